@@ -1,0 +1,20 @@
+# Finds every third-party dependency once, so that each CMakeLists links plain targets.
+# On Debian 12 all of them come from apt (see docs/dependencies.md and .ci/install-deps).
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+find_package(fmt CONFIG REQUIRED)
+find_package(SOCI REQUIRED COMPONENTS sqlite3 postgresql)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+find_path(RAPIDJSON_INCLUDE_DIR rapidjson/document.h REQUIRED)
+if(NOT TARGET RapidJSON::RapidJSON)
+  add_library(RapidJSON::RapidJSON INTERFACE IMPORTED)
+  set_target_properties(RapidJSON::RapidJSON PROPERTIES
+    INTERFACE_INCLUDE_DIRECTORIES "${RAPIDJSON_INCLUDE_DIR}")
+endif()
+if(EVENTIFY_BUILD_SERVER OR EVENTIFY_BUILD_TESTS)
+  # Debian ships cpp-httplib compiled: its pkg-config Cflags must be used or layouts differ.
+  pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+endif()
+if(EVENTIFY_BUILD_TESTS)
+  find_package(Boost 1.74 CONFIG REQUIRED COMPONENTS unit_test_framework)
+endif()

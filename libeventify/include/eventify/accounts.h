@@ -1,0 +1,158 @@
+// Accounts: registration with e-mail verification, login with access and refresh tokens, password
+// reset, profiles and avatars, roles and blocking.
+//
+// Obtained from Engine::accounts(); owned by the Engine and valid while it lives.
+// Thread-safety: every member function may be called concurrently from any number of threads.
+// Calls block on storage and on password hashing (tens of milliseconds by design), so never call
+// them on a network I/O thread.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "eventify/status.h"
+#include "eventify/types.h"
+
+namespace eventify {
+
+enum class Role : int { kAttendee = 0, kOrganizer = 1, kAdmin = 2 };
+
+std::string_view RoleName(Role role);  // "attendee", "organizer", "admin"
+Result<Role> ParseRole(std::string_view name);
+
+// What a client may see of an account.
+struct User {
+  std::string id;
+  std::string email;  // normalised: trimmed, lower-case
+  std::string full_name;
+  Role role = Role::kAttendee;
+  bool email_verified = false;
+  bool blocked = false;
+  std::optional<std::string> avatar_url;
+  Timestamp created_at;
+  Timestamp updated_at;
+};
+
+// The authenticated caller of an operation, produced by Accounts::Authenticate from an access
+// token. Cheap to copy.
+struct Principal {
+  std::string user_id;
+  Role role = Role::kAttendee;
+  std::string session_id;  // the refresh-token family the access token belongs to
+};
+
+struct Registration {
+  std::string email;
+  std::string password;
+  std::string full_name;
+  Role role = Role::kAttendee;  // kAdmin is refused: admins are created with CreateAdmin
+};
+
+struct TokenPair {
+  std::string access_token;   // signed (HS256 only), short-lived
+  Timestamp access_expires_at;
+  std::string refresh_token;  // opaque, single use: each refresh returns a new one
+  Timestamp refresh_expires_at;
+  User user;
+};
+
+struct ProfileUpdate {
+  std::optional<std::string> full_name;
+};
+
+// Which action a principal attempts; the permission table in the library decides.
+enum class Action : int {
+  kReadOwnProfile,
+  kUpdateOwnProfile,
+  kReadAnyUser,
+  kBlockUser,
+  kChangeRole,
+};
+
+// The single permission table: true when `role` may perform `action`.
+bool IsAllowed(Role role, Action action);
+
+class Accounts {
+ public:
+  virtual ~Accounts() = default;
+
+  // Creates an unverified account and e-mails a 6-digit verification code.
+  // Errors: kInvalidArgument (invalid_email, weak_password, invalid_full_name, invalid_role; with
+  // field), kAlreadyExists (email_taken).
+  virtual Result<User> Register(const Registration& registration) = 0;
+
+  // Verifies the e-mail address with the code sent by Register or ResendVerification.
+  // Errors: kInvalidArgument (invalid_code; wrong code, tries remain), kFailedPrecondition
+  // (code_expired, too_many_attempts, already_verified: a new code is needed or nothing to do),
+  // kNotFound (no_pending_code).
+  virtual Status VerifyEmail(std::string_view email, std::string_view code) = 0;
+
+  // Sends a fresh verification code, replacing the previous one.
+  // Errors: kResourceExhausted (resend_throttled), kFailedPrecondition (already_verified).
+  // An unknown address returns OK without sending anything, so addresses cannot be probed.
+  virtual Status ResendVerification(std::string_view email) = 0;
+
+  // Errors: kUnauthenticated (invalid_credentials), kFailedPrecondition (email_not_verified),
+  // kPermissionDenied (account_blocked).
+  virtual Result<TokenPair> Login(std::string_view email, std::string_view password) = 0;
+
+  // Exchanges a refresh token for a new pair; the old refresh token stops working. Presenting a
+  // refresh token that was already exchanged revokes its whole family (every token descended
+  // from the same login), since it means the token was copied.
+  // Errors: kUnauthenticated (invalid_token, token_expired, token_reused, session_revoked),
+  // kPermissionDenied (account_blocked).
+  virtual Result<TokenPair> Refresh(std::string_view refresh_token) = 0;
+
+  // Revokes the session (refresh-token family) of this refresh token. Idempotent.
+  // Errors: kUnauthenticated (invalid_token).
+  virtual Status Logout(std::string_view refresh_token) = 0;
+  // Revokes the caller's current session. Idempotent.
+  virtual Status Logout(const Principal& principal) = 0;
+
+  // Checks an access token: signature, algorithm, expiry, that its session is not revoked and
+  // that the account is not blocked.
+  // Errors: kUnauthenticated (invalid_token, token_expired, session_revoked),
+  // kPermissionDenied (account_blocked).
+  virtual Result<Principal> Authenticate(std::string_view access_token) = 0;
+
+  // E-mails a password-reset code. Unknown or unverified addresses return OK silently.
+  // Errors: kResourceExhausted (resend_throttled).
+  virtual Status RequestPasswordReset(std::string_view email) = 0;
+
+  // Sets a new password with the e-mailed code and revokes every session of the account.
+  // Errors: as VerifyEmail for the code, kInvalidArgument (weak_password).
+  virtual Status ResetPassword(std::string_view email, std::string_view code,
+                               std::string_view new_password) = 0;
+
+  // Errors: kUnauthenticated (invalid_credentials) when current_password is wrong,
+  // kInvalidArgument (weak_password, same_password). Every session of the account is revoked,
+  // the caller's included: the client logs in again with the new password.
+  virtual Status ChangePassword(const Principal& principal, std::string_view current_password,
+                                std::string_view new_password) = 0;
+
+  // Errors: kNotFound (user_not_found).
+  virtual Result<User> GetProfile(const Principal& principal) = 0;
+  // Errors: kInvalidArgument (invalid_full_name, field "full_name").
+  virtual Result<User> UpdateProfile(const Principal& principal, const ProfileUpdate& update) = 0;
+
+  // Replaces the avatar. The bytes must be a PNG, JPEG or WebP image within the configured size.
+  // Errors: kPayloadTooLarge (avatar_too_large), kUnsupportedMediaType (unsupported_image),
+  // kInvalidArgument (empty_image).
+  virtual Result<User> SetAvatar(const Principal& principal, std::string_view bytes) = 0;
+
+  // Admin operations. Errors: kPermissionDenied (forbidden), kNotFound (user_not_found),
+  // kFailedPrecondition (cannot_modify_self).
+  virtual Result<User> GetUser(const Principal& principal, std::string_view user_id) = 0;
+  virtual Result<User> SetBlocked(const Principal& principal, std::string_view user_id,
+                                  bool blocked) = 0;
+  virtual Result<User> SetRole(const Principal& principal, std::string_view user_id,
+                               Role role) = 0;
+
+  // Creates a verified admin account. For the operator's command line, not for HTTP.
+  // Errors: as Register.
+  virtual Result<User> CreateAdmin(const Registration& registration) = 0;
+};
+
+}  // namespace eventify

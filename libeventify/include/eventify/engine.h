@@ -1,0 +1,71 @@
+// Engine: the root object of libeventify. It is opened from EngineOptions, owns the domain
+// services (accounts now; events, ledger and chat later) and shares the injected services
+// (storage, mailer, media store, clock) with them. There are no globals: two engines in one
+// process are independent, which is how the tests run several "nodes" side by side.
+//
+// Ownership: Engine::Open hands the engine over as a unique_ptr; services returned by accessors
+// are owned by the engine and valid while it lives. Injected services are shared_ptrs and may be
+// shared with the host program.
+// Thread-safety: every member function may be called from any number of threads at once.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "eventify/accounts.h"
+#include "eventify/spi/clock.h"
+#include "eventify/spi/mailer.h"
+#include "eventify/spi/media_store.h"
+#include "eventify/spi/storage.h"
+#include "eventify/status.h"
+
+namespace eventify {
+
+// Cost of argon2id password hashing; kMinimum exists for tests only.
+enum class PasswordHashCost { kMinimum, kInteractive, kModerate };
+
+struct AccountsOptions {
+  std::chrono::seconds access_token_ttl{15 * 60};
+  std::chrono::seconds refresh_token_ttl{30 * 24 * 3600};  // each token, renewed on rotation
+  std::chrono::seconds session_max_age{90 * 24 * 3600};    // a login never outlives this
+  std::chrono::seconds code_ttl{10 * 60};
+  int code_max_attempts = 5;
+  std::chrono::seconds code_resend_interval{60};
+  int code_max_sends_per_hour = 5;
+  PasswordHashCost password_hash_cost = PasswordHashCost::kInteractive;
+  std::size_t avatar_max_bytes = 2 * 1024 * 1024;
+  std::string product_name = "Eventify";  // used in e-mail subjects
+};
+
+struct EngineOptions {
+  // Signing key for access tokens and keyed hashes of one-time codes: at least 32 random bytes.
+  // Keep it secret and stable: changing it logs everybody out and voids pending codes.
+  std::string secret_key;
+
+  // Injected services. A null storage is opened from `storage_options`; a null clock is the
+  // system clock. Mailer and media store are required (the server passes the outbox and
+  // filesystem implementations by default).
+  std::shared_ptr<spi::Storage> storage;
+  spi::SociStorageOptions storage_options;
+  std::shared_ptr<spi::Mailer> mailer;
+  std::shared_ptr<spi::MediaStore> media_store;
+  std::shared_ptr<spi::Clock> clock;
+
+  AccountsOptions accounts;
+};
+
+class Engine {
+ public:
+  // Errors: kInvalidArgument (secret_key_too_short, missing_mailer, missing_media_store) and
+  // whatever opening the storage returns.
+  static Result<std::unique_ptr<Engine>> Open(EngineOptions options);
+
+  virtual ~Engine() = default;
+  virtual Accounts& accounts() = 0;
+  virtual spi::Storage& storage() = 0;
+  virtual spi::MediaStore& media_store() = 0;
+  virtual const spi::Clock& clock() const = 0;
+};
+
+}  // namespace eventify

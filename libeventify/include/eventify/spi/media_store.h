@@ -1,0 +1,42 @@
+// MediaStore: where uploaded bytes (avatars now; event covers and chat images later) live.
+// The database stores only the key, never the bytes.
+//
+// Thread-safety: implementations must accept concurrent calls.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "eventify/status.h"
+
+namespace eventify::spi {
+
+struct MediaObject {
+  std::string content_type;  // e.g. "image/png"
+  std::string bytes;
+};
+
+class MediaStore {
+ public:
+  virtual ~MediaStore() = default;
+  // Stores bytes under key, replacing any previous object. Keys are relative paths made of
+  // [a-z0-9._-] segments separated by '/', chosen by the engine, never by a client.
+  // Errors: kInvalidArgument for a malformed key, kUnavailable on I/O failure.
+  virtual Status Put(std::string_view key, const MediaObject& object) = 0;
+  // Errors: kNotFound, kInvalidArgument for a malformed key, kUnavailable.
+  virtual Result<MediaObject> Get(std::string_view key) const = 0;
+  // Removing a missing key is not an error.
+  virtual Status Remove(std::string_view key) = 0;
+  // The URL under which clients fetch the object (the server serves it, or a CDN does).
+  virtual std::string UrlFor(std::string_view key) const = 0;
+};
+
+// Keeps objects as files under `root` (created if missing); UrlFor returns url_prefix + key.
+// Writes go to a temporary file first and are renamed into place, so readers never see half.
+std::shared_ptr<MediaStore> MakeFilesystemMediaStore(std::string root, std::string url_prefix);
+
+// True when key is a well-formed media key (see MediaStore::Put).
+bool IsValidMediaKey(std::string_view key);
+
+}  // namespace eventify::spi
