@@ -1,0 +1,26 @@
+// AccountsService: the library's implementation of eventify::Accounts on the Storage SPI.
+// Thread-safety: immutable after construction apart from the injected services, which are
+// thread-safe themselves; every method may run concurrently.
+#pragma once
+
+#include <memory>
+
+#include "accounts/access_token.h"
+#include "accounts/password_hasher.h"
+#include "eventify/accounts.h"
+#include "eventify/engine.h"
+
+namespace eventify::accounts {
+
+struct AccountsDependencies {
+  std::shared_ptr<spi::Storage> storage;
+  std::shared_ptr<spi::Mailer> mailer;
+  std::shared_ptr<spi::MediaStore> media_store;
+  std::shared_ptr<spi::Clock> clock;
+  std::string secret_key;
+  AccountsOptions options;
+};
+
+std::unique_ptr<Accounts> MakeAccountsService(AccountsDependencies dependencies);
+
+}  // namespace eventify::accounts

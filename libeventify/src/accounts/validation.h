@@ -1,0 +1,37 @@
+// Input rules of the accounts area: e-mail normalisation, password policy, names, image sniffing.
+// Each returns a Status naming the offending field, so every entry point reports the same way.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "eventify/status.h"
+
+namespace eventify::accounts {
+
+inline constexpr std::size_t kMaxEmailLength = 254;
+inline constexpr std::size_t kMinPasswordChars = 8;
+inline constexpr std::size_t kMaxPasswordBytes = 256;
+inline constexpr std::size_t kMaxFullNameChars = 100;
+
+// Trims surrounding whitespace and lower-cases; accepts ASCII addresses of the usual shape
+// (local@domain.tld). Errors: kInvalidArgument invalid_email (field "email").
+Result<std::string> NormalizeEmail(std::string_view email);
+
+// 8+ characters, at most 256 bytes, valid UTF-8 without control characters, at least one
+// lower-case letter, one upper-case letter and one digit or symbol, and not the e-mail itself.
+// Errors: kInvalidArgument weak_password (field as given).
+Status CheckPasswordPolicy(std::string_view password, std::string_view email,
+                           std::string_view field);
+
+// Trims; 1–100 characters of valid UTF-8, no control characters, at least one non-space.
+// Errors: kInvalidArgument invalid_full_name (field "full_name").
+Result<std::string> NormalizeFullName(std::string_view full_name);
+
+// "image/png", "image/jpeg" or "image/webp" when the bytes are one of those, else empty.
+std::string_view SniffImageType(std::string_view bytes);
+
+// A one-time code is exactly six ASCII digits.
+bool IsWellFormedCode(std::string_view code);
+
+}  // namespace eventify::accounts
