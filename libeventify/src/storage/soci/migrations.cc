@@ -1,0 +1,186 @@
+#include "storage/soci/migrations.h"
+
+#include <fmt/format.h>
+#include <soci/soci.h>
+
+#include <chrono>
+#include <string>
+
+#include "storage/soci/statement.h"
+
+namespace eventify::storage {
+namespace {
+
+// Key of the PostgreSQL advisory lock serialising migrations: "eventify" in ASCII.
+constexpr long long kMigrationLockKey = 0x6576656e74696679LL;
+
+constexpr std::string_view kCreateMigrationsTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL,"
+    " applied_at BIGINT NOT NULL)";
+
+// ---- Version 1: accounts -------------------------------------------------------------------
+// The statements are portable between SQLite and PostgreSQL.
+
+constexpr std::string_view kV1Users =
+    "CREATE TABLE users ("
+    " id TEXT PRIMARY KEY,"
+    " email TEXT NOT NULL,"
+    " password_hash TEXT NOT NULL,"
+    " full_name TEXT NOT NULL,"
+    " role TEXT NOT NULL CHECK (role IN ('attendee', 'organizer', 'admin')),"
+    " email_verified INTEGER NOT NULL CHECK (email_verified IN (0, 1)),"
+    " blocked INTEGER NOT NULL CHECK (blocked IN (0, 1)),"
+    " avatar_key TEXT,"
+    " created_at BIGINT NOT NULL,"
+    " updated_at BIGINT NOT NULL,"
+    " CONSTRAINT users_email_key UNIQUE (email))";
+
+constexpr std::string_view kV1OneTimeCodes =
+    "CREATE TABLE one_time_codes ("
+    " user_id TEXT NOT NULL REFERENCES users (id),"
+    " purpose TEXT NOT NULL CHECK (purpose IN ('verify_email', 'reset_password')),"
+    " code_hash TEXT NOT NULL,"
+    " expires_at BIGINT NOT NULL,"
+    " attempts_left INTEGER NOT NULL,"
+    " last_sent_at BIGINT NOT NULL,"
+    " window_started_at BIGINT NOT NULL,"
+    " sends_in_window INTEGER NOT NULL,"
+    " PRIMARY KEY (user_id, purpose))";
+
+constexpr std::string_view kV1Sessions =
+    "CREATE TABLE sessions ("
+    " id TEXT PRIMARY KEY,"
+    " user_id TEXT NOT NULL REFERENCES users (id),"
+    " created_at BIGINT NOT NULL,"
+    " expires_at BIGINT NOT NULL,"
+    " revoked_at BIGINT,"
+    " revoke_reason TEXT NOT NULL DEFAULT '')";
+
+constexpr std::string_view kV1SessionsIndex =
+    "CREATE INDEX sessions_user_id_idx ON sessions (user_id)";
+
+constexpr std::string_view kV1RefreshTokens =
+    "CREATE TABLE refresh_tokens ("
+    " token_hash TEXT PRIMARY KEY,"
+    " session_id TEXT NOT NULL REFERENCES sessions (id),"
+    " issued_at BIGINT NOT NULL,"
+    " expires_at BIGINT NOT NULL,"
+    " used_at BIGINT)";
+
+constexpr std::string_view kV1RefreshTokensIndex =
+    "CREATE INDEX refresh_tokens_session_id_idx ON refresh_tokens (session_id)";
+
+long long NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void Exec(soci::session& sql, std::string_view statement) { sql << std::string(statement); }
+
+// Starts a transaction that excludes every other migrator, in this process or another.
+void BeginExclusive(soci::session& sql, Dialect dialect) {
+  if (dialect == Dialect::kSqlite) {
+    Exec(sql, "BEGIN IMMEDIATE");
+  } else {
+    Exec(sql, "BEGIN");
+    Exec(sql, fmt::format("SELECT pg_advisory_xact_lock({})", kMigrationLockKey));
+  }
+}
+
+int RecordedVersion(soci::session& sql) {
+  long long version = 0;
+  Execute(sql, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", soci::into(version));
+  return static_cast<int>(version);
+}
+
+Status TooNew(int found) {
+  return FailedPrecondition(
+      "schema_too_new",
+      fmt::format("the database schema is at version {}, newer than version {}, the newest this "
+                  "build of Eventify knows; upgrade Eventify",
+                  found, NewestSchemaVersion()));
+}
+
+void RollbackQuietly(soci::session& sql) {
+  try {
+    Exec(sql, "ROLLBACK");
+  } catch (...) {
+    // The transaction is gone either way; the failure that brought us here is what matters.
+  }
+}
+
+// Runs one exclusive transaction; returns the recorded version it saw, after `apply` ran on it.
+// `apply` returns false to roll back instead of committing.
+template <typename Apply>
+Result<int> InExclusiveTransaction(soci::session& sql, Dialect dialect, std::string_view what,
+                                   Apply&& apply) {
+  try {
+    BeginExclusive(sql, dialect);
+    const int version = apply();
+    Exec(sql, "COMMIT");
+    return version;
+  } catch (...) {
+    const DatabaseFailure failure = ClassifyCurrentException(dialect, &sql);
+    RollbackQuietly(sql);
+    if (failure.kind == FailureKind::kOther) {
+      return Internal(fmt::format("{} failed and was rolled back ({})", what, failure.diagnostic));
+    }
+    return FailureStatus(failure, what);
+  }
+}
+
+}  // namespace
+
+const std::vector<Migration>& AllMigrations() {
+  static const std::vector<Migration> migrations = {
+      {1,
+       "accounts",
+       {kV1Users, kV1OneTimeCodes, kV1Sessions, kV1SessionsIndex, kV1RefreshTokens,
+        kV1RefreshTokensIndex},
+       {kV1Users, kV1OneTimeCodes, kV1Sessions, kV1SessionsIndex, kV1RefreshTokens,
+        kV1RefreshTokensIndex}},
+  };
+  return migrations;
+}
+
+int NewestSchemaVersion() { return AllMigrations().back().version; }
+
+Result<int> Migrate(soci::session& sql, Dialect dialect) {
+  Result<int> current = InExclusiveTransaction(sql, dialect, "creating schema_migrations", [&] {
+    Exec(sql, kCreateMigrationsTable);
+    return RecordedVersion(sql);
+  });
+  if (!current.ok()) return current.status();
+  int version = *current;
+  if (version > NewestSchemaVersion()) return TooNew(version);
+
+  for (const Migration& migration : AllMigrations()) {
+    if (migration.version <= version) continue;
+    const std::string what = fmt::format("migration {} ({})", migration.version, migration.name);
+    Result<int> applied = InExclusiveTransaction(sql, dialect, what, [&] {
+      // Another process may have applied it while we waited for the lock.
+      const int recorded = RecordedVersion(sql);
+      if (recorded >= migration.version) return recorded;
+      const auto& statements =
+          dialect == Dialect::kSqlite ? migration.sqlite : migration.postgresql;
+      for (std::string_view statement : statements) Exec(sql, statement);
+      const long long version_value = migration.version;
+      const std::string name(migration.name);
+      const long long applied_at = NowMicros();
+      Execute(sql,
+              "INSERT INTO schema_migrations (version, name, applied_at)"
+              " VALUES (:version, :name, :applied_at)",
+              soci::use(version_value), soci::use(name), soci::use(applied_at));
+      return migration.version;
+    });
+    if (!applied.ok()) return applied.status();
+    version = *applied;
+    if (version > NewestSchemaVersion()) return TooNew(version);
+  }
+  return version;
+}
+
+}  // namespace eventify::storage

@@ -1,0 +1,39 @@
+// One helper through which the SOCI storage runs every statement.
+//
+// Why not `session << query, into(..), use(..)`: it cannot report the affected row count. Why not
+// `session.prepare`: on PostgreSQL each prepared statement costs a PREPARE and a DEALLOCATE round
+// trip. Execute runs the statement as a SOCI "one-time query" (PQexecParams on PostgreSQL) and
+// returns both whether a row was fetched and how many rows were changed.
+//
+// Binding rules (SOCI 4.0.3): bind 64-bit values as `long long`, booleans as int, NULLable columns
+// with an indicator, and only lvalues that outlive the call (never `use(std::string("x"))`).
+// Placeholders are bound by position, so a placeholder name must not appear twice in a query.
+#pragma once
+
+#include <soci/soci.h>
+
+#include <string>
+#include <utility>
+
+namespace eventify::storage {
+
+struct Executed {
+  bool got_row = false;         // a row was fetched into the into() elements
+  long long affected_rows = 0;  // rows inserted, updated or deleted
+};
+
+// Throws soci::soci_error (and subclasses) on failure; callers classify the exception.
+template <typename... Elements>
+Executed Execute(soci::session& sql, const std::string& query, Elements&&... elements) {
+  soci::statement statement(sql);
+  statement.alloc();
+  (statement.exchange(std::forward<Elements>(elements)), ...);
+  statement.prepare(query, soci::details::st_one_time_query);
+  statement.define_and_bind();
+  Executed executed;
+  executed.got_row = statement.execute(true);
+  executed.affected_rows = statement.get_affected_rows();
+  return executed;
+}
+
+}  // namespace eventify::storage

@@ -1,0 +1,571 @@
+// The accounts rules, end to end through the Engine, on the storage backend chosen by
+// EVENTIFY_TEST_BACKEND (sqlite or postgresql).
+#define BOOST_TEST_MODULE accounts
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <regex>
+#include <thread>
+#include <vector>
+
+#include "eventify/engine.h"
+#include "support/test_storage.h"
+
+using namespace eventify;
+namespace fs = std::filesystem;
+
+namespace {
+
+const Timestamp kStart = FromMicros(1'800'000'000'000'000);  // 2027-01-15
+constexpr char kPassword[] = "Str0ng-Passw0rd";
+
+// Keeps every message in memory so tests can read the codes.
+class RecordingMailer final : public spi::Mailer {
+ public:
+  Status Send(const spi::MailMessage& message) override {
+    std::lock_guard lock(mu_);
+    if (fail_) return Unavailable("mail_unavailable", "test mailer is down");
+    sent_.push_back(message);
+    return Status::Ok();
+  }
+  std::size_t CountTo(const std::string& to) {
+    std::lock_guard lock(mu_);
+    return std::count_if(sent_.begin(), sent_.end(), [&](auto& m) { return m.to == to; });
+  }
+  // The six-digit code in the newest message to `to`.
+  std::string LastCodeTo(const std::string& to) {
+    std::lock_guard lock(mu_);
+    for (auto it = sent_.rbegin(); it != sent_.rend(); ++it) {
+      if (it->to != to) continue;
+      std::smatch match;
+      if (std::regex_search(it->text, match, std::regex("\\b(\\d{6})\\b"))) return match[1];
+    }
+    BOOST_FAIL("no code was mailed to " + to);
+    return "";
+  }
+  void set_fail(bool fail) {
+    std::lock_guard lock(mu_);
+    fail_ = fail;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<spi::MailMessage> sent_;
+  bool fail_ = false;
+};
+
+std::string PngBytes() {
+  std::string png("\x89PNG\r\n\x1a\n", 8);
+  png += std::string("\0\0\0\x0dIHDR\0\0\0\x02\0\0\0\x02\x08\x06\0\0\0\0\0\0\0", 25);
+  return png;
+}
+
+struct Fixture {
+  Fixture() {
+    std::string pattern = (fs::temp_directory_path() / "eventify-accounts-XXXXXX").string();
+    BOOST_REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    media_dir = pattern;
+    clock = std::make_shared<spi::ManualClock>(kStart);
+    mailer = std::make_shared<RecordingMailer>();
+    media = spi::MakeFilesystemMediaStore(media_dir.string(), "/media/");
+    storage = testing::OpenFreshStorage();
+    engine = OpenEngine(std::string(32, 's'));
+  }
+  ~Fixture() {
+    engine.reset();
+    std::error_code ignored;
+    fs::remove_all(media_dir, ignored);
+  }
+
+  std::unique_ptr<Engine> OpenEngine(std::string secret) {
+    EngineOptions options;
+    options.secret_key = std::move(secret);
+    options.storage = storage;
+    options.mailer = mailer;
+    options.media_store = media;
+    options.clock = clock;
+    options.accounts.password_hash_cost = PasswordHashCost::kMinimum;
+    auto opened = Engine::Open(std::move(options));
+    BOOST_REQUIRE_MESSAGE(opened.ok(), opened.status().ToString());
+    return std::move(opened).value();
+  }
+
+  Accounts& accounts() { return engine->accounts(); }
+
+  User RegisterVerified(const std::string& email, Role role = Role::kAttendee) {
+    auto user = accounts().Register({email, kPassword, "Test User", role});
+    BOOST_REQUIRE_MESSAGE(user.ok(), user.status().ToString());
+    Status verified = accounts().VerifyEmail(email, mailer->LastCodeTo(email));
+    BOOST_REQUIRE_MESSAGE(verified.ok(), verified.ToString());
+    return *user;
+  }
+
+  TokenPair LoginAs(const std::string& email, const std::string& password = kPassword) {
+    auto pair = accounts().Login(email, password);
+    BOOST_REQUIRE_MESSAGE(pair.ok(), pair.status().ToString());
+    return *pair;
+  }
+
+  Principal AdminPrincipal() {
+    auto admin = accounts().CreateAdmin({"root@example.com", kPassword, "Root", Role::kAdmin});
+    BOOST_REQUIRE_MESSAGE(admin.ok(), admin.status().ToString());
+    auto principal = accounts().Authenticate(LoginAs("root@example.com").access_token);
+    BOOST_REQUIRE(principal.ok());
+    return *principal;
+  }
+
+  spi::UserRecord StoredUser(const std::string& email) {
+    spi::UserRecord record;
+    Status s = storage->Run(spi::TransactionMode::kReadOnly, [&](spi::Transaction& tx) {
+      auto found = tx.accounts().FindUserByEmail(email, spi::LockMode::kNone);
+      if (!found.ok()) return found.status();
+      record = *found;
+      return Status::Ok();
+    });
+    BOOST_REQUIRE_MESSAGE(s.ok(), s.ToString());
+    return record;
+  }
+
+  fs::path media_dir;
+  std::shared_ptr<spi::ManualClock> clock;
+  std::shared_ptr<RecordingMailer> mailer;
+  std::shared_ptr<spi::MediaStore> media;
+  std::shared_ptr<spi::Storage> storage;
+  std::unique_ptr<Engine> engine;
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(registration, Fixture)
+
+BOOST_AUTO_TEST_CASE(registers_an_unverified_account_with_a_normalised_email) {
+  auto user = accounts().Register({"  Ada@Example.COM ", kPassword, " Ada Lovelace ", Role::kOrganizer});
+  BOOST_REQUIRE_MESSAGE(user.ok(), user.status().ToString());
+  BOOST_TEST(user->email == "ada@example.com");
+  BOOST_TEST(user->full_name == "Ada Lovelace");
+  BOOST_TEST((user->role == Role::kOrganizer));
+  BOOST_TEST(!user->email_verified);
+  BOOST_TEST(IsValidId(user->id));
+  BOOST_TEST(mailer->CountTo("ada@example.com") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(passwords_are_stored_as_argon2id_hashes) {
+  RegisterVerified("hash@example.com");
+  const auto record = StoredUser("hash@example.com");
+  BOOST_TEST(record.password_hash.rfind("$argon2id$", 0) == 0);
+  BOOST_TEST(record.password_hash.find(kPassword) == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(email_is_unique_whatever_its_case) {
+  RegisterVerified("dup@example.com");
+  auto again = accounts().Register({"DUP@example.com", kPassword, "Other", Role::kAttendee});
+  BOOST_TEST(again.status().reason() == "email_taken");
+  BOOST_TEST((again.status().code() == StatusCode::kAlreadyExists));
+  BOOST_TEST(again.status().field() == "email");
+}
+
+BOOST_AUTO_TEST_CASE(bad_inputs_are_refused_with_their_field) {
+  struct Case {
+    Registration registration;
+    const char* reason;
+    const char* field;
+  };
+  const std::vector<Case> cases = {
+      {{"not-an-email", kPassword, "Name", Role::kAttendee}, "invalid_email", "email"},
+      {{"a@example.com", "short1A", "Name", Role::kAttendee}, "weak_password", "password"},
+      {{"a@example.com", "nouppercase1", "Name", Role::kAttendee}, "weak_password", "password"},
+      {{"a@example.com", kPassword, "", Role::kAttendee}, "invalid_full_name", "full_name"},
+      {{"a@example.com", kPassword, std::string(101, 'n'), Role::kAttendee}, "invalid_full_name",
+       "full_name"},
+      {{"a@example.com", kPassword, "Name", Role::kAdmin}, "invalid_role", "role"},
+  };
+  for (const Case& c : cases) {
+    auto result = accounts().Register(c.registration);
+    BOOST_TEST(result.status().reason() == c.reason);
+    BOOST_TEST(result.status().field() == c.field);
+    BOOST_TEST((result.status().code() == StatusCode::kInvalidArgument));
+  }
+  BOOST_TEST(mailer->CountTo("a@example.com") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_registrations_of_one_email_create_one_account) {
+  std::atomic<int> created{0}, taken{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      auto r = accounts().Register({"race@example.com", kPassword, "Racer", Role::kAttendee});
+      if (r.ok()) {
+        ++created;
+      } else if (r.status().reason() == "email_taken") {
+        ++taken;
+      } else {
+        ++other;
+        BOOST_TEST_MESSAGE(r.status().ToString());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  BOOST_TEST(created.load() == 1);
+  BOOST_TEST(taken.load() == 7);
+  BOOST_TEST(other.load() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_mail_failure_is_reported_and_a_new_code_can_be_asked_for) {
+  mailer->set_fail(true);
+  auto user = accounts().Register({"nomail@example.com", kPassword, "No Mail", Role::kAttendee});
+  BOOST_TEST(user.status().reason() == "mail_unavailable");
+  mailer->set_fail(false);
+  clock->Advance(std::chrono::seconds(61));
+  BOOST_REQUIRE(accounts().ResendVerification("nomail@example.com").ok());
+  BOOST_TEST(accounts().VerifyEmail("nomail@example.com", mailer->LastCodeTo("nomail@example.com")).ok());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(verification, Fixture)
+
+BOOST_AUTO_TEST_CASE(the_code_is_six_digits_and_stored_only_as_a_hash) {
+  BOOST_REQUIRE(accounts().Register({"otp@example.com", kPassword, "Otp", Role::kAttendee}).ok());
+  const std::string code = mailer->LastCodeTo("otp@example.com");
+  BOOST_TEST(code.size() == 6u);
+  const auto user = StoredUser("otp@example.com");
+  spi::OneTimeCodeRecord stored;
+  BOOST_REQUIRE(storage->Run(spi::TransactionMode::kReadOnly, [&](spi::Transaction& tx) {
+    auto found = tx.accounts().FindCode(user.id, spi::CodePurpose::kVerifyEmail, spi::LockMode::kNone);
+    if (!found.ok()) return found.status();
+    stored = *found;
+    return Status::Ok();
+  }).ok());
+  BOOST_TEST(stored.code_hash != code);
+  BOOST_TEST(stored.code_hash.find(code) == std::string::npos);
+  BOOST_TEST(stored.attempts_left == 5);
+  BOOST_TEST((stored.expires_at == kStart + std::chrono::minutes(10)));
+}
+
+BOOST_AUTO_TEST_CASE(unverified_accounts_cannot_log_in_until_verified) {
+  BOOST_REQUIRE(accounts().Register({"v@example.com", kPassword, "V", Role::kAttendee}).ok());
+  BOOST_TEST(accounts().Login("v@example.com", kPassword).status().reason() == "email_not_verified");
+  BOOST_REQUIRE(accounts().VerifyEmail("v@example.com", mailer->LastCodeTo("v@example.com")).ok());
+  BOOST_TEST(accounts().Login("v@example.com", kPassword).ok());
+  BOOST_TEST(accounts().VerifyEmail("v@example.com", "000000").reason() == "already_verified");
+}
+
+BOOST_AUTO_TEST_CASE(five_wrong_codes_kill_the_code) {
+  BOOST_REQUIRE(accounts().Register({"w@example.com", kPassword, "W", Role::kAttendee}).ok());
+  const std::string code = mailer->LastCodeTo("w@example.com");
+  const std::string wrong = code == "000000" ? "111111" : "000000";
+  for (int i = 1; i <= 4; ++i) {
+    Status s = accounts().VerifyEmail("w@example.com", wrong);
+    BOOST_TEST(s.reason() == "invalid_code");
+    BOOST_TEST(s.field() == "code");
+  }
+  BOOST_TEST(accounts().VerifyEmail("w@example.com", "12ab").reason() == "too_many_attempts");
+  // Even the right code is refused now: a new one is needed.
+  BOOST_TEST(accounts().VerifyEmail("w@example.com", code).reason() == "too_many_attempts");
+  clock->Advance(std::chrono::seconds(61));
+  BOOST_REQUIRE(accounts().ResendVerification("w@example.com").ok());
+  BOOST_TEST(accounts().VerifyEmail("w@example.com", mailer->LastCodeTo("w@example.com")).ok());
+}
+
+BOOST_AUTO_TEST_CASE(codes_expire_after_ten_minutes) {
+  BOOST_REQUIRE(accounts().Register({"e@example.com", kPassword, "E", Role::kAttendee}).ok());
+  const std::string code = mailer->LastCodeTo("e@example.com");
+  clock->Advance(std::chrono::minutes(10));
+  BOOST_TEST(accounts().VerifyEmail("e@example.com", code).reason() == "code_expired");
+}
+
+BOOST_AUTO_TEST_CASE(resend_is_throttled_and_replaces_the_code) {
+  BOOST_REQUIRE(accounts().Register({"r@example.com", kPassword, "R", Role::kAttendee}).ok());
+  const std::string first = mailer->LastCodeTo("r@example.com");
+  BOOST_TEST(accounts().ResendVerification("r@example.com").reason() == "resend_throttled");
+  clock->Advance(std::chrono::seconds(60));
+  BOOST_REQUIRE(accounts().ResendVerification("r@example.com").ok());
+  const std::string second = mailer->LastCodeTo("r@example.com");
+  BOOST_TEST(mailer->CountTo("r@example.com") == 2u);
+  if (first != second) {
+    BOOST_TEST(accounts().VerifyEmail("r@example.com", first).reason() == "invalid_code");
+  }
+  BOOST_TEST(accounts().VerifyEmail("r@example.com", second).ok());
+}
+
+BOOST_AUTO_TEST_CASE(at_most_five_codes_an_hour) {
+  BOOST_REQUIRE(accounts().Register({"h@example.com", kPassword, "H", Role::kAttendee}).ok());
+  for (int i = 0; i < 4; ++i) {
+    clock->Advance(std::chrono::seconds(61));
+    BOOST_REQUIRE(accounts().ResendVerification("h@example.com").ok());
+  }
+  clock->Advance(std::chrono::seconds(61));
+  BOOST_TEST(accounts().ResendVerification("h@example.com").reason() == "resend_throttled");
+  clock->Advance(std::chrono::hours(1));
+  BOOST_TEST(accounts().ResendVerification("h@example.com").ok());
+}
+
+BOOST_AUTO_TEST_CASE(unknown_addresses_reveal_nothing) {
+  BOOST_TEST(accounts().ResendVerification("ghost@example.com").ok());
+  BOOST_TEST(mailer->CountTo("ghost@example.com") == 0u);
+  BOOST_TEST(accounts().VerifyEmail("ghost@example.com", "123456").reason() == "no_pending_code");
+  BOOST_TEST(accounts().VerifyEmail("bad", "123456").reason() == "invalid_email");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(login_and_tokens, Fixture)
+
+BOOST_AUTO_TEST_CASE(wrong_password_and_unknown_email_look_alike) {
+  RegisterVerified("l@example.com");
+  auto wrong = accounts().Login("l@example.com", "Wr0ng-Password");
+  auto unknown = accounts().Login("nobody@example.com", kPassword);
+  BOOST_TEST(wrong.status().reason() == "invalid_credentials");
+  BOOST_TEST(unknown.status().reason() == "invalid_credentials");
+  BOOST_TEST(wrong.status().message() == unknown.status().message());
+  BOOST_TEST(accounts().Login("not an email", kPassword).status().reason() == "invalid_credentials");
+}
+
+BOOST_AUTO_TEST_CASE(login_returns_tokens_that_authenticate) {
+  const User user = RegisterVerified("t@example.com", Role::kOrganizer);
+  const TokenPair pair = LoginAs("T@Example.com");
+  BOOST_TEST(pair.user.id == user.id);
+  BOOST_TEST((pair.access_expires_at == kStart + std::chrono::minutes(15)));
+  BOOST_TEST((pair.refresh_expires_at == kStart + std::chrono::hours(24 * 30)));
+  auto principal = accounts().Authenticate(pair.access_token);
+  BOOST_REQUIRE(principal.ok());
+  BOOST_TEST(principal->user_id == user.id);
+  BOOST_TEST((principal->role == Role::kOrganizer));
+}
+
+BOOST_AUTO_TEST_CASE(access_tokens_expire) {
+  RegisterVerified("x@example.com");
+  const TokenPair pair = LoginAs("x@example.com");
+  clock->Advance(std::chrono::minutes(15));
+  BOOST_TEST(accounts().Authenticate(pair.access_token).status().reason() == "token_expired");
+}
+
+BOOST_AUTO_TEST_CASE(tokens_of_another_secret_are_refused) {
+  RegisterVerified("k@example.com");
+  const TokenPair pair = LoginAs("k@example.com");
+  auto other = OpenEngine(std::string(32, 'o'));
+  BOOST_TEST(other->accounts().Authenticate(pair.access_token).status().reason() == "invalid_token");
+  BOOST_TEST(accounts().Authenticate(pair.access_token + "x").status().reason() == "invalid_token");
+}
+
+BOOST_AUTO_TEST_CASE(refresh_rotates_and_reuse_revokes_the_family) {
+  RegisterVerified("rot@example.com");
+  const TokenPair first = LoginAs("rot@example.com");
+  auto second = accounts().Refresh(first.refresh_token);
+  BOOST_REQUIRE_MESSAGE(second.ok(), second.status().ToString());
+  BOOST_TEST(second->refresh_token != first.refresh_token);
+  BOOST_TEST(accounts().Authenticate(second->access_token).ok());
+  // The rotated token is presented again: the whole family ends.
+  BOOST_TEST(accounts().Refresh(first.refresh_token).status().reason() == "token_reused");
+  BOOST_TEST(accounts().Refresh(second->refresh_token).status().reason() == "session_revoked");
+  BOOST_TEST(accounts().Authenticate(second->access_token).status().reason() == "session_revoked");
+  BOOST_TEST(accounts().Authenticate(first.access_token).status().reason() == "session_revoked");
+  // Other logins of the same user are other families and keep working.
+  const TokenPair other = LoginAs("rot@example.com");
+  BOOST_TEST(accounts().Refresh(other.refresh_token).ok());
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_refreshes_of_one_token_let_exactly_one_through) {
+  RegisterVerified("cr@example.com");
+  const TokenPair pair = LoginAs("cr@example.com");
+  std::atomic<int> succeeded{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 6; ++i) {
+    threads.emplace_back([&] {
+      if (accounts().Refresh(pair.refresh_token).ok()) ++succeeded;
+    });
+  }
+  for (auto& t : threads) t.join();
+  BOOST_TEST(succeeded.load() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(refresh_tokens_expire_and_garbage_is_refused) {
+  RegisterVerified("re@example.com");
+  const TokenPair pair = LoginAs("re@example.com");
+  BOOST_TEST(accounts().Refresh("not-a-token").status().reason() == "invalid_token");
+  BOOST_TEST(accounts().Refresh("").status().reason() == "invalid_token");
+  clock->Advance(std::chrono::hours(24 * 30));
+  BOOST_TEST(accounts().Refresh(pair.refresh_token).status().reason() == "token_expired");
+}
+
+BOOST_AUTO_TEST_CASE(a_session_never_outlives_its_maximum_age) {
+  RegisterVerified("age@example.com");
+  TokenPair pair = LoginAs("age@example.com");
+  for (int i = 0; i < 3; ++i) {  // 3 × 29 days of regular use...
+    clock->Advance(std::chrono::hours(24 * 29));
+    auto next = accounts().Refresh(pair.refresh_token);
+    BOOST_REQUIRE_MESSAGE(next.ok(), next.status().ToString());
+    pair = *next;
+  }
+  BOOST_TEST((pair.refresh_expires_at == kStart + std::chrono::hours(24 * 90)));
+  clock->Advance(std::chrono::hours(24 * 3 + 1));  // ...past 90 days the family ends
+  BOOST_TEST(accounts().Refresh(pair.refresh_token).status().reason() == "token_expired");
+}
+
+BOOST_AUTO_TEST_CASE(logout_revokes_refresh_and_access_tokens) {
+  RegisterVerified("out@example.com");
+  const TokenPair pair = LoginAs("out@example.com");
+  BOOST_REQUIRE(accounts().Logout(pair.refresh_token).ok());
+  BOOST_TEST(accounts().Logout(pair.refresh_token).ok());  // idempotent
+  BOOST_TEST(accounts().Refresh(pair.refresh_token).status().reason() == "session_revoked");
+  BOOST_TEST(accounts().Authenticate(pair.access_token).status().reason() == "session_revoked");
+  BOOST_TEST(accounts().Logout("garbage").reason() == "invalid_token");
+
+  const TokenPair again = LoginAs("out@example.com");
+  auto principal = accounts().Authenticate(again.access_token);
+  BOOST_REQUIRE(principal.ok());
+  BOOST_REQUIRE(accounts().Logout(*principal).ok());
+  BOOST_TEST(accounts().Authenticate(again.access_token).status().reason() == "session_revoked");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(passwords, Fixture)
+
+BOOST_AUTO_TEST_CASE(reset_by_emailed_code_revokes_every_session) {
+  RegisterVerified("pw@example.com");
+  const TokenPair a = LoginAs("pw@example.com");
+  const TokenPair b = LoginAs("pw@example.com");
+  BOOST_REQUIRE(accounts().RequestPasswordReset("PW@example.com").ok());
+  const std::string code = mailer->LastCodeTo("pw@example.com");
+  BOOST_TEST(accounts().ResetPassword("pw@example.com", code, "weak").reason() == "weak_password");
+  BOOST_REQUIRE(accounts().ResetPassword("pw@example.com", code, "N3w-Password!").ok());
+  BOOST_TEST(accounts().Refresh(a.refresh_token).status().reason() == "session_revoked");
+  BOOST_TEST(accounts().Authenticate(b.access_token).status().reason() == "session_revoked");
+  BOOST_TEST(accounts().Login("pw@example.com", kPassword).status().reason() == "invalid_credentials");
+  BOOST_TEST(accounts().Login("pw@example.com", "N3w-Password!").ok());
+  // The code is single use.
+  BOOST_TEST(accounts().ResetPassword("pw@example.com", code, "An0ther-Password").reason() ==
+             "no_pending_code");
+}
+
+BOOST_AUTO_TEST_CASE(reset_codes_have_the_same_attempt_limit) {
+  RegisterVerified("pa@example.com");
+  BOOST_REQUIRE(accounts().RequestPasswordReset("pa@example.com").ok());
+  const std::string code = mailer->LastCodeTo("pa@example.com");
+  const std::string wrong = code == "999999" ? "888888" : "999999";
+  for (int i = 0; i < 4; ++i) {
+    BOOST_TEST(accounts().ResetPassword("pa@example.com", wrong, "N3w-Password!").reason() ==
+               "invalid_code");
+  }
+  BOOST_TEST(accounts().ResetPassword("pa@example.com", wrong, "N3w-Password!").reason() ==
+             "too_many_attempts");
+  BOOST_TEST(accounts().ResetPassword("pa@example.com", code, "N3w-Password!").reason() ==
+             "too_many_attempts");
+  BOOST_TEST(accounts().Login("pa@example.com", kPassword).ok());
+}
+
+BOOST_AUTO_TEST_CASE(reset_requests_for_unknown_addresses_send_nothing) {
+  BOOST_TEST(accounts().RequestPasswordReset("ghost@example.com").ok());
+  BOOST_TEST(mailer->CountTo("ghost@example.com") == 0u);
+  BOOST_REQUIRE(accounts().Register({"unv@example.com", kPassword, "U", Role::kAttendee}).ok());
+  BOOST_TEST(accounts().RequestPasswordReset("unv@example.com").ok());
+  BOOST_TEST(mailer->CountTo("unv@example.com") == 1u);  // only the verification mail
+}
+
+BOOST_AUTO_TEST_CASE(change_password_needs_the_current_one) {
+  RegisterVerified("cp@example.com");
+  const TokenPair pair = LoginAs("cp@example.com");
+  const Principal me = *accounts().Authenticate(pair.access_token);
+  BOOST_TEST(accounts().ChangePassword(me, "Wr0ng-Password", "N3w-Password!").reason() ==
+             "invalid_credentials");
+  BOOST_TEST(accounts().ChangePassword(me, kPassword, kPassword).reason() == "same_password");
+  BOOST_TEST(accounts().ChangePassword(me, kPassword, "weakpass").reason() == "weak_password");
+  BOOST_REQUIRE(accounts().ChangePassword(me, kPassword, "N3w-Password!").ok());
+  BOOST_TEST(accounts().Authenticate(pair.access_token).status().reason() == "session_revoked");
+  BOOST_TEST(accounts().Login("cp@example.com", "N3w-Password!").ok());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(profiles_and_admin, Fixture)
+
+BOOST_AUTO_TEST_CASE(profile_read_and_update) {
+  RegisterVerified("pr@example.com");
+  const Principal me = *accounts().Authenticate(LoginAs("pr@example.com").access_token);
+  auto profile = accounts().GetProfile(me);
+  BOOST_REQUIRE(profile.ok());
+  BOOST_TEST(profile->email == "pr@example.com");
+  BOOST_TEST(!profile->avatar_url.has_value());
+  clock->Advance(std::chrono::seconds(5));
+  auto updated = accounts().UpdateProfile(me, {std::string("  Grace Hopper ")});
+  BOOST_REQUIRE(updated.ok());
+  BOOST_TEST(updated->full_name == "Grace Hopper");
+  BOOST_TEST((updated->updated_at == kStart + std::chrono::seconds(5)));
+  BOOST_TEST(accounts().UpdateProfile(me, {std::string("")}).status().reason() == "invalid_full_name");
+  BOOST_TEST(accounts().GetProfile(me)->full_name == "Grace Hopper");
+}
+
+BOOST_AUTO_TEST_CASE(avatars_accept_only_images_within_the_limit) {
+  RegisterVerified("av@example.com");
+  const Principal me = *accounts().Authenticate(LoginAs("av@example.com").access_token);
+  auto first = accounts().SetAvatar(me, PngBytes());
+  BOOST_REQUIRE_MESSAGE(first.ok(), first.status().ToString());
+  BOOST_REQUIRE(first->avatar_url.has_value());
+  BOOST_TEST(first->avatar_url->rfind("/media/avatars/", 0) == 0);
+  const std::string first_key = first->avatar_url->substr(7);
+  auto stored = media->Get(first_key);
+  BOOST_REQUIRE(stored.ok());
+  BOOST_TEST(stored->content_type == "image/png");
+
+  auto second = accounts().SetAvatar(me, std::string("\xff\xd8\xff\xe0 jpeg body", 14));
+  BOOST_REQUIRE(second.ok());
+  BOOST_TEST(*second->avatar_url != *first->avatar_url);
+  BOOST_TEST(!media->Get(first_key).ok());  // the replaced picture is gone
+
+  BOOST_TEST(accounts().SetAvatar(me, "just some text").status().reason() == "unsupported_image");
+  BOOST_TEST((accounts().SetAvatar(me, "").status().reason() == "empty_image"));
+  auto big = accounts().SetAvatar(me, PngBytes() + std::string(2 * 1024 * 1024, '\0'));
+  BOOST_TEST(big.status().reason() == "avatar_too_large");
+  BOOST_TEST((big.status().code() == StatusCode::kPayloadTooLarge));
+  BOOST_TEST(*accounts().GetProfile(me)->avatar_url == *second->avatar_url);
+}
+
+BOOST_AUTO_TEST_CASE(admins_are_created_verified_and_only_they_administer) {
+  const Principal admin = AdminPrincipal();
+  BOOST_TEST((admin.role == Role::kAdmin));
+  const User target = RegisterVerified("target@example.com");
+  const Principal attendee = *accounts().Authenticate(LoginAs("target@example.com").access_token);
+  BOOST_TEST(accounts().SetBlocked(attendee, admin.user_id, true).status().reason() == "forbidden");
+  BOOST_TEST(accounts().GetUser(attendee, admin.user_id).status().reason() == "forbidden");
+  BOOST_TEST(accounts().SetBlocked(admin, admin.user_id, true).status().reason() == "cannot_modify_self");
+  BOOST_TEST(accounts().GetUser(admin, NewId(kStart)).status().reason() == "user_not_found");
+  auto fetched = accounts().GetUser(admin, target.id);
+  BOOST_REQUIRE(fetched.ok());
+  BOOST_TEST(fetched->email == "target@example.com");
+  auto promoted = accounts().SetRole(admin, target.id, Role::kOrganizer);
+  BOOST_REQUIRE(promoted.ok());
+  // The role change applies at once, not at the next login.
+  BOOST_TEST((accounts().Authenticate(LoginAs("target@example.com").access_token)->role ==
+              Role::kOrganizer));
+}
+
+BOOST_AUTO_TEST_CASE(blocked_users_cannot_log_in_or_use_existing_tokens) {
+  const Principal admin = AdminPrincipal();
+  const User target = RegisterVerified("blk@example.com");
+  const TokenPair pair = LoginAs("blk@example.com");
+  BOOST_REQUIRE(accounts().SetBlocked(admin, target.id, true).ok());
+  BOOST_TEST(accounts().Authenticate(pair.access_token).status().reason() == "session_revoked");
+  BOOST_TEST(accounts().Refresh(pair.refresh_token).status().reason() == "session_revoked");
+  BOOST_TEST(accounts().Login("blk@example.com", kPassword).status().reason() == "account_blocked");
+  BOOST_TEST(accounts().Login("blk@example.com", "Wr0ng-Password").status().reason() ==
+             "invalid_credentials");
+  BOOST_REQUIRE(accounts().SetBlocked(admin, target.id, false).ok());
+  BOOST_TEST(accounts().Login("blk@example.com", kPassword).ok());
+}
+
+BOOST_AUTO_TEST_CASE(engine_refuses_a_short_secret_and_missing_services) {
+  EngineOptions options;
+  options.secret_key = "short";
+  options.storage = storage;
+  options.mailer = mailer;
+  options.media_store = media;
+  BOOST_TEST(Engine::Open(options).status().reason() == "secret_key_too_short");
+  options.secret_key = std::string(32, 's');
+  options.mailer = nullptr;
+  BOOST_TEST(Engine::Open(options).status().reason() == "missing_mailer");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

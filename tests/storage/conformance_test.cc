@@ -1,0 +1,647 @@
+// What every spi::Storage must do, through the public interface only: the account repository's
+// contract, transaction atomicity and status passing, retries on kAborted, and the isolation
+// guarantees under concurrency. Runs on the backend EVENTIFY_TEST_BACKEND selects.
+#include <atomic>
+#include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <future>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "eventify/spi/storage.h"
+#include "storage/fixtures.h"
+
+namespace eventify::testing {
+namespace {
+
+using spi::AccountRepository;
+using spi::CodePurpose;
+using spi::LockMode;
+using spi::TransactionMode;
+
+constexpr std::int64_t kYear2100Micros = 4'102'444'800'123'457LL;  // 2100-01-01T00:00:00.123457Z
+
+struct FreshStorage {
+  FreshStorage() : storage(OpenFreshStorage()) {}
+  std::shared_ptr<spi::Storage> storage;
+};
+
+// ---- Users --------------------------------------------------------------------------------------
+
+BOOST_FIXTURE_TEST_SUITE(users, FreshStorage)
+
+BOOST_AUTO_TEST_CASE(insert_then_find_by_id_and_email) {
+  spi::UserRecord user = SampleUser(1);
+  user.role = Role::kOrganizer;
+  user.email_verified = true;
+  REQUIRE_OK(
+      Write(*storage, [&](AccountRepository& accounts) { return accounts.InsertUser(user); }));
+
+  Status status = Read(*storage, [&](AccountRepository& accounts) {
+    auto by_id = accounts.FindUserById(user.id, LockMode::kNone);
+    BOOST_REQUIRE_MESSAGE(by_id.ok(), by_id.status().ToString());
+    BOOST_TEST(by_id->id == user.id);
+    BOOST_TEST(by_id->email == user.email);
+    BOOST_TEST(by_id->password_hash == user.password_hash);
+    BOOST_TEST(by_id->full_name == user.full_name);
+    BOOST_TEST((by_id->role == Role::kOrganizer));
+    BOOST_TEST(by_id->email_verified);
+    BOOST_TEST(!by_id->blocked);
+    BOOST_TEST(!by_id->avatar_key.has_value());
+    BOOST_TEST((by_id->created_at == user.created_at));
+    BOOST_TEST((by_id->updated_at == user.updated_at));
+
+    auto by_email = accounts.FindUserByEmail(user.email, LockMode::kNone);
+    BOOST_REQUIRE_MESSAGE(by_email.ok(), by_email.status().ToString());
+    BOOST_TEST(by_email->id == user.id);
+    return Status::Ok();
+  });
+  EXPECT_OK(status);
+}
+
+BOOST_AUTO_TEST_CASE(update_overwrites_every_mutable_column) {
+  spi::UserRecord user = SampleUser(1);
+  REQUIRE_OK(
+      Write(*storage, [&](AccountRepository& accounts) { return accounts.InsertUser(user); }));
+
+  user.email = "renamed@example.com";
+  user.password_hash = "$argon2id$new";
+  user.full_name = "Renamed User";
+  user.role = Role::kAdmin;
+  user.email_verified = true;
+  user.blocked = true;
+  user.avatar_key = "avatars/1.png";
+  user.updated_at = BaseTime() + std::chrono::minutes(5);
+  REQUIRE_OK(
+      Write(*storage, [&](AccountRepository& accounts) { return accounts.UpdateUser(user); }));
+
+  auto found = LoadUser(*storage, user.id);
+  BOOST_REQUIRE(found.ok());
+  BOOST_TEST(found->email == "renamed@example.com");
+  BOOST_TEST(found->password_hash == "$argon2id$new");
+  BOOST_TEST(found->full_name == "Renamed User");
+  BOOST_TEST((found->role == Role::kAdmin));
+  BOOST_TEST(found->email_verified);
+  BOOST_TEST(found->blocked);
+  BOOST_TEST(found->avatar_key.value_or("") == "avatars/1.png");
+  BOOST_TEST((found->created_at == BaseTime()));
+  BOOST_TEST((found->updated_at == user.updated_at));
+
+  Status old_email = Read(*storage, [&](AccountRepository& accounts) {
+    return accounts.FindUserByEmail("user1@example.com", LockMode::kNone).status();
+  });
+  BOOST_TEST(old_email.code() == StatusCode::kNotFound);
+}
+
+BOOST_AUTO_TEST_CASE(duplicate_email_is_email_taken) {
+  REQUIRE_OK(Write(
+      *storage, [&](AccountRepository& accounts) { return accounts.InsertUser(SampleUser(1)); }));
+  spi::UserRecord twin = SampleUser(2);
+  twin.email = SampleUser(1).email;
+  Status status =
+      Write(*storage, [&](AccountRepository& accounts) { return accounts.InsertUser(twin); });
+  BOOST_TEST(status.code() == StatusCode::kAlreadyExists);
+  BOOST_TEST(status.reason() == "email_taken");
+  BOOST_TEST(status.field() == "email");
+  BOOST_TEST(LoadUser(*storage, twin.id).status().code() == StatusCode::kNotFound);
+}
+
+BOOST_AUTO_TEST_CASE(duplicate_email_leaves_the_transaction_usable) {
+  REQUIRE_OK(Write(
+      *storage, [&](AccountRepository& accounts) { return accounts.InsertUser(SampleUser(1)); }));
+  spi::UserRecord twin = SampleUser(2);
+  twin.email = SampleUser(1).email;
+  Status status = Write(*storage, [&](AccountRepository& accounts) {
+    Status duplicate = accounts.InsertUser(twin);
+    BOOST_TEST(duplicate.reason() == "email_taken");
+    twin.email = "other@example.com";
+    return accounts.InsertUser(twin);
+  });
+  EXPECT_OK(status);
+  BOOST_TEST(LoadUser(*storage, twin.id).ok());
+}
+
+BOOST_AUTO_TEST_CASE(update_to_a_taken_email_is_email_taken) {
+  REQUIRE_OK(Write(*storage, [&](AccountRepository& accounts) {
+    EV_TEST_RETURN_IF_ERROR(accounts.InsertUser(SampleUser(1)));
+    return accounts.InsertUser(SampleUser(2));
+  }));
+  spi::UserRecord second = SampleUser(2);
+  second.email = SampleUser(1).email;
+  Status status =
+      Write(*storage, [&](AccountRepository& accounts) { return accounts.UpdateUser(second); });
+  BOOST_TEST(status.code() == StatusCode::kAlreadyExists);
+  BOOST_TEST(status.reason() == "email_taken");
+  BOOST_TEST(LoadUser(*storage, second.id)->email == SampleUser(2).email);
+}
+
+BOOST_AUTO_TEST_CASE(duplicate_id_is_already_exists) {
+  REQUIRE_OK(Write(
+      *storage, [&](AccountRepository& accounts) { return accounts.InsertUser(SampleUser(1)); }));
+  spi::UserRecord same_id = SampleUser(1);
+  same_id.email = "different@example.com";
+  Status status =
+      Write(*storage, [&](AccountRepository& accounts) { return accounts.InsertUser(same_id); });
+  BOOST_TEST(status.code() == StatusCode::kAlreadyExists);
+}
+
+BOOST_AUTO_TEST_CASE(missing_users_are_not_found) {
+  Status status = Write(*storage, [&](AccountRepository& accounts) {
+    auto by_id = accounts.FindUserById("00000000-0000-7000-8000-999999999999", LockMode::kNone);
+    BOOST_TEST(by_id.status().code() == StatusCode::kNotFound);
+    BOOST_TEST(by_id.status().reason() == "user_not_found");
+    auto locked =
+        accounts.FindUserById("00000000-0000-7000-8000-999999999999", LockMode::kForUpdate);
+    BOOST_TEST(locked.status().reason() == "user_not_found");
+    auto by_email = accounts.FindUserByEmail("nobody@example.com", LockMode::kNone);
+    BOOST_TEST(by_email.status().reason() == "user_not_found");
+    Status update = accounts.UpdateUser(SampleUser(7));
+    BOOST_TEST(update.code() == StatusCode::kNotFound);
+    BOOST_TEST(update.reason() == "user_not_found");
+    return Status::Ok();
+  });
+  EXPECT_OK(status);
+}
+
+BOOST_AUTO_TEST_CASE(timestamps_round_trip_exactly_in_64_bits) {
+  spi::UserRecord user = SampleUser(1);
+  user.created_at = FromMicros(kYear2100Micros);
+  user.updated_at = FromMicros(-1);  // one microsecond before the epoch
+  REQUIRE_OK(
+      Write(*storage, [&](AccountRepository& accounts) { return accounts.InsertUser(user); }));
+  auto found = LoadUser(*storage, user.id);
+  BOOST_REQUIRE(found.ok());
+  BOOST_TEST(ToMicros(found->created_at) == kYear2100Micros);
+  BOOST_TEST(ToMicros(found->updated_at) == -1);
+}
+
+BOOST_AUTO_TEST_CASE(avatar_key_null_round_trip) {
+  spi::UserRecord user = SampleUser(1);
+  REQUIRE_OK(
+      Write(*storage, [&](AccountRepository& accounts) { return accounts.InsertUser(user); }));
+  BOOST_TEST(!LoadUser(*storage, user.id)->avatar_key.has_value());
+
+  user.avatar_key = "avatars/abc.webp";
+  REQUIRE_OK(
+      Write(*storage, [&](AccountRepository& accounts) { return accounts.UpdateUser(user); }));
+  BOOST_TEST(LoadUser(*storage, user.id)->avatar_key.value_or("") == "avatars/abc.webp");
+
+  user.avatar_key = std::string();  // empty is a value, not NULL
+  REQUIRE_OK(
+      Write(*storage, [&](AccountRepository& accounts) { return accounts.UpdateUser(user); }));
+  BOOST_TEST(LoadUser(*storage, user.id)->avatar_key.has_value());
+
+  user.avatar_key.reset();
+  REQUIRE_OK(
+      Write(*storage, [&](AccountRepository& accounts) { return accounts.UpdateUser(user); }));
+  BOOST_TEST(!LoadUser(*storage, user.id)->avatar_key.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(count_users_with_role) {
+  REQUIRE_OK(Write(*storage, [&](AccountRepository& accounts) {
+    for (int n = 1; n <= 5; ++n) {
+      spi::UserRecord user = SampleUser(n);
+      user.role = n <= 2 ? Role::kAdmin : Role::kAttendee;
+      EV_TEST_RETURN_IF_ERROR(accounts.InsertUser(user));
+    }
+    return Status::Ok();
+  }));
+  Status status = Read(*storage, [&](AccountRepository& accounts) {
+    auto admins = accounts.CountUsersWithRole(Role::kAdmin);
+    auto attendees = accounts.CountUsersWithRole(Role::kAttendee);
+    auto organizers = accounts.CountUsersWithRole(Role::kOrganizer);
+    BOOST_REQUIRE(admins.ok() && attendees.ok() && organizers.ok());
+    BOOST_TEST(*admins == 2);
+    BOOST_TEST(*attendees == 3);
+    BOOST_TEST(*organizers == 0);
+    return Status::Ok();
+  });
+  EXPECT_OK(status);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---- One-time codes -----------------------------------------------------------------------------
+
+BOOST_FIXTURE_TEST_SUITE(codes, FreshStorage)
+
+spi::OneTimeCodeRecord SampleCode(const std::string& user_id, CodePurpose purpose) {
+  spi::OneTimeCodeRecord code;
+  code.user_id = user_id;
+  code.purpose = purpose;
+  code.code_hash = "hash-1";
+  code.expires_at = FromMicros(kYear2100Micros);
+  code.attempts_left = 5;
+  code.last_sent_at = BaseTime();
+  code.window_started_at = BaseTime() - std::chrono::minutes(10);
+  code.sends_in_window = 1;
+  return code;
+}
+
+BOOST_AUTO_TEST_CASE(put_replace_find_delete) {
+  const spi::UserRecord user = SampleUser(1);
+  REQUIRE_OK(
+      Write(*storage, [&](AccountRepository& accounts) { return accounts.InsertUser(user); }));
+
+  const spi::OneTimeCodeRecord first = SampleCode(user.id, CodePurpose::kVerifyEmail);
+  REQUIRE_OK(Write(*storage, [&](AccountRepository& accounts) { return accounts.PutCode(first); }));
+
+  spi::OneTimeCodeRecord second = first;
+  second.code_hash = "hash-2";
+  second.expires_at = BaseTime() + std::chrono::minutes(15);
+  second.attempts_left = 4;
+  second.last_sent_at = BaseTime() + std::chrono::seconds(61);
+  second.window_started_at = BaseTime();
+  second.sends_in_window = 2;
+  REQUIRE_OK(
+      Write(*storage, [&](AccountRepository& accounts) { return accounts.PutCode(second); }));
+
+  Status status = Write(*storage, [&](AccountRepository& accounts) {
+    auto found = accounts.FindCode(user.id, CodePurpose::kVerifyEmail, LockMode::kForUpdate);
+    BOOST_REQUIRE_MESSAGE(found.ok(), found.status().ToString());
+    BOOST_TEST(found->user_id == user.id);
+    BOOST_TEST((found->purpose == CodePurpose::kVerifyEmail));
+    BOOST_TEST(found->code_hash == "hash-2");
+    BOOST_TEST((found->expires_at == second.expires_at));
+    BOOST_TEST(found->attempts_left == 4);
+    BOOST_TEST((found->last_sent_at == second.last_sent_at));
+    BOOST_TEST((found->window_started_at == second.window_started_at));
+    BOOST_TEST(found->sends_in_window == 2);
+
+    auto other_purpose = accounts.FindCode(user.id, CodePurpose::kResetPassword, LockMode::kNone);
+    BOOST_TEST(other_purpose.status().code() == StatusCode::kNotFound);
+    BOOST_TEST(other_purpose.status().reason() == "no_pending_code");
+    return Status::Ok();
+  });
+  EXPECT_OK(status);
+
+  REQUIRE_OK(Write(*storage, [&](AccountRepository& accounts) {
+    return accounts.DeleteCode(user.id, CodePurpose::kVerifyEmail);
+  }));
+  status = Write(*storage, [&](AccountRepository& accounts) {
+    auto gone = accounts.FindCode(user.id, CodePurpose::kVerifyEmail, LockMode::kNone);
+    BOOST_TEST(gone.status().reason() == "no_pending_code");
+    return accounts.DeleteCode(user.id, CodePurpose::kVerifyEmail);  // deleting twice is fine
+  });
+  EXPECT_OK(status);
+}
+
+BOOST_AUTO_TEST_CASE(purposes_are_independent) {
+  const spi::UserRecord user = SampleUser(1);
+  REQUIRE_OK(Write(*storage, [&](AccountRepository& accounts) {
+    EV_TEST_RETURN_IF_ERROR(accounts.InsertUser(user));
+    spi::OneTimeCodeRecord verify = SampleCode(user.id, CodePurpose::kVerifyEmail);
+    spi::OneTimeCodeRecord reset = SampleCode(user.id, CodePurpose::kResetPassword);
+    reset.code_hash = "reset-hash";
+    EV_TEST_RETURN_IF_ERROR(accounts.PutCode(verify));
+    return accounts.PutCode(reset);
+  }));
+  REQUIRE_OK(Write(*storage, [&](AccountRepository& accounts) {
+    return accounts.DeleteCode(user.id, CodePurpose::kVerifyEmail);
+  }));
+  Status status = Read(*storage, [&](AccountRepository& accounts) {
+    auto reset = accounts.FindCode(user.id, CodePurpose::kResetPassword, LockMode::kNone);
+    BOOST_REQUIRE(reset.ok());
+    BOOST_TEST(reset->code_hash == "reset-hash");
+    return Status::Ok();
+  });
+  EXPECT_OK(status);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---- Sessions and refresh tokens ----------------------------------------------------------------
+
+BOOST_FIXTURE_TEST_SUITE(sessions, FreshStorage)
+
+BOOST_AUTO_TEST_CASE(insert_find_revoke) {
+  const spi::UserRecord user = SampleUser(1);
+  const spi::SessionRecord session = SampleSession("session-1", user.id);
+  REQUIRE_OK(Write(*storage, [&](AccountRepository& accounts) {
+    EV_TEST_RETURN_IF_ERROR(accounts.InsertUser(user));
+    return accounts.InsertSession(session);
+  }));
+
+  Status status = Read(*storage, [&](AccountRepository& accounts) {
+    auto found = accounts.FindSession(session.id, LockMode::kNone);
+    BOOST_REQUIRE_MESSAGE(found.ok(), found.status().ToString());
+    BOOST_TEST(found->user_id == user.id);
+    BOOST_TEST((found->created_at == session.created_at));
+    BOOST_TEST((found->expires_at == session.expires_at));
+    BOOST_TEST(!found->revoked_at.has_value());
+    BOOST_TEST(found->revoke_reason == "");
+    return Status::Ok();
+  });
+  EXPECT_OK(status);
+
+  const Timestamp revoked_at = FromMicros(kYear2100Micros);
+  REQUIRE_OK(Write(*storage, [&](AccountRepository& accounts) {
+    EV_TEST_RETURN_IF_ERROR(accounts.RevokeSession(session.id, revoked_at, "logout"));
+    // Revoking again keeps the first revocation; unknown ids are ignored.
+    EV_TEST_RETURN_IF_ERROR(
+        accounts.RevokeSession(session.id, revoked_at + std::chrono::hours(1), "token_reused"));
+    return accounts.RevokeSession("no-such-session", revoked_at, "logout");
+  }));
+
+  status = Write(*storage, [&](AccountRepository& accounts) {
+    auto found = accounts.FindSession(session.id, LockMode::kForUpdate);
+    BOOST_REQUIRE(found.ok());
+    BOOST_REQUIRE(found->revoked_at.has_value());
+    BOOST_TEST(ToMicros(*found->revoked_at) == kYear2100Micros);
+    BOOST_TEST(found->revoke_reason == "logout");
+    auto missing = accounts.FindSession("no-such-session", LockMode::kNone);
+    BOOST_TEST(missing.status().code() == StatusCode::kNotFound);
+    BOOST_TEST(missing.status().reason() == "session_not_found");
+    return Status::Ok();
+  });
+  EXPECT_OK(status);
+}
+
+BOOST_AUTO_TEST_CASE(revoke_all_sessions_of_a_user_counts_the_live_ones) {
+  const spi::UserRecord user = SampleUser(1);
+  const spi::UserRecord other = SampleUser(2);
+  REQUIRE_OK(Write(*storage, [&](AccountRepository& accounts) {
+    EV_TEST_RETURN_IF_ERROR(accounts.InsertUser(user));
+    EV_TEST_RETURN_IF_ERROR(accounts.InsertUser(other));
+    for (int n = 1; n <= 3; ++n) {
+      EV_TEST_RETURN_IF_ERROR(
+          accounts.InsertSession(SampleSession("s" + std::to_string(n), user.id)));
+    }
+    EV_TEST_RETURN_IF_ERROR(accounts.InsertSession(SampleSession("other", other.id)));
+    return accounts.RevokeSession("s3", BaseTime(), "logout");
+  }));
+
+  Result<std::int64_t> revoked = std::int64_t{-1};
+  const Timestamp at = BaseTime() + std::chrono::hours(1);
+  REQUIRE_OK(Write(*storage, [&](AccountRepository& accounts) {
+    revoked = accounts.RevokeSessionsOfUser(user.id, at, "password_changed");
+    return revoked.status();
+  }));
+  BOOST_REQUIRE(revoked.ok());
+  BOOST_TEST(*revoked == 2);
+
+  Status status = Read(*storage, [&](AccountRepository& accounts) {
+    for (const char* id : {"s1", "s2"}) {
+      auto found = accounts.FindSession(id, LockMode::kNone);
+      BOOST_REQUIRE(found.ok());
+      BOOST_TEST((found->revoked_at == std::optional<Timestamp>(at)));
+      BOOST_TEST(found->revoke_reason == "password_changed");
+    }
+    auto earlier = accounts.FindSession("s3", LockMode::kNone);
+    BOOST_TEST(earlier->revoke_reason == "logout");
+    auto untouched = accounts.FindSession("other", LockMode::kNone);
+    BOOST_TEST(!untouched->revoked_at.has_value());
+    return Status::Ok();
+  });
+  EXPECT_OK(status);
+
+  REQUIRE_OK(Write(*storage, [&](AccountRepository& accounts) {
+    revoked = accounts.RevokeSessionsOfUser(user.id, at, "password_changed");
+    return revoked.status();
+  }));
+  BOOST_TEST(*revoked == 0);
+}
+
+BOOST_AUTO_TEST_CASE(session_of_an_unknown_user_is_refused) {
+  Status status = Write(*storage, [&](AccountRepository& accounts) {
+    return accounts.InsertSession(SampleSession("s1", "00000000-0000-7000-8000-999999999999"));
+  });
+  BOOST_TEST(!status.ok());
+  BOOST_TEST(status.code() == StatusCode::kNotFound);
+  Status lookup = Read(*storage, [&](AccountRepository& accounts) {
+    return accounts.FindSession("s1", LockMode::kNone).status();
+  });
+  BOOST_TEST(lookup.code() == StatusCode::kNotFound);
+}
+
+BOOST_AUTO_TEST_CASE(refresh_tokens_insert_duplicate_find_mark_used) {
+  const spi::UserRecord user = SampleUser(1);
+  spi::RefreshTokenRecord token;
+  token.token_hash = std::string(64, 'a');
+  token.session_id = "session-1";
+  token.issued_at = BaseTime();
+  token.expires_at = FromMicros(kYear2100Micros);
+  REQUIRE_OK(Write(*storage, [&](AccountRepository& accounts) {
+    EV_TEST_RETURN_IF_ERROR(accounts.InsertUser(user));
+    EV_TEST_RETURN_IF_ERROR(accounts.InsertSession(SampleSession("session-1", user.id)));
+    return accounts.InsertRefreshToken(token);
+  }));
+
+  Status duplicate = Write(
+      *storage, [&](AccountRepository& accounts) { return accounts.InsertRefreshToken(token); });
+  BOOST_TEST(duplicate.code() == StatusCode::kAlreadyExists);
+
+  Status status = Write(*storage, [&](AccountRepository& accounts) {
+    auto found = accounts.FindRefreshToken(token.token_hash, LockMode::kForUpdate);
+    BOOST_REQUIRE_MESSAGE(found.ok(), found.status().ToString());
+    BOOST_TEST(found->session_id == "session-1");
+    BOOST_TEST((found->issued_at == token.issued_at));
+    BOOST_TEST(ToMicros(found->expires_at) == kYear2100Micros);
+    BOOST_TEST(!found->used_at.has_value());
+    auto missing = accounts.FindRefreshToken(std::string(64, 'b'), LockMode::kNone);
+    BOOST_TEST(missing.status().code() == StatusCode::kNotFound);
+    BOOST_TEST(missing.status().reason() == "invalid_token");
+    return accounts.MarkRefreshTokenUsed(token.token_hash, BaseTime() + std::chrono::minutes(1));
+  });
+  EXPECT_OK(status);
+
+  status = Write(*storage, [&](AccountRepository& accounts) {
+    auto found = accounts.FindRefreshToken(token.token_hash, LockMode::kNone);
+    BOOST_REQUIRE(found.ok());
+    BOOST_TEST((found->used_at == std::optional<Timestamp>(BaseTime() + std::chrono::minutes(1))));
+    return Status::Ok();
+  });
+  EXPECT_OK(status);
+}
+
+BOOST_AUTO_TEST_CASE(refresh_token_of_an_unknown_session_is_refused) {
+  spi::RefreshTokenRecord token;
+  token.token_hash = std::string(64, 'c');
+  token.session_id = "no-such-session";
+  token.issued_at = BaseTime();
+  token.expires_at = BaseTime() + std::chrono::hours(1);
+  Status status = Write(
+      *storage, [&](AccountRepository& accounts) { return accounts.InsertRefreshToken(token); });
+  BOOST_TEST(!status.ok());
+  BOOST_TEST(status.code() != StatusCode::kAborted);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---- Transactions -------------------------------------------------------------------------------
+
+BOOST_FIXTURE_TEST_SUITE(transactions, FreshStorage)
+
+BOOST_AUTO_TEST_CASE(failed_body_rolls_back_and_its_status_is_returned_unchanged) {
+  const spi::UserRecord user = SampleUser(1);
+  Status status = Write(*storage, [&](AccountRepository& accounts) {
+    EV_TEST_RETURN_IF_ERROR(accounts.InsertUser(user));
+    EV_TEST_RETURN_IF_ERROR(accounts.InsertSession(SampleSession("s1", user.id)));
+    return Status(StatusCode::kFailedPrecondition, "some_rule", "a rule said no", "some_field");
+  });
+  BOOST_TEST(status.code() == StatusCode::kFailedPrecondition);
+  BOOST_TEST(status.reason() == "some_rule");
+  BOOST_TEST(status.message() == "a rule said no");
+  BOOST_TEST(status.field() == "some_field");
+
+  BOOST_TEST(LoadUser(*storage, user.id).status().code() == StatusCode::kNotFound);
+  Status lookup = Read(*storage, [&](AccountRepository& accounts) {
+    return accounts.FindSession("s1", LockMode::kNone).status();
+  });
+  BOOST_TEST(lookup.code() == StatusCode::kNotFound);
+}
+
+BOOST_AUTO_TEST_CASE(a_throwing_body_rolls_back_and_reports_internal) {
+  const spi::UserRecord user = SampleUser(1);
+  Status status = Write(*storage, [&](AccountRepository& accounts) -> Status {
+    EV_TEST_RETURN_IF_ERROR(accounts.InsertUser(user));
+    throw std::runtime_error("bug in a body");
+  });
+  BOOST_TEST(status.code() == StatusCode::kInternal);
+  BOOST_TEST(LoadUser(*storage, user.id).status().code() == StatusCode::kNotFound);
+}
+
+BOOST_AUTO_TEST_CASE(aborted_bodies_are_retried_a_bounded_number_of_times) {
+  int calls = 0;
+  Status status = Write(*storage, [&](AccountRepository&) {
+    ++calls;
+    return Status(StatusCode::kAborted, "conflict", "try again");
+  });
+  BOOST_TEST(status.code() == StatusCode::kAborted);
+  BOOST_TEST(calls == spi::SociStorageOptions().max_attempts);
+}
+
+BOOST_AUTO_TEST_CASE(an_aborted_attempt_leaves_nothing_and_the_retry_commits) {
+  const spi::UserRecord user = SampleUser(1);
+  int calls = 0;
+  Status status = Write(*storage, [&](AccountRepository& accounts) {
+    ++calls;
+    EV_TEST_RETURN_IF_ERROR(accounts.InsertUser(user));
+    if (calls == 1) return Status(StatusCode::kAborted, "conflict", "try again");
+    return Status::Ok();
+  });
+  EXPECT_OK(status);
+  BOOST_TEST(calls == 2);
+  BOOST_TEST(LoadUser(*storage, user.id).ok());
+}
+
+BOOST_AUTO_TEST_CASE(writes_in_a_read_only_transaction_fail_and_leave_nothing) {
+  const spi::UserRecord user = SampleUser(1);
+  Status status =
+      Read(*storage, [&](AccountRepository& accounts) { return accounts.InsertUser(user); });
+  BOOST_TEST(!status.ok());
+  BOOST_TEST(LoadUser(*storage, user.id).status().code() == StatusCode::kNotFound);
+}
+
+// Guarantee 2: rows read with kForUpdate can be re-read and updated without lost updates.
+BOOST_AUTO_TEST_CASE(concurrent_read_modify_write_loses_no_update) {
+  constexpr int kThreads = 8;
+  constexpr int kIncrements = 50;
+  spi::UserRecord counter = SampleUser(1);
+  counter.full_name = "0";
+  REQUIRE_OK(
+      Write(*storage, [&](AccountRepository& accounts) { return accounts.InsertUser(counter); }));
+
+  // Boost.Test assertions are not thread-safe: the threads only record, the test thread checks.
+  std::atomic<int> failures{0};
+  std::mutex first_failure_mutex;
+  std::string first_failure;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kIncrements; ++i) {
+        Status status = Write(*storage, [&](AccountRepository& accounts) -> Status {
+          auto user = accounts.FindUserById(counter.id, LockMode::kForUpdate);
+          if (!user.ok()) return user.status();
+          user->full_name = std::to_string(std::stoi(user->full_name) + 1);
+          return accounts.UpdateUser(*user);
+        });
+        if (!status.ok()) {
+          ++failures;
+          std::lock_guard lock(first_failure_mutex);
+          if (first_failure.empty()) first_failure = status.ToString();
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  BOOST_CHECK_MESSAGE(failures.load() == 0, failures.load() << " failed, first: " << first_failure);
+  BOOST_TEST(LoadUser(*storage, counter.id)->full_name == std::to_string(kThreads * kIncrements));
+}
+
+// Guarantee 5: a reader is not blocked by an open write transaction and sees committed data.
+BOOST_AUTO_TEST_CASE(a_reader_runs_while_a_writer_holds_its_transaction) {
+  spi::UserRecord user = SampleUser(1);
+  REQUIRE_OK(
+      Write(*storage, [&](AccountRepository& accounts) { return accounts.InsertUser(user); }));
+
+  std::promise<void> written;
+  std::promise<void> reader_done;
+  std::future<void> reader_finished = reader_done.get_future();
+  Status writer_status;
+  bool reader_finished_in_time = false;
+  std::thread writer([&] {
+    writer_status = Write(*storage, [&](AccountRepository& accounts) {
+      auto locked = accounts.FindUserById(user.id, LockMode::kForUpdate);
+      if (!locked.ok()) return locked.status();
+      locked->full_name = "Uncommitted";
+      Status updated = accounts.UpdateUser(*locked);
+      written.set_value();
+      // Hold the transaction open until the reader is done (or clearly blocked).
+      reader_finished_in_time =
+          reader_finished.wait_for(std::chrono::seconds(20)) == std::future_status::ready;
+      return updated;
+    });
+  });
+
+  written.get_future().wait();
+  Result<spi::UserRecord> seen = LoadUser(*storage, user.id);
+  reader_done.set_value();
+  writer.join();
+  BOOST_CHECK_MESSAGE(reader_finished_in_time, "the reader was blocked by the writer");
+  BOOST_CHECK_MESSAGE(writer_status.ok(), writer_status.ToString());
+  BOOST_REQUIRE(seen.ok());
+  BOOST_TEST(seen->full_name == user.full_name);
+  BOOST_TEST(LoadUser(*storage, user.id)->full_name == "Uncommitted");
+}
+
+// Guarantee 5: a read-only transaction sees one snapshot, even across a concurrent commit.
+BOOST_AUTO_TEST_CASE(a_read_only_transaction_sees_one_snapshot) {
+  spi::UserRecord user = SampleUser(1);
+  REQUIRE_OK(
+      Write(*storage, [&](AccountRepository& accounts) { return accounts.InsertUser(user); }));
+
+  std::string first_read;
+  std::string second_read;
+  Status written;
+  Status status = Read(*storage, [&](AccountRepository& accounts) -> Status {
+    auto before = accounts.FindUserById(user.id, LockMode::kNone);
+    if (!before.ok()) return before.status();
+    first_read = before->full_name;
+    std::thread writer([&] {
+      spi::UserRecord changed = user;
+      changed.full_name = "Changed";
+      written = Write(*storage, [&](AccountRepository& writer_accounts) {
+        return writer_accounts.UpdateUser(changed);
+      });
+    });
+    writer.join();
+    auto after = accounts.FindUserById(user.id, LockMode::kNone);
+    if (!after.ok()) return after.status();
+    second_read = after->full_name;
+    return Status::Ok();
+  });
+  EXPECT_OK(status);
+  BOOST_CHECK_MESSAGE(written.ok(), written.ToString());
+  BOOST_TEST(first_read == user.full_name);
+  BOOST_TEST(second_read == user.full_name);
+  BOOST_TEST(LoadUser(*storage, user.id)->full_name == "Changed");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace eventify::testing
