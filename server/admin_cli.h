@@ -1,0 +1,20 @@
+// The operator's command line: `eventify-server admin create --email E --full-name N
+// [--password-file F] [config flags]` creates a verified admin account and prints its id.
+// The password comes from --password-file, else EVENTIFY_ADMIN_PASSWORD, else a prompt on the
+// terminal without echo (or one line of standard input when it is not a terminal). There is no
+// default password.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace eventify::server {
+
+// args: what follows "admin" on the command line. Returns the process exit code: 0 created,
+// 1 failed, 2 usage or configuration error.
+int RunAdminCommand(const std::vector<std::string>& args);
+
+// The usage lines of the admin command, for --help.
+std::string AdminUsage();
+
+}  // namespace eventify::server

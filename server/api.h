@@ -1,0 +1,46 @@
+// The server's own view of an HTTP exchange, so that routes are written without the HTTP
+// library: a request to read and a response value to return.
+//
+// Thread-safety: an ApiRequest belongs to the thread handling it, for the duration of the call.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace eventify::server {
+
+class ApiRequest {
+ public:
+  virtual ~ApiRequest() = default;
+  virtual std::string_view method() const = 0;  // "GET", "POST", ...
+  virtual std::string_view path() const = 0;    // percent-decoded, without the query
+  // The first value of a header (name compared case-insensitively).
+  virtual std::optional<std::string_view> header(std::string_view name) const = 0;
+  virtual std::string_view body() const = 0;
+  virtual bool is_multipart() const = 0;
+  // The content of a multipart/form-data part, when the body is multipart and has that part.
+  virtual std::optional<std::string_view> form_part(std::string_view name) const = 0;
+};
+
+struct ApiResponse {
+  int status = 200;
+  std::string content_type;  // empty when there is no body
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Path segments captured by the route pattern, in order.
+using PathParams = std::vector<std::string>;
+using RouteHandler = std::function<ApiResponse(const ApiRequest&, const PathParams&)>;
+
+inline ApiResponse JsonResponse(int status, std::string body) {
+  return ApiResponse{status, "application/json", std::move(body), {}};
+}
+
+inline ApiResponse NoContent() { return ApiResponse{204, "", "", {}}; }
+
+}  // namespace eventify::server

@@ -1,0 +1,456 @@
+#include "config.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <type_traits>
+
+namespace eventify::server {
+namespace {
+
+// Parses a value into the configuration; returns an explanation when the value is bad.
+using Setter = std::function<std::string(ServerConfig&, std::string_view)>;
+// Shows the value a configuration holds, for --help.
+using Shower = std::function<std::string(ServerConfig&)>;
+
+struct KeySpec {
+  std::string_view name;
+  std::string_view help;
+  Setter set;
+  Shower show;
+  bool secret = false;  // refused on the command line, never shown
+};
+
+Status ConfigError(std::string message) {
+  return InvalidArgument("invalid_config", std::move(message));
+}
+
+std::string_view Trim(std::string_view text) {
+  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::optional<std::uint64_t> ParseUnsigned(std::string_view text) {
+  std::uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
+}
+
+// A non-negative integer followed by an optional unit; `units` maps each accepted (lower-case)
+// unit to its multiplier, "" included.
+std::optional<std::uint64_t> ParseWithUnit(
+    std::string_view text,
+    std::initializer_list<std::pair<std::string_view, std::uint64_t>> units) {
+  text = Trim(text);
+  std::size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  const auto number = ParseUnsigned(text.substr(0, digits));
+  if (!number) return std::nullopt;
+  const std::string unit = Lower(Trim(text.substr(digits)));
+  for (const auto& [name, multiplier] : units) {
+    if (unit != name) continue;
+    if (*number > std::numeric_limits<std::uint64_t>::max() / multiplier) return std::nullopt;
+    return *number * multiplier;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::uint64_t> ParseBytes(std::string_view text) {
+  constexpr std::uint64_t kKi = 1024, kMi = kKi * 1024, kGi = kMi * 1024;
+  return ParseWithUnit(text, {{"", 1},
+                              {"b", 1},
+                              {"k", kKi},
+                              {"kb", kKi},
+                              {"kib", kKi},
+                              {"m", kMi},
+                              {"mb", kMi},
+                              {"mib", kMi},
+                              {"g", kGi},
+                              {"gb", kGi},
+                              {"gib", kGi}});
+}
+
+std::optional<std::uint64_t> ParseSeconds(std::string_view text) {
+  return ParseWithUnit(text, {{"", 1}, {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}});
+}
+
+std::string ShowSeconds(std::chrono::seconds value) {
+  const auto s = value.count();
+  if (s != 0 && s % 86400 == 0) return fmt::format("{}d", s / 86400);
+  if (s != 0 && s % 3600 == 0) return fmt::format("{}h", s / 3600);
+  if (s != 0 && s % 60 == 0) return fmt::format("{}m", s / 60);
+  return fmt::format("{}s", s);
+}
+
+std::string ShowBytes(std::uint64_t value) {
+  if (value != 0 && value % (1024 * 1024) == 0) return fmt::format("{}MiB", value / (1024 * 1024));
+  if (value != 0 && value % 1024 == 0) return fmt::format("{}KiB", value / 1024);
+  return std::to_string(value);
+}
+
+template <typename Access>
+KeySpec IntKey(std::string_view name, std::string_view help, Access access, std::int64_t min,
+               std::int64_t max) {
+  return {name, help,
+          [=](ServerConfig& config, std::string_view text) -> std::string {
+            std::int64_t value = 0;
+            text = Trim(text);
+            const char* end = text.data() + text.size();
+            auto [ptr, ec] = std::from_chars(text.data(), end, value);
+            if (text.empty() || ec != std::errc() || ptr != end || value < min || value > max) {
+              return fmt::format("must be an integer from {} to {}", min, max);
+            }
+            access(config) = static_cast<std::remove_reference_t<decltype(access(config))>>(value);
+            return {};
+          },
+          [=](ServerConfig& config) { return std::to_string(access(config)); }};
+}
+
+template <typename Access>
+KeySpec BytesKey(std::string_view name, std::string_view help, Access access, std::uint64_t min,
+                 std::uint64_t max) {
+  return {name, help,
+          [=](ServerConfig& config, std::string_view text) -> std::string {
+            const auto value = ParseBytes(text);
+            if (!value || *value < min || *value > max) {
+              return fmt::format("must be a size from {} to {} (bytes, or with KiB/MiB/GiB)",
+                                 ShowBytes(min), ShowBytes(max));
+            }
+            access(config) = static_cast<std::size_t>(*value);
+            return {};
+          },
+          [=](ServerConfig& config) { return ShowBytes(access(config)); }};
+}
+
+template <typename Access>
+KeySpec SecondsKey(std::string_view name, std::string_view help, Access access,
+                   std::uint64_t min_seconds) {
+  constexpr std::uint64_t kMax = 10ull * 365 * 86400;  // ten years: keeps time arithmetic sane
+  return {name, help,
+          [=](ServerConfig& config, std::string_view text) -> std::string {
+            const auto value = ParseSeconds(text);
+            if (!value || *value < min_seconds || *value > kMax) {
+              return fmt::format(
+                  "must be a duration of at least {} s and at most 10 years "
+                  "(seconds, or with s/m/h/d)",
+                  min_seconds);
+            }
+            access(config) = std::chrono::seconds(static_cast<std::int64_t>(*value));
+            return {};
+          },
+          [=](ServerConfig& config) { return ShowSeconds(access(config)); }};
+}
+
+template <typename Access>
+KeySpec StringKey(std::string_view name, std::string_view help, Access access,
+                  std::string_view derived_default = {}) {
+  return {name, help,
+          [=](ServerConfig& config, std::string_view text) -> std::string {
+            text = Trim(text);
+            if (text.empty()) return "must not be empty";
+            if (text.find('\0') != std::string_view::npos) return "must not contain NUL";
+            access(config) = std::string(text);
+            return {};
+          },
+          [=](ServerConfig& config) {
+            return access(config).empty() ? std::string(derived_default) : access(config);
+          }};
+}
+
+KeySpec BoolKey(std::string_view name, std::string_view help, bool ServerConfig::*member) {
+  return {name, help,
+          [=](ServerConfig& config, std::string_view text) -> std::string {
+            const std::string value = Lower(Trim(text));
+            if (value == "true" || value == "yes" || value == "on" || value == "1") {
+              config.*member = true;
+            } else if (value == "false" || value == "no" || value == "off" || value == "0") {
+              config.*member = false;
+            } else {
+              return "must be true or false";
+            }
+            return {};
+          },
+          [=](ServerConfig& config) { return std::string(config.*member ? "true" : "false"); }};
+}
+
+KeySpec HashCostKey() {
+  return {"accounts.password_hash_cost",
+          "argon2id cost: minimum (tests only), interactive or moderate",
+          [](ServerConfig& config, std::string_view text) -> std::string {
+            const std::string value = Lower(Trim(text));
+            if (value == "minimum") {
+              config.accounts.password_hash_cost = PasswordHashCost::kMinimum;
+            } else if (value == "interactive") {
+              config.accounts.password_hash_cost = PasswordHashCost::kInteractive;
+            } else if (value == "moderate") {
+              config.accounts.password_hash_cost = PasswordHashCost::kModerate;
+            } else {
+              return "must be minimum, interactive or moderate";
+            }
+            return {};
+          },
+          [](ServerConfig& config) -> std::string {
+            switch (config.accounts.password_hash_cost) {
+              case PasswordHashCost::kMinimum:
+                return "minimum";
+              case PasswordHashCost::kInteractive:
+                return "interactive";
+              case PasswordHashCost::kModerate:
+                return "moderate";
+            }
+            return "?";
+          }};
+}
+
+const std::vector<KeySpec>& Keys() {
+  using C = ServerConfig;
+  static const std::vector<KeySpec> keys = [] {
+    std::vector<KeySpec> k;
+    k.push_back(StringKey("listen.host", "address to listen on",
+                          [](C& c) -> std::string& { return c.listen_host; }));
+    k.push_back(IntKey(
+        "listen.port", "TCP port; 0 picks a free one", [](C& c) -> int& { return c.listen_port; },
+        0, 65535));
+    k.push_back(IntKey(
+        "listen.backlog", "queue of connections not yet accepted",
+        [](C& c) -> int& { return c.listen_backlog; }, 1, 65535));
+    k.push_back(StringKey("data_dir", "folder for the database, key, outbox and media",
+                          [](C& c) -> std::string& { return c.data_dir; }));
+    k.push_back(StringKey(
+        "database.url", "sqlite:<path> or postgresql://user@host:port/db",
+        [](C& c) -> std::string& { return c.database_url; }, "sqlite:<data_dir>/eventify.db"));
+    k.push_back(IntKey(
+        "database.pool_size", "database connections kept open",
+        [](C& c) -> int& { return c.database_pool_size; }, 1, 256));
+    KeySpec secret = StringKey("secret_key", "signing key, at least 32 bytes (file or env only)",
+                               [](C& c) -> std::string& { return c.secret_key; });
+    secret.secret = true;
+    k.push_back(std::move(secret));
+    k.push_back(StringKey(
+        "secret_key_file", "key file, created (mode 0600) when missing",
+        [](C& c) -> std::string& { return c.secret_key_file; }, "<data_dir>/secret.key"));
+    k.push_back(StringKey(
+        "outbox_dir", "where e-mails are written as .eml files",
+        [](C& c) -> std::string& { return c.outbox_dir; }, "<data_dir>/outbox"));
+    k.push_back(StringKey(
+        "media_dir", "where uploaded media are stored",
+        [](C& c) -> std::string& { return c.media_dir; }, "<data_dir>/media"));
+    k.push_back(IntKey(
+        "http.threads", "worker threads; each holds one connection",
+        [](C& c) -> int& { return c.http_threads; }, 1, 4096));
+    k.push_back(BytesKey(
+        "http.max_body_bytes", "largest request body accepted",
+        [](C& c) -> std::size_t& { return c.http_max_body_bytes; }, 1024, 1024ull * 1024 * 1024));
+    k.push_back(SecondsKey(
+        "http.read_timeout", "time allowed to receive a request",
+        [](C& c) -> std::chrono::seconds& { return c.http_read_timeout; }, 1));
+    k.push_back(SecondsKey(
+        "http.write_timeout", "time allowed to send a response",
+        [](C& c) -> std::chrono::seconds& { return c.http_write_timeout; }, 1));
+    k.push_back(SecondsKey(
+        "http.keep_alive_timeout", "idle time before a kept-alive connection is closed",
+        [](C& c) -> std::chrono::seconds& { return c.http_keep_alive_timeout; }, 1));
+    k.push_back(IntKey(
+        "http.keep_alive_max_requests", "requests served per connection",
+        [](C& c) -> int& { return c.http_keep_alive_max_requests; }, 1, 100000));
+    k.push_back(BoolKey("log.requests", "log one line per request to stderr", &C::log_requests));
+    k.push_back(HashCostKey());
+    k.push_back(BytesKey(
+        "accounts.avatar_max_bytes", "largest avatar image",
+        [](C& c) -> std::size_t& { return c.accounts.avatar_max_bytes; }, 1,
+        1024ull * 1024 * 1024));
+    k.push_back(SecondsKey(
+        "accounts.access_token_ttl", "lifetime of an access token",
+        [](C& c) -> std::chrono::seconds& { return c.accounts.access_token_ttl; }, 1));
+    k.push_back(SecondsKey(
+        "accounts.refresh_token_ttl", "lifetime of each refresh token",
+        [](C& c) -> std::chrono::seconds& { return c.accounts.refresh_token_ttl; }, 1));
+    k.push_back(SecondsKey(
+        "accounts.session_max_age", "longest a login lasts, whatever the refreshes",
+        [](C& c) -> std::chrono::seconds& { return c.accounts.session_max_age; }, 1));
+    k.push_back(SecondsKey(
+        "accounts.code_ttl", "lifetime of an e-mailed code",
+        [](C& c) -> std::chrono::seconds& { return c.accounts.code_ttl; }, 1));
+    k.push_back(IntKey(
+        "accounts.code_max_attempts", "wrong tries before a code dies",
+        [](C& c) -> int& { return c.accounts.code_max_attempts; }, 1, 100));
+    k.push_back(SecondsKey(
+        "accounts.code_resend_interval", "least time between two codes for one purpose",
+        [](C& c) -> std::chrono::seconds& { return c.accounts.code_resend_interval; }, 0));
+    k.push_back(IntKey(
+        "accounts.code_max_sends_per_hour", "codes per purpose per hour",
+        [](C& c) -> int& { return c.accounts.code_max_sends_per_hour; }, 1, 1000));
+    k.push_back(StringKey("accounts.product_name", "name used in e-mail subjects",
+                          [](C& c) -> std::string& { return c.accounts.product_name; }));
+    return k;
+  }();
+  return keys;
+}
+
+const KeySpec* FindKey(std::string_view name) {
+  for (const KeySpec& key : Keys()) {
+    if (key.name == name) return &key;
+  }
+  return nullptr;
+}
+
+std::string EnvironmentName(std::string_view key) {
+  std::string out = "EVENTIFY_";
+  for (char c : key) {
+    out.push_back(c == '.' || c == '-'
+                      ? '_'
+                      : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
+  return out;
+}
+
+Status Apply(ServerConfig& config, const KeySpec& key, std::string_view value,
+             std::string_view source) {
+  const std::string problem = key.set(config, value);
+  if (problem.empty()) return Status::Ok();
+  return ConfigError(fmt::format("invalid value for {} ({}): {}", key.name, source, problem));
+}
+
+Status ApplyFile(ServerConfig& config, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return ConfigError(fmt::format("cannot read the config file {}", path));
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    const std::string_view text = Trim(line);
+    if (text.empty() || text.front() == '#') continue;
+    const std::size_t equals = text.find('=');
+    if (equals == std::string_view::npos) {
+      return ConfigError(fmt::format("{} line {}: expected `key = value`", path, number));
+    }
+    const std::string_view name = Trim(text.substr(0, equals));
+    std::string_view value = Trim(text.substr(equals + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+      value = value.substr(1, value.size() - 2);
+    }
+    const KeySpec* key = FindKey(name);
+    if (key == nullptr) {
+      return ConfigError(fmt::format("{} line {}: unknown key '{}'", path, number, name));
+    }
+    Status applied = Apply(config, *key, value, fmt::format("{} line {}", path, number));
+    if (!applied.ok()) return applied;
+  }
+  if (in.bad()) return ConfigError(fmt::format("cannot read the config file {}", path));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<Flag>> ParseFlags(const std::vector<std::string>& args) {
+  std::vector<Flag> flags;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "-h") {
+      flags.push_back({"help", "", false});
+      continue;
+    }
+    if (arg.size() <= 2 || arg.compare(0, 2, "--") != 0) {
+      return InvalidArgument("usage", fmt::format("unexpected argument '{}'", arg));
+    }
+    const std::string body = arg.substr(2);
+    const std::size_t equals = body.find('=');
+    if (equals != std::string::npos) {
+      flags.push_back({body.substr(0, equals), body.substr(equals + 1), true});
+      continue;
+    }
+    if (body == "help" || body == "version") {
+      flags.push_back({body, "", false});
+      continue;
+    }
+    if (i + 1 >= args.size() || args[i + 1].compare(0, 2, "--") == 0) {
+      return InvalidArgument("usage", fmt::format("option --{} needs a value", body));
+    }
+    flags.push_back({body, args[++i], true});
+  }
+  return flags;
+}
+
+std::optional<std::string> ProcessEnvironment(const std::string& name) {
+  const char* value = std::getenv(name.c_str());
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
+Result<ServerConfig> LoadConfig(const std::vector<Flag>& flags,
+                                const EnvironmentLookup& environment) {
+  ServerConfig config;
+
+  std::optional<std::string> config_file;
+  if (auto from_env = environment("EVENTIFY_CONFIG"); from_env && !from_env->empty()) {
+    config_file = *from_env;
+  }
+  for (const Flag& flag : flags) {
+    if (flag.name == "config") config_file = flag.value;
+  }
+  if (config_file) {
+    Status applied = ApplyFile(config, *config_file);
+    if (!applied.ok()) return applied;
+  }
+
+  for (const KeySpec& key : Keys()) {
+    const std::string name = EnvironmentName(key.name);
+    const auto value = environment(name);
+    if (!value || value->empty()) continue;
+    Status applied = Apply(config, key, *value, "environment variable " + name);
+    if (!applied.ok()) return applied;
+  }
+
+  for (const Flag& flag : flags) {
+    if (flag.name == "config") continue;
+    const KeySpec* key = FindKey(flag.name);
+    if (key == nullptr) {
+      return ConfigError(fmt::format("unknown option --{} (see --help)", flag.name));
+    }
+    if (key->secret) {
+      return ConfigError(fmt::format(
+          "{} cannot be given on the command line, where other users of the machine can read "
+          "it; use {} or {}_file",
+          key->name, EnvironmentName(key->name), key->name));
+    }
+    if (!flag.has_value) return ConfigError(fmt::format("option --{} needs a value", flag.name));
+    Status applied = Apply(config, *key, flag.value, "--" + flag.name);
+    if (!applied.ok()) return applied;
+  }
+
+  const std::string& dir = config.data_dir;
+  if (config.database_url.empty()) config.database_url = "sqlite:" + dir + "/eventify.db";
+  if (config.secret_key_file.empty()) config.secret_key_file = dir + "/secret.key";
+  if (config.outbox_dir.empty()) config.outbox_dir = dir + "/outbox";
+  if (config.media_dir.empty()) config.media_dir = dir + "/media";
+  return config;
+}
+
+std::string ConfigUsage() {
+  ServerConfig defaults;
+  std::string out;
+  for (const KeySpec& key : Keys()) {
+    const std::string shown = key.secret ? std::string("(none)") : key.show(defaults);
+    out += fmt::format("  --{:<34} {}\n  {:<36} default {}; env {}\n", std::string(key.name) + "=",
+                       key.help, "", shown, EnvironmentName(key.name));
+  }
+  return out;
+}
+
+}  // namespace eventify::server

@@ -1,0 +1,77 @@
+// ServerConfig: everything eventify-server can be told, and how it is read.
+//
+// Sources, lowest to highest precedence: built-in defaults < the config file (`--config PATH`,
+// `key = value` lines, `#` comment lines) < environment variables `EVENTIFY_<KEY>` (key
+// upper-cased,
+// '.' and '-' turned into '_'; empty values are ignored) < command-line flags `--key=value` or
+// `--key value`. Unknown keys and bad values are errors that name the key; the caller exits 2.
+// Paths left unset are derived from data_dir after merging.
+//
+// Thread-safety: plain values.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "eventify/engine.h"
+#include "eventify/status.h"
+
+namespace eventify::server {
+
+struct ServerConfig {
+  std::string listen_host = "127.0.0.1";
+  int listen_port = 8000;  // 0: the kernel picks a free port
+  int listen_backlog = 1024;
+
+  std::string data_dir = "./data";
+  std::string database_url;  // default sqlite:<data_dir>/eventify.db
+  int database_pool_size = 4;
+
+  std::string secret_key;       // from the config file or EVENTIFY_SECRET_KEY only
+  std::string secret_key_file;  // default <data_dir>/secret.key
+  std::string outbox_dir;       // default <data_dir>/outbox
+  std::string media_dir;        // default <data_dir>/media
+
+  int http_threads = 16;
+  std::size_t http_max_body_bytes = 4 * 1024 * 1024;
+  std::chrono::seconds http_read_timeout{10};
+  std::chrono::seconds http_write_timeout{10};
+  std::chrono::seconds http_keep_alive_timeout{5};
+  int http_keep_alive_max_requests = 100;
+
+  bool log_requests = true;
+
+  AccountsOptions accounts;
+};
+
+// One `--name[=value]` from the command line. value is empty for a bare flag such as --help.
+struct Flag {
+  std::string name;  // without the leading dashes
+  std::string value;
+  bool has_value = false;
+};
+
+// Splits arguments into flags: `--name=value`, `--name value`, and the bare flags --help and
+// --version. Errors: kInvalidArgument (usage) for a positional argument or a missing value.
+Result<std::vector<Flag>> ParseFlags(const std::vector<std::string>& args);
+
+using EnvironmentLookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+// The process environment.
+std::optional<std::string> ProcessEnvironment(const std::string& name);
+
+// Builds the configuration from defaults, the config file named by --config (or EVENTIFY_CONFIG),
+// the environment and `flags` (which must not contain --help or --version).
+// Errors: kInvalidArgument (invalid_config) with a message naming the key or flag.
+Result<ServerConfig> LoadConfig(const std::vector<Flag>& flags,
+                                const EnvironmentLookup& environment = ProcessEnvironment);
+
+// The option reference printed by --help: every key, its environment variable and its default.
+std::string ConfigUsage();
+
+}  // namespace eventify::server

@@ -1,0 +1,42 @@
+#include "engine_setup.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <system_error>
+
+#include "media_routes.h"
+#include "secret_key.h"
+
+namespace eventify::server {
+namespace {
+
+Status CreateDirectory(const std::string& path) {
+  std::error_code error;
+  std::filesystem::create_directories(path, error);
+  if (!error) return Status::Ok();
+  return Unavailable("cannot_create_directory",
+                     fmt::format("cannot create {}: {}", path, error.message()));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Engine>> OpenEngine(const ServerConfig& config) {
+  for (const std::string* dir : {&config.data_dir, &config.outbox_dir, &config.media_dir}) {
+    Status created = CreateDirectory(*dir);
+    if (!created.ok()) return created;
+  }
+  auto secret_key = LoadOrCreateSecretKey(config);
+  if (!secret_key.ok()) return secret_key.status();
+
+  EngineOptions options;
+  options.secret_key = std::move(secret_key).value();
+  options.storage_options.url = config.database_url;
+  options.storage_options.pool_size = config.database_pool_size;
+  options.mailer = spi::MakeOutboxMailer(config.outbox_dir);
+  options.media_store = spi::MakeFilesystemMediaStore(config.media_dir, kMediaUrlPrefix);
+  options.accounts = config.accounts;
+  return Engine::Open(std::move(options));
+}
+
+}  // namespace eventify::server

@@ -1,0 +1,54 @@
+#include "http_errors.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace eventify::server {
+namespace {
+
+bool IsJsonContentType(std::string_view value) {
+  const std::string_view media_type = value.substr(0, value.find(';'));
+  std::string lowered;
+  for (char c : media_type) {
+    if (c != ' ' && c != '\t') {
+      lowered.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    }
+  }
+  return lowered == "application/json";
+}
+
+}  // namespace
+
+ApiResponse ErrorResponse(int http_status, std::string_view code, std::string_view message,
+                          std::string_view field) {
+  JsonWriter json;
+  json.BeginObject().Key("error").BeginObject();
+  json.StringMember("code", code).StringMember("message", message);
+  if (!field.empty()) json.StringMember("field", field);
+  json.EndObject().EndObject();
+  ApiResponse response = JsonResponse(http_status, json.Finish());
+  // RFC 9110: a 401 names the scheme that would be accepted.
+  if (http_status == 401)
+    response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"eventify\"");
+  return response;
+}
+
+ApiResponse ErrorResponse(const Status& status) {
+  if (status.ok()) return ErrorResponse(500, "internal", "an error was reported without a cause");
+  return ErrorResponse(HttpStatusFor(status.code()), status.reason(), status.message(),
+                       status.field());
+}
+
+Result<JsonObject> ParseJsonBody(const ApiRequest& request) {
+  if (request.body().empty()) {
+    return InvalidArgument("invalid_body", "a JSON object body is required");
+  }
+  const auto content_type = request.header("Content-Type");
+  if (!content_type || !IsJsonContentType(*content_type)) {
+    return Status(StatusCode::kUnsupportedMediaType, "unsupported_media_type",
+                  "send the body as Content-Type: application/json");
+  }
+  return JsonObject::Parse(request.body());
+}
+
+}  // namespace eventify::server

@@ -1,0 +1,88 @@
+// JSON on the wire: reading request bodies and writing responses. The JSON library stays inside
+// json.cc.
+//
+// Thread-safety: values; one object per thread.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "eventify/status.h"
+
+namespace eventify::server {
+
+// Longest string accepted in any JSON field (emails, names, passwords, codes, tokens). The library
+// applies the real rules; this only keeps absurd inputs away from it.
+inline constexpr std::size_t kMaxStringFieldBytes = 1024;
+
+// A string field to read from a JSON object: required ones must be present and strings;
+// optional ones may be absent or null.
+struct StringField {
+  std::string_view name;
+  std::string* required = nullptr;
+  std::optional<std::string>* optional = nullptr;
+};
+inline StringField Required(std::string_view name, std::string& out) {
+  return {name, &out, nullptr};
+}
+inline StringField Optional(std::string_view name, std::optional<std::string>& out) {
+  return {name, nullptr, &out};
+}
+
+// A request body parsed as a JSON object. Unknown members are ignored.
+class JsonObject {
+ public:
+  // Errors (kInvalidArgument): malformed_json (not JSON, or not UTF-8), invalid_body (not an
+  // object).
+  static Result<JsonObject> Parse(std::string_view text);
+
+  JsonObject(JsonObject&&) noexcept;
+  JsonObject& operator=(JsonObject&&) noexcept;
+  ~JsonObject();
+
+  // Reads the fields in order and stops at the first problem.
+  // Errors (kInvalidArgument, with the field): missing_field, invalid_type, field_too_long.
+  Status Read(std::initializer_list<StringField> fields) const;
+
+ private:
+  struct Impl;
+  explicit JsonObject(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Builds a compact JSON text. Calls must form valid JSON (keys inside objects, balanced nesting).
+class JsonWriter {
+ public:
+  JsonWriter();
+  ~JsonWriter();
+  JsonWriter(const JsonWriter&) = delete;
+  JsonWriter& operator=(const JsonWriter&) = delete;
+
+  JsonWriter& BeginObject();
+  JsonWriter& EndObject();
+  JsonWriter& Key(std::string_view key);
+  JsonWriter& String(std::string_view value);
+  JsonWriter& Bool(bool value);
+  JsonWriter& Int(std::int64_t value);
+  JsonWriter& Null();
+
+  // Shorthands for a key and its value; distinct names avoid const char* turning into bool.
+  JsonWriter& StringMember(std::string_view key, std::string_view value) {
+    return Key(key).String(value);
+  }
+  JsonWriter& BoolMember(std::string_view key, bool value) { return Key(key).Bool(value); }
+  JsonWriter& IntMember(std::string_view key, std::int64_t value) { return Key(key).Int(value); }
+
+  // The text written so far; the writer must not be used afterwards.
+  std::string Finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace eventify::server

@@ -1,0 +1,112 @@
+// eventify-server: the reference HTTP server of libeventify.
+//
+//   eventify-server [--config PATH] [--KEY=VALUE ...]     serve the HTTP API
+//   eventify-server admin create --email E --full-name N  create an admin account
+//
+// Exit codes: 0 clean stop (SIGTERM/SIGINT), 1 runtime failure, 2 usage or configuration error.
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "accounts_routes.h"
+#include "admin_cli.h"
+#include "config.h"
+#include "engine_setup.h"
+#include "health_routes.h"
+#include "http_server.h"
+#include "media_routes.h"
+#include "router.h"
+#include "shutdown_signals.h"
+
+namespace eventify::server {
+namespace {
+
+void PrintUsage() {
+  fmt::print(
+      "usage: eventify-server [--config PATH] [--KEY=VALUE ...]\n"
+      "{}\n"
+      "Settings, lowest to highest precedence: defaults < config file (key = value lines, '#'\n"
+      "comments) < environment EVENTIFY_<KEY> < command line. Sizes take KiB/MiB/GiB, durations\n"
+      "s/m/h/d.\n\n{}",
+      AdminUsage(), ConfigUsage());
+}
+
+std::string UrlHost(const std::string& host) {
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+int Serve(const std::vector<std::string>& args) {
+  auto flags = ParseFlags(args);
+  if (!flags.ok()) {
+    fmt::print(stderr, "eventify-server: {} (see --help)\n", flags.status().message());
+    return 2;
+  }
+  for (const Flag& flag : *flags) {
+    if (flag.name == "help") {
+      PrintUsage();
+      return 0;
+    }
+    if (flag.name == "version") {
+      fmt::print("eventify-server {}\n", EVENTIFY_VERSION);
+      return 0;
+    }
+  }
+  auto config = LoadConfig(*flags);
+  if (!config.ok()) {
+    fmt::print(stderr, "eventify-server: {}\n", config.status().message());
+    return 2;
+  }
+
+  // Before any thread starts, so that every thread inherits the blocked signals.
+  ShutdownSignals signals;
+
+  auto engine = OpenEngine(*config);
+  if (!engine.ok()) {
+    fmt::print(stderr, "eventify-server: cannot start: {}\n", engine.status().ToString());
+    return engine.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+  }
+
+  Router router;
+  AddHealthRoutes(router, **engine);
+  AddAccountRoutes(router, **engine);
+  AddMediaRoutes(router, **engine);
+
+  int exit_code = 0;
+  {
+    HttpServer http(*config, router);
+    auto port = http.Bind();
+    if (!port.ok()) {
+      fmt::print(stderr, "eventify-server: {}\n", port.status().message());
+      return 1;
+    }
+    signals.Start([&http](int signal) {
+      fmt::print(stderr, "eventify-server: signal {} received, stopping\n", signal);
+      http.Stop();
+    });
+    fmt::print("eventify-server listening on http://{}:{}\n", UrlHost(config->listen_host), *port);
+    std::fflush(stdout);
+
+    Status served = http.Serve();
+    if (!served.ok()) {
+      fmt::print(stderr, "eventify-server: {}\n", served.message());
+      exit_code = 1;
+    }
+  }
+  engine->reset();  // after the last request has finished
+  fmt::print(stderr, "eventify-server: stopped\n");
+  return exit_code;
+}
+
+}  // namespace
+}  // namespace eventify::server
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "admin") {
+    return eventify::server::RunAdminCommand(
+        std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  return eventify::server::Serve(args);
+}

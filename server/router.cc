@@ -1,0 +1,74 @@
+#include "router.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "http_errors.h"
+
+namespace eventify::server {
+namespace {
+
+std::vector<std::string> SplitPattern(std::string_view pattern) {
+  std::vector<std::string> segments;
+  std::size_t start = 1;  // patterns begin with '/'
+  while (start <= pattern.size()) {
+    std::size_t end = pattern.find('/', start);
+    if (end == std::string_view::npos) end = pattern.size();
+    segments.emplace_back(pattern.substr(start, end - start));
+    start = end + 1;
+  }
+  return segments;
+}
+
+}  // namespace
+
+void Router::Add(std::string_view method, std::string_view pattern, RouteHandler handler) {
+  routes_.push_back(Route{std::string(method), SplitPattern(pattern), std::move(handler)});
+}
+
+bool Router::Match(const Route& route, std::string_view path, PathParams& params) {
+  params.clear();
+  if (path.empty() || path.front() != '/') return false;
+  std::size_t start = 1;
+  for (std::size_t i = 0; i < route.segments.size(); ++i) {
+    const std::string& expected = route.segments[i];
+    if (start > path.size()) return false;
+    if (expected == "*") {
+      const std::string_view rest = path.substr(start);
+      if (rest.empty()) return false;
+      params.emplace_back(rest);
+      return true;
+    }
+    std::size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    const std::string_view segment = path.substr(start, end - start);
+    if (expected == "{}") {
+      if (segment.empty()) return false;
+      params.emplace_back(segment);
+    } else if (segment != expected) {
+      return false;
+    }
+    start = end + 1;
+  }
+  return start == path.size() + 1;
+}
+
+ApiResponse Router::Dispatch(const ApiRequest& request) const {
+  const std::string_view method = request.method() == "HEAD" ? "GET" : request.method();
+  PathParams params;
+  std::vector<std::string_view> allowed;
+  for (const Route& route : routes_) {
+    if (!Match(route, request.path(), params)) continue;
+    if (route.method == method) return route.handler(request, params);
+    allowed.push_back(route.method);
+  }
+  if (allowed.empty()) {
+    return ErrorResponse(404, "not_found", fmt::format("no route for {}", request.path()));
+  }
+  ApiResponse response = ErrorResponse(
+      405, "method_not_allowed", fmt::format("{} does not accept {}", request.path(), method));
+  response.headers.emplace_back("Allow", fmt::format("{}", fmt::join(allowed, ", ")));
+  return response;
+}
+
+}  // namespace eventify::server

@@ -1,0 +1,34 @@
+// Router: maps a method and a path to a route handler, and answers 404 (no such path) or 405 (the
+// path exists, the method does not) itself, in the common error shape.
+//
+// Patterns are literal segments, "{}" (one non-empty segment, captured) and a final "*" (one or
+// more remaining segments, captured as one string with their slashes). HEAD is served by GET.
+//
+// Thread-safety: Add only before serving; Dispatch may then run on many threads at once.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api.h"
+
+namespace eventify::server {
+
+class Router {
+ public:
+  void Add(std::string_view method, std::string_view pattern, RouteHandler handler);
+  ApiResponse Dispatch(const ApiRequest& request) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::vector<std::string> segments;
+    RouteHandler handler;
+  };
+  static bool Match(const Route& route, std::string_view path, PathParams& params);
+
+  std::vector<Route> routes_;
+};
+
+}  // namespace eventify::server

@@ -1,0 +1,642 @@
+// End-to-end tests of the accounts HTTP API: the real eventify-server binary on a free port with a
+// temporary data folder, on the backend EVENTIFY_TEST_BACKEND selects, driven over HTTP. One
+// server serves the whole suite; the last test stops it with SIGTERM and expects exit code 0.
+#define BOOST_TEST_MODULE e2e_accounts
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/test/unit_test.hpp>
+#include <fstream>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "e2e_client.h"
+#include "eventify/status.h"
+#include "server_process.h"
+#include "support/test_storage.h"
+
+namespace {
+
+namespace e2e = eventify::e2e;
+using eventify::HttpStatusFor;
+using eventify::StatusCode;
+
+constexpr char kServer[] = EVENTIFY_SERVER_PATH;
+constexpr char kPassword[] = "Correct-Horse-42";
+constexpr char kNewPassword[] = "Battery-Staple-77";
+constexpr std::size_t kMaxBody = 256 * 1024;
+constexpr std::size_t kAvatarMax = 64 * 1024;
+
+const int kUnprocessable = HttpStatusFor(StatusCode::kFailedPrecondition);
+const int kForbidden = HttpStatusFor(StatusCode::kPermissionDenied);
+
+// The server under test, started on first use and shared by the test cases.
+class Deployment {
+ public:
+  static Deployment& Get() {
+    static Deployment deployment;
+    return deployment;
+  }
+
+  e2e::ServerProcess& server() {
+    if (!server_) {
+      std::vector<std::string> argv = {kServer};
+      for (const std::string& flag : ConfigFlags()) argv.push_back(flag);
+      server_ = std::make_unique<e2e::ServerProcess>(argv, dir_.path());
+    }
+    return *server_;
+  }
+
+  e2e::Api api() { return e2e::Api(server().port()); }
+
+  // The flags every run of the binary gets: the server and the admin command share them.
+  std::vector<std::string> ConfigFlags() const {
+    std::vector<std::string> flags = {
+        "--listen.port=0",
+        "--data_dir=" + data_dir().string(),
+        "--accounts.password_hash_cost=minimum",
+        "--http.max_body_bytes=" + std::to_string(kMaxBody),
+        "--accounts.avatar_max_bytes=" + std::to_string(kAvatarMax),
+        "--accounts.code_resend_interval=0s",
+        "--accounts.code_max_sends_per_hour=100",
+        "--http.keep_alive_timeout=2s",
+    };
+    if (!database_url_.empty()) flags.push_back("--database.url=" + database_url_);
+    return flags;
+  }
+
+  std::filesystem::path data_dir() const { return dir_.path() / "data"; }
+  std::filesystem::path outbox() const { return data_dir() / "outbox"; }
+  const std::filesystem::path& scratch() const { return dir_.path(); }
+
+  std::string NewEmail(const std::string& tag) {
+    return "e2e-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(++emails_) +
+           "@example.com";
+  }
+
+  std::string CodeFor(const std::string& email) {
+    return e2e::WaitForCode(outbox(), email, seen_mail_);
+  }
+
+  void Signal(int signal) { server().Signal(signal); }
+
+  // Stops the server with SIGTERM (unless already signalled) and waits for its exit; the next
+  // use starts a new one on the same data.
+  e2e::ExitStatus Stop(std::string& log) {
+    server().Signal(SIGTERM);
+    e2e::ExitStatus status = server_->Wait(std::chrono::seconds(20));
+    log = server_->err();
+    server_.reset();
+    return status;
+  }
+
+ private:
+  // SQLite lives in the data folder (the server's default); PostgreSQL gets a fresh database.
+  Deployment()
+      : database_url_(eventify::testing::TestBackend() == "postgresql"
+                          ? eventify::testing::FreshDatabaseUrl()
+                          : "") {}
+
+  e2e::TempDir dir_;
+  std::string database_url_;
+  std::unique_ptr<e2e::ServerProcess> server_;
+  std::set<std::string> seen_mail_;
+  int emails_ = 0;
+};
+
+struct Account {
+  std::string email;
+  std::string id;
+  std::string access;
+  std::string refresh;
+};
+
+e2e::Reply Login(e2e::Api& api, const std::string& email, const std::string& password) {
+  return api.PostJson("/api/v1/auth/login",
+                      e2e::JsonObject({{"email", email}, {"password", password}}));
+}
+
+// Registers, verifies with the e-mailed code and logs in.
+Account NewVerifiedAccount(const std::string& tag) {
+  Deployment& deployment = Deployment::Get();
+  e2e::Api api = deployment.api();
+  Account account;
+  account.email = deployment.NewEmail(tag);
+  const e2e::Reply registered = api.PostJson(
+      "/api/v1/auth/register",
+      e2e::JsonObject(
+          {{"email", account.email}, {"password", kPassword}, {"full_name", "Test " + tag}}));
+  BOOST_REQUIRE_EQUAL(registered.status, 201);
+  account.id = registered.Str("/user/id");
+  const std::string code = deployment.CodeFor(account.email);
+  const e2e::Reply verified = api.PostJson(
+      "/api/v1/auth/verify-email", e2e::JsonObject({{"email", account.email}, {"code", code}}));
+  BOOST_REQUIRE_EQUAL(verified.status, 200);
+  const e2e::Reply login = Login(api, account.email, kPassword);
+  BOOST_REQUIRE_EQUAL(login.status, 200);
+  account.access = login.Str("/access_token");
+  account.refresh = login.Str("/refresh_token");
+  return account;
+}
+
+std::string RefreshBody(const std::string& token) {
+  return e2e::JsonObject({{"refresh_token", token}});
+}
+
+void CheckError(const e2e::Reply& reply, int status, const std::string& code,
+                const std::string& field = "") {
+  BOOST_TEST_CONTEXT("body " << reply.body) {
+    BOOST_TEST(reply.status == status);
+    BOOST_TEST(reply.ErrorCode() == code);
+    BOOST_TEST(reply.HasErrorShape());
+    BOOST_TEST(!reply.Header("X-Request-Id").empty());
+    if (!field.empty()) BOOST_TEST(reply.Str("/error/field") == field);
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(healthz_reports_ok) {
+  e2e::Api api = Deployment::Get().api();
+  const e2e::Reply health = api.Get("/healthz");
+  BOOST_TEST(health.status == 200);
+  BOOST_TEST(health.Str("/status") == "ok");
+  BOOST_TEST(health.Header("X-Request-Id").size() == 16u);
+
+  httplib::Client client("127.0.0.1", Deployment::Get().server().port());
+  const auto echoed = client.Get("/healthz", {{"X-Request-Id", "trace-abc.123"}});
+  BOOST_REQUIRE(echoed);
+  BOOST_TEST(echoed->get_header_value("X-Request-Id") == "trace-abc.123");
+}
+
+BOOST_AUTO_TEST_CASE(secret_key_file_is_generated_private) {
+  Deployment::Get().server();
+  const auto path = Deployment::Get().data_dir() / "secret.key";
+  struct stat info {};
+  BOOST_REQUIRE(::stat(path.c_str(), &info) == 0);
+  BOOST_TEST((info.st_mode & 0777) == 0600u);
+  std::ifstream in(path);
+  std::string key;
+  std::getline(in, key);
+  BOOST_TEST(key.size() == 64u);  // 32 random bytes, hex
+}
+
+BOOST_AUTO_TEST_CASE(register_verify_login_refresh_logout) {
+  Deployment& deployment = Deployment::Get();
+  e2e::Api api = deployment.api();
+  const std::string email = deployment.NewEmail("flow");
+
+  const e2e::Reply registered = api.PostJson(
+      "/api/v1/auth/register",
+      e2e::JsonObject({{"email", email}, {"password", kPassword}, {"full_name", "Ada Lovelace"}}));
+  BOOST_REQUIRE_EQUAL(registered.status, 201);
+  BOOST_TEST(registered.Str("/user/email") == email);
+  BOOST_TEST(registered.Str("/user/full_name") == "Ada Lovelace");
+  BOOST_TEST(registered.Str("/user/role") == "attendee");
+  BOOST_TEST(!registered.Bool("/user/email_verified"));
+  BOOST_TEST(!registered.Bool("/user/blocked"));
+  BOOST_TEST(registered.IsNull("/user/avatar_url"));
+  BOOST_TEST(registered.Str("/user/created_at").back() == 'Z');
+  BOOST_TEST(registered.Has("/user/updated_at"));
+  const std::string user_id = registered.Str("/user/id");
+
+  CheckError(
+      api.PostJson(
+          "/api/v1/auth/register",
+          e2e::JsonObject({{"email", email}, {"password", kPassword}, {"full_name", "Ada Again"}})),
+      HttpStatusFor(StatusCode::kAlreadyExists), "email_taken");
+  CheckError(Login(api, email, kPassword), kUnprocessable, "email_not_verified");
+
+  const std::string code = deployment.CodeFor(email);
+  const e2e::Reply verified = api.PostJson("/api/v1/auth/verify-email",
+                                           e2e::JsonObject({{"email", email}, {"code", code}}));
+  BOOST_TEST(verified.status == 200);
+  BOOST_TEST(verified.Bool("/verified"));
+  CheckError(api.PostJson("/api/v1/auth/verify-email",
+                          e2e::JsonObject({{"email", email}, {"code", code}})),
+             kUnprocessable, "already_verified");
+
+  const e2e::Reply login = Login(api, email, kPassword);
+  BOOST_REQUIRE_EQUAL(login.status, 200);
+  BOOST_TEST(login.Str("/token_type") == "Bearer");
+  BOOST_TEST(login.Int("/expires_in") > 0);
+  BOOST_TEST(login.Int("/expires_in") <= 900);
+  BOOST_TEST(login.Int("/refresh_expires_in") > 900);
+  BOOST_TEST(login.Bool("/user/email_verified"));
+  BOOST_TEST(login.Header("Cache-Control") == "no-store");
+  CheckError(Login(api, email, "Wrong-Password-1"), 401, "invalid_credentials");
+
+  const std::string access = login.Str("/access_token");
+  const std::string refresh = login.Str("/refresh_token");
+  const e2e::Reply me = api.Get("/api/v1/me", access);
+  BOOST_TEST(me.status == 200);
+  BOOST_TEST(me.Str("/user/id") == user_id);
+
+  const e2e::Reply anonymous = api.Get("/api/v1/me");
+  CheckError(anonymous, 401, "missing_token");
+  BOOST_TEST(anonymous.Header("WWW-Authenticate").rfind("Bearer", 0) == 0u);
+  CheckError(api.Get("/api/v1/me", "not-a-token"), 401, "invalid_token");
+
+  const e2e::Reply renamed =
+      api.PatchJson("/api/v1/me", e2e::JsonObject({{"full_name", "Ada King"}}), access);
+  BOOST_TEST(renamed.status == 200);
+  BOOST_TEST(renamed.Str("/user/full_name") == "Ada King");
+  CheckError(api.PatchJson("/api/v1/me", e2e::JsonObject({{"full_name", "   "}}), access), 400,
+             "invalid_full_name", "full_name");
+  BOOST_TEST(api.PatchJson("/api/v1/me", "{}", access).Str("/user/full_name") == "Ada King");
+
+  // Rotation: the new pair works, the old refresh token does not, and presenting it again
+  // revokes the whole family, the new tokens included.
+  const e2e::Reply rotated = api.PostJson("/api/v1/auth/refresh", RefreshBody(refresh));
+  BOOST_REQUIRE_EQUAL(rotated.status, 200);
+  const std::string refresh2 = rotated.Str("/refresh_token");
+  const std::string access2 = rotated.Str("/access_token");
+  BOOST_TEST(refresh2 != refresh);
+  BOOST_TEST(api.Get("/api/v1/me", access2).status == 200);
+  CheckError(api.PostJson("/api/v1/auth/refresh", RefreshBody(refresh)), 401, "token_reused");
+  CheckError(api.PostJson("/api/v1/auth/refresh", RefreshBody(refresh2)), 401, "session_revoked");
+  CheckError(api.Get("/api/v1/me", access2), 401, "session_revoked");
+
+  // Logout with a refresh token ends that session.
+  const e2e::Reply second = Login(api, email, kPassword);
+  BOOST_REQUIRE_EQUAL(second.status, 200);
+  const e2e::Reply logout =
+      api.PostJson("/api/v1/auth/logout", RefreshBody(second.Str("/refresh_token")));
+  BOOST_TEST(logout.status == 204);
+  BOOST_TEST(logout.body.empty());
+  CheckError(api.PostJson("/api/v1/auth/refresh", RefreshBody(second.Str("/refresh_token"))), 401,
+             "session_revoked");
+  CheckError(api.PostJson("/api/v1/auth/logout", RefreshBody("no-such-token")), 401,
+             "invalid_token");
+
+  // Logout with the bearer and no body ends the bearer's session.
+  const e2e::Reply third = Login(api, email, kPassword);
+  BOOST_REQUIRE_EQUAL(third.status, 200);
+  BOOST_TEST(api.Send("POST", "/api/v1/auth/logout", "", "", third.Str("/access_token")).status ==
+             204);
+  CheckError(api.Get("/api/v1/me", third.Str("/access_token")), 401, "session_revoked");
+  CheckError(api.Send("POST", "/api/v1/auth/logout", "", ""), 401, "missing_token");
+}
+
+BOOST_AUTO_TEST_CASE(five_wrong_codes_kill_the_code) {
+  Deployment& deployment = Deployment::Get();
+  e2e::Api api = deployment.api();
+  const std::string email = deployment.NewEmail("otp");
+  BOOST_REQUIRE_EQUAL(
+      api.PostJson(
+             "/api/v1/auth/register",
+             e2e::JsonObject({{"email", email}, {"password", kPassword}, {"full_name", "Otto"}}))
+          .status,
+      201);
+  const std::string code = deployment.CodeFor(email);
+  const std::string wrong = code == "000000" ? "111111" : "000000";
+  const std::string verify_path = "/api/v1/auth/verify-email";
+  for (int attempt = 1; attempt <= 4; ++attempt) {
+    CheckError(api.PostJson(verify_path, e2e::JsonObject({{"email", email}, {"code", wrong}})), 400,
+               "invalid_code", "code");
+  }
+  CheckError(api.PostJson(verify_path, e2e::JsonObject({{"email", email}, {"code", wrong}})),
+             kUnprocessable, "too_many_attempts");
+  // Even the right code is refused now, and the account stays unverified.
+  CheckError(api.PostJson(verify_path, e2e::JsonObject({{"email", email}, {"code", code}})),
+             kUnprocessable, "too_many_attempts");
+  CheckError(Login(api, email, kPassword), kUnprocessable, "email_not_verified");
+
+  // A new code replaces the dead one.
+  const e2e::Reply resent =
+      api.PostJson("/api/v1/auth/resend-verification", e2e::JsonObject({{"email", email}}));
+  BOOST_TEST(resent.status == 202);
+  BOOST_TEST(resent.Bool("/sent"));
+  const std::string fresh = deployment.CodeFor(email);
+  BOOST_TEST(
+      api.PostJson(verify_path, e2e::JsonObject({{"email", email}, {"code", fresh}})).status ==
+      200);
+  BOOST_TEST(Login(api, email, kPassword).status == 200);
+
+  // Unknown addresses cannot be told apart from known ones.
+  BOOST_TEST(api.PostJson("/api/v1/auth/resend-verification",
+                          e2e::JsonObject({{"email", deployment.NewEmail("nobody")}}))
+                 .status == 202);
+}
+
+BOOST_AUTO_TEST_CASE(password_reset_revokes_existing_sessions) {
+  Deployment& deployment = Deployment::Get();
+  e2e::Api api = deployment.api();
+  const Account account = NewVerifiedAccount("reset");
+
+  const e2e::Reply requested = api.PostJson("/api/v1/auth/password-reset/request",
+                                            e2e::JsonObject({{"email", account.email}}));
+  BOOST_TEST(requested.status == 202);
+  BOOST_TEST(requested.Bool("/sent"));
+  const std::string code = deployment.CodeFor(account.email);
+
+  CheckError(
+      api.PostJson(
+          "/api/v1/auth/password-reset/confirm",
+          e2e::JsonObject({{"email", account.email}, {"code", code}, {"new_password", "weak"}})),
+      400, "weak_password", "new_password");
+  const e2e::Reply reset = api.PostJson(
+      "/api/v1/auth/password-reset/confirm",
+      e2e::JsonObject({{"email", account.email}, {"code", code}, {"new_password", kNewPassword}}));
+  BOOST_TEST(reset.status == 200);
+  BOOST_TEST(reset.Bool("/reset"));
+
+  CheckError(api.PostJson("/api/v1/auth/refresh", RefreshBody(account.refresh)), 401,
+             "session_revoked");
+  CheckError(api.Get("/api/v1/me", account.access), 401, "session_revoked");
+  CheckError(Login(api, account.email, kPassword), 401, "invalid_credentials");
+  BOOST_TEST(Login(api, account.email, kNewPassword).status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(change_password_needs_the_current_one) {
+  e2e::Api api = Deployment::Get().api();
+  const Account account = NewVerifiedAccount("change");
+  CheckError(api.PostJson("/api/v1/me/password",
+                          e2e::JsonObject({{"current_password", "Not-The-One-1"},
+                                           {"new_password", kNewPassword}}),
+                          account.access),
+             401, "invalid_credentials");
+  const e2e::Reply changed = api.PostJson(
+      "/api/v1/me/password",
+      e2e::JsonObject({{"current_password", kPassword}, {"new_password", kNewPassword}}),
+      account.access);
+  BOOST_TEST(changed.status == 200);
+  BOOST_TEST(changed.Bool("/changed"));
+  CheckError(api.PostJson("/api/v1/auth/refresh", RefreshBody(account.refresh)), 401,
+             "session_revoked");
+  BOOST_TEST(Login(api, account.email, kNewPassword).status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(avatar_upload_and_media) {
+  e2e::Api api = Deployment::Get().api();
+  const Account account = NewVerifiedAccount("avatar");
+  const std::string png = e2e::TinyPng();
+
+  const e2e::Reply uploaded =
+      api.Send("PUT", "/api/v1/me/avatar", png, "image/png", account.access);
+  BOOST_REQUIRE_EQUAL(uploaded.status, 200);
+  const std::string url = uploaded.Str("/user/avatar_url");
+  BOOST_TEST(url.rfind("/media/avatars/", 0) == 0u);
+  BOOST_TEST(api.Get("/api/v1/me", account.access).Str("/user/avatar_url") == url);
+
+  const e2e::Reply fetched = api.Get(url);
+  BOOST_TEST(fetched.status == 200);
+  BOOST_TEST((fetched.body == png));
+  BOOST_TEST(fetched.Header("Content-Type") == "image/png");
+  BOOST_TEST(fetched.Header("X-Content-Type-Options") == "nosniff");
+
+  // The declared Content-Type does not matter: the library looks at the bytes.
+  CheckError(
+      api.Send("PUT", "/api/v1/me/avatar", "hello, I am not an image", "image/png", account.access),
+      415, "unsupported_image", "avatar");
+  std::string large = png;
+  large.resize(kAvatarMax + 1, '\0');
+  CheckError(api.Send("PUT", "/api/v1/me/avatar", large, "image/png", account.access), 413,
+             "avatar_too_large", "avatar");
+  std::string huge = png;
+  huge.resize(kMaxBody + 1, '\0');
+  CheckError(api.Send("PUT", "/api/v1/me/avatar", huge, "image/png", account.access), 413,
+             "payload_too_large");
+  CheckError(api.Send("PUT", "/api/v1/me/avatar", png, "image/png"), 401, "missing_token");
+
+  // multipart/form-data with the image in the part "avatar" replaces the previous avatar.
+  const std::string boundary = "e2e-boundary-7MA4YWxkTrZu0gW";
+  const std::string form = "--" + boundary +
+                           "\r\nContent-Disposition: form-data; name=\"avatar\"; "
+                           "filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n" +
+                           png + "\r\n--" + boundary + "--\r\n";
+  const e2e::Reply replaced = api.Send("PUT", "/api/v1/me/avatar", form,
+                                       "multipart/form-data; boundary=" + boundary, account.access);
+  BOOST_REQUIRE_EQUAL(replaced.status, 200);
+  const std::string new_url = replaced.Str("/user/avatar_url");
+  BOOST_TEST(new_url != url);
+  BOOST_TEST((api.Get(new_url).body == png));
+  CheckError(api.Get(url), 404, "media_not_found");
+
+  const std::string no_avatar =
+      "--" + boundary + "\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--" +
+      boundary + "--\r\n";
+  CheckError(api.Send("PUT", "/api/v1/me/avatar", no_avatar,
+                      "multipart/form-data; boundary=" + boundary, account.access),
+             400, "missing_field", "avatar");
+
+  CheckError(api.Get("/media/avatars/none.png"), 404, "media_not_found");
+  CheckError(api.Get("/media/a/../../secret.key"), 400, "invalid_media_key");
+  CheckError(api.Get("/media/UPPER.png"), 400, "invalid_media_key");
+}
+
+BOOST_AUTO_TEST_CASE(admin_from_the_command_line_blocks_a_user) {
+  Deployment& deployment = Deployment::Get();
+  e2e::Api api = deployment.api();
+  const std::string admin_email = deployment.NewEmail("admin");
+
+  std::vector<std::string> create = {kServer,     "admin",       "create",    "--email",
+                                     admin_email, "--full-name", "Root Admin"};
+  for (const std::string& flag : deployment.ConfigFlags()) create.push_back(flag);
+  const std::string password_env = std::string("EVENTIFY_ADMIN_PASSWORD=") + kPassword;
+  const e2e::Completed created = e2e::RunProgram(create, {password_env}, deployment.scratch());
+  BOOST_TEST_INFO("stderr: " << created.err);
+  BOOST_REQUIRE(created.status.exited && created.status.code == 0);
+  const std::string admin_id = created.out.substr(0, created.out.find('\n'));
+  BOOST_TEST(admin_id.size() == 36u);
+
+  const e2e::Completed again = e2e::RunProgram(create, {password_env}, deployment.scratch());
+  BOOST_TEST(again.status.exited);
+  BOOST_TEST(again.status.code == 1);
+  BOOST_TEST(again.err.find("email_taken") != std::string::npos);
+
+  const e2e::Reply admin_login = Login(api, admin_email, kPassword);
+  BOOST_REQUIRE_EQUAL(admin_login.status, 200);
+  BOOST_TEST(admin_login.Str("/user/role") == "admin");
+  const std::string admin = admin_login.Str("/access_token");
+
+  const Account user = NewVerifiedAccount("blocked");
+  const std::string user_path = "/api/v1/admin/users/" + user.id;
+  CheckError(api.Get(user_path, user.access), kForbidden, "forbidden");
+  const e2e::Reply seen = api.Get(user_path, admin);
+  BOOST_TEST(seen.status == 200);
+  BOOST_TEST(seen.Str("/user/email") == user.email);
+  CheckError(api.Get("/api/v1/admin/users/0190f5f0-0000-7000-8000-000000000000", admin), 404,
+             "user_not_found");
+
+  const e2e::Reply promoted =
+      api.PutJson(user_path + "/role", e2e::JsonObject({{"role", "organizer"}}), admin);
+  BOOST_TEST(promoted.status == 200);
+  BOOST_TEST(promoted.Str("/user/role") == "organizer");
+  CheckError(api.PutJson(user_path + "/role", e2e::JsonObject({{"role", "emperor"}}), admin), 400,
+             "invalid_role", "role");
+
+  const e2e::Reply blocked = api.Send("POST", user_path + "/block", "", "", admin);
+  BOOST_TEST(blocked.status == 200);
+  BOOST_TEST(blocked.Bool("/user/blocked"));
+  const e2e::Reply after_block = api.Get("/api/v1/me", user.access);
+  BOOST_TEST_INFO("body " << after_block.body);
+  BOOST_TEST((after_block.status == 401 || after_block.status == kForbidden));
+  BOOST_TEST(after_block.HasErrorShape());
+  CheckError(Login(api, user.email, kPassword), kForbidden, "account_blocked");
+  BOOST_TEST(api.PostJson("/api/v1/auth/refresh", RefreshBody(user.refresh)).status >= 400);
+  CheckError(api.Send("POST", "/api/v1/admin/users/" + admin_id + "/block", "", "", admin),
+             kUnprocessable, "cannot_modify_self");
+
+  const e2e::Reply unblocked = api.Send("POST", user_path + "/unblock", "", "", admin);
+  BOOST_TEST(unblocked.status == 200);
+  BOOST_TEST(!unblocked.Bool("/user/blocked"));
+  BOOST_TEST(Login(api, user.email, kPassword).status == 200);
+
+  // Usage errors of the admin command exit 2; there is never a default password.
+  const e2e::Completed no_name = e2e::RunProgram(
+      {kServer, "admin", "create", "--email", deployment.NewEmail("x")}, {}, deployment.scratch());
+  BOOST_TEST(no_name.status.exited);
+  BOOST_TEST(no_name.status.code == 2);
+  std::vector<std::string> no_password = {
+      kServer, "admin", "create", "--email", deployment.NewEmail("nopw"), "--full-name", "No Pw"};
+  for (const std::string& flag : deployment.ConfigFlags()) no_password.push_back(flag);
+  const e2e::Completed refused = e2e::RunProgram(no_password, {}, deployment.scratch());
+  BOOST_TEST(refused.status.exited);
+  BOOST_TEST(refused.status.code == 1);  // standard input is /dev/null: no password
+}
+
+BOOST_AUTO_TEST_CASE(bad_requests_get_json_errors_and_the_server_keeps_serving) {
+  e2e::Api api = Deployment::Get().api();
+  const std::string login = "/api/v1/auth/login";
+
+  CheckError(api.PostJson(login, "{\"email\": "), 400, "malformed_json");
+  CheckError(api.PostJson(login, "[1, 2]"), 400, "invalid_body");
+  CheckError(api.PostJson(login, ""), 400, "invalid_body");
+  CheckError(api.PostJson(login, "{}"), 400, "missing_field", "email");
+  CheckError(api.PostJson(login, "{\"email\": \"a@example.com\"}"), 400, "missing_field",
+             "password");
+  CheckError(api.PostJson(login, "{\"email\": 5, \"password\": \"x\"}"), 400, "invalid_type",
+             "email");
+  CheckError(api.PostJson(login, "{\"email\": \"a@example.com\", \"password\": [\"x\"]}"), 400,
+             "invalid_type", "password");
+  CheckError(
+      api.PostJson(login, e2e::JsonObject({{"email", std::string(2000, 'a')}, {"password", "x"}})),
+      400, "field_too_long", "email");
+  CheckError(api.PostJson(login, "{\"email\": \"\xff\xfe\", \"password\": \"x\"}"), 400,
+             "malformed_json");
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  CheckError(api.PostJson(login, deep), 400, "invalid_body");
+  CheckError(api.Send("POST", login, "{\"email\":\"a@b.c\",\"password\":\"x\"}", "text/plain"), 415,
+             "unsupported_media_type");
+  CheckError(api.PostJson("/api/v1/auth/register", std::string(kMaxBody + 1, ' ')), 413,
+             "payload_too_large");
+  CheckError(api.Get("/api/v1/nowhere"), 404, "not_found");
+  CheckError(api.Get("/"), 404, "not_found");
+  const e2e::Reply wrong_method = api.Get(login);
+  CheckError(wrong_method, 405, "method_not_allowed");
+  BOOST_TEST(wrong_method.Header("Allow") == "POST");
+  CheckError(api.Send("DELETE", "/api/v1/me", "", ""), 405, "method_not_allowed");
+
+  // Unknown members are ignored.
+  CheckError(api.PostJson(login,
+                          "{\"email\": \"nobody@example.com\", \"password\": \"Aa-123456\", "
+                          "\"extra\": {\"nested\": [1, 2, 3]}}"),
+             401, "invalid_credentials");
+
+  const int port = Deployment::Get().server().port();
+  // No Content-Length and no Transfer-Encoding means no body: answered at once, not after a
+  // read timeout.
+  const std::string bodiless = e2e::RawExchange(
+      port, "POST /api/v1/auth/logout HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 3);
+  BOOST_TEST(bodiless.rfind("HTTP/1.1 401", 0) == 0u, bodiless);
+  // A chunked body over the limit is refused too.
+  std::string chunked =
+      "POST /api/v1/auth/login HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+      "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const std::string chunk(64 * 1024, ' ');
+  for (std::size_t sent = 0; sent <= kMaxBody; sent += chunk.size()) {
+    chunked += "10000\r\n" + chunk + "\r\n";
+  }
+  chunked += "0\r\n\r\n";
+  const std::string too_long = e2e::RawExchange(port, chunked, 5);
+  BOOST_TEST(too_long.rfind("HTTP/1.1 413", 0) == 0u, too_long.substr(0, 200));
+  BOOST_TEST(too_long.find("payload_too_large") != std::string::npos);
+  // A request line the HTTP layer cannot parse still gets the JSON shape.
+  const std::string garbage = e2e::RawExchange(port, "NONSENSE\r\n\r\n", 3);
+  BOOST_TEST(garbage.rfind("HTTP/1.1 400", 0) == 0u, garbage);
+  BOOST_TEST(garbage.find("\"error\"") != std::string::npos, garbage);
+
+  const e2e::Reply health = api.Get("/healthz");
+  BOOST_TEST(health.status == 200);
+  BOOST_TEST(Deployment::Get().server().running());
+}
+
+BOOST_AUTO_TEST_CASE(bad_configuration_exits_2_naming_the_key) {
+  const auto& scratch = Deployment::Get().scratch();
+  const std::string data = "--data_dir=" + (scratch / "unused").string();
+
+  const e2e::Completed bad_port =
+      e2e::RunProgram({kServer, "--listen.port=http", data}, {}, scratch);
+  BOOST_TEST(bad_port.status.exited);
+  BOOST_TEST(bad_port.status.code == 2);
+  BOOST_TEST(bad_port.err.find("listen.port") != std::string::npos, bad_port.err);
+
+  const e2e::Completed unknown = e2e::RunProgram({kServer, "--no.such.key=1", data}, {}, scratch);
+  BOOST_TEST(unknown.status.code == 2);
+  BOOST_TEST(unknown.err.find("no.such.key") != std::string::npos, unknown.err);
+
+  const e2e::Completed from_env =
+      e2e::RunProgram({kServer, data}, {"EVENTIFY_HTTP_THREADS=0"}, scratch);
+  BOOST_TEST(from_env.status.code == 2);
+  BOOST_TEST(from_env.err.find("EVENTIFY_HTTP_THREADS") != std::string::npos, from_env.err);
+
+  const auto file = scratch / "bad.conf";
+  std::ofstream(file) << "# a comment\nlisten.host = 127.0.0.1\naccounts.password_hash_cost = "
+                         "cheapest\n";
+  const e2e::Completed from_file =
+      e2e::RunProgram({kServer, "--config", file.string(), data}, {}, scratch);
+  BOOST_TEST(from_file.status.code == 2);
+  BOOST_TEST(from_file.err.find("line 3") != std::string::npos, from_file.err);
+  BOOST_TEST(from_file.err.find("accounts.password_hash_cost") != std::string::npos);
+
+  const e2e::Completed short_key = e2e::RunProgram({kServer, "--listen.port=0", data},
+                                                   {"EVENTIFY_SECRET_KEY=too-short"}, scratch);
+  BOOST_TEST(short_key.status.code == 2);
+  BOOST_TEST(short_key.err.find("secret_key_too_short") != std::string::npos, short_key.err);
+
+  const e2e::Completed secret_flag = e2e::RunProgram(
+      {kServer, "--secret_key=0123456789abcdef0123456789abcdef", data}, {}, scratch);
+  BOOST_TEST(secret_flag.status.code == 2);
+
+  const e2e::Completed help = e2e::RunProgram({kServer, "--help"}, {}, scratch);
+  BOOST_TEST(help.status.code == 0);
+  BOOST_TEST(help.out.find("http.max_body_bytes") != std::string::npos);
+}
+
+// Last: stops the shared server.
+BOOST_AUTO_TEST_CASE(sigterm_finishes_in_flight_requests_and_exits_0) {
+  Deployment& deployment = Deployment::Get();
+  const int port = deployment.server().port();
+  // An idle keep-alive connection must not keep the server from stopping.
+  httplib::Client idle("127.0.0.1", port);
+  idle.set_keep_alive(true);
+  BOOST_REQUIRE(idle.Get("/healthz"));
+
+  // A request whose body is still arriving when SIGTERM comes is answered in full.
+  const std::string body =
+      e2e::JsonObject({{"email", "late@example.com"}, {"password", kPassword}});
+  e2e::RawConnection in_flight(port);
+  in_flight.Send(
+      "POST /api/v1/auth/login HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, body.size() / 2));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  deployment.Signal(SIGTERM);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  in_flight.Send(body.substr(body.size() / 2));
+  const std::string answer = in_flight.ReadUntilClosed(10);
+  BOOST_TEST(answer.rfind("HTTP/1.1 401", 0) == 0u, answer);
+  BOOST_TEST(answer.find("invalid_credentials") != std::string::npos);
+
+  std::string log;
+  const e2e::ExitStatus status = deployment.Stop(log);
+  BOOST_TEST_INFO("stderr: " << log);
+  BOOST_TEST(status.exited, e2e::Describe(status));
+  BOOST_TEST(status.code == 0);
+  BOOST_TEST(log.find("stopped") != std::string::npos);
+}

@@ -1,0 +1,236 @@
+#include "e2e_client.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <rapidjson/pointer.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+namespace eventify::e2e {
+namespace {
+
+const rapidjson::Value* At(const rapidjson::Document& json, const char* pointer) {
+  if (!json.IsObject()) return nullptr;
+  return rapidjson::Pointer(pointer).Get(json);
+}
+
+std::uint32_t Crc32(std::string_view bytes) {
+  std::uint32_t crc = 0xFFFFFFFFu;
+  for (unsigned char byte : bytes) {
+    crc ^= byte;
+    for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+  }
+  return ~crc;
+}
+
+void AppendBigEndian(std::string& out, std::uint32_t value) {
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
+}
+
+void AppendChunk(std::string& png, std::string_view type, std::string_view data) {
+  AppendBigEndian(png, static_cast<std::uint32_t>(data.size()));
+  const std::string typed = std::string(type) + std::string(data);
+  png += typed;
+  AppendBigEndian(png, Crc32(typed));
+}
+
+}  // namespace
+
+std::string Reply::Str(const char* pointer) const {
+  const rapidjson::Value* value = At(json, pointer);
+  if (value == nullptr || !value->IsString()) return "<missing>";
+  return std::string(value->GetString(), value->GetStringLength());
+}
+
+bool Reply::Bool(const char* pointer) const {
+  const rapidjson::Value* value = At(json, pointer);
+  return value != nullptr && value->IsBool() && value->GetBool();
+}
+
+std::int64_t Reply::Int(const char* pointer) const {
+  const rapidjson::Value* value = At(json, pointer);
+  return value != nullptr && value->IsInt64() ? value->GetInt64() : -1;
+}
+
+bool Reply::IsNull(const char* pointer) const {
+  const rapidjson::Value* value = At(json, pointer);
+  return value != nullptr && value->IsNull();
+}
+
+bool Reply::Has(const char* pointer) const { return At(json, pointer) != nullptr; }
+
+std::string Reply::Header(const std::string& name) const {
+  const auto it = headers.find(name);
+  return it == headers.end() ? std::string() : it->second;
+}
+
+bool Reply::HasErrorShape() const {
+  if (!json.IsObject() || json.MemberCount() != 1 || !json.HasMember("error")) return false;
+  const rapidjson::Value& error = json["error"];
+  if (!error.IsObject()) return false;
+  for (const auto& member : error.GetObject()) {
+    const std::string name = member.name.GetString();
+    if (name != "code" && name != "message" && name != "field") return false;
+    if (!member.value.IsString()) return false;
+  }
+  return error.HasMember("code") && error.HasMember("message");
+}
+
+std::string JsonObject(std::initializer_list<std::pair<std::string, std::string>> members) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.StartObject();
+  for (const auto& [key, value] : members) {
+    writer.Key(key.c_str(), static_cast<rapidjson::SizeType>(key.size()));
+    writer.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+  }
+  writer.EndObject();
+  return buffer.GetString();
+}
+
+Api::Api(int port) : port_(port) {}
+
+Reply Api::Send(const std::string& method, const std::string& path, const std::string& body,
+                const std::string& content_type, const std::string& token) {
+  httplib::Client client("127.0.0.1", port_);
+  client.set_connection_timeout(std::chrono::seconds(5));
+  client.set_read_timeout(std::chrono::seconds(30));
+  httplib::Request request;
+  request.method = method;
+  request.path = path;
+  request.body = body;
+  if (!content_type.empty()) request.set_header("Content-Type", content_type);
+  if (!token.empty()) request.set_header("Authorization", "Bearer " + token);
+  const httplib::Result result = client.send(request);
+  Reply reply;
+  if (!result) return reply;
+  reply.status = result->status;
+  reply.body = result->body;
+  reply.headers = result->headers;
+  if (result->get_header_value("Content-Type").rfind("application/json", 0) == 0) {
+    reply.json.Parse(reply.body.c_str(), reply.body.size());
+  }
+  return reply;
+}
+
+Reply Api::Get(const std::string& path, const std::string& token) {
+  return Send("GET", path, "", "", token);
+}
+Reply Api::PostJson(const std::string& path, const std::string& body, const std::string& token) {
+  return Send("POST", path, body, "application/json", token);
+}
+Reply Api::PatchJson(const std::string& path, const std::string& body, const std::string& token) {
+  return Send("PATCH", path, body, "application/json", token);
+}
+Reply Api::PutJson(const std::string& path, const std::string& body, const std::string& token) {
+  return Send("PUT", path, body, "application/json", token);
+}
+
+RawConnection::RawConnection(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+  if (fd_ < 0) throw std::runtime_error("socket");
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    ::close(fd_);
+    throw std::runtime_error("connect");
+  }
+}
+
+RawConnection::~RawConnection() { ::close(fd_); }
+
+void RawConnection::Send(const std::string& bytes) {
+  std::size_t sent = 0;
+  while (sent < bytes.size()) {
+    const ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) throw std::runtime_error("send");
+    sent += static_cast<std::size_t>(n);
+  }
+}
+
+std::string RawConnection::ReadUntilClosed(int seconds) {
+  std::string response;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  std::array<char, 4096> buffer{};
+  while (std::chrono::steady_clock::now() < until) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, 50) <= 0) continue;
+    const ssize_t n = ::recv(fd_, buffer.data(), buffer.size(), 0);
+    if (n <= 0) break;
+    response.append(buffer.data(), static_cast<std::size_t>(n));
+  }
+  return response;
+}
+
+std::string RawExchange(int port, const std::string& request, int seconds) {
+  RawConnection connection(port);
+  connection.Send(request);
+  return connection.ReadUntilClosed(seconds);
+}
+
+std::string WaitForCode(const std::filesystem::path& outbox, const std::string& email,
+                        std::set<std::string>& seen) {
+  const std::string suffix = "-" + email + ".eml";
+  const std::regex code(R"((^|[^0-9])([0-9]{6})([^0-9]|$))");
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < until) {
+    std::vector<std::string> names;
+    std::error_code ignored;
+    for (const auto& entry : std::filesystem::directory_iterator(outbox, ignored)) {
+      const std::string name = entry.path().filename().string();
+      if (name.size() > suffix.size() &&
+          name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0 &&
+          seen.count(name) == 0) {
+        names.push_back(name);
+      }
+    }
+    if (!names.empty()) {
+      std::sort(names.begin(), names.end());  // names begin with the time they were written
+      const std::string name = names.front();
+      seen.insert(name);
+      std::ifstream in(outbox / name, std::ios::binary);
+      std::ostringstream contents;
+      contents << in.rdbuf();
+      const std::string message = contents.str();
+      const std::size_t body_start = message.find("\r\n\r\n");
+      const std::string body = body_start == std::string::npos ? "" : message.substr(body_start);
+      std::smatch match;
+      if (!std::regex_search(body, match, code)) {
+        throw std::runtime_error("no six-digit code in " + name + ":\n" + message);
+      }
+      return match[2].str();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error("no new e-mail to " + email + " in " + outbox.string());
+}
+
+std::string TinyPng() {
+  std::string png("\x89PNG\r\n\x1a\n", 8);
+  std::string header;
+  AppendBigEndian(header, 1);  // width
+  AppendBigEndian(header, 1);  // height
+  header +=
+      std::string("\x08\x00\x00\x00\x00", 5);  // 8-bit greyscale, deflate, no filter/interlace
+  AppendChunk(png, "IHDR", header);
+  // zlib: header 78 01, one final stored block of 2 bytes (filter 0, pixel 0), Adler-32 00020001.
+  AppendChunk(png, "IDAT", std::string("\x78\x01\x01\x02\x00\xfd\xff\x00\x00\x00\x02\x00\x01", 13));
+  AppendChunk(png, "IEND", "");
+  return png;
+}
+
+}  // namespace eventify::e2e
