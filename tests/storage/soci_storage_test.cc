@@ -18,6 +18,7 @@
 
 #include "eventify/spi/storage.h"
 #include "storage/fixtures.h"
+#include "storage/raw_session.h"
 
 namespace eventify::testing {
 namespace {
@@ -26,17 +27,6 @@ using spi::AccountRepository;
 using spi::LockMode;
 
 namespace utf = boost::unit_test;
-
-// A direct connection to the database behind a test storage.
-std::unique_ptr<soci::session> RawSession(const std::string& url) {
-  if (url.starts_with("sqlite:")) {
-    return std::make_unique<soci::session>(soci::sqlite3, url.substr(7));
-  }
-  // SOCI 4.0.3 corrupts a connect string that contains no '=': name the application.
-  const std::string named =
-      url + (url.find('?') == std::string::npos ? "?" : "&") + "application_name=eventify-test";
-  return std::make_unique<soci::session>(soci::postgresql, named);
-}
 
 spi::SociStorageOptions OptionsFor(const std::string& url) {
   spi::SociStorageOptions options;

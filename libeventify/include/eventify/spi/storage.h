@@ -31,6 +31,7 @@
 #include <string_view>
 
 #include "eventify/accounts.h"
+#include "eventify/spi/ledger_repository.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
 
@@ -130,6 +131,8 @@ class Transaction {
  public:
   virtual ~Transaction() = default;
   virtual AccountRepository& accounts() = 0;
+  // Ledger accounts, transfers and entries (spi/ledger_repository.h).
+  virtual LedgerRepository& ledger() = 0;
 };
 
 class Storage {

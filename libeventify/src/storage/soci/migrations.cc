@@ -72,6 +72,93 @@ constexpr std::string_view kV1RefreshTokens =
 constexpr std::string_view kV1RefreshTokensIndex =
     "CREATE INDEX refresh_tokens_session_id_idx ON refresh_tokens (session_id)";
 
+// ---- Version 2: ledger -------------------------------------------------------------------------
+// Accounts with cached balances, transfers and their immutable entries (spi/ledger_repository.h).
+// The tables and indexes are portable; the triggers that make ledger_entries append-only are
+// written once per dialect. Money is BIGINT minor units; the kind and status words are part of the
+// schema (see ledger_repository.cc): never change one, widen the CHECK in a new migration.
+
+constexpr std::string_view kV2LedgerAccounts =
+    "CREATE TABLE ledger_accounts ("
+    " id TEXT PRIMARY KEY,"
+    " kind TEXT NOT NULL CHECK (kind IN ('user_wallet', 'organizer_wallet', 'platform_revenue',"
+    " 'escrow', 'gateway_clearing', 'withdrawals_payable')),"
+    " owner_id TEXT NOT NULL DEFAULT '',"
+    " currency TEXT NOT NULL,"
+    " posted BIGINT NOT NULL,"
+    " pending_debits BIGINT NOT NULL CHECK (pending_debits >= 0),"
+    " pending_credits BIGINT NOT NULL CHECK (pending_credits >= 0),"
+    " created_at BIGINT NOT NULL,"
+    " updated_at BIGINT NOT NULL,"
+    " CONSTRAINT ledger_accounts_ref_key UNIQUE (kind, owner_id, currency))";
+
+constexpr std::string_view kV2Transfers =
+    "CREATE TABLE transfers ("
+    " id TEXT PRIMARY KEY,"
+    " idempotency_key TEXT NOT NULL,"
+    " request_hash TEXT NOT NULL,"
+    " kind TEXT NOT NULL CHECK (kind IN ('credit', 'debit', 'refund', 'withdrawal', 'commission',"
+    " 'settlement')),"
+    " from_account_id TEXT NOT NULL REFERENCES ledger_accounts (id),"
+    " to_account_id TEXT NOT NULL REFERENCES ledger_accounts (id),"
+    " amount BIGINT NOT NULL CHECK (amount > 0),"
+    " currency TEXT NOT NULL,"
+    " status TEXT NOT NULL CHECK (status IN ('pending', 'posted', 'voided')),"
+    " reference TEXT NOT NULL DEFAULT '',"
+    " void_reason TEXT NOT NULL DEFAULT '',"
+    " created_at BIGINT NOT NULL,"
+    " expires_at BIGINT,"
+    " resolved_at BIGINT,"
+    " CONSTRAINT transfers_idempotency_key_key UNIQUE (idempotency_key),"
+    " CONSTRAINT transfers_distinct_accounts CHECK (from_account_id <> to_account_id))";
+
+// History of one account, newest first, is read from both sides (ListHistory).
+constexpr std::string_view kV2TransfersFromIndex =
+    "CREATE INDEX transfers_from_history_idx ON transfers (from_account_id, created_at, id)";
+constexpr std::string_view kV2TransfersToIndex =
+    "CREATE INDEX transfers_to_history_idx ON transfers (to_account_id, created_at, id)";
+// The expiry sweep reads only pending transfers; queries must say status = 'pending' literally
+// for either database to use it.
+constexpr std::string_view kV2TransfersExpiryIndex =
+    "CREATE INDEX transfers_pending_expiry_idx ON transfers (expires_at, id) "
+    "WHERE status = 'pending'";
+// Queues across accounts (e.g. pending withdrawals), newest first.
+constexpr std::string_view kV2TransfersQueueIndex =
+    "CREATE INDEX transfers_queue_idx ON transfers (kind, status, created_at, id)";
+
+constexpr std::string_view kV2LedgerEntries =
+    "CREATE TABLE ledger_entries ("
+    " transfer_id TEXT NOT NULL REFERENCES transfers (id),"
+    " account_id TEXT NOT NULL REFERENCES ledger_accounts (id),"
+    " amount BIGINT NOT NULL,"
+    " balance_after BIGINT NOT NULL,"
+    " created_at BIGINT NOT NULL,"
+    " PRIMARY KEY (transfer_id, account_id))";
+
+constexpr std::string_view kV2LedgerEntriesIndex =
+    "CREATE INDEX ledger_entries_account_id_idx ON ledger_entries (account_id)";
+
+// Entries are append-only: the database refuses to change or remove one.
+constexpr std::string_view kV2SqliteEntriesNoUpdate =
+    "CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries "
+    "BEGIN SELECT RAISE(ABORT, 'ledger entries are immutable'); END";
+constexpr std::string_view kV2SqliteEntriesNoDelete =
+    "CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries "
+    "BEGIN SELECT RAISE(ABORT, 'ledger entries are immutable'); END";
+
+// No ':' may appear in PostgreSQL statements outside placeholders: SOCI would take it for one.
+constexpr std::string_view kV2PostgresEntriesFunction =
+    "CREATE FUNCTION ledger_entries_immutable() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN RAISE EXCEPTION 'ledger entries are immutable' USING ERRCODE = 'restrict_violation'; "
+    "END $$";
+constexpr std::string_view kV2PostgresEntriesRowTrigger =
+    "CREATE TRIGGER ledger_entries_immutable BEFORE UPDATE OR DELETE ON ledger_entries "
+    "FOR EACH ROW EXECUTE FUNCTION ledger_entries_immutable()";
+// TRUNCATE fires no row triggers.
+constexpr std::string_view kV2PostgresEntriesTruncateTrigger =
+    "CREATE TRIGGER ledger_entries_no_truncate BEFORE TRUNCATE ON ledger_entries "
+    "FOR EACH STATEMENT EXECUTE FUNCTION ledger_entries_immutable()";
+
 long long NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -142,6 +229,15 @@ const std::vector<Migration>& AllMigrations() {
         kV1RefreshTokensIndex},
        {kV1Users, kV1OneTimeCodes, kV1Sessions, kV1SessionsIndex, kV1RefreshTokens,
         kV1RefreshTokensIndex}},
+      {2,
+       "ledger",
+       {kV2LedgerAccounts, kV2Transfers, kV2TransfersFromIndex, kV2TransfersToIndex,
+        kV2TransfersExpiryIndex, kV2TransfersQueueIndex, kV2LedgerEntries, kV2LedgerEntriesIndex,
+        kV2SqliteEntriesNoUpdate, kV2SqliteEntriesNoDelete},
+       {kV2LedgerAccounts, kV2Transfers, kV2TransfersFromIndex, kV2TransfersToIndex,
+        kV2TransfersExpiryIndex, kV2TransfersQueueIndex, kV2LedgerEntries, kV2LedgerEntriesIndex,
+        kV2PostgresEntriesFunction, kV2PostgresEntriesRowTrigger,
+        kV2PostgresEntriesTruncateTrigger}},
   };
   return migrations;
 }

@@ -7,18 +7,21 @@
 
 #include "eventify/spi/storage.h"
 #include "storage/soci/account_repository.h"
+#include "storage/soci/ledger_repository.h"
 #include "storage/soci/transaction_context.h"
 
 namespace eventify::storage {
 
 class SociTransaction final : public spi::Transaction {
  public:
-  explicit SociTransaction(TransactionContext& context) : accounts_(context) {}
+  explicit SociTransaction(TransactionContext& context) : accounts_(context), ledger_(context) {}
 
   spi::AccountRepository& accounts() override { return accounts_; }
+  spi::LedgerRepository& ledger() override { return ledger_; }
 
  private:
   SociAccountRepository accounts_;
+  SociLedgerRepository ledger_;
 };
 
 }  // namespace eventify::storage

@@ -36,4 +36,38 @@ Executed Execute(soci::session& sql, const std::string& query, Elements&&... ele
   return executed;
 }
 
+// Execute for statements assembled at run time (optional filters, multi-row VALUES lists):
+// `bind(statement)` exchanges the into() and use() elements, the use() ones in placeholder order.
+template <typename Bind>
+Executed ExecuteBound(soci::session& sql, const std::string& query, Bind&& bind) {
+  soci::statement statement(sql);
+  statement.alloc();
+  std::forward<Bind>(bind)(statement);
+  statement.prepare(query, soci::details::st_one_time_query);
+  statement.define_and_bind();
+  Executed executed;
+  executed.got_row = statement.execute(true);
+  executed.affected_rows = statement.get_affected_rows();
+  return executed;
+}
+
+// Runs a query that yields any number of rows: `bind(statement)` exchanges scalar into() and
+// use() elements as for ExecuteBound, and `on_row()` is called after each row was fetched into
+// them. Returns the number of rows. libpq holds the whole result in memory: bound the rows with
+// LIMIT (keyset pagination) unless the table is known to be small.
+template <typename Bind, typename OnRow>
+long long ForEachRow(soci::session& sql, const std::string& query, Bind&& bind, OnRow&& on_row) {
+  soci::statement statement(sql);
+  statement.alloc();
+  std::forward<Bind>(bind)(statement);
+  statement.prepare(query, soci::details::st_one_time_query);
+  statement.define_and_bind();
+  long long rows = 0;
+  for (bool got_row = statement.execute(true); got_row; got_row = statement.fetch()) {
+    on_row();
+    ++rows;
+  }
+  return rows;
+}
+
 }  // namespace eventify::storage

@@ -1,0 +1,145 @@
+// LedgerRepository: the rows behind eventify::Ledger — accounts with cached balances, transfers
+// and their immutable entries. Reached through spi::Transaction::ledger() inside Storage::Run;
+// the transaction guarantees of spi/storage.h apply (rows read with kForUpdate stay locked).
+//
+// Sign convention: an account's balance is credits minus debits. A posted transfer of amount A
+// from X to Y writes two entries: (X, -A) and (Y, +A), each with the account's posted balance
+// after it. Entries are never updated or deleted; implementations should make the database
+// refuse it (a trigger), so that not even a bug can rewrite history.
+//
+// Thread-safety: as spi::Transaction — owned by the thread running the body.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "eventify/ledger.h"
+#include "eventify/status.h"
+#include "eventify/types.h"
+
+namespace eventify::spi {
+
+enum class LockMode;
+
+struct LedgerAccountRecord {
+  std::string id;
+  AccountKind kind = AccountKind::kUserWallet;
+  std::string owner_id;  // empty for platform-wide accounts
+  std::string currency;
+  std::int64_t posted = 0;  // cache of the sum of this account's entries
+  std::int64_t pending_debits = 0;
+  std::int64_t pending_credits = 0;
+  Timestamp created_at;
+  Timestamp updated_at;
+};
+
+struct TransferRecord {
+  std::string id;
+  std::string idempotency_key;  // unique
+  std::string request_hash;     // digest of the request, to tell a retry from a key reuse
+  TransferKind kind = TransferKind::kDebit;
+  std::string from_account_id;
+  std::string to_account_id;
+  std::int64_t amount = 0;  // > 0
+  std::string currency;
+  TransferStatus status = TransferStatus::kPending;
+  std::string reference;
+  std::string void_reason;
+  Timestamp created_at;
+  std::optional<Timestamp> expires_at;
+  std::optional<Timestamp> resolved_at;
+};
+
+struct EntryRecord {
+  std::string transfer_id;
+  std::string account_id;
+  std::int64_t amount = 0;  // signed: negative on the debited account
+  std::int64_t balance_after = 0;
+  Timestamp created_at;
+};
+
+// A transfer with both accounts resolved to their refs, and (for history) the entry of the
+// account the history is about.
+struct TransferRow {
+  TransferRecord transfer;
+  AccountRef from;
+  AccountRef to;
+  std::optional<std::int64_t> balance_after;
+};
+
+// Keyset position: rows strictly older than (created_at, id) in (created_at DESC, id DESC) order.
+struct TransferCursor {
+  Timestamp created_at;
+  std::string id;
+};
+
+struct HistoryFilter {
+  std::string account_id;  // transfers debiting or crediting this account
+  std::optional<TransferKind> kind;
+  std::optional<TransferStatus> status;
+  std::optional<Timestamp> from;   // created_at >= from
+  std::optional<Timestamp> until;  // created_at < until
+  std::optional<TransferCursor> before;
+  int limit = 20;
+};
+
+struct TransferFilter {
+  std::optional<TransferKind> kind;
+  std::optional<TransferStatus> status;
+  std::optional<TransferCursor> before;  // newest first, like history
+  int limit = 20;
+};
+
+// Balances of one account recomputed from the source of truth: its entries and the pending
+// transfers touching it.
+struct AccountTotals {
+  std::string account_id;
+  std::int64_t entries_sum = 0;
+  std::int64_t pending_debits = 0;
+  std::int64_t pending_credits = 0;
+};
+
+class LedgerRepository {
+ public:
+  virtual ~LedgerRepository() = default;
+
+  // Inserts `proposed` unless an account with the same (kind, owner_id, currency) exists, and
+  // returns the stored row (locked when asked). Concurrent callers get the same row.
+  virtual Result<LedgerAccountRecord> EnsureAccount(const LedgerAccountRecord& proposed,
+                                                    LockMode lock) = 0;
+  // Errors: kNotFound account_not_found.
+  virtual Result<LedgerAccountRecord> FindAccount(const AccountRef& ref, LockMode lock) = 0;
+  virtual Result<LedgerAccountRecord> FindAccountById(std::string_view id, LockMode lock) = 0;
+  // Writes posted, pending_debits, pending_credits and updated_at. Errors: kNotFound.
+  virtual Status UpdateAccountBalances(const LedgerAccountRecord& account) = 0;
+
+  // Errors: kAlreadyExists idempotency_key_taken when the key is already used.
+  virtual Status InsertTransfer(const TransferRecord& transfer) = 0;
+  // Errors: kNotFound transfer_not_found.
+  virtual Result<TransferRecord> FindTransfer(std::string_view id, LockMode lock) = 0;
+  virtual Result<TransferRecord> FindTransferByKey(std::string_view idempotency_key,
+                                                   LockMode lock) = 0;
+  // Writes status, void_reason and resolved_at. Errors: kNotFound transfer_not_found.
+  virtual Status UpdateTransferStatus(const TransferRecord& transfer) = 0;
+  // Inserts entries in one statement where the backend allows.
+  virtual Status InsertEntries(const std::vector<EntryRecord>& entries) = 0;
+
+  // Ids of pending transfers with expires_at <= now, soonest expiry first.
+  virtual Result<std::vector<std::string>> ListExpiredPending(Timestamp now, int limit) = 0;
+  // Transfers touching filter.account_id, newest first, with that account's balance_after.
+  virtual Result<std::vector<TransferRow>> ListHistory(const HistoryFilter& filter) = 0;
+  // Transfers by kind and status across all accounts, newest first (e.g. pending withdrawals).
+  virtual Result<std::vector<TransferRow>> ListTransfers(const TransferFilter& filter) = 0;
+
+  // For the audit: every account, its recomputed totals, and posted transfers whose entries are
+  // not exactly one debit and one credit of the transfer's amount (plus non-posted transfers
+  // that have entries), at most `limit` ids.
+  virtual Result<std::vector<LedgerAccountRecord>> ListAccounts() = 0;
+  virtual Result<std::vector<AccountTotals>> RecomputeTotals() = 0;
+  virtual Result<std::vector<std::string>> FindUnbalancedTransfers(int limit) = 0;
+  virtual Result<std::int64_t> CountTransfers() = 0;
+};
+
+}  // namespace eventify::spi

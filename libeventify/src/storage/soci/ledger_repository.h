@@ -1,0 +1,75 @@
+// SociLedgerRepository: spi::LedgerRepository over the ledger_accounts, transfers and
+// ledger_entries tables (schema version 2).
+//
+// Expected outcomes (an existing account, a taken idempotency key, a missing row) are detected
+// without failing a statement, so they leave the transaction usable; see TransactionContext.
+// Queries that read many rows are single set-based statements (one multi-row INSERT for the
+// entries, one aggregate for the recomputed totals).
+//
+// Valid only inside the transaction body that received it. Thread-safety: none (see
+// TransactionContext).
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "eventify/spi/ledger_repository.h"
+#include "eventify/spi/storage.h"
+#include "storage/soci/transaction_context.h"
+
+namespace eventify::storage {
+
+class SociLedgerRepository final : public spi::LedgerRepository {
+ public:
+  explicit SociLedgerRepository(TransactionContext& context) : context_(context) {}
+
+  // A proposed id already used by an account with another ref is kAlreadyExists
+  // (ledger_account_exists); that is a caller bug, ids are fresh.
+  Result<spi::LedgerAccountRecord> EnsureAccount(const spi::LedgerAccountRecord& proposed,
+                                                 spi::LockMode lock) override;
+  Result<spi::LedgerAccountRecord> FindAccount(const AccountRef& ref, spi::LockMode lock) override;
+  // Errors: kNotFound account_not_found.
+  Result<spi::LedgerAccountRecord> FindAccountById(std::string_view id,
+                                                   spi::LockMode lock) override;
+  // Errors: kNotFound account_not_found. Negative pending totals break a CHECK (kInternal).
+  Status UpdateAccountBalances(const spi::LedgerAccountRecord& account) override;
+
+  // Errors: kAlreadyExists idempotency_key_taken (the transaction stays usable), kAlreadyExists
+  // transfer_exists for a reused id, kNotFound account_not_found for an unknown account (that
+  // one fails the statement, so the transaction is over).
+  Status InsertTransfer(const spi::TransferRecord& transfer) override;
+  Result<spi::TransferRecord> FindTransfer(std::string_view id, spi::LockMode lock) override;
+  // Errors: kNotFound transfer_not_found.
+  Result<spi::TransferRecord> FindTransferByKey(std::string_view idempotency_key,
+                                                spi::LockMode lock) override;
+  Status UpdateTransferStatus(const spi::TransferRecord& transfer) override;
+  // One INSERT per 1000 entries (placeholder limits). A (transfer, account) pair written twice is
+  // kAlreadyExists entry_exists, an unknown transfer or account kInternal; both end the
+  // transaction.
+  Status InsertEntries(const std::vector<spi::EntryRecord>& entries) override;
+
+  // A limit below 1 yields no rows, as in the other list methods.
+  Result<std::vector<std::string>> ListExpiredPending(Timestamp now, int limit) override;
+  Result<std::vector<spi::TransferRow>> ListHistory(const spi::HistoryFilter& filter) override;
+  Result<std::vector<spi::TransferRow>> ListTransfers(const spi::TransferFilter& filter) override;
+
+  // Ordered by id. Reads every row at once: meant for the audit.
+  Result<std::vector<spi::LedgerAccountRecord>> ListAccounts() override;
+  // Every account, those without entries or pending transfers included, ordered by id.
+  Result<std::vector<spi::AccountTotals>> RecomputeTotals() override;
+  // Ordered by id.
+  Result<std::vector<std::string>> FindUnbalancedTransfers(int limit) override;
+  Result<std::int64_t> CountTransfers() override;
+
+ private:
+  // The account row where `column` = value.
+  Result<spi::LedgerAccountRecord> FindAccountWhere(std::string_view operation,
+                                                    std::string_view column, std::string_view value,
+                                                    spi::LockMode lock);
+  Result<spi::TransferRecord> FindTransferWhere(std::string_view operation, std::string_view column,
+                                                std::string_view value, spi::LockMode lock);
+
+  TransactionContext& context_;
+};
+
+}  // namespace eventify::storage
