@@ -69,6 +69,9 @@ enum class Action : int {
   kReadAnyUser,
   kBlockUser,
   kChangeRole,
+  kUseOrganizerWallet,
+  kManageWithdrawals,
+  kAuditLedger,
 };
 
 // The single permission table: true when `role` may perform `action`.

@@ -1,5 +1,5 @@
 // Engine: the root object of libeventify. It is opened from EngineOptions, owns the domain
-// services (accounts now; events, ledger and chat later) and shares the injected services
+// services (accounts, the ledger and wallets now; events and chat later) and shares the injected services
 // (storage, mailer, media store, clock) with them. There are no globals: two engines in one
 // process are independent, which is how the tests run several "nodes" side by side.
 //
@@ -14,11 +14,14 @@
 #include <string>
 
 #include "eventify/accounts.h"
+#include "eventify/ledger.h"
 #include "eventify/spi/clock.h"
 #include "eventify/spi/mailer.h"
 #include "eventify/spi/media_store.h"
+#include "eventify/spi/payment_gateway.h"
 #include "eventify/spi/storage.h"
 #include "eventify/status.h"
+#include "eventify/wallets.h"
 
 namespace eventify {
 
@@ -38,6 +41,11 @@ struct AccountsOptions {
   std::string product_name = "Eventify";  // used in e-mail subjects
 };
 
+struct WalletsOptions {
+  std::chrono::seconds topup_timeout{30 * 60};  // a pending top-up expires after this
+  std::int64_t max_topup_amount = 100'000'000;  // minor units per top-up
+};
+
 struct EngineOptions {
   // Signing key for access tokens and keyed hashes of one-time codes: at least 32 random bytes.
   // Keep it secret and stable: changing it logs everybody out and voids pending codes.
@@ -51,18 +59,25 @@ struct EngineOptions {
   std::shared_ptr<spi::Mailer> mailer;
   std::shared_ptr<spi::MediaStore> media_store;
   std::shared_ptr<spi::Clock> clock;
+  // Charges cards for wallet top-ups. Null: top-ups answer gateway_unavailable.
+  std::shared_ptr<spi::PaymentGateway> payment_gateway;
 
+  std::string currency = "INR";  // the platform currency of every wallet
   AccountsOptions accounts;
+  WalletsOptions wallets;
 };
 
 class Engine {
  public:
-  // Errors: kInvalidArgument (secret_key_too_short, missing_mailer, missing_media_store) and
+  // Errors: kInvalidArgument (secret_key_too_short, missing_mailer, missing_media_store,
+  // invalid_currency) and
   // whatever opening the storage returns.
   static Result<std::unique_ptr<Engine>> Open(EngineOptions options);
 
   virtual ~Engine() = default;
   virtual Accounts& accounts() = 0;
+  virtual Ledger& ledger() = 0;
+  virtual Wallets& wallets() = 0;
   virtual spi::Storage& storage() = 0;
   virtual spi::MediaStore& media_store() = 0;
   virtual const spi::Clock& clock() const = 0;

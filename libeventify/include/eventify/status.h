@@ -93,8 +93,12 @@ class [[nodiscard]] Result {
   }
 
   bool ok() const { return std::holds_alternative<T>(state_); }
-  // The failure; Status::Ok() when the result holds a value.
-  Status status() const { return ok() ? Status::Ok() : std::get<Status>(state_); }
+  // The failure; an OK status when the result holds a value. A reference, so that
+  // `auto reason = result.status().reason();` stays valid as long as the result does.
+  const Status& status() const {
+    static const Status kOk;
+    return ok() ? kOk : std::get<Status>(state_);
+  }
 
   // Precondition for the accessors below: ok().
   T& value() & { return std::get<T>(state_); }

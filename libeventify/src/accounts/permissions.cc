@@ -31,6 +31,9 @@ bool IsAllowed(Role role, Action action) {
       {Action::kReadAnyUser,       false,   false,    true},
       {Action::kBlockUser,         false,   false,    true},
       {Action::kChangeRole,        false,   false,    true},
+      {Action::kUseOrganizerWallet, false,  true,     false},
+      {Action::kManageWithdrawals, false,   false,    true},
+      {Action::kAuditLedger,       false,   false,    true},
   };
   for (const Rule& rule : kTable) {
     if (rule.action != action) continue;

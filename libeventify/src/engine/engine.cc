@@ -2,6 +2,8 @@
 
 #include "accounts/accounts_service.h"
 #include "core/status_macros.h"
+#include "ledger/ledger_service.h"
+#include "wallets/wallets_service.h"
 
 namespace eventify {
 namespace {
@@ -11,13 +13,20 @@ constexpr std::size_t kMinSecretBytes = 32;
 class EngineImpl final : public Engine {
  public:
   EngineImpl(std::shared_ptr<spi::Storage> storage, std::shared_ptr<spi::MediaStore> media,
-             std::shared_ptr<spi::Clock> clock, std::unique_ptr<Accounts> accounts)
+             std::shared_ptr<spi::Clock> clock, std::unique_ptr<Accounts> accounts,
+             std::unique_ptr<Ledger> ledger)
       : storage_(std::move(storage)),
         media_(std::move(media)),
         clock_(std::move(clock)),
-        accounts_(std::move(accounts)) {}
+        accounts_(std::move(accounts)),
+        ledger_(std::move(ledger)) {}
+
+  // Wallets borrow the ledger, so they are built once the ledger has its final address.
+  void set_wallets(std::unique_ptr<Wallets> wallets) { wallets_ = std::move(wallets); }
 
   Accounts& accounts() override { return *accounts_; }
+  Ledger& ledger() override { return *ledger_; }
+  Wallets& wallets() override { return *wallets_; }
   spi::Storage& storage() override { return *storage_; }
   spi::MediaStore& media_store() override { return *media_; }
   const spi::Clock& clock() const override { return *clock_; }
@@ -27,6 +36,8 @@ class EngineImpl final : public Engine {
   std::shared_ptr<spi::MediaStore> media_;
   std::shared_ptr<spi::Clock> clock_;
   std::unique_ptr<Accounts> accounts_;
+  std::unique_ptr<Ledger> ledger_;
+  std::unique_ptr<Wallets> wallets_;  // declared last: destroyed before the ledger it borrows
 };
 
 }  // namespace
@@ -40,6 +51,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   if (!options.media_store) {
     return InvalidArgument("missing_media_store", "a media store is required", "media_store");
   }
+  if (!IsValidCurrency(options.currency)) {
+    return InvalidArgument("invalid_currency", "the currency must be an ISO 4217 code",
+                           "currency");
+  }
   if (!options.clock) options.clock = std::make_shared<spi::SystemClock>();
   if (!options.storage) {
     EV_ASSIGN_OR_RETURN(options.storage, spi::OpenSociStorage(options.storage_options));
@@ -52,9 +67,16 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   deps.secret_key = options.secret_key;
   deps.options = options.accounts;
   auto accounts = accounts::MakeAccountsService(std::move(deps));
-  return std::unique_ptr<Engine>(std::make_unique<EngineImpl>(
-      std::move(options.storage), std::move(options.media_store), std::move(options.clock),
-      std::move(accounts)));
+  auto engine = std::make_unique<EngineImpl>(
+      options.storage, std::move(options.media_store), options.clock, std::move(accounts),
+      ledger::MakeLedgerService(options.storage, options.clock));
+  wallets::WalletsDependencies wallet_deps;
+  wallet_deps.ledger = &engine->ledger();
+  wallet_deps.gateway = std::move(options.payment_gateway);
+  wallet_deps.currency = options.currency;
+  wallet_deps.options = options.wallets;
+  engine->set_wallets(wallets::MakeWalletsService(std::move(wallet_deps)));
+  return std::unique_ptr<Engine>(std::move(engine));
 }
 
 }  // namespace eventify

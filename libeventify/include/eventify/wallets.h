@@ -1,0 +1,90 @@
+// Wallets: what users, organizers and admins do with money, on top of the Ledger — balances and
+// history of one's own wallet, top-ups through the payment gateway, withdrawals that an admin
+// approves or declines, and the ledger audit.
+//
+// Every user has a user wallet; organizers also have an organizer wallet (where settlements land).
+// Wallets hold the platform currency (EngineOptions::currency). Money-moving calls take a client
+// idempotency key, scoped to the caller, so a retried request never moves money twice.
+//
+// Obtained from Engine::wallets(); owned by the engine.
+// Thread-safety: every member function may be called concurrently from any number of threads.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "eventify/accounts.h"
+#include "eventify/ledger.h"
+#include "eventify/status.h"
+
+namespace eventify {
+
+enum class WalletKind { kUser, kOrganizer };
+
+struct TopUpRequest {
+  WalletKind wallet = WalletKind::kUser;
+  std::int64_t amount = 0;  // minor units of the platform currency
+  std::string card_token;
+  std::string idempotency_key;
+};
+
+struct TopUp {
+  Transfer transfer;      // pending until the gateway confirms; posted or voided afterwards
+  std::string charge_id;  // the gateway's id, empty when the gateway refused at once
+};
+
+struct WithdrawalRequest {
+  WalletKind wallet = WalletKind::kUser;
+  std::int64_t amount = 0;
+  std::string idempotency_key;
+};
+
+class Wallets {
+ public:
+  virtual ~Wallets() = default;
+
+  // Errors: kPermissionDenied forbidden (an organizer wallet for a non-organizer).
+  virtual Result<Balance> GetBalance(const Principal& principal, WalletKind wallet) = 0;
+  // Errors: as GetBalance and Ledger::History.
+  virtual Result<HistoryPage> History(const Principal& principal, WalletKind wallet,
+                                      const HistoryQuery& query) = 0;
+
+  // Starts a card top-up: holds a pending credit from the gateway clearing account, then asks
+  // the gateway to charge. Declined at once → the hold is voided and kFailedPrecondition
+  // card_declined is returned; gateway down → voided, kUnavailable gateway_unavailable.
+  // Otherwise the pending top-up is returned and a signed callback settles it. It expires after
+  // the configured timeout if no callback comes.
+  // Errors also: kInvalidArgument (invalid_amount, invalid_card_token, invalid_idempotency_key),
+  // kAlreadyExists idempotency_key_reused.
+  virtual Result<TopUp> StartTopUp(const Principal& principal, const TopUpRequest& request) = 0;
+
+  // Applies a gateway callback: a success posts the top-up, a decline voids it. Replays are
+  // harmless. Errors: kUnauthenticated invalid_signature, kInvalidArgument malformed_callback or
+  // callback_mismatch (amount or currency differ from the top-up), kNotFound transfer_not_found,
+  // kFailedPrecondition transfer_expired (the hold lapsed before the confirmation came).
+  virtual Result<Transfer> HandleGatewayCallback(std::string_view payload,
+                                                 std::string_view signature) = 0;
+
+  // Holds the amount in a pending withdrawal until an admin decides.
+  // Errors: kInvalidArgument invalid_amount, kFailedPrecondition insufficient_funds,
+  // kPermissionDenied forbidden, kAlreadyExists idempotency_key_reused.
+  virtual Result<Transfer> RequestWithdrawal(const Principal& principal,
+                                             const WithdrawalRequest& request) = 0;
+
+  // Admin only (kPermissionDenied forbidden otherwise). Newest first, like every list.
+  virtual Result<TransferPage> ListPendingWithdrawals(const Principal& admin,
+                                                      std::string_view cursor, int limit) = 0;
+  // Posts the withdrawal to withdrawals payable. Errors: kNotFound transfer_not_found (also for
+  // a transfer that is not a withdrawal), kFailedPrecondition transfer_voided.
+  virtual Result<Transfer> ApproveWithdrawal(const Principal& admin,
+                                             std::string_view transfer_id) = 0;
+  // Voids it, releasing the funds. A reason is required (kInvalidArgument missing_reason).
+  virtual Result<Transfer> DeclineWithdrawal(const Principal& admin, std::string_view transfer_id,
+                                             std::string_view reason) = 0;
+
+  // Admin only: Ledger::Audit.
+  virtual Result<AuditReport> Audit(const Principal& admin) = 0;
+};
+
+}  // namespace eventify

@@ -1,0 +1,564 @@
+#include "ledger/ledger_service.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <map>
+
+#include "core/status_macros.h"
+#include "crypto/sodium.h"
+
+namespace eventify::ledger {
+namespace {
+
+using spi::LedgerAccountRecord;
+using spi::LedgerRepository;
+using spi::LockMode;
+using spi::Transaction;
+using spi::TransactionMode;
+using spi::TransferRecord;
+
+// 10^15 minor units (ten trillion rupees in paise): far above any real payment, far below the
+// point where sums of balances could overflow 64 bits.
+constexpr std::int64_t kMaxAmount = 1'000'000'000'000'000LL;
+constexpr std::size_t kMaxKeyLength = 255;  // services add a scope to clients' 200
+constexpr std::size_t kMaxReferenceLength = 200;
+constexpr std::size_t kMaxOwnerIdLength = 64;
+constexpr int kMaxHistoryLimit = 100;
+constexpr int kMaxUnbalancedReported = 100;
+
+bool IsPrintableAscii(std::string_view text) {
+  for (char c : text) {
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+bool NeedsOwner(AccountKind kind) {
+  return kind == AccountKind::kUserWallet || kind == AccountKind::kOrganizerWallet ||
+         kind == AccountKind::kEscrow;
+}
+
+Status ValidateRef(const AccountRef& ref, std::string_view field) {
+  if (!IsValidCurrency(ref.currency)) {
+    return InvalidArgument("invalid_currency", "currency must be an ISO 4217 code such as INR",
+                           std::string(field));
+  }
+  if (NeedsOwner(ref.kind) != !ref.owner_id.empty() || ref.owner_id.size() > kMaxOwnerIdLength ||
+      !IsPrintableAscii(ref.owner_id)) {
+    return InvalidArgument("invalid_account",
+                           fmt::format("a {} account {} an owner id", AccountKindName(ref.kind),
+                                       NeedsOwner(ref.kind) ? "needs" : "has no"),
+                           std::string(field));
+  }
+  return Status::Ok();
+}
+
+Status ValidateRequest(const TransferRequest& request) {
+  if (request.idempotency_key.empty() || request.idempotency_key.size() > kMaxKeyLength ||
+      !IsPrintableAscii(request.idempotency_key)) {
+    return InvalidArgument("invalid_idempotency_key",
+                           "the idempotency key must be 1 to 255 printable ASCII characters",
+                           "idempotency_key");
+  }
+  if (request.amount.minor_units <= 0 || request.amount.minor_units > kMaxAmount) {
+    return InvalidArgument("invalid_amount", "the amount must be positive and at most 10^15",
+                           "amount");
+  }
+  if (!IsValidCurrency(request.amount.currency)) {
+    return InvalidArgument("invalid_currency", "currency must be an ISO 4217 code such as INR",
+                           "currency");
+  }
+  EV_RETURN_IF_ERROR(ValidateRef(request.from, "from"));
+  EV_RETURN_IF_ERROR(ValidateRef(request.to, "to"));
+  if (request.from.currency != request.amount.currency ||
+      request.to.currency != request.amount.currency) {
+    return InvalidArgument("currency_mismatch",
+                           "both accounts must hold the currency of the amount", "currency");
+  }
+  if (request.from == request.to) {
+    return InvalidArgument("same_account", "a transfer needs two different accounts", "to");
+  }
+  if (request.reference.size() > kMaxReferenceLength) {
+    return InvalidArgument("invalid_reference", "the reference is longer than 200 bytes",
+                           "reference");
+  }
+  if (request.pending_timeout && (!request.pending || request.pending_timeout->count() <= 0)) {
+    return InvalidArgument("invalid_timeout",
+                           "a timeout needs a pending transfer and must be positive",
+                           "pending_timeout");
+  }
+  return Status::Ok();
+}
+
+// Digest of everything that defines a request, to tell an honest retry from a reused key.
+std::string RequestHash(const TransferRequest& r) {
+  return crypto::Sha256Hex(fmt::format(
+      "v1|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", TransferKindName(r.kind), AccountKindName(r.from.kind),
+      r.from.owner_id, r.from.currency, AccountKindName(r.to.kind), r.to.owner_id, r.to.currency,
+      r.amount.minor_units, r.pending ? 1 : 0,
+      r.pending_timeout ? r.pending_timeout->count() : -1, r.reference));
+}
+
+AccountRef RefOf(const LedgerAccountRecord& account) {
+  return AccountRef{account.kind, account.owner_id, account.currency};
+}
+
+Transfer ToTransfer(const TransferRecord& record, AccountRef from, AccountRef to) {
+  Transfer t;
+  t.id = record.id;
+  t.idempotency_key = record.idempotency_key;
+  t.kind = record.kind;
+  t.from = std::move(from);
+  t.to = std::move(to);
+  t.amount = Money{record.amount, record.currency};
+  t.status = record.status;
+  t.reference = record.reference;
+  t.void_reason = record.void_reason;
+  t.created_at = record.created_at;
+  t.expires_at = record.expires_at;
+  t.resolved_at = record.resolved_at;
+  return t;
+}
+
+Status TransferNotFound() { return NotFound("transfer_not_found", "no such transfer"); }
+
+// Locks both accounts of a transfer, always in id order so that two transactions moving money
+// between the same pair in opposite directions cannot deadlock.
+Status LockPair(LedgerRepository& repo, LedgerAccountRecord& from, LedgerAccountRecord& to) {
+  const bool from_first = from.id < to.id;
+  LedgerAccountRecord& first = from_first ? from : to;
+  LedgerAccountRecord& second = from_first ? to : from;
+  EV_ASSIGN_OR_RETURN(first, repo.FindAccountById(first.id, LockMode::kForUpdate));
+  EV_ASSIGN_OR_RETURN(second, repo.FindAccountById(second.id, LockMode::kForUpdate));
+  return Status::Ok();
+}
+
+Status LockTransferAccounts(LedgerRepository& repo, const TransferRecord& transfer,
+                            LedgerAccountRecord& from, LedgerAccountRecord& to) {
+  from.id = transfer.from_account_id;
+  to.id = transfer.to_account_id;
+  return LockPair(repo, from, to);
+}
+
+Status Overflow() {
+  return FailedPrecondition("balance_overflow", "the balance would leave the 64-bit range");
+}
+
+// Moves `amount` from the posted balance of `from` to that of `to` and returns the two entries.
+Result<std::vector<spi::EntryRecord>> Post(LedgerAccountRecord& from, LedgerAccountRecord& to,
+                                           const TransferRecord& transfer, Timestamp now) {
+  std::int64_t from_after, to_after;
+  if (__builtin_sub_overflow(from.posted, transfer.amount, &from_after) ||
+      __builtin_add_overflow(to.posted, transfer.amount, &to_after)) {
+    return Overflow();
+  }
+  from.posted = from_after;
+  to.posted = to_after;
+  from.updated_at = to.updated_at = now;
+  return std::vector<spi::EntryRecord>{
+      {transfer.id, from.id, -transfer.amount, from.posted, now},
+      {transfer.id, to.id, transfer.amount, to.posted, now},
+  };
+}
+
+std::string EncodeCursor(const TransferRecord& t) {
+  return crypto::Base64UrlEncode(fmt::format("{}:{}", ToMicros(t.created_at), t.id));
+}
+
+Result<std::optional<spi::TransferCursor>> DecodeCursor(std::string_view cursor) {
+  if (cursor.empty()) return std::optional<spi::TransferCursor>();
+  auto invalid = [] {
+    return InvalidArgument("invalid_cursor", "the cursor is not one this server issued", "cursor");
+  };
+  auto raw = crypto::Base64UrlDecode(cursor);
+  if (!raw.ok()) return invalid();
+  const std::size_t colon = raw->find(':');
+  if (colon == std::string::npos) return invalid();
+  long long micros = 0;
+  const char* begin = raw->data();
+  auto [end, ec] = std::from_chars(begin, begin + colon, micros);
+  if (ec != std::errc() || end != begin + colon) return invalid();
+  std::string id = raw->substr(colon + 1);
+  if (!IsValidId(id)) return invalid();
+  return std::optional<spi::TransferCursor>(spi::TransferCursor{FromMicros(micros), std::move(id)});
+}
+
+class LedgerServiceImpl final : public Ledger {
+ public:
+  LedgerServiceImpl(std::shared_ptr<spi::Storage> storage, std::shared_ptr<spi::Clock> clock)
+      : storage_(std::move(storage)), clock_(std::move(clock)) {}
+
+  Result<Transfer> CreateTransfer(const TransferRequest& request) override {
+    EV_RETURN_IF_ERROR(ValidateRequest(request));
+    const std::string request_hash = RequestHash(request);
+    // Two callers racing with one key: the loser's insert reports idempotency_key_taken after
+    // the winner committed, and its second pass replays the winner's transfer.
+    for (int pass = 0;; ++pass) {
+      Transfer result;
+      Status status = storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
+        return CreateInTransaction(tx.ledger(), request, request_hash, result);
+      });
+      if (status.ok()) return result;
+      if (status.reason() != "idempotency_key_taken" || pass > 0) return status;
+    }
+  }
+
+  Result<Transfer> PostPending(std::string_view transfer_id) override {
+    return Resolve(transfer_id, TransferStatus::kPosted, "");
+  }
+
+  Result<Transfer> VoidPending(std::string_view transfer_id, std::string_view reason) override {
+    if (reason.size() > kMaxReferenceLength || !IsPrintableAscii(reason)) {
+      return InvalidArgument("invalid_reason", "the reason must be up to 200 printable characters",
+                             "reason");
+    }
+    return Resolve(transfer_id, TransferStatus::kVoided, reason.empty() ? "voided" : reason);
+  }
+
+  Result<std::int64_t> VoidExpired(int limit) override {
+    if (limit <= 0) return InvalidArgument("invalid_limit", "limit must be positive", "limit");
+    std::vector<std::string> ids;
+    EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadOnly, [&](Transaction& tx) {
+      EV_ASSIGN_OR_RETURN(ids, tx.ledger().ListExpiredPending(clock_->Now(), limit));
+      return Status::Ok();
+    }));
+    std::int64_t voided = 0;
+    // One transaction per transfer: each locks only its own two accounts, briefly.
+    for (const std::string& id : ids) {
+      bool did_void = false;
+      EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
+        auto& repo = tx.ledger();
+        did_void = false;
+        EV_ASSIGN_OR_RETURN(TransferRecord transfer, repo.FindTransfer(id, LockMode::kForUpdate));
+        if (transfer.status != TransferStatus::kPending || !IsExpired(transfer)) {
+          return Status::Ok();  // posted, voided or extended meanwhile
+        }
+        LedgerAccountRecord from, to;
+        EV_RETURN_IF_ERROR(VoidInTransaction(repo, transfer, "expired", from, to));
+        did_void = true;
+        return Status::Ok();
+      }));
+      if (did_void) ++voided;
+    }
+    return voided;
+  }
+
+  Result<Transfer> GetTransfer(std::string_view transfer_id) override {
+    Transfer result;
+    Status status = storage_->Run(TransactionMode::kReadOnly, [&](Transaction& tx) {
+      auto& repo = tx.ledger();
+      EV_ASSIGN_OR_RETURN(TransferRecord transfer, repo.FindTransfer(transfer_id, LockMode::kNone));
+      EV_ASSIGN_OR_RETURN(LedgerAccountRecord from,
+                          repo.FindAccountById(transfer.from_account_id, LockMode::kNone));
+      EV_ASSIGN_OR_RETURN(LedgerAccountRecord to,
+                          repo.FindAccountById(transfer.to_account_id, LockMode::kNone));
+      result = ToTransfer(transfer, RefOf(from), RefOf(to));
+      return Status::Ok();
+    });
+    if (status.reason() == "transfer_not_found") return TransferNotFound();
+    if (!status.ok()) return status;
+    return result;
+  }
+
+  Result<Balance> GetBalance(const AccountRef& account) override {
+    EV_RETURN_IF_ERROR(ValidateRef(account, "account"));
+    Balance balance;
+    balance.account = account;
+    EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadOnly, [&](Transaction& tx) {
+      auto found = tx.ledger().FindAccount(account, LockMode::kNone);
+      if (!found.ok()) {
+        // An account never used has nothing in it.
+        return found.status().code() == StatusCode::kNotFound ? Status::Ok() : found.status();
+      }
+      balance.account_id = found->id;
+      balance.posted = found->posted;
+      balance.pending_debits = found->pending_debits;
+      balance.pending_credits = found->pending_credits;
+      return Status::Ok();
+    }));
+    return balance;
+  }
+
+  Result<HistoryPage> History(const AccountRef& account, const HistoryQuery& query) override {
+    EV_RETURN_IF_ERROR(ValidateRef(account, "account"));
+    if (query.limit < 1 || query.limit > kMaxHistoryLimit) {
+      return InvalidArgument("invalid_limit", "limit must be between 1 and 100", "limit");
+    }
+    if (query.from && query.until && *query.from >= *query.until) {
+      return InvalidArgument("invalid_range", "'from' must be before 'until'", "from");
+    }
+    EV_ASSIGN_OR_RETURN(const auto before, DecodeCursor(query.cursor));
+    HistoryPage page;
+    EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadOnly, [&](Transaction& tx) {
+      page = HistoryPage{};
+      auto& repo = tx.ledger();
+      auto found = repo.FindAccount(account, LockMode::kNone);
+      if (!found.ok()) {
+        return found.status().code() == StatusCode::kNotFound ? Status::Ok() : found.status();
+      }
+      spi::HistoryFilter filter;
+      filter.account_id = found->id;
+      filter.kind = query.kind;
+      filter.status = query.status;
+      filter.from = query.from;
+      filter.until = query.until;
+      filter.before = before;
+      filter.limit = query.limit + 1;  // one more tells whether another page exists
+      EV_ASSIGN_OR_RETURN(auto rows, repo.ListHistory(filter));
+      const bool more = static_cast<int>(rows.size()) > query.limit;
+      if (more) rows.resize(query.limit);
+      for (auto& row : rows) {
+        HistoryItem item;
+        const bool outgoing = row.transfer.from_account_id == found->id;
+        item.counterparty = outgoing ? row.to : row.from;
+        item.amount = outgoing ? -row.transfer.amount : row.transfer.amount;
+        item.balance_after = row.balance_after;
+        item.transfer = ToTransfer(row.transfer, std::move(row.from), std::move(row.to));
+        page.items.push_back(std::move(item));
+      }
+      if (more && !rows.empty()) page.next_cursor = EncodeCursor(rows.back().transfer);
+      return Status::Ok();
+    }));
+    return page;
+  }
+
+  Result<TransferPage> ListTransfers(const TransferQuery& query) override {
+    if (query.limit < 1 || query.limit > kMaxHistoryLimit) {
+      return InvalidArgument("invalid_limit", "limit must be between 1 and 100", "limit");
+    }
+    EV_ASSIGN_OR_RETURN(const auto before, DecodeCursor(query.cursor));
+    TransferPage page;
+    EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadOnly, [&](Transaction& tx) {
+      page = TransferPage{};
+      spi::TransferFilter filter;
+      filter.kind = query.kind;
+      filter.status = query.status;
+      filter.before = before;
+      filter.limit = query.limit + 1;
+      EV_ASSIGN_OR_RETURN(auto rows, tx.ledger().ListTransfers(filter));
+      const bool more = static_cast<int>(rows.size()) > query.limit;
+      if (more) rows.resize(query.limit);
+      for (auto& row : rows) {
+        page.items.push_back(ToTransfer(row.transfer, std::move(row.from), std::move(row.to)));
+      }
+      if (more && !rows.empty()) page.next_cursor = EncodeCursor(rows.back().transfer);
+      return Status::Ok();
+    }));
+    return page;
+  }
+
+  Result<AuditReport> Audit() override {
+    AuditReport report;
+    EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadOnly, [&](Transaction& tx) {
+      report = AuditReport{};
+      auto& repo = tx.ledger();
+      EV_ASSIGN_OR_RETURN(const auto accounts, repo.ListAccounts());
+      EV_ASSIGN_OR_RETURN(const auto totals, repo.RecomputeTotals());
+      EV_ASSIGN_OR_RETURN(const auto unbalanced, repo.FindUnbalancedTransfers(kMaxUnbalancedReported));
+      EV_ASSIGN_OR_RETURN(report.transfers_checked, repo.CountTransfers());
+      std::map<std::string, spi::AccountTotals> by_id;
+      for (const auto& t : totals) by_id[t.account_id] = t;
+      std::map<std::string, std::int64_t> currency_sums;
+      report.accounts_checked = static_cast<std::int64_t>(accounts.size());
+      auto& out = report.discrepancies;
+      for (const auto& account : accounts) {
+        const spi::AccountTotals recomputed = by_id[account.id];  // zeros when absent
+        const std::string name = fmt::format("account {} ({} {} {})", account.id,
+                                             AccountKindName(account.kind), account.owner_id,
+                                             account.currency);
+        if (account.posted != recomputed.entries_sum) {
+          out.push_back(fmt::format("{}: cached balance {} but entries sum to {}", name,
+                                    account.posted, recomputed.entries_sum));
+        }
+        if (account.pending_debits != recomputed.pending_debits ||
+            account.pending_credits != recomputed.pending_credits) {
+          out.push_back(fmt::format(
+              "{}: cached holds {}/{} but pending transfers sum to {}/{}", name,
+              account.pending_debits, account.pending_credits, recomputed.pending_debits,
+              recomputed.pending_credits));
+        }
+        if (!MayGoNegative(account.kind) &&
+            (recomputed.entries_sum < 0 || recomputed.entries_sum < recomputed.pending_debits)) {
+          out.push_back(fmt::format("{}: balance {} with holds {} is negative", name,
+                                    recomputed.entries_sum, recomputed.pending_debits));
+        }
+        currency_sums[account.currency] += recomputed.entries_sum;
+      }
+      for (const auto& [currency, sum] : currency_sums) {
+        if (sum != 0) {
+          out.push_back(fmt::format("currency {}: balances sum to {}, not zero", currency, sum));
+        }
+      }
+      for (const auto& id : unbalanced) {
+        out.push_back(fmt::format("transfer {}: entries do not match its status and amount", id));
+      }
+      return Status::Ok();
+    }));
+    return report;
+  }
+
+ private:
+  bool IsExpired(const TransferRecord& transfer) const {
+    return transfer.expires_at && clock_->Now() >= *transfer.expires_at;
+  }
+
+  Status CreateInTransaction(LedgerRepository& repo, const TransferRequest& request,
+                             const std::string& request_hash, Transfer& result) {
+    auto existing = repo.FindTransferByKey(request.idempotency_key, LockMode::kNone);
+    if (existing.ok()) {
+      if (existing->request_hash != request_hash) {
+        return AlreadyExists("idempotency_key_reused",
+                             "this idempotency key was used for a different request",
+                             "idempotency_key");
+      }
+      result = ToTransfer(*existing, request.from, request.to);
+      return Status::Ok();
+    }
+    if (existing.status().code() != StatusCode::kNotFound) return existing.status();
+
+    const Timestamp now = clock_->Now();
+    EV_ASSIGN_OR_RETURN(LedgerAccountRecord from,
+                        repo.EnsureAccount(NewAccount(request.from, now), LockMode::kNone));
+    EV_ASSIGN_OR_RETURN(LedgerAccountRecord to,
+                        repo.EnsureAccount(NewAccount(request.to, now), LockMode::kNone));
+    EV_RETURN_IF_ERROR(LockPair(repo, from, to));
+    const std::int64_t amount = request.amount.minor_units;
+    // The one non-negativity rule, checked against the locked row: holds count as spent.
+    if (!MayGoNegative(from.kind) && from.posted - from.pending_debits < amount) {
+      return FailedPrecondition("insufficient_funds",
+                                fmt::format("the {} has {} available, {} is needed",
+                                            AccountKindName(from.kind),
+                                            from.posted - from.pending_debits, amount),
+                                "amount");
+    }
+    TransferRecord transfer;
+    transfer.id = NewId(now);
+    transfer.idempotency_key = request.idempotency_key;
+    transfer.request_hash = request_hash;
+    transfer.kind = request.kind;
+    transfer.from_account_id = from.id;
+    transfer.to_account_id = to.id;
+    transfer.amount = amount;
+    transfer.currency = request.amount.currency;
+    transfer.reference = request.reference;
+    transfer.created_at = now;
+    std::vector<spi::EntryRecord> entries;
+    if (request.pending) {
+      transfer.status = TransferStatus::kPending;
+      if (request.pending_timeout) transfer.expires_at = now + *request.pending_timeout;
+      if (__builtin_add_overflow(from.pending_debits, amount, &from.pending_debits) ||
+          __builtin_add_overflow(to.pending_credits, amount, &to.pending_credits)) {
+        return Overflow();
+      }
+      from.updated_at = to.updated_at = now;
+    } else {
+      transfer.status = TransferStatus::kPosted;
+      transfer.resolved_at = now;
+      EV_ASSIGN_OR_RETURN(entries, Post(from, to, transfer, now));
+    }
+    EV_RETURN_IF_ERROR(repo.InsertTransfer(transfer));
+    if (!entries.empty()) EV_RETURN_IF_ERROR(repo.InsertEntries(entries));
+    EV_RETURN_IF_ERROR(repo.UpdateAccountBalances(from));
+    EV_RETURN_IF_ERROR(repo.UpdateAccountBalances(to));
+    result = ToTransfer(transfer, RefOf(from), RefOf(to));
+    return Status::Ok();
+  }
+
+  // Posts or voids a pending transfer. A hold found expired is voided instead, and the caller
+  // learns transfer_expired: an expired hold can never be posted.
+  Result<Transfer> Resolve(std::string_view transfer_id, TransferStatus target,
+                           std::string_view void_reason) {
+    Transfer result;
+    Status outcome;
+    Status status = storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
+      outcome = Status::Ok();
+      auto& repo = tx.ledger();
+      EV_ASSIGN_OR_RETURN(TransferRecord transfer,
+                          repo.FindTransfer(transfer_id, LockMode::kForUpdate));
+      LedgerAccountRecord from, to;
+      if (transfer.status == target) {  // already done: idempotent
+        EV_ASSIGN_OR_RETURN(from, repo.FindAccountById(transfer.from_account_id, LockMode::kNone));
+        EV_ASSIGN_OR_RETURN(to, repo.FindAccountById(transfer.to_account_id, LockMode::kNone));
+        result = ToTransfer(transfer, RefOf(from), RefOf(to));
+        return Status::Ok();
+      }
+      if (transfer.status != TransferStatus::kPending) {
+        if (transfer.status == TransferStatus::kPosted) {
+          outcome = FailedPrecondition("transfer_posted", "the transfer is already posted");
+        } else if (transfer.void_reason == "expired") {
+          outcome = FailedPrecondition("transfer_expired", "the hold expired and was released");
+        } else {
+          outcome = FailedPrecondition(
+              "transfer_voided", fmt::format("the transfer was voided ({})", transfer.void_reason));
+        }
+        return Status::Ok();
+      }
+      if (target == TransferStatus::kPosted && IsExpired(transfer)) {
+        EV_RETURN_IF_ERROR(VoidInTransaction(repo, transfer, "expired", from, to));
+        outcome = FailedPrecondition("transfer_expired", "the hold expired and was released");
+        return Status::Ok();
+      }
+      if (target == TransferStatus::kVoided) {
+        EV_RETURN_IF_ERROR(VoidInTransaction(repo, transfer, void_reason, from, to));
+      } else {
+        EV_RETURN_IF_ERROR(LockTransferAccounts(repo, transfer, from, to));
+        const Timestamp now = clock_->Now();
+        from.pending_debits -= transfer.amount;
+        to.pending_credits -= transfer.amount;
+        EV_ASSIGN_OR_RETURN(auto entries, Post(from, to, transfer, now));
+        transfer.status = TransferStatus::kPosted;
+        transfer.resolved_at = now;
+        EV_RETURN_IF_ERROR(repo.UpdateTransferStatus(transfer));
+        EV_RETURN_IF_ERROR(repo.InsertEntries(entries));
+        EV_RETURN_IF_ERROR(repo.UpdateAccountBalances(from));
+        EV_RETURN_IF_ERROR(repo.UpdateAccountBalances(to));
+      }
+      result = ToTransfer(transfer, RefOf(from), RefOf(to));
+      return Status::Ok();
+    });
+    if (status.reason() == "transfer_not_found") return TransferNotFound();
+    if (!status.ok()) return status;
+    if (!outcome.ok()) return outcome;
+    return result;
+  }
+
+  // Releases the hold of a locked pending transfer and marks it voided.
+  Status VoidInTransaction(LedgerRepository& repo, TransferRecord& transfer,
+                           std::string_view reason, LedgerAccountRecord& from,
+                           LedgerAccountRecord& to) {
+    EV_RETURN_IF_ERROR(LockTransferAccounts(repo, transfer, from, to));
+    const Timestamp now = clock_->Now();
+    from.pending_debits -= transfer.amount;
+    to.pending_credits -= transfer.amount;
+    from.updated_at = to.updated_at = now;
+    transfer.status = TransferStatus::kVoided;
+    transfer.void_reason = std::string(reason);
+    transfer.resolved_at = now;
+    EV_RETURN_IF_ERROR(repo.UpdateTransferStatus(transfer));
+    EV_RETURN_IF_ERROR(repo.UpdateAccountBalances(from));
+    return repo.UpdateAccountBalances(to);
+  }
+
+  static LedgerAccountRecord NewAccount(const AccountRef& ref, Timestamp now) {
+    LedgerAccountRecord account;
+    account.id = NewId(now);
+    account.kind = ref.kind;
+    account.owner_id = ref.owner_id;
+    account.currency = ref.currency;
+    account.created_at = account.updated_at = now;
+    return account;
+  }
+
+  const std::shared_ptr<spi::Storage> storage_;
+  const std::shared_ptr<spi::Clock> clock_;
+};
+
+}  // namespace
+
+std::unique_ptr<Ledger> MakeLedgerService(std::shared_ptr<spi::Storage> storage,
+                                          std::shared_ptr<spi::Clock> clock) {
+  return std::make_unique<LedgerServiceImpl>(std::move(storage), std::move(clock));
+}
+
+}  // namespace eventify::ledger

@@ -1,0 +1,25 @@
+// WalletsService: the library's implementation of eventify::Wallets, on top of the Ledger and
+// the PaymentGateway SPI. It owns no state of its own: money lives in the ledger.
+// Thread-safety: every method may run concurrently.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "eventify/engine.h"
+#include "eventify/ledger.h"
+#include "eventify/spi/payment_gateway.h"
+#include "eventify/wallets.h"
+
+namespace eventify::wallets {
+
+struct WalletsDependencies {
+  Ledger* ledger = nullptr;  // borrowed: owned by the engine, outlives the service
+  std::shared_ptr<spi::PaymentGateway> gateway;  // may be null: top-ups are then unavailable
+  std::string currency;
+  WalletsOptions options;
+};
+
+std::unique_ptr<Wallets> MakeWalletsService(WalletsDependencies dependencies);
+
+}  // namespace eventify::wallets

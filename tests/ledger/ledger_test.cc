@@ -1,0 +1,346 @@
+// The ledger's rules through the Engine, on the backend chosen by EVENTIFY_TEST_BACKEND.
+#define BOOST_TEST_MODULE ledger
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "eventify/engine.h"
+#include "ledger/ledger_fixture.h"
+
+using namespace eventify;
+using eventify::testing::LedgerFixture;
+
+namespace {
+
+AccountRef Wallet(const std::string& user) { return {AccountKind::kUserWallet, user, "INR"}; }
+AccountRef Clearing() { return {AccountKind::kGatewayClearing, "", "INR"}; }
+AccountRef Revenue() { return {AccountKind::kPlatformRevenue, "", "INR"}; }
+AccountRef Payable() { return {AccountKind::kWithdrawalsPayable, "", "INR"}; }
+AccountRef Escrow(const std::string& event) { return {AccountKind::kEscrow, event, "INR"}; }
+
+TransferRequest Move(std::string key, TransferKind kind, AccountRef from, AccountRef to,
+                     std::int64_t amount) {
+  TransferRequest r;
+  r.idempotency_key = std::move(key);
+  r.kind = kind;
+  r.from = std::move(from);
+  r.to = std::move(to);
+  r.amount = Money{amount, "INR"};
+  return r;
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(transfers, LedgerFixture)
+
+BOOST_AUTO_TEST_CASE(a_posted_transfer_moves_money_and_writes_two_entries) {
+  auto t = ledger().CreateTransfer(Move("k1", TransferKind::kCredit, Clearing(), Wallet("ada"), 5000));
+  BOOST_REQUIRE_MESSAGE(t.ok(), t.status().ToString());
+  BOOST_TEST((t->status == TransferStatus::kPosted));
+  BOOST_TEST(IsValidId(t->id));
+  BOOST_TEST(Balance(Wallet("ada")).posted == 5000);
+  BOOST_TEST(Balance(Clearing()).posted == -5000);
+  auto history = ledger().History(Wallet("ada"), {});
+  BOOST_REQUIRE(history.ok());
+  BOOST_REQUIRE(history->items.size() == 1u);
+  BOOST_TEST(history->items[0].amount == 5000);
+  BOOST_TEST((history->items[0].counterparty == Clearing()));
+  BOOST_TEST(*history->items[0].balance_after == 5000);
+  ExpectCleanAudit();
+}
+
+BOOST_AUTO_TEST_CASE(wallets_never_go_negative) {
+  Fund("ada", 1000);
+  auto t = ledger().CreateTransfer(Move("pay", TransferKind::kDebit, Wallet("ada"), Revenue(), 1001));
+  BOOST_TEST(t.status().reason() == "insufficient_funds");
+  BOOST_TEST((t.status().code() == StatusCode::kFailedPrecondition));
+  BOOST_TEST(Balance(Wallet("ada")).posted == 1000);
+  BOOST_TEST(ledger().CreateTransfer(Move("pay2", TransferKind::kDebit, Wallet("ada"), Revenue(), 1000)).ok());
+  BOOST_TEST(Balance(Wallet("ada")).posted == 0);
+  // Escrow and revenue are protected too; only the clearing account may go below zero.
+  BOOST_TEST(ledger().CreateTransfer(Move("esc", TransferKind::kRefund, Escrow("ev1"), Wallet("ada"), 1))
+                 .status().reason() == "insufficient_funds");
+  ExpectCleanAudit();
+}
+
+BOOST_AUTO_TEST_CASE(bad_requests_are_refused_with_their_field) {
+  struct Case {
+    TransferRequest request;
+    const char* reason;
+    const char* field;
+  };
+  TransferRequest base = Move("ok", TransferKind::kCredit, Clearing(), Wallet("ada"), 10);
+  std::vector<Case> cases;
+  auto with = [&](auto change, const char* reason, const char* field) {
+    TransferRequest r = base;
+    change(r);
+    cases.push_back({r, reason, field});
+  };
+  with([](auto& r) { r.amount.minor_units = 0; }, "invalid_amount", "amount");
+  with([](auto& r) { r.amount.minor_units = -5; }, "invalid_amount", "amount");
+  with([](auto& r) { r.amount.minor_units = 1'000'000'000'000'001LL; }, "invalid_amount", "amount");
+  with([](auto& r) { r.amount.currency = "inr"; }, "invalid_currency", "currency");
+  with([](auto& r) { r.to.currency = "USD"; }, "currency_mismatch", "currency");
+  with([](auto& r) { r.to = r.from; }, "same_account", "to");
+  with([](auto& r) { r.to.owner_id = ""; }, "invalid_account", "to");
+  with([](auto& r) { r.from.owner_id = "someone"; }, "invalid_account", "from");
+  with([](auto& r) { r.idempotency_key = ""; }, "invalid_idempotency_key", "idempotency_key");
+  with([](auto& r) { r.idempotency_key = std::string(256, 'k'); }, "invalid_idempotency_key",
+       "idempotency_key");
+  with([](auto& r) { r.idempotency_key = "tab\tkey"; }, "invalid_idempotency_key", "idempotency_key");
+  with([](auto& r) { r.reference = std::string(201, 'r'); }, "invalid_reference", "reference");
+  with([](auto& r) { r.pending_timeout = std::chrono::minutes(1); }, "invalid_timeout",
+       "pending_timeout");
+  for (const Case& c : cases) {
+    auto t = ledger().CreateTransfer(c.request);
+    BOOST_TEST(t.status().reason() == c.reason);
+    BOOST_TEST(t.status().field() == c.field);
+  }
+  BOOST_TEST(Balance(Wallet("ada")).posted == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(idempotency, LedgerFixture)
+
+BOOST_AUTO_TEST_CASE(a_retry_returns_the_original_transfer_and_moves_nothing) {
+  const auto request = Move("topup-1", TransferKind::kCredit, Clearing(), Wallet("bo"), 700);
+  auto first = ledger().CreateTransfer(request);
+  auto second = ledger().CreateTransfer(request);
+  BOOST_REQUIRE(first.ok());
+  BOOST_REQUIRE(second.ok());
+  BOOST_TEST(first->id == second->id);
+  BOOST_TEST(Balance(Wallet("bo")).posted == 700);
+}
+
+BOOST_AUTO_TEST_CASE(the_same_key_for_another_request_is_refused) {
+  BOOST_REQUIRE(ledger().CreateTransfer(Move("k", TransferKind::kCredit, Clearing(), Wallet("bo"), 700)).ok());
+  auto other = ledger().CreateTransfer(Move("k", TransferKind::kCredit, Clearing(), Wallet("bo"), 701));
+  BOOST_TEST(other.status().reason() == "idempotency_key_reused");
+  BOOST_TEST((other.status().code() == StatusCode::kAlreadyExists));
+  BOOST_TEST(Balance(Wallet("bo")).posted == 700);
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_retries_of_one_request_move_money_once) {
+  const auto request = Move("race", TransferKind::kCredit, Clearing(), Wallet("cy"), 300);
+  std::vector<std::string> ids(8);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      auto t = ledger().CreateTransfer(request);
+      ids[i] = t.ok() ? t->id : t.status().ToString();
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& id : ids) BOOST_TEST(id == ids[0]);
+  BOOST_TEST(IsValidId(ids[0]));
+  BOOST_TEST(Balance(Wallet("cy")).posted == 300);
+  ExpectCleanAudit();
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(two_phase, LedgerFixture)
+
+BOOST_AUTO_TEST_CASE(a_hold_reserves_funds_until_posted_or_voided) {
+  Fund("ada", 1000);
+  TransferRequest hold = Move("w1", TransferKind::kWithdrawal, Wallet("ada"), Payable(), 600);
+  hold.pending = true;
+  auto pending = ledger().CreateTransfer(hold);
+  BOOST_REQUIRE(pending.ok());
+  BOOST_TEST((pending->status == TransferStatus::kPending));
+  auto b = Balance(Wallet("ada"));
+  BOOST_TEST(b.posted == 1000);
+  BOOST_TEST(b.available() == 400);
+  BOOST_TEST(Balance(Payable()).pending_credits == 600);
+  // The held money cannot be spent twice.
+  TransferRequest second = Move("w2", TransferKind::kWithdrawal, Wallet("ada"), Payable(), 600);
+  second.pending = true;
+  BOOST_TEST(ledger().CreateTransfer(second).status().reason() == "insufficient_funds");
+
+  auto posted = ledger().PostPending(pending->id);
+  BOOST_REQUIRE(posted.ok());
+  BOOST_TEST((posted->status == TransferStatus::kPosted));
+  BOOST_TEST(Balance(Wallet("ada")).posted == 400);
+  BOOST_TEST(Balance(Wallet("ada")).pending_debits == 0);
+  BOOST_TEST(Balance(Payable()).posted == 600);
+  BOOST_TEST(ledger().PostPending(pending->id)->status == TransferStatus::kPosted);  // idempotent
+  BOOST_TEST(ledger().VoidPending(pending->id, "late").status().reason() == "transfer_posted");
+  ExpectCleanAudit();
+}
+
+BOOST_AUTO_TEST_CASE(voiding_releases_the_hold) {
+  Fund("ada", 1000);
+  TransferRequest hold = Move("w1", TransferKind::kWithdrawal, Wallet("ada"), Payable(), 600);
+  hold.pending = true;
+  auto pending = ledger().CreateTransfer(hold);
+  BOOST_REQUIRE(pending.ok());
+  auto voided = ledger().VoidPending(pending->id, "declined by admin");
+  BOOST_REQUIRE(voided.ok());
+  BOOST_TEST(voided->void_reason == "declined by admin");
+  BOOST_TEST(Balance(Wallet("ada")).available() == 1000);
+  BOOST_TEST(ledger().VoidPending(pending->id, "again")->status == TransferStatus::kVoided);
+  BOOST_TEST(ledger().PostPending(pending->id).status().reason() == "transfer_voided");
+  BOOST_TEST(ledger().PostPending(NewId(clock->Now())).status().reason() == "transfer_not_found");
+  ExpectCleanAudit();
+}
+
+BOOST_AUTO_TEST_CASE(an_expired_hold_can_never_be_posted) {
+  TransferRequest topup = Move("t1", TransferKind::kCredit, Clearing(), Wallet("ada"), 900);
+  topup.pending = true;
+  topup.pending_timeout = std::chrono::minutes(30);
+  auto pending = ledger().CreateTransfer(topup);
+  BOOST_REQUIRE(pending.ok());
+  BOOST_TEST((*pending->expires_at == clock->Now() + std::chrono::minutes(30)));
+  clock->Advance(std::chrono::minutes(30));
+  BOOST_TEST(ledger().PostPending(pending->id).status().reason() == "transfer_expired");
+  BOOST_TEST(ledger().GetTransfer(pending->id)->status == TransferStatus::kVoided);
+  BOOST_TEST(ledger().PostPending(pending->id).status().reason() == "transfer_expired");
+  BOOST_TEST(Balance(Wallet("ada")).pending_credits == 0);
+  ExpectCleanAudit();
+}
+
+BOOST_AUTO_TEST_CASE(the_sweep_voids_only_expired_holds) {
+  Fund("ada", 100);
+  for (int i = 0; i < 5; ++i) {
+    TransferRequest t = Move("exp" + std::to_string(i), TransferKind::kCredit, Clearing(), Wallet("ada"), 10);
+    t.pending = true;
+    t.pending_timeout = std::chrono::minutes(10 + i);
+    BOOST_REQUIRE(ledger().CreateTransfer(t).ok());
+  }
+  TransferRequest forever = Move("forever", TransferKind::kWithdrawal, Wallet("ada"), Payable(), 50);
+  forever.pending = true;
+  BOOST_REQUIRE(ledger().CreateTransfer(forever).ok());
+  clock->Advance(std::chrono::minutes(12));
+  BOOST_TEST(*ledger().VoidExpired(100) == 3);
+  BOOST_TEST(*ledger().VoidExpired(100) == 0);
+  clock->Advance(std::chrono::hours(24 * 365));
+  BOOST_TEST(*ledger().VoidExpired(1) == 1);
+  BOOST_TEST(*ledger().VoidExpired(100) == 1);
+  BOOST_TEST(Balance(Wallet("ada")).pending_debits == 50);  // no timeout: still held
+  BOOST_TEST(ledger().VoidExpired(0).status().reason() == "invalid_limit");
+  ExpectCleanAudit();
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(history_and_audit, LedgerFixture)
+
+BOOST_AUTO_TEST_CASE(history_pages_newest_first_with_filters) {
+  for (int i = 0; i < 7; ++i) {
+    Fund("ada", 100 + i);
+    clock->Advance(std::chrono::seconds(1));
+  }
+  BOOST_REQUIRE(ledger().CreateTransfer(Move("spend", TransferKind::kDebit, Wallet("ada"), Revenue(), 50)).ok());
+  HistoryQuery query;
+  query.limit = 3;
+  std::vector<HistoryItem> all;
+  for (int page = 0; page < 10; ++page) {
+    auto result = ledger().History(Wallet("ada"), query);
+    BOOST_REQUIRE(result.ok());
+    all.insert(all.end(), result->items.begin(), result->items.end());
+    if (result->next_cursor.empty()) break;
+    query.cursor = result->next_cursor;
+  }
+  BOOST_REQUIRE(all.size() == 8u);
+  BOOST_TEST(all[0].amount == -50);
+  BOOST_TEST((all[0].transfer.kind == TransferKind::kDebit));
+  BOOST_TEST(*all[0].balance_after == 100 + 101 + 102 + 103 + 104 + 105 + 106 - 50);
+  for (std::size_t i = 1; i < all.size(); ++i) {
+    BOOST_TEST(all[i].transfer.created_at <= all[i - 1].transfer.created_at);
+  }
+  HistoryQuery debits;
+  debits.kind = TransferKind::kDebit;
+  BOOST_TEST(ledger().History(Wallet("ada"), debits)->items.size() == 1u);
+  HistoryQuery window;
+  window.from = all[4].transfer.created_at;
+  window.until = all[1].transfer.created_at;
+  BOOST_TEST(ledger().History(Wallet("ada"), window)->items.size() == 3u);
+  HistoryQuery bad;
+  bad.cursor = "not-a-cursor";
+  BOOST_TEST(ledger().History(Wallet("ada"), bad).status().reason() == "invalid_cursor");
+  bad = HistoryQuery{};
+  bad.limit = 0;
+  BOOST_TEST(ledger().History(Wallet("ada"), bad).status().reason() == "invalid_limit");
+  bad.limit = 101;
+  BOOST_TEST(ledger().History(Wallet("ada"), bad).status().reason() == "invalid_limit");
+  bad = HistoryQuery{};
+  bad.from = bad.until = clock->Now();
+  BOOST_TEST(ledger().History(Wallet("ada"), bad).status().reason() == "invalid_range");
+  BOOST_TEST(ledger().History(Wallet("nobody"), {})->items.empty());
+}
+
+BOOST_AUTO_TEST_CASE(list_transfers_finds_the_pending_withdrawals) {
+  Fund("ada", 1000);
+  for (int i = 0; i < 3; ++i) {
+    TransferRequest w = Move("w" + std::to_string(i), TransferKind::kWithdrawal, Wallet("ada"), Payable(), 100);
+    w.pending = true;
+    BOOST_REQUIRE(ledger().CreateTransfer(w).ok());
+  }
+  TransferQuery query;
+  query.kind = TransferKind::kWithdrawal;
+  query.status = TransferStatus::kPending;
+  query.limit = 2;
+  auto page = ledger().ListTransfers(query);
+  BOOST_REQUIRE(page.ok());
+  BOOST_TEST(page->items.size() == 2u);
+  BOOST_REQUIRE(!page->next_cursor.empty());
+  query.cursor = page->next_cursor;
+  BOOST_TEST(ledger().ListTransfers(query)->items.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(the_audit_reports_a_tampered_balance) {
+  Fund("ada", 1000);
+  ExpectCleanAudit();
+  BOOST_REQUIRE(storage->Run(spi::TransactionMode::kReadWrite, [&](spi::Transaction& tx) {
+    auto account = tx.ledger().FindAccount(Wallet("ada"), spi::LockMode::kForUpdate);
+    if (!account.ok()) return account.status();
+    account->posted += 1;  // money from nowhere
+    return tx.ledger().UpdateAccountBalances(*account);
+  }).ok());
+  auto report = ledger().Audit();
+  BOOST_REQUIRE(report.ok());
+  BOOST_TEST(!report->clean());
+  BOOST_TEST(report->discrepancies.size() == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(concurrency, LedgerFixture)
+
+BOOST_AUTO_TEST_CASE(many_spenders_never_overdraw_one_wallet) {
+  const std::int64_t initial = 5000;
+  Fund("hot", initial);
+  std::atomic<std::int64_t> spent{0};
+  std::atomic<int> refused{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 12; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 40; ++i) {
+        const std::int64_t amount = 1 + (t * 40 + i) % 23;
+        auto result = ledger().CreateTransfer(
+            Move(eventify::testing::fmt_key("spend", t, i), TransferKind::kDebit, Wallet("hot"), Revenue(), amount));
+        if (result.ok()) {
+          spent += amount;
+        } else if (result.status().reason() == "insufficient_funds") {
+          ++refused;
+        } else {
+          ++failed;
+          BOOST_TEST_MESSAGE(result.status().ToString());
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const auto balance = Balance(Wallet("hot"));
+  BOOST_TEST(failed.load() == 0);
+  BOOST_TEST(balance.posted >= 0);
+  BOOST_TEST(initial - balance.posted == spent.load());
+  BOOST_TEST(Balance(Revenue()).posted == spent.load());
+  BOOST_TEST(refused.load() > 0);  // 480 spends of ~12 exceed 5000: some must be refused
+  ExpectCleanAudit();
+}
+
+BOOST_AUTO_TEST_SUITE_END()
