@@ -1,4 +1,5 @@
-// A fresh engine on the test backend with a manual clock, for the ledger suites.
+// A fresh engine on the test backend with a manual clock and the sandbox payment gateway
+// (webhook secret "webhook-secret"), for the ledger and wallets suites.
 #pragma once
 
 #include <boost/test/unit_test.hpp>
@@ -39,6 +40,8 @@ struct LedgerFixture {
     options.mailer = std::make_shared<NullMailer>();
     options.media_store = spi::MakeFilesystemMediaStore("/nonexistent-media", "/media/");
     options.clock = clock;
+    sandbox = spi::MakeSandboxPaymentGateway("webhook-secret", clock);
+    options.payment_gateway = sandbox;
     auto opened = Engine::Open(std::move(options));
     BOOST_REQUIRE_MESSAGE(opened.ok(), opened.status().ToString());
     engine = std::move(opened).value();
@@ -72,6 +75,7 @@ struct LedgerFixture {
 
   std::shared_ptr<spi::ManualClock> clock;
   std::shared_ptr<spi::Storage> storage;
+  std::shared_ptr<spi::SandboxPaymentGateway> sandbox;
   std::unique_ptr<Engine> engine;
   std::atomic<int> fund_counter{0};
 };
