@@ -1,8 +1,8 @@
 #include "accounts_routes.h"
 
 #include <algorithm>
-#include <cctype>
 
+#include "authentication.h"
 #include "http_errors.h"
 #include "json.h"
 
@@ -61,28 +61,6 @@ ApiResponse TokenResponse(const TokenPair& pair, Timestamp now) {
   ApiResponse response = JsonResponse(200, json.Finish());
   response.headers.emplace_back("Cache-Control", "no-store");
   return response;
-}
-
-Status MissingToken() {
-  return Unauthenticated("missing_token", "send Authorization: Bearer <access token>");
-}
-
-// The access token of `Authorization: Bearer <token>`, or why there is none.
-Result<std::string_view> BearerToken(const ApiRequest& request) {
-  const auto header = request.header("Authorization");
-  if (!header) return MissingToken();
-  std::string_view value = *header;
-  const std::size_t space = value.find(' ');
-  std::string scheme(value.substr(0, space));
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (scheme != "bearer" || space == std::string_view::npos) {
-    return Unauthenticated("invalid_token", "the Authorization header must be Bearer <token>");
-  }
-  value.remove_prefix(space);
-  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-  if (value.empty()) return MissingToken();
-  return value;
 }
 
 class AccountRoutes {
@@ -268,9 +246,7 @@ class AccountRoutes {
 
  private:
   Result<Principal> Authenticate(const ApiRequest& request) {
-    auto token = BearerToken(request);
-    if (!token.ok()) return token.status();
-    return accounts_.Authenticate(*token);
+    return server::Authenticate(accounts_, request);
   }
 
   static ApiResponse UserResult(const Result<User>& user) {

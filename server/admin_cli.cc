@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "engine_setup.h"
+#include "eventify/ledger.h"
 
 namespace eventify::server {
 namespace {
@@ -107,12 +108,55 @@ std::optional<std::string> ReadPassword(const std::optional<std::string>& passwo
   return WithoutLineBreak(std::move(*first));
 }
 
-int Usage(const std::string& problem) {
-  fmt::print(stderr, "eventify-server: {}\n{}", problem, AdminUsage());
+int Usage(const std::string& problem, const std::string& usage = AdminUsage()) {
+  fmt::print(stderr, "eventify-server: {}\n{}", problem, usage);
   return 2;
 }
 
 }  // namespace
+
+std::string LedgerUsage() {
+  return "usage: eventify-server ledger audit [--KEY=VALUE ...]\n"
+         "  Checks every balance against the ledger entries; exits 0 when clean, 1 when not.\n";
+}
+
+int RunLedgerCommand(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] != "audit") {
+    return Usage(
+        args.empty() ? "ledger needs a command" : "unknown ledger command '" + args[0] + "'",
+        LedgerUsage());
+  }
+  auto flags = ParseFlags(std::vector<std::string>(args.begin() + 1, args.end()));
+  if (!flags.ok()) return Usage(flags.status().message(), LedgerUsage());
+  for (const Flag& flag : *flags) {
+    if (flag.name == "help") {
+      fmt::print("{}", LedgerUsage());
+      return 0;
+    }
+  }
+  auto config = LoadConfig(*flags);
+  if (!config.ok()) return Usage(config.status().message(), LedgerUsage());
+
+  auto engine = OpenEngine(*config);
+  if (!engine.ok()) {
+    fmt::print(stderr, "eventify-server: cannot open the engine: {}\n", engine.status().ToString());
+    return 1;
+  }
+  auto report = (*engine)->ledger().Audit();
+  if (!report.ok()) {
+    fmt::print(stderr, "eventify-server: the audit failed: {}\n", report.status().ToString());
+    return 1;
+  }
+  // One summary line, then one line per discrepancy.
+  fmt::print("ledger audit: {}; accounts checked: {}, transfers checked: {}\n",
+             report->clean()
+                 ? std::string("clean")
+                 : fmt::format("NOT CLEAN, discrepancies: {}", report->discrepancies.size()),
+             report->accounts_checked, report->transfers_checked);
+  for (const std::string& line : report->discrepancies) fmt::print("{}\n", line);
+  std::fflush(stdout);
+  return report->clean() ? 0 : 1;
+}
 
 std::string AdminUsage() {
   return "usage: eventify-server admin create --email EMAIL --full-name NAME "

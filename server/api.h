@@ -18,6 +18,8 @@ class ApiRequest {
   virtual ~ApiRequest() = default;
   virtual std::string_view method() const = 0;  // "GET", "POST", ...
   virtual std::string_view path() const = 0;    // percent-decoded, without the query
+  // The first value of a query-string parameter, percent-decoded ('+' reads as a space).
+  virtual std::optional<std::string_view> query(std::string_view name) const = 0;
   // The first value of a header (name compared case-insensitively).
   virtual std::optional<std::string_view> header(std::string_view name) const = 0;
   virtual std::string_view body() const = 0;

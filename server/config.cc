@@ -11,6 +11,8 @@
 #include <limits>
 #include <type_traits>
 
+#include "eventify/types.h"
+
 namespace eventify::server {
 namespace {
 
@@ -218,6 +220,28 @@ KeySpec HashCostKey() {
           }};
 }
 
+KeySpec CurrencyKey() {
+  return {"currency", "ISO 4217 code of the platform currency (every wallet holds it)",
+          [](ServerConfig& config, std::string_view text) -> std::string {
+            text = Trim(text);
+            if (!IsValidCurrency(text)) return "must be three upper-case letters, e.g. INR";
+            config.currency = std::string(text);
+            return {};
+          },
+          [](ServerConfig& config) { return config.currency; }};
+}
+
+KeySpec GatewayKey() {
+  return {"payments.gateway", "payment gateway for wallet top-ups: sandbox",
+          [](ServerConfig& config, std::string_view text) -> std::string {
+            const std::string value = Lower(Trim(text));
+            if (value != "sandbox") return "must be sandbox (the only gateway so far)";
+            config.payments_gateway = value;
+            return {};
+          },
+          [](ServerConfig& config) { return config.payments_gateway; }};
+}
+
 const std::vector<KeySpec>& Keys() {
   using C = ServerConfig;
   static const std::vector<KeySpec> keys = [] {
@@ -298,6 +322,24 @@ const std::vector<KeySpec>& Keys() {
         [](C& c) -> int& { return c.accounts.code_max_sends_per_hour; }, 1, 1000));
     k.push_back(StringKey("accounts.product_name", "name used in e-mail subjects",
                           [](C& c) -> std::string& { return c.accounts.product_name; }));
+    k.push_back(CurrencyKey());
+    k.push_back(GatewayKey());
+    KeySpec webhook_secret =
+        StringKey("payments.webhook_secret",
+                  "key that signs gateway callbacks, at least 32 bytes (file or env only)",
+                  [](C& c) -> std::string& { return c.webhook_secret; });
+    webhook_secret.secret = true;
+    k.push_back(std::move(webhook_secret));
+    k.push_back(StringKey(
+        "payments.webhook_secret_file", "webhook key file, created (mode 0600) when missing",
+        [](C& c) -> std::string& { return c.webhook_secret_file; }, "<data_dir>/webhook.key"));
+    k.push_back(SecondsKey(
+        "wallets.topup_timeout", "a top-up the gateway has not confirmed by then expires",
+        [](C& c) -> std::chrono::seconds& { return c.wallets.topup_timeout; }, 1));
+    k.push_back(IntKey(
+        "wallets.max_topup_amount", "largest top-up, in minor units of the currency",
+        [](C& c) -> std::int64_t& { return c.wallets.max_topup_amount; }, 1,
+        std::numeric_limits<std::int64_t>::max()));
     return k;
   }();
   return keys;
@@ -437,6 +479,7 @@ Result<ServerConfig> LoadConfig(const std::vector<Flag>& flags,
   const std::string& dir = config.data_dir;
   if (config.database_url.empty()) config.database_url = "sqlite:" + dir + "/eventify.db";
   if (config.secret_key_file.empty()) config.secret_key_file = dir + "/secret.key";
+  if (config.webhook_secret_file.empty()) config.webhook_secret_file = dir + "/webhook.key";
   if (config.outbox_dir.empty()) config.outbox_dir = dir + "/outbox";
   if (config.media_dir.empty()) config.media_dir = dir + "/media";
   return config;

@@ -46,7 +46,13 @@ struct ServerConfig {
 
   bool log_requests = true;
 
+  std::string currency = "INR";              // the platform currency of every wallet
+  std::string payments_gateway = "sandbox";  // the only one so far
+  std::string webhook_secret;       // from the config file or EVENTIFY_PAYMENTS_WEBHOOK_SECRET only
+  std::string webhook_secret_file;  // default <data_dir>/webhook.key
+
   AccountsOptions accounts;
+  WalletsOptions wallets;
 };
 
 // One `--name[=value]` from the command line. value is empty for a bare flag such as --help.

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include "eventify/spi/clock.h"
+#include "eventify/spi/payment_gateway.h"
 #include "media_routes.h"
 #include "secret_key.h"
 
@@ -28,14 +30,24 @@ Result<std::unique_ptr<Engine>> OpenEngine(const ServerConfig& config) {
   }
   auto secret_key = LoadOrCreateSecretKey(config);
   if (!secret_key.ok()) return secret_key.status();
+  auto webhook_secret = LoadOrCreateWebhookSecret(config);
+  if (!webhook_secret.ok()) return webhook_secret.status();
 
+  // One clock for the engine and the gateway, so that signature ages and hold expiries agree.
+  auto clock = std::make_shared<spi::SystemClock>();
   EngineOptions options;
   options.secret_key = std::move(secret_key).value();
+  options.clock = clock;
   options.storage_options.url = config.database_url;
   options.storage_options.pool_size = config.database_pool_size;
   options.mailer = spi::MakeOutboxMailer(config.outbox_dir);
   options.media_store = spi::MakeFilesystemMediaStore(config.media_dir, kMediaUrlPrefix);
   options.accounts = config.accounts;
+  options.currency = config.currency;
+  options.wallets = config.wallets;
+  // payments.gateway accepts only "sandbox" (config.cc).
+  options.payment_gateway =
+      spi::MakeSandboxPaymentGateway(std::move(webhook_secret).value(), clock);
   return Engine::Open(std::move(options));
 }
 

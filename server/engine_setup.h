@@ -1,6 +1,6 @@
 // Opening the engine the way the server configuration describes it: data folders, secret key,
-// outbox mailer, filesystem media store and SOCI storage. Shared by serving and the admin
-// command.
+// outbox mailer, filesystem media store, SOCI storage, the system clock and the payment gateway
+// (the sandbox, with the webhook secret). Shared by serving and the operator commands.
 #pragma once
 
 #include <memory>
@@ -11,8 +11,8 @@
 namespace eventify::server {
 
 // Creates data_dir, outbox_dir and media_dir when missing, then opens the engine.
-// Errors: kUnavailable (cannot_create_directory), those of LoadOrCreateSecretKey and
-// Engine::Open.
+// Errors: kUnavailable (cannot_create_directory), those of LoadOrCreateSecretKey,
+// LoadOrCreateWebhookSecret and Engine::Open.
 Result<std::unique_ptr<Engine>> OpenEngine(const ServerConfig& config);
 
 }  // namespace eventify::server

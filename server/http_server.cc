@@ -40,6 +40,12 @@ class HttplibRequest final : public ApiRequest {
 
   std::string_view method() const override { return request_.method; }
   std::string_view path() const override { return request_.path; }
+  std::optional<std::string_view> query(std::string_view name) const override {
+    // lower_bound: the first of equal keys, which a multimap keeps in insertion order.
+    const auto it = request_.params.lower_bound(std::string(name));
+    if (it == request_.params.end() || it->first != name) return std::nullopt;
+    return std::string_view(it->second);
+  }
   std::optional<std::string_view> header(std::string_view name) const override {
     const auto it = request_.headers.find(std::string(name));
     if (it == request_.headers.end()) return std::nullopt;

@@ -6,6 +6,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cmath>
+
 namespace eventify::server {
 
 struct JsonObject::Impl {
@@ -36,33 +38,75 @@ Result<JsonObject> JsonObject::Parse(std::string_view text) {
   return JsonObject(std::move(impl));
 }
 
-Status JsonObject::Read(std::initializer_list<StringField> fields) const {
+namespace {
+
+// Reads a string member into the field's target.
+Status ReadString(const Field& field, const rapidjson::Value& value, const std::string& name) {
+  if (!value.IsString()) {
+    return InvalidArgument("invalid_type", fmt::format("'{}' must be a string", name), name);
+  }
+  if (value.GetStringLength() > kMaxStringFieldBytes) {
+    return InvalidArgument("field_too_long",
+                           fmt::format("'{}' is longer than {} bytes", name, kMaxStringFieldBytes),
+                           name);
+  }
+  std::string text(value.GetString(), value.GetStringLength());
+  if (field.required_string != nullptr) {
+    *field.required_string = std::move(text);
+  } else {
+    *field.optional_string = std::move(text);
+  }
+  return Status::Ok();
+}
+
+// Reads an integer member. rapidjson keeps a number written without fraction or exponent as an
+// integer when it fits 64 bits; anything else is a double. A double whose magnitude reaches 2^63
+// can only be out of range; a smaller one had a fraction or an exponent.
+Status ReadInt(const Field& field, const rapidjson::Value& value, const std::string& name) {
+  if (!value.IsNumber()) {
+    return InvalidArgument("invalid_type", fmt::format("'{}' must be an integer", name), name);
+  }
+  if (!value.IsInt64()) {
+    constexpr double kTwoTo63 = 9223372036854775808.0;
+    const bool too_large =
+        value.IsUint64() || (value.IsDouble() && std::fabs(value.GetDouble()) >= kTwoTo63);
+    if (too_large) {
+      return InvalidArgument(
+          "out_of_range", fmt::format("'{}' must be an integer from -2^63 to 2^63-1", name), name);
+    }
+    return InvalidArgument(
+        "invalid_type", fmt::format("'{}' must be an integer, without fraction or exponent", name),
+        name);
+  }
+  if (field.required_int != nullptr) {
+    *field.required_int = value.GetInt64();
+  } else {
+    *field.optional_int = value.GetInt64();
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status JsonObject::Read(std::initializer_list<Field> fields) const {
   const rapidjson::Value& object = impl_->document;
-  for (const StringField& field : fields) {
+  for (const Field& field : fields) {
     const std::string name(field.name);
     const auto member = object.FindMember(rapidjson::StringRef(name.data(), name.size()));
     const bool absent = member == object.MemberEnd() || member->value.IsNull();
+    const bool required = field.required_string != nullptr || field.required_int != nullptr;
     if (absent) {
-      if (field.required != nullptr) {
+      if (required) {
         return InvalidArgument("missing_field", fmt::format("'{}' is required", name), name);
       }
-      field.optional->reset();
+      if (field.optional_string != nullptr) field.optional_string->reset();
+      if (field.optional_int != nullptr) field.optional_int->reset();
       continue;
     }
-    if (!member->value.IsString()) {
-      return InvalidArgument("invalid_type", fmt::format("'{}' must be a string", name), name);
-    }
-    if (member->value.GetStringLength() > kMaxStringFieldBytes) {
-      return InvalidArgument(
-          "field_too_long", fmt::format("'{}' is longer than {} bytes", name, kMaxStringFieldBytes),
-          name);
-    }
-    std::string value(member->value.GetString(), member->value.GetStringLength());
-    if (field.required != nullptr) {
-      *field.required = std::move(value);
-    } else {
-      *field.optional = std::move(value);
-    }
+    const bool is_string = field.required_string != nullptr || field.optional_string != nullptr;
+    Status read =
+        is_string ? ReadString(field, member->value, name) : ReadInt(field, member->value, name);
+    if (!read.ok()) return read;
   }
   return Status::Ok();
 }
@@ -81,6 +125,14 @@ JsonWriter& JsonWriter::BeginObject() {
 }
 JsonWriter& JsonWriter::EndObject() {
   impl_->writer.EndObject();
+  return *this;
+}
+JsonWriter& JsonWriter::BeginArray() {
+  impl_->writer.StartArray();
+  return *this;
+}
+JsonWriter& JsonWriter::EndArray() {
+  impl_->writer.EndArray();
   return *this;
 }
 JsonWriter& JsonWriter::Key(std::string_view key) {

@@ -19,18 +19,28 @@ namespace eventify::server {
 // applies the real rules; this only keeps absurd inputs away from it.
 inline constexpr std::size_t kMaxStringFieldBytes = 1024;
 
-// A string field to read from a JSON object: required ones must be present and strings;
-// optional ones may be absent or null.
-struct StringField {
+// A field to read from a JSON object: a string or an integer. Required ones must be present and
+// of that type; optional ones may be absent or null.
+struct Field {
   std::string_view name;
-  std::string* required = nullptr;
-  std::optional<std::string>* optional = nullptr;
+  std::string* required_string = nullptr;
+  std::optional<std::string>* optional_string = nullptr;
+  std::int64_t* required_int = nullptr;
+  std::optional<std::int64_t>* optional_int = nullptr;
 };
-inline StringField Required(std::string_view name, std::string& out) {
-  return {name, &out, nullptr};
+inline Field Required(std::string_view name, std::string& out) {
+  return {.name = name, .required_string = &out};
 }
-inline StringField Optional(std::string_view name, std::optional<std::string>& out) {
-  return {name, nullptr, &out};
+inline Field Optional(std::string_view name, std::optional<std::string>& out) {
+  return {.name = name, .optional_string = &out};
+}
+// Integers are JSON numbers without a fraction or exponent within the 64-bit signed range: money
+// is always an integer count of minor units, so 10.5, 1e3 and "10" are refused.
+inline Field Required(std::string_view name, std::int64_t& out) {
+  return {.name = name, .required_int = &out};
+}
+inline Field Optional(std::string_view name, std::optional<std::int64_t>& out) {
+  return {.name = name, .optional_int = &out};
 }
 
 // A request body parsed as a JSON object. Unknown members are ignored.
@@ -45,8 +55,10 @@ class JsonObject {
   ~JsonObject();
 
   // Reads the fields in order and stops at the first problem.
-  // Errors (kInvalidArgument, with the field): missing_field, invalid_type, field_too_long.
-  Status Read(std::initializer_list<StringField> fields) const;
+  // Errors (kInvalidArgument, with the field): missing_field, invalid_type (wrong JSON type, or a
+  // number with a fraction or exponent where an integer is expected), field_too_long,
+  // out_of_range (an integer beyond the 64-bit signed range).
+  Status Read(std::initializer_list<Field> fields) const;
 
  private:
   struct Impl;
@@ -64,6 +76,8 @@ class JsonWriter {
 
   JsonWriter& BeginObject();
   JsonWriter& EndObject();
+  JsonWriter& BeginArray();
+  JsonWriter& EndArray();
   JsonWriter& Key(std::string_view key);
   JsonWriter& String(std::string_view value);
   JsonWriter& Bool(bool value);
@@ -76,6 +90,16 @@ class JsonWriter {
   }
   JsonWriter& BoolMember(std::string_view key, bool value) { return Key(key).Bool(value); }
   JsonWriter& IntMember(std::string_view key, std::int64_t value) { return Key(key).Int(value); }
+  // Null when absent.
+  JsonWriter& OptionalIntMember(std::string_view key, const std::optional<std::int64_t>& value) {
+    Key(key);
+    return value ? Int(*value) : Null();
+  }
+  // Null when empty (cursors, ids that may be missing).
+  JsonWriter& StringOrNullMember(std::string_view key, std::string_view value) {
+    Key(key);
+    return value.empty() ? Null() : String(value);
+  }
 
   // The text written so far; the writer must not be used afterwards.
   std::string Finish();

@@ -2,6 +2,7 @@
 //
 //   eventify-server [--config PATH] [--KEY=VALUE ...]     serve the HTTP API
 //   eventify-server admin create --email E --full-name N  create an admin account
+//   eventify-server ledger audit                          check the ledger (exit 1 when not clean)
 //
 // Exit codes: 0 clean stop (SIGTERM/SIGINT), 1 runtime failure, 2 usage or configuration error.
 #include <fmt/format.h>
@@ -19,6 +20,7 @@
 #include "media_routes.h"
 #include "router.h"
 #include "shutdown_signals.h"
+#include "wallet_routes.h"
 
 namespace eventify::server {
 namespace {
@@ -26,11 +28,11 @@ namespace {
 void PrintUsage() {
   fmt::print(
       "usage: eventify-server [--config PATH] [--KEY=VALUE ...]\n"
-      "{}\n"
+      "{}{}\n"
       "Settings, lowest to highest precedence: defaults < config file (key = value lines, '#'\n"
       "comments) < environment EVENTIFY_<KEY> < command line. Sizes take KiB/MiB/GiB, durations\n"
       "s/m/h/d.\n\n{}",
-      AdminUsage(), ConfigUsage());
+      AdminUsage(), LedgerUsage(), ConfigUsage());
 }
 
 std::string UrlHost(const std::string& host) {
@@ -72,6 +74,7 @@ int Serve(const std::vector<std::string>& args) {
   AddHealthRoutes(router, **engine);
   AddAccountRoutes(router, **engine);
   AddMediaRoutes(router, **engine);
+  AddWalletRoutes(router, **engine);
 
   int exit_code = 0;
   {
@@ -106,6 +109,10 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args[0] == "admin") {
     return eventify::server::RunAdminCommand(
+        std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (!args.empty() && args[0] == "ledger") {
+    return eventify::server::RunLedgerCommand(
         std::vector<std::string>(args.begin() + 1, args.end()));
   }
   return eventify::server::Serve(args);

@@ -18,17 +18,29 @@ namespace {
 constexpr std::size_t kMinSecretBytes = 32;
 constexpr std::size_t kGeneratedBytes = 32;
 
-Status Unreadable(const std::string& path, std::string_view what) {
-  return Unavailable("secret_key_unreadable",
-                     fmt::format("secret key file {}: {}: {}", path, what, std::strerror(errno)));
+// Which secret is loaded: its configuration key ("secret_key") names it in errors and is the
+// prefix of their reasons ("secret_key_too_short").
+struct SecretSpec {
+  std::string_view key;
+  std::string_view reason_prefix;
+  std::string_view description;  // for messages: "secret key"
+};
+
+constexpr SecretSpec kSecretKey{"secret_key", "secret_key", "secret key"};
+constexpr SecretSpec kWebhookSecret{"payments.webhook_secret", "webhook_secret", "webhook secret"};
+
+Status Unreadable(const SecretSpec& spec, const std::string& path, std::string_view what) {
+  return Unavailable(
+      fmt::format("{}_unreadable", spec.reason_prefix),
+      fmt::format("{} file {}: {}: {}", spec.description, path, what, std::strerror(errno)));
 }
 
-Status CheckLength(const std::string& key, std::string_view source) {
+Status CheckLength(const SecretSpec& spec, const std::string& key, std::string_view source) {
   if (key.size() >= kMinSecretBytes) return Status::Ok();
-  return InvalidArgument("secret_key_too_short",
-                         fmt::format("the secret key from {} has {} bytes; at least {} are needed",
-                                     source, key.size(), kMinSecretBytes),
-                         "secret_key");
+  return InvalidArgument(fmt::format("{}_too_short", spec.reason_prefix),
+                         fmt::format("the {} from {} has {} bytes; at least {} are needed",
+                                     spec.description, source, key.size(), kMinSecretBytes),
+                         std::string(spec.key));
 }
 
 std::string StripLineBreaks(std::string text) {
@@ -38,7 +50,7 @@ std::string StripLineBreaks(std::string text) {
 
 // Writes a fresh key to a private temporary file and links it into place. Returns OK when the
 // file exists afterwards, whoever created it.
-Status CreateKeyFile(const std::string& path) {
+Status CreateKeyFile(const SecretSpec& spec, const std::string& path) {
   std::array<unsigned char, kGeneratedBytes> bytes{};
   Status random = RandomBytes(bytes.data(), bytes.size());
   if (!random.ok()) return random;
@@ -54,12 +66,12 @@ Status CreateKeyFile(const std::string& path) {
   temp += ".tmp";
 
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return Unreadable(path, "cannot create");
+  if (fd < 0) return Unreadable(spec, path, "cannot create");
   bool written =
       ::write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) && ::fsync(fd) == 0;
   written = ::close(fd) == 0 && written;
   if (!written) {
-    const Status failure = Unreadable(path, "cannot write");
+    const Status failure = Unreadable(spec, path, "cannot write");
     ::unlink(temp.c_str());
     return failure;
   }
@@ -68,7 +80,7 @@ Status CreateKeyFile(const std::string& path) {
   ::unlink(temp.c_str());
   if (linked != 0 && link_errno != EEXIST) {
     errno = link_errno;
-    return Unreadable(path, "cannot create");
+    return Unreadable(spec, path, "cannot create");
   }
   return Status::Ok();
 }
@@ -89,32 +101,45 @@ Status RandomBytes(void* out, std::size_t size) {
   return Status::Ok();
 }
 
-Result<std::string> LoadOrCreateSecretKey(const ServerConfig& config) {
-  if (!config.secret_key.empty()) {
-    std::string key = StripLineBreaks(config.secret_key);
-    Status length = CheckLength(key, "secret_key");
+namespace {
+
+// The configured value when set; otherwise the key file, created when it does not exist.
+Result<std::string> LoadOrCreate(const SecretSpec& spec, const std::string& value,
+                                 const std::string& path) {
+  if (!value.empty()) {
+    std::string key = StripLineBreaks(value);
+    Status length = CheckLength(spec, key, spec.key);
     if (!length.ok()) return length;
     return key;
   }
-  const std::string& path = config.secret_key_file;
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) {
-    if (errno != ENOENT) return Unreadable(path, "cannot inspect");
-    Status created = CreateKeyFile(path);
+    if (errno != ENOENT) return Unreadable(spec, path, "cannot inspect");
+    Status created = CreateKeyFile(spec, path);
     if (!created.ok()) return created;
   } else if ((info.st_mode & 077) != 0) {
     fmt::print(stderr, "eventify-server: warning: {} is readable by other users (mode {:o})\n",
                path, info.st_mode & 0777);
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Unreadable(path, "cannot open");
+  if (!in) return Unreadable(spec, path, "cannot open");
   std::ostringstream contents;
   contents << in.rdbuf();
-  if (in.bad()) return Unreadable(path, "cannot read");
+  if (in.bad()) return Unreadable(spec, path, "cannot read");
   std::string key = StripLineBreaks(std::move(contents).str());
-  Status length = CheckLength(key, path);
+  Status length = CheckLength(spec, key, path);
   if (!length.ok()) return length;
   return key;
+}
+
+}  // namespace
+
+Result<std::string> LoadOrCreateSecretKey(const ServerConfig& config) {
+  return LoadOrCreate(kSecretKey, config.secret_key, config.secret_key_file);
+}
+
+Result<std::string> LoadOrCreateWebhookSecret(const ServerConfig& config) {
+  return LoadOrCreate(kWebhookSecret, config.webhook_secret, config.webhook_secret_file);
 }
 
 }  // namespace eventify::server

@@ -17,7 +17,6 @@
 #include "e2e_client.h"
 #include "eventify/status.h"
 #include "server_process.h"
-#include "support/test_storage.h"
 
 namespace {
 
@@ -26,7 +25,6 @@ using eventify::HttpStatusFor;
 using eventify::StatusCode;
 
 constexpr char kServer[] = EVENTIFY_SERVER_PATH;
-constexpr char kPassword[] = "Correct-Horse-42";
 constexpr char kNewPassword[] = "Battery-Staple-77";
 constexpr std::size_t kMaxBody = 256 * 1024;
 constexpr std::size_t kAvatarMax = 64 * 1024;
@@ -35,147 +33,44 @@ const int kUnprocessable = HttpStatusFor(StatusCode::kFailedPrecondition);
 const int kForbidden = HttpStatusFor(StatusCode::kPermissionDenied);
 
 // The server under test, started on first use and shared by the test cases.
-class Deployment {
- public:
-  static Deployment& Get() {
-    static Deployment deployment;
-    return deployment;
-  }
-
-  e2e::ServerProcess& server() {
-    if (!server_) {
-      std::vector<std::string> argv = {kServer};
-      for (const std::string& flag : ConfigFlags()) argv.push_back(flag);
-      server_ = std::make_unique<e2e::ServerProcess>(argv, dir_.path());
-    }
-    return *server_;
-  }
-
-  e2e::Api api() { return e2e::Api(server().port()); }
-
-  // The flags every run of the binary gets: the server and the admin command share them.
-  std::vector<std::string> ConfigFlags() const {
-    std::vector<std::string> flags = {
-        "--listen.port=0",
-        "--data_dir=" + data_dir().string(),
-        "--accounts.password_hash_cost=minimum",
-        "--http.max_body_bytes=" + std::to_string(kMaxBody),
-        "--accounts.avatar_max_bytes=" + std::to_string(kAvatarMax),
-        "--accounts.code_resend_interval=0s",
-        "--accounts.code_max_sends_per_hour=100",
-        "--http.keep_alive_timeout=2s",
-    };
-    if (!database_url_.empty()) flags.push_back("--database.url=" + database_url_);
-    return flags;
-  }
-
-  std::filesystem::path data_dir() const { return dir_.path() / "data"; }
-  std::filesystem::path outbox() const { return data_dir() / "outbox"; }
-  const std::filesystem::path& scratch() const { return dir_.path(); }
-
-  std::string NewEmail(const std::string& tag) {
-    return "e2e-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(++emails_) +
-           "@example.com";
-  }
-
-  std::string CodeFor(const std::string& email) {
-    return e2e::WaitForCode(outbox(), email, seen_mail_);
-  }
-
-  void Signal(int signal) { server().Signal(signal); }
-
-  // Stops the server with SIGTERM (unless already signalled) and waits for its exit; the next
-  // use starts a new one on the same data.
-  e2e::ExitStatus Stop(std::string& log) {
-    server().Signal(SIGTERM);
-    e2e::ExitStatus status = server_->Wait(std::chrono::seconds(20));
-    log = server_->err();
-    server_.reset();
-    return status;
-  }
-
- private:
-  // SQLite lives in the data folder (the server's default); PostgreSQL gets a fresh database.
-  Deployment()
-      : database_url_(eventify::testing::TestBackend() == "postgresql"
-                          ? eventify::testing::FreshDatabaseUrl()
-                          : "") {}
-
-  e2e::TempDir dir_;
-  std::string database_url_;
-  std::unique_ptr<e2e::ServerProcess> server_;
-  std::set<std::string> seen_mail_;
-  int emails_ = 0;
-};
-
-struct Account {
-  std::string email;
-  std::string id;
-  std::string access;
-  std::string refresh;
-};
-
-e2e::Reply Login(e2e::Api& api, const std::string& email, const std::string& password) {
-  return api.PostJson("/api/v1/auth/login",
-                      e2e::JsonObject({{"email", email}, {"password", password}}));
+e2e::Deployment& TheDeployment() {
+  static e2e::Deployment deployment(kServer,
+                                    {"--http.max_body_bytes=" + std::to_string(kMaxBody),
+                                     "--accounts.avatar_max_bytes=" + std::to_string(kAvatarMax)});
+  return deployment;
 }
 
-// Registers, verifies with the e-mailed code and logs in.
+using e2e::Account;
+using e2e::CheckError;
+using e2e::kPassword;
+using e2e::Login;
+
 Account NewVerifiedAccount(const std::string& tag) {
-  Deployment& deployment = Deployment::Get();
-  e2e::Api api = deployment.api();
-  Account account;
-  account.email = deployment.NewEmail(tag);
-  const e2e::Reply registered = api.PostJson(
-      "/api/v1/auth/register",
-      e2e::JsonObject(
-          {{"email", account.email}, {"password", kPassword}, {"full_name", "Test " + tag}}));
-  BOOST_REQUIRE_EQUAL(registered.status, 201);
-  account.id = registered.Str("/user/id");
-  const std::string code = deployment.CodeFor(account.email);
-  const e2e::Reply verified = api.PostJson(
-      "/api/v1/auth/verify-email", e2e::JsonObject({{"email", account.email}, {"code", code}}));
-  BOOST_REQUIRE_EQUAL(verified.status, 200);
-  const e2e::Reply login = Login(api, account.email, kPassword);
-  BOOST_REQUIRE_EQUAL(login.status, 200);
-  account.access = login.Str("/access_token");
-  account.refresh = login.Str("/refresh_token");
-  return account;
+  return e2e::NewVerifiedAccount(TheDeployment(), tag);
 }
 
 std::string RefreshBody(const std::string& token) {
   return e2e::JsonObject({{"refresh_token", token}});
 }
 
-void CheckError(const e2e::Reply& reply, int status, const std::string& code,
-                const std::string& field = "") {
-  BOOST_TEST_CONTEXT("body " << reply.body) {
-    BOOST_TEST(reply.status == status);
-    BOOST_TEST(reply.ErrorCode() == code);
-    BOOST_TEST(reply.HasErrorShape());
-    BOOST_TEST(!reply.Header("X-Request-Id").empty());
-    if (!field.empty()) BOOST_TEST(reply.Str("/error/field") == field);
-  }
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(healthz_reports_ok) {
-  e2e::Api api = Deployment::Get().api();
+  e2e::Api api = TheDeployment().api();
   const e2e::Reply health = api.Get("/healthz");
   BOOST_TEST(health.status == 200);
   BOOST_TEST(health.Str("/status") == "ok");
   BOOST_TEST(health.Header("X-Request-Id").size() == 16u);
 
-  httplib::Client client("127.0.0.1", Deployment::Get().server().port());
+  httplib::Client client("127.0.0.1", TheDeployment().server().port());
   const auto echoed = client.Get("/healthz", {{"X-Request-Id", "trace-abc.123"}});
   BOOST_REQUIRE(echoed);
   BOOST_TEST(echoed->get_header_value("X-Request-Id") == "trace-abc.123");
 }
 
 BOOST_AUTO_TEST_CASE(secret_key_file_is_generated_private) {
-  Deployment::Get().server();
-  const auto path = Deployment::Get().data_dir() / "secret.key";
+  TheDeployment().server();
+  const auto path = TheDeployment().data_dir() / "secret.key";
   struct stat info {};
   BOOST_REQUIRE(::stat(path.c_str(), &info) == 0);
   BOOST_TEST((info.st_mode & 0777) == 0600u);
@@ -186,7 +81,7 @@ BOOST_AUTO_TEST_CASE(secret_key_file_is_generated_private) {
 }
 
 BOOST_AUTO_TEST_CASE(register_verify_login_refresh_logout) {
-  Deployment& deployment = Deployment::Get();
+  e2e::Deployment& deployment = TheDeployment();
   e2e::Api api = deployment.api();
   const std::string email = deployment.NewEmail("flow");
 
@@ -283,7 +178,7 @@ BOOST_AUTO_TEST_CASE(register_verify_login_refresh_logout) {
 }
 
 BOOST_AUTO_TEST_CASE(five_wrong_codes_kill_the_code) {
-  Deployment& deployment = Deployment::Get();
+  e2e::Deployment& deployment = TheDeployment();
   e2e::Api api = deployment.api();
   const std::string email = deployment.NewEmail("otp");
   BOOST_REQUIRE_EQUAL(
@@ -324,7 +219,7 @@ BOOST_AUTO_TEST_CASE(five_wrong_codes_kill_the_code) {
 }
 
 BOOST_AUTO_TEST_CASE(password_reset_revokes_existing_sessions) {
-  Deployment& deployment = Deployment::Get();
+  e2e::Deployment& deployment = TheDeployment();
   e2e::Api api = deployment.api();
   const Account account = NewVerifiedAccount("reset");
 
@@ -353,7 +248,7 @@ BOOST_AUTO_TEST_CASE(password_reset_revokes_existing_sessions) {
 }
 
 BOOST_AUTO_TEST_CASE(change_password_needs_the_current_one) {
-  e2e::Api api = Deployment::Get().api();
+  e2e::Api api = TheDeployment().api();
   const Account account = NewVerifiedAccount("change");
   CheckError(api.PostJson("/api/v1/me/password",
                           e2e::JsonObject({{"current_password", "Not-The-One-1"},
@@ -372,7 +267,7 @@ BOOST_AUTO_TEST_CASE(change_password_needs_the_current_one) {
 }
 
 BOOST_AUTO_TEST_CASE(avatar_upload_and_media) {
-  e2e::Api api = Deployment::Get().api();
+  e2e::Api api = TheDeployment().api();
   const Account account = NewVerifiedAccount("avatar");
   const std::string png = e2e::TinyPng();
 
@@ -430,7 +325,7 @@ BOOST_AUTO_TEST_CASE(avatar_upload_and_media) {
 }
 
 BOOST_AUTO_TEST_CASE(admin_from_the_command_line_blocks_a_user) {
-  Deployment& deployment = Deployment::Get();
+  e2e::Deployment& deployment = TheDeployment();
   e2e::Api api = deployment.api();
   const std::string admin_email = deployment.NewEmail("admin");
 
@@ -501,7 +396,7 @@ BOOST_AUTO_TEST_CASE(admin_from_the_command_line_blocks_a_user) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_requests_get_json_errors_and_the_server_keeps_serving) {
-  e2e::Api api = Deployment::Get().api();
+  e2e::Api api = TheDeployment().api();
   const std::string login = "/api/v1/auth/login";
 
   CheckError(api.PostJson(login, "{\"email\": "), 400, "malformed_json");
@@ -538,7 +433,7 @@ BOOST_AUTO_TEST_CASE(bad_requests_get_json_errors_and_the_server_keeps_serving) 
                           "\"extra\": {\"nested\": [1, 2, 3]}}"),
              401, "invalid_credentials");
 
-  const int port = Deployment::Get().server().port();
+  const int port = TheDeployment().server().port();
   // No Content-Length and no Transfer-Encoding means no body: answered at once, not after a
   // read timeout.
   const std::string bodiless = e2e::RawExchange(
@@ -563,11 +458,11 @@ BOOST_AUTO_TEST_CASE(bad_requests_get_json_errors_and_the_server_keeps_serving) 
 
   const e2e::Reply health = api.Get("/healthz");
   BOOST_TEST(health.status == 200);
-  BOOST_TEST(Deployment::Get().server().running());
+  BOOST_TEST(TheDeployment().server().running());
 }
 
 BOOST_AUTO_TEST_CASE(bad_configuration_exits_2_naming_the_key) {
-  const auto& scratch = Deployment::Get().scratch();
+  const auto& scratch = TheDeployment().scratch();
   const std::string data = "--data_dir=" + (scratch / "unused").string();
 
   const e2e::Completed bad_port =
@@ -610,7 +505,7 @@ BOOST_AUTO_TEST_CASE(bad_configuration_exits_2_naming_the_key) {
 
 // Last: stops the shared server.
 BOOST_AUTO_TEST_CASE(sigterm_finishes_in_flight_requests_and_exits_0) {
-  Deployment& deployment = Deployment::Get();
+  e2e::Deployment& deployment = TheDeployment();
   const int port = deployment.server().port();
   // An idle keep-alive connection must not keep the server from stopping.
   httplib::Client idle("127.0.0.1", port);

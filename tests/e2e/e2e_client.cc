@@ -6,11 +6,13 @@
 #include <rapidjson/pointer.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <fstream>
 #include <regex>
@@ -18,6 +20,8 @@
 #include <stdexcept>
 #include <thread>
 #include <vector>
+
+#include "support/test_storage.h"
 
 namespace eventify::e2e {
 namespace {
@@ -70,6 +74,11 @@ bool Reply::IsNull(const char* pointer) const {
   return value != nullptr && value->IsNull();
 }
 
+int Reply::Count(const char* pointer) const {
+  const rapidjson::Value* value = At(json, pointer);
+  return value != nullptr && value->IsArray() ? static_cast<int>(value->Size()) : -1;
+}
+
 bool Reply::Has(const char* pointer) const { return At(json, pointer) != nullptr; }
 
 std::string Reply::Header(const std::string& name) const {
@@ -104,7 +113,8 @@ std::string JsonObject(std::initializer_list<std::pair<std::string, std::string>
 Api::Api(int port) : port_(port) {}
 
 Reply Api::Send(const std::string& method, const std::string& path, const std::string& body,
-                const std::string& content_type, const std::string& token) {
+                const std::string& content_type, const std::string& token,
+                const httplib::Headers& headers) {
   httplib::Client client("127.0.0.1", port_);
   client.set_connection_timeout(std::chrono::seconds(5));
   client.set_read_timeout(std::chrono::seconds(30));
@@ -112,6 +122,7 @@ Reply Api::Send(const std::string& method, const std::string& path, const std::s
   request.method = method;
   request.path = path;
   request.body = body;
+  request.headers = headers;
   if (!content_type.empty()) request.set_header("Content-Type", content_type);
   if (!token.empty()) request.set_header("Authorization", "Bearer " + token);
   const httplib::Result result = client.send(request);
@@ -129,8 +140,9 @@ Reply Api::Send(const std::string& method, const std::string& path, const std::s
 Reply Api::Get(const std::string& path, const std::string& token) {
   return Send("GET", path, "", "", token);
 }
-Reply Api::PostJson(const std::string& path, const std::string& body, const std::string& token) {
-  return Send("POST", path, body, "application/json", token);
+Reply Api::PostJson(const std::string& path, const std::string& body, const std::string& token,
+                    const httplib::Headers& headers) {
+  return Send("POST", path, body, "application/json", token, headers);
 }
 Reply Api::PatchJson(const std::string& path, const std::string& body, const std::string& token) {
   return Send("PATCH", path, body, "application/json", token);
@@ -231,6 +243,119 @@ std::string TinyPng() {
   AppendChunk(png, "IDAT", std::string("\x78\x01\x01\x02\x00\xfd\xff\x00\x00\x00\x02\x00\x01", 13));
   AppendChunk(png, "IEND", "");
   return png;
+}
+
+Deployment::Deployment(std::string server_path, std::vector<std::string> extra_flags,
+                       std::vector<std::string> env)
+    : server_path_(std::move(server_path)),
+      extra_flags_(std::move(extra_flags)),
+      env_(std::move(env)),
+      database_url_(eventify::testing::TestBackend() == "postgresql"
+                        ? eventify::testing::FreshDatabaseUrl()
+                        : "") {}
+
+ServerProcess& Deployment::server() {
+  if (!server_) {
+    std::vector<std::string> argv = {server_path_};
+    for (const std::string& flag : ConfigFlags()) argv.push_back(flag);
+    server_ = std::make_unique<ServerProcess>(argv, dir_.path(), env_);
+  }
+  return *server_;
+}
+
+std::vector<std::string> Deployment::ConfigFlags() const {
+  std::vector<std::string> flags = {
+      "--listen.port=0",
+      "--data_dir=" + data_dir().string(),
+      "--accounts.password_hash_cost=minimum",
+      "--accounts.code_resend_interval=0s",
+      "--accounts.code_max_sends_per_hour=100",
+      "--http.keep_alive_timeout=2s",
+  };
+  if (!database_url_.empty()) flags.push_back("--database.url=" + database_url_);
+  flags.insert(flags.end(), extra_flags_.begin(), extra_flags_.end());
+  return flags;
+}
+
+Completed Deployment::Run(const std::vector<std::string>& args,
+                          const std::vector<std::string>& extra_env) const {
+  std::vector<std::string> argv = {server_path_};
+  argv.insert(argv.end(), args.begin(), args.end());
+  for (const std::string& flag : ConfigFlags()) argv.push_back(flag);
+  std::vector<std::string> env = extra_env;
+  env.insert(env.end(), env_.begin(), env_.end());
+  return RunProgram(argv, env, scratch());
+}
+
+std::string Deployment::NewEmail(const std::string& tag) {
+  return "e2e-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(++emails_) +
+         "@example.com";
+}
+
+std::string Deployment::CodeFor(const std::string& email) {
+  return WaitForCode(outbox(), email, seen_mail_);
+}
+
+ExitStatus Deployment::Stop(std::string& log) {
+  server().Signal(SIGTERM);
+  ExitStatus status = server_->Wait(std::chrono::seconds(20));
+  log = server_->err();
+  server_.reset();
+  return status;
+}
+
+Reply Login(Api& api, const std::string& email, const std::string& password) {
+  return api.PostJson("/api/v1/auth/login", JsonObject({{"email", email}, {"password", password}}));
+}
+
+Account NewVerifiedAccount(Deployment& deployment, const std::string& tag,
+                           const std::string& role) {
+  Api api = deployment.api();
+  Account account;
+  account.email = deployment.NewEmail(tag);
+  const Reply registered =
+      api.PostJson("/api/v1/auth/register", JsonObject({{"email", account.email},
+                                                        {"password", kPassword},
+                                                        {"full_name", "Test " + tag},
+                                                        {"role", role}}));
+  BOOST_REQUIRE_EQUAL(registered.status, 201);
+  account.id = registered.Str("/user/id");
+  const std::string code = deployment.CodeFor(account.email);
+  const Reply verified = api.PostJson("/api/v1/auth/verify-email",
+                                      JsonObject({{"email", account.email}, {"code", code}}));
+  BOOST_REQUIRE_EQUAL(verified.status, 200);
+  const Reply login = Login(api, account.email, kPassword);
+  BOOST_REQUIRE_EQUAL(login.status, 200);
+  account.access = login.Str("/access_token");
+  account.refresh = login.Str("/refresh_token");
+  return account;
+}
+
+Account NewAdmin(Deployment& deployment, const std::string& tag) {
+  Account admin;
+  admin.email = deployment.NewEmail(tag);
+  const Completed created =
+      deployment.Run({"admin", "create", "--email", admin.email, "--full-name", "Admin " + tag},
+                     {std::string("EVENTIFY_ADMIN_PASSWORD=") + kPassword});
+  BOOST_TEST_INFO("stderr: " << created.err);
+  BOOST_REQUIRE(created.status.exited && created.status.code == 0);
+  admin.id = created.out.substr(0, created.out.find('\n'));
+  Api api = deployment.api();
+  const Reply login = Login(api, admin.email, kPassword);
+  BOOST_REQUIRE_EQUAL(login.status, 200);
+  admin.access = login.Str("/access_token");
+  admin.refresh = login.Str("/refresh_token");
+  return admin;
+}
+
+void CheckError(const Reply& reply, int status, const std::string& code, const std::string& field) {
+  BOOST_TEST_CONTEXT("body " << reply.body) {
+    BOOST_TEST(reply.status == status);
+    BOOST_TEST(reply.ErrorCode() == code);
+    BOOST_TEST(reply.HasErrorShape());
+    BOOST_TEST(!reply.Header("X-Request-Id").empty());
+    if (!field.empty()) BOOST_TEST(reply.Str("/error/field") == field);
+  }
 }
 
 }  // namespace eventify::e2e

@@ -1,5 +1,6 @@
 // A small HTTP/JSON client for the end-to-end tests, plus helpers that read what the server
-// leaves on disk (the outbox of e-mails) and build test inputs (a valid PNG).
+// leaves on disk (the outbox of e-mails) and build test inputs (a valid PNG), and the deployment
+// every suite drives: one server on a temporary data folder, with helpers to make accounts.
 #pragma once
 
 #include <httplib.h>
@@ -7,9 +8,13 @@
 
 #include <filesystem>
 #include <initializer_list>
+#include <memory>
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
+
+#include "server_process.h"
 
 namespace eventify::e2e {
 
@@ -25,6 +30,8 @@ struct Reply {
   bool Bool(const char* pointer) const;
   std::int64_t Int(const char* pointer) const;
   bool IsNull(const char* pointer) const;
+  // The length of the array at a JSON pointer, or -1 when there is no array there.
+  int Count(const char* pointer) const;
   bool Has(const char* pointer) const;
   std::string Header(const std::string& name) const;
   // error.code of the common error shape, or "<missing>".
@@ -41,11 +48,14 @@ class Api {
   explicit Api(int port);
 
   Reply Get(const std::string& path, const std::string& token = "");
-  Reply PostJson(const std::string& path, const std::string& body, const std::string& token = "");
+  // `headers` are sent in addition to Content-Type and Authorization.
+  Reply PostJson(const std::string& path, const std::string& body, const std::string& token = "",
+                 const httplib::Headers& headers = {});
   Reply PatchJson(const std::string& path, const std::string& body, const std::string& token = "");
   Reply PutJson(const std::string& path, const std::string& body, const std::string& token = "");
   Reply Send(const std::string& method, const std::string& path, const std::string& body,
-             const std::string& content_type, const std::string& token = "");
+             const std::string& content_type, const std::string& token = "",
+             const httplib::Headers& headers = {});
 
  private:
   int port_;
@@ -78,5 +88,81 @@ std::string WaitForCode(const std::filesystem::path& outbox, const std::string& 
 
 // A valid 1x1 grey PNG, built byte by byte (signature, IHDR, IDAT with a stored zlib block, IEND).
 std::string TinyPng();
+
+// The password of every account the helpers below create.
+inline constexpr char kPassword[] = "Correct-Horse-42";
+
+// The server under test with its temporary folder: started on first use, shared by the test cases
+// of a suite, and by the operator commands run against the same data. On the backend
+// EVENTIFY_TEST_BACKEND selects: SQLite in the data folder (the server's default), or a fresh
+// PostgreSQL database. Construct it inside a test case (choosing the database may fail the test).
+class Deployment {
+ public:
+  // extra_flags: config flags added to the common ones (a later flag wins); env: "NAME=value"
+  // entries for every run of the binary (secrets, which are refused on the command line).
+  explicit Deployment(std::string server_path, std::vector<std::string> extra_flags = {},
+                      std::vector<std::string> env = {});
+  Deployment(const Deployment&) = delete;
+  Deployment& operator=(const Deployment&) = delete;
+
+  ServerProcess& server();
+  Api api() { return Api(server().port()); }
+
+  // The flags every run of the binary gets: the server and the operator commands share them.
+  std::vector<std::string> ConfigFlags() const;
+  const std::vector<std::string>& env() const { return env_; }
+  const std::string& server_path() const { return server_path_; }
+
+  // Runs `server_path args... ConfigFlags()...` to completion with env() and `extra_env`.
+  Completed Run(const std::vector<std::string>& args,
+                const std::vector<std::string>& extra_env = {}) const;
+
+  std::filesystem::path data_dir() const { return dir_.path() / "data"; }
+  std::filesystem::path outbox() const { return data_dir() / "outbox"; }
+  const std::filesystem::path& scratch() const { return dir_.path(); }
+
+  // A new address, unique in this run.
+  std::string NewEmail(const std::string& tag);
+  // The code of the next e-mail to `email` (see WaitForCode).
+  std::string CodeFor(const std::string& email);
+
+  void Signal(int signal) { server().Signal(signal); }
+
+  // Stops the server with SIGTERM (unless already signalled) and waits for its exit; the next
+  // use starts a new one on the same data.
+  ExitStatus Stop(std::string& log);
+
+ private:
+  TempDir dir_;
+  std::string server_path_;
+  std::vector<std::string> extra_flags_;
+  std::vector<std::string> env_;
+  std::string database_url_;
+  std::unique_ptr<ServerProcess> server_;
+  std::set<std::string> seen_mail_;
+  int emails_ = 0;
+};
+
+struct Account {
+  std::string email;
+  std::string id;
+  std::string access;
+  std::string refresh;
+};
+
+Reply Login(Api& api, const std::string& email, const std::string& password);
+
+// Registers (with `role`, "attendee" or "organizer"), verifies with the e-mailed code and logs
+// in, with kPassword. Fails the test (BOOST_REQUIRE) when a step does not work.
+Account NewVerifiedAccount(Deployment& deployment, const std::string& tag,
+                           const std::string& role = "attendee");
+
+// Creates an admin with `eventify-server admin create` and logs in, with kPassword.
+Account NewAdmin(Deployment& deployment, const std::string& tag);
+
+// Checks a failure: the status, error.code, the common error shape, an X-Request-Id, and
+// error.field when `field` is given.
+void CheckError(const Reply& reply, int status, const std::string& code,
+                const std::string& field = "");
 
 }  // namespace eventify::e2e

@@ -50,9 +50,11 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::vector<std::string>
   std::vector<char*> args;
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
+  // The extra entries come first: getenv returns the first of duplicate names, so they override
+  // whatever the test runner's environment holds.
   std::vector<char*> env;
-  for (char** e = environ; *e != nullptr; ++e) env.push_back(*e);
   for (const std::string& entry : extra_env) env.push_back(const_cast<char*>(entry.c_str()));
+  for (char** e = environ; *e != nullptr; ++e) env.push_back(*e);
   env.push_back(nullptr);
 
   pid_t pid = -1;
@@ -122,9 +124,10 @@ Completed RunProgram(const std::vector<std::string>& argv, const std::vector<std
 }
 
 ServerProcess::ServerProcess(const std::vector<std::string>& argv,
-                             const std::filesystem::path& scratch)
+                             const std::filesystem::path& scratch,
+                             const std::vector<std::string>& env)
     : out_path_(scratch / "server.out"), err_path_(scratch / "server.err") {
-  pid_ = Spawn(argv, {}, out_path_, err_path_);
+  pid_ = Spawn(argv, env, out_path_, err_path_);
   const std::regex listening(R"(listening on http://[^\s:]+:(\d+))");
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < until) {

@@ -47,8 +47,10 @@ Completed RunProgram(const std::vector<std::string>& argv, const std::vector<std
 // A running eventify-server. The constructor waits for its "listening on http://HOST:PORT" line.
 class ServerProcess {
  public:
-  // Throws std::runtime_error (with the server's stderr) when it does not start in time.
-  ServerProcess(const std::vector<std::string>& argv, const std::filesystem::path& scratch);
+  // env: extra "NAME=value" environment entries. Throws std::runtime_error (with the server's
+  // stderr) when it does not start in time.
+  ServerProcess(const std::vector<std::string>& argv, const std::filesystem::path& scratch,
+                const std::vector<std::string>& env = {});
   ~ServerProcess();  // SIGKILL when still running
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;

@@ -1,0 +1,23 @@
+// How a route finds its caller: the access token of `Authorization: Bearer <token>`, checked by
+// the library. Shared by every authenticated route.
+//
+// Thread-safety: stateless functions.
+#pragma once
+
+#include <string_view>
+
+#include "api.h"
+#include "eventify/accounts.h"
+#include "eventify/status.h"
+
+namespace eventify::server {
+
+// The access token of `Authorization: Bearer <token>`, or why there is none.
+// Errors: kUnauthenticated (missing_token, invalid_token).
+Result<std::string_view> BearerToken(const ApiRequest& request);
+
+// The caller of an authenticated route.
+// Errors: those of BearerToken and Accounts::Authenticate.
+Result<Principal> Authenticate(Accounts& accounts, const ApiRequest& request);
+
+}  // namespace eventify::server
