@@ -1,0 +1,99 @@
+// eventify-bench: benchmarks of libeventify on a real database, run by hand or by
+// tests/bench/ledger-bench.sh. See docs/performance.md.
+//
+//   eventify-bench ledger --database URL --callers N --seconds S
+//                         [--wallets 1000] [--hot] [--warmup 1] [--pool P] [--max-transfers M]
+
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "ledger_bench.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: eventify-bench ledger --database URL --callers N --seconds S\n"
+    "                             [--wallets 1000] [--hot] [--warmup 1] [--pool P]\n"
+    "                             [--max-transfers 5000000]\n"
+    "  URL        sqlite:<path> or postgresql://user@host:port/dbname\n"
+    "  --callers  concurrent callers, each in a closed loop (1-10000)\n"
+    "  --seconds  measured time, after --warmup seconds of unmeasured load\n"
+    "  --hot      every transfer debits one wallet (default: two random wallets)\n"
+    "  --pool     database connections (default min(N, 64) on PostgreSQL, min(N, 4) on SQLite)\n"
+    "  --max-transfers  hard cap on transfers attempted, so that a run always ends\n"
+    "Prints one line 'ledger key=value ...'; exit 1 when the audit is not clean or a caller\n"
+    "completed no transfer, 2 when the benchmark could not run.\n";
+
+int Usage(const char* problem) {
+  if (problem != nullptr) std::fprintf(stderr, "eventify-bench: %s\n", problem);
+  std::fputs(kUsage, stderr);
+  return 2;
+}
+
+template <typename T>
+bool ParseNumber(std::string_view text, T& out) {
+  const char* end = text.data() + text.size();
+  auto [ptr, error] = std::from_chars(text.data(), end, out);
+  return error == std::errc() && ptr == end;
+}
+
+// Seconds as a decimal number ("5", "0.5"), at most a day.
+bool ParseSeconds(const std::string& text, double& out) {
+  char* end = nullptr;
+  out = std::strtod(text.c_str(), &end);
+  return !text.empty() && end == text.c_str() + text.size() && out >= 0 && out <= 24 * 3600;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return Usage(nullptr);
+  const std::string_view command = argv[1];
+  if (command == "--help" || command == "-h") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (command != "ledger") return Usage("unknown benchmark (only 'ledger' exists)");
+
+  eventify::bench::LedgerBenchOptions options;
+  bool have_callers = false;
+  bool have_seconds = false;
+  for (int i = 2; i < argc; ++i) {
+    const std::string_view flag = argv[i];
+    if (flag == "--hot") {
+      options.hot = true;
+      continue;
+    }
+    if (i + 1 >= argc) return Usage(("missing value after " + std::string(flag)).c_str());
+    const std::string value = argv[++i];
+    bool ok = true;
+    if (flag == "--database") {
+      options.database_url = value;
+    } else if (flag == "--callers") {
+      ok = ParseNumber(value, options.callers) && options.callers >= 1 && options.callers <= 10000;
+      have_callers = true;
+    } else if (flag == "--seconds") {
+      ok = ParseSeconds(value, options.seconds) && options.seconds > 0;
+      have_seconds = true;
+    } else if (flag == "--warmup") {
+      ok = ParseSeconds(value, options.warmup_seconds);
+    } else if (flag == "--wallets") {
+      ok = ParseNumber(value, options.wallets) && options.wallets >= 2 &&
+           options.wallets <= 1'000'000;
+    } else if (flag == "--pool") {
+      ok = ParseNumber(value, options.pool_size) && options.pool_size >= 1 &&
+           options.pool_size <= 1000;
+    } else if (flag == "--max-transfers") {
+      ok = ParseNumber(value, options.max_transfers) && options.max_transfers >= 1;
+    } else {
+      return Usage(("unknown option " + std::string(flag)).c_str());
+    }
+    if (!ok) return Usage(("invalid value for " + std::string(flag) + ": " + value).c_str());
+  }
+  if (options.database_url.empty()) return Usage("--database is required");
+  if (!have_callers || !have_seconds) return Usage("--callers and --seconds are required");
+  return eventify::bench::RunLedgerBench(options);
+}
