@@ -46,6 +46,13 @@ struct WalletsOptions {
   std::int64_t max_topup_amount = 100'000'000;  // minor units per top-up
 };
 
+// How writes are grouped into transactions: new ledger transfers from all callers are queued and
+// applied many per transaction and durable commit (see docs/performance.md).
+struct CommitOptions {
+  std::size_t max_batch = 1024;   // operations applied in one transaction
+  std::size_t max_queue = 65536;  // waiting operations before calls answer pipeline_full
+};
+
 struct EngineOptions {
   // Signing key for access tokens and keyed hashes of one-time codes: at least 32 random bytes.
   // Keep it secret and stable: changing it logs everybody out and voids pending codes.
@@ -65,6 +72,7 @@ struct EngineOptions {
   std::string currency = "INR";  // the platform currency of every wallet
   AccountsOptions accounts;
   WalletsOptions wallets;
+  CommitOptions commit;
 };
 
 class Engine {

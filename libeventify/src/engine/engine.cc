@@ -3,6 +3,7 @@
 #include "accounts/accounts_service.h"
 #include "core/status_macros.h"
 #include "ledger/ledger_service.h"
+#include "storage/commit_pipeline.h"
 #include "wallets/wallets_service.h"
 
 namespace eventify {
@@ -14,12 +15,14 @@ class EngineImpl final : public Engine {
  public:
   EngineImpl(std::shared_ptr<spi::Storage> storage, std::shared_ptr<spi::MediaStore> media,
              std::shared_ptr<spi::Clock> clock, std::unique_ptr<Accounts> accounts,
-             std::unique_ptr<Ledger> ledger)
+             const CommitOptions& commit)
       : storage_(std::move(storage)),
         media_(std::move(media)),
         clock_(std::move(clock)),
         accounts_(std::move(accounts)),
-        ledger_(std::move(ledger)) {}
+        pipeline_(std::make_unique<storage::CommitPipeline>(
+            storage_, storage::CommitPipelineOptions{commit.max_batch, commit.max_queue})),
+        ledger_(ledger::MakeLedgerService(storage_, clock_, *pipeline_)) {}
 
   // Wallets borrow the ledger, so they are built once the ledger has its final address.
   void set_wallets(std::unique_ptr<Wallets> wallets) { wallets_ = std::move(wallets); }
@@ -36,6 +39,9 @@ class EngineImpl final : public Engine {
   std::shared_ptr<spi::MediaStore> media_;
   std::shared_ptr<spi::Clock> clock_;
   std::unique_ptr<Accounts> accounts_;
+  // Declared before the services that use it, so it is destroyed (drained, writer joined) after
+  // them and before the storage.
+  std::unique_ptr<storage::CommitPipeline> pipeline_;
   std::unique_ptr<Ledger> ledger_;
   std::unique_ptr<Wallets> wallets_;  // declared last: destroyed before the ledger it borrows
 };
@@ -67,9 +73,12 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   deps.secret_key = options.secret_key;
   deps.options = options.accounts;
   auto accounts = accounts::MakeAccountsService(std::move(deps));
-  auto engine = std::make_unique<EngineImpl>(
-      options.storage, std::move(options.media_store), options.clock, std::move(accounts),
-      ledger::MakeLedgerService(options.storage, options.clock));
+  if (options.commit.max_batch == 0 || options.commit.max_queue == 0) {
+    return InvalidArgument("invalid_commit_options", "batch and queue limits must be positive",
+                           "commit");
+  }
+  auto engine = std::make_unique<EngineImpl>(options.storage, std::move(options.media_store),
+                                             options.clock, std::move(accounts), options.commit);
   wallets::WalletsDependencies wallet_deps;
   wallet_deps.ledger = &engine->ledger();
   wallet_deps.gateway = std::move(options.payment_gateway);

@@ -4,9 +4,11 @@
 
 #include <charconv>
 #include <map>
+#include <unordered_map>
 
 #include "core/status_macros.h"
 #include "crypto/sodium.h"
+#include "storage/commit_pipeline.h"
 
 namespace eventify::ledger {
 namespace {
@@ -184,24 +186,179 @@ Result<std::optional<spi::TransferCursor>> DecodeCursor(std::string_view cursor)
   return std::optional<spi::TransferCursor>(spi::TransferCursor{FromMicros(micros), std::move(id)});
 }
 
+LedgerAccountRecord NewAccount(const AccountRef& ref, Timestamp now) {
+  LedgerAccountRecord account;
+  account.id = NewId(now);
+  account.kind = ref.kind;
+  account.owner_id = ref.owner_id;
+  account.currency = ref.currency;
+  account.created_at = account.updated_at = now;
+  return account;
+}
+
+std::string RefKey(AccountKind kind, std::string_view owner, std::string_view currency) {
+  return fmt::format("{}|{}|{}", static_cast<int>(kind), owner, currency);
+}
+std::string RefKey(const AccountRef& ref) { return RefKey(ref.kind, ref.owner_id, ref.currency); }
+
+// One CreateTransfer call waiting in the commit pipeline.
+struct CreateOperation final : storage::BatchOperation {
+  const TransferRequest* request = nullptr;
+  std::string request_hash;
+  Transfer result;
+};
+
+// Applies a batch of CreateTransfer calls with a fixed number of statements whatever the batch
+// size: one look-up of the idempotency keys, one insert-and-lock of the accounts (in id order),
+// then every rule runs in memory in arrival order, then one insert of the transfers, one of the
+// entries and one update of the balances. Each call keeps its own outcome.
+//
+// Runs only on the pipeline's writer thread, which is what makes last_created_at_ safe.
+class CreateTransferApplier final : public storage::BatchApplier {
+ public:
+  explicit CreateTransferApplier(std::shared_ptr<spi::Clock> clock) : clock_(std::move(clock)) {}
+
+  Status ApplyBatch(spi::Transaction& tx,
+                    std::span<storage::BatchOperation* const> operations) override {
+    auto& repo = tx.ledger();
+    const Timestamp now = clock_->Now();
+    std::vector<CreateOperation*> ops;
+    std::vector<std::string> keys;
+    for (storage::BatchOperation* op : operations) {
+      ops.push_back(static_cast<CreateOperation*>(op));
+      keys.push_back(ops.back()->request->idempotency_key);
+    }
+    EV_ASSIGN_OR_RETURN(auto existing, repo.FindTransfersByKeys(keys));
+    std::unordered_map<std::string, TransferRecord> by_key;
+    for (auto& record : existing) by_key.emplace(record.idempotency_key, std::move(record));
+
+    std::vector<LedgerAccountRecord> proposed;
+    for (const CreateOperation* op : ops) {
+      if (by_key.count(op->request->idempotency_key)) continue;  // a replay touches no account
+      proposed.push_back(NewAccount(op->request->from, now));
+      proposed.push_back(NewAccount(op->request->to, now));
+    }
+    std::vector<LedgerAccountRecord> accounts;
+    if (!proposed.empty()) {
+      EV_ASSIGN_OR_RETURN(accounts, repo.EnsureAccounts(proposed, LockMode::kForUpdate));
+    }
+    std::unordered_map<std::string, LedgerAccountRecord*> by_ref;
+    for (auto& account : accounts) {
+      by_ref[RefKey(account.kind, account.owner_id, account.currency)] = &account;
+    }
+
+    std::vector<TransferRecord> inserts;
+    std::vector<spi::EntryRecord> entries;
+    std::vector<bool> touched(accounts.size(), false);
+    for (CreateOperation* op : ops) {
+      const TransferRequest& request = *op->request;
+      op->outcome = Status::Ok();
+      if (auto found = by_key.find(request.idempotency_key); found != by_key.end()) {
+        if (found->second.request_hash != op->request_hash) {
+          op->outcome = AlreadyExists("idempotency_key_reused",
+                                      "this idempotency key was used for a different request",
+                                      "idempotency_key");
+        } else {
+          op->result = ToTransfer(found->second, request.from, request.to);
+        }
+        continue;
+      }
+      auto from_it = by_ref.find(RefKey(request.from));
+      auto to_it = by_ref.find(RefKey(request.to));
+      if (from_it == by_ref.end() || to_it == by_ref.end()) {
+        return Internal("an account of the batch was not returned by the storage");
+      }
+      LedgerAccountRecord& from = *from_it->second;
+      LedgerAccountRecord& to = *to_it->second;
+      const std::int64_t amount = request.amount.minor_units;
+      // The one non-negativity rule, against the locked row as changed by earlier batch-mates.
+      if (!MayGoNegative(from.kind) && from.posted - from.pending_debits < amount) {
+        op->outcome = FailedPrecondition(
+            "insufficient_funds",
+            fmt::format("the {} has {} available, {} is needed", AccountKindName(from.kind),
+                        from.posted - from.pending_debits, amount),
+            "amount");
+        continue;
+      }
+      TransferRecord transfer;
+      transfer.created_at = NextCreatedAt(now);
+      transfer.id = NewId(transfer.created_at);
+      transfer.idempotency_key = request.idempotency_key;
+      transfer.request_hash = op->request_hash;
+      transfer.kind = request.kind;
+      transfer.from_account_id = from.id;
+      transfer.to_account_id = to.id;
+      transfer.amount = amount;
+      transfer.currency = request.amount.currency;
+      transfer.reference = request.reference;
+      if (request.pending) {
+        std::int64_t held_from, held_to;
+        if (__builtin_add_overflow(from.pending_debits, amount, &held_from) ||
+            __builtin_add_overflow(to.pending_credits, amount, &held_to)) {
+          op->outcome = Overflow();
+          continue;
+        }
+        transfer.status = TransferStatus::kPending;
+        if (request.pending_timeout) transfer.expires_at = now + *request.pending_timeout;
+        from.pending_debits = held_from;
+        to.pending_credits = held_to;
+        from.updated_at = to.updated_at = transfer.created_at;
+      } else {
+        auto posted = Post(from, to, transfer, transfer.created_at);
+        if (!posted.ok()) {
+          op->outcome = posted.status();
+          continue;
+        }
+        transfer.status = TransferStatus::kPosted;
+        transfer.resolved_at = transfer.created_at;
+        entries.insert(entries.end(), posted->begin(), posted->end());
+      }
+      touched[from_it->second - accounts.data()] = true;
+      touched[to_it->second - accounts.data()] = true;
+      op->result = ToTransfer(transfer, RefOf(from), RefOf(to));
+      by_key.emplace(transfer.idempotency_key, transfer);  // a later batch-mate replays it
+      inserts.push_back(std::move(transfer));
+    }
+
+    if (inserts.empty()) return Status::Ok();
+    std::vector<LedgerAccountRecord> changed;
+    for (std::size_t i = 0; i < accounts.size(); ++i) {
+      if (touched[i]) changed.push_back(accounts[i]);
+    }
+    EV_RETURN_IF_ERROR(repo.InsertTransfers(inserts));
+    if (!entries.empty()) EV_RETURN_IF_ERROR(repo.InsertEntries(entries));
+    return repo.UpdateAccountsBalances(changed);
+  }
+
+ private:
+  // Transfers of one batch share the clock reading; their creation times are made strictly
+  // increasing so that history lists them in the order they were applied.
+  Timestamp NextCreatedAt(Timestamp now) {
+    last_created_at_ = std::max(now, last_created_at_ + Duration(1));
+    return last_created_at_;
+  }
+
+  const std::shared_ptr<spi::Clock> clock_;
+  Timestamp last_created_at_{};
+};
+
 class LedgerServiceImpl final : public Ledger {
  public:
-  LedgerServiceImpl(std::shared_ptr<spi::Storage> storage, std::shared_ptr<spi::Clock> clock)
-      : storage_(std::move(storage)), clock_(std::move(clock)) {}
+  LedgerServiceImpl(std::shared_ptr<spi::Storage> storage, std::shared_ptr<spi::Clock> clock,
+                    storage::CommitPipeline& pipeline)
+      : storage_(std::move(storage)),
+        clock_(std::move(clock)),
+        pipeline_(pipeline),
+        create_applier_(clock_) {}
 
   Result<Transfer> CreateTransfer(const TransferRequest& request) override {
     EV_RETURN_IF_ERROR(ValidateRequest(request));
-    const std::string request_hash = RequestHash(request);
-    // Two callers racing with one key: the loser's insert reports idempotency_key_taken after
-    // the winner committed, and its second pass replays the winner's transfer.
-    for (int pass = 0;; ++pass) {
-      Transfer result;
-      Status status = storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
-        return CreateInTransaction(tx.ledger(), request, request_hash, result);
-      });
-      if (status.ok()) return result;
-      if (status.reason() != "idempotency_key_taken" || pass > 0) return status;
-    }
+    CreateOperation operation;
+    operation.request = &request;
+    operation.request_hash = RequestHash(request);
+    // Reported only once the commit holding the transfer is durable.
+    EV_RETURN_IF_ERROR(pipeline_.Execute(create_applier_, operation));
+    return std::move(operation.result);
   }
 
   Result<Transfer> PostPending(std::string_view transfer_id) override {
@@ -403,68 +560,6 @@ class LedgerServiceImpl final : public Ledger {
     return transfer.expires_at && clock_->Now() >= *transfer.expires_at;
   }
 
-  Status CreateInTransaction(LedgerRepository& repo, const TransferRequest& request,
-                             const std::string& request_hash, Transfer& result) {
-    auto existing = repo.FindTransferByKey(request.idempotency_key, LockMode::kNone);
-    if (existing.ok()) {
-      if (existing->request_hash != request_hash) {
-        return AlreadyExists("idempotency_key_reused",
-                             "this idempotency key was used for a different request",
-                             "idempotency_key");
-      }
-      result = ToTransfer(*existing, request.from, request.to);
-      return Status::Ok();
-    }
-    if (existing.status().code() != StatusCode::kNotFound) return existing.status();
-
-    const Timestamp now = clock_->Now();
-    EV_ASSIGN_OR_RETURN(LedgerAccountRecord from,
-                        repo.EnsureAccount(NewAccount(request.from, now), LockMode::kNone));
-    EV_ASSIGN_OR_RETURN(LedgerAccountRecord to,
-                        repo.EnsureAccount(NewAccount(request.to, now), LockMode::kNone));
-    EV_RETURN_IF_ERROR(LockPair(repo, from, to));
-    const std::int64_t amount = request.amount.minor_units;
-    // The one non-negativity rule, checked against the locked row: holds count as spent.
-    if (!MayGoNegative(from.kind) && from.posted - from.pending_debits < amount) {
-      return FailedPrecondition("insufficient_funds",
-                                fmt::format("the {} has {} available, {} is needed",
-                                            AccountKindName(from.kind),
-                                            from.posted - from.pending_debits, amount),
-                                "amount");
-    }
-    TransferRecord transfer;
-    transfer.id = NewId(now);
-    transfer.idempotency_key = request.idempotency_key;
-    transfer.request_hash = request_hash;
-    transfer.kind = request.kind;
-    transfer.from_account_id = from.id;
-    transfer.to_account_id = to.id;
-    transfer.amount = amount;
-    transfer.currency = request.amount.currency;
-    transfer.reference = request.reference;
-    transfer.created_at = now;
-    std::vector<spi::EntryRecord> entries;
-    if (request.pending) {
-      transfer.status = TransferStatus::kPending;
-      if (request.pending_timeout) transfer.expires_at = now + *request.pending_timeout;
-      if (__builtin_add_overflow(from.pending_debits, amount, &from.pending_debits) ||
-          __builtin_add_overflow(to.pending_credits, amount, &to.pending_credits)) {
-        return Overflow();
-      }
-      from.updated_at = to.updated_at = now;
-    } else {
-      transfer.status = TransferStatus::kPosted;
-      transfer.resolved_at = now;
-      EV_ASSIGN_OR_RETURN(entries, Post(from, to, transfer, now));
-    }
-    EV_RETURN_IF_ERROR(repo.InsertTransfer(transfer));
-    if (!entries.empty()) EV_RETURN_IF_ERROR(repo.InsertEntries(entries));
-    EV_RETURN_IF_ERROR(repo.UpdateAccountBalances(from));
-    EV_RETURN_IF_ERROR(repo.UpdateAccountBalances(to));
-    result = ToTransfer(transfer, RefOf(from), RefOf(to));
-    return Status::Ok();
-  }
-
   // Posts or voids a pending transfer. A hold found expired is voided instead, and the caller
   // learns transfer_expired: an expired hold can never be posted.
   Result<Transfer> Resolve(std::string_view transfer_id, TransferStatus target,
@@ -540,25 +635,18 @@ class LedgerServiceImpl final : public Ledger {
     return repo.UpdateAccountBalances(to);
   }
 
-  static LedgerAccountRecord NewAccount(const AccountRef& ref, Timestamp now) {
-    LedgerAccountRecord account;
-    account.id = NewId(now);
-    account.kind = ref.kind;
-    account.owner_id = ref.owner_id;
-    account.currency = ref.currency;
-    account.created_at = account.updated_at = now;
-    return account;
-  }
-
   const std::shared_ptr<spi::Storage> storage_;
   const std::shared_ptr<spi::Clock> clock_;
+  storage::CommitPipeline& pipeline_;
+  CreateTransferApplier create_applier_;
 };
 
 }  // namespace
 
 std::unique_ptr<Ledger> MakeLedgerService(std::shared_ptr<spi::Storage> storage,
-                                          std::shared_ptr<spi::Clock> clock) {
-  return std::make_unique<LedgerServiceImpl>(std::move(storage), std::move(clock));
+                                          std::shared_ptr<spi::Clock> clock,
+                                          storage::CommitPipeline& pipeline) {
+  return std::make_unique<LedgerServiceImpl>(std::move(storage), std::move(clock), pipeline);
 }
 
 }  // namespace eventify::ledger

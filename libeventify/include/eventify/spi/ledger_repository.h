@@ -133,6 +133,22 @@ class LedgerRepository {
   // Transfers by kind and status across all accounts, newest first (e.g. pending withdrawals).
   virtual Result<std::vector<TransferRow>> ListTransfers(const TransferFilter& filter) = 0;
 
+  // ---- Batched forms, used by the commit pipeline: one statement for many rows ----------------
+
+  // The transfers whose idempotency keys are among `keys` (any order; missing keys are absent).
+  virtual Result<std::vector<TransferRecord>> FindTransfersByKeys(
+      const std::vector<std::string>& keys) = 0;
+  // Ensures an account exists for each proposed (kind, owner_id, currency) — one multi-row insert
+  // that ignores existing ones — and returns the stored row of every distinct ref, locked when
+  // asked, sorted by id (so that concurrent batches lock in one order and cannot deadlock).
+  virtual Result<std::vector<LedgerAccountRecord>> EnsureAccounts(
+      const std::vector<LedgerAccountRecord>& proposed, LockMode lock) = 0;
+  // Inserts many transfers. Errors: kAlreadyExists idempotency_key_taken when any key is taken
+  // (another node won a race); the caller then rolls the whole batch back and retries.
+  virtual Status InsertTransfers(const std::vector<TransferRecord>& transfers) = 0;
+  // Writes posted, pending_debits, pending_credits and updated_at of many accounts.
+  virtual Status UpdateAccountsBalances(const std::vector<LedgerAccountRecord>& accounts) = 0;
+
   // For the audit: every account, its recomputed totals, and posted transfers whose entries are
   // not exactly one debit and one credit of the transfer's amount (plus non-posted transfers
   // that have entries), at most `limit` ids.

@@ -7,8 +7,12 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "storage/soci/statement.h"
 
@@ -107,6 +111,16 @@ Status IdempotencyKeyTaken() {
 // (32766) and PostgreSQL (65535).
 constexpr std::size_t kEntriesPerInsert = 1000;
 
+// Placeholders per statement of the batched methods, below both limits: a chunk holds as many rows
+// as fit, so that a commit-pipeline batch (up to ~2,000 transfers, ~4,000 accounts) takes one
+// statement per method.
+constexpr std::size_t kMaxParamsPerStatement = 30000;
+
+// Rows of `columns` values each that one batched statement carries.
+constexpr std::size_t RowsPerStatement(std::size_t columns) {
+  return kMaxParamsPerStatement / columns;
+}
+
 // The values of a statement assembled at run time (optional filters, multi-row VALUES lists).
 // Add() keeps a copy of the value and returns a fresh placeholder for it, so a query written in
 // the order of its Add() calls binds correctly (placeholders bind by position). Call Add() at most
@@ -114,6 +128,11 @@ constexpr std::size_t kEntriesPerInsert = 1000;
 // keep their addresses (deque) until the statement has run.
 class Params {
  public:
+  // SQLite gets anonymous "?" placeholders: it looks a named one up in a list of the names seen so
+  // far, which makes preparing a statement of thousands of values quadratic (seconds for a batch).
+  // PostgreSQL gets named ones, which SOCI numbers ($1, $2, ...).
+  explicit Params(Dialect dialect) : anonymous_(dialect == Dialect::kSqlite) {}
+
   std::string Add(long long value) {
     ints_.push_back(value);
     order_.emplace_back(&ints_.back());
@@ -124,19 +143,43 @@ class Params {
     order_.emplace_back(&texts_.back());
     return Placeholder();
   }
+  // NULL when empty.
+  std::string Add(const std::optional<long long>& value) {
+    nullable_ints_.push_back({value.value_or(0), value ? soci::i_ok : soci::i_null});
+    order_.emplace_back(&nullable_ints_.back());
+    return Placeholder();
+  }
 
   void Bind(soci::statement& statement) {
     for (const auto& value : order_) {
-      std::visit([&](auto* bound) { statement.exchange(soci::use(*bound)); }, value);
+      std::visit(
+          [&](auto* bound) {
+            if constexpr (std::is_same_v<decltype(bound), NullableInt*>) {
+              statement.exchange(soci::use(bound->value, bound->indicator));
+            } else {
+              statement.exchange(soci::use(*bound));
+            }
+          },
+          value);
     }
   }
 
  private:
-  std::string Placeholder() const { return ":p" + std::to_string(order_.size()); }
+  struct NullableInt {
+    long long value = 0;
+    soci::indicator indicator = soci::i_null;
+  };
+
+  std::string Placeholder() const {
+    return anonymous_ ? "?" : ":p" + std::to_string(order_.size());
+  }
+
+  const bool anonymous_;
 
   std::deque<long long> ints_;
   std::deque<std::string> texts_;
-  std::vector<std::variant<long long*, std::string*>> order_;
+  std::deque<NullableInt> nullable_ints_;
+  std::vector<std::variant<long long*, std::string*, NullableInt*>> order_;
 };
 
 // "a.x, a.y" from "x, y".
@@ -365,12 +408,99 @@ Result<spi::LedgerAccountRecord> SelectAccount(TransactionContext& context,
 
 Result<spi::LedgerAccountRecord> SelectAccountByRef(TransactionContext& context,
                                                     const AccountRef& ref, spi::LockMode lock) {
-  Params p;
+  Params p(context.dialect());
   std::string where = "kind = " + p.Add(AccountKindText(ref.kind));
   where += " AND owner_id = " + p.Add(ref.owner_id);
   where += " AND currency = " + p.Add(ref.currency);
   return SelectAccount(context, where, p, lock);
 }
+
+// Runs a query yielding kAccountColumns and appends the rows to `accounts`.
+Status CollectAccounts(soci::session& sql, const std::string& query, Params& p,
+                       std::vector<spi::LedgerAccountRecord>* accounts) {
+  AccountFields fields;
+  Status bad_row;
+  ForEachRow(
+      sql, query,
+      [&](soci::statement& statement) {
+        fields.Into(statement);
+        p.Bind(statement);
+      },
+      [&] {
+        Result<spi::LedgerAccountRecord> account = fields.Get();
+        if (account.ok()) {
+          accounts->push_back(std::move(account).value());
+        } else if (bad_row.ok()) {
+          bad_row = account.status();
+        }
+      });
+  return bad_row;
+}
+
+// Runs a query yielding kTransferColumns and appends the rows to `transfers`.
+Status CollectTransfers(soci::session& sql, const std::string& query, Params& p,
+                        std::vector<spi::TransferRecord>* transfers) {
+  TransferFields fields;
+  Status bad_row;
+  ForEachRow(
+      sql, query,
+      [&](soci::statement& statement) {
+        fields.Into(statement);
+        p.Bind(statement);
+      },
+      [&] {
+        Result<spi::TransferRecord> transfer = fields.Get();
+        if (transfer.ok()) {
+          transfers->push_back(std::move(transfer).value());
+        } else if (bad_row.ok()) {
+          bad_row = transfer.status();
+        }
+      });
+  return bad_row;
+}
+
+// The distinct values of `values`, sorted.
+std::vector<std::string_view> DistinctSorted(const std::vector<std::string>& values) {
+  std::vector<std::string_view> distinct(values.begin(), values.end());
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  return distinct;
+}
+
+// "(?, ?, ...)": a parenthesised list of placeholders for values[first, last).
+std::string InList(Params& p, const std::vector<std::string_view>& values, std::size_t first,
+                   std::size_t last) {
+  std::string list = "(";
+  for (std::size_t i = first; i < last; ++i) {
+    if (i > first) list += ", ";
+    list += p.Add(values[i]);
+  }
+  return list + ")";
+}
+
+// An account's (kind, owner_id, currency), compared as a tuple: the canonical order of refs.
+std::tuple<std::string_view, std::string_view, std::string_view> RefKey(
+    const spi::LedgerAccountRecord& account) {
+  return {AccountKindText(account.kind), account.owner_id, account.currency};
+}
+
+// "WITH v (kind, owner_id, currency) AS (VALUES ...)" holding refs[first, last), for kRefsJoin.
+// A join rather than a row-value IN: SQLite answers `(kind, owner_id, currency) IN (VALUES ...)`
+// by scanning the whole table, the join by probing the ref index once per listed ref.
+std::string RefsValues(Params& p, const std::vector<const spi::LedgerAccountRecord*>& refs,
+                       std::size_t first, std::size_t last) {
+  std::string values = "WITH v (kind, owner_id, currency) AS (VALUES ";
+  for (std::size_t i = first; i < last; ++i) {
+    if (i > first) values += ", ";
+    values += "(" + p.Add(AccountKindText(refs[i]->kind));
+    values += ", " + p.Add(refs[i]->owner_id);
+    values += ", " + p.Add(refs[i]->currency) + ")";
+  }
+  return values + ")";
+}
+constexpr std::string_view kRefsJoin =
+    " FROM ledger_accounts a JOIN v"
+    " ON a.kind = v.kind AND a.owner_id = v.owner_id AND a.currency = v.currency";
 
 }  // namespace
 
@@ -423,7 +553,7 @@ Result<spi::LedgerAccountRecord> SociLedgerRepository::FindAccountWhere(std::str
                                                                         std::string_view value,
                                                                         spi::LockMode lock) {
   return context_.Call(Access::kRead, operation, [&]() {
-    Params p;
+    Params p(context_.dialect());
     const std::string where = std::string(column) + " = " + p.Add(value);
     return SelectAccount(context_, where, p, lock);
   });
@@ -536,7 +666,7 @@ Status SociLedgerRepository::InsertEntries(const std::vector<spi::EntryRecord>& 
       [&]() -> Status {
         for (std::size_t first = 0; first < entries.size(); first += kEntriesPerInsert) {
           const std::size_t last = std::min(entries.size(), first + kEntriesPerInsert);
-          Params p;
+          Params p(context_.dialect());
           std::string query =
               "INSERT INTO ledger_entries (transfer_id, account_id, amount, balance_after, "
               "created_at) VALUES ";
@@ -557,6 +687,255 @@ Status SociLedgerRepository::InsertEntries(const std::vector<spi::EntryRecord>& 
       },
       {.unique =
            AlreadyExists("entry_exists", "this transfer already has an entry on the account")});
+}
+
+// ---- Batched forms ----------------------------------------------------------------------------
+
+Result<std::vector<spi::TransferRecord>> SociLedgerRepository::FindTransfersByKeys(
+    const std::vector<std::string>& keys) {
+  return context_.Call(
+      Access::kRead, "FindTransfersByKeys", [&]() -> Result<std::vector<spi::TransferRecord>> {
+        std::vector<spi::TransferRecord> transfers;
+        const std::vector<std::string_view> distinct = DistinctSorted(keys);
+        const std::size_t per_statement = RowsPerStatement(1);
+        for (std::size_t first = 0; first < distinct.size(); first += per_statement) {
+          const std::size_t last = std::min(distinct.size(), first + per_statement);
+          Params p(context_.dialect());
+          const std::string query = "SELECT " + std::string(kTransferColumns) +
+                                    " FROM transfers WHERE idempotency_key IN " +
+                                    InList(p, distinct, first, last);
+          const Status collected = CollectTransfers(context_.sql(), query, p, &transfers);
+          if (!collected.ok()) return collected;
+        }
+        return transfers;
+      });
+}
+
+Result<std::vector<spi::LedgerAccountRecord>> SociLedgerRepository::EnsureAccounts(
+    const std::vector<spi::LedgerAccountRecord>& proposed, spi::LockMode lock) {
+  return context_.Call(
+      Access::kWrite, "EnsureAccounts", [&]() -> Result<std::vector<spi::LedgerAccountRecord>> {
+        std::vector<spi::LedgerAccountRecord> stored;
+        // One proposal per ref (the first: the sort is stable), in ref order. On PostgreSQL the
+        // inserter of a ref that another open transaction has just inserted waits for that one to
+        // end; inserting in one order makes two batches wait in one direction, never for each
+        // other.
+        std::vector<const spi::LedgerAccountRecord*> refs;
+        refs.reserve(proposed.size());
+        for (const spi::LedgerAccountRecord& account : proposed) refs.push_back(&account);
+        std::stable_sort(refs.begin(), refs.end(),
+                         [](const auto* a, const auto* b) { return RefKey(*a) < RefKey(*b); });
+        refs.erase(
+            std::unique(refs.begin(), refs.end(),
+                        [](const auto* a, const auto* b) { return RefKey(*a) == RefKey(*b); }),
+            refs.end());
+        if (refs.empty()) return stored;
+
+        // Existing refs are the expected case: ON CONFLICT DO NOTHING skips them without failing
+        // the statement.
+        const std::size_t per_insert = RowsPerStatement(9);
+        for (std::size_t first = 0; first < refs.size(); first += per_insert) {
+          const std::size_t last = std::min(refs.size(), first + per_insert);
+          Params p(context_.dialect());
+          std::string query =
+              "INSERT INTO ledger_accounts (" + std::string(kAccountColumns) + ") VALUES ";
+          query.reserve(query.size() + (last - first) * 80);
+          for (std::size_t i = first; i < last; ++i) {
+            const spi::LedgerAccountRecord& account = *refs[i];
+            if (i > first) query += ", ";
+            query += "(" + p.Add(account.id);
+            query += ", " + p.Add(AccountKindText(account.kind));
+            query += ", " + p.Add(account.owner_id);
+            query += ", " + p.Add(account.currency);
+            query += ", " + p.Add(static_cast<long long>(account.posted));
+            query += ", " + p.Add(static_cast<long long>(account.pending_debits));
+            query += ", " + p.Add(static_cast<long long>(account.pending_credits));
+            query += ", " + p.Add(static_cast<long long>(ToMicros(account.created_at)));
+            query += ", " + p.Add(static_cast<long long>(ToMicros(account.updated_at))) + ")";
+          }
+          query += " ON CONFLICT DO NOTHING";
+          ExecuteBound(context_.sql(), query,
+                       [&](soci::statement& statement) { p.Bind(statement); });
+        }
+
+        const std::string lock_clause(context_.LockClause(lock));
+        if (refs.size() <= RowsPerStatement(3)) {
+          // One statement. PostgreSQL takes the row locks above the sort, so in id order.
+          Params p(context_.dialect());
+          std::string query = RefsValues(p, refs, 0, refs.size());
+          query += " SELECT " + Qualified("a", kAccountColumns) + std::string(kRefsJoin) +
+                   " ORDER BY a.id" + lock_clause;
+          const Status collected = CollectAccounts(context_.sql(), query, p, &stored);
+          if (!collected.ok()) return collected;
+        } else {
+          // Chunks of refs would lock out of id order: resolve the refs to ids without locks, then
+          // read (and lock) the rows by id, in id order. A ref's id never changes.
+          std::vector<std::string> ids;
+          std::string id;
+          const std::size_t per_resolve = RowsPerStatement(3);
+          for (std::size_t first = 0; first < refs.size(); first += per_resolve) {
+            Params p(context_.dialect());
+            std::string query =
+                RefsValues(p, refs, first, std::min(refs.size(), first + per_resolve));
+            query += " SELECT a.id" + std::string(kRefsJoin);
+            ForEachRow(
+                context_.sql(), query,
+                [&](soci::statement& statement) {
+                  statement.exchange(soci::into(id));
+                  p.Bind(statement);
+                },
+                [&] { ids.push_back(id); });
+          }
+          std::sort(ids.begin(), ids.end());
+          const std::vector<std::string_view> sorted(ids.begin(), ids.end());
+          const std::size_t per_read = RowsPerStatement(1);
+          for (std::size_t first = 0; first < sorted.size(); first += per_read) {
+            Params p(context_.dialect());
+            const std::string query =
+                "SELECT " + std::string(kAccountColumns) + " FROM ledger_accounts WHERE id IN " +
+                InList(p, sorted, first, std::min(sorted.size(), first + per_read)) +
+                " ORDER BY id" + lock_clause;
+            const Status collected = CollectAccounts(context_.sql(), query, p, &stored);
+            if (!collected.ok()) return collected;
+          }
+        }
+        if (stored.size() != refs.size()) {
+          // A proposal was not inserted, yet no row has its ref: its id belongs to another ref.
+          return AlreadyExists("ledger_account_exists",
+                               "a ledger account with this id exists for another ref", "id");
+        }
+        return stored;
+      });
+}
+
+Status SociLedgerRepository::InsertTransfers(const std::vector<spi::TransferRecord>& transfers) {
+  return context_.Call(
+      Access::kWrite, "InsertTransfers",
+      [&]() -> Status {
+        // In key order, for the reason EnsureAccounts inserts in ref order: two batches racing
+        // for the same keys on PostgreSQL wait in one direction, and the later one finds the keys
+        // taken instead of deadlocking.
+        std::vector<const spi::TransferRecord*> rows;
+        rows.reserve(transfers.size());
+        for (const spi::TransferRecord& transfer : transfers) rows.push_back(&transfer);
+        std::stable_sort(rows.begin(), rows.end(), [](const auto* a, const auto* b) {
+          return a->idempotency_key < b->idempotency_key;
+        });
+
+        const std::size_t per_insert = RowsPerStatement(14);
+        for (std::size_t first = 0; first < rows.size(); first += per_insert) {
+          const std::size_t last = std::min(rows.size(), first + per_insert);
+          Params p(context_.dialect());
+          std::string query =
+              "INSERT INTO transfers (" + std::string(kTransferColumns) + ") VALUES ";
+          query.reserve(query.size() + (last - first) * 130);
+          for (std::size_t i = first; i < last; ++i) {
+            const spi::TransferRecord& transfer = *rows[i];
+            const std::optional<long long> expires_at =
+                transfer.expires_at ? std::optional<long long>(ToMicros(*transfer.expires_at))
+                                    : std::nullopt;
+            const std::optional<long long> resolved_at =
+                transfer.resolved_at ? std::optional<long long>(ToMicros(*transfer.resolved_at))
+                                     : std::nullopt;
+            if (i > first) query += ", ";
+            query += "(" + p.Add(transfer.id);
+            query += ", " + p.Add(transfer.idempotency_key);
+            query += ", " + p.Add(transfer.request_hash);
+            query += ", " + p.Add(TransferKindText(transfer.kind));
+            query += ", " + p.Add(transfer.from_account_id);
+            query += ", " + p.Add(transfer.to_account_id);
+            query += ", " + p.Add(static_cast<long long>(transfer.amount));
+            query += ", " + p.Add(transfer.currency);
+            query += ", " + p.Add(StatusText(transfer.status));
+            query += ", " + p.Add(transfer.reference);
+            query += ", " + p.Add(transfer.void_reason);
+            query += ", " + p.Add(static_cast<long long>(ToMicros(transfer.created_at)));
+            query += ", " + p.Add(expires_at);
+            query += ", " + p.Add(resolved_at) + ")";
+          }
+          // A taken key is an expected outcome (another node won a race): ON CONFLICT DO NOTHING
+          // reports it as a short row count without failing the statement.
+          query += " ON CONFLICT DO NOTHING";
+          const Executed inserted = ExecuteBound(
+              context_.sql(), query, [&](soci::statement& statement) { p.Bind(statement); });
+          if (inserted.affected_rows == static_cast<long long>(last - first)) continue;
+
+          // A row of this chunk was skipped. Had it lost its key, the key is in the table now;
+          // had it reused an id (a caller bug), its key is not.
+          std::vector<std::string_view> keys;
+          for (std::size_t i = first; i < last; ++i) {
+            if (keys.empty() || keys.back() != rows[i]->idempotency_key) {
+              keys.push_back(rows[i]->idempotency_key);  // sorted: duplicates are adjacent
+            }
+          }
+          Params q(context_.dialect());
+          const std::string count_query =
+              "SELECT COUNT(*) FROM transfers WHERE idempotency_key IN " +
+              InList(q, keys, 0, keys.size());
+          long long present = 0;
+          ExecuteBound(context_.sql(), count_query, [&](soci::statement& statement) {
+            statement.exchange(soci::into(present));
+            q.Bind(statement);
+          });
+          if (present == static_cast<long long>(keys.size())) return IdempotencyKeyTaken();
+          return AlreadyExists("transfer_exists", "a transfer with this id already exists", "id");
+        }
+        return Status::Ok();
+      },
+      {.unique = IdempotencyKeyTaken(), .foreign_key = AccountNotFound()});
+}
+
+Status SociLedgerRepository::UpdateAccountsBalances(
+    const std::vector<spi::LedgerAccountRecord>& accounts) {
+  return context_.Call(Access::kWrite, "UpdateAccountsBalances", [&]() -> Status {
+    // The last record of each id, in id order (with PostgreSQL's usual plan, a loop over the list
+    // probing the primary key, the row locks are then taken in id order too).
+    std::vector<const spi::LedgerAccountRecord*> sorted;
+    sorted.reserve(accounts.size());
+    for (const spi::LedgerAccountRecord& account : accounts) sorted.push_back(&account);
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const auto* a, const auto* b) { return a->id < b->id; });
+    std::vector<const spi::LedgerAccountRecord*> rows;
+    rows.reserve(sorted.size());
+    for (std::size_t i = 0; i < sorted.size(); ++i) {
+      if (i + 1 == sorted.size() || sorted[i + 1]->id != sorted[i]->id) rows.push_back(sorted[i]);
+    }
+
+    long long updated = 0;
+    const std::size_t per_update = RowsPerStatement(5);
+    for (std::size_t first = 0; first < rows.size(); first += per_update) {
+      const std::size_t last = std::min(rows.size(), first + per_update);
+      Params p(context_.dialect());
+      std::string query =
+          "WITH v (id, posted, pending_debits, pending_credits, updated_at) AS (VALUES ";
+      query.reserve(query.size() + (last - first) * 50 + 300);
+      for (std::size_t i = first; i < last; ++i) {
+        const spi::LedgerAccountRecord& account = *rows[i];
+        // PostgreSQL types a VALUES column from all its rows: the casts of the first row make
+        // the untyped parameters of the others BIGINT (instead of TEXT).
+        const bool typed = i == first;
+        auto bigint = [&](std::int64_t value) {
+          const std::string placeholder = p.Add(static_cast<long long>(value));
+          return typed ? "CAST(" + placeholder + " AS BIGINT)" : placeholder;
+        };
+        if (i > first) query += ", ";
+        query += "(" + p.Add(account.id);
+        query += ", " + bigint(account.posted);
+        query += ", " + bigint(account.pending_debits);
+        query += ", " + bigint(account.pending_credits);
+        query += ", " + bigint(ToMicros(account.updated_at)) + ")";
+      }
+      query +=
+          ") UPDATE ledger_accounts AS a SET posted = v.posted, "
+          "pending_debits = v.pending_debits, pending_credits = v.pending_credits, "
+          "updated_at = v.updated_at FROM v WHERE a.id = v.id";
+      updated += ExecuteBound(context_.sql(), query, [&](soci::statement& statement) {
+                   p.Bind(statement);
+                 }).affected_rows;
+    }
+    if (updated != static_cast<long long>(rows.size())) return AccountNotFound();
+    return Status::Ok();
+  });
 }
 
 // ---- Lists ------------------------------------------------------------------------------------
@@ -595,7 +974,7 @@ Result<std::vector<spi::TransferRow>> SociLedgerRepository::ListHistory(
         // created_at, id) and cut at `limit`; the newest `limit` of both is the page. With an OR
         // of the two sides neither database can read in index order: both would fetch and sort
         // the account's whole history before the LIMIT.
-        Params p;
+        Params p(context_.dialect());
         auto side = [&](std::string_view column) {
           std::string query = "SELECT * FROM (SELECT " + std::string(kTransferColumns) +
                               " FROM transfers WHERE " + std::string(column) + " = " +
@@ -624,7 +1003,7 @@ Result<std::vector<spi::TransferRow>> SociLedgerRepository::ListTransfers(
   return context_.Call(
       Access::kRead, "ListTransfers", [&]() -> Result<std::vector<spi::TransferRow>> {
         if (filter.limit < 1) return std::vector<spi::TransferRow>();
-        Params p;
+        Params p(context_.dialect());
         std::string query = "SELECT " + Qualified("t", kTransferColumns) + ", " +
                             std::string(kRefColumns) + " FROM transfers t" +
                             std::string(kRefJoins) + " WHERE 1 = 1";

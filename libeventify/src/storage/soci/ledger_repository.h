@@ -4,12 +4,14 @@
 // Expected outcomes (an existing account, a taken idempotency key, a missing row) are detected
 // without failing a statement, so they leave the transaction usable; see TransactionContext.
 // Queries that read many rows are single set-based statements (one multi-row INSERT for the
-// entries, one aggregate for the recomputed totals).
+// entries, one aggregate for the recomputed totals); the batched forms used by the commit pipeline
+// take one statement per method for a whole batch.
 //
 // Valid only inside the transaction body that received it. Thread-safety: none (see
 // TransactionContext).
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -47,6 +49,31 @@ class SociLedgerRepository final : public spi::LedgerRepository {
   // kAlreadyExists entry_exists, an unknown transfer or account kInternal; both end the
   // transaction.
   Status InsertEntries(const std::vector<spi::EntryRecord>& entries) override;
+
+  // ---- Batched forms. Each statement carries as many rows as fit in 30,000 placeholders (below
+  // SQLite's 32766 and PostgreSQL's 65535), so a commit-pipeline batch of up to 2,000 transfers
+  // takes one statement per method. Rows are written in a canonical order (refs, keys, ids
+  // sorted) so that two concurrent batches wait for each other's rows in one order and cannot
+  // deadlock on PostgreSQL.
+
+  // Duplicate keys are looked up once.
+  Result<std::vector<spi::TransferRecord>> FindTransfersByKeys(
+      const std::vector<std::string>& keys) override;
+  // The first proposal of each ref is the one inserted. Up to 10,000 distinct refs are read (and
+  // locked) by one statement in id order; more are resolved to ids first, then read in id order.
+  // Errors: kAlreadyExists ledger_account_exists when a proposed id is used by another ref (a
+  // caller bug; the transaction stays usable but the batch must be rolled back).
+  Result<std::vector<spi::LedgerAccountRecord>> EnsureAccounts(
+      const std::vector<spi::LedgerAccountRecord>& proposed, spi::LockMode lock) override;
+  // Errors (the transaction stays usable, but the rows before the conflict are written: roll
+  // back): kAlreadyExists idempotency_key_taken when a key is taken or appears twice in
+  // `transfers`; kAlreadyExists transfer_exists when an id is reused (a caller bug). kNotFound
+  // account_not_found for an unknown account fails the statement (the transaction is over).
+  Status InsertTransfers(const std::vector<spi::TransferRecord>& transfers) override;
+  // An id listed twice takes its last record. Errors: kNotFound account_not_found when an id
+  // has no row (the others are written: roll back). Negative pending totals break a CHECK
+  // (kInternal, the transaction is over).
+  Status UpdateAccountsBalances(const std::vector<spi::LedgerAccountRecord>& accounts) override;
 
   // A limit below 1 yields no rows, as in the other list methods.
   Result<std::vector<std::string>> ListExpiredPending(Timestamp now, int limit) override;

@@ -1,0 +1,90 @@
+// CommitPipeline: the storage layer's way to write many domain operations per commit.
+//
+// Callers on many threads hand in operations; one writer thread takes everything queued (up to
+// a batch limit), applies it in ONE read-write transaction with ONE durable commit, and only
+// then wakes each caller with its own outcome. Durability is per commit, so its cost (an fsync)
+// is shared by the whole batch instead of paid by every operation, and a hot row is locked once
+// per batch instead of once per operation.
+//
+// Each domain (the ledger now; booking holds and chat messages next) contributes a BatchApplier
+// that applies a batch with set-based statements and decides each operation's outcome on its
+// own: one invalid operation fails alone. If a batch fails as a whole (a storage error, a race
+// with another node), the pipeline rolls it back and applies its operations one by one, so that
+// no operation is ever failed because of a batch-mate.
+//
+// Order and fairness: operations are applied in arrival order (a FIFO queue; within a batch the
+// applier keeps that order), so a caller never starves and transfers of one wallet apply in the
+// order they arrived. The queue is bounded: when full, Execute answers kUnavailable
+// pipeline_full at once instead of letting latency grow without limit.
+//
+// Thread-safety: Execute may be called from any number of threads. The destructor drains the
+// queue and joins the writer; no Execute may be running or start once it has begun.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <semaphore>
+#include <span>
+#include <thread>
+
+#include "eventify/spi/storage.h"
+#include "eventify/status.h"
+
+namespace eventify::storage {
+
+// One queued operation; domains derive from it to carry their request and result.
+class BatchOperation {
+ public:
+  virtual ~BatchOperation() = default;
+  Status outcome;  // set by the applier, read by the caller once Execute returns
+};
+
+class BatchApplier {
+ public:
+  virtual ~BatchApplier() = default;
+  // Applies `operations` in order inside `tx`, setting every operation's outcome (the body may
+  // run more than once if the storage retries the transaction). Returns a failure only when the
+  // whole batch must be rolled back.
+  virtual Status ApplyBatch(spi::Transaction& tx, std::span<BatchOperation* const> operations) = 0;
+};
+
+struct CommitPipelineOptions {
+  std::size_t max_batch = 1024;   // operations per transaction
+  std::size_t max_queue = 65536;  // waiting operations before Execute answers pipeline_full
+};
+
+class CommitPipeline {
+ public:
+  CommitPipeline(std::shared_ptr<spi::Storage> storage, CommitPipelineOptions options);
+  ~CommitPipeline();
+  CommitPipeline(const CommitPipeline&) = delete;
+  CommitPipeline& operator=(const CommitPipeline&) = delete;
+
+  // Queues `operation` for `applier` and blocks until the transaction holding it has committed
+  // durably or failed. Returns the operation's outcome (or the storage failure that prevented
+  // it). Errors also: kUnavailable pipeline_full.
+  Status Execute(BatchApplier& applier, BatchOperation& operation);
+
+ private:
+  struct Item {
+    BatchApplier* applier;
+    BatchOperation* operation;
+    std::binary_semaphore done{0};
+  };
+
+  void WriterLoop();
+  void ApplyBatch(std::span<Item* const> batch);
+
+  const std::shared_ptr<spi::Storage> storage_;
+  const CommitPipelineOptions options_;
+  std::mutex mu_;
+  std::condition_variable work_available_;
+  std::deque<Item*> queue_;
+  bool stopping_ = false;
+  std::thread writer_;  // last: starts after everything above is ready
+};
+
+}  // namespace eventify::storage
