@@ -29,7 +29,8 @@ Status CommitPipeline::Execute(BatchApplier& applier, BatchOperation& operation)
     queue_.push_back(&item);
   }
   work_available_.notify_one();
-  item.done.acquire();
+  std::unique_lock lock(item.mu);
+  item.cv.wait(lock, [&] { return item.done; });
   return operation.outcome;
 }
 
@@ -47,7 +48,11 @@ void CommitPipeline::WriterLoop() {
       }
     }
     ApplyBatch(batch);
-    for (Item* item : batch) item->done.release();
+    for (Item* item : batch) {
+      std::lock_guard lock(item->mu);
+      item->done = true;
+      item->cv.notify_one();
+    }
   }
 }
 

@@ -26,7 +26,6 @@
 #include <deque>
 #include <memory>
 #include <mutex>
-#include <semaphore>
 #include <span>
 #include <thread>
 
@@ -69,10 +68,15 @@ class CommitPipeline {
   Status Execute(BatchApplier& applier, BatchOperation& operation);
 
  private:
+  // A caller's place in the queue. The caller sleeps on its own condition variable (a futex
+  // wait, no spinning: spinning waiters would steal the writer's CPU), and the writer wakes
+  // exactly the callers of the batch it just committed.
   struct Item {
     BatchApplier* applier;
     BatchOperation* operation;
-    std::binary_semaphore done{0};
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
   };
 
   void WriterLoop();
