@@ -19,7 +19,9 @@ CommitPipeline::~CommitPipeline() {
 }
 
 Status CommitPipeline::Execute(BatchApplier& applier, BatchOperation& operation) {
-  Item item{&applier, &operation};
+  Item item;
+  item.applier = &applier;
+  item.operation = &operation;
   {
     std::lock_guard lock(mu_);
     if (queue_.size() >= options_.max_queue) {

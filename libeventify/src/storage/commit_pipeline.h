@@ -72,8 +72,8 @@ class CommitPipeline {
   // wait, no spinning: spinning waiters would steal the writer's CPU), and the writer wakes
   // exactly the callers of the batch it just committed.
   struct Item {
-    BatchApplier* applier;
-    BatchOperation* operation;
+    BatchApplier* applier = nullptr;
+    BatchOperation* operation = nullptr;
     std::mutex mu;
     std::condition_variable cv;
     bool done = false;
