@@ -21,83 +21,24 @@ namespace {
 
 using Access = TransactionContext::Access;
 
-// ---- Words stored in the kind and status columns
-// ------------------------------------------------- They are part of the schema (the CHECK
-// constraints of migration 2): never change one, add new ones in a migration that widens the
-// constraint.
-
-std::string_view AccountKindText(AccountKind kind) {
-  switch (kind) {
-    case AccountKind::kUserWallet:
-      return "user_wallet";
-    case AccountKind::kOrganizerWallet:
-      return "organizer_wallet";
-    case AccountKind::kPlatformRevenue:
-      return "platform_revenue";
-    case AccountKind::kEscrow:
-      return "escrow";
-    case AccountKind::kGatewayClearing:
-      return "gateway_clearing";
-    case AccountKind::kWithdrawalsPayable:
-      return "withdrawals_payable";
-  }
-  return "invalid";  // rejected by the CHECK constraint
-}
-
+// ---- Words stored in the kind and status columns -----------------------------------------------
+// They are the public names of eventify/ledger.h (AccountKindName and friends) and part of the
+// schema (the CHECK constraints of migration 2): never change one; add new ones in a migration
+// that widens the constraint.
+std::string_view AccountKindText(AccountKind kind) { return AccountKindName(kind); }
 std::optional<AccountKind> AccountKindFromText(std::string_view text) {
-  for (AccountKind kind :
-       {AccountKind::kUserWallet, AccountKind::kOrganizerWallet, AccountKind::kPlatformRevenue,
-        AccountKind::kEscrow, AccountKind::kGatewayClearing, AccountKind::kWithdrawalsPayable}) {
-    if (AccountKindText(kind) == text) return kind;
-  }
-  return std::nullopt;
+  auto kind = ParseAccountKind(text);
+  return kind.ok() ? std::optional<AccountKind>(*kind) : std::nullopt;
 }
-
-std::string_view TransferKindText(TransferKind kind) {
-  switch (kind) {
-    case TransferKind::kCredit:
-      return "credit";
-    case TransferKind::kDebit:
-      return "debit";
-    case TransferKind::kRefund:
-      return "refund";
-    case TransferKind::kWithdrawal:
-      return "withdrawal";
-    case TransferKind::kCommission:
-      return "commission";
-    case TransferKind::kSettlement:
-      return "settlement";
-  }
-  return "invalid";  // rejected by the CHECK constraint
-}
-
+std::string_view TransferKindText(TransferKind kind) { return TransferKindName(kind); }
 std::optional<TransferKind> TransferKindFromText(std::string_view text) {
-  for (TransferKind kind :
-       {TransferKind::kCredit, TransferKind::kDebit, TransferKind::kRefund,
-        TransferKind::kWithdrawal, TransferKind::kCommission, TransferKind::kSettlement}) {
-    if (TransferKindText(kind) == text) return kind;
-  }
-  return std::nullopt;
+  auto kind = ParseTransferKind(text);
+  return kind.ok() ? std::optional<TransferKind>(*kind) : std::nullopt;
 }
-
-std::string_view StatusText(TransferStatus status) {
-  switch (status) {
-    case TransferStatus::kPending:
-      return "pending";
-    case TransferStatus::kPosted:
-      return "posted";
-    case TransferStatus::kVoided:
-      return "voided";
-  }
-  return "invalid";  // rejected by the CHECK constraint
-}
-
+std::string_view StatusText(TransferStatus status) { return TransferStatusName(status); }
 std::optional<TransferStatus> StatusFromText(std::string_view text) {
-  for (TransferStatus status :
-       {TransferStatus::kPending, TransferStatus::kPosted, TransferStatus::kVoided}) {
-    if (StatusText(status) == text) return status;
-  }
-  return std::nullopt;
+  auto status = ParseTransferStatus(text);
+  return status.ok() ? std::optional<TransferStatus>(*status) : std::nullopt;
 }
 
 Status AccountNotFound() { return NotFound("account_not_found", "no such ledger account"); }
