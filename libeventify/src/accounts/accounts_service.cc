@@ -88,22 +88,12 @@ class AccountsServiceImpl final : public Accounts {
   }
 
   Status ResendVerification(std::string_view email) override {
-    EV_ASSIGN_OR_RETURN(const std::string normalized, NormalizeEmail(email));
-    std::optional<spi::MailMessage> mail;
-    EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
-      mail.reset();
-      auto user = tx.accounts().FindUserByEmail(normalized, LockMode::kForUpdate);
-      if (!user.ok()) {
-        // Unknown addresses look exactly like known ones to the caller.
-        return user.status().code() == StatusCode::kNotFound ? Status::Ok() : user.status();
-      }
-      if (user->email_verified) {
+    return MailCode(email, CodePurpose::kVerifyEmail, [](const UserRecord& user) -> Result<bool> {
+      if (user.email_verified) {
         return FailedPrecondition("already_verified", "this e-mail address is already verified");
       }
-      EV_ASSIGN_OR_RETURN(mail, IssueCode(tx, *user, CodePurpose::kVerifyEmail));
-      return Status::Ok();
-    }));
-    return mail ? SendMail(*mail) : Status::Ok();
+      return true;
+    });
   }
 
   Result<TokenPair> Login(std::string_view email, std::string_view password) override {
@@ -254,19 +244,9 @@ class AccountsServiceImpl final : public Accounts {
   }
 
   Status RequestPasswordReset(std::string_view email) override {
-    EV_ASSIGN_OR_RETURN(const std::string normalized, NormalizeEmail(email));
-    std::optional<spi::MailMessage> mail;
-    EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
-      mail.reset();
-      auto user = tx.accounts().FindUserByEmail(normalized, LockMode::kForUpdate);
-      if (!user.ok()) {
-        return user.status().code() == StatusCode::kNotFound ? Status::Ok() : user.status();
-      }
-      if (!user->email_verified || user->blocked) return Status::Ok();
-      EV_ASSIGN_OR_RETURN(mail, IssueCode(tx, *user, CodePurpose::kResetPassword));
-      return Status::Ok();
-    }));
-    return mail ? SendMail(*mail) : Status::Ok();
+    return MailCode(email, CodePurpose::kResetPassword, [](const UserRecord& user) -> Result<bool> {
+      return user.email_verified && !user.blocked;  // others get no code, and no error either
+    });
   }
 
   Status ResetPassword(std::string_view email, std::string_view code,
@@ -444,6 +424,27 @@ class AccountsServiceImpl final : public Accounts {
       }
     }
     return ToUser(user);
+  }
+
+  // Issues a code of `purpose` to the account of `email` when `eligible` allows it (it may also
+  // return the error to report) and mails it once the transaction has committed. Unknown
+  // addresses get the same answer as known ones, so that accounts cannot be probed.
+  template <typename Eligible>
+  Status MailCode(std::string_view email, CodePurpose purpose, Eligible&& eligible) {
+    EV_ASSIGN_OR_RETURN(const std::string normalized, NormalizeEmail(email));
+    std::optional<spi::MailMessage> mail;
+    EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
+      mail.reset();
+      auto user = tx.accounts().FindUserByEmail(normalized, LockMode::kForUpdate);
+      if (!user.ok()) {
+        return user.status().code() == StatusCode::kNotFound ? Status::Ok() : user.status();
+      }
+      EV_ASSIGN_OR_RETURN(const bool allowed, eligible(*user));
+      if (!allowed) return Status::Ok();
+      EV_ASSIGN_OR_RETURN(mail, IssueCode(tx, *user, purpose));
+      return Status::Ok();
+    }));
+    return mail ? SendMail(*mail) : Status::Ok();
   }
 
   // Creates (or replaces) the code of (user, purpose) under the resend throttle and returns the
