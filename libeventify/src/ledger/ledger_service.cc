@@ -353,12 +353,20 @@ class LedgerServiceImpl final : public Ledger {
 
   Result<Transfer> CreateTransfer(const TransferRequest& request) override {
     EV_RETURN_IF_ERROR(ValidateRequest(request));
-    CreateOperation operation;
-    operation.request = &request;
-    operation.request_hash = RequestHash(request);
-    // Reported only once the commit holding the transfer is durable.
-    EV_RETURN_IF_ERROR(pipeline_.Execute(create_applier_, operation));
-    return std::move(operation.result);
+    const std::string request_hash = RequestHash(request);
+    // Another engine on the same database may insert the key between this batch's look-up and
+    // its insert: the insert then reports idempotency_key_taken once the winner has committed
+    // (the pipeline re-applies a failed batch one by one, but a lone operation's failure comes
+    // straight back), and a second pass replays the winner's transfer (or refuses a reused key).
+    for (int pass = 0;; ++pass) {
+      CreateOperation operation;
+      operation.request = &request;
+      operation.request_hash = request_hash;
+      // Reported only once the commit holding the transfer is durable.
+      const Status status = pipeline_.Execute(create_applier_, operation);
+      if (status.ok()) return std::move(operation.result);
+      if (status.reason() != "idempotency_key_taken" || pass > 0) return status;
+    }
   }
 
   Result<Transfer> PostPending(std::string_view transfer_id) override {
