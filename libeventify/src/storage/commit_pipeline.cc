@@ -5,9 +5,11 @@
 
 namespace eventify::storage {
 
-CommitPipeline::CommitPipeline(std::shared_ptr<spi::Storage> storage,
-                               CommitPipelineOptions options)
-    : storage_(std::move(storage)), options_(options), writer_([this] { WriterLoop(); }) {}
+CommitPipeline::CommitPipeline(std::shared_ptr<spi::Storage> storage, CommitPipelineOptions options)
+    : storage_(std::move(storage)),
+      options_{std::max<std::size_t>(options.max_batch, 1),
+               std::max<std::size_t>(options.max_queue, 1)},
+      writer_([this] { WriterLoop(); }) {}
 
 CommitPipeline::~CommitPipeline() {
   {
@@ -87,11 +89,10 @@ void CommitPipeline::ApplyBatch(std::span<Item* const> batch) {
   // the one at fault (if any) fails by itself and the others go through.
   for (Item* item : batch) {
     BatchOperation* operation = item->operation;
-    const Status alone =
-        storage_->Run(spi::TransactionMode::kReadWrite, [&](spi::Transaction& tx) {
-          BatchOperation* one[] = {operation};
-          return item->applier->ApplyBatch(tx, one);
-        });
+    const Status alone = storage_->Run(spi::TransactionMode::kReadWrite, [&](spi::Transaction& tx) {
+      BatchOperation* one[] = {operation};
+      return item->applier->ApplyBatch(tx, one);
+    });
     if (!alone.ok()) operation->outcome = alone;
   }
 }
