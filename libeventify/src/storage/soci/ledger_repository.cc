@@ -1,10 +1,16 @@
 #include "storage/soci/ledger_repository.h"
 
+#include <libpq-fe.h>
+#include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstddef>
+#include <cstdlib>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -74,6 +80,11 @@ class Params {
   // PostgreSQL gets named ones, which SOCI numbers ($1, $2, ...).
   explicit Params(Dialect dialect) : anonymous_(dialect == Dialect::kSqlite) {}
 
+  // For statements run with Run() only (never Bind()): on PostgreSQL the placeholders are libpq's
+  // own $1, $2, ... since Run() hands the text to libpq unchanged.
+  struct ForRun {};
+  Params(Dialect dialect, ForRun) : anonymous_(dialect == Dialect::kSqlite), numbered_(true) {}
+
   std::string Add(long long value) {
     ints_.push_back(value);
     order_.emplace_back(&ints_.back());
@@ -89,6 +100,58 @@ class Params {
     nullable_ints_.push_back({value.value_or(0), value ? soci::i_ok : soci::i_null});
     order_.emplace_back(&nullable_ints_.back());
     return Placeholder();
+  }
+
+  // Runs a statement without into() elements (an INSERT or UPDATE of a batch). The values are
+  // bound natively (sqlite3_bind_*; on PostgreSQL, with ForRun, the parameters of one
+  // PQexecParams) rather than through one SOCI use() object each, which for statements of
+  // hundreds of values cost more than the statement itself; still bound, never spliced into the
+  // text. Failures throw sqlite3_soci_error / postgresql_soci_error as SOCI would, with the same
+  // result code or SQLSTATE and message, so that callers classify them alike.
+  Executed Run(soci::session& sql, const std::string& query) {
+    if (!anonymous_) {
+      if (numbered_) return RunPostgres(sql, query);
+      return ExecuteBound(sql, query, [&](soci::statement& statement) { Bind(statement); });
+    }
+    using namespace sqlite_api;  // where soci-sqlite3.h declares the SQLite API
+    sqlite3* db = static_cast<soci::sqlite3_session_backend*>(sql.get_backend())->conn_;
+    sqlite3_stmt* raw = nullptr;
+    auto fail = [&](int code) {
+      throw soci::sqlite3_soci_error(sqlite3_errmsg(db), code);
+    };
+    int rc = sqlite3_prepare_v2(db, query.c_str(), static_cast<int>(query.size()) + 1, &raw,
+                                nullptr);
+    if (rc != SQLITE_OK) fail(sqlite3_extended_errcode(db));
+    const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> statement(raw, sqlite3_finalize);
+    int index = 0;
+    for (const auto& value : order_) {
+      ++index;
+      std::visit(
+          [&](auto* bound) {
+            using T = std::remove_pointer_t<decltype(bound)>;
+            if constexpr (std::is_same_v<T, NullableInt>) {
+              rc = bound->indicator == soci::i_null
+                       ? sqlite3_bind_null(raw, index)
+                       : sqlite3_bind_int64(raw, index, bound->value);
+            } else if constexpr (std::is_same_v<T, std::string>) {
+              rc = sqlite3_bind_text(raw, index, bound->data(), static_cast<int>(bound->size()),
+                                     SQLITE_STATIC);
+            } else {
+              rc = sqlite3_bind_int64(raw, index, *bound);
+            }
+          },
+          value);
+      if (rc != SQLITE_OK) fail(sqlite3_extended_errcode(db));
+    }
+    Executed executed;
+    rc = sqlite3_step(raw);
+    while (rc == SQLITE_ROW) {
+      executed.got_row = true;
+      rc = sqlite3_step(raw);
+    }
+    if (rc != SQLITE_DONE) fail(sqlite3_extended_errcode(db));
+    executed.affected_rows = sqlite3_changes(db);
+    return executed;
   }
 
   void Bind(soci::statement& statement) {
@@ -112,10 +175,79 @@ class Params {
   };
 
   std::string Placeholder() const {
-    return anonymous_ ? "?" : ":p" + std::to_string(order_.size());
+    if (anonymous_) return "?";
+    return (numbered_ ? "$" : ":p") + std::to_string(order_.size());
+  }
+
+  // Run() on PostgreSQL: one PQexecParams, the values sent as text with types left to the server
+  // (as SOCI sends them), without a SOCI use() object and string conversion per value.
+  Executed RunPostgres(soci::session& sql, const std::string& query) {
+    PGconn* conn = static_cast<soci::postgresql_session_backend*>(sql.get_backend())->conn_;
+    // The ints as text, one after another, each ended by a NUL; `where` holds each value's offset
+    // in `digits`, or kText / kNull.
+    constexpr std::size_t kText = std::string::npos;
+    constexpr std::size_t kNull = std::string::npos - 1;
+    std::string digits;
+    digits.reserve(order_.size() * 21);
+    std::vector<std::size_t> where;
+    where.reserve(order_.size());
+    for (const auto& value : order_) {
+      std::visit(
+          [&](auto* bound) {
+            using T = std::remove_pointer_t<decltype(bound)>;
+            long long number = 0;
+            if constexpr (std::is_same_v<T, std::string>) {
+              where.push_back(kText);
+              return;
+            } else if constexpr (std::is_same_v<T, NullableInt>) {
+              if (bound->indicator == soci::i_null) {
+                where.push_back(kNull);
+                return;
+              }
+              number = bound->value;
+            } else {
+              number = *bound;
+            }
+            where.push_back(digits.size());
+            char buffer[24];
+            digits.append(buffer, std::to_chars(buffer, buffer + sizeof buffer, number).ptr);
+            digits.push_back('\0');
+          },
+          value);
+    }
+    // Pointers into `digits` only now that it no longer grows.
+    std::vector<const char*> values;
+    values.reserve(order_.size());
+    for (std::size_t i = 0; i < order_.size(); ++i) {
+      if (where[i] == kText) {
+        values.push_back(std::get<std::string*>(order_[i])->c_str());
+      } else if (where[i] == kNull) {
+        values.push_back(nullptr);
+      } else {
+        values.push_back(digits.data() + where[i]);
+      }
+    }
+    const std::unique_ptr<PGresult, void (*)(PGresult*)> result(
+        PQexecParams(conn, query.c_str(), static_cast<int>(values.size()), nullptr,
+                     values.data(), nullptr, nullptr, 0),
+        PQclear);
+    const ExecStatusType status =
+        result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      const char* state =
+          result ? PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
+      const char* message = result ? PQresultErrorMessage(result.get()) : PQerrorMessage(conn);
+      if (state == nullptr) state = PQstatus(conn) == CONNECTION_BAD ? "08006" : "XX000";
+      throw soci::postgresql_soci_error(message, state);
+    }
+    Executed executed;
+    executed.got_row = PQntuples(result.get()) > 0;
+    executed.affected_rows = std::atoll(PQcmdTuples(result.get()));
+    return executed;
   }
 
   const bool anonymous_;
+  const bool numbered_ = false;
 
   std::deque<long long> ints_;
   std::deque<std::string> texts_;
@@ -607,7 +739,7 @@ Status SociLedgerRepository::InsertEntries(const std::vector<spi::EntryRecord>& 
       [&]() -> Status {
         for (std::size_t first = 0; first < entries.size(); first += kEntriesPerInsert) {
           const std::size_t last = std::min(entries.size(), first + kEntriesPerInsert);
-          Params p(context_.dialect());
+          Params p(context_.dialect(), Params::ForRun{});
           std::string query =
               "INSERT INTO ledger_entries (transfer_id, account_id, amount, balance_after, "
               "created_at) VALUES ";
@@ -621,8 +753,7 @@ Status SociLedgerRepository::InsertEntries(const std::vector<spi::EntryRecord>& 
             query += ", " + p.Add(static_cast<long long>(entry.balance_after));
             query += ", " + p.Add(static_cast<long long>(ToMicros(entry.created_at))) + ")";
           }
-          ExecuteBound(context_.sql(), query,
-                       [&](soci::statement& statement) { p.Bind(statement); });
+          p.Run(context_.sql(), query);
         }
         return Status::Ok();
       },
@@ -677,7 +808,7 @@ Result<std::vector<spi::LedgerAccountRecord>> SociLedgerRepository::EnsureAccoun
         const std::size_t per_insert = RowsPerStatement(9);
         for (std::size_t first = 0; first < refs.size(); first += per_insert) {
           const std::size_t last = std::min(refs.size(), first + per_insert);
-          Params p(context_.dialect());
+          Params p(context_.dialect(), Params::ForRun{});
           std::string query =
               "INSERT INTO ledger_accounts (" + std::string(kAccountColumns) + ") VALUES ";
           query.reserve(query.size() + (last - first) * 80);
@@ -695,8 +826,7 @@ Result<std::vector<spi::LedgerAccountRecord>> SociLedgerRepository::EnsureAccoun
             query += ", " + p.Add(static_cast<long long>(ToMicros(account.updated_at))) + ")";
           }
           query += " ON CONFLICT DO NOTHING";
-          ExecuteBound(context_.sql(), query,
-                       [&](soci::statement& statement) { p.Bind(statement); });
+          p.Run(context_.sql(), query);
         }
 
         const std::string lock_clause(context_.LockClause(lock));
@@ -766,7 +896,7 @@ Status SociLedgerRepository::InsertTransfers(const std::vector<spi::TransferReco
         const std::size_t per_insert = RowsPerStatement(14);
         for (std::size_t first = 0; first < rows.size(); first += per_insert) {
           const std::size_t last = std::min(rows.size(), first + per_insert);
-          Params p(context_.dialect());
+          Params p(context_.dialect(), Params::ForRun{});
           std::string query =
               "INSERT INTO transfers (" + std::string(kTransferColumns) + ") VALUES ";
           query.reserve(query.size() + (last - first) * 130);
@@ -797,8 +927,7 @@ Status SociLedgerRepository::InsertTransfers(const std::vector<spi::TransferReco
           // A taken key is an expected outcome (another node won a race): ON CONFLICT DO NOTHING
           // reports it as a short row count without failing the statement.
           query += " ON CONFLICT DO NOTHING";
-          const Executed inserted = ExecuteBound(
-              context_.sql(), query, [&](soci::statement& statement) { p.Bind(statement); });
+          const Executed inserted = p.Run(context_.sql(), query);
           if (inserted.affected_rows == static_cast<long long>(last - first)) continue;
 
           // A row of this chunk was skipped. Had it lost its key, the key is in the table now;
@@ -846,7 +975,7 @@ Status SociLedgerRepository::UpdateAccountsBalances(
     const std::size_t per_update = RowsPerStatement(5);
     for (std::size_t first = 0; first < rows.size(); first += per_update) {
       const std::size_t last = std::min(rows.size(), first + per_update);
-      Params p(context_.dialect());
+      Params p(context_.dialect(), Params::ForRun{});
       std::string query =
           "WITH v (id, posted, pending_debits, pending_credits, updated_at) AS (VALUES ";
       query.reserve(query.size() + (last - first) * 50 + 300);
@@ -870,9 +999,7 @@ Status SociLedgerRepository::UpdateAccountsBalances(
           ") UPDATE ledger_accounts AS a SET posted = v.posted, "
           "pending_debits = v.pending_debits, pending_credits = v.pending_credits, "
           "updated_at = v.updated_at FROM v WHERE a.id = v.id";
-      updated += ExecuteBound(context_.sql(), query, [&](soci::statement& statement) {
-                   p.Bind(statement);
-                 }).affected_rows;
+      updated += p.Run(context_.sql(), query).affected_rows;
     }
     if (updated != static_cast<long long>(rows.size())) return AccountNotFound();
     return Status::Ok();

@@ -60,6 +60,10 @@ void ConfigureSqlite(soci::session& sql, int busy_timeout_ms) {
   // pages all over the indexes, and re-reading them through read() was the writer's main cost.
   sql << "PRAGMA cache_size = -65536";
   sql << "PRAGMA mmap_size = 268435456";
+  // Checkpoint every ~40 MiB of WAL instead of ~4 MiB: the committing writer runs the automatic
+  // checkpoint, and a batch dirties pages all over the indexes, so fewer checkpoints copy (and
+  // flush) each hot page fewer times. Durability is unchanged: every commit still flushes the WAL.
+  sql << "PRAGMA wal_autocheckpoint = 10000";
 }
 
 }  // namespace

@@ -1,4 +1,7 @@
-// One helper through which the SOCI storage runs every statement.
+// One helper through which the SOCI storage runs every statement, except the batched INSERTs and
+// UPDATEs of the ledger's commit path: with hundreds of values each, SOCI's per-value use()
+// binding cost more than the statement, so ledger_repository.cc (Params::Run) binds those
+// natively (sqlite3_bind_*, or one PQexecParams) and reports failures as the same SOCI errors.
 //
 // Why not `session << query, into(..), use(..)`: it cannot report the affected row count. Why not
 // `session.prepare`: on PostgreSQL each prepared statement costs a PREPARE and a DEALLOCATE round
