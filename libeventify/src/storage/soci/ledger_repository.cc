@@ -488,10 +488,13 @@ Result<spi::LedgerAccountRecord> SelectAccountByRef(TransactionContext& context,
   return SelectAccount(context, where, p, lock);
 }
 
-// Runs a query yielding kAccountColumns and appends the rows to `accounts`.
-Status CollectAccounts(soci::session& sql, const std::string& query, Params& p,
-                       std::vector<spi::LedgerAccountRecord>* accounts) {
-  AccountFields fields;
+// Runs a query yielding the columns `Fields` reads (kAccountColumns for AccountFields,
+// kTransferColumns for TransferFields) and appends the rows to `records`; a row that does not
+// decode makes the whole call fail with its reason.
+template <typename Fields, typename Record>
+Status CollectRows(soci::session& sql, const std::string& query, Params& p,
+                   std::vector<Record>* records) {
+  Fields fields;
   Status bad_row;
   ForEachRow(
       sql, query,
@@ -500,36 +503,24 @@ Status CollectAccounts(soci::session& sql, const std::string& query, Params& p,
         p.Bind(statement);
       },
       [&] {
-        Result<spi::LedgerAccountRecord> account = fields.Get();
-        if (account.ok()) {
-          accounts->push_back(std::move(account).value());
+        Result<Record> record = fields.Get();
+        if (record.ok()) {
+          records->push_back(std::move(record).value());
         } else if (bad_row.ok()) {
-          bad_row = account.status();
+          bad_row = record.status();
         }
       });
   return bad_row;
 }
 
-// Runs a query yielding kTransferColumns and appends the rows to `transfers`.
+Status CollectAccounts(soci::session& sql, const std::string& query, Params& p,
+                       std::vector<spi::LedgerAccountRecord>* accounts) {
+  return CollectRows<AccountFields>(sql, query, p, accounts);
+}
+
 Status CollectTransfers(soci::session& sql, const std::string& query, Params& p,
                         std::vector<spi::TransferRecord>* transfers) {
-  TransferFields fields;
-  Status bad_row;
-  ForEachRow(
-      sql, query,
-      [&](soci::statement& statement) {
-        fields.Into(statement);
-        p.Bind(statement);
-      },
-      [&] {
-        Result<spi::TransferRecord> transfer = fields.Get();
-        if (transfer.ok()) {
-          transfers->push_back(std::move(transfer).value());
-        } else if (bad_row.ok()) {
-          bad_row = transfer.status();
-        }
-      });
-  return bad_row;
+  return CollectRows<TransferFields>(sql, query, p, transfers);
 }
 
 // The distinct values of `values`, sorted.
