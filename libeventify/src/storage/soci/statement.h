@@ -25,20 +25,6 @@ struct Executed {
   long long affected_rows = 0;  // rows inserted, updated or deleted
 };
 
-// Throws soci::soci_error (and subclasses) on failure; callers classify the exception.
-template <typename... Elements>
-Executed Execute(soci::session& sql, const std::string& query, Elements&&... elements) {
-  soci::statement statement(sql);
-  statement.alloc();
-  (statement.exchange(std::forward<Elements>(elements)), ...);
-  statement.prepare(query, soci::details::st_one_time_query);
-  statement.define_and_bind();
-  Executed executed;
-  executed.got_row = statement.execute(true);
-  executed.affected_rows = statement.get_affected_rows();
-  return executed;
-}
-
 // Execute for statements assembled at run time (optional filters, multi-row VALUES lists):
 // `bind(statement)` exchanges the into() and use() elements, the use() ones in placeholder order.
 template <typename Bind>
@@ -52,6 +38,15 @@ Executed ExecuteBound(soci::session& sql, const std::string& query, Bind&& bind)
   executed.got_row = statement.execute(true);
   executed.affected_rows = statement.get_affected_rows();
   return executed;
+}
+
+// ExecuteBound for a statement whose elements are known at compile time. Both throw
+// soci::soci_error (and subclasses) on failure; callers classify the exception.
+template <typename... Elements>
+Executed Execute(soci::session& sql, const std::string& query, Elements&&... elements) {
+  return ExecuteBound(sql, query, [&](soci::statement& statement) {
+    (statement.exchange(std::forward<Elements>(elements)), ...);
+  });
 }
 
 // Runs a query that yields any number of rows: `bind(statement)` exchanges scalar into() and
