@@ -61,6 +61,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
     return InvalidArgument("invalid_currency", "the currency must be an ISO 4217 code",
                            "currency");
   }
+  if (options.commit.max_batch == 0 || options.commit.max_queue == 0) {
+    return InvalidArgument("invalid_commit_options", "batch and queue limits must be positive",
+                           "commit");
+  }
   if (!options.clock) options.clock = std::make_shared<spi::SystemClock>();
   if (!options.storage) {
     EV_ASSIGN_OR_RETURN(options.storage, spi::OpenSociStorage(options.storage_options));
@@ -73,10 +77,6 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   deps.secret_key = options.secret_key;
   deps.options = options.accounts;
   auto accounts = accounts::MakeAccountsService(std::move(deps));
-  if (options.commit.max_batch == 0 || options.commit.max_queue == 0) {
-    return InvalidArgument("invalid_commit_options", "batch and queue limits must be positive",
-                           "commit");
-  }
   auto engine = std::make_unique<EngineImpl>(options.storage, std::move(options.media_store),
                                              options.clock, std::move(accounts), options.commit);
   wallets::WalletsDependencies wallet_deps;
