@@ -69,10 +69,10 @@ class AccountsServiceImpl final : public Accounts {
     Status outcome;
     EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
       auto& repo = tx.accounts();
-      auto user = repo.FindUserByEmail(normalized, LockMode::kForUpdate);
-      if (!user.ok()) {
-        outcome = NoPendingCode();
-        return user.status().code() == StatusCode::kNotFound ? Status::Ok() : user.status();
+      EV_ASSIGN_OR_RETURN(auto user, FindCodeHolder(repo, normalized));
+      if (!user) {
+        outcome = NoPendingCode();  // unknown addresses answer like addresses without a code
+        return Status::Ok();
       }
       if (user->email_verified) {
         outcome = FailedPrecondition("already_verified", "this e-mail address is already verified");
@@ -257,10 +257,10 @@ class AccountsServiceImpl final : public Accounts {
     Status outcome;
     EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
       auto& repo = tx.accounts();
-      auto user = repo.FindUserByEmail(normalized, LockMode::kForUpdate);
-      if (!user.ok()) {
-        outcome = NoPendingCode();
-        return user.status().code() == StatusCode::kNotFound ? Status::Ok() : user.status();
+      EV_ASSIGN_OR_RETURN(auto user, FindCodeHolder(repo, normalized));
+      if (!user) {
+        outcome = NoPendingCode();  // unknown addresses answer like addresses without a code
+        return Status::Ok();
       }
       EV_RETURN_IF_ERROR(ConsumeCode(tx, user->id, CodePurpose::kResetPassword, code, outcome));
       if (!outcome.ok()) return Status::Ok();
@@ -379,6 +379,15 @@ class AccountsServiceImpl final : public Accounts {
   }
 
  private:
+  // The locked account a code is checked against, or nullopt for an unknown address.
+  static Result<std::optional<UserRecord>> FindCodeHolder(spi::AccountRepository& repo,
+                                                          const std::string& email) {
+    auto user = repo.FindUserByEmail(email, LockMode::kForUpdate);
+    if (user.ok()) return std::optional<UserRecord>(std::move(user).value());
+    if (user.status().code() == StatusCode::kNotFound) return std::optional<UserRecord>();
+    return user.status();
+  }
+
   static Status NoPendingCode() {
     return NotFound("no_pending_code", "no code is pending for this address; request a new one");
   }
