@@ -13,24 +13,12 @@ namespace {
 using Access = TransactionContext::Access;
 
 // The words stored in the role and purpose columns. They are part of the schema: never change one,
-// add new ones in a migration that widens the CHECK constraint.
-std::string_view RoleText(Role role) {
-  switch (role) {
-    case Role::kAttendee:
-      return "attendee";
-    case Role::kOrganizer:
-      return "organizer";
-    case Role::kAdmin:
-      return "admin";
-  }
-  return "invalid";  // rejected by the CHECK constraint
-}
-
+// add new ones in a migration that widens the CHECK constraint. Roles are stored by their public
+// names (eventify::RoleName).
+std::string_view RoleText(Role role) { return RoleName(role); }
 std::optional<Role> RoleFromText(std::string_view text) {
-  if (text == "attendee") return Role::kAttendee;
-  if (text == "organizer") return Role::kOrganizer;
-  if (text == "admin") return Role::kAdmin;
-  return std::nullopt;
+  auto role = ParseRole(text);
+  return role.ok() ? std::optional<Role>(*role) : std::nullopt;
 }
 
 std::string_view PurposeText(spi::CodePurpose purpose) {
