@@ -2,9 +2,8 @@
 // (webhook secret "webhook-secret"), for the ledger and wallets suites.
 #pragma once
 
-#include <boost/test/unit_test.hpp>
-
 #include <atomic>
+#include <boost/test/unit_test.hpp>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -23,6 +22,23 @@ namespace eventify::testing {
 
 inline std::string fmt_key(const std::string& prefix, int a, int b) {
   return prefix + "-" + std::to_string(a) + "-" + std::to_string(b);
+}
+
+inline AccountRef Wallet(const std::string& user) {
+  return {AccountKind::kUserWallet, user, "INR"};
+}
+inline AccountRef Clearing() { return {AccountKind::kGatewayClearing, "", "INR"}; }
+inline AccountRef Revenue() { return {AccountKind::kPlatformRevenue, "", "INR"}; }
+
+inline TransferRequest Move(std::string key, AccountRef from, AccountRef to, std::int64_t amount,
+                            TransferKind kind = TransferKind::kDebit) {
+  TransferRequest r;
+  r.idempotency_key = std::move(key);
+  r.kind = kind;
+  r.from = std::move(from);
+  r.to = std::move(to);
+  r.amount = Money{amount, "INR"};
+  return r;
 }
 
 class NullMailer final : public spi::Mailer {
@@ -51,13 +67,8 @@ struct LedgerFixture {
 
   // Credits a user wallet from the gateway clearing account.
   void Fund(const std::string& user, std::int64_t amount) {
-    TransferRequest r;
-    r.idempotency_key = "fund-" + std::to_string(++fund_counter);
-    r.kind = TransferKind::kCredit;
-    r.from = AccountRef{AccountKind::kGatewayClearing, "", "INR"};
-    r.to = AccountRef{AccountKind::kUserWallet, user, "INR"};
-    r.amount = Money{amount, "INR"};
-    auto t = ledger().CreateTransfer(r);
+    auto t = ledger().CreateTransfer(Move("fund-" + std::to_string(++fund_counter), Clearing(),
+                                          Wallet(user), amount, TransferKind::kCredit));
     BOOST_REQUIRE_MESSAGE(t.ok(), t.status().ToString());
   }
 

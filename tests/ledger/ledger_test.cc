@@ -1,8 +1,7 @@
 // The ledger's rules through the Engine, on the backend chosen by EVENTIFY_TEST_BACKEND.
 #define BOOST_TEST_MODULE ledger
-#include <boost/test/unit_test.hpp>
-
 #include <atomic>
+#include <boost/test/unit_test.hpp>
 #include <thread>
 #include <vector>
 
@@ -10,33 +9,24 @@
 #include "ledger/ledger_fixture.h"
 
 using namespace eventify;
+using eventify::testing::Clearing;
 using eventify::testing::LedgerFixture;
+using eventify::testing::Move;
+using eventify::testing::Revenue;
+using eventify::testing::Wallet;
 
 namespace {
 
-AccountRef Wallet(const std::string& user) { return {AccountKind::kUserWallet, user, "INR"}; }
-AccountRef Clearing() { return {AccountKind::kGatewayClearing, "", "INR"}; }
-AccountRef Revenue() { return {AccountKind::kPlatformRevenue, "", "INR"}; }
 AccountRef Payable() { return {AccountKind::kWithdrawalsPayable, "", "INR"}; }
 AccountRef Escrow(const std::string& event) { return {AccountKind::kEscrow, event, "INR"}; }
-
-TransferRequest Move(std::string key, TransferKind kind, AccountRef from, AccountRef to,
-                     std::int64_t amount) {
-  TransferRequest r;
-  r.idempotency_key = std::move(key);
-  r.kind = kind;
-  r.from = std::move(from);
-  r.to = std::move(to);
-  r.amount = Money{amount, "INR"};
-  return r;
-}
 
 }  // namespace
 
 BOOST_FIXTURE_TEST_SUITE(transfers, LedgerFixture)
 
 BOOST_AUTO_TEST_CASE(a_posted_transfer_moves_money_and_writes_two_entries) {
-  auto t = ledger().CreateTransfer(Move("k1", TransferKind::kCredit, Clearing(), Wallet("ada"), 5000));
+  auto t =
+      ledger().CreateTransfer(Move("k1", Clearing(), Wallet("ada"), 5000, TransferKind::kCredit));
   BOOST_REQUIRE_MESSAGE(t.ok(), t.status().ToString());
   BOOST_TEST((t->status == TransferStatus::kPosted));
   BOOST_TEST(IsValidId(t->id));
@@ -53,15 +43,21 @@ BOOST_AUTO_TEST_CASE(a_posted_transfer_moves_money_and_writes_two_entries) {
 
 BOOST_AUTO_TEST_CASE(wallets_never_go_negative) {
   Fund("ada", 1000);
-  auto t = ledger().CreateTransfer(Move("pay", TransferKind::kDebit, Wallet("ada"), Revenue(), 1001));
+  auto t =
+      ledger().CreateTransfer(Move("pay", Wallet("ada"), Revenue(), 1001, TransferKind::kDebit));
   BOOST_TEST(t.status().reason() == "insufficient_funds");
   BOOST_TEST((t.status().code() == StatusCode::kFailedPrecondition));
   BOOST_TEST(Balance(Wallet("ada")).posted == 1000);
-  BOOST_TEST(ledger().CreateTransfer(Move("pay2", TransferKind::kDebit, Wallet("ada"), Revenue(), 1000)).ok());
+  BOOST_TEST(ledger()
+                 .CreateTransfer(Move("pay2", Wallet("ada"), Revenue(), 1000, TransferKind::kDebit))
+                 .ok());
   BOOST_TEST(Balance(Wallet("ada")).posted == 0);
   // Escrow and revenue are protected too; only the clearing account may go below zero.
-  BOOST_TEST(ledger().CreateTransfer(Move("esc", TransferKind::kRefund, Escrow("ev1"), Wallet("ada"), 1))
-                 .status().reason() == "insufficient_funds");
+  BOOST_TEST(
+      ledger()
+          .CreateTransfer(Move("esc", Escrow("ev1"), Wallet("ada"), 1, TransferKind::kRefund))
+          .status()
+          .reason() == "insufficient_funds");
   ExpectCleanAudit();
 }
 
@@ -71,7 +67,7 @@ BOOST_AUTO_TEST_CASE(bad_requests_are_refused_with_their_field) {
     const char* reason;
     const char* field;
   };
-  TransferRequest base = Move("ok", TransferKind::kCredit, Clearing(), Wallet("ada"), 10);
+  TransferRequest base = Move("ok", Clearing(), Wallet("ada"), 10, TransferKind::kCredit);
   std::vector<Case> cases;
   auto with = [&](auto change, const char* reason, const char* field) {
     TransferRequest r = base;
@@ -89,7 +85,8 @@ BOOST_AUTO_TEST_CASE(bad_requests_are_refused_with_their_field) {
   with([](auto& r) { r.idempotency_key = ""; }, "invalid_idempotency_key", "idempotency_key");
   with([](auto& r) { r.idempotency_key = std::string(256, 'k'); }, "invalid_idempotency_key",
        "idempotency_key");
-  with([](auto& r) { r.idempotency_key = "tab\tkey"; }, "invalid_idempotency_key", "idempotency_key");
+  with([](auto& r) { r.idempotency_key = "tab\tkey"; }, "invalid_idempotency_key",
+       "idempotency_key");
   with([](auto& r) { r.reference = std::string(201, 'r'); }, "invalid_reference", "reference");
   with([](auto& r) { r.pending_timeout = std::chrono::minutes(1); }, "invalid_timeout",
        "pending_timeout");
@@ -106,7 +103,7 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_FIXTURE_TEST_SUITE(idempotency, LedgerFixture)
 
 BOOST_AUTO_TEST_CASE(a_retry_returns_the_original_transfer_and_moves_nothing) {
-  const auto request = Move("topup-1", TransferKind::kCredit, Clearing(), Wallet("bo"), 700);
+  const auto request = Move("topup-1", Clearing(), Wallet("bo"), 700, TransferKind::kCredit);
   auto first = ledger().CreateTransfer(request);
   auto second = ledger().CreateTransfer(request);
   BOOST_REQUIRE(first.ok());
@@ -116,15 +113,18 @@ BOOST_AUTO_TEST_CASE(a_retry_returns_the_original_transfer_and_moves_nothing) {
 }
 
 BOOST_AUTO_TEST_CASE(the_same_key_for_another_request_is_refused) {
-  BOOST_REQUIRE(ledger().CreateTransfer(Move("k", TransferKind::kCredit, Clearing(), Wallet("bo"), 700)).ok());
-  auto other = ledger().CreateTransfer(Move("k", TransferKind::kCredit, Clearing(), Wallet("bo"), 701));
+  BOOST_REQUIRE(ledger()
+                    .CreateTransfer(Move("k", Clearing(), Wallet("bo"), 700, TransferKind::kCredit))
+                    .ok());
+  auto other =
+      ledger().CreateTransfer(Move("k", Clearing(), Wallet("bo"), 701, TransferKind::kCredit));
   BOOST_TEST(other.status().reason() == "idempotency_key_reused");
   BOOST_TEST((other.status().code() == StatusCode::kAlreadyExists));
   BOOST_TEST(Balance(Wallet("bo")).posted == 700);
 }
 
 BOOST_AUTO_TEST_CASE(concurrent_retries_of_one_request_move_money_once) {
-  const auto request = Move("race", TransferKind::kCredit, Clearing(), Wallet("cy"), 300);
+  const auto request = Move("race", Clearing(), Wallet("cy"), 300, TransferKind::kCredit);
   std::vector<std::string> ids(8);
   std::vector<std::thread> threads;
   for (int i = 0; i < 8; ++i) {
@@ -146,7 +146,7 @@ BOOST_FIXTURE_TEST_SUITE(two_phase, LedgerFixture)
 
 BOOST_AUTO_TEST_CASE(a_hold_reserves_funds_until_posted_or_voided) {
   Fund("ada", 1000);
-  TransferRequest hold = Move("w1", TransferKind::kWithdrawal, Wallet("ada"), Payable(), 600);
+  TransferRequest hold = Move("w1", Wallet("ada"), Payable(), 600, TransferKind::kWithdrawal);
   hold.pending = true;
   auto pending = ledger().CreateTransfer(hold);
   BOOST_REQUIRE(pending.ok());
@@ -156,7 +156,7 @@ BOOST_AUTO_TEST_CASE(a_hold_reserves_funds_until_posted_or_voided) {
   BOOST_TEST(b.available() == 400);
   BOOST_TEST(Balance(Payable()).pending_credits == 600);
   // The held money cannot be spent twice.
-  TransferRequest second = Move("w2", TransferKind::kWithdrawal, Wallet("ada"), Payable(), 600);
+  TransferRequest second = Move("w2", Wallet("ada"), Payable(), 600, TransferKind::kWithdrawal);
   second.pending = true;
   BOOST_TEST(ledger().CreateTransfer(second).status().reason() == "insufficient_funds");
 
@@ -173,7 +173,7 @@ BOOST_AUTO_TEST_CASE(a_hold_reserves_funds_until_posted_or_voided) {
 
 BOOST_AUTO_TEST_CASE(voiding_releases_the_hold) {
   Fund("ada", 1000);
-  TransferRequest hold = Move("w1", TransferKind::kWithdrawal, Wallet("ada"), Payable(), 600);
+  TransferRequest hold = Move("w1", Wallet("ada"), Payable(), 600, TransferKind::kWithdrawal);
   hold.pending = true;
   auto pending = ledger().CreateTransfer(hold);
   BOOST_REQUIRE(pending.ok());
@@ -188,7 +188,7 @@ BOOST_AUTO_TEST_CASE(voiding_releases_the_hold) {
 }
 
 BOOST_AUTO_TEST_CASE(an_expired_hold_can_never_be_posted) {
-  TransferRequest topup = Move("t1", TransferKind::kCredit, Clearing(), Wallet("ada"), 900);
+  TransferRequest topup = Move("t1", Clearing(), Wallet("ada"), 900, TransferKind::kCredit);
   topup.pending = true;
   topup.pending_timeout = std::chrono::minutes(30);
   auto pending = ledger().CreateTransfer(topup);
@@ -205,12 +205,14 @@ BOOST_AUTO_TEST_CASE(an_expired_hold_can_never_be_posted) {
 BOOST_AUTO_TEST_CASE(the_sweep_voids_only_expired_holds) {
   Fund("ada", 100);
   for (int i = 0; i < 5; ++i) {
-    TransferRequest t = Move("exp" + std::to_string(i), TransferKind::kCredit, Clearing(), Wallet("ada"), 10);
+    TransferRequest t =
+        Move("exp" + std::to_string(i), Clearing(), Wallet("ada"), 10, TransferKind::kCredit);
     t.pending = true;
     t.pending_timeout = std::chrono::minutes(10 + i);
     BOOST_REQUIRE(ledger().CreateTransfer(t).ok());
   }
-  TransferRequest forever = Move("forever", TransferKind::kWithdrawal, Wallet("ada"), Payable(), 50);
+  TransferRequest forever =
+      Move("forever", Wallet("ada"), Payable(), 50, TransferKind::kWithdrawal);
   forever.pending = true;
   BOOST_REQUIRE(ledger().CreateTransfer(forever).ok());
   clock->Advance(std::chrono::minutes(12));
@@ -233,7 +235,10 @@ BOOST_AUTO_TEST_CASE(history_pages_newest_first_with_filters) {
     Fund("ada", 100 + i);
     clock->Advance(std::chrono::seconds(1));
   }
-  BOOST_REQUIRE(ledger().CreateTransfer(Move("spend", TransferKind::kDebit, Wallet("ada"), Revenue(), 50)).ok());
+  BOOST_REQUIRE(
+      ledger()
+          .CreateTransfer(Move("spend", Wallet("ada"), Revenue(), 50, TransferKind::kDebit))
+          .ok());
   HistoryQuery query;
   query.limit = 3;
   std::vector<HistoryItem> all;
@@ -275,7 +280,8 @@ BOOST_AUTO_TEST_CASE(history_pages_newest_first_with_filters) {
 BOOST_AUTO_TEST_CASE(list_transfers_finds_the_pending_withdrawals) {
   Fund("ada", 1000);
   for (int i = 0; i < 3; ++i) {
-    TransferRequest w = Move("w" + std::to_string(i), TransferKind::kWithdrawal, Wallet("ada"), Payable(), 100);
+    TransferRequest w =
+        Move("w" + std::to_string(i), Wallet("ada"), Payable(), 100, TransferKind::kWithdrawal);
     w.pending = true;
     BOOST_REQUIRE(ledger().CreateTransfer(w).ok());
   }
@@ -294,12 +300,16 @@ BOOST_AUTO_TEST_CASE(list_transfers_finds_the_pending_withdrawals) {
 BOOST_AUTO_TEST_CASE(the_audit_reports_a_tampered_balance) {
   Fund("ada", 1000);
   ExpectCleanAudit();
-  BOOST_REQUIRE(storage->Run(spi::TransactionMode::kReadWrite, [&](spi::Transaction& tx) {
-    auto account = tx.ledger().FindAccount(Wallet("ada"), spi::LockMode::kForUpdate);
-    if (!account.ok()) return account.status();
-    account->posted += 1;  // money from nowhere
-    return tx.ledger().UpdateAccountBalances(*account);
-  }).ok());
+  BOOST_REQUIRE(storage
+                    ->Run(spi::TransactionMode::kReadWrite,
+                          [&](spi::Transaction& tx) {
+                            auto account =
+                                tx.ledger().FindAccount(Wallet("ada"), spi::LockMode::kForUpdate);
+                            if (!account.ok()) return account.status();
+                            account->posted += 1;  // money from nowhere
+                            return tx.ledger().UpdateAccountBalances(*account);
+                          })
+                    .ok());
   auto report = ledger().Audit();
   BOOST_REQUIRE(report.ok());
   BOOST_TEST(!report->clean());
@@ -320,8 +330,9 @@ BOOST_AUTO_TEST_CASE(many_spenders_never_overdraw_one_wallet) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 40; ++i) {
         const std::int64_t amount = 1 + (t * 40 + i) % 23;
-        auto result = ledger().CreateTransfer(
-            Move(eventify::testing::fmt_key("spend", t, i), TransferKind::kDebit, Wallet("hot"), Revenue(), amount));
+        auto result =
+            ledger().CreateTransfer(Move(eventify::testing::fmt_key("spend", t, i), Wallet("hot"),
+                                         Revenue(), amount, TransferKind::kDebit));
         if (result.ok()) {
           spent += amount;
         } else if (result.status().reason() == "insufficient_funds") {

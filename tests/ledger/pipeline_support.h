@@ -27,21 +27,6 @@
 
 namespace eventify::testing {
 
-inline AccountRef Wallet(const std::string& user) { return {AccountKind::kUserWallet, user, "INR"}; }
-inline AccountRef Clearing() { return {AccountKind::kGatewayClearing, "", "INR"}; }
-inline AccountRef Revenue() { return {AccountKind::kPlatformRevenue, "", "INR"}; }
-
-inline TransferRequest Move(std::string key, AccountRef from, AccountRef to, std::int64_t amount,
-                            TransferKind kind = TransferKind::kDebit) {
-  TransferRequest r;
-  r.idempotency_key = std::move(key);
-  r.kind = kind;
-  r.from = std::move(from);
-  r.to = std::move(to);
-  r.amount = Money{amount, "INR"};
-  return r;
-}
-
 inline TransferRequest Funding(std::string key, const std::string& user, std::int64_t amount) {
   return Move(std::move(key), Clearing(), Wallet(user), amount, TransferKind::kCredit);
 }
