@@ -1147,6 +1147,42 @@ BOOST_AUTO_TEST_CASE(ensure_accounts_returns_one_stored_row_per_ref_sorted_by_id
   BOOST_TEST(AccountsById(*storage).size() == 7u);
 }
 
+// The batched methods send their rows as array parameters on PostgreSQL: text that array syntax
+// would otherwise read as a separator, a quote, an escape, a NULL or an empty element must come
+// back exactly as it was written.
+BOOST_AUTO_TEST_CASE(batched_text_values_round_trip_whatever_characters_they_hold) {
+  const std::vector<std::string> awkward = {
+      "", "NULL", "null", "a,b", "{braces}", "quote\"d", "back\\slash", "trailing\\",
+      " spaced ", "semi;colon", "$1", "'single'", "unicode \u00e9\u20ac"};
+  std::vector<spi::LedgerAccountRecord> proposed;
+  for (std::size_t i = 0; i < awkward.size(); ++i) {
+    proposed.push_back(ProposedAccount(static_cast<long long>(50 + i), AccountKind::kEscrow,
+                                       awkward[i]));
+  }
+  const auto stored = EnsureBatch(*storage, proposed);
+  BOOST_REQUIRE(stored.size() == awkward.size());
+  std::set<std::string> owners;
+  for (const auto& account : stored) owners.insert(account.owner_id);
+  BOOST_TEST(owners == std::set<std::string>(awkward.begin(), awkward.end()),
+             boost::test_tools::per_element());
+  BOOST_TEST(EnsureBatch(*storage, proposed).size() == awkward.size());  // found, not re-created
+
+  std::vector<spi::TransferRecord> batch;
+  std::vector<std::string> keys;
+  for (std::size_t i = 0; i < awkward.size(); ++i) {
+    auto t = SampleTransfer(static_cast<long long>(700 + i), wallet, escrow, 1,
+                            TransferKind::kDebit, TransferStatus::kPosted, At(static_cast<int>(i)));
+    t.idempotency_key = "key " + awkward[i];
+    t.reference = awkward[i];
+    keys.push_back(t.idempotency_key);
+    batch.push_back(t);
+  }
+  InsertCommitted(*storage, batch);
+  const auto found = TransfersByKey(*storage, keys);
+  BOOST_REQUIRE(found.size() == batch.size());
+  for (const auto& t : batch) CheckSameTransfer(found.at(t.idempotency_key), t);
+}
+
 BOOST_AUTO_TEST_CASE(ensure_accounts_refuses_an_id_taken_by_another_ref) {
   auto clash = ProposedAccount(1, AccountKind::kUserWallet, "user-2");  // the wallet's id
   Status status = WriteLedger(*storage, [&](LedgerRepository& ledger) {

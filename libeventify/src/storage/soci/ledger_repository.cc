@@ -1,14 +1,9 @@
 #include "storage/soci/ledger_repository.h"
 
-#include <libpq-fe.h>
-#include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
-#include <soci/sqlite3/soci-sqlite3.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cstddef>
-#include <cstdlib>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -20,6 +15,8 @@
 #include <variant>
 #include <vector>
 
+#include "core/status_macros.h"
+#include "storage/soci/native_statements.h"
 #include "storage/soci/statement.h"
 
 namespace eventify::storage {
@@ -54,21 +51,7 @@ Status IdempotencyKeyTaken() {
                        "a transfer with this idempotency key already exists", "idempotency_key");
 }
 
-// Rows per multi-row INSERT: 5 values each stays far below the placeholder limits of SQLite
-// (32766) and PostgreSQL (65535).
-constexpr std::size_t kEntriesPerInsert = 1000;
-
-// Placeholders per statement of the batched methods, below both limits: a chunk holds as many rows
-// as fit, so that a commit-pipeline batch (up to ~2,000 transfers, ~4,000 accounts) takes one
-// statement per method.
-constexpr std::size_t kMaxParamsPerStatement = 30000;
-
-// Rows of `columns` values each that one batched statement carries.
-constexpr std::size_t RowsPerStatement(std::size_t columns) {
-  return kMaxParamsPerStatement / columns;
-}
-
-// The values of a statement assembled at run time (optional filters, multi-row VALUES lists).
+// The values of a statement assembled at run time (optional filters of the lists).
 // Add() keeps a copy of the value and returns a fresh placeholder for it, so a query written in
 // the order of its Add() calls binds correctly (placeholders bind by position). Call Add() at most
 // once per full expression: the operands of `a + b` are evaluated in no fixed order. The copies
@@ -76,14 +59,9 @@ constexpr std::size_t RowsPerStatement(std::size_t columns) {
 class Params {
  public:
   // SQLite gets anonymous "?" placeholders: it looks a named one up in a list of the names seen so
-  // far, which makes preparing a statement of thousands of values quadratic (seconds for a batch).
-  // PostgreSQL gets named ones, which SOCI numbers ($1, $2, ...).
+  // far, which makes preparing a statement of many values quadratic. PostgreSQL gets named ones,
+  // which SOCI numbers ($1, $2, ...).
   explicit Params(Dialect dialect) : anonymous_(dialect == Dialect::kSqlite) {}
-
-  // For statements run with Run() only (never Bind()): on PostgreSQL the placeholders are libpq's
-  // own $1, $2, ... since Run() hands the text to libpq unchanged.
-  struct ForRun {};
-  Params(Dialect dialect, ForRun) : anonymous_(dialect == Dialect::kSqlite), numbered_(true) {}
 
   std::string Add(long long value) {
     ints_.push_back(value);
@@ -100,58 +78,6 @@ class Params {
     nullable_ints_.push_back({value.value_or(0), value ? soci::i_ok : soci::i_null});
     order_.emplace_back(&nullable_ints_.back());
     return Placeholder();
-  }
-
-  // Runs a statement without into() elements (an INSERT or UPDATE of a batch). The values are
-  // bound natively (sqlite3_bind_*; on PostgreSQL, with ForRun, the parameters of one
-  // PQexecParams) rather than through one SOCI use() object each, which for statements of
-  // hundreds of values cost more than the statement itself; still bound, never spliced into the
-  // text. Failures throw sqlite3_soci_error / postgresql_soci_error as SOCI would, with the same
-  // result code or SQLSTATE and message, so that callers classify them alike.
-  Executed Run(soci::session& sql, const std::string& query) {
-    if (!anonymous_) {
-      if (numbered_) return RunPostgres(sql, query);
-      return ExecuteBound(sql, query, [&](soci::statement& statement) { Bind(statement); });
-    }
-    using namespace sqlite_api;  // where soci-sqlite3.h declares the SQLite API
-    sqlite3* db = static_cast<soci::sqlite3_session_backend*>(sql.get_backend())->conn_;
-    sqlite3_stmt* raw = nullptr;
-    auto fail = [&](int code) {
-      throw soci::sqlite3_soci_error(sqlite3_errmsg(db), code);
-    };
-    int rc = sqlite3_prepare_v2(db, query.c_str(), static_cast<int>(query.size()) + 1, &raw,
-                                nullptr);
-    if (rc != SQLITE_OK) fail(sqlite3_extended_errcode(db));
-    const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> statement(raw, sqlite3_finalize);
-    int index = 0;
-    for (const auto& value : order_) {
-      ++index;
-      std::visit(
-          [&](auto* bound) {
-            using T = std::remove_pointer_t<decltype(bound)>;
-            if constexpr (std::is_same_v<T, NullableInt>) {
-              rc = bound->indicator == soci::i_null
-                       ? sqlite3_bind_null(raw, index)
-                       : sqlite3_bind_int64(raw, index, bound->value);
-            } else if constexpr (std::is_same_v<T, std::string>) {
-              rc = sqlite3_bind_text(raw, index, bound->data(), static_cast<int>(bound->size()),
-                                     SQLITE_STATIC);
-            } else {
-              rc = sqlite3_bind_int64(raw, index, *bound);
-            }
-          },
-          value);
-      if (rc != SQLITE_OK) fail(sqlite3_extended_errcode(db));
-    }
-    Executed executed;
-    rc = sqlite3_step(raw);
-    while (rc == SQLITE_ROW) {
-      executed.got_row = true;
-      rc = sqlite3_step(raw);
-    }
-    if (rc != SQLITE_DONE) fail(sqlite3_extended_errcode(db));
-    executed.affected_rows = sqlite3_changes(db);
-    return executed;
   }
 
   void Bind(soci::statement& statement) {
@@ -176,78 +102,10 @@ class Params {
 
   std::string Placeholder() const {
     if (anonymous_) return "?";
-    return (numbered_ ? "$" : ":p") + std::to_string(order_.size());
-  }
-
-  // Run() on PostgreSQL: one PQexecParams, the values sent as text with types left to the server
-  // (as SOCI sends them), without a SOCI use() object and string conversion per value.
-  Executed RunPostgres(soci::session& sql, const std::string& query) {
-    PGconn* conn = static_cast<soci::postgresql_session_backend*>(sql.get_backend())->conn_;
-    // The ints as text, one after another, each ended by a NUL; `where` holds each value's offset
-    // in `digits`, or kText / kNull.
-    constexpr std::size_t kText = std::string::npos;
-    constexpr std::size_t kNull = std::string::npos - 1;
-    std::string digits;
-    digits.reserve(order_.size() * 21);
-    std::vector<std::size_t> where;
-    where.reserve(order_.size());
-    for (const auto& value : order_) {
-      std::visit(
-          [&](auto* bound) {
-            using T = std::remove_pointer_t<decltype(bound)>;
-            long long number = 0;
-            if constexpr (std::is_same_v<T, std::string>) {
-              where.push_back(kText);
-              return;
-            } else if constexpr (std::is_same_v<T, NullableInt>) {
-              if (bound->indicator == soci::i_null) {
-                where.push_back(kNull);
-                return;
-              }
-              number = bound->value;
-            } else {
-              number = *bound;
-            }
-            where.push_back(digits.size());
-            char buffer[24];
-            digits.append(buffer, std::to_chars(buffer, buffer + sizeof buffer, number).ptr);
-            digits.push_back('\0');
-          },
-          value);
-    }
-    // Pointers into `digits` only now that it no longer grows.
-    std::vector<const char*> values;
-    values.reserve(order_.size());
-    for (std::size_t i = 0; i < order_.size(); ++i) {
-      if (where[i] == kText) {
-        values.push_back(std::get<std::string*>(order_[i])->c_str());
-      } else if (where[i] == kNull) {
-        values.push_back(nullptr);
-      } else {
-        values.push_back(digits.data() + where[i]);
-      }
-    }
-    const std::unique_ptr<PGresult, void (*)(PGresult*)> result(
-        PQexecParams(conn, query.c_str(), static_cast<int>(values.size()), nullptr,
-                     values.data(), nullptr, nullptr, 0),
-        PQclear);
-    const ExecStatusType status =
-        result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-      const char* state =
-          result ? PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
-      const char* message = result ? PQresultErrorMessage(result.get()) : PQerrorMessage(conn);
-      if (state == nullptr) state = PQstatus(conn) == CONNECTION_BAD ? "08006" : "XX000";
-      throw soci::postgresql_soci_error(message, state);
-    }
-    Executed executed;
-    executed.got_row = PQntuples(result.get()) > 0;
-    executed.affected_rows = std::atoll(PQcmdTuples(result.get()));
-    return executed;
+    return ":p" + std::to_string(order_.size());
   }
 
   const bool anonymous_;
-  const bool numbered_ = false;
 
   std::deque<long long> ints_;
   std::deque<std::string> texts_;
@@ -298,6 +156,20 @@ struct AccountFields {
     statement.exchange(soci::into(updated_at));
   }
 
+  // The same columns from a native row (native_statements.h: SqliteStatement, PgRow).
+  template <typename Row>
+  void Read(const Row& row) {
+    record.id = row.Text(0);
+    kind = row.Text(1);
+    record.owner_id = row.Text(2);
+    record.currency = row.Text(3);
+    posted = row.Int(4);
+    pending_debits = row.Int(5);
+    pending_credits = row.Int(6);
+    created_at = row.Int(7);
+    updated_at = row.Int(8);
+  }
+
   Result<spi::LedgerAccountRecord> Get() const {
     const std::optional<AccountKind> parsed = AccountKindFromText(kind);
     if (!parsed) return Internal("a ledger_accounts row holds an unknown kind");
@@ -343,6 +215,27 @@ struct TransferFields {
     statement.exchange(soci::into(created_at));
     statement.exchange(soci::into(expires_at, expires_at_indicator));
     statement.exchange(soci::into(resolved_at, resolved_at_indicator));
+  }
+
+  // The same columns from a native row (native_statements.h: SqliteStatement, PgRow).
+  template <typename Row>
+  void Read(const Row& row) {
+    record.id = row.Text(0);
+    record.idempotency_key = row.Text(1);
+    record.request_hash = row.Text(2);
+    kind = row.Text(3);
+    record.from_account_id = row.Text(4);
+    record.to_account_id = row.Text(5);
+    amount = row.Int(6);
+    record.currency = row.Text(7);
+    status = row.Text(8);
+    record.reference = row.Text(9);
+    record.void_reason = row.Text(10);
+    created_at = row.Int(11);
+    expires_at_indicator = row.IsNull(12) ? soci::i_null : soci::i_ok;
+    expires_at = row.Int(12);
+    resolved_at_indicator = row.IsNull(13) ? soci::i_null : soci::i_ok;
+    resolved_at = row.Int(13);
   }
 
   Result<spi::TransferRecord> Get() const {
@@ -513,16 +406,6 @@ Status CollectRows(soci::session& sql, const std::string& query, Params& p,
   return bad_row;
 }
 
-Status CollectAccounts(soci::session& sql, const std::string& query, Params& p,
-                       std::vector<spi::LedgerAccountRecord>* accounts) {
-  return CollectRows<AccountFields>(sql, query, p, accounts);
-}
-
-Status CollectTransfers(soci::session& sql, const std::string& query, Params& p,
-                        std::vector<spi::TransferRecord>* transfers) {
-  return CollectRows<TransferFields>(sql, query, p, transfers);
-}
-
 // The distinct values of `values`, sorted.
 std::vector<std::string_view> DistinctSorted(const std::vector<std::string>& values) {
   std::vector<std::string_view> distinct(values.begin(), values.end());
@@ -531,40 +414,11 @@ std::vector<std::string_view> DistinctSorted(const std::vector<std::string>& val
   return distinct;
 }
 
-// "(?, ?, ...)": a parenthesised list of placeholders for values[first, last).
-std::string InList(Params& p, const std::vector<std::string_view>& values, std::size_t first,
-                   std::size_t last) {
-  std::string list = "(";
-  for (std::size_t i = first; i < last; ++i) {
-    if (i > first) list += ", ";
-    list += p.Add(values[i]);
-  }
-  return list + ")";
-}
-
 // An account's (kind, owner_id, currency), compared as a tuple: the canonical order of refs.
 std::tuple<std::string_view, std::string_view, std::string_view> RefKey(
     const spi::LedgerAccountRecord& account) {
   return {AccountKindText(account.kind), account.owner_id, account.currency};
 }
-
-// "WITH v (kind, owner_id, currency) AS (VALUES ...)" holding refs[first, last), for kRefsJoin.
-// A join rather than a row-value IN: SQLite answers `(kind, owner_id, currency) IN (VALUES ...)`
-// by scanning the whole table, the join by probing the ref index once per listed ref.
-std::string RefsValues(Params& p, const std::vector<const spi::LedgerAccountRecord*>& refs,
-                       std::size_t first, std::size_t last) {
-  std::string values = "WITH v (kind, owner_id, currency) AS (VALUES ";
-  for (std::size_t i = first; i < last; ++i) {
-    if (i > first) values += ", ";
-    values += "(" + p.Add(AccountKindText(refs[i]->kind));
-    values += ", " + p.Add(refs[i]->owner_id);
-    values += ", " + p.Add(refs[i]->currency) + ")";
-  }
-  return values + ")";
-}
-constexpr std::string_view kRefsJoin =
-    " FROM ledger_accounts a JOIN v"
-    " ON a.kind = v.kind AND a.owner_id = v.owner_id AND a.currency = v.currency";
 
 }  // namespace
 
@@ -724,35 +578,52 @@ Status SociLedgerRepository::UpdateTransferStatus(const spi::TransferRecord& tra
   });
 }
 
-Status SociLedgerRepository::InsertEntries(const std::vector<spi::EntryRecord>& entries) {
-  return context_.Call(
-      Access::kWrite, "InsertEntries",
-      [&]() -> Status {
-        for (std::size_t first = 0; first < entries.size(); first += kEntriesPerInsert) {
-          const std::size_t last = std::min(entries.size(), first + kEntriesPerInsert);
-          Params p(context_.dialect(), Params::ForRun{});
-          std::string query =
-              "INSERT INTO ledger_entries (transfer_id, account_id, amount, balance_after, "
-              "created_at) VALUES ";
-          query.reserve(query.size() + (last - first) * 40);
-          for (std::size_t i = first; i < last; ++i) {
-            const spi::EntryRecord& entry = entries[i];
-            if (i > first) query += ", ";
-            query += "(" + p.Add(entry.transfer_id);
-            query += ", " + p.Add(entry.account_id);
-            query += ", " + p.Add(static_cast<long long>(entry.amount));
-            query += ", " + p.Add(static_cast<long long>(entry.balance_after));
-            query += ", " + p.Add(static_cast<long long>(ToMicros(entry.created_at))) + ")";
-          }
-          p.Run(context_.sql(), query);
-        }
-        return Status::Ok();
-      },
-      {.unique =
-           AlreadyExists("entry_exists", "this transfer already has an entry on the account")});
+// ---- Batched forms ----------------------------------------------------------------------------
+// The commit path: each method runs a fixed statement text kept prepared on the connection
+// (native_statements.h). On SQLite the statement is stepped once per row; on PostgreSQL the rows
+// travel as array parameters, one round trip per method whatever the batch size.
+
+namespace {
+
+std::string Sql(std::initializer_list<std::string_view> parts) {
+  std::string text;
+  for (std::string_view part : parts) text += part;
+  return text;
 }
 
-// ---- Batched forms ----------------------------------------------------------------------------
+// The columns of a PostgreSQL result row, read like a SQLite statement's.
+struct PgRow {
+  const PgResult& result;
+  int row;
+  std::string_view Text(int column) const { return result.Text(row, column); }
+  long long Int(int column) const { return result.Int(row, column); }
+  bool IsNull(int column) const { return result.IsNull(row, column); }
+};
+
+// One proposal per ref (the first: the sort is stable), in ref order.
+std::vector<const spi::LedgerAccountRecord*> DistinctRefs(
+    const std::vector<spi::LedgerAccountRecord>& proposed) {
+  std::vector<const spi::LedgerAccountRecord*> refs;
+  refs.reserve(proposed.size());
+  for (const spi::LedgerAccountRecord& account : proposed) refs.push_back(&account);
+  std::stable_sort(refs.begin(), refs.end(),
+                   [](const auto* a, const auto* b) { return RefKey(*a) < RefKey(*b); });
+  refs.erase(std::unique(refs.begin(), refs.end(),
+                         [](const auto* a, const auto* b) { return RefKey(*a) == RefKey(*b); }),
+             refs.end());
+  return refs;
+}
+
+std::optional<long long> OptionalMicros(const std::optional<Timestamp>& at) {
+  return at ? std::optional<long long>(ToMicros(*at)) : std::nullopt;
+}
+
+Status AccountIdTaken() {
+  return AlreadyExists("ledger_account_exists",
+                       "a ledger account with this id exists for another ref", "id");
+}
+
+}  // namespace
 
 Result<std::vector<spi::TransferRecord>> SociLedgerRepository::FindTransfersByKeys(
     const std::vector<std::string>& keys) {
@@ -760,16 +631,31 @@ Result<std::vector<spi::TransferRecord>> SociLedgerRepository::FindTransfersByKe
       Access::kRead, "FindTransfersByKeys", [&]() -> Result<std::vector<spi::TransferRecord>> {
         std::vector<spi::TransferRecord> transfers;
         const std::vector<std::string_view> distinct = DistinctSorted(keys);
-        const std::size_t per_statement = RowsPerStatement(1);
-        for (std::size_t first = 0; first < distinct.size(); first += per_statement) {
-          const std::size_t last = std::min(distinct.size(), first + per_statement);
-          Params p(context_.dialect());
-          const std::string query = "SELECT " + std::string(kTransferColumns) +
-                                    " FROM transfers WHERE idempotency_key IN " +
-                                    InList(p, distinct, first, last);
-          const Status collected = CollectTransfers(context_.sql(), query, p, &transfers);
-          if (!collected.ok()) return collected;
+        if (distinct.empty()) return transfers;
+        TransferFields fields;
+        auto collect = [&](const auto& row) -> Status {
+          fields.Read(row);
+          EV_ASSIGN_OR_RETURN(spi::TransferRecord record, fields.Get());
+          transfers.push_back(std::move(record));
+          return Status::Ok();
+        };
+        if (context_.dialect() == Dialect::kSqlite) {
+          static const std::string kQuery = Sql(
+              {"SELECT ", kTransferColumns, " FROM transfers WHERE idempotency_key = ?"});
+          SqliteStatement select = context_.statements().Sqlite(kQuery);
+          for (std::string_view key : distinct) {
+            select.Bind(key);
+            if (select.Step()) EV_RETURN_IF_ERROR(collect(select));
+            select.Reset();
+          }
+          return transfers;
         }
+        static const std::string kQuery = Sql(
+            {"SELECT ", kTransferColumns, " FROM transfers WHERE idempotency_key = ANY($1::text[])"});
+        PgArray list;
+        for (std::string_view key : distinct) list.Add(key);
+        const PgResult found = context_.statements().Postgres(kQuery, {list.Finish()});
+        for (int row = 0; row < found.rows(); ++row) EV_RETURN_IF_ERROR(collect(PgRow{found, row}));
         return transfers;
       });
 }
@@ -779,93 +665,89 @@ Result<std::vector<spi::LedgerAccountRecord>> SociLedgerRepository::EnsureAccoun
   return context_.Call(
       Access::kWrite, "EnsureAccounts", [&]() -> Result<std::vector<spi::LedgerAccountRecord>> {
         std::vector<spi::LedgerAccountRecord> stored;
-        // One proposal per ref (the first: the sort is stable), in ref order. On PostgreSQL the
-        // inserter of a ref that another open transaction has just inserted waits for that one to
-        // end; inserting in one order makes two batches wait in one direction, never for each
-        // other.
-        std::vector<const spi::LedgerAccountRecord*> refs;
-        refs.reserve(proposed.size());
-        for (const spi::LedgerAccountRecord& account : proposed) refs.push_back(&account);
-        std::stable_sort(refs.begin(), refs.end(),
-                         [](const auto* a, const auto* b) { return RefKey(*a) < RefKey(*b); });
-        refs.erase(
-            std::unique(refs.begin(), refs.end(),
-                        [](const auto* a, const auto* b) { return RefKey(*a) == RefKey(*b); }),
-            refs.end());
+        const std::vector<const spi::LedgerAccountRecord*> refs = DistinctRefs(proposed);
         if (refs.empty()) return stored;
+        AccountFields fields;
+        auto collect = [&](const auto& row) -> Status {
+          fields.Read(row);
+          EV_ASSIGN_OR_RETURN(spi::LedgerAccountRecord record, fields.Get());
+          stored.push_back(std::move(record));
+          return Status::Ok();
+        };
+        static const std::string kInsertColumns =
+            Sql({"INSERT INTO ledger_accounts (", kAccountColumns, ") "});
 
-        // Existing refs are the expected case: ON CONFLICT DO NOTHING skips them without failing
-        // the statement.
-        const std::size_t per_insert = RowsPerStatement(9);
-        for (std::size_t first = 0; first < refs.size(); first += per_insert) {
-          const std::size_t last = std::min(refs.size(), first + per_insert);
-          Params p(context_.dialect(), Params::ForRun{});
-          std::string query =
-              "INSERT INTO ledger_accounts (" + std::string(kAccountColumns) + ") VALUES ";
-          query.reserve(query.size() + (last - first) * 80);
-          for (std::size_t i = first; i < last; ++i) {
-            const spi::LedgerAccountRecord& account = *refs[i];
-            if (i > first) query += ", ";
-            query += "(" + p.Add(account.id);
-            query += ", " + p.Add(AccountKindText(account.kind));
-            query += ", " + p.Add(account.owner_id);
-            query += ", " + p.Add(account.currency);
-            query += ", " + p.Add(static_cast<long long>(account.posted));
-            query += ", " + p.Add(static_cast<long long>(account.pending_debits));
-            query += ", " + p.Add(static_cast<long long>(account.pending_credits));
-            query += ", " + p.Add(static_cast<long long>(ToMicros(account.created_at)));
-            query += ", " + p.Add(static_cast<long long>(ToMicros(account.updated_at))) + ")";
+        if (context_.dialect() == Dialect::kSqlite) {
+          // Writers are serialised on SQLite: a ref not found now cannot appear before commit.
+          static const std::string kSelect =
+              Sql({"SELECT ", kAccountColumns,
+                   " FROM ledger_accounts WHERE kind = ? AND owner_id = ? AND currency = ?"});
+          static const std::string kInsert =
+              kInsertColumns + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+          SqliteStatement select = context_.statements().Sqlite(kSelect);
+          SqliteStatement insert = context_.statements().Sqlite(kInsert);
+          for (const spi::LedgerAccountRecord* account : refs) {
+            select.Bind(AccountKindText(account->kind)).Bind(account->owner_id).Bind(account->currency);
+            const bool found = select.Step();
+            if (found) EV_RETURN_IF_ERROR(collect(select));
+            select.Reset();
+            if (found) continue;
+            insert.Bind(account->id)
+                .Bind(AccountKindText(account->kind))
+                .Bind(account->owner_id)
+                .Bind(account->currency)
+                .Bind(static_cast<long long>(account->posted))
+                .Bind(static_cast<long long>(account->pending_debits))
+                .Bind(static_cast<long long>(account->pending_credits))
+                .Bind(static_cast<long long>(ToMicros(account->created_at)))
+                .Bind(static_cast<long long>(ToMicros(account->updated_at)));
+            // No row has the ref, so a skipped insert means the id belongs to another ref.
+            if (insert.Run() != 1) return AccountIdTaken();
+            stored.push_back(*account);
           }
-          query += " ON CONFLICT DO NOTHING";
-          p.Run(context_.sql(), query);
+          std::sort(stored.begin(), stored.end(),
+                    [](const auto& a, const auto& b) { return a.id < b.id; });
+          return stored;
         }
 
-        const std::string lock_clause(context_.LockClause(lock));
-        if (refs.size() <= RowsPerStatement(3)) {
-          // One statement. PostgreSQL takes the row locks above the sort, so in id order.
-          Params p(context_.dialect());
-          std::string query = RefsValues(p, refs, 0, refs.size());
-          query += " SELECT " + Qualified("a", kAccountColumns) + std::string(kRefsJoin) +
-                   " ORDER BY a.id" + lock_clause;
-          const Status collected = CollectAccounts(context_.sql(), query, p, &stored);
-          if (!collected.ok()) return collected;
-        } else {
-          // Chunks of refs would lock out of id order: resolve the refs to ids without locks, then
-          // read (and lock) the rows by id, in id order. A ref's id never changes.
-          std::vector<std::string> ids;
-          std::string id;
-          const std::size_t per_resolve = RowsPerStatement(3);
-          for (std::size_t first = 0; first < refs.size(); first += per_resolve) {
-            Params p(context_.dialect());
-            std::string query =
-                RefsValues(p, refs, first, std::min(refs.size(), first + per_resolve));
-            query += " SELECT a.id" + std::string(kRefsJoin);
-            ForEachRow(
-                context_.sql(), query,
-                [&](soci::statement& statement) {
-                  statement.exchange(soci::into(id));
-                  p.Bind(statement);
-                },
-                [&] { ids.push_back(id); });
-          }
-          std::sort(ids.begin(), ids.end());
-          const std::vector<std::string_view> sorted(ids.begin(), ids.end());
-          const std::size_t per_read = RowsPerStatement(1);
-          for (std::size_t first = 0; first < sorted.size(); first += per_read) {
-            Params p(context_.dialect());
-            const std::string query =
-                "SELECT " + std::string(kAccountColumns) + " FROM ledger_accounts WHERE id IN " +
-                InList(p, sorted, first, std::min(sorted.size(), first + per_read)) +
-                " ORDER BY id" + lock_clause;
-            const Status collected = CollectAccounts(context_.sql(), query, p, &stored);
-            if (!collected.ok()) return collected;
-          }
+        // PostgreSQL. Existing refs are the expected case: ON CONFLICT DO NOTHING skips them
+        // without failing the statement. The rows are inserted in ref order, so that the
+        // inserter of a ref another open transaction has just inserted (and which waits for that
+        // one to end) makes two batches wait in one direction, never for each other.
+        static const std::string kInsert =
+            kInsertColumns +
+            "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], "
+            "$6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[]) ON CONFLICT DO NOTHING";
+        PgArray ids, kinds, owners, currencies, posted, debits, credits, created, updated;
+        for (const spi::LedgerAccountRecord* account : refs) {
+          ids.Add(account->id);
+          kinds.Add(AccountKindText(account->kind));
+          owners.Add(account->owner_id);
+          currencies.Add(account->currency);
+          posted.Add(static_cast<long long>(account->posted));
+          debits.Add(static_cast<long long>(account->pending_debits));
+          credits.Add(static_cast<long long>(account->pending_credits));
+          created.Add(static_cast<long long>(ToMicros(account->created_at)));
+          updated.Add(static_cast<long long>(ToMicros(account->updated_at)));
         }
-        if (stored.size() != refs.size()) {
-          // A proposal was not inserted, yet no row has its ref: its id belongs to another ref.
-          return AlreadyExists("ledger_account_exists",
-                               "a ledger account with this id exists for another ref", "id");
-        }
+        std::vector<std::string> parameters = {kinds.Finish(), owners.Finish(),
+                                               currencies.Finish()};
+        context_.statements().Postgres(
+            kInsert, {ids.Finish(), parameters[0], parameters[1], parameters[2], posted.Finish(),
+                      debits.Finish(), credits.Finish(), created.Finish(), updated.Finish()});
+        // The rows, locked in id order (the lock is taken above the sort).
+        static const std::string kSelectBase =
+            "SELECT " + Qualified("a", kAccountColumns) +
+            " FROM ledger_accounts a JOIN unnest($1::text[], $2::text[], $3::text[])"
+            " AS v (kind, owner_id, currency)"
+            " ON a.kind = v.kind AND a.owner_id = v.owner_id AND a.currency = v.currency"
+            " ORDER BY a.id";
+        static const std::string kSelectLocked = kSelectBase + " FOR UPDATE OF a";
+        const PgResult found = context_.statements().Postgres(
+            context_.LockClause(lock).empty() ? kSelectBase : kSelectLocked, parameters);
+        for (int row = 0; row < found.rows(); ++row) EV_RETURN_IF_ERROR(collect(PgRow{found, row}));
+        // A proposal was not inserted, yet no row has its ref: its id belongs to another ref.
+        if (stored.size() != refs.size()) return AccountIdTaken();
         return stored;
       });
 }
@@ -874,6 +756,7 @@ Status SociLedgerRepository::InsertTransfers(const std::vector<spi::TransferReco
   return context_.Call(
       Access::kWrite, "InsertTransfers",
       [&]() -> Status {
+        if (transfers.empty()) return Status::Ok();
         // In key order, for the reason EnsureAccounts inserts in ref order: two batches racing
         // for the same keys on PostgreSQL wait in one direction, and the later one finds the keys
         // taken instead of deadlocking.
@@ -883,74 +766,143 @@ Status SociLedgerRepository::InsertTransfers(const std::vector<spi::TransferReco
         std::stable_sort(rows.begin(), rows.end(), [](const auto* a, const auto* b) {
           return a->idempotency_key < b->idempotency_key;
         });
+        static const std::string kInsertColumns =
+            Sql({"INSERT INTO transfers (", kTransferColumns, ") "});
 
-        const std::size_t per_insert = RowsPerStatement(14);
-        for (std::size_t first = 0; first < rows.size(); first += per_insert) {
-          const std::size_t last = std::min(rows.size(), first + per_insert);
-          Params p(context_.dialect(), Params::ForRun{});
-          std::string query =
-              "INSERT INTO transfers (" + std::string(kTransferColumns) + ") VALUES ";
-          query.reserve(query.size() + (last - first) * 130);
-          for (std::size_t i = first; i < last; ++i) {
-            const spi::TransferRecord& transfer = *rows[i];
-            const std::optional<long long> expires_at =
-                transfer.expires_at ? std::optional<long long>(ToMicros(*transfer.expires_at))
-                                    : std::nullopt;
-            const std::optional<long long> resolved_at =
-                transfer.resolved_at ? std::optional<long long>(ToMicros(*transfer.resolved_at))
-                                     : std::nullopt;
-            if (i > first) query += ", ";
-            query += "(" + p.Add(transfer.id);
-            query += ", " + p.Add(transfer.idempotency_key);
-            query += ", " + p.Add(transfer.request_hash);
-            query += ", " + p.Add(TransferKindText(transfer.kind));
-            query += ", " + p.Add(transfer.from_account_id);
-            query += ", " + p.Add(transfer.to_account_id);
-            query += ", " + p.Add(static_cast<long long>(transfer.amount));
-            query += ", " + p.Add(transfer.currency);
-            query += ", " + p.Add(StatusText(transfer.status));
-            query += ", " + p.Add(transfer.reference);
-            query += ", " + p.Add(transfer.void_reason);
-            query += ", " + p.Add(static_cast<long long>(ToMicros(transfer.created_at)));
-            query += ", " + p.Add(expires_at);
-            query += ", " + p.Add(resolved_at) + ")";
+        // A taken key is an expected outcome (another node won a race, or a caller reused an
+        // id): ON CONFLICT DO NOTHING reports it as a short row count without failing the
+        // statement, and the keys tell which it was.
+        auto skipped = [&](long long present_keys) -> Status {
+          std::size_t distinct_keys = 0;
+          for (std::size_t i = 0; i < rows.size(); ++i) {
+            if (i == 0 || rows[i]->idempotency_key != rows[i - 1]->idempotency_key) ++distinct_keys;
           }
-          // A taken key is an expected outcome (another node won a race): ON CONFLICT DO NOTHING
-          // reports it as a short row count without failing the statement.
-          query += " ON CONFLICT DO NOTHING";
-          const Executed inserted = p.Run(context_.sql(), query);
-          if (inserted.affected_rows == static_cast<long long>(last - first)) continue;
-
-          // A row of this chunk was skipped. Had it lost its key, the key is in the table now;
-          // had it reused an id (a caller bug), its key is not.
-          std::vector<std::string_view> keys;
-          for (std::size_t i = first; i < last; ++i) {
-            if (keys.empty() || keys.back() != rows[i]->idempotency_key) {
-              keys.push_back(rows[i]->idempotency_key);  // sorted: duplicates are adjacent
-            }
-          }
-          Params q(context_.dialect());
-          const std::string count_query =
-              "SELECT COUNT(*) FROM transfers WHERE idempotency_key IN " +
-              InList(q, keys, 0, keys.size());
-          long long present = 0;
-          ExecuteBound(context_.sql(), count_query, [&](soci::statement& statement) {
-            statement.exchange(soci::into(present));
-            q.Bind(statement);
-          });
-          if (present == static_cast<long long>(keys.size())) return IdempotencyKeyTaken();
+          if (present_keys == static_cast<long long>(distinct_keys)) return IdempotencyKeyTaken();
           return AlreadyExists("transfer_exists", "a transfer with this id already exists", "id");
+        };
+
+        if (context_.dialect() == Dialect::kSqlite) {
+          static const std::string kInsert =
+              kInsertColumns +
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+          SqliteStatement insert = context_.statements().Sqlite(kInsert);
+          long long inserted = 0;
+          for (const spi::TransferRecord* transfer : rows) {
+            insert.Bind(transfer->id)
+                .Bind(transfer->idempotency_key)
+                .Bind(transfer->request_hash)
+                .Bind(TransferKindText(transfer->kind))
+                .Bind(transfer->from_account_id)
+                .Bind(transfer->to_account_id)
+                .Bind(static_cast<long long>(transfer->amount))
+                .Bind(transfer->currency)
+                .Bind(StatusText(transfer->status))
+                .Bind(transfer->reference)
+                .Bind(transfer->void_reason)
+                .Bind(static_cast<long long>(ToMicros(transfer->created_at)))
+                .Bind(OptionalMicros(transfer->expires_at))
+                .Bind(OptionalMicros(transfer->resolved_at));
+            inserted += insert.Run();
+          }
+          if (inserted == static_cast<long long>(rows.size())) return Status::Ok();
+          static const std::string kCount =
+              "SELECT COUNT(*) FROM transfers WHERE idempotency_key = ?";
+          SqliteStatement count = context_.statements().Sqlite(kCount);
+          long long present = 0;
+          for (std::size_t i = 0; i < rows.size(); ++i) {
+            if (i > 0 && rows[i]->idempotency_key == rows[i - 1]->idempotency_key) continue;
+            count.Bind(rows[i]->idempotency_key);
+            if (count.Step() && count.Int(0) > 0) ++present;
+            count.Reset();
+          }
+          return skipped(present);
         }
-        return Status::Ok();
+
+        static const std::string kInsert =
+            kInsertColumns +
+            "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
+            "$6::text[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[], "
+            "$12::bigint[], $13::bigint[], $14::bigint[]) ON CONFLICT DO NOTHING";
+        PgArray ids, keys, hashes, kinds, from, to, amounts, currencies, statuses, references,
+            reasons, created, expires, resolved;
+        for (const spi::TransferRecord* transfer : rows) {
+          ids.Add(transfer->id);
+          keys.Add(transfer->idempotency_key);
+          hashes.Add(transfer->request_hash);
+          kinds.Add(TransferKindText(transfer->kind));
+          from.Add(transfer->from_account_id);
+          to.Add(transfer->to_account_id);
+          amounts.Add(static_cast<long long>(transfer->amount));
+          currencies.Add(transfer->currency);
+          statuses.Add(StatusText(transfer->status));
+          references.Add(transfer->reference);
+          reasons.Add(transfer->void_reason);
+          created.Add(static_cast<long long>(ToMicros(transfer->created_at)));
+          expires.Add(OptionalMicros(transfer->expires_at));
+          resolved.Add(OptionalMicros(transfer->resolved_at));
+        }
+        std::string key_list = keys.Finish();
+        const PgResult inserted = context_.statements().Postgres(
+            kInsert, {ids.Finish(), key_list, hashes.Finish(), kinds.Finish(), from.Finish(),
+                      to.Finish(), amounts.Finish(), currencies.Finish(), statuses.Finish(),
+                      references.Finish(), reasons.Finish(), created.Finish(), expires.Finish(),
+                      resolved.Finish()});
+        if (inserted.affected_rows() == static_cast<long long>(rows.size())) return Status::Ok();
+        static const std::string kCount =
+            "SELECT COUNT(DISTINCT idempotency_key) FROM transfers"
+            " WHERE idempotency_key = ANY($1::text[])";
+        const PgResult present = context_.statements().Postgres(kCount, {std::move(key_list)});
+        return skipped(present.Int(0, 0));
       },
       {.unique = IdempotencyKeyTaken(), .foreign_key = AccountNotFound()});
+}
+
+Status SociLedgerRepository::InsertEntries(const std::vector<spi::EntryRecord>& entries) {
+  return context_.Call(
+      Access::kWrite, "InsertEntries",
+      [&]() -> Status {
+        if (entries.empty()) return Status::Ok();
+        static const std::string kInsertColumns =
+            "INSERT INTO ledger_entries (transfer_id, account_id, amount, balance_after, "
+            "created_at) ";
+        if (context_.dialect() == Dialect::kSqlite) {
+          static const std::string kInsert = kInsertColumns + "VALUES (?, ?, ?, ?, ?)";
+          SqliteStatement insert = context_.statements().Sqlite(kInsert);
+          for (const spi::EntryRecord& entry : entries) {
+            insert.Bind(entry.transfer_id)
+                .Bind(entry.account_id)
+                .Bind(static_cast<long long>(entry.amount))
+                .Bind(static_cast<long long>(entry.balance_after))
+                .Bind(static_cast<long long>(ToMicros(entry.created_at)))
+                .Run();
+          }
+          return Status::Ok();
+        }
+        static const std::string kInsert =
+            kInsertColumns +
+            "SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], "
+            "$5::bigint[])";
+        PgArray transfer_ids, account_ids, amounts, balances, created;
+        for (const spi::EntryRecord& entry : entries) {
+          transfer_ids.Add(entry.transfer_id);
+          account_ids.Add(entry.account_id);
+          amounts.Add(static_cast<long long>(entry.amount));
+          balances.Add(static_cast<long long>(entry.balance_after));
+          created.Add(static_cast<long long>(ToMicros(entry.created_at)));
+        }
+        context_.statements().Postgres(kInsert, {transfer_ids.Finish(), account_ids.Finish(),
+                                                 amounts.Finish(), balances.Finish(),
+                                                 created.Finish()});
+        return Status::Ok();
+      },
+      {.unique =
+           AlreadyExists("entry_exists", "this transfer already has an entry on the account")});
 }
 
 Status SociLedgerRepository::UpdateAccountsBalances(
     const std::vector<spi::LedgerAccountRecord>& accounts) {
   return context_.Call(Access::kWrite, "UpdateAccountsBalances", [&]() -> Status {
-    // The last record of each id, in id order (with PostgreSQL's usual plan, a loop over the list
-    // probing the primary key, the row locks are then taken in id order too).
+    // The last record of each id, in id order.
     std::vector<const spi::LedgerAccountRecord*> sorted;
     sorted.reserve(accounts.size());
     for (const spi::LedgerAccountRecord& account : accounts) sorted.push_back(&account);
@@ -961,36 +913,40 @@ Status SociLedgerRepository::UpdateAccountsBalances(
     for (std::size_t i = 0; i < sorted.size(); ++i) {
       if (i + 1 == sorted.size() || sorted[i + 1]->id != sorted[i]->id) rows.push_back(sorted[i]);
     }
+    if (rows.empty()) return Status::Ok();
 
     long long updated = 0;
-    const std::size_t per_update = RowsPerStatement(5);
-    for (std::size_t first = 0; first < rows.size(); first += per_update) {
-      const std::size_t last = std::min(rows.size(), first + per_update);
-      Params p(context_.dialect(), Params::ForRun{});
-      std::string query =
-          "WITH v (id, posted, pending_debits, pending_credits, updated_at) AS (VALUES ";
-      query.reserve(query.size() + (last - first) * 50 + 300);
-      for (std::size_t i = first; i < last; ++i) {
-        const spi::LedgerAccountRecord& account = *rows[i];
-        // PostgreSQL types a VALUES column from all its rows: the casts of the first row make
-        // the untyped parameters of the others BIGINT (instead of TEXT).
-        const bool typed = i == first;
-        auto bigint = [&](std::int64_t value) {
-          const std::string placeholder = p.Add(static_cast<long long>(value));
-          return typed ? "CAST(" + placeholder + " AS BIGINT)" : placeholder;
-        };
-        if (i > first) query += ", ";
-        query += "(" + p.Add(account.id);
-        query += ", " + bigint(account.posted);
-        query += ", " + bigint(account.pending_debits);
-        query += ", " + bigint(account.pending_credits);
-        query += ", " + bigint(ToMicros(account.updated_at)) + ")";
+    if (context_.dialect() == Dialect::kSqlite) {
+      static const std::string kUpdate =
+          "UPDATE ledger_accounts SET posted = ?, pending_debits = ?, pending_credits = ?, "
+          "updated_at = ? WHERE id = ?";
+      SqliteStatement update = context_.statements().Sqlite(kUpdate);
+      for (const spi::LedgerAccountRecord* account : rows) {
+        updated += update.Bind(static_cast<long long>(account->posted))
+                       .Bind(static_cast<long long>(account->pending_debits))
+                       .Bind(static_cast<long long>(account->pending_credits))
+                       .Bind(static_cast<long long>(ToMicros(account->updated_at)))
+                       .Bind(account->id)
+                       .Run();
       }
-      query +=
-          ") UPDATE ledger_accounts AS a SET posted = v.posted, "
-          "pending_debits = v.pending_debits, pending_credits = v.pending_credits, "
-          "updated_at = v.updated_at FROM v WHERE a.id = v.id";
-      updated += p.Run(context_.sql(), query).affected_rows;
+    } else {
+      static const std::string kUpdate =
+          "UPDATE ledger_accounts AS a SET posted = v.posted, pending_debits = v.pending_debits, "
+          "pending_credits = v.pending_credits, updated_at = v.updated_at"
+          " FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[])"
+          " AS v (id, posted, pending_debits, pending_credits, updated_at) WHERE a.id = v.id";
+      PgArray ids, posted, debits, credits, at;
+      for (const spi::LedgerAccountRecord* account : rows) {
+        ids.Add(account->id);
+        posted.Add(static_cast<long long>(account->posted));
+        debits.Add(static_cast<long long>(account->pending_debits));
+        credits.Add(static_cast<long long>(account->pending_credits));
+        at.Add(static_cast<long long>(ToMicros(account->updated_at)));
+      }
+      updated = context_.statements()
+                    .Postgres(kUpdate, {ids.Finish(), posted.Finish(), debits.Finish(),
+                                        credits.Finish(), at.Finish()})
+                    .affected_rows();
     }
     if (updated != static_cast<long long>(rows.size())) return AccountNotFound();
     return Status::Ok();
@@ -1080,21 +1036,11 @@ Result<std::vector<spi::LedgerAccountRecord>> SociLedgerRepository::ListAccounts
   return context_.Call(
       Access::kRead, "ListAccounts", [&]() -> Result<std::vector<spi::LedgerAccountRecord>> {
         std::vector<spi::LedgerAccountRecord> accounts;
-        AccountFields fields;
-        Status bad_row;
-        ForEachRow(
+        Params none(context_.dialect());
+        EV_RETURN_IF_ERROR(CollectRows<AccountFields>(
             context_.sql(),
-            "SELECT " + std::string(kAccountColumns) + " FROM ledger_accounts ORDER BY id",
-            [&](soci::statement& statement) { fields.Into(statement); },
-            [&] {
-              Result<spi::LedgerAccountRecord> account = fields.Get();
-              if (account.ok()) {
-                accounts.push_back(std::move(account).value());
-              } else if (bad_row.ok()) {
-                bad_row = account.status();
-              }
-            });
-        if (!bad_row.ok()) return bad_row;
+            "SELECT " + std::string(kAccountColumns) + " FROM ledger_accounts ORDER BY id", none,
+            &accounts));
         return accounts;
       });
 }

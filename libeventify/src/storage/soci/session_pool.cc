@@ -1,10 +1,11 @@
 #include "storage/soci/session_pool.h"
 
+#include "storage/soci/native_statements.h"
+
 #include <fmt/format.h>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <chrono>
@@ -71,7 +72,7 @@ void ConfigureSqlite(soci::session& sql, int busy_timeout_ms) {
 SessionPool::Lease::Lease(Lease&& other) noexcept
     : pool_(std::exchange(other.pool_, nullptr)),
       slot_(other.slot_),
-      session_(std::exchange(other.session_, nullptr)),
+      connection_(std::exchange(other.connection_, nullptr)),
       discard_(other.discard_) {}
 
 SessionPool::Lease::~Lease() {
@@ -81,36 +82,42 @@ SessionPool::Lease::~Lease() {
 SessionPool::SessionPool(DatabaseTarget target, int size, int sqlite_busy_timeout_ms)
     : target_(std::move(target)), sqlite_busy_timeout_ms_(sqlite_busy_timeout_ms) {
   const std::size_t slots = static_cast<std::size_t>(std::max(1, size));
-  sessions_.resize(slots);
+  connections_.resize(slots);
   // Hand out low slots first so a lightly loaded process keeps few connections open.
   for (std::size_t slot = slots; slot > 0; --slot) free_slots_.push_back(slot - 1);
 }
 
 SessionPool::~SessionPool() = default;
 
-std::unique_ptr<soci::session> SessionPool::Connect() const {
+SessionPool::Connection::~Connection() = default;
+
+std::unique_ptr<SessionPool::Connection> SessionPool::Connect() const {
+  auto connection = std::make_unique<Connection>();
   if (target_.dialect == Dialect::kSqlite) {
-    auto sql = std::make_unique<soci::session>(soci::sqlite3, target_.connect_string);
-    ConfigureSqlite(*sql, sqlite_busy_timeout_ms_);
-    return sql;
+    connection->session = std::make_unique<soci::session>(soci::sqlite3, target_.connect_string);
+    ConfigureSqlite(*connection->session, sqlite_busy_timeout_ms_);
+  } else {
+    connection->session = std::make_unique<soci::session>(soci::postgresql, target_.connect_string);
   }
-  return std::make_unique<soci::session>(soci::postgresql, target_.connect_string);
+  connection->statements =
+      std::make_unique<NativeStatements>(*connection->session, target_.dialect);
+  return connection;
 }
 
 Result<SessionPool::Lease> SessionPool::Acquire(bool detailed_errors) {
   std::size_t slot;
-  soci::session* existing;
+  Connection* existing;
   {
     std::unique_lock lock(mutex_);
     slot_freed_.wait(lock, [this] { return !free_slots_.empty(); });
     slot = free_slots_.back();
     free_slots_.pop_back();
-    existing = sessions_[slot].get();
+    existing = connections_[slot].get();
   }
   if (existing != nullptr) return Lease(this, slot, existing);
 
   // Connect outside the lock: it may take a network round trip or a busy wait.
-  std::unique_ptr<soci::session> connected;
+  std::unique_ptr<Connection> connected;
   std::string explanation;
   try {
     connected = Connect();
@@ -128,19 +135,19 @@ Result<SessionPool::Lease> SessionPool::Acquire(bool detailed_errors) {
     return Unavailable("database_unavailable",
                        detailed_errors ? fmt::format("{}: {}", what, explanation) : what);
   }
-  soci::session* session = connected.get();
+  Connection* connection = connected.get();
   {
     std::lock_guard lock(mutex_);
-    sessions_[slot] = std::move(connected);
+    connections_[slot] = std::move(connected);
   }
-  return Lease(this, slot, session);
+  return Lease(this, slot, connection);
 }
 
 void SessionPool::GiveBack(std::size_t slot, bool discard) {
-  std::unique_ptr<soci::session> closing;
+  std::unique_ptr<Connection> closing;
   {
     std::lock_guard lock(mutex_);
-    if (discard) closing = std::move(sessions_[slot]);
+    if (discard) closing = std::move(connections_[slot]);
     free_slots_.push_back(slot);
   }
   slot_freed_.notify_one();

@@ -23,7 +23,12 @@ class session;
 
 namespace eventify::storage {
 
+class NativeStatements;
+
 class SessionPool {
+  // A connected session and what is prepared on it (defined below).
+  struct Connection;
+
  public:
   // A borrowed session; returned to the pool on destruction unless discarded.
   class Lease {
@@ -32,19 +37,21 @@ class SessionPool {
     Lease& operator=(Lease&&) = delete;
     ~Lease();
 
-    soci::session& session() const { return *session_; }
+    soci::session& session() const { return *connection_->session; }
+    // The statements prepared on this session so far (see native_statements.h).
+    NativeStatements& statements() const { return *connection_->statements; }
     // Closes the session instead of returning it (its connection is lost or its state unknown);
     // the slot reconnects when it is next acquired.
     void Discard() { discard_ = true; }
 
    private:
     friend class SessionPool;
-    Lease(SessionPool* pool, std::size_t slot, soci::session* session)
-        : pool_(pool), slot_(slot), session_(session) {}
+    Lease(SessionPool* pool, std::size_t slot, Connection* connection)
+        : pool_(pool), slot_(slot), connection_(connection) {}
 
     SessionPool* pool_;
     std::size_t slot_;
-    soci::session* session_;
+    Connection* connection_;
     bool discard_ = false;
   };
 
@@ -61,14 +68,22 @@ class SessionPool {
   Result<Lease> Acquire(bool detailed_errors = false);
 
  private:
-  std::unique_ptr<soci::session> Connect() const;
+  // The statements are destroyed first (declared last): SQLite cannot close a connection that
+  // still has prepared statements.
+  struct Connection {
+    std::unique_ptr<soci::session> session;
+    std::unique_ptr<NativeStatements> statements;
+    ~Connection();
+  };
+
+  std::unique_ptr<Connection> Connect() const;
   void GiveBack(std::size_t slot, bool discard);
 
   const DatabaseTarget target_;
   const int sqlite_busy_timeout_ms_;
   std::mutex mutex_;
   std::condition_variable slot_freed_;
-  std::vector<std::unique_ptr<soci::session>> sessions_;  // nullptr: not connected
+  std::vector<std::unique_ptr<Connection>> connections_;  // nullptr: not connected
   std::vector<std::size_t> free_slots_;
 };
 

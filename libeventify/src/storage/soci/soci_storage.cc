@@ -12,6 +12,7 @@
 #include "storage/soci/database_failure.h"
 #include "storage/soci/database_url.h"
 #include "storage/soci/migrations.h"
+#include "storage/soci/native_statements.h"
 #include "storage/soci/soci_transaction.h"
 #include "storage/soci/transaction_context.h"
 
@@ -51,7 +52,8 @@ void RollBack(SessionPool::Lease& lease) {
 Status RunBody(SessionPool::Lease& lease, Dialect dialect, spi::TransactionMode mode,
                const std::function<Status(spi::Transaction&)>& body) {
   soci::session& sql = lease.session();
-  TransactionContext context(sql, dialect, mode);
+  lease.statements().TransactionBegun();
+  TransactionContext context(sql, lease.statements(), dialect, mode);
   SociTransaction transaction(context);
   Status status;
   try {

@@ -26,6 +26,8 @@ class session;
 
 namespace eventify::storage {
 
+class NativeStatements;
+
 // How a repository method translates constraint violations it can cause; an OK Status keeps the
 // generic translation of FailureStatus.
 struct ConstraintMeaning {
@@ -37,12 +39,15 @@ class TransactionContext {
  public:
   enum class Access { kRead, kWrite };
 
-  TransactionContext(soci::session& sql, Dialect dialect, spi::TransactionMode mode)
-      : sql_(sql), dialect_(dialect), mode_(mode) {}
+  TransactionContext(soci::session& sql, NativeStatements& statements, Dialect dialect,
+                     spi::TransactionMode mode)
+      : sql_(sql), statements_(statements), dialect_(dialect), mode_(mode) {}
   TransactionContext(const TransactionContext&) = delete;
   TransactionContext& operator=(const TransactionContext&) = delete;
 
   soci::session& sql() const { return sql_; }
+  // The statements kept prepared on this connection (the commit path's; native_statements.h).
+  NativeStatements& statements() const { return statements_; }
   Dialect dialect() const { return dialect_; }
 
   // " FOR UPDATE" where row locks are how LockMode::kForUpdate is honoured (PostgreSQL, read-write
@@ -80,6 +85,7 @@ class TransactionContext {
   Status Fail(std::string_view operation, const ConstraintMeaning& meaning);
 
   soci::session& sql_;
+  NativeStatements& statements_;
   const Dialect dialect_;
   const spi::TransactionMode mode_;
   Status failure_;

@@ -1,0 +1,212 @@
+#include "storage/soci/native_statements.h"
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+
+#include <charconv>
+#include <cstdlib>
+
+namespace eventify::storage {
+
+using namespace sqlite_api;  // where soci-sqlite3.h declares the SQLite API
+
+namespace {
+
+long long ParseInt(const char* text, std::size_t size) {
+  long long value = 0;
+  std::from_chars(text, text + size, value);
+  return value;
+}
+
+[[noreturn]] void FailPostgres(PGconn* conn, const PGresult* result) {
+  const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const char* message = result ? PQresultErrorMessage(result) : PQerrorMessage(conn);
+  if (state == nullptr) state = PQstatus(conn) == CONNECTION_BAD ? "08006" : "XX000";
+  throw soci::postgresql_soci_error(message, state);
+}
+
+}  // namespace
+
+// ---- SqliteStatement ----------------------------------------------------------------------------
+
+SqliteStatement::~SqliteStatement() { Reset(); }
+
+void SqliteStatement::Reset() {
+  sqlite3_reset(statement_);
+  sqlite3_clear_bindings(statement_);
+  next_parameter_ = 1;
+}
+
+void SqliteStatement::Fail(int code) const {
+  throw soci::sqlite3_soci_error(sqlite3_errmsg(db_), code);
+}
+
+SqliteStatement& SqliteStatement::Bind(std::string_view text) {
+  const int rc = sqlite3_bind_text(statement_, next_parameter_++, text.data(),
+                                   static_cast<int>(text.size()), SQLITE_STATIC);
+  if (rc != SQLITE_OK) Fail(sqlite3_extended_errcode(db_));
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::Bind(long long value) {
+  const int rc = sqlite3_bind_int64(statement_, next_parameter_++, value);
+  if (rc != SQLITE_OK) Fail(sqlite3_extended_errcode(db_));
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::Bind(const std::optional<long long>& value) {
+  if (value) return Bind(*value);
+  const int rc = sqlite3_bind_null(statement_, next_parameter_++);
+  if (rc != SQLITE_OK) Fail(sqlite3_extended_errcode(db_));
+  return *this;
+}
+
+bool SqliteStatement::Step() {
+  const int rc = sqlite3_step(statement_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  Fail(sqlite3_extended_errcode(db_));
+}
+
+long long SqliteStatement::Run() {
+  while (Step()) {
+  }
+  const long long changes = sqlite3_changes(db_);
+  Reset();
+  return changes;
+}
+
+std::string_view SqliteStatement::Text(int column) const {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));
+  if (text == nullptr) return {};
+  return {text, static_cast<std::size_t>(sqlite3_column_bytes(statement_, column))};
+}
+
+long long SqliteStatement::Int(int column) const { return sqlite3_column_int64(statement_, column); }
+
+bool SqliteStatement::IsNull(int column) const {
+  return sqlite3_column_type(statement_, column) == SQLITE_NULL;
+}
+
+// ---- PgArray ------------------------------------------------------------------------------------
+
+void PgArray::Separate() {
+  if (text_.size() > 1) text_ += ',';
+}
+
+void PgArray::Add(std::string_view text) {
+  Separate();
+  // Every element quoted, so that empty strings, commas, braces, blanks and the word NULL stay
+  // text; inside the quotes only '"' and '\' need a backslash.
+  text_ += '"';
+  for (char c : text) {
+    if (c == '"' || c == '\\') text_ += '\\';
+    text_ += c;
+  }
+  text_ += '"';
+}
+
+void PgArray::Add(long long value) {
+  Separate();
+  char buffer[24];
+  text_.append(buffer, std::to_chars(buffer, buffer + sizeof buffer, value).ptr);
+}
+
+void PgArray::Add(const std::optional<long long>& value) {
+  if (value) return Add(*value);
+  Separate();
+  text_ += "NULL";
+}
+
+std::string PgArray::Finish() {
+  text_ += '}';
+  return std::move(text_);
+}
+
+// ---- PgResult -----------------------------------------------------------------------------------
+
+long long PgResult::affected_rows() const {
+  const char* tuples = PQcmdTuples(result_.get());
+  return std::atoll(tuples);
+}
+
+std::string_view PgResult::Text(int row, int column) const {
+  return {PQgetvalue(result_.get(), row, column),
+          static_cast<std::size_t>(PQgetlength(result_.get(), row, column))};
+}
+
+long long PgResult::Int(int row, int column) const {
+  return ParseInt(PQgetvalue(result_.get(), row, column),
+                  static_cast<std::size_t>(PQgetlength(result_.get(), row, column)));
+}
+
+// ---- NativeStatements ---------------------------------------------------------------------------
+
+NativeStatements::NativeStatements(soci::session& sql, Dialect dialect) : dialect_(dialect) {
+  if (dialect == Dialect::kSqlite) {
+    sqlite_ = static_cast<soci::sqlite3_session_backend*>(sql.get_backend())->conn_;
+  } else {
+    postgres_ = static_cast<soci::postgresql_session_backend*>(sql.get_backend())->conn_;
+  }
+}
+
+NativeStatements::~NativeStatements() {
+  for (auto& [text, statement] : sqlite_statements_) sqlite3_finalize(statement);
+  // PostgreSQL's prepared statements end with the connection (or stay for its next lease).
+}
+
+SqliteStatement NativeStatements::Sqlite(const std::string& text) {
+  auto found = sqlite_statements_.find(text);
+  if (found == sqlite_statements_.end()) {
+    sqlite3_stmt* statement = nullptr;
+    const int rc = sqlite3_prepare_v3(sqlite_, text.c_str(), static_cast<int>(text.size()) + 1,
+                                      SQLITE_PREPARE_PERSISTENT, &statement, nullptr);
+    if (rc != SQLITE_OK) {
+      sqlite3_finalize(statement);
+      throw soci::sqlite3_soci_error(sqlite3_errmsg(sqlite_), sqlite3_extended_errcode(sqlite_));
+    }
+    found = sqlite_statements_.emplace(text, statement).first;
+  }
+  return SqliteStatement(sqlite_, found->second);
+}
+
+// The commit path's statements only ever touch rows by key, and a batch is small next to the
+// tables: an index probe per row is always the right plan. PostgreSQL plans a prepared statement
+// once for all later runs, from the table statistics of that moment; planned while the tables
+// were still small (a new database, before the first autoanalyze), the plan scans whole tables
+// and keeps scanning them as they grow. So, for this transaction only, sequential scans and
+// hash or merge joins are priced out, and the one generic plan is built at once.
+void NativeStatements::PinPlanner() {
+  PgResult pinned(PQexec(postgres_,
+                         "SET LOCAL enable_seqscan = off; SET LOCAL enable_hashjoin = off; "
+                         "SET LOCAL enable_mergejoin = off; "
+                         "SET LOCAL plan_cache_mode = force_generic_plan"));
+  if (PQresultStatus(pinned.raw()) != PGRES_COMMAND_OK) FailPostgres(postgres_, pinned.raw());
+  planner_pinned_ = true;
+}
+
+PgResult NativeStatements::Postgres(const std::string& text,
+                                    const std::vector<std::string>& parameters) {
+  if (!planner_pinned_) PinPlanner();
+  auto found = postgres_names_.find(text);
+  if (found == postgres_names_.end()) {
+    std::string name = "eventify_native_" + std::to_string(postgres_names_.size() + 1);
+    PgResult prepared(PQprepare(postgres_, name.c_str(), text.c_str(),
+                                static_cast<int>(parameters.size()), nullptr));
+    // A failed PREPARE inside a transaction aborts it, like any failed statement.
+    if (PQresultStatus(prepared.raw()) != PGRES_COMMAND_OK) FailPostgres(postgres_, prepared.raw());
+    found = postgres_names_.emplace(text, std::move(name)).first;
+  }
+  std::vector<const char*> values;
+  values.reserve(parameters.size());
+  for (const std::string& parameter : parameters) values.push_back(parameter.c_str());
+  PgResult result(PQexecPrepared(postgres_, found->second.c_str(), static_cast<int>(values.size()),
+                                 values.data(), nullptr, nullptr, 0));
+  const ExecStatusType status = PQresultStatus(result.raw());
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    FailPostgres(postgres_, result.raw());
+  }
+  return result;
+}
+
+}  // namespace eventify::storage

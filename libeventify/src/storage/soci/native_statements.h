@@ -1,0 +1,131 @@
+// NativeStatements: the commit path's statements, prepared once per connection and reused.
+//
+// The commit pipeline's writer runs the same few statements for every batch. Building and
+// preparing them anew each time (SQLite parses and compiles a multi-row VALUES list; PostgreSQL
+// parses and plans it) was most of the writer's work. Here each statement text is prepared on its
+// first use and kept as long as the connection lives:
+//   - SQLite: a persistent sqlite3_stmt, stepped once per row (an in-process library has no
+//     round trip to save by sending many rows in one statement).
+//   - PostgreSQL: a named server-side prepared statement whose parameters are arrays
+//     ("... FROM unnest($1::text[], ...)"), so that one plan serves every batch size and a batch
+//     is one round trip per statement.
+// Values are bound natively, never spliced into the text. Failures throw the SOCI exceptions the
+// rest of the storage layer classifies (sqlite3_soci_error with the result code,
+// postgresql_soci_error with the SQLSTATE), so a repository method's Call() treats both alike.
+//
+// Ownership: the session pool keeps one NativeStatements beside each session and destroys it
+// first (SQLite refuses to close a connection with statements still prepared).
+// Thread-safety: none; only the thread holding the connection's lease uses it.
+#pragma once
+
+#include <libpq-fe.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "storage/soci/database_failure.h"
+
+namespace soci {
+class session;
+}
+
+namespace eventify::storage {
+
+// One use of a cached SQLite statement: bind the values in placeholder order, step, read the
+// columns. Resets the statement (releasing what it holds) when it goes out of scope.
+class SqliteStatement {
+ public:
+  SqliteStatement(sqlite_api::sqlite3* db, sqlite_api::sqlite3_stmt* statement)
+      : db_(db), statement_(statement) {}
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
+  ~SqliteStatement();
+
+  // The next placeholder. The text must stay alive until the statement is stepped.
+  SqliteStatement& Bind(std::string_view text);
+  SqliteStatement& Bind(long long value);
+  SqliteStatement& Bind(const std::optional<long long>& value);  // NULL when empty
+
+  // Runs to the next row: true with a row to read, false when done.
+  bool Step();
+  // Steps to completion; returns the rows changed. Then the statement can be bound again.
+  long long Run();
+  // Makes the statement ready for a new set of values.
+  void Reset();
+
+  std::string_view Text(int column) const;
+  long long Int(int column) const;
+  bool IsNull(int column) const;
+
+ private:
+  [[noreturn]] void Fail(int code) const;
+
+  sqlite_api::sqlite3* db_;
+  sqlite_api::sqlite3_stmt* statement_;
+  int next_parameter_ = 1;
+};
+
+// The text form of a PostgreSQL array parameter: {"a","b\"c",NULL,42}.
+class PgArray {
+ public:
+  void Add(std::string_view text);
+  void Add(long long value);
+  void Add(const std::optional<long long>& value);  // NULL when empty
+  std::string Finish();
+
+ private:
+  void Separate();
+  std::string text_ = "{";
+};
+
+// The outcome of a PostgreSQL statement: rows in text form and the affected row count.
+class PgResult {
+ public:
+  explicit PgResult(PGresult* result) : result_(result, PQclear) {}
+
+  PGresult* raw() const { return result_.get(); }  // nullptr when libpq could not even answer
+  int rows() const { return PQntuples(result_.get()); }
+  long long affected_rows() const;
+  std::string_view Text(int row, int column) const;
+  long long Int(int row, int column) const;
+  bool IsNull(int row, int column) const { return PQgetisnull(result_.get(), row, column) != 0; }
+
+ private:
+  std::unique_ptr<PGresult, void (*)(PGresult*)> result_;
+};
+
+class NativeStatements {
+ public:
+  NativeStatements(soci::session& sql, Dialect dialect);
+  ~NativeStatements();
+  NativeStatements(const NativeStatements&) = delete;
+  NativeStatements& operator=(const NativeStatements&) = delete;
+
+  // SQLite only: the statement for `text`, prepared on first use, ready to bind.
+  SqliteStatement Sqlite(const std::string& text);
+
+  // PostgreSQL only: runs `text` (placeholders $1..$n, typed by casts in the text) with
+  // `parameters` in text form, preparing it on this connection on first use.
+  PgResult Postgres(const std::string& text, const std::vector<std::string>& parameters);
+
+  // Called by the storage when a transaction begins on this connection.
+  void TransactionBegun() { planner_pinned_ = false; }
+
+ private:
+  void PinPlanner();
+
+  const Dialect dialect_;
+  bool planner_pinned_ = false;  // PinPlanner ran in the current transaction
+  sqlite_api::sqlite3* sqlite_ = nullptr;
+  PGconn* postgres_ = nullptr;
+  // Statement text -> prepared sqlite3_stmt (SQLite) or its server-side name (PostgreSQL).
+  std::unordered_map<std::string, sqlite_api::sqlite3_stmt*> sqlite_statements_;
+  std::unordered_map<std::string, std::string> postgres_names_;
+};
+
+}  // namespace eventify::storage
