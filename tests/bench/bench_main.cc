@@ -2,7 +2,8 @@
 // tests/bench/ledger-bench.sh. See docs/performance.md.
 //
 //   eventify-bench ledger --database URL --callers N --seconds S
-//                         [--wallets 1000] [--hot] [--warmup 1] [--pool P] [--max-transfers M]
+//                         [--wallets 1000] [--hot] [--warmup 1] [--pool P] [--writers W]
+//                         [--max-transfers M]
 
 #include <charconv>
 #include <cstdio>
@@ -17,12 +18,13 @@ namespace {
 constexpr char kUsage[] =
     "usage: eventify-bench ledger --database URL --callers N --seconds S\n"
     "                             [--wallets 1000] [--hot] [--warmup 1] [--pool P]\n"
-    "                             [--max-transfers 5000000]\n"
+    "                             [--writers W] [--max-transfers 5000000]\n"
     "  URL        sqlite:<path> or postgresql://user@host:port/dbname\n"
     "  --callers  concurrent callers, each in a closed loop (1-10000)\n"
     "  --seconds  measured time, after --warmup seconds of unmeasured load\n"
     "  --hot      every transfer debits one wallet (default: two random wallets)\n"
     "  --pool     database connections (default min(N, 64) on PostgreSQL, min(N, 4) on SQLite)\n"
+    "  --writers  batches in flight in the commit pipeline (default: the storage's choice)\n"
     "  --max-transfers  hard cap on transfers attempted, so that a run always ends\n"
     "Prints one line 'ledger key=value ...'; exit 1 when the audit is not clean or a caller\n"
     "completed no transfer, 2 when the benchmark could not run.\n";
@@ -86,6 +88,8 @@ int main(int argc, char** argv) {
     } else if (flag == "--pool") {
       ok = ParseNumber(value, options.pool_size) && options.pool_size >= 1 &&
            options.pool_size <= 1000;
+    } else if (flag == "--writers") {
+      ok = ParseNumber(value, options.writers) && options.writers >= 1 && options.writers <= 64;
     } else if (flag == "--max-transfers") {
       ok = ParseNumber(value, options.max_transfers) && options.max_transfers >= 1;
     } else {

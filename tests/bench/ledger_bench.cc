@@ -189,6 +189,7 @@ int RunLedgerBench(const LedgerBenchOptions& options) {
   engine_options.secret_key = RandomHex(64);
   engine_options.storage_options.url = options.database_url;
   engine_options.storage_options.pool_size = pool_size;
+  engine_options.commit.writers = options.writers;
   engine_options.mailer = std::make_shared<NoopMailer>();
   engine_options.media_store = spi::MakeFilesystemMediaStore(media.path(), "/media/");
   engine_options.clock = std::make_shared<spi::SystemClock>();
@@ -344,10 +345,12 @@ int RunLedgerBench(const LedgerBenchOptions& options) {
   }
 
   std::printf(
-      "ledger backend=%s callers=%d mode=%s pool=%d seconds=%.2f transfers=%lld tps=%.1f "
+      "ledger backend=%s callers=%d mode=%s pool=%d writers=%d seconds=%.2f transfers=%lld "
+      "tps=%.1f "
       "p50_ms=%.3f p99_ms=%.3f max_ms=%.1f errors=%lld insufficient_funds=%lld "
       "slowest_caller_ops=%lld fastest_caller_ops=%lld idle_callers=%d audit=%s\n",
-      backend.c_str(), options.callers, options.hot ? "hot" : "random", pool_size, elapsed,
+      backend.c_str(), options.callers, options.hot ? "hot" : "random", pool_size,
+      options.writers > 0 ? options.writers : engine->storage().parallel_writers(), elapsed,
       static_cast<long long>(transfers), static_cast<double>(transfers) / elapsed,
       Millis(Percentile(latencies, 0.50)), Millis(Percentile(latencies, 0.99)),
       Millis(latencies.empty() ? 0 : latencies.back()), static_cast<long long>(errors),

@@ -20,6 +20,7 @@ struct LedgerBenchOptions {
   double warmup_seconds = 1.0;
   int wallets = 1000;
   bool hot = false;
+  int writers = 0;    // 0: the storage's choice (Storage::parallel_writers)
   int pool_size = 0;  // 0: min(callers, 64) on PostgreSQL, min(callers, 4) on SQLite
   // Hard cap on transfers attempted (warm-up included), so that a run always ends.
   std::int64_t max_transfers = 5'000'000;

@@ -379,6 +379,30 @@ struct TwoEngines {
 
 // ================================================================================================
 
+// The pipeline's storage, decorated: the first read-write transaction is held after it has
+// committed and before Run returns, as if its durable flush were slow.
+class SlowFirstFlushStorage final : public spi::Storage {
+ public:
+  explicit SlowFirstFlushStorage(std::shared_ptr<spi::Storage> inner) : inner_(std::move(inner)) {}
+
+  Status Run(spi::TransactionMode mode,
+             const std::function<Status(spi::Transaction&)>& body) override {
+    const Status status = inner_->Run(mode, body);
+    if (mode == spi::TransactionMode::kReadWrite && !first_done_.exchange(true)) gate_.Hold();
+    return status;
+  }
+  std::string_view backend_name() const override { return inner_->backend_name(); }
+  int schema_version() const override { return inner_->schema_version(); }
+
+  bool WaitUntilHolding() { return gate_.WaitUntilHolding(); }
+  void Release() { gate_.Open(); }
+
+ private:
+  const std::shared_ptr<spi::Storage> inner_;
+  std::atomic<bool> first_done_{false};
+  Gate gate_;
+};
+
 BOOST_FIXTURE_TEST_SUITE(pipeline, PipelineFixture)
 
 BOOST_AUTO_TEST_CASE(operations_queued_behind_a_batch_are_applied_as_one_batch_in_arrival_order) {
@@ -566,6 +590,79 @@ BOOST_AUTO_TEST_CASE(the_destructor_applies_every_queued_operation_before_return
   BOOST_TEST((calls == std::vector<std::vector<int>>{{0}, {1, 2, 3, 4, 5}}),
              "ApplyBatch calls: " << Show(calls));
   for (int i = 0; i <= 5; ++i) BOOST_TEST(RowExists(i), "row of operation " << i);
+}
+
+// With several writers the writers take turns: while a batch is being applied, what queues
+// behind it waits for the turn (and so for that batch's row locks), then goes as one batch.
+BOOST_AUTO_TEST_CASE(with_two_writers_the_next_batch_waits_until_the_one_before_is_applied) {
+  RecordingApplier applier(/*hold_first=*/true);
+  storage::CommitPipeline pipeline(storage, {.max_batch = 1024, .max_queue = 1024, .writers = 2});
+  std::vector<std::unique_ptr<TestOp>> ops;
+  for (int i = 0; i <= 4; ++i) ops.push_back(std::make_unique<TestOp>(i));
+  std::vector<std::unique_ptr<Caller>> callers;
+  ReleaseOnExit release{applier};
+
+  callers.push_back(std::make_unique<Caller>(pipeline, applier, *ops[0]));
+  BOOST_REQUIRE(applier.WaitUntilHolding());
+  for (int i = 1; i <= 4; ++i) {
+    callers.push_back(std::make_unique<Caller>(pipeline, applier, *ops[i]));
+    callers.back()->WaitUntilQueued();
+  }
+  // The idle second writer had every chance to take them; it must not while batch 0 is applied.
+  std::this_thread::sleep_for(100ms);
+  BOOST_TEST((applier.calls() == std::vector<std::vector<int>>{{0}}),
+             "ApplyBatch calls while batch 0 was applied: " << Show(applier.calls()));
+  applier.Release();
+  for (auto& caller : callers) BOOST_TEST(caller->Join().ok());
+  BOOST_TEST((applier.calls() == std::vector<std::vector<int>>{{0}, {1, 2, 3, 4}}),
+             "ApplyBatch calls: " << Show(applier.calls()));
+}
+
+// ...and once a batch is applied and only its commit remains, the next batch goes ahead: it is
+// applied and committed, and its callers answered, while the previous commit is still flushing.
+BOOST_AUTO_TEST_CASE(with_two_writers_the_next_batch_commits_while_the_one_before_flushes) {
+  auto slow = std::make_shared<SlowFirstFlushStorage>(storage);
+  RecordingApplier applier(/*hold_first=*/false);
+  storage::CommitPipeline pipeline(slow, {.max_batch = 1024, .max_queue = 1024, .writers = 2});
+  struct ReleaseSlow {
+    SlowFirstFlushStorage& storage;
+    ~ReleaseSlow() { storage.Release(); }
+  } release{*slow};
+  TestOp first(0), second(1);
+
+  Caller first_caller(pipeline, applier, first);
+  BOOST_REQUIRE_MESSAGE(slow->WaitUntilHolding(), "the first commit never happened");
+  Caller second_caller(pipeline, applier, second);
+  const Status second_status = second_caller.Join();
+  BOOST_TEST(second_status.ok(), second_status.ToString());
+  BOOST_TEST(RowExists(1));
+  slow->Release();
+  BOOST_TEST(first_caller.Join().ok());
+  BOOST_TEST((applier.calls() == std::vector<std::vector<int>>{{0}, {1}}),
+             "ApplyBatch calls: " << Show(applier.calls()));
+}
+
+// Wake-ups are passed from caller to caller: every caller of a large batch is answered.
+BOOST_AUTO_TEST_CASE(every_caller_of_a_large_batch_is_answered) {
+  RecordingApplier applier(/*hold_first=*/true);
+  storage::CommitPipeline pipeline(storage, {.max_batch = 1024, .max_queue = 1024});
+  std::vector<std::unique_ptr<TestOp>> ops;
+  for (int i = 0; i <= 40; ++i) ops.push_back(std::make_unique<TestOp>(i, false, i % 7 == 3));
+  std::vector<std::unique_ptr<Caller>> callers;
+  ReleaseOnExit release{applier};
+  callers.push_back(std::make_unique<Caller>(pipeline, applier, *ops[0]));
+  BOOST_REQUIRE(applier.WaitUntilHolding());
+  for (int i = 1; i <= 40; ++i) {
+    callers.push_back(std::make_unique<Caller>(pipeline, applier, *ops[i]));
+    callers.back()->WaitUntilQueued();
+  }
+  applier.Release();
+  for (int i = 0; i <= 40; ++i) {
+    const Status status = callers[i]->Join();
+    // Each caller gets its own outcome, not a neighbour's.
+    BOOST_TEST(status.ok() == (i % 7 != 3), "operation " << i << ": " << status.ToString());
+  }
+  BOOST_TEST(applier.calls().size() == 2u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

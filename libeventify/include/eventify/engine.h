@@ -51,6 +51,10 @@ struct WalletsOptions {
 struct CommitOptions {
   std::size_t max_batch = 1024;   // operations applied in one transaction
   std::size_t max_queue = 65536;  // waiting operations before calls answer pipeline_full
+  // Batches in flight, each on its own database connection: the next batch is applied while the
+  // previous one is being flushed. 0: what the storage suggests (Storage::parallel_writers(): 1
+  // on SQLite, whose writes are serialised; more on PostgreSQL).
+  int writers = 0;
 };
 
 struct EngineOptions {

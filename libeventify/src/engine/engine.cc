@@ -21,7 +21,9 @@ class EngineImpl final : public Engine {
         clock_(std::move(clock)),
         accounts_(std::move(accounts)),
         pipeline_(std::make_unique<storage::CommitPipeline>(
-            storage_, storage::CommitPipelineOptions{commit.max_batch, commit.max_queue})),
+            storage_, storage::CommitPipelineOptions{
+                          commit.max_batch, commit.max_queue,
+                          commit.writers > 0 ? commit.writers : storage_->parallel_writers()})),
         ledger_(ledger::MakeLedgerService(storage_, clock_, *pipeline_)) {}
 
   // Wallets borrow the ledger, so they are built once the ledger has its final address.
@@ -61,8 +63,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
     return InvalidArgument("invalid_currency", "the currency must be an ISO 4217 code",
                            "currency");
   }
-  if (options.commit.max_batch == 0 || options.commit.max_queue == 0) {
-    return InvalidArgument("invalid_commit_options", "batch and queue limits must be positive",
+  if (options.commit.max_batch == 0 || options.commit.max_queue == 0 ||
+      options.commit.writers < 0) {
+    return InvalidArgument("invalid_commit_options",
+                           "batch and queue limits must be positive, writers not negative",
                            "commit");
   }
   if (!options.clock) options.clock = std::make_shared<spi::SystemClock>();

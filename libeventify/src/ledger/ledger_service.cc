@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <map>
+#include <mutex>
 #include <unordered_map>
 
 #include "core/status_macros.h"
@@ -213,7 +214,9 @@ struct CreateOperation final : storage::BatchOperation {
 // then every rule runs in memory in arrival order, then one insert of the transfers, one of the
 // entries and one update of the balances. Each call keeps its own outcome.
 //
-// Runs only on the pipeline's writer thread, which is what makes last_created_at_ safe.
+// Runs on the pipeline's writer threads: one batch at a time as a rule (the writers take turns),
+// but a storage retry or a re-application after a failed commit may overlap the next batch, so
+// the creation-time counter is guarded.
 class CreateTransferApplier final : public storage::BatchApplier {
  public:
   explicit CreateTransferApplier(std::shared_ptr<spi::Clock> clock) : clock_(std::move(clock)) {}
@@ -334,11 +337,13 @@ class CreateTransferApplier final : public storage::BatchApplier {
   // Transfers of one batch share the clock reading; their creation times are made strictly
   // increasing so that history lists them in the order they were applied.
   Timestamp NextCreatedAt(Timestamp now) {
+    std::lock_guard lock(created_at_mu_);
     last_created_at_ = std::max(now, last_created_at_ + Duration(1));
     return last_created_at_;
   }
 
   const std::shared_ptr<spi::Clock> clock_;
+  std::mutex created_at_mu_;
   Timestamp last_created_at_{};
 };
 

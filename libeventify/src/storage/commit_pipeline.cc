@@ -8,16 +8,18 @@ namespace eventify::storage {
 CommitPipeline::CommitPipeline(std::shared_ptr<spi::Storage> storage, CommitPipelineOptions options)
     : storage_(std::move(storage)),
       options_{std::max<std::size_t>(options.max_batch, 1),
-               std::max<std::size_t>(options.max_queue, 1)},
-      writer_([this] { WriterLoop(); }) {}
+               std::max<std::size_t>(options.max_queue, 1), std::max(options.writers, 1)} {
+  writers_.reserve(static_cast<std::size_t>(options_.writers));
+  for (int i = 0; i < options_.writers; ++i) writers_.emplace_back([this] { WriterLoop(); });
+}
 
 CommitPipeline::~CommitPipeline() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
-  work_available_.notify_one();
-  writer_.join();
+  work_available_.notify_all();
+  for (std::thread& writer : writers_) writer.join();
 }
 
 Status CommitPipeline::Execute(BatchApplier& applier, BatchOperation& operation) {
@@ -33,9 +35,33 @@ Status CommitPipeline::Execute(BatchApplier& applier, BatchOperation& operation)
     queue_.push_back(&item);
   }
   work_available_.notify_one();
-  std::unique_lock lock(item.mu);
-  item.cv.wait(lock, [&] { return item.done; });
+  Item* wakes[2];
+  {
+    std::unique_lock lock(item.mu);
+    item.cv.wait(lock, [&] { return item.done; });
+    wakes[0] = item.wakes[0];
+    wakes[1] = item.wakes[1];
+  }
+  // Those two are still asleep, so they (and the items they point to) are alive.
+  Wake(wakes[0]);
+  Wake(wakes[1]);
   return operation.outcome;
+}
+
+void CommitPipeline::Wake(Item* item) {
+  if (item == nullptr) return;
+  std::lock_guard lock(item->mu);
+  item->done = true;
+  item->cv.notify_one();
+}
+
+void CommitPipeline::HandOnTurn() {
+  {
+    std::lock_guard lock(mu_);
+    turn_taken_ = false;
+  }
+  // Writers wait for work and for the turn on one condition variable: wake them all (a few).
+  work_available_.notify_all();
 }
 
 void CommitPipeline::WriterLoop() {
@@ -44,23 +70,34 @@ void CommitPipeline::WriterLoop() {
     batch.clear();
     {
       std::unique_lock lock(mu_);
-      work_available_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything queued has been applied
+      work_available_.wait(lock, [&] { return (stopping_ || !queue_.empty()) && !turn_taken_; });
+      if (queue_.empty()) return;  // stopping, and everything queued has been taken
+      turn_taken_ = true;
       while (!queue_.empty() && batch.size() < options_.max_batch) {
         batch.push_back(queue_.front());
         queue_.pop_front();
       }
     }
-    ApplyBatch(batch);
-    for (Item* item : batch) {
-      std::lock_guard lock(item->mu);
-      item->done = true;
-      item->cv.notify_one();
+    bool turn_handed_on = false;
+    ApplyBatch(batch, [&] {
+      if (turn_handed_on) return;
+      turn_handed_on = true;
+      HandOnTurn();
+    });
+    if (!turn_handed_on) HandOnTurn();
+    // Item i wakes items 2i+1 and 2i+2; the writer wakes item 0.
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      for (std::size_t child = 0; child < 2; ++child) {
+        const std::size_t index = 2 * i + 1 + child;
+        batch[i]->wakes[child] = index < batch.size() ? batch[index] : nullptr;
+      }
     }
+    Wake(batch.front());
   }
 }
 
-void CommitPipeline::ApplyBatch(std::span<Item* const> batch) {
+void CommitPipeline::ApplyBatch(std::span<Item* const> batch,
+                                const std::function<void()>& hand_on_turn) {
   // Group by applier, keeping arrival order inside each group.
   std::vector<std::pair<BatchApplier*, std::vector<BatchOperation*>>> groups;
   for (Item* item : batch) {
@@ -78,6 +115,7 @@ void CommitPipeline::ApplyBatch(std::span<Item* const> batch) {
           Status status = applier->ApplyBatch(tx, operations);
           if (!status.ok()) return status;
         }
+        hand_on_turn();  // only the commit remains
         return Status::Ok();
       });
   if (committed.ok()) return;

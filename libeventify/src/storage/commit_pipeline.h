@@ -17,6 +17,15 @@
 // order they arrived. The queue is bounded: when full, Execute answers kUnavailable
 // pipeline_full at once instead of letting latency grow without limit.
 //
+// Several batches in flight (options.writers > 1, for databases that commit concurrently such as
+// PostgreSQL): the writers take turns. A writer takes a batch from the queue and applies it only
+// while it holds the turn, and hands the turn on once its batch has been applied and only the
+// commit (the durable flush) remains. So the next batch is applied while the previous one is
+// being flushed, and because the previous batch still holds its row locks until its commit, the
+// next one waits for those rows: operations on one account still apply in arrival order. (After
+// a failed COMMIT, rare and reported to the callers, the operations re-applied one by one may
+// land after a later batch.) On SQLite, whose writes are serialised, one writer is right.
+//
 // Thread-safety: Execute may be called from any number of threads. The destructor drains the
 // queue and joins the writer; no Execute may be running or start once it has begun.
 #pragma once
@@ -24,10 +33,12 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
 #include <thread>
+#include <vector>
 
 #include "eventify/spi/storage.h"
 #include "eventify/status.h"
@@ -53,6 +64,7 @@ class BatchApplier {
 struct CommitPipelineOptions {
   std::size_t max_batch = 1024;   // operations per transaction
   std::size_t max_queue = 65536;  // waiting operations before Execute answers pipeline_full
+  int writers = 1;                // batches in flight, each on its own connection
 };
 
 class CommitPipeline {
@@ -69,26 +81,34 @@ class CommitPipeline {
 
  private:
   // A caller's place in the queue. The caller sleeps on its own condition variable (a futex
-  // wait, no spinning: spinning waiters would steal the writer's CPU), and the writer wakes
-  // exactly the callers of the batch it just committed.
+  // wait, no spinning: spinning waiters would steal the writer's CPU). Waking a batch's callers
+  // is spread over the callers themselves: the writer wakes the first, and each woken caller
+  // wakes two more (a binary tree over the batch), so that the writer pays for one wake-up per
+  // batch instead of one per operation.
   struct Item {
     BatchApplier* applier = nullptr;
     BatchOperation* operation = nullptr;
     std::mutex mu;
     std::condition_variable cv;
     bool done = false;
+    Item* wakes[2] = {nullptr, nullptr};  // set by the writer before the batch is woken
   };
 
+  static void Wake(Item* item);
   void WriterLoop();
-  void ApplyBatch(std::span<Item* const> batch);
+  // Applies `batch`; calls `hand_on_turn` once, as soon as only the commit remains (or when the
+  // batch is done, if it failed).
+  void ApplyBatch(std::span<Item* const> batch, const std::function<void()>& hand_on_turn);
+  void HandOnTurn();
 
   const std::shared_ptr<spi::Storage> storage_;
   const CommitPipelineOptions options_;
   std::mutex mu_;
   std::condition_variable work_available_;
   std::deque<Item*> queue_;
+  bool turn_taken_ = false;  // a writer is taking or applying a batch
   bool stopping_ = false;
-  std::thread writer_;  // last: starts after everything above is ready
+  std::vector<std::thread> writers_;  // last: start after everything above is ready
 };
 
 }  // namespace eventify::storage

@@ -147,6 +147,10 @@ class Storage {
   // "sqlite" or "postgresql" for the SOCI implementation; informational.
   virtual std::string_view backend_name() const = 0;
 
+  // How many read-write transactions are worth running at once: 1 where the database serialises
+  // writers anyway (SQLite). The commit pipeline runs this many batches in flight by default.
+  virtual int parallel_writers() const { return 1; }
+
   // The schema version the database is at after opening.
   virtual int schema_version() const = 0;
 };

@@ -61,6 +61,7 @@ class SessionPool {
   SessionPool& operator=(const SessionPool&) = delete;
 
   Dialect dialect() const { return target_.dialect; }
+  int size() const { return static_cast<int>(connections_.size()); }
 
   // Waits for a free slot and connects it if needed.
   // Errors: kUnavailable (database_unavailable). With `detailed_errors` the message includes the

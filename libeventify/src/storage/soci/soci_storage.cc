@@ -96,6 +96,13 @@ std::string_view SociStorage::backend_name() const {
   return pool_->dialect() == Dialect::kSqlite ? "sqlite" : "postgresql";
 }
 
+int SociStorage::parallel_writers() const {
+  if (pool_->dialect() == Dialect::kSqlite) return 1;  // one writer at a time anyway
+  // PostgreSQL commits concurrently: a second batch is applied while the first is flushed.
+  // Leave at least half of the connections to readers.
+  return std::clamp(pool_->size() / 2, 1, 2);
+}
+
 Status SociStorage::Run(spi::TransactionMode mode,
                         const std::function<Status(spi::Transaction&)>& body) {
   if (running_storage == this) {

@@ -31,6 +31,7 @@ class SociStorage final : public spi::Storage {
   Status Run(spi::TransactionMode mode,
              const std::function<Status(spi::Transaction&)>& body) override;
   std::string_view backend_name() const override;
+  int parallel_writers() const override;
   int schema_version() const override { return schema_version_; }
 
  private:
