@@ -28,6 +28,7 @@
 #include "eventify/spi/storage.h"
 #include "storage/fixtures.h"
 #include "storage/raw_session.h"
+#include "storage/soci/migrations.h"
 
 namespace eventify::testing {
 namespace {
@@ -450,13 +451,22 @@ BOOST_AUTO_TEST_CASE(a_taken_key_is_idempotency_key_taken_and_the_transaction_go
   }));
 }
 
-BOOST_AUTO_TEST_CASE(a_transfer_between_unknown_accounts_is_refused) {
-  Status status = WriteLedger(*storage, [&](LedgerRepository& ledger) {
-    return ledger.InsertTransfer(SampleTransfer(1, wallet, TestId(424242), 1, TransferKind::kDebit,
-                                                TransferStatus::kPosted, At(0)));
-  });
-  BOOST_TEST(status.code() == StatusCode::kNotFound);
-  BOOST_TEST(status.reason() == "account_not_found");
+// Writes do not check references (no foreign keys since migration 3: the ledger writes a transfer,
+// its accounts and its entries in one transaction); a broken one is what the audit reports.
+BOOST_AUTO_TEST_CASE(a_transfer_naming_a_missing_account_is_stored_and_reported_as_unsound) {
+  const auto ghost_account =
+      SampleTransfer(1, wallet, TestId(424242), 1, TransferKind::kDebit, TransferStatus::kPending,
+                     At(0));
+  REQUIRE_OK(WriteLedger(*storage, [&](LedgerRepository& ledger) {
+    return ledger.InsertTransfer(ghost_account);
+  }));
+  REQUIRE_OK(ReadLedger(*storage, [&](LedgerRepository& ledger) -> Status {
+    auto unsound = ledger.FindUnbalancedTransfers(10);
+    if (!unsound.ok()) return unsound.status();
+    BOOST_TEST(*unsound == std::vector<std::string>{ghost_account.id},
+               boost::test_tools::per_element());
+    return Status::Ok();
+  }));
 }
 
 BOOST_AUTO_TEST_CASE(update_transfer_status_writes_status_reason_and_resolution) {
@@ -559,6 +569,70 @@ BOOST_AUTO_TEST_CASE(an_entry_written_twice_fails_the_transaction) {
     BOOST_TEST(*ledger.CountTransfers() == 0);  // rolled back
     return Status::Ok();
   }));
+}
+
+// A database written at version 2 (with foreign keys; SQLite rebuilds two tables to drop them)
+// comes out of migration 3 with every row, sound, and its entries still immutable.
+BOOST_AUTO_TEST_CASE(migration_3_keeps_every_ledger_row_of_a_version_2_database) {
+  const std::string old_url = FreshDatabaseUrl();
+  const std::string wallet_id = TestId(1), clearing_id = TestId(2);
+  const std::string posted_id = TestId(10), pending_id = TestId(11);
+  {
+    auto sql = RawSession(old_url);
+    const auto dialect = TestBackend() == "postgresql" ? storage::Dialect::kPostgresql
+                                                       : storage::Dialect::kSqlite;
+    auto migrated = storage::Migrate(*sql, dialect, /*up_to=*/2);
+    BOOST_REQUIRE_MESSAGE(migrated.ok() && *migrated == 2, migrated.status().ToString());
+    *sql << "INSERT INTO ledger_accounts (id, kind, owner_id, currency, posted, pending_debits,"
+            " pending_credits, created_at, updated_at) VALUES"
+            " ('" + wallet_id + "', 'user_wallet', 'user-1', 'INR', 700, 40, 0, 1, 2),"
+            " ('" + clearing_id + "', 'gateway_clearing', '', 'INR', -700, 0, 40, 1, 2)";
+    *sql << "INSERT INTO transfers (id, idempotency_key, request_hash, kind, from_account_id,"
+            " to_account_id, amount, currency, status, reference, void_reason, created_at,"
+            " expires_at, resolved_at) VALUES"
+            " ('" + posted_id + "', 'k-posted', 'h1', 'credit', '" + clearing_id + "', '" +
+                wallet_id + "', 700, 'INR', 'posted', 'r', '', 5, NULL, 5),"
+            " ('" + pending_id + "', 'k-pending', 'h2', 'debit', '" + wallet_id + "', '" +
+                clearing_id + "', 40, 'INR', 'pending', '', '', 6, 9000, NULL)";
+    *sql << "INSERT INTO ledger_entries (transfer_id, account_id, amount, balance_after,"
+            " created_at) VALUES ('" + posted_id + "', '" + clearing_id + "', -700, -700, 5),"
+            " ('" + posted_id + "', '" + wallet_id + "', 700, 700, 5)";
+  }
+  spi::SociStorageOptions options;
+  options.url = old_url;
+  auto upgraded = OpenStorageOrFail(options);
+  BOOST_TEST(upgraded->schema_version() == storage::NewestSchemaVersion());
+  REQUIRE_OK(ReadLedger(*upgraded, [&](LedgerRepository& ledger) -> Status {
+    auto accounts = ledger.ListAccounts();
+    if (!accounts.ok()) return accounts.status();
+    BOOST_REQUIRE(accounts->size() == 2u);
+    BOOST_TEST((*accounts)[0].posted == 700);
+    BOOST_TEST((*accounts)[0].pending_debits == 40);
+    auto posted = ledger.FindTransferByKey("k-posted", LockMode::kNone);
+    auto pending = ledger.FindTransfer(pending_id, LockMode::kNone);
+    if (!posted.ok()) return posted.status();
+    if (!pending.ok()) return pending.status();
+    BOOST_TEST(posted->id == posted_id);
+    BOOST_TEST(posted->amount == 700);
+    BOOST_TEST((pending->status == TransferStatus::kPending));
+    BOOST_TEST(ToMicros(*pending->expires_at) == 9000);
+    BOOST_TEST(!pending->resolved_at.has_value());
+    auto unsound = ledger.FindUnbalancedTransfers(10);
+    if (!unsound.ok()) return unsound.status();
+    BOOST_TEST(unsound->empty());
+    auto totals = ledger.RecomputeTotals();
+    if (!totals.ok()) return totals.status();
+    for (const auto& t : *totals) {
+      BOOST_TEST(t.entries_sum == (t.account_id == wallet_id ? 700 : -700));
+    }
+    return Status::Ok();
+  }));
+  auto sql = RawSession(old_url);
+  BOOST_CHECK_THROW(*sql << "UPDATE ledger_entries SET amount = amount + 1", soci::soci_error);
+  BOOST_CHECK_THROW(*sql << "DELETE FROM ledger_entries", soci::soci_error);
+  long long entries = 0;
+  *sql << "SELECT COUNT(*) FROM ledger_entries", soci::into(entries);
+  BOOST_TEST(entries == 2);
 }
 
 BOOST_AUTO_TEST_CASE(the_database_refuses_to_change_or_delete_entries) {
@@ -1071,15 +1145,6 @@ BOOST_AUTO_TEST_CASE(a_taken_key_is_idempotency_key_taken_and_nothing_of_the_bat
   });
   BOOST_TEST(status.code() == StatusCode::kAlreadyExists);
   BOOST_TEST(status.reason() == "transfer_exists");
-
-  // An unknown account fails the statement.
-  status = WriteLedger(*storage, [&](LedgerRepository& ledger) {
-    return ledger.InsertTransfers(
-        {twin_a, SampleTransfer(12, wallet, TestId(424242), 1, TransferKind::kDebit,
-                                TransferStatus::kPosted, At(3))});
-  });
-  BOOST_TEST(status.code() == StatusCode::kNotFound);
-  BOOST_TEST(status.reason() == "account_not_found");
   BOOST_TEST(TransferCount(*storage) == 1);
 }
 
@@ -1623,6 +1688,18 @@ BOOST_AUTO_TEST_CASE(entries_that_do_not_pair_up_are_detected) {
       boost::test_tools::per_element());
   // The stray entries also move the recomputed totals away from the cached balances.
   BOOST_TEST(Mismatched(*storage) == (std::vector<std::string>{wallet, escrow}),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(entries_naming_a_missing_transfer_are_reported_once_by_its_id) {
+  const std::string ghost_transfer = TestId(999'999);
+  REQUIRE_OK(WriteLedger(*storage, [&](LedgerRepository& ledger) {
+    return ledger.InsertEntries({
+        {ghost_transfer, wallet, -5, 795, At(60)},
+        {ghost_transfer, escrow, 5, 205, At(60)},
+    });
+  }));
+  BOOST_TEST(Unbalanced(*storage, 100) == std::vector<std::string>{ghost_transfer},
              boost::test_tools::per_element());
 }
 

@@ -561,7 +561,10 @@ class LedgerServiceImpl final : public Ledger {
         }
       }
       for (const auto& id : unbalanced) {
-        out.push_back(fmt::format("transfer {}: entries do not match its status and amount", id));
+        out.push_back(fmt::format(
+            "transfer {}: unsound (entries that do not match its status and amount, a missing "
+            "account, or entries without the transfer)",
+            id));
       }
       return Status::Ok();
     }));

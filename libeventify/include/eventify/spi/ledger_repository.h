@@ -149,9 +149,11 @@ class LedgerRepository {
   // Writes posted, pending_debits, pending_credits and updated_at of many accounts.
   virtual Status UpdateAccountsBalances(const std::vector<LedgerAccountRecord>& accounts) = 0;
 
-  // For the audit: every account, its recomputed totals, and posted transfers whose entries are
-  // not exactly one debit and one credit of the transfer's amount (plus non-posted transfers
-  // that have entries), at most `limit` ids.
+  // For the audit: every account, its recomputed totals, and the ids (at most `limit`, sorted) of
+  // unsound transfers: posted ones whose entries are not exactly one debit and one credit of the
+  // transfer's amount, non-posted ones that have entries, ones naming an account that does not
+  // exist, and ids named by entries that have no transfer. (Writes do not check references: the
+  // ledger writes a transfer, its accounts and its entries in one transaction.)
   virtual Result<std::vector<LedgerAccountRecord>> ListAccounts() = 0;
   virtual Result<std::vector<AccountTotals>> RecomputeTotals() = 0;
   virtual Result<std::vector<std::string>> FindUnbalancedTransfers(int limit) = 0;

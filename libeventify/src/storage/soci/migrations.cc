@@ -160,6 +160,67 @@ constexpr std::string_view kV2PostgresEntriesTruncateTrigger =
     "CREATE TRIGGER ledger_entries_no_truncate BEFORE TRUNCATE ON ledger_entries "
     "FOR EACH STATEMENT EXECUTE FUNCTION ledger_entries_immutable()";
 
+// ---- Version 3: no foreign keys on the commit path ----------------------------------------------
+// The engine writes a transfer, the accounts it names and its entries in one transaction, from
+// rows it has just read or created there; the audit (FindUnbalancedTransfers) reports any transfer
+// naming a missing account and any entry naming a missing transfer. The four foreign keys checked
+// the same thing again on every row, six look-ups per posted transfer, which cost PostgreSQL about
+// a quarter of its batched throughput (docs/performance.md). They go; the immutability triggers,
+// the CHECK constraints and the unique keys stay.
+//
+// PostgreSQL drops the constraints (named by its default rule, <table>_<column>_fkey). SQLite
+// cannot drop a constraint, so it rebuilds both tables: entries first (they reference transfers),
+// as a WITHOUT ROWID table clustered on its primary key (one B-tree per entry instead of two),
+// then transfers, with their indexes. Both run inside the migration's transaction.
+
+constexpr std::string_view kV3PostgresEntriesDropKeys =
+    "ALTER TABLE ledger_entries DROP CONSTRAINT ledger_entries_transfer_id_fkey,"
+    " DROP CONSTRAINT ledger_entries_account_id_fkey";
+constexpr std::string_view kV3PostgresTransfersDropKeys =
+    "ALTER TABLE transfers DROP CONSTRAINT transfers_from_account_id_fkey,"
+    " DROP CONSTRAINT transfers_to_account_id_fkey";
+
+constexpr std::string_view kV3SqliteEntries =
+    "CREATE TABLE ledger_entries_v3 ("
+    " transfer_id TEXT NOT NULL,"
+    " account_id TEXT NOT NULL,"
+    " amount BIGINT NOT NULL,"
+    " balance_after BIGINT NOT NULL,"
+    " created_at BIGINT NOT NULL,"
+    " PRIMARY KEY (transfer_id, account_id)) WITHOUT ROWID";
+constexpr std::string_view kV3SqliteCopyEntries =
+    "INSERT INTO ledger_entries_v3 (transfer_id, account_id, amount, balance_after, created_at)"
+    " SELECT transfer_id, account_id, amount, balance_after, created_at FROM ledger_entries";
+constexpr std::string_view kV3SqliteDropEntries = "DROP TABLE ledger_entries";  // and its triggers
+constexpr std::string_view kV3SqliteRenameEntries =
+    "ALTER TABLE ledger_entries_v3 RENAME TO ledger_entries";
+
+constexpr std::string_view kV3SqliteTransfers =
+    "CREATE TABLE transfers_v3 ("
+    " id TEXT PRIMARY KEY,"
+    " idempotency_key TEXT NOT NULL,"
+    " request_hash TEXT NOT NULL,"
+    " kind TEXT NOT NULL CHECK (kind IN ('credit', 'debit', 'refund', 'withdrawal', 'commission',"
+    " 'settlement')),"
+    " from_account_id TEXT NOT NULL,"
+    " to_account_id TEXT NOT NULL,"
+    " amount BIGINT NOT NULL CHECK (amount > 0),"
+    " currency TEXT NOT NULL,"
+    " status TEXT NOT NULL CHECK (status IN ('pending', 'posted', 'voided')),"
+    " reference TEXT NOT NULL DEFAULT '',"
+    " void_reason TEXT NOT NULL DEFAULT '',"
+    " created_at BIGINT NOT NULL,"
+    " expires_at BIGINT,"
+    " resolved_at BIGINT,"
+    " CONSTRAINT transfers_idempotency_key_key UNIQUE (idempotency_key),"
+    " CONSTRAINT transfers_distinct_accounts CHECK (from_account_id <> to_account_id))";
+constexpr std::string_view kV3SqliteCopyTransfers =
+    "INSERT INTO transfers_v3 SELECT id, idempotency_key, request_hash, kind, from_account_id,"
+    " to_account_id, amount, currency, status, reference, void_reason, created_at, expires_at,"
+    " resolved_at FROM transfers";
+constexpr std::string_view kV3SqliteDropTransfers = "DROP TABLE transfers";  // and its indexes
+constexpr std::string_view kV3SqliteRenameTransfers = "ALTER TABLE transfers_v3 RENAME TO transfers";
+
 long long NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -239,13 +300,21 @@ const std::vector<Migration>& AllMigrations() {
         kV2TransfersExpiryIndex, kV2TransfersQueueIndex, kV2LedgerEntries,
         kV2PostgresEntriesFunction, kV2PostgresEntriesRowTrigger,
         kV2PostgresEntriesTruncateTrigger}},
+      {3,
+       "ledger without foreign keys",
+       {kV3SqliteEntries, kV3SqliteCopyEntries, kV3SqliteDropEntries, kV3SqliteRenameEntries,
+        kV2SqliteEntriesNoUpdate, kV2SqliteEntriesNoDelete, kV3SqliteTransfers,
+        kV3SqliteCopyTransfers, kV3SqliteDropTransfers, kV3SqliteRenameTransfers,
+        kV2TransfersFromIndex, kV2TransfersToIndex, kV2TransfersExpiryIndex,
+        kV2TransfersQueueIndex},
+       {kV3PostgresEntriesDropKeys, kV3PostgresTransfersDropKeys}},
   };
   return migrations;
 }
 
 int NewestSchemaVersion() { return AllMigrations().back().version; }
 
-Result<int> Migrate(soci::session& sql, Dialect dialect) {
+Result<int> Migrate(soci::session& sql, Dialect dialect, int up_to) {
   Result<int> current = InExclusiveTransaction(sql, dialect, "creating schema_migrations", [&] {
     Exec(sql, kCreateMigrationsTable);
     return RecordedVersion(sql);
@@ -256,6 +325,7 @@ Result<int> Migrate(soci::session& sql, Dialect dialect) {
 
   for (const Migration& migration : AllMigrations()) {
     if (migration.version <= version) continue;
+    if (migration.version > up_to) break;
     const std::string what = fmt::format("migration {} ({})", migration.version, migration.name);
     Result<int> applied = InExclusiveTransaction(sql, dialect, what, [&] {
       // Another process may have applied it while we waited for the lock.

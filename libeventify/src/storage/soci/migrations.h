@@ -39,10 +39,11 @@ const std::vector<Migration>& AllMigrations();
 // The version of the last one.
 int NewestSchemaVersion();
 
-// Creates schema_migrations when missing and applies each unrecorded migration. Returns the
-// schema version afterwards.
+// Creates schema_migrations when missing and applies each unrecorded migration up to version
+// `up_to` (all of them unless a test wants an older schema). Returns the schema version
+// afterwards.
 // Errors: kFailedPrecondition (schema_too_new), kInternal (a migration failed; it left nothing),
 // kUnavailable (database_unavailable), kAborted (transaction_conflict, e.g. SQLite stayed busy).
-Result<int> Migrate(soci::session& sql, Dialect dialect);
+Result<int> Migrate(soci::session& sql, Dialect dialect, int up_to = NewestSchemaVersion());
 
 }  // namespace eventify::storage
