@@ -7,6 +7,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -710,32 +711,21 @@ Result<std::vector<spi::LedgerAccountRecord>> SociLedgerRepository::EnsureAccoun
           return stored;
         }
 
-        // PostgreSQL. Existing refs are the expected case: ON CONFLICT DO NOTHING skips them
-        // without failing the statement. The rows are inserted in ref order, so that the
-        // inserter of a ref another open transaction has just inserted (and which waits for that
-        // one to end) makes two batches wait in one direction, never for each other.
-        static const std::string kInsert =
-            kInsertColumns +
-            "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], "
-            "$6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[]) ON CONFLICT DO NOTHING";
-        PgArray ids, kinds, owners, currencies, posted, debits, credits, created, updated;
+        // PostgreSQL. Existing refs are the expected case: the rows are read and locked (in id
+        // order: the lock is taken above the sort) by one statement, and only when some ref has
+        // no row yet are those inserted and everything read again. A new row is then locked by
+        // the second read, possibly out of id order with the first: two batches creating the
+        // same new account while sharing another may deadlock, which PostgreSQL detects and the
+        // storage retries (kAborted). New accounts are rare; the common batch costs one
+        // statement.
+        PgArray kinds, owners, currencies;
         for (const spi::LedgerAccountRecord* account : refs) {
-          ids.Add(account->id);
           kinds.Add(AccountKindText(account->kind));
           owners.Add(account->owner_id);
           currencies.Add(account->currency);
-          posted.Add(static_cast<long long>(account->posted));
-          debits.Add(static_cast<long long>(account->pending_debits));
-          credits.Add(static_cast<long long>(account->pending_credits));
-          created.Add(static_cast<long long>(ToMicros(account->created_at)));
-          updated.Add(static_cast<long long>(ToMicros(account->updated_at)));
         }
-        std::vector<std::string> parameters = {kinds.Finish(), owners.Finish(),
-                                               currencies.Finish()};
-        context_.statements().Postgres(
-            kInsert, {ids.Finish(), parameters[0], parameters[1], parameters[2], posted.Finish(),
-                      debits.Finish(), credits.Finish(), created.Finish(), updated.Finish()});
-        // The rows, locked in id order (the lock is taken above the sort).
+        const std::vector<std::string> ref_lists = {kinds.Finish(), owners.Finish(),
+                                                    currencies.Finish()};
         static const std::string kSelectBase =
             "SELECT " + Qualified("a", kAccountColumns) +
             " FROM ledger_accounts a JOIN unnest($1::text[], $2::text[], $3::text[])"
@@ -743,9 +733,46 @@ Result<std::vector<spi::LedgerAccountRecord>> SociLedgerRepository::EnsureAccoun
             " ON a.kind = v.kind AND a.owner_id = v.owner_id AND a.currency = v.currency"
             " ORDER BY a.id";
         static const std::string kSelectLocked = kSelectBase + " FOR UPDATE OF a";
-        const PgResult found = context_.statements().Postgres(
-            context_.LockClause(lock).empty() ? kSelectBase : kSelectLocked, parameters);
-        for (int row = 0; row < found.rows(); ++row) EV_RETURN_IF_ERROR(collect(PgRow{found, row}));
+        auto read = [&]() -> Status {
+          stored.clear();
+          const PgResult found = context_.statements().Postgres(
+              context_.LockClause(lock).empty() ? kSelectBase : kSelectLocked, ref_lists);
+          for (int row = 0; row < found.rows(); ++row) {
+            EV_RETURN_IF_ERROR(collect(PgRow{found, row}));
+          }
+          return Status::Ok();
+        };
+        EV_RETURN_IF_ERROR(read());
+        if (stored.size() == refs.size()) return stored;
+
+        // The missing refs, in ref order, so that the inserter of a ref another open
+        // transaction has just inserted (and which waits for that one to end) makes two batches
+        // wait in one direction. ON CONFLICT DO NOTHING skips a ref inserted meanwhile.
+        std::set<std::tuple<std::string_view, std::string_view, std::string_view>> present;
+        for (const spi::LedgerAccountRecord& account : stored) present.insert(RefKey(account));
+        static const std::string kInsert =
+            kInsertColumns +
+            "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], "
+            "$6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[]) ON CONFLICT DO NOTHING";
+        PgArray ids, new_kinds, new_owners, new_currencies, posted, debits, credits, created,
+            updated;
+        for (const spi::LedgerAccountRecord* account : refs) {
+          if (present.count(RefKey(*account))) continue;
+          ids.Add(account->id);
+          new_kinds.Add(AccountKindText(account->kind));
+          new_owners.Add(account->owner_id);
+          new_currencies.Add(account->currency);
+          posted.Add(static_cast<long long>(account->posted));
+          debits.Add(static_cast<long long>(account->pending_debits));
+          credits.Add(static_cast<long long>(account->pending_credits));
+          created.Add(static_cast<long long>(ToMicros(account->created_at)));
+          updated.Add(static_cast<long long>(ToMicros(account->updated_at)));
+        }
+        context_.statements().Postgres(
+            kInsert, {ids.Finish(), new_kinds.Finish(), new_owners.Finish(),
+                      new_currencies.Finish(), posted.Finish(), debits.Finish(), credits.Finish(),
+                      created.Finish(), updated.Finish()});
+        EV_RETURN_IF_ERROR(read());
         // A proposal was not inserted, yet no row has its ref: its id belongs to another ref.
         if (stored.size() != refs.size()) return AccountIdTaken();
         return stored;
