@@ -190,6 +190,21 @@ class Caller {
   std::thread thread_;  // last: starts once the rest is ready
 };
 
+// Starts operation 0, which the applier holds inside its first batch, then queues the others one
+// at a time, each asleep in the queue before the next starts, so that the arrival order is known.
+std::vector<std::unique_ptr<Caller>> StartBehindHeldBatch(
+    storage::CommitPipeline& pipeline, RecordingApplier& applier,
+    const std::vector<std::unique_ptr<TestOp>>& ops) {
+  std::vector<std::unique_ptr<Caller>> callers;
+  callers.push_back(std::make_unique<Caller>(pipeline, applier, *ops[0]));
+  BOOST_REQUIRE_MESSAGE(applier.WaitUntilHolding(), "the first operation never reached the applier");
+  for (std::size_t i = 1; i < ops.size(); ++i) {
+    callers.push_back(std::make_unique<Caller>(pipeline, applier, *ops[i]));
+    callers.back()->WaitUntilQueued();
+  }
+  return callers;
+}
+
 struct PipelineFixture {
   std::shared_ptr<spi::Storage> storage = OpenFreshStorage();
 
@@ -410,16 +425,8 @@ BOOST_AUTO_TEST_CASE(operations_queued_behind_a_batch_are_applied_as_one_batch_i
   storage::CommitPipeline pipeline(storage, {.max_batch = 1024, .max_queue = 1024});
   std::vector<std::unique_ptr<TestOp>> ops;
   for (int i = 0; i <= 8; ++i) ops.push_back(std::make_unique<TestOp>(i));
-  std::vector<std::unique_ptr<Caller>> callers;
   ReleaseOnExit release{applier};
-
-  callers.push_back(std::make_unique<Caller>(pipeline, applier, *ops[0]));
-  BOOST_REQUIRE_MESSAGE(applier.WaitUntilHolding(), "the first operation never reached the applier");
-  // Queued one at a time, so that the arrival order is known.
-  for (int i = 1; i <= 8; ++i) {
-    callers.push_back(std::make_unique<Caller>(pipeline, applier, *ops[i]));
-    callers.back()->WaitUntilQueued();
-  }
+  const auto callers = StartBehindHeldBatch(pipeline, applier, ops);
   applier.Release();
   for (int i = 0; i <= 8; ++i) {
     const Status status = callers[i]->Join();
@@ -436,15 +443,8 @@ BOOST_AUTO_TEST_CASE(a_batch_holds_at_most_max_batch_operations) {
   storage::CommitPipeline pipeline(storage, {.max_batch = 3, .max_queue = 1024});
   std::vector<std::unique_ptr<TestOp>> ops;
   for (int i = 0; i <= 7; ++i) ops.push_back(std::make_unique<TestOp>(i));
-  std::vector<std::unique_ptr<Caller>> callers;
   ReleaseOnExit release{applier};
-
-  callers.push_back(std::make_unique<Caller>(pipeline, applier, *ops[0]));
-  BOOST_REQUIRE(applier.WaitUntilHolding());
-  for (int i = 1; i <= 7; ++i) {
-    callers.push_back(std::make_unique<Caller>(pipeline, applier, *ops[i]));
-    callers.back()->WaitUntilQueued();
-  }
+  const auto callers = StartBehindHeldBatch(pipeline, applier, ops);
   applier.Release();
   for (auto& caller : callers) BOOST_TEST(caller->Join().ok());
   const auto calls = applier.calls();
@@ -463,15 +463,8 @@ BOOST_AUTO_TEST_CASE(a_failed_batch_is_reapplied_one_by_one_and_only_the_faulty_
   ops.push_back(std::make_unique<TestOp>(4, /*poison=*/true));
   ops.push_back(std::make_unique<TestOp>(5));
   ops.push_back(std::make_unique<TestOp>(6));
-  std::vector<std::unique_ptr<Caller>> callers;
   ReleaseOnExit release{applier};
-
-  callers.push_back(std::make_unique<Caller>(pipeline, applier, *ops[0]));
-  BOOST_REQUIRE(applier.WaitUntilHolding());
-  for (int i = 1; i <= 6; ++i) {
-    callers.push_back(std::make_unique<Caller>(pipeline, applier, *ops[i]));
-    callers.back()->WaitUntilQueued();
-  }
+  const auto callers = StartBehindHeldBatch(pipeline, applier, ops);
   applier.Release();
   std::vector<Status> statuses;
   for (auto& caller : callers) statuses.push_back(caller->Join());
@@ -599,15 +592,8 @@ BOOST_AUTO_TEST_CASE(with_two_writers_the_next_batch_waits_until_the_one_before_
   storage::CommitPipeline pipeline(storage, {.max_batch = 1024, .max_queue = 1024, .writers = 2});
   std::vector<std::unique_ptr<TestOp>> ops;
   for (int i = 0; i <= 4; ++i) ops.push_back(std::make_unique<TestOp>(i));
-  std::vector<std::unique_ptr<Caller>> callers;
   ReleaseOnExit release{applier};
-
-  callers.push_back(std::make_unique<Caller>(pipeline, applier, *ops[0]));
-  BOOST_REQUIRE(applier.WaitUntilHolding());
-  for (int i = 1; i <= 4; ++i) {
-    callers.push_back(std::make_unique<Caller>(pipeline, applier, *ops[i]));
-    callers.back()->WaitUntilQueued();
-  }
+  const auto callers = StartBehindHeldBatch(pipeline, applier, ops);
   // The idle second writer had every chance to take them; it must not while batch 0 is applied.
   std::this_thread::sleep_for(100ms);
   BOOST_TEST((applier.calls() == std::vector<std::vector<int>>{{0}}),
@@ -648,14 +634,8 @@ BOOST_AUTO_TEST_CASE(every_caller_of_a_large_batch_is_answered) {
   storage::CommitPipeline pipeline(storage, {.max_batch = 1024, .max_queue = 1024});
   std::vector<std::unique_ptr<TestOp>> ops;
   for (int i = 0; i <= 40; ++i) ops.push_back(std::make_unique<TestOp>(i, false, i % 7 == 3));
-  std::vector<std::unique_ptr<Caller>> callers;
   ReleaseOnExit release{applier};
-  callers.push_back(std::make_unique<Caller>(pipeline, applier, *ops[0]));
-  BOOST_REQUIRE(applier.WaitUntilHolding());
-  for (int i = 1; i <= 40; ++i) {
-    callers.push_back(std::make_unique<Caller>(pipeline, applier, *ops[i]));
-    callers.back()->WaitUntilQueued();
-  }
+  const auto callers = StartBehindHeldBatch(pipeline, applier, ops);
   applier.Release();
   for (int i = 0; i <= 40; ++i) {
     const Status status = callers[i]->Join();

@@ -601,6 +601,17 @@ struct PgRow {
   bool IsNull(int column) const { return result.IsNull(row, column); }
 };
 
+// Decodes a native row (SqliteStatement, PgRow) through `Fields` (AccountFields, TransferFields)
+// and appends the record; a row that does not decode fails the call with its reason.
+template <typename Fields, typename Row, typename Record>
+Status AppendNativeRow(const Row& row, std::vector<Record>& records) {
+  Fields fields;
+  fields.Read(row);
+  EV_ASSIGN_OR_RETURN(Record record, fields.Get());
+  records.push_back(std::move(record));
+  return Status::Ok();
+}
+
 // One proposal per ref (the first: the sort is stable), in ref order.
 std::vector<const spi::LedgerAccountRecord*> DistinctRefs(
     const std::vector<spi::LedgerAccountRecord>& proposed) {
@@ -633,12 +644,8 @@ Result<std::vector<spi::TransferRecord>> SociLedgerRepository::FindTransfersByKe
         std::vector<spi::TransferRecord> transfers;
         const std::vector<std::string_view> distinct = DistinctSorted(keys);
         if (distinct.empty()) return transfers;
-        TransferFields fields;
-        auto collect = [&](const auto& row) -> Status {
-          fields.Read(row);
-          EV_ASSIGN_OR_RETURN(spi::TransferRecord record, fields.Get());
-          transfers.push_back(std::move(record));
-          return Status::Ok();
+        auto collect = [&](const auto& row) {
+          return AppendNativeRow<TransferFields>(row, transfers);
         };
         if (context_.dialect() == Dialect::kSqlite) {
           static const std::string kQuery = Sql(
@@ -668,13 +675,7 @@ Result<std::vector<spi::LedgerAccountRecord>> SociLedgerRepository::EnsureAccoun
         std::vector<spi::LedgerAccountRecord> stored;
         const std::vector<const spi::LedgerAccountRecord*> refs = DistinctRefs(proposed);
         if (refs.empty()) return stored;
-        AccountFields fields;
-        auto collect = [&](const auto& row) -> Status {
-          fields.Read(row);
-          EV_ASSIGN_OR_RETURN(spi::LedgerAccountRecord record, fields.Get());
-          stored.push_back(std::move(record));
-          return Status::Ok();
-        };
+        auto collect = [&](const auto& row) { return AppendNativeRow<AccountFields>(row, stored); };
         static const std::string kInsertColumns =
             Sql({"INSERT INTO ledger_accounts (", kAccountColumns, ") "});
 

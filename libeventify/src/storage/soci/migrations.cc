@@ -92,25 +92,30 @@ constexpr std::string_view kV2LedgerAccounts =
     " updated_at BIGINT NOT NULL,"
     " CONSTRAINT ledger_accounts_ref_key UNIQUE (kind, owner_id, currency))";
 
-constexpr std::string_view kV2Transfers =
-    "CREATE TABLE transfers ("
-    " id TEXT PRIMARY KEY,"
-    " idempotency_key TEXT NOT NULL,"
-    " request_hash TEXT NOT NULL,"
-    " kind TEXT NOT NULL CHECK (kind IN ('credit', 'debit', 'refund', 'withdrawal', 'commission',"
-    " 'settlement')),"
-    " from_account_id TEXT NOT NULL REFERENCES ledger_accounts (id),"
-    " to_account_id TEXT NOT NULL REFERENCES ledger_accounts (id),"
-    " amount BIGINT NOT NULL CHECK (amount > 0),"
-    " currency TEXT NOT NULL,"
-    " status TEXT NOT NULL CHECK (status IN ('pending', 'posted', 'voided')),"
-    " reference TEXT NOT NULL DEFAULT '',"
-    " void_reason TEXT NOT NULL DEFAULT '',"
-    " created_at BIGINT NOT NULL,"
-    " expires_at BIGINT,"
-    " resolved_at BIGINT,"
-    " CONSTRAINT transfers_idempotency_key_key UNIQUE (idempotency_key),"
-    " CONSTRAINT transfers_distinct_accounts CHECK (from_account_id <> to_account_id))";
+// The transfers table of version 2 (`foreign_keys`: its accounts must exist) and of version 3's
+// SQLite rebuild (without them), written once.
+std::string TransfersTable(std::string_view name, bool foreign_keys) {
+  const std::string account_ref = foreign_keys ? " REFERENCES ledger_accounts (id)" : "";
+  return std::string("CREATE TABLE ") + std::string(name) +
+         " ("
+         " id TEXT PRIMARY KEY,"
+         " idempotency_key TEXT NOT NULL,"
+         " request_hash TEXT NOT NULL,"
+         " kind TEXT NOT NULL CHECK (kind IN ('credit', 'debit', 'refund', 'withdrawal',"
+         " 'commission', 'settlement')),"
+         " from_account_id TEXT NOT NULL" + account_ref + ","
+         " to_account_id TEXT NOT NULL" + account_ref + ","
+         " amount BIGINT NOT NULL CHECK (amount > 0),"
+         " currency TEXT NOT NULL,"
+         " status TEXT NOT NULL CHECK (status IN ('pending', 'posted', 'voided')),"
+         " reference TEXT NOT NULL DEFAULT '',"
+         " void_reason TEXT NOT NULL DEFAULT '',"
+         " created_at BIGINT NOT NULL,"
+         " expires_at BIGINT,"
+         " resolved_at BIGINT,"
+         " CONSTRAINT transfers_idempotency_key_key UNIQUE (idempotency_key),"
+         " CONSTRAINT transfers_distinct_accounts CHECK (from_account_id <> to_account_id))";
+}
 
 // History of one account, newest first, is read from both sides (ListHistory).
 constexpr std::string_view kV2TransfersFromIndex =
@@ -195,25 +200,6 @@ constexpr std::string_view kV3SqliteDropEntries = "DROP TABLE ledger_entries";  
 constexpr std::string_view kV3SqliteRenameEntries =
     "ALTER TABLE ledger_entries_v3 RENAME TO ledger_entries";
 
-constexpr std::string_view kV3SqliteTransfers =
-    "CREATE TABLE transfers_v3 ("
-    " id TEXT PRIMARY KEY,"
-    " idempotency_key TEXT NOT NULL,"
-    " request_hash TEXT NOT NULL,"
-    " kind TEXT NOT NULL CHECK (kind IN ('credit', 'debit', 'refund', 'withdrawal', 'commission',"
-    " 'settlement')),"
-    " from_account_id TEXT NOT NULL,"
-    " to_account_id TEXT NOT NULL,"
-    " amount BIGINT NOT NULL CHECK (amount > 0),"
-    " currency TEXT NOT NULL,"
-    " status TEXT NOT NULL CHECK (status IN ('pending', 'posted', 'voided')),"
-    " reference TEXT NOT NULL DEFAULT '',"
-    " void_reason TEXT NOT NULL DEFAULT '',"
-    " created_at BIGINT NOT NULL,"
-    " expires_at BIGINT,"
-    " resolved_at BIGINT,"
-    " CONSTRAINT transfers_idempotency_key_key UNIQUE (idempotency_key),"
-    " CONSTRAINT transfers_distinct_accounts CHECK (from_account_id <> to_account_id))";
 constexpr std::string_view kV3SqliteCopyTransfers =
     "INSERT INTO transfers_v3 SELECT id, idempotency_key, request_hash, kind, from_account_id,"
     " to_account_id, amount, currency, status, reference, void_reason, created_at, expires_at,"
@@ -284,6 +270,9 @@ Result<int> InExclusiveTransaction(soci::session& sql, Dialect dialect, std::str
 }  // namespace
 
 const std::vector<Migration>& AllMigrations() {
+  static const std::string v2_transfers = TransfersTable("transfers", /*foreign_keys=*/true);
+  static const std::string v3_sqlite_transfers =
+      TransfersTable("transfers_v3", /*foreign_keys=*/false);
   static const std::vector<Migration> migrations = {
       {1,
        "accounts",
@@ -293,17 +282,17 @@ const std::vector<Migration>& AllMigrations() {
         kV1RefreshTokensIndex}},
       {2,
        "ledger",
-       {kV2LedgerAccounts, kV2Transfers, kV2TransfersFromIndex, kV2TransfersToIndex,
+       {kV2LedgerAccounts, v2_transfers, kV2TransfersFromIndex, kV2TransfersToIndex,
         kV2TransfersExpiryIndex, kV2TransfersQueueIndex, kV2LedgerEntries,
         kV2SqliteEntriesNoUpdate, kV2SqliteEntriesNoDelete},
-       {kV2LedgerAccounts, kV2Transfers, kV2TransfersFromIndex, kV2TransfersToIndex,
+       {kV2LedgerAccounts, v2_transfers, kV2TransfersFromIndex, kV2TransfersToIndex,
         kV2TransfersExpiryIndex, kV2TransfersQueueIndex, kV2LedgerEntries,
         kV2PostgresEntriesFunction, kV2PostgresEntriesRowTrigger,
         kV2PostgresEntriesTruncateTrigger}},
       {3,
        "ledger without foreign keys",
        {kV3SqliteEntries, kV3SqliteCopyEntries, kV3SqliteDropEntries, kV3SqliteRenameEntries,
-        kV2SqliteEntriesNoUpdate, kV2SqliteEntriesNoDelete, kV3SqliteTransfers,
+        kV2SqliteEntriesNoUpdate, kV2SqliteEntriesNoDelete, v3_sqlite_transfers,
         kV3SqliteCopyTransfers, kV3SqliteDropTransfers, kV3SqliteRenameTransfers,
         kV2TransfersFromIndex, kV2TransfersToIndex, kV2TransfersExpiryIndex,
         kV2TransfersQueueIndex},
