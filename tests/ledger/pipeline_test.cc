@@ -120,7 +120,7 @@ class RecordingApplier final : public storage::BatchApplier {
       row.owner_id = "op-" + std::to_string(op->id);
       row.currency = "INR";
       row.created_at = row.updated_at = now;
-      auto written = tx.ledger().EnsureAccount(row, spi::LockMode::kNone);
+      auto written = tx.ledger().EnsureAccounts({row}, spi::LockMode::kNone);
       if (!written.ok()) return written.status();
       // After its own write: a failed batch must leave no trace of it.
       if (op->poison) return Internal("poisoned batch (operation " + std::to_string(op->id) + ")");

@@ -21,9 +21,10 @@ class EngineImpl final : public Engine {
         clock_(std::move(clock)),
         accounts_(std::move(accounts)),
         pipeline_(std::make_unique<storage::CommitPipeline>(
-            storage_, storage::CommitPipelineOptions{
-                          commit.max_batch, commit.max_queue,
-                          commit.writers > 0 ? commit.writers : storage_->parallel_writers()})),
+            storage_,
+            storage::CommitPipelineOptions{
+                commit.max_batch, commit.max_queue,
+                commit.writers > 0 ? commit.writers : storage_->parallel_writers()})),
         ledger_(ledger::MakeLedgerService(storage_, clock_, *pipeline_)) {}
 
   // Wallets borrow the ledger, so they are built once the ledger has its final address.
@@ -60,8 +61,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
     return InvalidArgument("missing_media_store", "a media store is required", "media_store");
   }
   if (!IsValidCurrency(options.currency)) {
-    return InvalidArgument("invalid_currency", "the currency must be an ISO 4217 code",
-                           "currency");
+    return InvalidArgument("invalid_currency", "the currency must be an ISO 4217 code", "currency");
   }
   if (options.commit.max_batch == 0 || options.commit.max_queue == 0 ||
       options.commit.writers < 0) {

@@ -105,22 +105,14 @@ class LedgerRepository {
  public:
   virtual ~LedgerRepository() = default;
 
-  // Inserts `proposed` unless an account with the same (kind, owner_id, currency) exists, and
-  // returns the stored row (locked when asked). Concurrent callers get the same row.
-  virtual Result<LedgerAccountRecord> EnsureAccount(const LedgerAccountRecord& proposed,
-                                                    LockMode lock) = 0;
   // Errors: kNotFound account_not_found.
   virtual Result<LedgerAccountRecord> FindAccount(const AccountRef& ref, LockMode lock) = 0;
   virtual Result<LedgerAccountRecord> FindAccountById(std::string_view id, LockMode lock) = 0;
   // Writes posted, pending_debits, pending_credits and updated_at. Errors: kNotFound.
   virtual Status UpdateAccountBalances(const LedgerAccountRecord& account) = 0;
 
-  // Errors: kAlreadyExists idempotency_key_taken when the key is already used.
-  virtual Status InsertTransfer(const TransferRecord& transfer) = 0;
   // Errors: kNotFound transfer_not_found.
   virtual Result<TransferRecord> FindTransfer(std::string_view id, LockMode lock) = 0;
-  virtual Result<TransferRecord> FindTransferByKey(std::string_view idempotency_key,
-                                                   LockMode lock) = 0;
   // Writes status, void_reason and resolved_at. Errors: kNotFound transfer_not_found.
   virtual Status UpdateTransferStatus(const TransferRecord& transfer) = 0;
   // Inserts entries in one statement where the backend allows.
@@ -133,7 +125,8 @@ class LedgerRepository {
   // Transfers by kind and status across all accounts, newest first (e.g. pending withdrawals).
   virtual Result<std::vector<TransferRow>> ListTransfers(const TransferFilter& filter) = 0;
 
-  // ---- Batched forms, used by the commit pipeline: one statement for many rows ----------------
+  // ---- Batched forms: how accounts and transfers are created (the commit pipeline's path; a
+  // single row is a batch of one) ------------------------------------------------------------
 
   // The transfers whose idempotency keys are among `keys` (any order; missing keys are absent).
   virtual Result<std::vector<TransferRecord>> FindTransfersByKeys(

@@ -425,37 +425,6 @@ std::tuple<std::string_view, std::string_view, std::string_view> RefKey(
 
 // ---- Accounts ---------------------------------------------------------------------------------
 
-Result<spi::LedgerAccountRecord> SociLedgerRepository::EnsureAccount(
-    const spi::LedgerAccountRecord& proposed, spi::LockMode lock) {
-  return context_.Call(Access::kWrite, "EnsureAccount", [&]() -> Result<spi::LedgerAccountRecord> {
-    const std::string kind(AccountKindText(proposed.kind));
-    const long long posted = proposed.posted;
-    const long long pending_debits = proposed.pending_debits;
-    const long long pending_credits = proposed.pending_credits;
-    const long long created_at = ToMicros(proposed.created_at);
-    const long long updated_at = ToMicros(proposed.updated_at);
-    // An existing ref is the expected case: ON CONFLICT DO NOTHING keeps the statement from
-    // failing. On PostgreSQL a concurrent inserter of the same ref waits here until the first
-    // one commits, then finds its row below (READ COMMITTED reads it).
-    Execute(context_.sql(),
-            "INSERT INTO ledger_accounts (id, kind, owner_id, currency, posted, pending_debits, "
-            "pending_credits, created_at, updated_at) VALUES (:id, :kind, :owner_id, :currency, "
-            ":posted, :pending_debits, :pending_credits, :created_at, :updated_at) "
-            "ON CONFLICT DO NOTHING",
-            soci::use(proposed.id), soci::use(kind), soci::use(proposed.owner_id),
-            soci::use(proposed.currency), soci::use(posted), soci::use(pending_debits),
-            soci::use(pending_credits), soci::use(created_at), soci::use(updated_at));
-    const AccountRef ref{proposed.kind, proposed.owner_id, proposed.currency};
-    Result<spi::LedgerAccountRecord> stored = SelectAccountByRef(context_, ref, lock);
-    if (stored.status().code() == StatusCode::kNotFound) {
-      // Nothing was inserted and no row has this ref: the id belongs to another account.
-      return AlreadyExists("ledger_account_exists",
-                           "a ledger account with this id exists for another ref", "id");
-    }
-    return stored;
-  });
-}
-
 Result<spi::LedgerAccountRecord> SociLedgerRepository::FindAccount(const AccountRef& ref,
                                                                    spi::LockMode lock) {
   return context_.Call(Access::kRead, "FindAccount",
@@ -497,43 +466,6 @@ Status SociLedgerRepository::UpdateAccountBalances(const spi::LedgerAccountRecor
 
 // ---- Transfers --------------------------------------------------------------------------------
 
-Status SociLedgerRepository::InsertTransfer(const spi::TransferRecord& transfer) {
-  return context_.Call(
-      Access::kWrite, "InsertTransfer",
-      [&]() -> Status {
-        const std::string kind(TransferKindText(transfer.kind));
-        const std::string status(StatusText(transfer.status));
-        const long long amount = transfer.amount;
-        const long long created_at = ToMicros(transfer.created_at);
-        const long long expires_at = transfer.expires_at ? ToMicros(*transfer.expires_at) : 0;
-        soci::indicator expires_at_indicator = transfer.expires_at ? soci::i_ok : soci::i_null;
-        const long long resolved_at = transfer.resolved_at ? ToMicros(*transfer.resolved_at) : 0;
-        soci::indicator resolved_at_indicator = transfer.resolved_at ? soci::i_ok : soci::i_null;
-        // A taken key is an expected outcome (a retried request): ON CONFLICT DO NOTHING reports
-        // it without failing the statement, which on PostgreSQL would abort the transaction.
-        const Executed inserted = Execute(
-            context_.sql(),
-            "INSERT INTO transfers (id, idempotency_key, request_hash, kind, from_account_id, "
-            "to_account_id, amount, currency, status, reference, void_reason, created_at, "
-            "expires_at, resolved_at) VALUES (:id, :idempotency_key, :request_hash, :kind, "
-            ":from_account_id, :to_account_id, :amount, :currency, :status, :reference, "
-            ":void_reason, :created_at, :expires_at, :resolved_at) ON CONFLICT DO NOTHING",
-            soci::use(transfer.id), soci::use(transfer.idempotency_key),
-            soci::use(transfer.request_hash), soci::use(kind), soci::use(transfer.from_account_id),
-            soci::use(transfer.to_account_id), soci::use(amount), soci::use(transfer.currency),
-            soci::use(status), soci::use(transfer.reference), soci::use(transfer.void_reason),
-            soci::use(created_at), soci::use(expires_at, expires_at_indicator),
-            soci::use(resolved_at, resolved_at_indicator));
-        if (inserted.affected_rows == 1) return Status::Ok();
-        long long same_key = 0;
-        Execute(context_.sql(), "SELECT COUNT(*) FROM transfers WHERE idempotency_key = :key",
-                soci::into(same_key), soci::use(transfer.idempotency_key));
-        if (same_key > 0) return IdempotencyKeyTaken();
-        return AlreadyExists("transfer_exists", "a transfer with this id already exists", "id");
-      },
-      {.unique = IdempotencyKeyTaken()});
-}
-
 Result<spi::TransferRecord> SociLedgerRepository::FindTransferWhere(std::string_view operation,
                                                                     std::string_view column,
                                                                     std::string_view value,
@@ -556,11 +488,6 @@ Result<spi::TransferRecord> SociLedgerRepository::FindTransferWhere(std::string_
 Result<spi::TransferRecord> SociLedgerRepository::FindTransfer(std::string_view id,
                                                                spi::LockMode lock) {
   return FindTransferWhere("FindTransfer", "id", id, lock);
-}
-
-Result<spi::TransferRecord> SociLedgerRepository::FindTransferByKey(
-    std::string_view idempotency_key, spi::LockMode lock) {
-  return FindTransferWhere("FindTransferByKey", "idempotency_key", idempotency_key, lock);
 }
 
 Status SociLedgerRepository::UpdateTransferStatus(const spi::TransferRecord& transfer) {
@@ -648,8 +575,8 @@ Result<std::vector<spi::TransferRecord>> SociLedgerRepository::FindTransfersByKe
           return AppendNativeRow<TransferFields>(row, transfers);
         };
         if (context_.dialect() == Dialect::kSqlite) {
-          static const std::string kQuery = Sql(
-              {"SELECT ", kTransferColumns, " FROM transfers WHERE idempotency_key = ?"});
+          static const std::string kQuery =
+              Sql({"SELECT ", kTransferColumns, " FROM transfers WHERE idempotency_key = ?"});
           SqliteStatement select = context_.statements().Sqlite(kQuery);
           for (std::string_view key : distinct) {
             select.Bind(key);
@@ -658,8 +585,9 @@ Result<std::vector<spi::TransferRecord>> SociLedgerRepository::FindTransfersByKe
           }
           return transfers;
         }
-        static const std::string kQuery = Sql(
-            {"SELECT ", kTransferColumns, " FROM transfers WHERE idempotency_key = ANY($1::text[])"});
+        static const std::string kQuery =
+            Sql({"SELECT ", kTransferColumns,
+                 " FROM transfers WHERE idempotency_key = ANY($1::text[])"});
         PgArray list;
         for (std::string_view key : distinct) list.Add(key);
         const PgResult found = context_.statements().Postgres(kQuery, {list.Finish()});
@@ -689,7 +617,9 @@ Result<std::vector<spi::LedgerAccountRecord>> SociLedgerRepository::EnsureAccoun
           SqliteStatement select = context_.statements().Sqlite(kSelect);
           SqliteStatement insert = context_.statements().Sqlite(kInsert);
           for (const spi::LedgerAccountRecord* account : refs) {
-            select.Bind(AccountKindText(account->kind)).Bind(account->owner_id).Bind(account->currency);
+            select.Bind(AccountKindText(account->kind))
+                .Bind(account->owner_id)
+                .Bind(account->currency);
             const bool found = select.Step();
             if (found) EV_RETURN_IF_ERROR(collect(select));
             select.Reset();
@@ -871,10 +801,10 @@ Status SociLedgerRepository::InsertTransfers(const std::vector<spi::TransferReco
         }
         std::string key_list = keys.Finish();
         const PgResult inserted = context_.statements().Postgres(
-            kInsert, {ids.Finish(), key_list, hashes.Finish(), kinds.Finish(), from.Finish(),
-                      to.Finish(), amounts.Finish(), currencies.Finish(), statuses.Finish(),
-                      references.Finish(), reasons.Finish(), created.Finish(), expires.Finish(),
-                      resolved.Finish()});
+            kInsert,
+            {ids.Finish(), key_list, hashes.Finish(), kinds.Finish(), from.Finish(), to.Finish(),
+             amounts.Finish(), currencies.Finish(), statuses.Finish(), references.Finish(),
+             reasons.Finish(), created.Finish(), expires.Finish(), resolved.Finish()});
         if (inserted.affected_rows() == static_cast<long long>(rows.size())) return Status::Ok();
         static const std::string kCount =
             "SELECT COUNT(DISTINCT idempotency_key) FROM transfers"
@@ -918,9 +848,9 @@ Status SociLedgerRepository::InsertEntries(const std::vector<spi::EntryRecord>& 
           balances.Add(static_cast<long long>(entry.balance_after));
           created.Add(static_cast<long long>(ToMicros(entry.created_at)));
         }
-        context_.statements().Postgres(kInsert, {transfer_ids.Finish(), account_ids.Finish(),
-                                                 amounts.Finish(), balances.Finish(),
-                                                 created.Finish()});
+        context_.statements().Postgres(
+            kInsert, {transfer_ids.Finish(), account_ids.Finish(), amounts.Finish(),
+                      balances.Finish(), created.Finish()});
         return Status::Ok();
       },
       {.unique =

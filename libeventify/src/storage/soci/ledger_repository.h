@@ -27,8 +27,6 @@ class SociLedgerRepository final : public spi::LedgerRepository {
 
   // A proposed id already used by an account with another ref is kAlreadyExists
   // (ledger_account_exists); that is a caller bug, ids are fresh.
-  Result<spi::LedgerAccountRecord> EnsureAccount(const spi::LedgerAccountRecord& proposed,
-                                                 spi::LockMode lock) override;
   Result<spi::LedgerAccountRecord> FindAccount(const AccountRef& ref, spi::LockMode lock) override;
   // Errors: kNotFound account_not_found.
   Result<spi::LedgerAccountRecord> FindAccountById(std::string_view id,
@@ -39,22 +37,17 @@ class SociLedgerRepository final : public spi::LedgerRepository {
   // Errors: kAlreadyExists idempotency_key_taken (the transaction stays usable), kAlreadyExists
   // transfer_exists for a reused id, kNotFound account_not_found for an unknown account (that
   // one fails the statement, so the transaction is over).
-  Status InsertTransfer(const spi::TransferRecord& transfer) override;
   Result<spi::TransferRecord> FindTransfer(std::string_view id, spi::LockMode lock) override;
   // Errors: kNotFound transfer_not_found.
-  Result<spi::TransferRecord> FindTransferByKey(std::string_view idempotency_key,
-                                                spi::LockMode lock) override;
   Status UpdateTransferStatus(const spi::TransferRecord& transfer) override;
-  // One INSERT per 1000 entries (placeholder limits). A (transfer, account) pair written twice is
-  // kAlreadyExists entry_exists, an unknown transfer or account kInternal; both end the
-  // transaction.
+  // A (transfer, account) pair written twice is
+  // kAlreadyExists entry_exists, which ends the transaction.
   Status InsertEntries(const std::vector<spi::EntryRecord>& entries) override;
 
-  // ---- Batched forms. Each statement carries as many rows as fit in 30,000 placeholders (below
-  // SQLite's 32766 and PostgreSQL's 65535), so a commit-pipeline batch of up to 2,000 transfers
-  // takes one statement per method. Rows are written in a canonical order (refs, keys, ids
-  // sorted) so that two concurrent batches wait for each other's rows in one order and cannot
-  // deadlock on PostgreSQL.
+  // ---- Batched forms (native_statements.h): on SQLite one prepared statement stepped per row,
+  // on PostgreSQL one prepared statement with array parameters per method, whatever the batch
+  // size. Rows are written in a canonical order (refs, keys, ids sorted) so that two concurrent
+  // batches wait for each other's rows in one order on PostgreSQL.
 
   // Duplicate keys are looked up once.
   Result<std::vector<spi::TransferRecord>> FindTransfersByKeys(

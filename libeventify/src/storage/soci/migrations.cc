@@ -95,26 +95,27 @@ constexpr std::string_view kV2LedgerAccounts =
 // The transfers table of version 2 (`foreign_keys`: its accounts must exist) and of version 3's
 // SQLite rebuild (without them), written once.
 std::string TransfersTable(std::string_view name, bool foreign_keys) {
-  const std::string account_ref = foreign_keys ? " REFERENCES ledger_accounts (id)" : "";
-  return std::string("CREATE TABLE ") + std::string(name) +
-         " ("
-         " id TEXT PRIMARY KEY,"
-         " idempotency_key TEXT NOT NULL,"
-         " request_hash TEXT NOT NULL,"
-         " kind TEXT NOT NULL CHECK (kind IN ('credit', 'debit', 'refund', 'withdrawal',"
-         " 'commission', 'settlement')),"
-         " from_account_id TEXT NOT NULL" + account_ref + ","
-         " to_account_id TEXT NOT NULL" + account_ref + ","
-         " amount BIGINT NOT NULL CHECK (amount > 0),"
-         " currency TEXT NOT NULL,"
-         " status TEXT NOT NULL CHECK (status IN ('pending', 'posted', 'voided')),"
-         " reference TEXT NOT NULL DEFAULT '',"
-         " void_reason TEXT NOT NULL DEFAULT '',"
-         " created_at BIGINT NOT NULL,"
-         " expires_at BIGINT,"
-         " resolved_at BIGINT,"
-         " CONSTRAINT transfers_idempotency_key_key UNIQUE (idempotency_key),"
-         " CONSTRAINT transfers_distinct_accounts CHECK (from_account_id <> to_account_id))";
+  return fmt::format(
+      "CREATE TABLE {name} ("
+      " id TEXT PRIMARY KEY,"
+      " idempotency_key TEXT NOT NULL,"
+      " request_hash TEXT NOT NULL,"
+      " kind TEXT NOT NULL CHECK (kind IN ('credit', 'debit', 'refund', 'withdrawal',"
+      " 'commission', 'settlement')),"
+      " from_account_id TEXT NOT NULL{account_ref},"
+      " to_account_id TEXT NOT NULL{account_ref},"
+      " amount BIGINT NOT NULL CHECK (amount > 0),"
+      " currency TEXT NOT NULL,"
+      " status TEXT NOT NULL CHECK (status IN ('pending', 'posted', 'voided')),"
+      " reference TEXT NOT NULL DEFAULT '',"
+      " void_reason TEXT NOT NULL DEFAULT '',"
+      " created_at BIGINT NOT NULL,"
+      " expires_at BIGINT,"
+      " resolved_at BIGINT,"
+      " CONSTRAINT transfers_idempotency_key_key UNIQUE (idempotency_key),"
+      " CONSTRAINT transfers_distinct_accounts CHECK (from_account_id <> to_account_id))",
+      fmt::arg("name", name),
+      fmt::arg("account_ref", foreign_keys ? " REFERENCES ledger_accounts (id)" : ""));
 }
 
 // History of one account, newest first, is read from both sides (ListHistory).
@@ -205,7 +206,8 @@ constexpr std::string_view kV3SqliteCopyTransfers =
     " to_account_id, amount, currency, status, reference, void_reason, created_at, expires_at,"
     " resolved_at FROM transfers";
 constexpr std::string_view kV3SqliteDropTransfers = "DROP TABLE transfers";  // and its indexes
-constexpr std::string_view kV3SqliteRenameTransfers = "ALTER TABLE transfers_v3 RENAME TO transfers";
+constexpr std::string_view kV3SqliteRenameTransfers =
+    "ALTER TABLE transfers_v3 RENAME TO transfers";
 
 long long NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -283,8 +285,8 @@ const std::vector<Migration>& AllMigrations() {
       {2,
        "ledger",
        {kV2LedgerAccounts, v2_transfers, kV2TransfersFromIndex, kV2TransfersToIndex,
-        kV2TransfersExpiryIndex, kV2TransfersQueueIndex, kV2LedgerEntries,
-        kV2SqliteEntriesNoUpdate, kV2SqliteEntriesNoDelete},
+        kV2TransfersExpiryIndex, kV2TransfersQueueIndex, kV2LedgerEntries, kV2SqliteEntriesNoUpdate,
+        kV2SqliteEntriesNoDelete},
        {kV2LedgerAccounts, v2_transfers, kV2TransfersFromIndex, kV2TransfersToIndex,
         kV2TransfersExpiryIndex, kV2TransfersQueueIndex, kV2LedgerEntries,
         kV2PostgresEntriesFunction, kV2PostgresEntriesRowTrigger,

@@ -82,7 +82,9 @@ std::string_view SqliteStatement::Text(int column) const {
   return {text, static_cast<std::size_t>(sqlite3_column_bytes(statement_, column))};
 }
 
-long long SqliteStatement::Int(int column) const { return sqlite3_column_int64(statement_, column); }
+long long SqliteStatement::Int(int column) const {
+  return sqlite3_column_int64(statement_, column);
+}
 
 bool SqliteStatement::IsNull(int column) const {
   return sqlite3_column_type(statement_, column) == SQLITE_NULL;

@@ -1,7 +1,5 @@
 #include "storage/soci/session_pool.h"
 
-#include "storage/soci/native_statements.h"
-
 #include <fmt/format.h>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
@@ -13,6 +11,8 @@
 #include <string>
 #include <thread>
 #include <utility>
+
+#include "storage/soci/native_statements.h"
 
 namespace eventify::storage {
 namespace {
