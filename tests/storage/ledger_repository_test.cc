@@ -1121,7 +1121,7 @@ BOOST_AUTO_TEST_CASE(a_taken_key_is_idempotency_key_taken_and_nothing_of_the_bat
       SampleTransfer(1, wallet, escrow, 100, TransferKind::kDebit, TransferStatus::kPosted, At(1));
   InsertCommitted(*storage, {first});
 
-  // A batch whose key clash sorts into its second statement: the rows before it were inserted.
+  // A large batch with one taken key: the rows before it were inserted, and go with the rollback.
   std::vector<spi::TransferRecord> batch;
   std::vector<std::string> batch_keys;
   for (int i = 0; i < 2'500; ++i) {
@@ -1173,6 +1173,15 @@ BOOST_AUTO_TEST_CASE(a_taken_key_is_idempotency_key_taken_and_nothing_of_the_bat
   });
   BOOST_TEST(status.code() == StatusCode::kAlreadyExists);
   BOOST_TEST(status.reason() == "transfer_exists");
+
+  // Both in one batch: a taken key is what the batch is told.
+  auto taken_key =
+      SampleTransfer(12, wallet, escrow, 6, TransferKind::kDebit, TransferStatus::kPosted, At(3));
+  taken_key.idempotency_key = first.idempotency_key;
+  status = WriteLedger(*storage, [&](LedgerRepository& ledger) {
+    return ledger.InsertTransfers({same_id, taken_key});
+  });
+  BOOST_TEST(status.reason() == "idempotency_key_taken");
   BOOST_TEST(TransferCount(*storage) == 1);
 }
 

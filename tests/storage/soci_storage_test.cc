@@ -19,6 +19,7 @@
 #include "eventify/spi/storage.h"
 #include "storage/fixtures.h"
 #include "storage/raw_session.h"
+#include "storage/soci/native_statements.h"
 
 namespace eventify::testing {
 namespace {
@@ -257,6 +258,39 @@ BOOST_AUTO_TEST_CASE(a_foreign_writer_makes_writes_abort_not_fail) {
                   [](AccountRepository& accounts) { return accounts.InsertUser(SampleUser(1)); }));
 }
 
+// The commit path's statement cache: one text asked for twice at once gives two independent
+// statements (binding or resetting one must not disturb the other).
+BOOST_AUTO_TEST_CASE(a_cached_statement_in_use_is_never_handed_out_twice) {
+  auto sql = RawSession(FreshDatabaseUrl());
+  *sql << "CREATE TABLE t (x INTEGER)";
+  *sql << "INSERT INTO t (x) VALUES (1), (2), (3)";
+  storage::NativeStatements statements(*sql, storage::Dialect::kSqlite);
+  const std::string text = "SELECT x FROM t WHERE x >= ? ORDER BY x";
+  auto first = statements.Sqlite(text);
+  first.Bind(1LL);
+  BOOST_REQUIRE(first.Step());
+  BOOST_TEST(first.Int(0) == 1);
+  {
+    auto second = statements.Sqlite(text);
+    second.Bind(2LL);
+    std::vector<long long> seen;
+    while (second.Step()) seen.push_back(second.Int(0));
+    BOOST_TEST(seen == (std::vector<long long>{2, 3}), boost::test_tools::per_element());
+  }
+  // The first carries on where it was, with its own binding.
+  BOOST_REQUIRE(first.Step());
+  BOOST_TEST(first.Int(0) == 2);
+  BOOST_REQUIRE(first.Step());
+  BOOST_TEST(first.Int(0) == 3);
+  BOOST_TEST(!first.Step());
+  first.Reset();
+  // And the cached one is handed out again once free.
+  auto again = statements.Sqlite(text);
+  again.Bind(3LL);
+  BOOST_REQUIRE(again.Step());
+  BOOST_TEST(again.Int(0) == 3);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 // ---- PostgreSQL ---------------------------------------------------------------------------------
@@ -365,7 +399,28 @@ BOOST_AUTO_TEST_CASE(deadlocks_are_aborted_and_retried) {
   BOOST_TEST(LoadUser(*storage, SampleUser(2).id)->full_name == SampleUser(2).full_name + "++");
 }
 
+// Prepared statements lost behind the cache's back (DEALLOCATE, DISCARD, a pooler): the call
+// that finds out fails, and the next transaction prepares them again instead of failing forever.
+BOOST_AUTO_TEST_CASE(prepared_statements_lost_on_the_server_are_prepared_again) {
+  auto sql = RawSession(FreshDatabaseUrl());
+  storage::NativeStatements statements(*sql, storage::Dialect::kPostgresql);
+  const std::string text = "SELECT $1::bigint + 1";
+  auto run = [&] {
+    *sql << "BEGIN";
+    statements.TransactionBegun();
+    const long long answer = statements.Postgres(text, {"41"}).Int(0, 0);
+    *sql << "COMMIT";
+    return answer;
+  };
+  BOOST_TEST(run() == 42);
+  *sql << "DEALLOCATE ALL";
+  BOOST_CHECK_THROW(run(), soci::soci_error);
+  *sql << "ROLLBACK";
+  BOOST_TEST(run() == 42);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
+
 
 }  // namespace
 }  // namespace eventify::testing

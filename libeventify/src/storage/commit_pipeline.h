@@ -22,9 +22,10 @@
 // while it holds the turn, and hands the turn on once its batch has been applied and only the
 // commit (the durable flush) remains. So the next batch is applied while the previous one is
 // being flushed, and because the previous batch still holds its row locks until its commit, the
-// next one waits for those rows: operations on one account still apply in arrival order. (After
-// a failed COMMIT, rare and reported to the callers, the operations re-applied one by one may
-// land after a later batch.) On SQLite, whose writes are serialised, one writer is right.
+// next one waits for those rows: operations on one account still apply in arrival order. (Two
+// rare exceptions, both after the turn was handed on: operations re-applied one by one after a
+// failed COMMIT, and a batch the storage runs again because its COMMIT hit a conflict, may land
+// after a later batch.) On SQLite, whose writes are serialised, one writer is right.
 //
 // Thread-safety: Execute may be called from any number of threads. The destructor drains the
 // queue and joins the writer; no Execute may be running or start once it has begun.

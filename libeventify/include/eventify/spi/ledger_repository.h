@@ -131,9 +131,11 @@ class LedgerRepository {
   // The transfers whose idempotency keys are among `keys` (any order; missing keys are absent).
   virtual Result<std::vector<TransferRecord>> FindTransfersByKeys(
       const std::vector<std::string>& keys) = 0;
-  // Ensures an account exists for each proposed (kind, owner_id, currency) — one multi-row insert
-  // that ignores existing ones — and returns the stored row of every distinct ref, locked when
-  // asked, sorted by id (so that concurrent batches lock in one order and cannot deadlock).
+  // Ensures an account exists for each proposed (kind, owner_id, currency) — inserting the
+  // missing ones — and returns the stored row of every distinct ref, locked when asked, sorted by
+  // id (existing rows are locked in id order, so that concurrent batches over existing accounts
+  // cannot deadlock; two batches creating the same new account may, which the database detects
+  // and the storage retries as kAborted).
   virtual Result<std::vector<LedgerAccountRecord>> EnsureAccounts(
       const std::vector<LedgerAccountRecord>& proposed, LockMode lock) = 0;
   // Inserts many transfers. Errors: kAlreadyExists idempotency_key_taken when any key is taken

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -729,13 +730,16 @@ Status SociLedgerRepository::InsertTransfers(const std::vector<spi::TransferReco
 
         // A taken key is an expected outcome (another node won a race, or a caller reused an
         // id): ON CONFLICT DO NOTHING reports it as a short row count without failing the
-        // statement, and the keys tell which it was.
-        auto skipped = [&](long long present_keys) -> Status {
-          std::size_t distinct_keys = 0;
-          for (std::size_t i = 0; i < rows.size(); ++i) {
-            if (i == 0 || rows[i]->idempotency_key != rows[i - 1]->idempotency_key) ++distinct_keys;
+        // statement. Which it was: a row whose key is now stored under another id lost its key
+        // (idempotency_key_taken, which wins); otherwise a row's id was taken (transfer_exists).
+        std::map<std::string, std::string, std::less<>> stored_ids;  // key -> id, after the insert
+        auto skipped = [&]() -> Status {
+          for (const spi::TransferRecord* row : rows) {
+            auto found = stored_ids.find(row->idempotency_key);
+            if (found != stored_ids.end() && found->second != row->id) {
+              return IdempotencyKeyTaken();
+            }
           }
-          if (present_keys == static_cast<long long>(distinct_keys)) return IdempotencyKeyTaken();
           return AlreadyExists("transfer_exists", "a transfer with this id already exists", "id");
         };
 
@@ -763,17 +767,14 @@ Status SociLedgerRepository::InsertTransfers(const std::vector<spi::TransferReco
             inserted += insert.Run();
           }
           if (inserted == static_cast<long long>(rows.size())) return Status::Ok();
-          static const std::string kCount =
-              "SELECT COUNT(*) FROM transfers WHERE idempotency_key = ?";
-          SqliteStatement count = context_.statements().Sqlite(kCount);
-          long long present = 0;
-          for (std::size_t i = 0; i < rows.size(); ++i) {
-            if (i > 0 && rows[i]->idempotency_key == rows[i - 1]->idempotency_key) continue;
-            count.Bind(rows[i]->idempotency_key);
-            if (count.Step() && count.Int(0) > 0) ++present;
-            count.Reset();
+          static const std::string kStoredId = "SELECT id FROM transfers WHERE idempotency_key = ?";
+          SqliteStatement stored = context_.statements().Sqlite(kStoredId);
+          for (const spi::TransferRecord* row : rows) {
+            stored.Bind(row->idempotency_key);
+            if (stored.Step()) stored_ids.emplace(row->idempotency_key, stored.Text(0));
+            stored.Reset();
           }
-          return skipped(present);
+          return skipped();
         }
 
         static const std::string kInsert =
@@ -806,11 +807,13 @@ Status SociLedgerRepository::InsertTransfers(const std::vector<spi::TransferReco
              amounts.Finish(), currencies.Finish(), statuses.Finish(), references.Finish(),
              reasons.Finish(), created.Finish(), expires.Finish(), resolved.Finish()});
         if (inserted.affected_rows() == static_cast<long long>(rows.size())) return Status::Ok();
-        static const std::string kCount =
-            "SELECT COUNT(DISTINCT idempotency_key) FROM transfers"
-            " WHERE idempotency_key = ANY($1::text[])";
-        const PgResult present = context_.statements().Postgres(kCount, {std::move(key_list)});
-        return skipped(present.Int(0, 0));
+        static const std::string kStoredIds =
+            "SELECT idempotency_key, id FROM transfers WHERE idempotency_key = ANY($1::text[])";
+        const PgResult stored = context_.statements().Postgres(kStoredIds, {std::move(key_list)});
+        for (int row = 0; row < stored.rows(); ++row) {
+          stored_ids.emplace(stored.Text(row, 0), stored.Text(row, 1));
+        }
+        return skipped();
       },
       {.unique = IdempotencyKeyTaken()});
 }

@@ -29,7 +29,14 @@ long long ParseInt(const char* text, std::size_t size) {
 
 // ---- SqliteStatement ----------------------------------------------------------------------------
 
-SqliteStatement::~SqliteStatement() { Reset(); }
+SqliteStatement::~SqliteStatement() {
+  Reset();
+  if (in_use_ != nullptr) {
+    *in_use_ = false;
+  } else {
+    sqlite3_finalize(statement_);
+  }
+}
 
 void SqliteStatement::Reset() {
   sqlite3_reset(statement_);
@@ -42,8 +49,10 @@ void SqliteStatement::Fail(int code) const {
 }
 
 SqliteStatement& SqliteStatement::Bind(std::string_view text) {
-  const int rc = sqlite3_bind_text(statement_, next_parameter_++, text.data(),
-                                   static_cast<int>(text.size()), SQLITE_STATIC);
+  // A null data() (a default string_view) would bind NULL; an empty text is "".
+  const int rc =
+      sqlite3_bind_text(statement_, next_parameter_++, text.data() != nullptr ? text.data() : "",
+                        static_cast<int>(text.size()), SQLITE_STATIC);
   if (rc != SQLITE_OK) Fail(sqlite3_extended_errcode(db_));
   return *this;
 }
@@ -153,23 +162,30 @@ NativeStatements::NativeStatements(soci::session& sql, Dialect dialect) : dialec
 }
 
 NativeStatements::~NativeStatements() {
-  for (auto& [text, statement] : sqlite_statements_) sqlite3_finalize(statement);
+  for (auto& [text, cached] : sqlite_statements_) sqlite3_finalize(cached.statement);
   // PostgreSQL's prepared statements end with the connection (or stay for its next lease).
 }
 
 SqliteStatement NativeStatements::Sqlite(const std::string& text) {
-  auto found = sqlite_statements_.find(text);
-  if (found == sqlite_statements_.end()) {
+  auto prepare = [&](unsigned flags) {
     sqlite3_stmt* statement = nullptr;
     const int rc = sqlite3_prepare_v3(sqlite_, text.c_str(), static_cast<int>(text.size()) + 1,
-                                      SQLITE_PREPARE_PERSISTENT, &statement, nullptr);
+                                      flags, &statement, nullptr);
     if (rc != SQLITE_OK) {
       sqlite3_finalize(statement);
       throw soci::sqlite3_soci_error(sqlite3_errmsg(sqlite_), sqlite3_extended_errcode(sqlite_));
     }
-    found = sqlite_statements_.emplace(text, statement).first;
+    return statement;
+  };
+  auto found = sqlite_statements_.find(text);
+  if (found == sqlite_statements_.end()) {
+    found =
+        sqlite_statements_.emplace(text, CachedSqlite{prepare(SQLITE_PREPARE_PERSISTENT)}).first;
   }
-  return SqliteStatement(sqlite_, found->second);
+  CachedSqlite& cached = found->second;
+  if (cached.in_use) return SqliteStatement(sqlite_, prepare(0), nullptr);
+  cached.in_use = true;
+  return SqliteStatement(sqlite_, cached.statement, &cached.in_use);
 }
 
 // The commit path's statements only ever touch rows by key, and a batch is small next to the
@@ -177,7 +193,9 @@ SqliteStatement NativeStatements::Sqlite(const std::string& text) {
 // once for all later runs, from the table statistics of that moment; planned while the tables
 // were still small (a new database, before the first autoanalyze), the plan scans whole tables
 // and keeps scanning them as they grow. So, for this transaction only, sequential scans and
-// hash or merge joins are priced out, and the one generic plan is built at once.
+// hash or merge joins are priced out, and the one generic plan is built at once. The settings
+// last until the transaction ends, so other statements of it (say, the UPDATE of a posting that
+// follows a batched read) are planned the same way: fine for the look-ups by key they are.
 void NativeStatements::PinPlanner() {
   PgResult pinned(PQexec(postgres_,
                          "SET LOCAL enable_seqscan = off; SET LOCAL enable_hashjoin = off; "
@@ -190,13 +208,21 @@ void NativeStatements::PinPlanner() {
 PgResult NativeStatements::Postgres(const std::string& text,
                                     const std::vector<std::string>& parameters) {
   if (!planner_pinned_) PinPlanner();
+  // The server no longer has what the names stand for: forget them all (new names are never
+  // reused, so nothing left on the server can clash), then fail this call like any statement.
+  auto fail = [&](const PGresult* result) {
+    const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+    const std::string_view code = state != nullptr ? state : "";
+    if (code == "26000" || code == "42P05" || code == "0A000") postgres_names_.clear();
+    FailPostgres(postgres_, result);
+  };
   auto found = postgres_names_.find(text);
   if (found == postgres_names_.end()) {
-    std::string name = "eventify_native_" + std::to_string(postgres_names_.size() + 1);
+    std::string name = "eventify_native_" + std::to_string(++postgres_prepared_);
     PgResult prepared(PQprepare(postgres_, name.c_str(), text.c_str(),
                                 static_cast<int>(parameters.size()), nullptr));
     // A failed PREPARE inside a transaction aborts it, like any failed statement.
-    if (PQresultStatus(prepared.raw()) != PGRES_COMMAND_OK) FailPostgres(postgres_, prepared.raw());
+    if (PQresultStatus(prepared.raw()) != PGRES_COMMAND_OK) fail(prepared.raw());
     found = postgres_names_.emplace(text, std::move(name)).first;
   }
   std::vector<const char*> values;
@@ -205,9 +231,7 @@ PgResult NativeStatements::Postgres(const std::string& text,
   PgResult result(PQexecPrepared(postgres_, found->second.c_str(), static_cast<int>(values.size()),
                                  values.data(), nullptr, nullptr, 0));
   const ExecStatusType status = PQresultStatus(result.raw());
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-    FailPostgres(postgres_, result.raw());
-  }
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(result.raw());
   return result;
 }
 

@@ -37,11 +37,13 @@ class session;
 namespace eventify::storage {
 
 // One use of a cached SQLite statement: bind the values in placeholder order, step, read the
-// columns. Resets the statement (releasing what it holds) when it goes out of scope.
+// columns. Resets the statement (releasing what it holds) when it goes out of scope, and hands it
+// back to the cache; a statement used twice at once is a private copy, finalized here.
 class SqliteStatement {
  public:
-  SqliteStatement(sqlite_api::sqlite3* db, sqlite_api::sqlite3_stmt* statement)
-      : db_(db), statement_(statement) {}
+  // `in_use` is the cache's mark (cleared on destruction), or nullptr for a private copy.
+  SqliteStatement(sqlite_api::sqlite3* db, sqlite_api::sqlite3_stmt* statement, bool* in_use)
+      : db_(db), statement_(statement), in_use_(in_use) {}
   SqliteStatement(const SqliteStatement&) = delete;
   SqliteStatement& operator=(const SqliteStatement&) = delete;
   ~SqliteStatement();
@@ -67,6 +69,7 @@ class SqliteStatement {
 
   sqlite_api::sqlite3* db_;
   sqlite_api::sqlite3_stmt* statement_;
+  bool* in_use_;
   int next_parameter_ = 1;
 };
 
@@ -106,11 +109,16 @@ class NativeStatements {
   NativeStatements(const NativeStatements&) = delete;
   NativeStatements& operator=(const NativeStatements&) = delete;
 
-  // SQLite only: the statement for `text`, prepared on first use, ready to bind.
+  // SQLite only: the statement for `text`, prepared on first use, ready to bind. While one is in
+  // use, asking for the same text again prepares a private copy (never the same statement twice:
+  // binding or resetting one would disturb the other).
   SqliteStatement Sqlite(const std::string& text);
 
   // PostgreSQL only: runs `text` (placeholders $1..$n, typed by casts in the text) with
-  // `parameters` in text form, preparing it on this connection on first use.
+  // `parameters` in text form, preparing it on this connection on first use. The first call in a
+  // transaction pins the planner for the rest of that transaction (see PinPlanner). If the
+  // server lost or invalidated the prepared statements (DEALLOCATE, DISCARD, a changed table),
+  // the call fails and the names are forgotten, so the next transaction prepares them anew.
   PgResult Postgres(const std::string& text, const std::vector<std::string>& parameters);
 
   // Called by the storage when a transaction begins on this connection.
@@ -124,8 +132,13 @@ class NativeStatements {
   sqlite_api::sqlite3* sqlite_ = nullptr;
   PGconn* postgres_ = nullptr;
   // Statement text -> prepared sqlite3_stmt (SQLite) or its server-side name (PostgreSQL).
-  std::unordered_map<std::string, sqlite_api::sqlite3_stmt*> sqlite_statements_;
+  struct CachedSqlite {
+    sqlite_api::sqlite3_stmt* statement = nullptr;
+    bool in_use = false;
+  };
+  std::unordered_map<std::string, CachedSqlite> sqlite_statements_;
   std::unordered_map<std::string, std::string> postgres_names_;
+  long long postgres_prepared_ = 0;  // names ever used on this connection: never reused
 };
 
 }  // namespace eventify::storage
