@@ -69,11 +69,8 @@ class AccountsServiceImpl final : public Accounts {
     Status outcome;
     EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
       auto& repo = tx.accounts();
-      EV_ASSIGN_OR_RETURN(auto user, FindCodeHolder(repo, normalized));
-      if (!user) {
-        outcome = NoPendingCode();  // unknown addresses answer like addresses without a code
-        return Status::Ok();
-      }
+      EV_ASSIGN_OR_RETURN(auto user, FindCodeHolder(repo, normalized, outcome));
+      if (!user) return Status::Ok();
       if (user->email_verified) {
         outcome = FailedPrecondition("already_verified", "this e-mail address is already verified");
         return Status::Ok();
@@ -257,11 +254,8 @@ class AccountsServiceImpl final : public Accounts {
     Status outcome;
     EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
       auto& repo = tx.accounts();
-      EV_ASSIGN_OR_RETURN(auto user, FindCodeHolder(repo, normalized));
-      if (!user) {
-        outcome = NoPendingCode();  // unknown addresses answer like addresses without a code
-        return Status::Ok();
-      }
+      EV_ASSIGN_OR_RETURN(auto user, FindCodeHolder(repo, normalized, outcome));
+      if (!user) return Status::Ok();
       EV_RETURN_IF_ERROR(ConsumeCode(tx, user->id, CodePurpose::kResetPassword, code, outcome));
       if (!outcome.ok()) return Status::Ok();
       const Timestamp now = clock_->Now();
@@ -379,13 +373,17 @@ class AccountsServiceImpl final : public Accounts {
   }
 
  private:
-  // The locked account a code is checked against, or nullopt for an unknown address.
+  // The account a one-time code sent to `email` belongs to, locked. An unknown address answers
+  // like an address without a code (so that addresses cannot be probed): no account, and
+  // `outcome` set to no_pending_code.
   static Result<std::optional<UserRecord>> FindCodeHolder(spi::AccountRepository& repo,
-                                                          const std::string& email) {
+                                                          const std::string& email,
+                                                          Status& outcome) {
     auto user = repo.FindUserByEmail(email, LockMode::kForUpdate);
     if (user.ok()) return std::optional<UserRecord>(std::move(user).value());
-    if (user.status().code() == StatusCode::kNotFound) return std::optional<UserRecord>();
-    return user.status();
+    if (user.status().code() != StatusCode::kNotFound) return user.status();
+    outcome = NoPendingCode();
+    return std::optional<UserRecord>();
   }
 
   static Status NoPendingCode() {

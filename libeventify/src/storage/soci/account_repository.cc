@@ -14,12 +14,7 @@ using Access = TransactionContext::Access;
 
 // The words stored in the role and purpose columns. They are part of the schema: never change one,
 // add new ones in a migration that widens the CHECK constraint. Roles are stored by their public
-// names (eventify::RoleName).
-std::string_view RoleText(Role role) { return RoleName(role); }
-std::optional<Role> RoleFromText(std::string_view text) {
-  auto role = ParseRole(text);
-  return role.ok() ? std::optional<Role>(*role) : std::nullopt;
-}
+// names (eventify::RoleName, ParseRole).
 
 std::string_view PurposeText(spi::CodePurpose purpose) {
   switch (purpose) {
@@ -60,7 +55,7 @@ constexpr std::string_view kUserColumns =
 // The bound form of the mutable user columns.
 struct UserParams {
   explicit UserParams(const spi::UserRecord& user)
-      : role(RoleText(user.role)),
+      : role(RoleName(user.role)),
         email_verified(user.email_verified ? 1 : 0),
         blocked(user.blocked ? 1 : 0),
         avatar_key(user.avatar_key.value_or("")),
@@ -158,8 +153,8 @@ Result<spi::UserRecord> SociAccountRepository::FindUserWhere(std::string_view op
         soci::into(email_verified), soci::into(blocked), soci::into(avatar_key, avatar_indicator),
         soci::into(created_at), soci::into(updated_at), soci::use(key));
     if (!found.got_row) return UserNotFound();
-    const std::optional<Role> parsed_role = RoleFromText(role);
-    if (!parsed_role) return Internal("a users row holds an unknown role");
+    const Result<Role> parsed_role = ParseRole(role);
+    if (!parsed_role.ok()) return Internal("a users row holds an unknown role");
     user.role = *parsed_role;
     user.email_verified = email_verified != 0;
     user.blocked = blocked != 0;
@@ -182,7 +177,7 @@ Result<spi::UserRecord> SociAccountRepository::FindUserByEmail(std::string_view 
 
 Result<std::int64_t> SociAccountRepository::CountUsersWithRole(Role role) {
   return context_.Call(Access::kRead, "CountUsersWithRole", [&]() -> Result<std::int64_t> {
-    const std::string role_text(RoleText(role));
+    const std::string role_text(RoleName(role));
     long long count = 0;
     Execute(context_.sql(), "SELECT COUNT(*) FROM users WHERE role = :role", soci::into(count),
             soci::use(role_text));

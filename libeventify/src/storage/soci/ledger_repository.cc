@@ -26,25 +26,9 @@ namespace {
 
 using Access = TransactionContext::Access;
 
-// ---- Words stored in the kind and status columns -----------------------------------------------
-// They are the public names of eventify/ledger.h (AccountKindName and friends) and part of the
-// schema (the CHECK constraints of migration 2): never change one; add new ones in a migration
-// that widens the constraint.
-std::string_view AccountKindText(AccountKind kind) { return AccountKindName(kind); }
-std::optional<AccountKind> AccountKindFromText(std::string_view text) {
-  auto kind = ParseAccountKind(text);
-  return kind.ok() ? std::optional<AccountKind>(*kind) : std::nullopt;
-}
-std::string_view TransferKindText(TransferKind kind) { return TransferKindName(kind); }
-std::optional<TransferKind> TransferKindFromText(std::string_view text) {
-  auto kind = ParseTransferKind(text);
-  return kind.ok() ? std::optional<TransferKind>(*kind) : std::nullopt;
-}
-std::string_view StatusText(TransferStatus status) { return TransferStatusName(status); }
-std::optional<TransferStatus> StatusFromText(std::string_view text) {
-  auto status = ParseTransferStatus(text);
-  return status.ok() ? std::optional<TransferStatus>(*status) : std::nullopt;
-}
+// The kind and status columns hold the public names of eventify/ledger.h (AccountKindName,
+// ParseAccountKind and friends). They are part of the schema (the CHECK constraints of migration
+// 2): never change one; add new ones in a migration that widens the constraint.
 
 Status AccountNotFound() { return NotFound("account_not_found", "no such ledger account"); }
 Status TransferNotFound() { return NotFound("transfer_not_found", "no such transfer"); }
@@ -173,8 +157,8 @@ struct AccountFields {
   }
 
   Result<spi::LedgerAccountRecord> Get() const {
-    const std::optional<AccountKind> parsed = AccountKindFromText(kind);
-    if (!parsed) return Internal("a ledger_accounts row holds an unknown kind");
+    const Result<AccountKind> parsed = ParseAccountKind(kind);
+    if (!parsed.ok()) return Internal("a ledger_accounts row holds an unknown kind");
     spi::LedgerAccountRecord out = record;
     out.kind = *parsed;
     out.posted = posted;
@@ -241,9 +225,9 @@ struct TransferFields {
   }
 
   Result<spi::TransferRecord> Get() const {
-    const std::optional<TransferKind> parsed_kind = TransferKindFromText(kind);
-    const std::optional<TransferStatus> parsed_status = StatusFromText(status);
-    if (!parsed_kind || !parsed_status) {
+    const Result<TransferKind> parsed_kind = ParseTransferKind(kind);
+    const Result<TransferStatus> parsed_status = ParseTransferStatus(status);
+    if (!parsed_kind.ok() || !parsed_status.ok()) {
       return Internal("a transfers row holds an unknown kind or status");
     }
     spi::TransferRecord out = record;
@@ -295,9 +279,10 @@ struct TransferRowFields {
     Result<spi::TransferRecord> record = transfer.Get();
     if (!record.ok()) return record.status();
     row.transfer = std::move(record).value();
-    const std::optional<AccountKind> from_parsed = AccountKindFromText(from_kind);
-    const std::optional<AccountKind> to_parsed = AccountKindFromText(to_kind);
-    if (!from_parsed || !to_parsed) return Internal("a ledger_accounts row holds an unknown kind");
+    const Result<AccountKind> from_parsed = ParseAccountKind(from_kind);
+    const Result<AccountKind> to_parsed = ParseAccountKind(to_kind);
+    if (!from_parsed.ok() || !to_parsed.ok())
+      return Internal("a ledger_accounts row holds an unknown kind");
     row.from = from;
     row.from.kind = *from_parsed;
     row.to = to;
@@ -316,8 +301,8 @@ std::string ListConditions(Params& p, std::string_view prefix,
                            const std::optional<spi::TransferCursor>& before) {
   const std::string c(prefix);
   std::string where;
-  if (kind) where += " AND " + c + "kind = " + p.Add(TransferKindText(*kind));
-  if (status) where += " AND " + c + "status = " + p.Add(StatusText(*status));
+  if (kind) where += " AND " + c + "kind = " + p.Add(TransferKindName(*kind));
+  if (status) where += " AND " + c + "status = " + p.Add(TransferStatusName(*status));
   if (from) where += " AND " + c + "created_at >= " + p.Add(ToMicros(*from));
   if (until) where += " AND " + c + "created_at < " + p.Add(ToMicros(*until));
   if (before) {
@@ -377,7 +362,7 @@ Result<spi::LedgerAccountRecord> SelectAccount(TransactionContext& context,
 Result<spi::LedgerAccountRecord> SelectAccountByRef(TransactionContext& context,
                                                     const AccountRef& ref, spi::LockMode lock) {
   Params p(context.dialect());
-  std::string where = "kind = " + p.Add(AccountKindText(ref.kind));
+  std::string where = "kind = " + p.Add(AccountKindName(ref.kind));
   where += " AND owner_id = " + p.Add(ref.owner_id);
   where += " AND currency = " + p.Add(ref.currency);
   return SelectAccount(context, where, p, lock);
@@ -419,7 +404,7 @@ std::vector<std::string_view> DistinctSorted(const std::vector<std::string>& val
 // An account's (kind, owner_id, currency), compared as a tuple: the canonical order of refs.
 std::tuple<std::string_view, std::string_view, std::string_view> RefKey(
     const spi::LedgerAccountRecord& account) {
-  return {AccountKindText(account.kind), account.owner_id, account.currency};
+  return {AccountKindName(account.kind), account.owner_id, account.currency};
 }
 
 }  // namespace
@@ -493,7 +478,7 @@ Result<spi::TransferRecord> SociLedgerRepository::FindTransfer(std::string_view 
 
 Status SociLedgerRepository::UpdateTransferStatus(const spi::TransferRecord& transfer) {
   return context_.Call(Access::kWrite, "UpdateTransferStatus", [&]() -> Status {
-    const std::string status(StatusText(transfer.status));
+    const std::string status(TransferStatusName(transfer.status));
     const long long resolved_at = transfer.resolved_at ? ToMicros(*transfer.resolved_at) : 0;
     soci::indicator resolved_at_indicator = transfer.resolved_at ? soci::i_ok : soci::i_null;
     const Executed updated =
@@ -618,7 +603,7 @@ Result<std::vector<spi::LedgerAccountRecord>> SociLedgerRepository::EnsureAccoun
           SqliteStatement select = context_.statements().Sqlite(kSelect);
           SqliteStatement insert = context_.statements().Sqlite(kInsert);
           for (const spi::LedgerAccountRecord* account : refs) {
-            select.Bind(AccountKindText(account->kind))
+            select.Bind(AccountKindName(account->kind))
                 .Bind(account->owner_id)
                 .Bind(account->currency);
             const bool found = select.Step();
@@ -626,7 +611,7 @@ Result<std::vector<spi::LedgerAccountRecord>> SociLedgerRepository::EnsureAccoun
             select.Reset();
             if (found) continue;
             insert.Bind(account->id)
-                .Bind(AccountKindText(account->kind))
+                .Bind(AccountKindName(account->kind))
                 .Bind(account->owner_id)
                 .Bind(account->currency)
                 .Bind(static_cast<long long>(account->posted))
@@ -652,7 +637,7 @@ Result<std::vector<spi::LedgerAccountRecord>> SociLedgerRepository::EnsureAccoun
         // statement.
         PgArray kinds, owners, currencies;
         for (const spi::LedgerAccountRecord* account : refs) {
-          kinds.Add(AccountKindText(account->kind));
+          kinds.Add(AccountKindName(account->kind));
           owners.Add(account->owner_id);
           currencies.Add(account->currency);
         }
@@ -691,7 +676,7 @@ Result<std::vector<spi::LedgerAccountRecord>> SociLedgerRepository::EnsureAccoun
         for (const spi::LedgerAccountRecord* account : refs) {
           if (present.count(RefKey(*account))) continue;
           ids.Add(account->id);
-          new_kinds.Add(AccountKindText(account->kind));
+          new_kinds.Add(AccountKindName(account->kind));
           new_owners.Add(account->owner_id);
           new_currencies.Add(account->currency);
           posted.Add(static_cast<long long>(account->posted));
@@ -753,12 +738,12 @@ Status SociLedgerRepository::InsertTransfers(const std::vector<spi::TransferReco
             insert.Bind(transfer->id)
                 .Bind(transfer->idempotency_key)
                 .Bind(transfer->request_hash)
-                .Bind(TransferKindText(transfer->kind))
+                .Bind(TransferKindName(transfer->kind))
                 .Bind(transfer->from_account_id)
                 .Bind(transfer->to_account_id)
                 .Bind(static_cast<long long>(transfer->amount))
                 .Bind(transfer->currency)
-                .Bind(StatusText(transfer->status))
+                .Bind(TransferStatusName(transfer->status))
                 .Bind(transfer->reference)
                 .Bind(transfer->void_reason)
                 .Bind(static_cast<long long>(ToMicros(transfer->created_at)))
@@ -788,12 +773,12 @@ Status SociLedgerRepository::InsertTransfers(const std::vector<spi::TransferReco
           ids.Add(transfer->id);
           keys.Add(transfer->idempotency_key);
           hashes.Add(transfer->request_hash);
-          kinds.Add(TransferKindText(transfer->kind));
+          kinds.Add(TransferKindName(transfer->kind));
           from.Add(transfer->from_account_id);
           to.Add(transfer->to_account_id);
           amounts.Add(static_cast<long long>(transfer->amount));
           currencies.Add(transfer->currency);
-          statuses.Add(StatusText(transfer->status));
+          statuses.Add(TransferStatusName(transfer->status));
           references.Add(transfer->reference);
           reasons.Add(transfer->void_reason);
           created.Add(static_cast<long long>(ToMicros(transfer->created_at)));
