@@ -172,6 +172,16 @@ void CheckWallet(e2e::Api& api, const Account& account, std::int64_t balance,
   BOOST_TEST(wallet.pending_credits == pending_credits);
 }
 
+// A 200 answer carrying `transfer_id`, resolved to `status` (posted or voided) with a UTC time.
+void CheckResolved(const e2e::Reply& reply, const std::string& transfer_id,
+                   const std::string& status) {
+  BOOST_TEST_INFO("body " << reply.body);
+  BOOST_REQUIRE_EQUAL(reply.status, 200);
+  BOOST_TEST(reply.Str("/transfer/id") == transfer_id);
+  BOOST_TEST(reply.Str("/transfer/status") == status);
+  BOOST_TEST(reply.Str("/transfer/resolved_at").back() == 'Z');
+}
+
 std::string Withdraw(e2e::Api& api, const Account& account, std::int64_t amount) {
   const e2e::Reply reply =
       api.PostJson(kWithdrawals, AmountBody(std::to_string(amount)), account.access, FreshKey());
@@ -288,11 +298,7 @@ BOOST_AUTO_TEST_CASE(a_top_up_is_pending_until_the_signed_callback_posts_it) {
   CheckWallet(api, user, 0, 0, 0, 5000);
 
   const e2e::Reply posted = Deliver(api, payload, Sign(payload));
-  BOOST_TEST_INFO("body " << posted.body);
-  BOOST_REQUIRE_EQUAL(posted.status, 200);
-  BOOST_TEST(posted.Str("/transfer/id") == topup.transfer_id);
-  BOOST_TEST(posted.Str("/transfer/status") == "posted");
-  BOOST_TEST(posted.Str("/transfer/resolved_at").back() == 'Z');
+  CheckResolved(posted, topup.transfer_id, "posted");
   CheckWallet(api, user, 5000, 5000, 0, 0);
 
   // The gateway retries deliveries: a replay answers the same transfer and moves nothing.
@@ -326,11 +332,7 @@ BOOST_AUTO_TEST_CASE(callbacks_that_do_not_match_are_refused_and_a_decline_voids
   CheckWallet(api, user, 0, 0, 0, 3000);
 
   const e2e::Reply declined = Confirm(api, topup, "declined");
-  BOOST_TEST_INFO("body " << declined.body);
-  BOOST_REQUIRE_EQUAL(declined.status, 200);
-  BOOST_TEST(declined.Str("/transfer/id") == topup.transfer_id);
-  BOOST_TEST(declined.Str("/transfer/status") == "voided");
-  BOOST_TEST(declined.Str("/transfer/resolved_at").back() == 'Z');
+  CheckResolved(declined, topup.transfer_id, "voided");
   CheckWallet(api, user, 0, 0, 0, 0);
 }
 
