@@ -1,6 +1,7 @@
-// Embedding libeventify: open an engine on a SQLite file, plug in a custom Mailer (here one that
-// prints to the terminal), register an account, verify it with the e-mailed code, log in and
-// authenticate with the access token.
+// Embedding libeventify: open the bundled SOCI storage on a SQLite file, plug in a custom Mailer
+// (here one that prints to the terminal), register an account, verify it with the e-mailed code,
+// log in and authenticate with the access token. It links the core, eventify::eventify, and one
+// backend, eventify::soci (examples/CMakeLists.txt), nothing else of Eventify.
 //
 //   eventify-example-register /tmp/eventify-example.db
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include <regex>
 #include <string>
 
+#include "eventify/backends/soci.h"
 #include "eventify/engine.h"
 
 namespace {
@@ -43,11 +45,13 @@ int Fail(const eventify::Status& status) {
 
 int main(int argc, char** argv) {
   const std::string database = argc > 1 ? argv[1] : "eventify-example.db";
+  auto storage = eventify::spi::OpenSociStorage({.url = "sqlite:" + database});
+  if (!storage.ok()) return Fail(storage.status());
   auto mailer = std::make_shared<PrintingMailer>();
 
   eventify::EngineOptions options;
   options.secret_key = "example-only-secret-use-32-random-bytes!";
-  options.storage_options.url = "sqlite:" + database;
+  options.storage = *storage;
   options.mailer = mailer;
   options.media_store = eventify::spi::MakeFilesystemMediaStore("example-media", "/media/");
   auto engine = eventify::Engine::Open(std::move(options));

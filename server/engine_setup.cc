@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "eventify/backends/soci.h"
 #include "eventify/spi/clock.h"
 #include "eventify/spi/payment_gateway.h"
 #include "media_routes.h"
@@ -38,8 +39,12 @@ Result<std::unique_ptr<Engine>> OpenEngine(const ServerConfig& config) {
   EngineOptions options;
   options.secret_key = std::move(secret_key).value();
   options.clock = clock;
-  options.storage_options.url = config.database_url;
-  options.storage_options.pool_size = config.database_pool_size;
+  spi::SociStorageOptions storage_options;
+  storage_options.url = config.database_url;
+  storage_options.pool_size = config.database_pool_size;
+  auto storage = spi::OpenSociStorage(storage_options);
+  if (!storage.ok()) return storage.status();
+  options.storage = std::move(storage).value();
   options.mailer = spi::MakeOutboxMailer(config.outbox_dir);
   options.media_store = spi::MakeFilesystemMediaStore(config.media_dir, kMediaUrlPrefix);
   options.accounts = config.accounts;

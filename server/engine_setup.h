@@ -12,7 +12,7 @@ namespace eventify::server {
 
 // Creates data_dir, outbox_dir and media_dir when missing, then opens the engine.
 // Errors: kUnavailable (cannot_create_directory), those of LoadOrCreateSecretKey,
-// LoadOrCreateWebhookSecret and Engine::Open.
+// LoadOrCreateWebhookSecret, spi::OpenSociStorage and Engine::Open.
 Result<std::unique_ptr<Engine>> OpenEngine(const ServerConfig& config);
 
 }  // namespace eventify::server

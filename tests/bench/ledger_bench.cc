@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "caller_threads.h"
+#include "eventify/backends/soci.h"
 #include "eventify/engine.h"
 
 namespace eventify::bench {
@@ -185,10 +186,16 @@ int RunLedgerBench(const LedgerBenchOptions& options) {
     return 2;
   }
 
+  Result<std::shared_ptr<spi::Storage>> storage =
+      spi::OpenSociStorage({.url = options.database_url, .pool_size = pool_size});
+  if (!storage.ok()) {
+    std::fprintf(stderr, "eventify-bench: cannot open the database: %s\n",
+                 storage.status().ToString().c_str());
+    return 2;
+  }
   EngineOptions engine_options;
   engine_options.secret_key = RandomHex(64);
-  engine_options.storage_options.url = options.database_url;
-  engine_options.storage_options.pool_size = pool_size;
+  engine_options.storage = std::move(storage).value();
   engine_options.commit.writers = options.writers;
   engine_options.mailer = std::make_shared<NoopMailer>();
   engine_options.media_store = spi::MakeFilesystemMediaStore(media.path(), "/media/");

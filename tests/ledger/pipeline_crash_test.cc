@@ -33,6 +33,7 @@
 #include <thread>
 #include <vector>
 
+#include "eventify/backends/soci.h"
 #include "eventify/engine.h"
 #include "ledger/pipeline_support.h"
 #include "support/test_storage.h"
@@ -115,8 +116,10 @@ void Work(Ledger& ledger, int round, int thread, int fd) {
   for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS, SIGALRM}) {
     ::signal(sig, SIG_DFL);
   }
+  auto storage = spi::OpenSociStorage({.url = url});
+  if (!storage.ok()) Fail(fd, "OpenSociStorage: " + storage.status().ToString());
   EngineOptions options = PipelineEngineOptions();
-  options.storage_options.url = url;
+  options.storage = *storage;
   auto opened = Engine::Open(std::move(options));
   if (!opened.ok()) Fail(fd, "Engine::Open: " + opened.status().ToString());
   Ledger& ledger = (*opened)->ledger();
@@ -258,11 +261,8 @@ BOOST_AUTO_TEST_CASE(a_writer_killed_in_the_middle_of_its_batches_leaves_nothing
                                 << reports.acknowledged().size() << " transfers acknowledged");
 
     {
-      EngineOptions options = PipelineEngineOptions();
-      options.storage_options.url = url;
-      auto opened = Engine::Open(std::move(options));
-      BOOST_REQUIRE_MESSAGE(opened.ok(), opened.status().ToString());
-      Ledger& ledger = (*opened)->ledger();
+      const std::unique_ptr<Engine> engine = OpenEngineOrFail(OpenStorageOrFail({.url = url}));
+      Ledger& ledger = engine->ledger();
 
       const AuditReport report = ExpectCleanAudit(ledger, "round " + std::to_string(round));
       const std::vector<Transfer> transfers = AllTransfers(ledger);

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "eventify/backends/soci.h"
 #include "eventify/spi/storage.h"
 
 namespace eventify::testing {

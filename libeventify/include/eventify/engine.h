@@ -62,11 +62,11 @@ struct EngineOptions {
   // Keep it secret and stable: changing it logs everybody out and voids pending codes.
   std::string secret_key;
 
-  // Injected services. A null storage is opened from `storage_options`; a null clock is the
-  // system clock. Mailer and media store are required (the server passes the outbox and
-  // filesystem implementations by default).
+  // Injected services. The engine never opens a database itself: the host opens the storage
+  // (the bundled one is eventify::soci, eventify/backends/soci.h) and hands it over. Storage,
+  // mailer and media store are required (the server passes the SOCI storage and the outbox and
+  // filesystem implementations); a null clock is the system clock.
   std::shared_ptr<spi::Storage> storage;
-  spi::SociStorageOptions storage_options;
   std::shared_ptr<spi::Mailer> mailer;
   std::shared_ptr<spi::MediaStore> media_store;
   std::shared_ptr<spi::Clock> clock;
@@ -81,9 +81,8 @@ struct EngineOptions {
 
 class Engine {
  public:
-  // Errors: kInvalidArgument (secret_key_too_short, missing_mailer, missing_media_store,
-  // invalid_currency) and
-  // whatever opening the storage returns.
+  // Errors: kInvalidArgument (secret_key_too_short, missing_storage, missing_mailer,
+  // missing_media_store, invalid_currency, invalid_commit_options).
   static Result<std::unique_ptr<Engine>> Open(EngineOptions options);
 
   virtual ~Engine() = default;

@@ -1,7 +1,6 @@
 #include "eventify/engine.h"
 
 #include "accounts/accounts_service.h"
-#include "core/status_macros.h"
 #include "ledger/ledger_service.h"
 #include "storage/commit_pipeline.h"
 #include "wallets/wallets_service.h"
@@ -56,6 +55,9 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
     return InvalidArgument("secret_key_too_short", "the secret key needs at least 32 bytes",
                            "secret_key");
   }
+  if (!options.storage) {
+    return InvalidArgument("missing_storage", "a storage is required", "storage");
+  }
   if (!options.mailer) return InvalidArgument("missing_mailer", "a mailer is required", "mailer");
   if (!options.media_store) {
     return InvalidArgument("missing_media_store", "a media store is required", "media_store");
@@ -70,9 +72,6 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
                            "commit");
   }
   if (!options.clock) options.clock = std::make_shared<spi::SystemClock>();
-  if (!options.storage) {
-    EV_ASSIGN_OR_RETURN(options.storage, spi::OpenSociStorage(options.storage_options));
-  }
   accounts::AccountsDependencies deps;
   deps.storage = options.storage;
   deps.mailer = options.mailer;

@@ -25,7 +25,6 @@
 #pragma once
 
 #include <functional>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -154,24 +153,5 @@ class Storage {
   // The schema version the database is at after opening.
   virtual int schema_version() const = 0;
 };
-
-// Options of the bundled SOCI storage.
-struct SociStorageOptions {
-  // "sqlite:<path>" (a file, created if missing, in WAL mode) or a PostgreSQL connection URI
-  // "postgresql://user@host:port/dbname" (or "postgres://..."), handed to libpq as is.
-  std::string url = "sqlite:data/eventify.db";
-  // Connections kept open. On SQLite writers are serialised anyway; readers use the rest.
-  int pool_size = 4;
-  // SQLite busy timeout for writers from other processes.
-  int sqlite_busy_timeout_ms = 5000;
-  // Attempts of a transaction body that ends in kAborted before giving up.
-  int max_attempts = 5;
-};
-
-// Opens the database, applies pending migrations (each once, recorded in schema_migrations) and
-// refuses a database whose schema is newer than this build knows.
-// Errors: kInvalidArgument (invalid_database_url), kUnavailable (cannot connect),
-// kFailedPrecondition (schema_too_new), kInternal (a migration failed; nothing of it remains).
-Result<std::shared_ptr<Storage>> OpenSociStorage(const SociStorageOptions& options);
 
 }  // namespace eventify::spi

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "core/status_macros.h"
+#include "eventify/backends/soci.h"
 #include "storage/soci/database_failure.h"
 #include "storage/soci/database_url.h"
 #include "storage/soci/migrations.h"

@@ -1,5 +1,5 @@
 // SociStorage: spi::Storage on SQLite or PostgreSQL through SOCI. Created by OpenSociStorage
-// (declared in eventify/spi/storage.h), which also migrates the schema.
+// (declared in eventify/backends/soci.h), which also migrates the schema.
 //
 // How it keeps the guarantees of spi::Storage:
 //  - SQLite: read-write transactions take an in-process writer mutex and start with

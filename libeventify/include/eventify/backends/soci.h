@@ -1,0 +1,40 @@
+// The bundled SOCI storage: spi::Storage on SQLite (the embedded default) or PostgreSQL. It is its
+// own library, eventify::soci, so that a program that brings its own storage links neither SOCI,
+// SQLite nor libpq; a host opens it and hands it to the engine:
+//
+//   auto storage = eventify::spi::OpenSociStorage({.url = "sqlite:data/eventify.db"});
+//   if (!storage.ok()) return storage.status();
+//   options.storage = *storage;  // EngineOptions
+//
+// Ownership: OpenSociStorage returns a shared storage; the engine and the host may both keep it.
+// Thread-safety: OpenSociStorage may be called from any thread; the storage it returns gives every
+// guarantee of spi::Storage (spi/storage.h) to any number of threads.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "eventify/spi/storage.h"
+#include "eventify/status.h"
+
+namespace eventify::spi {
+
+struct SociStorageOptions {
+  // "sqlite:<path>" (a file, created if missing, in WAL mode) or a PostgreSQL connection URI
+  // "postgresql://user@host:port/dbname" (or "postgres://..."), handed to libpq as is.
+  std::string url = "sqlite:data/eventify.db";
+  // Connections kept open. On SQLite writers are serialised anyway; readers use the rest.
+  int pool_size = 4;
+  // SQLite busy timeout for writers from other processes.
+  int sqlite_busy_timeout_ms = 5000;
+  // Attempts of a transaction body that ends in kAborted before giving up.
+  int max_attempts = 5;
+};
+
+// Opens the database, applies pending migrations (each once, recorded in schema_migrations) and
+// refuses a database whose schema is newer than this build knows.
+// Errors: kInvalidArgument (invalid_database_url), kUnavailable (cannot connect),
+// kFailedPrecondition (schema_too_new), kInternal (a migration failed; nothing of it remains).
+Result<std::shared_ptr<Storage>> OpenSociStorage(const SociStorageOptions& options);
+
+}  // namespace eventify::spi
