@@ -13,8 +13,13 @@ if(NOT TARGET RapidJSON::RapidJSON)
   set_target_properties(RapidJSON::RapidJSON PROPERTIES
     INTERFACE_INCLUDE_DIRECTORIES "${RAPIDJSON_INCLUDE_DIR}")
 endif()
-if(EVENTIFY_BUILD_SERVER OR EVENTIFY_BUILD_TESTS)
-  # Debian ships cpp-httplib compiled: its pkg-config Cflags must be used or layouts differ.
+if(EVENTIFY_BUILD_SERVER)
+  # The server's own HTTP/1.1 layer runs on standalone Asio (cmake/FindAsio.cmake).
+  find_package(Asio 1.18 REQUIRED)
+endif()
+if(EVENTIFY_BUILD_SERVER AND EVENTIFY_BUILD_TESTS)
+  # The end-to-end tests' HTTP client. Debian ships cpp-httplib compiled: its pkg-config Cflags
+  # must be used or layouts differ.
   pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 endif()
 if(EVENTIFY_BUILD_TESTS)

@@ -22,10 +22,23 @@ class ApiRequest {
   virtual std::optional<std::string_view> query(std::string_view name) const = 0;
   // The first value of a header (name compared case-insensitively).
   virtual std::optional<std::string_view> header(std::string_view name) const = 0;
+  // Every value of a header (name compared case-insensitively), in the order received.
+  virtual std::vector<std::string_view> header_values(std::string_view name) const = 0;
   virtual std::string_view body() const = 0;
   virtual bool is_multipart() const = 0;
   // The content of a multipart/form-data part, when the body is multipart and has that part.
   virtual std::optional<std::string_view> form_part(std::string_view name) const = 0;
+
+  // The user an access token proved the request to come from, for the access log: set by
+  // Authenticate (authentication.h) once the token checks out, empty otherwise. A request is
+  // handled on one thread, so this note needs no lock.
+  const std::string& authenticated_user() const { return authenticated_user_; }
+  void set_authenticated_user(std::string user_id) const {
+    authenticated_user_ = std::move(user_id);
+  }
+
+ private:
+  mutable std::string authenticated_user_;
 };
 
 struct ApiResponse {

@@ -32,7 +32,9 @@ Result<std::string_view> BearerToken(const ApiRequest& request) {
 Result<Principal> Authenticate(Accounts& accounts, const ApiRequest& request) {
   auto token = BearerToken(request);
   if (!token.ok()) return token.status();
-  return accounts.Authenticate(*token);
+  auto principal = accounts.Authenticate(*token);
+  if (principal.ok()) request.set_authenticated_user(principal->user_id);
+  return principal;
 }
 
 }  // namespace eventify::server

@@ -17,7 +17,8 @@ namespace eventify::server {
 Result<std::string_view> BearerToken(const ApiRequest& request);
 
 // The caller of an authenticated route.
-// Errors: those of BearerToken and Accounts::Authenticate.
+// Errors: those of BearerToken and Accounts::Authenticate. On success the user is noted on the
+// request (ApiRequest::authenticated_user) for the access log.
 Result<Principal> Authenticate(Accounts& accounts, const ApiRequest& request);
 
 }  // namespace eventify::server

@@ -276,14 +276,23 @@ const std::vector<KeySpec>& Keys() {
         "media_dir", "where uploaded media are stored",
         [](C& c) -> std::string& { return c.media_dir; }, "<data_dir>/media"));
     k.push_back(IntKey(
-        "http.threads", "worker threads; each holds one connection",
+        "http.threads", "worker threads running route handlers",
         [](C& c) -> int& { return c.http_threads; }, 1, 4096));
+    k.push_back(IntKey(
+        "http.max_connections", "open connections served at once; more are refused with 503",
+        [](C& c) -> int& { return c.http_max_connections; }, 1, 1000000));
     k.push_back(BytesKey(
-        "http.max_body_bytes", "largest request body accepted",
+        "http.max_header_bytes", "largest request line plus header fields (else 431)",
+        [](C& c) -> std::size_t& { return c.http_max_header_bytes; }, 1024, 1024ull * 1024));
+    k.push_back(BytesKey(
+        "http.max_body_bytes", "largest request body accepted (else 413)",
         [](C& c) -> std::size_t& { return c.http_max_body_bytes; }, 1024, 1024ull * 1024 * 1024));
     k.push_back(SecondsKey(
-        "http.read_timeout", "time allowed to receive a request",
-        [](C& c) -> std::chrono::seconds& { return c.http_read_timeout; }, 1));
+        "http.header_timeout", "time to receive a request's head (else 408)",
+        [](C& c) -> std::chrono::seconds& { return c.http_header_timeout; }, 1));
+    k.push_back(SecondsKey(
+        "http.body_timeout", "time to receive a request's body after its head (else 408)",
+        [](C& c) -> std::chrono::seconds& { return c.http_body_timeout; }, 1));
     k.push_back(SecondsKey(
         "http.write_timeout", "time allowed to send a response",
         [](C& c) -> std::chrono::seconds& { return c.http_write_timeout; }, 1));

@@ -37,9 +37,12 @@ struct ServerConfig {
   std::string outbox_dir;       // default <data_dir>/outbox
   std::string media_dir;        // default <data_dir>/media
 
-  int http_threads = 16;
+  int http_threads = 16;  // workers running route handlers; sockets are served by one I/O thread
+  int http_max_connections = 10000;
+  std::size_t http_max_header_bytes = 16 * 1024;
   std::size_t http_max_body_bytes = 4 * 1024 * 1024;
-  std::chrono::seconds http_read_timeout{10};
+  std::chrono::seconds http_header_timeout{10};
+  std::chrono::seconds http_body_timeout{30};
   std::chrono::seconds http_write_timeout{10};
   std::chrono::seconds http_keep_alive_timeout{5};
   int http_keep_alive_max_requests = 100;
