@@ -14,6 +14,7 @@
 #include <array>
 #include <boost/test/unit_test.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -174,6 +175,13 @@ void RawConnection::Send(const std::string& bytes) {
   }
 }
 
+void RawConnection::ShutdownWrite() { ::shutdown(fd_, SHUT_WR); }
+
+bool RawConnection::HasReply() {
+  pollfd p{fd_, POLLIN, 0};
+  return ::poll(&p, 1, 0) > 0;
+}
+
 std::string RawConnection::ReadUntilClosed(int seconds) {
   std::string response;
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
@@ -182,10 +190,38 @@ std::string RawConnection::ReadUntilClosed(int seconds) {
     pollfd p{fd_, POLLIN, 0};
     if (::poll(&p, 1, 50) <= 0) continue;
     const ssize_t n = ::recv(fd_, buffer.data(), buffer.size(), 0);
-    if (n <= 0) break;
+    if (n <= 0) {
+      closed_ = true;
+      break;
+    }
     response.append(buffer.data(), static_cast<std::size_t>(n));
   }
   return response;
+}
+
+Reply ParseRawReply(std::string_view raw, std::size_t* consumed) {
+  Reply reply;
+  const std::size_t head_end = raw.find("\r\n\r\n");
+  if (raw.rfind("HTTP/1.", 0) != 0 || head_end == std::string_view::npos) return reply;
+  std::size_t line_end = raw.find("\r\n");
+  reply.status = std::atoi(std::string(raw.substr(9, 3)).c_str());
+  while (line_end < head_end) {
+    const std::size_t start = line_end + 2;
+    line_end = raw.find("\r\n", start);
+    const std::string_view line = raw.substr(start, line_end - start);
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    reply.headers.emplace(std::string(line.substr(0, colon)), std::string(value));
+  }
+  const std::size_t length = std::strtoul(reply.Header("Content-Length").c_str(), nullptr, 10);
+  reply.body = std::string(raw.substr(head_end + 4, length));
+  if (consumed != nullptr) *consumed = std::min(raw.size(), head_end + 4 + length);
+  if (reply.Header("Content-Type").rfind("application/json", 0) == 0) {
+    reply.json.Parse(reply.body.c_str(), reply.body.size());
+  }
+  return reply;
 }
 
 std::string RawExchange(int port, const std::string& request, int seconds) {

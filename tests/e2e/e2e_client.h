@@ -70,12 +70,23 @@ class RawConnection {
   RawConnection& operator=(const RawConnection&) = delete;
 
   void Send(const std::string& bytes);
+  // Ends what this side sends (a half-closed connection); the server may still answer.
+  void ShutdownWrite();
+  // Whether bytes (or the server's close) are waiting to be read, without waiting.
+  bool HasReply();
   // What arrives until the server closes the connection or `seconds` pass.
   std::string ReadUntilClosed(int seconds);
+  // Whether ReadUntilClosed saw the server close the connection.
+  bool closed() const { return closed_; }
 
  private:
   int fd_ = -1;
+  bool closed_ = false;
 };
+
+// The first HTTP response in `raw` (status, headers, a body of Content-Length bytes, its JSON);
+// status 0 when there is none. `consumed` receives its length, for pipelined responses.
+Reply ParseRawReply(std::string_view raw, std::size_t* consumed = nullptr);
 
 // Sends raw bytes on a fresh connection and returns what came back before the server closed the
 // connection or `seconds` passed.
