@@ -154,6 +154,13 @@ std::optional<HttpError> CheckFraming(const HttpLimits& limits, RequestHead& hea
     if (auto error = ParseContentLength(lengths, limits, head)) return error;
   }
 
+  // Bodies are taken as sent: a compressed one would reach the routes undecoded.
+  for (const std::string& coding : ListElements(head.HeaderValues("Content-Encoding"))) {
+    if (coding != "identity") {
+      return HttpError{415, "unsupported_media_type", "request bodies must not be compressed"};
+    }
+  }
+
   const std::vector<std::string> connection = ListElements(head.HeaderValues("Connection"));
   const auto has = [&](std::string_view option) {
     return std::find(connection.begin(), connection.end(), option) != connection.end();

@@ -51,10 +51,10 @@ std::string RawHealthz(const std::string& extra_headers = "") {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(hundreds_of_slow_clients_do_not_delay_others) {
-  constexpr int kPartial = 200;     // a partial request line and headers, then nothing
-  constexpr int kTrickling = 200;   // one more header byte every 1.5 s
-  constexpr int kIdle = 100;        // connect and send nothing
-  constexpr int kHalfClosed = 100;  // a partial request, then FIN (half-open)
+  constexpr int kPartial = 300;     // a partial request line and headers, then nothing
+  constexpr int kTrickling = 300;   // one more header byte every 1.5 s
+  constexpr int kIdle = 200;        // connect and send nothing
+  constexpr int kHalfClosed = 200;  // a partial request, then FIN (half-open)
   RaiseOpenFileLimit(kPartial + kTrickling + kIdle + kHalfClosed + 100);
   const int port = TheDeployment().server().port();
 

@@ -127,6 +127,10 @@ BOOST_AUTO_TEST_CASE(chunked_bodies_are_decoded_within_the_limit) {
   CheckRefused("POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501,
                "not_implemented");
   CheckRefused("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400, "bad_request");
+  CheckRefused("POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Encoding: gzip\r\n\r\n", 415,
+               "unsupported_media_type");
+  BOOST_TEST((Parse("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Encoding: identity\r\n\r\nx")
+                  .state() == RequestParser::State::kComplete));
 }
 
 BOOST_AUTO_TEST_CASE(bad_content_length_is_refused_at_once) {
