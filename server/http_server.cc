@@ -32,7 +32,7 @@ constexpr rlim_t kReservedDescriptors = 256;
 // for this long, so that closing with unread bytes does not reset the connection before the
 // client has read the answer.
 constexpr std::chrono::seconds kLingerTime{2};
-constexpr std::size_t kReadBufferBytes = 16 * 1024;
+constexpr std::size_t kReadBufferBytes = 4 * 1024;  // per connection: kept small for many idle ones
 // After accept fails for want of descriptors or memory, the listener waits this long.
 constexpr std::chrono::milliseconds kAcceptPause{100};
 
