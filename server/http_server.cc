@@ -63,16 +63,32 @@ std::string Printable(std::string_view text) {
   return out;
 }
 
+std::tm UtcNow(std::chrono::system_clock::time_point now) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  return utc;
+}
+
 // RFC 3339 UTC with milliseconds: 2026-01-31T12:00:00.123Z.
 std::string LogTimestamp() {
   const auto now = std::chrono::system_clock::now();
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  const std::tm utc = UtcNow(now);
   const auto millis =
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", utc.tm_year + 1900,
                      utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, millis);
+}
+
+// The Date header field (RFC 9110 section 5.6.7): Sun, 06 Nov 1994 08:49:37 GMT.
+std::string HttpDate() {
+  static constexpr std::array<std::string_view, 7> kDays = {"Sun", "Mon", "Tue", "Wed",
+                                                            "Thu", "Fri", "Sat"};
+  static constexpr std::array<std::string_view, 12> kMonths = {
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const std::tm utc = UtcNow(std::chrono::system_clock::now());
+  return fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT", kDays[utc.tm_wday], utc.tm_mday,
+                     kMonths[utc.tm_mon], utc.tm_year + 1900, utc.tm_hour, utc.tm_min, utc.tm_sec);
 }
 
 std::string_view ReasonPhrase(int status) {
@@ -193,8 +209,8 @@ void AddCommonHeaders(const RequestHead* head, ApiResponse& response) {
 // The status line, header fields and (unless HEAD) body of a response.
 std::string Serialize(const ApiResponse& response, bool head_request, bool keep_alive,
                       int minor_version) {
-  std::string out =
-      fmt::format("HTTP/1.1 {} {}\r\n", response.status, ReasonPhrase(response.status));
+  std::string out = fmt::format("HTTP/1.1 {} {}\r\nDate: {}\r\n", response.status,
+                                ReasonPhrase(response.status), HttpDate());
   if (!response.content_type.empty()) {
     out += fmt::format("Content-Type: {}\r\n", response.content_type);
   }
