@@ -1,7 +1,8 @@
-// HttpServer: the HTTP listener. It owns the HTTP library's server, turns each request into an
-// ApiRequest for the Router and writes back the ApiResponse; errors the HTTP layer detects itself
-// (bad request line, body too large, exceptions) get the same JSON error shape. Every response
-// carries an X-Request-Id.
+// HttpServer: the HTTP/1.1 listener (docs/http.md). One I/O thread (Serve's) owns every
+// connection, reads and parses requests under their deadlines and writes answers; http.threads
+// workers run Router::Dispatch, so routes may block. Errors the HTTP layer detects itself
+// (malformed or slow requests, bodies too large, too many connections, exceptions) get the same
+// JSON error shape. Every response carries an X-Request-Id.
 //
 // Thread-safety: Bind, then Serve on one thread; Stop may be called from any thread at any time.
 #pragma once
