@@ -137,6 +137,8 @@ BOOST_AUTO_TEST_CASE(bad_content_length_is_refused_at_once) {
   for (const char* value : {"-5", "+5", "5x", "0x10", " ", "5, 5", "1.0", "99999999999999999999"}) {
     CheckRefused(head + "Content-Length: " + value + "\r\n\r\n", 400, "bad_request");
   }
+  BOOST_TEST(Parse(head + "Content-Length: -5\r\n\r\n").error().message ==
+             "Content-Length must be a non-negative decimal number");
   CheckRefused(head + "Content-Length: 5\r\nContent-Length: 6\r\n\r\n", 400, "bad_request");
   CheckRefused(head + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", 400,
                "bad_request");
