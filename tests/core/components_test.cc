@@ -224,7 +224,13 @@ BOOST_AUTO_TEST_SUITE(outbox_mailer)
 BOOST_AUTO_TEST_CASE(writes_one_eml_file_per_message_without_header_injection) {
   const fs::path dir = MakeTempDir() / "outbox";
   auto mailer = spi::MakeOutboxMailer(dir.string());
-  BOOST_REQUIRE(mailer->Send({"ada@example.com", "Hello\r\nBcc: evil@example.com", "Body 123456"}).ok());
+  // A line break would start a header of its own: the message is refused, nothing is written.
+  const Status injected =
+      mailer->Send({"ada@example.com", "Hello\r\nBcc: evil@example.com", "Body"});
+  BOOST_TEST((injected.code() == StatusCode::kInvalidArgument));
+  BOOST_TEST(injected.reason() == "invalid_mail_message");
+  BOOST_TEST(injected.field() == "subject");
+  BOOST_REQUIRE(mailer->Send({"ada@example.com", "Hello", "Body 123456"}).ok());
   BOOST_REQUIRE(mailer->Send({"bob@example.com", "Second", "Another"}).ok());
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(dir)) files.push_back(entry.path());

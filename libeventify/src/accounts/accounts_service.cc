@@ -5,6 +5,7 @@
 #include "accounts/validation.h"
 #include "core/status_macros.h"
 #include "crypto/sodium.h"
+#include "mail/templates.h"
 
 namespace eventify::accounts {
 namespace {
@@ -494,23 +495,10 @@ class AccountsServiceImpl final : public Accounts {
     EV_RETURN_IF_ERROR(repo.PutCode(record));
 
     const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(options_.code_ttl);
-    spi::MailMessage mail;
-    mail.to = user.email;
-    if (purpose == CodePurpose::kVerifyEmail) {
-      mail.subject = fmt::format("{}: verify your e-mail address", options_.product_name);
-      mail.text = fmt::format(
-          "Hello {},\n\nyour verification code is {}\n\nIt expires in {} minutes. If you did not "
-          "register, ignore this message.\n",
-          user.full_name, code, minutes.count());
-    } else {
-      mail.subject = fmt::format("{}: password reset code", options_.product_name);
-      mail.text = fmt::format(
-          "Hello {},\n\nyour password reset code is {}\n\nIt expires in {} minutes. Resetting "
-          "your password signs you out everywhere. If you did not ask for this, ignore this "
-          "message.\n",
-          user.full_name, code, minutes.count());
-    }
-    return mail;
+    const mail::CodeMailValues values{user.email, options_.product_name, user.full_name, code,
+                                      minutes.count()};
+    return purpose == CodePurpose::kVerifyEmail ? mail::VerificationCodeMail(values)
+                                                : mail::PasswordResetCodeMail(values);
   }
 
   // Checks `code` against the live code of (user, purpose) and puts the verdict in `verdict`. A

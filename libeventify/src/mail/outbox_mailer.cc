@@ -1,4 +1,5 @@
-// OutboxMailer: writes each message as an .eml file so a developer can read it without SMTP.
+// OutboxMailer: writes each message as an .eml file so a developer can read it without SMTP; the
+// bytes come from mail/mime.h, as the SMTP mailer's do.
 #include <fmt/format.h>
 
 #include <atomic>
@@ -6,22 +7,15 @@
 #include <fstream>
 #include <system_error>
 
-#include "crypto/sodium.h"
+#include "core/status_macros.h"
 #include "eventify/spi/clock.h"
 #include "eventify/spi/mailer.h"
+#include "mail/mime.h"
 
 namespace eventify::spi {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Header values must stay on one line: a CR or LF would let a value inject headers.
-std::string OneLine(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) out.push_back(c == '\r' || c == '\n' ? ' ' : c);
-  return out;
-}
 
 std::string SafeFilePart(std::string_view value) {
   std::string out;
@@ -35,13 +29,16 @@ std::string SafeFilePart(std::string_view value) {
 
 class OutboxMailer final : public Mailer {
  public:
-  explicit OutboxMailer(std::string directory) : directory_(std::move(directory)) {}
+  OutboxMailer(std::string directory, std::string from)
+      : directory_(std::move(directory)), from_(std::move(from)) {}
 
   Status Send(const MailMessage& message) override {
+    const Timestamp now = SystemClock().Now();
+    EV_ASSIGN_OR_RETURN(const std::string bytes,
+                        mail::BuildMessage(message, mail::NewEnvelope(from_, now)));
     std::error_code ec;
     fs::create_directories(directory_, ec);
     if (ec) return Unavailable("outbox_unavailable", "cannot create the outbox directory");
-    const Timestamp now = SystemClock().Now();
     // The sequence number keeps names unique and ordered when two mails share a microsecond.
     const std::string name =
         fmt::format("{:020}-{:06}-{}.eml", ToMicros(now), sequence_.fetch_add(1) % 1000000,
@@ -50,17 +47,7 @@ class OutboxMailer final : public Mailer {
     const fs::path temp_path = fs::path(directory_) / (name + ".tmp");
     {
       std::ofstream out(temp_path, std::ios::binary | std::ios::trunc);
-      out << "Date: " << FormatTimestamp(now) << "\r\n"
-          << "From: Eventify <no-reply@eventify.invalid>\r\n"
-          << "To: " << OneLine(message.to) << "\r\n"
-          << "Subject: " << OneLine(message.subject) << "\r\n"
-          << "Message-ID: <" << crypto::HexEncode(crypto::RandomBytes(12))
-          << "@eventify.invalid>\r\n"
-          << "MIME-Version: 1.0\r\n"
-          << "Content-Type: text/plain; charset=utf-8\r\n"
-          << "\r\n"
-          << message.text;
-      if (!message.text.empty() && message.text.back() != '\n') out << "\r\n";
+      out << bytes;
       out.flush();
       if (!out) return Unavailable("outbox_unavailable", "cannot write to the outbox");
     }
@@ -72,13 +59,14 @@ class OutboxMailer final : public Mailer {
 
  private:
   const std::string directory_;
+  const std::string from_;
   std::atomic<std::uint64_t> sequence_{0};
 };
 
 }  // namespace
 
-std::shared_ptr<Mailer> MakeOutboxMailer(std::string directory) {
-  return std::make_shared<OutboxMailer>(std::move(directory));
+std::shared_ptr<Mailer> MakeOutboxMailer(std::string directory, std::string from) {
+  return std::make_shared<OutboxMailer>(std::move(directory), std::move(from));
 }
 
 }  // namespace eventify::spi

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "eventify/status.h"
@@ -15,20 +16,28 @@
 namespace eventify::spi {
 
 struct MailMessage {
-  std::string to;       // one normalised address
-  std::string subject;  // a single line
+  std::string to;       // one normalised address, no CR or LF
+  std::string subject;  // a single line (no CR or LF), UTF-8
   std::string text;     // plain-text body, UTF-8
+  // HTML body, UTF-8, with every user-supplied value already escaped. When present the message is
+  // sent as multipart/alternative with `text` as the plain-text alternative.
+  std::optional<std::string> html;
 };
 
 class Mailer {
  public:
   virtual ~Mailer() = default;
-  // Errors: kUnavailable when the message could not be handed over (it is not retried here).
+  // Errors: kInvalidArgument invalid_mail_message when `to` or `subject` holds a CR or LF (a
+  // header could be injected); kUnavailable when the message could not be handed over (it is not
+  // retried here), with a reason that says why (see each implementation).
   virtual Status Send(const MailMessage& message) = 0;
 };
 
 // Writes each message as an RFC 5322 .eml file into `directory` (created if missing), named by
-// time and recipient, so that a developer can read a one-time code without a mail server.
-std::shared_ptr<Mailer> MakeOutboxMailer(std::string directory);
+// time and recipient, so that a developer can read a one-time code without a mail server. The
+// bytes are those the SMTP mailer (eventify/backends/smtp_mailer.h) would send, From included.
+// Errors of Send: kUnavailable outbox_unavailable when the folder cannot be written.
+std::shared_ptr<Mailer> MakeOutboxMailer(std::string directory,
+                                         std::string from = "Eventify <no-reply@eventify.invalid>");
 
 }  // namespace eventify::spi

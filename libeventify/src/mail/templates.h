@@ -1,0 +1,33 @@
+// The e-mails the engine sends, in one place: each template fills a plain-text and an HTML body.
+// User-supplied values (the full name) and configured ones (the product name) are HTML-escaped in
+// the HTML body and kept as they are in the text body; the subject is one line of plain text.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "eventify/spi/mailer.h"
+
+namespace eventify::mail {
+
+// What every one-time-code mail says.
+struct CodeMailValues {
+  std::string_view to;
+  std::string_view product_name;
+  std::string_view full_name;
+  std::string_view code;
+  long long expires_in_minutes = 0;
+};
+
+// The verification code mailed at registration and on resend.
+spi::MailMessage VerificationCodeMail(const CodeMailValues& values);
+
+// The password reset code.
+spi::MailMessage PasswordResetCodeMail(const CodeMailValues& values);
+
+// Escapes &, <, >, " and ' for HTML text and attribute values.
+std::string HtmlEscape(std::string_view text);
+
+}  // namespace eventify::mail
