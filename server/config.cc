@@ -156,7 +156,9 @@ KeySpec SecondsKey(std::string_view name, std::string_view help, Access access,
             access(config) = std::chrono::seconds(static_cast<std::int64_t>(*value));
             return {};
           },
-          [=](ServerConfig& config) { return ShowSeconds(access(config)); }};
+          [=](ServerConfig& config) {
+            return ShowSeconds(std::chrono::duration_cast<std::chrono::seconds>(access(config)));
+          }};
 }
 
 template <typename Access>
@@ -242,6 +244,33 @@ KeySpec GatewayKey() {
           [](ServerConfig& config) { return config.payments_gateway; }};
 }
 
+// A key whose value is one of a few words, each naming a value of the member. `help` lists them.
+template <typename Access, typename Value>
+KeySpec ChoiceKey(std::string_view name, std::string_view help, Access access,
+                  std::vector<std::pair<std::string_view, Value>> choices) {
+  std::string words;
+  for (const auto& choice : choices) {
+    if (!words.empty()) words += choice == choices.back() ? " or " : ", ";
+    words += choice.first;
+  }
+  return {name, help,
+          [=](ServerConfig& config, std::string_view text) -> std::string {
+            const std::string value = Lower(Trim(text));
+            for (const auto& [word, meaning] : choices) {
+              if (value != word) continue;
+              access(config) = meaning;
+              return {};
+            }
+            return "must be " + words;
+          },
+          [=](ServerConfig& config) {
+            for (const auto& [word, meaning] : choices) {
+              if (access(config) == meaning) return std::string(word);
+            }
+            return std::string("?");
+          }};
+}
+
 const std::vector<KeySpec>& Keys() {
   using C = ServerConfig;
   static const std::vector<KeySpec> keys = [] {
@@ -272,6 +301,36 @@ const std::vector<KeySpec>& Keys() {
     k.push_back(StringKey(
         "outbox_dir", "where e-mails are written as .eml files",
         [](C& c) -> std::string& { return c.outbox_dir; }, "<data_dir>/outbox"));
+    k.push_back(ChoiceKey(
+        "mail.transport", "how e-mail leaves: outbox (.eml files in outbox_dir) or smtp",
+        [](C& c) -> MailTransport& { return c.mail_transport; },
+        std::vector<std::pair<std::string_view, MailTransport>>{{"outbox", MailTransport::kOutbox},
+                                                                {"smtp", MailTransport::kSmtp}}));
+    k.push_back(StringKey(
+        "smtp.url", "smtp://host[:port] or smtps://host[:port] (implicit TLS)",
+        [](C& c) -> std::string& { return c.smtp.url; }, "(none)"));
+    k.push_back(StringKey(
+        "smtp.username", "SMTP login; unset: no authentication",
+        [](C& c) -> std::string& { return c.smtp.username; }, "(none)"));
+    KeySpec smtp_password = StringKey("smtp.password", "SMTP password (file or env only)",
+                                      [](C& c) -> std::string& { return c.smtp.password; });
+    smtp_password.secret = true;
+    k.push_back(std::move(smtp_password));
+    k.push_back(ChoiceKey(
+        "smtp.starttls", "STARTTLS on smtp:// URLs: required, opportunistic or off",
+        [](C& c) -> spi::StartTls& { return c.smtp.starttls; },
+        std::vector<std::pair<std::string_view, spi::StartTls>>{
+            {"required", spi::StartTls::kRequired},
+            {"opportunistic", spi::StartTls::kOpportunistic},
+            {"off", spi::StartTls::kOff}}));
+    k.push_back(StringKey("smtp.from", "From of every e-mail: address or \"Name <address>\"",
+                          [](C& c) -> std::string& { return c.smtp.from; }));
+    k.push_back(SecondsKey(
+        "smtp.connect_timeout", "time allowed to connect to the SMTP server",
+        [](C& c) -> std::chrono::milliseconds& { return c.smtp.connect_timeout; }, 1));
+    k.push_back(SecondsKey(
+        "smtp.timeout", "time allowed to send one e-mail, connecting included",
+        [](C& c) -> std::chrono::milliseconds& { return c.smtp.timeout; }, 1));
     k.push_back(StringKey(
         "media_dir", "where uploaded media are stored",
         [](C& c) -> std::string& { return c.media_dir; }, "<data_dir>/media"));
@@ -475,14 +534,20 @@ Result<ServerConfig> LoadConfig(const std::vector<Flag>& flags,
       return ConfigError(fmt::format("unknown option --{} (see --help)", flag.name));
     }
     if (key->secret) {
+      const std::string file_key = std::string(key->name) + "_file";
       return ConfigError(fmt::format(
           "{} cannot be given on the command line, where other users of the machine can read "
-          "it; use {} or {}_file",
-          key->name, EnvironmentName(key->name), key->name));
+          "it; use {}{}",
+          key->name, EnvironmentName(key->name),
+          FindKey(file_key) != nullptr ? " or " + file_key : " or the config file"));
     }
     if (!flag.has_value) return ConfigError(fmt::format("option --{} needs a value", flag.name));
     Status applied = Apply(config, *key, flag.value, "--" + flag.name);
     if (!applied.ok()) return applied;
+  }
+
+  if (config.mail_transport == MailTransport::kSmtp && config.smtp.url.empty()) {
+    return ConfigError("smtp.url must be set when mail.transport is smtp");
   }
 
   const std::string& dir = config.data_dir;

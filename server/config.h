@@ -18,10 +18,16 @@
 #include <utility>
 #include <vector>
 
+#include "eventify/backends/smtp_mailer.h"
 #include "eventify/engine.h"
 #include "eventify/status.h"
 
 namespace eventify::server {
+
+enum class MailTransport {
+  kOutbox,  // .eml files in outbox_dir: the embedded default, nothing else running
+  kSmtp,    // the SMTP mailer (eventify::smtp)
+};
 
 struct ServerConfig {
   std::string listen_host = "127.0.0.1";
@@ -35,7 +41,12 @@ struct ServerConfig {
   std::string secret_key;       // from the config file or EVENTIFY_SECRET_KEY only
   std::string secret_key_file;  // default <data_dir>/secret.key
   std::string outbox_dir;       // default <data_dir>/outbox
-  std::string media_dir;        // default <data_dir>/media
+
+  MailTransport mail_transport = MailTransport::kOutbox;
+  // Read when mail_transport is kSmtp (the url is then required); `from` is the From of the
+  // outbox's files too. The password comes from the config file or EVENTIFY_SMTP_PASSWORD only.
+  spi::SmtpMailerOptions smtp;
+  std::string media_dir;  // default <data_dir>/media
 
   int http_threads = 16;  // workers running route handlers; sockets are served by one I/O thread
   int http_max_connections = 10000;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "eventify/backends/smtp_mailer.h"
 #include "eventify/backends/soci.h"
 #include "eventify/spi/clock.h"
 #include "eventify/spi/payment_gateway.h"
@@ -22,6 +23,18 @@ Status CreateDirectory(const std::string& path) {
                      fmt::format("cannot create {}: {}", path, error.message()));
 }
 
+// The mailer mail.transport names. A bad SMTP setting is reported with the key that holds it.
+Result<std::shared_ptr<spi::Mailer>> OpenMailer(const ServerConfig& config) {
+  if (config.mail_transport == MailTransport::kOutbox) {
+    return spi::MakeOutboxMailer(config.outbox_dir, config.smtp.from);
+  }
+  auto mailer = spi::MakeSmtpMailer(config.smtp);
+  if (mailer.ok() || mailer.status().code() != StatusCode::kInvalidArgument) return mailer;
+  return InvalidArgument("invalid_config",
+                         fmt::format("invalid value for smtp.{}: {}", mailer.status().field(),
+                                     mailer.status().message()));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Engine>> OpenEngine(const ServerConfig& config) {
@@ -34,6 +47,9 @@ Result<std::unique_ptr<Engine>> OpenEngine(const ServerConfig& config) {
   auto webhook_secret = LoadOrCreateWebhookSecret(config);
   if (!webhook_secret.ok()) return webhook_secret.status();
 
+  auto mailer = OpenMailer(config);
+  if (!mailer.ok()) return mailer.status();
+
   // One clock for the engine and the gateway, so that signature ages and hold expiries agree.
   auto clock = std::make_shared<spi::SystemClock>();
   EngineOptions options;
@@ -45,7 +61,7 @@ Result<std::unique_ptr<Engine>> OpenEngine(const ServerConfig& config) {
   auto storage = spi::OpenSociStorage(storage_options);
   if (!storage.ok()) return storage.status();
   options.storage = std::move(storage).value();
-  options.mailer = spi::MakeOutboxMailer(config.outbox_dir);
+  options.mailer = std::move(mailer).value();
   options.media_store = spi::MakeFilesystemMediaStore(config.media_dir, kMediaUrlPrefix);
   options.accounts = config.accounts;
   options.currency = config.currency;

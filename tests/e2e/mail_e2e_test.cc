@@ -1,0 +1,115 @@
+// End-to-end test of e-mail over SMTP: the real eventify-server configured with
+// mail.transport=smtp (credentials from the environment) sends through a local SMTP sink on
+// loopback (run under support/with-smtp-sink.sh); the multipart message that arrives carries the
+// code in both parts and the user's name escaped in the HTML part, and the code verifies the
+// account over HTTP. Also the startup errors of bad SMTP settings, each naming its key.
+#define BOOST_TEST_MODULE e2e_mail
+#include <boost/test/unit_test.hpp>
+#include <regex>
+#include <set>
+#include <string>
+
+#include "e2e_client.h"
+#include "support/mail_reader.h"
+
+namespace {
+
+namespace e2e = eventify::e2e;
+namespace testing = eventify::testing;
+
+constexpr char kServer[] = EVENTIFY_SERVER_PATH;
+
+const testing::SmtpSink& Sink() {
+  static const testing::SmtpSink sink = testing::SmtpSinkFromEnvironment();
+  return sink;
+}
+
+e2e::Deployment& TheDeployment() {
+  static e2e::Deployment deployment(
+      kServer,
+      {"--mail.transport=smtp", "--smtp.url=" + Sink().url(), "--smtp.username=" + Sink().user,
+       "--smtp.starttls=off", "--smtp.from=Eventify E2E <e2e@example.com>", "--smtp.timeout=10s"},
+      {"EVENTIFY_SMTP_PASSWORD=" + Sink().password});
+  return deployment;
+}
+
+// The one six-digit number in `text`.
+std::string CodeIn(const std::string& text) {
+  std::smatch match;
+  BOOST_REQUIRE(std::regex_search(text, match, std::regex(R"((^|[^0-9])([0-9]{6})([^0-9]|$))")));
+  return match[2].str();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(registration_mails_a_multipart_code_over_smtp_that_verifies) {
+  e2e::Deployment& deployment = TheDeployment();
+  e2e::Api api = deployment.api();
+  const std::string email = deployment.NewEmail("smtp");
+  const std::string name = "Ada <script>alert(\"x\")</script> & Co";
+  const e2e::Reply registered = api.PostJson(
+      "/api/v1/auth/register",
+      e2e::JsonObject({{"email", email}, {"password", e2e::kPassword}, {"full_name", name}}));
+  BOOST_REQUIRE_EQUAL(registered.status, 201);
+
+  std::set<std::string> seen;
+  const testing::ReceivedMail mail = testing::WaitForMail(Sink().dir, email, seen);
+  BOOST_TEST(mail.envelope_from == "e2e@example.com");
+  BOOST_TEST(mail.headers.at("From") == "Eventify E2E <e2e@example.com>");
+  BOOST_TEST(mail.headers.at("To") == email);
+  BOOST_TEST(mail.headers.at("Subject") == "Eventify: verify your e-mail address");
+  BOOST_TEST(mail.headers.at("Content-Type").starts_with("multipart/alternative; boundary="));
+  BOOST_REQUIRE(mail.parts.size() == 2u);
+  const testing::MailPart& text = mail.parts[0];
+  const testing::MailPart& html = mail.parts[1];
+  BOOST_TEST(text.headers.at("Content-Type") == "text/plain; charset=utf-8");
+  BOOST_TEST(html.headers.at("Content-Type") == "text/html; charset=utf-8");
+  const std::string code = CodeIn(text.body);
+  BOOST_TEST(html.body.find("<strong>" + code + "</strong>") != std::string::npos, html.body);
+  BOOST_TEST(text.body.find("Hello " + name + ",") != std::string::npos, text.body);
+  BOOST_TEST(html.body.find("Hello Ada &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; "
+                            "Co,") != std::string::npos,
+             html.body);
+  BOOST_TEST(html.body.find("<script>") == std::string::npos);
+  // Nothing went to the outbox folder (the server creates it whatever the transport).
+  BOOST_TEST(std::filesystem::is_empty(deployment.outbox()));
+
+  const e2e::Reply verified = api.PostJson("/api/v1/auth/verify-email",
+                                           e2e::JsonObject({{"email", email}, {"code", code}}));
+  BOOST_TEST(verified.status == 200);
+  BOOST_TEST(e2e::Login(api, email, e2e::kPassword).status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(bad_smtp_settings_stop_the_server_naming_the_key) {
+  const auto& scratch = TheDeployment().scratch();
+  const std::string data = "--data_dir=" + (scratch / "unused").string();
+  struct Case {
+    std::vector<std::string> flags;
+    std::vector<std::string> env;
+    std::string names;
+  };
+  const std::vector<Case> cases = {
+      {{"--mail.transport=smtp"}, {}, "smtp.url must be set"},
+      {{"--mail.transport=pigeon"}, {}, "mail.transport"},
+      {{"--mail.transport=smtp", "--smtp.url=http://mail.example.com"}, {}, "smtp.url"},
+      {{"--mail.transport=smtp", "--smtp.url=smtp://mail.example.com", "--smtp.from=nobody"},
+       {},
+       "smtp.from"},
+      {{"--smtp.starttls=maybe"}, {}, "smtp.starttls"},
+      {{"--smtp.timeout=0"}, {}, "smtp.timeout"},
+      {{"--mail.transport=smtp", "--smtp.url=smtp://mail.example.com"},
+       {"EVENTIFY_SMTP_CONNECT_TIMEOUT=60", "EVENTIFY_SMTP_TIMEOUT=30"},
+       "smtp.timeout"},
+      {{"--smtp.password=hunter2-secret"}, {}, "EVENTIFY_SMTP_PASSWORD"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> argv = {kServer, "--listen.port=0", data};
+    argv.insert(argv.end(), c.flags.begin(), c.flags.end());
+    const e2e::Completed run = e2e::RunProgram(argv, c.env, scratch);
+    BOOST_TEST_INFO("flags: " << c.flags.front() << "; stderr: " << run.err);
+    BOOST_TEST(run.status.exited);
+    BOOST_TEST(run.status.code == 2);
+    BOOST_TEST(run.err.find(c.names) != std::string::npos);
+    BOOST_TEST(run.err.find("hunter2") == std::string::npos);
+  }
+}
