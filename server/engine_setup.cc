@@ -25,10 +25,15 @@ Status CreateDirectory(const std::string& path) {
 
 // The mailer mail.transport names. A bad SMTP setting is reported with the key that holds it.
 Result<std::shared_ptr<spi::Mailer>> OpenMailer(const ServerConfig& config) {
-  if (config.mail_transport == MailTransport::kOutbox) {
-    return spi::MakeOutboxMailer(config.outbox_dir, config.smtp.from);
-  }
-  auto mailer = spi::MakeSmtpMailer(config.smtp);
+  auto open = [&]() -> Result<std::shared_ptr<spi::Mailer>> {
+    Status from = spi::CheckMailFrom(config.smtp.from);
+    if (!from.ok()) return from;  // the outbox writes it too
+    if (config.mail_transport == MailTransport::kOutbox) {
+      return spi::MakeOutboxMailer(config.outbox_dir, config.smtp.from);
+    }
+    return spi::MakeSmtpMailer(config.smtp);
+  };
+  auto mailer = open();
   if (mailer.ok() || mailer.status().code() != StatusCode::kInvalidArgument) return mailer;
   return InvalidArgument("invalid_config",
                          fmt::format("invalid value for smtp.{}: {}", mailer.status().field(),

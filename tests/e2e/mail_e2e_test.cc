@@ -95,6 +95,7 @@ BOOST_AUTO_TEST_CASE(bad_smtp_settings_stop_the_server_naming_the_key) {
       {{"--mail.transport=smtp", "--smtp.url=smtp://mail.example.com", "--smtp.from=nobody"},
        {},
        "smtp.from"},
+      {{"--smtp.from=Eve <eve@example.com>\r\nBcc: all@example.com"}, {}, "smtp.from"},
       {{"--smtp.starttls=maybe"}, {}, "smtp.starttls"},
       {{"--smtp.timeout=0"}, {}, "smtp.timeout"},
       {{"--mail.transport=smtp", "--smtp.url=smtp://mail.example.com"},

@@ -94,6 +94,15 @@ BOOST_AUTO_TEST_CASE(line_breaks_in_the_recipient_or_subject_are_refused) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(a_bad_from_is_refused) {
+  mail::Envelope envelope = FixedEnvelope();
+  envelope.from = "Eve <eve@example.com>\r\nBcc: all@example.com";
+  auto built = mail::BuildMessage({"ada@example.com", "Hi", "x", {}}, envelope);
+  BOOST_TEST(built.status().reason() == "invalid_mail_from");
+  BOOST_TEST(spi::CheckMailFrom("Eventify <no-reply@example.com>").ok());
+  BOOST_TEST(spi::CheckMailFrom("no-reply").reason() == "invalid_mail_from");
+}
+
 BOOST_AUTO_TEST_CASE(dates_are_rfc_5322_in_utc) {
   BOOST_TEST(mail::FormatMailDate(FromMicros(0)) == "Thu, 01 Jan 1970 00:00:00 +0000");
   BOOST_TEST(mail::FormatMailDate(FromMicros(1'709'251'199'999'999)) ==

@@ -110,6 +110,7 @@ Envelope NewEnvelope(std::string from, Timestamp now) {
 
 Result<std::string> BuildMessage(const spi::MailMessage& message, const Envelope& envelope) {
   EV_RETURN_IF_ERROR(CheckMessage(message));
+  EV_RETURN_IF_ERROR(spi::CheckMailFrom(envelope.from));
   std::string out;
   AppendHeader(out, "Date", FormatMailDate(envelope.date));
   AppendHeader(out, "From", envelope.from);
@@ -207,3 +208,9 @@ std::string QuotedPrintable(std::string_view text) {
 }
 
 }  // namespace eventify::mail
+
+namespace eventify::spi {
+
+Status CheckMailFrom(std::string_view from) { return mail::FromAddress(from).status(); }
+
+}  // namespace eventify::spi

@@ -43,7 +43,7 @@ std::string MessageIdDomain(std::string_view from);
 Envelope NewEnvelope(std::string from, Timestamp now);
 
 // The whole message, CRLF line endings, ready for an .eml file or SMTP DATA.
-// Errors: those of CheckMessage.
+// Errors: those of CheckMessage and FromAddress (for envelope.from).
 Result<std::string> BuildMessage(const spi::MailMessage& message, const Envelope& envelope);
 
 // RFC 5322 date-time in UTC: "Fri, 15 Jan 2027 08:00:00 +0000".

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "eventify/status.h"
 
@@ -33,9 +34,14 @@ class Mailer {
   virtual Status Send(const MailMessage& message) = 0;
 };
 
+// Checks a From value for the bundled mailers: "address" or "Name <address>", printable ASCII,
+// one '@' in the address. Errors: kInvalidArgument invalid_mail_from (field "from").
+Status CheckMailFrom(std::string_view from);
+
 // Writes each message as an RFC 5322 .eml file into `directory` (created if missing), named by
 // time and recipient, so that a developer can read a one-time code without a mail server. The
 // bytes are those the SMTP mailer (eventify/backends/smtp_mailer.h) would send, From included.
+// `from` should pass CheckMailFrom; if it does not, every Send fails with invalid_mail_from.
 // Errors of Send: kUnavailable outbox_unavailable when the folder cannot be written.
 std::shared_ptr<Mailer> MakeOutboxMailer(std::string directory,
                                          std::string from = "Eventify <no-reply@eventify.invalid>");
