@@ -323,6 +323,9 @@ const std::vector<KeySpec>& Keys() {
             {"required", spi::StartTls::kRequired},
             {"opportunistic", spi::StartTls::kOpportunistic},
             {"off", spi::StartTls::kOff}}));
+    k.push_back(StringKey(
+        "smtp.ca_file", "PEM certificates to trust for SMTP TLS instead of the system store",
+        [](C& c) -> std::string& { return c.smtp.ca_file; }, "(system store)"));
     k.push_back(StringKey("smtp.from", "From of every e-mail: address or \"Name <address>\"",
                           [](C& c) -> std::string& { return c.smtp.from; }));
     k.push_back(SecondsKey(

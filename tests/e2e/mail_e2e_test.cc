@@ -1,8 +1,9 @@
 // End-to-end test of e-mail over SMTP: the real eventify-server configured with
-// mail.transport=smtp (credentials from the environment) sends through a local SMTP sink on
-// loopback (run under support/with-smtp-sink.sh); the multipart message that arrives carries the
-// code in both parts and the user's name escaped in the HTML part, and the code verifies the
-// account over HTTP. Also the startup errors of bad SMTP settings, each naming its key.
+// mail.transport=smtp (STARTTLS required, the password from the environment) sends through a
+// local SMTP sink on loopback (run under support/with-smtp-sink.sh); the multipart message that
+// arrives carries the code in both parts and the user's name escaped in the HTML part, and the code
+// verifies the account over HTTP. Also the startup errors of bad SMTP settings, each naming its
+// key.
 #define BOOST_TEST_MODULE e2e_mail
 #include <boost/test/unit_test.hpp>
 #include <regex>
@@ -27,8 +28,10 @@ const testing::SmtpSink& Sink() {
 e2e::Deployment& TheDeployment() {
   static e2e::Deployment deployment(
       kServer,
-      {"--mail.transport=smtp", "--smtp.url=" + Sink().url(), "--smtp.username=" + Sink().user,
-       "--smtp.starttls=off", "--smtp.from=Eventify E2E <e2e@example.com>", "--smtp.timeout=10s"},
+      {"--mail.transport=smtp", "--smtp.url=" + Sink().starttls_url(),
+       "--smtp.username=" + Sink().user, "--smtp.starttls=required",
+       "--smtp.ca_file=" + Sink().ca_file, "--smtp.from=Eventify E2E <e2e@example.com>",
+       "--smtp.timeout=10s"},
       {"EVENTIFY_SMTP_PASSWORD=" + Sink().password});
   return deployment;
 }

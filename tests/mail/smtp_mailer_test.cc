@@ -195,6 +195,36 @@ BOOST_AUTO_TEST_CASE(required_starttls_that_the_server_does_not_offer_sends_noth
              "Clear");
 }
 
+BOOST_AUTO_TEST_CASE(starttls_upgrades_before_logging_in_and_sending) {
+  spi::SmtpMailerOptions options = SinkOptions();
+  options.url = Sink().starttls_url();
+  options.ca_file = Sink().ca_file;
+  std::set<std::string> seen;
+  for (spi::StartTls mode : {spi::StartTls::kRequired, spi::StartTls::kOpportunistic}) {
+    options.starttls = mode;
+    BOOST_REQUIRE(Make(options)->Send({"starttls@example.com", "Upgraded", "Body\n", {}}).ok());
+    BOOST_TEST(
+        testing::WaitForMail(Sink().dir, "starttls@example.com", seen).headers.at("Subject") ==
+        "Upgraded");
+  }
+  // A server that insists on STARTTLS does not take the login in clear.
+  options.starttls = spi::StartTls::kOff;
+  ExpectFailure(options, "starttls@example.com", "smtp_auth_failed", seconds(10));
+}
+
+BOOST_AUTO_TEST_CASE(smtps_sends_over_implicit_tls_to_a_trusted_certificate_only) {
+  spi::SmtpMailerOptions options = SinkOptions();
+  options.url = Sink().smtps_url();
+  options.ca_file = Sink().ca_file;
+  BOOST_REQUIRE(Make(options)->Send({"smtps@example.com", "Implicit", "Body\n", {}}).ok());
+  std::set<std::string> seen;
+  BOOST_TEST(testing::WaitForMail(Sink().dir, "smtps@example.com", seen).headers.at("Subject") ==
+             "Implicit");
+  // The system store does not trust the sink's self-signed certificate.
+  options.ca_file.clear();
+  ExpectFailure(options, "smtps@example.com", "smtp_tls_failed", seconds(10));
+}
+
 BOOST_AUTO_TEST_CASE(bad_options_are_refused_naming_the_field) {
   struct Case {
     std::string url;

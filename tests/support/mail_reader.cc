@@ -114,6 +114,9 @@ SmtpSink SmtpSinkFromEnvironment() {
   };
   SmtpSink sink;
   sink.port = std::stoi(get("EVENTIFY_TEST_SMTP_PORT"));
+  sink.starttls_port = std::stoi(get("EVENTIFY_TEST_SMTP_STARTTLS_PORT"));
+  sink.smtps_port = std::stoi(get("EVENTIFY_TEST_SMTPS_PORT"));
+  sink.ca_file = get("EVENTIFY_TEST_SMTP_CA");
   sink.dir = get("EVENTIFY_TEST_SMTP_DIR");
   sink.user = get("EVENTIFY_TEST_SMTP_USER");
   sink.password = get("EVENTIFY_TEST_SMTP_PASSWORD");

@@ -35,11 +35,16 @@ std::string DecodeQuotedPrintable(std::string_view text);
 
 // The sink that support/with-smtp-sink.sh started, from its environment variables.
 struct SmtpSink {
-  int port = 0;
+  int port = 0;           // plain SMTP
+  int starttls_port = 0;  // SMTP that requires STARTTLS
+  int smtps_port = 0;     // implicit TLS
+  std::string ca_file;    // the sink's self-signed certificate, for 127.0.0.1
   std::filesystem::path dir;
   std::string user;
   std::string password;
   std::string url() const { return "smtp://127.0.0.1:" + std::to_string(port); }
+  std::string starttls_url() const { return "smtp://127.0.0.1:" + std::to_string(starttls_port); }
+  std::string smtps_url() const { return "smtps://127.0.0.1:" + std::to_string(smtps_port); }
 };
 // Throws std::runtime_error when the test is not run under with-smtp-sink.sh.
 SmtpSink SmtpSinkFromEnvironment();

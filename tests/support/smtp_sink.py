@@ -1,10 +1,12 @@
 """A local SMTP sink for the tests: Debian's aiosmtpd on loopback, writing each message it
 accepts into a folder, so that a test reads exactly the bytes that arrived.
 
-  /usr/bin/python3 smtp_sink.py --dir DIR --port-file FILE [--user NAME]
+  /usr/bin/python3 smtp_sink.py --dir DIR --port-file FILE [--user NAME] \
+      [--tls-cert CERT --tls-key KEY]
 
-Listens on 127.0.0.1 on a port the kernel picks (no race with other programs) and writes the
-port to FILE once it accepts connections. Each message becomes DIR/NNNNNN-RECIPIENT.eml (the DATA
+Listens on 127.0.0.1 on ports the kernel picks (no race with other programs) and writes them to
+FILE, space-separated, once it accepts connections: plain SMTP; with a certificate also SMTP that
+requires STARTTLS, then implicit TLS (SMTPS). Each message becomes DIR/NNNNNN-RECIPIENT.eml (the DATA
 bytes, dot-unstuffed, CRLF line endings) next to DIR/NNNNNN-RECIPIENT.envelope (MAIL FROM on the
 first line, then one RCPT TO per line), numbered in arrival order and renamed into place only when
 complete. With --user, AUTH (PLAIN or LOGIN, over plain TCP: loopback only) is required and the
@@ -16,6 +18,7 @@ import asyncio
 import itertools
 import os
 import signal
+import ssl
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
@@ -51,6 +54,8 @@ def main():
     parser.add_argument("--dir", required=True)
     parser.add_argument("--port-file", required=True)
     parser.add_argument("--user")
+    parser.add_argument("--tls-cert")
+    parser.add_argument("--tls-key")
     args = parser.parse_args()
     password = os.environ.get("EVENTIFY_TEST_SMTP_PASSWORD", "").encode()
 
@@ -61,13 +66,24 @@ def main():
 
     loop = asyncio.new_event_loop()
     handler = FolderHandler(args.dir)
-    factory = (lambda: SMTP(handler, loop=loop, hostname="sink.test", auth_required=True,
-                            auth_require_tls=False, authenticator=authenticate)) if args.user \
-        else (lambda: SMTP(handler, loop=loop, hostname="sink.test"))
-    server = loop.run_until_complete(loop.create_server(factory, "127.0.0.1", 0))
-    port = server.sockets[0].getsockname()[1]
+
+    def factory(**tls):
+        auth = dict(auth_required=True, auth_require_tls=False,
+                    authenticator=authenticate) if args.user else {}
+        return lambda: SMTP(handler, loop=loop, hostname="sink.test", **auth, **tls)
+
+    listeners = [(factory(), None)]
+    if args.tls_cert:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        listeners.append((factory(tls_context=context, require_starttls=True), None))
+        listeners.append((factory(), context))
+    ports = []
+    for make, context in listeners:
+        server = loop.run_until_complete(loop.create_server(make, "127.0.0.1", 0, ssl=context))
+        ports.append(str(server.sockets[0].getsockname()[1]))
     with open(args.port_file + ".tmp", "w") as out:
-        out.write(str(port))
+        out.write(" ".join(ports))
     os.rename(args.port_file + ".tmp", args.port_file)
     loop.add_signal_handler(signal.SIGTERM, loop.stop)
     loop.run_forever()

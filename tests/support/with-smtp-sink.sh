@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Runs one command with a local SMTP sink (support/smtp_sink.py, Debian's python3-aiosmtpd) on a
-# loopback port the kernel picks, which it starts before and stops after. The command finds it
-# through EVENTIFY_TEST_SMTP_PORT, EVENTIFY_TEST_SMTP_DIR (where each message arrives),
-# EVENTIFY_TEST_SMTP_USER and EVENTIFY_TEST_SMTP_PASSWORD (the sink requires AUTH).
+# Runs one command with a local SMTP sink (support/smtp_sink.py, Debian's python3-aiosmtpd) on
+# loopback ports the kernel picks, which it starts before and stops after. The command finds it
+# through EVENTIFY_TEST_SMTP_PORT (plain SMTP), EVENTIFY_TEST_SMTP_STARTTLS_PORT (STARTTLS
+# required), EVENTIFY_TEST_SMTPS_PORT (implicit TLS), EVENTIFY_TEST_SMTP_CA (the sink's
+# self-signed certificate for 127.0.0.1, made for this run with openssl), EVENTIFY_TEST_SMTP_DIR
+# (where each message arrives), EVENTIFY_TEST_SMTP_USER and EVENTIFY_TEST_SMTP_PASSWORD (the sink
+# requires AUTH).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 EVENTIFY_TEST_SMTP_TMP=$(mktemp -d /tmp/eventify-smtp.XXXXXX)
@@ -10,9 +13,19 @@ export EVENTIFY_TEST_SMTP_DIR="$EVENTIFY_TEST_SMTP_TMP/mail"
 export EVENTIFY_TEST_SMTP_USER=eventify-test
 EVENTIFY_TEST_SMTP_PASSWORD=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 export EVENTIFY_TEST_SMTP_PASSWORD
+export EVENTIFY_TEST_SMTP_CA="$EVENTIFY_TEST_SMTP_TMP/cert.pem"
 mkdir "$EVENTIFY_TEST_SMTP_DIR"
+if ! openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$EVENTIFY_TEST_SMTP_TMP/key.pem" \
+    -out "$EVENTIFY_TEST_SMTP_CA" >"$EVENTIFY_TEST_SMTP_TMP/openssl.log" 2>&1; then
+  echo "with-smtp-sink.sh: could not make a certificate:" >&2
+  cat "$EVENTIFY_TEST_SMTP_TMP/openssl.log" >&2
+  rm -rf "$EVENTIFY_TEST_SMTP_TMP"
+  exit 1
+fi
 /usr/bin/python3 "$here/smtp_sink.py" --dir "$EVENTIFY_TEST_SMTP_DIR" \
     --port-file "$EVENTIFY_TEST_SMTP_TMP/port" --user "$EVENTIFY_TEST_SMTP_USER" \
+    --tls-cert "$EVENTIFY_TEST_SMTP_CA" --tls-key "$EVENTIFY_TEST_SMTP_TMP/key.pem" \
     >"$EVENTIFY_TEST_SMTP_TMP/sink.log" 2>&1 &
 sink_pid=$!
 stop_sink() {
@@ -31,6 +44,7 @@ if [ ! -s "$EVENTIFY_TEST_SMTP_TMP/port" ]; then
   cat "$EVENTIFY_TEST_SMTP_TMP/sink.log" >&2
   exit 1
 fi
-EVENTIFY_TEST_SMTP_PORT=$(cat "$EVENTIFY_TEST_SMTP_TMP/port")
-export EVENTIFY_TEST_SMTP_PORT
+read -r EVENTIFY_TEST_SMTP_PORT EVENTIFY_TEST_SMTP_STARTTLS_PORT EVENTIFY_TEST_SMTPS_PORT \
+  <"$EVENTIFY_TEST_SMTP_TMP/port"
+export EVENTIFY_TEST_SMTP_PORT EVENTIFY_TEST_SMTP_STARTTLS_PORT EVENTIFY_TEST_SMTPS_PORT
 "$@"

@@ -11,7 +11,8 @@
 // Each Send() opens its own connection (its own curl handle): one message, one SMTP session, so
 // that a slow server holds up only the caller whose message it is. The message bytes are those the
 // outbox mailer writes (multipart/alternative when the message has an HTML part); curl does the
-// dot-stuffing. TLS certificates are checked against the system trust store.
+// dot-stuffing. TLS certificates and host names are always checked, against the system trust store
+// or `ca_file`.
 //
 // Ownership: MakeSmtpMailer returns a shared mailer; the engine and the host may both keep it.
 // Thread-safety: MakeSmtpMailer may be called from any thread (it initialises libcurl once per
@@ -42,6 +43,9 @@ struct SmtpMailerOptions {
   std::string username;
   std::string password;
   StartTls starttls = StartTls::kRequired;
+  // PEM file of the certificates to trust instead of the system store (a private relay's CA);
+  // empty: the system store.
+  std::string ca_file;
   // The From header, "Name <address>" or "address", printable ASCII; its address is the envelope
   // sender (MAIL FROM) and the domain of Message-IDs.
   std::string from = "Eventify <no-reply@eventify.invalid>";

@@ -144,6 +144,7 @@ class SmtpMailer final : public Mailer {
                      static_cast<long>(options_.connect_timeout.count()));
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
     curl_easy_setopt(h, CURLOPT_USE_SSL, UseSsl());
+    if (!options_.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_file.c_str());
     if (!options_.username.empty()) {
       curl_easy_setopt(h, CURLOPT_USERNAME, options_.username.c_str());
       curl_easy_setopt(h, CURLOPT_PASSWORD, options_.password.c_str());
