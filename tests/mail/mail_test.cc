@@ -86,7 +86,10 @@ BOOST_AUTO_TEST_CASE(line_breaks_in_the_recipient_or_subject_are_refused) {
        {spi::MailMessage{"ada@example.com\r\nBcc: eve@example.com", "Hi", "x", {}},
         spi::MailMessage{"ada@example.com", "Hi\nBcc: eve@example.com", "x", {}},
         spi::MailMessage{"ada@example.com", "Hi\rthere", "x", {}},
-        spi::MailMessage{"", "Hi", "x", {}}}) {
+        spi::MailMessage{"", "Hi", "x", {}},
+        spi::MailMessage{"ada@example.com, eve@example.com", "Hi", "x", {}},
+        spi::MailMessage{"<ada@example.com>", "Hi", "x", {}},
+        spi::MailMessage{"no-at-sign", "Hi", "x", {}}}) {
     auto built = mail::BuildMessage(message, FixedEnvelope());
     BOOST_TEST((built.status().code() == StatusCode::kInvalidArgument));
     BOOST_TEST(built.status().reason() == "invalid_mail_message");

@@ -57,7 +57,12 @@ void AppendPart(std::string& out, std::string_view type, std::string_view body) 
 }  // namespace
 
 Status CheckMessage(const spi::MailMessage& message) {
-  if (HasLineBreak(message.to) || message.to.empty()) {
+  // One address: no line break, space, bracket or comma (a second recipient in the To header).
+  bool one_address = message.to.find('@') != std::string::npos;
+  for (unsigned char c : message.to) {
+    one_address = one_address && c > 0x20 && c != 0x7f && c != '<' && c != '>' && c != ',';
+  }
+  if (!one_address) {
     return InvalidArgument("invalid_mail_message", "the recipient must be one address on one line",
                            "to");
   }
@@ -72,10 +77,8 @@ Result<std::string> FromAddress(std::string_view from) {
   const std::size_t open = from.find('<');
   if (open != std::string_view::npos) {
     const std::size_t close = from.find('>', open);
-    if (close == std::string_view::npos || close + 1 != from.size())
-      address = {};
-    else
-      address = from.substr(open + 1, close - open - 1);
+    const bool closed_last = close != std::string_view::npos && close + 1 == from.size();
+    address = closed_last ? from.substr(open + 1, close - open - 1) : std::string_view();
   }
   const std::size_t at = address.find('@');
   bool printable = true;

@@ -27,7 +27,8 @@ struct Envelope {
 };
 
 // Checks what goes into headers. A CR or LF would let a value start a header of its own, so it is
-// refused rather than flattened.
+// refused rather than flattened; the recipient must be one address (an '@', no control character,
+// space, '<', '>' or ',').
 // Errors: kInvalidArgument invalid_mail_message (field "to" or "subject").
 Status CheckMessage(const spi::MailMessage& message);
 

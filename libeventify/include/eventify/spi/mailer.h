@@ -17,7 +17,7 @@
 namespace eventify::spi {
 
 struct MailMessage {
-  std::string to;       // one normalised address, no CR or LF
+  std::string to;       // one normalised address: no space, control character, <, > or comma
   std::string subject;  // a single line (no CR or LF), UTF-8
   std::string text;     // plain-text body, UTF-8
   // HTML body, UTF-8, with every user-supplied value already escaped. When present the message is
@@ -28,9 +28,9 @@ struct MailMessage {
 class Mailer {
  public:
   virtual ~Mailer() = default;
-  // Errors: kInvalidArgument invalid_mail_message when `to` or `subject` holds a CR or LF (a
-  // header could be injected); kUnavailable when the message could not be handed over (it is not
-  // retried here), with a reason that says why (see each implementation).
+  // Errors: kInvalidArgument invalid_mail_message when `to` is not one address or `subject` holds
+  // a CR or LF (a header could be injected); kUnavailable when the message could not be handed over
+  // (it is not retried here), with a reason that says why (see each implementation).
   virtual Status Send(const MailMessage& message) = 0;
 };
 
