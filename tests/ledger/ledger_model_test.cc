@@ -13,6 +13,7 @@
 #include <optional>
 #include <random>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "ledger/ledger_fixture.h"
@@ -172,13 +173,6 @@ BOOST_FIXTURE_TEST_CASE(randomized_operations_match_the_model_and_keep_the_invar
   for (int step = 0; step < kSteps; ++step) {
     const int dice = static_cast<int>(rng() % 100);
     const Timestamp now = clock->Now();
-    auto pending_ids = [&] {
-      std::vector<std::string> ids;
-      for (auto& [key, t] : model.by_key) {
-        if (t.status == TransferStatus::kPending) ids.push_back(t.id);
-      }
-      return ids;
-    };
     if (dice < 55 || keys.empty()) {
       TransferRequest request = driver.RandomRequest();
       auto result = ledger().CreateTransfer(request);
@@ -241,28 +235,40 @@ BOOST_FIXTURE_TEST_CASE(randomized_operations_match_the_model_and_keep_the_invar
       }
     } else if (dice < 92) {
       clock->Advance(std::chrono::seconds(rng() % 300));
-    } else {  // the expiry sweep
-      std::size_t expired = 0;
+    } else {  // the expiry sweep: the soonest expiries first, ties by id
+      std::vector<ModelTransfer*> expired;
       for (auto& [key, t] : model.by_key) {
-        if (t.status == TransferStatus::kPending && Expired(t, now)) ++expired;
+        if (t.status == TransferStatus::kPending && Expired(t, now)) expired.push_back(&t);
       }
+      std::sort(expired.begin(), expired.end(), [](const auto* a, const auto* b) {
+        return std::tie(*a->expires_at, a->id) < std::tie(*b->expires_at, b->id);
+      });
       const int limit = 1 + static_cast<int>(rng() % 5);
       auto voided = ledger().VoidExpired(limit);
       BOOST_REQUIRE(voided.ok());
-      BOOST_REQUIRE(*voided == static_cast<std::int64_t>(std::min<std::size_t>(expired, limit)));
-      for (const std::string& id : pending_ids()) {  // learn which ones the sweep took
-        ModelTransfer& t = model.by_key[model.key_of_id[id]];
-        if (ledger().GetTransfer(id)->status == TransferStatus::kVoided) {
-          BOOST_REQUIRE(Expired(t, now));
-          model.Release(t);
-          t.status = TransferStatus::kVoided;
-        }
+      const std::size_t taken = std::min<std::size_t>(expired.size(), limit);
+      BOOST_REQUIRE(*voided == static_cast<std::int64_t>(taken));
+      for (std::size_t i = 0; i < taken; ++i) {
+        model.Release(*expired[i]);
+        expired[i]->status = TransferStatus::kVoided;
       }
     }
-    // After every step: every balance equals the model's, and the audit is clean.
+    // After every step: every balance equals the model's as readers see it (holds past their
+    // expiry released, swept or not), every transfer reads as the model says, and the audit is
+    // clean.
+    const Timestamp read_at = clock->Now();
+    Model seen = model;
+    for (auto& [key, t] : seen.by_key) {
+      if (t.status != TransferStatus::kPending) continue;
+      const bool lapsed = Expired(t, read_at);
+      if (lapsed) seen.Release(t);
+      BOOST_REQUIRE_MESSAGE((ledger().GetTransfer(t.id)->status ==
+                             (lapsed ? TransferStatus::kVoided : TransferStatus::kPending)),
+                            "step " << step << ": transfer " << t.id);
+    }
     for (const AccountRef& ref : model.refs()) {
       const eventify::Balance b = Balance(ref);
-      const ModelAccount& m = model.at(ref);
+      const ModelAccount& m = seen.at(ref);
       BOOST_REQUIRE_MESSAGE(b.posted == m.posted && b.pending_debits == m.pending_debits &&
                                 b.pending_credits == m.pending_credits,
                             "step " << step << ": balance of " << AccountKindName(ref.kind) << " "

@@ -123,6 +123,21 @@ BOOST_AUTO_TEST_CASE(the_same_key_for_another_request_is_refused) {
   BOOST_TEST(Balance(Wallet("bo")).posted == 700);
 }
 
+BOOST_AUTO_TEST_CASE(a_fingerprint_is_part_of_the_request) {
+  TransferRequest request = Move("k", Clearing(), Wallet("bo"), 700, TransferKind::kCredit);
+  request.fingerprint = "card:a";
+  auto first = ledger().CreateTransfer(request);
+  BOOST_REQUIRE(first.ok());
+  auto retry = ledger().CreateTransfer(request);
+  BOOST_REQUIRE(retry.ok());
+  BOOST_TEST(retry->id == first->id);
+  request.fingerprint = "card:b";
+  BOOST_TEST(ledger().CreateTransfer(request).status().reason() == "idempotency_key_reused");
+  request.fingerprint.clear();
+  BOOST_TEST(ledger().CreateTransfer(request).status().reason() == "idempotency_key_reused");
+  BOOST_TEST(Balance(Wallet("bo")).posted == 700);
+}
+
 BOOST_AUTO_TEST_CASE(concurrent_retries_of_one_request_move_money_once) {
   const auto request = Move("race", Clearing(), Wallet("cy"), 300, TransferKind::kCredit);
   std::vector<std::string> ids(8);
@@ -199,6 +214,45 @@ BOOST_AUTO_TEST_CASE(an_expired_hold_can_never_be_posted) {
   BOOST_TEST(ledger().GetTransfer(pending->id)->status == TransferStatus::kVoided);
   BOOST_TEST(ledger().PostPending(pending->id).status().reason() == "transfer_expired");
   BOOST_TEST(Balance(Wallet("ada")).pending_credits == 0);
+  ExpectCleanAudit();
+}
+
+BOOST_AUTO_TEST_CASE(every_read_reports_a_lapsed_hold_before_the_sweep) {
+  TransferRequest topup = Move("t1", Clearing(), Wallet("ada"), 900, TransferKind::kCredit);
+  topup.pending = true;
+  topup.pending_timeout = std::chrono::minutes(30);
+  auto pending = ledger().CreateTransfer(topup);
+  BOOST_REQUIRE(pending.ok());
+  clock->Advance(std::chrono::minutes(30));
+  auto read = ledger().GetTransfer(pending->id);
+  BOOST_REQUIRE(read.ok());
+  BOOST_TEST(read->status == TransferStatus::kVoided);
+  BOOST_TEST(read->void_reason == "expired");
+  BOOST_TEST((read->resolved_at == pending->expires_at));
+  BOOST_TEST(Balance(Wallet("ada")).pending_credits == 0);
+  BOOST_TEST(Balance(Clearing()).pending_debits == 0);
+  HistoryQuery query;
+  query.status = TransferStatus::kPending;
+  BOOST_TEST(ledger().History(Wallet("ada"), query)->items.empty());
+  query.status = TransferStatus::kVoided;
+  auto voided = ledger().History(Wallet("ada"), query);
+  BOOST_REQUIRE(voided.ok());
+  BOOST_REQUIRE_EQUAL(voided->items.size(), 1u);
+  BOOST_TEST(voided->items[0].transfer.void_reason == "expired");
+  TransferQuery pending_credits;
+  pending_credits.kind = TransferKind::kCredit;
+  pending_credits.status = TransferStatus::kPending;
+  BOOST_TEST(ledger().ListTransfers(pending_credits)->items.empty());
+  auto replayed = ledger().CreateTransfer(topup);
+  BOOST_REQUIRE(replayed.ok());
+  BOOST_TEST(replayed->status == TransferStatus::kVoided);
+  BOOST_TEST(replayed->void_reason == "expired");
+  // Voiding it now records the expiry, whatever reason the caller gives.
+  auto recorded = ledger().VoidPending(pending->id, "card_declined");
+  BOOST_REQUIRE(recorded.ok());
+  BOOST_TEST(recorded->void_reason == "expired");
+  BOOST_TEST((recorded->resolved_at == pending->expires_at));
+  BOOST_TEST(*ledger().VoidExpired(10) == 0);
   ExpectCleanAudit();
 }
 

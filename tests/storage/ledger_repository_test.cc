@@ -733,6 +733,45 @@ BOOST_AUTO_TEST_CASE(expired_pending_transfers_soonest_first_up_to_the_limit) {
   }));
 }
 
+BOOST_AUTO_TEST_CASE(expired_holds_are_summed_per_account_and_direction) {
+  std::vector<spi::TransferRecord> transfers;
+  auto add = [&](int n, const std::string& from, const std::string& to, std::int64_t amount,
+                 TransferStatus status, std::optional<int> expires_in) {
+    auto t = SampleTransfer(n, from, to, amount, TransferKind::kDebit, status, At(0));
+    if (expires_in) t.expires_at = At(*expires_in);
+    transfers.push_back(t);
+  };
+  add(1, wallet, escrow, kFiveBillion, TransferStatus::kPending, 100);  // out, expired
+  add(2, wallet, escrow, 20, TransferStatus::kPending, 500);            // out, expires now
+  add(3, wallet, escrow, 40, TransferStatus::kPending, 501);            // out, not yet
+  add(4, clearing, wallet, 300, TransferStatus::kPending, 200);         // in, expired
+  add(5, clearing, wallet, 7, TransferStatus::kPending, std::nullopt);  // in, never expires
+  add(6, clearing, wallet, 9, TransferStatus::kVoided, 50);             // resolved
+  add(7, clearing, escrow, 11, TransferStatus::kPending, 50);           // another account
+  REQUIRE_OK(WriteLedger(*storage, [&](LedgerRepository& ledger) {
+    for (const auto& t : transfers) EV_TEST_RETURN_IF_ERROR(InsertOne(ledger, t));
+    return Status::Ok();
+  }));
+  EXPECT_OK(ReadLedger(*storage, [&](LedgerRepository& ledger) {
+    auto holds = ledger.SumExpiredHolds(wallet, At(500));
+    BOOST_REQUIRE_MESSAGE(holds.ok(), holds.status().ToString());
+    BOOST_TEST(holds->debits == kFiveBillion + 20);
+    BOOST_TEST(holds->credits == 300);
+    auto earlier = ledger.SumExpiredHolds(wallet, At(99));
+    BOOST_REQUIRE(earlier.ok());
+    BOOST_TEST(earlier->debits == 0);
+    BOOST_TEST(earlier->credits == 0);
+    auto escrow_holds = ledger.SumExpiredHolds(escrow, At(500));
+    BOOST_REQUIRE(escrow_holds.ok());
+    BOOST_TEST(escrow_holds->credits == kFiveBillion + 20 + 11);
+    BOOST_TEST(escrow_holds->debits == 0);
+    auto unknown = ledger.SumExpiredHolds(TestId(999), At(500));
+    BOOST_REQUIRE(unknown.ok());
+    BOOST_TEST(unknown->debits == 0);
+    return Status::Ok();
+  }));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 // ---- History ------------------------------------------------------------------------------------
@@ -846,6 +885,45 @@ BOOST_AUTO_TEST_CASE(filters_by_kind_status_and_date_range) {
              boost::test_tools::per_element());
   filter.limit = 0;
   BOOST_TEST(History(filter).empty());
+}
+
+// The hold expires at 900: from then on a reader's status filter counts it as voided.
+BOOST_AUTO_TEST_CASE(as_of_reads_a_lapsed_hold_as_voided) {
+  auto filter = Of(wallet);
+  filter.status = TransferStatus::kPending;
+  BOOST_TEST(IdsOf(History(filter)) == std::vector<std::string>{hold.id},
+             boost::test_tools::per_element());
+  filter.as_of = At(899);
+  BOOST_TEST(IdsOf(History(filter)) == std::vector<std::string>{hold.id},
+             boost::test_tools::per_element());
+  filter.as_of = At(900);
+  BOOST_TEST(History(filter).empty());
+  filter.status = TransferStatus::kVoided;
+  BOOST_TEST(IdsOf(History(filter)) == std::vector<std::string>{hold.id},
+             boost::test_tools::per_element());
+  filter.as_of = At(899);
+  BOOST_TEST(History(filter).empty());
+  filter.status = TransferStatus::kPosted;
+  filter.as_of = At(900);
+  BOOST_TEST(IdsOf(History(filter)) == (std::vector<std::string>{refund.id, payment.id, topup.id}),
+             boost::test_tools::per_element());
+
+  spi::TransferFilter queue;
+  queue.kind = TransferKind::kDebit;
+  queue.status = TransferStatus::kPending;
+  queue.limit = 10;
+  queue.as_of = At(900);
+  REQUIRE_OK(ReadLedger(*storage, [&](LedgerRepository& ledger) -> Status {
+    auto pending = ledger.ListTransfers(queue);
+    if (!pending.ok()) return pending.status();
+    BOOST_TEST(pending->empty());
+    queue.status = TransferStatus::kVoided;
+    auto voided = ledger.ListTransfers(queue);
+    if (!voided.ok()) return voided.status();
+    BOOST_TEST(IdsOf(*voided) == std::vector<std::string>{hold.id},
+               boost::test_tools::per_element());
+    return Status::Ok();
+  }));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -9,7 +9,10 @@
 //
 // Two-phase transfers: a pending transfer holds the amount on the debit side (it stops counting
 // as available) until it is posted or voided; a pending transfer that reaches its expiry is
-// voided by VoidExpired and can never be posted.
+// voided by VoidExpired and can never be posted. Reads do not wait for that sweep: from its expiry
+// on, every read (GetTransfer, GetBalance, History, ListTransfers, a replayed CreateTransfer)
+// reports the hold as voided with void_reason "expired" and resolved_at = expires_at, and no
+// longer counts it in pending_debits or pending_credits.
 //
 // Idempotency: every transfer carries a key. Repeating a request with the same key and the same
 // content returns the original transfer (whatever happened since); the same key with different
@@ -91,6 +94,10 @@ struct TransferRequest {
   bool pending = false;
   std::optional<Duration> pending_timeout;
   std::string reference;  // free text for people: a booking id, a gateway charge id (≤ 200)
+  // What else defines the request for idempotency without being stored with the transfer (say a
+  // digest of a card token): a retry must repeat it, a different one makes the key reused. Only
+  // its digest is kept, within the request's.
+  std::string fingerprint;
 };
 
 struct Transfer {
@@ -164,7 +171,8 @@ class Ledger {
   // transfer_expired (the hold lapsed; it is voided now).
   virtual Result<Transfer> PostPending(std::string_view transfer_id) = 0;
 
-  // Voids a pending transfer, releasing its hold. Voiding a voided transfer returns it unchanged.
+  // Voids a pending transfer, releasing its hold. Voiding a voided transfer returns it unchanged;
+  // a hold past its expiry is voided as expired (void_reason "expired"), whatever `reason` says.
   // Errors: kNotFound transfer_not_found, kFailedPrecondition transfer_posted.
   virtual Result<Transfer> VoidPending(std::string_view transfer_id, std::string_view reason) = 0;
 

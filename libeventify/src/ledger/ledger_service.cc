@@ -94,20 +94,34 @@ Status ValidateRequest(const TransferRequest& request) {
   return Status::Ok();
 }
 
-// Digest of everything that defines a request, to tell an honest retry from a reused key.
+// Digest of everything that defines a request, to tell an honest retry from a reused key. A
+// request without a fingerprint hashes as before fingerprints existed (v1), so that its stored
+// transfers still replay; one with a fingerprint appends the fingerprint's own digest, of fixed
+// length, so that no reference and fingerprint pair can read as another.
 std::string RequestHash(const TransferRequest& r) {
-  return crypto::Sha256Hex(fmt::format(
+  const std::string v1 = fmt::format(
       "v1|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", TransferKindName(r.kind), AccountKindName(r.from.kind),
       r.from.owner_id, r.from.currency, AccountKindName(r.to.kind), r.to.owner_id, r.to.currency,
-      r.amount.minor_units, r.pending ? 1 : 0,
-      r.pending_timeout ? r.pending_timeout->count() : -1, r.reference));
+      r.amount.minor_units, r.pending ? 1 : 0, r.pending_timeout ? r.pending_timeout->count() : -1,
+      r.reference);
+  if (r.fingerprint.empty()) return crypto::Sha256Hex(v1);
+  return crypto::Sha256Hex(fmt::format("v2|{}|{}", v1, crypto::Sha256Hex(r.fingerprint)));
 }
 
 AccountRef RefOf(const LedgerAccountRecord& account) {
   return AccountRef{account.kind, account.owner_id, account.currency};
 }
 
-Transfer ToTransfer(const TransferRecord& record, AccountRef from, AccountRef to) {
+constexpr std::string_view kExpiredReason = "expired";
+
+bool IsExpiredAt(const TransferRecord& transfer, Timestamp now) {
+  return transfer.status == TransferStatus::kPending && transfer.expires_at &&
+         now >= *transfer.expires_at;
+}
+
+// The transfer as readers see it at `now`: a pending hold past its expiry is voided, as the sweep
+// will record it.
+Transfer ToTransfer(const TransferRecord& record, AccountRef from, AccountRef to, Timestamp now) {
   Transfer t;
   t.id = record.id;
   t.idempotency_key = record.idempotency_key;
@@ -121,6 +135,11 @@ Transfer ToTransfer(const TransferRecord& record, AccountRef from, AccountRef to
   t.created_at = record.created_at;
   t.expires_at = record.expires_at;
   t.resolved_at = record.resolved_at;
+  if (IsExpiredAt(record, now)) {
+    t.status = TransferStatus::kVoided;
+    t.void_reason = std::string(kExpiredReason);
+    t.resolved_at = record.expires_at;
+  }
   return t;
 }
 
@@ -262,7 +281,7 @@ class CreateTransferApplier final : public storage::BatchApplier {
                                       "this idempotency key was used for a different request",
                                       "idempotency_key");
         } else {
-          op->result = ToTransfer(found->second, request.from, request.to);
+          op->result = ToTransfer(found->second, request.from, request.to, now);
         }
         continue;
       }
@@ -318,7 +337,7 @@ class CreateTransferApplier final : public storage::BatchApplier {
       }
       touched[from_it->second - accounts.data()] = true;
       touched[to_it->second - accounts.data()] = true;
-      op->result = ToTransfer(transfer, RefOf(from), RefOf(to));
+      op->result = ToTransfer(transfer, RefOf(from), RefOf(to), now);
       by_key.emplace(transfer.idempotency_key, transfer);  // a later batch-mate replays it
       inserts.push_back(std::move(transfer));
     }
@@ -401,11 +420,9 @@ class LedgerServiceImpl final : public Ledger {
         auto& repo = tx.ledger();
         did_void = false;
         EV_ASSIGN_OR_RETURN(TransferRecord transfer, repo.FindTransfer(id, LockMode::kForUpdate));
-        if (transfer.status != TransferStatus::kPending || !IsExpired(transfer)) {
-          return Status::Ok();  // posted, voided or extended meanwhile
-        }
+        if (!IsExpired(transfer)) return Status::Ok();  // posted, voided or extended meanwhile
         LedgerAccountRecord from, to;
-        EV_RETURN_IF_ERROR(VoidInTransaction(repo, transfer, "expired", from, to));
+        EV_RETURN_IF_ERROR(VoidInTransaction(repo, transfer, kExpiredReason, from, to));
         did_void = true;
         return Status::Ok();
       }));
@@ -423,7 +440,7 @@ class LedgerServiceImpl final : public Ledger {
                           repo.FindAccountById(transfer.from_account_id, LockMode::kNone));
       EV_ASSIGN_OR_RETURN(LedgerAccountRecord to,
                           repo.FindAccountById(transfer.to_account_id, LockMode::kNone));
-      result = ToTransfer(transfer, RefOf(from), RefOf(to));
+      result = ToTransfer(transfer, RefOf(from), RefOf(to), clock_->Now());
       return Status::Ok();
     });
     if (status.reason() == "transfer_not_found") return TransferNotFound();
@@ -441,10 +458,13 @@ class LedgerServiceImpl final : public Ledger {
         // An account never used has nothing in it.
         return found.status().code() == StatusCode::kNotFound ? Status::Ok() : found.status();
       }
+      // Holds past their expiry are released for readers, before the sweep records it.
+      EV_ASSIGN_OR_RETURN(const spi::ExpiredHolds expired,
+                          tx.ledger().SumExpiredHolds(found->id, clock_->Now()));
       balance.account_id = found->id;
       balance.posted = found->posted;
-      balance.pending_debits = found->pending_debits;
-      balance.pending_credits = found->pending_credits;
+      balance.pending_debits = found->pending_debits - expired.debits;
+      balance.pending_credits = found->pending_credits - expired.credits;
       return Status::Ok();
     }));
     return balance;
@@ -467,10 +487,12 @@ class LedgerServiceImpl final : public Ledger {
       if (!found.ok()) {
         return found.status().code() == StatusCode::kNotFound ? Status::Ok() : found.status();
       }
+      const Timestamp now = clock_->Now();
       spi::HistoryFilter filter;
       filter.account_id = found->id;
       filter.kind = query.kind;
       filter.status = query.status;
+      filter.as_of = now;
       filter.from = query.from;
       filter.until = query.until;
       filter.before = before;
@@ -484,7 +506,7 @@ class LedgerServiceImpl final : public Ledger {
         item.counterparty = outgoing ? row.to : row.from;
         item.amount = outgoing ? -row.transfer.amount : row.transfer.amount;
         item.balance_after = row.balance_after;
-        item.transfer = ToTransfer(row.transfer, std::move(row.from), std::move(row.to));
+        item.transfer = ToTransfer(row.transfer, std::move(row.from), std::move(row.to), now);
         page.items.push_back(std::move(item));
       }
       if (more && !rows.empty()) page.next_cursor = EncodeCursor(rows.back().transfer);
@@ -501,16 +523,18 @@ class LedgerServiceImpl final : public Ledger {
     TransferPage page;
     EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadOnly, [&](Transaction& tx) {
       page = TransferPage{};
+      const Timestamp now = clock_->Now();
       spi::TransferFilter filter;
       filter.kind = query.kind;
       filter.status = query.status;
+      filter.as_of = now;
       filter.before = before;
       filter.limit = query.limit + 1;
       EV_ASSIGN_OR_RETURN(auto rows, tx.ledger().ListTransfers(filter));
       const bool more = static_cast<int>(rows.size()) > query.limit;
       if (more) rows.resize(query.limit);
       for (auto& row : rows) {
-        page.items.push_back(ToTransfer(row.transfer, std::move(row.from), std::move(row.to)));
+        page.items.push_back(ToTransfer(row.transfer, std::move(row.from), std::move(row.to), now));
       }
       if (more && !rows.empty()) page.next_cursor = EncodeCursor(rows.back().transfer);
       return Status::Ok();
@@ -573,7 +597,7 @@ class LedgerServiceImpl final : public Ledger {
 
  private:
   bool IsExpired(const TransferRecord& transfer) const {
-    return transfer.expires_at && clock_->Now() >= *transfer.expires_at;
+    return IsExpiredAt(transfer, clock_->Now());
   }
 
   // Posts or voids a pending transfer. A hold found expired is voided instead, and the caller
@@ -591,13 +615,13 @@ class LedgerServiceImpl final : public Ledger {
       if (transfer.status == target) {  // already done: idempotent
         EV_ASSIGN_OR_RETURN(from, repo.FindAccountById(transfer.from_account_id, LockMode::kNone));
         EV_ASSIGN_OR_RETURN(to, repo.FindAccountById(transfer.to_account_id, LockMode::kNone));
-        result = ToTransfer(transfer, RefOf(from), RefOf(to));
+        result = ToTransfer(transfer, RefOf(from), RefOf(to), clock_->Now());
         return Status::Ok();
       }
       if (transfer.status != TransferStatus::kPending) {
         if (transfer.status == TransferStatus::kPosted) {
           outcome = FailedPrecondition("transfer_posted", "the transfer is already posted");
-        } else if (transfer.void_reason == "expired") {
+        } else if (transfer.void_reason == kExpiredReason) {
           outcome = FailedPrecondition("transfer_expired", "the hold expired and was released");
         } else {
           outcome = FailedPrecondition(
@@ -605,12 +629,13 @@ class LedgerServiceImpl final : public Ledger {
         }
         return Status::Ok();
       }
-      if (target == TransferStatus::kPosted && IsExpired(transfer)) {
-        EV_RETURN_IF_ERROR(VoidInTransaction(repo, transfer, "expired", from, to));
-        outcome = FailedPrecondition("transfer_expired", "the hold expired and was released");
-        return Status::Ok();
-      }
-      if (target == TransferStatus::kVoided) {
+      if (IsExpired(transfer)) {
+        // An expired hold is voided as expired: posting it is refused, voiding it is done.
+        EV_RETURN_IF_ERROR(VoidInTransaction(repo, transfer, kExpiredReason, from, to));
+        if (target == TransferStatus::kPosted) {
+          outcome = FailedPrecondition("transfer_expired", "the hold expired and was released");
+        }
+      } else if (target == TransferStatus::kVoided) {
         EV_RETURN_IF_ERROR(VoidInTransaction(repo, transfer, void_reason, from, to));
       } else {
         EV_RETURN_IF_ERROR(LockTransferAccounts(repo, transfer, from, to));
@@ -625,7 +650,7 @@ class LedgerServiceImpl final : public Ledger {
         EV_RETURN_IF_ERROR(repo.UpdateAccountBalances(from));
         EV_RETURN_IF_ERROR(repo.UpdateAccountBalances(to));
       }
-      result = ToTransfer(transfer, RefOf(from), RefOf(to));
+      result = ToTransfer(transfer, RefOf(from), RefOf(to), clock_->Now());
       return Status::Ok();
     });
     if (status.reason() == "transfer_not_found") return TransferNotFound();
@@ -634,7 +659,8 @@ class LedgerServiceImpl final : public Ledger {
     return result;
   }
 
-  // Releases the hold of a locked pending transfer and marks it voided.
+  // Releases the hold of a locked pending transfer and marks it voided; an expiry is dated when
+  // the hold lapsed, as readers saw it from then on.
   Status VoidInTransaction(LedgerRepository& repo, TransferRecord& transfer,
                            std::string_view reason, LedgerAccountRecord& from,
                            LedgerAccountRecord& to) {
@@ -645,7 +671,8 @@ class LedgerServiceImpl final : public Ledger {
     from.updated_at = to.updated_at = now;
     transfer.status = TransferStatus::kVoided;
     transfer.void_reason = std::string(reason);
-    transfer.resolved_at = now;
+    transfer.resolved_at =
+        reason == kExpiredReason && transfer.expires_at ? *transfer.expires_at : now;
     EV_RETURN_IF_ERROR(repo.UpdateTransferStatus(transfer));
     EV_RETURN_IF_ERROR(repo.UpdateAccountBalances(from));
     return repo.UpdateAccountBalances(to);

@@ -79,6 +79,9 @@ struct HistoryFilter {
   std::string account_id;  // transfers debiting or crediting this account
   std::optional<TransferKind> kind;
   std::optional<TransferStatus> status;
+  // When set, a pending transfer whose expires_at <= as_of is voided for the status filter: the
+  // ledger's reading of a hold the expiry sweep has not reached yet.
+  std::optional<Timestamp> as_of;
   std::optional<Timestamp> from;   // created_at >= from
   std::optional<Timestamp> until;  // created_at < until
   std::optional<TransferCursor> before;
@@ -88,8 +91,15 @@ struct HistoryFilter {
 struct TransferFilter {
   std::optional<TransferKind> kind;
   std::optional<TransferStatus> status;
+  std::optional<Timestamp> as_of;        // as in HistoryFilter
   std::optional<TransferCursor> before;  // newest first, like history
   int limit = 20;
+};
+
+// What the pending transfers of one account that have reached their expiry still hold.
+struct ExpiredHolds {
+  std::int64_t debits = 0;   // out of the account
+  std::int64_t credits = 0;  // into the account
 };
 
 // Balances of one account recomputed from the source of truth: its entries and the pending
@@ -120,6 +130,8 @@ class LedgerRepository {
 
   // Ids of pending transfers with expires_at <= now, soonest expiry first.
   virtual Result<std::vector<std::string>> ListExpiredPending(Timestamp now, int limit) = 0;
+  // The sums of the pending transfers debiting and crediting the account with expires_at <= now.
+  virtual Result<ExpiredHolds> SumExpiredHolds(std::string_view account_id, Timestamp now) = 0;
   // Transfers touching filter.account_id, newest first, with that account's balance_after.
   virtual Result<std::vector<TransferRow>> ListHistory(const HistoryFilter& filter) = 0;
   // Transfers by kind and status across all accounts, newest first (e.g. pending withdrawals).

@@ -293,16 +293,33 @@ struct TransferRowFields {
 };
 
 // " AND ..." conditions shared by history and transfer lists; `prefix` qualifies the columns.
+// The status condition; with `as_of`, a pending transfer expired by then reads as voided.
+std::string StatusCondition(Params& p, const std::string& c, TransferStatus status,
+                            const std::optional<Timestamp>& as_of) {
+  std::string where = " AND ";
+  if (as_of && status == TransferStatus::kVoided) where += "(";
+  where += c + "status = " + p.Add(TransferStatusName(status));
+  if (!as_of || status == TransferStatus::kPosted) return where;
+  const long long at = ToMicros(*as_of);
+  if (status == TransferStatus::kPending) {
+    where += " AND (" + c + "expires_at IS NULL OR " + c + "expires_at > " + p.Add(at) + ")";
+    return where;
+  }
+  where += " OR (" + c + "status = 'pending' AND " + c + "expires_at <= " + p.Add(at) + "))";
+  return where;
+}
+
 std::string ListConditions(Params& p, std::string_view prefix,
                            const std::optional<TransferKind>& kind,
                            const std::optional<TransferStatus>& status,
+                           const std::optional<Timestamp>& as_of,
                            const std::optional<Timestamp>& from,
                            const std::optional<Timestamp>& until,
                            const std::optional<spi::TransferCursor>& before) {
   const std::string c(prefix);
   std::string where;
   if (kind) where += " AND " + c + "kind = " + p.Add(TransferKindName(*kind));
-  if (status) where += " AND " + c + "status = " + p.Add(TransferStatusName(*status));
+  if (status) where += StatusCondition(p, c, *status, as_of);
   if (from) where += " AND " + c + "created_at >= " + p.Add(ToMicros(*from));
   if (until) where += " AND " + c + "created_at < " + p.Add(ToMicros(*until));
   if (before) {
@@ -925,6 +942,26 @@ Result<std::vector<std::string>> SociLedgerRepository::ListExpiredPending(Timest
       });
 }
 
+Result<spi::ExpiredHolds> SociLedgerRepository::SumExpiredHolds(std::string_view account_id,
+                                                                Timestamp now) {
+  return context_.Call(Access::kRead, "SumExpiredHolds", [&]() -> Result<spi::ExpiredHolds> {
+    const std::string id(account_id);
+    const long long now_micros = ToMicros(now);
+    long long debits = 0;
+    long long credits = 0;
+    // status = 'pending' literally, for the partial expiry index; CAST keeps PostgreSQL's SUM of
+    // bigints an integer.
+    Execute(context_.sql(),
+            "SELECT CAST(COALESCE(SUM(CASE WHEN from_account_id = :from_id THEN amount ELSE 0 "
+            "END), 0) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN to_account_id = :to_id THEN amount "
+            "ELSE 0 END), 0) AS BIGINT) FROM transfers WHERE status = 'pending' AND "
+            "expires_at <= :now AND (from_account_id = :either_from OR to_account_id = :either_to)",
+            soci::into(debits), soci::into(credits), soci::use(id), soci::use(id),
+            soci::use(now_micros), soci::use(id), soci::use(id));
+    return spi::ExpiredHolds{debits, credits};
+  });
+}
+
 Result<std::vector<spi::TransferRow>> SociLedgerRepository::ListHistory(
     const spi::HistoryFilter& filter) {
   return context_.Call(
@@ -940,8 +977,8 @@ Result<std::vector<spi::TransferRow>> SociLedgerRepository::ListHistory(
           std::string query = "SELECT * FROM (SELECT " + std::string(kTransferColumns) +
                               " FROM transfers WHERE " + std::string(column) + " = " +
                               p.Add(filter.account_id);
-          query += ListConditions(p, "", filter.kind, filter.status, filter.from, filter.until,
-                                  filter.before);
+          query += ListConditions(p, "", filter.kind, filter.status, filter.as_of, filter.from,
+                                  filter.until, filter.before);
           query += " ORDER BY created_at DESC, id DESC LIMIT " + p.Add(limit) + ")";
           return query;
         };
@@ -968,8 +1005,8 @@ Result<std::vector<spi::TransferRow>> SociLedgerRepository::ListTransfers(
         std::string query = "SELECT " + Qualified("t", kTransferColumns) + ", " +
                             std::string(kRefColumns) + " FROM transfers t" +
                             std::string(kRefJoins) + " WHERE 1 = 1";
-        query += ListConditions(p, "t.", filter.kind, filter.status, std::nullopt, std::nullopt,
-                                filter.before);
+        query += ListConditions(p, "t.", filter.kind, filter.status, filter.as_of, std::nullopt,
+                                std::nullopt, filter.before);
         query += " ORDER BY t.created_at DESC, t.id DESC LIMIT " +
                  p.Add(static_cast<long long>(filter.limit));
         return CollectTransferRows(context_.sql(), query, p, /*with_balance=*/false);

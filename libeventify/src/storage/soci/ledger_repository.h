@@ -70,6 +70,7 @@ class SociLedgerRepository final : public spi::LedgerRepository {
 
   // A limit below 1 yields no rows, as in the other list methods.
   Result<std::vector<std::string>> ListExpiredPending(Timestamp now, int limit) override;
+  Result<spi::ExpiredHolds> SumExpiredHolds(std::string_view account_id, Timestamp now) override;
   Result<std::vector<spi::TransferRow>> ListHistory(const spi::HistoryFilter& filter) override;
   Result<std::vector<spi::TransferRow>> ListTransfers(const spi::TransferFilter& filter) override;
 
