@@ -1,8 +1,10 @@
-// The stable names of the ledger's enums: used in the database, in JSON and in messages.
+// The stable names of the ledger's and the wallets' enums: used in the database, in JSON and in
+// messages.
 #include <array>
 #include <utility>
 
 #include "eventify/ledger.h"
+#include "eventify/spi/wallet_repository.h"
 
 namespace eventify {
 namespace {
@@ -48,7 +50,22 @@ constexpr std::array<std::pair<TransferStatus, std::string_view>, 3> kTransferSt
     {TransferStatus::kVoided, "voided"},
 }};
 
+constexpr std::array<std::pair<spi::TopUpChargeState, std::string_view>, 5> kTopUpChargeStates{{
+    {spi::TopUpChargeState::kCharging, "charging"},
+    {spi::TopUpChargeState::kAccepted, "accepted"},
+    {spi::TopUpChargeState::kCardDeclined, "card_declined"},
+    {spi::TopUpChargeState::kInvalidCardToken, "invalid_card_token"},
+    {spi::TopUpChargeState::kGatewayUnavailable, "gateway_unavailable"},
+}};
+
 }  // namespace
+
+std::string_view spi::TopUpChargeStateName(TopUpChargeState state) {
+  return NameOf(kTopUpChargeStates, state);
+}
+Result<spi::TopUpChargeState> spi::ParseTopUpChargeState(std::string_view name) {
+  return Parse(kTopUpChargeStates, name, "top-up charge state", "state");
+}
 
 std::string_view AccountKindName(AccountKind kind) { return NameOf(kAccountKinds, kind); }
 Result<AccountKind> ParseAccountKind(std::string_view name) {

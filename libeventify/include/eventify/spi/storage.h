@@ -31,6 +31,7 @@
 
 #include "eventify/accounts.h"
 #include "eventify/spi/ledger_repository.h"
+#include "eventify/spi/wallet_repository.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
 
@@ -132,6 +133,8 @@ class Transaction {
   virtual AccountRepository& accounts() = 0;
   // Ledger accounts, transfers and entries (spi/ledger_repository.h).
   virtual LedgerRepository& ledger() = 0;
+  // The gateway side of card top-ups (spi/wallet_repository.h).
+  virtual WalletRepository& wallets() = 0;
 };
 
 class Storage {

@@ -209,6 +209,30 @@ constexpr std::string_view kV3SqliteDropTransfers = "DROP TABLE transfers";  // 
 constexpr std::string_view kV3SqliteRenameTransfers =
     "ALTER TABLE transfers_v3 RENAME TO transfers";
 
+// ---- Version 4: top-up charges -----------------------------------------------------------------
+// What the payment gateway answered for each card top-up (spi/wallet_repository.h): the row is the
+// claim that lets one caller start the charge, and keeps the charge id the callback must name.
+// Top-ups made before this version get a row from what their transfer says: those voided by an
+// at-once refusal repeat it, the others were accepted with a charge id the engine never kept (the
+// first signed callback names it). Portable statements.
+
+constexpr std::string_view kV4TopUpCharges =
+    "CREATE TABLE topup_charges ("
+    " transfer_id TEXT PRIMARY KEY,"
+    " state TEXT NOT NULL CHECK (state IN ('charging', 'accepted', 'card_declined',"
+    " 'invalid_card_token', 'gateway_unavailable')),"
+    " charge_id TEXT NOT NULL DEFAULT '',"
+    " created_at BIGINT NOT NULL,"
+    " updated_at BIGINT NOT NULL)";
+
+constexpr std::string_view kV4ExistingTopUps =
+    "INSERT INTO topup_charges (transfer_id, state, charge_id, created_at, updated_at)"
+    " SELECT t.id, CASE WHEN t.status = 'voided' AND t.void_reason IN ('card_declined',"
+    " 'invalid_card_token', 'gateway_unavailable') THEN t.void_reason ELSE 'accepted' END,"
+    " '', t.created_at, t.created_at"
+    " FROM transfers t JOIN ledger_accounts a ON a.id = t.from_account_id"
+    " WHERE t.kind = 'credit' AND a.kind = 'gateway_clearing'";
+
 long long NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -299,6 +323,10 @@ const std::vector<Migration>& AllMigrations() {
         kV2TransfersFromIndex, kV2TransfersToIndex, kV2TransfersExpiryIndex,
         kV2TransfersQueueIndex},
        {kV3PostgresEntriesDropKeys, kV3PostgresTransfersDropKeys}},
+      {4,
+       "top-up charges",
+       {kV4TopUpCharges, kV4ExistingTopUps},
+       {kV4TopUpCharges, kV4ExistingTopUps}},
   };
   return migrations;
 }

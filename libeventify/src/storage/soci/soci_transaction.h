@@ -9,19 +9,23 @@
 #include "storage/soci/account_repository.h"
 #include "storage/soci/ledger_repository.h"
 #include "storage/soci/transaction_context.h"
+#include "storage/soci/wallet_repository.h"
 
 namespace eventify::storage {
 
 class SociTransaction final : public spi::Transaction {
  public:
-  explicit SociTransaction(TransactionContext& context) : accounts_(context), ledger_(context) {}
+  explicit SociTransaction(TransactionContext& context)
+      : accounts_(context), ledger_(context), wallets_(context) {}
 
   spi::AccountRepository& accounts() override { return accounts_; }
   spi::LedgerRepository& ledger() override { return ledger_; }
+  spi::WalletRepository& wallets() override { return wallets_; }
 
  private:
   SociAccountRepository accounts_;
   SociLedgerRepository ledger_;
+  SociWalletRepository wallets_;
 };
 
 }  // namespace eventify::storage
