@@ -1,9 +1,10 @@
 // A fresh engine on the test backend with a manual clock and the sandbox payment gateway
-// (webhook secret "webhook-secret"), for the ledger and wallets suites.
+// (webhook secret "webhook-secret"), or a double wrapping it, for the ledger and wallets suites.
 #pragma once
 
 #include <atomic>
 #include <boost/test/unit_test.hpp>
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -46,8 +47,12 @@ class NullMailer final : public spi::Mailer {
   Status Send(const spi::MailMessage&) override { return Status::Ok(); }
 };
 
+// Builds the gateway the engine uses around the sandbox.
+using GatewayWrapper = std::function<std::shared_ptr<spi::PaymentGateway>(
+    std::shared_ptr<spi::SandboxPaymentGateway>)>;
+
 struct LedgerFixture {
-  LedgerFixture() {
+  explicit LedgerFixture(const GatewayWrapper& wrap = {}) {
     clock = std::make_shared<spi::ManualClock>(FromMicros(1'800'000'000'000'000));
     storage = OpenFreshStorage();
     EngineOptions options;
@@ -57,7 +62,8 @@ struct LedgerFixture {
     options.media_store = spi::MakeFilesystemMediaStore("/nonexistent-media", "/media/");
     options.clock = clock;
     sandbox = spi::MakeSandboxPaymentGateway("webhook-secret", clock);
-    options.payment_gateway = sandbox;
+    gateway = wrap ? wrap(sandbox) : sandbox;
+    options.payment_gateway = gateway;
     auto opened = Engine::Open(std::move(options));
     BOOST_REQUIRE_MESSAGE(opened.ok(), opened.status().ToString());
     engine = std::move(opened).value();
@@ -87,6 +93,7 @@ struct LedgerFixture {
   std::shared_ptr<spi::ManualClock> clock;
   std::shared_ptr<spi::Storage> storage;
   std::shared_ptr<spi::SandboxPaymentGateway> sandbox;
+  std::shared_ptr<spi::PaymentGateway> gateway;  // the engine's: the sandbox or a double of it
   std::unique_ptr<Engine> engine;
   std::atomic<int> fund_counter{0};
 };

@@ -31,7 +31,8 @@ struct TopUpRequest {
 
 struct TopUp {
   Transfer transfer;      // pending until the gateway confirms; posted or voided afterwards
-  std::string charge_id;  // the gateway's id, empty when the gateway refused at once
+  std::string charge_id;  // the gateway's id of the charge, empty while the gateway's answer is
+                          // not known
 };
 
 struct WithdrawalRequest {
@@ -51,18 +52,33 @@ class Wallets {
                                       const HistoryQuery& query) = 0;
 
   // Starts a card top-up: holds a pending credit from the gateway clearing account, then asks
-  // the gateway to charge. Declined at once → the hold is voided and kFailedPrecondition
-  // card_declined is returned; gateway down → voided, kUnavailable gateway_unavailable.
-  // Otherwise the pending top-up is returned and a signed callback settles it. It expires after
-  // the configured timeout if no callback comes.
+  // the gateway to charge, once: of the calls made with one idempotency key exactly one reaches
+  // the gateway. Answers:
+  //  - the gateway took the charge: the pending top-up (with its charge_id); the gateway's signed
+  //    callback settles it, or it expires after the configured timeout;
+  //  - refused at once: the hold is voided (it stays in the history as a voided credit with
+  //    void_reason card_declined or invalid_card_token) and kFailedPrecondition card_declined or
+  //    kInvalidArgument invalid_card_token is returned;
+  //  - no answer (the gateway may have taken the charge): kUnavailable gateway_unavailable, and
+  //    the top-up stays pending until the gateway's callback or the expiry decides it;
+  //  - no gateway configured: kUnavailable gateway_unavailable, nothing is written.
+  // A replay (same key, same amount, wallet and card token) never calls the gateway: it repeats
+  // the first answer, an accepted top-up shown as it is now (posted, voided or expired since).
+  // While the first call has not recorded the gateway's answer, a replay gets kAborted
+  // topup_in_progress (retry it later). The card token is part of the request: only its digest
+  // is kept.
   // Errors also: kInvalidArgument (invalid_amount, invalid_card_token, invalid_idempotency_key),
-  // kAlreadyExists idempotency_key_reused.
+  // kAlreadyExists idempotency_key_reused, kPermissionDenied forbidden.
   virtual Result<TopUp> StartTopUp(const Principal& principal, const TopUpRequest& request) = 0;
 
   // Applies a gateway callback: a success posts the top-up, a decline voids it. Replays are
-  // harmless. Errors: kUnauthenticated invalid_signature, kInvalidArgument malformed_callback or
-  // callback_mismatch (amount or currency differ from the top-up), kNotFound transfer_not_found,
-  // kFailedPrecondition transfer_expired (the hold lapsed before the confirmation came).
+  // harmless. The callback must name the charge the top-up started; when that charge's id was
+  // never learnt (the gateway did not answer), the first signed callback names it.
+  // Errors: kUnauthenticated invalid_signature or signature_not_yet_valid (the gateway's),
+  // kInvalidArgument malformed_callback or callback_mismatch (amount, currency or charge id
+  // differ from the top-up's, or no charge was started for it), kNotFound transfer_not_found,
+  // kFailedPrecondition transfer_expired (the hold lapsed before the confirmation came),
+  // transfer_voided or transfer_posted (the top-up was decided the other way).
   virtual Result<Transfer> HandleGatewayCallback(std::string_view payload,
                                                  std::string_view signature) = 0;
 
@@ -71,6 +87,12 @@ class Wallets {
   // kPermissionDenied forbidden, kAlreadyExists idempotency_key_reused.
   virtual Result<Transfer> RequestWithdrawal(const Principal& principal,
                                              const WithdrawalRequest& request) = 0;
+
+  // The owner withdraws their own pending withdrawal: it is voided (void_reason "cancelled") and
+  // the funds are available again. Errors: kNotFound transfer_not_found (no such withdrawal of
+  // the caller's), kFailedPrecondition transfer_posted or transfer_voided (already decided).
+  virtual Result<Transfer> CancelWithdrawal(const Principal& principal,
+                                            std::string_view transfer_id) = 0;
 
   // Admin only (kPermissionDenied forbidden otherwise). Newest first, like every list.
   virtual Result<TransferPage> ListPendingWithdrawals(const Principal& admin,

@@ -84,6 +84,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
                                              options.clock, std::move(accounts), options.commit);
   wallets::WalletsDependencies wallet_deps;
   wallet_deps.ledger = &engine->ledger();
+  wallet_deps.storage = options.storage;
+  wallet_deps.clock = options.clock;
   wallet_deps.gateway = std::move(options.payment_gateway);
   wallet_deps.currency = options.currency;
   wallet_deps.options = options.wallets;

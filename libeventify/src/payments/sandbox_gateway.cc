@@ -81,8 +81,13 @@ class SandboxGateway final : public SandboxPaymentGateway {
     const std::string expected = SignSandboxPayload(secret_, payload, Timestamp(std::chrono::seconds(t)));
     if (!crypto::ConstantTimeEquals(expected, signature)) return BadSignature();
     const auto age = std::chrono::seconds(UnixSeconds(clock_->Now()) - t);
-    if (age > kSignatureTolerance || age < -kSignatureTolerance) {
+    if (age > kSignatureTolerance) {
       return Unauthenticated("invalid_signature", "the callback signature is too old");
+    }
+    if (age < -kSignatureTolerance) {
+      return Unauthenticated("signature_not_yet_valid",
+                             "the callback signature is dated more than five minutes ahead of "
+                             "this server's clock; check both clocks");
     }
     rapidjson::Document doc;
     doc.Parse(payload.data(), payload.size());

@@ -2,13 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <functional>
+
 #include "core/status_macros.h"
+#include "crypto/sodium.h"
 
 namespace eventify::wallets {
 namespace {
 
 constexpr std::size_t kMaxClientKeyLength = 200;
 constexpr std::size_t kMaxCardTokenLength = 200;
+constexpr std::string_view kCancelledReason = "cancelled";
 // Withdrawals are bounded by the balance; this only keeps absurd inputs out.
 constexpr std::int64_t kMaxWithdrawalAmount = 1'000'000'000'000LL;
 
@@ -62,6 +66,9 @@ class WalletsServiceImpl final : public Wallets {
         !IsPrintableAscii(request.card_token)) {
       return InvalidArgument("invalid_card_token", "the card token is not valid", "card_token");
     }
+    if (!deps_.gateway) {
+      return Unavailable("gateway_unavailable", "no payment gateway is configured");
+    }
     TransferRequest hold;
     hold.idempotency_key = ScopedKey("topup", principal, request.idempotency_key);
     hold.kind = TransferKind::kCredit;
@@ -70,36 +77,42 @@ class WalletsServiceImpl final : public Wallets {
     hold.amount = Money{request.amount, deps_.currency};
     hold.pending = true;
     hold.pending_timeout = deps_.options.topup_timeout;
-    EV_ASSIGN_OR_RETURN(Transfer transfer, ledger().CreateTransfer(hold));
-    if (transfer.status != TransferStatus::kPending) {
-      // A retry of a top-up that has already ended: answer as the first call ended.
-      EV_RETURN_IF_ERROR(FailureOfVoidedTopUp(transfer));
-      return TopUp{std::move(transfer), ""};
+    // The card is part of the request (another card with the same key is a reused key), but only
+    // a digest of its token reaches the ledger.
+    hold.fingerprint = "card_token:" + crypto::Sha256Hex(request.card_token);
+    EV_ASSIGN_OR_RETURN(const Transfer transfer, ledger().CreateTransfer(hold));
+    // Whoever records the charge first starts it; every other call with this key (a retry, a
+    // concurrent duplicate) answers from what the first one recorded. A hold that ended before
+    // any charge was recorded (a crash right after it was created, then its expiry) is not
+    // charged any more.
+    bool claimed = false;
+    if (transfer.status == TransferStatus::kPending) {
+      EV_ASSIGN_OR_RETURN(claimed, ClaimCharge(transfer.id));
     }
-    if (!deps_.gateway) {
-      return VoidAndFail(transfer, "gateway_unavailable",
-                         Unavailable("gateway_unavailable", "no payment gateway is configured"));
-    }
-    // The gateway treats a repeated reference as the same charge, so a retry that reaches this
-    // point again does not charge the card twice.
+    if (!claimed) return Replay(transfer);
+
+    // The gateway treats a repeated reference as the same charge.
     auto charge = deps_.gateway->StartCharge(
         spi::ChargeRequest{transfer.id, hold.amount, request.card_token});
     if (!charge.ok()) {
-      const bool outage = charge.status().code() == StatusCode::kUnavailable;
-      return VoidAndFail(transfer, outage ? "gateway_unavailable" : "invalid_card_token",
-                         charge.status());
-    }
-    switch (charge->state) {
-      case spi::ChargeState::kDeclined:
-        return VoidAndFail(transfer, "card_declined", CardDeclined());
-      case spi::ChargeState::kSucceeded: {
-        EV_ASSIGN_OR_RETURN(Transfer posted, ledger().PostPending(transfer.id));
-        return TopUp{std::move(posted), charge->charge_id};
+      if (charge.status().code() == StatusCode::kInvalidArgument) {
+        return Refuse(transfer, spi::TopUpChargeState::kInvalidCardToken, charge.status());
       }
-      case spi::ChargeState::kPending:
-        break;
+      // The charge may have been taken before the answer was lost: the hold stays, and the
+      // gateway's callback or the expiry decides it.
+      EV_RETURN_IF_ERROR(RecordCharge(transfer.id, spi::TopUpChargeState::kGatewayUnavailable, ""));
+      return GatewayUnavailable();
     }
-    return TopUp{std::move(transfer), charge->charge_id};
+    if (charge->state == spi::ChargeState::kDeclined) {
+      return Refuse(transfer, spi::TopUpChargeState::kCardDeclined, CardDeclined());
+    }
+    EV_RETURN_IF_ERROR(
+        RecordCharge(transfer.id, spi::TopUpChargeState::kAccepted, charge->charge_id));
+    if (charge->state == spi::ChargeState::kSucceeded) {
+      EV_ASSIGN_OR_RETURN(Transfer posted, ledger().PostPending(transfer.id));
+      return TopUp{std::move(posted), charge->charge_id};
+    }
+    return TopUp{transfer, charge->charge_id};
   }
 
   Result<Transfer> HandleGatewayCallback(std::string_view payload,
@@ -118,11 +131,12 @@ class WalletsServiceImpl final : public Wallets {
     }
     if (transfer->kind != TransferKind::kCredit ||
         transfer->from.kind != AccountKind::kGatewayClearing || !(transfer->amount == event.amount)) {
-      return InvalidArgument("callback_mismatch",
-                             "the callback does not match the top-up it names", "payload");
+      return CallbackMismatch("the callback does not match the top-up it names");
     }
+    EV_RETURN_IF_ERROR(MatchCharge(transfer->id, event.charge_id));
     if (event.state == spi::ChargeState::kSucceeded) return ledger().PostPending(transfer->id);
-    return ledger().VoidPending(transfer->id, "card_declined");
+    return ledger().VoidPending(transfer->id,
+                                spi::TopUpChargeStateName(spi::TopUpChargeState::kCardDeclined));
   }
 
   Result<Transfer> RequestWithdrawal(const Principal& principal,
@@ -149,6 +163,21 @@ class WalletsServiceImpl final : public Wallets {
     query.cursor = std::string(cursor);
     query.limit = limit;
     return ledger().ListTransfers(query);
+  }
+
+  Result<Transfer> CancelWithdrawal(const Principal& principal,
+                                    std::string_view transfer_id) override {
+    EV_ASSIGN_OR_RETURN(const Transfer withdrawal, FindWithdrawal(transfer_id));
+    // Another user's withdrawal is as unknown to the caller as one that does not exist.
+    if (withdrawal.from.owner_id != principal.user_id) return NoSuchWithdrawal();
+    if (withdrawal.status == TransferStatus::kPosted) {
+      return FailedPrecondition("transfer_posted", "the withdrawal was already approved");
+    }
+    if (withdrawal.status == TransferStatus::kVoided) return AlreadyVoided(withdrawal);
+    EV_ASSIGN_OR_RETURN(Transfer cancelled, ledger().VoidPending(transfer_id, kCancelledReason));
+    // An admin's decline may have come first: voiding a voided transfer returns it unchanged.
+    if (cancelled.void_reason != kCancelledReason) return AlreadyVoided(cancelled);
+    return cancelled;
   }
 
   Result<Transfer> ApproveWithdrawal(const Principal& admin,
@@ -193,30 +222,131 @@ class WalletsServiceImpl final : public Wallets {
     return FailedPrecondition("card_declined", "the card was declined", "card_token");
   }
 
-  Status FailureOfVoidedTopUp(const Transfer& transfer) const {
-    if (transfer.status != TransferStatus::kVoided) return Status::Ok();
-    if (transfer.void_reason == "card_declined") return CardDeclined();
-    if (transfer.void_reason == "gateway_unavailable") {
-      return Unavailable("gateway_unavailable", "the payment gateway was not reachable");
-    }
-    return Status::Ok();  // expired: the voided transfer itself says so
+  static Status GatewayUnavailable() {
+    return Unavailable("gateway_unavailable",
+                       "the payment gateway did not answer; the top-up stays pending until the "
+                       "gateway confirms it or it expires");
   }
 
-  Result<TopUp> VoidAndFail(const Transfer& transfer, std::string_view void_reason,
-                            Status failure) {
-    auto voided = ledger().VoidPending(transfer.id, void_reason);
+  static Status CallbackMismatch(std::string message) {
+    return InvalidArgument("callback_mismatch", std::move(message), "payload");
+  }
+
+  static Status NoSuchWithdrawal() { return NotFound("transfer_not_found", "no such withdrawal"); }
+
+  static Status AlreadyVoided(const Transfer& withdrawal) {
+    return FailedPrecondition(
+        "transfer_voided",
+        fmt::format("the withdrawal was already voided ({})", withdrawal.void_reason));
+  }
+
+  // Inserts the top-up's charge record; true when this call did, and so may start the charge.
+  Result<bool> ClaimCharge(const std::string& transfer_id) {
+    const Timestamp now = deps_.clock->Now();
+    bool inserted = false;
+    EV_RETURN_IF_ERROR(
+        deps_.storage->Run(spi::TransactionMode::kReadWrite, [&](spi::Transaction& tx) {
+          EV_ASSIGN_OR_RETURN(inserted,
+                              tx.wallets().InsertTopUpCharge(
+                                  {transfer_id, spi::TopUpChargeState::kCharging, "", now, now}));
+          return Status::Ok();
+        }));
+    return inserted;
+  }
+
+  // Runs `change` on the locked charge record of a top-up and writes it back.
+  // Errors: kNotFound topup_charge_not_found, and what `change` returns.
+  Status UpdateCharge(const std::string& transfer_id,
+                      const std::function<Status(spi::TopUpChargeRecord&)>& change) {
+    return deps_.storage->Run(spi::TransactionMode::kReadWrite, [&](spi::Transaction& tx) {
+      auto& repo = tx.wallets();
+      EV_ASSIGN_OR_RETURN(spi::TopUpChargeRecord record,
+                          repo.FindTopUpCharge(transfer_id, spi::LockMode::kForUpdate));
+      EV_RETURN_IF_ERROR(change(record));
+      record.updated_at = deps_.clock->Now();
+      return repo.UpdateTopUpCharge(record);
+    });
+  }
+
+  // Records the gateway's answer to the charge; a charge id a callback recorded first is kept.
+  Status RecordCharge(const std::string& transfer_id, spi::TopUpChargeState state,
+                      const std::string& charge_id) {
+    return UpdateCharge(transfer_id, [&](spi::TopUpChargeRecord& record) {
+      record.state = state;
+      if (record.charge_id.empty()) record.charge_id = charge_id;
+      return Status::Ok();
+    });
+  }
+
+  // A callback must name the charge its top-up started; one whose id was never learnt (the
+  // gateway did not answer) takes the id of the first signed callback.
+  Status MatchCharge(const std::string& transfer_id, const std::string& charge_id) {
+    const Status matched = UpdateCharge(transfer_id, [&](spi::TopUpChargeRecord& record) {
+      if (record.charge_id.empty()) record.charge_id = charge_id;
+      if (record.charge_id != charge_id) {
+        return CallbackMismatch("the callback names another charge than the top-up started");
+      }
+      return Status::Ok();
+    });
+    if (matched.reason() == "topup_charge_not_found") {
+      return CallbackMismatch("no charge was started for the top-up the callback names");
+    }
+    return matched;
+  }
+
+  // The gateway refused the charge at once: the refusal is recorded (replays repeat it), then
+  // the hold is voided with the refusal as its reason.
+  Result<TopUp> Refuse(const Transfer& transfer, spi::TopUpChargeState state, Status failure) {
+    EV_RETURN_IF_ERROR(RecordCharge(transfer.id, state, ""));
+    auto voided = ledger().VoidPending(transfer.id, spi::TopUpChargeStateName(state));
     if (!voided.ok()) return voided.status();
     return failure;
   }
 
+  // The answer to a call that did not start the charge: the first call's, as recorded.
+  Result<TopUp> Replay(const Transfer& transfer) {
+    spi::TopUpChargeRecord record;
+    const Status found =
+        deps_.storage->Run(spi::TransactionMode::kReadOnly, [&](spi::Transaction& tx) {
+          EV_ASSIGN_OR_RETURN(record,
+                              tx.wallets().FindTopUpCharge(transfer.id, spi::LockMode::kNone));
+          return Status::Ok();
+        });
+    // No charge was ever started: the hold ended without one (it expired).
+    if (found.reason() == "topup_charge_not_found") return TopUp{transfer, ""};
+    EV_RETURN_IF_ERROR(found);
+    switch (record.state) {
+      case spi::TopUpChargeState::kCharging:
+        if (transfer.status == TransferStatus::kPending) {
+          return Aborted("topup_in_progress",
+                         "the first request with this idempotency key has not finished; retry it "
+                         "later");
+        }
+        break;
+      case spi::TopUpChargeState::kAccepted:
+        break;
+      case spi::TopUpChargeState::kCardDeclined:
+        return CardDeclined();
+      case spi::TopUpChargeState::kInvalidCardToken:
+        return InvalidArgument("invalid_card_token", "the card token is not valid", "card_token");
+      case spi::TopUpChargeState::kGatewayUnavailable:
+        return GatewayUnavailable();
+    }
+    return TopUp{transfer, record.charge_id};
+  }
+
   Status CheckWithdrawal(const Principal& admin, std::string_view transfer_id) {
     if (!IsAllowed(admin.role, Action::kManageWithdrawals)) return Forbidden();
-    if (!IsValidId(transfer_id)) return NotFound("transfer_not_found", "no such withdrawal");
-    EV_ASSIGN_OR_RETURN(const Transfer transfer, ledger().GetTransfer(transfer_id));
-    if (transfer.kind != TransferKind::kWithdrawal) {
-      return NotFound("transfer_not_found", "no such withdrawal");
-    }
-    return Status::Ok();
+    return FindWithdrawal(transfer_id).status();
+  }
+
+  Result<Transfer> FindWithdrawal(std::string_view transfer_id) {
+    if (!IsValidId(transfer_id)) return NoSuchWithdrawal();
+    auto transfer = ledger().GetTransfer(transfer_id);
+    if (transfer.status().code() == StatusCode::kNotFound) return NoSuchWithdrawal();
+    if (!transfer.ok()) return transfer.status();
+    if (transfer->kind != TransferKind::kWithdrawal) return NoSuchWithdrawal();
+    return transfer;
   }
 
   WalletsDependencies deps_;

@@ -1,5 +1,6 @@
 // WalletsService: the library's implementation of eventify::Wallets, on top of the Ledger and
-// the PaymentGateway SPI. It owns no state of its own: money lives in the ledger.
+// the PaymentGateway SPI. Money lives in the ledger; the service keeps only what the gateway
+// answered for each top-up (spi/wallet_repository.h), in the storage.
 // Thread-safety: every method may run concurrently.
 #pragma once
 
@@ -8,13 +9,17 @@
 
 #include "eventify/engine.h"
 #include "eventify/ledger.h"
+#include "eventify/spi/clock.h"
 #include "eventify/spi/payment_gateway.h"
+#include "eventify/spi/storage.h"
 #include "eventify/wallets.h"
 
 namespace eventify::wallets {
 
 struct WalletsDependencies {
   Ledger* ledger = nullptr;  // borrowed: owned by the engine, outlives the service
+  std::shared_ptr<spi::Storage> storage;
+  std::shared_ptr<spi::Clock> clock;
   std::shared_ptr<spi::PaymentGateway> gateway;  // may be null: top-ups are then unavailable
   std::string currency;
   WalletsOptions options;

@@ -47,7 +47,9 @@ class PaymentGateway {
   virtual Result<Charge> StartCharge(const ChargeRequest& request) = 0;
 
   // Checks the callback's signature (and its age) and parses it.
-  // Errors: kUnauthenticated invalid_signature, kInvalidArgument malformed_callback.
+  // Errors: kUnauthenticated invalid_signature (also when older than the gateway accepts) or
+  // signature_not_yet_valid (dated ahead of the clock beyond the tolerance), kInvalidArgument
+  // malformed_callback.
   virtual Result<ChargeEvent> VerifyCallback(std::string_view payload,
                                              std::string_view signature) = 0;
 };
@@ -59,7 +61,7 @@ class PaymentGateway {
 //   "tok_sandbox_error"    the gateway is unavailable
 // Callbacks are JSON {"charge_id","reference","amount","currency","state"} signed as
 // "t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.<payload>' under the webhook secret>", accepted
-// for five minutes after t.
+// for five minutes either side of t.
 class SandboxPaymentGateway : public PaymentGateway {
  public:
   // Builds the signed callback the sandbox would send for a charge it accepted, announcing
