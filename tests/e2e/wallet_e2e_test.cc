@@ -292,6 +292,9 @@ BOOST_AUTO_TEST_CASE(a_top_up_is_pending_until_the_signed_callback_posts_it) {
              401, "invalid_signature");
   CheckError(Deliver(api, payload, Sign(payload, Now() - std::chrono::hours(1))), 401,
              "invalid_signature");
+  const e2e::Reply ahead = Deliver(api, payload, Sign(payload, Now() + std::chrono::seconds(400)));
+  CheckError(ahead, 401, "signature_not_yet_valid");
+  BOOST_TEST(ahead.Str("/error/message").find("ahead") != std::string::npos, ahead.body);
   const std::string richer =
       CallbackPayload(topup.charge_id, topup.transfer_id, 9'000, "succeeded");
   CheckError(Deliver(api, richer, Sign(payload)), 401, "invalid_signature");
@@ -336,18 +339,114 @@ BOOST_AUTO_TEST_CASE(callbacks_that_do_not_match_are_refused_and_a_decline_voids
   CheckWallet(api, user, 0, 0, 0, 0);
 }
 
-BOOST_AUTO_TEST_CASE(declined_cards_and_gateway_outages_move_nothing) {
+BOOST_AUTO_TEST_CASE(refused_cards_hold_nothing_and_show_as_voided_credits) {
   e2e::Deployment& deployment = TheDeployment();
   e2e::Api api = deployment.api();
   const Account user = e2e::NewVerifiedAccount(deployment, "decline");
 
-  CheckError(api.PostJson(kTopUps, TopUpBody(700, "tok_sandbox_decline"), user.access, FreshKey()),
-             kUnprocessable, "card_declined");
-  CheckError(api.PostJson(kTopUps, TopUpBody(700, "tok_sandbox_error"), user.access, FreshKey()),
-             kUnavailable, "gateway_unavailable");
-  CheckError(api.PostJson(kTopUps, TopUpBody(700, "tok_made_up"), user.access, FreshKey()), 400,
+  const httplib::Headers declined_key = FreshKey();
+  for (int attempt = 1; attempt <= 2; ++attempt) {  // a retry answers the same
+    BOOST_TEST_CONTEXT("attempt " << attempt) {
+      CheckError(
+          api.PostJson(kTopUps, TopUpBody(700, "tok_sandbox_decline"), user.access, declined_key),
+          kUnprocessable, "card_declined", "card_token");
+    }
+  }
+  CheckError(api.PostJson(kTopUps, TopUpBody(800, "tok_made_up"), user.access, FreshKey()), 400,
              "invalid_card_token", "card_token");
   CheckWallet(api, user, 0, 0, 0, 0);
+
+  const e2e::Reply history = api.Get(kHistory, user.access);
+  BOOST_TEST_INFO("body " << history.body);
+  BOOST_REQUIRE_EQUAL(history.status, 200);
+  BOOST_REQUIRE_EQUAL(history.Count("/items"), 2);
+  BOOST_TEST(history.Str("/items/0/transfer/status") == "voided");
+  BOOST_TEST(history.Str("/items/0/transfer/void_reason") == "invalid_card_token");
+  BOOST_TEST(history.Int("/items/0/amount") == 800);
+  BOOST_TEST(history.IsNull("/items/0/balance_after"));
+  BOOST_TEST(history.Str("/items/1/transfer/status") == "voided");
+  BOOST_TEST(history.Str("/items/1/transfer/void_reason") == "card_declined");
+  BOOST_TEST(history.Str("/items/1/transfer/kind") == "credit");
+}
+
+// Issue 13's sequence: retries with another card or a failing gateway must neither reach the
+// gateway nor void the charge it took. tok_sandbox_error is the sandbox failing on demand.
+BOOST_AUTO_TEST_CASE(a_retried_top_up_never_voids_the_charge_the_gateway_took) {
+  e2e::Deployment& deployment = TheDeployment();
+  e2e::Api api = deployment.api();
+  const Account user = e2e::NewVerifiedAccount(deployment, "retry");
+  const httplib::Headers key = FreshKey();
+
+  const e2e::Reply first =
+      api.PostJson(kTopUps, TopUpBody(5000, "tok_sandbox_success"), user.access, key);
+  BOOST_TEST_INFO("body " << first.body);
+  BOOST_REQUIRE_EQUAL(first.status, 201);
+  const TopUp topup{first.Str("/topup/transfer/id"), first.Str("/topup/charge_id"), 5000};
+  BOOST_TEST(first.Str("/topup/transfer/status") == "pending");
+
+  for (const std::string token : {"tok_sandbox_decline", "tok_sandbox_error"}) {
+    BOOST_TEST_CONTEXT("token " << token) {
+      CheckError(api.PostJson(kTopUps, TopUpBody(5000, token), user.access, key), kConflict,
+                 "idempotency_key_reused", "Idempotency-Key");
+    }
+  }
+  const e2e::Reply again =
+      api.PostJson(kTopUps, TopUpBody(5000, "tok_sandbox_success"), user.access, key);
+  BOOST_TEST_INFO("body " << again.body);
+  BOOST_TEST(again.status == 201);
+  BOOST_TEST(again.Str("/topup/transfer/id") == topup.transfer_id);
+  BOOST_TEST(again.Str("/topup/transfer/status") == "pending");
+  BOOST_TEST(again.Str("/topup/charge_id") == topup.charge_id);
+  CheckWallet(api, user, 0, 0, 0, 5000);
+
+  CheckResolved(Confirm(api, topup), topup.transfer_id, "posted");
+  const e2e::Reply settled =
+      api.PostJson(kTopUps, TopUpBody(5000, "tok_sandbox_success"), user.access, key);
+  BOOST_TEST_INFO("body " << settled.body);
+  BOOST_TEST(settled.status == 201);
+  BOOST_TEST(settled.Str("/topup/transfer/status") == "posted");
+  BOOST_TEST(settled.Str("/topup/charge_id") == topup.charge_id);
+  CheckWallet(api, user, 5000, 5000, 0, 0);
+}
+
+// The gateway did not answer (tok_sandbox_error): the charge may have been taken, so the top-up
+// stays pending, a replay repeats the 503, and the gateway's first signed callback names the
+// charge.
+BOOST_AUTO_TEST_CASE(an_unanswered_charge_stays_pending_until_the_gateway_decides) {
+  e2e::Deployment& deployment = TheDeployment();
+  e2e::Api api = deployment.api();
+  const Account user = e2e::NewVerifiedAccount(deployment, "unanswered");
+  const httplib::Headers key = FreshKey();
+
+  for (int attempt = 1; attempt <= 2; ++attempt) {  // a retry answers the same
+    BOOST_TEST_CONTEXT("attempt " << attempt) {
+      CheckError(api.PostJson(kTopUps, TopUpBody(700, "tok_sandbox_error"), user.access, key),
+                 kUnavailable, "gateway_unavailable");
+      CheckWallet(api, user, 0, 0, 0, 700);
+    }
+  }
+  const e2e::Reply pending = api.Get(kHistory + "?status=pending", user.access);
+  BOOST_TEST_INFO("body " << pending.body);
+  BOOST_REQUIRE_EQUAL(pending.Count("/items"), 1);
+  const TopUp topup{pending.Str("/items/0/transfer/id"), "ch_sandbox_answered_late", 700};
+
+  CheckResolved(Confirm(api, topup), topup.transfer_id, "posted");
+  CheckWallet(api, user, 700, 700, 0, 0);
+  const TopUp other_charge{topup.transfer_id, "ch_sandbox_bogus", 700};
+  CheckError(Confirm(api, other_charge), 400, "callback_mismatch", "payload");
+}
+
+BOOST_AUTO_TEST_CASE(a_callback_must_name_the_charge_the_top_up_started) {
+  e2e::Deployment& deployment = TheDeployment();
+  e2e::Api api = deployment.api();
+  const Account user = e2e::NewVerifiedAccount(deployment, "bogus-charge");
+  const TopUp topup = StartTopUp(api, user, 2500);
+  const TopUp bogus{topup.transfer_id, "ch_sandbox_bogus", topup.amount};
+  CheckError(Confirm(api, bogus), 400, "callback_mismatch", "payload");
+  CheckError(Confirm(api, bogus, "declined"), 400, "callback_mismatch", "payload");
+  CheckWallet(api, user, 0, 0, 0, 2500);
+  CheckResolved(Confirm(api, topup), topup.transfer_id, "posted");
+  CheckWallet(api, user, 2500, 2500, 0, 0);
 }
 
 BOOST_AUTO_TEST_CASE(idempotency_keys_make_retries_safe) {
@@ -391,6 +490,20 @@ BOOST_AUTO_TEST_CASE(idempotency_keys_make_retries_safe) {
   CheckError(api.PostJson(kTopUps, TopUpBody(2000, "tok_sandbox_success"), user.access,
                           {{"Idempotency-Key", "cl\xc3\xa9"}}),
              400, "invalid_idempotency_key", "Idempotency-Key");
+  // Two different keys: which one was meant is unknown. The same key twice is one key.
+  const std::string key_value = key.begin()->second;
+  CheckError(api.PostJson(kTopUps, TopUpBody(2000, "tok_sandbox_success"), user.access,
+                          {{"Idempotency-Key", key_value}, {"idempotency-key", "another"}}),
+             400, "conflicting_idempotency_keys", "Idempotency-Key");
+  CheckError(api.PostJson(kWithdrawals, AmountBody("10"), user.access,
+                          {{"Idempotency-Key", "one"}, {"Idempotency-Key", "two"}}),
+             400, "conflicting_idempotency_keys", "Idempotency-Key");
+  const e2e::Reply doubled =
+      api.PostJson(kTopUps, TopUpBody(2000, "tok_sandbox_success"), user.access,
+                   {{"Idempotency-Key", key_value}, {"Idempotency-Key", key_value}});
+  BOOST_TEST_INFO("body " << doubled.body);
+  BOOST_TEST(doubled.status == 201);
+  BOOST_TEST(doubled.Str("/topup/transfer/id") == id);
   // 200 characters are fine.
   BOOST_TEST(api.PostJson(kWithdrawals, AmountBody("10"), user.access,
                           {{"Idempotency-Key", std::string(200, 'k')}})
@@ -528,6 +641,25 @@ BOOST_AUTO_TEST_CASE(withdrawals_hold_funds_until_an_admin_decides) {
   const std::set<std::string> after = PendingWithdrawals(api, admin);
   BOOST_TEST(after.count(approved_id) == 0u);
   BOOST_TEST(after.count(declined_id) == 0u);
+
+  // Owners cancel their own pending withdrawals; decided ones are too late.
+  const auto cancel = [&](const std::string& id, const Account& who) {
+    return api.Send("POST", kWithdrawals + "/" + id + "/cancel", "", "", who.access);
+  };
+  const std::string cancelled_id = Withdraw(api, user, 2500);
+  CheckWallet(api, user, 6000, 3500, 2500, 0);
+  CheckError(cancel(cancelled_id, admin), 404, "transfer_not_found");
+  CheckError(cancel(approved_id + "x", user), 404, "transfer_not_found");
+  CheckError(api.Send("POST", kWithdrawals + "/" + cancelled_id + "/cancel", "", ""), 401,
+             "missing_token");
+  const e2e::Reply cancelled = cancel(cancelled_id, user);
+  CheckResolved(cancelled, cancelled_id, "voided");
+  BOOST_TEST(cancelled.Str("/transfer/void_reason") == "cancelled");
+  CheckWallet(api, user, 6000, 6000, 0, 0);
+  CheckError(cancel(cancelled_id, user), kUnprocessable, "transfer_voided");
+  CheckError(cancel(approved_id, user), kUnprocessable, "transfer_posted");
+  CheckError(cancel(declined_id, user), kUnprocessable, "transfer_voided");
+  BOOST_TEST(PendingWithdrawals(api, admin).count(cancelled_id) == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(history_pages_newest_first_and_filters) {
@@ -696,7 +828,8 @@ BOOST_AUTO_TEST_CASE(bad_wallet_configuration_exits_2_naming_the_key) {
 }
 
 // A second server on its own data, without a webhook secret in its environment: it generates
-// webhook.key, which the test then signs with; top-ups expire after 4 seconds there.
+// webhook.key, which the test then signs with; top-ups expire after 4 seconds there, and every read
+// says so at once (no sweep runs).
 BOOST_AUTO_TEST_CASE(a_generated_webhook_key_signs_callbacks_and_late_ones_are_refused) {
   e2e::Deployment deployment(kServer, {"--wallets.topup_timeout=4s"});
   e2e::Api api = deployment.api();
@@ -721,7 +854,17 @@ BOOST_AUTO_TEST_CASE(a_generated_webhook_key_signs_callbacks_and_late_ones_are_r
   // The suite's secret is not this server's.
   CheckError(Deliver(api, prompt_payload, Sign(prompt_payload)), 401, "invalid_signature");
 
+  CheckWallet(api, user, 900, 900, 0, 800);
   std::this_thread::sleep_for(std::chrono::milliseconds(4500));
+  CheckWallet(api, user, 900, 900, 0, 0);
+  BOOST_TEST(api.Get(kHistory + "?status=pending", user.access).Count("/items") == 0);
+  const e2e::Reply expired = api.Get(kHistory + "?status=voided", user.access);
+  BOOST_TEST_INFO("body " << expired.body);
+  BOOST_REQUIRE_EQUAL(expired.Count("/items"), 1);
+  BOOST_TEST(expired.Str("/items/0/transfer/id") == late.transfer_id);
+  BOOST_TEST(expired.Str("/items/0/transfer/void_reason") == "expired");
+  BOOST_TEST(expired.Str("/items/0/transfer/resolved_at") ==
+             expired.Str("/items/0/transfer/expires_at"));
   const std::string late_payload =
       CallbackPayload(late.charge_id, late.transfer_id, late.amount, "succeeded");
   CheckError(Deliver(api, late_payload, Sign(late_payload, Now(), secret)), kUnprocessable,
