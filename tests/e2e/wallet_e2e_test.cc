@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <string>
 #include <thread>
@@ -182,6 +183,14 @@ void CheckResolved(const e2e::Reply& reply, const std::string& transfer_id,
   BOOST_TEST(reply.Str("/transfer/resolved_at").back() == 'Z');
 }
 
+// Sends a request, then the same again: a retry must fail exactly as the first attempt did.
+void CheckErrorTwice(const std::function<e2e::Reply()>& send, int status, const std::string& code,
+                     const std::string& field = "") {
+  for (int attempt = 1; attempt <= 2; ++attempt) {
+    BOOST_TEST_CONTEXT("attempt " << attempt) { CheckError(send(), status, code, field); }
+  }
+}
+
 std::string Withdraw(e2e::Api& api, const Account& account, std::int64_t amount) {
   const e2e::Reply reply =
       api.PostJson(kWithdrawals, AmountBody(std::to_string(amount)), account.access, FreshKey());
@@ -345,13 +354,12 @@ BOOST_AUTO_TEST_CASE(refused_cards_hold_nothing_and_show_as_voided_credits) {
   const Account user = e2e::NewVerifiedAccount(deployment, "decline");
 
   const httplib::Headers declined_key = FreshKey();
-  for (int attempt = 1; attempt <= 2; ++attempt) {  // a retry answers the same
-    BOOST_TEST_CONTEXT("attempt " << attempt) {
-      CheckError(
-          api.PostJson(kTopUps, TopUpBody(700, "tok_sandbox_decline"), user.access, declined_key),
-          kUnprocessable, "card_declined", "card_token");
-    }
-  }
+  CheckErrorTwice(
+      [&] {
+        return api.PostJson(kTopUps, TopUpBody(700, "tok_sandbox_decline"), user.access,
+                            declined_key);
+      },
+      kUnprocessable, "card_declined", "card_token");
   CheckError(api.PostJson(kTopUps, TopUpBody(800, "tok_made_up"), user.access, FreshKey()), 400,
              "invalid_card_token", "card_token");
   CheckWallet(api, user, 0, 0, 0, 0);
@@ -418,13 +426,10 @@ BOOST_AUTO_TEST_CASE(an_unanswered_charge_stays_pending_until_the_gateway_decide
   const Account user = e2e::NewVerifiedAccount(deployment, "unanswered");
   const httplib::Headers key = FreshKey();
 
-  for (int attempt = 1; attempt <= 2; ++attempt) {  // a retry answers the same
-    BOOST_TEST_CONTEXT("attempt " << attempt) {
-      CheckError(api.PostJson(kTopUps, TopUpBody(700, "tok_sandbox_error"), user.access, key),
-                 kUnavailable, "gateway_unavailable");
-      CheckWallet(api, user, 0, 0, 0, 700);
-    }
-  }
+  CheckErrorTwice(
+      [&] { return api.PostJson(kTopUps, TopUpBody(700, "tok_sandbox_error"), user.access, key); },
+      kUnavailable, "gateway_unavailable");
+  CheckWallet(api, user, 0, 0, 0, 700);
   const e2e::Reply pending = api.Get(kHistory + "?status=pending", user.access);
   BOOST_TEST_INFO("body " << pending.body);
   BOOST_REQUIRE_EQUAL(pending.Count("/items"), 1);

@@ -20,6 +20,14 @@ namespace {
 AccountRef Payable() { return {AccountKind::kWithdrawalsPayable, "", "INR"}; }
 AccountRef Escrow(const std::string& event) { return {AccountKind::kEscrow, event, "INR"}; }
 
+// A top-up of 900 into ada's wallet held for 30 minutes.
+TransferRequest HalfHourTopUp() {
+  TransferRequest topup = Move("t1", Clearing(), Wallet("ada"), 900, TransferKind::kCredit);
+  topup.pending = true;
+  topup.pending_timeout = std::chrono::minutes(30);
+  return topup;
+}
+
 }  // namespace
 
 BOOST_FIXTURE_TEST_SUITE(transfers, LedgerFixture)
@@ -203,9 +211,7 @@ BOOST_AUTO_TEST_CASE(voiding_releases_the_hold) {
 }
 
 BOOST_AUTO_TEST_CASE(an_expired_hold_can_never_be_posted) {
-  TransferRequest topup = Move("t1", Clearing(), Wallet("ada"), 900, TransferKind::kCredit);
-  topup.pending = true;
-  topup.pending_timeout = std::chrono::minutes(30);
+  const TransferRequest topup = HalfHourTopUp();
   auto pending = ledger().CreateTransfer(topup);
   BOOST_REQUIRE(pending.ok());
   BOOST_TEST((*pending->expires_at == clock->Now() + std::chrono::minutes(30)));
@@ -218,9 +224,7 @@ BOOST_AUTO_TEST_CASE(an_expired_hold_can_never_be_posted) {
 }
 
 BOOST_AUTO_TEST_CASE(every_read_reports_a_lapsed_hold_before_the_sweep) {
-  TransferRequest topup = Move("t1", Clearing(), Wallet("ada"), 900, TransferKind::kCredit);
-  topup.pending = true;
-  topup.pending_timeout = std::chrono::minutes(30);
+  const TransferRequest topup = HalfHourTopUp();
   auto pending = ledger().CreateTransfer(topup);
   BOOST_REQUIRE(pending.ok());
   clock->Advance(std::chrono::minutes(30));

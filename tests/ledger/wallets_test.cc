@@ -105,6 +105,18 @@ struct WalletsFixture : eventify::testing::LedgerFixture {
 
   std::int64_t Available(const Principal& who) { return WalletBalance(who).available(); }
 
+  // Nothing posted to the wallet and nothing on its way in.
+  void ExpectNothingHeld(const Principal& who) {
+    const eventify::Balance balance = WalletBalance(who);
+    BOOST_TEST(balance.posted == 0);
+    BOOST_TEST(balance.pending_credits == 0);
+  }
+
+  static void ExpectVoided(const Transfer& transfer, const std::string& reason) {
+    BOOST_TEST(transfer.status == TransferStatus::kVoided);
+    BOOST_TEST(transfer.void_reason == reason);
+  }
+
   std::vector<HistoryItem> HistoryOf(const Principal& who,
                                      std::optional<TransferStatus> status = std::nullopt) {
     HistoryQuery query;
@@ -177,26 +189,21 @@ BOOST_AUTO_TEST_CASE(refusals_void_the_hold_and_stay_in_the_history) {
   BOOST_TEST(TryTopUp(kAda, 200, "b", "tok_bogus").status().reason() == "invalid_card_token");
   BOOST_TEST(flaky().charges_started == 2);
   // Nothing is held; each attempt is a voided credit naming the refusal.
-  const eventify::Balance balance = WalletBalance(kAda);
-  BOOST_TEST(balance.posted == 0);
-  BOOST_TEST(balance.pending_credits == 0);
+  ExpectNothingHeld(kAda);
   const auto history = HistoryOf(kAda);
   BOOST_REQUIRE_EQUAL(history.size(), 2u);
-  BOOST_TEST(history[0].transfer.status == TransferStatus::kVoided);
-  BOOST_TEST(history[0].transfer.void_reason == "invalid_card_token");
+  ExpectVoided(history[0].transfer, "invalid_card_token");
   BOOST_TEST(history[0].amount == 200);
-  BOOST_TEST(history[1].transfer.status == TransferStatus::kVoided);
-  BOOST_TEST(history[1].transfer.void_reason == "card_declined");
+  ExpectVoided(history[1].transfer, "card_declined");
   // An asynchronous decline.
   const TopUp later = StartTopUp(kAda, 300, "late");
   auto voided = Confirm(later, spi::ChargeState::kDeclined);
   BOOST_REQUIRE(voided.ok());
-  BOOST_TEST(voided->status == TransferStatus::kVoided);
-  BOOST_TEST(voided->void_reason == "card_declined");
-  BOOST_TEST(WalletBalance(kAda).pending_credits == 0);
+  ExpectVoided(*voided, "card_declined");
+  ExpectNothingHeld(kAda);
   // Its replay still shows the accepted top-up, as it is now.
   const TopUp replayed = StartTopUp(kAda, 300, "late");
-  BOOST_TEST(replayed.transfer.status == TransferStatus::kVoided);
+  ExpectVoided(replayed.transfer, "card_declined");
   BOOST_TEST(replayed.charge_id == later.charge_id);
   ExpectCleanAudit();
 }
@@ -263,13 +270,10 @@ BOOST_AUTO_TEST_CASE(a_lost_gateway_answer_with_no_callback_expires) {
   flaky().lose_next_answer = true;
   BOOST_TEST(TryTopUp(kAda, 900, "lost").status().reason() == "gateway_unavailable");
   clock->Advance(std::chrono::minutes(30));
-  const eventify::Balance balance = WalletBalance(kAda);
-  BOOST_TEST(balance.pending_credits == 0);
-  BOOST_TEST(balance.posted == 0);
+  ExpectNothingHeld(kAda);
   const auto history = HistoryOf(kAda);
   BOOST_REQUIRE_EQUAL(history.size(), 1u);
-  BOOST_TEST(history[0].transfer.status == TransferStatus::kVoided);
-  BOOST_TEST(history[0].transfer.void_reason == "expired");
+  ExpectVoided(history[0].transfer, "expired");
   BOOST_TEST(flaky().charges_started == 1);
 }
 
@@ -320,26 +324,21 @@ BOOST_AUTO_TEST_CASE(an_unconfirmed_top_up_reads_as_expired_before_the_sweep) {
   BOOST_TEST(HistoryOf(kAda, TransferStatus::kPending).size() == 1u);
   clock->Advance(std::chrono::minutes(1));
   // Every read reports the lapsed hold as voided, though no sweep ran.
-  const eventify::Balance balance = WalletBalance(kAda);
-  BOOST_TEST(balance.pending_credits == 0);
-  BOOST_TEST(balance.posted == 0);
+  ExpectNothingHeld(kAda);
   BOOST_TEST(HistoryOf(kAda, TransferStatus::kPending).empty());
   const auto voided = HistoryOf(kAda, TransferStatus::kVoided);
   BOOST_REQUIRE_EQUAL(voided.size(), 1u);
-  BOOST_TEST(voided[0].transfer.void_reason == "expired");
+  ExpectVoided(voided[0].transfer, "expired");
   BOOST_TEST((voided[0].transfer.resolved_at == topup.transfer.expires_at));
   auto looked_up = ledger().GetTransfer(topup.transfer.id);
   BOOST_REQUIRE(looked_up.ok());
-  BOOST_TEST(looked_up->status == TransferStatus::kVoided);
-  BOOST_TEST(looked_up->void_reason == "expired");
-  const TopUp replayed = StartTopUp(kAda, 700, "slow");
-  BOOST_TEST(replayed.transfer.status == TransferStatus::kVoided);
-  BOOST_TEST(replayed.transfer.void_reason == "expired");
+  ExpectVoided(*looked_up, "expired");
+  ExpectVoided(StartTopUp(kAda, 700, "slow").transfer, "expired");
   BOOST_TEST(flaky().charges_started == 1);
   // A decline voids it as what it is; a late success is refused.
   auto declined = Confirm(topup, spi::ChargeState::kDeclined);
   BOOST_REQUIRE_MESSAGE(declined.ok(), declined.status().ToString());
-  BOOST_TEST(declined->void_reason == "expired");
+  ExpectVoided(*declined, "expired");
   BOOST_TEST(Confirm(topup, spi::ChargeState::kSucceeded).status().reason() == "transfer_expired");
   BOOST_TEST(*ledger().VoidExpired(10) == 0);
   BOOST_TEST(Available(kAda) == 0);
@@ -426,8 +425,7 @@ BOOST_AUTO_TEST_CASE(owners_cancel_their_own_pending_withdrawals) {
              "transfer_not_found");
   auto cancelled = wallets().CancelWithdrawal(kAda, mine->id);
   BOOST_REQUIRE_MESSAGE(cancelled.ok(), cancelled.status().ToString());
-  BOOST_TEST(cancelled->status == TransferStatus::kVoided);
-  BOOST_TEST(cancelled->void_reason == "cancelled");
+  ExpectVoided(*cancelled, "cancelled");
   BOOST_TEST(Available(kAda) == 1000);
   auto again = wallets().CancelWithdrawal(kAda, mine->id);
   BOOST_TEST(again.status().reason() == "transfer_voided");

@@ -96,7 +96,7 @@ class WalletsServiceImpl final : public Wallets {
         spi::ChargeRequest{transfer.id, hold.amount, request.card_token});
     if (!charge.ok()) {
       if (charge.status().code() == StatusCode::kInvalidArgument) {
-        return Refuse(transfer, spi::TopUpChargeState::kInvalidCardToken, charge.status());
+        return Refuse(transfer, spi::TopUpChargeState::kInvalidCardToken, "", charge.status());
       }
       // The charge may have been taken before the answer was lost: the hold stays, and the
       // gateway's callback or the expiry decides it.
@@ -104,7 +104,8 @@ class WalletsServiceImpl final : public Wallets {
       return GatewayUnavailable();
     }
     if (charge->state == spi::ChargeState::kDeclined) {
-      return Refuse(transfer, spi::TopUpChargeState::kCardDeclined, CardDeclined());
+      return Refuse(transfer, spi::TopUpChargeState::kCardDeclined, charge->charge_id,
+                    CardDeclined());
     }
     EV_RETURN_IF_ERROR(
         RecordCharge(transfer.id, spi::TopUpChargeState::kAccepted, charge->charge_id));
@@ -296,8 +297,9 @@ class WalletsServiceImpl final : public Wallets {
 
   // The gateway refused the charge at once: the refusal is recorded (replays repeat it), then
   // the hold is voided with the refusal as its reason.
-  Result<TopUp> Refuse(const Transfer& transfer, spi::TopUpChargeState state, Status failure) {
-    EV_RETURN_IF_ERROR(RecordCharge(transfer.id, state, ""));
+  Result<TopUp> Refuse(const Transfer& transfer, spi::TopUpChargeState state,
+                       const std::string& charge_id, Status failure) {
+    EV_RETURN_IF_ERROR(RecordCharge(transfer.id, state, charge_id));
     auto voided = ledger().VoidPending(transfer.id, spi::TopUpChargeStateName(state));
     if (!voided.ok()) return voided.status();
     return failure;
