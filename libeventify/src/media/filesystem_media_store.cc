@@ -39,7 +39,11 @@ class FilesystemMediaStore final : public MediaStore {
     if (!IsValidMediaKey(key)) return InvalidArgument("invalid_media_key", "malformed media key");
     const fs::path path = root_ / fs::path(std::string(key));
     MediaObject object;
-    if (!ReadFile(path, object.bytes)) return NotFound("media_not_found", "no such media object");
+    // Only regular files are objects: a folder such as "avatars" opens as a stream of nothing.
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec) || !ReadFile(path, object.bytes)) {
+      return NotFound("media_not_found", "no such media object");
+    }
     if (!ReadFile(fs::path(path.string() + std::string(kTypeSuffix)), object.content_type)) {
       object.content_type = "application/octet-stream";
     }
