@@ -542,6 +542,187 @@ BOOST_AUTO_TEST_CASE(admins_are_created_verified_and_only_they_administer) {
               Role::kOrganizer));
 }
 
+// The e-mail addresses of a page, in order.
+std::vector<std::string> Emails(const Result<UserPage>& page) {
+  BOOST_REQUIRE_MESSAGE(page.ok(), page.status().ToString());
+  std::vector<std::string> emails;
+  for (const User& user : page->items) emails.push_back(user.email);
+  return emails;
+}
+
+BOOST_AUTO_TEST_CASE(admins_list_and_search_users_newest_first) {
+  const Principal admin = AdminPrincipal();  // root@example.com, the oldest account
+  const auto registered_later = [&](const std::string& email, const std::string& name,
+                                    Role role = Role::kAttendee) {
+    clock->Advance(std::chrono::minutes(1));
+    auto user = accounts().Register({email, kPassword, name, role});
+    BOOST_REQUIRE_MESSAGE(user.ok(), user.status().ToString());
+    BOOST_REQUIRE(accounts().VerifyEmail(email, mailer->LastCodeTo(email)).ok());
+    return *user;
+  };
+  registered_later("ann.lee@example.com", "Ann Lee", Role::kOrganizer);
+  registered_later("bob@example.org", "Bob Stone");
+  const User carl = registered_later("carl@example.com", "Carl Weiss");
+  BOOST_REQUIRE(accounts().SetBlocked(admin, carl.id, true).ok());
+  clock->Advance(std::chrono::minutes(1));
+  BOOST_REQUIRE(accounts().Register({"dora@example.com", kPassword, "Dora Lee"}).ok());
+
+  using Addresses = std::vector<std::string>;
+  UserQuery all;
+  BOOST_TEST(Emails(accounts().ListUsers(admin, all)) ==
+                 (Addresses{"dora@example.com", "carl@example.com", "bob@example.org",
+                            "ann.lee@example.com", "root@example.com"}),
+             boost::test_tools::per_element());
+
+  // Pages of two, following the cursor to the end.
+  UserQuery paged;
+  paged.limit = 2;
+  Addresses seen;
+  std::vector<std::size_t> sizes;
+  for (;;) {
+    auto page = accounts().ListUsers(admin, paged);
+    const Addresses emails = Emails(page);
+    sizes.push_back(emails.size());
+    seen.insert(seen.end(), emails.begin(), emails.end());
+    if (page->next_cursor.empty()) break;
+    paged.cursor = page->next_cursor;
+  }
+  BOOST_TEST(seen == Emails(accounts().ListUsers(admin, all)), boost::test_tools::per_element());
+  BOOST_TEST(sizes == (std::vector<std::size_t>{2, 2, 1}), boost::test_tools::per_element());
+
+  const auto listed = [&](auto&& set) {
+    UserQuery query;
+    set(query);
+    return Emails(accounts().ListUsers(admin, query));
+  };
+  BOOST_TEST(listed([](UserQuery& q) { q.email = "EXAMPLE.ORG"; }) == Addresses{"bob@example.org"},
+             boost::test_tools::per_element());
+  BOOST_TEST(listed([](UserQuery& q) { q.email = "ann."; }) == Addresses{"ann.lee@example.com"},
+             boost::test_tools::per_element());
+  BOOST_TEST(listed([](UserQuery& q) { q.name = "LEE"; }) ==
+                 (Addresses{"dora@example.com", "ann.lee@example.com"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(
+      listed([](UserQuery& q) { q.role = Role::kOrganizer; }) == Addresses{"ann.lee@example.com"},
+      boost::test_tools::per_element());
+  BOOST_TEST(listed([](UserQuery& q) { q.role = Role::kAdmin; }) == Addresses{"root@example.com"},
+             boost::test_tools::per_element());
+  BOOST_TEST(listed([](UserQuery& q) { q.blocked = true; }) == Addresses{"carl@example.com"},
+             boost::test_tools::per_element());
+  BOOST_TEST(
+      listed([](UserQuery& q) { q.email_verified = false; }) == Addresses{"dora@example.com"},
+      boost::test_tools::per_element());
+  BOOST_TEST(listed([](UserQuery& q) {
+               q.name = "lee";
+               q.email_verified = true;
+             }) == Addresses{"ann.lee@example.com"},
+             boost::test_tools::per_element());
+  BOOST_TEST(listed([](UserQuery& q) { q.email = "nobody"; }).empty());
+
+  // The operator of the command line may list too; other roles may not.
+  BOOST_TEST(Emails(accounts().ListUsers(OperatorPrincipal(), all)).size() == 5u);
+  const Principal bob = *accounts().Authenticate(LoginAs("bob@example.org").access_token);
+  auto refused = accounts().ListUsers(bob, all);
+  BOOST_TEST((refused.status().code() == StatusCode::kPermissionDenied));
+  BOOST_TEST(refused.status().reason() == "forbidden");
+
+  const auto failure = [&](auto&& set) {
+    UserQuery query;
+    set(query);
+    return accounts().ListUsers(admin, query).status();
+  };
+  for (int limit : {0, 101}) {
+    const Status bad = failure([&](UserQuery& q) { q.limit = limit; });
+    BOOST_TEST((bad.code() == StatusCode::kInvalidArgument));
+    BOOST_TEST(bad.reason() == "invalid_limit");
+    BOOST_TEST(bad.field() == "limit");
+  }
+  const Status bad_cursor = failure([](UserQuery& q) { q.cursor = "not-a-cursor"; });
+  BOOST_TEST(bad_cursor.reason() == "invalid_cursor");
+  BOOST_TEST(bad_cursor.field() == "cursor");
+  const Status long_email = failure([](UserQuery& q) { q.email = std::string(255, 'a'); });
+  BOOST_TEST((long_email.code() == StatusCode::kInvalidArgument));
+  BOOST_TEST(long_email.reason() == "search_too_long");
+  BOOST_TEST(long_email.field() == "email");
+  BOOST_TEST(failure([](UserQuery& q) { q.name = std::string(255, 'a'); }).field() == "name");
+}
+
+BOOST_AUTO_TEST_CASE(admins_find_a_user_by_address) {
+  const Principal admin = AdminPrincipal();
+  const User ann = RegisterVerified("ann@example.com");
+  auto found = accounts().FindUserByEmail(admin, "  Ann@Example.COM ");
+  BOOST_REQUIRE_MESSAGE(found.ok(), found.status().ToString());
+  BOOST_TEST(found->id == ann.id);
+  BOOST_TEST(accounts().FindUserByEmail(OperatorPrincipal(), "ann@example.com")->id == ann.id);
+  auto missing = accounts().FindUserByEmail(admin, "nobody@example.com");
+  BOOST_TEST((missing.status().code() == StatusCode::kNotFound));
+  BOOST_TEST(missing.status().reason() == "user_not_found");
+  BOOST_TEST(accounts().FindUserByEmail(admin, "not an address").status().reason() ==
+             "invalid_email");
+  const Principal attendee = *accounts().Authenticate(LoginAs("ann@example.com").access_token);
+  BOOST_TEST(accounts().FindUserByEmail(attendee, "root@example.com").status().reason() ==
+             "forbidden");
+}
+
+// How many admins there are, through the library.
+std::size_t AdminCount(Accounts& accounts) {
+  UserQuery admins;
+  admins.role = Role::kAdmin;
+  auto page = accounts.ListUsers(OperatorPrincipal(), admins);
+  BOOST_REQUIRE(page.ok());
+  return page->items.size();
+}
+
+BOOST_AUTO_TEST_CASE(the_last_admin_cannot_be_demoted) {
+  const Principal root = AdminPrincipal();
+  const Principal the_operator = OperatorPrincipal();
+  auto refused = accounts().SetRole(the_operator, root.user_id, Role::kAttendee);
+  BOOST_TEST((refused.status().code() == StatusCode::kFailedPrecondition));
+  BOOST_TEST(refused.status().reason() == "last_admin");
+  BOOST_TEST((accounts().GetUser(the_operator, root.user_id)->role == Role::kAdmin));
+  // Re-stating the role of the last admin changes nothing and is allowed.
+  BOOST_TEST(accounts().SetRole(the_operator, root.user_id, Role::kAdmin).ok());
+
+  const User ann = RegisterVerified("ann@example.com");
+  auto promoted = accounts().SetRole(root, ann.id, Role::kAdmin);
+  BOOST_REQUIRE(promoted.ok());
+  BOOST_TEST((promoted->role == Role::kAdmin));
+  auto demoted = accounts().SetRole(the_operator, root.user_id, Role::kOrganizer);
+  BOOST_REQUIRE_MESSAGE(demoted.ok(), demoted.status().ToString());
+  BOOST_TEST((demoted->role == Role::kOrganizer));
+  BOOST_TEST(accounts().SetRole(the_operator, ann.id, Role::kAttendee).status().reason() ==
+             "last_admin");
+  BOOST_TEST(AdminCount(accounts()) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(two_admins_demoted_at_once_leave_one) {
+  const Principal root = AdminPrincipal();
+  const User ann = RegisterVerified("ann@example.com");
+  const Principal the_operator = OperatorPrincipal();
+  for (int round = 0; round < 3; ++round) {
+    BOOST_REQUIRE(accounts().SetRole(the_operator, ann.id, Role::kAdmin).ok());
+    BOOST_REQUIRE(accounts().SetRole(the_operator, root.user_id, Role::kAdmin).ok());
+    std::atomic<int> ready{0};
+    std::vector<Status> outcomes(2);
+    const std::vector<std::string> ids = {root.user_id, ann.id};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 2; ++i) {
+      threads.emplace_back([&, i] {
+        ++ready;
+        while (ready.load() < 2) std::this_thread::yield();
+        outcomes[i] = accounts().SetRole(the_operator, ids[i], Role::kAttendee).status();
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+    const int succeeded = outcomes[0].ok() + outcomes[1].ok();
+    BOOST_TEST(succeeded == 1);
+    for (const Status& outcome : outcomes) {
+      if (!outcome.ok()) BOOST_TEST(outcome.reason() == "last_admin");
+    }
+    BOOST_TEST(AdminCount(accounts()) == 1u);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(blocked_users_cannot_log_in_or_use_existing_tokens) {
   const Principal admin = AdminPrincipal();
   const User target = RegisterVerified("blk@example.com");

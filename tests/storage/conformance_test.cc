@@ -210,9 +210,9 @@ BOOST_AUTO_TEST_CASE(count_users_with_role) {
     return Status::Ok();
   }));
   Status status = Read(*storage, [&](AccountRepository& accounts) {
-    auto admins = accounts.CountUsersWithRole(Role::kAdmin);
-    auto attendees = accounts.CountUsersWithRole(Role::kAttendee);
-    auto organizers = accounts.CountUsersWithRole(Role::kOrganizer);
+    auto admins = accounts.CountUsersWithRole(Role::kAdmin, LockMode::kNone);
+    auto attendees = accounts.CountUsersWithRole(Role::kAttendee, LockMode::kNone);
+    auto organizers = accounts.CountUsersWithRole(Role::kOrganizer, LockMode::kNone);
     BOOST_REQUIRE(admins.ok() && attendees.ok() && organizers.ok());
     BOOST_TEST(*admins == 2);
     BOOST_TEST(*attendees == 3);
@@ -220,6 +220,122 @@ BOOST_AUTO_TEST_CASE(count_users_with_role) {
     return Status::Ok();
   });
   EXPECT_OK(status);
+  // Counting with locks counts the same rows.
+  EXPECT_OK(Write(*storage, [&](AccountRepository& accounts) {
+    auto admins = accounts.CountUsersWithRole(Role::kAdmin, LockMode::kForUpdate);
+    BOOST_REQUIRE(admins.ok());
+    BOOST_TEST(*admins == 2);
+    return Status::Ok();
+  }));
+}
+
+// The ids ListUsers returns for `filter`; the test fails when the call does.
+std::vector<std::string> ListedIds(spi::Storage& storage, const spi::UserFilter& filter) {
+  std::vector<std::string> ids;
+  REQUIRE_OK(Read(storage, [&](AccountRepository& accounts) {
+    auto users = accounts.ListUsers(filter);
+    if (!users.ok()) return users.status();
+    for (const spi::UserRecord& user : *users) ids.push_back(user.id);
+    return Status::Ok();
+  }));
+  return ids;
+}
+
+// Users 1..7: created a minute apart, except 4 and 5 at the same instant (their ids break the
+// tie); 2 and 6 organizers, 3 blocked, 5 and 6 verified; user 7 has an '_' in its address.
+std::vector<spi::UserRecord> InsertListedUsers(spi::Storage& storage) {
+  std::vector<spi::UserRecord> users;
+  for (int n = 1; n <= 7; ++n) {
+    spi::UserRecord user = SampleUser(n);
+    user.created_at = BaseTime() + std::chrono::minutes(n == 5 ? 4 : n);
+    user.role = n == 2 || n == 6 ? Role::kOrganizer : Role::kAttendee;
+    user.blocked = n == 3;
+    user.email_verified = n == 5 || n == 6;
+    if (n == 7) user.email = "first_last@example.com";
+    if (n == 6) user.full_name = "Ada LOVELACE";
+    users.push_back(user);
+  }
+  REQUIRE_OK(Write(storage, [&](AccountRepository& accounts) {
+    for (const spi::UserRecord& user : users) EV_TEST_RETURN_IF_ERROR(accounts.InsertUser(user));
+    return Status::Ok();
+  }));
+  return users;
+}
+
+BOOST_AUTO_TEST_CASE(list_users_newest_first_a_keyset_page_at_a_time) {
+  const std::vector<spi::UserRecord> users = InsertListedUsers(*storage);
+  const auto id = [&](int n) { return users[n - 1].id; };
+  spi::UserFilter filter;
+  filter.limit = 3;
+  std::vector<std::string> seen;
+  std::vector<std::size_t> page_sizes;
+  for (;;) {
+    const std::vector<std::string> page = ListedIds(*storage, filter);
+    page_sizes.push_back(page.size());
+    seen.insert(seen.end(), page.begin(), page.end());
+    if (static_cast<int>(page.size()) < filter.limit) break;
+    const spi::UserRecord& last = users[std::stoi(page.back().substr(24)) - 1];
+    filter.before = spi::Keyset{last.created_at, last.id};
+  }
+  // 5 and 4 share created_at: the larger id comes first.
+  const std::vector<std::string> expected = {id(7), id(6), id(5), id(4), id(3), id(2), id(1)};
+  BOOST_TEST(seen == expected, boost::test_tools::per_element());
+  BOOST_TEST(page_sizes == (std::vector<std::size_t>{3, 3, 1}), boost::test_tools::per_element());
+
+  // A position between the two users of one instant.
+  filter.before = spi::Keyset{users[4].created_at, id(5)};
+  filter.limit = 10;
+  BOOST_TEST(ListedIds(*storage, filter) == (std::vector<std::string>{id(4), id(3), id(2), id(1)}),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(list_users_by_address_name_role_and_state) {
+  const std::vector<spi::UserRecord> users = InsertListedUsers(*storage);
+  const auto id = [&](int n) { return users[n - 1].id; };
+  const auto listed = [&](auto&& set) {
+    spi::UserFilter filter;
+    set(filter);
+    return ListedIds(*storage, filter);
+  };
+  using Ids = std::vector<std::string>;
+  // Substrings anywhere, without regard to ASCII case.
+  BOOST_TEST(listed([](auto& f) { f.email_contains = "USER1@"; }) == Ids{id(1)},
+             boost::test_tools::per_element());
+  BOOST_TEST(listed([](auto& f) { f.email_contains = "example.com"; }).size() == 7u);
+  BOOST_TEST(listed([](auto& f) { f.name_contains = "lovelace"; }) == Ids{id(6)},
+             boost::test_tools::per_element());
+  BOOST_TEST(listed([](auto& f) { f.name_contains = "ER 4"; }) == Ids{id(4)},
+             boost::test_tools::per_element());
+  // '_' and '%' match only themselves.
+  BOOST_TEST(listed([](auto& f) { f.email_contains = "t_l"; }) == Ids{id(7)},
+             boost::test_tools::per_element());
+  BOOST_TEST(listed([](auto& f) { f.email_contains = "r_@"; }).empty());
+  BOOST_TEST(listed([](auto& f) { f.email_contains = "%"; }).empty());
+  BOOST_TEST(listed([](auto& f) { f.name_contains = "\\"; }).empty());
+  // Role and state.
+  BOOST_TEST(listed([](auto& f) { f.role = Role::kOrganizer; }) == (Ids{id(6), id(2)}),
+             boost::test_tools::per_element());
+  BOOST_TEST(listed([](auto& f) { f.role = Role::kAdmin; }).empty());
+  BOOST_TEST(listed([](auto& f) { f.blocked = true; }) == Ids{id(3)},
+             boost::test_tools::per_element());
+  BOOST_TEST(listed([](auto& f) { f.blocked = false; }).size() == 6u);
+  BOOST_TEST(listed([](auto& f) { f.email_verified = true; }) == (Ids{id(6), id(5)}),
+             boost::test_tools::per_element());
+  // Every condition at once.
+  BOOST_TEST(listed([](auto& f) {
+               f.role = Role::kOrganizer;
+               f.email_verified = true;
+               f.blocked = false;
+               f.email_contains = "user";
+               f.name_contains = "ada";
+             }) == Ids{id(6)},
+             boost::test_tools::per_element());
+  // Filters and the keyset together: organizers older than user 6.
+  BOOST_TEST(listed([&](auto& f) {
+               f.role = Role::kOrganizer;
+               f.before = spi::Keyset{users[5].created_at, id(6)};
+             }) == Ids{id(2)},
+             boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -10,10 +10,13 @@
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "eventify/spi/storage.h"
@@ -172,6 +175,88 @@ BOOST_AUTO_TEST_CASE(unopenable_sqlite_file_is_unavailable) {
       spi::OpenSociStorage(OptionsFor("sqlite:/nonexistent-eventify-dir/sub/eventify.db"));
   BOOST_REQUIRE(!storage.ok());
   BOOST_TEST(storage.status().code() == StatusCode::kUnavailable);
+}
+
+// Tables in the database behind `url`, which must exist (a SQLite file would be created).
+long long TableCount(const std::string& url) {
+  auto sql = RawSession(url);
+  long long tables = -1;
+  if (TestBackend() == "sqlite") {
+    *sql << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'", soci::into(tables);
+  } else {
+    *sql << "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()",
+        soci::into(tables);
+  }
+  return tables;
+}
+
+BOOST_AUTO_TEST_CASE(a_database_never_set_up_is_refused_when_it_must_exist) {
+  const std::string url = FreshDatabaseUrl();
+  spi::SociStorageOptions must_exist = OptionsFor(url);
+  must_exist.create_if_missing = false;
+  auto refused = spi::OpenSociStorage(must_exist);
+  BOOST_REQUIRE(!refused.ok());
+  BOOST_TEST(refused.status().code() == StatusCode::kFailedPrecondition);
+  BOOST_TEST(refused.status().reason() == "database_not_found");
+  if (TestBackend() == "sqlite") {
+    const std::string path = url.substr(std::string("sqlite:").size());
+    BOOST_TEST(refused.status().message() ==
+               "there is no SQLite database file " + path +
+                   "; nothing was created: start the server once to set it up");
+    BOOST_TEST(!std::filesystem::exists(path));
+  } else {
+    BOOST_TEST(refused.status().message() ==
+               "the database holds no Eventify schema (no migration was ever applied); nothing "
+               "was created: start the server once to set it up");
+    BOOST_TEST(TableCount(url) == 0);
+  }
+
+  // Opened the usual way it is set up; from then on it exists.
+  const int version = OpenStorageOrFail(OptionsFor(url))->schema_version();
+  const long long tables = TableCount(url);
+  auto reopened = OpenStorageOrFail(must_exist);
+  BOOST_TEST(reopened->schema_version() == version);
+  BOOST_TEST(TableCount(url) == tables);
+}
+
+BOOST_AUTO_TEST_CASE(a_sqlite_file_without_the_schema_is_not_a_database,
+                     *utf::precondition(OnSqlite)) {
+  const std::string url = FreshDatabaseUrl();
+  std::ofstream(url.substr(std::string("sqlite:").size())).flush();  // an empty file
+  spi::SociStorageOptions must_exist = OptionsFor(url);
+  must_exist.create_if_missing = false;
+  auto refused = spi::OpenSociStorage(must_exist);
+  BOOST_REQUIRE(!refused.ok());
+  BOOST_TEST(refused.status().reason() == "database_not_found");
+  BOOST_TEST(TableCount(url) == 0);
+}
+
+// The shapes of ListUsers' queries read rows in order from an index, without sorting.
+BOOST_AUTO_TEST_CASE(user_lists_read_an_index_in_order) {
+  const std::string url = FreshDatabaseUrl();
+  OpenStorageOrFail(OptionsFor(url));
+  auto sql = RawSession(url);
+  const std::string order = " ORDER BY created_at DESC, id DESC LIMIT 21";
+  const std::vector<std::pair<std::string, std::string>> queries = {
+      {"SELECT id FROM users WHERE 1 = 1" + order, "users_newest_idx"},
+      {"SELECT id FROM users WHERE role = 'admin' AND created_at <= 5" + order,
+       "users_role_newest_idx"}};
+  for (const auto& [query, index] : queries) {
+    std::string plan;
+    if (TestBackend() == "sqlite") {
+      soci::rowset<soci::row> rows = (sql->prepare << "EXPLAIN QUERY PLAN " + query);
+      for (const soci::row& row : rows) plan += row.get<std::string>(3) + "\n";
+    } else {
+      *sql << "SET enable_seqscan = off";  // the tables are tiny: make the planner show its path
+      soci::rowset<std::string> rows = (sql->prepare << "EXPLAIN " + query);
+      for (const std::string& line : rows) plan += line + "\n";
+    }
+    BOOST_TEST_CONTEXT("plan of " << query << ":\n" << plan) {
+      BOOST_TEST(plan.find(index) != std::string::npos);
+      BOOST_TEST(plan.find("TEMP B-TREE") == std::string::npos);  // SQLite sorting
+      BOOST_TEST(plan.find("Sort") == std::string::npos);         // PostgreSQL sorting
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(backend_name_matches_the_url) {

@@ -43,6 +43,11 @@ struct Principal {
   std::string session_id;  // the refresh-token family the access token belongs to
 };
 
+// The operator of a command-line program run with the server's own configuration: acts with the
+// admin role without an account of its own. Only for such programs; never build one from what
+// a network client sent.
+Principal OperatorPrincipal();
+
 struct Registration {
   std::string email;
   std::string password;
@@ -60,6 +65,22 @@ struct TokenPair {
 
 struct ProfileUpdate {
   std::optional<std::string> full_name;
+};
+
+// Which users Accounts::ListUsers returns; every condition given must hold.
+struct UserQuery {
+  std::string email;  // part of the address, anywhere in it; empty: any address
+  std::string name;   // part of the full name, anywhere in it; empty: any name
+  std::optional<Role> role;
+  std::optional<bool> blocked;
+  std::optional<bool> email_verified;
+  std::string cursor;  // from a previous page; empty for the first
+  int limit = 20;      // 1–100
+};
+
+struct UserPage {
+  std::vector<User> items;  // newest account first
+  std::string next_cursor;  // empty when there is nothing older
 };
 
 // Which action a principal attempts; the permission table in the library decides.
@@ -150,8 +171,21 @@ class Accounts {
   virtual Result<User> GetUser(const Principal& principal, std::string_view user_id) = 0;
   virtual Result<User> SetBlocked(const Principal& principal, std::string_view user_id,
                                   bool blocked) = 0;
+  // Also kFailedPrecondition (last_admin): `user_id` is the only admin and `role` is not admin.
+  // Two admins demoted at once cannot both succeed when that would leave none.
   virtual Result<User> SetRole(const Principal& principal, std::string_view user_id,
                                Role role) = 0;
+
+  // The account with this address (normalised first). Admin only.
+  // Errors: kPermissionDenied (forbidden), kInvalidArgument (invalid_email, field "email"),
+  // kNotFound (user_not_found).
+  virtual Result<User> FindUserByEmail(const Principal& principal, std::string_view email) = 0;
+
+  // Users matching `query`, newest account first, a page at a time. E-mail and name parts match
+  // without regard to the case of ASCII letters; '%' and '_' are plain characters. Admin only.
+  // Errors: kPermissionDenied (forbidden), kInvalidArgument (invalid_limit, invalid_cursor,
+  // search_too_long: an e-mail or name part over 254 bytes, field "email" or "name").
+  virtual Result<UserPage> ListUsers(const Principal& principal, const UserQuery& query) = 0;
 
   // Creates a verified admin account. For the operator's command line, not for HTTP.
   // Errors: as Register.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "accounts/validation.h"
+#include "core/page_cursor.h"
 #include "core/status_macros.h"
 #include "crypto/sodium.h"
 #include "mail/templates.h"
@@ -307,7 +308,7 @@ class AccountsServiceImpl final : public Accounts {
     if (update.full_name) {
       EV_ASSIGN_OR_RETURN(full_name, NormalizeFullName(*update.full_name));
     }
-    return MutateUser(principal.user_id, [&](UserRecord& user) {
+    return MutateUser(principal.user_id, [&](UserRecord& user, spi::AccountRepository&) {
       if (full_name) user.full_name = *full_name;
       return Status::Ok();
     });
@@ -335,7 +336,7 @@ class AccountsServiceImpl final : public Accounts {
                     crypto::HexEncode(crypto::RandomBytes(8)), extension);
     EV_RETURN_IF_ERROR(media_->Put(key, spi::MediaObject{std::string(type), std::string(bytes)}));
     std::optional<std::string> previous_key;
-    auto updated = MutateUser(principal.user_id, [&](UserRecord& user) {
+    auto updated = MutateUser(principal.user_id, [&](UserRecord& user, spi::AccountRepository&) {
       previous_key = user.avatar_key;
       user.avatar_key = key;
       return Status::Ok();
@@ -358,19 +359,67 @@ class AccountsServiceImpl final : public Accounts {
                           bool blocked) override {
     if (!IsAllowed(principal.role, Action::kBlockUser)) return Forbidden();
     if (principal.user_id == user_id) return CannotModifySelf();
-    return MutateUser(user_id, [&](UserRecord& user) {
-      user.blocked = blocked;
-      return Status::Ok();
-    }, blocked ? "blocked" : "");
+    return MutateUser(
+        user_id,
+        [&](UserRecord& user, spi::AccountRepository&) {
+          user.blocked = blocked;
+          return Status::Ok();
+        },
+        blocked ? "blocked" : "");
   }
 
   Result<User> SetRole(const Principal& principal, std::string_view user_id, Role role) override {
     if (!IsAllowed(principal.role, Action::kChangeRole)) return Forbidden();
     if (principal.user_id == user_id) return CannotModifySelf();
-    return MutateUser(user_id, [&](UserRecord& user) {
+    return MutateUser(user_id, [&](UserRecord& user, spi::AccountRepository& repo) -> Status {
+      if (user.role == Role::kAdmin && role != Role::kAdmin) {
+        // Locking every admin serialises concurrent demotions: the second one counts again.
+        EV_ASSIGN_OR_RETURN(const std::int64_t admins,
+                            repo.CountUsersWithRole(Role::kAdmin, LockMode::kForUpdate));
+        if (admins <= 1) {
+          return FailedPrecondition("last_admin",
+                                    "this is the only admin; make another user admin first");
+        }
+      }
       user.role = role;
       return Status::Ok();
     });
+  }
+
+  Result<User> FindUserByEmail(const Principal& principal, std::string_view email) override {
+    if (!IsAllowed(principal.role, Action::kReadAnyUser)) return Forbidden();
+    EV_ASSIGN_OR_RETURN(const std::string normalized, NormalizeEmail(email));
+    EV_ASSIGN_OR_RETURN(const UserRecord user, LoadUserWhere([&](spi::AccountRepository& repo) {
+                          return repo.FindUserByEmail(normalized, LockMode::kNone);
+                        }));
+    return ToUser(user);
+  }
+
+  Result<UserPage> ListUsers(const Principal& principal, const UserQuery& query) override {
+    if (!IsAllowed(principal.role, Action::kReadAnyUser)) return Forbidden();
+    EV_RETURN_IF_ERROR(CheckPageLimit(query.limit));
+    EV_RETURN_IF_ERROR(CheckSearchText(query.email, "email"));
+    EV_RETURN_IF_ERROR(CheckSearchText(query.name, "name"));
+    EV_ASSIGN_OR_RETURN(const auto before, DecodePageCursor(query.cursor));
+    spi::UserFilter filter;
+    filter.email_contains = query.email;
+    filter.name_contains = query.name;
+    filter.role = query.role;
+    filter.blocked = query.blocked;
+    filter.email_verified = query.email_verified;
+    filter.before = before;
+    filter.limit = query.limit + 1;  // one more tells whether another page exists
+    std::vector<UserRecord> rows;
+    EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadOnly, [&](Transaction& tx) {
+      EV_ASSIGN_OR_RETURN(rows, tx.accounts().ListUsers(filter));
+      return Status::Ok();
+    }));
+    UserPage page;
+    page.next_cursor = TrimPage(rows, query.limit, [](const UserRecord& user) {
+      return spi::Keyset{user.created_at, user.id};
+    });
+    for (const UserRecord& row : rows) page.items.push_back(ToUser(row));
+    return page;
   }
 
  private:
@@ -577,9 +626,16 @@ class AccountsServiceImpl final : public Accounts {
   }
 
   Result<UserRecord> LoadUser(std::string_view user_id) {
+    return LoadUserWhere(
+        [&](spi::AccountRepository& repo) { return repo.FindUserById(user_id, LockMode::kNone); });
+  }
+
+  // The user `find(repo)` reads in a read-only transaction; a miss is user_not_found.
+  template <typename Find>
+  Result<UserRecord> LoadUserWhere(Find&& find) {
     UserRecord user;
     Status status = storage_->Run(TransactionMode::kReadOnly, [&](Transaction& tx) {
-      EV_ASSIGN_OR_RETURN(user, tx.accounts().FindUserById(user_id, LockMode::kNone));
+      EV_ASSIGN_OR_RETURN(user, find(tx.accounts()));
       return Status::Ok();
     });
     if (status.code() == StatusCode::kNotFound) return UserNotFound();
@@ -587,8 +643,17 @@ class AccountsServiceImpl final : public Accounts {
     return user;
   }
 
-  // Locks the user, applies `change`, stamps updated_at and saves; with a revoke reason, also
-  // ends every session of the user in the same transaction.
+  // A part of an address or name to search for: longer than any address is a mistake.
+  static Status CheckSearchText(std::string_view text, std::string_view field) {
+    if (text.size() <= kMaxEmailLength) return Status::Ok();
+    return InvalidArgument("search_too_long",
+                           fmt::format("'{}' may be at most {} bytes", field, kMaxEmailLength),
+                           std::string(field));
+  }
+
+  // Locks the user, applies `change(user, repo)` (which may read more in the same transaction),
+  // stamps updated_at and saves; with a revoke reason, also ends every session of the user in the
+  // same transaction.
   template <typename Change>
   Result<User> MutateUser(std::string_view user_id, Change&& change,
                           std::string_view revoke_reason = "") {
@@ -596,7 +661,7 @@ class AccountsServiceImpl final : public Accounts {
     Status status = storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
       auto& repo = tx.accounts();
       EV_ASSIGN_OR_RETURN(user, repo.FindUserById(user_id, LockMode::kForUpdate));
-      EV_RETURN_IF_ERROR(change(user));
+      EV_RETURN_IF_ERROR(change(user, repo));
       const Timestamp now = clock_->Now();
       user.updated_at = now;
       EV_RETURN_IF_ERROR(repo.UpdateUser(user));

@@ -19,6 +19,8 @@ Result<Role> ParseRole(std::string_view name) {
   return InvalidArgument("invalid_role", "role must be attendee, organizer or admin", "role");
 }
 
+Principal OperatorPrincipal() { return Principal{"", Role::kAdmin, ""}; }
+
 bool IsAllowed(Role role, Action action) {
   struct Rule {
     Action action;

@@ -2,11 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
 #include <map>
 #include <mutex>
 #include <unordered_map>
 
+#include "core/page_cursor.h"
 #include "core/status_macros.h"
 #include "crypto/sodium.h"
 #include "storage/commit_pipeline.h"
@@ -27,7 +27,6 @@ constexpr std::int64_t kMaxAmount = 1'000'000'000'000'000LL;
 constexpr std::size_t kMaxKeyLength = 255;  // services add a scope to clients' 200
 constexpr std::size_t kMaxReferenceLength = 200;
 constexpr std::size_t kMaxOwnerIdLength = 64;
-constexpr int kMaxHistoryLimit = 100;
 constexpr int kMaxUnbalancedReported = 100;
 
 bool IsPrintableAscii(std::string_view text) {
@@ -184,26 +183,8 @@ Result<std::vector<spi::EntryRecord>> Post(LedgerAccountRecord& from, LedgerAcco
   };
 }
 
-std::string EncodeCursor(const TransferRecord& t) {
-  return crypto::Base64UrlEncode(fmt::format("{}:{}", ToMicros(t.created_at), t.id));
-}
-
-Result<std::optional<spi::TransferCursor>> DecodeCursor(std::string_view cursor) {
-  if (cursor.empty()) return std::optional<spi::TransferCursor>();
-  auto invalid = [] {
-    return InvalidArgument("invalid_cursor", "the cursor is not one this server issued", "cursor");
-  };
-  auto raw = crypto::Base64UrlDecode(cursor);
-  if (!raw.ok()) return invalid();
-  const std::size_t colon = raw->find(':');
-  if (colon == std::string::npos) return invalid();
-  long long micros = 0;
-  const char* begin = raw->data();
-  auto [end, ec] = std::from_chars(begin, begin + colon, micros);
-  if (ec != std::errc() || end != begin + colon) return invalid();
-  std::string id = raw->substr(colon + 1);
-  if (!IsValidId(id)) return invalid();
-  return std::optional<spi::TransferCursor>(spi::TransferCursor{FromMicros(micros), std::move(id)});
+spi::Keyset TransferPosition(const spi::TransferRow& row) {
+  return spi::Keyset{row.transfer.created_at, row.transfer.id};
 }
 
 LedgerAccountRecord NewAccount(const AccountRef& ref, Timestamp now) {
@@ -472,13 +453,11 @@ class LedgerServiceImpl final : public Ledger {
 
   Result<HistoryPage> History(const AccountRef& account, const HistoryQuery& query) override {
     EV_RETURN_IF_ERROR(ValidateRef(account, "account"));
-    if (query.limit < 1 || query.limit > kMaxHistoryLimit) {
-      return InvalidArgument("invalid_limit", "limit must be between 1 and 100", "limit");
-    }
+    EV_RETURN_IF_ERROR(CheckPageLimit(query.limit));
     if (query.from && query.until && *query.from >= *query.until) {
       return InvalidArgument("invalid_range", "'from' must be before 'until'", "from");
     }
-    EV_ASSIGN_OR_RETURN(const auto before, DecodeCursor(query.cursor));
+    EV_ASSIGN_OR_RETURN(const auto before, DecodePageCursor(query.cursor));
     HistoryPage page;
     EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadOnly, [&](Transaction& tx) {
       page = HistoryPage{};
@@ -498,8 +477,7 @@ class LedgerServiceImpl final : public Ledger {
       filter.before = before;
       filter.limit = query.limit + 1;  // one more tells whether another page exists
       EV_ASSIGN_OR_RETURN(auto rows, repo.ListHistory(filter));
-      const bool more = static_cast<int>(rows.size()) > query.limit;
-      if (more) rows.resize(query.limit);
+      page.next_cursor = TrimPage(rows, query.limit, TransferPosition);
       for (auto& row : rows) {
         HistoryItem item;
         const bool outgoing = row.transfer.from_account_id == found->id;
@@ -509,17 +487,14 @@ class LedgerServiceImpl final : public Ledger {
         item.transfer = ToTransfer(row.transfer, std::move(row.from), std::move(row.to), now);
         page.items.push_back(std::move(item));
       }
-      if (more && !rows.empty()) page.next_cursor = EncodeCursor(rows.back().transfer);
       return Status::Ok();
     }));
     return page;
   }
 
   Result<TransferPage> ListTransfers(const TransferQuery& query) override {
-    if (query.limit < 1 || query.limit > kMaxHistoryLimit) {
-      return InvalidArgument("invalid_limit", "limit must be between 1 and 100", "limit");
-    }
-    EV_ASSIGN_OR_RETURN(const auto before, DecodeCursor(query.cursor));
+    EV_RETURN_IF_ERROR(CheckPageLimit(query.limit));
+    EV_ASSIGN_OR_RETURN(const auto before, DecodePageCursor(query.cursor));
     TransferPage page;
     EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadOnly, [&](Transaction& tx) {
       page = TransferPage{};
@@ -531,12 +506,10 @@ class LedgerServiceImpl final : public Ledger {
       filter.before = before;
       filter.limit = query.limit + 1;
       EV_ASSIGN_OR_RETURN(auto rows, tx.ledger().ListTransfers(filter));
-      const bool more = static_cast<int>(rows.size()) > query.limit;
-      if (more) rows.resize(query.limit);
+      page.next_cursor = TrimPage(rows, query.limit, TransferPosition);
       for (auto& row : rows) {
         page.items.push_back(ToTransfer(row.transfer, std::move(row.from), std::move(row.to), now));
       }
-      if (more && !rows.empty()) page.next_cursor = EncodeCursor(rows.back().transfer);
       return Status::Ok();
     }));
     return page;

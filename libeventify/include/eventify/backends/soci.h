@@ -29,12 +29,18 @@ struct SociStorageOptions {
   int sqlite_busy_timeout_ms = 5000;
   // Attempts of a transaction body that ends in kAborted before giving up.
   int max_attempts = 5;
+  // False for programs that inspect or change an existing installation (an operator's command):
+  // a database that was never set up is refused instead of created. "Never set up" is a SQLite
+  // file that does not exist, or a database (of either kind) where no migration was ever applied.
+  bool create_if_missing = true;
 };
 
 // Opens the database, applies pending migrations (each once, recorded in schema_migrations) and
 // refuses a database whose schema is newer than this build knows.
 // Errors: kInvalidArgument (invalid_database_url), kUnavailable (cannot connect),
-// kFailedPrecondition (schema_too_new), kInternal (a migration failed; nothing of it remains).
+// kFailedPrecondition (schema_too_new; database_not_found when create_if_missing is false and
+// the database was never set up: then no file and no table was created), kInternal (a migration
+// failed; nothing of it remains).
 Result<std::shared_ptr<Storage>> OpenSociStorage(const SociStorageOptions& options);
 
 }  // namespace eventify::spi

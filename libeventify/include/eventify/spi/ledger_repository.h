@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "eventify/ledger.h"
+#include "eventify/spi/keyset.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
 
@@ -70,10 +71,7 @@ struct TransferRow {
 };
 
 // Keyset position: rows strictly older than (created_at, id) in (created_at DESC, id DESC) order.
-struct TransferCursor {
-  Timestamp created_at;
-  std::string id;
-};
+using TransferCursor = Keyset;
 
 struct HistoryFilter {
   std::string account_id;  // transfers debiting or crediting this account

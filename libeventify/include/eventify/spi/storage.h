@@ -28,8 +28,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "eventify/accounts.h"
+#include "eventify/spi/keyset.h"
 #include "eventify/spi/ledger_repository.h"
 #include "eventify/spi/wallet_repository.h"
 #include "eventify/status.h"
@@ -79,6 +81,19 @@ struct SessionRecord {
   std::string revoke_reason;  // "logout", "token_reused", "password_changed", ...
 };
 
+// Which users AccountRepository::ListUsers returns. Every condition set must hold.
+struct UserFilter {
+  // Substrings of the e-mail address and of the full name, matched without regard to the case of
+  // ASCII letters; '%' and '_' are plain characters. Empty: no condition.
+  std::string email_contains;
+  std::string name_contains;
+  std::optional<Role> role;
+  std::optional<bool> blocked;
+  std::optional<bool> email_verified;
+  std::optional<Keyset> before;  // the page after this position (spi/keyset.h)
+  int limit = 20;
+};
+
 struct RefreshTokenRecord {
   std::string token_hash;  // SHA-256 of the opaque token, hex
   std::string session_id;
@@ -99,7 +114,12 @@ class AccountRepository {
   virtual Result<UserRecord> FindUserById(std::string_view id, LockMode lock) = 0;
   // `email` must already be normalised. Errors: kNotFound (user_not_found).
   virtual Result<UserRecord> FindUserByEmail(std::string_view email, LockMode lock) = 0;
-  virtual Result<std::int64_t> CountUsersWithRole(Role role) = 0;
+  // With kForUpdate the users counted stay locked (so that two transactions cannot both take
+  // away what they each saw as the second-to-last admin).
+  virtual Result<std::int64_t> CountUsersWithRole(Role role, LockMode lock) = 0;
+  // Users matching `filter`, newest first (created_at DESC, id DESC), at most filter.limit of
+  // them. Implementations page by keyset from an index on (created_at, id), never with OFFSET.
+  virtual Result<std::vector<UserRecord>> ListUsers(const UserFilter& filter) = 0;
 
   // Inserts or replaces the code of (user_id, purpose).
   virtual Status PutCode(const OneTimeCodeRecord& code) = 0;

@@ -4,7 +4,9 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "storage/soci/params.h"
 #include "storage/soci/statement.h"
 
 namespace eventify::storage {
@@ -72,6 +74,58 @@ struct UserParams {
   long long updated_at;
 };
 
+// The columns of kUserColumns as fetched, and the record they make.
+struct UserFields {
+  spi::UserRecord user;
+  std::string role;
+  int email_verified = 0;
+  int blocked = 0;
+  std::string avatar_key;
+  soci::indicator avatar_indicator = soci::i_null;
+  long long created_at = 0;
+  long long updated_at = 0;
+
+  void Into(soci::statement& statement) {
+    statement.exchange(soci::into(user.id));
+    statement.exchange(soci::into(user.email));
+    statement.exchange(soci::into(user.password_hash));
+    statement.exchange(soci::into(user.full_name));
+    statement.exchange(soci::into(role));
+    statement.exchange(soci::into(email_verified));
+    statement.exchange(soci::into(blocked));
+    statement.exchange(soci::into(avatar_key, avatar_indicator));
+    statement.exchange(soci::into(created_at));
+    statement.exchange(soci::into(updated_at));
+  }
+
+  Result<spi::UserRecord> Get() const {
+    const Result<Role> parsed_role = ParseRole(role);
+    if (!parsed_role.ok()) return Internal("a users row holds an unknown role");
+    spi::UserRecord record = user;
+    record.role = *parsed_role;
+    record.email_verified = email_verified != 0;
+    record.blocked = blocked != 0;
+    record.avatar_key.reset();
+    if (avatar_indicator == soci::i_ok) record.avatar_key = avatar_key;
+    record.created_at = FromMicros(created_at);
+    record.updated_at = FromMicros(updated_at);
+    return record;
+  }
+};
+
+// LIKE patterns escape their wildcards with a backslash (both databases take ESCAPE '\').
+constexpr char kLikeEscape[] = " ESCAPE '\\'";
+
+// "%text%" with text lower-cased (ASCII) and its '%', '_' and backslashes matching only themselves.
+std::string ContainsPattern(std::string_view text) {
+  std::string pattern = "%";
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return pattern + "%";
+}
+
 }  // namespace
 
 // ---- Users ------------------------------------------------------------------------------------
@@ -136,32 +190,16 @@ Result<spi::UserRecord> SociAccountRepository::FindUserWhere(std::string_view op
                                                              spi::LockMode lock) {
   return context_.Call(Access::kRead, operation, [&]() -> Result<spi::UserRecord> {
     const std::string key(value);
-    spi::UserRecord user;
-    std::string role;
-    int email_verified = 0;
-    int blocked = 0;
-    std::string avatar_key;
-    soci::indicator avatar_indicator = soci::i_null;
-    long long created_at = 0;
-    long long updated_at = 0;
+    UserFields fields;
     const std::string query = std::string("SELECT ") + std::string(kUserColumns) +
                               " FROM users WHERE " + std::string(column) + " = :key" +
                               std::string(context_.LockClause(lock));
-    const Executed found = Execute(
-        context_.sql(), query, soci::into(user.id), soci::into(user.email),
-        soci::into(user.password_hash), soci::into(user.full_name), soci::into(role),
-        soci::into(email_verified), soci::into(blocked), soci::into(avatar_key, avatar_indicator),
-        soci::into(created_at), soci::into(updated_at), soci::use(key));
+    const Executed found = ExecuteBound(context_.sql(), query, [&](soci::statement& statement) {
+      fields.Into(statement);
+      statement.exchange(soci::use(key));
+    });
     if (!found.got_row) return UserNotFound();
-    const Result<Role> parsed_role = ParseRole(role);
-    if (!parsed_role.ok()) return Internal("a users row holds an unknown role");
-    user.role = *parsed_role;
-    user.email_verified = email_verified != 0;
-    user.blocked = blocked != 0;
-    if (avatar_indicator == soci::i_ok) user.avatar_key = std::move(avatar_key);
-    user.created_at = FromMicros(created_at);
-    user.updated_at = FromMicros(updated_at);
-    return user;
+    return fields.Get();
   });
 }
 
@@ -175,13 +213,69 @@ Result<spi::UserRecord> SociAccountRepository::FindUserByEmail(std::string_view 
   return FindUserWhere("FindUserByEmail", "email", email, lock);
 }
 
-Result<std::int64_t> SociAccountRepository::CountUsersWithRole(Role role) {
+Result<std::int64_t> SociAccountRepository::CountUsersWithRole(Role role, spi::LockMode lock) {
   return context_.Call(Access::kRead, "CountUsersWithRole", [&]() -> Result<std::int64_t> {
     const std::string role_text(RoleName(role));
-    long long count = 0;
-    Execute(context_.sql(), "SELECT COUNT(*) FROM users WHERE role = :role", soci::into(count),
-            soci::use(role_text));
-    return static_cast<std::int64_t>(count);
+    const std::string_view lock_clause = context_.LockClause(lock);
+    if (lock_clause.empty()) {
+      long long count = 0;
+      Execute(context_.sql(), "SELECT COUNT(*) FROM users WHERE role = :role", soci::into(count),
+              soci::use(role_text));
+      return static_cast<std::int64_t>(count);
+    }
+    // Aggregates cannot lock rows: select them, and count here.
+    std::string id;
+    return static_cast<std::int64_t>(ForEachRow(
+        context_.sql(), "SELECT id FROM users WHERE role = :role" + std::string(lock_clause),
+        [&](soci::statement& statement) {
+          statement.exchange(soci::into(id));
+          statement.exchange(soci::use(role_text));
+        },
+        [] {}));
+  });
+}
+
+Result<std::vector<spi::UserRecord>> SociAccountRepository::ListUsers(
+    const spi::UserFilter& filter) {
+  return context_.Call(Access::kRead, "ListUsers", [&]() -> Result<std::vector<spi::UserRecord>> {
+    Params p(context_.dialect());
+    // E-mail addresses are stored lower-case; names are compared through LOWER().
+    std::string where = "1 = 1";
+    if (!filter.email_contains.empty()) {
+      where += " AND email LIKE " + p.Add(ContainsPattern(filter.email_contains)) + kLikeEscape;
+    }
+    if (!filter.name_contains.empty()) {
+      where += " AND LOWER(full_name) LIKE " + p.Add(ContainsPattern(filter.name_contains)) +
+               kLikeEscape;
+    }
+    if (filter.role) where += " AND role = " + p.Add(RoleName(*filter.role));
+    if (filter.blocked) where += " AND blocked = " + p.Add(*filter.blocked ? 1LL : 0LL);
+    if (filter.email_verified) {
+      where += " AND email_verified = " + p.Add(*filter.email_verified ? 1LL : 0LL);
+    }
+    if (filter.before) where += KeysetBefore(p, "", *filter.before);
+    const std::string query = "SELECT " + std::string(kUserColumns) + " FROM users WHERE " + where +
+                              " ORDER BY created_at DESC, id DESC LIMIT " +
+                              p.Add(static_cast<long long>(filter.limit));
+    std::vector<spi::UserRecord> users;
+    UserFields fields;
+    Status bad_row;
+    ForEachRow(
+        context_.sql(), query,
+        [&](soci::statement& statement) {
+          fields.Into(statement);
+          p.Bind(statement);
+        },
+        [&] {
+          Result<spi::UserRecord> user = fields.Get();
+          if (user.ok()) {
+            users.push_back(std::move(user).value());
+          } else if (bad_row.ok()) {
+            bad_row = user.status();
+          }
+        });
+    if (!bad_row.ok()) return bad_row;
+    return users;
   });
 }
 

@@ -18,7 +18,8 @@ class SociAccountRepository final : public spi::AccountRepository {
   Status UpdateUser(const spi::UserRecord& user) override;
   Result<spi::UserRecord> FindUserById(std::string_view id, spi::LockMode lock) override;
   Result<spi::UserRecord> FindUserByEmail(std::string_view email, spi::LockMode lock) override;
-  Result<std::int64_t> CountUsersWithRole(Role role) override;
+  Result<std::int64_t> CountUsersWithRole(Role role, spi::LockMode lock) override;
+  Result<std::vector<spi::UserRecord>> ListUsers(const spi::UserFilter& filter) override;
 
   Status PutCode(const spi::OneTimeCodeRecord& code) override;
   Result<spi::OneTimeCodeRecord> FindCode(std::string_view user_id, spi::CodePurpose purpose,

@@ -24,7 +24,7 @@ Result<DatabaseTarget> ParseDatabaseUrl(std::string_view url) {
     if (has_equals && path.find_first_of(" \"") != std::string_view::npos) {
       return InvalidUrl("a SQLite path may not contain both '=' and spaces or quotes");
     }
-    DatabaseTarget target{Dialect::kSqlite, std::string(path)};
+    DatabaseTarget target{Dialect::kSqlite, std::string(path), std::string(path)};
     if (has_equals) target.connect_string = "db=" + target.connect_string;
     return target;
   }
@@ -32,7 +32,7 @@ Result<DatabaseTarget> ParseDatabaseUrl(std::string_view url) {
     if (url.find_first_of(" \t\r\n") != std::string_view::npos) {
       return InvalidUrl("a PostgreSQL URL may not contain whitespace; percent-encode it");
     }
-    DatabaseTarget target{Dialect::kPostgresql, std::string(url)};
+    DatabaseTarget target{Dialect::kPostgresql, std::string(url), ""};
     // SOCI 4.0.3 rewrites a connect string without any '=' by appending one, which corrupts the
     // last part of a URI ("/db" becomes database "db="). Naming the application gives every URL
     // an '=' and labels our connections in pg_stat_activity.

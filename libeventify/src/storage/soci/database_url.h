@@ -17,6 +17,7 @@ struct DatabaseTarget {
   // accepts "postgresql://" and "postgres://" URIs), with application_name=eventify added when
   // the URL does not name the application.
   std::string connect_string;
+  std::string sqlite_path;  // SQLite: the database file; empty for PostgreSQL
 };
 
 // Accepts "sqlite:<path>" and "postgresql://..." / "postgres://..." (without whitespace).

@@ -19,6 +19,7 @@
 
 #include "core/status_macros.h"
 #include "storage/soci/native_statements.h"
+#include "storage/soci/params.h"
 #include "storage/soci/statement.h"
 
 namespace eventify::storage {
@@ -36,68 +37,6 @@ Status IdempotencyKeyTaken() {
   return AlreadyExists("idempotency_key_taken",
                        "a transfer with this idempotency key already exists", "idempotency_key");
 }
-
-// The values of a statement assembled at run time (optional filters of the lists).
-// Add() keeps a copy of the value and returns a fresh placeholder for it, so a query written in
-// the order of its Add() calls binds correctly (placeholders bind by position). Call Add() at most
-// once per full expression: the operands of `a + b` are evaluated in no fixed order. The copies
-// keep their addresses (deque) until the statement has run.
-class Params {
- public:
-  // SQLite gets anonymous "?" placeholders: it looks a named one up in a list of the names seen so
-  // far, which makes preparing a statement of many values quadratic. PostgreSQL gets named ones,
-  // which SOCI numbers ($1, $2, ...).
-  explicit Params(Dialect dialect) : anonymous_(dialect == Dialect::kSqlite) {}
-
-  std::string Add(long long value) {
-    ints_.push_back(value);
-    order_.emplace_back(&ints_.back());
-    return Placeholder();
-  }
-  std::string Add(std::string_view value) {
-    texts_.emplace_back(value);
-    order_.emplace_back(&texts_.back());
-    return Placeholder();
-  }
-  // NULL when empty.
-  std::string Add(const std::optional<long long>& value) {
-    nullable_ints_.push_back({value.value_or(0), value ? soci::i_ok : soci::i_null});
-    order_.emplace_back(&nullable_ints_.back());
-    return Placeholder();
-  }
-
-  void Bind(soci::statement& statement) {
-    for (const auto& value : order_) {
-      std::visit(
-          [&](auto* bound) {
-            if constexpr (std::is_same_v<decltype(bound), NullableInt*>) {
-              statement.exchange(soci::use(bound->value, bound->indicator));
-            } else {
-              statement.exchange(soci::use(*bound));
-            }
-          },
-          value);
-    }
-  }
-
- private:
-  struct NullableInt {
-    long long value = 0;
-    soci::indicator indicator = soci::i_null;
-  };
-
-  std::string Placeholder() const {
-    if (anonymous_) return "?";
-    return ":p" + std::to_string(order_.size());
-  }
-
-  const bool anonymous_;
-
-  std::deque<long long> ints_;
-  std::deque<std::string> texts_;
-  std::deque<NullableInt> nullable_ints_;
-  std::vector<std::variant<long long*, std::string*, NullableInt*>> order_;
-};
 
 // "a.x, a.y" from "x, y".
 std::string Qualified(std::string_view alias, std::string_view columns) {
@@ -322,15 +261,7 @@ std::string ListConditions(Params& p, std::string_view prefix,
   if (status) where += StatusCondition(p, c, *status, as_of);
   if (from) where += " AND " + c + "created_at >= " + p.Add(ToMicros(*from));
   if (until) where += " AND " + c + "created_at < " + p.Add(ToMicros(*until));
-  if (before) {
-    // Rows strictly older than the cursor in (created_at DESC, id DESC) order. The redundant
-    // "created_at <= c" gives both databases a range on the index column to start the scan from.
-    const long long at = ToMicros(before->created_at);
-    where += " AND " + c + "created_at <= " + p.Add(at);
-    where += " AND (" + c + "created_at < " + p.Add(at);
-    where += " OR (" + c + "created_at = " + p.Add(at);
-    where += " AND " + c + "id < " + p.Add(before->id) + "))";
-  }
+  if (before) where += KeysetBefore(p, c, *before);
   return where;
 }
 

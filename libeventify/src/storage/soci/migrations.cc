@@ -233,6 +233,15 @@ constexpr std::string_view kV4ExistingTopUps =
     " FROM transfers t JOIN ledger_accounts a ON a.id = t.from_account_id"
     " WHERE t.kind = 'credit' AND a.kind = 'gateway_clearing'";
 
+// ---- Version 5: user lists ----------------------------------------------------------------------
+// Admins list users newest first (AccountRepository::ListUsers), all of them or by role, a page
+// at a time from the keyset (created_at, id); the other filters are checked along the scan.
+
+constexpr std::string_view kV5UsersNewestIndex =
+    "CREATE INDEX users_newest_idx ON users (created_at, id)";
+constexpr std::string_view kV5UsersRoleIndex =
+    "CREATE INDEX users_role_newest_idx ON users (role, created_at, id)";
+
 long long NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -327,11 +336,31 @@ const std::vector<Migration>& AllMigrations() {
        "top-up charges",
        {kV4TopUpCharges, kV4ExistingTopUps},
        {kV4TopUpCharges, kV4ExistingTopUps}},
+      {5,
+       "user lists",
+       {kV5UsersNewestIndex, kV5UsersRoleIndex},
+       {kV5UsersNewestIndex, kV5UsersRoleIndex}},
   };
   return migrations;
 }
 
 int NewestSchemaVersion() { return AllMigrations().back().version; }
+
+Result<int> RecordedSchemaVersion(soci::session& sql, Dialect dialect) {
+  try {
+    long long tables = 0;
+    Execute(sql,
+            dialect == Dialect::kSqlite
+                ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
+                  " AND name = 'schema_migrations'"
+                : "SELECT COUNT(*) FROM information_schema.tables"
+                  " WHERE table_name = 'schema_migrations' AND table_schema = current_schema()",
+            soci::into(tables));
+    return tables == 0 ? 0 : RecordedVersion(sql);
+  } catch (...) {
+    return FailureStatus(ClassifyCurrentException(dialect, &sql), "reading the schema version");
+  }
+}
 
 Result<int> Migrate(soci::session& sql, Dialect dialect, int up_to) {
   Result<int> current = InExclusiveTransaction(sql, dialect, "creating schema_migrations", [&] {

@@ -39,6 +39,11 @@ const std::vector<Migration>& AllMigrations();
 // The version of the last one.
 int NewestSchemaVersion();
 
+// The newest migration recorded in the database; 0 when none is (schema_migrations may not even
+// exist). Creates and changes nothing.
+// Errors: kUnavailable (database_unavailable), kInternal.
+Result<int> RecordedSchemaVersion(soci::session& sql, Dialect dialect);
+
 // Creates schema_migrations when missing and applies each unrecorded migration up to version
 // `up_to` (all of them unless a test wants an older schema). Returns the schema version
 // afterwards.

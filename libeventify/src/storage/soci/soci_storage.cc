@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <random>
 #include <thread>
 #include <utility>
@@ -19,6 +20,12 @@
 
 namespace eventify::storage {
 namespace {
+
+// What opening with create_if_missing = false answers for a database that was never set up.
+Status DatabaseNotFound(const std::string& what) {
+  return FailedPrecondition("database_not_found",
+                            what + "; nothing was created: start the server once to set it up");
+}
 
 // The storage whose Run is on this thread's stack, to refuse a nested Run that would wait forever
 // for the writer lock or a pooled session held by its own caller.
@@ -152,11 +159,26 @@ namespace eventify::spi {
 Result<std::shared_ptr<Storage>> OpenSociStorage(const SociStorageOptions& options) {
   using storage::SessionPool;
   EV_ASSIGN_OR_RETURN(storage::DatabaseTarget target, storage::ParseDatabaseUrl(options.url));
+  // Connecting creates a SQLite file: look for it first.
+  std::error_code no_file;
+  if (!options.create_if_missing && target.dialect == storage::Dialect::kSqlite &&
+      !std::filesystem::exists(target.sqlite_path, no_file)) {
+    return storage::DatabaseNotFound("there is no SQLite database file " + target.sqlite_path);
+  }
   auto pool = std::make_unique<SessionPool>(std::move(target), options.pool_size,
                                             options.sqlite_busy_timeout_ms);
   int version = 0;
   {
     EV_ASSIGN_OR_RETURN(SessionPool::Lease lease, pool->Acquire(/*detailed_errors=*/true));
+    if (!options.create_if_missing) {
+      Result<int> recorded = storage::RecordedSchemaVersion(lease.session(), pool->dialect());
+      if (!recorded.ok()) return recorded.status();
+      if (*recorded == 0) {
+        return storage::DatabaseNotFound(
+            "the database holds no Eventify schema (no migration was "
+            "ever applied)");
+      }
+    }
     Result<int> migrated = storage::Migrate(lease.session(), pool->dialect());
     if (!migrated.ok()) {
       const Status& failure = migrated.status();
