@@ -225,6 +225,28 @@ class AccountRoutes {
     return UserResult(accounts_.GetUser(*principal, params.at(0)));
   }
 
+  // GET /api/v1/admin/users?email=&name=&role=&blocked=&verified=&cursor=&limit=
+  ApiResponse AdminListUsers(const ApiRequest& request) {
+    auto principal = Authenticate(request);
+    if (!principal.ok()) return ErrorResponse(principal.status());
+    UserQuery query;
+    query.email = std::string(request.query("email").value_or(""));
+    query.name = std::string(request.query("name").value_or(""));
+    query.cursor = std::string(request.query("cursor").value_or(""));
+    if (const auto role = request.query("role")) {
+      auto parsed = ParseRole(*role);
+      if (!parsed.ok()) return ErrorResponse(parsed.status());
+      query.role = *parsed;
+    }
+    Status read = ReadBoolQuery(request, "blocked", query.blocked);
+    if (read.ok()) read = ReadBoolQuery(request, "verified", query.email_verified);
+    if (read.ok()) read = ReadLimit(request, query.limit);
+    if (!read.ok()) return ErrorResponse(read);
+    auto page = accounts_.ListUsers(*principal, query);
+    if (!page.ok()) return ErrorResponse(page.status());
+    return PageResponse(page->items, page->next_cursor, WriteUser);
+  }
+
   ApiResponse AdminSetBlocked(const ApiRequest& request, const PathParams& params, bool blocked) {
     auto principal = Authenticate(request);
     if (!principal.ok()) return ErrorResponse(principal.status());
@@ -282,6 +304,7 @@ void AddAccountRoutes(Router& router, Engine& engine) {
   router.Add("GET", "/api/v1/me", plain(&AccountRoutes::GetMe));
   router.Add("PATCH", "/api/v1/me", plain(&AccountRoutes::PatchMe));
   router.Add("PUT", "/api/v1/me/avatar", plain(&AccountRoutes::PutAvatar));
+  router.Add("GET", "/api/v1/admin/users", plain(&AccountRoutes::AdminListUsers));
   router.Add("GET", "/api/v1/admin/users/{}",
              [routes](const ApiRequest& request, const PathParams& params) {
                return routes->AdminGetUser(request, params);

@@ -3,8 +3,13 @@
 //   creates a verified admin account and prints its id. The password comes from --password-file,
 //   else EVENTIFY_ADMIN_PASSWORD, else a prompt on the terminal without echo (or one line of
 //   standard input when it is not a terminal). There is no default password.
+// - `eventify-server admin list [--email T] [--name T] [--role R] [--blocked B] [--verified B]
+//   [--limit N] [--cursor C]` prints users newest first, tab-separated under a header line.
+// - `eventify-server admin set-role --email E --role R` changes the role of an existing user.
 // - `eventify-server ledger audit [config flags]` checks the ledger (Ledger::Audit) and prints the
 //   report: a summary line, then one discrepancy per line.
+// They act as the operator (OperatorPrincipal) on an existing installation: a database, data
+// folder or key file that does not exist yet is refused, never created (serving creates them).
 #pragma once
 
 #include <string>
@@ -12,8 +17,8 @@
 
 namespace eventify::server {
 
-// args: what follows "admin" on the command line. Returns the process exit code: 0 created,
-// 1 failed, 2 usage or configuration error.
+// args: what follows "admin" on the command line. Returns the process exit code: 0 done, 1 failed
+// (no installation, unknown user, last admin...), 2 usage, configuration or input error.
 int RunAdminCommand(const std::vector<std::string>& args);
 
 // The usage lines of the admin command, for --help.

@@ -42,29 +42,32 @@ Result<std::shared_ptr<spi::Mailer>> OpenMailer(const ServerConfig& config) {
 
 }  // namespace
 
-Result<std::unique_ptr<Engine>> OpenEngine(const ServerConfig& config) {
-  for (const std::string* dir : {&config.data_dir, &config.outbox_dir, &config.media_dir}) {
-    Status created = CreateDirectory(*dir);
-    if (!created.ok()) return created;
+Result<std::unique_ptr<Engine>> OpenEngine(const ServerConfig& config, WhenMissing when_missing) {
+  if (when_missing == WhenMissing::kCreate) {
+    for (const std::string* dir : {&config.data_dir, &config.outbox_dir, &config.media_dir}) {
+      Status created = CreateDirectory(*dir);
+      if (!created.ok()) return created;
+    }
   }
-  auto secret_key = LoadOrCreateSecretKey(config);
-  if (!secret_key.ok()) return secret_key.status();
-  auto webhook_secret = LoadOrCreateWebhookSecret(config);
-  if (!webhook_secret.ok()) return webhook_secret.status();
-
-  auto mailer = OpenMailer(config);
+  auto mailer = OpenMailer(config);  // configuration errors first
   if (!mailer.ok()) return mailer.status();
+  // The database before the keys, so that an installation that does not exist is reported as such.
+  spi::SociStorageOptions storage_options;
+  storage_options.url = config.database_url;
+  storage_options.pool_size = config.database_pool_size;
+  storage_options.create_if_missing = when_missing == WhenMissing::kCreate;
+  auto storage = spi::OpenSociStorage(storage_options);
+  if (!storage.ok()) return storage.status();
+  auto secret_key = LoadOrCreateSecretKey(config, when_missing);
+  if (!secret_key.ok()) return secret_key.status();
+  auto webhook_secret = LoadOrCreateWebhookSecret(config, when_missing);
+  if (!webhook_secret.ok()) return webhook_secret.status();
 
   // One clock for the engine and the gateway, so that signature ages and hold expiries agree.
   auto clock = std::make_shared<spi::SystemClock>();
   EngineOptions options;
   options.secret_key = std::move(secret_key).value();
   options.clock = clock;
-  spi::SociStorageOptions storage_options;
-  storage_options.url = config.database_url;
-  storage_options.pool_size = config.database_pool_size;
-  auto storage = spi::OpenSociStorage(storage_options);
-  if (!storage.ok()) return storage.status();
   options.storage = std::move(storage).value();
   options.mailer = std::move(mailer).value();
   options.media_store = spi::MakeFilesystemMediaStore(config.media_dir, kMediaUrlPrefix);

@@ -8,13 +8,17 @@
 
 #include "config.h"
 #include "eventify/engine.h"
+#include "secret_key.h"
 
 namespace eventify::server {
 
-// Creates data_dir, outbox_dir and media_dir when missing, then opens the engine.
+// Opens the engine: the database first, so that an installation that does not exist is reported
+// as such (database_not_found), then the key files. kCreate (serving) creates data_dir, outbox_dir
+// and media_dir, the database and the key files when missing; kRefuse (operator commands) creates
+// nothing.
 // Errors: kUnavailable (cannot_create_directory), kInvalidArgument (invalid_config: a bad smtp.*
 // setting, named), those of LoadOrCreateSecretKey,
 // LoadOrCreateWebhookSecret, spi::OpenSociStorage and Engine::Open.
-Result<std::unique_ptr<Engine>> OpenEngine(const ServerConfig& config);
+Result<std::unique_ptr<Engine>> OpenEngine(const ServerConfig& config, WhenMissing when_missing);
 
 }  // namespace eventify::server

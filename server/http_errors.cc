@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <string>
 
 namespace eventify::server {
 namespace {
@@ -49,6 +51,30 @@ Result<JsonObject> ParseJsonBody(const ApiRequest& request) {
                   "send the body as Content-Type: application/json");
   }
   return JsonObject::Parse(request.body());
+}
+
+Status ReadLimit(const ApiRequest& request, int& limit) {
+  const auto text = request.query("limit");
+  if (!text) return Status::Ok();
+  int value = 0;
+  const char* end = text->data() + text->size();
+  const auto [ptr, ec] = std::from_chars(text->data(), end, value);
+  if (text->empty() || ec != std::errc() || ptr != end) {
+    return InvalidArgument("invalid_limit", "'limit' must be an integer", "limit");
+  }
+  limit = value;
+  return Status::Ok();
+}
+
+Status ReadBoolQuery(const ApiRequest& request, std::string_view name, std::optional<bool>& out) {
+  const auto text = request.query(name);
+  if (!text) return Status::Ok();
+  if (*text != "true" && *text != "false") {
+    return InvalidArgument("invalid_filter", "'" + std::string(name) + "' must be true or false",
+                           std::string(name));
+  }
+  out = *text == "true";
+  return Status::Ok();
 }
 
 }  // namespace eventify::server

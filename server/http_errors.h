@@ -3,7 +3,9 @@
 // shares (content type, body shape).
 #pragma once
 
+#include <optional>
 #include <string_view>
+#include <vector>
 
 #include "api.h"
 #include "eventify/status.h"
@@ -22,5 +24,26 @@ ApiResponse ErrorResponse(int http_status, std::string_view code, std::string_vi
 // Errors: kUnsupportedMediaType (unsupported_media_type) unless Content-Type is application/json;
 // kInvalidArgument (invalid_body) for an empty body, and those of JsonObject::Parse.
 Result<JsonObject> ParseJsonBody(const ApiRequest& request);
+
+// The reply of a list route: 200 {"items": [...], "next_cursor": string or null}, each item
+// written by `write_item(json, item)`.
+template <typename Item, typename WriteItem>
+ApiResponse PageResponse(const std::vector<Item>& items, std::string_view next_cursor,
+                         WriteItem&& write_item) {
+  JsonWriter json;
+  json.BeginObject().Key("items").BeginArray();
+  for (const Item& item : items) write_item(json, item);
+  json.EndArray();
+  json.StringOrNullMember("next_cursor", next_cursor);
+  json.EndObject();
+  return JsonResponse(200, json.Finish());
+}
+
+// Query parameters of list routes. Each leaves `out` alone when the parameter is absent.
+// ?limit=: an integer; its range is the library's to check. Errors: kInvalidArgument
+// (invalid_limit, field "limit").
+Status ReadLimit(const ApiRequest& request, int& limit);
+// ?NAME=true|false. Errors: kInvalidArgument (invalid_filter, field NAME).
+Status ReadBoolQuery(const ApiRequest& request, std::string_view name, std::optional<bool>& out);
 
 }  // namespace eventify::server

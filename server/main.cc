@@ -2,7 +2,10 @@
 //
 //   eventify-server [--config PATH] [--KEY=VALUE ...]     serve the HTTP API
 //   eventify-server admin create --email E --full-name N  create an admin account
+//   eventify-server admin list [--email T] [--role R]...  list and search users
+//   eventify-server admin set-role --email E --role R     change the role of a user
 //   eventify-server ledger audit                          check the ledger (exit 1 when not clean)
+// The admin and ledger commands need an installation the server has set up (admin_cli.h).
 //
 // Exit codes: 0 clean stop (SIGTERM/SIGINT), 1 runtime failure, 2 usage or configuration error.
 #include <fmt/format.h>
@@ -64,7 +67,7 @@ int Serve(const std::vector<std::string>& args) {
   // Before any thread starts, so that every thread inherits the blocked signals.
   ShutdownSignals signals;
 
-  auto engine = OpenEngine(*config);
+  auto engine = OpenEngine(*config, WhenMissing::kCreate);
   if (!engine.ok()) {
     fmt::print(stderr, "eventify-server: cannot start: {}\n", engine.status().ToString());
     return engine.status().code() == StatusCode::kInvalidArgument ? 2 : 1;

@@ -105,7 +105,7 @@ namespace {
 
 // The configured value when set; otherwise the key file, created when it does not exist.
 Result<std::string> LoadOrCreate(const SecretSpec& spec, const std::string& value,
-                                 const std::string& path) {
+                                 const std::string& path, WhenMissing when_missing) {
   if (!value.empty()) {
     std::string key = StripLineBreaks(value);
     Status length = CheckLength(spec, key, spec.key);
@@ -115,6 +115,12 @@ Result<std::string> LoadOrCreate(const SecretSpec& spec, const std::string& valu
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) {
     if (errno != ENOENT) return Unreadable(spec, path, "cannot inspect");
+    if (when_missing == WhenMissing::kRefuse) {
+      return FailedPrecondition(
+          fmt::format("{}_missing", spec.reason_prefix),
+          fmt::format("the {} file {} does not exist; start the server once to create it",
+                      spec.description, path));
+    }
     Status created = CreateKeyFile(spec, path);
     if (!created.ok()) return created;
   } else if ((info.st_mode & 077) != 0) {
@@ -134,12 +140,14 @@ Result<std::string> LoadOrCreate(const SecretSpec& spec, const std::string& valu
 
 }  // namespace
 
-Result<std::string> LoadOrCreateSecretKey(const ServerConfig& config) {
-  return LoadOrCreate(kSecretKey, config.secret_key, config.secret_key_file);
+Result<std::string> LoadOrCreateSecretKey(const ServerConfig& config, WhenMissing when_missing) {
+  return LoadOrCreate(kSecretKey, config.secret_key, config.secret_key_file, when_missing);
 }
 
-Result<std::string> LoadOrCreateWebhookSecret(const ServerConfig& config) {
-  return LoadOrCreate(kWebhookSecret, config.webhook_secret, config.webhook_secret_file);
+Result<std::string> LoadOrCreateWebhookSecret(const ServerConfig& config,
+                                              WhenMissing when_missing) {
+  return LoadOrCreate(kWebhookSecret, config.webhook_secret, config.webhook_secret_file,
+                      when_missing);
 }
 
 }  // namespace eventify::server

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
 #include <memory>
 #include <optional>
 #include <string>
@@ -103,20 +102,6 @@ Status NameKeyHeader(const Status& status) {
   if (status.field() != "idempotency_key") return status;
   return Status(status.code(), std::string(status.reason()), status.message(),
                 kIdempotencyKeyHeader);
-}
-
-// ?limit=: an integer when present; its range is the library's to check.
-Status ReadLimit(const ApiRequest& request, int& limit) {
-  const auto text = request.query("limit");
-  if (!text) return Status::Ok();
-  int value = 0;
-  const char* end = text->data() + text->size();
-  const auto [ptr, ec] = std::from_chars(text->data(), end, value);
-  if (text->empty() || ec != std::errc() || ptr != end) {
-    return InvalidArgument("invalid_limit", "'limit' must be an integer", "limit");
-  }
-  limit = value;
-  return Status::Ok();
 }
 
 // ?from= and ?until=: RFC 3339 timestamps when present.
@@ -300,13 +285,7 @@ class WalletRoutes {
     const std::string_view cursor = request.query("cursor").value_or("");
     auto page = wallets_.ListPendingWithdrawals(*principal, cursor, limit);
     if (!page.ok()) return ErrorResponse(page.status());
-    JsonWriter json;
-    json.BeginObject().Key("items").BeginArray();
-    for (const Transfer& transfer : page->items) WriteTransfer(json, transfer);
-    json.EndArray();
-    json.StringOrNullMember("next_cursor", page->next_cursor);
-    json.EndObject();
-    return JsonResponse(200, json.Finish());
+    return PageResponse(page->items, page->next_cursor, WriteTransfer);
   }
 
   // POST /api/v1/admin/withdrawals/{id}/approve

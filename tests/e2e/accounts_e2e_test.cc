@@ -6,7 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -15,8 +17,10 @@
 #include <vector>
 
 #include "e2e_client.h"
+#include "eventify/spi/storage.h"
 #include "eventify/status.h"
 #include "server_process.h"
+#include "support/test_storage.h"
 
 namespace {
 
@@ -395,6 +399,226 @@ BOOST_AUTO_TEST_CASE(admin_from_the_command_line_blocks_a_user) {
   const e2e::Completed refused = e2e::RunProgram(no_password, {}, deployment.scratch());
   BOOST_TEST(refused.status.exited);
   BOOST_TEST(refused.status.code == 1);  // standard input is /dev/null: no password
+}
+
+// The e-mail addresses of a user list reply, in order.
+std::vector<std::string> ListedEmails(const e2e::Reply& reply) {
+  std::vector<std::string> emails;
+  for (int i = 0; i < reply.Count("/items"); ++i) {
+    emails.push_back(reply.Str(("/items/" + std::to_string(i) + "/email").c_str()));
+  }
+  return emails;
+}
+
+BOOST_AUTO_TEST_CASE(admins_list_and_search_users_over_http) {
+  e2e::Deployment& deployment = TheDeployment();
+  e2e::Api api = deployment.api();
+  const Account admin = e2e::NewAdmin(deployment, "lister");
+  // Three accounts whose addresses share a tag no other test uses; the organizer is the newest.
+  const Account first = e2e::NewVerifiedAccount(deployment, "finder");
+  const Account second = e2e::NewVerifiedAccount(deployment, "finder");
+  const Account organizer = e2e::NewVerifiedAccount(deployment, "finder", "organizer");
+  const std::string users = "/api/v1/admin/users";
+  const std::string tagged = users + "?email=e2e-FINDER-";
+
+  const e2e::Reply all = api.Get(tagged, admin.access);
+  BOOST_TEST(all.status == 200);
+  BOOST_TEST(
+      ListedEmails(all) == (std::vector<std::string>{organizer.email, second.email, first.email}),
+      boost::test_tools::per_element());
+  BOOST_TEST(all.IsNull("/next_cursor"));
+  BOOST_TEST(all.Str("/items/0/id") == organizer.id);
+  BOOST_TEST(all.Str("/items/0/role") == "organizer");
+  BOOST_TEST(all.Bool("/items/0/email_verified"));
+  BOOST_TEST(!all.Bool("/items/0/blocked"));
+  BOOST_TEST(all.Str("/items/0/full_name") == "Test finder");
+
+  // A page of two, then the rest through the cursor.
+  const e2e::Reply page = api.Get(tagged + "&limit=2", admin.access);
+  BOOST_TEST(page.status == 200);
+  BOOST_TEST(ListedEmails(page) == (std::vector<std::string>{organizer.email, second.email}),
+             boost::test_tools::per_element());
+  const e2e::Reply rest =
+      api.Get(tagged + "&limit=2&cursor=" + page.Str("/next_cursor"), admin.access);
+  BOOST_TEST(rest.status == 200);
+  BOOST_TEST(ListedEmails(rest) == std::vector<std::string>{first.email},
+             boost::test_tools::per_element());
+  BOOST_TEST(rest.IsNull("/next_cursor"));
+
+  // Filters: role, state, name, an exact address.
+  BOOST_TEST(ListedEmails(api.Get(tagged + "&role=organizer", admin.access)) ==
+                 std::vector<std::string>{organizer.email},
+             boost::test_tools::per_element());
+  BOOST_TEST(ListedEmails(api.Get(users + "?email=" + first.email, admin.access)) ==
+                 std::vector<std::string>{first.email},
+             boost::test_tools::per_element());
+  BOOST_TEST(ListedEmails(
+                 api.Get(tagged + "&name=TEST%20FINDER&verified=true&blocked=false", admin.access))
+                 .size() == 3u);
+  BOOST_TEST(api.Get(tagged + "&verified=false", admin.access).Count("/items") == 0);
+  BOOST_REQUIRE_EQUAL(
+      api.Send("POST", users + "/" + second.id + "/block", "", "", admin.access).status, 200);
+  BOOST_TEST(ListedEmails(api.Get(tagged + "&blocked=true", admin.access)) ==
+                 std::vector<std::string>{second.email},
+             boost::test_tools::per_element());
+  const e2e::Reply admins = api.Get(users + "?role=admin&email=" + admin.email, admin.access);
+  BOOST_TEST(ListedEmails(admins) == std::vector<std::string>{admin.email},
+             boost::test_tools::per_element());
+
+  // Bad filters name the parameter; only admins may list.
+  CheckError(api.Get(tagged + "&role=emperor", admin.access), 400, "invalid_role", "role");
+  CheckError(api.Get(tagged + "&blocked=maybe", admin.access), 400, "invalid_filter", "blocked");
+  CheckError(api.Get(tagged + "&verified=1", admin.access), 400, "invalid_filter", "verified");
+  CheckError(api.Get(tagged + "&limit=0", admin.access), 400, "invalid_limit", "limit");
+  CheckError(api.Get(tagged + "&limit=101", admin.access), 400, "invalid_limit", "limit");
+  CheckError(api.Get(tagged + "&limit=ten", admin.access), 400, "invalid_limit", "limit");
+  CheckError(api.Get(tagged + "&cursor=bogus", admin.access), 400, "invalid_cursor", "cursor");
+  CheckError(api.Get(users + "?email=" + std::string(255, 'a'), admin.access), 400,
+             "search_too_long", "email");
+  CheckError(api.Get(users + "?name=" + std::string(255, 'a'), admin.access), 400,
+             "search_too_long", "name");
+  CheckError(api.Get(tagged, first.access), kForbidden, "forbidden");
+  CheckError(api.Get(tagged), 401, "missing_token");
+
+  // Re-roling through HTTP; the admin cannot demote itself.
+  const e2e::Reply promoted = api.PutJson(users + "/" + first.id + "/role",
+                                          e2e::JsonObject({{"role", "admin"}}), admin.access);
+  BOOST_TEST(promoted.status == 200);
+  BOOST_TEST(promoted.Str("/user/role") == "admin");
+  CheckError(api.PutJson(users + "/" + admin.id + "/role", e2e::JsonObject({{"role", "attendee"}}),
+                         admin.access),
+             kUnprocessable, "cannot_modify_self");
+  BOOST_TEST(ListedEmails(api.Get(tagged + "&role=admin", admin.access)) ==
+                 std::vector<std::string>{first.email},
+             boost::test_tools::per_element());
+}
+
+// `admin list` and `admin set-role` on a running installation.
+BOOST_AUTO_TEST_CASE(operators_list_and_re_role_users_from_the_command_line) {
+  e2e::Deployment& deployment = TheDeployment();
+  e2e::Api api = deployment.api();
+  const Account admin = e2e::NewAdmin(deployment, "cli-admin");
+  const Account user = e2e::NewVerifiedAccount(deployment, "cli-user");
+  const std::string created_at =
+      api.Get("/api/v1/admin/users/" + user.id, admin.access).Str("/user/created_at");
+  const std::string header = "id\temail\trole\temail_verified\tblocked\tcreated_at\tfull_name\n";
+  const auto row = [&](const std::string& role) {
+    return user.id + "\t" + user.email + "\t" + role + "\ttrue\tfalse\t" + created_at +
+           "\tTest cli-user\n";
+  };
+
+  const e2e::Completed listed = deployment.Run({"admin", "list", "--email=" + user.email});
+  BOOST_TEST_INFO("stderr: " << listed.err);
+  BOOST_TEST(listed.status.exited);
+  BOOST_TEST(listed.status.code == 0);
+  BOOST_TEST(listed.out == header + row("attendee"));
+  BOOST_TEST(listed.err == "");
+
+  const e2e::Completed changed =
+      deployment.Run({"admin", "set-role", "--email", user.email, "--role", "organizer"});
+  BOOST_TEST_INFO("stderr: " << changed.err);
+  BOOST_TEST(changed.status.code == 0);
+  BOOST_TEST(changed.out == header + row("organizer"));
+  BOOST_TEST(api.Get("/api/v1/me", user.access).Str("/user/role") == "organizer");
+
+  // Pages: one user, and the cursor of the next on standard error.
+  const e2e::Completed one = deployment.Run({"admin", "list", "--limit=1"});
+  BOOST_TEST(one.status.code == 0);
+  BOOST_TEST(std::count(one.out.begin(), one.out.end(), '\n') == 2);
+  BOOST_TEST(one.err.rfind("eventify-server: more users follow: add --cursor=", 0) == 0u);
+
+  const e2e::Completed unknown = deployment.Run(
+      {"admin", "set-role", "--email=" + deployment.NewEmail("nobody"), "--role=admin"});
+  BOOST_TEST(unknown.status.exited);
+  BOOST_TEST(unknown.status.code == 1);
+  BOOST_TEST(unknown.err ==
+             "eventify-server: cannot find the user: user_not_found (not_found): no such user\n");
+  BOOST_TEST(unknown.out == "");
+
+  // Usage errors exit 2 and change nothing.
+  for (const std::vector<std::string>& bad :
+       {std::vector<std::string>{"admin", "set-role", "--email=" + user.email, "--role=emperor"},
+        std::vector<std::string>{"admin", "set-role", "--email=" + user.email},
+        std::vector<std::string>{"admin", "list", "--blocked=maybe"},
+        std::vector<std::string>{"admin", "list", "--limit=ten"},
+        std::vector<std::string>{"admin", "list", "--cursor=bogus"},
+        std::vector<std::string>{"admin", "promote"}}) {
+    const e2e::Completed refused = deployment.Run(bad);
+    BOOST_TEST_CONTEXT("admin " << bad[1] << " stderr: " << refused.err) {
+      BOOST_TEST(refused.status.exited);
+      BOOST_TEST(refused.status.code == 2);
+      BOOST_TEST(refused.out == "");
+    }
+  }
+  BOOST_TEST(api.Get("/api/v1/me", user.access).Str("/user/role") == "organizer");
+}
+
+// Operator commands on a data folder (and database) that was never set up: each refuses, names
+// the database and creates nothing; once the server has run they work, and the only admin cannot
+// be demoted.
+BOOST_AUTO_TEST_CASE(operator_commands_refuse_an_installation_that_does_not_exist) {
+  e2e::Deployment fresh(kServer);
+  std::string url = "sqlite:" + (fresh.data_dir() / "eventify.db").string();
+  for (const std::string& flag : fresh.ConfigFlags()) {
+    if (flag.rfind("--database.url=", 0) == 0)
+      url = flag.substr(std::string("--database.url=").size());
+  }
+  const std::string detail = eventify::testing::TestBackend() == "postgresql"
+                                 ? "no Eventify migration was ever applied to the database"
+                                 : "the SQLite database file does not exist";
+  const std::string refusal = "eventify-server: no Eventify database at " + url + ": " + detail +
+                              "; nothing was created; start the server once to set it up\n";
+  const std::string password_env = std::string("EVENTIFY_ADMIN_PASSWORD=") + kPassword;
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"ledger", "audit"}, std::vector<std::string>{"admin", "list"},
+        std::vector<std::string>{"admin", "set-role", "--email=a@example.com", "--role=admin"},
+        std::vector<std::string>{"admin", "create", "--email=a@example.com", "--full-name=A"}}) {
+    const e2e::Completed refused = fresh.Run(command, {password_env});
+    BOOST_TEST_CONTEXT(command[0] << " " << command[1]) {
+      BOOST_TEST(refused.status.exited);
+      BOOST_TEST(refused.status.code == 1);
+      BOOST_TEST(refused.err == refusal);
+      BOOST_TEST(refused.out == "");
+      BOOST_TEST(!std::filesystem::exists(fresh.data_dir()));
+    }
+  }
+  if (eventify::testing::TestBackend() == "postgresql") {
+    // The database is still bare, and a password in its URL is never printed.
+    eventify::spi::SociStorageOptions must_exist;
+    must_exist.url = url;
+    must_exist.create_if_missing = false;
+    BOOST_TEST(eventify::spi::OpenSociStorage(must_exist).status().reason() ==
+               "database_not_found");
+    const std::string with_password =
+        url + (url.find('?') == std::string::npos ? "?" : "&") + "password=hunter2";
+    const e2e::Completed hidden =
+        e2e::RunProgram({kServer, "ledger", "audit", "--data_dir=" + fresh.data_dir().string(),
+                         "--database.url=" + with_password},
+                        {}, fresh.scratch());
+    BOOST_TEST(hidden.status.code == 1);
+    BOOST_TEST(hidden.err.find("hunter2") == std::string::npos);
+    BOOST_TEST(hidden.err.find("password=***") != std::string::npos);
+  }
+
+  fresh.server();  // serving sets the installation up
+  const e2e::Completed audited = fresh.Run({"ledger", "audit"});
+  BOOST_TEST(audited.status.code == 0);
+  BOOST_TEST(audited.out.rfind("ledger audit: clean; accounts checked: ", 0) == 0u);
+
+  const Account only = e2e::NewAdmin(fresh, "only");
+  const e2e::Completed demoted =
+      fresh.Run({"admin", "set-role", "--email=" + only.email, "--role=attendee"});
+  BOOST_TEST(demoted.status.exited);
+  BOOST_TEST(demoted.status.code == 1);
+  BOOST_TEST(demoted.err ==
+             "eventify-server: cannot change the role: last_admin (failed_precondition): this is "
+             "the only admin; make another user admin first\n");
+  const e2e::Completed admins = fresh.Run({"admin", "list", "--role=admin"});
+  BOOST_TEST(admins.status.code == 0);
+  BOOST_TEST(admins.out.find("\t" + only.email + "\tadmin\ttrue\tfalse\t") != std::string::npos);
+  BOOST_TEST(std::count(admins.out.begin(), admins.out.end(), '\n') == 2);
+  std::string log;
+  BOOST_TEST(fresh.Stop(log).code == 0);
 }
 
 BOOST_AUTO_TEST_CASE(bad_requests_get_json_errors_and_the_server_keeps_serving) {

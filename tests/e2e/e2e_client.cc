@@ -368,6 +368,7 @@ Account NewVerifiedAccount(Deployment& deployment, const std::string& tag,
 }
 
 Account NewAdmin(Deployment& deployment, const std::string& tag) {
+  Api api = deployment.api();  // the operator's commands need an installation the server set up
   Account admin;
   admin.email = deployment.NewEmail(tag);
   const Completed created =
@@ -376,7 +377,6 @@ Account NewAdmin(Deployment& deployment, const std::string& tag) {
   BOOST_TEST_INFO("stderr: " << created.err);
   BOOST_REQUIRE(created.status.exited && created.status.code == 0);
   admin.id = created.out.substr(0, created.out.find('\n'));
-  Api api = deployment.api();
   const Reply login = Login(api, admin.email, kPassword);
   BOOST_REQUIRE_EQUAL(login.status, 200);
   admin.access = login.Str("/access_token");

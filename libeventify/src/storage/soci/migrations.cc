@@ -364,6 +364,9 @@ Result<int> RecordedSchemaVersion(soci::session& sql, Dialect dialect) {
 
 Result<int> Migrate(soci::session& sql, Dialect dialect, int up_to) {
   Result<int> current = InExclusiveTransaction(sql, dialect, "creating schema_migrations", [&] {
+    // On an existing table PostgreSQL answers IF NOT EXISTS with a NOTICE, which libpq prints on
+    // the standard error of the program (an operator's command, say).
+    if (dialect == Dialect::kPostgresql) Exec(sql, "SET LOCAL client_min_messages = warning");
     Exec(sql, kCreateMigrationsTable);
     return RecordedVersion(sql);
   });

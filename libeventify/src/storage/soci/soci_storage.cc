@@ -23,8 +23,7 @@ namespace {
 
 // What opening with create_if_missing = false answers for a database that was never set up.
 Status DatabaseNotFound(const std::string& what) {
-  return FailedPrecondition("database_not_found",
-                            what + "; nothing was created: start the server once to set it up");
+  return FailedPrecondition("database_not_found", what + "; nothing was created");
 }
 
 // The storage whose Run is on this thread's stack, to refuse a nested Run that would wait forever
@@ -163,7 +162,7 @@ Result<std::shared_ptr<Storage>> OpenSociStorage(const SociStorageOptions& optio
   std::error_code no_file;
   if (!options.create_if_missing && target.dialect == storage::Dialect::kSqlite &&
       !std::filesystem::exists(target.sqlite_path, no_file)) {
-    return storage::DatabaseNotFound("there is no SQLite database file " + target.sqlite_path);
+    return storage::DatabaseNotFound("the SQLite database file does not exist");
   }
   auto pool = std::make_unique<SessionPool>(std::move(target), options.pool_size,
                                             options.sqlite_busy_timeout_ms);
@@ -174,9 +173,7 @@ Result<std::shared_ptr<Storage>> OpenSociStorage(const SociStorageOptions& optio
       Result<int> recorded = storage::RecordedSchemaVersion(lease.session(), pool->dialect());
       if (!recorded.ok()) return recorded.status();
       if (*recorded == 0) {
-        return storage::DatabaseNotFound(
-            "the database holds no Eventify schema (no migration was "
-            "ever applied)");
+        return storage::DatabaseNotFound("no Eventify migration was ever applied to the database");
       }
     }
     Result<int> migrated = storage::Migrate(lease.session(), pool->dialect());
