@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "e2e_client.h"
-#include "eventify/spi/storage.h"
+#include "eventify/backends/soci.h"
 #include "eventify/status.h"
 #include "server_process.h"
 #include "support/test_storage.h"

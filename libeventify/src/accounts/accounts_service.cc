@@ -401,14 +401,13 @@ class AccountsServiceImpl final : public Accounts {
     EV_RETURN_IF_ERROR(CheckSearchText(query.email, "email"));
     EV_RETURN_IF_ERROR(CheckSearchText(query.name, "name"));
     EV_ASSIGN_OR_RETURN(const auto before, DecodePageCursor(query.cursor));
-    spi::UserFilter filter;
-    filter.email_contains = query.email;
-    filter.name_contains = query.name;
-    filter.role = query.role;
-    filter.blocked = query.blocked;
-    filter.email_verified = query.email_verified;
-    filter.before = before;
-    filter.limit = query.limit + 1;  // one more tells whether another page exists
+    const spi::UserFilter filter{.email_contains = query.email,
+                                 .name_contains = query.name,
+                                 .role = query.role,
+                                 .blocked = query.blocked,
+                                 .email_verified = query.email_verified,
+                                 .before = before,
+                                 .limit = query.limit + 1};  // one more: is there another page?
     std::vector<UserRecord> rows;
     EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadOnly, [&](Transaction& tx) {
       EV_ASSIGN_OR_RETURN(rows, tx.accounts().ListUsers(filter));
