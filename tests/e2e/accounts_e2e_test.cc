@@ -324,7 +324,7 @@ BOOST_AUTO_TEST_CASE(avatar_upload_and_media) {
              400, "missing_field", "avatar");
 
   CheckError(api.Get("/media/avatars/none.png"), 404, "media_not_found");
-  CheckError(api.Get("/media/avatars"), 404, "media_not_found");  // a folder, not an object
+  CheckError(api.Get("/media/avatars"), 404, "media_not_found");     // a folder, not an object
   CheckError(api.Get("/media/avatars/"), 400, "invalid_media_key");  // an empty last segment
   CheckError(api.Get("/media/a/../../secret.key"), 400, "invalid_media_key");
   CheckError(api.Get("/media/UPPER.png"), 400, "invalid_media_key");
