@@ -195,7 +195,7 @@ BOOST_AUTO_TEST_CASE(migration_4_records_the_top_ups_of_a_version_3_database) {
   spi::SociStorageOptions options;
   options.url = url;
   auto upgraded = OpenStorageOrFail(options);
-  BOOST_TEST(upgraded->schema_version() == 4);
+  BOOST_TEST(upgraded->schema_version() == storage::NewestSchemaVersion());
   const auto expect = [&](const std::string& id, TopUpChargeState state) {
     auto found = Load(*upgraded, id);
     BOOST_TEST_CONTEXT("transfer " << id) {
