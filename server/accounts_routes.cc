@@ -133,9 +133,9 @@ class AccountRoutes {
   // With a body, ends the session of its refresh token; without one, the session of the bearer.
   ApiResponse Logout(const ApiRequest& request) {
     if (request.body().empty()) {
-      auto principal = Authenticate(request);
-      if (!principal.ok()) return ErrorResponse(principal.status());
-      Status done = accounts_.Logout(*principal);
+      auto token = BearerToken(request);
+      if (!token.ok()) return ErrorResponse(token.status());
+      Status done = accounts_.LogoutAccessToken(*token);
       if (!done.ok()) return ErrorResponse(done);
       return NoContent();
     }

@@ -414,10 +414,13 @@ BOOST_AUTO_TEST_CASE(logout_revokes_refresh_and_access_tokens) {
   BOOST_TEST(accounts().Logout("garbage").reason() == "invalid_token");
 
   const TokenPair again = LoginAs("out@example.com");
-  auto principal = accounts().Authenticate(again.access_token);
-  BOOST_REQUIRE(principal.ok());
-  BOOST_REQUIRE(accounts().Logout(*principal).ok());
+  BOOST_REQUIRE(accounts().LogoutAccessToken(again.access_token).ok());
   BOOST_TEST(accounts().Authenticate(again.access_token).status().reason() == "session_revoked");
+  BOOST_TEST(accounts().LogoutAccessToken(again.access_token).ok());  // idempotent
+  BOOST_TEST(accounts().Refresh(again.refresh_token).status().reason() == "session_revoked");
+  BOOST_TEST(accounts().LogoutAccessToken("garbage").reason() == "invalid_token");
+  clock->Advance(std::chrono::minutes(15));
+  BOOST_TEST(accounts().LogoutAccessToken(again.access_token).reason() == "token_expired");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -728,13 +731,18 @@ BOOST_AUTO_TEST_CASE(blocked_users_cannot_log_in_or_use_existing_tokens) {
   const User target = RegisterVerified("blk@example.com");
   const TokenPair pair = LoginAs("blk@example.com");
   BOOST_REQUIRE(accounts().SetBlocked(admin, target.id, true).ok());
-  BOOST_TEST(accounts().Authenticate(pair.access_token).status().reason() == "session_revoked");
-  BOOST_TEST(accounts().Refresh(pair.refresh_token).status().reason() == "session_revoked");
+  // Blocking ends the sessions too, but the block is what the old tokens are told.
+  BOOST_TEST(accounts().Authenticate(pair.access_token).status().reason() == "account_blocked");
+  BOOST_TEST((accounts().Authenticate(pair.access_token).status().code() ==
+              StatusCode::kPermissionDenied));
+  BOOST_TEST(accounts().Refresh(pair.refresh_token).status().reason() == "account_blocked");
   BOOST_TEST(accounts().Login("blk@example.com", kPassword).status().reason() == "account_blocked");
   BOOST_TEST(accounts().Login("blk@example.com", "Wr0ng-Password").status().reason() ==
              "invalid_credentials");
   BOOST_REQUIRE(accounts().SetBlocked(admin, target.id, false).ok());
   BOOST_TEST(accounts().Login("blk@example.com", kPassword).ok());
+  // Unblocking does not bring the ended sessions back.
+  BOOST_TEST(accounts().Authenticate(pair.access_token).status().reason() == "session_revoked");
 }
 
 BOOST_AUTO_TEST_CASE(engine_refuses_a_short_secret_and_missing_services) {

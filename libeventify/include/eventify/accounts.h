@@ -132,11 +132,14 @@ class Accounts {
   // Revokes the session (refresh-token family) of this refresh token. Idempotent.
   // Errors: kUnauthenticated (invalid_token).
   virtual Status Logout(std::string_view refresh_token) = 0;
-  // Revokes the caller's current session. Idempotent.
-  virtual Status Logout(const Principal& principal) = 0;
+  // Revokes the session of this access token. Idempotent: a token whose session already ended,
+  // or whose account is blocked, is accepted as long as it is ours and not expired.
+  // Errors: kUnauthenticated (invalid_token, token_expired).
+  virtual Status LogoutAccessToken(std::string_view access_token) = 0;
 
-  // Checks an access token: signature, algorithm, expiry, that its session is not revoked and
-  // that the account is not blocked.
+  // Checks an access token: signature, algorithm, expiry, that the account is not blocked and
+  // that its session is not revoked (in that order: a blocked account's old token answers
+  // account_blocked, though blocking also ended its sessions).
   // Errors: kUnauthenticated (invalid_token, token_expired, session_revoked),
   // kPermissionDenied (account_blocked).
   virtual Result<Principal> Authenticate(std::string_view access_token) = 0;

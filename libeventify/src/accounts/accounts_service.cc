@@ -166,6 +166,12 @@ class AccountsServiceImpl final : public Accounts {
       EV_ASSIGN_OR_RETURN(SessionRecord session,
                           repo.FindSession(token->session_id, LockMode::kForUpdate));
       const Timestamp now = clock_->Now();
+      EV_ASSIGN_OR_RETURN(UserRecord user, repo.FindUserById(session.user_id, LockMode::kNone));
+      // Blocking also revokes the sessions; the block is the reason to report.
+      if (user.blocked) {
+        outcome = Blocked();
+        return Status::Ok();
+      }
       if (session.revoked_at) {
         outcome = Unauthenticated("session_revoked", "this session has ended; log in again");
         return Status::Ok();
@@ -180,11 +186,6 @@ class AccountsServiceImpl final : public Accounts {
       }
       if (now >= token->expires_at || now >= session.expires_at) {
         outcome = Unauthenticated("token_expired", "the refresh token has expired; log in again");
-        return Status::Ok();
-      }
-      EV_ASSIGN_OR_RETURN(UserRecord user, repo.FindUserById(session.user_id, LockMode::kNone));
-      if (user.blocked) {
-        outcome = Blocked();
         return Status::Ok();
       }
       EV_RETURN_IF_ERROR(repo.MarkRefreshTokenUsed(token_hash, now));
@@ -208,9 +209,11 @@ class AccountsServiceImpl final : public Accounts {
     });
   }
 
-  Status Logout(const Principal& principal) override {
+  Status LogoutAccessToken(std::string_view access_token) override {
+    const Timestamp now = clock_->Now();
+    EV_ASSIGN_OR_RETURN(const AccessClaims claims, tokens_.Verify(access_token, now));
     return storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
-      return tx.accounts().RevokeSession(principal.session_id, clock_->Now(), "logout");
+      return tx.accounts().RevokeSession(claims.session_id, now, "logout");
     });
   }
 
@@ -225,16 +228,17 @@ class AccountsServiceImpl final : public Accounts {
                    ? Unauthenticated("invalid_token", "the access token is not valid")
                    : session.status();
       }
-      if (session->revoked_at) {
-        return Unauthenticated("session_revoked", "this session has ended; log in again");
-      }
       auto user = tx.accounts().FindUserById(claims.user_id, LockMode::kNone);
       if (!user.ok()) {
         return user.status().code() == StatusCode::kNotFound
                    ? Unauthenticated("invalid_token", "the access token is not valid")
                    : user.status();
       }
+      // Blocking also revokes the sessions; the block is the reason to report.
       if (user->blocked) return Blocked();
+      if (session->revoked_at) {
+        return Unauthenticated("session_revoked", "this session has ended; log in again");
+      }
       // The role is read from the account, not the token, so a role change applies at once.
       principal = Principal{user->id, user->role, session->id};
       return Status::Ok();
