@@ -36,6 +36,11 @@ ApiResponse UserResponse(int status, const User& user) {
   return JsonResponse(status, json.Finish());
 }
 
+// Who asks, for the library's throttles.
+RequestContext ContextOf(const ApiRequest& request) {
+  return RequestContext{std::string(request.remote_address())};
+}
+
 ApiResponse FlagResponse(int status, std::string_view key) {
   JsonWriter json;
   json.BeginObject().BoolMember(key, true).EndObject();
@@ -92,7 +97,7 @@ class AccountRoutes {
     std::string email, code;
     Status read = body->Read({Required("email", email), Required("code", code)});
     if (!read.ok()) return ErrorResponse(read);
-    Status verified = accounts_.VerifyEmail(email, code);
+    Status verified = accounts_.VerifyEmail(ContextOf(request), email, code);
     if (!verified.ok()) return ErrorResponse(verified);
     return FlagResponse(200, "verified");
   }
@@ -103,7 +108,7 @@ class AccountRoutes {
     std::string email;
     Status read = body->Read({Required("email", email)});
     if (!read.ok()) return ErrorResponse(read);
-    Status sent = accounts_.ResendVerification(email);
+    Status sent = accounts_.ResendVerification(ContextOf(request), email);
     if (!sent.ok()) return ErrorResponse(sent);
     return FlagResponse(202, "sent");
   }
@@ -114,7 +119,7 @@ class AccountRoutes {
     std::string email, password;
     Status read = body->Read({Required("email", email), Required("password", password)});
     if (!read.ok()) return ErrorResponse(read);
-    auto pair = accounts_.Login(email, password);
+    auto pair = accounts_.Login(ContextOf(request), email, password);
     if (!pair.ok()) return ErrorResponse(pair.status());
     return TokenResponse(*pair, clock_.Now());
   }
@@ -155,7 +160,7 @@ class AccountRoutes {
     std::string email;
     Status read = body->Read({Required("email", email)});
     if (!read.ok()) return ErrorResponse(read);
-    Status sent = accounts_.RequestPasswordReset(email);
+    Status sent = accounts_.RequestPasswordReset(ContextOf(request), email);
     if (!sent.ok()) return ErrorResponse(sent);
     return FlagResponse(202, "sent");
   }
@@ -167,7 +172,7 @@ class AccountRoutes {
     Status read = body->Read(
         {Required("email", email), Required("code", code), Required("new_password", new_password)});
     if (!read.ok()) return ErrorResponse(read);
-    Status reset = accounts_.ResetPassword(email, code, new_password);
+    Status reset = accounts_.ResetPassword(ContextOf(request), email, code, new_password);
     if (!reset.ok()) return ErrorResponse(reset);
     return FlagResponse(200, "reset");
   }

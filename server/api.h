@@ -25,6 +25,7 @@ class ApiRequest {
   // Every value of a header (name compared case-insensitively), in the order received.
   virtual std::vector<std::string_view> header_values(std::string_view name) const = 0;
   virtual std::string_view body() const = 0;
+  virtual std::string_view remote_address() const = 0;  // the peer's IP address
   virtual bool is_multipart() const = 0;
   // The content of a multipart/form-data part, when the body is multipart and has that part.
   virtual std::optional<std::string_view> form_part(std::string_view name) const = 0;

@@ -22,8 +22,8 @@ using Setter = std::function<std::string(ServerConfig&, std::string_view)>;
 using Shower = std::function<std::string(ServerConfig&)>;
 
 struct KeySpec {
-  std::string_view name;
-  std::string_view help;
+  std::string name;
+  std::string help;
   Setter set;
   Shower show;
   bool secret = false;  // refused on the command line, never shown
@@ -107,7 +107,7 @@ std::string ShowBytes(std::uint64_t value) {
 }
 
 template <typename Access>
-KeySpec IntKey(std::string_view name, std::string_view help, Access access, std::int64_t min,
+KeySpec IntKey(std::string name, std::string help, Access access, std::int64_t min,
                std::int64_t max) {
   return {name, help,
           [=](ServerConfig& config, std::string_view text) -> std::string {
@@ -125,7 +125,7 @@ KeySpec IntKey(std::string_view name, std::string_view help, Access access, std:
 }
 
 template <typename Access>
-KeySpec BytesKey(std::string_view name, std::string_view help, Access access, std::uint64_t min,
+KeySpec BytesKey(std::string name, std::string help, Access access, std::uint64_t min,
                  std::uint64_t max) {
   return {name, help,
           [=](ServerConfig& config, std::string_view text) -> std::string {
@@ -141,8 +141,7 @@ KeySpec BytesKey(std::string_view name, std::string_view help, Access access, st
 }
 
 template <typename Access>
-KeySpec SecondsKey(std::string_view name, std::string_view help, Access access,
-                   std::uint64_t min_seconds) {
+KeySpec SecondsKey(std::string name, std::string help, Access access, std::uint64_t min_seconds) {
   constexpr std::uint64_t kMax = 10ull * 365 * 86400;  // ten years: keeps time arithmetic sane
   return {name, help,
           [=](ServerConfig& config, std::string_view text) -> std::string {
@@ -162,7 +161,7 @@ KeySpec SecondsKey(std::string_view name, std::string_view help, Access access,
 }
 
 template <typename Access>
-KeySpec StringKey(std::string_view name, std::string_view help, Access access,
+KeySpec StringKey(std::string name, std::string help, Access access,
                   std::string_view derived_default = {}) {
   return {name, help,
           [=](ServerConfig& config, std::string_view text) -> std::string {
@@ -177,7 +176,7 @@ KeySpec StringKey(std::string_view name, std::string_view help, Access access,
           }};
 }
 
-KeySpec BoolKey(std::string_view name, std::string_view help, bool ServerConfig::*member) {
+KeySpec BoolKey(std::string name, std::string help, bool ServerConfig::*member) {
   return {name, help,
           [=](ServerConfig& config, std::string_view text) -> std::string {
             const std::string value = Lower(Trim(text));
@@ -246,7 +245,7 @@ KeySpec GatewayKey() {
 
 // A key whose value is one of a few words, each naming a value of the member. `help` lists them.
 template <typename Access, typename Value>
-KeySpec ChoiceKey(std::string_view name, std::string_view help, Access access,
+KeySpec ChoiceKey(std::string name, std::string help, Access access,
                   std::vector<std::pair<std::string_view, Value>> choices) {
   std::string words;
   for (const auto& choice : choices) {
@@ -269,6 +268,28 @@ KeySpec ChoiceKey(std::string_view name, std::string_view help, Access access,
             }
             return std::string("?");
           }};
+}
+
+// The four keys of one throttle rule (see ThrottleRule); `scope` says what it counts.
+template <typename Access>
+void AddThrottleKeys(std::vector<KeySpec>& keys, std::string_view prefix, std::string_view scope,
+                     Access rule) {
+  keys.push_back(IntKey(
+      fmt::format("{}.free_attempts", prefix),
+      fmt::format("failed guesses before a lock, {}", scope),
+      [=](ServerConfig& c) -> int& { return rule(c).free_attempts; }, 1, 1'000'000));
+  keys.push_back(SecondsKey(
+      fmt::format("{}.first_lockout", prefix),
+      fmt::format("first lock, doubled by each further failure, {}", scope),
+      [=](ServerConfig& c) -> std::chrono::seconds& { return rule(c).first_lockout; }, 1));
+  keys.push_back(SecondsKey(
+      fmt::format("{}.max_lockout", prefix), fmt::format("longest lock, {}", scope),
+      [=](ServerConfig& c) -> std::chrono::seconds& { return rule(c).max_lockout; }, 1));
+  keys.push_back(SecondsKey(
+      fmt::format("{}.forget_after", prefix),
+      fmt::format("failures are forgotten after this long without one (or after a lock), {}",
+                  scope),
+      [=](ServerConfig& c) -> std::chrono::seconds& { return rule(c).forget_after; }, 1));
 }
 
 const std::vector<KeySpec>& Keys() {
@@ -393,6 +414,15 @@ const std::vector<KeySpec>& Keys() {
         [](C& c) -> int& { return c.accounts.code_max_sends_per_hour; }, 1, 1000));
     k.push_back(StringKey("accounts.product_name", "name used in e-mail subjects",
                           [](C& c) -> std::string& { return c.accounts.product_name; }));
+    AddThrottleKeys(k, "accounts.throttle.per_account", "every address on one account",
+                    [](C& c) -> ThrottleRule& { return c.accounts.throttle.per_account; });
+    AddThrottleKeys(k, "accounts.throttle.per_account_address", "one client address on one account",
+                    [](C& c) -> ThrottleRule& { return c.accounts.throttle.per_account_address; });
+    AddThrottleKeys(k, "accounts.throttle.per_address", "one client address on every account",
+                    [](C& c) -> ThrottleRule& { return c.accounts.throttle.per_address; });
+    k.push_back(IntKey(
+        "accounts.throttle.max_tracked_keys", "throttle counters kept in memory at most",
+        [](C& c) -> std::size_t& { return c.accounts.throttle.max_tracked_keys; }, 1, 100'000'000));
     k.push_back(CurrencyKey());
     k.push_back(GatewayKey());
     KeySpec webhook_secret =

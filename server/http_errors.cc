@@ -37,8 +37,12 @@ ApiResponse ErrorResponse(int http_status, std::string_view code, std::string_vi
 
 ApiResponse ErrorResponse(const Status& status) {
   if (status.ok()) return ErrorResponse(500, "internal", "an error was reported without a cause");
-  return ErrorResponse(HttpStatusFor(status.code()), status.reason(), status.message(),
-                       status.field());
+  ApiResponse response = ErrorResponse(HttpStatusFor(status.code()), status.reason(),
+                                       status.message(), status.field());
+  if (status.retry_after().count() > 0) {
+    response.headers.emplace_back("Retry-After", std::to_string(status.retry_after().count()));
+  }
+  return response;
 }
 
 Result<JsonObject> ParseJsonBody(const ApiRequest& request) {

@@ -149,8 +149,10 @@ std::string_view ReasonPhrase(int status) {
 // The request a route sees: a parsed head and body, owned, handed to a worker.
 class ParsedRequest final : public ApiRequest {
  public:
-  ParsedRequest(RequestHead head, std::string body)
-      : head_(std::move(head)), body_(std::move(body)) {}
+  ParsedRequest(RequestHead head, std::string body, std::string remote_address)
+      : head_(std::move(head)),
+        body_(std::move(body)),
+        remote_address_(std::move(remote_address)) {}
 
   // Reads the parts of a multipart/form-data body; the error refuses the request.
   std::optional<HttpError> ReadParts() {
@@ -174,6 +176,7 @@ class ParsedRequest final : public ApiRequest {
     return head_.HeaderValues(name);
   }
   std::string_view body() const override { return body_; }
+  std::string_view remote_address() const override { return remote_address_; }
   bool is_multipart() const override { return multipart_; }
   std::optional<std::string_view> form_part(std::string_view name) const override {
     const auto it = parts_.find(name);
@@ -184,6 +187,7 @@ class ParsedRequest final : public ApiRequest {
  private:
   RequestHead head_;
   std::string body_;
+  std::string remote_address_;
   bool multipart_ = false;
   FormParts parts_;
 };
@@ -418,7 +422,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
         parser_.head().keep_alive && served_ < server_.config.http_keep_alive_max_requests;
     head_request_ = parser_.head().method == "HEAD";
     minor_version_ = parser_.head().minor_version;
-    auto request = std::make_shared<ParsedRequest>(parser_.TakeHead(), std::move(parser_.body()));
+    auto request =
+        std::make_shared<ParsedRequest>(parser_.TakeHead(), std::move(parser_.body()), remote_);
     // The guard keeps Serve's loop running while the request is away on a worker.
     asio::post(server_.workers, [self = shared_from_this(), request, started = Clock::now(),
                                  guard = asio::make_work_guard(server_.io)] {

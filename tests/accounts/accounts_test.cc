@@ -20,6 +20,7 @@ namespace {
 
 const Timestamp kStart = FromMicros(1'800'000'000'000'000);  // 2027-01-15
 constexpr char kPassword[] = "Str0ng-Passw0rd";
+const RequestContext kClient{"198.51.100.7"};
 
 // Keeps every message in memory so tests can read the codes.
 class RecordingMailer final : public spi::Mailer {
@@ -97,13 +98,13 @@ struct Fixture {
   User RegisterVerified(const std::string& email, Role role = Role::kAttendee) {
     auto user = accounts().Register({email, kPassword, "Test User", role});
     BOOST_REQUIRE_MESSAGE(user.ok(), user.status().ToString());
-    Status verified = accounts().VerifyEmail(email, mailer->LastCodeTo(email));
+    Status verified = accounts().VerifyEmail(kClient, email, mailer->LastCodeTo(email));
     BOOST_REQUIRE_MESSAGE(verified.ok(), verified.ToString());
     return *user;
   }
 
   TokenPair LoginAs(const std::string& email, const std::string& password = kPassword) {
-    auto pair = accounts().Login(email, password);
+    auto pair = accounts().Login(kClient, email, password);
     BOOST_REQUIRE_MESSAGE(pair.ok(), pair.status().ToString());
     return *pair;
   }
@@ -218,8 +219,11 @@ BOOST_AUTO_TEST_CASE(a_mail_failure_is_reported_and_a_new_code_can_be_asked_for)
   BOOST_TEST(user.status().reason() == "mail_unavailable");
   mailer->set_fail(false);
   clock->Advance(std::chrono::seconds(61));
-  BOOST_REQUIRE(accounts().ResendVerification("nomail@example.com").ok());
-  BOOST_TEST(accounts().VerifyEmail("nomail@example.com", mailer->LastCodeTo("nomail@example.com")).ok());
+  BOOST_REQUIRE(accounts().ResendVerification(kClient, "nomail@example.com").ok());
+  BOOST_TEST(
+      accounts()
+          .VerifyEmail(kClient, "nomail@example.com", mailer->LastCodeTo("nomail@example.com"))
+          .ok());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -246,10 +250,13 @@ BOOST_AUTO_TEST_CASE(the_code_is_six_digits_and_stored_only_as_a_hash) {
 
 BOOST_AUTO_TEST_CASE(unverified_accounts_cannot_log_in_until_verified) {
   BOOST_REQUIRE(accounts().Register({"v@example.com", kPassword, "V", Role::kAttendee}).ok());
-  BOOST_TEST(accounts().Login("v@example.com", kPassword).status().reason() == "email_not_verified");
-  BOOST_REQUIRE(accounts().VerifyEmail("v@example.com", mailer->LastCodeTo("v@example.com")).ok());
-  BOOST_TEST(accounts().Login("v@example.com", kPassword).ok());
-  BOOST_TEST(accounts().VerifyEmail("v@example.com", "000000").reason() == "already_verified");
+  BOOST_TEST(accounts().Login(kClient, "v@example.com", kPassword).status().reason() ==
+             "email_not_verified");
+  BOOST_REQUIRE(
+      accounts().VerifyEmail(kClient, "v@example.com", mailer->LastCodeTo("v@example.com")).ok());
+  BOOST_TEST(accounts().Login(kClient, "v@example.com", kPassword).ok());
+  BOOST_TEST(accounts().VerifyEmail(kClient, "v@example.com", "000000").reason() ==
+             "already_verified");
 }
 
 BOOST_AUTO_TEST_CASE(five_wrong_codes_kill_the_code) {
@@ -257,56 +264,62 @@ BOOST_AUTO_TEST_CASE(five_wrong_codes_kill_the_code) {
   const std::string code = mailer->LastCodeTo("w@example.com");
   const std::string wrong = code == "000000" ? "111111" : "000000";
   for (int i = 1; i <= 4; ++i) {
-    Status s = accounts().VerifyEmail("w@example.com", wrong);
+    Status s = accounts().VerifyEmail(kClient, "w@example.com", wrong);
     BOOST_TEST(s.reason() == "invalid_code");
     BOOST_TEST(s.field() == "code");
   }
-  BOOST_TEST(accounts().VerifyEmail("w@example.com", "12ab").reason() == "too_many_attempts");
+  BOOST_TEST(accounts().VerifyEmail(kClient, "w@example.com", "12ab").reason() ==
+             "too_many_attempts");
   // Even the right code is refused now: a new one is needed.
-  BOOST_TEST(accounts().VerifyEmail("w@example.com", code).reason() == "too_many_attempts");
+  BOOST_TEST(accounts().VerifyEmail(kClient, "w@example.com", code).reason() ==
+             "too_many_attempts");
   clock->Advance(std::chrono::seconds(61));
-  BOOST_REQUIRE(accounts().ResendVerification("w@example.com").ok());
-  BOOST_TEST(accounts().VerifyEmail("w@example.com", mailer->LastCodeTo("w@example.com")).ok());
+  BOOST_REQUIRE(accounts().ResendVerification(kClient, "w@example.com").ok());
+  BOOST_TEST(
+      accounts().VerifyEmail(kClient, "w@example.com", mailer->LastCodeTo("w@example.com")).ok());
 }
 
 BOOST_AUTO_TEST_CASE(codes_expire_after_ten_minutes) {
   BOOST_REQUIRE(accounts().Register({"e@example.com", kPassword, "E", Role::kAttendee}).ok());
   const std::string code = mailer->LastCodeTo("e@example.com");
   clock->Advance(std::chrono::minutes(10));
-  BOOST_TEST(accounts().VerifyEmail("e@example.com", code).reason() == "code_expired");
+  BOOST_TEST(accounts().VerifyEmail(kClient, "e@example.com", code).reason() == "code_expired");
 }
 
 BOOST_AUTO_TEST_CASE(resend_is_throttled_and_replaces_the_code) {
   BOOST_REQUIRE(accounts().Register({"r@example.com", kPassword, "R", Role::kAttendee}).ok());
   const std::string first = mailer->LastCodeTo("r@example.com");
-  BOOST_TEST(accounts().ResendVerification("r@example.com").reason() == "resend_throttled");
+  BOOST_TEST(accounts().ResendVerification(kClient, "r@example.com").reason() ==
+             "resend_throttled");
   clock->Advance(std::chrono::seconds(60));
-  BOOST_REQUIRE(accounts().ResendVerification("r@example.com").ok());
+  BOOST_REQUIRE(accounts().ResendVerification(kClient, "r@example.com").ok());
   const std::string second = mailer->LastCodeTo("r@example.com");
   BOOST_TEST(mailer->CountTo("r@example.com") == 2u);
   if (first != second) {
-    BOOST_TEST(accounts().VerifyEmail("r@example.com", first).reason() == "invalid_code");
+    BOOST_TEST(accounts().VerifyEmail(kClient, "r@example.com", first).reason() == "invalid_code");
   }
-  BOOST_TEST(accounts().VerifyEmail("r@example.com", second).ok());
+  BOOST_TEST(accounts().VerifyEmail(kClient, "r@example.com", second).ok());
 }
 
 BOOST_AUTO_TEST_CASE(at_most_five_codes_an_hour) {
   BOOST_REQUIRE(accounts().Register({"h@example.com", kPassword, "H", Role::kAttendee}).ok());
   for (int i = 0; i < 4; ++i) {
     clock->Advance(std::chrono::seconds(61));
-    BOOST_REQUIRE(accounts().ResendVerification("h@example.com").ok());
+    BOOST_REQUIRE(accounts().ResendVerification(kClient, "h@example.com").ok());
   }
   clock->Advance(std::chrono::seconds(61));
-  BOOST_TEST(accounts().ResendVerification("h@example.com").reason() == "resend_throttled");
+  BOOST_TEST(accounts().ResendVerification(kClient, "h@example.com").reason() ==
+             "resend_throttled");
   clock->Advance(std::chrono::hours(1));
-  BOOST_TEST(accounts().ResendVerification("h@example.com").ok());
+  BOOST_TEST(accounts().ResendVerification(kClient, "h@example.com").ok());
 }
 
 BOOST_AUTO_TEST_CASE(unknown_addresses_reveal_nothing) {
-  BOOST_TEST(accounts().ResendVerification("ghost@example.com").ok());
+  BOOST_TEST(accounts().ResendVerification(kClient, "ghost@example.com").ok());
   BOOST_TEST(mailer->CountTo("ghost@example.com") == 0u);
-  BOOST_TEST(accounts().VerifyEmail("ghost@example.com", "123456").reason() == "no_pending_code");
-  BOOST_TEST(accounts().VerifyEmail("bad", "123456").reason() == "invalid_email");
+  BOOST_TEST(accounts().VerifyEmail(kClient, "ghost@example.com", "123456").reason() ==
+             "no_pending_code");
+  BOOST_TEST(accounts().VerifyEmail(kClient, "bad", "123456").reason() == "invalid_email");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -315,12 +328,13 @@ BOOST_FIXTURE_TEST_SUITE(login_and_tokens, Fixture)
 
 BOOST_AUTO_TEST_CASE(wrong_password_and_unknown_email_look_alike) {
   RegisterVerified("l@example.com");
-  auto wrong = accounts().Login("l@example.com", "Wr0ng-Password");
-  auto unknown = accounts().Login("nobody@example.com", kPassword);
+  auto wrong = accounts().Login(kClient, "l@example.com", "Wr0ng-Password");
+  auto unknown = accounts().Login(kClient, "nobody@example.com", kPassword);
   BOOST_TEST(wrong.status().reason() == "invalid_credentials");
   BOOST_TEST(unknown.status().reason() == "invalid_credentials");
   BOOST_TEST(wrong.status().message() == unknown.status().message());
-  BOOST_TEST(accounts().Login("not an email", kPassword).status().reason() == "invalid_credentials");
+  BOOST_TEST(accounts().Login(kClient, "not an email", kPassword).status().reason() ==
+             "invalid_credentials");
 }
 
 BOOST_AUTO_TEST_CASE(login_returns_tokens_that_authenticate) {
@@ -431,40 +445,44 @@ BOOST_AUTO_TEST_CASE(reset_by_emailed_code_revokes_every_session) {
   RegisterVerified("pw@example.com");
   const TokenPair a = LoginAs("pw@example.com");
   const TokenPair b = LoginAs("pw@example.com");
-  BOOST_REQUIRE(accounts().RequestPasswordReset("PW@example.com").ok());
+  BOOST_REQUIRE(accounts().RequestPasswordReset(kClient, "PW@example.com").ok());
   const std::string code = mailer->LastCodeTo("pw@example.com");
-  BOOST_TEST(accounts().ResetPassword("pw@example.com", code, "weak").reason() == "weak_password");
-  BOOST_REQUIRE(accounts().ResetPassword("pw@example.com", code, "N3w-Password!").ok());
+  BOOST_TEST(accounts().ResetPassword(kClient, "pw@example.com", code, "weak").reason() ==
+             "weak_password");
+  BOOST_REQUIRE(accounts().ResetPassword(kClient, "pw@example.com", code, "N3w-Password!").ok());
   BOOST_TEST(accounts().Refresh(a.refresh_token).status().reason() == "session_revoked");
   BOOST_TEST(accounts().Authenticate(b.access_token).status().reason() == "session_revoked");
-  BOOST_TEST(accounts().Login("pw@example.com", kPassword).status().reason() == "invalid_credentials");
-  BOOST_TEST(accounts().Login("pw@example.com", "N3w-Password!").ok());
+  BOOST_TEST(accounts().Login(kClient, "pw@example.com", kPassword).status().reason() ==
+             "invalid_credentials");
+  BOOST_TEST(accounts().Login(kClient, "pw@example.com", "N3w-Password!").ok());
   // The code is single use.
-  BOOST_TEST(accounts().ResetPassword("pw@example.com", code, "An0ther-Password").reason() ==
-             "no_pending_code");
+  BOOST_TEST(
+      accounts().ResetPassword(kClient, "pw@example.com", code, "An0ther-Password").reason() ==
+      "no_pending_code");
 }
 
 BOOST_AUTO_TEST_CASE(reset_codes_have_the_same_attempt_limit) {
   RegisterVerified("pa@example.com");
-  BOOST_REQUIRE(accounts().RequestPasswordReset("pa@example.com").ok());
+  BOOST_REQUIRE(accounts().RequestPasswordReset(kClient, "pa@example.com").ok());
   const std::string code = mailer->LastCodeTo("pa@example.com");
   const std::string wrong = code == "999999" ? "888888" : "999999";
   for (int i = 0; i < 4; ++i) {
-    BOOST_TEST(accounts().ResetPassword("pa@example.com", wrong, "N3w-Password!").reason() ==
-               "invalid_code");
+    BOOST_TEST(
+        accounts().ResetPassword(kClient, "pa@example.com", wrong, "N3w-Password!").reason() ==
+        "invalid_code");
   }
-  BOOST_TEST(accounts().ResetPassword("pa@example.com", wrong, "N3w-Password!").reason() ==
+  BOOST_TEST(accounts().ResetPassword(kClient, "pa@example.com", wrong, "N3w-Password!").reason() ==
              "too_many_attempts");
-  BOOST_TEST(accounts().ResetPassword("pa@example.com", code, "N3w-Password!").reason() ==
+  BOOST_TEST(accounts().ResetPassword(kClient, "pa@example.com", code, "N3w-Password!").reason() ==
              "too_many_attempts");
-  BOOST_TEST(accounts().Login("pa@example.com", kPassword).ok());
+  BOOST_TEST(accounts().Login(kClient, "pa@example.com", kPassword).ok());
 }
 
 BOOST_AUTO_TEST_CASE(reset_requests_for_unknown_addresses_send_nothing) {
-  BOOST_TEST(accounts().RequestPasswordReset("ghost@example.com").ok());
+  BOOST_TEST(accounts().RequestPasswordReset(kClient, "ghost@example.com").ok());
   BOOST_TEST(mailer->CountTo("ghost@example.com") == 0u);
   BOOST_REQUIRE(accounts().Register({"unv@example.com", kPassword, "U", Role::kAttendee}).ok());
-  BOOST_TEST(accounts().RequestPasswordReset("unv@example.com").ok());
+  BOOST_TEST(accounts().RequestPasswordReset(kClient, "unv@example.com").ok());
   BOOST_TEST(mailer->CountTo("unv@example.com") == 1u);  // only the verification mail
 }
 
@@ -478,7 +496,220 @@ BOOST_AUTO_TEST_CASE(change_password_needs_the_current_one) {
   BOOST_TEST(accounts().ChangePassword(me, kPassword, "weakpass").reason() == "weak_password");
   BOOST_REQUIRE(accounts().ChangePassword(me, kPassword, "N3w-Password!").ok());
   BOOST_TEST(accounts().Authenticate(pair.access_token).status().reason() == "session_revoked");
-  BOOST_TEST(accounts().Login("cp@example.com", "N3w-Password!").ok());
+  BOOST_TEST(accounts().Login(kClient, "cp@example.com", "N3w-Password!").ok());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(throttling, Fixture)
+
+// The default rules, which the engine of the fixture runs with.
+const ThrottleOptions kRules;
+
+RequestContext Client(int n) { return RequestContext{"203.0.113." + std::to_string(n)}; }
+
+// The reason and the wait of a failure, to compare sequences of answers.
+std::string Answer(const Status& status) {
+  return std::string(status.reason()) + "/" + std::to_string(status.retry_after().count());
+}
+
+BOOST_AUTO_TEST_CASE(wrong_passwords_lock_the_pair_until_the_lockout_ends) {
+  RegisterVerified("guess@example.com");
+  const ThrottleRule& pair = kRules.per_account_address;
+  for (int i = 0; i < pair.free_attempts; ++i) {
+    BOOST_TEST(accounts().Login(kClient, "guess@example.com", "Wr0ng-Password").status().reason() ==
+               "invalid_credentials");
+  }
+  // Locked now, even for the right password, which is not even looked at.
+  const Status locked = accounts().Login(kClient, "guess@example.com", kPassword).status();
+  BOOST_TEST(locked.reason() == "attempts_throttled");
+  BOOST_TEST((locked.code() == StatusCode::kResourceExhausted));
+  BOOST_TEST(locked.retry_after().count() == pair.first_lockout.count());
+  // The owner, from another address, is not locked out.
+  BOOST_TEST(accounts().Login(Client(1), "guess@example.com", kPassword).ok());
+
+  clock->Advance(pair.first_lockout - std::chrono::seconds(1));
+  BOOST_TEST(accounts().Login(kClient, "guess@example.com", kPassword).status().retry_after() ==
+             std::chrono::seconds(1));
+  clock->Advance(std::chrono::seconds(1));
+  BOOST_TEST(accounts().Login(kClient, "guess@example.com", kPassword).ok());
+}
+
+BOOST_AUTO_TEST_CASE(a_successful_login_forgets_the_pairs_failures) {
+  RegisterVerified("forget@example.com");
+  const int free = kRules.per_account_address.free_attempts;
+  for (int i = 0; i < free - 1; ++i) {
+    BOOST_TEST(
+        accounts().Login(kClient, "forget@example.com", "Wr0ng-Password").status().reason() ==
+        "invalid_credentials");
+  }
+  BOOST_TEST(accounts().Login(kClient, "forget@example.com", kPassword).ok());
+  // A fresh allowance: as many wrong tries again before the lock.
+  for (int i = 0; i < free - 1; ++i) {
+    BOOST_TEST(
+        accounts().Login(kClient, "forget@example.com", "Wr0ng-Password").status().reason() ==
+        "invalid_credentials");
+  }
+  BOOST_TEST(accounts().Login(kClient, "forget@example.com", kPassword).ok());
+}
+
+BOOST_AUTO_TEST_CASE(lockouts_double_up_to_the_maximum_and_are_forgotten) {
+  RegisterVerified("double@example.com");
+  const ThrottleRule& pair = kRules.per_account_address;
+  const auto wrong = [&] {
+    return accounts().Login(kClient, "double@example.com", "Wr0ng-Password").status();
+  };
+  for (int i = 0; i < pair.free_attempts; ++i)
+    BOOST_TEST(wrong().reason() == "invalid_credentials");
+  std::chrono::seconds lockout = pair.first_lockout;
+  for (int round = 0; round < 8; ++round) {
+    BOOST_TEST(wrong().retry_after().count() == lockout.count(), "round " << round);
+    clock->Advance(lockout);
+    BOOST_TEST(wrong().reason() == "invalid_credentials");  // one more try, then a longer lock
+    lockout = std::min(lockout * 2, pair.max_lockout);
+  }
+  BOOST_TEST(lockout == pair.max_lockout);
+  BOOST_TEST(wrong().retry_after().count() == pair.max_lockout.count());
+  // Left alone long enough, the failures are forgotten.
+  clock->Advance(pair.max_lockout + pair.forget_after);
+  for (int i = 0; i < pair.free_attempts; ++i)
+    BOOST_TEST(wrong().reason() == "invalid_credentials");
+  BOOST_TEST(wrong().retry_after().count() == pair.first_lockout.count());
+}
+
+BOOST_AUTO_TEST_CASE(guessing_from_many_addresses_locks_the_owner_out_only_briefly) {
+  RegisterVerified("owner@example.com");
+  const ThrottleRule& account = kRules.per_account;
+  int address = 0;
+  const auto guess = [&] {
+    return accounts().Login(Client(++address), "owner@example.com", "Wr0ng-Password").status();
+  };
+  for (int i = 0; i < account.free_attempts; ++i) {
+    BOOST_TEST(guess().reason() == "invalid_credentials");
+  }
+  const Status locked = accounts().Login(kClient, "owner@example.com", kPassword).status();
+  BOOST_TEST(locked.reason() == "attempts_throttled");
+  BOOST_TEST(locked.retry_after().count() == account.first_lockout.count());
+  // However long the attack goes on, each lock is at most max_lockout, and the owner gets in
+  // once it ends.
+  for (int round = 0; round < 10; ++round) {
+    clock->Advance(account.max_lockout);
+    BOOST_TEST(guess().reason() == "invalid_credentials");
+  }
+  BOOST_TEST(accounts().Login(kClient, "owner@example.com", kPassword).status().retry_after() ==
+             account.max_lockout);
+  clock->Advance(account.max_lockout);
+  BOOST_TEST(accounts().Login(kClient, "owner@example.com", kPassword).ok());
+}
+
+BOOST_AUTO_TEST_CASE(one_address_spraying_many_accounts_is_stopped) {
+  const ThrottleRule& address = kRules.per_address;
+  for (int i = 0; i < address.free_attempts; ++i) {
+    const std::string email = "spray" + std::to_string(i) + "@example.com";
+    BOOST_TEST(accounts().Login(kClient, email, kPassword).status().reason() ==
+               "invalid_credentials");
+  }
+  const Status locked = accounts().Login(kClient, "fresh@example.com", kPassword).status();
+  BOOST_TEST(locked.reason() == "attempts_throttled");
+  BOOST_TEST(locked.retry_after().count() == address.first_lockout.count());
+  // Requests for code e-mails from that address wait too; other addresses do not.
+  BOOST_TEST(accounts().ResendVerification(kClient, "fresh@example.com").reason() ==
+             "attempts_throttled");
+  BOOST_TEST(accounts().Login(Client(1), "fresh@example.com", kPassword).status().reason() ==
+             "invalid_credentials");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_addresses_are_throttled_like_registered_ones) {
+  RegisterVerified("known@example.com");
+  std::vector<std::string> known, unknown;
+  for (int i = 0; i <= kRules.per_account_address.free_attempts; ++i) {
+    known.push_back(
+        Answer(accounts().Login(kClient, "known@example.com", "Wr0ng-Password").status()));
+    unknown.push_back(
+        Answer(accounts().Login(kClient, "ghost@example.com", "Wr0ng-Password").status()));
+  }
+  BOOST_TEST(known == unknown, boost::test_tools::per_element());
+  BOOST_TEST(known.back() == "attempts_throttled/60");
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_guesses_cannot_slip_past_the_limit) {
+  RegisterVerified("race@example.com");
+  std::atomic<int> wrong{0}, throttled{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 30; ++i) {
+    threads.emplace_back([&] {
+      const auto login = accounts().Login(kClient, "race@example.com", "Wr0ng-Password");
+      if (login.status().reason() == "invalid_credentials") ++wrong;
+      if (login.status().reason() == "attempts_throttled") ++throttled;
+    });
+  }
+  for (auto& t : threads) t.join();
+  BOOST_TEST(wrong.load() == kRules.per_account_address.free_attempts);
+  BOOST_TEST(throttled.load() == 30 - kRules.per_account_address.free_attempts);
+}
+
+BOOST_AUTO_TEST_CASE(wrong_codes_are_throttled_beyond_the_codes_own_limit) {
+  BOOST_REQUIRE(accounts().Register({"codes@example.com", kPassword, "C", Role::kAttendee}).ok());
+  const std::string code = mailer->LastCodeTo("codes@example.com");
+  const std::string wrong = code == "000000" ? "111111" : "000000";
+  const ThrottleRule& pair = kRules.per_account_address;
+  clock->Advance(std::chrono::seconds(60));  // so that a new code may be sent at once
+  // The code dies after its own 5 tries; further guesses (at new codes) meet the throttle.
+  for (int i = 0; i < pair.free_attempts; ++i) {
+    const Status verdict = accounts().VerifyEmail(kClient, "codes@example.com", wrong);
+    BOOST_TEST(verdict.reason() == (i < 4 ? "invalid_code" : "too_many_attempts"), "try " << i);
+  }
+  BOOST_REQUIRE(accounts().ResendVerification(kClient, "codes@example.com").ok());
+  const std::string fresh = mailer->LastCodeTo("codes@example.com");
+  const Status locked = accounts().VerifyEmail(kClient, "codes@example.com", fresh);
+  BOOST_TEST(locked.reason() == "attempts_throttled");
+  BOOST_TEST(locked.retry_after().count() == pair.first_lockout.count());
+  BOOST_TEST(
+      accounts().ResetPassword(kClient, "codes@example.com", fresh, "N3w-Password!").reason() ==
+      "no_pending_code");  // another kind of guess, counted apart
+  clock->Advance(pair.first_lockout);
+  BOOST_TEST(accounts().VerifyEmail(kClient, "codes@example.com", fresh).ok());
+  BOOST_TEST(StoredUser("codes@example.com").email_verified);
+}
+
+BOOST_AUTO_TEST_CASE(code_emails_answer_alike_whatever_the_address) {
+  BOOST_REQUIRE(
+      accounts().Register({"unverified@example.com", kPassword, "U", Role::kAttendee}).ok());
+  RegisterVerified("verified@example.com");
+  const std::vector<std::string> emails = {"unverified@example.com", "verified@example.com",
+                                           "nobody@example.com"};
+  clock->Advance(std::chrono::seconds(60));  // past the registration mails' resend interval
+  for (const auto& request : {&Accounts::ResendVerification, &Accounts::RequestPasswordReset}) {
+    std::vector<std::string> answers;
+    for (const std::string& email : emails) {
+      std::string answer;
+      for (int i = 0; i < 2; ++i) answer += Answer((accounts().*request)(kClient, email)) + " ";
+      answer += (accounts().*request)(kClient, email).message();
+      answers.push_back(answer);
+    }
+    BOOST_TEST(answers[0] == answers[1]);
+    BOOST_TEST(answers[0] == answers[2]);
+    BOOST_TEST(answers[0].rfind("ok/0 resend_throttled/60 ", 0) == 0u, answers[0]);
+    clock->Advance(std::chrono::seconds(60));
+  }
+  // Only the eligible addresses got codes: a verification for the unverified account, a reset
+  // for the verified one.
+  BOOST_TEST(mailer->CountTo("unverified@example.com") == 2u);
+  BOOST_TEST(mailer->CountTo("verified@example.com") == 2u);
+  BOOST_TEST(mailer->CountTo("nobody@example.com") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(bad_throttle_rules_are_refused) {
+  EngineOptions options;
+  options.secret_key = std::string(32, 's');
+  options.storage = storage;
+  options.mailer = mailer;
+  options.media_store = media;
+  options.accounts.throttle.per_address.free_attempts = 0;
+  BOOST_TEST(Engine::Open(options).status().reason() == "invalid_throttle_options");
+  options.accounts.throttle.per_address.free_attempts = 1;
+  options.accounts.throttle.per_account.max_lockout = std::chrono::seconds(1);
+  BOOST_TEST(Engine::Open(options).status().reason() == "invalid_throttle_options");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -736,11 +967,12 @@ BOOST_AUTO_TEST_CASE(blocked_users_cannot_log_in_or_use_existing_tokens) {
   BOOST_TEST((accounts().Authenticate(pair.access_token).status().code() ==
               StatusCode::kPermissionDenied));
   BOOST_TEST(accounts().Refresh(pair.refresh_token).status().reason() == "account_blocked");
-  BOOST_TEST(accounts().Login("blk@example.com", kPassword).status().reason() == "account_blocked");
-  BOOST_TEST(accounts().Login("blk@example.com", "Wr0ng-Password").status().reason() ==
+  BOOST_TEST(accounts().Login(kClient, "blk@example.com", kPassword).status().reason() ==
+             "account_blocked");
+  BOOST_TEST(accounts().Login(kClient, "blk@example.com", "Wr0ng-Password").status().reason() ==
              "invalid_credentials");
   BOOST_REQUIRE(accounts().SetBlocked(admin, target.id, false).ok());
-  BOOST_TEST(accounts().Login("blk@example.com", kPassword).ok());
+  BOOST_TEST(accounts().Login(kClient, "blk@example.com", kPassword).ok());
   // Unblocking does not bring the ended sessions back.
   BOOST_TEST(accounts().Authenticate(pair.access_token).status().reason() == "session_revoked");
 }

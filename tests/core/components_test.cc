@@ -1,14 +1,14 @@
 // Unit tests of the library's storage-free components: input rules, access tokens, crypto
 // helpers, the outbox mailer and the filesystem media store.
 #define BOOST_TEST_MODULE components
-#include <boost/test/unit_test.hpp>
-
 #include <algorithm>
+#include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "accounts/access_token.h"
+#include "accounts/throttle.h"
 #include "accounts/validation.h"
 #include "crypto/sodium.h"
 #include "eventify/spi/mailer.h"
@@ -196,6 +196,49 @@ BOOST_AUTO_TEST_CASE(tampered_foreign_and_unsigned_tokens_are_refused) {
                                  token + "x", std::string(5000, 'a')}) {
     BOOST_TEST(codec.Verify(bad, kNow).status().reason() == "invalid_token");
   }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(attempt_store)
+
+const Timestamp kNow = FromMicros(1'800'000'000'000'000);
+
+// Counts one attempt on `key`, remembered for `keep`.
+void Touch(AttemptStore& store, const std::string& key, Duration keep) {
+  store.Update(key, kNow, [&](AttemptWindow& window) {
+    window.count += 1;
+    window.expires_at = kNow + keep;
+  });
+}
+
+int CountOf(AttemptStore& store, const std::string& key, Timestamp at = kNow) {
+  int count = 0;
+  store.Update(key, at, [&](AttemptWindow& window) { count = window.count; });
+  return count;
+}
+
+BOOST_AUTO_TEST_CASE(windows_expire_and_empty_ones_are_not_kept) {
+  auto store = MakeInMemoryAttemptStore(100);
+  Touch(*store, "a", std::chrono::seconds(10));
+  Touch(*store, "a", std::chrono::seconds(10));
+  BOOST_TEST(CountOf(*store, "a") == 2);
+  BOOST_TEST(CountOf(*store, "a", kNow + std::chrono::seconds(10)) == 0);
+  BOOST_TEST(CountOf(*store, "never") == 0);
+  Touch(*store, "b", std::chrono::seconds(10));
+  store->Erase("b");
+  BOOST_TEST(CountOf(*store, "b") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_full_store_drops_the_windows_that_expire_soonest) {
+  auto store = MakeInMemoryAttemptStore(10);
+  Touch(*store, "locked", std::chrono::hours(2));
+  for (int i = 0; i < 1000; ++i) Touch(*store, "flood-" + std::to_string(i), std::chrono::hours(1));
+  int kept = 0;
+  for (int i = 0; i < 1000; ++i) kept += CountOf(*store, "flood-" + std::to_string(i));
+  BOOST_TEST(kept < 10);  // bounded, with one place held by "locked"
+  BOOST_TEST(kept > 0);   // room is made a tenth at a time, not by emptying the store
+  BOOST_TEST(CountOf(*store, "locked") == 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

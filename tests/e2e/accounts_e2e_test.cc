@@ -44,6 +44,32 @@ e2e::Deployment& TheDeployment() {
   return deployment;
 }
 
+// A second server with the real limits on code e-mails (the shared one lifts them so that tests
+// may ask for codes freely) and a smaller, configured allowance of wrong guesses.
+constexpr int kFreeGuesses = 5;
+constexpr int kFirstLockout = 45;
+
+e2e::Deployment& GuardedDeployment() {
+  static e2e::Deployment deployment(
+      kServer,
+      {"--accounts.code_resend_interval=60s", "--accounts.code_max_sends_per_hour=5",
+       "--accounts.throttle.per_account_address.free_attempts=" + std::to_string(kFreeGuesses),
+       "--accounts.throttle.per_account_address.first_lockout=" + std::to_string(kFirstLockout) +
+           "s"});
+  return deployment;
+}
+
+// The e-mails in the outbox to `email` (their names end with "-<email>.eml").
+int MailsTo(const e2e::Deployment& deployment, const std::string& email) {
+  const std::string suffix = "-" + email + ".eml";
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(deployment.outbox())) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() > suffix.size() && name.ends_with(suffix)) ++count;
+  }
+  return count;
+}
+
 using e2e::Account;
 using e2e::CheckError;
 using e2e::kPassword;
@@ -763,6 +789,61 @@ BOOST_AUTO_TEST_CASE(bad_configuration_exits_2_naming_the_key) {
   const e2e::Completed help = e2e::RunProgram({kServer, "--help"}, {}, scratch);
   BOOST_TEST(help.status.code == 0);
   BOOST_TEST(help.out.find("http.max_body_bytes") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(wrong_passwords_are_throttled_alike_for_known_and_unknown_addresses) {
+  e2e::Deployment& deployment = GuardedDeployment();
+  e2e::Api api = deployment.api();
+  const Account account = e2e::NewVerifiedAccount(deployment, "guessed");
+  const std::string ghost = deployment.NewEmail("ghost");
+  for (const std::string& email : {account.email, ghost}) {
+    BOOST_TEST_CONTEXT(email) {
+      for (int i = 0; i < kFreeGuesses; ++i) {
+        CheckError(Login(api, email, "Wrong-Password-1"), 401, "invalid_credentials");
+      }
+      // Locked, the right password included.
+      const e2e::Reply locked = Login(api, email, kPassword);
+      CheckError(locked, 429, "attempts_throttled");
+      const int wait = std::stoi(locked.Header("Retry-After"));
+      BOOST_TEST(wait >= kFirstLockout - 5);  // generous: the lock began moments ago
+      BOOST_TEST(wait <= kFirstLockout);
+    }
+  }
+  // The lock stops guessing, not the sessions the owner already has.
+  BOOST_TEST(api.Get("/api/v1/me", account.access).status == 200);
+}
+
+// Whether an address is registered cannot be learnt from these routes: the same status, body and
+// Retry-After for a verified account, whose address gets a reset code but no verification code,
+// and for an address nobody registered.
+BOOST_AUTO_TEST_CASE(code_email_requests_answer_alike_for_known_and_unknown_addresses) {
+  e2e::Deployment& deployment = GuardedDeployment();
+  e2e::Api api = deployment.api();
+  const Account account = e2e::NewVerifiedAccount(deployment, "probed");
+  const std::string ghost = deployment.NewEmail("unregistered");
+  for (const std::string path :
+       {"/api/v1/auth/resend-verification", "/api/v1/auth/password-reset/request"}) {
+    BOOST_TEST_CONTEXT(path) {
+      std::vector<e2e::Reply> known, unknown;
+      for (int i = 0; i < 2; ++i) {
+        known.push_back(api.PostJson(path, e2e::JsonObject({{"email", account.email}})));
+        unknown.push_back(api.PostJson(path, e2e::JsonObject({{"email", ghost}})));
+      }
+      BOOST_TEST(known[0].status == 202);
+      BOOST_TEST(known[0].Bool("/sent"));
+      CheckError(known[1], 429, "resend_throttled");
+      BOOST_TEST(known[1].Header("Retry-After") == "60");
+      for (int i = 0; i < 2; ++i) {
+        BOOST_TEST(unknown[i].status == known[i].status);
+        BOOST_TEST(unknown[i].body == known[i].body);
+        BOOST_TEST(unknown[i].Header("Retry-After") == known[i].Header("Retry-After"));
+      }
+    }
+  }
+  // Mails are written before the answer: the registered address got its verification code and
+  // one reset code, the other address nothing.
+  BOOST_TEST(MailsTo(deployment, account.email) == 2);
+  BOOST_TEST(MailsTo(deployment, ghost) == 0);
 }
 
 // Last: stops the shared server.

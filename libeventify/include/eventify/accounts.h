@@ -48,6 +48,13 @@ struct Principal {
 // a network client sent.
 Principal OperatorPrincipal();
 
+// What the host knows of where an unauthenticated request comes from. Guessing (passwords, e-mailed
+// codes) and requests for code e-mails are throttled per client address as well as per account;
+// an empty address is throttled per account only.
+struct RequestContext {
+  std::string client_address;  // the peer's IP address as text, e.g. "203.0.113.7"
+};
+
 struct Registration {
   std::string email;
   std::string password;
@@ -107,20 +114,32 @@ class Accounts {
   // field), kAlreadyExists (email_taken).
   virtual Result<User> Register(const Registration& registration) = 0;
 
+  // Throttling (AccountsOptions::throttle): the operations below that take a RequestContext
+  // answer kResourceExhausted with Status::retry_after() while the account, the client address or
+  // the pair of both is locked. Failed guesses lock them; unknown addresses are counted like known
+  // ones, so the throttle reveals nothing about which addresses are registered.
+
   // Verifies the e-mail address with the code sent by Register or ResendVerification.
   // Errors: kInvalidArgument (invalid_code; wrong code, tries remain), kFailedPrecondition
   // (code_expired, too_many_attempts, already_verified: a new code is needed or nothing to do),
-  // kNotFound (no_pending_code).
-  virtual Status VerifyEmail(std::string_view email, std::string_view code) = 0;
+  // kNotFound (no_pending_code), kResourceExhausted (attempts_throttled). Every failure counts as
+  // a guess.
+  virtual Status VerifyEmail(const RequestContext& context, std::string_view email,
+                             std::string_view code) = 0;
 
-  // Sends a fresh verification code, replacing the previous one.
-  // Errors: kResourceExhausted (resend_throttled), kFailedPrecondition (already_verified).
-  // An unknown address returns OK without sending anything, so addresses cannot be probed.
-  virtual Status ResendVerification(std::string_view email) = 0;
+  // Sends a fresh verification code, replacing the previous one, when the address belongs to an
+  // unverified account. Every address (unknown, verified or not) gets the same answer and the
+  // same throttle, so addresses cannot be probed.
+  // Errors: kResourceExhausted (resend_throttled: per e-mail address, one code every
+  // code_resend_interval and code_max_sends_per_hour an hour; attempts_throttled: too many
+  // requests from the client address).
+  virtual Status ResendVerification(const RequestContext& context, std::string_view email) = 0;
 
+  // A successful login forgets the failures of its (account, address) pair.
   // Errors: kUnauthenticated (invalid_credentials), kFailedPrecondition (email_not_verified),
-  // kPermissionDenied (account_blocked).
-  virtual Result<TokenPair> Login(std::string_view email, std::string_view password) = 0;
+  // kPermissionDenied (account_blocked), kResourceExhausted (attempts_throttled).
+  virtual Result<TokenPair> Login(const RequestContext& context, std::string_view email,
+                                  std::string_view password) = 0;
 
   // Exchanges a refresh token for a new pair; the old refresh token stops working. Presenting a
   // refresh token that was already exchanged revokes its whole family (every token descended
@@ -144,14 +163,16 @@ class Accounts {
   // kPermissionDenied (account_blocked).
   virtual Result<Principal> Authenticate(std::string_view access_token) = 0;
 
-  // E-mails a password-reset code. Unknown or unverified addresses return OK silently.
-  // Errors: kResourceExhausted (resend_throttled).
-  virtual Status RequestPasswordReset(std::string_view email) = 0;
+  // E-mails a password-reset code when the address belongs to a verified, unblocked account.
+  // Every address gets the same answer and the same throttle, as for ResendVerification.
+  // Errors: kResourceExhausted (resend_throttled, attempts_throttled).
+  virtual Status RequestPasswordReset(const RequestContext& context, std::string_view email) = 0;
 
   // Sets a new password with the e-mailed code and revokes every session of the account.
-  // Errors: as VerifyEmail for the code, kInvalidArgument (weak_password).
-  virtual Status ResetPassword(std::string_view email, std::string_view code,
-                               std::string_view new_password) = 0;
+  // Errors: as VerifyEmail for the code (attempts_throttled included), kInvalidArgument
+  // (weak_password, which is checked first and is not a guess).
+  virtual Status ResetPassword(const RequestContext& context, std::string_view email,
+                               std::string_view code, std::string_view new_password) = 0;
 
   // Errors: kUnauthenticated (invalid_credentials) when current_password is wrong,
   // kInvalidArgument (weak_password, same_password). Every session of the account is revoked,

@@ -28,6 +28,35 @@ namespace eventify {
 // Cost of argon2id password hashing; kMinimum exists for tests only.
 enum class PasswordHashCost { kMinimum, kInteractive, kModerate };
 
+// One throttle of guesses: after `free_attempts` failures counted on a key (an account, an address,
+// or one address on one account), the key is locked for `first_lockout`, and each further failure
+// doubles the lock up to `max_lockout`. A key left without failures for `forget_after` (counted
+// from the end of its last lock) starts over.
+struct ThrottleRule {
+  int free_attempts = 10;
+  std::chrono::seconds first_lockout{60};
+  std::chrono::seconds max_lockout{3600};
+  std::chrono::seconds forget_after{3600};
+};
+
+// How guessing is throttled: failed logins and failed code checks (e-mail verification, password
+// reset) are counted per account, per client address and per (account, address) pair; requests
+// for code e-mails are counted per client address. See docs/accounts-api.md, "Throttling".
+struct ThrottleOptions {
+  // Every address together on one account. Short and gentle, so that an attacker cannot lock the
+  // owner out for long; the pair and address rules stop a single guesser sooner.
+  ThrottleRule per_account{20, std::chrono::seconds(5), std::chrono::seconds(60),
+                           std::chrono::seconds(15 * 60)};
+  // One address on one account. A successful login forgets it.
+  ThrottleRule per_account_address{10, std::chrono::seconds(60), std::chrono::seconds(3600),
+                                   std::chrono::seconds(3600)};
+  // One address on every account (and every request for a code e-mail from it).
+  ThrottleRule per_address{50, std::chrono::seconds(60), std::chrono::seconds(3600),
+                           std::chrono::seconds(3600)};
+  // Keys remembered at most; past this the entries that expire soonest are dropped first.
+  std::size_t max_tracked_keys = 100'000;
+};
+
 struct AccountsOptions {
   std::chrono::seconds access_token_ttl{15 * 60};
   std::chrono::seconds refresh_token_ttl{30 * 24 * 3600};  // each token, renewed on rotation
@@ -39,6 +68,7 @@ struct AccountsOptions {
   PasswordHashCost password_hash_cost = PasswordHashCost::kInteractive;
   std::size_t avatar_max_bytes = 2 * 1024 * 1024;
   std::string product_name = "Eventify";  // used in e-mail subjects
+  ThrottleOptions throttle;
 };
 
 struct WalletsOptions {
@@ -82,7 +112,7 @@ struct EngineOptions {
 class Engine {
  public:
   // Errors: kInvalidArgument (secret_key_too_short, missing_storage, missing_mailer,
-  // missing_media_store, invalid_currency, invalid_commit_options).
+  // missing_media_store, invalid_currency, invalid_commit_options, invalid_throttle_options).
   static Result<std::unique_ptr<Engine>> Open(EngineOptions options);
 
   virtual ~Engine() = default;

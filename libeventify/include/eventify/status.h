@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cassert>
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -58,6 +59,9 @@ class [[nodiscard]] Status {
   const std::string& message() const { return message_; }
   // The input field the failure is about, or empty.
   const std::string& field() const { return field_; }
+  // How long the caller should wait before trying again; zero when the failure does not say
+  // (set on kResourceExhausted throttles, sent over HTTP as Retry-After).
+  std::chrono::seconds retry_after() const { return retry_after_; }
 
   std::string ToString() const;
 
@@ -69,6 +73,10 @@ class [[nodiscard]] Status {
   std::string reason_;
   std::string message_;
   std::string field_;
+  std::chrono::seconds retry_after_{0};
+
+  friend Status ResourceExhausted(std::string reason, std::string message,
+                                  std::chrono::seconds retry_after);
 };
 
 // Shorthands for the common codes: reason, message, optional field.
@@ -79,6 +87,8 @@ Status Unauthenticated(std::string reason, std::string message);
 Status PermissionDenied(std::string reason, std::string message);
 Status FailedPrecondition(std::string reason, std::string message, std::string field = {});
 Status ResourceExhausted(std::string reason, std::string message);
+// A throttle: retry_after (at least one second) tells the caller when to try again.
+Status ResourceExhausted(std::string reason, std::string message, std::chrono::seconds retry_after);
 Status Aborted(std::string reason, std::string message);
 Status Unavailable(std::string reason, std::string message);
 Status Internal(std::string message);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "accounts/throttle.h"
 #include "accounts/validation.h"
 #include "core/page_cursor.h"
 #include "core/status_macros.h"
@@ -21,7 +22,6 @@ using spi::TransactionMode;
 using spi::UserRecord;
 
 constexpr std::size_t kRefreshTokenBytes = 32;
-constexpr std::chrono::hours kSendWindow{1};
 
 std::string_view PurposeName(CodePurpose purpose) {
   return purpose == CodePurpose::kVerifyEmail ? "verify_email" : "reset_password";
@@ -51,7 +51,8 @@ class AccountsServiceImpl final : public Accounts {
         options_(std::move(deps.options)),
         hasher_(options_.password_hash_cost),
         tokens_(DeriveKey(deps.secret_key, "eventify/access-token/v1")),
-        code_key_(DeriveKey(deps.secret_key, "eventify/one-time-code/v1")) {}
+        code_key_(DeriveKey(deps.secret_key, "eventify/one-time-code/v1")),
+        throttle_(std::move(deps.attempts), options_, clock_) {}
 
   Result<User> Register(const Registration& registration) override {
     if (registration.role == Role::kAdmin) {
@@ -66,8 +67,12 @@ class AccountsServiceImpl final : public Accounts {
     return CreateAccount(admin, /*verified=*/true);
   }
 
-  Status VerifyEmail(std::string_view email, std::string_view code) override {
+  Status VerifyEmail(const RequestContext& context, std::string_view email,
+                     std::string_view code) override {
     EV_ASSIGN_OR_RETURN(const std::string normalized, NormalizeEmail(email));
+    EV_ASSIGN_OR_RETURN(
+        PendingGuess guess,
+        throttle_.BeginGuess(PurposeName(CodePurpose::kVerifyEmail), normalized, context));
     Status outcome;
     EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
       auto& repo = tx.accounts();
@@ -83,24 +88,23 @@ class AccountsServiceImpl final : public Accounts {
       user->updated_at = clock_->Now();
       return repo.UpdateUser(*user);
     }));
+    Settle(guess, outcome);
     return outcome;
   }
 
-  Status ResendVerification(std::string_view email) override {
-    return MailCode(email, CodePurpose::kVerifyEmail, [](const UserRecord& user) -> Result<bool> {
-      if (user.email_verified) {
-        return FailedPrecondition("already_verified", "this e-mail address is already verified");
-      }
-      return true;
-    });
+  Status ResendVerification(const RequestContext& context, std::string_view email) override {
+    return MailCode(context, email, CodePurpose::kVerifyEmail,
+                    [](const UserRecord& user) { return !user.email_verified; });
   }
 
-  Result<TokenPair> Login(std::string_view email, std::string_view password) override {
+  Result<TokenPair> Login(const RequestContext& context, std::string_view email,
+                          std::string_view password) override {
     auto normalized = NormalizeEmail(email);
     if (!normalized.ok() || password.size() > kMaxPasswordBytes) {
       hasher_.VerifyAgainstDummy(password);
       return InvalidCredentials();
     }
+    EV_ASSIGN_OR_RETURN(PendingGuess guess, throttle_.BeginGuess("login", *normalized, context));
     // Read, then verify the password outside any transaction: argon2id takes tens of
     // milliseconds and must not hold a database connection, let alone the writer.
     UserRecord user;
@@ -111,9 +115,14 @@ class AccountsServiceImpl final : public Accounts {
     if (!found.ok() && found.code() != StatusCode::kNotFound) return found;
     if (!found.ok()) {
       hasher_.VerifyAgainstDummy(password);
+      guess.Wrong();
       return InvalidCredentials();
     }
-    if (!hasher_.Verify(user.password_hash, password)) return InvalidCredentials();
+    if (!hasher_.Verify(user.password_hash, password)) {
+      guess.Wrong();
+      return InvalidCredentials();
+    }
+    guess.Right();
     // State checks come after the password so they reveal nothing to someone without it.
     if (user.blocked) return Blocked();
     if (!user.email_verified) {
@@ -246,16 +255,18 @@ class AccountsServiceImpl final : public Accounts {
     return principal;
   }
 
-  Status RequestPasswordReset(std::string_view email) override {
-    return MailCode(email, CodePurpose::kResetPassword, [](const UserRecord& user) -> Result<bool> {
-      return user.email_verified && !user.blocked;  // others get no code, and no error either
-    });
+  Status RequestPasswordReset(const RequestContext& context, std::string_view email) override {
+    return MailCode(context, email, CodePurpose::kResetPassword,
+                    [](const UserRecord& user) { return user.email_verified && !user.blocked; });
   }
 
-  Status ResetPassword(std::string_view email, std::string_view code,
+  Status ResetPassword(const RequestContext& context, std::string_view email, std::string_view code,
                        std::string_view new_password) override {
     EV_ASSIGN_OR_RETURN(const std::string normalized, NormalizeEmail(email));
     EV_RETURN_IF_ERROR(CheckPasswordPolicy(new_password, normalized, "new_password"));
+    EV_ASSIGN_OR_RETURN(
+        PendingGuess guess,
+        throttle_.BeginGuess(PurposeName(CodePurpose::kResetPassword), normalized, context));
     EV_ASSIGN_OR_RETURN(const std::string new_hash, hasher_.Hash(new_password));
     Status outcome;
     EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
@@ -270,6 +281,7 @@ class AccountsServiceImpl final : public Accounts {
       EV_RETURN_IF_ERROR(repo.UpdateUser(*user));
       return repo.RevokeSessionsOfUser(user->id, now, "password_reset").status();
     }));
+    Settle(guess, outcome);
     return outcome;
   }
 
@@ -439,6 +451,16 @@ class AccountsServiceImpl final : public Accounts {
     return std::optional<UserRecord>();
   }
 
+  // A code check's verdict decides its guess: the right code forgets the pair's failures, any
+  // other verdict counts.
+  static void Settle(PendingGuess& guess, const Status& verdict) {
+    if (verdict.ok()) {
+      guess.Right();
+    } else {
+      guess.Wrong();
+    }
+  }
+
   static Status NoPendingCode() {
     return NotFound("no_pending_code", "no code is pending for this address; request a new one");
   }
@@ -486,25 +508,28 @@ class AccountsServiceImpl final : public Accounts {
     return ToUser(user);
   }
 
-  // Issues a code of `purpose` to the account of `email` when `eligible` allows it (it may also
-  // return the error to report) and mails it once the transaction has committed. Unknown
-  // addresses get the same answer as known ones, so that accounts cannot be probed.
+  // Issues a code of `purpose` to the account of `email` when `eligible` says it should get one,
+  // and mails it once the transaction has committed. Every other address (unknown, or not
+  // eligible) goes through the same send rule in the throttle instead, so that all addresses
+  // get the same answers and accounts cannot be probed.
   template <typename Eligible>
-  Status MailCode(std::string_view email, CodePurpose purpose, Eligible&& eligible) {
+  Status MailCode(const RequestContext& context, std::string_view email, CodePurpose purpose,
+                  Eligible&& eligible) {
     EV_ASSIGN_OR_RETURN(const std::string normalized, NormalizeEmail(email));
+    EV_RETURN_IF_ERROR(throttle_.CountMailRequest(context));
     std::optional<spi::MailMessage> mail;
+    bool issued = false;
     EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
       mail.reset();
       auto user = tx.accounts().FindUserByEmail(normalized, LockMode::kForUpdate);
-      if (!user.ok()) {
-        return user.status().code() == StatusCode::kNotFound ? Status::Ok() : user.status();
-      }
-      EV_ASSIGN_OR_RETURN(const bool allowed, eligible(*user));
-      if (!allowed) return Status::Ok();
+      issued = user.ok() && eligible(*user);
+      if (!user.ok() && user.status().code() != StatusCode::kNotFound) return user.status();
+      if (!issued) return Status::Ok();
       EV_ASSIGN_OR_RETURN(mail, IssueCode(tx, *user, purpose));
       return Status::Ok();
     }));
-    return mail ? SendMail(*mail) : Status::Ok();
+    if (!issued) return throttle_.CountUnsentCode(PurposeName(purpose), normalized);
+    return SendMail(*mail);
   }
 
   // Creates (or replaces) the code of (user, purpose) under the resend throttle and returns the
@@ -514,36 +539,28 @@ class AccountsServiceImpl final : public Accounts {
                                      CodePurpose purpose) {
     auto& repo = tx.accounts();
     const Timestamp now = clock_->Now();
-    OneTimeCodeRecord record;
-    record.user_id = user.id;
-    record.purpose = purpose;
-    record.window_started_at = now;
+    AttemptWindow sent;
     auto existing = repo.FindCode(user.id, purpose, LockMode::kForUpdate);
     if (existing.ok()) {
-      if (now < existing->last_sent_at + options_.code_resend_interval) {
-        const auto wait = std::chrono::duration_cast<std::chrono::seconds>(
-            existing->last_sent_at + options_.code_resend_interval - now);
-        return ResourceExhausted(
-            "resend_throttled",
-            fmt::format("a code was sent moments ago; try again in {} s", wait.count() + 1));
-      }
-      if (now < existing->window_started_at + kSendWindow) {
-        if (existing->sends_in_window >= options_.code_max_sends_per_hour) {
-          return ResourceExhausted("resend_throttled",
-                                   "too many codes were sent this hour; try again later");
-        }
-        record.window_started_at = existing->window_started_at;
-        record.sends_in_window = existing->sends_in_window;
-      }
+      sent.count = existing->sends_in_window;
+      sent.started_at = existing->window_started_at;
+      sent.last_at = existing->last_sent_at;
     } else if (existing.status().code() != StatusCode::kNotFound) {
       return existing.status();
     }
+    const Duration wait = CodeSendWait(sent, now, options_);
+    if (wait > Duration::zero()) return ResendThrottled(wait);
+    CountCodeSend(sent, now, options_);
+    OneTimeCodeRecord record;
+    record.user_id = user.id;
+    record.purpose = purpose;
+    record.window_started_at = sent.started_at;
+    record.sends_in_window = sent.count;
+    record.last_sent_at = sent.last_at;
     const std::string code = fmt::format("{:06}", crypto::RandomUniform(1000000));
     record.code_hash = HashCode(user.id, purpose, code);
     record.expires_at = now + options_.code_ttl;
     record.attempts_left = options_.code_max_attempts;
-    record.last_sent_at = now;
-    record.sends_in_window += 1;
     EV_RETURN_IF_ERROR(repo.PutCode(record));
 
     const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(options_.code_ttl);
@@ -702,6 +719,7 @@ class AccountsServiceImpl final : public Accounts {
   const PasswordHasher hasher_;
   const AccessTokenCodec tokens_;
   const std::string code_key_;
+  Throttle throttle_;
 };
 
 }  // namespace

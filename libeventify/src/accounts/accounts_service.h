@@ -7,6 +7,7 @@
 
 #include "accounts/access_token.h"
 #include "accounts/password_hasher.h"
+#include "accounts/throttle.h"
 #include "eventify/accounts.h"
 #include "eventify/engine.h"
 
@@ -17,6 +18,7 @@ struct AccountsDependencies {
   std::shared_ptr<spi::Mailer> mailer;
   std::shared_ptr<spi::MediaStore> media_store;
   std::shared_ptr<spi::Clock> clock;
+  std::shared_ptr<AttemptStore> attempts;  // throttling counters
   std::string secret_key;
   AccountsOptions options;
 };

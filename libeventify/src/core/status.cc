@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace eventify {
 
 std::string_view StatusCodeName(StatusCode code) {
@@ -72,6 +74,12 @@ Status FailedPrecondition(std::string reason, std::string message, std::string f
 }
 Status ResourceExhausted(std::string reason, std::string message) {
   return Status(StatusCode::kResourceExhausted, std::move(reason), std::move(message));
+}
+Status ResourceExhausted(std::string reason, std::string message,
+                         std::chrono::seconds retry_after) {
+  Status status(StatusCode::kResourceExhausted, std::move(reason), std::move(message));
+  status.retry_after_ = std::max(retry_after, std::chrono::seconds(1));
+  return status;
 }
 Status Aborted(std::string reason, std::string message) {
   return Status(StatusCode::kAborted, std::move(reason), std::move(message));

@@ -71,12 +71,23 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
                            "batch and queue limits must be positive, writers not negative",
                            "commit");
   }
+  const ThrottleOptions& throttle = options.accounts.throttle;
+  for (const ThrottleRule* rule :
+       {&throttle.per_account, &throttle.per_account_address, &throttle.per_address}) {
+    if (rule->free_attempts < 1 || rule->first_lockout.count() < 1 ||
+        rule->max_lockout < rule->first_lockout || rule->forget_after.count() < 1) {
+      return InvalidArgument("invalid_throttle_options",
+                             "throttle rules need a free attempt and positive, ordered durations",
+                             "accounts.throttle");
+    }
+  }
   if (!options.clock) options.clock = std::make_shared<spi::SystemClock>();
   accounts::AccountsDependencies deps;
   deps.storage = options.storage;
   deps.mailer = options.mailer;
   deps.media_store = options.media_store;
   deps.clock = options.clock;
+  deps.attempts = accounts::MakeInMemoryAttemptStore(options.accounts.throttle.max_tracked_keys);
   deps.secret_key = options.secret_key;
   deps.options = options.accounts;
   auto accounts = accounts::MakeAccountsService(std::move(deps));
