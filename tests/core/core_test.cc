@@ -34,6 +34,17 @@ BOOST_AUTO_TEST_CASE(empty_reason_falls_back_to_code_name) {
   BOOST_TEST(s.reason() == "not_found");
 }
 
+BOOST_AUTO_TEST_CASE(throttles_say_when_to_retry_in_whole_seconds) {
+  BOOST_TEST(ResourceExhausted("resend_throttled", "wait").retry_after().count() == 0);
+  const Status throttled =
+      ResourceExhausted("attempts_throttled", "wait", std::chrono::seconds(42));
+  BOOST_TEST((throttled.code() == StatusCode::kResourceExhausted));
+  BOOST_TEST(throttled.retry_after().count() == 42);
+  // A throttle that says "retry" says "in a second" at the least.
+  BOOST_TEST(ResourceExhausted("x", "wait", std::chrono::seconds(0)).retry_after().count() == 1);
+  BOOST_TEST(InvalidArgument("x", "bad").retry_after().count() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(http_table_maps_every_code_to_a_fitting_status) {
   BOOST_TEST(HttpStatusFor(StatusCode::kInvalidArgument) == 400);
   BOOST_TEST(HttpStatusFor(StatusCode::kUnauthenticated) == 401);
