@@ -791,7 +791,7 @@ BOOST_AUTO_TEST_CASE(admins_list_and_search_users_newest_first) {
     clock->Advance(std::chrono::minutes(1));
     auto user = accounts().Register({email, kPassword, name, role});
     BOOST_REQUIRE_MESSAGE(user.ok(), user.status().ToString());
-    BOOST_REQUIRE(accounts().VerifyEmail(email, mailer->LastCodeTo(email)).ok());
+    BOOST_REQUIRE(accounts().VerifyEmail(kClient, email, mailer->LastCodeTo(email)).ok());
     return *user;
   };
   registered_later("ann.lee@example.com", "Ann Lee", Role::kOrganizer);
