@@ -264,6 +264,7 @@ class GatedStorage final : public spi::Storage {
     if (held) held->Open();
   }
   std::int64_t read_write_runs() const { return read_write_runs_.load(); }
+  bool Supports(spi::StoreArea area) const override { return inner_->Supports(area); }
 
   Status Run(spi::TransactionMode mode,
              const std::function<Status(spi::Transaction&)>& body) override {

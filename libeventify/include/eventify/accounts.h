@@ -100,6 +100,7 @@ enum class Action : int {
   kUseOrganizerWallet,
   kManageWithdrawals,
   kAuditLedger,
+  kManageJobs,
 };
 
 // The single permission table: true when `role` may perform `action`.

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "eventify/accounts.h"
+#include "eventify/jobs.h"
 #include "eventify/ledger.h"
 #include "eventify/spi/clock.h"
 #include "eventify/spi/mailer.h"
@@ -107,18 +108,25 @@ struct EngineOptions {
   AccountsOptions accounts;
   WalletsOptions wallets;
   CommitOptions commit;
+  // Background jobs: worker threads (0: the host calls Jobs::RunDueJobs), leases, retries and
+  // the recurring schedules (eventify/jobs.h).
+  JobsOptions jobs;
 };
 
 class Engine {
  public:
   // Errors: kInvalidArgument (secret_key_too_short, missing_storage, missing_mailer,
-  // missing_media_store, invalid_currency, invalid_commit_options, invalid_throttle_options).
+  // missing_media_store, invalid_currency, invalid_commit_options, invalid_throttle_options,
+  // invalid_jobs_options),
+  // kFailedPrecondition (storage_lacks_area: the storage does not Support a store the engine
+  // needs, named in the message; field "storage").
   static Result<std::unique_ptr<Engine>> Open(EngineOptions options);
 
   virtual ~Engine() = default;
   virtual Accounts& accounts() = 0;
   virtual Ledger& ledger() = 0;
   virtual Wallets& wallets() = 0;
+  virtual Jobs& jobs() = 0;
   virtual spi::Storage& storage() = 0;
   virtual spi::MediaStore& media_store() = 0;
   virtual const spi::Clock& clock() const = 0;

@@ -36,6 +36,7 @@ bool IsAllowed(Role role, Action action) {
       {Action::kUseOrganizerWallet, false,  true,     false},
       {Action::kManageWithdrawals, false,   false,    true},
       {Action::kAuditLedger,       false,   false,    true},
+      {Action::kManageJobs,        false,   false,    true},
   };
   for (const Rule& rule : kTable) {
     if (rule.action != action) continue;

@@ -1,6 +1,9 @@
 #include "eventify/engine.h"
 
 #include "accounts/accounts_service.h"
+#include "eventify/spi/account_maintenance_store.h"
+#include "eventify/spi/job_store.h"
+#include "jobs/jobs_service.h"
 #include "ledger/ledger_service.h"
 #include "storage/commit_pipeline.h"
 #include "wallets/wallets_service.h"
@@ -28,10 +31,13 @@ class EngineImpl final : public Engine {
 
   // Wallets borrow the ledger, so they are built once the ledger has its final address.
   void set_wallets(std::unique_ptr<Wallets> wallets) { wallets_ = std::move(wallets); }
+  // Jobs run the ledger's and the accounts' maintenance, so they come last too.
+  void set_jobs(std::unique_ptr<jobs::JobsService> jobs) { jobs_ = std::move(jobs); }
 
   Accounts& accounts() override { return *accounts_; }
   Ledger& ledger() override { return *ledger_; }
   Wallets& wallets() override { return *wallets_; }
+  Jobs& jobs() override { return *jobs_; }
   spi::Storage& storage() override { return *storage_; }
   spi::MediaStore& media_store() override { return *media_; }
   const spi::Clock& clock() const override { return *clock_; }
@@ -45,8 +51,14 @@ class EngineImpl final : public Engine {
   // them and before the storage.
   std::unique_ptr<storage::CommitPipeline> pipeline_;
   std::unique_ptr<Ledger> ledger_;
-  std::unique_ptr<Wallets> wallets_;  // declared last: destroyed before the ledger it borrows
+  std::unique_ptr<Wallets> wallets_;  // destroyed before the ledger it borrows
+  // Declared last: its workers are stopped before anything their handlers use is destroyed.
+  std::unique_ptr<jobs::JobsService> jobs_;
 };
+
+// The stores the engine reaches through Transaction::store (spi/storage.h, "One store per area").
+constexpr spi::StoreArea kRequiredAreas[] = {spi::JobStore::kArea,
+                                             spi::AccountMaintenanceStore::kArea};
 
 }  // namespace
 
@@ -81,6 +93,16 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
                              "accounts.throttle");
     }
   }
+  for (const spi::StoreArea area : kRequiredAreas) {
+    if (!options.storage->Supports(area)) {
+      return FailedPrecondition(
+          "storage_lacks_area",
+          "the storage has no store for the area '" + std::string(area.name()) + "'", "storage");
+    }
+  }
+  if (Status jobs_options = jobs::ValidateJobsOptions(options.jobs); !jobs_options.ok()) {
+    return jobs_options;
+  }
   if (!options.clock) options.clock = std::make_shared<spi::SystemClock>();
   accounts::AccountsDependencies deps;
   deps.storage = options.storage;
@@ -101,6 +123,14 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   wallet_deps.currency = options.currency;
   wallet_deps.options = options.wallets;
   engine->set_wallets(wallets::MakeWalletsService(std::move(wallet_deps)));
+  auto jobs = jobs::MakeJobsService(options.storage, options.clock, options.jobs);
+  if (Status builtin = jobs::RegisterBuiltinJobs(*jobs, engine->ledger(), options.storage,
+                                                 options.clock, options.jobs);
+      !builtin.ok()) {
+    return builtin;
+  }
+  jobs->Start();
+  engine->set_jobs(std::move(jobs));
   return std::unique_ptr<Engine>(std::move(engine));
 }
 

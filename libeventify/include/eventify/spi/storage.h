@@ -22,6 +22,17 @@
 //
 // Thread-safety: Storage::Run may be called from many threads at once; one Transaction and the
 // repositories it hands out belong to the calling thread for the duration of the body.
+//
+// One store per area. Accounts, the ledger and wallets reach their repositories through the pure
+// virtuals accounts(), ledger() and wallets(). Every area added since (jobs first) declares its store interface in a
+// header of its own under spi/ with an identity, `static constexpr StoreArea kArea{"jobs"}`, and
+// the body asks the transaction for it: `tx.store<JobStore>()`, which is nullptr when the storage
+// has no such store. A storage announces the areas it serves with Supports(area), and
+// Engine::Open refuses a storage that lacks one the engine needs (kFailedPrecondition
+// storage_lacks_area, naming the area), so a body may assume the store is there. A new area thus
+// adds a header and changes no existing interface: a storage written before it keeps compiling,
+// and only an engine that needs the area refuses it. To serve an area, override Supports and
+// FindStore (docs/storage-integrators.md).
 #pragma once
 
 #include <functional>
@@ -40,6 +51,18 @@
 namespace eventify::spi {
 
 enum class TransactionMode { kReadOnly, kReadWrite };
+
+// The identity of an area's store: a stable lower-case name ("jobs", "accounts.maintenance").
+// Each store interface declares its own as `static constexpr StoreArea kArea`.
+class StoreArea {
+ public:
+  constexpr explicit StoreArea(std::string_view name) : name_(name) {}
+  constexpr std::string_view name() const { return name_; }
+  friend constexpr bool operator==(StoreArea a, StoreArea b) { return a.name_ == b.name_; }
+
+ private:
+  std::string_view name_;
+};
 enum class LockMode { kNone, kForUpdate };
 
 // ---- Accounts ---------------------------------------------------------------------------------
@@ -155,6 +178,16 @@ class Transaction {
   virtual LedgerRepository& ledger() = 0;
   // The gateway side of card top-ups (spi/wallet_repository.h).
   virtual WalletRepository& wallets() = 0;
+
+  // The store of area S (S::kArea), valid for the body; nullptr when the storage has none.
+  template <class S>
+  S* store() {
+    return static_cast<S*>(FindStore(S::kArea));
+  }
+
+ protected:
+  // The store serving `area`, as a pointer to its interface type (the S of store<S>), or nullptr.
+  virtual void* FindStore(StoreArea /*area*/) { return nullptr; }
 };
 
 class Storage {
@@ -175,6 +208,10 @@ class Storage {
 
   // The schema version the database is at after opening.
   virtual int schema_version() const = 0;
+
+  // True when every transaction of this storage hands out the store of `area` (see "One store
+  // per area" above). A storage that decorates another forwards this call.
+  virtual bool Supports(StoreArea /*area*/) const { return false; }
 };
 
 }  // namespace eventify::spi

@@ -242,6 +242,32 @@ constexpr std::string_view kV5UsersNewestIndex =
 constexpr std::string_view kV5UsersRoleIndex =
     "CREATE INDEX users_role_newest_idx ON users (role, created_at, id)";
 
+// ---- Version 6: jobs ----------------------------------------------------------------------------
+// Durable jobs (spi/job_store.h). The status words are JobStatusName's. Workers look for due jobs
+// by (status, run_at) and for leases that ran out by (status, locked_until); admins list by
+// (status, id). unique_key (NULL for most jobs) keeps one job per period of a schedule.
+
+constexpr std::string_view kV6Jobs =
+    "CREATE TABLE jobs ("
+    " id TEXT PRIMARY KEY,"
+    " kind TEXT NOT NULL,"
+    " payload TEXT NOT NULL,"
+    " status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'succeeded', 'dead')),"
+    " run_at BIGINT NOT NULL,"
+    " attempts INTEGER NOT NULL CHECK (attempts >= 0),"
+    " max_attempts INTEGER NOT NULL CHECK (max_attempts >= 1),"
+    " last_error TEXT NOT NULL DEFAULT '',"
+    " locked_by TEXT NOT NULL DEFAULT '',"
+    " locked_until BIGINT,"
+    " unique_key TEXT,"
+    " created_at BIGINT NOT NULL,"
+    " updated_at BIGINT NOT NULL,"
+    " CONSTRAINT jobs_unique_key_key UNIQUE (unique_key))";
+constexpr std::string_view kV6JobsDueIndex = "CREATE INDEX jobs_due_idx ON jobs (status, run_at)";
+constexpr std::string_view kV6JobsLeaseIndex =
+    "CREATE INDEX jobs_lease_idx ON jobs (status, locked_until)";
+constexpr std::string_view kV6JobsListIndex = "CREATE INDEX jobs_list_idx ON jobs (status, id)";
+
 long long NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -340,6 +366,10 @@ const std::vector<Migration>& AllMigrations() {
        "user lists",
        {kV5UsersNewestIndex, kV5UsersRoleIndex},
        {kV5UsersNewestIndex, kV5UsersRoleIndex}},
+      {6,
+       "jobs",
+       {kV6Jobs, kV6JobsDueIndex, kV6JobsLeaseIndex, kV6JobsListIndex},
+       {kV6Jobs, kV6JobsDueIndex, kV6JobsLeaseIndex, kV6JobsListIndex}},
   };
   return migrations;
 }

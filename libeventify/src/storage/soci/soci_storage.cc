@@ -110,6 +110,10 @@ int SociStorage::parallel_writers() const {
   return std::clamp(pool_->size() / 2, 1, 2);
 }
 
+bool SociStorage::Supports(spi::StoreArea area) const {
+  return area == spi::JobStore::kArea || area == spi::AccountMaintenanceStore::kArea;
+}
+
 Status SociStorage::Run(spi::TransactionMode mode,
                         const std::function<Status(spi::Transaction&)>& body) {
   if (running_storage == this) {

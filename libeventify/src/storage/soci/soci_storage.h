@@ -33,6 +33,8 @@ class SociStorage final : public spi::Storage {
   std::string_view backend_name() const override;
   int parallel_writers() const override;
   int schema_version() const override { return schema_version_; }
+  // The jobs and account-maintenance stores (soci_transaction.h).
+  bool Supports(spi::StoreArea area) const override;
 
  private:
   Status RunOnce(spi::TransactionMode mode, const std::function<Status(spi::Transaction&)>& body);

@@ -1,12 +1,13 @@
 // SociTransaction: the spi::Transaction handed to a body by SociStorage::Run. It owns one
 // repository per domain area, all sharing the transaction's TransactionContext; a new area adds
-// a repository member and its accessor here.
+// a store member here and its case in FindStore (and SociStorage::Supports).
 //
 // Lives on the stack of Run for the duration of the body. Thread-safety: none.
 #pragma once
 
 #include "eventify/spi/storage.h"
 #include "storage/soci/account_repository.h"
+#include "storage/soci/job_store.h"
 #include "storage/soci/ledger_repository.h"
 #include "storage/soci/transaction_context.h"
 #include "storage/soci/wallet_repository.h"
@@ -16,16 +17,31 @@ namespace eventify::storage {
 class SociTransaction final : public spi::Transaction {
  public:
   explicit SociTransaction(TransactionContext& context)
-      : accounts_(context), ledger_(context), wallets_(context) {}
+      : accounts_(context),
+        ledger_(context),
+        wallets_(context),
+        jobs_(context),
+        account_maintenance_(context) {}
 
   spi::AccountRepository& accounts() override { return accounts_; }
   spi::LedgerRepository& ledger() override { return ledger_; }
   spi::WalletRepository& wallets() override { return wallets_; }
 
+ protected:
+  void* FindStore(spi::StoreArea area) override {
+    if (area == spi::JobStore::kArea) return static_cast<spi::JobStore*>(&jobs_);
+    if (area == spi::AccountMaintenanceStore::kArea) {
+      return static_cast<spi::AccountMaintenanceStore*>(&account_maintenance_);
+    }
+    return nullptr;
+  }
+
  private:
   SociAccountRepository accounts_;
   SociLedgerRepository ledger_;
   SociWalletRepository wallets_;
+  SociJobStore jobs_;
+  SociAccountMaintenanceStore account_maintenance_;
 };
 
 }  // namespace eventify::storage

@@ -1,0 +1,54 @@
+// JobStore: the jobs area's store (eventify/jobs.h), handed out by Transaction::store<JobStore>()
+// of a storage that Supports(JobStore::kArea).
+//
+// Every call runs inside the transaction whose body received the store and is bound by the
+// guarantees of spi/storage.h. The rules (when a job is due, backoff, dead) are the engine's; the
+// store keeps rows and finds them.
+//
+// Thread-safety: as every store, it belongs to the thread running the transaction body.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "eventify/jobs.h"
+#include "eventify/spi/storage.h"
+#include "eventify/status.h"
+#include "eventify/types.h"
+
+namespace eventify::spi {
+
+class JobStore {
+ public:
+  static constexpr StoreArea kArea{"jobs"};
+
+  virtual ~JobStore() = default;
+
+  // Stores a new job. A non-empty `unique_key` is unique among all jobs ever stored (until purged).
+  // Errors: kAlreadyExists (job_exists) for a taken id or unique key.
+  virtual Status InsertJob(const Job& job, std::string_view unique_key) = 0;
+
+  // Locks and returns up to `limit` jobs that are due at `now`, oldest run_at first: kQueued
+  // with run_at <= now, and kRunning with locked_until <= now (a lease that ran out). Rows
+  // another transaction has locked are skipped rather than waited for, so that concurrent
+  // workers claim different jobs (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite serialises writers).
+  // Read-write transactions only.
+  virtual Result<std::vector<Job>> LockDueJobs(Timestamp now, int limit) = 0;
+
+  // Errors: kNotFound (job_not_found).
+  virtual Result<Job> FindJob(std::string_view id, LockMode lock) = 0;
+
+  // Overwrites every mutable column (status, run_at, attempts, max_attempts, last_error,
+  // locked_by, locked_until, updated_at). Errors: kNotFound (job_not_found).
+  virtual Status UpdateJob(const Job& job) = 0;
+
+  // Jobs of one status, newest (greatest id) first, with ids below `before_id` when not empty.
+  virtual Result<std::vector<Job>> ListJobs(JobStatus status, std::string_view before_id,
+                                            int limit) = 0;
+
+  // Deletes succeeded and dead jobs last updated before `before`; returns how many.
+  virtual Result<std::int64_t> DeleteFinishedJobs(Timestamp before) = 0;
+};
+
+}  // namespace eventify::spi

@@ -1,0 +1,382 @@
+#include "jobs/jobs_service.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "core/status_macros.h"
+#include "eventify/spi/account_maintenance_store.h"
+#include "eventify/spi/job_store.h"
+
+namespace eventify {
+
+std::string_view JobStatusName(JobStatus status) {
+  switch (status) {
+    case JobStatus::kQueued:
+      return "queued";
+    case JobStatus::kRunning:
+      return "running";
+    case JobStatus::kSucceeded:
+      return "succeeded";
+    case JobStatus::kDead:
+      return "dead";
+  }
+  return "invalid";
+}
+
+Result<JobStatus> ParseJobStatus(std::string_view name) {
+  for (JobStatus status :
+       {JobStatus::kQueued, JobStatus::kRunning, JobStatus::kSucceeded, JobStatus::kDead}) {
+    if (JobStatusName(status) == name) return status;
+  }
+  return InvalidArgument("invalid_status", "status must be queued, running, succeeded or dead",
+                         "status");
+}
+
+namespace jobs {
+namespace {
+
+using spi::JobStore;
+using spi::Transaction;
+using spi::TransactionMode;
+
+constexpr std::size_t kMaxKindLength = 100;
+constexpr int kMaxListLimit = 100;
+constexpr int kMaxAttemptsLimit = 100;
+
+bool IsValidKind(std::string_view kind) {
+  if (kind.empty() || kind.size() > kMaxKindLength) return false;
+  return std::all_of(kind.begin(), kind.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+  });
+}
+
+Status InvalidKind() {
+  return InvalidArgument("invalid_job_kind", "a job kind is 1-100 characters of a-z 0-9 . _ -",
+                         "kind");
+}
+
+Status Forbidden() { return PermissionDenied("forbidden", "your role does not allow this"); }
+
+// The body of Storage::Run with the transaction's job store, which Engine::Open made sure exists.
+template <typename Fn>
+Status WithJobStore(spi::Storage& storage, TransactionMode mode, Fn&& fn) {
+  return storage.Run(mode, [&](Transaction& tx) { return fn(*tx.store<JobStore>()); });
+}
+
+class JobsServiceImpl final : public JobsService {
+ public:
+  JobsServiceImpl(std::shared_ptr<spi::Storage> storage, std::shared_ptr<spi::Clock> clock,
+                  JobsOptions options)
+      : storage_(std::move(storage)),
+        clock_(std::move(clock)),
+        options_(std::move(options)),
+        worker_id_(NewId(clock_->Now())) {}
+
+  ~JobsServiceImpl() override {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& worker : workers_) worker.join();
+  }
+
+  void Start() override {
+    for (int i = 0; i < options_.worker_threads; ++i) {
+      workers_.emplace_back([this] { WorkerLoop(); });
+    }
+  }
+
+  Status RegisterHandler(std::string_view kind, Handler handler) override {
+    if (!IsValidKind(kind)) return InvalidKind();
+    std::lock_guard lock(mu_);
+    if (!handlers_.emplace(std::string(kind), std::move(handler)).second) {
+      return AlreadyExists("handler_exists", fmt::format("kind {} already has a handler", kind),
+                           "kind");
+    }
+    return Status::Ok();
+  }
+
+  Result<Job> Enqueue(const JobRequest& request) override {
+    if (!IsValidKind(request.kind)) return InvalidKind();
+    if (request.max_attempts < 0 || request.max_attempts > kMaxAttemptsLimit) {
+      return InvalidArgument("invalid_max_attempts", "max_attempts must be 0 (the default) to 100",
+                             "max_attempts");
+    }
+    if (request.payload.find('\0') != std::string::npos) {
+      return InvalidArgument("invalid_payload", "the payload is text without NUL characters",
+                             "payload");
+    }
+    const Timestamp now = clock_->Now();
+    Job job;
+    job.id = NewId(now);
+    job.kind = request.kind;
+    job.payload = request.payload;
+    job.run_at = request.run_at.value_or(now);
+    job.max_attempts = request.max_attempts > 0 ? request.max_attempts : options_.max_attempts;
+    job.created_at = now;
+    job.updated_at = now;
+    EV_RETURN_IF_ERROR(WithJobStore(*storage_, TransactionMode::kReadWrite, [&](JobStore& store) {
+      return store.InsertJob(job, request.unique_key);
+    }));
+    return job;
+  }
+
+  Result<int> RunDueJobs(int limit) override {
+    if (limit <= 0) return InvalidArgument("invalid_limit", "limit must be positive", "limit");
+    EnqueueScheduled();
+    EV_ASSIGN_OR_RETURN(std::vector<Job> claimed, Claim(limit));
+    for (const Job& job : claimed) EV_RETURN_IF_ERROR(Finish(job, RunHandler(job)));
+    return static_cast<int>(claimed.size());
+  }
+
+  Result<JobPage> ListJobs(const Principal& admin, JobStatus status, std::string_view cursor,
+                           int limit) override {
+    if (!IsAllowed(admin.role, Action::kManageJobs)) return Forbidden();
+    if (limit < 1 || limit > kMaxListLimit) {
+      return InvalidArgument("invalid_limit", "limit must be 1 to 100", "limit");
+    }
+    JobPage page;
+    EV_RETURN_IF_ERROR(WithJobStore(*storage_, TransactionMode::kReadOnly, [&](JobStore& store) {
+      EV_ASSIGN_OR_RETURN(page.items, store.ListJobs(status, cursor, limit + 1));
+      return Status::Ok();
+    }));
+    if (page.items.size() > static_cast<std::size_t>(limit)) {
+      page.items.resize(static_cast<std::size_t>(limit));
+      page.next_cursor = page.items.back().id;
+    }
+    return page;
+  }
+
+  Result<Job> GetJob(const Principal& admin, std::string_view id) override {
+    if (!IsAllowed(admin.role, Action::kManageJobs)) return Forbidden();
+    Job job;
+    EV_RETURN_IF_ERROR(WithJobStore(*storage_, TransactionMode::kReadOnly, [&](JobStore& store) {
+      EV_ASSIGN_OR_RETURN(job, store.FindJob(id, spi::LockMode::kNone));
+      return Status::Ok();
+    }));
+    return job;
+  }
+
+  Result<Job> RetryJob(const Principal& admin, std::string_view id) override {
+    if (!IsAllowed(admin.role, Action::kManageJobs)) return Forbidden();
+    Job job;
+    EV_RETURN_IF_ERROR(WithJobStore(*storage_, TransactionMode::kReadWrite, [&](JobStore& store) {
+      EV_ASSIGN_OR_RETURN(job, store.FindJob(id, spi::LockMode::kForUpdate));
+      if (job.status != JobStatus::kDead) {
+        return FailedPrecondition("job_not_dead",
+                                  fmt::format("only a dead job can be retried; this one is {}",
+                                              JobStatusName(job.status)));
+      }
+      const Timestamp now = clock_->Now();
+      job.status = JobStatus::kQueued;
+      job.attempts = 0;
+      job.run_at = now;
+      job.updated_at = now;
+      return store.UpdateJob(job);
+    }));
+    Wake();
+    return job;
+  }
+
+ private:
+  // The wait before the attempt after `attempts` failed ones: backoff, doubled each time.
+  Duration Backoff(int attempts) const {
+    const Duration max = options_.max_backoff;
+    Duration wait = options_.backoff;
+    for (int i = 1; i < attempts && wait < max; ++i) wait *= 2;
+    return std::min(wait, max);
+  }
+
+  // A failed attempt: queued again after the backoff, or dead when it was the last.
+  void RecordFailure(Job& job, Timestamp now, std::string note) const {
+    job.last_error = std::move(note);
+    job.locked_by.clear();
+    job.locked_until.reset();
+    job.updated_at = now;
+    if (job.attempts >= job.max_attempts) {
+      job.status = JobStatus::kDead;
+    } else {
+      job.status = JobStatus::kQueued;
+      job.run_at = now + Backoff(job.attempts);
+    }
+  }
+
+  // Enqueues the job of each schedule whose current period has not been enqueued by this engine
+  // yet; the unique key keeps other processes (and this one, after a restart) from adding it twice.
+  void EnqueueScheduled() {
+    const Timestamp now = clock_->Now();
+    for (const JobSchedule& schedule : options_.schedules) {
+      const Duration period = schedule.period;
+      const Timestamp slot = FromMicros(ToMicros(now) / period.count() * period.count());
+      {
+        std::lock_guard lock(mu_);
+        auto last = enqueued_slots_.find(schedule.kind);
+        if (last != enqueued_slots_.end() && last->second >= slot) continue;
+      }
+      JobRequest request;
+      request.kind = schedule.kind;
+      request.run_at = slot;
+      request.unique_key = fmt::format("{}@{}", schedule.kind, ToMicros(slot));
+      Result<Job> enqueued = Enqueue(request);
+      if (enqueued.ok() || enqueued.status().reason() == "job_exists") {
+        std::lock_guard lock(mu_);
+        enqueued_slots_[schedule.kind] = slot;
+      }
+    }
+  }
+
+  // Takes the leases of up to `limit` due jobs, and records the failure of those whose lease ran
+  // out, in one transaction; returns the jobs this worker now holds.
+  Result<std::vector<Job>> Claim(int limit) {
+    std::vector<Job> claimed;
+    EV_RETURN_IF_ERROR(WithJobStore(*storage_, TransactionMode::kReadWrite, [&](JobStore& store) {
+      claimed.clear();
+      const Timestamp now = clock_->Now();
+      EV_ASSIGN_OR_RETURN(std::vector<Job> due, store.LockDueJobs(now, limit));
+      for (Job& job : due) {
+        if (job.status == JobStatus::kRunning) {
+          RecordFailure(
+              job, now,
+              fmt::format("the lease of worker {} ran out before the job finished", job.locked_by));
+        } else {
+          job.status = JobStatus::kRunning;
+          ++job.attempts;
+          job.locked_by = worker_id_;
+          job.locked_until = now + options_.lease;
+          job.updated_at = now;
+        }
+        EV_RETURN_IF_ERROR(store.UpdateJob(job));
+        if (job.status == JobStatus::kRunning) claimed.push_back(job);
+      }
+      return Status::Ok();
+    }));
+    return claimed;
+  }
+
+  Status RunHandler(const Job& job) {
+    Handler handler;
+    {
+      std::lock_guard lock(mu_);
+      auto found = handlers_.find(job.kind);
+      if (found != handlers_.end()) handler = found->second;
+    }
+    if (!handler) {
+      return FailedPrecondition("no_job_handler",
+                                fmt::format("no handler is registered for kind {}", job.kind));
+    }
+    try {
+      return handler(job);
+    } catch (const std::exception& e) {
+      return Internal(fmt::format("the handler threw: {}", e.what()));
+    } catch (...) {
+      return Internal("the handler threw");
+    }
+  }
+
+  // Records the outcome of an attempt, unless the lease was lost meanwhile (another worker took
+  // the job after it ran out): then that worker's attempt decides.
+  Status Finish(const Job& claimed, const Status& outcome) {
+    return WithJobStore(*storage_, TransactionMode::kReadWrite, [&](JobStore& store) {
+      EV_ASSIGN_OR_RETURN(Job job, store.FindJob(claimed.id, spi::LockMode::kForUpdate));
+      if (job.status != JobStatus::kRunning || job.locked_by != worker_id_ ||
+          job.attempts != claimed.attempts) {
+        return Status::Ok();
+      }
+      const Timestamp now = clock_->Now();
+      if (outcome.ok()) {
+        job.status = JobStatus::kSucceeded;
+        job.locked_by.clear();
+        job.locked_until.reset();
+        job.updated_at = now;
+      } else {
+        RecordFailure(job, now, outcome.ToString());
+      }
+      return store.UpdateJob(job);
+    });
+  }
+
+  void Wake() { wake_.notify_one(); }
+
+  void WorkerLoop() {
+    std::unique_lock lock(mu_);
+    while (!stopping_) {
+      lock.unlock();
+      const Result<int> ran = RunDueJobs(options_.worker_batch);
+      lock.lock();
+      // A full batch suggests more is due: look again at once; otherwise sleep.
+      if (ran.ok() && *ran == options_.worker_batch) continue;
+      wake_.wait_for(lock, options_.poll_interval, [this] { return stopping_; });
+    }
+  }
+
+  const std::shared_ptr<spi::Storage> storage_;
+  const std::shared_ptr<spi::Clock> clock_;
+  const JobsOptions options_;
+  const std::string worker_id_;  // in locked_by: identifies this engine's leases
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::map<std::string, Handler, std::less<>> handlers_;
+  std::map<std::string, Timestamp> enqueued_slots_;  // per scheduled kind, the newest period
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace
+
+std::unique_ptr<JobsService> MakeJobsService(std::shared_ptr<spi::Storage> storage,
+                                             std::shared_ptr<spi::Clock> clock,
+                                             JobsOptions options) {
+  return std::make_unique<JobsServiceImpl>(std::move(storage), std::move(clock),
+                                           std::move(options));
+}
+
+Status ValidateJobsOptions(const JobsOptions& options) {
+  bool valid = options.worker_threads >= 0 && options.worker_batch > 0 &&
+               options.poll_interval.count() > 0 && options.lease.count() > 0 &&
+               options.max_attempts >= 1 && options.max_attempts <= kMaxAttemptsLimit &&
+               options.backoff.count() >= 0 && options.max_backoff >= options.backoff &&
+               options.keep_finished.count() > 0;
+  for (const JobSchedule& schedule : options.schedules) {
+    valid = valid && IsValidKind(schedule.kind) && schedule.period.count() > 0;
+  }
+  if (valid) return Status::Ok();
+  return InvalidArgument("invalid_jobs_options",
+                         "worker threads must not be negative; batch, poll interval, lease, "
+                         "attempts (up to 100), retention and schedule periods must be positive, "
+                         "and the backoff at most its maximum",
+                         "jobs");
+}
+
+Status RegisterBuiltinJobs(Jobs& jobs, Ledger& ledger, std::shared_ptr<spi::Storage> storage,
+                           std::shared_ptr<spi::Clock> clock, const JobsOptions& options) {
+  EV_RETURN_IF_ERROR(jobs.RegisterHandler(kVoidExpiredTransfersJob, [&ledger](const Job&) {
+    constexpr int kChunk = 1000;
+    for (;;) {
+      EV_ASSIGN_OR_RETURN(const std::int64_t voided, ledger.VoidExpired(kChunk));
+      if (voided < kChunk) return Status::Ok();
+    }
+  }));
+  const Duration keep_finished = options.keep_finished;
+  return jobs.RegisterHandler(
+      kPurgeExpiredJob,
+      [storage = std::move(storage), clock = std::move(clock), keep_finished](const Job&) {
+        return storage->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
+          const Timestamp now = clock->Now();
+          EV_RETURN_IF_ERROR(tx.store<spi::AccountMaintenanceStore>()->DeleteExpired(now).status());
+          return tx.store<JobStore>()->DeleteFinishedJobs(now - keep_finished).status();
+        });
+      });
+}
+
+}  // namespace jobs
+}  // namespace eventify

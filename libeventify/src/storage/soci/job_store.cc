@@ -1,0 +1,223 @@
+#include "storage/soci/job_store.h"
+
+#include <soci/soci.h>
+
+#include <string>
+
+#include "storage/soci/statement.h"
+
+namespace eventify::storage {
+namespace {
+
+using Access = TransactionContext::Access;
+
+Status JobNotFound() { return NotFound("job_not_found", "no such job"); }
+
+constexpr std::string_view kJobColumns =
+    "id, kind, payload, status, run_at, attempts, max_attempts, last_error, locked_by, "
+    "locked_until, created_at, updated_at";
+
+// One jobs row as bound for SELECTs of kJobColumns and for the writes; statuses are stored by
+// their public names (JobStatusName), which the CHECK constraint of the table lists.
+struct JobRow {
+  Job job;
+  std::string status;
+  long long run_at = 0;
+  long long locked_until = 0;
+  soci::indicator locked_until_indicator = soci::i_null;
+  long long created_at = 0;
+  long long updated_at = 0;
+
+  static JobRow From(const Job& job) {
+    JobRow row;
+    row.job = job;
+    row.status = std::string(JobStatusName(job.status));
+    row.run_at = ToMicros(job.run_at);
+    if (job.locked_until) {
+      row.locked_until = ToMicros(*job.locked_until);
+      row.locked_until_indicator = soci::i_ok;
+    }
+    row.created_at = ToMicros(job.created_at);
+    row.updated_at = ToMicros(job.updated_at);
+    return row;
+  }
+
+  void BindInto(soci::statement& statement) {
+    statement.exchange(soci::into(job.id));
+    statement.exchange(soci::into(job.kind));
+    statement.exchange(soci::into(job.payload));
+    statement.exchange(soci::into(status));
+    statement.exchange(soci::into(run_at));
+    statement.exchange(soci::into(job.attempts));
+    statement.exchange(soci::into(job.max_attempts));
+    statement.exchange(soci::into(job.last_error));
+    statement.exchange(soci::into(job.locked_by));
+    statement.exchange(soci::into(locked_until, locked_until_indicator));
+    statement.exchange(soci::into(created_at));
+    statement.exchange(soci::into(updated_at));
+  }
+
+  // The job just fetched into the row.
+  Result<Job> Get() const {
+    Job out = job;
+    Result<JobStatus> parsed = ParseJobStatus(status);
+    if (!parsed.ok()) return Internal("a jobs row holds an unknown status");
+    out.status = *parsed;
+    out.run_at = FromMicros(run_at);
+    out.locked_until.reset();
+    if (locked_until_indicator == soci::i_ok) out.locked_until = FromMicros(locked_until);
+    out.created_at = FromMicros(created_at);
+    out.updated_at = FromMicros(updated_at);
+    return out;
+  }
+};
+
+// Runs a SELECT of kJobColumns and collects its rows; `bind_uses` exchanges the use() elements.
+template <typename BindUses>
+Result<std::vector<Job>> SelectJobs(TransactionContext& context, const std::string& query,
+                                    BindUses&& bind_uses) {
+  std::vector<Job> jobs;
+  JobRow row;
+  Status failed;
+  ForEachRow(
+      context.sql(), query,
+      [&](soci::statement& statement) {
+        row.BindInto(statement);
+        bind_uses(statement);
+      },
+      [&] {
+        Result<Job> job = row.Get();
+        if (job.ok()) {
+          jobs.push_back(std::move(job).value());
+        } else {
+          failed = job.status();
+        }
+      });
+  if (!failed.ok()) return failed;
+  return jobs;
+}
+
+}  // namespace
+
+Status SociJobStore::InsertJob(const Job& job, std::string_view unique_key) {
+  return context_.Call(Access::kWrite, "InsertJob", [&]() -> Status {
+    JobRow row = JobRow::From(job);
+    std::string key(unique_key);
+    soci::indicator key_indicator = key.empty() ? soci::i_null : soci::i_ok;
+    // ON CONFLICT DO NOTHING reports a taken id or key without aborting the transaction.
+    const Executed inserted = Execute(
+        context_.sql(),
+        "INSERT INTO jobs (" + std::string(kJobColumns) +
+            ", unique_key) VALUES (:id, :kind, :payload, :status, :run_at, :attempts, "
+            ":max_attempts, :last_error, :locked_by, :locked_until, :created_at, :updated_at, "
+            ":unique_key) ON CONFLICT DO NOTHING",
+        soci::use(row.job.id), soci::use(row.job.kind), soci::use(row.job.payload),
+        soci::use(row.status), soci::use(row.run_at), soci::use(row.job.attempts),
+        soci::use(row.job.max_attempts), soci::use(row.job.last_error),
+        soci::use(row.job.locked_by), soci::use(row.locked_until, row.locked_until_indicator),
+        soci::use(row.created_at), soci::use(row.updated_at), soci::use(key, key_indicator));
+    if (inserted.affected_rows == 1) return Status::Ok();
+    return AlreadyExists("job_exists", "a job with this id or unique key already exists");
+  });
+}
+
+Result<std::vector<Job>> SociJobStore::LockDueJobs(Timestamp now, int limit) {
+  return context_.Call(Access::kWrite, "LockDueJobs", [&]() -> Result<std::vector<Job>> {
+    long long at = ToMicros(now);
+    long long lease_at = at;
+    const std::string lock =
+        context_.dialect() == Dialect::kPostgresql ? " FOR UPDATE SKIP LOCKED" : "";
+    return SelectJobs(context_,
+                      "SELECT " + std::string(kJobColumns) +
+                          " FROM jobs WHERE (status = 'queued' AND run_at <= :at) OR "
+                          "(status = 'running' AND locked_until <= :lease_at) "
+                          "ORDER BY run_at, id LIMIT :limit" +
+                          lock,
+                      [&](soci::statement& statement) {
+                        statement.exchange(soci::use(at));
+                        statement.exchange(soci::use(lease_at));
+                        statement.exchange(soci::use(limit));
+                      });
+  });
+}
+
+Result<Job> SociJobStore::FindJob(std::string_view id, spi::LockMode lock) {
+  return context_.Call(Access::kRead, "FindJob", [&]() -> Result<Job> {
+    std::string key(id);
+    Result<std::vector<Job>> found =
+        SelectJobs(context_,
+                   "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE id = :id" +
+                       std::string(context_.LockClause(lock)),
+                   [&](soci::statement& statement) { statement.exchange(soci::use(key)); });
+    if (!found.ok()) return found.status();
+    if (found->empty()) return JobNotFound();
+    return std::move(found->front());
+  });
+}
+
+Status SociJobStore::UpdateJob(const Job& job) {
+  return context_.Call(Access::kWrite, "UpdateJob", [&]() -> Status {
+    JobRow row = JobRow::From(job);
+    const Executed updated = Execute(
+        context_.sql(),
+        "UPDATE jobs SET status = :status, run_at = :run_at, attempts = :attempts, "
+        "max_attempts = :max_attempts, last_error = :last_error, locked_by = :locked_by, "
+        "locked_until = :locked_until, updated_at = :updated_at WHERE id = :id",
+        soci::use(row.status), soci::use(row.run_at), soci::use(row.job.attempts),
+        soci::use(row.job.max_attempts), soci::use(row.job.last_error),
+        soci::use(row.job.locked_by), soci::use(row.locked_until, row.locked_until_indicator),
+        soci::use(row.updated_at), soci::use(row.job.id));
+    if (updated.affected_rows == 0) return JobNotFound();
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<Job>> SociJobStore::ListJobs(JobStatus status, std::string_view before_id,
+                                                int limit) {
+  return context_.Call(Access::kRead, "ListJobs", [&]() -> Result<std::vector<Job>> {
+    std::string status_text(JobStatusName(status));
+    std::string before(before_id);
+    const std::string query =
+        "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE status = :status" +
+        (before.empty() ? "" : " AND id < :before") + " ORDER BY id DESC LIMIT :limit";
+    return SelectJobs(context_, query, [&](soci::statement& statement) {
+      statement.exchange(soci::use(status_text));
+      if (!before.empty()) statement.exchange(soci::use(before));
+      statement.exchange(soci::use(limit));
+    });
+  });
+}
+
+Result<std::int64_t> SociJobStore::DeleteFinishedJobs(Timestamp before) {
+  return context_.Call(Access::kWrite, "DeleteFinishedJobs", [&]() -> Result<std::int64_t> {
+    long long at = ToMicros(before);
+    const Executed deleted = Execute(context_.sql(),
+                                     "DELETE FROM jobs WHERE status IN ('succeeded', 'dead') "
+                                     "AND updated_at < :before",
+                                     soci::use(at));
+    return static_cast<std::int64_t>(deleted.affected_rows);
+  });
+}
+
+Result<spi::PurgedRows> SociAccountMaintenanceStore::DeleteExpired(Timestamp now) {
+  return context_.Call(Access::kWrite, "DeleteExpired", [&]() -> Result<spi::PurgedRows> {
+    long long at = ToMicros(now);
+    long long sessions_at = at;
+    spi::PurgedRows purged;
+    purged.codes =
+        Execute(context_.sql(), "DELETE FROM one_time_codes WHERE expires_at <= :at", soci::use(at))
+            .affected_rows;
+    purged.refresh_tokens =
+        Execute(context_.sql(),
+                "DELETE FROM refresh_tokens WHERE expires_at <= :at OR session_id IN "
+                "(SELECT id FROM sessions WHERE expires_at <= :sessions_at)",
+                soci::use(at), soci::use(sessions_at))
+            .affected_rows;
+    purged.sessions =
+        Execute(context_.sql(), "DELETE FROM sessions WHERE expires_at <= :at", soci::use(at))
+            .affected_rows;
+    return purged;
+  });
+}
+
+}  // namespace eventify::storage
