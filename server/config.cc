@@ -312,6 +312,9 @@ const std::vector<KeySpec>& Keys() {
     k.push_back(IntKey(
         "database.pool_size", "database connections kept open",
         [](C& c) -> int& { return c.database_pool_size; }, 1, 256));
+    k.push_back(IntKey(
+        "jobs.worker_threads", "threads running background jobs (docs/jobs.md); 0 runs none",
+        [](C& c) -> int& { return c.jobs_worker_threads; }, 0, 64));
     KeySpec secret = StringKey("secret_key", "signing key, at least 32 bytes (file or env only)",
                                [](C& c) -> std::string& { return c.secret_key; });
     secret.secret = true;

@@ -38,6 +38,8 @@ struct ServerConfig {
   std::string database_url;  // default sqlite:<data_dir>/eventify.db
   int database_pool_size = 4;
 
+  int jobs_worker_threads = 1;  // engine threads running background jobs (eventify/jobs.h)
+
   std::string secret_key;       // from the config file or EVENTIFY_SECRET_KEY only
   std::string secret_key_file;  // default <data_dir>/secret.key
   std::string outbox_dir;       // default <data_dir>/outbox

@@ -74,6 +74,7 @@ Result<std::unique_ptr<Engine>> OpenEngine(const ServerConfig& config, WhenMissi
   options.accounts = config.accounts;
   options.currency = config.currency;
   options.wallets = config.wallets;
+  options.jobs.worker_threads = config.jobs_worker_threads;
   // payments.gateway accepts only "sandbox" (config.cc).
   options.payment_gateway =
       spi::MakeSandboxPaymentGateway(std::move(webhook_secret).value(), clock);
