@@ -80,7 +80,7 @@ struct JobRequest {
 };
 
 struct JobPage {
-  std::vector<Job> items;   // newest first
+  std::vector<Job> items;   // newest first (by id: to the millisecond)
   std::string next_cursor;  // empty when there is nothing older
 };
 
