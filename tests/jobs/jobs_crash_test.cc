@@ -51,7 +51,7 @@ namespace {
   request.kind = "test.crash";
   auto job = jobs.Enqueue(request);
   if (!registered.ok() || !job.ok()) say("E cannot enqueue"), ::_exit(3);
-  auto ran = jobs.RunDueJobs();
+  auto ran = jobs.RunDueJobs(1);
   say("E RunDueJobs returned " + (ran.ok() ? std::to_string(*ran) : ran.status().ToString()));
   ::_exit(3);
 }

@@ -54,7 +54,7 @@ inline Job GetJobOrFail(Jobs& jobs, const std::string& id) {
 }
 
 inline int RunDueOrFail(Jobs& jobs) {
-  auto ran = jobs.RunDueJobs();
+  auto ran = jobs.RunDueJobs(16);
   BOOST_REQUIRE_MESSAGE(ran.ok(), ran.status().ToString());
   return *ran;
 }

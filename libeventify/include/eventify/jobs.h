@@ -119,14 +119,15 @@ class Jobs {
   // Errors: kInvalidArgument (invalid_job_kind), kAlreadyExists (handler_exists).
   virtual Status RegisterHandler(std::string_view kind, Handler handler) = 0;
 
-  // Errors: kInvalidArgument (invalid_job_kind, invalid_max_attempts; with field),
-  // kAlreadyExists (job_exists).
+  // Errors: kInvalidArgument (invalid_job_kind, invalid_max_attempts, invalid_payload: a NUL
+  // character; with field), kAlreadyExists (job_exists).
   virtual Result<Job> Enqueue(const JobRequest& request) = 0;
 
   // Claims up to `limit` due jobs and runs them one after another on the calling thread, after
   // enqueueing the recurring jobs whose period has begun and recording the failure of jobs whose
   // lease ran out. Returns how many jobs were run.
-  virtual Result<int> RunDueJobs(int limit = 16) = 0;
+  // Errors: kInvalidArgument (invalid_limit) when `limit` is not positive; storage failures.
+  virtual Result<int> RunDueJobs(int limit) = 0;
 
   // Admin only. Errors: kPermissionDenied (forbidden), kInvalidArgument (invalid_limit: 1-100).
   virtual Result<JobPage> ListJobs(const Principal& admin, JobStatus status,
