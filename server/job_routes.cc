@@ -7,7 +7,6 @@
 #include "eventify/jobs.h"
 #include "http_errors.h"
 #include "json.h"
-#include "query_params.h"
 
 namespace eventify::server {
 namespace {

@@ -13,7 +13,6 @@
 #include "eventify/wallets.h"
 #include "http_errors.h"
 #include "json.h"
-#include "query_params.h"
 
 namespace eventify::server {
 namespace {

@@ -24,10 +24,10 @@
 // repositories it hands out belong to the calling thread for the duration of the body.
 //
 // One store per area. Accounts, the ledger and wallets reach their repositories through the pure
-// virtuals accounts(), ledger() and wallets(). Every area added since (jobs first) declares its store interface in a
-// header of its own under spi/ with an identity, `static constexpr StoreArea kArea{"jobs"}`, and
-// the body asks the transaction for it: `tx.store<JobStore>()`, which is nullptr when the storage
-// has no such store. A storage announces the areas it serves with Supports(area), and
+// virtuals accounts(), ledger() and wallets(). Every area added since (jobs first) declares its
+// store interface in a header of its own under spi/ with an identity,
+// `static constexpr StoreArea kArea{"jobs"}`, and the body asks the transaction for it:
+// `tx.store<JobStore>()`, which is nullptr when the storage has no such store. A storage announces the areas it serves with Supports(area), and
 // Engine::Open refuses a storage that lacks one the engine needs (kFailedPrecondition
 // storage_lacks_area, naming the area), so a body may assume the store is there. A new area thus
 // adds a header and changes no existing interface: a storage written before it keeps compiling,
