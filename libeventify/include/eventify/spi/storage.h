@@ -27,12 +27,12 @@
 // virtuals accounts(), ledger() and wallets(). Every area added since (jobs first) declares its
 // store interface in a header of its own under spi/ with an identity,
 // `static constexpr StoreArea kArea{"jobs"}`, and the body asks the transaction for it:
-// `tx.store<JobStore>()`, which is nullptr when the storage has no such store. A storage announces the areas it serves with Supports(area), and
-// Engine::Open refuses a storage that lacks one the engine needs (kFailedPrecondition
-// storage_lacks_area, naming the area), so a body may assume the store is there. A new area thus
-// adds a header and changes no existing interface: a storage written before it keeps compiling,
-// and only an engine that needs the area refuses it. To serve an area, override Supports and
-// FindStore (docs/storage-integrators.md).
+// `tx.store<JobStore>()`, which is nullptr when the storage has no such store. A storage
+// announces the areas it serves with Supports(area), and Engine::Open refuses a storage that
+// lacks one the engine needs (kFailedPrecondition storage_lacks_area, naming the area), so a body
+// may assume the store is there. A new area thus adds a header and changes no existing interface:
+// a storage written before it keeps compiling, and only an engine that needs the area refuses it.
+// To serve an area, override Supports and FindStore (docs/storage-integrators.md).
 #pragma once
 
 #include <functional>
