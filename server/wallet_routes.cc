@@ -6,13 +6,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "authentication.h"
 #include "eventify/ledger.h"
 #include "eventify/wallets.h"
 #include "http_errors.h"
 #include "json.h"
+#include "query_params.h"
 
 namespace eventify::server {
 namespace {
@@ -78,23 +78,15 @@ Result<WalletKind> ReadWalletKind(const std::optional<std::string_view>& name) {
 }
 
 // The client's key from the Idempotency-Key header; the library checks its form and scopes it
-// to the caller. Errors: kInvalidArgument missing_idempotency_key, conflicting_idempotency_keys
-// (the header is repeated with different values: which one the client meant is unknown).
+// to the caller. Errors: kInvalidArgument missing_idempotency_key.
 Result<std::string> IdempotencyKey(const ApiRequest& request) {
-  const std::vector<std::string_view> keys = request.header_values(kIdempotencyKeyHeader);
-  if (keys.empty() || keys.front().empty()) {
+  const auto key = request.header(kIdempotencyKeyHeader);
+  if (!key || key->empty()) {
     return InvalidArgument("missing_idempotency_key",
                            "money-moving requests need an Idempotency-Key header",
                            kIdempotencyKeyHeader);
   }
-  for (std::string_view key : keys) {
-    if (key != keys.front()) {
-      return InvalidArgument("conflicting_idempotency_keys",
-                             "send one Idempotency-Key header: these differ",
-                             kIdempotencyKeyHeader);
-    }
-  }
-  return std::string(keys.front());
+  return std::string(*key);
 }
 
 // The library names the key's field "idempotency_key"; over HTTP the key is the header.
@@ -102,42 +94,6 @@ Status NameKeyHeader(const Status& status) {
   if (status.field() != "idempotency_key") return status;
   return Status(status.code(), std::string(status.reason()), status.message(),
                 kIdempotencyKeyHeader);
-}
-
-// ?from= and ?until=: RFC 3339 timestamps when present.
-Status ReadTimestamp(const ApiRequest& request, std::string_view name,
-                     std::optional<Timestamp>& out) {
-  const auto text = request.query(name);
-  if (!text) return Status::Ok();
-  auto parsed = ParseTimestamp(*text);
-  if (!parsed.ok()) {
-    // The library's reason (invalid_timestamp), about the parameter it came from.
-    const Status& failure = parsed.status();
-    return Status(failure.code(), std::string(failure.reason()),
-                  fmt::format("'{}': {}", name, failure.message()), std::string(name));
-  }
-  out = *parsed;
-  return Status::Ok();
-}
-
-// Reads the history filters of /wallet/transactions.
-Status ReadHistoryQuery(const ApiRequest& request, HistoryQuery& query) {
-  if (const auto kind = request.query("kind")) {
-    auto parsed = ParseTransferKind(*kind);
-    if (!parsed.ok()) return parsed.status();
-    query.kind = *parsed;
-  }
-  if (const auto status = request.query("status")) {
-    auto parsed = ParseTransferStatus(*status);
-    if (!parsed.ok()) return parsed.status();
-    query.status = *parsed;
-  }
-  Status read = ReadTimestamp(request, "from", query.from);
-  if (read.ok()) read = ReadTimestamp(request, "until", query.until);
-  if (read.ok()) read = ReadLimit(request, query.limit);
-  if (!read.ok()) return read;
-  query.cursor = std::string(request.query("cursor").value_or(""));
-  return Status::Ok();
 }
 
 // The body of a top-up or a withdrawal: an amount, the wallet, and for top-ups a card token.
@@ -217,7 +173,7 @@ class WalletRoutes {
   }
 
   // POST /api/v1/wallet/topups {amount, card_token, wallet?} with Idempotency-Key. A repeated
-  // request answers as the first one did (Wallets::StartTopUp).
+  // request answers 201 with the original top-up, like the first time.
   ApiResponse StartTopUp(const ApiRequest& request) {
     auto principal = Authenticate(accounts_, request);
     if (!principal.ok()) return ErrorResponse(principal.status());
@@ -268,13 +224,6 @@ class WalletRoutes {
     return TransferResponse(201, transfer);
   }
 
-  // POST /api/v1/wallet/withdrawals/{id}/cancel
-  ApiResponse CancelWithdrawal(const ApiRequest& request, const PathParams& params) {
-    auto principal = Authenticate(accounts_, request);
-    if (!principal.ok()) return ErrorResponse(principal.status());
-    return TransferResponse(200, wallets_.CancelWithdrawal(*principal, params.at(0)));
-  }
-
   // GET /api/v1/admin/withdrawals?cursor=&limit=
   ApiResponse AdminListWithdrawals(const ApiRequest& request) {
     auto principal = Authenticate(accounts_, request);
@@ -285,7 +234,13 @@ class WalletRoutes {
     const std::string_view cursor = request.query("cursor").value_or("");
     auto page = wallets_.ListPendingWithdrawals(*principal, cursor, limit);
     if (!page.ok()) return ErrorResponse(page.status());
-    return PageResponse(page->items, page->next_cursor, WriteTransfer);
+    JsonWriter json;
+    json.BeginObject().Key("items").BeginArray();
+    for (const Transfer& transfer : page->items) WriteTransfer(json, transfer);
+    json.EndArray();
+    json.StringOrNullMember("next_cursor", page->next_cursor);
+    json.EndObject();
+    return JsonResponse(200, json.Finish());
   }
 
   // POST /api/v1/admin/withdrawals/{id}/approve
@@ -351,8 +306,6 @@ void AddWalletRoutes(Router& router, Engine& engine) {
   router.Add("GET", "/api/v1/wallet/transactions", plain(&WalletRoutes::ListTransactions));
   router.Add("POST", "/api/v1/wallet/topups", plain(&WalletRoutes::StartTopUp));
   router.Add("POST", "/api/v1/wallet/withdrawals", plain(&WalletRoutes::RequestWithdrawal));
-  router.Add("POST", "/api/v1/wallet/withdrawals/{}/cancel",
-             with_params(&WalletRoutes::CancelWithdrawal));
   router.Add("POST", "/api/v1/payments/callback", plain(&WalletRoutes::GatewayCallback));
   router.Add("GET", "/api/v1/admin/withdrawals", plain(&WalletRoutes::AdminListWithdrawals));
   router.Add("POST", "/api/v1/admin/withdrawals/{}/approve",

@@ -1,0 +1,21 @@
+// Query-string parameters of the history route (?from=, ?until=, ?kind=, ?status=, ?cursor=, and
+// ?limit= through http_errors.h's ReadLimit): read from the request into the library's query
+// types. Only the form is checked here (an integer, an RFC 3339 timestamp, a known name); ranges,
+// order and cursors are the library's.
+// A header of its own so that the readers have a fuzz target (tests/fuzz/).
+//
+// Thread-safety: pure functions of the request.
+#pragma once
+
+#include "api.h"
+#include "eventify/ledger.h"
+#include "eventify/status.h"
+
+namespace eventify::server {
+
+// The history filters of /wallet/transactions.
+// Errors: kInvalidArgument invalid_kind, invalid_status, invalid_timestamp
+// (field from or until), invalid_limit.
+Status ReadHistoryQuery(const ApiRequest& request, HistoryQuery& query);
+
+}  // namespace eventify::server
