@@ -7,8 +7,45 @@
 #include <rapidjson/writer.h>
 
 #include <cmath>
+#include <vector>
 
 namespace eventify::server {
+namespace {
+
+// RapidJSON 1.1 validates the bytes of the text but decodes a \u escape naming a lone low
+// surrogate ("\udc00") into the three bytes ED B0 80, which are not UTF-8. Raw bytes having been
+// validated, such bytes (ED followed by A0..BF, the encoding of a surrogate) can only come from
+// an escape: a string holding them is refused like any invalid UTF-8.
+bool HasEncodedSurrogate(const rapidjson::Value& string) {
+  const std::string_view bytes(string.GetString(), string.GetStringLength());
+  for (std::size_t at = bytes.find('\xED'); at != std::string_view::npos;
+       at = bytes.find('\xED', at + 1)) {
+    if (at + 1 < bytes.size() && static_cast<unsigned char>(bytes[at + 1]) >= 0xA0) return true;
+  }
+  return false;
+}
+
+// Whether every string of the document (member names included) is valid UTF-8. Walks without
+// recursion, as the iterative parser accepts any depth.
+bool AllStringsAreUtf8(const rapidjson::Value& root) {
+  std::vector<const rapidjson::Value*> pending{&root};
+  while (!pending.empty()) {
+    const rapidjson::Value& value = *pending.back();
+    pending.pop_back();
+    if (value.IsString() && HasEncodedSurrogate(value)) return false;
+    if (value.IsArray()) {
+      for (const auto& element : value.GetArray()) pending.push_back(&element);
+    } else if (value.IsObject()) {
+      for (const auto& member : value.GetObject()) {
+        if (HasEncodedSurrogate(member.name)) return false;
+        pending.push_back(&member.value);
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace
 
 struct JsonObject::Impl {
   rapidjson::Document document;
@@ -31,6 +68,10 @@ Result<JsonObject> JsonObject::Parse(std::string_view text) {
                            fmt::format("the body is not valid JSON: {} at offset {}",
                                        rapidjson::GetParseError_En(impl->document.GetParseError()),
                                        impl->document.GetErrorOffset()));
+  }
+  if (!AllStringsAreUtf8(impl->document)) {
+    return InvalidArgument("malformed_json",
+                           "the body is not valid JSON: a \\u escape names a lone surrogate");
   }
   if (!impl->document.IsObject()) {
     return InvalidArgument("invalid_body", "the body must be a JSON object");

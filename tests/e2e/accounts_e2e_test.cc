@@ -702,6 +702,9 @@ BOOST_AUTO_TEST_CASE(bad_requests_get_json_errors_and_the_server_keeps_serving) 
       400, "field_too_long", "email");
   CheckError(api.PostJson(login, "{\"email\": \"\xff\xfe\", \"password\": \"x\"}"), 400,
              "malformed_json");
+  // An escaped lone surrogate would decode to bytes that are not UTF-8 (found by fuzzing).
+  CheckError(api.PostJson(login, R"({"email": "a\udc00@example.com", "password": "x"})"), 400,
+             "malformed_json");
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
   CheckError(api.PostJson(login, deep), 400, "invalid_body");
   CheckError(api.Send("POST", login, "{\"email\":\"a@b.c\",\"password\":\"x\"}", "text/plain"), 415,
