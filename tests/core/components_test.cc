@@ -198,6 +198,25 @@ BOOST_AUTO_TEST_CASE(tampered_foreign_and_unsigned_tokens_are_refused) {
   }
 }
 
+// Claims whose times a Timestamp cannot hold are refused, not overflowed (found by fuzzing). The
+// token is signed with the codec's key, as only the server could have made it.
+BOOST_AUTO_TEST_CASE(claims_outside_the_writable_years_are_refused) {
+  const std::string key(32, 'k');
+  AccessTokenCodec codec(key);
+  const std::string valid = codec.Sign(SampleClaims());
+  const std::string header = valid.substr(0, valid.find('.'));
+  for (const std::string times :
+       {R"("iat":-9223372036854775808,"exp":1800000900)",
+        R"("iat":1799999000,"exp":99999999990999)", R"("iat":-1,"exp":1800000900)"}) {
+    const std::string input =
+        header + "." +
+        crypto::Base64UrlEncode(R"({"iss":"eventify","sub":"u","sid":"s","role":"admin",)" +
+                                times + "}");
+    const std::string token = input + "." + crypto::Base64UrlEncode(crypto::HmacSha256(key, input));
+    BOOST_TEST(codec.Verify(token, kNow).status().reason() == "invalid_token", times);
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(attempt_store)

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <rapidjson/document.h>
 
+#include "core/unix_seconds.h"
 #include "crypto/sodium.h"
 
 namespace eventify::accounts {
@@ -74,13 +75,15 @@ Result<AccessClaims> AccessTokenCodec::Verify(std::string_view token, Timestamp 
     return Invalid();
   }
   auto parsed_role = ParseRole(role->GetString());
-  if (!parsed_role.ok()) return Invalid();
+  const auto issued_at = FromUnixSeconds(iat->GetInt64());
+  const auto expires_at = FromUnixSeconds(exp->GetInt64());
+  if (!parsed_role.ok() || !issued_at || !expires_at) return Invalid();
   AccessClaims claims;
   claims.user_id = sub->GetString();
   claims.session_id = sid->GetString();
   claims.role = *parsed_role;
-  claims.issued_at = Timestamp(std::chrono::seconds(iat->GetInt64()));
-  claims.expires_at = Timestamp(std::chrono::seconds(exp->GetInt64()));
+  claims.issued_at = *issued_at;
+  claims.expires_at = *expires_at;
   if (now >= claims.expires_at) {
     return Unauthenticated("token_expired", "the access token has expired; refresh it");
   }
