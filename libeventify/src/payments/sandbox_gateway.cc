@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 
+#include "core/unix_seconds.h"
 #include "crypto/sodium.h"
 #include "eventify/spi/payment_gateway.h"
 
@@ -78,7 +79,9 @@ class SandboxGateway final : public SandboxPaymentGateway {
     long long t = 0;
     auto [end, ec] = std::from_chars(t_text.data(), t_text.data() + t_text.size(), t);
     if (ec != std::errc() || end != t_text.data() + t_text.size()) return BadSignature();
-    const std::string expected = SignSandboxPayload(secret_, payload, Timestamp(std::chrono::seconds(t)));
+    const auto signed_at = FromUnixSeconds(t);
+    if (!signed_at) return BadSignature();
+    const std::string expected = SignSandboxPayload(secret_, payload, *signed_at);
     if (!crypto::ConstantTimeEquals(expected, signature)) return BadSignature();
     const auto age = std::chrono::seconds(UnixSeconds(clock_->Now()) - t);
     if (age > kSignatureTolerance) {
