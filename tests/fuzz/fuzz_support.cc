@@ -1,5 +1,7 @@
 #include "fuzz_support.h"
 
+#include "eventify/backends/soci.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -64,6 +66,12 @@ std::optional<std::string_view> FakeRequest::header(std::string_view name) const
   return it->second;
 }
 
+std::vector<std::string_view> FakeRequest::header_values(std::string_view name) const {
+  const auto value = header(name);
+  if (!value) return {};
+  return {*value};
+}
+
 FuzzEngine& SharedEngine() {
   static TempFolder folder;
   static FuzzEngine shared = [] {
@@ -75,7 +83,9 @@ FuzzEngine& SharedEngine() {
     out.gateway = spi::MakeSandboxPaymentGateway(std::string(kFuzzWebhookSecret), out.clock);
     EngineOptions options;
     options.secret_key = std::string(32, 'k');
-    options.storage_options.url = "sqlite:" + (folder.path / "eventify.db").string();
+    spi::SociStorageOptions storage;
+    storage.url = "sqlite:" + (folder.path / "eventify.db").string();
+    options.storage = OrAbort(spi::OpenSociStorage(storage), "OpenSociStorage");
     options.mailer = spi::MakeOutboxMailer((folder.path / "outbox").string());
     options.media_store =
         spi::MakeFilesystemMediaStore((folder.path / "media").string(), "/media/");
@@ -86,7 +96,7 @@ FuzzEngine& SharedEngine() {
     const std::string email = "admin@example.com", password = "Fuzz-admin-1";
     OrAbort(out.engine->accounts().CreateAdmin({email, password, "Admin", Role::kAdmin}),
             "CreateAdmin");
-    out.tokens = OrAbort(out.engine->accounts().Login(email, password), "Login");
+    out.tokens = OrAbort(out.engine->accounts().Login(RequestContext{}, email, password), "Login");
     out.admin =
         OrAbort(out.engine->accounts().Authenticate(out.tokens.access_token), "Authenticate");
     TopUpRequest topup;

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api.h"
 #include "eventify/engine.h"
@@ -42,7 +43,9 @@ class FakeRequest final : public server::ApiRequest {
   std::string_view path() const override { return "/"; }
   std::optional<std::string_view> query(std::string_view name) const override;
   std::optional<std::string_view> header(std::string_view name) const override;
+  std::vector<std::string_view> header_values(std::string_view name) const override;
   std::string_view body() const override { return body_; }
+  std::string_view remote_address() const override { return "127.0.0.1"; }
   bool is_multipart() const override { return false; }
   std::optional<std::string_view> form_part(std::string_view) const override {
     return std::nullopt;

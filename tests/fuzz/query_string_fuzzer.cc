@@ -1,4 +1,4 @@
-// Query strings of the listing routes (server/query_params.cc): ?limit=, ?from=, ?until=, ?kind=,
+// Query strings of the listing routes (server/query_params.cc, ReadLimit in http_errors.cc): ?limit=, ?from=, ?until=, ?kind=,
 // ?status=, ?cursor=, read into the library's HistoryQuery. Input: a query string without '?'
 // ("limit=5&from=2026-11-24T18:30:00Z"), split at '&' and '='.
 // Property: a limit that was read is the integer written in the query.
@@ -7,6 +7,7 @@
 #include <string>
 
 #include "fuzz_support.h"
+#include "http_errors.h"
 #include "query_params.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
