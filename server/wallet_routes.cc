@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "authentication.h"
 #include "eventify/ledger.h"
@@ -78,15 +79,23 @@ Result<WalletKind> ReadWalletKind(const std::optional<std::string_view>& name) {
 }
 
 // The client's key from the Idempotency-Key header; the library checks its form and scopes it
-// to the caller. Errors: kInvalidArgument missing_idempotency_key.
+// to the caller. Errors: kInvalidArgument missing_idempotency_key, conflicting_idempotency_keys
+// (the header is repeated with different values: which one the client meant is unknown).
 Result<std::string> IdempotencyKey(const ApiRequest& request) {
-  const auto key = request.header(kIdempotencyKeyHeader);
-  if (!key || key->empty()) {
+  const std::vector<std::string_view> keys = request.header_values(kIdempotencyKeyHeader);
+  if (keys.empty() || keys.front().empty()) {
     return InvalidArgument("missing_idempotency_key",
                            "money-moving requests need an Idempotency-Key header",
                            kIdempotencyKeyHeader);
   }
-  return std::string(*key);
+  for (std::string_view key : keys) {
+    if (key != keys.front()) {
+      return InvalidArgument("conflicting_idempotency_keys",
+                             "send one Idempotency-Key header: these differ",
+                             kIdempotencyKeyHeader);
+    }
+  }
+  return std::string(keys.front());
 }
 
 // The library names the key's field "idempotency_key"; over HTTP the key is the header.
@@ -173,7 +182,7 @@ class WalletRoutes {
   }
 
   // POST /api/v1/wallet/topups {amount, card_token, wallet?} with Idempotency-Key. A repeated
-  // request answers 201 with the original top-up, like the first time.
+  // request answers as the first one did (Wallets::StartTopUp).
   ApiResponse StartTopUp(const ApiRequest& request) {
     auto principal = Authenticate(accounts_, request);
     if (!principal.ok()) return ErrorResponse(principal.status());
@@ -224,6 +233,13 @@ class WalletRoutes {
     return TransferResponse(201, transfer);
   }
 
+  // POST /api/v1/wallet/withdrawals/{id}/cancel
+  ApiResponse CancelWithdrawal(const ApiRequest& request, const PathParams& params) {
+    auto principal = Authenticate(accounts_, request);
+    if (!principal.ok()) return ErrorResponse(principal.status());
+    return TransferResponse(200, wallets_.CancelWithdrawal(*principal, params.at(0)));
+  }
+
   // GET /api/v1/admin/withdrawals?cursor=&limit=
   ApiResponse AdminListWithdrawals(const ApiRequest& request) {
     auto principal = Authenticate(accounts_, request);
@@ -234,13 +250,7 @@ class WalletRoutes {
     const std::string_view cursor = request.query("cursor").value_or("");
     auto page = wallets_.ListPendingWithdrawals(*principal, cursor, limit);
     if (!page.ok()) return ErrorResponse(page.status());
-    JsonWriter json;
-    json.BeginObject().Key("items").BeginArray();
-    for (const Transfer& transfer : page->items) WriteTransfer(json, transfer);
-    json.EndArray();
-    json.StringOrNullMember("next_cursor", page->next_cursor);
-    json.EndObject();
-    return JsonResponse(200, json.Finish());
+    return PageResponse(page->items, page->next_cursor, WriteTransfer);
   }
 
   // POST /api/v1/admin/withdrawals/{id}/approve
@@ -306,6 +316,8 @@ void AddWalletRoutes(Router& router, Engine& engine) {
   router.Add("GET", "/api/v1/wallet/transactions", plain(&WalletRoutes::ListTransactions));
   router.Add("POST", "/api/v1/wallet/topups", plain(&WalletRoutes::StartTopUp));
   router.Add("POST", "/api/v1/wallet/withdrawals", plain(&WalletRoutes::RequestWithdrawal));
+  router.Add("POST", "/api/v1/wallet/withdrawals/{}/cancel",
+             with_params(&WalletRoutes::CancelWithdrawal));
   router.Add("POST", "/api/v1/payments/callback", plain(&WalletRoutes::GatewayCallback));
   router.Add("GET", "/api/v1/admin/withdrawals", plain(&WalletRoutes::AdminListWithdrawals));
   router.Add("POST", "/api/v1/admin/withdrawals/{}/approve",
