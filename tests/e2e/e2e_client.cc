@@ -340,6 +340,14 @@ ExitStatus Deployment::Stop(std::string& log) {
   return status;
 }
 
+void CheckStopsCleanly(Deployment& deployment) {
+  std::string log;
+  const ExitStatus status = deployment.Stop(log);
+  BOOST_TEST_INFO("stderr: " << log);
+  BOOST_TEST(status.exited, Describe(status));
+  BOOST_TEST(status.code == 0);
+}
+
 Reply Login(Api& api, const std::string& email, const std::string& password) {
   return api.PostJson("/api/v1/auth/login", JsonObject({{"email", email}, {"password", password}}));
 }

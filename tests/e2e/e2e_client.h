@@ -169,6 +169,10 @@ Reply Login(Api& api, const std::string& email, const std::string& password);
 Account NewVerifiedAccount(Deployment& deployment, const std::string& tag,
                            const std::string& role = "attendee");
 
+// Stops the deployment's server with SIGTERM and checks that it exited with code 0 (its standard
+// error is attached to the check).
+void CheckStopsCleanly(Deployment& deployment);
+
 // Creates an admin with `eventify-server admin create` and logs in, with kPassword.
 Account NewAdmin(Deployment& deployment, const std::string& tag);
 

@@ -885,9 +885,5 @@ BOOST_AUTO_TEST_CASE(a_generated_webhook_key_signs_callbacks_and_late_ones_are_r
 
 // Last: stops the shared server.
 BOOST_AUTO_TEST_CASE(sigterm_stops_the_server_with_exit_code_0) {
-  std::string log;
-  const e2e::ExitStatus status = TheDeployment().Stop(log);
-  BOOST_TEST_INFO("stderr: " << log);
-  BOOST_TEST(status.exited, e2e::Describe(status));
-  BOOST_TEST(status.code == 0);
+  e2e::CheckStopsCleanly(TheDeployment());
 }
