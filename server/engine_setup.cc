@@ -79,6 +79,11 @@ Result<std::unique_ptr<Engine>> OpenEngine(const ServerConfig& config, WhenMissi
   options.jobs.worker_threads = config.jobs_worker_threads;
   // Approved events become completed within a minute of their end (docs/events-api.md).
   options.jobs.schedules.push_back({std::string(kCompleteEndedEventsJob), std::chrono::seconds(60)});
+  // Lapsed holds return their seats and cancelled events are refunded within a minute
+  // (docs/bookings.md).
+  options.jobs.schedules.push_back({std::string(kExpireHoldsJob), std::chrono::seconds(60)});
+  options.jobs.schedules.push_back(
+      {std::string(kRefundCancelledEventsJob), std::chrono::seconds(60)});
   // payments.gateway accepts only "sandbox" (config.cc).
   options.payment_gateway =
       spi::MakeSandboxPaymentGateway(std::move(webhook_secret).value(), clock);

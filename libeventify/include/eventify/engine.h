@@ -14,6 +14,7 @@
 #include <string>
 
 #include "eventify/accounts.h"
+#include "eventify/bookings.h"
 #include "eventify/events.h"
 #include "eventify/jobs.h"
 #include "eventify/ledger.h"
@@ -111,6 +112,8 @@ struct EngineOptions {
   CommitOptions commit;
   // Where event time zones are checked (eventify/events.h).
   EventsOptions events;
+  // How long a hold keeps its seats (eventify/bookings.h).
+  BookingsOptions bookings;
   // Background jobs: worker threads (0: the host calls Jobs::RunDueJobs), leases, retries and
   // the recurring schedules (eventify/jobs.h).
   JobsOptions jobs;
@@ -120,7 +123,7 @@ class Engine {
  public:
   // Errors: kInvalidArgument (secret_key_too_short, missing_storage, missing_mailer,
   // missing_media_store, invalid_currency, invalid_commit_options, invalid_throttle_options,
-  // invalid_jobs_options),
+  // invalid_jobs_options, invalid_bookings_options: a hold_ttl that is not positive),
   // kFailedPrecondition (storage_lacks_area: the storage does not Support a store the engine
   // needs, named in the message; field "storage").
   static Result<std::unique_ptr<Engine>> Open(EngineOptions options);
@@ -131,6 +134,7 @@ class Engine {
   virtual Wallets& wallets() = 0;
   virtual Jobs& jobs() = 0;
   virtual Events& events() = 0;
+  virtual Bookings& bookings() = 0;
   virtual spi::Storage& storage() = 0;
   virtual spi::MediaStore& media_store() = 0;
   virtual const spi::Clock& clock() const = 0;

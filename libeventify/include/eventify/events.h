@@ -209,6 +209,8 @@ enum class EventAction : int {
   kHoldEvent,          // hold, release
   kViewUnlistedEvent,  // a draft, pending, rejected (or any) event that is not public
   kListOwnEvents,
+  kBookEvent,          // hold seats, pay, book and pay (eventify/bookings.h)
+  kCheckInTickets,     // admit tickets at the door (eventify/bookings.h)
 };
 
 // How the caller relates to the event acted on; kNone when there is no event, or it is another's.

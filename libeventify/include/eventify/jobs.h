@@ -18,8 +18,10 @@
 // Recurring work: the engine enqueues one job per kind and period of its schedule
 // (JobsOptions::schedules) with a unique key naming the period, so that however many processes
 // share the database, each period's job exists once. The engine's own schedules are
-// kVoidExpiredTransfersJob and kPurgeExpiredJob. It also handles kCompleteEndedEventsJob, which a
-// host that wants events completed on time adds to the schedules (the server does, every minute).
+// kVoidExpiredTransfersJob and kPurgeExpiredJob. It also handles kCompleteEndedEventsJob,
+// kExpireHoldsJob and kRefundCancelledEventsJob, which a host that wants events completed,
+// lapsed holds swept and cancelled events refunded on time adds to the schedules (the server
+// does, every minute).
 //
 // Who runs the jobs: JobsOptions::worker_threads threads of the engine, or, with zero, the host
 // calling RunDueJobs (tests do, on a spi::ManualClock). Due times come from the engine's clock.
@@ -57,6 +59,10 @@ inline constexpr std::string_view kVoidExpiredTransfersJob = "ledger.void_expire
 inline constexpr std::string_view kPurgeExpiredJob = "maintenance.purge_expired";
 // Marks approved events whose end has passed completed (Events::CompleteEndedEvents).
 inline constexpr std::string_view kCompleteEndedEventsJob = "events.complete_ended";
+// Expires held bookings whose hold has lapsed and returns their seats (Bookings::ExpireHolds).
+inline constexpr std::string_view kExpireHoldsJob = "bookings.expire_holds";
+// Refunds the confirmed bookings of cancelled events (Bookings::RefundCancelledEvents).
+inline constexpr std::string_view kRefundCancelledEventsJob = "bookings.refund_cancelled";
 
 struct Job {
   std::string id;
@@ -106,7 +112,8 @@ struct JobsOptions {
   std::chrono::seconds max_backoff{60 * 60};
   std::chrono::seconds keep_finished{7 * 24 * 3600};  // succeeded and dead jobs are kept this long
   // The recurring jobs; the engine registers the handlers of the built-in kinds (those two and
-  // kCompleteEndedEventsJob, which the host schedules when it wants it).
+  // kCompleteEndedEventsJob, kExpireHoldsJob and kRefundCancelledEventsJob, which the host
+  // schedules when it wants them).
   std::vector<JobSchedule> schedules = {
       {std::string(kVoidExpiredTransfersJob), std::chrono::seconds(60)},
       {std::string(kPurgeExpiredJob), std::chrono::seconds(3600)}};

@@ -1,7 +1,9 @@
 #include "eventify/engine.h"
 
 #include "accounts/accounts_service.h"
+#include "bookings/bookings_service.h"
 #include "eventify/spi/account_maintenance_store.h"
+#include "eventify/spi/booking_store.h"
 #include "eventify/spi/event_store.h"
 #include "eventify/spi/job_store.h"
 #include "events/events_service.h"
@@ -38,12 +40,18 @@ class EngineImpl final : public Engine {
   // Jobs run the ledger's and the accounts' maintenance, so they come last too.
   void set_jobs(std::unique_ptr<jobs::JobsService> jobs) { jobs_ = std::move(jobs); }
   void set_events(std::unique_ptr<Events> events) { events_ = std::move(events); }
+  // Bookings share the engine's pipeline and transfer clock with the ledger.
+  void set_bookings(std::string_view secret_key, BookingsOptions options) {
+    bookings_ = bookings::MakeBookingsService(storage_, *transfer_clock_, *pipeline_, secret_key,
+                                              std::move(options));
+  }
 
   Accounts& accounts() override { return *accounts_; }
   Ledger& ledger() override { return *ledger_; }
   Wallets& wallets() override { return *wallets_; }
   Jobs& jobs() override { return *jobs_; }
   Events& events() override { return *events_; }
+  Bookings& bookings() override { return *bookings_; }
   spi::Storage& storage() override { return *storage_; }
   spi::MediaStore& media_store() override { return *media_; }
   const spi::Clock& clock() const override { return *clock_; }
@@ -61,13 +69,15 @@ class EngineImpl final : public Engine {
   std::unique_ptr<Ledger> ledger_;
   std::unique_ptr<Wallets> wallets_;  // destroyed before the ledger it borrows
   std::unique_ptr<Events> events_;
+  std::unique_ptr<Bookings> bookings_;  // destroyed before the pipeline it queues in
   // Declared last: its workers are stopped before anything their handlers use is destroyed.
   std::unique_ptr<jobs::JobsService> jobs_;
 };
 
 // The stores the engine reaches through Transaction::store (spi/storage.h, "One store per area").
 constexpr spi::StoreArea kRequiredAreas[] = {
-    spi::JobStore::kArea, spi::AccountMaintenanceStore::kArea, spi::EventStore::kArea};
+    spi::JobStore::kArea, spi::AccountMaintenanceStore::kArea, spi::EventStore::kArea,
+    spi::BookingStore::kArea};
 
 }  // namespace
 
@@ -112,6 +122,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   if (Status jobs_options = jobs::ValidateJobsOptions(options.jobs); !jobs_options.ok()) {
     return jobs_options;
   }
+  if (options.bookings.hold_ttl.count() <= 0) {
+    return InvalidArgument("invalid_bookings_options", "the hold time must be positive",
+                           "bookings.hold_ttl");
+  }
   if (!options.clock) options.clock = std::make_shared<spi::SystemClock>();
   accounts::AccountsDependencies deps;
   deps.storage = options.storage;
@@ -134,6 +148,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   engine->set_wallets(wallets::MakeWalletsService(std::move(wallet_deps)));
   engine->set_events(events::MakeEventsService(options.storage, options.clock, options.currency,
                                                std::move(options.events)));
+  engine->set_bookings(options.secret_key, std::move(options.bookings));
   auto jobs = jobs::MakeJobsService(options.storage, options.clock, options.jobs);
   if (Status builtin = jobs::RegisterBuiltinJobs(*jobs, engine->ledger(), options.storage,
                                                  options.clock, options.jobs);
@@ -141,6 +156,9 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
     return builtin;
   }
   if (Status handler = events::RegisterEventsJobs(*jobs, engine->events()); !handler.ok()) {
+    return handler;
+  }
+  if (Status handler = bookings::RegisterBookingsJobs(*jobs, engine->bookings()); !handler.ok()) {
     return handler;
   }
   jobs->Start();

@@ -115,6 +115,8 @@ bool IsEventActionAllowed(Role role, EventRelation relation, EventAction action)
       {EventAction::kHoldEvent,          false,   false,    false,    true},
       {EventAction::kViewUnlistedEvent,  false,   false,    true,     true},
       {EventAction::kListOwnEvents,      false,   true,     true,     false},
+      {EventAction::kBookEvent,          true,    true,     false,    false},
+      {EventAction::kCheckInTickets,     false,   false,    true,     false},
   };
   for (const Rule& rule : kTable) {
     if (rule.action != action) continue;

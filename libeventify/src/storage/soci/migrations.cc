@@ -369,6 +369,52 @@ constexpr std::string_view kV8SqliteFtsUpdate =
 constexpr std::string_view kV8PostgresSearchIndex =
     "CREATE INDEX events_search_idx ON events USING GIN (search)";
 
+// ---- Version 10: bookings ----------------------------------------------------------------------
+// Bookings and their tickets (spi/booking_store.h). The status words are BookingStatusName's.
+// request_key ("<user id>:<client key>") makes a client's idempotency key unique per buyer. No
+// foreign keys, as on the ledger's commit path (version 3): bookings are written many per commit.
+// Seat holds lapse by (event_id, status, hold_expires_at) when a batch locks the event, and by
+// (status, hold_expires_at) for the expiry job; a buyer's bookings by (user_id, created_at, id).
+// Versions 7 and 9 belong to other areas; this migration depends only on version 8 (events).
+
+constexpr std::string_view kV10Bookings =
+    "CREATE TABLE bookings ("
+    " id TEXT PRIMARY KEY,"
+    " event_id TEXT NOT NULL,"
+    " user_id TEXT NOT NULL,"
+    " request_key TEXT NOT NULL,"
+    " client_key TEXT NOT NULL,"
+    " seats INTEGER NOT NULL CHECK (seats > 0),"
+    " amount BIGINT NOT NULL CHECK (amount >= 0),"
+    " currency TEXT NOT NULL,"
+    " status TEXT NOT NULL CHECK (status IN ('held', 'confirmed', 'expired', 'cancelled')),"
+    " hold_expires_at BIGINT NOT NULL,"
+    " payment_transfer_id TEXT NOT NULL,"
+    " refund_transfer_id TEXT NOT NULL,"
+    " confirmed_at BIGINT,"
+    " cancelled_at BIGINT,"
+    " created_at BIGINT NOT NULL,"
+    " updated_at BIGINT NOT NULL,"
+    " CONSTRAINT bookings_request_key_key UNIQUE (request_key))";
+constexpr std::string_view kV10BookingsEventIndex =
+    "CREATE INDEX bookings_event_idx ON bookings (event_id, status, hold_expires_at)";
+constexpr std::string_view kV10BookingsLapseIndex =
+    "CREATE INDEX bookings_lapse_idx ON bookings (status, hold_expires_at)";
+constexpr std::string_view kV10BookingsUserIndex =
+    "CREATE INDEX bookings_user_idx ON bookings (user_id, created_at, id)";
+constexpr std::string_view kV10Tickets =
+    "CREATE TABLE tickets ("
+    " id TEXT PRIMARY KEY,"
+    " booking_id TEXT NOT NULL,"
+    " event_id TEXT NOT NULL,"
+    " user_id TEXT NOT NULL,"
+    " seat INTEGER NOT NULL CHECK (seat > 0),"
+    " checked_in_at BIGINT,"
+    " created_at BIGINT NOT NULL,"
+    " CONSTRAINT tickets_booking_seat_key UNIQUE (booking_id, seat))";
+constexpr std::string_view kV10TicketsEventIndex =
+    "CREATE INDEX tickets_event_idx ON tickets (event_id)";
+
 long long NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -485,6 +531,12 @@ const std::vector<Migration>& AllMigrations() {
        {kV8OrganizerProfiles, kV8OrganizerQueueIndex, kV8Categories, v8_postgres_events,
         kV8EventsListingIndex, kV8EventsOrganizerIndex, kV8EventsQueueIndex, kV8EventsEndIndex,
         kV8PostgresSearchIndex}},
+      {10,
+       "bookings",
+       {kV10Bookings, kV10BookingsEventIndex, kV10BookingsLapseIndex, kV10BookingsUserIndex,
+        kV10Tickets, kV10TicketsEventIndex},
+       {kV10Bookings, kV10BookingsEventIndex, kV10BookingsLapseIndex, kV10BookingsUserIndex,
+        kV10Tickets, kV10TicketsEventIndex}},
   };
   return migrations;
 }

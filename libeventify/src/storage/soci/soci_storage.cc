@@ -112,7 +112,7 @@ int SociStorage::parallel_writers() const {
 
 bool SociStorage::Supports(spi::StoreArea area) const {
   return area == spi::JobStore::kArea || area == spi::AccountMaintenanceStore::kArea ||
-         area == spi::EventStore::kArea;
+         area == spi::EventStore::kArea || area == spi::BookingStore::kArea;
 }
 
 Status SociStorage::Run(spi::TransactionMode mode,

@@ -7,6 +7,7 @@
 
 #include "eventify/spi/storage.h"
 #include "storage/soci/account_repository.h"
+#include "storage/soci/booking_store.h"
 #include "storage/soci/event_store.h"
 #include "storage/soci/job_store.h"
 #include "storage/soci/ledger_repository.h"
@@ -23,7 +24,8 @@ class SociTransaction final : public spi::Transaction {
         wallets_(context),
         jobs_(context),
         account_maintenance_(context),
-        events_(context) {}
+        events_(context),
+        bookings_(context) {}
 
   spi::AccountRepository& accounts() override { return accounts_; }
   spi::LedgerRepository& ledger() override { return ledger_; }
@@ -36,6 +38,7 @@ class SociTransaction final : public spi::Transaction {
       return static_cast<spi::AccountMaintenanceStore*>(&account_maintenance_);
     }
     if (area == spi::EventStore::kArea) return static_cast<spi::EventStore*>(&events_);
+    if (area == spi::BookingStore::kArea) return static_cast<spi::BookingStore*>(&bookings_);
     return nullptr;
   }
 
@@ -46,6 +49,7 @@ class SociTransaction final : public spi::Transaction {
   SociJobStore jobs_;
   SociAccountMaintenanceStore account_maintenance_;
   SociEventStore events_;
+  SociBookingStore bookings_;
 };
 
 }  // namespace eventify::storage

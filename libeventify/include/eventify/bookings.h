@@ -1,0 +1,157 @@
+// Bookings: seats of approved events held for a while, paid from the buyer's wallet, and the
+// tickets a paid booking carries.
+//
+// Two phases. Hold reserves 1..max_tickets_per_booking seats of an approved event that is not on
+// hold and has not started, for BookingsOptions::hold_ttl; Pay pays a live hold from the buyer's
+// wallet: one ledger transfer, user wallet -> the event's escrow account (AccountKind::kEscrow,
+// owner = the event id), commits together with the confirmation and one ticket per seat, or none
+// of it does. BookAndPay does both in one commit. A free event confirms without a transfer. A
+// hold that reached its expiry is expired from that instant on: it can never be paid, reads
+// report it kExpired, and its seats go back to sale when the next hold on the event comes in (or
+// the recurring job kExpireHoldsJob, eventify/jobs.h, sweeps it).
+//
+// No oversell: seats_sold + seats_held never exceeds an event's capacity, whatever the
+// concurrency and on every backend. Holds and payments go through the engine's commit pipeline,
+// many per commit: a batch locks each event it touches once, counts seats in memory in arrival
+// order, and writes each event's counters once, in the same commit as the bookings and the money.
+//
+// Idempotency: every Hold and BookAndPay carries the client's key. A retry with the same key and
+// the same event and seats returns that booking as it is now, never a second one; the same key
+// with another event or seat count is refused (kAlreadyExists idempotency_key_reused). Keys are
+// per buyer. Paying a confirmed booking again returns it unchanged.
+//
+// A booking is visible to its buyer only: another caller's booking id answers kNotFound
+// booking_not_found, as an unknown id does. Who may book and who checks tickets in is the events
+// area's permission table (EventAction::kBookEvent, kCheckInTickets in eventify/events.h).
+//
+// Obtained from Engine::bookings(); owned by the Engine and valid while it lives.
+// Thread-safety: every member function may be called concurrently from any number of threads.
+// Calls block until their commit is durable, so never call them on a network I/O thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "eventify/accounts.h"
+#include "eventify/status.h"
+#include "eventify/types.h"
+
+namespace eventify {
+
+// Stored by name (BookingStatusName): "held", "confirmed", "expired", "cancelled".
+//   held --Pay--> confirmed --Cancel (refunded)--> cancelled
+//   held --(hold_expires_at passes)--> expired;  held --Cancel (released)--> cancelled
+enum class BookingStatus : int { kHeld, kConfirmed, kExpired, kCancelled };
+std::string_view BookingStatusName(BookingStatus status);
+// Errors: kInvalidArgument (invalid_status, field "status").
+Result<BookingStatus> ParseBookingStatus(std::string_view name);
+
+// One seat of a confirmed booking.
+struct Ticket {
+  std::string id;
+  std::string booking_id;
+  std::string event_id;
+  std::string user_id;
+  std::int32_t seat = 1;  // 1..booking.seats
+  // What the door scans (a QR payload): "t1.<ticket id>.<signature>", printable ASCII, signed by
+  // the server with a key derived from EngineOptions::secret_key, so that it cannot be forged or
+  // altered. Changing the secret voids every code issued before.
+  std::string code;
+  std::optional<Timestamp> checked_in_at;  // when it was admitted; empty until then
+  Timestamp created_at;
+};
+
+struct Booking {
+  std::string id;
+  std::string event_id;
+  std::string user_id;  // the buyer
+  std::string idempotency_key;  // the client's key, as given
+  std::int32_t seats = 0;
+  Money amount;  // seats x the event's ticket price, in the platform currency; 0 when free
+  BookingStatus status = BookingStatus::kHeld;
+  Timestamp hold_expires_at;  // a held booking cannot be paid from this instant on
+  std::string payment_transfer_id;  // the ledger transfer that paid it; empty when free or unpaid
+  std::optional<Timestamp> confirmed_at;
+  std::optional<Timestamp> cancelled_at;
+  std::string refund_transfer_id;  // the ledger transfer that refunded it; empty when none
+  Timestamp created_at;
+  Timestamp updated_at;
+  std::vector<Ticket> tickets;  // confirmed bookings: one per seat, by seat
+};
+
+struct BookingRequest {
+  std::string event_id;
+  std::int32_t seats = 1;
+  // The client's key for this booking: 1-200 printable ASCII characters, unique per buyer.
+  std::string idempotency_key;
+};
+
+struct BookingsOptions {
+  std::chrono::seconds hold_ttl{10 * 60};  // how long a hold keeps its seats unpaid
+};
+
+class Bookings {
+ public:
+  virtual ~Bookings() = default;
+
+  // Errors shared by Hold and BookAndPay:
+  //   kPermissionDenied forbidden (the permission table says no: e.g. the event's own organizer,
+  //   admins); kInvalidArgument invalid_idempotency_key (field "idempotency_key"), invalid_seats
+  //   (field "seats": fewer than 1 or more than the event's max_tickets_per_booking);
+  //   kNotFound event_not_found (unknown, or not public); kFailedPrecondition event_not_bookable
+  //   (not approved: cancelled, completed...), event_on_hold, event_started, sold_out (fewer
+  //   seats left than asked); kAlreadyExists idempotency_key_reused; kUnavailable pipeline_full.
+
+  // Holds seats for BookingsOptions::hold_ttl; the booking is kHeld.
+  virtual Result<Booking> Hold(const Principal& buyer, const BookingRequest& request) = 0;
+
+  // Holds and pays in one commit; the booking is kConfirmed with its tickets. Nothing is kept
+  // when the payment fails. Errors: those above, and kFailedPrecondition insufficient_funds.
+  virtual Result<Booking> BookAndPay(const Principal& buyer, const BookingRequest& request) = 0;
+
+  // Pays the caller's live hold; it is kConfirmed with its tickets. A confirmed booking is
+  // returned unchanged. Errors: kNotFound booking_not_found; kFailedPrecondition hold_expired,
+  // booking_cancelled, event_not_bookable, event_on_hold, event_started, insufficient_funds (the
+  // hold is kept); kUnavailable pipeline_full.
+  virtual Result<Booking> Pay(const Principal& buyer, std::string_view booking_id) = 0;
+
+  // The caller's booking with its tickets. Errors: kNotFound booking_not_found.
+  virtual Result<Booking> GetBooking(const Principal& buyer, std::string_view booking_id) = 0;
+
+  // The buyer cancels. A live hold is released. A confirmed booking is refunded in full (one
+  // ledger transfer, escrow -> the buyer's wallet, kind refund, idempotency key
+  // "booking-refund:<booking id>") when the event lets attendees cancel and has not started, or
+  // whenever the event was cancelled; its seats go back on sale and its tickets no longer admit.
+  // Cancelling a cancelled booking returns it unchanged.
+  // Errors: kNotFound booking_not_found; kFailedPrecondition hold_expired,
+  // cancellation_not_allowed (the event does not let attendees cancel), event_started,
+  // event_not_bookable (completed); kUnavailable pipeline_full.
+  virtual Result<Booking> Cancel(const Principal& buyer, std::string_view booking_id) = 0;
+
+  // Refunds up to `limit` confirmed bookings of cancelled events (as Cancel does) and returns how
+  // many. The recurring job kRefundCancelledEventsJob calls it, so cancelling an event
+  // (Events::CancelEvent) refunds every paid booking within a period of the job.
+  // Errors: kInvalidArgument invalid_limit; storage failures.
+  virtual Result<std::int64_t> RefundCancelledEvents(int limit) = 0;
+
+  // The event's organizer admits the ticket whose code was scanned, exactly once, also when the
+  // same code is scanned at several doors at once. Returns the ticket with checked_in_at set.
+  // Errors: kInvalidArgument invalid_ticket_code (field "code": malformed, or its signature does
+  // not match: altered or forged); kNotFound event_not_found, ticket_not_found;
+  // kPermissionDenied forbidden (not this event's organizer); kFailedPrecondition
+  // ticket_for_another_event, ticket_cancelled (its booking was cancelled), already_checked_in
+  // (the message says when).
+  virtual Result<Ticket> CheckIn(const Principal& organizer, std::string_view event_id,
+                                 std::string_view code) = 0;
+
+  // Expires up to `limit` events' worth of held bookings whose hold has lapsed and returns their
+  // seats; returns how many bookings expired. The recurring job kExpireHoldsJob calls it.
+  // Errors: kInvalidArgument invalid_limit; storage failures.
+  virtual Result<std::int64_t> ExpireHolds(int limit) = 0;
+};
+
+}  // namespace eventify

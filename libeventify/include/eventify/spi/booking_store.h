@@ -1,0 +1,93 @@
+// BookingStore: the bookings area's store (eventify/bookings.h) — bookings, their tickets, and
+// the seat counters of the events they are for — handed out by Transaction::store<BookingStore>()
+// of a storage that Supports(BookingStore::kArea).
+//
+// Every call runs inside the transaction whose body received the store and is bound by the
+// guarantees of spi/storage.h. The rules (no oversell, expiry, who may) are the engine's; the
+// store keeps rows and finds them. The engine writes a booking, its tickets and its event's seat
+// counters only while it holds the event's row lock (LockEventSeats), so the booking rows need no
+// locks of their own. Statuses are stored by BookingStatusName; Timestamps to the microsecond.
+//
+// Thread-safety: as every store, it belongs to the thread running the transaction body.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "eventify/bookings.h"
+#include "eventify/events.h"
+#include "eventify/spi/storage.h"
+#include "eventify/status.h"
+#include "eventify/types.h"
+
+namespace eventify::spi {
+
+// What booking needs of an event row: whether it sells, its price, and its seat counters.
+struct EventSeats {
+  std::string event_id;
+  std::string organizer_id;
+  EventStatus status = EventStatus::kDraft;
+  bool on_hold = false;
+  Timestamp starts_at;
+  std::int32_t capacity = 0;
+  Money price;
+  std::int32_t max_tickets_per_booking = 1;
+  bool attendees_may_cancel = false;
+  std::int32_t seats_sold = 0;
+  std::int32_t seats_held = 0;
+};
+
+// A booking row: the public Booking without its tickets, plus the key that makes the client's
+// idempotency key unique per buyer ("<user id>:<client key>").
+struct BookingRecord {
+  Booking booking;  // tickets unused
+  std::string request_key;
+};
+
+class BookingStore {
+ public:
+  static constexpr StoreArea kArea{"bookings"};
+
+  virtual ~BookingStore() = default;
+
+  // Locks the rows of the events among `event_ids` that exist (kForUpdate, in id order, so
+  // concurrent lockers cannot deadlock) and returns their seats; unknown ids are left out.
+  // Read-write transactions only.
+  virtual Result<std::vector<EventSeats>> LockEventSeats(std::span<const std::string> event_ids) = 0;
+  // Writes seats_sold, seats_held and updated_at of each event. Errors: kNotFound
+  // (event_not_found).
+  virtual Status UpdateEventSeats(std::span<const EventSeats> events, Timestamp now) = 0;
+
+  // Errors: kAlreadyExists (booking_exists) for a taken id or request key.
+  virtual Status InsertBookings(std::span<const BookingRecord> bookings) = 0;
+  // Overwrites status, payment_transfer_id, refund_transfer_id, confirmed_at, cancelled_at and
+  // updated_at. Errors: kNotFound (booking_not_found).
+  virtual Status UpdateBookings(std::span<const BookingRecord> bookings) = 0;
+  // The bookings among `ids` that exist, in no particular order.
+  virtual Result<std::vector<BookingRecord>> FindBookings(std::span<const std::string> ids) = 0;
+  // The bookings whose request key is among `request_keys`, in no particular order.
+  virtual Result<std::vector<BookingRecord>> FindBookingsByRequestKey(
+      std::span<const std::string> request_keys) = 0;
+  // Held bookings of the events among `event_ids` whose hold_expires_at <= now.
+  virtual Result<std::vector<BookingRecord>> FindLapsedHolds(std::span<const std::string> event_ids,
+                                                             Timestamp now) = 0;
+  // Up to `limit` distinct events having held bookings whose hold_expires_at <= now.
+  virtual Result<std::vector<std::string>> ListEventsWithLapsedHolds(Timestamp now, int limit) = 0;
+  // Up to `limit` ids of confirmed bookings of cancelled events.
+  virtual Result<std::vector<std::string>> ListBookingsToRefund(int limit) = 0;
+
+  // Errors: kAlreadyExists (ticket_exists) for a taken id or (booking, seat).
+  virtual Status InsertTickets(std::span<const Ticket> tickets) = 0;
+  // The tickets of the bookings among `booking_ids`, by booking and seat.
+  virtual Result<std::vector<Ticket>> ListTickets(std::span<const std::string> booking_ids) = 0;
+  // Errors: kNotFound (ticket_not_found). `code` is left empty: the engine signs it.
+  virtual Result<Ticket> FindTicket(std::string_view id) = 0;
+  // Sets checked_in_at = at when it is still empty; true when it was (the ticket is admitted by
+  // this call), false when another call admitted it first. Errors: kNotFound (ticket_not_found).
+  virtual Result<bool> MarkCheckedIn(std::string_view id, Timestamp at) = 0;
+};
+
+}  // namespace eventify::spi

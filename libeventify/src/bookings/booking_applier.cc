@@ -1,0 +1,494 @@
+#include "bookings/booking_applier.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "bookings/seat_batch.h"
+#include "core/status_macros.h"
+#include "eventify/events.h"
+#include "eventify/spi/booking_store.h"
+
+namespace eventify::bookings {
+namespace {
+
+using Kind = BookingOperation::Kind;
+
+BookingOperation& Op(storage::BatchOperation* base) { return *static_cast<BookingOperation*>(base); }
+
+Status BookingNotFound() { return NotFound("booking_not_found", "there is no such booking"); }
+
+bool IsPublic(EventStatus status) {
+  return status == EventStatus::kApproved || status == EventStatus::kCompleted ||
+         status == EventStatus::kCancelled;
+}
+
+// The event as a new booking finds it: there and public, the caller allowed to book it, the seat
+// count within its limit.
+Status CheckCanBook(const spi::EventSeats* event, const Principal& buyer, std::int32_t seats) {
+  if (event == nullptr || !IsPublic(event->status)) {
+    return NotFound("event_not_found", "there is no such event", "event_id");
+  }
+  const EventRelation relation = buyer.role == Role::kOrganizer && buyer.user_id == event->organizer_id
+                                     ? EventRelation::kOrganizerOfEvent
+                                     : EventRelation::kNone;
+  if (!IsEventActionAllowed(buyer.role, relation, EventAction::kBookEvent)) {
+    return PermissionDenied("forbidden", "your role does not allow this");
+  }
+  if (seats < 1 || seats > event->max_tickets_per_booking) {
+    return InvalidArgument("invalid_seats",
+                           "a booking takes 1 to " +
+                               std::to_string(event->max_tickets_per_booking) + " seats",
+                           "seats");
+  }
+  return Status::Ok();
+}
+
+// Whether the event sells seats at `now`: approved, not on hold, not started.
+Status CheckSells(const spi::EventSeats& event, Timestamp now) {
+  if (event.status != EventStatus::kApproved) {
+    return FailedPrecondition("event_not_bookable", "this event takes no bookings");
+  }
+  if (event.on_hold) return FailedPrecondition("event_on_hold", "this event is on hold");
+  if (event.starts_at <= now) {
+    return FailedPrecondition("event_started", "this event has already started");
+  }
+  return Status::Ok();
+}
+
+AccountRef WalletOf(const Booking& booking) {
+  return AccountRef{AccountKind::kUserWallet, booking.user_id, booking.amount.currency};
+}
+AccountRef EscrowOf(const Booking& booking) {
+  return AccountRef{AccountKind::kEscrow, booking.event_id, booking.amount.currency};
+}
+
+// The booking's payment (wallet -> escrow) or its refund (escrow -> wallet).
+Result<ledger::PreparedTransfer> TransferFor(const Booking& booking, bool refund) {
+  TransferRequest request;
+  request.idempotency_key = (refund ? "booking-refund:" : "booking:") + booking.id;
+  request.kind = refund ? TransferKind::kRefund : TransferKind::kDebit;
+  request.from = refund ? EscrowOf(booking) : WalletOf(booking);
+  request.to = refund ? WalletOf(booking) : EscrowOf(booking);
+  request.amount = booking.amount;
+  request.reference = booking.id;
+  return ledger::PrepareTransfer(std::move(request));
+}
+
+// Everything one run of ApplyBatch reads and writes, besides the parts of the context.
+class BatchRun {
+ public:
+  BatchRun(spi::Transaction& tx, storage::BatchContext& context, ledger::TransferClock& clock,
+           Duration hold_ttl)
+      : tx_(tx),
+        context_(context),
+        clock_(clock),
+        store_(*tx.store<spi::BookingStore>()),
+        hold_ttl_(hold_ttl),
+        now_(clock.Now()),
+        seats_(SeatBatch::Of(context, tx, now_)) {}
+
+  Status Run(std::span<storage::BatchOperation* const> operations) {
+    EV_RETURN_IF_ERROR(LoadEvents(operations));
+    EV_RETURN_IF_ERROR(LoadBookings(operations));
+    EV_RETURN_IF_ERROR(LoadPayments(operations));
+    for (storage::BatchOperation* base : operations) {
+      BookingOperation& op = Op(base);
+      switch (op.kind) {
+        case Kind::kHold:
+        case Kind::kBookAndPay:
+          EV_RETURN_IF_ERROR(ApplyNew(op));
+          break;
+        case Kind::kPay:
+          EV_RETURN_IF_ERROR(ApplyPay(op));
+          break;
+        case Kind::kCancel:
+          EV_RETURN_IF_ERROR(ApplyCancel(op));
+          break;
+        case Kind::kRefund:
+          EV_RETURN_IF_ERROR(ApplyRefunds(op));
+          break;
+        case Kind::kExpire:
+          op.count = seats_.expired();
+          op.outcome = Status::Ok();
+          break;
+      }
+    }
+    if (!inserts_.empty()) EV_RETURN_IF_ERROR(store_.InsertBookings(inserts_));
+    if (!updates_.empty()) EV_RETURN_IF_ERROR(store_.UpdateBookings(updates_));
+    if (!tickets_.empty()) EV_RETURN_IF_ERROR(store_.InsertTickets(tickets_));
+    return Status::Ok();
+  }
+
+ private:
+  // Locks every event the batch touches (which expires their lapsed holds).
+  Status LoadEvents(std::span<storage::BatchOperation* const> operations) {
+    const std::vector<std::string> named = NamedBookings(operations);
+    std::vector<std::string> event_ids;
+    if (!named.empty()) {
+      // Only to learn their events (a booking's event never changes); read again once locked.
+      EV_ASSIGN_OR_RETURN(auto unlocked, store_.FindBookings(named));
+      for (const auto& record : unlocked) event_ids.push_back(record.booking.event_id);
+    }
+    for (storage::BatchOperation* base : operations) {
+      BookingOperation& op = Op(base);
+      if (op.kind == Kind::kHold || op.kind == Kind::kBookAndPay) {
+        event_ids.push_back(op.request.event_id);
+      } else if (op.kind == Kind::kExpire) {
+        event_ids.insert(event_ids.end(), op.event_ids.begin(), op.event_ids.end());
+      }
+    }
+    return seats_.Load(event_ids);
+  }
+
+  // The ids of existing bookings the operations name.
+  static std::vector<std::string> NamedBookings(
+      std::span<storage::BatchOperation* const> operations) {
+    std::vector<std::string> ids;
+    for (storage::BatchOperation* base : operations) {
+      BookingOperation& op = Op(base);
+      if (op.kind == Kind::kPay || op.kind == Kind::kCancel) ids.push_back(op.booking_id);
+      if (op.kind == Kind::kRefund) {
+        ids.insert(ids.end(), op.booking_ids.begin(), op.booking_ids.end());
+      }
+    }
+    return ids;
+  }
+
+  // The bookings the operations name, by id or by the idempotency keys of new ones, as of now
+  // that their events are locked.
+  Status LoadBookings(std::span<storage::BatchOperation* const> operations) {
+    const std::vector<std::string> ids = NamedBookings(operations);
+    std::vector<std::string> keys;
+    for (storage::BatchOperation* base : operations) {
+      BookingOperation& op = Op(base);
+      if (op.kind == Kind::kHold || op.kind == Kind::kBookAndPay) keys.push_back(op.request_key);
+    }
+    if (!ids.empty()) {
+      EV_ASSIGN_OR_RETURN(auto found, store_.FindBookings(ids));
+      for (auto& record : found) Remember(std::move(record));
+    }
+    if (!keys.empty()) {
+      EV_ASSIGN_OR_RETURN(auto found, store_.FindBookingsByRequestKey(keys));
+      for (auto& record : found) Remember(std::move(record));
+    }
+    return Status::Ok();
+  }
+
+  void Remember(spi::BookingRecord record) {
+    id_by_key_[record.request_key] = record.booking.id;
+    std::string id = record.booking.id;
+    bookings_.insert_or_assign(std::move(id), std::move(record));
+  }
+
+  // Prepares every payment and refund the batch may stage and loads them into the batch's
+  // TransferBatch at once. A refund is prepared for a held booking too: a Pay queued before the
+  // Cancel in this batch may confirm it.
+  Status LoadPayments(std::span<storage::BatchOperation* const> operations) {
+    for (storage::BatchOperation* base : operations) {
+      BookingOperation& op = Op(base);
+      op.transfers.clear();
+      switch (op.kind) {
+        case Kind::kBookAndPay: {
+          const spi::EventSeats* event = seats_.Find(op.request.event_id);
+          if (event == nullptr || id_by_key_.count(op.request_key)) break;
+          if (op.request.seats < 1 || op.request.seats > event->max_tickets_per_booking) break;
+          Prepare(op, NewBooking(op, *event), /*refund=*/false);
+          break;
+        }
+        case Kind::kPay:
+        case Kind::kCancel:
+          if (auto found = bookings_.find(op.booking_id); found != bookings_.end()) {
+            const Booking& booking = found->second.booking;
+            const bool live = booking.status == BookingStatus::kHeld ||
+                              booking.status == BookingStatus::kConfirmed;
+            if (live) Prepare(op, booking, /*refund=*/op.kind == Kind::kCancel);
+          }
+          break;
+        case Kind::kRefund:
+          for (const std::string& id : op.booking_ids) {
+            auto found = bookings_.find(id);
+            if (found != bookings_.end()) Prepare(op, found->second.booking, /*refund=*/true);
+          }
+          break;
+        case Kind::kHold:
+        case Kind::kExpire:
+          break;
+      }
+    }
+    std::vector<const ledger::PreparedTransfer*> all;
+    for (storage::BatchOperation* base : operations) {
+      for (const ledger::PreparedTransfer& transfer : Op(base).transfers) {
+        all.push_back(&transfer);
+        prepared_.emplace(transfer.request.idempotency_key, &transfer);
+      }
+    }
+    if (all.empty()) return Status::Ok();
+    transfers_ = &ledger::TransferBatch::Of(context_, tx_, clock_);
+    return transfers_->Load(all);
+  }
+
+  // Adds the booking's payment or refund to `op`'s transfers; a free booking moves no money, and
+  // a request the ledger refuses is reported when the operation is applied.
+  static void Prepare(BookingOperation& op, const Booking& booking, bool refund) {
+    if (booking.amount.minor_units == 0) return;
+    auto prepared = TransferFor(booking, refund);
+    if (prepared.ok()) op.transfers.push_back(std::move(*prepared));
+  }
+
+  Booking NewBooking(const BookingOperation& op, const spi::EventSeats& event) const {
+    Booking booking;
+    booking.id = op.new_id;
+    booking.event_id = event.event_id;
+    booking.user_id = op.buyer.user_id;
+    booking.idempotency_key = op.request.idempotency_key;
+    booking.seats = op.request.seats;
+    booking.amount = Money{event.price.minor_units * op.request.seats, event.price.currency};
+    booking.status = BookingStatus::kHeld;
+    booking.hold_expires_at = now_ + hold_ttl_;
+    booking.created_at = booking.updated_at = now_;
+    return booking;
+  }
+
+  // Stages the booking's payment or refund (none for a free booking). A failure of the transfer
+  // alone is the operation's outcome (returned as the Result's status); kInternal fails the
+  // batch.
+  Result<Transfer> MoveMoney(const Booking& booking, bool refund) {
+    if (booking.amount.minor_units == 0) return Transfer{};
+    auto request = TransferFor(booking, refund);
+    if (!request.ok()) return request.status();
+    auto loaded = prepared_.find(request->request.idempotency_key);
+    if (loaded == prepared_.end() || transfers_ == nullptr) {
+      return Internal("a booking's transfer was not loaded");
+    }
+    return transfers_->Stage(*loaded->second);
+  }
+
+  void Confirm(Booking& booking, const Transfer& payment) {
+    booking.status = BookingStatus::kConfirmed;
+    booking.payment_transfer_id = payment.id;
+    booking.confirmed_at = now_;
+    booking.updated_at = now_;
+    booking.tickets.clear();
+    for (std::int32_t seat = 1; seat <= booking.seats; ++seat) {
+      Ticket ticket;
+      ticket.id = NewId(now_);
+      ticket.booking_id = booking.id;
+      ticket.event_id = booking.event_id;
+      ticket.user_id = booking.user_id;
+      ticket.seat = seat;
+      ticket.created_at = now_;
+      booking.tickets.push_back(ticket);
+      tickets_.push_back(std::move(ticket));
+    }
+  }
+
+  Status ApplyNew(BookingOperation& op) {
+    if (auto known = id_by_key_.find(op.request_key); known != id_by_key_.end()) {
+      const Booking& existing = bookings_.at(known->second).booking;
+      if (existing.event_id != op.request.event_id || existing.seats != op.request.seats) {
+        op.outcome = AlreadyExists("idempotency_key_reused",
+                                   "this idempotency key was used for another booking",
+                                   "idempotency_key");
+        return Status::Ok();
+      }
+      op.result = existing;
+      op.result.status = EffectiveStatus(existing, now_);
+      op.outcome = Status::Ok();
+      return Status::Ok();
+    }
+    spi::EventSeats* event = seats_.Find(op.request.event_id);
+    op.outcome = CheckCanBook(event, op.buyer, op.request.seats);
+    if (!op.outcome.ok()) return Status::Ok();
+    op.outcome = CheckSells(*event, now_);
+    if (!op.outcome.ok()) return Status::Ok();
+    if (SeatBatch::Free(*event) < op.request.seats) {
+      op.outcome = FailedPrecondition("sold_out", "fewer seats are left than asked for", "seats");
+      return Status::Ok();
+    }
+    Booking booking = NewBooking(op, *event);
+    if (op.kind == Kind::kHold) {
+      op.outcome = seats_.Hold(*event, booking.seats);
+    } else {
+      auto paid = MoveMoney(booking, /*refund=*/false);
+      if (!paid.ok() && paid.status().code() == StatusCode::kInternal) return paid.status();
+      op.outcome = paid.status();
+      if (!paid.ok()) return Status::Ok();
+      op.outcome = seats_.Sell(*event, booking.seats);  // free seats were checked above
+      Confirm(booking, *paid);
+    }
+    if (!op.outcome.ok()) return Status::Ok();
+    spi::BookingRecord record{booking, op.request_key};
+    record.booking.tickets.clear();
+    inserts_.push_back(record);
+    op.result = booking;
+    Remember(std::move(record));
+    return Status::Ok();
+  }
+
+  // The booking `op` names when it is the caller's; otherwise null, with op's outcome
+  // booking_not_found.
+  spi::BookingRecord* BuyersBooking(BookingOperation& op) {
+    auto found = bookings_.find(op.booking_id);
+    if (found == bookings_.end() || found->second.booking.user_id != op.buyer.user_id) {
+      op.outcome = BookingNotFound();
+      return nullptr;
+    }
+    return &found->second;
+  }
+
+  // Ends `op` with `booking` as it is, or with `error` when it is not OK.
+  static Status Answer(BookingOperation& op, const Booking& booking, Status error) {
+    op.outcome = std::move(error);
+    if (op.outcome.ok()) op.result = booking;
+    return Status::Ok();
+  }
+
+  Status ApplyPay(BookingOperation& op) {
+    spi::BookingRecord* found = BuyersBooking(op);
+    if (found == nullptr) return Status::Ok();
+    Booking& booking = found->booking;
+    switch (EffectiveStatus(booking, now_)) {
+      case BookingStatus::kConfirmed:
+        return Answer(op, booking, Status::Ok());  // paid already
+      case BookingStatus::kCancelled:
+        return Answer(op, booking,
+                      FailedPrecondition("booking_cancelled", "this booking was cancelled"));
+      case BookingStatus::kExpired:
+        return Answer(op, booking,
+                      FailedPrecondition("hold_expired", "the hold has expired; book again"));
+      case BookingStatus::kHeld:
+        break;
+    }
+    spi::EventSeats* event = seats_.Find(booking.event_id);
+    if (event == nullptr) return Internal("a booking names an event that does not exist");
+    op.outcome = CheckSells(*event, now_);
+    if (!op.outcome.ok()) return Status::Ok();
+    auto paid = MoveMoney(booking, /*refund=*/false);
+    if (!paid.ok() && paid.status().code() == StatusCode::kInternal) return paid.status();
+    op.outcome = paid.status();
+    if (!paid.ok()) return Status::Ok();
+    seats_.Confirm(*event, booking.seats);
+    Confirm(booking, *paid);
+    op.result = booking;
+    spi::BookingRecord update = *found;
+    update.booking.tickets.clear();
+    updates_.push_back(std::move(update));
+    return Status::Ok();
+  }
+
+  Status ApplyCancel(BookingOperation& op) {
+    spi::BookingRecord* found = BuyersBooking(op);
+    if (found == nullptr) return Status::Ok();
+    const Booking& booking = found->booking;
+    const BookingStatus status = EffectiveStatus(booking, now_);
+    if (status == BookingStatus::kCancelled) return Answer(op, booking, Status::Ok());
+    if (status == BookingStatus::kExpired) {
+      return Answer(op, booking, FailedPrecondition("hold_expired", "the hold has expired already"));
+    }
+    spi::EventSeats* event = seats_.Find(booking.event_id);
+    if (event == nullptr) return Internal("a booking names an event that does not exist");
+    if (status == BookingStatus::kConfirmed) {
+      op.outcome = CheckCancellable(*event);
+      if (!op.outcome.ok()) return Status::Ok();
+    }
+    return CancelBooking(op, *found, *event);
+  }
+
+  // An attendee's cancellation of a confirmed booking: the event lets attendees cancel and has not
+  // started, or was cancelled itself.
+  Status CheckCancellable(const spi::EventSeats& event) const {
+    if (event.status == EventStatus::kCancelled) return Status::Ok();
+    if (event.status != EventStatus::kApproved) {
+      return FailedPrecondition("event_not_bookable", "this event is over");
+    }
+    if (!event.attendees_may_cancel) {
+      return FailedPrecondition("cancellation_not_allowed",
+                                "this event does not let attendees cancel");
+    }
+    if (event.starts_at <= now_) {
+      return FailedPrecondition("event_started", "this event has already started");
+    }
+    return Status::Ok();
+  }
+
+  // Releases a held booking or refunds a confirmed one, and returns its seats.
+  Status CancelBooking(BookingOperation& op, spi::BookingRecord& record, spi::EventSeats& event) {
+    Booking& booking = record.booking;
+    if (booking.status == BookingStatus::kConfirmed) {
+      auto refunded = MoveMoney(booking, /*refund=*/true);
+      if (!refunded.ok() && refunded.status().code() == StatusCode::kInternal) {
+        return refunded.status();
+      }
+      op.outcome = refunded.status();
+      if (!refunded.ok()) return Status::Ok();
+      booking.refund_transfer_id = refunded->id;
+      seats_.ReturnSold(event, booking.seats);
+    } else {
+      seats_.ReleaseHeld(event, booking.seats);
+    }
+    booking.status = BookingStatus::kCancelled;
+    booking.cancelled_at = now_;
+    booking.updated_at = now_;
+    op.result = booking;
+    op.outcome = Status::Ok();
+    spi::BookingRecord update = record;
+    update.booking.tickets.clear();
+    updates_.push_back(std::move(update));
+    return Status::Ok();
+  }
+
+  // Refunds the confirmed bookings of cancelled events among op.booking_ids.
+  Status ApplyRefunds(BookingOperation& op) {
+    op.count = 0;
+    op.outcome = Status::Ok();
+    for (const std::string& id : op.booking_ids) {
+      auto found = bookings_.find(id);
+      if (found == bookings_.end() || found->second.booking.status != BookingStatus::kConfirmed) {
+        continue;  // refunded or cancelled meanwhile
+      }
+      spi::EventSeats* event = seats_.Find(found->second.booking.event_id);
+      if (event == nullptr || event->status != EventStatus::kCancelled) continue;
+      BookingOperation single;
+      EV_RETURN_IF_ERROR(CancelBooking(single, found->second, *event));
+      if (!single.outcome.ok()) {
+        op.outcome = single.outcome;
+        return Status::Ok();
+      }
+      ++op.count;
+    }
+    return Status::Ok();
+  }
+
+  spi::Transaction& tx_;
+  storage::BatchContext& context_;
+  ledger::TransferClock& clock_;
+  spi::BookingStore& store_;
+  const Duration hold_ttl_;
+  const Timestamp now_;
+  SeatBatch& seats_;
+  ledger::TransferBatch* transfers_ = nullptr;
+  // Every transfer loaded, by idempotency key (owned by the operations).
+  std::unordered_map<std::string, const ledger::PreparedTransfer*> prepared_;
+  std::unordered_map<std::string, spi::BookingRecord> bookings_;  // by id, as changed so far
+  std::unordered_map<std::string, std::string> id_by_key_;       // request key -> booking id
+  std::vector<spi::BookingRecord> inserts_;
+  std::vector<spi::BookingRecord> updates_;
+  std::vector<Ticket> tickets_;
+};
+
+}  // namespace
+
+BookingStatus EffectiveStatus(const Booking& booking, Timestamp now) {
+  if (booking.status == BookingStatus::kHeld && booking.hold_expires_at <= now) {
+    return BookingStatus::kExpired;
+  }
+  return booking.status;
+}
+
+Status BookingApplier::ApplyBatch(spi::Transaction& tx, storage::BatchContext& context,
+                                  std::span<storage::BatchOperation* const> operations) {
+  BatchRun run(tx, context, clock_, hold_ttl_);
+  return run.Run(operations);
+}
+
+}  // namespace eventify::bookings

@@ -1,0 +1,64 @@
+// BookingApplier: the bookings area's applier of the commit pipeline (storage/commit_pipeline.h).
+// It applies holds, payments, one-step purchases, cancellations, refunds and expiry sweeps many
+// per commit: the events
+// they touch are locked once through the batch's SeatBatch, the payments staged in the batch's
+// ledger::TransferBatch, and the bookings and tickets written with one statement per table; the
+// pipeline then writes the seat counters and the money in the same commit.
+//
+// The rules, in the order they are checked for a new booking: a replayed idempotency key; the
+// event exists and is public (event_not_found); the permission table (forbidden); the seat count
+// (invalid_seats); the event sells (event_not_bookable, event_on_hold, event_started); seats are
+// free (sold_out); then, when paying, the money (insufficient_funds...).
+//
+// Thread-safety: ApplyBatch runs on the pipeline's writer threads, one batch at a time per
+// thread; the applier keeps no state between batches and may serve several writers at once.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "eventify/accounts.h"
+#include "eventify/bookings.h"
+#include "ledger/transfer_batch.h"
+#include "storage/commit_pipeline.h"
+
+namespace eventify::bookings {
+
+// One call waiting in the pipeline.
+struct BookingOperation final : storage::BatchOperation {
+  enum class Kind { kHold, kBookAndPay, kPay, kCancel, kRefund, kExpire };
+  Kind kind = Kind::kHold;
+  Principal buyer;
+  BookingRequest request;   // kHold, kBookAndPay
+  std::string request_key;  // kHold, kBookAndPay: "<user id>:<client key>"
+  std::string new_id;       // kHold, kBookAndPay: the id of the booking if one is made
+  std::string booking_id;   // kPay, kCancel
+  std::vector<std::string> booking_ids;  // kRefund: confirmed bookings of cancelled events
+  std::vector<std::string> event_ids;    // kExpire: the events whose lapsed holds expire
+
+  Booking result;             // kHold, kBookAndPay, kPay, kCancel when OK
+  std::int64_t count = 0;     // kExpire: bookings expired by the batch; kRefund: refunded
+  // Scratch of one ApplyBatch run: the payment or refund(s) the operation may stage.
+  std::vector<ledger::PreparedTransfer> transfers;
+};
+
+// The status a reader is shown: a held booking whose hold has lapsed is expired from then on.
+BookingStatus EffectiveStatus(const Booking& booking, Timestamp now);
+
+class BookingApplier final : public storage::BatchApplier {
+ public:
+  BookingApplier(ledger::TransferClock& clock, Duration hold_ttl)
+      : clock_(clock), hold_ttl_(hold_ttl) {}
+
+  Status ApplyBatch(spi::Transaction& tx, storage::BatchContext& context,
+                    std::span<storage::BatchOperation* const> operations) override;
+
+ private:
+  ledger::TransferClock& clock_;
+  const Duration hold_ttl_;
+};
+
+}  // namespace eventify::bookings

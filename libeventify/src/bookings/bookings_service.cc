@@ -1,0 +1,272 @@
+#include "bookings/bookings_service.h"
+
+#include <array>
+#include <functional>
+#include <utility>
+
+#include "bookings/booking_applier.h"
+#include "bookings/ticket_codes.h"
+#include "core/status_macros.h"
+#include "eventify/spi/booking_store.h"
+#include "eventify/spi/event_store.h"
+#include "ledger/transfer_rules.h"
+
+namespace eventify {
+namespace {
+
+constexpr std::array<std::pair<BookingStatus, std::string_view>, 4> kBookingStatuses{{
+    {BookingStatus::kHeld, "held"},
+    {BookingStatus::kConfirmed, "confirmed"},
+    {BookingStatus::kExpired, "expired"},
+    {BookingStatus::kCancelled, "cancelled"},
+}};
+
+}  // namespace
+
+std::string_view BookingStatusName(BookingStatus status) {
+  for (const auto& [known, name] : kBookingStatuses) {
+    if (known == status) return name;
+  }
+  return "invalid";
+}
+
+Result<BookingStatus> ParseBookingStatus(std::string_view name) {
+  for (const auto& [status, known] : kBookingStatuses) {
+    if (known == name) return status;
+  }
+  return InvalidArgument("invalid_status", "status must be held, confirmed, expired or cancelled",
+                         "status");
+}
+
+namespace bookings {
+namespace {
+
+using spi::BookingStore;
+using spi::Transaction;
+using spi::TransactionMode;
+using Kind = BookingOperation::Kind;
+
+constexpr std::size_t kMaxClientKeyLength = 200;
+
+Status CheckClientKey(std::string_view key) {
+  if (key.empty() || key.size() > kMaxClientKeyLength || !ledger::IsPrintableAscii(key)) {
+    return InvalidArgument("invalid_idempotency_key",
+                           "the idempotency key must be 1-200 printable ASCII characters",
+                           "idempotency_key");
+  }
+  return Status::Ok();
+}
+
+class BookingsServiceImpl final : public Bookings {
+ public:
+  BookingsServiceImpl(std::shared_ptr<spi::Storage> storage, ledger::TransferClock& clock,
+                      storage::CommitPipeline& pipeline, std::string_view secret_key,
+                      BookingsOptions options)
+      : storage_(std::move(storage)),
+        clock_(clock),
+        pipeline_(pipeline),
+        codes_(secret_key),
+        applier_(clock, std::chrono::duration_cast<Duration>(options.hold_ttl)) {}
+
+  Result<Booking> Hold(const Principal& buyer, const BookingRequest& request) override {
+    return New(Kind::kHold, buyer, request);
+  }
+
+  Result<Booking> BookAndPay(const Principal& buyer, const BookingRequest& request) override {
+    return New(Kind::kBookAndPay, buyer, request);
+  }
+
+  Result<Booking> Pay(const Principal& buyer, std::string_view booking_id) override {
+    BookingOperation op;
+    op.kind = Kind::kPay;
+    op.buyer = buyer;
+    op.booking_id = std::string(booking_id);
+    EV_RETURN_IF_ERROR(pipeline_.Execute(applier_, op));
+    return WithTickets(std::move(op.result));
+  }
+
+  Result<Booking> GetBooking(const Principal& buyer, std::string_view booking_id) override {
+    Booking booking;
+    EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadOnly, [&](Transaction& tx) -> Status {
+      auto* store = tx.store<BookingStore>();
+      const std::string id(booking_id);
+      EV_ASSIGN_OR_RETURN(auto found, store->FindBookings(std::span(&id, 1)));
+      if (found.empty() || found.front().booking.user_id != buyer.user_id) {
+        return NotFound("booking_not_found", "there is no such booking");
+      }
+      booking = std::move(found.front().booking);
+      EV_ASSIGN_OR_RETURN(booking.tickets, store->ListTickets(std::span(&id, 1)));
+      return Status::Ok();
+    }));
+    booking.status = EffectiveStatus(booking, clock_.Now());
+    for (Ticket& ticket : booking.tickets) ticket.code = codes_.Sign(ticket.id);
+    return booking;
+  }
+
+  Result<Booking> Cancel(const Principal& buyer, std::string_view booking_id) override {
+    BookingOperation op;
+    op.kind = Kind::kCancel;
+    op.buyer = buyer;
+    op.booking_id = std::string(booking_id);
+    EV_RETURN_IF_ERROR(pipeline_.Execute(applier_, op));
+    return WithTickets(std::move(op.result));
+  }
+
+  Result<std::int64_t> RefundCancelledEvents(int limit) override {
+    return Sweep(Kind::kRefund, limit, [&](BookingStore& store, BookingOperation& op) -> Status {
+      EV_ASSIGN_OR_RETURN(op.booking_ids, store.ListBookingsToRefund(limit));
+      return Status::Ok();
+    });
+  }
+
+  Result<Ticket> CheckIn(const Principal& organizer, std::string_view event_id,
+                         std::string_view code) override {
+    EV_ASSIGN_OR_RETURN(const std::string ticket_id, codes_.Verify(code));
+    Ticket ticket;
+    EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) -> Status {
+      EV_RETURN_IF_ERROR(CheckOrganizerOf(tx, organizer, event_id));
+      auto* store = tx.store<BookingStore>();
+      EV_ASSIGN_OR_RETURN(ticket, store->FindTicket(ticket_id));
+      if (ticket.event_id != event_id) {
+        return FailedPrecondition("ticket_for_another_event", "this ticket is for another event");
+      }
+      EV_ASSIGN_OR_RETURN(auto bookings, store->FindBookings(std::span(&ticket.booking_id, 1)));
+      if (bookings.empty() || bookings.front().booking.status != BookingStatus::kConfirmed) {
+        return FailedPrecondition("ticket_cancelled", "this ticket's booking was cancelled");
+      }
+      const Timestamp now = clock_.Now();
+      EV_ASSIGN_OR_RETURN(const bool admitted, store->MarkCheckedIn(ticket.id, now));
+      if (!admitted) {
+        EV_ASSIGN_OR_RETURN(const Ticket earlier, store->FindTicket(ticket_id));
+        return FailedPrecondition(
+            "already_checked_in",
+            "this ticket was admitted at " +
+                FormatTimestamp(earlier.checked_in_at.value_or(now)));
+      }
+      ticket.checked_in_at = now;
+      return Status::Ok();
+    }));
+    ticket.code = std::string(code);
+    return ticket;
+  }
+
+  Result<std::int64_t> ExpireHolds(int limit) override {
+    return Sweep(Kind::kExpire, limit, [&](BookingStore& store, BookingOperation& op) -> Status {
+      EV_ASSIGN_OR_RETURN(op.event_ids, store.ListEventsWithLapsedHolds(clock_.Now(), limit));
+      return Status::Ok();
+    });
+  }
+
+ private:
+  Result<Booking> New(Kind kind, const Principal& buyer, const BookingRequest& request) {
+    EV_RETURN_IF_ERROR(CheckClientKey(request.idempotency_key));
+    // Another engine on the same database may take the key between this batch's look-up and
+    // its insert (booking_exists): a second pass then replays that booking or refuses the key.
+    for (int pass = 0;; ++pass) {
+      BookingOperation op;
+      op.kind = kind;
+      op.buyer = buyer;
+      op.request = request;
+      op.request_key = buyer.user_id + ":" + request.idempotency_key;
+      op.new_id = NewId(clock_.Now());
+      const Status status = pipeline_.Execute(applier_, op);
+      if (status.ok()) return WithTickets(std::move(op.result));
+      if (status.reason() != "booking_exists" || pass > 0) return status;
+    }
+  }
+
+  // A job's round: `find(store, op)` names in `op` what to work on (read-only); when it names
+  // anything, the pipeline applies `op`. Returns op.count.
+  Result<std::int64_t> Sweep(Kind kind, int limit,
+                             const std::function<Status(BookingStore&, BookingOperation&)>& find) {
+    if (limit <= 0) return InvalidArgument("invalid_limit", "limit must be positive", "limit");
+    BookingOperation op;
+    op.kind = kind;
+    EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadOnly, [&](Transaction& tx) {
+      return find(*tx.store<BookingStore>(), op);
+    }));
+    if (op.event_ids.empty() && op.booking_ids.empty()) return std::int64_t{0};
+    EV_RETURN_IF_ERROR(pipeline_.Execute(applier_, op));
+    return op.count;
+  }
+
+  // The booking with its tickets and their codes: one replayed from storage comes without its
+  // tickets, which are read then.
+  Result<Booking> WithTickets(Booking booking) {
+    const bool has_tickets = booking.status == BookingStatus::kConfirmed ||
+                             (booking.status == BookingStatus::kCancelled && booking.confirmed_at);
+    if (has_tickets && booking.tickets.empty()) {
+      EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadOnly, [&](Transaction& tx) -> Status {
+        EV_ASSIGN_OR_RETURN(booking.tickets,
+                            tx.store<BookingStore>()->ListTickets(std::span(&booking.id, 1)));
+        return Status::Ok();
+      }));
+    }
+    for (Ticket& ticket : booking.tickets) ticket.code = codes_.Sign(ticket.id);
+    return booking;
+  }
+
+  // The caller checks tickets in at this event: it is public and theirs (the permission table).
+  static Status CheckOrganizerOf(Transaction& tx, const Principal& caller,
+                                 std::string_view event_id) {
+    auto event = tx.store<spi::EventStore>()->FindEvent(event_id, spi::LockMode::kNone);
+    if (!event.ok()) {
+      if (event.status().code() == StatusCode::kNotFound) {
+        return NotFound("event_not_found", "there is no such event");
+      }
+      return event.status();
+    }
+    const bool is_public = event->status == EventStatus::kApproved ||
+                           event->status == EventStatus::kCompleted ||
+                           event->status == EventStatus::kCancelled;
+    const EventRelation relation =
+        caller.role == Role::kOrganizer && caller.user_id == event->organizer_id
+            ? EventRelation::kOrganizerOfEvent
+            : EventRelation::kNone;
+    if (!is_public && relation == EventRelation::kNone) {
+      return NotFound("event_not_found", "there is no such event");
+    }
+    if (!IsEventActionAllowed(caller.role, relation, EventAction::kCheckInTickets)) {
+      return PermissionDenied("forbidden", "your role does not allow this");
+    }
+    return Status::Ok();
+  }
+
+  const std::shared_ptr<spi::Storage> storage_;
+  ledger::TransferClock& clock_;
+  storage::CommitPipeline& pipeline_;
+  const TicketCodes codes_;
+  BookingApplier applier_;
+};
+
+}  // namespace
+
+std::unique_ptr<Bookings> MakeBookingsService(std::shared_ptr<spi::Storage> storage,
+                                              ledger::TransferClock& clock,
+                                              storage::CommitPipeline& pipeline,
+                                              std::string_view secret_key,
+                                              BookingsOptions options) {
+  return std::make_unique<BookingsServiceImpl>(std::move(storage), clock, pipeline, secret_key,
+                                               std::move(options));
+}
+
+Status RegisterBookingsJobs(Jobs& jobs, Bookings& bookings) {
+  EV_RETURN_IF_ERROR(jobs.RegisterHandler(kExpireHoldsJob, [&bookings](const Job&) -> Status {
+    constexpr int kEventsPerRound = 100;
+    for (;;) {
+      EV_ASSIGN_OR_RETURN(const std::int64_t expired, bookings.ExpireHolds(kEventsPerRound));
+      if (expired == 0) return Status::Ok();
+    }
+  }));
+  return jobs.RegisterHandler(kRefundCancelledEventsJob, [&bookings](const Job&) -> Status {
+    constexpr int kBookingsPerRound = 500;
+    for (;;) {
+      EV_ASSIGN_OR_RETURN(const std::int64_t refunded,
+                          bookings.RefundCancelledEvents(kBookingsPerRound));
+      if (refunded == 0) return Status::Ok();
+    }
+  });
+}
+
+}  // namespace bookings
+}  // namespace eventify

@@ -1,0 +1,31 @@
+// The bookings area (eventify/bookings.h): holds, payments and tickets over spi::BookingStore,
+// applied through the engine's commit pipeline (bookings/booking_applier.h), and the handler of
+// the recurring job that expires lapsed holds.
+//
+// Thread-safety: as Bookings.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "eventify/bookings.h"
+#include "eventify/jobs.h"
+#include "eventify/spi/storage.h"
+#include "ledger/transfer_batch.h"
+#include "storage/commit_pipeline.h"
+
+namespace eventify::bookings {
+
+// `storage` must Support spi::BookingStore::kArea (Engine::Open checks it). `clock` and `pipeline`
+// are the engine's, shared with the ledger so that seats and money commit together; both must
+// outlive the service. Ticket codes are signed with a key derived from `secret_key`.
+std::unique_ptr<Bookings> MakeBookingsService(std::shared_ptr<spi::Storage> storage,
+                                              ledger::TransferClock& clock,
+                                              storage::CommitPipeline& pipeline,
+                                              std::string_view secret_key,
+                                              BookingsOptions options);
+
+// Registers the handlers of kExpireHoldsJob and kRefundCancelledEventsJob. `bookings` must outlive `jobs`' workers.
+Status RegisterBookingsJobs(Jobs& jobs, Bookings& bookings);
+
+}  // namespace eventify::bookings

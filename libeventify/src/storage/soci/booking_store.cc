@@ -1,0 +1,465 @@
+#include "storage/soci/booking_store.h"
+
+#include <soci/soci.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "core/status_macros.h"
+#include "storage/soci/params.h"
+#include "storage/soci/statement.h"
+
+namespace eventify::storage {
+namespace {
+
+using Access = TransactionContext::Access;
+
+// Rows per multi-row INSERT and ids per IN list: far below SQLite's 32766 and PostgreSQL's 65535
+// bound values.
+constexpr std::size_t kChunk = 500;
+
+Status BadRow(const char* table) { return Internal(std::string("a ") + table + " row is invalid"); }
+
+// "(?, ?, ...)" binding every id of `ids` in `p`.
+std::string InList(Params& p, std::span<const std::string> ids) {
+  std::string list = "(";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) list += ", ";
+    list += p.Add(ids[i]);
+  }
+  return list + ")";
+}
+
+// Calls `fn(chunk)` for consecutive slices of at most kChunk elements; stops at a failure.
+template <typename T, typename Fn>
+Status ForChunks(std::span<const T> all, Fn&& fn) {
+  for (std::size_t at = 0; at < all.size(); at += kChunk) {
+    const Status done = fn(all.subspan(at, std::min(kChunk, all.size() - at)));
+    if (!done.ok()) return done;
+  }
+  return Status::Ok();
+}
+
+// Runs a SELECT whose columns `row.Exchange` fetches, with the use() elements of `p`, and
+// collects row.Get() of each row.
+template <typename Row, typename Value>
+Status SelectInto(TransactionContext& context, const std::string& query, Params& p,
+                  std::vector<Value>& out) {
+  Row row;
+  Status failed;
+  ForEachRow(
+      context.sql(), query,
+      [&](soci::statement& statement) {
+        row.Exchange(statement);
+        p.Bind(statement);
+      },
+      [&] {
+        Result<Value> value = row.Get();
+        if (value.ok()) {
+          out.push_back(std::move(value).value());
+        } else {
+          failed = value.status();
+        }
+      });
+  return failed;
+}
+
+// ---- Event seats -------------------------------------------------------------------------------
+
+constexpr std::string_view kSeatColumns =
+    "id, organizer_id, status, on_hold, starts_at, capacity, price, currency, "
+    "max_tickets_per_booking, attendees_may_cancel, seats_sold, seats_held";
+
+struct SeatRow {
+  spi::EventSeats seats;
+  std::string status;
+  int on_hold = 0;
+  long long starts_at = 0;
+  long long price = 0;
+  int may_cancel = 0;
+
+  void Exchange(soci::statement& statement) {
+    statement.exchange(soci::into(seats.event_id));
+    statement.exchange(soci::into(seats.organizer_id));
+    statement.exchange(soci::into(status));
+    statement.exchange(soci::into(on_hold));
+    statement.exchange(soci::into(starts_at));
+    statement.exchange(soci::into(seats.capacity));
+    statement.exchange(soci::into(price));
+    statement.exchange(soci::into(seats.price.currency));
+    statement.exchange(soci::into(seats.max_tickets_per_booking));
+    statement.exchange(soci::into(may_cancel));
+    statement.exchange(soci::into(seats.seats_sold));
+    statement.exchange(soci::into(seats.seats_held));
+  }
+
+  Result<spi::EventSeats> Get() const {
+    spi::EventSeats out = seats;
+    auto parsed = ParseEventStatus(status);
+    if (!parsed.ok()) return BadRow("events");
+    out.status = *parsed;
+    out.on_hold = on_hold != 0;
+    out.starts_at = FromMicros(starts_at);
+    out.price.minor_units = price;
+    out.attendees_may_cancel = may_cancel != 0;
+    return out;
+  }
+};
+
+// ---- Bookings ----------------------------------------------------------------------------------
+
+constexpr std::string_view kBookingColumns =
+    "id, event_id, user_id, request_key, client_key, seats, amount, currency, status, "
+    "hold_expires_at, payment_transfer_id, refund_transfer_id, confirmed_at, cancelled_at, "
+    "created_at, updated_at";
+
+struct BookingRow {
+  spi::BookingRecord record;
+  std::string status;
+  long long amount = 0;
+  long long hold_expires_at = 0;
+  long long confirmed_at = 0;
+  soci::indicator confirmed_indicator = soci::i_null;
+  long long cancelled_at = 0;
+  soci::indicator cancelled_indicator = soci::i_null;
+  long long created_at = 0;
+  long long updated_at = 0;
+
+  void Exchange(soci::statement& statement) {
+    Booking& b = record.booking;
+    statement.exchange(soci::into(b.id));
+    statement.exchange(soci::into(b.event_id));
+    statement.exchange(soci::into(b.user_id));
+    statement.exchange(soci::into(record.request_key));
+    statement.exchange(soci::into(b.idempotency_key));
+    statement.exchange(soci::into(b.seats));
+    statement.exchange(soci::into(amount));
+    statement.exchange(soci::into(b.amount.currency));
+    statement.exchange(soci::into(status));
+    statement.exchange(soci::into(hold_expires_at));
+    statement.exchange(soci::into(b.payment_transfer_id));
+    statement.exchange(soci::into(b.refund_transfer_id));
+    statement.exchange(soci::into(confirmed_at, confirmed_indicator));
+    statement.exchange(soci::into(cancelled_at, cancelled_indicator));
+    statement.exchange(soci::into(created_at));
+    statement.exchange(soci::into(updated_at));
+  }
+
+  Result<spi::BookingRecord> Get() const {
+    spi::BookingRecord out = record;
+    auto parsed = ParseBookingStatus(status);
+    if (!parsed.ok()) return BadRow("bookings");
+    out.booking.status = *parsed;
+    out.booking.amount.minor_units = amount;
+    out.booking.hold_expires_at = FromMicros(hold_expires_at);
+    out.booking.confirmed_at.reset();
+    if (confirmed_indicator == soci::i_ok) out.booking.confirmed_at = FromMicros(confirmed_at);
+    out.booking.cancelled_at.reset();
+    if (cancelled_indicator == soci::i_ok) out.booking.cancelled_at = FromMicros(cancelled_at);
+    out.booking.created_at = FromMicros(created_at);
+    out.booking.updated_at = FromMicros(updated_at);
+    return out;
+  }
+};
+
+std::optional<long long> MicrosOf(const std::optional<Timestamp>& at) {
+  if (!at) return std::nullopt;
+  return ToMicros(*at);
+}
+
+// ---- Tickets -----------------------------------------------------------------------------------
+
+constexpr std::string_view kTicketColumns =
+    "id, booking_id, event_id, user_id, seat, checked_in_at, created_at";
+
+struct TicketRow {
+  Ticket ticket;
+  long long checked_in_at = 0;
+  soci::indicator checked_in_indicator = soci::i_null;
+  long long created_at = 0;
+
+  void Exchange(soci::statement& statement) {
+    statement.exchange(soci::into(ticket.id));
+    statement.exchange(soci::into(ticket.booking_id));
+    statement.exchange(soci::into(ticket.event_id));
+    statement.exchange(soci::into(ticket.user_id));
+    statement.exchange(soci::into(ticket.seat));
+    statement.exchange(soci::into(checked_in_at, checked_in_indicator));
+    statement.exchange(soci::into(created_at));
+  }
+
+  Result<Ticket> Get() const {
+    Ticket out = ticket;
+    out.checked_in_at.reset();
+    if (checked_in_indicator == soci::i_ok) out.checked_in_at = FromMicros(checked_in_at);
+    out.created_at = FromMicros(created_at);
+    return out;
+  }
+};
+
+}  // namespace
+
+Result<std::vector<spi::EventSeats>> SociBookingStore::LockEventSeats(
+    std::span<const std::string> event_ids) {
+  return context_.Call(Access::kWrite, "LockEventSeats", [&]() -> Result<std::vector<spi::EventSeats>> {
+    std::vector<spi::EventSeats> out;
+    const Status read = ForChunks(event_ids, [&](std::span<const std::string> chunk) {
+      Params p(context_.dialect());
+      const std::string query = "SELECT " + std::string(kSeatColumns) + " FROM events WHERE id IN " +
+                                InList(p, chunk) + " ORDER BY id" +
+                                std::string(context_.LockClause(spi::LockMode::kForUpdate));
+      return SelectInto<SeatRow>(context_, query, p, out);
+    });
+    if (!read.ok()) return read;
+    return out;
+  });
+}
+
+Status SociBookingStore::UpdateEventSeats(std::span<const spi::EventSeats> events, Timestamp now) {
+  return context_.Call(Access::kWrite, "UpdateEventSeats", [&]() -> Status {
+    long long at = ToMicros(now);
+    for (const spi::EventSeats& event : events) {
+      int sold = event.seats_sold;
+      int held = event.seats_held;
+      std::string id = event.event_id;
+      const Executed updated =
+          Execute(context_.sql(),
+                  "UPDATE events SET seats_sold = :sold, seats_held = :held, updated_at = :at "
+                  "WHERE id = :id",
+                  soci::use(sold), soci::use(held), soci::use(at), soci::use(id));
+      if (updated.affected_rows == 0) return NotFound("event_not_found", "there is no such event");
+    }
+    return Status::Ok();
+  });
+}
+
+Status SociBookingStore::InsertBookings(std::span<const spi::BookingRecord> bookings) {
+  ConstraintMeaning meaning;
+  meaning.unique = AlreadyExists("booking_exists", "a booking with this id or key already exists");
+  return context_.Call(
+      Access::kWrite, "InsertBookings",
+      [&]() -> Status {
+        return ForChunks(bookings, [&](std::span<const spi::BookingRecord> chunk) {
+          Params p(context_.dialect());
+          std::string query =
+              "INSERT INTO bookings (" + std::string(kBookingColumns) + ") VALUES ";
+          for (std::size_t i = 0; i < chunk.size(); ++i) {
+            const Booking& b = chunk[i].booking;
+            query += i == 0 ? "(" : ", (";
+            query += p.Add(b.id) + ", ";
+            query += p.Add(b.event_id) + ", ";
+            query += p.Add(b.user_id) + ", ";
+            query += p.Add(chunk[i].request_key) + ", ";
+            query += p.Add(b.idempotency_key) + ", ";
+            query += p.Add(static_cast<long long>(b.seats)) + ", ";
+            query += p.Add(static_cast<long long>(b.amount.minor_units)) + ", ";
+            query += p.Add(b.amount.currency) + ", ";
+            query += p.Add(BookingStatusName(b.status)) + ", ";
+            query += p.Add(static_cast<long long>(ToMicros(b.hold_expires_at))) + ", ";
+            query += p.Add(b.payment_transfer_id) + ", ";
+            query += p.Add(b.refund_transfer_id) + ", ";
+            query += p.Add(MicrosOf(b.confirmed_at)) + ", ";
+            query += p.Add(MicrosOf(b.cancelled_at)) + ", ";
+            query += p.Add(static_cast<long long>(ToMicros(b.created_at))) + ", ";
+            query += p.Add(static_cast<long long>(ToMicros(b.updated_at))) + ")";
+          }
+          ExecuteBound(context_.sql(), query, [&](soci::statement& s) { p.Bind(s); });
+          return Status::Ok();
+        });
+      },
+      meaning);
+}
+
+Status SociBookingStore::UpdateBookings(std::span<const spi::BookingRecord> bookings) {
+  return context_.Call(Access::kWrite, "UpdateBookings", [&]() -> Status {
+    for (const spi::BookingRecord& record : bookings) {
+      const Booking& b = record.booking;
+      std::string status(BookingStatusName(b.status));
+      std::string payment = b.payment_transfer_id;
+      std::string refund = b.refund_transfer_id;
+      long long confirmed = b.confirmed_at ? ToMicros(*b.confirmed_at) : 0;
+      soci::indicator confirmed_indicator = b.confirmed_at ? soci::i_ok : soci::i_null;
+      long long cancelled = b.cancelled_at ? ToMicros(*b.cancelled_at) : 0;
+      soci::indicator cancelled_indicator = b.cancelled_at ? soci::i_ok : soci::i_null;
+      long long updated_at = ToMicros(b.updated_at);
+      std::string id = b.id;
+      const Executed updated = Execute(
+          context_.sql(),
+          "UPDATE bookings SET status = :status, payment_transfer_id = :payment, "
+          "refund_transfer_id = :refund, confirmed_at = :confirmed_at, "
+          "cancelled_at = :cancelled_at, updated_at = :updated_at WHERE id = :id",
+          soci::use(status), soci::use(payment), soci::use(refund),
+          soci::use(confirmed, confirmed_indicator), soci::use(cancelled, cancelled_indicator),
+          soci::use(updated_at), soci::use(id));
+      if (updated.affected_rows == 0) {
+        return NotFound("booking_not_found", "there is no such booking");
+      }
+    }
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<spi::BookingRecord>> SociBookingStore::FindBookings(
+    std::span<const std::string> ids) {
+  return context_.Call(Access::kRead, "FindBookings", [&]() -> Result<std::vector<spi::BookingRecord>> {
+    std::vector<spi::BookingRecord> out;
+    const Status read = ForChunks(ids, [&](std::span<const std::string> chunk) {
+      Params p(context_.dialect());
+      return SelectInto<BookingRow>(
+          context_,
+          "SELECT " + std::string(kBookingColumns) + " FROM bookings WHERE id IN " + InList(p, chunk),
+          p, out);
+    });
+    if (!read.ok()) return read;
+    return out;
+  });
+}
+
+Result<std::vector<spi::BookingRecord>> SociBookingStore::FindBookingsByRequestKey(
+    std::span<const std::string> request_keys) {
+  return context_.Call(
+      Access::kRead, "FindBookingsByRequestKey", [&]() -> Result<std::vector<spi::BookingRecord>> {
+        std::vector<spi::BookingRecord> out;
+        const Status read = ForChunks(request_keys, [&](std::span<const std::string> chunk) {
+          Params p(context_.dialect());
+          return SelectInto<BookingRow>(context_,
+                                        "SELECT " + std::string(kBookingColumns) +
+                                            " FROM bookings WHERE request_key IN " +
+                                            InList(p, chunk),
+                                        p, out);
+        });
+        if (!read.ok()) return read;
+        return out;
+      });
+}
+
+Result<std::vector<spi::BookingRecord>> SociBookingStore::FindLapsedHolds(
+    std::span<const std::string> event_ids, Timestamp now) {
+  return context_.Call(Access::kRead, "FindLapsedHolds", [&]() -> Result<std::vector<spi::BookingRecord>> {
+    std::vector<spi::BookingRecord> out;
+    const Status read = ForChunks(event_ids, [&](std::span<const std::string> chunk) {
+      Params p(context_.dialect());
+      std::string query = "SELECT " + std::string(kBookingColumns) +
+                          " FROM bookings WHERE event_id IN " + InList(p, chunk);
+      query += " AND status = 'held' AND hold_expires_at <= " +
+               p.Add(static_cast<long long>(ToMicros(now)));
+      return SelectInto<BookingRow>(context_, query, p, out);
+    });
+    if (!read.ok()) return read;
+    return out;
+  });
+}
+
+Result<std::vector<std::string>> SociBookingStore::ListEventsWithLapsedHolds(Timestamp now,
+                                                                            int limit) {
+  return context_.Call(Access::kRead, "ListEventsWithLapsedHolds", [&]() -> Result<std::vector<std::string>> {
+    std::vector<std::string> ids;
+    std::string id;
+    long long at = ToMicros(now);
+    ForEachRow(
+        context_.sql(),
+        "SELECT DISTINCT event_id FROM bookings WHERE status = 'held' AND hold_expires_at <= :at "
+        "ORDER BY event_id LIMIT :limit",
+        [&](soci::statement& statement) {
+          statement.exchange(soci::into(id));
+          statement.exchange(soci::use(at));
+          statement.exchange(soci::use(limit));
+        },
+        [&] { ids.push_back(id); });
+    return ids;
+  });
+}
+
+Result<std::vector<std::string>> SociBookingStore::ListBookingsToRefund(int limit) {
+  return context_.Call(Access::kRead, "ListBookingsToRefund", [&]() -> Result<std::vector<std::string>> {
+    std::vector<std::string> ids;
+    std::string id;
+    ForEachRow(
+        context_.sql(),
+        "SELECT b.id FROM bookings b JOIN events e ON e.id = b.event_id "
+        "WHERE e.status = 'cancelled' AND b.status = 'confirmed' ORDER BY b.id LIMIT :limit",
+        [&](soci::statement& statement) {
+          statement.exchange(soci::into(id));
+          statement.exchange(soci::use(limit));
+        },
+        [&] { ids.push_back(id); });
+    return ids;
+  });
+}
+
+Status SociBookingStore::InsertTickets(std::span<const Ticket> tickets) {
+  ConstraintMeaning meaning;
+  meaning.unique = AlreadyExists("ticket_exists", "a ticket with this id or seat already exists");
+  return context_.Call(
+      Access::kWrite, "InsertTickets",
+      [&]() -> Status {
+        return ForChunks(tickets, [&](std::span<const Ticket> chunk) {
+          Params p(context_.dialect());
+          std::string query = "INSERT INTO tickets (" + std::string(kTicketColumns) + ") VALUES ";
+          for (std::size_t i = 0; i < chunk.size(); ++i) {
+            const Ticket& t = chunk[i];
+            query += i == 0 ? "(" : ", (";
+            query += p.Add(t.id) + ", ";
+            query += p.Add(t.booking_id) + ", ";
+            query += p.Add(t.event_id) + ", ";
+            query += p.Add(t.user_id) + ", ";
+            query += p.Add(static_cast<long long>(t.seat)) + ", ";
+            query += p.Add(MicrosOf(t.checked_in_at)) + ", ";
+            query += p.Add(static_cast<long long>(ToMicros(t.created_at))) + ")";
+          }
+          ExecuteBound(context_.sql(), query, [&](soci::statement& s) { p.Bind(s); });
+          return Status::Ok();
+        });
+      },
+      meaning);
+}
+
+Result<std::vector<Ticket>> SociBookingStore::ListTickets(std::span<const std::string> booking_ids) {
+  return context_.Call(Access::kRead, "ListTickets", [&]() -> Result<std::vector<Ticket>> {
+    std::vector<Ticket> out;
+    const Status read = ForChunks(booking_ids, [&](std::span<const std::string> chunk) {
+      Params p(context_.dialect());
+      return SelectInto<TicketRow>(context_,
+                                   "SELECT " + std::string(kTicketColumns) +
+                                       " FROM tickets WHERE booking_id IN " + InList(p, chunk) +
+                                       " ORDER BY booking_id, seat",
+                                   p, out);
+    });
+    if (!read.ok()) return read;
+    return out;
+  });
+}
+
+Result<Ticket> SociBookingStore::FindTicket(std::string_view id) {
+  return context_.Call(Access::kRead, "FindTicket", [&]() -> Result<Ticket> {
+    std::vector<Ticket> found;
+    Params p(context_.dialect());
+    const std::string query =
+        "SELECT " + std::string(kTicketColumns) + " FROM tickets WHERE id = " + p.Add(id);
+    EV_RETURN_IF_ERROR(SelectInto<TicketRow>(context_, query, p, found));
+    if (found.empty()) return NotFound("ticket_not_found", "there is no such ticket");
+    return std::move(found.front());
+  });
+}
+
+Result<bool> SociBookingStore::MarkCheckedIn(std::string_view id, Timestamp at) {
+  return context_.Call(Access::kWrite, "MarkCheckedIn", [&]() -> Result<bool> {
+    long long micros = ToMicros(at);
+    std::string key(id);
+    // The condition decides the race: of concurrent scans, exactly one finds it still empty.
+    const Executed updated = Execute(context_.sql(),
+                                     "UPDATE tickets SET checked_in_at = :at "
+                                     "WHERE id = :id AND checked_in_at IS NULL",
+                                     soci::use(micros), soci::use(key));
+    if (updated.affected_rows == 1) return true;
+    std::string found;
+    std::string again(id);
+    const Executed exists = Execute(context_.sql(), "SELECT id FROM tickets WHERE id = :id",
+                                    soci::into(found), soci::use(again));
+    if (!exists.got_row) return NotFound("ticket_not_found", "there is no such ticket");
+    return false;
+  });
+}
+
+}  // namespace eventify::storage

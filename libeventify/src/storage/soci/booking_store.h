@@ -1,0 +1,40 @@
+// SociBookingStore: spi::BookingStore over the bookings and tickets tables of migration 10
+// ("bookings") and the seat counters of the events table (migration 8).
+//
+// Valid only inside the transaction body that received it. Thread-safety: none (see
+// TransactionContext).
+#pragma once
+
+#include "eventify/spi/booking_store.h"
+#include "storage/soci/transaction_context.h"
+
+namespace eventify::storage {
+
+class SociBookingStore final : public spi::BookingStore {
+ public:
+  explicit SociBookingStore(TransactionContext& context) : context_(context) {}
+
+  Result<std::vector<spi::EventSeats>> LockEventSeats(
+      std::span<const std::string> event_ids) override;
+  Status UpdateEventSeats(std::span<const spi::EventSeats> events, Timestamp now) override;
+
+  Status InsertBookings(std::span<const spi::BookingRecord> bookings) override;
+  Status UpdateBookings(std::span<const spi::BookingRecord> bookings) override;
+  Result<std::vector<spi::BookingRecord>> FindBookings(std::span<const std::string> ids) override;
+  Result<std::vector<spi::BookingRecord>> FindBookingsByRequestKey(
+      std::span<const std::string> request_keys) override;
+  Result<std::vector<spi::BookingRecord>> FindLapsedHolds(std::span<const std::string> event_ids,
+                                                          Timestamp now) override;
+  Result<std::vector<std::string>> ListEventsWithLapsedHolds(Timestamp now, int limit) override;
+  Result<std::vector<std::string>> ListBookingsToRefund(int limit) override;
+
+  Status InsertTickets(std::span<const Ticket> tickets) override;
+  Result<std::vector<Ticket>> ListTickets(std::span<const std::string> booking_ids) override;
+  Result<Ticket> FindTicket(std::string_view id) override;
+  Result<bool> MarkCheckedIn(std::string_view id, Timestamp at) override;
+
+ private:
+  TransactionContext& context_;
+};
+
+}  // namespace eventify::storage

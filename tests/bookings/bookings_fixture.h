@@ -1,0 +1,109 @@
+// A fresh engine on the test backend with a manual clock, a verified organizer, a category, and
+// helpers that approve events, fund wallets and check the ledger, for the bookings suites.
+#pragma once
+
+#include <boost/test/unit_test.hpp>
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "eventify/bookings.h"
+#include "eventify/engine.h"
+#include "events/events_fixture.h"
+
+namespace eventify {
+inline std::ostream& operator<<(std::ostream& out, BookingStatus status) {
+  return out << BookingStatusName(status);
+}
+}  // namespace eventify
+
+namespace eventify::testing {
+
+constexpr std::int64_t kTicketPrice = 500;
+
+struct BookingsFixture {
+  BookingsFixture() {
+    clock = std::make_shared<spi::ManualClock>(kEventsStart);
+    storage = OpenFreshStorage();
+    EngineOptions options;
+    options.secret_key = std::string(32, 's');
+    options.storage = storage;
+    options.mailer = std::make_shared<DiscardingMailer>();
+    options.media_store = spi::MakeFilesystemMediaStore("/nonexistent-media", "/media/");
+    options.clock = clock;
+    options.jobs.schedules = {{std::string(kExpireHoldsJob), std::chrono::seconds(60)},
+                              {std::string(kRefundCancelledEventsJob), std::chrono::seconds(60)}};
+    auto opened = Engine::Open(std::move(options));
+    BOOST_REQUIRE_MESSAGE(opened.ok(), opened.status().ToString());
+    engine = std::move(opened).value();
+    ValueOrFail(events().ApplyAsOrganizer(organizer, {"Org", "We run events", "org@example.com"}));
+    ValueOrFail(events().VerifyOrganizer(admin, organizer.user_id));
+    category = ValueOrFail(events().CreateCategory(admin, "Concerts"));
+  }
+
+  Events& events() { return engine->events(); }
+  Bookings& bookings() { return engine->bookings(); }
+  Ledger& ledger() { return engine->ledger(); }
+
+  // An approved event starting in a week.
+  Event ApprovedEvent(std::int32_t capacity = 10, std::int64_t price = kTicketPrice,
+                      std::int32_t max_per_booking = 4) {
+    EventDraft d;
+    d.title = "Open air concert";
+    d.description = "Music in the park";
+    d.category_id = category.id;
+    d.venue = "Park Road, Pune";
+    d.starts_at = clock->Now() + 7 * kDay;
+    d.ends_at = d.starts_at + std::chrono::hours(3);
+    d.time_zone = "Asia/Kolkata";
+    d.capacity = capacity;
+    d.price_minor_units = price;
+    d.attendees_may_cancel = true;
+    d.max_tickets_per_booking = max_per_booking;
+    const Event created = ValueOrFail(events().CreateEvent(organizer, d));
+    ValueOrFail(events().SubmitEvent(organizer, created.id));
+    return ValueOrFail(events().ApproveEvent(admin, created.id));
+  }
+
+  Event EventNow(const std::string& id) { return ValueOrFail(events().GetEvent(nullptr, id)); }
+
+  static AccountRef WalletOf(const std::string& user) {
+    return {AccountKind::kUserWallet, user, "INR"};
+  }
+  static AccountRef EscrowOf(const std::string& event_id) {
+    return {AccountKind::kEscrow, event_id, "INR"};
+  }
+
+  void Fund(const std::string& user, std::int64_t amount) {
+    TransferRequest request;
+    request.idempotency_key = "fund-" + user;
+    request.kind = TransferKind::kCredit;
+    request.from = {AccountKind::kGatewayClearing, "", "INR"};
+    request.to = WalletOf(user);
+    request.amount = Money{amount, "INR"};
+    ValueOrFail(ledger().CreateTransfer(request));
+  }
+
+  std::int64_t Posted(const AccountRef& ref) { return ValueOrFail(ledger().GetBalance(ref)).posted; }
+
+  void ExpectCleanAudit() {
+    const AuditReport report = ValueOrFail(ledger().Audit());
+    for (const auto& line : report.discrepancies) BOOST_ERROR(line);
+  }
+
+  static BookingRequest Request(const Event& event, std::int32_t seats, const std::string& key) {
+    return BookingRequest{event.id, seats, key};
+  }
+
+  std::shared_ptr<spi::ManualClock> clock;
+  std::shared_ptr<spi::Storage> storage;
+  std::unique_ptr<Engine> engine;
+  const Principal admin{"admin-1", Role::kAdmin, "s-admin"};
+  const Principal organizer{"organizer-1", Role::kOrganizer, "s-org"};
+  const Principal other_organizer{"organizer-2", Role::kOrganizer, "s-org2"};
+  const Principal ann{"attendee-ann", Role::kAttendee, "s-ann"};
+  const Principal bob{"attendee-bob", Role::kAttendee, "s-bob"};
+  Category category;
+};
+
+}  // namespace eventify::testing
