@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "eventify/status.h"
+#include "eventify/types.h"
 
 namespace eventify::server {
 
@@ -94,6 +95,11 @@ class JsonWriter {
   JsonWriter& OptionalIntMember(std::string_view key, const std::optional<std::int64_t>& value) {
     Key(key);
     return value ? Int(*value) : Null();
+  }
+  // An RFC 3339 timestamp, or null when empty.
+  JsonWriter& OptionalTimestampMember(std::string_view key, const std::optional<Timestamp>& at) {
+    Key(key);
+    return at ? String(FormatTimestamp(*at)) : Null();
   }
   // Null when empty (cursors, ids that may be missing).
   JsonWriter& StringOrNullMember(std::string_view key, std::string_view value) {

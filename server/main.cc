@@ -16,6 +16,7 @@
 
 #include "accounts_routes.h"
 #include "admin_cli.h"
+#include "booking_routes.h"
 #include "job_routes.h"
 #include "config.h"
 #include "engine_setup.h"
@@ -79,6 +80,7 @@ int Serve(const std::vector<std::string>& args) {
   AddAccountRoutes(router, **engine);
   AddMediaRoutes(router, **engine);
   AddWalletRoutes(router, **engine);
+  AddBookingRoutes(router, **engine);
   AddJobRoutes(router, **engine);
 
   int exit_code = 0;

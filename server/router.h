@@ -7,6 +7,7 @@
 // Thread-safety: Add only before serving; Dispatch may then run on many threads at once.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,5 +31,22 @@ class Router {
 
   std::vector<Route> routes_;
 };
+
+// A handler calling `member` of the shared `routes` object (one that takes only the request, or
+// the request and the path parameters), for route tables written as classes.
+template <class Routes>
+RouteHandler Handler(std::shared_ptr<Routes> routes,
+                     ApiResponse (Routes::*member)(const ApiRequest&)) {
+  return [routes, member](const ApiRequest& request, const PathParams&) {
+    return ((*routes).*member)(request);
+  };
+}
+template <class Routes>
+RouteHandler Handler(std::shared_ptr<Routes> routes,
+                     ApiResponse (Routes::*member)(const ApiRequest&, const PathParams&)) {
+  return [routes, member](const ApiRequest& request, const PathParams& params) {
+    return ((*routes).*member)(request, params);
+  };
+}
 
 }  // namespace eventify::server

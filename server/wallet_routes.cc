@@ -12,13 +12,13 @@
 #include "eventify/ledger.h"
 #include "eventify/wallets.h"
 #include "http_errors.h"
+#include "idempotency_key.h"
 #include "json.h"
 #include "query_params.h"
 
 namespace eventify::server {
 namespace {
 
-constexpr char kIdempotencyKeyHeader[] = "Idempotency-Key";
 constexpr char kSignatureHeader[] = "X-Eventify-Signature";
 
 void WriteAccountRef(JsonWriter& json, const AccountRef& account) {
@@ -26,16 +26,6 @@ void WriteAccountRef(JsonWriter& json, const AccountRef& account) {
   json.StringMember("kind", AccountKindName(account.kind));
   json.StringMember("owner_id", account.owner_id);
   json.EndObject();
-}
-
-void WriteOptionalTimestamp(JsonWriter& json, std::string_view key,
-                            const std::optional<Timestamp>& at) {
-  json.Key(key);
-  if (at) {
-    json.String(FormatTimestamp(*at));
-  } else {
-    json.Null();
-  }
 }
 
 void WriteTransfer(JsonWriter& json, const Transfer& transfer) {
@@ -52,8 +42,8 @@ void WriteTransfer(JsonWriter& json, const Transfer& transfer) {
   json.StringMember("reference", transfer.reference);
   json.StringMember("void_reason", transfer.void_reason);
   json.StringMember("created_at", FormatTimestamp(transfer.created_at));
-  WriteOptionalTimestamp(json, "expires_at", transfer.expires_at);
-  WriteOptionalTimestamp(json, "resolved_at", transfer.resolved_at);
+  json.OptionalTimestampMember("expires_at", transfer.expires_at);
+  json.OptionalTimestampMember("resolved_at", transfer.resolved_at);
   json.EndObject();
 }
 
@@ -76,33 +66,6 @@ Result<WalletKind> ReadWalletKind(const std::optional<std::string_view>& name) {
   if (!name || *name == "user") return WalletKind::kUser;
   if (*name == "organizer") return WalletKind::kOrganizer;
   return InvalidArgument("invalid_wallet", "'wallet' must be user or organizer", "wallet");
-}
-
-// The client's key from the Idempotency-Key header; the library checks its form and scopes it
-// to the caller. Errors: kInvalidArgument missing_idempotency_key, conflicting_idempotency_keys
-// (the header is repeated with different values: which one the client meant is unknown).
-Result<std::string> IdempotencyKey(const ApiRequest& request) {
-  const std::vector<std::string_view> keys = request.header_values(kIdempotencyKeyHeader);
-  if (keys.empty() || keys.front().empty()) {
-    return InvalidArgument("missing_idempotency_key",
-                           "money-moving requests need an Idempotency-Key header",
-                           kIdempotencyKeyHeader);
-  }
-  for (std::string_view key : keys) {
-    if (key != keys.front()) {
-      return InvalidArgument("conflicting_idempotency_keys",
-                             "send one Idempotency-Key header: these differ",
-                             kIdempotencyKeyHeader);
-    }
-  }
-  return std::string(keys.front());
-}
-
-// The library names the key's field "idempotency_key"; over HTTP the key is the header.
-Status NameKeyHeader(const Status& status) {
-  if (status.field() != "idempotency_key") return status;
-  return Status(status.code(), std::string(status.reason()), status.message(),
-                kIdempotencyKeyHeader);
 }
 
 // The body of a top-up or a withdrawal: an amount, the wallet, and for top-ups a card token.

@@ -1,0 +1,193 @@
+// End-to-end test of the bookings HTTP API: the real eventify-server on the backend
+// EVENTIFY_TEST_BACKEND selects, driven over HTTP: an attendee buys (in one step, and by holding
+// then paying), the organizer checks the tickets in (once; a tampered code is refused), the
+// attendee cancels and is refunded, and the ledger audit stays clean.
+//
+// The event itself is set up through the library on the same database (a second engine, as a
+// second node would be): organizer verification and event approval have no HTTP routes on this
+// branch yet. Wallets are funded the same way, as a settled top-up would leave them.
+#define BOOST_TEST_MODULE e2e_bookings
+#include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "e2e_client.h"
+#include "eventify/engine.h"
+#include "eventify/spi/clock.h"
+#include "eventify/spi/mailer.h"
+#include "eventify/spi/media_store.h"
+#include "server_process.h"
+#include "support/test_storage.h"
+
+namespace {
+
+namespace e2e = eventify::e2e;
+using e2e::Account;
+using e2e::CheckError;
+using eventify::HttpStatusFor;
+using eventify::StatusCode;
+
+constexpr char kServer[] = EVENTIFY_SERVER_PATH;
+constexpr std::int64_t kPrice = 25000;
+
+e2e::Deployment& TheDeployment() {
+  static e2e::Deployment deployment(kServer);
+  return deployment;
+}
+
+httplib::Headers Key(const std::string& key) { return {{"Idempotency-Key", key}}; }
+
+// {"event_id": id, "seats": n}
+std::string SeatsBody(const std::string& event_id, int seats) {
+  return "{\"event_id\":\"" + event_id + "\",\"seats\":" + std::to_string(seats) + "}";
+}
+
+class NoMail final : public eventify::spi::Mailer {
+ public:
+  eventify::Status Send(const eventify::spi::MailMessage&) override {
+    return eventify::Status::Ok();
+  }
+};
+
+// A second engine on the server's database, for what has no HTTP route here.
+std::unique_ptr<eventify::Engine> SetupEngine(e2e::Deployment& deployment) {
+  std::string url = "sqlite:" + (deployment.data_dir() / "eventify.db").string();
+  for (const std::string& flag : deployment.ConfigFlags()) {
+    if (flag.rfind("--database.url=", 0) == 0) url = flag.substr(std::string("--database.url=").size());
+  }
+  eventify::spi::SociStorageOptions storage_options;
+  storage_options.url = url;
+  eventify::EngineOptions options;
+  options.secret_key = std::string(32, 'e');
+  options.storage = eventify::testing::OpenStorageOrFail(storage_options);
+  options.mailer = std::make_shared<NoMail>();
+  options.media_store = eventify::spi::MakeFilesystemMediaStore("/nonexistent-media", "/media/");
+  options.jobs.schedules = {};
+  auto engine = eventify::Engine::Open(std::move(options));
+  BOOST_REQUIRE_MESSAGE(engine.ok(), engine.status().ToString());
+  return std::move(engine).value();
+}
+
+template <typename T>
+T Must(eventify::Result<T> result) {
+  BOOST_REQUIRE_MESSAGE(result.ok(), result.status().ToString());
+  return std::move(result).value();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(buy_check_in_cancel_and_refund_over_http) {
+  e2e::Deployment& deployment = TheDeployment();
+  e2e::Api api = deployment.api();
+  const Account organizer = e2e::NewVerifiedAccount(deployment, "org", "organizer");
+  const Account buyer = e2e::NewVerifiedAccount(deployment, "buyer");
+  const Account stranger = e2e::NewVerifiedAccount(deployment, "stranger");
+
+  auto setup = SetupEngine(deployment);
+  const eventify::Principal admin{"e2e-admin", eventify::Role::kAdmin, "s"};
+  const eventify::Principal org{organizer.id, eventify::Role::kOrganizer, "s"};
+  Must(setup->events().ApplyAsOrganizer(org, {"E2E Events", "We test", "org@example.com"}));
+  Must(setup->events().VerifyOrganizer(admin, organizer.id));
+  const auto category = Must(setup->events().CreateCategory(admin, "E2E"));
+  eventify::EventDraft draft;
+  draft.title = "End to end";
+  draft.description = "A concert for the tests";
+  draft.category_id = category.id;
+  draft.venue = "Test Hall";
+  draft.starts_at = std::chrono::time_point_cast<std::chrono::microseconds>(
+                        std::chrono::system_clock::now()) +
+                    std::chrono::hours(24 * 7);
+  draft.ends_at = draft.starts_at + std::chrono::hours(2);
+  draft.time_zone = "Asia/Kolkata";
+  draft.capacity = 5;
+  draft.price_minor_units = kPrice;
+  draft.attendees_may_cancel = true;
+  draft.max_tickets_per_booking = 3;
+  const auto created = Must(setup->events().CreateEvent(org, draft));
+  Must(setup->events().SubmitEvent(org, created.id));
+  const auto event = Must(setup->events().ApproveEvent(admin, created.id));
+  eventify::TransferRequest funding;
+  funding.idempotency_key = "e2e-fund-" + buyer.id;
+  funding.kind = eventify::TransferKind::kCredit;
+  funding.from = {eventify::AccountKind::kGatewayClearing, "", "INR"};
+  funding.to = {eventify::AccountKind::kUserWallet, buyer.id, "INR"};
+  funding.amount = {4 * kPrice, "INR"};
+  Must(setup->ledger().CreateTransfer(funding));
+
+  const std::string body = SeatsBody(event.id, 2);
+
+  // Buy two seats in one step; a retry with the same key is the same booking.
+  const e2e::Reply bought = api.PostJson("/api/v1/bookings", body, buyer.access, Key("buy-1"));
+  BOOST_TEST_INFO("body " << bought.body);
+  BOOST_REQUIRE_EQUAL(bought.status, 201);
+  BOOST_TEST(bought.Str("/booking/status") == "confirmed");
+  BOOST_TEST(bought.Int("/booking/amount") == 2 * kPrice);
+  BOOST_REQUIRE_EQUAL(bought.Count("/booking/tickets"), 2);
+  const std::string booking_id = bought.Str("/booking/id");
+  const std::string code = bought.Str("/booking/tickets/0/code");
+  const e2e::Reply retried = api.PostJson("/api/v1/bookings", body, buyer.access, Key("buy-1"));
+  BOOST_TEST(retried.status == 201);
+  BOOST_TEST(retried.Str("/booking/id") == booking_id);
+  BOOST_TEST(api.Get("/api/v1/wallet", buyer.access).Int("/wallet/balance") == 2 * kPrice);
+  CheckError(api.PostJson("/api/v1/bookings", body, buyer.access), 400, "missing_idempotency_key",
+             "Idempotency-Key");
+
+  // Hold one seat, then pay it.
+  const std::string one_seat = SeatsBody(event.id, 1);
+  const e2e::Reply held = api.PostJson("/api/v1/bookings/holds", one_seat, buyer.access, Key("hold-1"));
+  BOOST_REQUIRE_EQUAL(held.status, 201);
+  BOOST_TEST(held.Str("/booking/status") == "held");
+  BOOST_TEST(held.Count("/booking/tickets") == 0);
+  const std::string held_id = held.Str("/booking/id");
+  CheckError(api.PostJson("/api/v1/bookings/" + held_id + "/pay", "", stranger.access), 404,
+             "booking_not_found");
+  const e2e::Reply paid = api.PostJson("/api/v1/bookings/" + held_id + "/pay", "", buyer.access);
+  BOOST_REQUIRE_EQUAL(paid.status, 200);
+  BOOST_TEST(paid.Str("/booking/status") == "confirmed");
+  BOOST_TEST(paid.Count("/booking/tickets") == 1);
+
+  // Too many seats for what is left (5 - 3 sold), and more than the per-booking limit.
+  const std::string three = SeatsBody(event.id, 3);
+  CheckError(api.PostJson("/api/v1/bookings/holds", three, stranger.access, Key("s-1")),
+             HttpStatusFor(StatusCode::kFailedPrecondition), "sold_out", "seats");
+  const std::string four = SeatsBody(event.id, 4);
+  CheckError(api.PostJson("/api/v1/bookings/holds", four, stranger.access, Key("s-2")), 400,
+             "invalid_seats", "seats");
+
+  // Check-in: once, by the organizer; a tampered code is refused.
+  const std::string check_ins = "/api/v1/events/" + event.id + "/check-ins";
+  const e2e::Reply admitted =
+      api.PostJson(check_ins, e2e::JsonObject({{"code", code}}), organizer.access);
+  BOOST_TEST_INFO("body " << admitted.body);
+  BOOST_REQUIRE_EQUAL(admitted.status, 200);
+  BOOST_TEST(!admitted.IsNull("/ticket/checked_in_at"));
+  CheckError(api.PostJson(check_ins, e2e::JsonObject({{"code", code}}), organizer.access),
+             HttpStatusFor(StatusCode::kFailedPrecondition), "already_checked_in");
+  std::string tampered = code;
+  tampered[5] = tampered[5] == 'a' ? 'b' : 'a';
+  CheckError(api.PostJson(check_ins, e2e::JsonObject({{"code", tampered}}), organizer.access), 400,
+             "invalid_ticket_code", "code");
+  CheckError(api.PostJson(check_ins, e2e::JsonObject({{"code", code}}), buyer.access), 403,
+             "forbidden");
+
+  // Cancel the held-then-paid booking: refunded in full, its seat back on sale.
+  const e2e::Reply cancelled =
+      api.PostJson("/api/v1/bookings/" + held_id + "/cancel", "", buyer.access);
+  BOOST_REQUIRE_EQUAL(cancelled.status, 200);
+  BOOST_TEST(cancelled.Str("/booking/status") == "cancelled");
+  BOOST_TEST(!cancelled.IsNull("/booking/refund_transfer_id"));
+  BOOST_TEST(api.Get("/api/v1/wallet", buyer.access).Int("/wallet/balance") == 2 * kPrice);
+  const e2e::Reply read = api.Get("/api/v1/bookings/" + held_id, buyer.access);
+  BOOST_TEST(read.Str("/booking/status") == "cancelled");
+  BOOST_TEST(Must(setup->events().GetEvent(nullptr, event.id)).seats_sold == 2);
+
+  const Account admin_account = e2e::NewAdmin(deployment, "admin");
+  const e2e::Reply audit = api.Get("/api/v1/admin/ledger/audit", admin_account.access);
+  BOOST_TEST(audit.status == 200);
+  BOOST_TEST(audit.Bool("/clean"));
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_stops_the_server_with_exit_code_0) {
+  e2e::CheckStopsCleanly(TheDeployment());
+}
