@@ -4,6 +4,9 @@
 //   eventify-bench ledger --database URL --callers N --seconds S
 //                         [--wallets 1000] [--hot] [--warmup 1] [--pool P] [--writers W]
 //                         [--max-transfers M]
+//   eventify-bench booking --database URL --callers N --seconds S [--mode hold|pay]
+//                          [--capacity C] [--warmup 1] [--pool P] [--writers W]
+//                          [--max-bookings M]
 
 #include <charconv>
 #include <cstdio>
@@ -11,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "booking_bench.h"
 #include "ledger_bench.h"
 
 namespace {
@@ -27,7 +31,15 @@ constexpr char kUsage[] =
     "  --writers  batches in flight in the commit pipeline (default: the storage's choice)\n"
     "  --max-transfers  hard cap on transfers attempted, so that a run always ends\n"
     "Prints one line 'ledger key=value ...'; exit 1 when the audit is not clean or a caller\n"
-    "completed no transfer, 2 when the benchmark could not run.\n";
+    "completed no transfer, 2 when the benchmark could not run.\n"
+    "\n"
+    "usage: eventify-bench booking --database URL --callers N --seconds S [--mode hold|pay]\n"
+    "                              [--capacity 1000000] [--warmup 1] [--pool P] [--writers W]\n"
+    "                              [--max-bookings 5000000]\n"
+    "  N buyers book one seat each per call of one hot event: --mode hold holds seats,\n"
+    "  --mode pay books and pays from funded wallets. Prints one line 'booking key=value ...';\n"
+    "  exit 1 when the audit is not clean, seats were oversold, the escrow does not match the\n"
+    "  seats sold or a buyer completed no booking, 2 when the benchmark could not run.\n";
 
 int Usage(const char* problem) {
   if (problem != nullptr) std::fprintf(stderr, "eventify-bench: %s\n", problem);
@@ -49,24 +61,18 @@ bool ParseSeconds(const std::string& text, double& out) {
   return !text.empty() && end == text.c_str() + text.size() && out >= 0 && out <= 24 * 3600;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  if (argc < 2) return Usage(nullptr);
-  const std::string_view command = argv[1];
-  if (command == "--help" || command == "-h") {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
-  if (command != "ledger") return Usage("unknown benchmark (only 'ledger' exists)");
-
-  eventify::bench::LedgerBenchOptions options;
+// The options both benchmarks take, parsed from argv[2..]; `other(flag, value, ok)` reads the
+// benchmark's own flags and returns false for an unknown one. Returns 0 when all is well, or the
+// exit code of the usage message printed.
+template <typename Options, typename Other>
+int ParseOptions(int argc, char** argv, Options& options, Other&& other) {
   bool have_callers = false;
   bool have_seconds = false;
   for (int i = 2; i < argc; ++i) {
     const std::string_view flag = argv[i];
-    if (flag == "--hot") {
-      options.hot = true;
+    if (flag == "--hot") {  // the ledger's only flag without a value
+      bool ok = true;
+      if (!other(flag, std::string(), ok)) return Usage("unknown option --hot");
       continue;
     }
     if (i + 1 >= argc) return Usage(("missing value after " + std::string(flag)).c_str());
@@ -82,22 +88,68 @@ int main(int argc, char** argv) {
       have_seconds = true;
     } else if (flag == "--warmup") {
       ok = ParseSeconds(value, options.warmup_seconds);
-    } else if (flag == "--wallets") {
-      ok = ParseNumber(value, options.wallets) && options.wallets >= 2 &&
-           options.wallets <= 1'000'000;
     } else if (flag == "--pool") {
       ok = ParseNumber(value, options.pool_size) && options.pool_size >= 1 &&
            options.pool_size <= 1000;
     } else if (flag == "--writers") {
       ok = ParseNumber(value, options.writers) && options.writers >= 1 && options.writers <= 64;
-    } else if (flag == "--max-transfers") {
-      ok = ParseNumber(value, options.max_transfers) && options.max_transfers >= 1;
-    } else {
+    } else if (!other(flag, value, ok)) {
       return Usage(("unknown option " + std::string(flag)).c_str());
     }
     if (!ok) return Usage(("invalid value for " + std::string(flag) + ": " + value).c_str());
   }
   if (options.database_url.empty()) return Usage("--database is required");
   if (!have_callers || !have_seconds) return Usage("--callers and --seconds are required");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return Usage(nullptr);
+  const std::string_view command = argv[1];
+  if (command == "--help" || command == "-h") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (command != "ledger" && command != "booking") {
+    return Usage("unknown benchmark ('ledger' or 'booking')");
+  }
+
+  if (command == "booking") {
+    eventify::bench::BookingBenchOptions options;
+    const int bad = ParseOptions(argc, argv, options, [&](std::string_view flag,
+                                                          const std::string& value, bool& ok) {
+      if (flag == "--mode") {
+        ok = value == "hold" || value == "pay";
+        options.pay = value == "pay";
+      } else if (flag == "--capacity") {
+        ok = ParseNumber(value, options.capacity) && options.capacity >= 1 &&
+             options.capacity <= 1'000'000;
+      } else if (flag == "--max-bookings") {
+        ok = ParseNumber(value, options.max_bookings) && options.max_bookings >= 1;
+      } else {
+        return false;
+      }
+      return true;
+    });
+    return bad != 0 ? bad : eventify::bench::RunBookingBench(options);
+  }
+  eventify::bench::LedgerBenchOptions options;
+  const int bad = ParseOptions(argc, argv, options, [&](std::string_view flag,
+                                                        const std::string& value, bool& ok) {
+    if (flag == "--hot") {
+      options.hot = true;
+    } else if (flag == "--wallets") {
+      ok = ParseNumber(value, options.wallets) && options.wallets >= 2 &&
+           options.wallets <= 1'000'000;
+    } else if (flag == "--max-transfers") {
+      ok = ParseNumber(value, options.max_transfers) && options.max_transfers >= 1;
+    } else {
+      return false;
+    }
+    return true;
+  });
+  if (bad != 0) return bad;
   return eventify::bench::RunLedgerBench(options);
 }

@@ -1,32 +1,49 @@
 #!/usr/bin/env bash
-# Runs the ledger benchmark on SQLite and on a throwaway durable PostgreSQL, for every
-# configuration (callers x mode), BENCH_RUNS times each, and prints every result line and then a
-# summary with the median tps and the median p99 per configuration. Builds nothing.
+# Runs the ledger benchmark (or, with BENCH=booking, the booking benchmark) on SQLite and on a
+# throwaway durable PostgreSQL, for every configuration (callers x mode), BENCH_RUNS times each,
+# and prints every result line and then a summary with the median throughput (transfers or
+# bookings per second) and the median p99 per configuration. Builds nothing.
 #
 #   tests/bench/ledger-bench.sh [path/to/eventify-bench]
+#   BENCH=booking tests/bench/ledger-bench.sh [path/to/eventify-bench]
 #
 # Environment (all optional):
+#   BENCH           ledger (default) or booking
 #   BENCH_SECONDS   measured seconds per run (default 5)
 #   BENCH_RUNS      runs per configuration (default 3)
 #   BENCH_WARMUP    unmeasured seconds before each run (default 1)
-#   BENCH_CALLERS   caller counts (default "1 8 64 1000")
-#   BENCH_MODES     modes (default "random hot")
+#   BENCH_CALLERS   caller counts (default "1 8 64 1000"; booking: "1 64 1000")
+#   BENCH_MODES     modes (default "random hot"; booking: "hold pay")
 #   BENCH_BACKENDS  backends (default "sqlite postgresql")
 #
 # Every run gets a fresh database: a new SQLite file (WAL, synchronous=FULL, the engine's
 # defaults) or a new PostgreSQL database (createdb) on a server started with fsync=on and
 # synchronous_commit=on. Exit status: 0 when every run exited 0, 1 otherwise (a run exits 1 when
-# its audit is not clean or one of its callers completed no transfer), 2 on a setup failure.
+# its audit is not clean or one of its callers completed nothing; a booking run also when seats
+# were oversold or the escrow does not match), 2 on a setup failure.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 
+bench=${BENCH:-ledger}
 seconds=${BENCH_SECONDS:-5}
 runs=${BENCH_RUNS:-3}
 warmup=${BENCH_WARMUP:-1}
-callers_list=${BENCH_CALLERS:-"1 8 64 1000"}
-modes=${BENCH_MODES:-"random hot"}
+case $bench in
+  ledger)
+    callers_list=${BENCH_CALLERS:-"1 8 64 1000"}
+    modes=${BENCH_MODES:-"random hot"}
+    ;;
+  booking)
+    callers_list=${BENCH_CALLERS:-"1 64 1000"}
+    modes=${BENCH_MODES:-"hold pay"}
+    ;;
+  *)
+    echo "ledger-bench.sh: unknown BENCH $bench (ledger or booking)" >&2
+    exit 2
+    ;;
+esac
 backends=${BENCH_BACKENDS:-"sqlite postgresql"}
 
 # ---- The binary ---------------------------------------------------------------------------------
@@ -70,17 +87,21 @@ failed_runs=0
 # run_one BACKEND CALLERS MODE RUN URL
 run_one() {
   local backend=$1 callers=$2 mode=$3 run=$4 url=$5
-  local out="$work/run.out" hot=()
-  [ "$mode" = hot ] && hot=(--hot)
+  local out="$work/run.out" mode_flags=()
+  if [ "$bench" = booking ]; then
+    mode_flags=(--mode "$mode")
+  elif [ "$mode" = hot ]; then
+    mode_flags=(--hot)
+  fi
   # TMPDIR: the benchmark's temporary media directory goes under $work, removed even if killed.
-  TMPDIR="$work" "$bin" ledger --database "$url" --callers "$callers" --seconds "$seconds" --warmup "$warmup" \
-    "${hot[@]}" >"$out" 2>&1 &
+  TMPDIR="$work" "$bin" "$bench" --database "$url" --callers "$callers" --seconds "$seconds" --warmup "$warmup" \
+    "${mode_flags[@]}" >"$out" 2>&1 &
   bench_pid=$!
   wait "$bench_pid"
   local rc=$?
   bench_pid=""
   local line
-  line=$(grep -m1 '^ledger ' "$out")
+  line=$(grep -m1 "^$bench " "$out")
   echo "== $backend callers=$callers mode=$mode run $run/$runs (exit $rc)"
   cat "$out"
   [ "$rc" = 0 ] || failed_runs=$((failed_runs + 1))
@@ -91,7 +112,7 @@ run_one() {
   fi
 }
 
-echo "# eventify-bench: $bin"
+echo "# eventify-bench $bench: $bin"
 echo "# seconds=$seconds warmup=$warmup runs=$runs callers=[$callers_list] modes=[$modes] backends=[$backends]"
 echo "# machine: $(nproc) cores, $(uname -sr); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -104,7 +125,7 @@ for backend in $backends; do
           for run in $(seq 1 "$runs"); do
             n=$((n + 1))
             mkdir -p "$work/sqlite-$n"
-            run_one sqlite "$callers" "$mode" "$run" "sqlite:$work/sqlite-$n/ledger.db"
+            run_one sqlite "$callers" "$mode" "$run" "sqlite:$work/sqlite-$n/$bench.db"
             rm -rf "$work/sqlite-$n"
           done
         done
@@ -147,7 +168,8 @@ done
 echo
 echo "# summary: median over $runs run(s) of ${seconds}s each"
 printf '%-10s %7s %-6s %4s %10s %12s %9s %6s %s\n' \
-  backend callers mode runs median_tps median_p99_ms errors idle audit
+  backend callers mode runs "$([ "$bench" = booking ] && echo median_bps || echo median_tps)" \
+  median_p99_ms errors idle audit
 awk '
   function field(name,   i, kv) {
     for (i = 5; i <= NF; i++) { split($i, kv, "="); if (kv[1] == name) return kv[2] }
@@ -159,11 +181,13 @@ awk '
     count[key]++
     if (NF > 4) {
       ok[key]++
-      tps[key, ok[key]] = field("tps")
+      tps[key, ok[key]] = (field("tps") != "" ? field("tps") : field("bps"))
       p99[key, ok[key]] = field("p99_ms")
       errors[key] += field("errors") + field("insufficient_funds")
       if (field("idle_callers") + 0 > idle[key] + 0) idle[key] = field("idle_callers")
       if (field("audit") != "clean") dirty[key] = 1
+      if (field("seats") != "" && field("seats") != "ok") dirty[key] = 1
+      if (field("escrow") != "" && field("escrow") != "ok") dirty[key] = 1
     } else {
       dirty[key] = 1
     }

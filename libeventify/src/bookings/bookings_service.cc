@@ -77,12 +77,7 @@ class BookingsServiceImpl final : public Bookings {
   }
 
   Result<Booking> Pay(const Principal& buyer, std::string_view booking_id) override {
-    BookingOperation op;
-    op.kind = Kind::kPay;
-    op.buyer = buyer;
-    op.booking_id = std::string(booking_id);
-    EV_RETURN_IF_ERROR(pipeline_.Execute(applier_, op));
-    return WithTickets(std::move(op.result));
+    return OnBooking(Kind::kPay, buyer, booking_id);
   }
 
   Result<Booking> GetBooking(const Principal& buyer, std::string_view booking_id) override {
@@ -104,12 +99,7 @@ class BookingsServiceImpl final : public Bookings {
   }
 
   Result<Booking> Cancel(const Principal& buyer, std::string_view booking_id) override {
-    BookingOperation op;
-    op.kind = Kind::kCancel;
-    op.buyer = buyer;
-    op.booking_id = std::string(booking_id);
-    EV_RETURN_IF_ERROR(pipeline_.Execute(applier_, op));
-    return WithTickets(std::move(op.result));
+    return OnBooking(Kind::kCancel, buyer, booking_id);
   }
 
   Result<std::int64_t> RefundCancelledEvents(int limit) override {
@@ -173,6 +163,16 @@ class BookingsServiceImpl final : public Bookings {
       if (status.ok()) return WithTickets(std::move(op.result));
       if (status.reason() != "booking_exists" || pass > 0) return status;
     }
+  }
+
+  // Pays or cancels the buyer's booking through the pipeline.
+  Result<Booking> OnBooking(Kind kind, const Principal& buyer, std::string_view booking_id) {
+    BookingOperation op;
+    op.kind = kind;
+    op.buyer = buyer;
+    op.booking_id = std::string(booking_id);
+    EV_RETURN_IF_ERROR(pipeline_.Execute(applier_, op));
+    return WithTickets(std::move(op.result));
   }
 
   // A job's round: `find(store, op)` names in `op` what to work on (read-only); when it names
