@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/status_macros.h"
+#include "storage/soci/native_statements.h"
 #include "storage/soci/params.h"
 #include "storage/soci/statement.h"
 
@@ -234,41 +235,72 @@ Status SociBookingStore::UpdateEventSeats(std::span<const spi::EventSeats> event
   });
 }
 
+// The commit path's inserts run as native prepared statements (native_statements.h): a
+// statement stepped per row on SQLite, one unnest() of arrays per batch on PostgreSQL.
 Status SociBookingStore::InsertBookings(std::span<const spi::BookingRecord> bookings) {
-  ConstraintMeaning meaning;
-  meaning.unique = AlreadyExists("booking_exists", "a booking with this id or key already exists");
   return context_.Call(
       Access::kWrite, "InsertBookings",
       [&]() -> Status {
-        return ForChunks(bookings, [&](std::span<const spi::BookingRecord> chunk) {
-          Params p(context_.dialect());
-          std::string query =
-              "INSERT INTO bookings (" + std::string(kBookingColumns) + ") VALUES ";
-          for (std::size_t i = 0; i < chunk.size(); ++i) {
-            const Booking& b = chunk[i].booking;
-            query += i == 0 ? "(" : ", (";
-            query += p.Add(b.id) + ", ";
-            query += p.Add(b.event_id) + ", ";
-            query += p.Add(b.user_id) + ", ";
-            query += p.Add(chunk[i].request_key) + ", ";
-            query += p.Add(b.idempotency_key) + ", ";
-            query += p.Add(static_cast<long long>(b.seats)) + ", ";
-            query += p.Add(static_cast<long long>(b.amount.minor_units)) + ", ";
-            query += p.Add(b.amount.currency) + ", ";
-            query += p.Add(BookingStatusName(b.status)) + ", ";
-            query += p.Add(static_cast<long long>(ToMicros(b.hold_expires_at))) + ", ";
-            query += p.Add(b.payment_transfer_id) + ", ";
-            query += p.Add(b.refund_transfer_id) + ", ";
-            query += p.Add(MicrosOf(b.confirmed_at)) + ", ";
-            query += p.Add(MicrosOf(b.cancelled_at)) + ", ";
-            query += p.Add(static_cast<long long>(ToMicros(b.created_at))) + ", ";
-            query += p.Add(static_cast<long long>(ToMicros(b.updated_at))) + ")";
+        if (bookings.empty()) return Status::Ok();
+        static const std::string kInsertColumns =
+            "INSERT INTO bookings (" + std::string(kBookingColumns) + ") ";
+        if (context_.dialect() == Dialect::kSqlite) {
+          static const std::string kInsert =
+              kInsertColumns + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+          SqliteStatement insert = context_.statements().Sqlite(kInsert);
+          for (const spi::BookingRecord& record : bookings) {
+            const Booking& b = record.booking;
+            insert.Bind(b.id)
+                .Bind(b.event_id)
+                .Bind(b.user_id)
+                .Bind(record.request_key)
+                .Bind(b.idempotency_key)
+                .Bind(static_cast<long long>(b.seats))
+                .Bind(static_cast<long long>(b.amount.minor_units))
+                .Bind(b.amount.currency)
+                .Bind(BookingStatusName(b.status))
+                .Bind(static_cast<long long>(ToMicros(b.hold_expires_at)))
+                .Bind(b.payment_transfer_id)
+                .Bind(b.refund_transfer_id)
+                .Bind(MicrosOf(b.confirmed_at))
+                .Bind(MicrosOf(b.cancelled_at))
+                .Bind(static_cast<long long>(ToMicros(b.created_at)))
+                .Bind(static_cast<long long>(ToMicros(b.updated_at)))
+                .Run();
           }
-          ExecuteBound(context_.sql(), query, [&](soci::statement& s) { p.Bind(s); });
           return Status::Ok();
-        });
+        }
+        static const std::string kInsert =
+            kInsertColumns +
+            "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
+            "$6::integer[], $7::bigint[], $8::text[], $9::text[], $10::bigint[], $11::text[], "
+            "$12::text[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[])";
+        PgArray columns[16];
+        for (const spi::BookingRecord& record : bookings) {
+          const Booking& b = record.booking;
+          columns[0].Add(b.id);
+          columns[1].Add(b.event_id);
+          columns[2].Add(b.user_id);
+          columns[3].Add(record.request_key);
+          columns[4].Add(b.idempotency_key);
+          columns[5].Add(static_cast<long long>(b.seats));
+          columns[6].Add(static_cast<long long>(b.amount.minor_units));
+          columns[7].Add(b.amount.currency);
+          columns[8].Add(BookingStatusName(b.status));
+          columns[9].Add(static_cast<long long>(ToMicros(b.hold_expires_at)));
+          columns[10].Add(b.payment_transfer_id);
+          columns[11].Add(b.refund_transfer_id);
+          columns[12].Add(MicrosOf(b.confirmed_at));
+          columns[13].Add(MicrosOf(b.cancelled_at));
+          columns[14].Add(static_cast<long long>(ToMicros(b.created_at)));
+          columns[15].Add(static_cast<long long>(ToMicros(b.updated_at)));
+        }
+        std::vector<std::string> parameters;
+        for (PgArray& column : columns) parameters.push_back(column.Finish());
+        context_.statements().Postgres(kInsert, parameters);
+        return Status::Ok();
       },
-      meaning);
+      {.unique = AlreadyExists("booking_exists", "a booking with this id or key already exists")});
 }
 
 Status SociBookingStore::UpdateBookings(std::span<const spi::BookingRecord> bookings) {
@@ -389,30 +421,47 @@ Result<std::vector<std::string>> SociBookingStore::ListBookingsToRefund(int limi
 }
 
 Status SociBookingStore::InsertTickets(std::span<const Ticket> tickets) {
-  ConstraintMeaning meaning;
-  meaning.unique = AlreadyExists("ticket_exists", "a ticket with this id or seat already exists");
   return context_.Call(
       Access::kWrite, "InsertTickets",
       [&]() -> Status {
-        return ForChunks(tickets, [&](std::span<const Ticket> chunk) {
-          Params p(context_.dialect());
-          std::string query = "INSERT INTO tickets (" + std::string(kTicketColumns) + ") VALUES ";
-          for (std::size_t i = 0; i < chunk.size(); ++i) {
-            const Ticket& t = chunk[i];
-            query += i == 0 ? "(" : ", (";
-            query += p.Add(t.id) + ", ";
-            query += p.Add(t.booking_id) + ", ";
-            query += p.Add(t.event_id) + ", ";
-            query += p.Add(t.user_id) + ", ";
-            query += p.Add(static_cast<long long>(t.seat)) + ", ";
-            query += p.Add(MicrosOf(t.checked_in_at)) + ", ";
-            query += p.Add(static_cast<long long>(ToMicros(t.created_at))) + ")";
+        if (tickets.empty()) return Status::Ok();
+        static const std::string kInsertColumns =
+            "INSERT INTO tickets (" + std::string(kTicketColumns) + ") ";
+        if (context_.dialect() == Dialect::kSqlite) {
+          static const std::string kInsert = kInsertColumns + "VALUES (?, ?, ?, ?, ?, ?, ?)";
+          SqliteStatement insert = context_.statements().Sqlite(kInsert);
+          for (const Ticket& t : tickets) {
+            insert.Bind(t.id)
+                .Bind(t.booking_id)
+                .Bind(t.event_id)
+                .Bind(t.user_id)
+                .Bind(static_cast<long long>(t.seat))
+                .Bind(MicrosOf(t.checked_in_at))
+                .Bind(static_cast<long long>(ToMicros(t.created_at)))
+                .Run();
           }
-          ExecuteBound(context_.sql(), query, [&](soci::statement& s) { p.Bind(s); });
           return Status::Ok();
-        });
+        }
+        static const std::string kInsert =
+            kInsertColumns +
+            "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
+            "$5::integer[], $6::bigint[], $7::bigint[])";
+        PgArray ids, booking_ids, event_ids, user_ids, seats, checked_in, created;
+        for (const Ticket& t : tickets) {
+          ids.Add(t.id);
+          booking_ids.Add(t.booking_id);
+          event_ids.Add(t.event_id);
+          user_ids.Add(t.user_id);
+          seats.Add(static_cast<long long>(t.seat));
+          checked_in.Add(MicrosOf(t.checked_in_at));
+          created.Add(static_cast<long long>(ToMicros(t.created_at)));
+        }
+        context_.statements().Postgres(
+            kInsert, {ids.Finish(), booking_ids.Finish(), event_ids.Finish(), user_ids.Finish(),
+                      seats.Finish(), checked_in.Finish(), created.Finish()});
+        return Status::Ok();
       },
-      meaning);
+      {.unique = AlreadyExists("ticket_exists", "a ticket with this id or seat already exists")});
 }
 
 Result<std::vector<Ticket>> SociBookingStore::ListTickets(std::span<const std::string> booking_ids) {
