@@ -1,11 +1,63 @@
-// Holds, payment, one-step purchase, expiry and idempotency, one rule at a time.
+// Holds, payment, one-step purchase, expiry and idempotency, one rule at a time; the engine
+// options and storage area the bookings need.
 #include <boost/test/unit_test.hpp>
 
+#include <functional>
+#include <memory>
+#include <string>
+
 #include "bookings/bookings_fixture.h"
+#include "eventify/spi/booking_store.h"
 
 using namespace eventify;
 using namespace eventify::testing;
 using namespace std::chrono_literals;
+
+namespace {
+
+// A storage serving every area but the bookings one, as one written before the area existed.
+class StorageWithoutBookings final : public spi::Storage {
+ public:
+  explicit StorageWithoutBookings(std::shared_ptr<spi::Storage> inner)
+      : inner_(std::move(inner)) {}
+  Status Run(spi::TransactionMode mode,
+             const std::function<Status(spi::Transaction&)>& body) override {
+    return inner_->Run(mode, body);
+  }
+  std::string_view backend_name() const override { return inner_->backend_name(); }
+  int schema_version() const override { return inner_->schema_version(); }
+  bool Supports(spi::StoreArea area) const override {
+    return !(area == spi::BookingStore::kArea) && inner_->Supports(area);
+  }
+
+ private:
+  std::shared_ptr<spi::Storage> inner_;
+};
+
+EngineOptions MinimalOptions(std::shared_ptr<spi::Storage> storage) {
+  EngineOptions options;
+  options.secret_key = std::string(32, 's');
+  options.storage = std::move(storage);
+  options.mailer = std::make_shared<DiscardingMailer>();
+  options.media_store = spi::MakeFilesystemMediaStore("/nonexistent-media", "/media/");
+  return options;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_engine_refuses_a_storage_without_the_bookings_area) {
+  auto opened =
+      Engine::Open(MinimalOptions(std::make_shared<StorageWithoutBookings>(OpenFreshStorage())));
+  ExpectError(opened, StatusCode::kFailedPrecondition, "storage_lacks_area", "storage");
+  BOOST_TEST(opened.status().message().find("'bookings'") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(the_engine_refuses_a_hold_time_that_is_not_positive) {
+  EngineOptions options = MinimalOptions(OpenFreshStorage());
+  options.bookings.hold_ttl = std::chrono::seconds(0);
+  ExpectError(Engine::Open(std::move(options)), StatusCode::kInvalidArgument,
+              "invalid_bookings_options", "bookings.hold_ttl");
+}
 
 BOOST_FIXTURE_TEST_SUITE(bookings, BookingsFixture)
 
