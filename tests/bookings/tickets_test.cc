@@ -42,6 +42,10 @@ BOOST_AUTO_TEST_CASE(each_ticket_has_a_distinct_signed_code_that_admits_once) {
   BOOST_TEST(!ValueOrFail(bookings().GetBooking(ann, booking.id)).tickets[1].checked_in_at.has_value());
   // The other tickets of the booking are admitted on their own.
   BOOST_TEST(ValueOrFail(bookings().CheckIn(organizer, event.id, booking.tickets[1].code)).seat == 2);
+  // Once admitted, the booking is no longer cancelled for a refund.
+  ExpectError(bookings().Cancel(ann, booking.id), StatusCode::kFailedPrecondition,
+              "ticket_checked_in");
+  BOOST_TEST(Posted(WalletOf(ann.user_id)) == 5000 - 3 * kTicketPrice);
 }
 
 BOOST_AUTO_TEST_CASE(tampered_forged_and_foreign_codes_are_refused_exactly) {

@@ -129,7 +129,8 @@ class Bookings {
   // Cancelling a cancelled booking returns it unchanged.
   // Errors: kNotFound booking_not_found; kFailedPrecondition hold_expired,
   // cancellation_not_allowed (the event does not let attendees cancel), event_started,
-  // event_not_bookable (completed); kUnavailable pipeline_full.
+  // event_not_bookable (completed), ticket_checked_in (a ticket was admitted at the door; a
+  // cancelled event refunds it all the same); kUnavailable pipeline_full.
   virtual Result<Booking> Cancel(const Principal& buyer, std::string_view booking_id) = 0;
 
   // Refunds up to `limit` confirmed bookings of cancelled events (as Cancel does) and returns how

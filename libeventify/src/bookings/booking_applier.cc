@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "bookings/seat_batch.h"
 #include "core/status_macros.h"
@@ -170,6 +171,17 @@ class BatchRun {
     if (!keys.empty()) {
       EV_ASSIGN_OR_RETURN(auto found, store_.FindBookingsByRequestKey(keys));
       for (auto& record : found) Remember(std::move(record));
+    }
+    // Bookings an attendee cancels that were admitted at the door already.
+    std::vector<std::string> cancelled;
+    for (storage::BatchOperation* base : operations) {
+      if (Op(base).kind == Kind::kCancel) cancelled.push_back(Op(base).booking_id);
+    }
+    if (!cancelled.empty()) {
+      EV_ASSIGN_OR_RETURN(auto tickets, store_.ListTickets(cancelled));
+      for (const Ticket& ticket : tickets) {
+        if (ticket.checked_in_at) admitted_.insert(ticket.booking_id);
+      }
     }
     return Status::Ok();
   }
@@ -390,6 +402,11 @@ class BatchRun {
     if (status == BookingStatus::kConfirmed) {
       op.outcome = CheckCancellable(*event);
       if (!op.outcome.ok()) return Status::Ok();
+      if (admitted_.count(booking.id)) {
+        op.outcome = FailedPrecondition("ticket_checked_in",
+                                        "a ticket of this booking was admitted at the door");
+        return Status::Ok();
+      }
     }
     return CancelBooking(op, *found, *event);
   }
@@ -471,6 +488,7 @@ class BatchRun {
   std::unordered_map<std::string, const ledger::PreparedTransfer*> prepared_;
   std::unordered_map<std::string, spi::BookingRecord> bookings_;  // by id, as changed so far
   std::unordered_map<std::string, std::string> id_by_key_;       // request key -> booking id
+  std::unordered_set<std::string> admitted_;  // bookings cancelled in this batch with an admission
   std::vector<spi::BookingRecord> inserts_;
   std::vector<spi::BookingRecord> updates_;
   std::vector<Ticket> tickets_;

@@ -8,7 +8,6 @@
 #include "bookings/ticket_codes.h"
 #include "core/status_macros.h"
 #include "eventify/spi/booking_store.h"
-#include "eventify/spi/event_store.h"
 #include "ledger/transfer_rules.h"
 
 namespace eventify {
@@ -207,15 +206,14 @@ class BookingsServiceImpl final : public Bookings {
   }
 
   // The caller checks tickets in at this event: it is public and theirs (the permission table).
+  // The event's row is locked for the rest of the transaction, as every booking write locks it:
+  // an admission and a cancellation of the same booking never cross.
   static Status CheckOrganizerOf(Transaction& tx, const Principal& caller,
                                  std::string_view event_id) {
-    auto event = tx.store<spi::EventStore>()->FindEvent(event_id, spi::LockMode::kNone);
-    if (!event.ok()) {
-      if (event.status().code() == StatusCode::kNotFound) {
-        return NotFound("event_not_found", "there is no such event");
-      }
-      return event.status();
-    }
+    const std::string id(event_id);
+    EV_ASSIGN_OR_RETURN(auto locked, tx.store<BookingStore>()->LockEventSeats(std::span(&id, 1)));
+    if (locked.empty()) return NotFound("event_not_found", "there is no such event");
+    const spi::EventSeats* event = &locked.front();
     const bool is_public = event->status == EventStatus::kApproved ||
                            event->status == EventStatus::kCompleted ||
                            event->status == EventStatus::kCancelled;
