@@ -1,5 +1,5 @@
 // Engine: the root object of libeventify. It is opened from EngineOptions, owns the domain
-// services (accounts, the ledger and wallets now; events and chat later) and shares the injected services
+// services (accounts, the ledger, wallets and events now; chat later) and shares the injected services
 // (storage, mailer, media store, clock) with them. There are no globals: two engines in one
 // process are independent, which is how the tests run several "nodes" side by side.
 //
@@ -14,6 +14,7 @@
 #include <string>
 
 #include "eventify/accounts.h"
+#include "eventify/events.h"
 #include "eventify/jobs.h"
 #include "eventify/ledger.h"
 #include "eventify/spi/clock.h"
@@ -108,6 +109,8 @@ struct EngineOptions {
   AccountsOptions accounts;
   WalletsOptions wallets;
   CommitOptions commit;
+  // Where event time zones are checked (eventify/events.h).
+  EventsOptions events;
   // Background jobs: worker threads (0: the host calls Jobs::RunDueJobs), leases, retries and
   // the recurring schedules (eventify/jobs.h).
   JobsOptions jobs;
@@ -127,6 +130,7 @@ class Engine {
   virtual Ledger& ledger() = 0;
   virtual Wallets& wallets() = 0;
   virtual Jobs& jobs() = 0;
+  virtual Events& events() = 0;
   virtual spi::Storage& storage() = 0;
   virtual spi::MediaStore& media_store() = 0;
   virtual const spi::Clock& clock() const = 0;

@@ -18,7 +18,7 @@
 // Recurring work: the engine enqueues one job per kind and period of its schedule
 // (JobsOptions::schedules) with a unique key naming the period, so that however many processes
 // share the database, each period's job exists once. The engine's own schedules are
-// kVoidExpiredTransfersJob and kPurgeExpiredJob.
+// kVoidExpiredTransfersJob, kPurgeExpiredJob and kCompleteEndedEventsJob.
 //
 // Who runs the jobs: JobsOptions::worker_threads threads of the engine, or, with zero, the host
 // calling RunDueJobs (tests do, on a spi::ManualClock). Due times come from the engine's clock.
@@ -54,6 +54,8 @@ inline constexpr std::string_view kVoidExpiredTransfersJob = "ledger.void_expire
 // Deletes expired one-time codes, refresh tokens and sessions, and finished jobs older than
 // JobsOptions::keep_finished.
 inline constexpr std::string_view kPurgeExpiredJob = "maintenance.purge_expired";
+// Marks approved events whose end has passed completed (Events::CompleteEndedEvents).
+inline constexpr std::string_view kCompleteEndedEventsJob = "events.complete_ended";
 
 struct Job {
   std::string id;
@@ -102,10 +104,11 @@ struct JobsOptions {
   std::chrono::seconds backoff{10};  // before the 2nd attempt; doubled after each failed one
   std::chrono::seconds max_backoff{60 * 60};
   std::chrono::seconds keep_finished{7 * 24 * 3600};  // succeeded and dead jobs are kept this long
-  // The recurring jobs; the engine registers the handlers of the two built-in kinds.
+  // The recurring jobs; the engine registers the handlers of the three built-in kinds.
   std::vector<JobSchedule> schedules = {
       {std::string(kVoidExpiredTransfersJob), std::chrono::seconds(60)},
-      {std::string(kPurgeExpiredJob), std::chrono::seconds(3600)}};
+      {std::string(kPurgeExpiredJob), std::chrono::seconds(3600)},
+      {std::string(kCompleteEndedEventsJob), std::chrono::seconds(60)}};
 };
 
 class Jobs {

@@ -8,14 +8,14 @@ namespace {
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
 
+}  // namespace
+
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
   while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
   return s;
 }
 
-// Counts code points of valid UTF-8 (rejecting overlongs and surrogates) and reports whether any
-// control character (C0, DEL, C1) occurs. Returns false for invalid UTF-8.
 bool ScanUtf8(std::string_view s, std::size_t& code_points, bool& has_control) {
   code_points = 0;
   has_control = false;
@@ -53,6 +53,8 @@ bool ScanUtf8(std::string_view s, std::size_t& code_points, bool& has_control) {
   }
   return true;
 }
+
+namespace {
 
 bool IsLabelChar(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; }
 

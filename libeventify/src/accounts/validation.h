@@ -14,6 +14,14 @@ inline constexpr std::size_t kMinPasswordChars = 8;
 inline constexpr std::size_t kMaxPasswordBytes = 256;
 inline constexpr std::size_t kMaxFullNameChars = 100;
 
+// Removes surrounding ASCII whitespace.
+std::string_view Trim(std::string_view s);
+
+// Counts code points of valid UTF-8 (rejecting overlongs and surrogates) and reports whether any
+// control character (C0, DEL, C1) occurs. Returns false for invalid UTF-8. Shared with the events
+// area's text fields.
+bool ScanUtf8(std::string_view s, std::size_t& code_points, bool& has_control);
+
 // Trims surrounding whitespace and lower-cases; accepts ASCII addresses of the usual shape
 // (local@domain.tld). Errors: kInvalidArgument invalid_email (field "email").
 Result<std::string> NormalizeEmail(std::string_view email);

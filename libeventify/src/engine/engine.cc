@@ -2,7 +2,9 @@
 
 #include "accounts/accounts_service.h"
 #include "eventify/spi/account_maintenance_store.h"
+#include "eventify/spi/event_store.h"
 #include "eventify/spi/job_store.h"
+#include "events/events_service.h"
 #include "jobs/jobs_service.h"
 #include "ledger/ledger_service.h"
 #include "storage/commit_pipeline.h"
@@ -33,11 +35,13 @@ class EngineImpl final : public Engine {
   void set_wallets(std::unique_ptr<Wallets> wallets) { wallets_ = std::move(wallets); }
   // Jobs run the ledger's and the accounts' maintenance, so they come last too.
   void set_jobs(std::unique_ptr<jobs::JobsService> jobs) { jobs_ = std::move(jobs); }
+  void set_events(std::unique_ptr<Events> events) { events_ = std::move(events); }
 
   Accounts& accounts() override { return *accounts_; }
   Ledger& ledger() override { return *ledger_; }
   Wallets& wallets() override { return *wallets_; }
   Jobs& jobs() override { return *jobs_; }
+  Events& events() override { return *events_; }
   spi::Storage& storage() override { return *storage_; }
   spi::MediaStore& media_store() override { return *media_; }
   const spi::Clock& clock() const override { return *clock_; }
@@ -52,13 +56,14 @@ class EngineImpl final : public Engine {
   std::unique_ptr<storage::CommitPipeline> pipeline_;
   std::unique_ptr<Ledger> ledger_;
   std::unique_ptr<Wallets> wallets_;  // destroyed before the ledger it borrows
+  std::unique_ptr<Events> events_;
   // Declared last: its workers are stopped before anything their handlers use is destroyed.
   std::unique_ptr<jobs::JobsService> jobs_;
 };
 
 // The stores the engine reaches through Transaction::store (spi/storage.h, "One store per area").
-constexpr spi::StoreArea kRequiredAreas[] = {spi::JobStore::kArea,
-                                             spi::AccountMaintenanceStore::kArea};
+constexpr spi::StoreArea kRequiredAreas[] = {
+    spi::JobStore::kArea, spi::AccountMaintenanceStore::kArea, spi::EventStore::kArea};
 
 }  // namespace
 
@@ -123,11 +128,16 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   wallet_deps.currency = options.currency;
   wallet_deps.options = options.wallets;
   engine->set_wallets(wallets::MakeWalletsService(std::move(wallet_deps)));
+  engine->set_events(events::MakeEventsService(options.storage, options.clock, options.currency,
+                                               std::move(options.events)));
   auto jobs = jobs::MakeJobsService(options.storage, options.clock, options.jobs);
   if (Status builtin = jobs::RegisterBuiltinJobs(*jobs, engine->ledger(), options.storage,
                                                  options.clock, options.jobs);
       !builtin.ok()) {
     return builtin;
+  }
+  if (Status handler = events::RegisterEventsJobs(*jobs, engine->events()); !handler.ok()) {
+    return handler;
   }
   jobs->Start();
   engine->set_jobs(std::move(jobs));

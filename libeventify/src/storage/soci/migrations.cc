@@ -268,6 +268,107 @@ constexpr std::string_view kV6JobsLeaseIndex =
     "CREATE INDEX jobs_lease_idx ON jobs (status, locked_until)";
 constexpr std::string_view kV6JobsListIndex = "CREATE INDEX jobs_list_idx ON jobs (status, id)";
 
+// ---- Version 8: events -------------------------------------------------------------------------
+// Organizer profiles, categories and events (spi/event_store.h). The status and cause words are
+// the public names (OrganizerStatusName, EventStatusName...). No foreign keys to users: as the
+// ledger (version 3), the rows name accounts by id. Category names are unique by name_key (ASCII
+// letters lower-cased). seats_sold and seats_held are zero until bookings exist; the CHECK keeps
+// them within the capacity. The public listing reads (status, on_hold, starts_at, id), the
+// organizer's list (organizer_id, created_at, id), the approval queue (status, submitted_at, id),
+// the completion job (status, ends_at). Full-text search over title and description: on SQLite
+// an FTS5 table kept by triggers, whose rows are named by `seq`, an INTEGER PRIMARY KEY that
+// VACUUM keeps (an implicit rowid may change); on PostgreSQL a generated tsvector with a GIN
+// index. Both use the 'simple' rules: words lower-cased, no stemming. Version 7 belongs to the
+// ledger's void causes; this migration does not depend on it.
+
+constexpr std::string_view kV8OrganizerProfiles =
+    "CREATE TABLE organizer_profiles ("
+    " user_id TEXT PRIMARY KEY,"
+    " organisation_name TEXT NOT NULL,"
+    " about TEXT NOT NULL,"
+    " contact TEXT NOT NULL,"
+    " status TEXT NOT NULL CHECK (status IN ('pending', 'verified', 'rejected')),"
+    " reject_cause TEXT CHECK (reject_cause IN ('incomplete_profile', 'unverifiable_contact',"
+    " 'not_an_organizer', 'other')),"
+    " review_note TEXT NOT NULL,"
+    " submitted_at BIGINT NOT NULL,"
+    " reviewed_at BIGINT,"
+    " updated_at BIGINT NOT NULL)";
+constexpr std::string_view kV8OrganizerQueueIndex =
+    "CREATE INDEX organizer_profiles_queue_idx ON organizer_profiles (status, submitted_at, "
+    "user_id)";
+
+constexpr std::string_view kV8Categories =
+    "CREATE TABLE categories ("
+    " id TEXT PRIMARY KEY,"
+    " name TEXT NOT NULL,"
+    " name_key TEXT NOT NULL,"
+    " listed INTEGER NOT NULL CHECK (listed IN (0, 1)),"
+    " created_at BIGINT NOT NULL,"
+    " updated_at BIGINT NOT NULL,"
+    " CONSTRAINT categories_name_key_key UNIQUE (name_key))";
+
+// The columns both dialects share; SQLite adds `seq` in front, PostgreSQL `search` behind.
+constexpr std::string_view kV8EventColumns =
+    " id TEXT NOT NULL UNIQUE,"
+    " organizer_id TEXT NOT NULL,"
+    " title TEXT NOT NULL,"
+    " description TEXT NOT NULL,"
+    " category_id TEXT NOT NULL REFERENCES categories (id),"
+    " venue TEXT NOT NULL,"
+    " online_url TEXT NOT NULL,"
+    " starts_at BIGINT NOT NULL,"
+    " ends_at BIGINT NOT NULL,"
+    " time_zone TEXT NOT NULL,"
+    " capacity INTEGER NOT NULL CHECK (capacity > 0),"
+    " price BIGINT NOT NULL CHECK (price >= 0),"
+    " currency TEXT NOT NULL,"
+    " attendees_may_cancel INTEGER NOT NULL CHECK (attendees_may_cancel IN (0, 1)),"
+    " max_tickets_per_booking INTEGER NOT NULL CHECK (max_tickets_per_booking > 0),"
+    " status TEXT NOT NULL CHECK (status IN ('draft', 'pending_approval', 'approved',"
+    " 'rejected', 'cancelled', 'completed')),"
+    " on_hold INTEGER NOT NULL CHECK (on_hold IN (0, 1)),"
+    " reject_cause TEXT CHECK (reject_cause IN ('incomplete_details', 'misleading_content',"
+    " 'wrong_category', 'policy_violation', 'other')),"
+    " review_note TEXT NOT NULL,"
+    " cancel_note TEXT NOT NULL,"
+    " seats_sold INTEGER NOT NULL CHECK (seats_sold >= 0),"
+    " seats_held INTEGER NOT NULL CHECK (seats_held >= 0),"
+    " submitted_at BIGINT,"
+    " created_at BIGINT NOT NULL,"
+    " updated_at BIGINT NOT NULL,"
+    " CHECK (seats_sold + seats_held <= capacity),"
+    " CHECK (ends_at > starts_at)";
+
+constexpr std::string_view kV8EventsListingIndex =
+    "CREATE INDEX events_listing_idx ON events (status, on_hold, starts_at, id)";
+constexpr std::string_view kV8EventsOrganizerIndex =
+    "CREATE INDEX events_organizer_idx ON events (organizer_id, created_at, id)";
+constexpr std::string_view kV8EventsQueueIndex =
+    "CREATE INDEX events_queue_idx ON events (status, submitted_at, id)";
+constexpr std::string_view kV8EventsEndIndex =
+    "CREATE INDEX events_end_idx ON events (status, ends_at)";
+
+constexpr std::string_view kV8SqliteEventsFts =
+    "CREATE VIRTUAL TABLE events_fts USING fts5(title, description, content='events',"
+    " content_rowid='seq')";
+constexpr std::string_view kV8SqliteFtsInsert =
+    "CREATE TRIGGER events_fts_insert AFTER INSERT ON events BEGIN"
+    " INSERT INTO events_fts (rowid, title, description)"
+    " VALUES (new.seq, new.title, new.description); END";
+constexpr std::string_view kV8SqliteFtsDelete =
+    "CREATE TRIGGER events_fts_delete AFTER DELETE ON events BEGIN"
+    " INSERT INTO events_fts (events_fts, rowid, title, description)"
+    " VALUES ('delete', old.seq, old.title, old.description); END";
+constexpr std::string_view kV8SqliteFtsUpdate =
+    "CREATE TRIGGER events_fts_update AFTER UPDATE OF title, description ON events BEGIN"
+    " INSERT INTO events_fts (events_fts, rowid, title, description)"
+    " VALUES ('delete', old.seq, old.title, old.description);"
+    " INSERT INTO events_fts (rowid, title, description)"
+    " VALUES (new.seq, new.title, new.description); END";
+constexpr std::string_view kV8PostgresSearchIndex =
+    "CREATE INDEX events_search_idx ON events USING GIN (search)";
+
 long long NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -334,6 +435,12 @@ const std::vector<Migration>& AllMigrations() {
   static const std::string v2_transfers = TransfersTable("transfers", /*foreign_keys=*/true);
   static const std::string v3_sqlite_transfers =
       TransfersTable("transfers_v3", /*foreign_keys=*/false);
+  static const std::string v8_sqlite_events =
+      "CREATE TABLE events (seq INTEGER PRIMARY KEY," + std::string(kV8EventColumns) + ")";
+  static const std::string v8_postgres_events =
+      "CREATE TABLE events (" + std::string(kV8EventColumns) +
+      ", search tsvector GENERATED ALWAYS AS (to_tsvector('simple', title || ' ' ||"
+      " description)) STORED)";
   static const std::vector<Migration> migrations = {
       {1,
        "accounts",
@@ -370,6 +477,14 @@ const std::vector<Migration>& AllMigrations() {
        "jobs",
        {kV6Jobs, kV6JobsDueIndex, kV6JobsLeaseIndex, kV6JobsListIndex},
        {kV6Jobs, kV6JobsDueIndex, kV6JobsLeaseIndex, kV6JobsListIndex}},
+      {8,
+       "events",
+       {kV8OrganizerProfiles, kV8OrganizerQueueIndex, kV8Categories, v8_sqlite_events,
+        kV8EventsListingIndex, kV8EventsOrganizerIndex, kV8EventsQueueIndex, kV8EventsEndIndex,
+        kV8SqliteEventsFts, kV8SqliteFtsInsert, kV8SqliteFtsDelete, kV8SqliteFtsUpdate},
+       {kV8OrganizerProfiles, kV8OrganizerQueueIndex, kV8Categories, v8_postgres_events,
+        kV8EventsListingIndex, kV8EventsOrganizerIndex, kV8EventsQueueIndex, kV8EventsEndIndex,
+        kV8PostgresSearchIndex}},
   };
   return migrations;
 }

@@ -111,7 +111,8 @@ int SociStorage::parallel_writers() const {
 }
 
 bool SociStorage::Supports(spi::StoreArea area) const {
-  return area == spi::JobStore::kArea || area == spi::AccountMaintenanceStore::kArea;
+  return area == spi::JobStore::kArea || area == spi::AccountMaintenanceStore::kArea ||
+         area == spi::EventStore::kArea;
 }
 
 Status SociStorage::Run(spi::TransactionMode mode,

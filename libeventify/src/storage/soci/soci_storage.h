@@ -33,7 +33,7 @@ class SociStorage final : public spi::Storage {
   std::string_view backend_name() const override;
   int parallel_writers() const override;
   int schema_version() const override { return schema_version_; }
-  // The jobs and account-maintenance stores (soci_transaction.h).
+  // The jobs, account-maintenance and events stores (soci_transaction.h).
   bool Supports(spi::StoreArea area) const override;
 
  private:

@@ -7,6 +7,7 @@
 
 #include "eventify/spi/storage.h"
 #include "storage/soci/account_repository.h"
+#include "storage/soci/event_store.h"
 #include "storage/soci/job_store.h"
 #include "storage/soci/ledger_repository.h"
 #include "storage/soci/transaction_context.h"
@@ -21,7 +22,8 @@ class SociTransaction final : public spi::Transaction {
         ledger_(context),
         wallets_(context),
         jobs_(context),
-        account_maintenance_(context) {}
+        account_maintenance_(context),
+        events_(context) {}
 
   spi::AccountRepository& accounts() override { return accounts_; }
   spi::LedgerRepository& ledger() override { return ledger_; }
@@ -33,6 +35,7 @@ class SociTransaction final : public spi::Transaction {
     if (area == spi::AccountMaintenanceStore::kArea) {
       return static_cast<spi::AccountMaintenanceStore*>(&account_maintenance_);
     }
+    if (area == spi::EventStore::kArea) return static_cast<spi::EventStore*>(&events_);
     return nullptr;
   }
 
@@ -42,6 +45,7 @@ class SociTransaction final : public spi::Transaction {
   SociWalletRepository wallets_;
   SociJobStore jobs_;
   SociAccountMaintenanceStore account_maintenance_;
+  SociEventStore events_;
 };
 
 }  // namespace eventify::storage

@@ -1,0 +1,134 @@
+// The names of the events area's enums and its permission table: the one place that says who may
+// do what with organizers, categories and events (docs/events-api.md shows the same table).
+#include <array>
+#include <utility>
+
+#include "eventify/events.h"
+
+namespace eventify {
+namespace {
+
+// Looks `value` up in a table of {enum, name} pairs.
+template <typename Enum, std::size_t N>
+std::string_view NameIn(const std::array<std::pair<Enum, std::string_view>, N>& names,
+                        Enum value) {
+  for (const auto& [e, name] : names) {
+    if (e == value) return name;
+  }
+  return "invalid";
+}
+
+template <typename Enum, std::size_t N>
+Result<Enum> ParseIn(const std::array<std::pair<Enum, std::string_view>, N>& names,
+                     std::string_view name, const char* reason, const char* message,
+                     const char* field) {
+  for (const auto& [e, known] : names) {
+    if (known == name) return e;
+  }
+  return InvalidArgument(reason, message, field);
+}
+
+constexpr std::array<std::pair<OrganizerStatus, std::string_view>, 3> kOrganizerStatuses{{
+    {OrganizerStatus::kPending, "pending"},
+    {OrganizerStatus::kVerified, "verified"},
+    {OrganizerStatus::kRejected, "rejected"},
+}};
+
+constexpr std::array<std::pair<OrganizerRejectCause, std::string_view>, 4> kOrganizerCauses{{
+    {OrganizerRejectCause::kIncompleteProfile, "incomplete_profile"},
+    {OrganizerRejectCause::kUnverifiableContact, "unverifiable_contact"},
+    {OrganizerRejectCause::kNotAnOrganizer, "not_an_organizer"},
+    {OrganizerRejectCause::kOther, "other"},
+}};
+
+constexpr std::array<std::pair<EventStatus, std::string_view>, 6> kEventStatuses{{
+    {EventStatus::kDraft, "draft"},
+    {EventStatus::kPendingApproval, "pending_approval"},
+    {EventStatus::kApproved, "approved"},
+    {EventStatus::kRejected, "rejected"},
+    {EventStatus::kCancelled, "cancelled"},
+    {EventStatus::kCompleted, "completed"},
+}};
+
+constexpr std::array<std::pair<EventRejectCause, std::string_view>, 5> kEventCauses{{
+    {EventRejectCause::kIncompleteDetails, "incomplete_details"},
+    {EventRejectCause::kMisleadingContent, "misleading_content"},
+    {EventRejectCause::kWrongCategory, "wrong_category"},
+    {EventRejectCause::kPolicyViolation, "policy_violation"},
+    {EventRejectCause::kOther, "other"},
+}};
+
+}  // namespace
+
+std::string_view OrganizerStatusName(OrganizerStatus status) {
+  return NameIn(kOrganizerStatuses, status);
+}
+Result<OrganizerStatus> ParseOrganizerStatus(std::string_view name) {
+  return ParseIn(kOrganizerStatuses, name, "invalid_status",
+                 "status must be pending, verified or rejected", "status");
+}
+
+std::string_view OrganizerRejectCauseName(OrganizerRejectCause cause) {
+  return NameIn(kOrganizerCauses, cause);
+}
+Result<OrganizerRejectCause> ParseOrganizerRejectCause(std::string_view name) {
+  return ParseIn(kOrganizerCauses, name, "invalid_cause",
+                 "cause must be incomplete_profile, unverifiable_contact, not_an_organizer or "
+                 "other",
+                 "cause");
+}
+
+std::string_view EventStatusName(EventStatus status) { return NameIn(kEventStatuses, status); }
+Result<EventStatus> ParseEventStatus(std::string_view name) {
+  return ParseIn(kEventStatuses, name, "invalid_status",
+                 "status must be draft, pending_approval, approved, rejected, cancelled or "
+                 "completed",
+                 "status");
+}
+
+std::string_view EventRejectCauseName(EventRejectCause cause) {
+  return NameIn(kEventCauses, cause);
+}
+Result<EventRejectCause> ParseEventRejectCause(std::string_view name) {
+  return ParseIn(kEventCauses, name, "invalid_cause",
+                 "cause must be incomplete_details, misleading_content, wrong_category, "
+                 "policy_violation or other",
+                 "cause");
+}
+
+bool IsEventActionAllowed(Role role, EventRelation relation, EventAction action) {
+  struct Rule {
+    EventAction action;
+    // attendee; organizer of another's event (or of none); organizer of this event; admin
+    bool attendee, organizer, own_organizer, admin;
+  };
+  static constexpr Rule kTable[] = {
+      //                                 attendee organizer own-event admin
+      {EventAction::kApplyAsOrganizer,   false,   true,     true,     false},
+      {EventAction::kReviewOrganizers,   false,   false,    false,    true},
+      {EventAction::kManageCategories,   false,   false,    false,    true},
+      {EventAction::kCreateEvent,        false,   true,     true,     false},
+      {EventAction::kEditEvent,          false,   false,    true,     false},
+      {EventAction::kSubmitEvent,        false,   false,    true,     false},
+      {EventAction::kReviewEvents,       false,   false,    false,    true},
+      {EventAction::kCancelEvent,        false,   false,    true,     true},
+      {EventAction::kHoldEvent,          false,   false,    false,    true},
+      {EventAction::kViewUnlistedEvent,  false,   false,    true,     true},
+      {EventAction::kListOwnEvents,      false,   true,     true,     false},
+  };
+  for (const Rule& rule : kTable) {
+    if (rule.action != action) continue;
+    switch (role) {
+      case Role::kAttendee:
+        return rule.attendee;
+      case Role::kOrganizer:
+        return relation == EventRelation::kOrganizerOfEvent ? rule.own_organizer
+                                                            : rule.organizer;
+      case Role::kAdmin:
+        return rule.admin;
+    }
+  }
+  return false;
+}
+
+}  // namespace eventify

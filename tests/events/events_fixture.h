@@ -1,0 +1,150 @@
+// A fresh engine on the test backend with a manual clock, a verified organizer, a second one, a
+// category, and helpers that build valid drafts and drive events through their lifecycle.
+#pragma once
+
+#include <boost/test/unit_test.hpp>
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "eventify/engine.h"
+#include "eventify/events.h"
+#include "eventify/spi/event_store.h"
+#include "support/test_storage.h"
+
+namespace eventify {
+inline std::ostream& operator<<(std::ostream& out, EventStatus status) {
+  return out << EventStatusName(status);
+}
+inline std::ostream& operator<<(std::ostream& out, OrganizerStatus status) {
+  return out << OrganizerStatusName(status);
+}
+inline std::ostream& operator<<(std::ostream& out, OrganizerRejectCause cause) {
+  return out << OrganizerRejectCauseName(cause);
+}
+inline std::ostream& operator<<(std::ostream& out, EventRejectCause cause) {
+  return out << EventRejectCauseName(cause);
+}
+inline std::ostream& operator<<(std::ostream& out, StatusCode code) {
+  return out << StatusCodeName(code);
+}
+}  // namespace eventify
+BOOST_TEST_DONT_PRINT_LOG_VALUE(eventify::Timestamp)
+BOOST_TEST_DONT_PRINT_LOG_VALUE(std::optional<eventify::Timestamp>)
+BOOST_TEST_DONT_PRINT_LOG_VALUE(std::optional<eventify::OrganizerRejectCause>)
+BOOST_TEST_DONT_PRINT_LOG_VALUE(std::optional<eventify::EventRejectCause>)
+
+namespace eventify::testing {
+
+class DiscardingMailer final : public spi::Mailer {
+ public:
+  Status Send(const spi::MailMessage&) override { return Status::Ok(); }
+};
+
+inline const Timestamp kEventsStart = FromMicros(1'800'000'000'000'000);  // a whole hour
+constexpr Duration kDay = std::chrono::hours(24);
+
+// Checks a failed Result or Status: its code, reason and (when given) field.
+template <typename R>
+void ExpectError(const R& result, StatusCode code, const std::string& reason,
+                 const std::string& field = "") {
+  Status status;
+  if constexpr (std::is_same_v<R, Status>) {
+    status = result;
+  } else {
+    status = result.status();
+  }
+  BOOST_TEST_INFO("status " << status.ToString());
+  BOOST_TEST(status.code() == code);
+  BOOST_TEST(status.reason() == reason);
+  if (!field.empty()) BOOST_TEST(status.field() == field);
+}
+
+template <typename T>
+T ValueOrFail(Result<T> result) {
+  BOOST_REQUIRE_MESSAGE(result.ok(), result.status().ToString());
+  return std::move(result).value();
+}
+
+struct EventsFixture {
+  EventsFixture() {
+    clock = std::make_shared<spi::ManualClock>(kEventsStart);
+    storage = OpenFreshStorage();
+    EngineOptions options;
+    options.secret_key = std::string(32, 's');
+    options.storage = storage;
+    options.mailer = std::make_shared<DiscardingMailer>();
+    options.media_store = spi::MakeFilesystemMediaStore("/nonexistent-media", "/media/");
+    options.clock = clock;
+    options.jobs.schedules = {{std::string(kCompleteEndedEventsJob), std::chrono::seconds(60)}};
+    auto opened = Engine::Open(std::move(options));
+    BOOST_REQUIRE_MESSAGE(opened.ok(), opened.status().ToString());
+    engine = std::move(opened).value();
+    Verify(organizer);
+    Verify(other_organizer);
+    category = ValueOrFail(events().CreateCategory(admin, "Conferences"));
+  }
+
+  Events& events() { return engine->events(); }
+
+  void Verify(const Principal& who) {
+    ValueOrFail(events().ApplyAsOrganizer(who, {"Org " + who.user_id, "We run events",
+                                                "events@example.com"}));
+    ValueOrFail(events().VerifyOrganizer(admin, who.user_id));
+  }
+
+  // A valid in-person draft starting `days_ahead` days from now, lasting three hours.
+  EventDraft Draft(const std::string& title = "C++ Meetup", int days_ahead = 7) const {
+    EventDraft d;
+    d.title = title;
+    d.description = "Talks about modern C++ and databases";
+    d.category_id = category.id;
+    d.venue = "1 Main Street, Pune";
+    d.starts_at = clock->Now() + days_ahead * kDay;
+    d.ends_at = d.starts_at + std::chrono::hours(3);
+    d.time_zone = "Asia/Kolkata";
+    d.capacity = 100;
+    d.price_minor_units = 50000;
+    d.attendees_may_cancel = true;
+    d.max_tickets_per_booking = 4;
+    return d;
+  }
+
+  Event Create(const EventDraft& draft, const Principal& by) {
+    return ValueOrFail(events().CreateEvent(by, draft));
+  }
+  Event Create(const EventDraft& draft) { return Create(draft, organizer); }
+
+  // Created, submitted and approved.
+  Event Approved(const EventDraft& draft, const Principal& by) {
+    const Event created = Create(draft, by);
+    ValueOrFail(events().SubmitEvent(by, created.id));
+    return ValueOrFail(events().ApproveEvent(admin, created.id));
+  }
+  Event Approved(const EventDraft& draft) { return Approved(draft, organizer); }
+
+  // Writes seats straight into the row, as bookings will.
+  void SetSeats(const std::string& id, int sold, int held) {
+    const Status written = storage->Run(spi::TransactionMode::kReadWrite, [&](spi::Transaction& tx) {
+      auto* store = tx.store<spi::EventStore>();
+      auto event = store->FindEvent(id, spi::LockMode::kForUpdate);
+      if (!event.ok()) return event.status();
+      event->seats_sold = sold;
+      event->seats_held = held;
+      return store->UpdateEvent(*event);
+    });
+    BOOST_REQUIRE_MESSAGE(written.ok(), written.ToString());
+  }
+
+  std::shared_ptr<spi::ManualClock> clock;
+  std::shared_ptr<spi::Storage> storage;
+  std::unique_ptr<Engine> engine;
+  const Principal admin{"admin-1", Role::kAdmin, "s-admin"};
+  const Principal organizer{"organizer-1", Role::kOrganizer, "s-org"};
+  const Principal other_organizer{"organizer-2", Role::kOrganizer, "s-org2"};
+  const Principal unverified{"organizer-3", Role::kOrganizer, "s-org3"};
+  const Principal attendee{"attendee-1", Role::kAttendee, "s-att"};
+  Category category;
+};
+
+}  // namespace eventify::testing
