@@ -124,9 +124,9 @@ Result<EventRejectCause> ParseEventRejectCause(std::string_view name);
 // each failure kInvalidArgument with the field named:
 //   title 1-200 characters (invalid_title), description 1-10000 (invalid_description),
 //   category_id a listed category (unknown_category, kNotFound; category_unlisted,
-//   kFailedPrecondition), venue and online_url at most 500 each and at least one of them
-//   (missing_location, field "venue"; online_url must start with https:// or http://:
-//   invalid_online_url), starts_at in the future (start_in_past), ends_at after starts_at
+//   kFailedPrecondition), venue and online_url at most 500 characters each (invalid_venue,
+//   invalid_online_url: it must be an http:// or https:// URL) and at least one of them
+//   (missing_location, field "venue"), starts_at in the future (start_in_past), ends_at after starts_at
 //   (end_before_start), time_zone an IANA name the host knows (unknown_time_zone), capacity
 //   1-1000000 (invalid_capacity), price_minor_units 0 (free) to 100000000 (invalid_price),
 //   max_tickets_per_booking 1-100 and at most capacity (invalid_ticket_limit).
@@ -139,10 +139,10 @@ struct EventDraft {
   Timestamp starts_at;
   Timestamp ends_at;
   std::string time_zone;   // IANA name, e.g. "Asia/Kolkata", for showing the times
-  std::int32_t capacity = 0;
+  std::int64_t capacity = 0;
   std::int64_t price_minor_units = 0;  // per ticket, in the platform currency
   bool attendees_may_cancel = false;
-  std::int32_t max_tickets_per_booking = 1;
+  std::int64_t max_tickets_per_booking = 1;
 };
 
 struct Event {

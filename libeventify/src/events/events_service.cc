@@ -112,10 +112,11 @@ void ApplyDraft(Event& event, const EventDraft& draft) {
   event.starts_at = draft.starts_at;
   event.ends_at = draft.ends_at;
   event.time_zone = draft.time_zone;
-  event.capacity = draft.capacity;
+  // NormalizeDraft kept both within their ranges.
+  event.capacity = static_cast<std::int32_t>(draft.capacity);
   event.price.minor_units = draft.price_minor_units;
   event.attendees_may_cancel = draft.attendees_may_cancel;
-  event.max_tickets_per_booking = draft.max_tickets_per_booking;
+  event.max_tickets_per_booking = static_cast<std::int32_t>(draft.max_tickets_per_booking);
 }
 
 class EventsServiceImpl final : public Events {
