@@ -19,14 +19,9 @@ constexpr std::size_t kMaxDescriptionBytes = 40000;
 constexpr std::size_t kMaxAboutBytes = 20000;
 constexpr std::size_t kMaxNoteBytes = 4000;
 
-void WriteOptionalTimestamp(JsonWriter& json, std::string_view key,
-                            const std::optional<Timestamp>& at) {
-  json.Key(key);
-  if (at) {
-    json.String(FormatTimestamp(*at));
-  } else {
-    json.Null();
-  }
+// RFC 3339, or "" (written as null) when absent.
+std::string TimestampOrEmpty(const std::optional<Timestamp>& at) {
+  return at ? FormatTimestamp(*at) : std::string();
 }
 
 void WriteProfile(JsonWriter& json, const OrganizerProfile& p) {
@@ -36,15 +31,11 @@ void WriteProfile(JsonWriter& json, const OrganizerProfile& p) {
   json.StringMember("about", p.about);
   json.StringMember("contact", p.contact);
   json.StringMember("status", OrganizerStatusName(p.status));
-  json.Key("reject_cause");
-  if (p.reject_cause) {
-    json.String(OrganizerRejectCauseName(*p.reject_cause));
-  } else {
-    json.Null();
-  }
+  json.StringOrNullMember("reject_cause",
+                          p.reject_cause ? OrganizerRejectCauseName(*p.reject_cause) : "");
   json.StringMember("review_note", p.review_note);
   json.StringMember("submitted_at", FormatTimestamp(p.submitted_at));
-  WriteOptionalTimestamp(json, "reviewed_at", p.reviewed_at);
+  json.StringOrNullMember("reviewed_at", TimestampOrEmpty(p.reviewed_at));
   json.StringMember("updated_at", FormatTimestamp(p.updated_at));
   json.EndObject();
 }
@@ -78,17 +69,13 @@ void WriteEvent(JsonWriter& json, const Event& e) {
   json.IntMember("max_tickets_per_booking", e.max_tickets_per_booking);
   json.StringMember("status", EventStatusName(e.status));
   json.BoolMember("on_hold", e.on_hold);
-  json.Key("reject_cause");
-  if (e.reject_cause) {
-    json.String(EventRejectCauseName(*e.reject_cause));
-  } else {
-    json.Null();
-  }
+  json.StringOrNullMember("reject_cause",
+                          e.reject_cause ? EventRejectCauseName(*e.reject_cause) : "");
   json.StringMember("review_note", e.review_note);
   json.StringMember("cancel_note", e.cancel_note);
   json.IntMember("seats_sold", e.seats_sold);
   json.IntMember("seats_held", e.seats_held);
-  WriteOptionalTimestamp(json, "submitted_at", e.submitted_at);
+  json.StringOrNullMember("submitted_at", TimestampOrEmpty(e.submitted_at));
   json.StringMember("created_at", FormatTimestamp(e.created_at));
   json.StringMember("updated_at", FormatTimestamp(e.updated_at));
   json.EndObject();

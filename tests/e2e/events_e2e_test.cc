@@ -152,6 +152,22 @@ BOOST_AUTO_TEST_CASE(bad_events_are_refused_with_the_field) {
              400, "invalid_timestamp", "starts_at");
   CheckError(api.PostJson(kEvents, "{\"title\":\"X\"}", w.organizer.access), 400,
              "missing_field", "description");
+  std::string not_bool = EventBody("X", w.category_id, start, end);
+  const std::string flag = "\"attendees_may_cancel\":true";
+  not_bool.replace(not_bool.find(flag), flag.size(), "\"attendees_may_cancel\":\"yes\"");
+  CheckError(api.PostJson(kEvents, not_bool, w.organizer.access), 400, "invalid_type",
+             "attendees_may_cancel");
+  CheckError(api.PostJson(kEvents,
+                          EventBody("X", w.category_id, start, end, "UTC", 5, 0,
+                                    std::string(40001, 'd')),
+                          w.organizer.access),
+             400, "field_too_long", "description");
+  // Descriptions are longer than the server's usual 1024-byte field limit.
+  const e2e::Reply long_text = api.PostJson(
+      kEvents, EventBody("Long", w.category_id, start, end, "UTC", 5, 0, std::string(5000, 'd')),
+      w.organizer.access);
+  BOOST_TEST_INFO("body " << long_text.body);
+  BOOST_TEST(long_text.status == 201);
   CheckError(api.PostJson(kEvents, EventBody("X", w.category_id, start, end), w.attendee.access),
              kForbidden, "forbidden");
   CheckError(api.PostJson(kEvents, EventBody("X", w.category_id, start, end)), 401,
