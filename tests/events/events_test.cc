@@ -2,6 +2,8 @@
 // verification, categories, every lifecycle transition, bad input and foreign event ids, and the
 // recurring completion job on the manual clock.
 #include <boost/test/unit_test.hpp>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -44,6 +46,36 @@ BOOST_AUTO_TEST_CASE(permission_table_matches_the_documented_one) {
     BOOST_TEST(IsEventActionAllowed(Role::kOrganizer, R::kOrganizerOfEvent, row.action) ==
                row.own_organizer);
   }
+}
+
+// A storage serving every area but the events one, as one written before the area existed.
+class StorageWithoutEvents final : public spi::Storage {
+ public:
+  explicit StorageWithoutEvents(std::shared_ptr<spi::Storage> inner) : inner_(std::move(inner)) {}
+  Status Run(spi::TransactionMode mode,
+             const std::function<Status(spi::Transaction&)>& body) override {
+    return inner_->Run(mode, body);
+  }
+  std::string_view backend_name() const override { return inner_->backend_name(); }
+  int schema_version() const override { return inner_->schema_version(); }
+  bool Supports(spi::StoreArea area) const override {
+    return !(area == spi::EventStore::kArea) && inner_->Supports(area);
+  }
+
+ private:
+  std::shared_ptr<spi::Storage> inner_;
+};
+
+BOOST_AUTO_TEST_CASE(the_engine_refuses_a_storage_without_the_events_area) {
+  EngineOptions options;
+  options.secret_key = std::string(32, 's');
+  options.storage = std::make_shared<StorageWithoutEvents>(OpenFreshStorage());
+  options.mailer = std::make_shared<DiscardingMailer>();
+  options.media_store = spi::MakeFilesystemMediaStore("/nonexistent-media", "/media/");
+  auto opened = Engine::Open(std::move(options));
+  BOOST_REQUIRE(!opened.ok());
+  ExpectError(opened, StatusCode::kFailedPrecondition, "storage_lacks_area", "storage");
+  BOOST_TEST(opened.status().message().find("'events'") != std::string::npos);
 }
 
 BOOST_FIXTURE_TEST_SUITE(events, EventsFixture)
