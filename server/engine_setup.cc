@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <filesystem>
+#include <string>
 #include <system_error>
 
 #include "eventify/backends/smtp_mailer.h"
@@ -75,6 +77,8 @@ Result<std::unique_ptr<Engine>> OpenEngine(const ServerConfig& config, WhenMissi
   options.currency = config.currency;
   options.wallets = config.wallets;
   options.jobs.worker_threads = config.jobs_worker_threads;
+  // Approved events become completed within a minute of their end (docs/events-api.md).
+  options.jobs.schedules.push_back({std::string(kCompleteEndedEventsJob), std::chrono::seconds(60)});
   // payments.gateway accepts only "sandbox" (config.cc).
   options.payment_gateway =
       spi::MakeSandboxPaymentGateway(std::move(webhook_secret).value(), clock);

@@ -18,7 +18,8 @@
 // Recurring work: the engine enqueues one job per kind and period of its schedule
 // (JobsOptions::schedules) with a unique key naming the period, so that however many processes
 // share the database, each period's job exists once. The engine's own schedules are
-// kVoidExpiredTransfersJob, kPurgeExpiredJob and kCompleteEndedEventsJob.
+// kVoidExpiredTransfersJob and kPurgeExpiredJob. It also handles kCompleteEndedEventsJob, which a
+// host that wants events completed on time adds to the schedules (the server does, every minute).
 //
 // Who runs the jobs: JobsOptions::worker_threads threads of the engine, or, with zero, the host
 // calling RunDueJobs (tests do, on a spi::ManualClock). Due times come from the engine's clock.
@@ -104,11 +105,11 @@ struct JobsOptions {
   std::chrono::seconds backoff{10};  // before the 2nd attempt; doubled after each failed one
   std::chrono::seconds max_backoff{60 * 60};
   std::chrono::seconds keep_finished{7 * 24 * 3600};  // succeeded and dead jobs are kept this long
-  // The recurring jobs; the engine registers the handlers of the three built-in kinds.
+  // The recurring jobs; the engine registers the handlers of the built-in kinds (those two and
+  // kCompleteEndedEventsJob, which the host schedules when it wants it).
   std::vector<JobSchedule> schedules = {
       {std::string(kVoidExpiredTransfersJob), std::chrono::seconds(60)},
-      {std::string(kPurgeExpiredJob), std::chrono::seconds(3600)},
-      {std::string(kCompleteEndedEventsJob), std::chrono::seconds(60)}};
+      {std::string(kPurgeExpiredJob), std::chrono::seconds(3600)}};
 };
 
 class Jobs {
