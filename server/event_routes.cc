@@ -76,6 +76,7 @@ void WriteEvent(JsonWriter& json, const Event& e) {
   json.IntMember("seats_sold", e.seats_sold);
   json.IntMember("seats_held", e.seats_held);
   json.StringOrNullMember("submitted_at", TimestampOrEmpty(e.submitted_at));
+  json.StringOrNullMember("cover_image_url", e.cover_image_url.value_or(""));
   json.StringMember("created_at", FormatTimestamp(e.created_at));
   json.StringMember("updated_at", FormatTimestamp(e.updated_at));
   json.EndObject();
@@ -318,6 +319,23 @@ void AddEventLifecycleRoutes(Router& router, Accounts& accounts, Events& events)
     if (!draft.ok()) return ErrorResponse(draft.status());
     return EventResponse(200, events.UpdateEvent(*principal, params.at(0), *draft));
   });
+
+  // The image is the raw body, or the part "cover" of a multipart/form-data body.
+  router.Add("PUT", "/api/v1/events/{}/cover",
+             [&](const ApiRequest& request, const PathParams& params) {
+               auto principal = Authenticate(accounts, request);
+               if (!principal.ok()) return ErrorResponse(principal.status());
+               std::string_view bytes = request.body();
+               if (request.is_multipart()) {
+                 const auto part = request.form_part("cover");
+                 if (!part) {
+                   return ErrorResponse(InvalidArgument(
+                       "missing_field", "the form part 'cover' is required", "cover"));
+                 }
+                 bytes = *part;
+               }
+               return EventResponse(200, events.SetCoverImage(*principal, params.at(0), bytes));
+             });
 
   router.Add("POST", "/api/v1/events/{}/submit",
              [&](const ApiRequest& request, const PathParams& params) {

@@ -193,6 +193,7 @@ BOOST_AUTO_TEST_CASE(event_is_rejected_resubmitted_approved_listed_and_cancelled
   BOOST_TEST(created.Str("/event/currency") == "INR");
   BOOST_TEST(created.Int("/event/seats_sold") == 0);
   BOOST_TEST(created.Bool("/event/attendees_may_cancel"));
+  BOOST_TEST(created.IsNull("/event/cover_image_url"));
   // A draft is the organizer's and the admins' to see.
   CheckError(api.Get(event), 404, "event_not_found");
   CheckError(api.Get(event, w.attendee.access), 404, "event_not_found");
@@ -246,6 +247,23 @@ BOOST_AUTO_TEST_CASE(event_is_rejected_resubmitted_approved_listed_and_cancelled
   const e2e::Reply mine = api.Get("/api/v1/organizer/events?status=approved", w.organizer.access);
   BOOST_REQUIRE_EQUAL(mine.status, 200);
   BOOST_TEST(mine.Str("/items/0/id") == id);
+
+  // A cover image, served from the media store.
+  const std::string png = e2e::TinyPng();
+  const e2e::Reply covered = api.Send("PUT", event + "/cover", png, "image/png", w.organizer.access);
+  BOOST_TEST_INFO("body " << covered.body);
+  BOOST_REQUIRE_EQUAL(covered.status, 200);
+  const std::string cover_url = covered.Str("/event/cover_image_url");
+  BOOST_TEST(cover_url.rfind("/media/events/" + id + "-", 0) == 0u);
+  const e2e::Reply cover = api.Get(cover_url);
+  BOOST_TEST(cover.status == 200);
+  BOOST_TEST((cover.body == png));
+  BOOST_TEST(cover.Header("Content-Type") == "image/png");
+  BOOST_TEST(api.Get(kEvents + "?text=register").Str("/items/0/cover_image_url") == cover_url);
+  CheckError(api.Send("PUT", event + "/cover", "not an image", "image/png", w.organizer.access),
+             415, "unsupported_image", "cover");
+  CheckError(api.Send("PUT", event + "/cover", png, "image/png", w.attendee.access), kForbidden,
+             "forbidden");
 
   // An approved event keeps what buyers pay for.
   CheckError(api.PutJson(event,

@@ -494,6 +494,45 @@ BOOST_AUTO_TEST_CASE(approved_events_change_only_what_buyers_did_not_pay_for) {
              EventStatus::kCancelled);
 }
 
+BOOST_AUTO_TEST_CASE(cover_images_are_kept_in_the_media_store) {
+  std::string png("\x89PNG\r\n\x1a\n", 8);
+  png += std::string("\0\0\0\x0dIHDR\0\0\0\x02\0\0\0\x02\x08\x06\0\0\0\0\0\0\0", 25);
+  const Event draft = Create(Draft());
+  BOOST_TEST(!draft.cover_image_url.has_value());
+  const Event first = ValueOrFail(events().SetCoverImage(organizer, draft.id, png));
+  BOOST_REQUIRE(first.cover_image_key.has_value());
+  BOOST_TEST(*first.cover_image_url == "/media/" + *first.cover_image_key);
+  BOOST_TEST(first.cover_image_key->starts_with("events/" + draft.id + "-"));
+  BOOST_TEST(first.cover_image_key->ends_with(".png"));
+  BOOST_TEST(ValueOrFail(media->Get(*first.cover_image_key)).content_type == "image/png");
+  BOOST_TEST(*ValueOrFail(events().GetEvent(&organizer, draft.id)).cover_image_url ==
+             *first.cover_image_url);
+
+  // A new image replaces the old one, which leaves the media store.
+  const Event second = ValueOrFail(events().SetCoverImage(organizer, draft.id, png));
+  BOOST_TEST(*second.cover_image_key != *first.cover_image_key);
+  BOOST_TEST(media->Get(*first.cover_image_key).status().code() == StatusCode::kNotFound);
+  const Event approved = Approved(Draft("With cover"));
+  BOOST_TEST(events().SetCoverImage(organizer, approved.id, png).ok());
+  BOOST_TEST(ValueOrFail(events().ListEvents({})).items.at(0).cover_image_url.has_value());
+
+  ExpectError(events().SetCoverImage(organizer, draft.id, ""), StatusCode::kInvalidArgument,
+              "empty_image", "cover");
+  ExpectError(events().SetCoverImage(organizer, draft.id, "GIF89a not accepted"),
+              StatusCode::kUnsupportedMediaType, "unsupported_image", "cover");
+  ExpectError(events().SetCoverImage(organizer, draft.id, png + std::string(1024, 'x')),
+              StatusCode::kPayloadTooLarge, "cover_too_large", "cover");
+  ExpectError(events().SetCoverImage(other_organizer, draft.id, png), StatusCode::kNotFound,
+              "event_not_found");
+  ExpectError(events().SetCoverImage(organizer, "../../etc", png), StatusCode::kNotFound,
+              "event_not_found");
+  ExpectError(events().SetCoverImage(admin, approved.id, png), StatusCode::kPermissionDenied,
+              "forbidden");
+  ValueOrFail(events().CancelEvent(organizer, approved.id, "Called off"));
+  ExpectError(events().SetCoverImage(organizer, approved.id, png),
+              StatusCode::kFailedPrecondition, "event_not_editable");
+}
+
 BOOST_AUTO_TEST_CASE(admins_hold_and_release_events) {
   const Event approved = Approved(Draft());
   ExpectError(events().ReleaseEvent(admin, approved.id), StatusCode::kFailedPrecondition,

@@ -168,6 +168,7 @@ BOOST_AUTO_TEST_CASE(every_event_column_round_trips) {
   e.seats_held = 4;
   e.attendees_may_cancel = true;
   e.submitted_at = BaseTime() + std::chrono::microseconds(7);
+  e.cover_image_key = "events/cover.png";
   Require(Write([&](EventStore& s) { return s.InsertEvent(e); }));
   BOOST_TEST(Write([&](EventStore& s) { return s.InsertEvent(e); }).reason() == "event_exists");
   auto check = [&](const Event& expected) {
@@ -188,6 +189,7 @@ BOOST_AUTO_TEST_CASE(every_event_column_round_trips) {
       BOOST_TEST(found->seats_sold == expected.seats_sold);
       BOOST_TEST(found->seats_held == expected.seats_held);
       BOOST_TEST((found->submitted_at == expected.submitted_at));
+      BOOST_TEST((found->cover_image_key == expected.cover_image_key));
       BOOST_TEST((found->created_at == expected.created_at));
       return Status::Ok();
     }));
@@ -195,6 +197,7 @@ BOOST_AUTO_TEST_CASE(every_event_column_round_trips) {
   check(e);
   e.reject_cause.reset();
   e.submitted_at.reset();
+  e.cover_image_key.reset();
   e.status = EventStatus::kDraft;
   e.organizer_id = "someone-else";  // not written by UpdateEvent
   Require(Write([&](EventStore& s) { return s.UpdateEvent(e); }));

@@ -170,6 +170,10 @@ struct Event {
   std::int32_t seats_sold = 0;
   std::int32_t seats_held = 0;
   std::optional<Timestamp> submitted_at;  // of the latest submission
+  // The cover image: its key in the media store, and the URL clients fetch it from (filled by
+  // the engine from the media store on every event it returns). Empty when there is none.
+  std::optional<std::string> cover_image_key;
+  std::optional<std::string> cover_image_url;
   Timestamp created_at;
   Timestamp updated_at;
 };
@@ -223,6 +227,7 @@ struct EventsOptions {
   // Where the host's compiled IANA time-zone database lives (Debian: the tzdata package). A zone
   // is known when a TZif file of its name is there.
   std::string zoneinfo_dir = "/usr/share/zoneinfo";
+  std::size_t cover_max_bytes = 5 * 1024 * 1024;  // of a cover image
 };
 
 // ---- The service -----------------------------------------------------------------------------
@@ -283,6 +288,15 @@ class Events {
   // Errors: those of EventDraft, kNotFound (event_not_found), and the above.
   virtual Result<Event> UpdateEvent(const Principal& organizer, std::string_view id,
                                     const EventDraft& draft) = 0;
+
+  // The organizer sets the cover image of an event that takes edits (draft, rejected, approved):
+  // PNG, JPEG or WebP bytes, stored in the media store under a fresh key; the previous image is
+  // removed. Errors: kNotFound (event_not_found), kFailedPrecondition (event_not_editable),
+  // kInvalidArgument (empty_image), kPayloadTooLarge (cover_too_large: over
+  // EventsOptions::cover_max_bytes), kUnsupportedMediaType (unsupported_image); all with field
+  // "cover". kUnavailable when the media store fails.
+  virtual Result<Event> SetCoverImage(const Principal& organizer, std::string_view id,
+                                      std::string_view bytes) = 0;
 
   // The organizer submits a draft or rejected event for approval; its start must still be in the
   // future and its category listed. Errors: kNotFound (event_not_found), kFailedPrecondition

@@ -118,7 +118,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   deps.secret_key = options.secret_key;
   deps.options = options.accounts;
   auto accounts = accounts::MakeAccountsService(std::move(deps));
-  auto engine = std::make_unique<EngineImpl>(options.storage, std::move(options.media_store),
+  auto engine = std::make_unique<EngineImpl>(options.storage, options.media_store,
                                              options.clock, std::move(accounts), options.commit);
   wallets::WalletsDependencies wallet_deps;
   wallet_deps.ledger = &engine->ledger();
@@ -128,7 +128,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   wallet_deps.currency = options.currency;
   wallet_deps.options = options.wallets;
   engine->set_wallets(wallets::MakeWalletsService(std::move(wallet_deps)));
-  engine->set_events(events::MakeEventsService(options.storage, options.clock, options.currency,
+  engine->set_events(events::MakeEventsService(options.storage, options.media_store,
+                                               options.clock, options.currency,
                                                std::move(options.events)));
   auto jobs = jobs::MakeJobsService(options.storage, options.clock, options.jobs);
   if (Status builtin = jobs::RegisterBuiltinJobs(*jobs, engine->ledger(), options.storage,

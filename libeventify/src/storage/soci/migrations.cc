@@ -275,7 +275,8 @@ constexpr std::string_view kV6JobsListIndex = "CREATE INDEX jobs_list_idx ON job
 // letters lower-cased). seats_sold and seats_held are zero until bookings exist; the CHECK keeps
 // them within the capacity. The public listing reads (status, on_hold, starts_at, id), the
 // organizer's list (organizer_id, created_at, id), the approval queue (status, submitted_at, id),
-// the completion job (status, ends_at). Full-text search over title and description: on SQLite
+// the completion job (status, ends_at). cover_image_key names the cover in the media store (NULL:
+// none). Full-text search over title and description: on SQLite
 // an FTS5 table kept by triggers, whose rows are named by `seq`, an INTEGER PRIMARY KEY that
 // VACUUM keeps (an implicit rowid may change); on PostgreSQL a generated tsvector with a GIN
 // index. Both use the 'simple' rules: words lower-cased, no stemming. Version 7 belongs to the
@@ -335,6 +336,7 @@ constexpr std::string_view kV8EventColumns =
     " seats_sold INTEGER NOT NULL CHECK (seats_sold >= 0),"
     " seats_held INTEGER NOT NULL CHECK (seats_held >= 0),"
     " submitted_at BIGINT,"
+    " cover_image_key TEXT,"
     " created_at BIGINT NOT NULL,"
     " updated_at BIGINT NOT NULL,"
     " CHECK (seats_sold + seats_held <= capacity),"
