@@ -7,9 +7,9 @@
 #include "core/page_cursor.h"
 #include "core/status_macros.h"
 #include "crypto/sodium.h"
-#include "accounts/validation.h"
 #include "eventify/spi/event_store.h"
 #include "events/validation.h"
+#include "media/uploaded_image.h"
 
 namespace eventify::events {
 namespace {
@@ -299,25 +299,16 @@ class EventsServiceImpl final : public Events {
 
   Result<Event> SetCoverImage(const Principal& organizer, std::string_view id,
                               std::string_view bytes) override {
-    if (bytes.empty()) return InvalidArgument("empty_image", "the image is empty", "cover");
-    if (bytes.size() > options_.cover_max_bytes) {
-      return Status(StatusCode::kPayloadTooLarge, "cover_too_large",
-                    fmt::format("the image is larger than {} bytes", options_.cover_max_bytes),
-                    "cover");
-    }
-    const std::string_view type = accounts::SniffImageType(bytes);
-    if (type.empty()) {
-      return Status(StatusCode::kUnsupportedMediaType, "unsupported_image",
-                    "the cover must be a PNG, JPEG or WebP image", "cover");
-    }
-    const std::string_view extension =
-        type == "image/png" ? "png" : type == "image/jpeg" ? "jpg" : "webp";
+    EV_ASSIGN_OR_RETURN(const media::UploadedImage image,
+                        media::CheckUploadedImage(bytes, options_.cover_max_bytes, "cover",
+                                                  "cover_too_large"));
     // A fresh key per upload (caches never serve a stale picture); the previous object is removed
     // only once the event points at the new one. The id is checked before it names a key.
     if (!IsValidId(id)) return EventNotFound();
     const std::string key = fmt::format("events/{}-{}.{}", id,
-                                        crypto::HexEncode(crypto::RandomBytes(8)), extension);
-    EV_RETURN_IF_ERROR(media_->Put(key, spi::MediaObject{std::string(type), std::string(bytes)}));
+                                        crypto::HexEncode(crypto::RandomBytes(8)), image.extension);
+    EV_RETURN_IF_ERROR(
+        media_->Put(key, spi::MediaObject{std::string(image.content_type), std::string(bytes)}));
     std::optional<std::string> previous;
     auto updated = Transition(organizer, id, EventAction::kEditEvent,
                               [&](EventStore&, Event& event, Timestamp) -> Status {
