@@ -3,8 +3,10 @@
 #include "accounts/accounts_service.h"
 #include "eventify/spi/account_maintenance_store.h"
 #include "eventify/spi/job_store.h"
+#include "jobs/job_queue.h"
 #include "jobs/jobs_service.h"
 #include "ledger/ledger_service.h"
+#include "mail/mail_jobs.h"
 #include "storage/commit_pipeline.h"
 #include "wallets/wallets_service.h"
 
@@ -104,9 +106,13 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
     return jobs_options;
   }
   if (!options.clock) options.clock = std::make_shared<spi::SystemClock>();
+  // The queue every area writes its jobs through, in its own transactions; mail goes out as jobs.
+  auto queue = std::make_shared<jobs::JobQueue>(options.clock, options.jobs.max_attempts);
+  auto mail = std::make_shared<const mail::MailJobs>(queue, options.clock, options.secret_key,
+                                                     options.jobs.mail_max_attempts);
   accounts::AccountsDependencies deps;
   deps.storage = options.storage;
-  deps.mailer = options.mailer;
+  deps.mail = mail;
   deps.media_store = options.media_store;
   deps.clock = options.clock;
   deps.attempts = accounts::MakeInMemoryAttemptStore(options.accounts.throttle.max_tracked_keys);
@@ -123,11 +129,14 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   wallet_deps.currency = options.currency;
   wallet_deps.options = options.wallets;
   engine->set_wallets(wallets::MakeWalletsService(std::move(wallet_deps)));
-  auto jobs = jobs::MakeJobsService(options.storage, options.clock, options.jobs);
+  auto jobs = jobs::MakeJobsService(options.storage, options.clock, queue, options.jobs);
   if (Status builtin = jobs::RegisterBuiltinJobs(*jobs, engine->ledger(), options.storage,
                                                  options.clock, options.jobs);
       !builtin.ok()) {
     return builtin;
+  }
+  if (Status mail_job = mail::RegisterMailJob(*jobs, mail, options.mailer); !mail_job.ok()) {
+    return mail_job;
   }
   jobs->Start();
   engine->set_jobs(std::move(jobs));
