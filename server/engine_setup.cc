@@ -75,6 +75,9 @@ Result<std::unique_ptr<Engine>> OpenEngine(const ServerConfig& config, WhenMissi
   options.currency = config.currency;
   options.wallets = config.wallets;
   options.jobs.worker_threads = config.jobs_worker_threads;
+  options.jobs.mail_max_attempts = config.jobs_mail_max_attempts;
+  options.jobs.backoff = config.jobs_backoff;
+  options.jobs.max_backoff = config.jobs_max_backoff;
   // payments.gateway accepts only "sandbox" (config.cc).
   options.payment_gateway =
       spi::MakeSandboxPaymentGateway(std::move(webhook_secret).value(), clock);
