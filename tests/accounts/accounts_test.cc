@@ -31,7 +31,7 @@ class RecordingMailer final : public spi::Mailer {
   void set_deliver(std::function<void()> deliver) { deliver_ = std::move(deliver); }
   Status Send(const spi::MailMessage& message) override {
     std::lock_guard lock(mu_);
-    if (fail_) return Unavailable("mail_unavailable", "test mailer is down");
+    if (fail_) return Unavailable("test_mailer_down", "test mailer is down");
     sent_.push_back(message);
     return Status::Ok();
   }

@@ -43,10 +43,9 @@ e2e::Deployment& TheDeployment() {
 
 // A server sending through `url`, plain SMTP, retrying failed jobs after 1 s (at most 2 s).
 std::vector<std::string> PlainSmtpFlags(const std::string& url) {
-  return {"--mail.transport=smtp",   "--smtp.url=" + url,
-          "--smtp.username=" + Sink().user, "--smtp.starttls=off",
-          "--smtp.connect_timeout=1s", "--smtp.timeout=1s",
-          "--jobs.backoff=1s",       "--jobs.max_backoff=2s"};
+  return {"--mail.transport=smtp", "--smtp.url=" + url,         "--smtp.username=" + Sink().user,
+          "--smtp.starttls=off",   "--smtp.connect_timeout=1s", "--smtp.timeout=1s",
+          "--jobs.backoff=1s",     "--jobs.max_backoff=2s"};
 }
 
 // Registers `email` and checks the answer: 201, whatever the mail server does.
@@ -60,8 +59,7 @@ void RegisterOrFail(e2e::Api& api, const std::string& email) {
 
 // Waits until the admin jobs API shows the queued mail job with at least `attempts` attempts, and
 // returns its JSON pointer prefix in `page` (a hang guard only, no timing assertion).
-std::string QueuedMailJob(e2e::Api& api, const std::string& token, int attempts,
-                          e2e::Reply& page) {
+std::string QueuedMailJob(e2e::Api& api, const std::string& token, int attempts, e2e::Reply& page) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   for (;;) {
     page = api.Get("/api/v1/admin/jobs?status=queued&limit=100", token);
@@ -149,9 +147,9 @@ BOOST_AUTO_TEST_CASE(with_the_mail_server_down_registration_succeeds_and_the_cod
   std::set<std::string> seen;
   const testing::ReceivedMail mail = testing::WaitForMail(Sink().dir, email, seen);
   BOOST_TEST(page.body.find(CodeIn(mail.parts.at(0).body)) == std::string::npos);
-  const e2e::Reply verified = api.PostJson(
-      "/api/v1/auth/verify-email",
-      e2e::JsonObject({{"email", email}, {"code", CodeIn(mail.parts.at(0).body)}}));
+  const e2e::Reply verified =
+      api.PostJson("/api/v1/auth/verify-email",
+                   e2e::JsonObject({{"email", email}, {"code", CodeIn(mail.parts.at(0).body)}}));
   BOOST_TEST(verified.status == 200);
   const e2e::Reply done = api.Get("/api/v1/admin/jobs/" + id, admin.access);
   BOOST_TEST(done.Str("/job/status") == "succeeded", done.body);

@@ -123,11 +123,13 @@ struct OutboxFixture {
 
 BOOST_FIXTURE_TEST_SUITE(mail_outbox, OutboxFixture)
 
-BOOST_AUTO_TEST_CASE(registration_succeeds_with_the_mailer_down_and_the_code_arrives_once_it_is_up) {
+BOOST_AUTO_TEST_CASE(
+    registration_succeeds_with_the_mailer_down_and_the_code_arrives_once_it_is_up) {
   mailer->set_down(true);
   RegisterOrFail("ada@example.com");
   // The account exists; nothing was sent, nor even tried, by the request.
-  BOOST_TEST(accounts().Register({"ada@example.com", kPassword, "Ada", Role::kAttendee})
+  BOOST_TEST(accounts()
+                 .Register({"ada@example.com", kPassword, "Ada", Role::kAttendee})
                  .status()
                  .reason() == "email_taken");
   BOOST_TEST(mailer->calls() == 0);
@@ -194,8 +196,8 @@ BOOST_AUTO_TEST_CASE(a_mail_job_shows_neither_the_code_nor_the_message) {
                     .ok());
   BOOST_TEST(RunDueOrFail(jobs()) == 1);
   const std::string code = CodeIn(mailer->SentTo("carol@example.com").at(0));
-  for (const std::string& payload : {stored.payload, listed.payload,
-                                     GetJobOrFail(jobs(), listed.id).payload}) {
+  for (const std::string& payload :
+       {stored.payload, listed.payload, GetJobOrFail(jobs(), listed.id).payload}) {
     BOOST_TEST(payload.starts_with("sealed:v1:"), payload);
     BOOST_TEST(payload.find(code) == std::string::npos, payload);
     BOOST_TEST(payload.find("carol") == std::string::npos, payload);

@@ -516,8 +516,7 @@ class AccountsServiceImpl final : public Accounts {
   // e-mail to the outbox in `tx`, not worth sending once the code has expired. The caller calls
   // mail_->NotifyCommitted() after the commit.
   // Errors: kResourceExhausted resend_throttled.
-  Status IssueCode(Transaction& tx, const UserRecord& user,
-                                     CodePurpose purpose) {
+  Status IssueCode(Transaction& tx, const UserRecord& user, CodePurpose purpose) {
     auto& repo = tx.accounts();
     const Timestamp now = clock_->Now();
     AttemptWindow sent;

@@ -111,9 +111,10 @@ Status MailJobs::Deliver(const Job& job, spi::Mailer& mailer) const {
 
 Status RegisterMailJob(Jobs& jobs, std::shared_ptr<const MailJobs> outbox,
                        std::shared_ptr<spi::Mailer> mailer) {
-  return jobs.RegisterHandler(kSendMailJob,
-                              [outbox = std::move(outbox), mailer = std::move(mailer)](
-                                  const Job& job) { return outbox->Deliver(job, *mailer); });
+  return jobs.RegisterHandler(
+      kSendMailJob, [outbox = std::move(outbox), mailer = std::move(mailer)](const Job& job) {
+        return outbox->Deliver(job, *mailer);
+      });
 }
 
 }  // namespace eventify::mail
