@@ -6,6 +6,7 @@
 #include "jobs/job_queue.h"
 #include "jobs/jobs_service.h"
 #include "ledger/ledger_service.h"
+#include "ledger/transfer_batch.h"
 #include "mail/mail_jobs.h"
 #include "storage/commit_pipeline.h"
 #include "wallets/wallets_service.h"
@@ -24,12 +25,13 @@ class EngineImpl final : public Engine {
         media_(std::move(media)),
         clock_(std::move(clock)),
         accounts_(std::move(accounts)),
+        transfer_clock_(std::make_unique<ledger::TransferClock>(clock_)),
         pipeline_(std::make_unique<storage::CommitPipeline>(
             storage_,
             storage::CommitPipelineOptions{
                 commit.max_batch, commit.max_queue,
                 commit.writers > 0 ? commit.writers : storage_->parallel_writers()})),
-        ledger_(ledger::MakeLedgerService(storage_, clock_, *pipeline_)) {}
+        ledger_(ledger::MakeLedgerService(storage_, clock_, *transfer_clock_, *pipeline_)) {}
 
   // Wallets borrow the ledger, so they are built once the ledger has its final address.
   void set_wallets(std::unique_ptr<Wallets> wallets) { wallets_ = std::move(wallets); }
@@ -49,6 +51,8 @@ class EngineImpl final : public Engine {
   std::shared_ptr<spi::MediaStore> media_;
   std::shared_ptr<spi::Clock> clock_;
   std::unique_ptr<Accounts> accounts_;
+  // Creation times of transfers, shared by every area that moves money (ledger/transfer_batch.h).
+  std::unique_ptr<ledger::TransferClock> transfer_clock_;
   // Declared before the services that use it, so it is destroyed (drained, writer joined) after
   // them and before the storage.
   std::unique_ptr<storage::CommitPipeline> pipeline_;
