@@ -227,6 +227,13 @@ BOOST_AUTO_TEST_CASE(bad_jobs_options_are_refused) {
   auto opened = Engine::Open(std::move(options));
   BOOST_TEST(opened.status().reason() == "invalid_jobs_options");
   BOOST_TEST(opened.status().field() == "jobs");
+  for (const int mail_max_attempts : {0, 101}) {
+    EngineOptions mail = JobsEngineOptions(storage, clock);
+    mail.jobs.mail_max_attempts = mail_max_attempts;
+    auto refused = Engine::Open(std::move(mail));
+    BOOST_TEST(refused.status().reason() == "invalid_jobs_options");
+    BOOST_TEST((refused.status().code() == StatusCode::kInvalidArgument));
+  }
 }
 
 BOOST_AUTO_TEST_CASE(an_expired_pending_transfer_is_voided_by_the_scheduled_job) {
