@@ -249,7 +249,7 @@ BOOST_AUTO_TEST_CASE(an_expired_pending_transfer_is_voided_by_the_scheduled_job)
   auto voided = engine->ledger().GetTransfer(pending->id);
   BOOST_REQUIRE(voided.ok());
   BOOST_TEST(voided->status == TransferStatus::kVoided);
-  BOOST_TEST(voided->void_reason == "expired");
+  BOOST_TEST((voided->void_cause == VoidCause::kExpired));
   BOOST_TEST(engine->ledger().GetBalance(Wallet("ada"))->pending_credits == 0);
 
   auto succeeded = jobs().ListJobs(kAdmin, JobStatus::kSucceeded, "", 10);

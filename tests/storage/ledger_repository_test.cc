@@ -164,7 +164,8 @@ void CheckSameTransfer(const spi::TransferRecord& got, const spi::TransferRecord
     BOOST_TEST(got.currency == want.currency);
     BOOST_TEST((got.status == want.status));
     BOOST_TEST(got.reference == want.reference);
-    BOOST_TEST(got.void_reason == want.void_reason);
+    BOOST_TEST((got.void_cause == want.void_cause));
+    BOOST_TEST(got.void_note == want.void_note);
     BOOST_TEST((got.created_at == want.created_at));
     BOOST_TEST((got.expires_at == want.expires_at));
     BOOST_TEST((got.resolved_at == want.resolved_at));
@@ -500,7 +501,7 @@ BOOST_AUTO_TEST_CASE(update_transfer_status_writes_status_reason_and_resolution)
   }));
 
   hold.status = TransferStatus::kVoided;
-  hold.void_reason = "expired";
+  hold.void_cause = VoidCause::kExpired;
   hold.resolved_at = At(601);
   other.status = TransferStatus::kPosted;
   other.resolved_at = At(5);
@@ -1171,7 +1172,11 @@ BOOST_AUTO_TEST_CASE(insert_transfers_writes_batches_larger_than_one_statement) 
                             i % 2 == 0 ? TransferKind::kDebit : TransferKind::kSettlement, status,
                             At(i));
     if (status == TransferStatus::kPending && i % 2 == 0) t.expires_at = At(i + 600);
-    if (status == TransferStatus::kVoided) t.void_reason = "expired";
+    if (status == TransferStatus::kVoided && i % 2 == 0) t.void_cause = VoidCause::kExpired;
+    if (status == TransferStatus::kVoided && i % 2 == 1) {
+      t.void_cause = VoidCause::kDeclinedByAdmin;
+      t.void_note = "expired";
+    }
     if (i % 7 == 0) t.reference = "";
     batch.push_back(t);
   }
