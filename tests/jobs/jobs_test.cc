@@ -6,9 +6,11 @@
 #include <boost/test/unit_test.hpp>
 #include <map>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "eventify/spi/account_maintenance_store.h"
 #include "eventify/spi/job_store.h"
 #include "jobs/jobs_fixture.h"
 #include "support/test_storage.h"
@@ -188,10 +190,14 @@ BOOST_AUTO_TEST_CASE(only_admins_see_and_retry_jobs_and_bad_requests_name_their_
 }
 
 BOOST_AUTO_TEST_CASE(the_engine_refuses_a_storage_without_the_stores_it_needs) {
-  // A storage written before the jobs area: it serves accounts and the ledger only.
+  // A storage written before the jobs area: it serves accounts, the ledger and wallets only.
   class OlderStorage final : public spi::Storage {
    public:
     explicit OlderStorage(std::shared_ptr<spi::Storage> inner) : inner_(std::move(inner)) {}
+    bool Supports(spi::StoreArea area) const override {
+      return area == spi::AccountRepository::kArea || area == spi::LedgerRepository::kArea ||
+             area == spi::WalletRepository::kArea;
+    }
     Status Run(spi::TransactionMode mode,
                const std::function<Status(spi::Transaction&)>& body) override {
       return inner_->Run(mode, body);
@@ -219,6 +225,42 @@ BOOST_AUTO_TEST_CASE(the_engine_refuses_a_storage_without_the_stores_it_needs) {
                          return Status::Ok();
                        })
                  .ok());
+}
+
+BOOST_AUTO_TEST_CASE(the_engine_names_each_area_a_storage_lacks) {
+  // Every area the engine needs, in turn missing from a storage that serves all the others.
+  class StorageWithout final : public spi::Storage {
+   public:
+    StorageWithout(std::shared_ptr<spi::Storage> inner, spi::StoreArea missing)
+        : inner_(std::move(inner)), missing_(missing) {}
+    bool Supports(spi::StoreArea area) const override {
+      return !(area == missing_) && inner_->Supports(area);
+    }
+    Status Run(spi::TransactionMode mode,
+               const std::function<Status(spi::Transaction&)>& body) override {
+      return inner_->Run(mode, body);
+    }
+    std::string_view backend_name() const override { return inner_->backend_name(); }
+    int schema_version() const override { return inner_->schema_version(); }
+
+   private:
+    std::shared_ptr<spi::Storage> inner_;
+    spi::StoreArea missing_;
+  };
+  for (const spi::StoreArea area :
+       {spi::AccountRepository::kArea, spi::LedgerRepository::kArea, spi::WalletRepository::kArea,
+        spi::JobStore::kArea, spi::AccountMaintenanceStore::kArea}) {
+    BOOST_TEST_CONTEXT("area " << area.name()) {
+      BOOST_TEST(storage->Supports(area));
+      auto opened =
+          Engine::Open(JobsEngineOptions(std::make_shared<StorageWithout>(storage, area), clock));
+      BOOST_TEST(opened.status().code() == StatusCode::kFailedPrecondition);
+      BOOST_TEST(opened.status().reason() == "storage_lacks_area");
+      BOOST_TEST(opened.status().field() == "storage");
+      BOOST_TEST(opened.status().message() ==
+                 "the storage has no store for the area '" + std::string(area.name()) + "'");
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(bad_jobs_options_are_refused) {

@@ -17,6 +17,7 @@
 
 #include "eventify/ledger.h"
 #include "eventify/spi/keyset.h"
+#include "eventify/spi/store_area.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
 
@@ -112,6 +113,8 @@ struct AccountTotals {
 
 class LedgerRepository {
  public:
+  static constexpr StoreArea kArea{"ledger"};
+
   virtual ~LedgerRepository() = default;
 
   // Errors: kNotFound account_not_found.

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "eventify/spi/store_area.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
 
@@ -40,6 +41,8 @@ struct TopUpChargeRecord {
 
 class WalletRepository {
  public:
+  static constexpr StoreArea kArea{"wallets"};
+
   virtual ~WalletRepository() = default;
 
   // Inserts the record unless one exists for its transfer, and says whether it did: of callers
