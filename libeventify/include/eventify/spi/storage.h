@@ -2,10 +2,10 @@
 // implement it for another database; the conformance suite (tests/storage/conformance/, run
 // through a factory hook: docs/storage-integrators.md) says what it must do.
 //
-// Integrator tier (docs/api-tiers.md): this header and the store headers under spi/ may change
-// only as follows. Adding an area adds a store header and changes no existing interface; an
-// existing store interface, Transaction or Storage changes only with a major version, listed in
-// the changelog (docs/changelog.md).
+// Integrator tier (docs/architecture.md, "Public headers and what they promise"): adding an area
+// adds a store header and changes no existing interface; an existing store interface,
+// Transaction or Storage changes only with a major version, listed in docs/changelog.md. The
+// guarantees below only ever get stronger.
 //
 // Model: the engine opens a transaction with Storage::Run, reaches the stores of the areas
 // through the Transaction it is handed, and returns a Status. An OK status commits, anything else
