@@ -63,8 +63,9 @@ class EngineImpl final : public Engine {
 };
 
 // The stores the engine reaches through Transaction::store (spi/storage.h, "One store per area").
-constexpr spi::StoreArea kRequiredAreas[] = {spi::JobStore::kArea,
-                                             spi::AccountMaintenanceStore::kArea};
+constexpr spi::StoreArea kRequiredAreas[] = {
+    spi::AccountRepository::kArea, spi::LedgerRepository::kArea, spi::WalletRepository::kArea,
+    spi::JobStore::kArea, spi::AccountMaintenanceStore::kArea};
 
 }  // namespace
 
