@@ -50,7 +50,8 @@ void WriteTransfer(JsonWriter& json, const Transfer& transfer) {
   json.Key("to");
   WriteAccountRef(json, transfer.to);
   json.StringMember("reference", transfer.reference);
-  json.StringMember("void_reason", transfer.void_reason);
+  json.StringMember("void_reason", VoidCauseName(transfer.void_cause));
+  json.StringMember("void_note", transfer.void_note);
   json.StringMember("created_at", FormatTimestamp(transfer.created_at));
   WriteOptionalTimestamp(json, "expires_at", transfer.expires_at);
   WriteOptionalTimestamp(json, "resolved_at", transfer.resolved_at);

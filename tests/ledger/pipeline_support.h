@@ -1,6 +1,7 @@
-// Support for the commit-pipeline suites (pipeline_test.cc, pipeline_crash_test.cc): engines on a
-// given storage or URL, account names, whole-ledger listings, and a way to tell that a thread has
-// gone to sleep (blocked in CommitPipeline::Execute, say) without asking the code under test.
+// Support for the commit-pipeline suites (pipeline_test.cc, pipeline_crash_test.cc, compose_test.cc):
+// engines on a given storage or URL, account names, whole-ledger listings, a way to tell that a
+// thread has gone to sleep (blocked in CommitPipeline::Execute, say) without asking the code under
+// test, a gate to hold a writer, and calls on threads of their own.
 //
 // Linux only: thread states are read from /proc/self/task/<tid>/stat.
 // Thread-safety: ThreadState and WaitUntilAsleep may be called from any thread; the other helpers
@@ -13,10 +14,14 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <thread>
@@ -117,5 +122,76 @@ inline bool WaitUntilAsleep(std::span<const pid_t> tids,
   }
   return false;
 }
+
+// A one-shot barrier that a thread waits at until the test opens it; the test can wait until
+// some thread is waiting there. Opening twice is harmless.
+class Gate {
+ public:
+  void Hold() {
+    std::unique_lock lock(mu_);
+    holding_ = true;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return open_; });
+  }
+  bool WaitUntilHolding(std::chrono::milliseconds limit = std::chrono::seconds(20)) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, limit, [&] { return holding_; });
+  }
+  void Open() {
+    {
+      std::lock_guard lock(mu_);
+      open_ = true;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool holding_ = false;
+  bool open_ = false;
+};
+
+// One call (typically CommitPipeline::Execute) on its own thread.
+class AsyncCall {
+ public:
+  explicit AsyncCall(std::function<Status()> call)
+      : thread_([this, call = std::move(call)] {
+          tid_.store(::gettid());
+          status_ = call();
+          done_.store(true);
+        }) {}
+  ~AsyncCall() {
+    if (thread_.joinable()) thread_.join();
+  }
+
+  // Waits until the call sleeps inside Execute: queued, since nothing else can block it.
+  void WaitUntilQueued() {
+    while (tid_.load() == 0) std::this_thread::yield();
+    const pid_t tid = tid_.load();
+    BOOST_REQUIRE_MESSAGE(WaitUntilAsleep(std::span<const pid_t>(&tid, 1)) && !done_.load(),
+                          "a call did not wait in the pipeline's queue");
+  }
+  // The call's outcome. A call still waiting after `limit` fails the test and is abandoned (its
+  // thread detached, blocked on its own stack) rather than hanging the program.
+  Status Join(std::chrono::milliseconds limit = std::chrono::seconds(20)) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!done_.load() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    if (!done_.load()) {
+      thread_.detach();
+      return Internal("Execute never returned");
+    }
+    thread_.join();
+    return status_;
+  }
+
+ private:
+  std::atomic<pid_t> tid_{0};
+  std::atomic<bool> done_{false};
+  Status status_;
+  std::thread thread_;  // last: starts once the rest is ready
+};
 
 }  // namespace eventify::testing

@@ -48,35 +48,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// A one-shot barrier that a thread waits at until the test opens it; the test can wait until
-// some thread is waiting there. Opening twice is harmless.
-class Gate {
- public:
-  void Hold() {
-    std::unique_lock lock(mu_);
-    holding_ = true;
-    cv_.notify_all();
-    cv_.wait(lock, [&] { return open_; });
-  }
-  bool WaitUntilHolding(std::chrono::milliseconds limit = 20s) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, limit, [&] { return holding_; });
-  }
-  void Open() {
-    {
-      std::lock_guard lock(mu_);
-      open_ = true;
-    }
-    cv_.notify_all();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool holding_ = false;
-  bool open_ = false;
-};
-
 // ---- The pipeline on its own ------------------------------------------------------------------
 
 struct TestOp final : storage::BatchOperation {
@@ -95,7 +66,7 @@ class RecordingApplier final : public storage::BatchApplier {
  public:
   explicit RecordingApplier(bool hold_first) : hold_first_(hold_first) {}
 
-  Status ApplyBatch(spi::Transaction& tx,
+  Status ApplyBatch(spi::Transaction& tx, storage::BatchContext& /*context*/,
                     std::span<storage::BatchOperation* const> operations) override {
     std::vector<int> ids;
     for (storage::BatchOperation* op : operations) ids.push_back(static_cast<TestOp*>(op)->id);
@@ -149,45 +120,10 @@ struct ReleaseOnExit {
 };
 
 // One Execute on its own thread.
-class Caller {
+class Caller : public AsyncCall {
  public:
   Caller(storage::CommitPipeline& pipeline, storage::BatchApplier& applier, TestOp& op)
-      : thread_([this, &pipeline, &applier, &op] {
-          tid_.store(::gettid());
-          status_ = pipeline.Execute(applier, op);
-          done_.store(true);
-        }) {}
-  ~Caller() {
-    if (thread_.joinable()) thread_.join();
-  }
-
-  // Waits until the call sleeps inside Execute: queued, since nothing else can block it.
-  void WaitUntilQueued() {
-    while (tid_.load() == 0) std::this_thread::yield();
-    const pid_t tid = tid_.load();
-    BOOST_REQUIRE_MESSAGE(WaitUntilAsleep(std::span<const pid_t>(&tid, 1)) && !done_.load(),
-                          "a call did not wait in the pipeline's queue");
-  }
-  // The call's outcome. A call still waiting after `limit` fails the test and is abandoned (its
-  // thread detached, blocked on its own stack) rather than hanging the program.
-  Status Join(std::chrono::milliseconds limit = 20s) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!done_.load() && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(1ms);
-    }
-    if (!done_.load()) {
-      thread_.detach();
-      return Internal("Execute never returned");
-    }
-    thread_.join();
-    return status_;
-  }
-
- private:
-  std::atomic<pid_t> tid_{0};
-  std::atomic<bool> done_{false};
-  Status status_;
-  std::thread thread_;  // last: starts once the rest is ready
+      : AsyncCall([&pipeline, &applier, &op] { return pipeline.Execute(applier, op); }) {}
 };
 
 // Starts operation 0, which the applier holds inside its first batch, then queues the others one
@@ -409,6 +345,7 @@ class SlowFirstFlushStorage final : public spi::Storage {
   }
   std::string_view backend_name() const override { return inner_->backend_name(); }
   int schema_version() const override { return inner_->schema_version(); }
+  bool Supports(spi::StoreArea area) const override { return inner_->Supports(area); }
 
   bool WaitUntilHolding() { return gate_.WaitUntilHolding(); }
   void Release() { gate_.Open(); }

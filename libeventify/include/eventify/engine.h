@@ -111,8 +111,9 @@ struct EngineOptions {
   CommitOptions commit;
   // Where event time zones are checked (eventify/events.h).
   EventsOptions events;
-  // Background jobs: worker threads (0: the host calls Jobs::RunDueJobs), leases, retries and
-  // the recurring schedules (eventify/jobs.h).
+  // Background jobs: worker threads (0: the host calls Jobs::RunDueJobs, and no mail leaves until
+  // it does: the mailer is called only from mail jobs), leases, retries, the attempts of a mail
+  // and the recurring schedules (eventify/jobs.h).
   JobsOptions jobs;
 };
 

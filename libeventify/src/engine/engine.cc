@@ -5,8 +5,11 @@
 #include "eventify/spi/event_store.h"
 #include "eventify/spi/job_store.h"
 #include "events/events_service.h"
+#include "jobs/job_queue.h"
 #include "jobs/jobs_service.h"
 #include "ledger/ledger_service.h"
+#include "ledger/transfer_batch.h"
+#include "mail/mail_jobs.h"
 #include "storage/commit_pipeline.h"
 #include "wallets/wallets_service.h"
 
@@ -24,12 +27,13 @@ class EngineImpl final : public Engine {
         media_(std::move(media)),
         clock_(std::move(clock)),
         accounts_(std::move(accounts)),
+        transfer_clock_(std::make_unique<ledger::TransferClock>(clock_)),
         pipeline_(std::make_unique<storage::CommitPipeline>(
             storage_,
             storage::CommitPipelineOptions{
                 commit.max_batch, commit.max_queue,
                 commit.writers > 0 ? commit.writers : storage_->parallel_writers()})),
-        ledger_(ledger::MakeLedgerService(storage_, clock_, *pipeline_)) {}
+        ledger_(ledger::MakeLedgerService(storage_, clock_, *transfer_clock_, *pipeline_)) {}
 
   // Wallets borrow the ledger, so they are built once the ledger has its final address.
   void set_wallets(std::unique_ptr<Wallets> wallets) { wallets_ = std::move(wallets); }
@@ -51,6 +55,8 @@ class EngineImpl final : public Engine {
   std::shared_ptr<spi::MediaStore> media_;
   std::shared_ptr<spi::Clock> clock_;
   std::unique_ptr<Accounts> accounts_;
+  // Creation times of transfers, shared by every area that moves money (ledger/transfer_batch.h).
+  std::unique_ptr<ledger::TransferClock> transfer_clock_;
   // Declared before the services that use it, so it is destroyed (drained, writer joined) after
   // them and before the storage.
   std::unique_ptr<storage::CommitPipeline> pipeline_;
@@ -63,6 +69,7 @@ class EngineImpl final : public Engine {
 
 // The stores the engine reaches through Transaction::store (spi/storage.h, "One store per area").
 constexpr spi::StoreArea kRequiredAreas[] = {
+    spi::AccountRepository::kArea, spi::LedgerRepository::kArea, spi::WalletRepository::kArea,
     spi::JobStore::kArea, spi::AccountMaintenanceStore::kArea, spi::EventStore::kArea};
 
 }  // namespace
@@ -109,9 +116,13 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
     return jobs_options;
   }
   if (!options.clock) options.clock = std::make_shared<spi::SystemClock>();
+  // The queue every area writes its jobs through, in its own transactions; mail goes out as jobs.
+  auto queue = std::make_shared<jobs::JobQueue>(options.clock, options.jobs.max_attempts);
+  auto mail = std::make_shared<const mail::MailJobs>(queue, options.clock, options.secret_key,
+                                                     options.jobs.mail_max_attempts);
   accounts::AccountsDependencies deps;
   deps.storage = options.storage;
-  deps.mailer = options.mailer;
+  deps.mail = mail;
   deps.media_store = options.media_store;
   deps.clock = options.clock;
   deps.attempts = accounts::MakeInMemoryAttemptStore(options.accounts.throttle.max_tracked_keys);
@@ -131,11 +142,14 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   engine->set_events(events::MakeEventsService(options.storage, options.media_store,
                                                options.clock, options.currency,
                                                std::move(options.events)));
-  auto jobs = jobs::MakeJobsService(options.storage, options.clock, options.jobs);
+  auto jobs = jobs::MakeJobsService(options.storage, options.clock, queue, options.jobs);
   if (Status builtin = jobs::RegisterBuiltinJobs(*jobs, engine->ledger(), options.storage,
                                                  options.clock, options.jobs);
       !builtin.ok()) {
     return builtin;
+  }
+  if (Status mail_job = mail::RegisterMailJob(*jobs, mail, options.mailer); !mail_job.ok()) {
+    return mail_job;
   }
   if (Status handler = events::RegisterEventsJobs(*jobs, engine->events()); !handler.ok()) {
     return handler;

@@ -9,6 +9,8 @@
 #include "core/page_cursor.h"
 #include "core/status_macros.h"
 #include "crypto/sodium.h"
+#include "ledger/transfer_batch.h"
+#include "ledger/transfer_rules.h"
 #include "storage/commit_pipeline.h"
 
 namespace eventify::ledger {
@@ -21,126 +23,7 @@ using spi::Transaction;
 using spi::TransactionMode;
 using spi::TransferRecord;
 
-// 10^15 minor units (ten trillion rupees in paise): far above any real payment, far below the
-// point where sums of balances could overflow 64 bits.
-constexpr std::int64_t kMaxAmount = 1'000'000'000'000'000LL;
-constexpr std::size_t kMaxKeyLength = 255;  // services add a scope to clients' 200
-constexpr std::size_t kMaxReferenceLength = 200;
-constexpr std::size_t kMaxOwnerIdLength = 64;
 constexpr int kMaxUnbalancedReported = 100;
-
-bool IsPrintableAscii(std::string_view text) {
-  for (char c : text) {
-    if (c < 0x20 || c > 0x7e) return false;
-  }
-  return true;
-}
-
-bool NeedsOwner(AccountKind kind) {
-  return kind == AccountKind::kUserWallet || kind == AccountKind::kOrganizerWallet ||
-         kind == AccountKind::kEscrow;
-}
-
-Status ValidateRef(const AccountRef& ref, std::string_view field) {
-  if (!IsValidCurrency(ref.currency)) {
-    return InvalidArgument("invalid_currency", "currency must be an ISO 4217 code such as INR",
-                           std::string(field));
-  }
-  if (NeedsOwner(ref.kind) != !ref.owner_id.empty() || ref.owner_id.size() > kMaxOwnerIdLength ||
-      !IsPrintableAscii(ref.owner_id)) {
-    return InvalidArgument("invalid_account",
-                           fmt::format("a {} account {} an owner id", AccountKindName(ref.kind),
-                                       NeedsOwner(ref.kind) ? "needs" : "has no"),
-                           std::string(field));
-  }
-  return Status::Ok();
-}
-
-Status ValidateRequest(const TransferRequest& request) {
-  if (request.idempotency_key.empty() || request.idempotency_key.size() > kMaxKeyLength ||
-      !IsPrintableAscii(request.idempotency_key)) {
-    return InvalidArgument("invalid_idempotency_key",
-                           "the idempotency key must be 1 to 255 printable ASCII characters",
-                           "idempotency_key");
-  }
-  if (request.amount.minor_units <= 0 || request.amount.minor_units > kMaxAmount) {
-    return InvalidArgument("invalid_amount", "the amount must be positive and at most 10^15",
-                           "amount");
-  }
-  if (!IsValidCurrency(request.amount.currency)) {
-    return InvalidArgument("invalid_currency", "currency must be an ISO 4217 code such as INR",
-                           "currency");
-  }
-  EV_RETURN_IF_ERROR(ValidateRef(request.from, "from"));
-  EV_RETURN_IF_ERROR(ValidateRef(request.to, "to"));
-  if (request.from.currency != request.amount.currency ||
-      request.to.currency != request.amount.currency) {
-    return InvalidArgument("currency_mismatch",
-                           "both accounts must hold the currency of the amount", "currency");
-  }
-  if (request.from == request.to) {
-    return InvalidArgument("same_account", "a transfer needs two different accounts", "to");
-  }
-  if (request.reference.size() > kMaxReferenceLength) {
-    return InvalidArgument("invalid_reference", "the reference is longer than 200 bytes",
-                           "reference");
-  }
-  if (request.pending_timeout && (!request.pending || request.pending_timeout->count() <= 0)) {
-    return InvalidArgument("invalid_timeout",
-                           "a timeout needs a pending transfer and must be positive",
-                           "pending_timeout");
-  }
-  return Status::Ok();
-}
-
-// Digest of everything that defines a request, to tell an honest retry from a reused key. A
-// request without a fingerprint hashes as before fingerprints existed (v1), so that its stored
-// transfers still replay; one with a fingerprint appends the fingerprint's own digest, of fixed
-// length, so that no reference and fingerprint pair can read as another.
-std::string RequestHash(const TransferRequest& r) {
-  const std::string v1 = fmt::format(
-      "v1|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", TransferKindName(r.kind), AccountKindName(r.from.kind),
-      r.from.owner_id, r.from.currency, AccountKindName(r.to.kind), r.to.owner_id, r.to.currency,
-      r.amount.minor_units, r.pending ? 1 : 0, r.pending_timeout ? r.pending_timeout->count() : -1,
-      r.reference);
-  if (r.fingerprint.empty()) return crypto::Sha256Hex(v1);
-  return crypto::Sha256Hex(fmt::format("v2|{}|{}", v1, crypto::Sha256Hex(r.fingerprint)));
-}
-
-AccountRef RefOf(const LedgerAccountRecord& account) {
-  return AccountRef{account.kind, account.owner_id, account.currency};
-}
-
-constexpr std::string_view kExpiredReason = "expired";
-
-bool IsExpiredAt(const TransferRecord& transfer, Timestamp now) {
-  return transfer.status == TransferStatus::kPending && transfer.expires_at &&
-         now >= *transfer.expires_at;
-}
-
-// The transfer as readers see it at `now`: a pending hold past its expiry is voided, as the sweep
-// will record it.
-Transfer ToTransfer(const TransferRecord& record, AccountRef from, AccountRef to, Timestamp now) {
-  Transfer t;
-  t.id = record.id;
-  t.idempotency_key = record.idempotency_key;
-  t.kind = record.kind;
-  t.from = std::move(from);
-  t.to = std::move(to);
-  t.amount = Money{record.amount, record.currency};
-  t.status = record.status;
-  t.reference = record.reference;
-  t.void_reason = record.void_reason;
-  t.created_at = record.created_at;
-  t.expires_at = record.expires_at;
-  t.resolved_at = record.resolved_at;
-  if (IsExpiredAt(record, now)) {
-    t.status = TransferStatus::kVoided;
-    t.void_reason = std::string(kExpiredReason);
-    t.resolved_at = record.expires_at;
-  }
-  return t;
-}
 
 Status TransferNotFound() { return NotFound("transfer_not_found", "no such transfer"); }
 
@@ -162,211 +45,64 @@ Status LockTransferAccounts(LedgerRepository& repo, const TransferRecord& transf
   return LockPair(repo, from, to);
 }
 
-Status Overflow() {
-  return FailedPrecondition("balance_overflow", "the balance would leave the 64-bit range");
-}
-
-// Moves `amount` from the posted balance of `from` to that of `to` and returns the two entries.
-Result<std::vector<spi::EntryRecord>> Post(LedgerAccountRecord& from, LedgerAccountRecord& to,
-                                           const TransferRecord& transfer, Timestamp now) {
-  std::int64_t from_after, to_after;
-  if (__builtin_sub_overflow(from.posted, transfer.amount, &from_after) ||
-      __builtin_add_overflow(to.posted, transfer.amount, &to_after)) {
-    return Overflow();
-  }
-  from.posted = from_after;
-  to.posted = to_after;
-  from.updated_at = to.updated_at = now;
-  return std::vector<spi::EntryRecord>{
-      {transfer.id, from.id, -transfer.amount, from.posted, now},
-      {transfer.id, to.id, transfer.amount, to.posted, now},
-  };
-}
-
 spi::Keyset TransferPosition(const spi::TransferRow& row) {
   return spi::Keyset{row.transfer.created_at, row.transfer.id};
 }
 
-LedgerAccountRecord NewAccount(const AccountRef& ref, Timestamp now) {
-  LedgerAccountRecord account;
-  account.id = NewId(now);
-  account.kind = ref.kind;
-  account.owner_id = ref.owner_id;
-  account.currency = ref.currency;
-  account.created_at = account.updated_at = now;
-  return account;
-}
-
-std::string RefKey(AccountKind kind, std::string_view owner, std::string_view currency) {
-  return fmt::format("{}|{}|{}", static_cast<int>(kind), owner, currency);
-}
-std::string RefKey(const AccountRef& ref) { return RefKey(ref.kind, ref.owner_id, ref.currency); }
-
 // One CreateTransfer call waiting in the commit pipeline.
 struct CreateOperation final : storage::BatchOperation {
-  const TransferRequest* request = nullptr;
-  std::string request_hash;
+  const PreparedTransfer* transfer = nullptr;
   Transfer result;
 };
 
-// Applies a batch of CreateTransfer calls with a fixed number of statements whatever the batch
-// size: one look-up of the idempotency keys, one insert-and-lock of the accounts (in id order),
-// then every rule runs in memory in arrival order, then one insert of the transfers, one of the
-// entries and one update of the balances. Each call keeps its own outcome.
-//
-// Runs on the pipeline's writer threads: one batch at a time as a rule (the writers take turns),
-// but a storage retry or a re-application after a failed commit may overlap the next batch, so
-// the creation-time counter is guarded.
+// Applies a batch of CreateTransfer calls through the batch's TransferBatch (transfer_batch.h):
+// one load of keys and accounts for the whole batch, the rules in memory in arrival order, one
+// write per table when the pipeline finishes the batch. Each call keeps its own outcome.
 class CreateTransferApplier final : public storage::BatchApplier {
  public:
-  explicit CreateTransferApplier(std::shared_ptr<spi::Clock> clock) : clock_(std::move(clock)) {}
+  explicit CreateTransferApplier(TransferClock& clock) : clock_(clock) {}
 
-  Status ApplyBatch(spi::Transaction& tx,
+  Status ApplyBatch(spi::Transaction& tx, storage::BatchContext& context,
                     std::span<storage::BatchOperation* const> operations) override {
-    auto& repo = tx.ledger();
-    const Timestamp now = clock_->Now();
-    std::vector<CreateOperation*> ops;
-    std::vector<std::string> keys;
+    TransferBatch& transfers = TransferBatch::Of(context, tx, clock_);
+    std::vector<const PreparedTransfer*> prepared;
+    prepared.reserve(operations.size());
     for (storage::BatchOperation* op : operations) {
-      ops.push_back(static_cast<CreateOperation*>(op));
-      keys.push_back(ops.back()->request->idempotency_key);
+      prepared.push_back(static_cast<CreateOperation*>(op)->transfer);
     }
-    EV_ASSIGN_OR_RETURN(auto existing, repo.FindTransfersByKeys(keys));
-    std::unordered_map<std::string, TransferRecord> by_key;
-    for (auto& record : existing) by_key.emplace(record.idempotency_key, std::move(record));
-
-    std::vector<LedgerAccountRecord> proposed;
-    for (const CreateOperation* op : ops) {
-      if (by_key.count(op->request->idempotency_key)) continue;  // a replay touches no account
-      proposed.push_back(NewAccount(op->request->from, now));
-      proposed.push_back(NewAccount(op->request->to, now));
+    EV_RETURN_IF_ERROR(transfers.Load(prepared));
+    for (storage::BatchOperation* op : operations) {
+      auto* create = static_cast<CreateOperation*>(op);
+      auto staged = transfers.Stage(*create->transfer);
+      if (!staged.ok() && staged.status().code() == StatusCode::kInternal) return staged.status();
+      create->outcome = staged.status();
+      if (staged.ok()) create->result = std::move(*staged);
     }
-    std::vector<LedgerAccountRecord> accounts;
-    if (!proposed.empty()) {
-      EV_ASSIGN_OR_RETURN(accounts, repo.EnsureAccounts(proposed, LockMode::kForUpdate));
-    }
-    std::unordered_map<std::string, LedgerAccountRecord*> by_ref;
-    for (auto& account : accounts) {
-      by_ref[RefKey(account.kind, account.owner_id, account.currency)] = &account;
-    }
-
-    std::vector<TransferRecord> inserts;
-    std::vector<spi::EntryRecord> entries;
-    std::vector<bool> touched(accounts.size(), false);
-    for (CreateOperation* op : ops) {
-      const TransferRequest& request = *op->request;
-      op->outcome = Status::Ok();
-      if (auto found = by_key.find(request.idempotency_key); found != by_key.end()) {
-        if (found->second.request_hash != op->request_hash) {
-          op->outcome = AlreadyExists("idempotency_key_reused",
-                                      "this idempotency key was used for a different request",
-                                      "idempotency_key");
-        } else {
-          op->result = ToTransfer(found->second, request.from, request.to, now);
-        }
-        continue;
-      }
-      auto from_it = by_ref.find(RefKey(request.from));
-      auto to_it = by_ref.find(RefKey(request.to));
-      if (from_it == by_ref.end() || to_it == by_ref.end()) {
-        return Internal("an account of the batch was not returned by the storage");
-      }
-      LedgerAccountRecord& from = *from_it->second;
-      LedgerAccountRecord& to = *to_it->second;
-      const std::int64_t amount = request.amount.minor_units;
-      // The one non-negativity rule, against the locked row as changed by earlier batch-mates.
-      if (!MayGoNegative(from.kind) && from.posted - from.pending_debits < amount) {
-        op->outcome = FailedPrecondition(
-            "insufficient_funds",
-            fmt::format("the {} has {} available, {} is needed", AccountKindName(from.kind),
-                        from.posted - from.pending_debits, amount),
-            "amount");
-        continue;
-      }
-      TransferRecord transfer;
-      transfer.created_at = NextCreatedAt(now);
-      transfer.id = NewId(transfer.created_at);
-      transfer.idempotency_key = request.idempotency_key;
-      transfer.request_hash = op->request_hash;
-      transfer.kind = request.kind;
-      transfer.from_account_id = from.id;
-      transfer.to_account_id = to.id;
-      transfer.amount = amount;
-      transfer.currency = request.amount.currency;
-      transfer.reference = request.reference;
-      if (request.pending) {
-        std::int64_t held_from, held_to;
-        if (__builtin_add_overflow(from.pending_debits, amount, &held_from) ||
-            __builtin_add_overflow(to.pending_credits, amount, &held_to)) {
-          op->outcome = Overflow();
-          continue;
-        }
-        transfer.status = TransferStatus::kPending;
-        if (request.pending_timeout) transfer.expires_at = now + *request.pending_timeout;
-        from.pending_debits = held_from;
-        to.pending_credits = held_to;
-        from.updated_at = to.updated_at = transfer.created_at;
-      } else {
-        auto posted = Post(from, to, transfer, transfer.created_at);
-        if (!posted.ok()) {
-          op->outcome = posted.status();
-          continue;
-        }
-        transfer.status = TransferStatus::kPosted;
-        transfer.resolved_at = transfer.created_at;
-        entries.insert(entries.end(), posted->begin(), posted->end());
-      }
-      touched[from_it->second - accounts.data()] = true;
-      touched[to_it->second - accounts.data()] = true;
-      op->result = ToTransfer(transfer, RefOf(from), RefOf(to), now);
-      by_key.emplace(transfer.idempotency_key, transfer);  // a later batch-mate replays it
-      inserts.push_back(std::move(transfer));
-    }
-
-    if (inserts.empty()) return Status::Ok();
-    std::vector<LedgerAccountRecord> changed;
-    for (std::size_t i = 0; i < accounts.size(); ++i) {
-      if (touched[i]) changed.push_back(accounts[i]);
-    }
-    EV_RETURN_IF_ERROR(repo.InsertTransfers(inserts));
-    if (!entries.empty()) EV_RETURN_IF_ERROR(repo.InsertEntries(entries));
-    return repo.UpdateAccountsBalances(changed);
+    return Status::Ok();
   }
 
  private:
-  // Transfers of one batch share the clock reading; their creation times are made strictly
-  // increasing so that history lists them in the order they were applied.
-  Timestamp NextCreatedAt(Timestamp now) {
-    std::lock_guard lock(created_at_mu_);
-    last_created_at_ = std::max(now, last_created_at_ + Duration(1));
-    return last_created_at_;
-  }
-
-  const std::shared_ptr<spi::Clock> clock_;
-  std::mutex created_at_mu_;
-  Timestamp last_created_at_{};
+  TransferClock& clock_;
 };
 
 class LedgerServiceImpl final : public Ledger {
  public:
   LedgerServiceImpl(std::shared_ptr<spi::Storage> storage, std::shared_ptr<spi::Clock> clock,
-                    storage::CommitPipeline& pipeline)
+                    TransferClock& transfer_clock, storage::CommitPipeline& pipeline)
       : storage_(std::move(storage)),
         clock_(std::move(clock)),
         pipeline_(pipeline),
-        create_applier_(clock_) {}
+        create_applier_(transfer_clock) {}
 
   Result<Transfer> CreateTransfer(const TransferRequest& request) override {
-    EV_RETURN_IF_ERROR(ValidateRequest(request));
-    const std::string request_hash = RequestHash(request);
+    EV_ASSIGN_OR_RETURN(const PreparedTransfer prepared, PrepareTransfer(request));
     // Another engine on the same database may insert the key between this batch's look-up and
     // its insert: the insert then reports idempotency_key_taken once the winner has committed
     // (the pipeline re-applies a failed batch one by one, but a lone operation's failure comes
     // straight back), and a second pass replays the winner's transfer (or refuses a reused key).
     for (int pass = 0;; ++pass) {
       CreateOperation operation;
-      operation.request = &request;
-      operation.request_hash = request_hash;
+      operation.transfer = &prepared;
       // Reported only once the commit holding the transfer is durable.
       const Status status = pipeline_.Execute(create_applier_, operation);
       if (status.ok()) return std::move(operation.result);
@@ -375,15 +111,23 @@ class LedgerServiceImpl final : public Ledger {
   }
 
   Result<Transfer> PostPending(std::string_view transfer_id) override {
-    return Resolve(transfer_id, TransferStatus::kPosted, "");
+    return Resolve(transfer_id, TransferStatus::kPosted, VoidCause::kNone, "");
   }
 
-  Result<Transfer> VoidPending(std::string_view transfer_id, std::string_view reason) override {
-    if (reason.size() > kMaxReferenceLength || !IsPrintableAscii(reason)) {
+  Result<Transfer> VoidPending(std::string_view transfer_id, VoidCause cause,
+                               std::string_view note) override {
+    // Only the ledger records an expiry; a value outside the enum has no name to store.
+    if (cause == VoidCause::kNone || cause == VoidCause::kExpired ||
+        !ParseVoidCause(VoidCauseName(cause)).ok()) {
+      return InvalidArgument("invalid_void_cause",
+                             "a transfer is voided for a cause other than none or expired",
+                             "void_cause");
+    }
+    if (note.size() > kMaxReferenceLength || !IsPrintableAscii(note)) {
       return InvalidArgument("invalid_reason", "the reason must be up to 200 printable characters",
                              "reason");
     }
-    return Resolve(transfer_id, TransferStatus::kVoided, reason.empty() ? "voided" : reason);
+    return Resolve(transfer_id, TransferStatus::kVoided, cause, note);
   }
 
   Result<std::int64_t> VoidExpired(int limit) override {
@@ -403,7 +147,7 @@ class LedgerServiceImpl final : public Ledger {
         EV_ASSIGN_OR_RETURN(TransferRecord transfer, repo.FindTransfer(id, LockMode::kForUpdate));
         if (!IsExpired(transfer)) return Status::Ok();  // posted, voided or extended meanwhile
         LedgerAccountRecord from, to;
-        EV_RETURN_IF_ERROR(VoidInTransaction(repo, transfer, kExpiredReason, from, to));
+        EV_RETURN_IF_ERROR(VoidInTransaction(repo, transfer, VoidCause::kExpired, "", from, to));
         did_void = true;
         return Status::Ok();
       }));
@@ -576,7 +320,7 @@ class LedgerServiceImpl final : public Ledger {
   // Posts or voids a pending transfer. A hold found expired is voided instead, and the caller
   // learns transfer_expired: an expired hold can never be posted.
   Result<Transfer> Resolve(std::string_view transfer_id, TransferStatus target,
-                           std::string_view void_reason) {
+                           VoidCause void_cause, std::string_view void_note) {
     Transfer result;
     Status outcome;
     Status status = storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
@@ -594,22 +338,23 @@ class LedgerServiceImpl final : public Ledger {
       if (transfer.status != TransferStatus::kPending) {
         if (transfer.status == TransferStatus::kPosted) {
           outcome = FailedPrecondition("transfer_posted", "the transfer is already posted");
-        } else if (transfer.void_reason == kExpiredReason) {
+        } else if (transfer.void_cause == VoidCause::kExpired) {
           outcome = FailedPrecondition("transfer_expired", "the hold expired and was released");
         } else {
           outcome = FailedPrecondition(
-              "transfer_voided", fmt::format("the transfer was voided ({})", transfer.void_reason));
+              "transfer_voided",
+              fmt::format("the transfer was voided ({})", VoidCauseName(transfer.void_cause)));
         }
         return Status::Ok();
       }
       if (IsExpired(transfer)) {
         // An expired hold is voided as expired: posting it is refused, voiding it is done.
-        EV_RETURN_IF_ERROR(VoidInTransaction(repo, transfer, kExpiredReason, from, to));
+        EV_RETURN_IF_ERROR(VoidInTransaction(repo, transfer, VoidCause::kExpired, "", from, to));
         if (target == TransferStatus::kPosted) {
           outcome = FailedPrecondition("transfer_expired", "the hold expired and was released");
         }
       } else if (target == TransferStatus::kVoided) {
-        EV_RETURN_IF_ERROR(VoidInTransaction(repo, transfer, void_reason, from, to));
+        EV_RETURN_IF_ERROR(VoidInTransaction(repo, transfer, void_cause, void_note, from, to));
       } else {
         EV_RETURN_IF_ERROR(LockTransferAccounts(repo, transfer, from, to));
         const Timestamp now = clock_->Now();
@@ -634,8 +379,8 @@ class LedgerServiceImpl final : public Ledger {
 
   // Releases the hold of a locked pending transfer and marks it voided; an expiry is dated when
   // the hold lapsed, as readers saw it from then on.
-  Status VoidInTransaction(LedgerRepository& repo, TransferRecord& transfer,
-                           std::string_view reason, LedgerAccountRecord& from,
+  Status VoidInTransaction(LedgerRepository& repo, TransferRecord& transfer, VoidCause cause,
+                           std::string_view note, LedgerAccountRecord& from,
                            LedgerAccountRecord& to) {
     EV_RETURN_IF_ERROR(LockTransferAccounts(repo, transfer, from, to));
     const Timestamp now = clock_->Now();
@@ -643,9 +388,10 @@ class LedgerServiceImpl final : public Ledger {
     to.pending_credits -= transfer.amount;
     from.updated_at = to.updated_at = now;
     transfer.status = TransferStatus::kVoided;
-    transfer.void_reason = std::string(reason);
+    transfer.void_cause = cause;
+    transfer.void_note = std::string(note);
     transfer.resolved_at =
-        reason == kExpiredReason && transfer.expires_at ? *transfer.expires_at : now;
+        cause == VoidCause::kExpired && transfer.expires_at ? *transfer.expires_at : now;
     EV_RETURN_IF_ERROR(repo.UpdateTransferStatus(transfer));
     EV_RETURN_IF_ERROR(repo.UpdateAccountBalances(from));
     return repo.UpdateAccountBalances(to);
@@ -661,8 +407,10 @@ class LedgerServiceImpl final : public Ledger {
 
 std::unique_ptr<Ledger> MakeLedgerService(std::shared_ptr<spi::Storage> storage,
                                           std::shared_ptr<spi::Clock> clock,
+                                          TransferClock& transfer_clock,
                                           storage::CommitPipeline& pipeline) {
-  return std::make_unique<LedgerServiceImpl>(std::move(storage), std::move(clock), pipeline);
+  return std::make_unique<LedgerServiceImpl>(std::move(storage), std::move(clock), transfer_clock,
+                                             pipeline);
 }
 
 }  // namespace eventify::ledger

@@ -5,6 +5,14 @@
 
 namespace eventify::storage {
 
+Status BatchContext::Finish(spi::Transaction& tx) {
+  for (auto& [key, part] : parts_) {
+    Status status = part->Finish(tx);
+    if (!status.ok()) return status;
+  }
+  return Status::Ok();
+}
+
 CommitPipeline::CommitPipeline(std::shared_ptr<spi::Storage> storage, CommitPipelineOptions options)
     : storage_(std::move(storage)),
       options_{std::max<std::size_t>(options.max_batch, 1),
@@ -111,10 +119,13 @@ void CommitPipeline::ApplyBatch(std::span<Item* const> batch,
   }
   const Status committed =
       storage_->Run(spi::TransactionMode::kReadWrite, [&](spi::Transaction& tx) {
+        BatchContext context;
         for (auto& [applier, operations] : groups) {
-          Status status = applier->ApplyBatch(tx, operations);
+          Status status = applier->ApplyBatch(tx, context, operations);
           if (!status.ok()) return status;
         }
+        Status finished = context.Finish(tx);
+        if (!finished.ok()) return finished;
         hand_on_turn();  // only the commit remains
         return Status::Ok();
       });
@@ -128,8 +139,10 @@ void CommitPipeline::ApplyBatch(std::span<Item* const> batch,
   for (Item* item : batch) {
     BatchOperation* operation = item->operation;
     const Status alone = storage_->Run(spi::TransactionMode::kReadWrite, [&](spi::Transaction& tx) {
+      BatchContext context;
       BatchOperation* one[] = {operation};
-      return item->applier->ApplyBatch(tx, one);
+      Status status = item->applier->ApplyBatch(tx, context, one);
+      return status.ok() ? context.Finish(tx) : status;
     });
     if (!alone.ok()) operation->outcome = alone;
   }

@@ -12,6 +12,16 @@
 // with another node), the pipeline rolls it back and applies its operations one by one, so that
 // no operation is ever failed because of a batch-mate.
 //
+// Several areas in one batch, one commit. A batch holds the operations of every applier that was
+// queued (grouped by applier, arrival order kept within each group), all applied in the same
+// transaction. Rules that several areas use live in parts shared through the batch's
+// BatchContext rather than inside one applier: the ledger's TransferBatch (ledger/transfer_batch.h)
+// is such a part, so a booking applier stages "take the payment" in the very TransferBatch the
+// ledger's own applier stages plain transfers in, and the seats and the money commit together.
+// A part stages in memory while the appliers run and writes once, when the pipeline finishes the
+// context after the last applier: one look-up and one write per table for the whole batch,
+// whichever areas asked for it.
+//
 // Order and fairness: operations are applied in arrival order (a FIFO queue; within a batch the
 // applier keeps that order), so a caller never starves and transfers of one wallet apply in the
 // order they arrived. The queue is bounded: when full, Execute answers kUnavailable
@@ -39,6 +49,7 @@
 #include <mutex>
 #include <span>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "eventify/spi/storage.h"
@@ -53,13 +64,56 @@ class BatchOperation {
   Status outcome;  // set by the applier, read by the caller once Execute returns
 };
 
+// What the appliers of one batch share inside its transaction: at most one part of each type,
+// created by the first applier that asks for it (Get<T>) and finished, in the order the parts
+// were created, after every applier has run and before the commit. A context lives for one run of
+// the transaction body: a retried body starts from a fresh one.
+class BatchContext {
+ public:
+  class Part {
+   public:
+    virtual ~Part() = default;
+    // Writes what was staged. A failure rolls the whole batch back.
+    virtual Status Finish(spi::Transaction& tx) = 0;
+  };
+
+  BatchContext() = default;
+  BatchContext(const BatchContext&) = delete;
+  BatchContext& operator=(const BatchContext&) = delete;
+
+  // The part of type T (derived from Part), made by `make()` (returning std::unique_ptr<T>) the
+  // first time it is asked for in this context.
+  template <class T, class Make>
+  T& Get(Make&& make) {
+    const void* key = &kKeyOf<T>;
+    for (auto& [part_key, part] : parts_) {
+      if (part_key == key) return static_cast<T&>(*part);
+    }
+    std::unique_ptr<T> made = make();
+    T& result = *made;
+    parts_.emplace_back(key, std::move(made));
+    return result;
+  }
+
+  // Finishes every part in creation order; stops at the first failure.
+  Status Finish(spi::Transaction& tx);
+
+ private:
+  template <class T>
+  static constexpr char kKeyOf = 0;  // its address identifies T
+
+  std::vector<std::pair<const void*, std::unique_ptr<Part>>> parts_;
+};
+
 class BatchApplier {
  public:
   virtual ~BatchApplier() = default;
   // Applies `operations` in order inside `tx`, setting every operation's outcome (the body may
-  // run more than once if the storage retries the transaction). Returns a failure only when the
-  // whole batch must be rolled back.
-  virtual Status ApplyBatch(spi::Transaction& tx, std::span<BatchOperation* const> operations) = 0;
+  // run more than once if the storage retries the transaction). Shared rules (the ledger's
+  // transfers) are staged in parts of `context`, which the pipeline finishes after the last
+  // applier of the batch. Returns a failure only when the whole batch must be rolled back.
+  virtual Status ApplyBatch(spi::Transaction& tx, BatchContext& context,
+                            std::span<BatchOperation* const> operations) = 0;
 };
 
 struct CommitPipelineOptions {

@@ -268,6 +268,50 @@ constexpr std::string_view kV6JobsLeaseIndex =
     "CREATE INDEX jobs_lease_idx ON jobs (status, locked_until)";
 constexpr std::string_view kV6JobsListIndex = "CREATE INDEX jobs_list_idx ON jobs (status, id)";
 
+// ---- Version 7: void causes --------------------------------------------------------------------
+// Why a transfer was voided becomes a word of its own (VoidCauseName; '' while not voided), and
+// void_reason, free text until now, is renamed void_note: what people wrote, which code never
+// branches on. Existing voided rows get their cause from what the engine wrote before, in this
+// order (the first rule that matches wins):
+//  1. 'expired' on a hold with an expiry: expired. Only holds with a timeout expire; an admin's
+//     decline of a withdrawal (which never has one) that said 'expired' is not caught here.
+//  2. a withdrawal saying 'cancelled': cancelled by its owner. An admin's decline that said
+//     exactly 'cancelled' was stored the same way and cannot be told apart; the engine already
+//     treated it as the owner's cancel.
+//  3. any other voided withdrawal: declined by an admin (the only other way the wallets void one),
+//     the text kept as the note.
+//  4. a top-up (a credit from the gateway clearing account) saying 'card_declined' or
+//     'invalid_card_token': that refusal.
+//  5. anything else: voided, with the text as the note ('voided', the old stand-in for no reason,
+//     becomes no note).
+// The code-chosen words of rules 1, 2 and 4 leave no note. Portable statements.
+
+constexpr std::string_view kV7AddVoidCause =
+    "ALTER TABLE transfers ADD COLUMN void_cause TEXT NOT NULL DEFAULT '' CHECK (void_cause IN"
+    " ('', 'voided', 'expired', 'cancelled', 'declined', 'card_declined', 'invalid_card_token'))";
+constexpr std::string_view kV7RenameVoidReason =
+    "ALTER TABLE transfers RENAME COLUMN void_reason TO void_note";
+constexpr std::string_view kV7Expired =
+    "UPDATE transfers SET void_cause = 'expired', void_note = ''"
+    " WHERE status = 'voided' AND void_cause = '' AND void_note = 'expired'"
+    " AND expires_at IS NOT NULL";
+constexpr std::string_view kV7Cancelled =
+    "UPDATE transfers SET void_cause = 'cancelled', void_note = ''"
+    " WHERE status = 'voided' AND void_cause = '' AND kind = 'withdrawal'"
+    " AND void_note = 'cancelled'";
+constexpr std::string_view kV7Declined =
+    "UPDATE transfers SET void_cause = 'declined'"
+    " WHERE status = 'voided' AND void_cause = '' AND kind = 'withdrawal'";
+constexpr std::string_view kV7CardRefused =
+    "UPDATE transfers SET void_cause = void_note, void_note = ''"
+    " WHERE status = 'voided' AND void_cause = '' AND kind = 'credit'"
+    " AND void_note IN ('card_declined', 'invalid_card_token')"
+    " AND from_account_id IN (SELECT id FROM ledger_accounts WHERE kind = 'gateway_clearing')";
+constexpr std::string_view kV7Other =
+    "UPDATE transfers SET void_cause = 'voided',"
+    " void_note = CASE WHEN void_note = 'voided' THEN '' ELSE void_note END"
+    " WHERE status = 'voided' AND void_cause = ''";
+
 // ---- Version 8: events -------------------------------------------------------------------------
 // Organizer profiles, categories and events (spi/event_store.h). The status and cause words are
 // the public names (OrganizerStatusName, EventStatusName...). No foreign keys to users: as the
@@ -479,6 +523,12 @@ const std::vector<Migration>& AllMigrations() {
        "jobs",
        {kV6Jobs, kV6JobsDueIndex, kV6JobsLeaseIndex, kV6JobsListIndex},
        {kV6Jobs, kV6JobsDueIndex, kV6JobsLeaseIndex, kV6JobsListIndex}},
+      {7,
+       "void causes",
+       {kV7AddVoidCause, kV7RenameVoidReason, kV7Expired, kV7Cancelled, kV7Declined, kV7CardRefused,
+        kV7Other},
+       {kV7AddVoidCause, kV7RenameVoidReason, kV7Expired, kV7Cancelled, kV7Declined, kV7CardRefused,
+        kV7Other}},
       {8,
        "events",
        {kV8OrganizerProfiles, kV8OrganizerQueueIndex, kV8Categories, v8_sqlite_events,

@@ -1,7 +1,8 @@
 // What every spi::Storage must do for the events area: the EventStore contract — profiles put and
 // found, category names unique without regard to ASCII case, every event column round-tripped
 // (NULLs included), each list order with its keyset, the full-text words, completion — and the
-// schema's own guards (seats within capacity). Runs on the backend EVENTIFY_TEST_BACKEND selects.
+// schema's own guards (seats within capacity) — through the public SPI only, on the storage the
+// factory hook gives (storage_conformance.h).
 #include "eventify/spi/event_store.h"
 
 #include <boost/test/unit_test.hpp>
@@ -10,7 +11,8 @@
 #include <vector>
 
 #include "eventify/spi/storage.h"
-#include "storage/fixtures.h"
+#include "conformance_helpers.h"
+#include "storage_conformance.h"
 
 namespace eventify::testing {
 namespace {
@@ -66,7 +68,7 @@ Event SampleEvent(int n, const std::string& category_id) {
 }
 
 struct EventStoreFixture {
-  EventStoreFixture() : storage(OpenFreshStorage()) {
+  EventStoreFixture() : storage(conformance::OpenStorageUnderTest()) {
     BOOST_REQUIRE(storage->Supports(EventStore::kArea));
     Require(Write([&](EventStore& s) { return s.InsertCategory(category); }));
   }
