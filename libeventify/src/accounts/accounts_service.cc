@@ -8,6 +8,7 @@
 #include "core/status_macros.h"
 #include "crypto/sodium.h"
 #include "mail/templates.h"
+#include "media/uploaded_image.h"
 
 namespace eventify::accounts {
 namespace {
@@ -326,25 +327,16 @@ class AccountsServiceImpl final : public Accounts {
 
   Result<User> SetAvatar(const Principal& principal, std::string_view bytes) override {
     if (!IsAllowed(principal.role, Action::kUpdateOwnProfile)) return Forbidden();
-    if (bytes.empty()) return InvalidArgument("empty_image", "the image is empty", "avatar");
-    if (bytes.size() > options_.avatar_max_bytes) {
-      return Status(StatusCode::kPayloadTooLarge, "avatar_too_large",
-                    fmt::format("the image is larger than {} bytes", options_.avatar_max_bytes),
-                    "avatar");
-    }
-    const std::string_view type = SniffImageType(bytes);
-    if (type.empty()) {
-      return Status(StatusCode::kUnsupportedMediaType, "unsupported_image",
-                    "the avatar must be a PNG, JPEG or WebP image", "avatar");
-    }
-    const std::string_view extension =
-        type == "image/png" ? "png" : type == "image/jpeg" ? "jpg" : "webp";
+    EV_ASSIGN_OR_RETURN(const media::UploadedImage image,
+                        media::CheckUploadedImage(bytes, options_.avatar_max_bytes, "avatar",
+                                                  "avatar_too_large"));
     // A fresh key per upload: caches never serve a stale picture, and the old object is removed
     // only after the database points at the new one.
     const std::string key =
         fmt::format("avatars/{}-{}.{}", principal.user_id,
-                    crypto::HexEncode(crypto::RandomBytes(8)), extension);
-    EV_RETURN_IF_ERROR(media_->Put(key, spi::MediaObject{std::string(type), std::string(bytes)}));
+                    crypto::HexEncode(crypto::RandomBytes(8)), image.extension);
+    EV_RETURN_IF_ERROR(
+        media_->Put(key, spi::MediaObject{std::string(image.content_type), std::string(bytes)}));
     std::optional<std::string> previous_key;
     auto updated = MutateUser(principal.user_id, [&](UserRecord& user, spi::AccountRepository&) {
       previous_key = user.avatar_key;
