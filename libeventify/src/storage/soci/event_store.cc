@@ -139,12 +139,15 @@ struct Into {
     return soci::into(value, indicator);
   }
 };
+// soci::use() keeps a reference to its name argument, so a use() element made inside a function
+// and returned must not name the default (a temporary that dies with the call): it names kNoName.
+const std::string kNoName;
 struct Use {
   template <typename T>
-  auto operator()(T& value) const { return soci::use(value); }
+  auto operator()(T& value) const { return soci::use(value, kNoName); }
   template <typename T>
   auto operator()(T& value, soci::indicator& indicator) const {
-    return soci::use(value, indicator);
+    return soci::use(value, indicator, kNoName);
   }
 };
 
