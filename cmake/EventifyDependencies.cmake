@@ -25,6 +25,6 @@ if(EVENTIFY_BUILD_SERVER AND EVENTIFY_BUILD_TESTS)
   # must be used or layouts differ.
   pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 endif()
-if(EVENTIFY_BUILD_TESTS)
+if(EVENTIFY_BUILD_TESTS OR EVENTIFY_BUILD_CONFORMANCE)
   find_package(Boost 1.74 CONFIG REQUIRED COMPONENTS unit_test_framework)
 endif()

@@ -1,6 +1,8 @@
 // Embedding libeventify: open the bundled SOCI storage on a SQLite file, plug in a custom Mailer
 // (here one that prints to the terminal), register an account, verify it with the e-mailed code,
-// log in and authenticate with the access token. It links the core, eventify::eventify, and one
+// log in and authenticate with the access token. The engine writes each mail as a job in the
+// registration's transaction (the outbox, docs/mail.md) and has no worker threads by default
+// (JobsOptions::worker_threads 0), so this program runs the due jobs itself to send it. It links the core, eventify::eventify, and one
 // backend, eventify::soci (examples/CMakeLists.txt), nothing else of Eventify.
 //
 //   eventify-example-register /tmp/eventify-example.db
@@ -62,6 +64,9 @@ int main(int argc, char** argv) {
   auto user = accounts.Register({email, "Analytical-Engine1", "Ada Lovelace",
                                  eventify::Role::kOrganizer});
   if (!user.ok()) return Fail(user.status());
+  // Sends the verification mail. A long-running host would rather set
+  // options.jobs.worker_threads = 1, and the mail would leave on an engine thread.
+  if (auto ran = (*engine)->jobs().RunDueJobs(16); !ran.ok()) return Fail(ran.status());
   // A program serving remote clients passes each one's address, which the guessing throttles
   // count; this one has none.
   const eventify::RequestContext local;

@@ -315,6 +315,16 @@ const std::vector<KeySpec>& Keys() {
     k.push_back(IntKey(
         "jobs.worker_threads", "threads running background jobs (docs/jobs.md); 0 runs none",
         [](C& c) -> int& { return c.jobs_worker_threads; }, 0, 64));
+    k.push_back(IntKey(
+        "jobs.mail_max_attempts",
+        "attempts to send each e-mail before its job is dead (docs/mail.md, \"The outbox\")",
+        [](C& c) -> int& { return c.jobs_mail_max_attempts; }, 1, 100));
+    k.push_back(SecondsKey(
+        "jobs.backoff", "wait before a failed job's second attempt, doubled after each failure",
+        [](C& c) -> std::chrono::seconds& { return c.jobs_backoff; }, 1));
+    k.push_back(SecondsKey(
+        "jobs.max_backoff", "longest wait between two attempts of a job",
+        [](C& c) -> std::chrono::seconds& { return c.jobs_max_backoff; }, 1));
     KeySpec secret = StringKey("secret_key", "signing key, at least 32 bytes (file or env only)",
                                [](C& c) -> std::string& { return c.secret_key; });
     secret.secret = true;
@@ -584,6 +594,9 @@ Result<ServerConfig> LoadConfig(const std::vector<Flag>& flags,
 
   if (config.mail_transport == MailTransport::kSmtp && config.smtp.url.empty()) {
     return ConfigError("smtp.url must be set when mail.transport is smtp");
+  }
+  if (config.jobs_backoff > config.jobs_max_backoff) {
+    return ConfigError("jobs.backoff must not be longer than jobs.max_backoff");
   }
 
   const std::string& dir = config.data_dir;

@@ -39,6 +39,9 @@ struct ServerConfig {
   int database_pool_size = 4;
 
   int jobs_worker_threads = 1;  // engine threads running background jobs (eventify/jobs.h)
+  int jobs_mail_max_attempts = JobsOptions().mail_max_attempts;  // attempts of each e-mail
+  std::chrono::seconds jobs_backoff = JobsOptions().backoff;     // before a failed job's retry
+  std::chrono::seconds jobs_max_backoff = JobsOptions().max_backoff;
 
   std::string secret_key;       // from the config file or EVENTIFY_SECRET_KEY only
   std::string secret_key_file;  // default <data_dir>/secret.key

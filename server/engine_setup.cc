@@ -77,6 +77,9 @@ Result<std::unique_ptr<Engine>> OpenEngine(const ServerConfig& config, WhenMissi
   options.currency = config.currency;
   options.wallets = config.wallets;
   options.jobs.worker_threads = config.jobs_worker_threads;
+  options.jobs.mail_max_attempts = config.jobs_mail_max_attempts;
+  options.jobs.backoff = config.jobs_backoff;
+  options.jobs.max_backoff = config.jobs_max_backoff;
   // Approved events become completed within a minute of their end (docs/events-api.md).
   options.jobs.schedules.push_back({std::string(kCompleteEndedEventsJob), std::chrono::seconds(60)});
   // Lapsed holds return their seats and cancelled events are refunded within a minute

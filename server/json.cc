@@ -86,9 +86,9 @@ Status ReadString(const Field& field, const rapidjson::Value& value, const std::
   if (!value.IsString()) {
     return InvalidArgument("invalid_type", fmt::format("'{}' must be a string", name), name);
   }
-  if (value.GetStringLength() > kMaxStringFieldBytes) {
+  if (value.GetStringLength() > field.max_bytes) {
     return InvalidArgument("field_too_long",
-                           fmt::format("'{}' is longer than {} bytes", name, kMaxStringFieldBytes),
+                           fmt::format("'{}' is longer than {} bytes", name, field.max_bytes),
                            name);
   }
   std::string text(value.GetString(), value.GetStringLength());
@@ -142,6 +142,15 @@ Status JsonObject::Read(std::initializer_list<Field> fields) const {
       }
       if (field.optional_string != nullptr) field.optional_string->reset();
       if (field.optional_int != nullptr) field.optional_int->reset();
+      if (field.optional_bool != nullptr) field.optional_bool->reset();
+      continue;
+    }
+    if (field.optional_bool != nullptr) {
+      if (!member->value.IsBool()) {
+        return InvalidArgument("invalid_type", fmt::format("'{}' must be true or false", name),
+                               name);
+      }
+      *field.optional_bool = member->value.GetBool();
       continue;
     }
     const bool is_string = field.required_string != nullptr || field.optional_string != nullptr;

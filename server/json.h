@@ -20,20 +20,29 @@ namespace eventify::server {
 // applies the real rules; this only keeps absurd inputs away from it.
 inline constexpr std::size_t kMaxStringFieldBytes = 1024;
 
-// A field to read from a JSON object: a string or an integer. Required ones must be present and
-// of that type; optional ones may be absent or null.
+// A field to read from a JSON object: a string, an integer or a boolean. Required ones must be
+// present and of that type; optional ones may be absent or null.
 struct Field {
   std::string_view name;
   std::string* required_string = nullptr;
   std::optional<std::string>* optional_string = nullptr;
   std::int64_t* required_int = nullptr;
   std::optional<std::int64_t>* optional_int = nullptr;
+  std::optional<bool>* optional_bool = nullptr;
+  std::size_t max_bytes = kMaxStringFieldBytes;  // of a string
 };
 inline Field Required(std::string_view name, std::string& out) {
   return {.name = name, .required_string = &out};
 }
 inline Field Optional(std::string_view name, std::optional<std::string>& out) {
   return {.name = name, .optional_string = &out};
+}
+// A long text (an event's description): up to `max_bytes` instead of kMaxStringFieldBytes.
+inline Field RequiredText(std::string_view name, std::string& out, std::size_t max_bytes) {
+  return {.name = name, .required_string = &out, .max_bytes = max_bytes};
+}
+inline Field Optional(std::string_view name, std::optional<bool>& out) {
+  return {.name = name, .optional_bool = &out};
 }
 // Integers are JSON numbers without a fraction or exponent within the 64-bit signed range: money
 // is always an integer count of minor units, so 10.5, 1e3 and "10" are refused.
@@ -57,7 +66,8 @@ class JsonObject {
 
   // Reads the fields in order and stops at the first problem.
   // Errors (kInvalidArgument, with the field): missing_field, invalid_type (wrong JSON type, or a
-  // number with a fraction or exponent where an integer is expected), field_too_long,
+  // number with a fraction or exponent where an integer is expected), field_too_long (a string
+  // over the field's max_bytes),
   // out_of_range (an integer beyond the 64-bit signed range).
   Status Read(std::initializer_list<Field> fields) const;
 

@@ -20,6 +20,7 @@
 #include "job_routes.h"
 #include "config.h"
 #include "engine_setup.h"
+#include "event_routes.h"
 #include "health_routes.h"
 #include "http_server.h"
 #include "media_routes.h"
@@ -82,6 +83,7 @@ int Serve(const std::vector<std::string>& args) {
   AddWalletRoutes(router, **engine);
   AddBookingRoutes(router, **engine);
   AddJobRoutes(router, **engine);
+  AddEventRoutes(router, **engine);
 
   int exit_code = 0;
   {

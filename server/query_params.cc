@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,7 +13,7 @@
 namespace eventify::server {
 namespace {
 
-// ?from= and ?until=: RFC 3339 timestamps when present.
+// ?from=, ?until=, ?starts_from=, ?starts_before=: RFC 3339 timestamps when present.
 Status ReadTimestamp(const ApiRequest& request, std::string_view name,
                      std::optional<Timestamp>& out) {
   const auto text = request.query(name);
@@ -25,6 +26,23 @@ Status ReadTimestamp(const ApiRequest& request, std::string_view name,
                   fmt::format("'{}': {}", name, failure.message()), std::string(name));
   }
   out = *parsed;
+  return Status::Ok();
+}
+
+// ?min_price= and ?max_price=: integers (minor units) when present.
+Status ReadPrice(const ApiRequest& request, std::string_view name,
+                 std::optional<std::int64_t>& out) {
+  const auto text = request.query(name);
+  if (!text) return Status::Ok();
+  std::int64_t value = 0;
+  const char* end = text->data() + text->size();
+  const auto [ptr, ec] = std::from_chars(text->data(), end, value);
+  if (text->empty() || ec != std::errc() || ptr != end) {
+    return InvalidArgument("invalid_price",
+                           fmt::format("'{}' must be an integer amount in minor units", name),
+                           std::string(name));
+  }
+  out = value;
   return Status::Ok();
 }
 
@@ -48,6 +66,19 @@ Status ReadHistoryQuery(const ApiRequest& request, HistoryQuery& query) {
   if (!read.ok()) return read;
   query.cursor = std::string(request.query("cursor").value_or(""));
   return Status::Ok();
+}
+
+Status ReadEventQuery(const ApiRequest& request, EventQuery& query) {
+  query.category_id = std::string(request.query("category").value_or(""));
+  query.organizer_id = std::string(request.query("organizer").value_or(""));
+  query.text = std::string(request.query("text").value_or(""));
+  query.cursor = std::string(request.query("cursor").value_or(""));
+  Status read = ReadTimestamp(request, "starts_from", query.starts_from);
+  if (read.ok()) read = ReadTimestamp(request, "starts_before", query.starts_before);
+  if (read.ok()) read = ReadPrice(request, "min_price", query.min_price);
+  if (read.ok()) read = ReadPrice(request, "max_price", query.max_price);
+  if (read.ok()) read = ReadLimit(request, query.limit);
+  return read;
 }
 
 }  // namespace eventify::server

@@ -40,7 +40,8 @@ void WriteTransfer(JsonWriter& json, const Transfer& transfer) {
   json.Key("to");
   WriteAccountRef(json, transfer.to);
   json.StringMember("reference", transfer.reference);
-  json.StringMember("void_reason", transfer.void_reason);
+  json.StringMember("void_reason", VoidCauseName(transfer.void_cause));
+  json.StringMember("void_note", transfer.void_note);
   json.StringMember("created_at", FormatTimestamp(transfer.created_at));
   json.OptionalTimestampMember("expires_at", transfer.expires_at);
   json.OptionalTimestampMember("resolved_at", transfer.resolved_at);

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <regex>
 #include <thread>
@@ -22,21 +23,26 @@ const Timestamp kStart = FromMicros(1'800'000'000'000'000);  // 2027-01-15
 constexpr char kPassword[] = "Str0ng-Passw0rd";
 const RequestContext kClient{"198.51.100.7"};
 
-// Keeps every message in memory so tests can read the codes.
+// Keeps every message in memory so tests can read the codes. The engine writes its mail as jobs
+// (the outbox) and has no worker threads here: every read first runs `deliver`, which the fixture
+// sets to run the due jobs.
 class RecordingMailer final : public spi::Mailer {
  public:
+  void set_deliver(std::function<void()> deliver) { deliver_ = std::move(deliver); }
   Status Send(const spi::MailMessage& message) override {
     std::lock_guard lock(mu_);
-    if (fail_) return Unavailable("mail_unavailable", "test mailer is down");
+    if (fail_) return Unavailable("test_mailer_down", "test mailer is down");
     sent_.push_back(message);
     return Status::Ok();
   }
   std::size_t CountTo(const std::string& to) {
+    if (deliver_) deliver_();
     std::lock_guard lock(mu_);
     return std::count_if(sent_.begin(), sent_.end(), [&](auto& m) { return m.to == to; });
   }
   // The six-digit code in the newest message to `to`.
   std::string LastCodeTo(const std::string& to) {
+    if (deliver_) deliver_();
     std::lock_guard lock(mu_);
     for (auto it = sent_.rbegin(); it != sent_.rend(); ++it) {
       if (it->to != to) continue;
@@ -55,6 +61,7 @@ class RecordingMailer final : public spi::Mailer {
   std::mutex mu_;
   std::vector<spi::MailMessage> sent_;
   bool fail_ = false;
+  std::function<void()> deliver_;
 };
 
 std::string PngBytes() {
@@ -73,6 +80,10 @@ struct Fixture {
     media = spi::MakeFilesystemMediaStore(media_dir.string(), "/media/");
     storage = testing::OpenFreshStorage();
     engine = OpenEngine(std::string(32, 's'));
+    mailer->set_deliver([this] {
+      auto ran = engine->jobs().RunDueJobs(100);
+      BOOST_REQUIRE_MESSAGE(ran.ok(), ran.status().ToString());
+    });
   }
   ~Fixture() {
     engine.reset();
@@ -213,10 +224,11 @@ BOOST_AUTO_TEST_CASE(concurrent_registrations_of_one_email_create_one_account) {
   BOOST_TEST(other.load() == 0);
 }
 
-BOOST_AUTO_TEST_CASE(a_mail_failure_is_reported_and_a_new_code_can_be_asked_for) {
+BOOST_AUTO_TEST_CASE(a_mail_failure_does_not_fail_registration_and_a_new_code_can_be_asked_for) {
   mailer->set_fail(true);
   auto user = accounts().Register({"nomail@example.com", kPassword, "No Mail", Role::kAttendee});
-  BOOST_TEST(user.status().reason() == "mail_unavailable");
+  BOOST_REQUIRE_MESSAGE(user.ok(), user.status().ToString());
+  BOOST_TEST(mailer->CountTo("nomail@example.com") == 0u);
   mailer->set_fail(false);
   clock->Advance(std::chrono::seconds(61));
   BOOST_REQUIRE(accounts().ResendVerification(kClient, "nomail@example.com").ok());

@@ -11,6 +11,7 @@
 #include "accounts/throttle.h"
 #include "accounts/validation.h"
 #include "crypto/sodium.h"
+#include "media/uploaded_image.h"
 #include "eventify/spi/mailer.h"
 #include "eventify/spi/payment_gateway.h"
 #include "eventify/spi/media_store.h"
@@ -114,24 +115,24 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(image_sniffing)
 
 BOOST_AUTO_TEST_CASE(recognises_png_jpeg_and_webp_by_their_bytes) {
-  BOOST_TEST(SniffImageType(TinyPng()) == "image/png");
-  BOOST_TEST(SniffImageType(std::string("\xff\xd8\xff\xe0\0\x10JFIF", 10)) == "image/jpeg");
+  BOOST_TEST(media::SniffImageType(TinyPng()) == "image/png");
+  BOOST_TEST(media::SniffImageType(std::string("\xff\xd8\xff\xe0\0\x10JFIF", 10)) == "image/jpeg");
   std::string webp = "RIFF";
   webp += std::string("\x1a\0\0\0", 4);
   webp += "WEBPVP8L";
   webp += std::string(8, '\0');
-  BOOST_TEST(SniffImageType(webp) == "image/webp");
+  BOOST_TEST(media::SniffImageType(webp) == "image/webp");
 }
 
 BOOST_AUTO_TEST_CASE(refuses_other_bytes) {
-  BOOST_TEST(SniffImageType("").empty());
-  BOOST_TEST(SniffImageType("hello, this is text and not a picture").empty());
-  BOOST_TEST(SniffImageType("GIF89a\x01\0\x01\0").empty());
-  BOOST_TEST(SniffImageType("<svg xmlns='http://www.w3.org/2000/svg'/>").empty());
+  BOOST_TEST(media::SniffImageType("").empty());
+  BOOST_TEST(media::SniffImageType("hello, this is text and not a picture").empty());
+  BOOST_TEST(media::SniffImageType("GIF89a\x01\0\x01\0").empty());
+  BOOST_TEST(media::SniffImageType("<svg xmlns='http://www.w3.org/2000/svg'/>").empty());
   std::string zero_size = TinyPng();
   zero_size[19] = '\0';
-  BOOST_TEST(SniffImageType(zero_size).empty());
-  BOOST_TEST(SniffImageType(TinyPng().substr(0, 20)).empty());
+  BOOST_TEST(media::SniffImageType(zero_size).empty());
+  BOOST_TEST(media::SniffImageType(TinyPng().substr(0, 20)).empty());
 }
 
 BOOST_AUTO_TEST_CASE(codes_are_six_digits) {

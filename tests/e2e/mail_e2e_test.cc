@@ -2,15 +2,20 @@
 // mail.transport=smtp (STARTTLS required, the password from the environment) sends through a
 // local SMTP sink on loopback (run under support/with-smtp-sink.sh); the multipart message that
 // arrives carries the code in both parts and the user's name escaped in the HTML part, and the code
-// verifies the account over HTTP. Also the startup errors of bad SMTP settings, each naming its
-// key.
+// verifies the account over HTTP. The outbox: with the mail server down (the sink's late port,
+// refusing connections) registration still answers 201, the mail job is retried, and the code
+// arrives once the server is up; a silent server (accepts TCP, never answers) times out and the
+// job is retried. Also the startup errors of bad mail settings, each naming its key.
 #define BOOST_TEST_MODULE e2e_mail
 #include <boost/test/unit_test.hpp>
+#include <chrono>
 #include <regex>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "e2e_client.h"
+#include "support/loopback_socket.h"
 #include "support/mail_reader.h"
 
 namespace {
@@ -34,6 +39,43 @@ e2e::Deployment& TheDeployment() {
        "--smtp.timeout=10s"},
       {"EVENTIFY_SMTP_PASSWORD=" + Sink().password});
   return deployment;
+}
+
+// A server sending through `url`, plain SMTP, retrying failed jobs after 1 s (at most 2 s).
+std::vector<std::string> PlainSmtpFlags(const std::string& url) {
+  return {"--mail.transport=smtp", "--smtp.url=" + url,         "--smtp.username=" + Sink().user,
+          "--smtp.starttls=off",   "--smtp.connect_timeout=1s", "--smtp.timeout=1s",
+          "--jobs.backoff=1s",     "--jobs.max_backoff=2s"};
+}
+
+// Registers `email` and checks the answer: 201, whatever the mail server does.
+void RegisterOrFail(e2e::Api& api, const std::string& email) {
+  const e2e::Reply registered = api.PostJson(
+      "/api/v1/auth/register",
+      e2e::JsonObject({{"email", email}, {"password", e2e::kPassword}, {"full_name", "Ada"}}));
+  BOOST_TEST_INFO("body " << registered.body);
+  BOOST_REQUIRE_EQUAL(registered.status, 201);
+}
+
+// Waits until the admin jobs API shows the queued mail job with at least `attempts` attempts, and
+// returns its JSON pointer prefix in `page` (a hang guard only, no timing assertion).
+std::string QueuedMailJob(e2e::Api& api, const std::string& token, int attempts, e2e::Reply& page) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (;;) {
+    page = api.Get("/api/v1/admin/jobs?status=queued&limit=100", token);
+    BOOST_TEST_INFO("body " << page.body);
+    BOOST_REQUIRE_EQUAL(page.status, 200);
+    for (int i = 0; i < page.Count("/items"); ++i) {
+      const std::string item = "/items/" + std::to_string(i);
+      if (page.Str((item + "/kind").c_str()) == "mail.send" &&
+          page.Int((item + "/attempts").c_str()) >= attempts) {
+        return item;
+      }
+    }
+    BOOST_REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline,
+                          "no mail job reached " << attempts << " attempts");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 // The one six-digit number in `text`.
@@ -83,7 +125,55 @@ BOOST_AUTO_TEST_CASE(registration_mails_a_multipart_code_over_smtp_that_verifies
   BOOST_TEST(e2e::Login(api, email, e2e::kPassword).status == 200);
 }
 
-BOOST_AUTO_TEST_CASE(bad_smtp_settings_stop_the_server_naming_the_key) {
+BOOST_AUTO_TEST_CASE(with_the_mail_server_down_registration_succeeds_and_the_code_arrives_later) {
+  e2e::Deployment deployment(kServer, PlainSmtpFlags(Sink().late_url()),
+                             {"EVENTIFY_SMTP_PASSWORD=" + Sink().password});
+  e2e::Api api = deployment.api();
+  const e2e::Account admin = e2e::NewAdmin(deployment, "outbox-admin");
+  const std::string email = deployment.NewEmail("late");
+  RegisterOrFail(api, email);
+
+  // The mail server refuses connections: the job failed and is queued for another attempt, its
+  // payload sealed.
+  e2e::Reply page;
+  const std::string job = QueuedMailJob(api, admin.access, 1, page);
+  BOOST_TEST(page.Str((job + "/last_error").c_str()).starts_with("smtp_connection_refused"),
+             page.body);
+  BOOST_TEST(page.Str((job + "/payload").c_str()).starts_with("sealed:v1:"));
+  BOOST_TEST(page.Int((job + "/max_attempts").c_str()) == 30);
+  const std::string id = page.Str((job + "/id").c_str());
+
+  Sink().OpenLatePort();
+  std::set<std::string> seen;
+  const testing::ReceivedMail mail = testing::WaitForMail(Sink().dir, email, seen);
+  BOOST_TEST(page.body.find(CodeIn(mail.parts.at(0).body)) == std::string::npos);
+  const e2e::Reply verified =
+      api.PostJson("/api/v1/auth/verify-email",
+                   e2e::JsonObject({{"email", email}, {"code", CodeIn(mail.parts.at(0).body)}}));
+  BOOST_TEST(verified.status == 200);
+  const e2e::Reply done = api.Get("/api/v1/admin/jobs/" + id, admin.access);
+  BOOST_TEST(done.Str("/job/status") == "succeeded", done.body);
+  // Delivered once: the job is done, and one message to the address arrived.
+  int arrived = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(Sink().dir)) {
+    if (entry.path().filename().string().ends_with("-" + email + ".eml")) ++arrived;
+  }
+  BOOST_TEST(arrived == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_silent_mail_server_times_out_and_the_mail_job_is_retried) {
+  testing::LoopbackSocket silent(/*listening=*/true);
+  e2e::Deployment deployment(kServer, PlainSmtpFlags(silent.url()),
+                             {"EVENTIFY_SMTP_PASSWORD=" + Sink().password});
+  e2e::Api api = deployment.api();
+  const e2e::Account admin = e2e::NewAdmin(deployment, "silent-admin");
+  RegisterOrFail(api, deployment.NewEmail("silent"));
+  e2e::Reply page;
+  const std::string job = QueuedMailJob(api, admin.access, 2, page);
+  BOOST_TEST(page.Str((job + "/last_error").c_str()).starts_with("smtp_timeout"), page.body);
+}
+
+BOOST_AUTO_TEST_CASE(bad_mail_settings_stop_the_server_naming_the_key) {
   const auto& scratch = TheDeployment().scratch();
   const std::string data = "--data_dir=" + (scratch / "unused").string();
   struct Case {
@@ -105,6 +195,8 @@ BOOST_AUTO_TEST_CASE(bad_smtp_settings_stop_the_server_naming_the_key) {
        {"EVENTIFY_SMTP_CONNECT_TIMEOUT=60", "EVENTIFY_SMTP_TIMEOUT=30"},
        "smtp.timeout"},
       {{"--smtp.password=hunter2-secret"}, {}, "EVENTIFY_SMTP_PASSWORD"},
+      {{"--jobs.mail_max_attempts=0"}, {}, "jobs.mail_max_attempts"},
+      {{"--jobs.backoff=2h"}, {}, "jobs.backoff must not be longer than jobs.max_backoff"},
   };
   for (const Case& c : cases) {
     std::vector<std::string> argv = {kServer, "--listen.port=0", data};

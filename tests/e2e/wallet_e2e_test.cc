@@ -286,7 +286,8 @@ BOOST_AUTO_TEST_CASE(a_top_up_is_pending_until_the_signed_callback_posts_it) {
   BOOST_TEST(started.Str("/topup/transfer/expires_at").back() == 'Z');
   BOOST_TEST(started.IsNull("/topup/transfer/resolved_at"));
   BOOST_TEST(started.Has("/topup/transfer/reference"));
-  BOOST_TEST(started.Has("/topup/transfer/void_reason"));
+  BOOST_TEST(started.Str("/topup/transfer/void_reason") == "");
+  BOOST_TEST(started.Str("/topup/transfer/void_note") == "");
   CheckWallet(api, user, 0, 0, 0, 5000);
 
   // Forged, missing and stale signatures change nothing.
@@ -634,7 +635,8 @@ BOOST_AUTO_TEST_CASE(withdrawals_hold_funds_until_an_admin_decides) {
   BOOST_REQUIRE_EQUAL(declined.status, 200);
   BOOST_TEST(declined.Str("/transfer/id") == declined_id);
   BOOST_TEST(declined.Str("/transfer/status") == "voided");
-  BOOST_TEST(declined.Str("/transfer/void_reason") == "bank account closed");
+  BOOST_TEST(declined.Str("/transfer/void_reason") == "declined");
+  BOOST_TEST(declined.Str("/transfer/void_note") == "bank account closed");
   CheckWallet(api, user, 6000, 6000, 0, 0);  // the declined funds are available again
 
   CheckError(
@@ -665,6 +667,45 @@ BOOST_AUTO_TEST_CASE(withdrawals_hold_funds_until_an_admin_decides) {
   CheckError(cancel(approved_id, user), kUnprocessable, "transfer_posted");
   CheckError(cancel(declined_id, user), kUnprocessable, "transfer_voided");
   BOOST_TEST(PendingWithdrawals(api, admin).count(cancelled_id) == 0u);
+}
+
+// Issue 14: the reason an admin gives is a note. A decline that says "expired" is a decline for
+// every later read and decision: no expiry, no owner's cancel.
+BOOST_AUTO_TEST_CASE(a_decline_whose_reason_says_expired_stays_a_decline) {
+  e2e::Deployment& deployment = TheDeployment();
+  e2e::Api api = deployment.api();
+  const Account user = e2e::NewVerifiedAccount(deployment, "declined-expired");
+  const Account admin = e2e::NewAdmin(deployment, "declining-admin");
+  Fund(api, user, 3000);
+  const std::string id = Withdraw(api, user, 1200);
+
+  const e2e::Reply declined = api.PostJson(kAdminWithdrawals + "/" + id + "/decline",
+                                           e2e::JsonObject({{"reason", "expired"}}), admin.access);
+  CheckResolved(declined, id, "voided");
+  BOOST_TEST(declined.Str("/transfer/void_reason") == "declined");
+  BOOST_TEST(declined.Str("/transfer/void_note") == "expired");
+  BOOST_TEST(declined.IsNull("/transfer/expires_at"));
+  CheckWallet(api, user, 3000, 3000, 0, 0);
+
+  const e2e::Reply history = api.Get(kHistory + "?status=voided", user.access);
+  BOOST_TEST_INFO("body " << history.body);
+  BOOST_REQUIRE_EQUAL(history.status, 200);
+  BOOST_REQUIRE_EQUAL(history.Count("/items"), 1);
+  BOOST_TEST(history.Str("/items/0/transfer/id") == id);
+  BOOST_TEST(history.Str("/items/0/transfer/void_reason") == "declined");
+  BOOST_TEST(history.Str("/items/0/transfer/void_note") == "expired");
+  BOOST_TEST(history.Str("/items/0/transfer/resolved_at") == declined.Str("/transfer/resolved_at"));
+
+  CheckError(api.Send("POST", kAdminWithdrawals + "/" + id + "/approve", "", "", admin.access),
+             kUnprocessable, "transfer_voided");
+  CheckError(api.Send("POST", kWithdrawals + "/" + id + "/cancel", "", "", user.access),
+             kUnprocessable, "transfer_voided");
+  const e2e::Reply again = api.PostJson(kAdminWithdrawals + "/" + id + "/decline",
+                                        e2e::JsonObject({{"reason", "other"}}), admin.access);
+  CheckResolved(again, id, "voided");
+  BOOST_TEST(again.Str("/transfer/void_reason") == "declined");
+  BOOST_TEST(again.Str("/transfer/void_note") == "expired");
+  CheckWallet(api, user, 3000, 3000, 0, 0);
 }
 
 BOOST_AUTO_TEST_CASE(history_pages_newest_first_and_filters) {

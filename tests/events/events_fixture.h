@@ -2,7 +2,10 @@
 // category, and helpers that build valid drafts and drive events through their lifecycle.
 #pragma once
 
+#include <stdlib.h>
+
 #include <boost/test/unit_test.hpp>
+#include <filesystem>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -68,14 +71,20 @@ T ValueOrFail(Result<T> result) {
 
 struct EventsFixture {
   EventsFixture() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "eventify-events-XXXXXX").string();
+    BOOST_REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    media_dir = pattern;
+    media = spi::MakeFilesystemMediaStore(media_dir.string(), "/media/");
     clock = std::make_shared<spi::ManualClock>(kEventsStart);
     storage = OpenFreshStorage();
     EngineOptions options;
     options.secret_key = std::string(32, 's');
     options.storage = storage;
     options.mailer = std::make_shared<DiscardingMailer>();
-    options.media_store = spi::MakeFilesystemMediaStore("/nonexistent-media", "/media/");
+    options.media_store = media;
     options.clock = clock;
+    options.events.cover_max_bytes = 1024;
     options.jobs.schedules = {{std::string(kCompleteEndedEventsJob), std::chrono::seconds(60)}};
     auto opened = Engine::Open(std::move(options));
     BOOST_REQUIRE_MESSAGE(opened.ok(), opened.status().ToString());
@@ -83,6 +92,12 @@ struct EventsFixture {
     Verify(organizer);
     Verify(other_organizer);
     category = ValueOrFail(events().CreateCategory(admin, "Conferences"));
+  }
+
+  ~EventsFixture() {
+    engine.reset();
+    std::error_code ignored;
+    std::filesystem::remove_all(media_dir, ignored);
   }
 
   Events& events() { return engine->events(); }
@@ -136,6 +151,8 @@ struct EventsFixture {
     BOOST_REQUIRE_MESSAGE(written.ok(), written.ToString());
   }
 
+  std::filesystem::path media_dir;
+  std::shared_ptr<spi::MediaStore> media;
   std::shared_ptr<spi::ManualClock> clock;
   std::shared_ptr<spi::Storage> storage;
   std::unique_ptr<Engine> engine;

@@ -2,6 +2,8 @@
 // verification, categories, every lifecycle transition, bad input and foreign event ids, and the
 // recurring completion job on the manual clock.
 #include <boost/test/unit_test.hpp>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,36 @@ BOOST_AUTO_TEST_CASE(permission_table_matches_the_documented_one) {
     BOOST_TEST(IsEventActionAllowed(Role::kOrganizer, R::kOrganizerOfEvent, row.action) ==
                row.own_organizer);
   }
+}
+
+// A storage serving every area but the events one, as one written before the area existed.
+class StorageWithoutEvents final : public spi::Storage {
+ public:
+  explicit StorageWithoutEvents(std::shared_ptr<spi::Storage> inner) : inner_(std::move(inner)) {}
+  Status Run(spi::TransactionMode mode,
+             const std::function<Status(spi::Transaction&)>& body) override {
+    return inner_->Run(mode, body);
+  }
+  std::string_view backend_name() const override { return inner_->backend_name(); }
+  int schema_version() const override { return inner_->schema_version(); }
+  bool Supports(spi::StoreArea area) const override {
+    return !(area == spi::EventStore::kArea) && inner_->Supports(area);
+  }
+
+ private:
+  std::shared_ptr<spi::Storage> inner_;
+};
+
+BOOST_AUTO_TEST_CASE(the_engine_refuses_a_storage_without_the_events_area) {
+  EngineOptions options;
+  options.secret_key = std::string(32, 's');
+  options.storage = std::make_shared<StorageWithoutEvents>(OpenFreshStorage());
+  options.mailer = std::make_shared<DiscardingMailer>();
+  options.media_store = spi::MakeFilesystemMediaStore("/nonexistent-media", "/media/");
+  auto opened = Engine::Open(std::move(options));
+  BOOST_REQUIRE(!opened.ok());
+  ExpectError(opened, StatusCode::kFailedPrecondition, "storage_lacks_area", "storage");
+  BOOST_TEST(opened.status().message().find("'events'") != std::string::npos);
 }
 
 BOOST_FIXTURE_TEST_SUITE(events, EventsFixture)
@@ -462,6 +494,45 @@ BOOST_AUTO_TEST_CASE(approved_events_change_only_what_buyers_did_not_pay_for) {
   // Cancelled events stay public, so attendees learn why.
   BOOST_TEST(ValueOrFail(events().GetEvent(nullptr, approved.id)).status ==
              EventStatus::kCancelled);
+}
+
+BOOST_AUTO_TEST_CASE(cover_images_are_kept_in_the_media_store) {
+  std::string png("\x89PNG\r\n\x1a\n", 8);
+  png += std::string("\0\0\0\x0dIHDR\0\0\0\x02\0\0\0\x02\x08\x06\0\0\0\0\0\0\0", 25);
+  const Event draft = Create(Draft());
+  BOOST_TEST(!draft.cover_image_url.has_value());
+  const Event first = ValueOrFail(events().SetCoverImage(organizer, draft.id, png));
+  BOOST_REQUIRE(first.cover_image_key.has_value());
+  BOOST_TEST(*first.cover_image_url == "/media/" + *first.cover_image_key);
+  BOOST_TEST(first.cover_image_key->starts_with("events/" + draft.id + "-"));
+  BOOST_TEST(first.cover_image_key->ends_with(".png"));
+  BOOST_TEST(ValueOrFail(media->Get(*first.cover_image_key)).content_type == "image/png");
+  BOOST_TEST(*ValueOrFail(events().GetEvent(&organizer, draft.id)).cover_image_url ==
+             *first.cover_image_url);
+
+  // A new image replaces the old one, which leaves the media store.
+  const Event second = ValueOrFail(events().SetCoverImage(organizer, draft.id, png));
+  BOOST_TEST(*second.cover_image_key != *first.cover_image_key);
+  BOOST_TEST(media->Get(*first.cover_image_key).status().code() == StatusCode::kNotFound);
+  const Event approved = Approved(Draft("With cover"));
+  BOOST_TEST(events().SetCoverImage(organizer, approved.id, png).ok());
+  BOOST_TEST(ValueOrFail(events().ListEvents({})).items.at(0).cover_image_url.has_value());
+
+  ExpectError(events().SetCoverImage(organizer, draft.id, ""), StatusCode::kInvalidArgument,
+              "empty_image", "cover");
+  ExpectError(events().SetCoverImage(organizer, draft.id, "GIF89a not accepted"),
+              StatusCode::kUnsupportedMediaType, "unsupported_image", "cover");
+  ExpectError(events().SetCoverImage(organizer, draft.id, png + std::string(1024, 'x')),
+              StatusCode::kPayloadTooLarge, "cover_too_large", "cover");
+  ExpectError(events().SetCoverImage(other_organizer, draft.id, png), StatusCode::kNotFound,
+              "event_not_found");
+  ExpectError(events().SetCoverImage(organizer, "../../etc", png), StatusCode::kNotFound,
+              "event_not_found");
+  ExpectError(events().SetCoverImage(admin, approved.id, png), StatusCode::kPermissionDenied,
+              "forbidden");
+  ValueOrFail(events().CancelEvent(organizer, approved.id, "Called off"));
+  ExpectError(events().SetCoverImage(organizer, approved.id, png),
+              StatusCode::kFailedPrecondition, "event_not_editable");
 }
 
 BOOST_AUTO_TEST_CASE(admins_hold_and_release_events) {

@@ -4,12 +4,12 @@
 // Property: the answer is one of the three types or empty.
 #include <cstdint>
 
-#include "accounts/validation.h"
+#include "media/uploaded_image.h"
 #include "fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view type =
-      eventify::accounts::SniffImageType(eventify::fuzz::AsText(data, size));
+      eventify::media::SniffImageType(eventify::fuzz::AsText(data, size));
   eventify::fuzz::Require(
       type.empty() || type == "image/png" || type == "image/jpeg" || type == "image/webp",
       "the sniffed type is PNG, JPEG, WebP or none");

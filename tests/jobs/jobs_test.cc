@@ -4,11 +4,17 @@
 #define BOOST_TEST_MODULE jobs
 #include <atomic>
 #include <boost/test/unit_test.hpp>
+#include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "eventify/spi/account_maintenance_store.h"
+#include "eventify/spi/booking_store.h"
+#include "eventify/spi/event_store.h"
 #include "eventify/spi/job_store.h"
 #include "jobs/jobs_fixture.h"
 #include "support/test_storage.h"
@@ -22,6 +28,24 @@ namespace {
 // The store interface of an area no storage serves.
 struct UnknownStore {
   static constexpr spi::StoreArea kArea{"unknown"};
+};
+
+// Another storage with only the areas `serves` accepts, as a storage written before some area.
+class StorageServing final : public spi::Storage {
+ public:
+  StorageServing(std::shared_ptr<spi::Storage> inner, std::function<bool(spi::StoreArea)> serves)
+      : inner_(std::move(inner)), serves_(std::move(serves)) {}
+  bool Supports(spi::StoreArea area) const override { return serves_(area); }
+  Status Run(spi::TransactionMode mode,
+             const std::function<Status(spi::Transaction&)>& body) override {
+    return inner_->Run(mode, body);
+  }
+  std::string_view backend_name() const override { return inner_->backend_name(); }
+  int schema_version() const override { return inner_->schema_version(); }
+
+ private:
+  const std::shared_ptr<spi::Storage> inner_;
+  const std::function<bool(spi::StoreArea)> serves_;
 };
 
 struct JobsFixture {
@@ -188,21 +212,12 @@ BOOST_AUTO_TEST_CASE(only_admins_see_and_retry_jobs_and_bad_requests_name_their_
 }
 
 BOOST_AUTO_TEST_CASE(the_engine_refuses_a_storage_without_the_stores_it_needs) {
-  // A storage written before the jobs area: it serves accounts and the ledger only.
-  class OlderStorage final : public spi::Storage {
-   public:
-    explicit OlderStorage(std::shared_ptr<spi::Storage> inner) : inner_(std::move(inner)) {}
-    Status Run(spi::TransactionMode mode,
-               const std::function<Status(spi::Transaction&)>& body) override {
-      return inner_->Run(mode, body);
-    }
-    std::string_view backend_name() const override { return inner_->backend_name(); }
-    int schema_version() const override { return inner_->schema_version(); }
-
-   private:
-    std::shared_ptr<spi::Storage> inner_;
-  };
-  auto opened = Engine::Open(JobsEngineOptions(std::make_shared<OlderStorage>(storage), clock));
+  // A storage written before the jobs area: it serves accounts, the ledger and wallets only.
+  auto older = std::make_shared<StorageServing>(storage, [](spi::StoreArea area) {
+    return area == spi::AccountRepository::kArea || area == spi::LedgerRepository::kArea ||
+           area == spi::WalletRepository::kArea;
+  });
+  auto opened = Engine::Open(JobsEngineOptions(older, clock));
   BOOST_TEST(opened.status().code() == StatusCode::kFailedPrecondition);
   BOOST_TEST(opened.status().reason() == "storage_lacks_area");
   BOOST_TEST(opened.status().field() == "storage");
@@ -221,12 +236,40 @@ BOOST_AUTO_TEST_CASE(the_engine_refuses_a_storage_without_the_stores_it_needs) {
                  .ok());
 }
 
+BOOST_AUTO_TEST_CASE(the_engine_names_each_area_a_storage_lacks) {
+  // Every area the engine needs, in turn missing from a storage that serves all the others.
+  for (const spi::StoreArea missing :
+       {spi::AccountRepository::kArea, spi::LedgerRepository::kArea, spi::WalletRepository::kArea,
+        spi::JobStore::kArea, spi::AccountMaintenanceStore::kArea, spi::EventStore::kArea,
+        spi::BookingStore::kArea}) {
+    BOOST_TEST_CONTEXT("area " << missing.name()) {
+      BOOST_TEST(storage->Supports(missing));
+      auto lacking = std::make_shared<StorageServing>(storage, [&](spi::StoreArea area) {
+        return !(area == missing) && storage->Supports(area);
+      });
+      auto opened = Engine::Open(JobsEngineOptions(lacking, clock));
+      BOOST_TEST(opened.status().code() == StatusCode::kFailedPrecondition);
+      BOOST_TEST(opened.status().reason() == "storage_lacks_area");
+      BOOST_TEST(opened.status().field() == "storage");
+      BOOST_TEST(opened.status().message() ==
+                 "the storage has no store for the area '" + std::string(missing.name()) + "'");
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(bad_jobs_options_are_refused) {
   EngineOptions options = JobsEngineOptions(storage, clock);
   options.jobs.worker_threads = -1;
   auto opened = Engine::Open(std::move(options));
   BOOST_TEST(opened.status().reason() == "invalid_jobs_options");
   BOOST_TEST(opened.status().field() == "jobs");
+  for (const int mail_max_attempts : {0, 101}) {
+    EngineOptions mail = JobsEngineOptions(storage, clock);
+    mail.jobs.mail_max_attempts = mail_max_attempts;
+    auto refused = Engine::Open(std::move(mail));
+    BOOST_TEST(refused.status().reason() == "invalid_jobs_options");
+    BOOST_TEST((refused.status().code() == StatusCode::kInvalidArgument));
+  }
 }
 
 BOOST_AUTO_TEST_CASE(an_expired_pending_transfer_is_voided_by_the_scheduled_job) {
@@ -249,7 +292,7 @@ BOOST_AUTO_TEST_CASE(an_expired_pending_transfer_is_voided_by_the_scheduled_job)
   auto voided = engine->ledger().GetTransfer(pending->id);
   BOOST_REQUIRE(voided.ok());
   BOOST_TEST(voided->status == TransferStatus::kVoided);
-  BOOST_TEST(voided->void_reason == "expired");
+  BOOST_TEST((voided->void_cause == VoidCause::kExpired));
   BOOST_TEST(engine->ledger().GetBalance(Wallet("ada"))->pending_credits == 0);
 
   auto succeeded = jobs().ListJobs(kAdmin, JobStatus::kSucceeded, "", 10);

@@ -211,7 +211,8 @@ BOOST_FIXTURE_TEST_CASE(randomized_operations_match_the_model_and_keep_the_invar
       const std::string key = keys[rng() % keys.size()];
       ModelTransfer& t = model.by_key[key];
       const bool post = rng() % 3 != 0;
-      auto result = post ? ledger().PostPending(t.id) : ledger().VoidPending(t.id, "test");
+      auto result = post ? ledger().PostPending(t.id)
+                         : ledger().VoidPending(t.id, VoidCause::kVoided, "test");
       if (t.status == TransferStatus::kPending && Expired(t, now) && post) {
         BOOST_REQUIRE(result.status().reason() == "transfer_expired");
         model.Release(t);
@@ -333,7 +334,8 @@ BOOST_FIXTURE_TEST_CASE(concurrent_randomized_operations_keep_the_invariants, Le
           if (!result.ok() || result->id != id) note(w, "retry returned another transfer");
         } else if (dice < 95) {
           const auto& [request, id] = mine[rng() % mine.size()];
-          auto result = rng() % 2 ? ledger().PostPending(id) : ledger().VoidPending(id, "test");
+          auto result = rng() % 2 ? ledger().PostPending(id)
+                                  : ledger().VoidPending(id, VoidCause::kVoided, "test");
           const std::string_view reason = result.status().reason();
           if (!result.ok() && reason != "transfer_posted" && reason != "transfer_voided" &&
               reason != "transfer_expired") {

@@ -190,7 +190,8 @@ BOOST_AUTO_TEST_CASE(a_hold_reserves_funds_until_posted_or_voided) {
   BOOST_TEST(Balance(Wallet("ada")).pending_debits == 0);
   BOOST_TEST(Balance(Payable()).posted == 600);
   BOOST_TEST(ledger().PostPending(pending->id)->status == TransferStatus::kPosted);  // idempotent
-  BOOST_TEST(ledger().VoidPending(pending->id, "late").status().reason() == "transfer_posted");
+  BOOST_TEST(ledger().VoidPending(pending->id, VoidCause::kVoided, "late").status().reason() ==
+             "transfer_posted");
   ExpectCleanAudit();
 }
 
@@ -200,14 +201,58 @@ BOOST_AUTO_TEST_CASE(voiding_releases_the_hold) {
   hold.pending = true;
   auto pending = ledger().CreateTransfer(hold);
   BOOST_REQUIRE(pending.ok());
-  auto voided = ledger().VoidPending(pending->id, "declined by admin");
+  auto voided = ledger().VoidPending(pending->id, VoidCause::kDeclinedByAdmin, "declined by admin");
   BOOST_REQUIRE(voided.ok());
-  BOOST_TEST(voided->void_reason == "declined by admin");
+  BOOST_TEST((voided->void_cause == VoidCause::kDeclinedByAdmin));
+  BOOST_TEST(voided->void_note == "declined by admin");
   BOOST_TEST(Balance(Wallet("ada")).available() == 1000);
-  BOOST_TEST(ledger().VoidPending(pending->id, "again")->status == TransferStatus::kVoided);
+  BOOST_TEST(ledger().VoidPending(pending->id, VoidCause::kVoided, "again")->status ==
+             TransferStatus::kVoided);
   BOOST_TEST(ledger().PostPending(pending->id).status().reason() == "transfer_voided");
   BOOST_TEST(ledger().PostPending(NewId(clock->Now())).status().reason() == "transfer_not_found");
   ExpectCleanAudit();
+}
+
+// Only the ledger decides an expiry: a caller's cause or note never makes a void one.
+BOOST_AUTO_TEST_CASE(a_void_is_an_expiry_only_when_the_hold_expired) {
+  const TransferRequest topup = HalfHourTopUp();
+  auto pending = ledger().CreateTransfer(topup);
+  BOOST_REQUIRE(pending.ok());
+  for (VoidCause refused : {VoidCause::kNone, VoidCause::kExpired, static_cast<VoidCause>(42)}) {
+    auto voided = ledger().VoidPending(pending->id, refused, "");
+    BOOST_TEST(voided.status().reason() == "invalid_void_cause");
+    BOOST_TEST((voided.status().code() == StatusCode::kInvalidArgument));
+    BOOST_TEST(voided.status().field() == "void_cause");
+  }
+  BOOST_TEST(
+      ledger().VoidPending(pending->id, VoidCause::kVoided, "caf\xc3\xa9").status().reason() ==
+      "invalid_reason");
+  BOOST_TEST(ledger().GetTransfer(pending->id)->status == TransferStatus::kPending);
+
+  auto voided = ledger().VoidPending(pending->id, VoidCause::kVoided, "expired");
+  BOOST_REQUIRE(voided.ok());
+  BOOST_TEST((voided->void_cause == VoidCause::kVoided));
+  BOOST_TEST(voided->void_note == "expired");
+  BOOST_TEST((voided->resolved_at == clock->Now()));  // not dated at the expiry
+  clock->Advance(std::chrono::hours(1));
+  BOOST_TEST(ledger().PostPending(pending->id).status().reason() == "transfer_voided");
+  BOOST_TEST((ledger().GetTransfer(pending->id)->void_cause == VoidCause::kVoided));
+  BOOST_TEST(*ledger().VoidExpired(10) == 0);
+  ExpectCleanAudit();
+}
+
+BOOST_AUTO_TEST_CASE(void_causes_have_stable_names) {
+  for (VoidCause cause :
+       {VoidCause::kNone, VoidCause::kVoided, VoidCause::kExpired, VoidCause::kCancelledByOwner,
+        VoidCause::kDeclinedByAdmin, VoidCause::kCardDeclined, VoidCause::kInvalidCardToken}) {
+    BOOST_TEST((*ParseVoidCause(VoidCauseName(cause)) == cause));
+  }
+  BOOST_TEST(VoidCauseName(VoidCause::kNone) == "");
+  BOOST_TEST(VoidCauseName(VoidCause::kExpired) == "expired");
+  BOOST_TEST(VoidCauseName(VoidCause::kCancelledByOwner) == "cancelled");
+  BOOST_TEST(VoidCauseName(VoidCause::kDeclinedByAdmin) == "declined");
+  BOOST_TEST(ParseVoidCause("declined by admin").status().reason() == "invalid_void_cause");
+  BOOST_TEST(ParseVoidCause("Expired").status().field() == "void_cause");
 }
 
 BOOST_AUTO_TEST_CASE(an_expired_hold_can_never_be_posted) {
@@ -231,7 +276,7 @@ BOOST_AUTO_TEST_CASE(every_read_reports_a_lapsed_hold_before_the_sweep) {
   auto read = ledger().GetTransfer(pending->id);
   BOOST_REQUIRE(read.ok());
   BOOST_TEST(read->status == TransferStatus::kVoided);
-  BOOST_TEST(read->void_reason == "expired");
+  BOOST_TEST((read->void_cause == VoidCause::kExpired));
   BOOST_TEST((read->resolved_at == pending->expires_at));
   BOOST_TEST(Balance(Wallet("ada")).pending_credits == 0);
   BOOST_TEST(Balance(Clearing()).pending_debits == 0);
@@ -242,7 +287,7 @@ BOOST_AUTO_TEST_CASE(every_read_reports_a_lapsed_hold_before_the_sweep) {
   auto voided = ledger().History(Wallet("ada"), query);
   BOOST_REQUIRE(voided.ok());
   BOOST_REQUIRE_EQUAL(voided->items.size(), 1u);
-  BOOST_TEST(voided->items[0].transfer.void_reason == "expired");
+  BOOST_TEST((voided->items[0].transfer.void_cause == VoidCause::kExpired));
   TransferQuery pending_credits;
   pending_credits.kind = TransferKind::kCredit;
   pending_credits.status = TransferStatus::kPending;
@@ -250,11 +295,11 @@ BOOST_AUTO_TEST_CASE(every_read_reports_a_lapsed_hold_before_the_sweep) {
   auto replayed = ledger().CreateTransfer(topup);
   BOOST_REQUIRE(replayed.ok());
   BOOST_TEST(replayed->status == TransferStatus::kVoided);
-  BOOST_TEST(replayed->void_reason == "expired");
-  // Voiding it now records the expiry, whatever reason the caller gives.
-  auto recorded = ledger().VoidPending(pending->id, "card_declined");
+  BOOST_TEST((replayed->void_cause == VoidCause::kExpired));
+  // Voiding it now records the expiry, whatever cause the caller gives.
+  auto recorded = ledger().VoidPending(pending->id, VoidCause::kCardDeclined, "");
   BOOST_REQUIRE(recorded.ok());
-  BOOST_TEST(recorded->void_reason == "expired");
+  BOOST_TEST((recorded->void_cause == VoidCause::kExpired));
   BOOST_TEST((recorded->resolved_at == pending->expires_at));
   BOOST_TEST(*ledger().VoidExpired(10) == 0);
   ExpectCleanAudit();

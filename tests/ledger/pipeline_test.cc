@@ -345,6 +345,7 @@ class SlowFirstFlushStorage final : public spi::Storage {
   }
   std::string_view backend_name() const override { return inner_->backend_name(); }
   int schema_version() const override { return inner_->schema_version(); }
+  bool Supports(spi::StoreArea area) const override { return inner_->Supports(area); }
 
   bool WaitUntilHolding() { return gate_.WaitUntilHolding(); }
   void Release() { gate_.Open(); }

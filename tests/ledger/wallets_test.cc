@@ -112,9 +112,10 @@ struct WalletsFixture : eventify::testing::LedgerFixture {
     BOOST_TEST(balance.pending_credits == 0);
   }
 
-  static void ExpectVoided(const Transfer& transfer, const std::string& reason) {
+  static void ExpectVoided(const Transfer& transfer, VoidCause cause) {
     BOOST_TEST(transfer.status == TransferStatus::kVoided);
-    BOOST_TEST(transfer.void_reason == reason);
+    BOOST_TEST((transfer.void_cause == cause));
+    BOOST_TEST(transfer.void_note == "");
   }
 
   std::vector<HistoryItem> HistoryOf(const Principal& who,
@@ -192,18 +193,18 @@ BOOST_AUTO_TEST_CASE(refusals_void_the_hold_and_stay_in_the_history) {
   ExpectNothingHeld(kAda);
   const auto history = HistoryOf(kAda);
   BOOST_REQUIRE_EQUAL(history.size(), 2u);
-  ExpectVoided(history[0].transfer, "invalid_card_token");
+  ExpectVoided(history[0].transfer, VoidCause::kInvalidCardToken);
   BOOST_TEST(history[0].amount == 200);
-  ExpectVoided(history[1].transfer, "card_declined");
+  ExpectVoided(history[1].transfer, VoidCause::kCardDeclined);
   // An asynchronous decline.
   const TopUp later = StartTopUp(kAda, 300, "late");
   auto voided = Confirm(later, spi::ChargeState::kDeclined);
   BOOST_REQUIRE(voided.ok());
-  ExpectVoided(*voided, "card_declined");
+  ExpectVoided(*voided, VoidCause::kCardDeclined);
   ExpectNothingHeld(kAda);
   // Its replay still shows the accepted top-up, as it is now.
   const TopUp replayed = StartTopUp(kAda, 300, "late");
-  ExpectVoided(replayed.transfer, "card_declined");
+  ExpectVoided(replayed.transfer, VoidCause::kCardDeclined);
   BOOST_TEST(replayed.charge_id == later.charge_id);
   ExpectCleanAudit();
 }
@@ -273,7 +274,7 @@ BOOST_AUTO_TEST_CASE(a_lost_gateway_answer_with_no_callback_expires) {
   ExpectNothingHeld(kAda);
   const auto history = HistoryOf(kAda);
   BOOST_REQUIRE_EQUAL(history.size(), 1u);
-  ExpectVoided(history[0].transfer, "expired");
+  ExpectVoided(history[0].transfer, VoidCause::kExpired);
   BOOST_TEST(flaky().charges_started == 1);
 }
 
@@ -328,17 +329,17 @@ BOOST_AUTO_TEST_CASE(an_unconfirmed_top_up_reads_as_expired_before_the_sweep) {
   BOOST_TEST(HistoryOf(kAda, TransferStatus::kPending).empty());
   const auto voided = HistoryOf(kAda, TransferStatus::kVoided);
   BOOST_REQUIRE_EQUAL(voided.size(), 1u);
-  ExpectVoided(voided[0].transfer, "expired");
+  ExpectVoided(voided[0].transfer, VoidCause::kExpired);
   BOOST_TEST((voided[0].transfer.resolved_at == topup.transfer.expires_at));
   auto looked_up = ledger().GetTransfer(topup.transfer.id);
   BOOST_REQUIRE(looked_up.ok());
-  ExpectVoided(*looked_up, "expired");
-  ExpectVoided(StartTopUp(kAda, 700, "slow").transfer, "expired");
+  ExpectVoided(*looked_up, VoidCause::kExpired);
+  ExpectVoided(StartTopUp(kAda, 700, "slow").transfer, VoidCause::kExpired);
   BOOST_TEST(flaky().charges_started == 1);
   // A decline voids it as what it is; a late success is refused.
   auto declined = Confirm(topup, spi::ChargeState::kDeclined);
   BOOST_REQUIRE_MESSAGE(declined.ok(), declined.status().ToString());
-  ExpectVoided(*declined, "expired");
+  ExpectVoided(*declined, VoidCause::kExpired);
   BOOST_TEST(Confirm(topup, spi::ChargeState::kSucceeded).status().reason() == "transfer_expired");
   BOOST_TEST(*ledger().VoidExpired(10) == 0);
   BOOST_TEST(Available(kAda) == 0);
@@ -397,7 +398,8 @@ BOOST_AUTO_TEST_CASE(an_admin_approves_or_declines_held_withdrawals) {
   BOOST_TEST(wallets().DeclineWithdrawal(kAdmin, w2->id, "").status().reason() == "missing_reason");
   auto declined = wallets().DeclineWithdrawal(kAdmin, w2->id, "bank details do not match");
   BOOST_REQUIRE(declined.ok());
-  BOOST_TEST(declined->void_reason == "bank details do not match");
+  BOOST_TEST((declined->void_cause == VoidCause::kDeclinedByAdmin));
+  BOOST_TEST(declined->void_note == "bank details do not match");
   BOOST_TEST(Available(kAda) == 400);
   BOOST_TEST(wallets().ListPendingWithdrawals(kAdmin, "", 10)->items.empty());
   // A top-up is not a withdrawal, whatever its id.
@@ -425,7 +427,7 @@ BOOST_AUTO_TEST_CASE(owners_cancel_their_own_pending_withdrawals) {
              "transfer_not_found");
   auto cancelled = wallets().CancelWithdrawal(kAda, mine->id);
   BOOST_REQUIRE_MESSAGE(cancelled.ok(), cancelled.status().ToString());
-  ExpectVoided(*cancelled, "cancelled");
+  ExpectVoided(*cancelled, VoidCause::kCancelledByOwner);
   BOOST_TEST(Available(kAda) == 1000);
   auto again = wallets().CancelWithdrawal(kAda, mine->id);
   BOOST_TEST(again.status().reason() == "transfer_voided");
@@ -441,6 +443,51 @@ BOOST_AUTO_TEST_CASE(owners_cancel_their_own_pending_withdrawals) {
   BOOST_REQUIRE(wallets().DeclineWithdrawal(kAdmin, declined->id, "closed account").ok());
   BOOST_TEST(wallets().CancelWithdrawal(kAda, declined->id).status().reason() == "transfer_voided");
   BOOST_TEST(Available(kAda) == 900);
+  ExpectCleanAudit();
+}
+
+// The decline's reason is a note for people: one that says "expired" (or "cancelled") is still an
+// admin's decline for every later read and decision, never an expiry or the owner's cancel.
+BOOST_AUTO_TEST_CASE(a_decline_whose_reason_says_expired_stays_a_decline) {
+  BOOST_REQUIRE(Confirm(StartTopUp(kAda, 1000, "fund"), spi::ChargeState::kSucceeded).ok());
+  auto withdrawal = wallets().RequestWithdrawal(kAda, {WalletKind::kUser, 600, "w1"});
+  BOOST_REQUIRE(withdrawal.ok());
+  auto declined = wallets().DeclineWithdrawal(kAdmin, withdrawal->id, "expired");
+  BOOST_REQUIRE_MESSAGE(declined.ok(), declined.status().ToString());
+  BOOST_TEST((declined->status == TransferStatus::kVoided));
+  BOOST_TEST((declined->void_cause == VoidCause::kDeclinedByAdmin));
+  BOOST_TEST(declined->void_note == "expired");
+  BOOST_TEST((declined->resolved_at == clock->Now()));
+  BOOST_TEST(Available(kAda) == 1000);
+
+  clock->Advance(std::chrono::hours(2));
+  auto read = engine->ledger().GetTransfer(withdrawal->id);
+  BOOST_REQUIRE(read.ok());
+  BOOST_TEST((read->void_cause == VoidCause::kDeclinedByAdmin));
+  BOOST_TEST(read->void_note == "expired");
+  BOOST_TEST((read->resolved_at == declined->resolved_at));
+  const auto history = HistoryOf(kAda, TransferStatus::kVoided);
+  BOOST_REQUIRE_EQUAL(history.size(), 1u);
+  BOOST_TEST((history[0].transfer.void_cause == VoidCause::kDeclinedByAdmin));
+  BOOST_TEST(history[0].transfer.void_note == "expired");
+
+  auto approved = wallets().ApproveWithdrawal(kAdmin, withdrawal->id);
+  BOOST_TEST(approved.status().reason() == "transfer_voided");
+  BOOST_TEST((approved.status().code() == StatusCode::kFailedPrecondition));
+  BOOST_TEST(wallets().CancelWithdrawal(kAda, withdrawal->id).status().reason() ==
+             "transfer_voided");
+  auto again = wallets().DeclineWithdrawal(kAdmin, withdrawal->id, "another reason");
+  BOOST_REQUIRE(again.ok());
+  BOOST_TEST((again->void_cause == VoidCause::kDeclinedByAdmin));
+  BOOST_TEST(again->void_note == "expired");
+
+  // A decline that says "cancelled" is no cancel by the owner either.
+  auto second = wallets().RequestWithdrawal(kAda, {WalletKind::kUser, 100, "w2"});
+  BOOST_REQUIRE(second.ok());
+  BOOST_REQUIRE(wallets().DeclineWithdrawal(kAdmin, second->id, "cancelled").ok());
+  auto cancelled = wallets().CancelWithdrawal(kAda, second->id);
+  BOOST_TEST(cancelled.status().reason() == "transfer_voided");
+  BOOST_TEST((engine->ledger().GetTransfer(second->id)->void_cause == VoidCause::kDeclinedByAdmin));
   ExpectCleanAudit();
 }
 

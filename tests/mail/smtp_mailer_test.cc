@@ -5,10 +5,6 @@
 #define BOOST_TEST_MODULE smtp_mailer
 #include "eventify/backends/smtp_mailer.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <set>
@@ -16,6 +12,7 @@
 #include <vector>
 
 #include "mail/templates.h"
+#include "support/loopback_socket.h"
 #include "support/mail_reader.h"
 
 namespace {
@@ -46,29 +43,6 @@ std::shared_ptr<spi::Mailer> Make(const spi::SmtpMailerOptions& options) {
   BOOST_REQUIRE_MESSAGE(mailer.ok(), mailer.status().ToString());
   return *mailer;
 }
-
-// A loopback socket bound to a free port, listening or not: connecting to one that does not listen
-// is refused; one that listens completes the TCP handshake in the kernel and never says a word.
-class LoopbackSocket {
- public:
-  explicit LoopbackSocket(bool listening) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    BOOST_REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    socklen_t length = sizeof address;
-    BOOST_REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-    port_ = ntohs(address.sin_port);
-    if (listening) BOOST_REQUIRE(::listen(fd_, 16) == 0);
-  }
-  ~LoopbackSocket() { ::close(fd_); }
-  std::string url() const { return "smtp://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
 
 // Sends one message and checks the failure: kUnavailable, the reason, and that it came in time.
 void ExpectFailure(const spi::SmtpMailerOptions& options, const std::string& to,
@@ -156,14 +130,14 @@ BOOST_AUTO_TEST_CASE(a_header_injection_is_refused_before_connecting) {
 }
 
 BOOST_AUTO_TEST_CASE(a_refusing_server_is_unavailable_with_its_reason) {
-  LoopbackSocket closed(/*listening=*/false);
+  testing::LoopbackSocket closed(/*listening=*/false);
   spi::SmtpMailerOptions options = SinkOptions();
   options.url = closed.url();
   ExpectFailure(options, "ada@example.com", "smtp_connection_refused", seconds(5));
 }
 
 BOOST_AUTO_TEST_CASE(a_silent_server_times_out_within_the_configured_timeout) {
-  LoopbackSocket silent(/*listening=*/true);
+  testing::LoopbackSocket silent(/*listening=*/true);
   spi::SmtpMailerOptions options = SinkOptions();
   options.url = silent.url();
   options.connect_timeout = milliseconds(500);

@@ -116,11 +116,18 @@ SmtpSink SmtpSinkFromEnvironment() {
   sink.port = std::stoi(get("EVENTIFY_TEST_SMTP_PORT"));
   sink.starttls_port = std::stoi(get("EVENTIFY_TEST_SMTP_STARTTLS_PORT"));
   sink.smtps_port = std::stoi(get("EVENTIFY_TEST_SMTPS_PORT"));
+  sink.late_port = std::stoi(get("EVENTIFY_TEST_SMTP_LATE_PORT"));
+  sink.late_trigger = get("EVENTIFY_TEST_SMTP_LATE_TRIGGER");
   sink.ca_file = get("EVENTIFY_TEST_SMTP_CA");
   sink.dir = get("EVENTIFY_TEST_SMTP_DIR");
   sink.user = get("EVENTIFY_TEST_SMTP_USER");
   sink.password = get("EVENTIFY_TEST_SMTP_PASSWORD");
   return sink;
+}
+
+void SmtpSink::OpenLatePort() const {
+  std::ofstream trigger(late_trigger);
+  if (!trigger) throw std::runtime_error("cannot write " + late_trigger.string());
 }
 
 ReceivedMail WaitForMail(const std::filesystem::path& dir, const std::string& to,

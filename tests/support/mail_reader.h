@@ -38,6 +38,8 @@ struct SmtpSink {
   int port = 0;           // plain SMTP
   int starttls_port = 0;  // SMTP that requires STARTTLS
   int smtps_port = 0;     // implicit TLS
+  int late_port = 0;      // plain SMTP, refusing connections until OpenLatePort()
+  std::filesystem::path late_trigger;
   std::string ca_file;    // the sink's self-signed certificate, for 127.0.0.1
   std::filesystem::path dir;
   std::string user;
@@ -45,6 +47,9 @@ struct SmtpSink {
   std::string url() const { return "smtp://127.0.0.1:" + std::to_string(port); }
   std::string starttls_url() const { return "smtp://127.0.0.1:" + std::to_string(starttls_port); }
   std::string smtps_url() const { return "smtps://127.0.0.1:" + std::to_string(smtps_port); }
+  std::string late_url() const { return "smtp://127.0.0.1:" + std::to_string(late_port); }
+  // Brings the late port up (the sink looks for the trigger file every 50 ms); once only.
+  void OpenLatePort() const;
 };
 // Throws std::runtime_error when the test is not run under with-smtp-sink.sh.
 SmtpSink SmtpSinkFromEnvironment();

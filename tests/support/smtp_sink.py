@@ -2,11 +2,13 @@
 accepts into a folder, so that a test reads exactly the bytes that arrived.
 
   /usr/bin/python3 smtp_sink.py --dir DIR --port-file FILE [--user NAME] \
-      [--tls-cert CERT --tls-key KEY]
+      [--tls-cert CERT --tls-key KEY] [--late-trigger TRIGGER]
 
 Listens on 127.0.0.1 on ports the kernel picks (no race with other programs) and writes them to
 FILE, space-separated, once it accepts connections: plain SMTP; with a certificate also SMTP that
-requires STARTTLS, then implicit TLS (SMTPS). Each message becomes DIR/NNNNNN-RECIPIENT.eml (the DATA
+requires STARTTLS, then implicit TLS (SMTPS); with --late-trigger, last, a plain SMTP port that is
+down (bound, not listening: connections are refused) until the file TRIGGER exists, to play a mail
+server that comes back. Each message becomes DIR/NNNNNN-RECIPIENT.eml (the DATA
 bytes, dot-unstuffed, CRLF line endings) next to DIR/NNNNNN-RECIPIENT.envelope (MAIL FROM on the
 first line, then one RCPT TO per line), numbered in arrival order and renamed into place only when
 complete. With --user, AUTH (PLAIN or LOGIN, over plain TCP: loopback only) is required and the
@@ -18,6 +20,7 @@ import asyncio
 import itertools
 import os
 import signal
+import socket
 import ssl
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
@@ -56,6 +59,7 @@ def main():
     parser.add_argument("--user")
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
+    parser.add_argument("--late-trigger")
     args = parser.parse_args()
     password = os.environ.get("EVENTIFY_TEST_SMTP_PASSWORD", "").encode()
 
@@ -82,6 +86,18 @@ def main():
     for make, context in listeners:
         server = loop.run_until_complete(loop.create_server(make, "127.0.0.1", 0, ssl=context))
         ports.append(str(server.sockets[0].getsockname()[1]))
+    if args.late_trigger:
+        late = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        late.bind(("127.0.0.1", 0))
+        ports.append(str(late.getsockname()[1]))
+
+        def open_when_triggered():
+            if os.path.exists(args.late_trigger):
+                loop.create_task(loop.create_server(factory(), sock=late))
+            else:
+                loop.call_later(0.05, open_when_triggered)
+
+        open_when_triggered()
     with open(args.port_file + ".tmp", "w") as out:
         out.write(" ".join(ports))
     os.rename(args.port_file + ".tmp", args.port_file)

@@ -5,7 +5,8 @@
 # required), EVENTIFY_TEST_SMTPS_PORT (implicit TLS), EVENTIFY_TEST_SMTP_CA (the sink's
 # self-signed certificate for 127.0.0.1, made for this run with openssl), EVENTIFY_TEST_SMTP_DIR
 # (where each message arrives), EVENTIFY_TEST_SMTP_USER and EVENTIFY_TEST_SMTP_PASSWORD (the sink
-# requires AUTH).
+# requires AUTH), and EVENTIFY_TEST_SMTP_LATE_PORT, a plain SMTP port that refuses connections
+# until the file EVENTIFY_TEST_SMTP_LATE_TRIGGER exists (a mail server that is down, then back).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 EVENTIFY_TEST_SMTP_TMP=$(mktemp -d /tmp/eventify-smtp.XXXXXX)
@@ -14,6 +15,7 @@ export EVENTIFY_TEST_SMTP_USER=eventify-test
 EVENTIFY_TEST_SMTP_PASSWORD=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 export EVENTIFY_TEST_SMTP_PASSWORD
 export EVENTIFY_TEST_SMTP_CA="$EVENTIFY_TEST_SMTP_TMP/cert.pem"
+export EVENTIFY_TEST_SMTP_LATE_TRIGGER="$EVENTIFY_TEST_SMTP_TMP/open-late-port"
 mkdir "$EVENTIFY_TEST_SMTP_DIR"
 if ! openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
     -addext subjectAltName=IP:127.0.0.1 -keyout "$EVENTIFY_TEST_SMTP_TMP/key.pem" \
@@ -26,6 +28,7 @@ fi
 /usr/bin/python3 "$here/smtp_sink.py" --dir "$EVENTIFY_TEST_SMTP_DIR" \
     --port-file "$EVENTIFY_TEST_SMTP_TMP/port" --user "$EVENTIFY_TEST_SMTP_USER" \
     --tls-cert "$EVENTIFY_TEST_SMTP_CA" --tls-key "$EVENTIFY_TEST_SMTP_TMP/key.pem" \
+    --late-trigger "$EVENTIFY_TEST_SMTP_LATE_TRIGGER" \
     >"$EVENTIFY_TEST_SMTP_TMP/sink.log" 2>&1 &
 sink_pid=$!
 stop_sink() {
@@ -45,6 +48,7 @@ if [ ! -s "$EVENTIFY_TEST_SMTP_TMP/port" ]; then
   exit 1
 fi
 read -r EVENTIFY_TEST_SMTP_PORT EVENTIFY_TEST_SMTP_STARTTLS_PORT EVENTIFY_TEST_SMTPS_PORT \
-  <"$EVENTIFY_TEST_SMTP_TMP/port"
-export EVENTIFY_TEST_SMTP_PORT EVENTIFY_TEST_SMTP_STARTTLS_PORT EVENTIFY_TEST_SMTPS_PORT
+  EVENTIFY_TEST_SMTP_LATE_PORT <"$EVENTIFY_TEST_SMTP_TMP/port"
+export EVENTIFY_TEST_SMTP_PORT EVENTIFY_TEST_SMTP_STARTTLS_PORT EVENTIFY_TEST_SMTPS_PORT \
+  EVENTIFY_TEST_SMTP_LATE_PORT
 "$@"

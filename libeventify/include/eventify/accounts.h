@@ -110,7 +110,10 @@ class Accounts {
  public:
   virtual ~Accounts() = default;
 
-  // Creates an unverified account and e-mails a 6-digit verification code.
+  // Creates an unverified account and e-mails a 6-digit verification code. Like every mail of the
+  // engine, the mail is written as a job in the account's transaction and sent by the job workers
+  // after the commit (eventify/jobs.h, kSendMailJob): no call here waits for, or fails because
+  // of, the mailer.
   // Errors: kInvalidArgument (invalid_email, weak_password, invalid_full_name, invalid_role; with
   // field), kAlreadyExists (email_taken).
   virtual Result<User> Register(const Registration& registration) = 0;

@@ -114,8 +114,9 @@ struct EngineOptions {
   EventsOptions events;
   // How long a hold keeps its seats (eventify/bookings.h).
   BookingsOptions bookings;
-  // Background jobs: worker threads (0: the host calls Jobs::RunDueJobs), leases, retries and
-  // the recurring schedules (eventify/jobs.h).
+  // Background jobs: worker threads (0: the host calls Jobs::RunDueJobs, and no mail leaves until
+  // it does: the mailer is called only from mail jobs), leases, retries, the attempts of a mail
+  // and the recurring schedules (eventify/jobs.h).
   JobsOptions jobs;
 };
 

@@ -124,9 +124,9 @@ Result<EventRejectCause> ParseEventRejectCause(std::string_view name);
 // each failure kInvalidArgument with the field named:
 //   title 1-200 characters (invalid_title), description 1-10000 (invalid_description),
 //   category_id a listed category (unknown_category, kNotFound; category_unlisted,
-//   kFailedPrecondition), venue and online_url at most 500 each and at least one of them
-//   (missing_location, field "venue"; online_url must start with https:// or http://:
-//   invalid_online_url), starts_at in the future (start_in_past), ends_at after starts_at
+//   kFailedPrecondition), venue and online_url at most 500 characters each (invalid_venue,
+//   invalid_online_url: it must be an http:// or https:// URL) and at least one of them
+//   (missing_location, field "venue"), starts_at in the future (start_in_past), ends_at after starts_at
 //   (end_before_start), time_zone an IANA name the host knows (unknown_time_zone), capacity
 //   1-1000000 (invalid_capacity), price_minor_units 0 (free) to 100000000 (invalid_price),
 //   max_tickets_per_booking 1-100 and at most capacity (invalid_ticket_limit).
@@ -139,10 +139,10 @@ struct EventDraft {
   Timestamp starts_at;
   Timestamp ends_at;
   std::string time_zone;   // IANA name, e.g. "Asia/Kolkata", for showing the times
-  std::int32_t capacity = 0;
+  std::int64_t capacity = 0;
   std::int64_t price_minor_units = 0;  // per ticket, in the platform currency
   bool attendees_may_cancel = false;
-  std::int32_t max_tickets_per_booking = 1;
+  std::int64_t max_tickets_per_booking = 1;
 };
 
 struct Event {
@@ -170,6 +170,10 @@ struct Event {
   std::int32_t seats_sold = 0;
   std::int32_t seats_held = 0;
   std::optional<Timestamp> submitted_at;  // of the latest submission
+  // The cover image: its key in the media store, and the URL clients fetch it from (filled by
+  // the engine from the media store on every event it returns). Empty when there is none.
+  std::optional<std::string> cover_image_key;
+  std::optional<std::string> cover_image_url;
   Timestamp created_at;
   Timestamp updated_at;
 };
@@ -225,6 +229,7 @@ struct EventsOptions {
   // Where the host's compiled IANA time-zone database lives (Debian: the tzdata package). A zone
   // is known when a TZif file of its name is there.
   std::string zoneinfo_dir = "/usr/share/zoneinfo";
+  std::size_t cover_max_bytes = 5 * 1024 * 1024;  // of a cover image
 };
 
 // ---- The service -----------------------------------------------------------------------------
@@ -285,6 +290,15 @@ class Events {
   // Errors: those of EventDraft, kNotFound (event_not_found), and the above.
   virtual Result<Event> UpdateEvent(const Principal& organizer, std::string_view id,
                                     const EventDraft& draft) = 0;
+
+  // The organizer sets the cover image of an event that takes edits (draft, rejected, approved):
+  // PNG, JPEG or WebP bytes, stored in the media store under a fresh key; the previous image is
+  // removed. Errors: kNotFound (event_not_found), kFailedPrecondition (event_not_editable),
+  // kInvalidArgument (empty_image), kPayloadTooLarge (cover_too_large: over
+  // EventsOptions::cover_max_bytes), kUnsupportedMediaType (unsupported_image); all with field
+  // "cover". kUnavailable when the media store fails.
+  virtual Result<Event> SetCoverImage(const Principal& organizer, std::string_view id,
+                                      std::string_view bytes) = 0;
 
   // The organizer submits a draft or rejected event for approval; its start must still be in the
   // future and its category listed. Errors: kNotFound (event_not_found), kFailedPrecondition

@@ -15,6 +15,11 @@
 // FOR UPDATE SKIP LOCKED); SQLite runs them in the processes sharing the file, one claim at a
 // time.
 //
+// Mail: the engine writes every e-mail it sends as a kSendMailJob job in the transaction of the
+// change that causes it (the transactional outbox), and the job hands it to the engine's
+// spi::Mailer; a mail server that is down delays mail and fails no request. Its payload is sealed
+// with a key derived from the engine's secret (docs/mail.md, "The outbox").
+//
 // Recurring work: the engine enqueues one job per kind and period of its schedule
 // (JobsOptions::schedules) with a unique key naming the period, so that however many processes
 // share the database, each period's job exists once. The engine's own schedules are
@@ -63,6 +68,8 @@ inline constexpr std::string_view kCompleteEndedEventsJob = "events.complete_end
 inline constexpr std::string_view kExpireHoldsJob = "bookings.expire_holds";
 // Refunds the confirmed bookings of cancelled events (Bookings::RefundCancelledEvents).
 inline constexpr std::string_view kRefundCancelledEventsJob = "bookings.refund_cancelled";
+// One e-mail written by the engine (the transactional outbox), with JobsOptions::mail_max_attempts.
+inline constexpr std::string_view kSendMailJob = "mail.send";
 
 struct Job {
   std::string id;
@@ -72,7 +79,9 @@ struct Job {
   Timestamp run_at;  // due time of the next attempt
   int attempts = 0;  // attempts started so far
   int max_attempts = 0;
-  std::string last_error;  // a note for people about the last failed attempt; empty if none
+  // A note for people: the last failed attempt's Status, or why a job that succeeded did nothing
+  // (see Jobs::Handler); empty if none.
+  std::string last_error;
   std::string locked_by;   // the worker holding the lease while kRunning
   std::optional<Timestamp> locked_until;
   Timestamp created_at;
@@ -108,6 +117,9 @@ struct JobsOptions {
   std::chrono::milliseconds poll_interval{1000};
   std::chrono::seconds lease{5 * 60};  // a claimed job is retried when not done by then
   int max_attempts = 5;
+  // Attempts of each e-mail (kSendMailJob), 1-100: with the default backoff, 30 attempts keep
+  // trying for about 21 hours, so that a mail server down for hours still gets the mail.
+  int mail_max_attempts = 30;
   std::chrono::seconds backoff{10};  // before the 2nd attempt; doubled after each failed one
   std::chrono::seconds max_backoff{60 * 60};
   std::chrono::seconds keep_finished{7 * 24 * 3600};  // succeeded and dead jobs are kept this long
@@ -121,7 +133,9 @@ struct JobsOptions {
 
 class Jobs {
  public:
-  // Runs one job; a non-OK status is a failed attempt, its message the job's last_error.
+  // Runs one job; a non-OK status is a failed attempt, its ToString() the job's last_error. An OK
+  // status with a message (Status(StatusCode::kOk, reason, message)) succeeds and leaves the
+  // message in last_error as a note, for a job that had nothing to do and says why.
   using Handler = std::function<Status(const Job&)>;
 
   virtual ~Jobs() = default;

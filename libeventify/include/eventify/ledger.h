@@ -11,8 +11,12 @@
 // as available) until it is posted or voided; a pending transfer that reaches its expiry is
 // voided by VoidExpired and can never be posted. Reads do not wait for that sweep: from its expiry
 // on, every read (GetTransfer, GetBalance, History, ListTransfers, a replayed CreateTransfer)
-// reports the hold as voided with void_reason "expired" and resolved_at = expires_at, and no
+// reports the hold as voided with void_cause kExpired and resolved_at = expires_at, and no
 // longer counts it in pending_debits or pending_credits.
+//
+// Why a transfer was voided is a VoidCause, which code may branch on; what people wrote about it
+// (an admin's reason for a decline) is only a note beside it and never changes what the ledger
+// or the wallets do.
 //
 // Idempotency: every transfer carries a key. Repeating a request with the same key and the same
 // content returns the original transfer (whatever happened since); the same key with different
@@ -53,12 +57,26 @@ enum class TransferKind : int {
 
 enum class TransferStatus : int { kPending = 0, kPosted = 1, kVoided = 2 };
 
+// Why a transfer was voided. Stored by name (VoidCauseName), which is also the wire name.
+enum class VoidCause : int {
+  kNone = 0,              // "": not voided
+  kVoided = 1,            // "voided": by a VoidPending caller for a reason only its note gives
+  kExpired = 2,           // "expired": the hold reached its expiry (the ledger alone decides it)
+  kCancelledByOwner = 3,  // "cancelled": the owner took back their withdrawal
+  kDeclinedByAdmin = 4,   // "declined": an admin declined the withdrawal; the note says why
+  kCardDeclined = 5,      // "card_declined": the gateway declined the top-up's card
+  kInvalidCardToken = 6,  // "invalid_card_token": the gateway refused the card token
+};
+
 std::string_view AccountKindName(AccountKind kind);  // "user_wallet", "escrow", ...
 Result<AccountKind> ParseAccountKind(std::string_view name);
 std::string_view TransferKindName(TransferKind kind);  // "credit", "debit", ...
 Result<TransferKind> ParseTransferKind(std::string_view name);
 std::string_view TransferStatusName(TransferStatus status);  // "pending", "posted", "voided"
 Result<TransferStatus> ParseTransferStatus(std::string_view name);
+std::string_view VoidCauseName(VoidCause cause);  // "", "voided", "expired", "cancelled", ...
+// Errors: kInvalidArgument (invalid_void_cause, field "void_cause").
+Result<VoidCause> ParseVoidCause(std::string_view name);
 
 // True for the kinds whose balance may go below zero (only the gateway clearing account).
 bool MayGoNegative(AccountKind kind);
@@ -109,7 +127,8 @@ struct Transfer {
   Money amount;
   TransferStatus status = TransferStatus::kPending;
   std::string reference;
-  std::string void_reason;
+  VoidCause void_cause = VoidCause::kNone;  // kNone unless voided
+  std::string void_note;  // free text for people about the void (an admin's reason); often empty
   Timestamp created_at;
   std::optional<Timestamp> expires_at;   // pending transfers only
   std::optional<Timestamp> resolved_at;  // when posted or voided
@@ -171,10 +190,15 @@ class Ledger {
   // transfer_expired (the hold lapsed; it is voided now).
   virtual Result<Transfer> PostPending(std::string_view transfer_id) = 0;
 
-  // Voids a pending transfer, releasing its hold. Voiding a voided transfer returns it unchanged;
-  // a hold past its expiry is voided as expired (void_reason "expired"), whatever `reason` says.
-  // Errors: kNotFound transfer_not_found, kFailedPrecondition transfer_posted.
-  virtual Result<Transfer> VoidPending(std::string_view transfer_id, std::string_view reason) = 0;
+  // Voids a pending transfer for `cause`, with `note` (up to 200 printable ASCII characters,
+  // possibly empty) kept beside it for people. Voiding a voided transfer returns it unchanged,
+  // with the cause and note it was voided with; a hold past its expiry is voided as kExpired
+  // (without a note), whatever `cause` says.
+  // Errors: kInvalidArgument invalid_void_cause (kNone or kExpired: only the ledger decides an
+  // expiry), kInvalidArgument invalid_reason (field "reason": the note), kNotFound
+  // transfer_not_found, kFailedPrecondition transfer_posted.
+  virtual Result<Transfer> VoidPending(std::string_view transfer_id, VoidCause cause,
+                                       std::string_view note) = 0;
 
   // Voids up to `limit` pending transfers whose expiry has passed; returns how many.
   virtual Result<std::int64_t> VoidExpired(int limit) = 0;

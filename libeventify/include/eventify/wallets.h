@@ -57,7 +57,7 @@ class Wallets {
   //  - the gateway took the charge: the pending top-up (with its charge_id); the gateway's signed
   //    callback settles it, or it expires after the configured timeout;
   //  - refused at once: the hold is voided (it stays in the history as a voided credit with
-  //    void_reason card_declined or invalid_card_token) and kFailedPrecondition card_declined or
+  //    void_cause kCardDeclined or kInvalidCardToken) and kFailedPrecondition card_declined or
   //    kInvalidArgument invalid_card_token is returned;
   //  - no answer (the gateway may have taken the charge): kUnavailable gateway_unavailable, and
   //    the top-up stays pending until the gateway's callback or the expiry decides it;
@@ -88,8 +88,8 @@ class Wallets {
   virtual Result<Transfer> RequestWithdrawal(const Principal& principal,
                                              const WithdrawalRequest& request) = 0;
 
-  // The owner withdraws their own pending withdrawal: it is voided (void_reason "cancelled") and
-  // the funds are available again. Errors: kNotFound transfer_not_found (no such withdrawal of
+  // The owner withdraws their own pending withdrawal: it is voided (kCancelledByOwner) and the
+  // funds are available again. Errors: kNotFound transfer_not_found (no such withdrawal of
   // the caller's), kFailedPrecondition transfer_posted or transfer_voided (already decided).
   virtual Result<Transfer> CancelWithdrawal(const Principal& principal,
                                             std::string_view transfer_id) = 0;
@@ -98,10 +98,14 @@ class Wallets {
   virtual Result<TransferPage> ListPendingWithdrawals(const Principal& admin,
                                                       std::string_view cursor, int limit) = 0;
   // Posts the withdrawal to withdrawals payable. Errors: kNotFound transfer_not_found (also for
-  // a transfer that is not a withdrawal), kFailedPrecondition transfer_voided.
+  // a transfer that is not a withdrawal), kFailedPrecondition transfer_voided (declined or
+  // cancelled, whatever the decline's reason says).
   virtual Result<Transfer> ApproveWithdrawal(const Principal& admin,
                                              std::string_view transfer_id) = 0;
-  // Voids it, releasing the funds. A reason is required (kInvalidArgument missing_reason).
+  // Voids it as kDeclinedByAdmin, releasing the funds; `reason` is kept as the transfer's
+  // void_note and only informs people. A reason is required (kInvalidArgument missing_reason;
+  // invalid_reason beyond 200 printable ASCII characters). Declining a voided withdrawal returns
+  // it unchanged. Errors also: kNotFound transfer_not_found, kFailedPrecondition transfer_posted.
   virtual Result<Transfer> DeclineWithdrawal(const Principal& admin, std::string_view transfer_id,
                                              std::string_view reason) = 0;
 

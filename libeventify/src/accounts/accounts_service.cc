@@ -8,6 +8,7 @@
 #include "core/status_macros.h"
 #include "crypto/sodium.h"
 #include "mail/templates.h"
+#include "media/uploaded_image.h"
 
 namespace eventify::accounts {
 namespace {
@@ -27,12 +28,6 @@ std::string_view PurposeName(CodePurpose purpose) {
   return purpose == CodePurpose::kVerifyEmail ? "verify_email" : "reset_password";
 }
 
-// Derives independent keys from the one configured secret, so that a leak of one use (say, a
-// code hash) reveals nothing about another (token signatures).
-std::string DeriveKey(std::string_view secret, std::string_view purpose) {
-  return crypto::HmacSha256(secret, purpose);
-}
-
 Status InvalidCredentials() {
   return Unauthenticated("invalid_credentials", "the e-mail or password is not correct");
 }
@@ -45,13 +40,13 @@ class AccountsServiceImpl final : public Accounts {
  public:
   explicit AccountsServiceImpl(AccountsDependencies deps)
       : storage_(std::move(deps.storage)),
-        mailer_(std::move(deps.mailer)),
+        mail_(std::move(deps.mail)),
         media_(std::move(deps.media_store)),
         clock_(std::move(deps.clock)),
         options_(std::move(deps.options)),
         hasher_(options_.password_hash_cost),
-        tokens_(DeriveKey(deps.secret_key, "eventify/access-token/v1")),
-        code_key_(DeriveKey(deps.secret_key, "eventify/one-time-code/v1")),
+        tokens_(crypto::DeriveKey(deps.secret_key, "eventify/access-token/v1")),
+        code_key_(crypto::DeriveKey(deps.secret_key, "eventify/one-time-code/v1")),
         throttle_(std::move(deps.attempts), options_, clock_) {}
 
   Result<User> Register(const Registration& registration) override {
@@ -332,25 +327,16 @@ class AccountsServiceImpl final : public Accounts {
 
   Result<User> SetAvatar(const Principal& principal, std::string_view bytes) override {
     if (!IsAllowed(principal.role, Action::kUpdateOwnProfile)) return Forbidden();
-    if (bytes.empty()) return InvalidArgument("empty_image", "the image is empty", "avatar");
-    if (bytes.size() > options_.avatar_max_bytes) {
-      return Status(StatusCode::kPayloadTooLarge, "avatar_too_large",
-                    fmt::format("the image is larger than {} bytes", options_.avatar_max_bytes),
-                    "avatar");
-    }
-    const std::string_view type = SniffImageType(bytes);
-    if (type.empty()) {
-      return Status(StatusCode::kUnsupportedMediaType, "unsupported_image",
-                    "the avatar must be a PNG, JPEG or WebP image", "avatar");
-    }
-    const std::string_view extension =
-        type == "image/png" ? "png" : type == "image/jpeg" ? "jpg" : "webp";
+    EV_ASSIGN_OR_RETURN(const media::UploadedImage image,
+                        media::CheckUploadedImage(bytes, options_.avatar_max_bytes, "avatar",
+                                                  "avatar_too_large"));
     // A fresh key per upload: caches never serve a stale picture, and the old object is removed
     // only after the database points at the new one.
     const std::string key =
         fmt::format("avatars/{}-{}.{}", principal.user_id,
-                    crypto::HexEncode(crypto::RandomBytes(8)), extension);
-    EV_RETURN_IF_ERROR(media_->Put(key, spi::MediaObject{std::string(type), std::string(bytes)}));
+                    crypto::HexEncode(crypto::RandomBytes(8)), image.extension);
+    EV_RETURN_IF_ERROR(
+        media_->Put(key, spi::MediaObject{std::string(image.content_type), std::string(bytes)}));
     std::optional<std::string> previous_key;
     auto updated = MutateUser(principal.user_id, [&](UserRecord& user, spi::AccountRepository&) {
       previous_key = user.avatar_key;
@@ -478,7 +464,6 @@ class AccountsServiceImpl final : public Accounts {
     EV_ASSIGN_OR_RETURN(const std::string full_name, NormalizeFullName(registration.full_name));
     EV_ASSIGN_OR_RETURN(const std::string hash, hasher_.Hash(registration.password));
     UserRecord user;
-    std::optional<spi::MailMessage> mail;
     EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
       const Timestamp now = clock_->Now();
       user = UserRecord{};
@@ -491,25 +476,14 @@ class AccountsServiceImpl final : public Accounts {
       user.created_at = now;
       user.updated_at = now;
       EV_RETURN_IF_ERROR(tx.accounts().InsertUser(user));
-      mail.reset();
-      if (!verified) {
-        EV_ASSIGN_OR_RETURN(mail, IssueCode(tx, user, CodePurpose::kVerifyEmail));
-      }
-      return Status::Ok();
+      return verified ? Status::Ok() : IssueCode(tx, user, CodePurpose::kVerifyEmail);
     }));
-    if (mail) {
-      Status sent = SendMail(*mail);
-      if (!sent.ok()) {
-        return Unavailable("mail_unavailable",
-                           "the account was created but the verification e-mail could not be "
-                           "sent; ask for a new code");
-      }
-    }
+    if (!verified) mail_->NotifyCommitted();
     return ToUser(user);
   }
 
   // Issues a code of `purpose` to the account of `email` when `eligible` says it should get one,
-  // and mails it once the transaction has committed. Every other address (unknown, or not
+  // with its mail in the same transaction (the outbox). Every other address (unknown, or not
   // eligible) goes through the same send rule in the throttle instead, so that all addresses
   // get the same answers and accounts cannot be probed.
   template <typename Eligible>
@@ -517,26 +491,24 @@ class AccountsServiceImpl final : public Accounts {
                   Eligible&& eligible) {
     EV_ASSIGN_OR_RETURN(const std::string normalized, NormalizeEmail(email));
     EV_RETURN_IF_ERROR(throttle_.CountMailRequest(context));
-    std::optional<spi::MailMessage> mail;
     bool issued = false;
     EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
-      mail.reset();
       auto user = tx.accounts().FindUserByEmail(normalized, LockMode::kForUpdate);
       issued = user.ok() && eligible(*user);
       if (!user.ok() && user.status().code() != StatusCode::kNotFound) return user.status();
       if (!issued) return Status::Ok();
-      EV_ASSIGN_OR_RETURN(mail, IssueCode(tx, *user, purpose));
-      return Status::Ok();
+      return IssueCode(tx, *user, purpose);
     }));
     if (!issued) return throttle_.CountUnsentCode(PurposeName(purpose), normalized);
-    return SendMail(*mail);
+    mail_->NotifyCommitted();
+    return Status::Ok();
   }
 
-  // Creates (or replaces) the code of (user, purpose) under the resend throttle and returns the
-  // e-mail to send once the transaction has committed.
+  // Creates (or replaces) the code of (user, purpose) under the resend throttle and writes its
+  // e-mail to the outbox in `tx`, not worth sending once the code has expired. The caller calls
+  // mail_->NotifyCommitted() after the commit.
   // Errors: kResourceExhausted resend_throttled.
-  Result<spi::MailMessage> IssueCode(Transaction& tx, const UserRecord& user,
-                                     CodePurpose purpose) {
+  Status IssueCode(Transaction& tx, const UserRecord& user, CodePurpose purpose) {
     auto& repo = tx.accounts();
     const Timestamp now = clock_->Now();
     AttemptWindow sent;
@@ -566,8 +538,10 @@ class AccountsServiceImpl final : public Accounts {
     const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(options_.code_ttl);
     const mail::CodeMailValues values{user.email, options_.product_name, user.full_name, code,
                                       minutes.count()};
-    return purpose == CodePurpose::kVerifyEmail ? mail::VerificationCodeMail(values)
-                                                : mail::PasswordResetCodeMail(values);
+    return mail_->Add(tx,
+                      purpose == CodePurpose::kVerifyEmail ? mail::VerificationCodeMail(values)
+                                                           : mail::PasswordResetCodeMail(values),
+                      record.expires_at);
   }
 
   // Checks `code` against the live code of (user, purpose) and puts the verdict in `verdict`. A
@@ -709,10 +683,8 @@ class AccountsServiceImpl final : public Accounts {
     return user;
   }
 
-  Status SendMail(const spi::MailMessage& mail) { return mailer_->Send(mail); }
-
   const std::shared_ptr<spi::Storage> storage_;
-  const std::shared_ptr<spi::Mailer> mailer_;
+  const std::shared_ptr<const mail::MailJobs> mail_;
   const std::shared_ptr<spi::MediaStore> media_;
   const std::shared_ptr<spi::Clock> clock_;
   const AccountsOptions options_;

@@ -10,12 +10,13 @@
 #include "accounts/throttle.h"
 #include "eventify/accounts.h"
 #include "eventify/engine.h"
+#include "mail/mail_jobs.h"
 
 namespace eventify::accounts {
 
 struct AccountsDependencies {
   std::shared_ptr<spi::Storage> storage;
-  std::shared_ptr<spi::Mailer> mailer;
+  std::shared_ptr<const mail::MailJobs> mail;  // the outbox: mails written as jobs
   std::shared_ptr<spi::MediaStore> media_store;
   std::shared_ptr<spi::Clock> clock;
   std::shared_ptr<AttemptStore> attempts;  // throttling counters

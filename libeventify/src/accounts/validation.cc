@@ -155,25 +155,6 @@ Result<std::string> NormalizeFullName(std::string_view full_name) {
   return std::string(trimmed);
 }
 
-std::string_view SniffImageType(std::string_view b) {
-  auto at = [&](std::size_t i) { return static_cast<unsigned char>(b[i]); };
-  // PNG: signature, then the IHDR chunk (length 13) with a non-zero width and height.
-  if (b.size() >= 33 && b.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8) &&
-      b.substr(12, 4) == "IHDR") {
-    const bool width = at(16) | at(17) | at(18) | at(19);
-    const bool height = at(20) | at(21) | at(22) | at(23);
-    return width && height ? "image/png" : "";
-  }
-  // JPEG: SOI marker followed by another marker.
-  if (b.size() >= 4 && at(0) == 0xFF && at(1) == 0xD8 && at(2) == 0xFF) return "image/jpeg";
-  // WebP: RIFF container of type WEBP holding a VP8, VP8L or VP8X chunk.
-  if (b.size() >= 20 && b.substr(0, 4) == "RIFF" && b.substr(8, 4) == "WEBP" &&
-      (b.substr(12, 4) == "VP8 " || b.substr(12, 4) == "VP8L" || b.substr(12, 4) == "VP8X")) {
-    return "image/webp";
-  }
-  return "";
-}
-
 bool IsWellFormedCode(std::string_view code) {
   return code.size() == 6 &&
          std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });

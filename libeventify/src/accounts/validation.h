@@ -36,9 +36,6 @@ Status CheckPasswordPolicy(std::string_view password, std::string_view email,
 // Errors: kInvalidArgument invalid_full_name (field "full_name").
 Result<std::string> NormalizeFullName(std::string_view full_name);
 
-// "image/png", "image/jpeg" or "image/webp" when the bytes are one of those, else empty.
-std::string_view SniffImageType(std::string_view bytes);
-
 // A one-time code is exactly six ASCII digits.
 bool IsWellFormedCode(std::string_view code);
 

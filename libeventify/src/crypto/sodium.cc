@@ -52,6 +52,41 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+std::string DeriveKey(std::string_view secret, std::string_view purpose) {
+  return HmacSha256(secret, purpose);
+}
+
+std::string Seal(std::string_view key, std::string_view plain) {
+  static_assert(crypto_secretbox_KEYBYTES == crypto_auth_hmacsha256_BYTES);
+  EnsureSodium();
+  std::string out = RandomBytes(crypto_secretbox_NONCEBYTES);
+  out.resize(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plain.size());
+  auto* bytes = reinterpret_cast<unsigned char*>(out.data());
+  crypto_secretbox_easy(bytes + crypto_secretbox_NONCEBYTES,
+                        reinterpret_cast<const unsigned char*>(plain.data()), plain.size(), bytes,
+                        reinterpret_cast<const unsigned char*>(key.data()));
+  return out;
+}
+
+Result<std::string> Open(std::string_view key, std::string_view sealed) {
+  EnsureSodium();
+  const Status unsealable =
+      InvalidArgument("unsealable", "the sealed bytes cannot be opened with this key");
+  if (key.size() != crypto_secretbox_KEYBYTES ||
+      sealed.size() < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) {
+    return unsealable;
+  }
+  const auto* bytes = reinterpret_cast<const unsigned char*>(sealed.data());
+  std::string plain(sealed.size() - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES, '\0');
+  if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(plain.data()),
+                                 bytes + crypto_secretbox_NONCEBYTES,
+                                 sealed.size() - crypto_secretbox_NONCEBYTES, bytes,
+                                 reinterpret_cast<const unsigned char*>(key.data())) != 0) {
+    return unsealable;
+  }
+  return plain;
+}
+
 std::string Base64UrlEncode(std::string_view bytes) {
   EnsureSodium();
   const int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;

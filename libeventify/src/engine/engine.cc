@@ -7,9 +7,11 @@
 #include "eventify/spi/event_store.h"
 #include "eventify/spi/job_store.h"
 #include "events/events_service.h"
+#include "jobs/job_queue.h"
 #include "jobs/jobs_service.h"
 #include "ledger/ledger_service.h"
 #include "ledger/transfer_batch.h"
+#include "mail/mail_jobs.h"
 #include "storage/commit_pipeline.h"
 #include "wallets/wallets_service.h"
 
@@ -76,6 +78,7 @@ class EngineImpl final : public Engine {
 
 // The stores the engine reaches through Transaction::store (spi/storage.h, "One store per area").
 constexpr spi::StoreArea kRequiredAreas[] = {
+    spi::AccountRepository::kArea, spi::LedgerRepository::kArea, spi::WalletRepository::kArea,
     spi::JobStore::kArea, spi::AccountMaintenanceStore::kArea, spi::EventStore::kArea,
     spi::BookingStore::kArea};
 
@@ -127,16 +130,20 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
                            "bookings.hold_ttl");
   }
   if (!options.clock) options.clock = std::make_shared<spi::SystemClock>();
+  // The queue every area writes its jobs through, in its own transactions; mail goes out as jobs.
+  auto queue = std::make_shared<jobs::JobQueue>(options.clock, options.jobs.max_attempts);
+  auto mail = std::make_shared<const mail::MailJobs>(queue, options.clock, options.secret_key,
+                                                     options.jobs.mail_max_attempts);
   accounts::AccountsDependencies deps;
   deps.storage = options.storage;
-  deps.mailer = options.mailer;
+  deps.mail = mail;
   deps.media_store = options.media_store;
   deps.clock = options.clock;
   deps.attempts = accounts::MakeInMemoryAttemptStore(options.accounts.throttle.max_tracked_keys);
   deps.secret_key = options.secret_key;
   deps.options = options.accounts;
   auto accounts = accounts::MakeAccountsService(std::move(deps));
-  auto engine = std::make_unique<EngineImpl>(options.storage, std::move(options.media_store),
+  auto engine = std::make_unique<EngineImpl>(options.storage, options.media_store,
                                              options.clock, std::move(accounts), options.commit);
   wallets::WalletsDependencies wallet_deps;
   wallet_deps.ledger = &engine->ledger();
@@ -146,14 +153,18 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   wallet_deps.currency = options.currency;
   wallet_deps.options = options.wallets;
   engine->set_wallets(wallets::MakeWalletsService(std::move(wallet_deps)));
-  engine->set_events(events::MakeEventsService(options.storage, options.clock, options.currency,
+  engine->set_events(events::MakeEventsService(options.storage, options.media_store,
+                                               options.clock, options.currency,
                                                std::move(options.events)));
   engine->set_bookings(options.secret_key, std::move(options.bookings));
-  auto jobs = jobs::MakeJobsService(options.storage, options.clock, options.jobs);
+  auto jobs = jobs::MakeJobsService(options.storage, options.clock, queue, options.jobs);
   if (Status builtin = jobs::RegisterBuiltinJobs(*jobs, engine->ledger(), options.storage,
                                                  options.clock, options.jobs);
       !builtin.ok()) {
     return builtin;
+  }
+  if (Status mail_job = mail::RegisterMailJob(*jobs, mail, options.mailer); !mail_job.ok()) {
+    return mail_job;
   }
   if (Status handler = events::RegisterEventsJobs(*jobs, engine->events()); !handler.ok()) {
     return handler;

@@ -1,11 +1,15 @@
 #include "events/events_service.h"
 
+#include <fmt/format.h>
+
 #include <utility>
 
 #include "core/page_cursor.h"
 #include "core/status_macros.h"
+#include "crypto/sodium.h"
 #include "eventify/spi/event_store.h"
 #include "events/validation.h"
+#include "media/uploaded_image.h"
 
 namespace eventify::events {
 namespace {
@@ -112,17 +116,19 @@ void ApplyDraft(Event& event, const EventDraft& draft) {
   event.starts_at = draft.starts_at;
   event.ends_at = draft.ends_at;
   event.time_zone = draft.time_zone;
-  event.capacity = draft.capacity;
+  // NormalizeDraft kept both within their ranges.
+  event.capacity = static_cast<std::int32_t>(draft.capacity);
   event.price.minor_units = draft.price_minor_units;
   event.attendees_may_cancel = draft.attendees_may_cancel;
-  event.max_tickets_per_booking = draft.max_tickets_per_booking;
+  event.max_tickets_per_booking = static_cast<std::int32_t>(draft.max_tickets_per_booking);
 }
 
 class EventsServiceImpl final : public Events {
  public:
-  EventsServiceImpl(std::shared_ptr<spi::Storage> storage, std::shared_ptr<spi::Clock> clock,
-                    std::string currency, EventsOptions options)
+  EventsServiceImpl(std::shared_ptr<spi::Storage> storage, std::shared_ptr<spi::MediaStore> media,
+                    std::shared_ptr<spi::Clock> clock, std::string currency, EventsOptions options)
       : storage_(std::move(storage)),
+        media_(std::move(media)),
         clock_(std::move(clock)),
         currency_(std::move(currency)),
         options_(std::move(options)) {}
@@ -291,6 +297,39 @@ class EventsServiceImpl final : public Events {
                       });
   }
 
+  Result<Event> SetCoverImage(const Principal& organizer, std::string_view id,
+                              std::string_view bytes) override {
+    EV_ASSIGN_OR_RETURN(const media::UploadedImage image,
+                        media::CheckUploadedImage(bytes, options_.cover_max_bytes, "cover",
+                                                  "cover_too_large"));
+    // A fresh key per upload (caches never serve a stale picture); the previous object is removed
+    // only once the event points at the new one. The id is checked before it names a key.
+    if (!IsValidId(id)) return EventNotFound();
+    const std::string key = fmt::format("events/{}-{}.{}", id,
+                                        crypto::HexEncode(crypto::RandomBytes(8)), image.extension);
+    EV_RETURN_IF_ERROR(
+        media_->Put(key, spi::MediaObject{std::string(image.content_type), std::string(bytes)}));
+    std::optional<std::string> previous;
+    auto updated = Transition(organizer, id, EventAction::kEditEvent,
+                              [&](EventStore&, Event& event, Timestamp) -> Status {
+                                if (event.status != EventStatus::kDraft &&
+                                    event.status != EventStatus::kRejected &&
+                                    event.status != EventStatus::kApproved) {
+                                  return FailedPrecondition("event_not_editable",
+                                                            "this event can no longer be edited");
+                                }
+                                previous = event.cover_image_key;
+                                event.cover_image_key = key;
+                                return Status::Ok();
+                              });
+    if (!updated.ok()) {
+      media_->Remove(key).IgnoreError();  // nothing references it
+      return updated.status();
+    }
+    if (previous) media_->Remove(*previous).IgnoreError();  // best-effort cleanup
+    return updated;
+  }
+
   Result<Event> SubmitEvent(const Principal& organizer, std::string_view id) override {
     return Transition(organizer, id, EventAction::kSubmitEvent,
                       [&](EventStore& store, Event& event, Timestamp now) -> Status {
@@ -393,7 +432,7 @@ class EventsServiceImpl final : public Events {
       event = std::move(found).value();
       return Status::Ok();
     }));
-    return event;
+    return WithCoverUrl(std::move(event));
   }
 
   Result<EventPage> ListEvents(const EventQuery& query) override {
@@ -457,6 +496,13 @@ class EventsServiceImpl final : public Events {
   }
 
  private:
+  // The event with the URL of its cover image, which the store does not keep.
+  Event WithCoverUrl(Event event) const {
+    event.cover_image_url.reset();
+    if (event.cover_image_key) event.cover_image_url = media_->UrlFor(*event.cover_image_key);
+    return event;
+  }
+
   template <typename Fn>
   Status Read(Fn&& fn) {
     return storage_->Run(TransactionMode::kReadOnly,
@@ -495,7 +541,7 @@ class EventsServiceImpl final : public Events {
       EV_RETURN_IF_ERROR(change(store, event, now));
       event.updated_at = now;
       EV_RETURN_IF_ERROR(store.UpdateEvent(event));
-      result = std::move(event);
+      result = WithCoverUrl(std::move(event));
       return Status::Ok();
     }));
     return result;
@@ -513,6 +559,7 @@ class EventsServiceImpl final : public Events {
       return Status::Ok();
     }));
     page.next_cursor = TrimPage(page.items, limit, position);
+    for (Event& event : page.items) event = WithCoverUrl(std::move(event));
     return page;
   }
 
@@ -554,6 +601,7 @@ class EventsServiceImpl final : public Events {
   }
 
   const std::shared_ptr<spi::Storage> storage_;
+  const std::shared_ptr<spi::MediaStore> media_;
   const std::shared_ptr<spi::Clock> clock_;
   const std::string currency_;
   const EventsOptions options_;
@@ -562,10 +610,12 @@ class EventsServiceImpl final : public Events {
 }  // namespace
 
 std::unique_ptr<Events> MakeEventsService(std::shared_ptr<spi::Storage> storage,
+                                          std::shared_ptr<spi::MediaStore> media,
                                           std::shared_ptr<spi::Clock> clock, std::string currency,
                                           EventsOptions options) {
-  return std::make_unique<EventsServiceImpl>(std::move(storage), std::move(clock),
-                                             std::move(currency), std::move(options));
+  return std::make_unique<EventsServiceImpl>(std::move(storage), std::move(media),
+                                             std::move(clock), std::move(currency),
+                                             std::move(options));
 }
 
 Status RegisterEventsJobs(Jobs& jobs, Events& events) {

@@ -10,13 +10,15 @@
 #include "eventify/events.h"
 #include "eventify/jobs.h"
 #include "eventify/spi/clock.h"
+#include "eventify/spi/media_store.h"
 #include "eventify/spi/storage.h"
 
 namespace eventify::events {
 
-// `storage` must Support spi::EventStore::kArea (Engine::Open checks it); `currency` is the
-// platform currency of ticket prices.
+// `storage` must Support spi::EventStore::kArea (Engine::Open checks it); `media` keeps cover
+// images; `currency` is the platform currency of ticket prices.
 std::unique_ptr<Events> MakeEventsService(std::shared_ptr<spi::Storage> storage,
+                                          std::shared_ptr<spi::MediaStore> media,
                                           std::shared_ptr<spi::Clock> clock, std::string currency,
                                           EventsOptions options);
 

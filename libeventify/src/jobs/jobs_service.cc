@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <string>
@@ -47,21 +46,7 @@ using spi::JobStore;
 using spi::Transaction;
 using spi::TransactionMode;
 
-constexpr std::size_t kMaxKindLength = 100;
 constexpr int kMaxListLimit = 100;
-constexpr int kMaxAttemptsLimit = 100;
-
-bool IsValidKind(std::string_view kind) {
-  if (kind.empty() || kind.size() > kMaxKindLength) return false;
-  return std::all_of(kind.begin(), kind.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-  });
-}
-
-Status InvalidKind() {
-  return InvalidArgument("invalid_job_kind", "a job kind is 1-100 characters of a-z 0-9 . _ -",
-                         "kind");
-}
 
 Status Forbidden() { return PermissionDenied("forbidden", "your role does not allow this"); }
 
@@ -74,18 +59,15 @@ Status WithJobStore(spi::Storage& storage, TransactionMode mode, Fn&& fn) {
 class JobsServiceImpl final : public JobsService {
  public:
   JobsServiceImpl(std::shared_ptr<spi::Storage> storage, std::shared_ptr<spi::Clock> clock,
-                  JobsOptions options)
+                  std::shared_ptr<JobQueue> queue, JobsOptions options)
       : storage_(std::move(storage)),
         clock_(std::move(clock)),
+        queue_(std::move(queue)),
         options_(std::move(options)),
         worker_id_(NewId(clock_->Now())) {}
 
   ~JobsServiceImpl() override {
-    {
-      std::lock_guard lock(mu_);
-      stopping_ = true;
-    }
-    wake_.notify_all();
+    queue_->StopWorkers();
     for (std::thread& worker : workers_) worker.join();
   }
 
@@ -96,7 +78,7 @@ class JobsServiceImpl final : public JobsService {
   }
 
   Status RegisterHandler(std::string_view kind, Handler handler) override {
-    if (!IsValidKind(kind)) return InvalidKind();
+    EV_RETURN_IF_ERROR(CheckJobKind(kind));
     std::lock_guard lock(mu_);
     if (!handlers_.emplace(std::string(kind), std::move(handler)).second) {
       return AlreadyExists("handler_exists", fmt::format("kind {} already has a handler", kind),
@@ -106,27 +88,12 @@ class JobsServiceImpl final : public JobsService {
   }
 
   Result<Job> Enqueue(const JobRequest& request) override {
-    if (!IsValidKind(request.kind)) return InvalidKind();
-    if (request.max_attempts < 0 || request.max_attempts > kMaxAttemptsLimit) {
-      return InvalidArgument("invalid_max_attempts", "max_attempts must be 0 (the default) to 100",
-                             "max_attempts");
-    }
-    if (request.payload.find('\0') != std::string::npos) {
-      return InvalidArgument("invalid_payload", "the payload is text without NUL characters",
-                             "payload");
-    }
-    const Timestamp now = clock_->Now();
     Job job;
-    job.id = NewId(now);
-    job.kind = request.kind;
-    job.payload = request.payload;
-    job.run_at = request.run_at.value_or(now);
-    job.max_attempts = request.max_attempts > 0 ? request.max_attempts : options_.max_attempts;
-    job.created_at = now;
-    job.updated_at = now;
-    EV_RETURN_IF_ERROR(WithJobStore(*storage_, TransactionMode::kReadWrite, [&](JobStore& store) {
-      return store.InsertJob(job, request.unique_key);
+    EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
+      EV_ASSIGN_OR_RETURN(job, queue_->Add(tx, request));
+      return Status::Ok();
     }));
+    queue_->NotifyCommitted();
     return job;
   }
 
@@ -183,7 +150,7 @@ class JobsServiceImpl final : public JobsService {
       job.updated_at = now;
       return store.UpdateJob(job);
     }));
-    Wake();
+    queue_->NotifyCommitted();
     return job;
   }
 
@@ -293,6 +260,8 @@ class JobsServiceImpl final : public JobsService {
       }
       const Timestamp now = clock_->Now();
       if (outcome.ok()) {
+        // An OK status with a message is a note: why a job that succeeded did nothing.
+        if (!outcome.message().empty()) job.last_error = outcome.message();
         job.status = JobStatus::kSucceeded;
         job.locked_by.clear();
         job.locked_until.reset();
@@ -304,28 +273,28 @@ class JobsServiceImpl final : public JobsService {
     });
   }
 
-  void Wake() { wake_.notify_one(); }
-
+  // Runs due jobs until the engine stops: again at once after a full batch (more may be due) or
+  // when a job was committed meanwhile, else after the poll interval (jobs of other processes,
+  // retries coming due).
   void WorkerLoop() {
-    std::unique_lock lock(mu_);
-    while (!stopping_) {
-      lock.unlock();
+    for (;;) {
+      const std::uint64_t seen = queue_->Notifications();
       const Result<int> ran = RunDueJobs(options_.worker_batch);
-      lock.lock();
-      // A full batch suggests more is due: look again at once; otherwise sleep.
-      if (ran.ok() && *ran == options_.worker_batch) continue;
-      wake_.wait_for(lock, options_.poll_interval, [this] { return stopping_; });
+      if (ran.ok() && *ran == options_.worker_batch) {
+        if (!queue_->WaitForWork(seen, Duration::zero())) return;
+        continue;
+      }
+      if (!queue_->WaitForWork(seen, options_.poll_interval)) return;
     }
   }
 
   const std::shared_ptr<spi::Storage> storage_;
   const std::shared_ptr<spi::Clock> clock_;
+  const std::shared_ptr<JobQueue> queue_;
   const JobsOptions options_;
   const std::string worker_id_;  // in locked_by: identifies this engine's leases
 
   std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
   std::map<std::string, Handler, std::less<>> handlers_;
   std::map<std::string, Timestamp> enqueued_slots_;  // per scheduled kind, the newest period
   std::vector<std::thread> workers_;
@@ -335,19 +304,20 @@ class JobsServiceImpl final : public JobsService {
 
 std::unique_ptr<JobsService> MakeJobsService(std::shared_ptr<spi::Storage> storage,
                                              std::shared_ptr<spi::Clock> clock,
-                                             JobsOptions options) {
-  return std::make_unique<JobsServiceImpl>(std::move(storage), std::move(clock),
+                                             std::shared_ptr<JobQueue> queue, JobsOptions options) {
+  return std::make_unique<JobsServiceImpl>(std::move(storage), std::move(clock), std::move(queue),
                                            std::move(options));
 }
 
 Status ValidateJobsOptions(const JobsOptions& options) {
   bool valid = options.worker_threads >= 0 && options.worker_batch > 0 &&
                options.poll_interval.count() > 0 && options.lease.count() > 0 &&
-               options.max_attempts >= 1 && options.max_attempts <= kMaxAttemptsLimit &&
+               options.max_attempts >= 1 && options.max_attempts <= kMaxJobAttempts &&
+               options.mail_max_attempts >= 1 && options.mail_max_attempts <= kMaxJobAttempts &&
                options.backoff.count() >= 0 && options.max_backoff >= options.backoff &&
                options.keep_finished.count() > 0;
   for (const JobSchedule& schedule : options.schedules) {
-    valid = valid && IsValidKind(schedule.kind) && schedule.period.count() > 0;
+    valid = valid && CheckJobKind(schedule.kind).ok() && schedule.period.count() > 0;
   }
   if (valid) return Status::Ok();
   return InvalidArgument("invalid_jobs_options",

@@ -10,6 +10,7 @@
 #include "eventify/ledger.h"
 #include "eventify/spi/clock.h"
 #include "eventify/spi/storage.h"
+#include "jobs/job_queue.h"
 
 namespace eventify::jobs {
 
@@ -20,9 +21,11 @@ class JobsService : public Jobs {
   virtual void Start() = 0;
 };
 
+// `queue` builds the jobs Enqueue writes and wakes the workers; the engine shares it with the
+// areas that write jobs in their own transactions.
 std::unique_ptr<JobsService> MakeJobsService(std::shared_ptr<spi::Storage> storage,
                                              std::shared_ptr<spi::Clock> clock,
-                                             JobsOptions options);
+                                             std::shared_ptr<JobQueue> queue, JobsOptions options);
 
 // Registers the handlers of the engine's recurring jobs (kVoidExpiredTransfersJob,
 // kPurgeExpiredJob). `ledger` must outlive `jobs`' workers.

@@ -111,15 +111,23 @@ class LedgerServiceImpl final : public Ledger {
   }
 
   Result<Transfer> PostPending(std::string_view transfer_id) override {
-    return Resolve(transfer_id, TransferStatus::kPosted, "");
+    return Resolve(transfer_id, TransferStatus::kPosted, VoidCause::kNone, "");
   }
 
-  Result<Transfer> VoidPending(std::string_view transfer_id, std::string_view reason) override {
-    if (reason.size() > kMaxReferenceLength || !IsPrintableAscii(reason)) {
+  Result<Transfer> VoidPending(std::string_view transfer_id, VoidCause cause,
+                               std::string_view note) override {
+    // Only the ledger records an expiry; a value outside the enum has no name to store.
+    if (cause == VoidCause::kNone || cause == VoidCause::kExpired ||
+        !ParseVoidCause(VoidCauseName(cause)).ok()) {
+      return InvalidArgument("invalid_void_cause",
+                             "a transfer is voided for a cause other than none or expired",
+                             "void_cause");
+    }
+    if (note.size() > kMaxReferenceLength || !IsPrintableAscii(note)) {
       return InvalidArgument("invalid_reason", "the reason must be up to 200 printable characters",
                              "reason");
     }
-    return Resolve(transfer_id, TransferStatus::kVoided, reason.empty() ? "voided" : reason);
+    return Resolve(transfer_id, TransferStatus::kVoided, cause, note);
   }
 
   Result<std::int64_t> VoidExpired(int limit) override {
@@ -139,7 +147,7 @@ class LedgerServiceImpl final : public Ledger {
         EV_ASSIGN_OR_RETURN(TransferRecord transfer, repo.FindTransfer(id, LockMode::kForUpdate));
         if (!IsExpired(transfer)) return Status::Ok();  // posted, voided or extended meanwhile
         LedgerAccountRecord from, to;
-        EV_RETURN_IF_ERROR(VoidInTransaction(repo, transfer, kExpiredReason, from, to));
+        EV_RETURN_IF_ERROR(VoidInTransaction(repo, transfer, VoidCause::kExpired, "", from, to));
         did_void = true;
         return Status::Ok();
       }));
@@ -312,7 +320,7 @@ class LedgerServiceImpl final : public Ledger {
   // Posts or voids a pending transfer. A hold found expired is voided instead, and the caller
   // learns transfer_expired: an expired hold can never be posted.
   Result<Transfer> Resolve(std::string_view transfer_id, TransferStatus target,
-                           std::string_view void_reason) {
+                           VoidCause void_cause, std::string_view void_note) {
     Transfer result;
     Status outcome;
     Status status = storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
@@ -330,22 +338,23 @@ class LedgerServiceImpl final : public Ledger {
       if (transfer.status != TransferStatus::kPending) {
         if (transfer.status == TransferStatus::kPosted) {
           outcome = FailedPrecondition("transfer_posted", "the transfer is already posted");
-        } else if (transfer.void_reason == kExpiredReason) {
+        } else if (transfer.void_cause == VoidCause::kExpired) {
           outcome = FailedPrecondition("transfer_expired", "the hold expired and was released");
         } else {
           outcome = FailedPrecondition(
-              "transfer_voided", fmt::format("the transfer was voided ({})", transfer.void_reason));
+              "transfer_voided",
+              fmt::format("the transfer was voided ({})", VoidCauseName(transfer.void_cause)));
         }
         return Status::Ok();
       }
       if (IsExpired(transfer)) {
         // An expired hold is voided as expired: posting it is refused, voiding it is done.
-        EV_RETURN_IF_ERROR(VoidInTransaction(repo, transfer, kExpiredReason, from, to));
+        EV_RETURN_IF_ERROR(VoidInTransaction(repo, transfer, VoidCause::kExpired, "", from, to));
         if (target == TransferStatus::kPosted) {
           outcome = FailedPrecondition("transfer_expired", "the hold expired and was released");
         }
       } else if (target == TransferStatus::kVoided) {
-        EV_RETURN_IF_ERROR(VoidInTransaction(repo, transfer, void_reason, from, to));
+        EV_RETURN_IF_ERROR(VoidInTransaction(repo, transfer, void_cause, void_note, from, to));
       } else {
         EV_RETURN_IF_ERROR(LockTransferAccounts(repo, transfer, from, to));
         const Timestamp now = clock_->Now();
@@ -370,8 +379,8 @@ class LedgerServiceImpl final : public Ledger {
 
   // Releases the hold of a locked pending transfer and marks it voided; an expiry is dated when
   // the hold lapsed, as readers saw it from then on.
-  Status VoidInTransaction(LedgerRepository& repo, TransferRecord& transfer,
-                           std::string_view reason, LedgerAccountRecord& from,
+  Status VoidInTransaction(LedgerRepository& repo, TransferRecord& transfer, VoidCause cause,
+                           std::string_view note, LedgerAccountRecord& from,
                            LedgerAccountRecord& to) {
     EV_RETURN_IF_ERROR(LockTransferAccounts(repo, transfer, from, to));
     const Timestamp now = clock_->Now();
@@ -379,9 +388,10 @@ class LedgerServiceImpl final : public Ledger {
     to.pending_credits -= transfer.amount;
     from.updated_at = to.updated_at = now;
     transfer.status = TransferStatus::kVoided;
-    transfer.void_reason = std::string(reason);
+    transfer.void_cause = cause;
+    transfer.void_note = std::string(note);
     transfer.resolved_at =
-        reason == kExpiredReason && transfer.expires_at ? *transfer.expires_at : now;
+        cause == VoidCause::kExpired && transfer.expires_at ? *transfer.expires_at : now;
     EV_RETURN_IF_ERROR(repo.UpdateTransferStatus(transfer));
     EV_RETURN_IF_ERROR(repo.UpdateAccountBalances(from));
     return repo.UpdateAccountBalances(to);

@@ -50,6 +50,16 @@ constexpr std::array<std::pair<TransferStatus, std::string_view>, 3> kTransferSt
     {TransferStatus::kVoided, "voided"},
 }};
 
+constexpr std::array<std::pair<VoidCause, std::string_view>, 7> kVoidCauses{{
+    {VoidCause::kNone, ""},
+    {VoidCause::kVoided, "voided"},
+    {VoidCause::kExpired, "expired"},
+    {VoidCause::kCancelledByOwner, "cancelled"},
+    {VoidCause::kDeclinedByAdmin, "declined"},
+    {VoidCause::kCardDeclined, "card_declined"},
+    {VoidCause::kInvalidCardToken, "invalid_card_token"},
+}};
+
 constexpr std::array<std::pair<spi::TopUpChargeState, std::string_view>, 5> kTopUpChargeStates{{
     {spi::TopUpChargeState::kCharging, "charging"},
     {spi::TopUpChargeState::kAccepted, "accepted"},
@@ -80,6 +90,11 @@ std::string_view TransferStatusName(TransferStatus status) {
 }
 Result<TransferStatus> ParseTransferStatus(std::string_view name) {
   return Parse(kTransferStatuses, name, "transfer status", "status");
+}
+
+std::string_view VoidCauseName(VoidCause cause) { return NameOf(kVoidCauses, cause); }
+Result<VoidCause> ParseVoidCause(std::string_view name) {
+  return Parse(kVoidCauses, name, "void cause", "void_cause");
 }
 
 bool MayGoNegative(AccountKind kind) { return kind == AccountKind::kGatewayClearing; }

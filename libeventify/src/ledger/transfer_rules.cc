@@ -106,13 +106,15 @@ Transfer ToTransfer(const spi::TransferRecord& record, AccountRef from, AccountR
   t.amount = Money{record.amount, record.currency};
   t.status = record.status;
   t.reference = record.reference;
-  t.void_reason = record.void_reason;
+  t.void_cause = record.void_cause;
+  t.void_note = record.void_note;
   t.created_at = record.created_at;
   t.expires_at = record.expires_at;
   t.resolved_at = record.resolved_at;
   if (IsExpiredAt(record, now)) {
     t.status = TransferStatus::kVoided;
-    t.void_reason = std::string(kExpiredReason);
+    t.void_cause = VoidCause::kExpired;
+    t.void_note.clear();
     t.resolved_at = record.expires_at;
   }
   return t;

@@ -26,8 +26,6 @@ inline constexpr std::size_t kMaxKeyLength = 255;  // services add a scope to cl
 inline constexpr std::size_t kMaxReferenceLength = 200;
 inline constexpr std::size_t kMaxOwnerIdLength = 64;
 
-inline constexpr std::string_view kExpiredReason = "expired";
-
 bool IsPrintableAscii(std::string_view text);
 
 // Checks an account reference. Errors: kInvalidArgument invalid_currency or invalid_account,

@@ -12,7 +12,6 @@ namespace {
 
 constexpr std::size_t kMaxClientKeyLength = 200;
 constexpr std::size_t kMaxCardTokenLength = 200;
-constexpr std::string_view kCancelledReason = "cancelled";
 // Withdrawals are bounded by the balance; this only keeps absurd inputs out.
 constexpr std::int64_t kMaxWithdrawalAmount = 1'000'000'000'000LL;
 
@@ -136,8 +135,7 @@ class WalletsServiceImpl final : public Wallets {
     }
     EV_RETURN_IF_ERROR(MatchCharge(transfer->id, event.charge_id));
     if (event.state == spi::ChargeState::kSucceeded) return ledger().PostPending(transfer->id);
-    return ledger().VoidPending(transfer->id,
-                                spi::TopUpChargeStateName(spi::TopUpChargeState::kCardDeclined));
+    return ledger().VoidPending(transfer->id, VoidCause::kCardDeclined, "");
   }
 
   Result<Transfer> RequestWithdrawal(const Principal& principal,
@@ -175,9 +173,10 @@ class WalletsServiceImpl final : public Wallets {
       return FailedPrecondition("transfer_posted", "the withdrawal was already approved");
     }
     if (withdrawal.status == TransferStatus::kVoided) return AlreadyVoided(withdrawal);
-    EV_ASSIGN_OR_RETURN(Transfer cancelled, ledger().VoidPending(transfer_id, kCancelledReason));
+    EV_ASSIGN_OR_RETURN(Transfer cancelled,
+                        ledger().VoidPending(transfer_id, VoidCause::kCancelledByOwner, ""));
     // An admin's decline may have come first: voiding a voided transfer returns it unchanged.
-    if (cancelled.void_reason != kCancelledReason) return AlreadyVoided(cancelled);
+    if (cancelled.void_cause != VoidCause::kCancelledByOwner) return AlreadyVoided(cancelled);
     return cancelled;
   }
 
@@ -193,7 +192,7 @@ class WalletsServiceImpl final : public Wallets {
     if (reason.empty()) {
       return InvalidArgument("missing_reason", "say why the withdrawal is declined", "reason");
     }
-    return ledger().VoidPending(transfer_id, reason);
+    return ledger().VoidPending(transfer_id, VoidCause::kDeclinedByAdmin, reason);
   }
 
   Result<AuditReport> Audit(const Principal& admin) override {
@@ -236,9 +235,9 @@ class WalletsServiceImpl final : public Wallets {
   static Status NoSuchWithdrawal() { return NotFound("transfer_not_found", "no such withdrawal"); }
 
   static Status AlreadyVoided(const Transfer& withdrawal) {
-    return FailedPrecondition(
-        "transfer_voided",
-        fmt::format("the withdrawal was already voided ({})", withdrawal.void_reason));
+    return FailedPrecondition("transfer_voided",
+                              fmt::format("the withdrawal was already voided ({})",
+                                          VoidCauseName(withdrawal.void_cause)));
   }
 
   // Inserts the top-up's charge record; true when this call did, and so may start the charge.
@@ -296,11 +295,14 @@ class WalletsServiceImpl final : public Wallets {
   }
 
   // The gateway refused the charge at once: the refusal is recorded (replays repeat it), then
-  // the hold is voided with the refusal as its reason.
+  // the hold is voided with the refusal as its cause.
   Result<TopUp> Refuse(const Transfer& transfer, spi::TopUpChargeState state,
                        const std::string& charge_id, Status failure) {
     EV_RETURN_IF_ERROR(RecordCharge(transfer.id, state, charge_id));
-    auto voided = ledger().VoidPending(transfer.id, spi::TopUpChargeStateName(state));
+    const VoidCause cause = state == spi::TopUpChargeState::kInvalidCardToken
+                                ? VoidCause::kInvalidCardToken
+                                : VoidCause::kCardDeclined;
+    auto voided = ledger().VoidPending(transfer.id, cause, "");
     if (!voided.ok()) return voided.status();
     return failure;
   }

@@ -17,6 +17,7 @@
 
 #include "eventify/ledger.h"
 #include "eventify/spi/keyset.h"
+#include "eventify/spi/store_area.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
 
@@ -47,7 +48,8 @@ struct TransferRecord {
   std::string currency;
   TransferStatus status = TransferStatus::kPending;
   std::string reference;
-  std::string void_reason;
+  VoidCause void_cause = VoidCause::kNone;  // kNone unless voided
+  std::string void_note;
   Timestamp created_at;
   std::optional<Timestamp> expires_at;
   std::optional<Timestamp> resolved_at;
@@ -111,6 +113,8 @@ struct AccountTotals {
 
 class LedgerRepository {
  public:
+  static constexpr StoreArea kArea{"ledger"};
+
   virtual ~LedgerRepository() = default;
 
   // Errors: kNotFound account_not_found.
@@ -121,7 +125,7 @@ class LedgerRepository {
 
   // Errors: kNotFound transfer_not_found.
   virtual Result<TransferRecord> FindTransfer(std::string_view id, LockMode lock) = 0;
-  // Writes status, void_reason and resolved_at. Errors: kNotFound transfer_not_found.
+  // Writes status, void_cause, void_note and resolved_at. Errors: kNotFound transfer_not_found.
   virtual Status UpdateTransferStatus(const TransferRecord& transfer) = 0;
   // Inserts entries in one statement where the backend allows.
   virtual Status InsertEntries(const std::vector<EntryRecord>& entries) = 0;

@@ -1,4 +1,4 @@
-// MediaStore: where uploaded bytes (avatars now; event covers and chat images later) live.
+// MediaStore: where uploaded bytes (avatars and event covers now; chat images later) live.
 // The database stores only the key, never the bytes.
 //
 // Thread-safety: implementations must accept concurrent calls.

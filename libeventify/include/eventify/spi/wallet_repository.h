@@ -1,7 +1,8 @@
 // WalletRepository: the rows behind eventify::Wallets beyond the ledger's — for each card top-up,
 // whether its charge was started at the payment gateway and what the gateway answered. Money
-// itself lives only in the ledger (spi/ledger_repository.h). Reached through
-// spi::Transaction::wallets() inside Storage::Run; the guarantees of spi/storage.h apply.
+// itself lives only in the ledger (spi/ledger_repository.h). The wallets area's store, handed out
+// by Transaction::store<WalletRepository>() (or tx.wallets()) inside Storage::Run of a storage
+// that Supports(WalletRepository::kArea); the guarantees of spi/storage.h apply.
 //
 // Thread-safety: as spi::Transaction — owned by the thread running the body.
 #pragma once
@@ -9,12 +10,11 @@
 #include <string>
 #include <string_view>
 
+#include "eventify/spi/store_area.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
 
 namespace eventify::spi {
-
-enum class LockMode;
 
 // What the gateway answered when a top-up's charge was started. The names (TopUpChargeStateName)
 // are the error reasons a replay of the top-up repeats.
@@ -40,6 +40,8 @@ struct TopUpChargeRecord {
 
 class WalletRepository {
  public:
+  static constexpr StoreArea kArea{"wallets"};
+
   virtual ~WalletRepository() = default;
 
   // Inserts the record unless one exists for its transfer, and says whether it did: of callers

@@ -1,4 +1,4 @@
-// SociBookingStore: spi::BookingStore over the bookings and tickets tables of migration 10
+// SociBookingStore: spi::BookingStore over the bookings and tickets tables of migration 9
 // ("bookings") and the seat counters of the events table (migration 8).
 //
 // Valid only inside the transaction body that received it. Thread-safety: none (see

@@ -139,12 +139,15 @@ struct Into {
     return soci::into(value, indicator);
   }
 };
+// soci::use() keeps a reference to its name argument, so a use() element made inside a function
+// and returned must not name the default (a temporary that dies with the call): it names kNoName.
+const std::string kNoName;
 struct Use {
   template <typename T>
-  auto operator()(T& value) const { return soci::use(value); }
+  auto operator()(T& value) const { return soci::use(value, kNoName); }
   template <typename T>
   auto operator()(T& value, soci::indicator& indicator) const {
-    return soci::use(value, indicator);
+    return soci::use(value, indicator, kNoName);
   }
 };
 
@@ -206,14 +209,14 @@ struct CategoryRow {
 
 // The columns in the order EventRow::Exchange binds them; the first is the id, the second the
 // organizer, the last but one created_at: UpdateEvent leaves those three alone.
-constexpr std::array<std::string_view, 25> kEventColumnNames = {
+constexpr std::array<std::string_view, 26> kEventColumnNames = {
     "id",           "organizer_id", "title",        "description",
     "category_id",  "venue",        "online_url",   "starts_at",
     "ends_at",      "time_zone",    "capacity",     "price",
     "currency",     "attendees_may_cancel",         "max_tickets_per_booking",
     "status",       "on_hold",      "reject_cause", "review_note",
     "cancel_note",  "seats_sold",   "seats_held",   "submitted_at",
-    "created_at",   "updated_at"};
+    "cover_image_key",              "created_at",   "updated_at"};
 
 bool IsFixedEventColumn(std::string_view column) {
   return column == "id" || column == "organizer_id" || column == "created_at";
@@ -242,6 +245,7 @@ struct EventRow {
   int seats_sold = 0;
   int seats_held = 0;
   Nullable<long long> submitted_at;
+  Nullable<std::string> cover_image_key;
   long long created_at = 0;
   long long updated_at = 0;
 
@@ -262,6 +266,7 @@ struct EventRow {
     row.seats_sold = event.seats_sold;
     row.seats_held = event.seats_held;
     row.submitted_at = MicrosOf(event.submitted_at);
+    if (event.cover_image_key) row.cover_image_key.Set(*event.cover_image_key);
     row.created_at = ToMicros(event.created_at);
     row.updated_at = ToMicros(event.updated_at);
     return row;
@@ -296,6 +301,7 @@ struct EventRow {
     statement.exchange(element(seats_sold));
     statement.exchange(element(seats_held));
     statement.exchange(element(submitted_at.value, submitted_at.indicator));
+    statement.exchange(element(cover_image_key.value, cover_image_key.indicator));
     if (!skip_fixed) statement.exchange(element(created_at));
     statement.exchange(element(updated_at));
   }
@@ -321,6 +327,9 @@ struct EventRow {
     out.seats_sold = seats_sold;
     out.seats_held = seats_held;
     out.submitted_at = TimestampOf(submitted_at);
+    out.cover_image_key.reset();
+    if (cover_image_key.present()) out.cover_image_key = cover_image_key.value;
+    out.cover_image_url.reset();
     out.created_at = FromMicros(created_at);
     out.updated_at = FromMicros(updated_at);
     return out;

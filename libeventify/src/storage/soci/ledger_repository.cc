@@ -111,13 +111,14 @@ struct AccountFields {
 
 constexpr std::string_view kTransferColumns =
     "id, idempotency_key, request_hash, kind, from_account_id, to_account_id, amount, currency, "
-    "status, reference, void_reason, created_at, expires_at, resolved_at";
+    "status, reference, void_cause, void_note, created_at, expires_at, resolved_at";
 
 // The into() targets of kTransferColumns.
 struct TransferFields {
   spi::TransferRecord record;
   std::string kind;
   std::string status;
+  std::string void_cause;
   long long amount = 0;
   long long created_at = 0;
   long long expires_at = 0;
@@ -136,7 +137,8 @@ struct TransferFields {
     statement.exchange(soci::into(record.currency));
     statement.exchange(soci::into(status));
     statement.exchange(soci::into(record.reference));
-    statement.exchange(soci::into(record.void_reason));
+    statement.exchange(soci::into(void_cause));
+    statement.exchange(soci::into(record.void_note));
     statement.exchange(soci::into(created_at));
     statement.exchange(soci::into(expires_at, expires_at_indicator));
     statement.exchange(soci::into(resolved_at, resolved_at_indicator));
@@ -155,23 +157,26 @@ struct TransferFields {
     record.currency = row.Text(7);
     status = row.Text(8);
     record.reference = row.Text(9);
-    record.void_reason = row.Text(10);
-    created_at = row.Int(11);
-    expires_at_indicator = row.IsNull(12) ? soci::i_null : soci::i_ok;
-    expires_at = row.Int(12);
-    resolved_at_indicator = row.IsNull(13) ? soci::i_null : soci::i_ok;
-    resolved_at = row.Int(13);
+    void_cause = row.Text(10);
+    record.void_note = row.Text(11);
+    created_at = row.Int(12);
+    expires_at_indicator = row.IsNull(13) ? soci::i_null : soci::i_ok;
+    expires_at = row.Int(13);
+    resolved_at_indicator = row.IsNull(14) ? soci::i_null : soci::i_ok;
+    resolved_at = row.Int(14);
   }
 
   Result<spi::TransferRecord> Get() const {
     const Result<TransferKind> parsed_kind = ParseTransferKind(kind);
     const Result<TransferStatus> parsed_status = ParseTransferStatus(status);
-    if (!parsed_kind.ok() || !parsed_status.ok()) {
-      return Internal("a transfers row holds an unknown kind or status");
+    const Result<VoidCause> parsed_cause = ParseVoidCause(void_cause);
+    if (!parsed_kind.ok() || !parsed_status.ok() || !parsed_cause.ok()) {
+      return Internal("a transfers row holds an unknown kind, status or void cause");
     }
     spi::TransferRecord out = record;
     out.kind = *parsed_kind;
     out.status = *parsed_status;
+    out.void_cause = *parsed_cause;
     out.amount = amount;
     out.created_at = FromMicros(created_at);
     out.expires_at = expires_at_indicator == soci::i_ok
@@ -427,13 +432,14 @@ Result<spi::TransferRecord> SociLedgerRepository::FindTransfer(std::string_view 
 Status SociLedgerRepository::UpdateTransferStatus(const spi::TransferRecord& transfer) {
   return context_.Call(Access::kWrite, "UpdateTransferStatus", [&]() -> Status {
     const std::string status(TransferStatusName(transfer.status));
+    const std::string void_cause(VoidCauseName(transfer.void_cause));
     const long long resolved_at = transfer.resolved_at ? ToMicros(*transfer.resolved_at) : 0;
     soci::indicator resolved_at_indicator = transfer.resolved_at ? soci::i_ok : soci::i_null;
     const Executed updated =
         Execute(context_.sql(),
-                "UPDATE transfers SET status = :status, void_reason = :void_reason, "
-                "resolved_at = :resolved_at WHERE id = :id",
-                soci::use(status), soci::use(transfer.void_reason),
+                "UPDATE transfers SET status = :status, void_cause = :void_cause, "
+                "void_note = :void_note, resolved_at = :resolved_at WHERE id = :id",
+                soci::use(status), soci::use(void_cause), soci::use(transfer.void_note),
                 soci::use(resolved_at, resolved_at_indicator), soci::use(transfer.id));
     if (updated.affected_rows == 0) return TransferNotFound();
     return Status::Ok();
@@ -679,7 +685,7 @@ Status SociLedgerRepository::InsertTransfers(const std::vector<spi::TransferReco
         if (context_.dialect() == Dialect::kSqlite) {
           static const std::string kInsert =
               kInsertColumns +
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
           SqliteStatement insert = context_.statements().Sqlite(kInsert);
           long long inserted = 0;
           for (const spi::TransferRecord* transfer : rows) {
@@ -693,7 +699,8 @@ Status SociLedgerRepository::InsertTransfers(const std::vector<spi::TransferReco
                 .Bind(transfer->currency)
                 .Bind(TransferStatusName(transfer->status))
                 .Bind(transfer->reference)
-                .Bind(transfer->void_reason)
+                .Bind(VoidCauseName(transfer->void_cause))
+                .Bind(transfer->void_note)
                 .Bind(static_cast<long long>(ToMicros(transfer->created_at)))
                 .Bind(OptionalMicros(transfer->expires_at))
                 .Bind(OptionalMicros(transfer->resolved_at));
@@ -714,9 +721,9 @@ Status SociLedgerRepository::InsertTransfers(const std::vector<spi::TransferReco
             kInsertColumns +
             "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
             "$6::text[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[], "
-            "$12::bigint[], $13::bigint[], $14::bigint[]) ON CONFLICT DO NOTHING";
+            "$12::text[], $13::bigint[], $14::bigint[], $15::bigint[]) ON CONFLICT DO NOTHING";
         PgArray ids, keys, hashes, kinds, from, to, amounts, currencies, statuses, references,
-            reasons, created, expires, resolved;
+            causes, notes, created, expires, resolved;
         for (const spi::TransferRecord* transfer : rows) {
           ids.Add(transfer->id);
           keys.Add(transfer->idempotency_key);
@@ -728,17 +735,18 @@ Status SociLedgerRepository::InsertTransfers(const std::vector<spi::TransferReco
           currencies.Add(transfer->currency);
           statuses.Add(TransferStatusName(transfer->status));
           references.Add(transfer->reference);
-          reasons.Add(transfer->void_reason);
+          causes.Add(VoidCauseName(transfer->void_cause));
+          notes.Add(transfer->void_note);
           created.Add(static_cast<long long>(ToMicros(transfer->created_at)));
           expires.Add(OptionalMicros(transfer->expires_at));
           resolved.Add(OptionalMicros(transfer->resolved_at));
         }
         std::string key_list = keys.Finish();
         const PgResult inserted = context_.statements().Postgres(
-            kInsert,
-            {ids.Finish(), key_list, hashes.Finish(), kinds.Finish(), from.Finish(), to.Finish(),
-             amounts.Finish(), currencies.Finish(), statuses.Finish(), references.Finish(),
-             reasons.Finish(), created.Finish(), expires.Finish(), resolved.Finish()});
+            kInsert, {ids.Finish(), key_list, hashes.Finish(), kinds.Finish(), from.Finish(),
+                      to.Finish(), amounts.Finish(), currencies.Finish(), statuses.Finish(),
+                      references.Finish(), causes.Finish(), notes.Finish(), created.Finish(),
+                      expires.Finish(), resolved.Finish()});
         if (inserted.affected_rows() == static_cast<long long>(rows.size())) return Status::Ok();
         static const std::string kStoredIds =
             "SELECT idempotency_key, id FROM transfers WHERE idempotency_key = ANY($1::text[])";

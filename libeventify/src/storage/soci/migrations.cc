@@ -268,6 +268,50 @@ constexpr std::string_view kV6JobsLeaseIndex =
     "CREATE INDEX jobs_lease_idx ON jobs (status, locked_until)";
 constexpr std::string_view kV6JobsListIndex = "CREATE INDEX jobs_list_idx ON jobs (status, id)";
 
+// ---- Version 7: void causes --------------------------------------------------------------------
+// Why a transfer was voided becomes a word of its own (VoidCauseName; '' while not voided), and
+// void_reason, free text until now, is renamed void_note: what people wrote, which code never
+// branches on. Existing voided rows get their cause from what the engine wrote before, in this
+// order (the first rule that matches wins):
+//  1. 'expired' on a hold with an expiry: expired. Only holds with a timeout expire; an admin's
+//     decline of a withdrawal (which never has one) that said 'expired' is not caught here.
+//  2. a withdrawal saying 'cancelled': cancelled by its owner. An admin's decline that said
+//     exactly 'cancelled' was stored the same way and cannot be told apart; the engine already
+//     treated it as the owner's cancel.
+//  3. any other voided withdrawal: declined by an admin (the only other way the wallets void one),
+//     the text kept as the note.
+//  4. a top-up (a credit from the gateway clearing account) saying 'card_declined' or
+//     'invalid_card_token': that refusal.
+//  5. anything else: voided, with the text as the note ('voided', the old stand-in for no reason,
+//     becomes no note).
+// The code-chosen words of rules 1, 2 and 4 leave no note. Portable statements.
+
+constexpr std::string_view kV7AddVoidCause =
+    "ALTER TABLE transfers ADD COLUMN void_cause TEXT NOT NULL DEFAULT '' CHECK (void_cause IN"
+    " ('', 'voided', 'expired', 'cancelled', 'declined', 'card_declined', 'invalid_card_token'))";
+constexpr std::string_view kV7RenameVoidReason =
+    "ALTER TABLE transfers RENAME COLUMN void_reason TO void_note";
+constexpr std::string_view kV7Expired =
+    "UPDATE transfers SET void_cause = 'expired', void_note = ''"
+    " WHERE status = 'voided' AND void_cause = '' AND void_note = 'expired'"
+    " AND expires_at IS NOT NULL";
+constexpr std::string_view kV7Cancelled =
+    "UPDATE transfers SET void_cause = 'cancelled', void_note = ''"
+    " WHERE status = 'voided' AND void_cause = '' AND kind = 'withdrawal'"
+    " AND void_note = 'cancelled'";
+constexpr std::string_view kV7Declined =
+    "UPDATE transfers SET void_cause = 'declined'"
+    " WHERE status = 'voided' AND void_cause = '' AND kind = 'withdrawal'";
+constexpr std::string_view kV7CardRefused =
+    "UPDATE transfers SET void_cause = void_note, void_note = ''"
+    " WHERE status = 'voided' AND void_cause = '' AND kind = 'credit'"
+    " AND void_note IN ('card_declined', 'invalid_card_token')"
+    " AND from_account_id IN (SELECT id FROM ledger_accounts WHERE kind = 'gateway_clearing')";
+constexpr std::string_view kV7Other =
+    "UPDATE transfers SET void_cause = 'voided',"
+    " void_note = CASE WHEN void_note = 'voided' THEN '' ELSE void_note END"
+    " WHERE status = 'voided' AND void_cause = ''";
+
 // ---- Version 8: events -------------------------------------------------------------------------
 // Organizer profiles, categories and events (spi/event_store.h). The status and cause words are
 // the public names (OrganizerStatusName, EventStatusName...). No foreign keys to users: as the
@@ -275,7 +319,8 @@ constexpr std::string_view kV6JobsListIndex = "CREATE INDEX jobs_list_idx ON job
 // letters lower-cased). seats_sold and seats_held are zero until bookings exist; the CHECK keeps
 // them within the capacity. The public listing reads (status, on_hold, starts_at, id), the
 // organizer's list (organizer_id, created_at, id), the approval queue (status, submitted_at, id),
-// the completion job (status, ends_at). Full-text search over title and description: on SQLite
+// the completion job (status, ends_at). cover_image_key names the cover in the media store (NULL:
+// none). Full-text search over title and description: on SQLite
 // an FTS5 table kept by triggers, whose rows are named by `seq`, an INTEGER PRIMARY KEY that
 // VACUUM keeps (an implicit rowid may change); on PostgreSQL a generated tsvector with a GIN
 // index. Both use the 'simple' rules: words lower-cased, no stemming. Version 7 belongs to the
@@ -335,6 +380,7 @@ constexpr std::string_view kV8EventColumns =
     " seats_sold INTEGER NOT NULL CHECK (seats_sold >= 0),"
     " seats_held INTEGER NOT NULL CHECK (seats_held >= 0),"
     " submitted_at BIGINT,"
+    " cover_image_key TEXT,"
     " created_at BIGINT NOT NULL,"
     " updated_at BIGINT NOT NULL,"
     " CHECK (seats_sold + seats_held <= capacity),"
@@ -369,15 +415,15 @@ constexpr std::string_view kV8SqliteFtsUpdate =
 constexpr std::string_view kV8PostgresSearchIndex =
     "CREATE INDEX events_search_idx ON events USING GIN (search)";
 
-// ---- Version 10: bookings ----------------------------------------------------------------------
+// ---- Version 9: bookings ----------------------------------------------------------------------
 // Bookings and their tickets (spi/booking_store.h). The status words are BookingStatusName's.
 // request_key ("<user id>:<client key>") makes a client's idempotency key unique per buyer. No
 // foreign keys, as on the ledger's commit path (version 3): bookings are written many per commit.
 // Seat holds lapse by (event_id, status, hold_expires_at) when a batch locks the event, and by
 // (status, hold_expires_at) for the expiry job; a buyer's bookings by (user_id, created_at, id).
-// Versions 7 and 9 belong to other areas; this migration depends only on version 8 (events).
+// This migration depends only on version 8 (events).
 
-constexpr std::string_view kV10Bookings =
+constexpr std::string_view kV9Bookings =
     "CREATE TABLE bookings ("
     " id TEXT PRIMARY KEY,"
     " event_id TEXT NOT NULL,"
@@ -396,13 +442,13 @@ constexpr std::string_view kV10Bookings =
     " created_at BIGINT NOT NULL,"
     " updated_at BIGINT NOT NULL,"
     " CONSTRAINT bookings_request_key_key UNIQUE (request_key))";
-constexpr std::string_view kV10BookingsEventIndex =
+constexpr std::string_view kV9BookingsEventIndex =
     "CREATE INDEX bookings_event_idx ON bookings (event_id, status, hold_expires_at)";
-constexpr std::string_view kV10BookingsLapseIndex =
+constexpr std::string_view kV9BookingsLapseIndex =
     "CREATE INDEX bookings_lapse_idx ON bookings (status, hold_expires_at)";
-constexpr std::string_view kV10BookingsUserIndex =
+constexpr std::string_view kV9BookingsUserIndex =
     "CREATE INDEX bookings_user_idx ON bookings (user_id, created_at, id)";
-constexpr std::string_view kV10Tickets =
+constexpr std::string_view kV9Tickets =
     "CREATE TABLE tickets ("
     " id TEXT PRIMARY KEY,"
     " booking_id TEXT NOT NULL,"
@@ -412,7 +458,7 @@ constexpr std::string_view kV10Tickets =
     " checked_in_at BIGINT,"
     " created_at BIGINT NOT NULL,"
     " CONSTRAINT tickets_booking_seat_key UNIQUE (booking_id, seat))";
-constexpr std::string_view kV10TicketsEventIndex =
+constexpr std::string_view kV9TicketsEventIndex =
     "CREATE INDEX tickets_event_idx ON tickets (event_id)";
 
 long long NowMicros() {
@@ -523,6 +569,12 @@ const std::vector<Migration>& AllMigrations() {
        "jobs",
        {kV6Jobs, kV6JobsDueIndex, kV6JobsLeaseIndex, kV6JobsListIndex},
        {kV6Jobs, kV6JobsDueIndex, kV6JobsLeaseIndex, kV6JobsListIndex}},
+      {7,
+       "void causes",
+       {kV7AddVoidCause, kV7RenameVoidReason, kV7Expired, kV7Cancelled, kV7Declined, kV7CardRefused,
+        kV7Other},
+       {kV7AddVoidCause, kV7RenameVoidReason, kV7Expired, kV7Cancelled, kV7Declined, kV7CardRefused,
+        kV7Other}},
       {8,
        "events",
        {kV8OrganizerProfiles, kV8OrganizerQueueIndex, kV8Categories, v8_sqlite_events,
@@ -531,12 +583,12 @@ const std::vector<Migration>& AllMigrations() {
        {kV8OrganizerProfiles, kV8OrganizerQueueIndex, kV8Categories, v8_postgres_events,
         kV8EventsListingIndex, kV8EventsOrganizerIndex, kV8EventsQueueIndex, kV8EventsEndIndex,
         kV8PostgresSearchIndex}},
-      {10,
+      {9,
        "bookings",
-       {kV10Bookings, kV10BookingsEventIndex, kV10BookingsLapseIndex, kV10BookingsUserIndex,
-        kV10Tickets, kV10TicketsEventIndex},
-       {kV10Bookings, kV10BookingsEventIndex, kV10BookingsLapseIndex, kV10BookingsUserIndex,
-        kV10Tickets, kV10TicketsEventIndex}},
+       {kV9Bookings, kV9BookingsEventIndex, kV9BookingsLapseIndex, kV9BookingsUserIndex,
+        kV9Tickets, kV9TicketsEventIndex},
+       {kV9Bookings, kV9BookingsEventIndex, kV9BookingsLapseIndex, kV9BookingsUserIndex,
+        kV9Tickets, kV9TicketsEventIndex}},
   };
   return migrations;
 }

@@ -111,8 +111,10 @@ int SociStorage::parallel_writers() const {
 }
 
 bool SociStorage::Supports(spi::StoreArea area) const {
-  return area == spi::JobStore::kArea || area == spi::AccountMaintenanceStore::kArea ||
-         area == spi::EventStore::kArea || area == spi::BookingStore::kArea;
+  return area == spi::AccountRepository::kArea || area == spi::LedgerRepository::kArea ||
+         area == spi::WalletRepository::kArea || area == spi::JobStore::kArea ||
+         area == spi::AccountMaintenanceStore::kArea || area == spi::EventStore::kArea ||
+         area == spi::BookingStore::kArea;
 }
 
 Status SociStorage::Run(spi::TransactionMode mode,

@@ -33,7 +33,8 @@ class SociStorage final : public spi::Storage {
   std::string_view backend_name() const override;
   int parallel_writers() const override;
   int schema_version() const override { return schema_version_; }
-  // The jobs, account-maintenance and events stores (soci_transaction.h).
+  // Every area of SociTransaction: accounts, ledger, wallets, jobs, accounts.maintenance, events,
+  // bookings.
   bool Supports(spi::StoreArea area) const override;
 
  private:

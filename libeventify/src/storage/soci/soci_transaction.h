@@ -27,12 +27,12 @@ class SociTransaction final : public spi::Transaction {
         events_(context),
         bookings_(context) {}
 
-  spi::AccountRepository& accounts() override { return accounts_; }
-  spi::LedgerRepository& ledger() override { return ledger_; }
-  spi::WalletRepository& wallets() override { return wallets_; }
-
  protected:
   void* FindStore(spi::StoreArea area) override {
+    if (area == spi::AccountRepository::kArea)
+      return static_cast<spi::AccountRepository*>(&accounts_);
+    if (area == spi::LedgerRepository::kArea) return static_cast<spi::LedgerRepository*>(&ledger_);
+    if (area == spi::WalletRepository::kArea) return static_cast<spi::WalletRepository*>(&wallets_);
     if (area == spi::JobStore::kArea) return static_cast<spi::JobStore*>(&jobs_);
     if (area == spi::AccountMaintenanceStore::kArea) {
       return static_cast<spi::AccountMaintenanceStore*>(&account_maintenance_);

@@ -9,7 +9,8 @@
 
 #include "eventify/spi/booking_store.h"
 #include "eventify/spi/event_store.h"
-#include "storage/fixtures.h"
+#include "conformance_helpers.h"
+#include "storage_conformance.h"
 
 namespace eventify::testing {
 namespace {
@@ -23,7 +24,7 @@ std::string Id(int n) {
 }
 
 struct BookingStoreFixture {
-  BookingStoreFixture() : storage(OpenFreshStorage()) {
+  BookingStoreFixture() : storage(conformance::OpenStorageUnderTest()) {
     const Status made = Run([&](spi::Transaction& tx) -> Status {
       auto* events = tx.store<spi::EventStore>();
       Category category{Id(900), "Talks", true, BaseTime(), BaseTime()};

@@ -1,0 +1,98 @@
+// Helpers of the storage conformance suite, also used by the SOCI storage's own suite: sample
+// records, a compact way to run a transaction on the accounts store, status assertions.
+#pragma once
+
+#include <boost/test/unit_test.hpp>
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "eventify/spi/storage.h"
+#include "eventify/status.h"
+#include "storage_conformance.h"
+
+namespace eventify {
+inline std::ostream& operator<<(std::ostream& out, StatusCode code) {
+  return out << StatusCodeName(code);
+}
+}  // namespace eventify
+
+namespace eventify::testing {
+
+// 2025-11-24T00:00:00Z, a plausible "now" for records.
+inline Timestamp BaseTime() { return FromMicros(1'763'942'400'000'000LL); }
+
+// A user with a unique id and e-mail derived from `n`.
+inline spi::UserRecord SampleUser(int n) {
+  spi::UserRecord user;
+  user.id = "00000000-0000-7000-8000-" + std::string(12 - std::to_string(n).size(), '0') +
+            std::to_string(n);
+  user.email = "user" + std::to_string(n) + "@example.com";
+  user.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA";
+  user.full_name = "User " + std::to_string(n);
+  user.role = Role::kAttendee;
+  user.created_at = BaseTime();
+  user.updated_at = BaseTime();
+  return user;
+}
+
+inline spi::SessionRecord SampleSession(const std::string& id, const std::string& user_id) {
+  spi::SessionRecord session;
+  session.id = id;
+  session.user_id = user_id;
+  session.created_at = BaseTime();
+  session.expires_at = BaseTime() + std::chrono::hours(24 * 30);
+  return session;
+}
+
+// The fixture of most conformance test cases: a new, empty storage from the factory hook.
+struct FreshStorage {
+  FreshStorage() : storage(conformance::OpenStorageUnderTest()) {}
+  std::shared_ptr<spi::Storage> storage;
+};
+
+using Body = std::function<Status(spi::AccountRepository&)>;
+
+// Runs `body` on the accounts repository in one transaction.
+inline Status RunAccounts(spi::Storage& storage, spi::TransactionMode mode, const Body& body) {
+  return storage.Run(mode, [&](spi::Transaction& tx) { return body(tx.accounts()); });
+}
+inline Status Write(spi::Storage& storage, const Body& body) {
+  return RunAccounts(storage, spi::TransactionMode::kReadWrite, body);
+}
+inline Status Read(spi::Storage& storage, const Body& body) {
+  return RunAccounts(storage, spi::TransactionMode::kReadOnly, body);
+}
+
+// Reads a user in a read-only transaction; the test fails when that does not work.
+inline Result<spi::UserRecord> LoadUser(spi::Storage& storage, const std::string& id) {
+  Result<spi::UserRecord> found = Status(StatusCode::kInternal, "", "not run");
+  Status status = Read(storage, [&](spi::AccountRepository& accounts) {
+    found = accounts.FindUserById(id, spi::LockMode::kNone);
+    return Status::Ok();
+  });
+  BOOST_REQUIRE_MESSAGE(status.ok(), status.ToString());
+  return found;
+}
+
+// Returns the Status of `expr` from the enclosing transaction body when it is not OK.
+#define EV_TEST_RETURN_IF_ERROR(expr)                \
+  do {                                               \
+    const ::eventify::Status ev_test_body_ = (expr); \
+    if (!ev_test_body_.ok()) return ev_test_body_;   \
+  } while (false)
+
+#define EXPECT_OK(expr)                                                    \
+  do {                                                                     \
+    const ::eventify::Status ev_test_status_ = (expr);                     \
+    BOOST_CHECK_MESSAGE(ev_test_status_.ok(), ev_test_status_.ToString()); \
+  } while (false)
+
+#define REQUIRE_OK(expr)                                                     \
+  do {                                                                       \
+    const ::eventify::Status ev_test_status_ = (expr);                       \
+    BOOST_REQUIRE_MESSAGE(ev_test_status_.ok(), ev_test_status_.ToString()); \
+  } while (false)
+
+}  // namespace eventify::testing
