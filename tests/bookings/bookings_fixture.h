@@ -4,8 +4,10 @@
 
 #include <boost/test/unit_test.hpp>
 #include <memory>
+#include <mutex>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "eventify/bookings.h"
 #include "eventify/engine.h"
@@ -21,6 +23,31 @@ namespace eventify::testing {
 
 constexpr std::int64_t kTicketPrice = 500;
 
+// Keeps every message the engine's mail jobs send.
+class KeepingMailer final : public spi::Mailer {
+ public:
+  Status Send(const spi::MailMessage& message) override {
+    std::lock_guard lock(mu_);
+    sent_.push_back(message);
+    return Status::Ok();
+  }
+  // The messages to `to` whose subject holds `subject_part`.
+  std::vector<spi::MailMessage> To(const std::string& to, const std::string& subject_part) {
+    std::lock_guard lock(mu_);
+    std::vector<spi::MailMessage> found;
+    for (const auto& message : sent_) {
+      if (message.to == to && message.subject.find(subject_part) != std::string::npos) {
+        found.push_back(message);
+      }
+    }
+    return found;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<spi::MailMessage> sent_;
+};
+
 struct BookingsFixture {
   BookingsFixture() {
     clock = std::make_shared<spi::ManualClock>(kEventsStart);
@@ -28,7 +55,8 @@ struct BookingsFixture {
     EngineOptions options;
     options.secret_key = std::string(32, 's');
     options.storage = storage;
-    options.mailer = std::make_shared<DiscardingMailer>();
+    options.mailer = mailer;
+    options.accounts.password_hash_cost = PasswordHashCost::kMinimum;
     options.media_store = spi::MakeFilesystemMediaStore("/nonexistent-media", "/media/");
     options.clock = clock;
     options.jobs.schedules = {{std::string(kExpireHoldsJob), std::chrono::seconds(60)},
@@ -47,9 +75,10 @@ struct BookingsFixture {
 
   // An approved event starting in a week.
   Event ApprovedEvent(std::int32_t capacity = 10, std::int64_t price = kTicketPrice,
-                      std::int32_t max_per_booking = 4) {
+                      std::int32_t max_per_booking = 4,
+                      const std::string& title = "Open air concert") {
     EventDraft d;
-    d.title = "Open air concert";
+    d.title = title;
     d.description = "Music in the park";
     d.category_id = category.id;
     d.venue = "Park Road, Pune";
@@ -64,6 +93,16 @@ struct BookingsFixture {
     ValueOrFail(events().SubmitEvent(organizer, created.id));
     return ValueOrFail(events().ApproveEvent(admin, created.id));
   }
+
+  // An attendee with an account (the principals below have none, so they get no mail).
+  Principal RegisteredAttendee(const std::string& email, const std::string& full_name) {
+    const User user = ValueOrFail(
+        engine->accounts().Register({email, "Str0ng-Passw0rd", full_name, Role::kAttendee}));
+    return Principal{user.id, Role::kAttendee, "s-" + user.id};
+  }
+
+  // Runs every job due now (the engine has no job workers here), mail among them.
+  void RunDueJobs() { ValueOrFail(engine->jobs().RunDueJobs(100)); }
 
   Event EventNow(const std::string& id) { return ValueOrFail(events().GetEvent(nullptr, id)); }
 
@@ -95,6 +134,7 @@ struct BookingsFixture {
     return BookingRequest{event.id, seats, key};
   }
 
+  std::shared_ptr<KeepingMailer> mailer = std::make_shared<KeepingMailer>();
   std::shared_ptr<spi::ManualClock> clock;
   std::shared_ptr<spi::Storage> storage;
   std::unique_ptr<Engine> engine;

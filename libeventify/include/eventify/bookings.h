@@ -8,7 +8,9 @@
 // of it does. BookAndPay does both in one commit. A free event confirms without a transfer. A
 // hold that reached its expiry is expired from that instant on: it can never be paid, reads
 // report it kExpired, and its seats go back to sale when the next hold on the event comes in (or
-// the recurring job kExpireHoldsJob, eventify/jobs.h, sweeps it).
+// the recurring job kExpireHoldsJob, eventify/jobs.h, sweeps it). The commit that confirms a
+// booking also writes its confirmation e-mail, with every ticket code, to the buyer's address
+// through the mail outbox (kSendMailJob; docs/mail.md).
 //
 // No oversell: seats_sold + seats_held never exceeds an event's capacity, whatever the
 // concurrency and on every backend. Holds and payments go through the engine's commit pipeline,

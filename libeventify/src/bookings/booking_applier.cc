@@ -79,10 +79,11 @@ Result<ledger::PreparedTransfer> TransferFor(const Booking& booking, bool refund
 class BatchRun {
  public:
   BatchRun(spi::Transaction& tx, storage::BatchContext& context, ledger::TransferClock& clock,
-           Duration hold_ttl)
+           Duration hold_ttl, const BookingMail& mail)
       : tx_(tx),
         context_(context),
         clock_(clock),
+        mail_(mail),
         store_(*tx.store<spi::BookingStore>()),
         hold_ttl_(hold_ttl),
         now_(clock.Now()),
@@ -117,10 +118,24 @@ class BatchRun {
     if (!inserts_.empty()) EV_RETURN_IF_ERROR(store_.InsertBookings(inserts_));
     if (!updates_.empty()) EV_RETURN_IF_ERROR(store_.UpdateBookings(updates_));
     if (!tickets_.empty()) EV_RETURN_IF_ERROR(store_.InsertTickets(tickets_));
-    return Status::Ok();
+    return MailConfirmations();
   }
 
  private:
+  // The confirmation mail of each booking confirmed by this batch and still confirmed at its end
+  // (a Cancel later in the batch may have cancelled it).
+  Status MailConfirmations() {
+    std::vector<Booking> confirmed;
+    for (const std::string& id : confirmed_ids_) {
+      auto found = bookings_.find(id);  // absent when its operation failed after confirming
+      if (found != bookings_.end() && found->second.booking.status == BookingStatus::kConfirmed) {
+        confirmed.push_back(found->second.booking);
+      }
+    }
+    if (confirmed.empty()) return Status::Ok();
+    return mail_.AddConfirmations(tx_, confirmed, tickets_);
+  }
+
   // Locks every event the batch touches (which expires their lapsed holds).
   Status LoadEvents(std::span<storage::BatchOperation* const> operations) {
     const std::vector<std::string> named = NamedBookings(operations);
@@ -281,6 +296,7 @@ class BatchRun {
     booking.confirmed_at = now_;
     booking.updated_at = now_;
     booking.tickets.clear();
+    confirmed_ids_.push_back(booking.id);
     for (std::int32_t seat = 1; seat <= booking.seats; ++seat) {
       Ticket ticket;
       ticket.id = NewId(now_);
@@ -479,6 +495,7 @@ class BatchRun {
   spi::Transaction& tx_;
   storage::BatchContext& context_;
   ledger::TransferClock& clock_;
+  const BookingMail& mail_;
   spi::BookingStore& store_;
   const Duration hold_ttl_;
   const Timestamp now_;
@@ -492,6 +509,7 @@ class BatchRun {
   std::vector<spi::BookingRecord> inserts_;
   std::vector<spi::BookingRecord> updates_;
   std::vector<Ticket> tickets_;
+  std::vector<std::string> confirmed_ids_;  // bookings confirmed by this batch, in order
 };
 
 }  // namespace
@@ -505,7 +523,7 @@ BookingStatus EffectiveStatus(const Booking& booking, Timestamp now) {
 
 Status BookingApplier::ApplyBatch(spi::Transaction& tx, storage::BatchContext& context,
                                   std::span<storage::BatchOperation* const> operations) {
-  BatchRun run(tx, context, clock_, hold_ttl_);
+  BatchRun run(tx, context, clock_, hold_ttl_, mail_);
   return run.Run(operations);
 }
 

@@ -10,6 +10,9 @@
 // (invalid_seats); the event sells (event_not_bookable, event_on_hold, event_started); seats are
 // free (sold_out); then, when paying, the money (insufficient_funds...).
 //
+// Each booking the batch confirms (paid or free, by Pay or BookAndPay) gets its confirmation
+// mail with its ticket codes through BookingMail, in the batch's transaction.
+//
 // Thread-safety: ApplyBatch runs on the pipeline's writer threads, one batch at a time per
 // thread; the applier keeps no state between batches and may serve several writers at once.
 #pragma once
@@ -20,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "bookings/booking_mail.h"
 #include "eventify/accounts.h"
 #include "eventify/bookings.h"
 #include "ledger/transfer_batch.h"
@@ -50,8 +54,9 @@ BookingStatus EffectiveStatus(const Booking& booking, Timestamp now);
 
 class BookingApplier final : public storage::BatchApplier {
  public:
-  BookingApplier(ledger::TransferClock& clock, Duration hold_ttl)
-      : clock_(clock), hold_ttl_(hold_ttl) {}
+  // `clock` and `mail` must outlive the applier.
+  BookingApplier(ledger::TransferClock& clock, Duration hold_ttl, const BookingMail& mail)
+      : clock_(clock), hold_ttl_(hold_ttl), mail_(mail) {}
 
   Status ApplyBatch(spi::Transaction& tx, storage::BatchContext& context,
                     std::span<storage::BatchOperation* const> operations) override;
@@ -59,6 +64,7 @@ class BookingApplier final : public storage::BatchApplier {
  private:
   ledger::TransferClock& clock_;
   const Duration hold_ttl_;
+  const BookingMail& mail_;
 };
 
 }  // namespace eventify::bookings

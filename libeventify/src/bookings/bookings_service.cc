@@ -59,13 +59,15 @@ Status CheckClientKey(std::string_view key) {
 class BookingsServiceImpl final : public Bookings {
  public:
   BookingsServiceImpl(std::shared_ptr<spi::Storage> storage, ledger::TransferClock& clock,
-                      storage::CommitPipeline& pipeline, std::string_view secret_key,
-                      BookingsOptions options)
+                      storage::CommitPipeline& pipeline,
+                      std::shared_ptr<const mail::MailJobs> mail, std::string_view secret_key,
+                      std::string_view product_name, BookingsOptions options)
       : storage_(std::move(storage)),
         clock_(clock),
         pipeline_(pipeline),
         codes_(secret_key),
-        applier_(clock, std::chrono::duration_cast<Duration>(options.hold_ttl)) {}
+        mail_(std::move(mail), codes_, product_name),
+        applier_(clock, std::chrono::duration_cast<Duration>(options.hold_ttl), mail_) {}
 
   Result<Booking> Hold(const Principal& buyer, const BookingRequest& request) override {
     return New(Kind::kHold, buyer, request);
@@ -159,7 +161,10 @@ class BookingsServiceImpl final : public Bookings {
       op.request_key = buyer.user_id + ":" + request.idempotency_key;
       op.new_id = NewId(clock_.Now());
       const Status status = pipeline_.Execute(applier_, op);
-      if (status.ok()) return WithTickets(std::move(op.result));
+      if (status.ok()) {
+        if (kind == Kind::kBookAndPay) mail_.NotifyCommitted();
+        return WithTickets(std::move(op.result));
+      }
       if (status.reason() != "booking_exists" || pass > 0) return status;
     }
   }
@@ -171,6 +176,7 @@ class BookingsServiceImpl final : public Bookings {
     op.buyer = buyer;
     op.booking_id = std::string(booking_id);
     EV_RETURN_IF_ERROR(pipeline_.Execute(applier_, op));
+    if (kind == Kind::kPay) mail_.NotifyCommitted();
     return WithTickets(std::move(op.result));
   }
 
@@ -234,7 +240,8 @@ class BookingsServiceImpl final : public Bookings {
   ledger::TransferClock& clock_;
   storage::CommitPipeline& pipeline_;
   const TicketCodes codes_;
-  BookingApplier applier_;
+  const BookingMail mail_;  // borrows codes_
+  BookingApplier applier_;  // borrows mail_
 };
 
 }  // namespace
@@ -242,9 +249,12 @@ class BookingsServiceImpl final : public Bookings {
 std::unique_ptr<Bookings> MakeBookingsService(std::shared_ptr<spi::Storage> storage,
                                               ledger::TransferClock& clock,
                                               storage::CommitPipeline& pipeline,
+                                              std::shared_ptr<const mail::MailJobs> mail,
                                               std::string_view secret_key,
+                                              std::string_view product_name,
                                               BookingsOptions options) {
-  return std::make_unique<BookingsServiceImpl>(std::move(storage), clock, pipeline, secret_key,
+  return std::make_unique<BookingsServiceImpl>(std::move(storage), clock, pipeline,
+                                               std::move(mail), secret_key, product_name,
                                                std::move(options));
 }
 

@@ -43,8 +43,10 @@ class EngineImpl final : public Engine {
   void set_jobs(std::unique_ptr<jobs::JobsService> jobs) { jobs_ = std::move(jobs); }
   void set_events(std::unique_ptr<Events> events) { events_ = std::move(events); }
   // Bookings share the engine's pipeline and transfer clock with the ledger.
-  void set_bookings(std::string_view secret_key, BookingsOptions options) {
-    bookings_ = bookings::MakeBookingsService(storage_, *transfer_clock_, *pipeline_, secret_key,
+  void set_bookings(std::shared_ptr<const mail::MailJobs> mail, std::string_view secret_key,
+                    std::string_view product_name, BookingsOptions options) {
+    bookings_ = bookings::MakeBookingsService(storage_, *transfer_clock_, *pipeline_,
+                                              std::move(mail), secret_key, product_name,
                                               std::move(options));
   }
 
@@ -156,7 +158,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   engine->set_events(events::MakeEventsService(options.storage, options.media_store,
                                                options.clock, options.currency,
                                                std::move(options.events)));
-  engine->set_bookings(options.secret_key, std::move(options.bookings));
+  engine->set_bookings(mail, options.secret_key, options.accounts.product_name,
+                       std::move(options.bookings));
   auto jobs = jobs::MakeJobsService(options.storage, options.clock, queue, options.jobs);
   if (Status builtin = jobs::RegisterBuiltinJobs(*jobs, engine->ledger(), options.storage,
                                                  options.clock, options.jobs);

@@ -47,6 +47,42 @@ spi::MailMessage PasswordResetCodeMail(const CodeMailValues& values) {
                            "for this, ignore this message."});
 }
 
+spi::MailMessage BookingConfirmationMail(const BookingConfirmationValues& values) {
+  const std::string starts = FormatTimestamp(values.starts_at);
+  // "2027-01-22T08:00:00.000Z" -> "2027-01-22 08:00 UTC"
+  const std::string when = starts.substr(0, 10) + " " + starts.substr(11, 5) + " UTC";
+  const std::size_t count = values.ticket_codes.size();
+  const std::string tickets = count == 1 ? "1 ticket" : fmt::format("{} tickets", count);
+  spi::MailMessage mail;
+  mail.to = std::string(values.to);
+  mail.subject = fmt::format("{}: your tickets for {}", values.product_name, values.event_title);
+  std::string text_codes;
+  std::string html_codes;
+  for (std::size_t i = 0; i < count; ++i) {
+    text_codes += fmt::format("  Ticket {}: {}\n", i + 1, values.ticket_codes[i]);
+    html_codes += fmt::format("<li>Ticket {}: <code>{}</code></li>\n", i + 1,
+                              HtmlEscape(values.ticket_codes[i]));
+  }
+  mail.text = fmt::format(
+      "Hello {},\n\nyour booking {} is confirmed: {} for {}, starting {}.\n\n{}\nShow a ticket's "
+      "code (or its QR code) at the door; each admits one person once.\n",
+      values.full_name, values.booking_id, tickets, values.event_title, when, text_codes);
+  mail.html = fmt::format(
+      "<!DOCTYPE html>\n"
+      "<html>\n"
+      "<head><meta charset=\"utf-8\"><title>{}</title></head>\n"
+      "<body>\n"
+      "<p>Hello {},</p>\n"
+      "<p>your booking {} is confirmed: {} for <strong>{}</strong>, starting {}.</p>\n"
+      "<ul>\n{}</ul>\n"
+      "<p>Show a ticket's code (or its QR code) at the door; each admits one person once.</p>\n"
+      "</body>\n"
+      "</html>\n",
+      HtmlEscape(mail.subject), HtmlEscape(values.full_name), HtmlEscape(values.booking_id),
+      tickets, HtmlEscape(values.event_title), when, html_codes);
+  return mail;
+}
+
 std::string HtmlEscape(std::string_view text) {
   std::string out;
   out.reserve(text.size());

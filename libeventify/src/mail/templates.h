@@ -1,14 +1,18 @@
 // The e-mails the engine sends, in one place: each template fills a plain-text and an HTML body.
-// User-supplied values (the full name) and configured ones (the product name) are HTML-escaped in
+// User-supplied values (the full name, an event's title) and configured ones (the product name)
+// are HTML-escaped in
 // the HTML body and kept as they are in the text body; the subject is one line of plain text.
 //
 // Thread-safety: pure functions.
 #pragma once
 
+#include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
 #include "eventify/spi/mailer.h"
+#include "eventify/types.h"
 
 namespace eventify::mail {
 
@@ -26,6 +30,20 @@ spi::MailMessage VerificationCodeMail(const CodeMailValues& values);
 
 // The password reset code.
 spi::MailMessage PasswordResetCodeMail(const CodeMailValues& values);
+
+// What the booking confirmation says: the event, when it starts, and one code per ticket.
+struct BookingConfirmationValues {
+  std::string_view to;
+  std::string_view product_name;
+  std::string_view full_name;
+  std::string_view event_title;
+  Timestamp starts_at;  // shown in UTC, said so
+  std::string_view booking_id;
+  std::span<const std::string> ticket_codes;  // one per seat, in seat order
+};
+
+// Mailed when a booking is confirmed (paid, or free): the ticket codes to show at the door.
+spi::MailMessage BookingConfirmationMail(const BookingConfirmationValues& values);
 
 // Escapes &, <, >, " and ' for HTML text and attribute values.
 std::string HtmlEscape(std::string_view text);

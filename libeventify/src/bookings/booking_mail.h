@@ -1,0 +1,42 @@
+// BookingMail: the e-mails of the bookings area, written through the mail outbox
+// (mail/mail_jobs.h) in the transaction that confirms the booking, so a confirmation and its mail
+// commit together or not at all (docs/mail.md).
+//
+// Thread-safety: immutable after construction; any number of pipeline writers may use one.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "bookings/ticket_codes.h"
+#include "eventify/bookings.h"
+#include "eventify/spi/storage.h"
+#include "mail/mail_jobs.h"
+
+namespace eventify::bookings {
+
+class BookingMail {
+ public:
+  // `codes` must outlive this object. `product_name`: AccountsOptions::product_name.
+  BookingMail(std::shared_ptr<const mail::MailJobs> outbox, const TicketCodes& codes,
+              std::string_view product_name);
+
+  // Adds, in `tx`, the confirmation mail of each booking in `confirmed` with the codes of its
+  // `tickets` (in seat order). The buyer and the event are read in `tx`; a buyer without an
+  // account (the operator) is mailed nothing. Call NotifyCommitted after the commit.
+  // Errors: storage failures.
+  Status AddConfirmations(spi::Transaction& tx, std::span<const Booking> confirmed,
+                          std::span<const Ticket> tickets) const;
+
+  // Wakes the job workers for the mail just committed.
+  void NotifyCommitted() const;
+
+ private:
+  const std::shared_ptr<const mail::MailJobs> outbox_;
+  const TicketCodes& codes_;
+  const std::string product_name_;
+};
+
+}  // namespace eventify::bookings

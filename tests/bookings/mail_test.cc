@@ -1,0 +1,120 @@
+// The booking confirmation mail: written through the outbox in the commit that confirms the
+// booking (paid or free, by BookAndPay or Pay), carrying every ticket code; none for a refused
+// payment.
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+
+#include "bookings/bookings_fixture.h"
+
+using namespace eventify;
+using namespace eventify::testing;
+
+namespace {
+
+constexpr char kSubject[] = "your tickets for";
+
+bool Holds(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+namespace eventify::testing {
+
+// Mail jobs in the jobs table, whatever their status.
+std::size_t MailJobs(BookingsFixture& f) {
+  std::size_t count = 0;
+  for (JobStatus status :
+       {JobStatus::kQueued, JobStatus::kRunning, JobStatus::kSucceeded, JobStatus::kDead}) {
+    const JobPage page = ValueOrFail(f.engine->jobs().ListJobs(f.admin, status, "", 100));
+    for (const Job& job : page.items) count += job.kind == kSendMailJob ? 1 : 0;
+  }
+  return count;
+}
+
+}  // namespace eventify::testing
+
+BOOST_FIXTURE_TEST_SUITE(booking_mail, BookingsFixture)
+
+BOOST_AUTO_TEST_CASE(book_and_pay_mails_the_buyer_every_ticket_code) {
+  const Principal carol = RegisteredAttendee("carol@example.com", "Carol");
+  const Event event = ApprovedEvent();
+  Fund(carol.user_id, 10 * kTicketPrice);
+  const Booking booking = ValueOrFail(bookings().BookAndPay(carol, Request(event, 3, "k1")));
+  BOOST_TEST_REQUIRE(booking.tickets.size() == 3u);
+
+  RunDueJobs();
+  const auto mails = mailer->To("carol@example.com", kSubject);
+  BOOST_TEST_REQUIRE(mails.size() == 1u);
+  const spi::MailMessage& mail = mails.front();
+  BOOST_TEST(mail.subject == "Eventify: your tickets for Open air concert");
+  BOOST_TEST(Holds(mail.text, "Hello Carol,"));
+  BOOST_TEST(Holds(mail.text, "3 tickets for Open air concert"));
+  BOOST_TEST(Holds(mail.text, "starting " + FormatTimestamp(event.starts_at).substr(0, 10)));
+  BOOST_TEST(Holds(mail.text, " UTC."));
+  BOOST_TEST(Holds(mail.text, booking.id));
+  BOOST_TEST_REQUIRE(mail.html.has_value());
+  for (const Ticket& ticket : booking.tickets) {
+    BOOST_TEST_INFO("ticket " << ticket.code);
+    BOOST_TEST(Holds(mail.text, ticket.code));
+    BOOST_TEST(Holds(*mail.html, ticket.code));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(paying_a_hold_mails_the_tickets_once) {
+  const Principal carol = RegisteredAttendee("carol@example.com", "Carol");
+  const Event event = ApprovedEvent();
+  Fund(carol.user_id, 10 * kTicketPrice);
+  const Booking held = ValueOrFail(bookings().Hold(carol, Request(event, 2, "k1")));
+  RunDueJobs();
+  BOOST_TEST(mailer->To("carol@example.com", kSubject).empty());
+
+  const Booking paid = ValueOrFail(bookings().Pay(carol, held.id));
+  ValueOrFail(bookings().Pay(carol, held.id));  // paid already: no second mail
+  RunDueJobs();
+  const auto mails = mailer->To("carol@example.com", kSubject);
+  BOOST_TEST_REQUIRE(mails.size() == 1u);
+  BOOST_TEST(Holds(mails.front().text, "2 tickets for Open air concert"));
+  for (const Ticket& ticket : paid.tickets) BOOST_TEST(Holds(mails.front().text, ticket.code));
+}
+
+BOOST_AUTO_TEST_CASE(a_free_booking_is_mailed_too) {
+  const Principal carol = RegisteredAttendee("carol@example.com", "Carol");
+  const Event event = ApprovedEvent(10, /*price=*/0);
+  const Booking booking = ValueOrFail(bookings().BookAndPay(carol, Request(event, 1, "k1")));
+  RunDueJobs();
+  const auto mails = mailer->To("carol@example.com", kSubject);
+  BOOST_TEST_REQUIRE(mails.size() == 1u);
+  BOOST_TEST(Holds(mails.front().text, "1 ticket for Open air concert"));
+  BOOST_TEST(Holds(mails.front().text, booking.tickets.front().code));
+}
+
+BOOST_AUTO_TEST_CASE(the_title_is_escaped_in_the_html_part) {
+  const Principal carol = RegisteredAttendee("carol@example.com", "Carol");
+  const std::string title = "Rock & <b>Roll</b> \"live\"";
+  const Event event = ApprovedEvent(10, kTicketPrice, 4, title);
+  Fund(carol.user_id, 10 * kTicketPrice);
+  ValueOrFail(bookings().BookAndPay(carol, Request(event, 1, "k1")));
+  RunDueJobs();
+  const auto mails = mailer->To("carol@example.com", kSubject);
+  BOOST_TEST_REQUIRE(mails.size() == 1u);
+  const std::string& html = mails.front().html.value();
+  BOOST_TEST(Holds(html, "Rock &amp; &lt;b&gt;Roll&lt;/b&gt; &quot;live&quot;"));
+  BOOST_TEST(!Holds(html, "<b>Roll</b>"));
+  BOOST_TEST(Holds(mails.front().text, title));  // the text part keeps it as it is
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_payment_leaves_no_mail_job) {
+  const Principal carol = RegisteredAttendee("carol@example.com", "Carol");
+  const Event event = ApprovedEvent();
+  Fund(carol.user_id, kTicketPrice);
+  const std::size_t mail_jobs_before = MailJobs(*this);  // the verification mail's
+  ExpectError(bookings().BookAndPay(carol, Request(event, 2, "k1")),
+              StatusCode::kFailedPrecondition, "insufficient_funds", "amount");
+  BOOST_TEST(MailJobs(*this) == mail_jobs_before);
+  RunDueJobs();
+  BOOST_TEST(mailer->To("carol@example.com", kSubject).empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
