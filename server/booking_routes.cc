@@ -16,6 +16,8 @@
 namespace eventify::server {
 namespace {
 
+constexpr int kDefaultLimit = 20;
+
 void WriteTicket(JsonWriter& json, const Ticket& ticket) {
   json.BeginObject();
   json.StringMember("id", ticket.id);
@@ -68,6 +70,18 @@ class BookingRoutes {
 
   // POST /api/v1/bookings {event_id, seats} with Idempotency-Key: hold and pay in one step.
   ApiResponse BookAndPay(const ApiRequest& request) { return New(request, /*pay_now=*/true); }
+
+  // GET /api/v1/bookings?cursor=&limit=: the caller's own bookings, newest first.
+  ApiResponse ListMine(const ApiRequest& request) {
+    auto principal = Authenticate(accounts_, request);
+    if (!principal.ok()) return ErrorResponse(principal.status());
+    int limit = kDefaultLimit;
+    if (Status read = ReadLimit(request, limit); !read.ok()) return ErrorResponse(read);
+    auto page =
+        bookings_.ListMyBookings(*principal, request.query("cursor").value_or(""), limit);
+    if (!page.ok()) return ErrorResponse(page.status());
+    return PageResponse(page->items, page->next_cursor, WriteBooking);
+  }
 
   // GET /api/v1/bookings/{id}
   ApiResponse Get(const ApiRequest& request, const PathParams& params) {
@@ -139,6 +153,7 @@ void AddBookingRoutes(Router& router, Engine& engine) {
   auto routes = std::make_shared<BookingRoutes>(engine);
   router.Add("POST", "/api/v1/bookings/holds", Handler(routes, &BookingRoutes::Hold));
   router.Add("POST", "/api/v1/bookings", Handler(routes, &BookingRoutes::BookAndPay));
+  router.Add("GET", "/api/v1/bookings", Handler(routes, &BookingRoutes::ListMine));
   router.Add("GET", "/api/v1/bookings/{}", Handler(routes, &BookingRoutes::Get));
   router.Add("POST", "/api/v1/bookings/{}/pay", Handler(routes, &BookingRoutes::Pay));
   router.Add("POST", "/api/v1/bookings/{}/cancel", Handler(routes, &BookingRoutes::Cancel));

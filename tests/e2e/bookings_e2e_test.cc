@@ -182,6 +182,30 @@ BOOST_AUTO_TEST_CASE(buy_check_in_cancel_and_refund_over_http) {
   BOOST_TEST(read.Str("/booking/status") == "cancelled");
   BOOST_TEST(Must(setup->events().GetEvent(nullptr, event.id)).seats_sold == 2);
 
+  // The buyer's own bookings, newest first, one page at a time; nobody else's.
+  const e2e::Reply first = api.Get("/api/v1/bookings?limit=1", buyer.access);
+  BOOST_TEST_INFO("body " << first.body);
+  BOOST_REQUIRE_EQUAL(first.status, 200);
+  BOOST_REQUIRE_EQUAL(first.Count("/items"), 1);
+  BOOST_TEST(first.Str("/items/0/id") == held_id);
+  BOOST_TEST(first.Str("/items/0/status") == "cancelled");
+  const std::string cursor = first.Str("/next_cursor");
+  const e2e::Reply second = api.Get("/api/v1/bookings?limit=1&cursor=" + cursor, buyer.access);
+  BOOST_REQUIRE_EQUAL(second.status, 200);
+  BOOST_REQUIRE_EQUAL(second.Count("/items"), 1);
+  BOOST_TEST(second.Str("/items/0/id") == booking_id);
+  BOOST_TEST(second.Count("/items/0/tickets") == 2);
+  BOOST_TEST(second.IsNull("/next_cursor"));
+  const e2e::Reply strangers = api.Get("/api/v1/bookings", stranger.access);
+  BOOST_REQUIRE_EQUAL(strangers.status, 200);
+  BOOST_TEST(strangers.Count("/items") == 0);
+  CheckError(api.Get("/api/v1/bookings?limit=0", buyer.access), 400, "invalid_limit", "limit");
+  CheckError(api.Get("/api/v1/bookings?limit=101", buyer.access), 400, "invalid_limit", "limit");
+  CheckError(api.Get("/api/v1/bookings?limit=ten", buyer.access), 400, "invalid_limit", "limit");
+  CheckError(api.Get("/api/v1/bookings?cursor=not-a-cursor", buyer.access), 400,
+             "invalid_cursor", "cursor");
+  CheckError(api.Get("/api/v1/bookings", ""), 401, "missing_token");
+
   const Account admin_account = e2e::NewAdmin(deployment, "admin");
   const e2e::Reply audit = api.Get("/api/v1/admin/ledger/audit", admin_account.access);
   BOOST_TEST(audit.status == 200);

@@ -96,6 +96,12 @@ struct BookingsOptions {
   std::chrono::seconds hold_ttl{10 * 60};  // how long a hold keeps its seats unpaid
 };
 
+// One page of a buyer's bookings (Bookings::ListMyBookings).
+struct BookingPage {
+  std::vector<Booking> items;  // newest booking first, each with its tickets
+  std::string next_cursor;     // empty when there is nothing older
+};
+
 class Bookings {
  public:
   virtual ~Bookings() = default;
@@ -123,6 +129,14 @@ class Bookings {
 
   // The caller's booking with its tickets. Errors: kNotFound booking_not_found.
   virtual Result<Booking> GetBooking(const Principal& buyer, std::string_view booking_id) = 0;
+
+  // The caller's own bookings, newest first (by creation, then id), every status, each with its
+  // tickets and their codes: `limit` of them after `cursor` (empty: the first page; otherwise a
+  // next_cursor this call returned).
+  // Errors: kInvalidArgument invalid_limit (field "limit": outside 1..100), invalid_cursor
+  // (field "cursor": text this library did not issue); storage failures.
+  virtual Result<BookingPage> ListMyBookings(const Principal& buyer, std::string_view cursor,
+                                             int limit) = 0;
 
   // The buyer cancels. A live hold is released. A confirmed booking is refunded in full (one
   // ledger transfer, escrow -> the buyer's wallet, kind refund, idempotency key

@@ -2,10 +2,12 @@
 
 #include <array>
 #include <functional>
+#include <unordered_map>
 #include <utility>
 
 #include "bookings/booking_applier.h"
 #include "bookings/ticket_codes.h"
+#include "core/page_cursor.h"
 #include "core/status_macros.h"
 #include "eventify/spi/booking_store.h"
 #include "ledger/transfer_rules.h"
@@ -97,6 +99,41 @@ class BookingsServiceImpl final : public Bookings {
     booking.status = EffectiveStatus(booking, clock_.Now());
     for (Ticket& ticket : booking.tickets) ticket.code = codes_.Sign(ticket.id);
     return booking;
+  }
+
+  Result<BookingPage> ListMyBookings(const Principal& buyer, std::string_view cursor,
+                                     int limit) override {
+    EV_RETURN_IF_ERROR(CheckPageLimit(limit));
+    EV_ASSIGN_OR_RETURN(const auto before, DecodePageCursor(cursor));
+    std::vector<spi::BookingRecord> rows;
+    std::vector<Ticket> tickets;
+    EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadOnly, [&](Transaction& tx) -> Status {
+      auto* store = tx.store<BookingStore>();
+      EV_ASSIGN_OR_RETURN(rows, store->ListUserBookings(buyer.user_id, before, limit + 1));
+      std::vector<std::string> ids;
+      for (const auto& row : rows) ids.push_back(row.booking.id);
+      if (ids.empty()) return Status::Ok();
+      EV_ASSIGN_OR_RETURN(tickets, store->ListTickets(ids));
+      return Status::Ok();
+    }));
+    BookingPage page;
+    page.next_cursor = TrimPage(rows, limit, [](const spi::BookingRecord& row) {
+      return spi::Keyset{row.booking.created_at, row.booking.id};
+    });
+    std::unordered_map<std::string, std::size_t> index;  // booking id -> position in the page
+    const Timestamp now = clock_.Now();
+    for (spi::BookingRecord& row : rows) {
+      row.booking.status = EffectiveStatus(row.booking, now);
+      index.emplace(row.booking.id, page.items.size());
+      page.items.push_back(std::move(row.booking));
+    }
+    for (Ticket& ticket : tickets) {  // by booking and seat
+      auto at = index.find(ticket.booking_id);
+      if (at == index.end()) continue;  // of the row read only to learn that a page follows
+      ticket.code = codes_.Sign(ticket.id);
+      page.items[at->second].tickets.push_back(std::move(ticket));
+    }
+    return page;
   }
 
   Result<Booking> Cancel(const Principal& buyer, std::string_view booking_id) override {

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <string>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "eventify/spi/booking_store.h"
@@ -185,6 +187,56 @@ BOOST_AUTO_TEST_CASE(bookings_are_found_by_id_key_and_lapse_and_keys_are_unique)
   });
   BOOST_TEST((duplicate.code() == StatusCode::kAlreadyExists));
   BOOST_TEST(duplicate.reason() == "booking_exists");
+}
+
+BOOST_AUTO_TEST_CASE(a_buyers_bookings_are_listed_newest_first_by_keyset) {
+  // Five bookings of one buyer: two share a creation time (the id breaks the tie); one of
+  // another buyer is never listed.
+  const Status done = Run([&](spi::Transaction& tx) -> Status {
+    auto* store = tx.store<BookingStore>();
+    std::vector<BookingRecord> rows;
+    const int minutes[] = {0, 5, 5, 10, 20};
+    for (int n = 1; n <= 5; ++n) {
+      BookingRecord record = Record(n, Id(1 + n % 2), BookingStatus::kHeld, BaseTime());
+      record.booking.user_id = "buyer";
+      record.request_key = "buyer:key-" + std::to_string(n);
+      record.booking.created_at = BaseTime() + std::chrono::minutes(minutes[n - 1]);
+      rows.push_back(record);
+    }
+    rows.push_back(Record(6, Id(1), BookingStatus::kHeld, BaseTime()));  // buyer-6
+    rows.back().booking.created_at = BaseTime() + std::chrono::minutes(7);
+    return store->InsertBookings(rows);
+  });
+  BOOST_REQUIRE_MESSAGE(done.ok(), done.ToString());
+
+  auto page = [&](const std::optional<spi::Keyset>& before, int limit) {
+    std::vector<BookingRecord> found;
+    const Status read = storage->Run(spi::TransactionMode::kReadOnly, [&](spi::Transaction& tx) {
+      auto listed = tx.store<BookingStore>()->ListUserBookings("buyer", before, limit);
+      if (!listed.ok()) return listed.status();
+      found = std::move(listed).value();
+      return Status::Ok();
+    });
+    BOOST_REQUIRE_MESSAGE(read.ok(), read.ToString());
+    std::vector<std::string> ids;
+    for (const auto& record : found) ids.push_back(record.booking.id);
+    return std::make_pair(ids, found);
+  };
+  // Newest first; 102 and 103 were created at the same instant: the greater id first.
+  const auto [all, records] = page(std::nullopt, 10);
+  BOOST_TEST((all == std::vector<std::string>{Id(105), Id(104), Id(103), Id(102), Id(101)}));
+  BOOST_TEST(records.front().booking.user_id == "buyer");
+  BOOST_TEST(records.front().request_key == "buyer:key-5");
+  BOOST_TEST((records.front().booking.created_at == BaseTime() + std::chrono::minutes(20)));
+
+  const auto [first, first_records] = page(std::nullopt, 2);
+  BOOST_TEST((first == std::vector<std::string>{Id(105), Id(104)}));
+  // After (5 minutes, 103): only 102 of the tie, then 101.
+  const spi::Keyset after_103{BaseTime() + std::chrono::minutes(5), Id(103)};
+  const auto [rest, rest_records] = page(after_103, 10);
+  BOOST_TEST((rest == std::vector<std::string>{Id(102), Id(101)}));
+  const spi::Keyset after_oldest{BaseTime(), Id(101)};
+  BOOST_TEST(page(after_oldest, 10).first.empty());
 }
 
 BOOST_AUTO_TEST_CASE(confirmed_bookings_of_cancelled_events_are_listed_for_refund) {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -19,6 +20,7 @@
 
 #include "eventify/bookings.h"
 #include "eventify/events.h"
+#include "eventify/spi/keyset.h"
 #include "eventify/spi/storage.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
@@ -71,6 +73,11 @@ class BookingStore {
   // The bookings whose request key is among `request_keys`, in no particular order.
   virtual Result<std::vector<BookingRecord>> FindBookingsByRequestKey(
       std::span<const std::string> request_keys) = 0;
+  // Up to `limit` bookings of `user_id`, newest first (created_at DESC, id DESC), only those
+  // strictly older than `before` when it is given (spi/keyset.h).
+  virtual Result<std::vector<BookingRecord>> ListUserBookings(std::string_view user_id,
+                                                              const std::optional<Keyset>& before,
+                                                              int limit) = 0;
   // Held bookings of the events among `event_ids` whose hold_expires_at <= now.
   virtual Result<std::vector<BookingRecord>> FindLapsedHolds(std::span<const std::string> event_ids,
                                                              Timestamp now) = 0;

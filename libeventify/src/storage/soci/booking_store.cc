@@ -403,6 +403,23 @@ Result<std::vector<std::string>> SociBookingStore::ListEventsWithLapsedHolds(Tim
   });
 }
 
+// Reads the index bookings_user_idx (user_id, created_at, id) from the cursor on.
+Result<std::vector<spi::BookingRecord>> SociBookingStore::ListUserBookings(
+    std::string_view user_id, const std::optional<spi::Keyset>& before, int limit) {
+  return context_.Call(
+      Access::kRead, "ListUserBookings", [&]() -> Result<std::vector<spi::BookingRecord>> {
+        Params p(context_.dialect());
+        std::string query = "SELECT " + std::string(kBookingColumns) +
+                            " FROM bookings WHERE user_id = " + p.Add(user_id);
+        if (before) query += KeysetBefore(p, "", *before);
+        query += " ORDER BY created_at DESC, id DESC LIMIT " +
+                 p.Add(static_cast<long long>(limit));
+        std::vector<spi::BookingRecord> out;
+        EV_RETURN_IF_ERROR((SelectInto<BookingRow>(context_, query, p, out)));
+        return out;
+      });
+}
+
 Result<std::vector<std::string>> SociBookingStore::ListBookingsToRefund(int limit) {
   return context_.Call(Access::kRead, "ListBookingsToRefund", [&]() -> Result<std::vector<std::string>> {
     std::vector<std::string> ids;

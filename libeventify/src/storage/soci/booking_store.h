@@ -23,6 +23,8 @@ class SociBookingStore final : public spi::BookingStore {
   Result<std::vector<spi::BookingRecord>> FindBookings(std::span<const std::string> ids) override;
   Result<std::vector<spi::BookingRecord>> FindBookingsByRequestKey(
       std::span<const std::string> request_keys) override;
+  Result<std::vector<spi::BookingRecord>> ListUserBookings(
+      std::string_view user_id, const std::optional<spi::Keyset>& before, int limit) override;
   Result<std::vector<spi::BookingRecord>> FindLapsedHolds(std::span<const std::string> event_ids,
                                                           Timestamp now) override;
   Result<std::vector<std::string>> ListEventsWithLapsedHolds(Timestamp now, int limit) override;
