@@ -1,6 +1,6 @@
-// The booking confirmation mail: written through the outbox in the commit that confirms the
-// booking (paid or free, by BookAndPay or Pay), carrying every ticket code; none for a refused
-// payment.
+// The booking mails: the confirmation, written through the outbox in the commit that confirms
+// the booking (paid or free, by BookAndPay or Pay), carrying every ticket code, none for a refused
+// payment; and the cancellation of a paid booking by its buyer, with the refund.
 #include <boost/test/unit_test.hpp>
 
 #include <string>
@@ -115,6 +115,38 @@ BOOST_AUTO_TEST_CASE(a_refused_payment_leaves_no_mail_job) {
   BOOST_TEST(MailJobs(*this) == mail_jobs_before);
   RunDueJobs();
   BOOST_TEST(mailer->To("carol@example.com", kSubject).empty());
+}
+
+BOOST_AUTO_TEST_CASE(cancelling_a_paid_booking_mails_the_refund) {
+  const Principal carol = RegisteredAttendee("carol@example.com", "Carol");
+  const Event event = ApprovedEvent(10, kTicketPrice, 4, "Jazz <night>");
+  Fund(carol.user_id, 10 * kTicketPrice);
+  const Booking booking = ValueOrFail(bookings().BookAndPay(carol, Request(event, 2, "k1")));
+  ValueOrFail(bookings().Cancel(carol, booking.id));
+  ValueOrFail(bookings().Cancel(carol, booking.id));  // cancelled already: no second mail
+  RunDueJobs();
+  const auto mails = mailer->To("carol@example.com", "booking cancelled for");
+  BOOST_TEST_REQUIRE(mails.size() == 1u);
+  const spi::MailMessage& mail = mails.front();
+  BOOST_TEST(mail.subject == "Eventify: booking cancelled for Jazz <night>");
+  BOOST_TEST(Holds(mail.text, booking.id));
+  BOOST_TEST(Holds(mail.text, "INR 10.00 was refunded to your wallet."));
+  BOOST_TEST(Holds(mail.html.value(), "<strong>Jazz &lt;night&gt;</strong>"));
+  BOOST_TEST(mailer->To("carol@example.com", kSubject).size() == 1u);  // the confirmation
+}
+
+BOOST_AUTO_TEST_CASE(releasing_a_hold_or_a_refused_cancellation_mails_nothing) {
+  const Principal carol = RegisteredAttendee("carol@example.com", "Carol");
+  const Event event = ApprovedEvent();
+  Fund(carol.user_id, 10 * kTicketPrice);
+  const Booking held = ValueOrFail(bookings().Hold(carol, Request(event, 1, "k1")));
+  ValueOrFail(bookings().Cancel(carol, held.id));
+  const Booking paid = ValueOrFail(bookings().BookAndPay(carol, Request(event, 1, "k2")));
+  clock->Set(event.starts_at);
+  ExpectError(bookings().Cancel(carol, paid.id), StatusCode::kFailedPrecondition,
+              "event_started");
+  RunDueJobs();
+  BOOST_TEST(mailer->To("carol@example.com", "booking cancelled for").empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "eventify/spi/mailer.h"
 #include "eventify/types.h"
@@ -194,6 +196,55 @@ BOOST_AUTO_TEST_CASE(the_reset_mail_escapes_the_product_name_in_html) {
              std::string::npos);
   BOOST_TEST(mail.html->find("<strong>123456</strong>") != std::string::npos);
   BOOST_TEST(mail.html->find("<b>") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(the_booking_confirmation_lists_every_code_and_escapes_the_title) {
+  const std::vector<std::string> codes = {"t1.a.sig1", "t1.b.sig2"};
+  // 2027-01-15 08:00:00 UTC
+  const mail::BookingConfirmationValues values{
+      "ada@example.com", "Eventify", "Ada", "Rock & <Roll>", FromMicros(1'800'000'000'000'000),
+      "b-1",             codes};
+  const spi::MailMessage mail = mail::BookingConfirmationMail(values);
+  BOOST_TEST(mail.to == "ada@example.com");
+  BOOST_TEST(mail.subject == "Eventify: your tickets for Rock & <Roll>");
+  BOOST_TEST(mail.text ==
+             "Hello Ada,\n\nyour booking b-1 is confirmed: 2 tickets for Rock & <Roll>, starting "
+             "2027-01-15 08:00 UTC.\n\n  Ticket 1: t1.a.sig1\n  Ticket 2: t1.b.sig2\n\nShow a "
+             "ticket's code (or its QR code) at the door; each admits one person once.\n");
+  BOOST_REQUIRE(mail.html.has_value());
+  BOOST_TEST(*mail.html ==
+             "<!DOCTYPE html>\n"
+             "<html>\n"
+             "<head><meta charset=\"utf-8\"><title>Eventify: your tickets for Rock &amp; "
+             "&lt;Roll&gt;</title></head>\n"
+             "<body>\n"
+             "<p>Hello Ada,</p>\n"
+             "<p>your booking b-1 is confirmed: 2 tickets for <strong>Rock &amp; &lt;Roll&gt;"
+             "</strong>, starting 2027-01-15 08:00 UTC.</p>\n"
+             "<ul>\n<li>Ticket 1: <code>t1.a.sig1</code></li>\n"
+             "<li>Ticket 2: <code>t1.b.sig2</code></li>\n</ul>\n"
+             "<p>Show a ticket's code (or its QR code) at the door; each admits one person "
+             "once.</p>\n"
+             "</body>\n"
+             "</html>\n");
+}
+
+BOOST_AUTO_TEST_CASE(the_cancellation_says_what_was_refunded) {
+  mail::BookingCancellationValues values{"ada@example.com", "Eventify", "Ada", "Talk \"A\"",
+                                         FromMicros(1'800'000'000'000'000), "b-1",
+                                         Money{1250, "INR"}};
+  const spi::MailMessage paid = mail::BookingCancellationMail(values);
+  BOOST_TEST(paid.subject == "Eventify: booking cancelled for Talk \"A\"");
+  BOOST_TEST(paid.text ==
+             "Hello Ada,\n\nyour booking b-1 for Talk \"A\", starting 2027-01-15 08:00 UTC, is "
+             "cancelled: its tickets no longer admit.\n\nINR 12.50 was refunded to your "
+             "wallet.\n");
+  BOOST_TEST(paid.html->find("<strong>Talk &quot;A&quot;</strong>") != std::string::npos);
+  BOOST_TEST(paid.html->find("<p>INR 12.50 was refunded to your wallet.</p>") !=
+             std::string::npos);
+  values.refunded = Money{0, "INR"};
+  const spi::MailMessage free = mail::BookingCancellationMail(values);
+  BOOST_TEST(free.text.find("Nothing was charged, so nothing is refunded.") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -10,7 +10,8 @@
 // report it kExpired, and its seats go back to sale when the next hold on the event comes in (or
 // the recurring job kExpireHoldsJob, eventify/jobs.h, sweeps it). The commit that confirms a
 // booking also writes its confirmation e-mail, with every ticket code, to the buyer's address
-// through the mail outbox (kSendMailJob; docs/mail.md).
+// through the mail outbox (kSendMailJob; docs/mail.md); the commit of a buyer's cancellation of a
+// confirmed booking writes the cancellation e-mail with the refund.
 //
 // No oversell: seats_sold + seats_held never exceeds an event's capacity, whatever the
 // concurrency and on every backend. Holds and payments go through the engine's commit pipeline,

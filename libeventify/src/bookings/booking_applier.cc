@@ -123,7 +123,8 @@ class BatchRun {
 
  private:
   // The confirmation mail of each booking confirmed by this batch and still confirmed at its end
-  // (a Cancel later in the batch may have cancelled it).
+  // (a Cancel later in the batch may have cancelled it), and the cancellation mail of each
+  // confirmed booking its buyer cancelled.
   Status MailConfirmations() {
     std::vector<Booking> confirmed;
     for (const std::string& id : confirmed_ids_) {
@@ -132,8 +133,11 @@ class BatchRun {
         confirmed.push_back(found->second.booking);
       }
     }
-    if (confirmed.empty()) return Status::Ok();
-    return mail_.AddConfirmations(tx_, confirmed, tickets_);
+    if (!confirmed.empty()) EV_RETURN_IF_ERROR(mail_.AddConfirmations(tx_, confirmed, tickets_));
+    std::vector<Booking> cancelled;
+    for (const std::string& id : refunded_ids_) cancelled.push_back(bookings_.at(id).booking);
+    if (cancelled.empty()) return Status::Ok();
+    return mail_.AddCancellations(tx_, cancelled);
   }
 
   // Locks every event the batch touches (which expires their lapsed holds).
@@ -424,7 +428,11 @@ class BatchRun {
         return Status::Ok();
       }
     }
-    return CancelBooking(op, *found, *event);
+    EV_RETURN_IF_ERROR(CancelBooking(op, *found, *event));
+    if (op.outcome.ok() && status == BookingStatus::kConfirmed) {
+      refunded_ids_.push_back(op.booking_id);
+    }
+    return Status::Ok();
   }
 
   // An attendee's cancellation of a confirmed booking: the event lets attendees cancel and has not
@@ -510,6 +518,7 @@ class BatchRun {
   std::vector<spi::BookingRecord> updates_;
   std::vector<Ticket> tickets_;
   std::vector<std::string> confirmed_ids_;  // bookings confirmed by this batch, in order
+  std::vector<std::string> refunded_ids_;   // confirmed bookings their buyers cancelled
 };
 
 }  // namespace

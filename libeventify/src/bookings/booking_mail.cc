@@ -10,15 +10,14 @@
 #include "mail/templates.h"
 
 namespace eventify::bookings {
+namespace {
 
-BookingMail::BookingMail(std::shared_ptr<const mail::MailJobs> outbox, const TicketCodes& codes,
-                         std::string_view product_name)
-    : outbox_(std::move(outbox)), codes_(codes), product_name_(product_name) {}
-
-Status BookingMail::AddConfirmations(spi::Transaction& tx, std::span<const Booking> confirmed,
-                                     std::span<const Ticket> tickets) const {
-  std::unordered_map<std::string, Event> events;  // by id: a hot event is read once per batch
-  for (const Booking& booking : confirmed) {
+// Calls `write(user, event, booking)` for each booking whose buyer has an account, reading the
+// buyers and events in `tx` (each event once: a hot event fills a batch).
+template <typename Write>
+Status ForEachBuyer(spi::Transaction& tx, std::span<const Booking> bookings, Write&& write) {
+  std::unordered_map<std::string, Event> events;
+  for (const Booking& booking : bookings) {
     auto user = tx.accounts().FindUserById(booking.user_id, spi::LockMode::kNone);
     if (!user.ok()) {
       if (user.status().code() == StatusCode::kNotFound) continue;
@@ -30,17 +29,47 @@ Status BookingMail::AddConfirmations(spi::Transaction& tx, std::span<const Booki
                                            booking.event_id, spi::LockMode::kNone));
       event = events.emplace(booking.event_id, std::move(found)).first;
     }
-    std::vector<std::string> codes;
-    for (const Ticket& ticket : tickets) {
-      if (ticket.booking_id == booking.id) codes.push_back(codes_.Sign(ticket.id));
-    }
-    const mail::BookingConfirmationValues values{
-        user->email,       product_name_, user->full_name, event->second.title,
-        event->second.starts_at, booking.id,    codes};
-    EV_RETURN_IF_ERROR(
-        outbox_->Add(tx, mail::BookingConfirmationMail(values), /*send_before=*/std::nullopt));
+    EV_RETURN_IF_ERROR(write(*user, event->second, booking));
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+BookingMail::BookingMail(std::shared_ptr<const mail::MailJobs> outbox, const TicketCodes& codes,
+                         std::string_view product_name)
+    : outbox_(std::move(outbox)), codes_(codes), product_name_(product_name) {}
+
+Status BookingMail::AddConfirmations(spi::Transaction& tx, std::span<const Booking> confirmed,
+                                     std::span<const Ticket> tickets) const {
+  return ForEachBuyer(tx, confirmed,
+                      [&](const spi::UserRecord& user, const Event& event,
+                          const Booking& booking) -> Status {
+                        std::vector<std::string> codes;
+                        for (const Ticket& ticket : tickets) {
+                          if (ticket.booking_id == booking.id) {
+                            codes.push_back(codes_.Sign(ticket.id));
+                          }
+                        }
+                        const mail::BookingConfirmationValues values{
+                            user.email,      product_name_, user.full_name, event.title,
+                            event.starts_at, booking.id,    codes};
+                        return outbox_->Add(tx, mail::BookingConfirmationMail(values),
+                                            /*send_before=*/std::nullopt);
+                      });
+}
+
+Status BookingMail::AddCancellations(spi::Transaction& tx,
+                                     std::span<const Booking> cancelled) const {
+  return ForEachBuyer(tx, cancelled,
+                      [&](const spi::UserRecord& user, const Event& event,
+                          const Booking& booking) -> Status {
+                        const mail::BookingCancellationValues values{
+                            user.email,      product_name_, user.full_name, event.title,
+                            event.starts_at, booking.id,    booking.amount};
+                        return outbox_->Add(tx, mail::BookingCancellationMail(values),
+                                            /*send_before=*/std::nullopt);
+                      });
 }
 
 void BookingMail::NotifyCommitted() const { outbox_->NotifyCommitted(); }

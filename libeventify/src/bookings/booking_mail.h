@@ -30,6 +30,11 @@ class BookingMail {
   Status AddConfirmations(spi::Transaction& tx, std::span<const Booking> confirmed,
                           std::span<const Ticket> tickets) const;
 
+  // Adds, in `tx`, the mail of each confirmed booking in `cancelled` that its buyer cancelled
+  // (Bookings::Cancel): its tickets no longer admit, and what was refunded to the wallet. Read
+  // and skipped as AddConfirmations. Errors: storage failures.
+  Status AddCancellations(spi::Transaction& tx, std::span<const Booking> cancelled) const;
+
   // Wakes the job workers for the mail just committed.
   void NotifyCommitted() const;
 

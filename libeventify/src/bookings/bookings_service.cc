@@ -213,7 +213,7 @@ class BookingsServiceImpl final : public Bookings {
     op.buyer = buyer;
     op.booking_id = std::string(booking_id);
     EV_RETURN_IF_ERROR(pipeline_.Execute(applier_, op));
-    if (kind == Kind::kPay) mail_.NotifyCommitted();
+    mail_.NotifyCommitted();  // a payment's or a refund's mail, if the batch wrote one
     return WithTickets(std::move(op.result));
   }
 

@@ -5,6 +5,25 @@
 namespace eventify::mail {
 namespace {
 
+// The HTML document around `body` (HTML already escaped), titled with the escaped subject.
+std::string HtmlDocument(std::string_view subject, std::string_view body) {
+  return fmt::format(
+      "<!DOCTYPE html>\n"
+      "<html>\n"
+      "<head><meta charset=\"utf-8\"><title>{}</title></head>\n"
+      "<body>\n"
+      "{}"
+      "</body>\n"
+      "</html>\n",
+      HtmlEscape(subject), body);
+}
+
+// "2027-01-22 08:00 UTC": to the minute, the zone said.
+std::string UtcMinute(Timestamp at) {
+  const std::string rfc3339 = FormatTimestamp(at);  // "2027-01-22T08:00:00.000Z"
+  return rfc3339.substr(0, 10) + " " + rfc3339.substr(11, 5) + " UTC";
+}
+
 // One code mail: what the code is for, and the sentence that follows the expiry.
 struct CodeMailWording {
   std::string_view subject;  // after "<product>: "
@@ -19,18 +38,13 @@ spi::MailMessage CodeMail(const CodeMailValues& values, const CodeMailWording& w
   mail.text =
       fmt::format("Hello {},\n\nyour {} is {}\n\nIt expires in {} minutes. {}\n", values.full_name,
                   wording.purpose, values.code, values.expires_in_minutes, wording.closing);
-  mail.html = fmt::format(
-      "<!DOCTYPE html>\n"
-      "<html>\n"
-      "<head><meta charset=\"utf-8\"><title>{}</title></head>\n"
-      "<body>\n"
-      "<p>Hello {},</p>\n"
-      "<p>your {} is <strong>{}</strong></p>\n"
-      "<p>It expires in {} minutes. {}</p>\n"
-      "</body>\n"
-      "</html>\n",
-      HtmlEscape(mail.subject), HtmlEscape(values.full_name), HtmlEscape(wording.purpose),
-      HtmlEscape(values.code), values.expires_in_minutes, HtmlEscape(wording.closing));
+  mail.html = HtmlDocument(
+      mail.subject,
+      fmt::format("<p>Hello {},</p>\n"
+                  "<p>your {} is <strong>{}</strong></p>\n"
+                  "<p>It expires in {} minutes. {}</p>\n",
+                  HtmlEscape(values.full_name), HtmlEscape(wording.purpose),
+                  HtmlEscape(values.code), values.expires_in_minutes, HtmlEscape(wording.closing)));
   return mail;
 }
 
@@ -48,9 +62,7 @@ spi::MailMessage PasswordResetCodeMail(const CodeMailValues& values) {
 }
 
 spi::MailMessage BookingConfirmationMail(const BookingConfirmationValues& values) {
-  const std::string starts = FormatTimestamp(values.starts_at);
-  // "2027-01-22T08:00:00.000Z" -> "2027-01-22 08:00 UTC"
-  const std::string when = starts.substr(0, 10) + " " + starts.substr(11, 5) + " UTC";
+  const std::string when = UtcMinute(values.starts_at);
   const std::size_t count = values.ticket_codes.size();
   const std::string tickets = count == 1 ? "1 ticket" : fmt::format("{} tickets", count);
   spi::MailMessage mail;
@@ -63,23 +75,44 @@ spi::MailMessage BookingConfirmationMail(const BookingConfirmationValues& values
     html_codes += fmt::format("<li>Ticket {}: <code>{}</code></li>\n", i + 1,
                               HtmlEscape(values.ticket_codes[i]));
   }
+  constexpr std::string_view kAtTheDoor =
+      "Show a ticket's code (or its QR code) at the door; each admits one person once.";
+  mail.text = fmt::format("Hello {},\n\nyour booking {} is confirmed: {} for {}, starting {}.\n\n{}\n{}\n",
+                          values.full_name, values.booking_id, tickets, values.event_title, when,
+                          text_codes, kAtTheDoor);
+  mail.html = HtmlDocument(
+      mail.subject,
+      fmt::format("<p>Hello {},</p>\n"
+                  "<p>your booking {} is confirmed: {} for <strong>{}</strong>, starting {}.</p>\n"
+                  "<ul>\n{}</ul>\n"
+                  "<p>{}</p>\n",
+                  HtmlEscape(values.full_name), HtmlEscape(values.booking_id), tickets,
+                  HtmlEscape(values.event_title), when, html_codes, kAtTheDoor));
+  return mail;
+}
+
+spi::MailMessage BookingCancellationMail(const BookingCancellationValues& values) {
+  const std::string when = UtcMinute(values.starts_at);
+  const std::string refund =
+      values.refunded.minor_units > 0
+          ? fmt::format("{} was refunded to your wallet.", FormatMoney(values.refunded))
+          : std::string("Nothing was charged, so nothing is refunded.");
+  spi::MailMessage mail;
+  mail.to = std::string(values.to);
+  mail.subject = fmt::format("{}: booking cancelled for {}", values.product_name,
+                             values.event_title);
   mail.text = fmt::format(
-      "Hello {},\n\nyour booking {} is confirmed: {} for {}, starting {}.\n\n{}\nShow a ticket's "
-      "code (or its QR code) at the door; each admits one person once.\n",
-      values.full_name, values.booking_id, tickets, values.event_title, when, text_codes);
-  mail.html = fmt::format(
-      "<!DOCTYPE html>\n"
-      "<html>\n"
-      "<head><meta charset=\"utf-8\"><title>{}</title></head>\n"
-      "<body>\n"
-      "<p>Hello {},</p>\n"
-      "<p>your booking {} is confirmed: {} for <strong>{}</strong>, starting {}.</p>\n"
-      "<ul>\n{}</ul>\n"
-      "<p>Show a ticket's code (or its QR code) at the door; each admits one person once.</p>\n"
-      "</body>\n"
-      "</html>\n",
-      HtmlEscape(mail.subject), HtmlEscape(values.full_name), HtmlEscape(values.booking_id),
-      tickets, HtmlEscape(values.event_title), when, html_codes);
+      "Hello {},\n\nyour booking {} for {}, starting {}, is cancelled: its tickets no longer "
+      "admit.\n\n{}\n",
+      values.full_name, values.booking_id, values.event_title, when, refund);
+  mail.html = HtmlDocument(
+      mail.subject,
+      fmt::format("<p>Hello {},</p>\n"
+                  "<p>your booking {} for <strong>{}</strong>, starting {}, is cancelled: its "
+                  "tickets no longer admit.</p>\n"
+                  "<p>{}</p>\n",
+                  HtmlEscape(values.full_name), HtmlEscape(values.booking_id),
+                  HtmlEscape(values.event_title), when, HtmlEscape(refund)));
   return mail;
 }
 

@@ -45,6 +45,20 @@ struct BookingConfirmationValues {
 // Mailed when a booking is confirmed (paid, or free): the ticket codes to show at the door.
 spi::MailMessage BookingConfirmationMail(const BookingConfirmationValues& values);
 
+// What the cancellation mail says: the booking, its event, and what was refunded.
+struct BookingCancellationValues {
+  std::string_view to;
+  std::string_view product_name;
+  std::string_view full_name;
+  std::string_view event_title;
+  Timestamp starts_at;  // shown in UTC, said so
+  std::string_view booking_id;
+  Money refunded;  // 0 for a free booking
+};
+
+// Mailed when the buyer cancels a confirmed booking (Bookings::Cancel): refunded to the wallet.
+spi::MailMessage BookingCancellationMail(const BookingCancellationValues& values);
+
 // Escapes &, <, >, " and ' for HTML text and attribute values.
 std::string HtmlEscape(std::string_view text);
 
