@@ -201,10 +201,9 @@ BOOST_AUTO_TEST_CASE(the_reset_mail_escapes_the_product_name_in_html) {
 BOOST_AUTO_TEST_CASE(the_booking_confirmation_lists_every_code_and_escapes_the_title) {
   const std::vector<std::string> codes = {"t1.a.sig1", "t1.b.sig2"};
   // 2027-01-15 08:00:00 UTC
-  const mail::BookingConfirmationValues values{
-      "ada@example.com", "Eventify", "Ada", "Rock & <Roll>", FromMicros(1'800'000'000'000'000),
-      "b-1",             codes};
-  const spi::MailMessage mail = mail::BookingConfirmationMail(values);
+  const mail::BookingMailValues values{"ada@example.com", "Eventify", "Ada", "Rock & <Roll>",
+                                       FromMicros(1'800'000'000'000'000), "b-1"};
+  const spi::MailMessage mail = mail::BookingConfirmationMail(values, codes);
   BOOST_TEST(mail.to == "ada@example.com");
   BOOST_TEST(mail.subject == "Eventify: your tickets for Rock & <Roll>");
   BOOST_TEST(mail.text ==
@@ -230,10 +229,9 @@ BOOST_AUTO_TEST_CASE(the_booking_confirmation_lists_every_code_and_escapes_the_t
 }
 
 BOOST_AUTO_TEST_CASE(the_cancellation_says_what_was_refunded) {
-  mail::BookingCancellationValues values{"ada@example.com", "Eventify", "Ada", "Talk \"A\"",
-                                         FromMicros(1'800'000'000'000'000), "b-1",
-                                         Money{1250, "INR"}};
-  const spi::MailMessage paid = mail::BookingCancellationMail(values);
+  const mail::BookingMailValues values{"ada@example.com", "Eventify", "Ada", "Talk \"A\"",
+                                       FromMicros(1'800'000'000'000'000), "b-1"};
+  const spi::MailMessage paid = mail::BookingCancellationMail(values, Money{1250, "INR"});
   BOOST_TEST(paid.subject == "Eventify: booking cancelled for Talk \"A\"");
   BOOST_TEST(paid.text ==
              "Hello Ada,\n\nyour booking b-1 for Talk \"A\", starting 2027-01-15 08:00 UTC, is "
@@ -242,8 +240,7 @@ BOOST_AUTO_TEST_CASE(the_cancellation_says_what_was_refunded) {
   BOOST_TEST(paid.html->find("<strong>Talk &quot;A&quot;</strong>") != std::string::npos);
   BOOST_TEST(paid.html->find("<p>INR 12.50 was refunded to your wallet.</p>") !=
              std::string::npos);
-  values.refunded = Money{0, "INR"};
-  const spi::MailMessage free = mail::BookingCancellationMail(values);
+  const spi::MailMessage free = mail::BookingCancellationMail(values, Money{0, "INR"});
   BOOST_TEST(free.text.find("Nothing was charged, so nothing is refunded.") != std::string::npos);
 }
 

@@ -12,10 +12,12 @@
 namespace eventify::bookings {
 namespace {
 
-// Calls `write(user, event, booking)` for each booking whose buyer has an account, reading the
-// buyers and events in `tx` (each event once: a hot event fills a batch).
+// Calls `write(values, booking)` for each booking whose buyer has an account, with the values
+// every booking mail names, reading the buyers and events in `tx` (each event once: a hot event
+// fills a batch).
 template <typename Write>
-Status ForEachBuyer(spi::Transaction& tx, std::span<const Booking> bookings, Write&& write) {
+Status ForEachBuyer(spi::Transaction& tx, std::string_view product_name,
+                    std::span<const Booking> bookings, Write&& write) {
   std::unordered_map<std::string, Event> events;
   for (const Booking& booking : bookings) {
     auto user = tx.accounts().FindUserById(booking.user_id, spi::LockMode::kNone);
@@ -29,7 +31,10 @@ Status ForEachBuyer(spi::Transaction& tx, std::span<const Booking> bookings, Wri
                                            booking.event_id, spi::LockMode::kNone));
       event = events.emplace(booking.event_id, std::move(found)).first;
     }
-    EV_RETURN_IF_ERROR(write(*user, event->second, booking));
+    const Event& shown = event->second;
+    const mail::BookingMailValues values{user->email, product_name, user->full_name,
+                                         shown.title, shown.starts_at, booking.id};
+    EV_RETURN_IF_ERROR(write(values, booking));
   }
   return Status::Ok();
 }
@@ -42,32 +47,25 @@ BookingMail::BookingMail(std::shared_ptr<const mail::MailJobs> outbox, const Tic
 
 Status BookingMail::AddConfirmations(spi::Transaction& tx, std::span<const Booking> confirmed,
                                      std::span<const Ticket> tickets) const {
-  return ForEachBuyer(tx, confirmed,
-                      [&](const spi::UserRecord& user, const Event& event,
-                          const Booking& booking) -> Status {
+  return ForEachBuyer(tx, product_name_, confirmed,
+                      [&](const mail::BookingMailValues& values, const Booking& booking) {
                         std::vector<std::string> codes;
                         for (const Ticket& ticket : tickets) {
                           if (ticket.booking_id == booking.id) {
                             codes.push_back(codes_.Sign(ticket.id));
                           }
                         }
-                        const mail::BookingConfirmationValues values{
-                            user.email,      product_name_, user.full_name, event.title,
-                            event.starts_at, booking.id,    codes};
-                        return outbox_->Add(tx, mail::BookingConfirmationMail(values),
+                        return outbox_->Add(tx, mail::BookingConfirmationMail(values, codes),
                                             /*send_before=*/std::nullopt);
                       });
 }
 
 Status BookingMail::AddCancellations(spi::Transaction& tx,
                                      std::span<const Booking> cancelled) const {
-  return ForEachBuyer(tx, cancelled,
-                      [&](const spi::UserRecord& user, const Event& event,
-                          const Booking& booking) -> Status {
-                        const mail::BookingCancellationValues values{
-                            user.email,      product_name_, user.full_name, event.title,
-                            event.starts_at, booking.id,    booking.amount};
-                        return outbox_->Add(tx, mail::BookingCancellationMail(values),
+  return ForEachBuyer(tx, product_name_, cancelled,
+                      [&](const mail::BookingMailValues& values, const Booking& booking) {
+                        return outbox_->Add(tx,
+                                            mail::BookingCancellationMail(values, booking.amount),
                                             /*send_before=*/std::nullopt);
                       });
 }

@@ -61,9 +61,10 @@ spi::MailMessage PasswordResetCodeMail(const CodeMailValues& values) {
                            "for this, ignore this message."});
 }
 
-spi::MailMessage BookingConfirmationMail(const BookingConfirmationValues& values) {
+spi::MailMessage BookingConfirmationMail(const BookingMailValues& values,
+                                         std::span<const std::string> ticket_codes) {
   const std::string when = UtcMinute(values.starts_at);
-  const std::size_t count = values.ticket_codes.size();
+  const std::size_t count = ticket_codes.size();
   const std::string tickets = count == 1 ? "1 ticket" : fmt::format("{} tickets", count);
   spi::MailMessage mail;
   mail.to = std::string(values.to);
@@ -71,9 +72,9 @@ spi::MailMessage BookingConfirmationMail(const BookingConfirmationValues& values
   std::string text_codes;
   std::string html_codes;
   for (std::size_t i = 0; i < count; ++i) {
-    text_codes += fmt::format("  Ticket {}: {}\n", i + 1, values.ticket_codes[i]);
+    text_codes += fmt::format("  Ticket {}: {}\n", i + 1, ticket_codes[i]);
     html_codes += fmt::format("<li>Ticket {}: <code>{}</code></li>\n", i + 1,
-                              HtmlEscape(values.ticket_codes[i]));
+                              HtmlEscape(ticket_codes[i]));
   }
   constexpr std::string_view kAtTheDoor =
       "Show a ticket's code (or its QR code) at the door; each admits one person once.";
@@ -91,11 +92,11 @@ spi::MailMessage BookingConfirmationMail(const BookingConfirmationValues& values
   return mail;
 }
 
-spi::MailMessage BookingCancellationMail(const BookingCancellationValues& values) {
+spi::MailMessage BookingCancellationMail(const BookingMailValues& values, const Money& refunded) {
   const std::string when = UtcMinute(values.starts_at);
   const std::string refund =
-      values.refunded.minor_units > 0
-          ? fmt::format("{} was refunded to your wallet.", FormatMoney(values.refunded))
+      refunded.minor_units > 0
+          ? fmt::format("{} was refunded to your wallet.", FormatMoney(refunded))
           : std::string("Nothing was charged, so nothing is refunded.");
   spi::MailMessage mail;
   mail.to = std::string(values.to);

@@ -31,33 +31,24 @@ spi::MailMessage VerificationCodeMail(const CodeMailValues& values);
 // The password reset code.
 spi::MailMessage PasswordResetCodeMail(const CodeMailValues& values);
 
-// What the booking confirmation says: the event, when it starts, and one code per ticket.
-struct BookingConfirmationValues {
+// What every booking mail names: the buyer, the booking, and its event.
+struct BookingMailValues {
   std::string_view to;
   std::string_view product_name;
   std::string_view full_name;
   std::string_view event_title;
   Timestamp starts_at;  // shown in UTC, said so
   std::string_view booking_id;
-  std::span<const std::string> ticket_codes;  // one per seat, in seat order
 };
 
-// Mailed when a booking is confirmed (paid, or free): the ticket codes to show at the door.
-spi::MailMessage BookingConfirmationMail(const BookingConfirmationValues& values);
+// Mailed when a booking is confirmed (paid, or free): the ticket codes to show at the door,
+// `ticket_codes` one per seat in seat order.
+spi::MailMessage BookingConfirmationMail(const BookingMailValues& values,
+                                         std::span<const std::string> ticket_codes);
 
-// What the cancellation mail says: the booking, its event, and what was refunded.
-struct BookingCancellationValues {
-  std::string_view to;
-  std::string_view product_name;
-  std::string_view full_name;
-  std::string_view event_title;
-  Timestamp starts_at;  // shown in UTC, said so
-  std::string_view booking_id;
-  Money refunded;  // 0 for a free booking
-};
-
-// Mailed when the buyer cancels a confirmed booking (Bookings::Cancel): refunded to the wallet.
-spi::MailMessage BookingCancellationMail(const BookingCancellationValues& values);
+// Mailed when the buyer cancels a confirmed booking (Bookings::Cancel): `refunded` went back to
+// the wallet (0 for a free booking).
+spi::MailMessage BookingCancellationMail(const BookingMailValues& values, const Money& refunded);
 
 // Escapes &, <, >, " and ' for HTML text and attribute values.
 std::string HtmlEscape(std::string_view text);
