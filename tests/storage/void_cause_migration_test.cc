@@ -124,9 +124,22 @@ BOOST_AUTO_TEST_CASE(migration_7_gives_the_voided_transfers_of_a_version_6_datab
   std::string name;
   *sql << "SELECT name FROM schema_migrations WHERE version = 7", soci::into(name);
   BOOST_TEST(name == "void causes");
-  // The cause is one of the known words; the free text has left the column code reads.
-  BOOST_CHECK_THROW(*sql << "UPDATE transfers SET void_cause = 'bank account closed'",
-                    soci::soci_error);
+  // The cause is one of the known words; the free text has left the column code reads. PostgreSQL
+  // refuses any other word with a CHECK; SQLite stores it (no CHECK there: it cost 9% of the hot
+  // path, migrations.cc), and the reader refuses the row.
+  if (TestBackend() == "postgresql") {
+    BOOST_CHECK_THROW(*sql << "UPDATE transfers SET void_cause = 'bank account closed'",
+                      soci::soci_error);
+  } else {
+    *sql << "UPDATE transfers SET void_cause = 'bank account closed' WHERE id = '" + Id(13) + "'";
+    REQUIRE_OK(upgraded->Run(spi::TransactionMode::kReadOnly, [&](spi::Transaction& tx) {
+      auto found = tx.ledger().FindTransfer(Id(13), spi::LockMode::kNone);
+      BOOST_TEST((found.status().code() == StatusCode::kInternal));
+      BOOST_TEST(found.status().message() ==
+                 "a transfers row holds an unknown kind, status or void cause");
+      return Status::Ok();
+    }));
+  }
   BOOST_CHECK_THROW(*sql << "SELECT void_reason FROM transfers", soci::soci_error);
 }
 
