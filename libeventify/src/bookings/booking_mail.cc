@@ -1,5 +1,6 @@
 #include "bookings/booking_mail.h"
 
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -47,16 +48,14 @@ BookingMail::BookingMail(std::shared_ptr<const mail::MailJobs> outbox, const Tic
 
 Status BookingMail::AddConfirmations(spi::Transaction& tx, std::span<const Booking> confirmed,
                                      std::span<const Ticket> tickets) const {
+  // The codes of each booking's tickets, gathered in one pass (a batch holds many bookings).
+  std::unordered_map<std::string_view, std::vector<std::string>> codes_of;
+  for (const Ticket& ticket : tickets) codes_of[ticket.booking_id].push_back(codes_.Sign(ticket.id));
   return ForEachBuyer(tx, product_name_, confirmed,
                       [&](const mail::BookingMailValues& values, const Booking& booking) {
-                        std::vector<std::string> codes;
-                        for (const Ticket& ticket : tickets) {
-                          if (ticket.booking_id == booking.id) {
-                            codes.push_back(codes_.Sign(ticket.id));
-                          }
-                        }
-                        return outbox_->Add(tx, mail::BookingConfirmationMail(values, codes),
-                                            /*send_before=*/std::nullopt);
+                        return outbox_->Add(
+                            tx, mail::BookingConfirmationMail(values, codes_of[booking.id]),
+                            /*send_before=*/std::nullopt);
                       });
 }
 
