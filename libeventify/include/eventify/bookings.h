@@ -28,6 +28,9 @@
 // area's permission table (EventAction::kBookEvent, kCheckInTickets in eventify/events.h).
 //
 // Obtained from Engine::bookings(); owned by the Engine and valid while it lives.
+// Waitlist: on a sold-out event a buyer joins the line (JoinWaitlist, below); seats that come
+// back are offered first in line first, as a hold of their own, by e-mail.
+//
 // Thread-safety: every member function may be called concurrently from any number of threads.
 // Calls block until their commit is durable, so never call them on a network I/O thread.
 #pragma once
@@ -95,6 +98,33 @@ struct BookingRequest {
 
 struct BookingsOptions {
   std::chrono::seconds hold_ttl{10 * 60};  // how long a hold keeps its seats unpaid
+  // How long the hold offered to the first in a waitlist's line keeps its seats unpaid.
+  std::chrono::seconds waitlist_offer_ttl{10 * 60};
+};
+
+// Stored by name (WaitlistStatusName): "waiting", "offered".
+//   waiting --seats came back and the entry's seats fit--> offered (a held booking of its own)
+//   waiting --Bookings::LeaveWaitlist--> gone
+enum class WaitlistStatus : int { kWaiting, kOffered };
+std::string_view WaitlistStatusName(WaitlistStatus status);
+// Errors: kInvalidArgument (invalid_status, field "status").
+Result<WaitlistStatus> ParseWaitlistStatus(std::string_view name);
+
+// A user's place in the line for seats of a sold-out event (Bookings::JoinWaitlist).
+struct WaitlistEntry {
+  std::string id;
+  std::string event_id;
+  std::string user_id;
+  std::int32_t seats = 1;  // how many seats they wait for, all offered at once
+  WaitlistStatus status = WaitlistStatus::kWaiting;
+  // kWaiting: 1 for the first in line, 2 for the next... (as of the read); 0 once offered.
+  std::int64_t position = 0;
+  Timestamp joined_at;
+  // kOffered: the held booking made for them (idempotency key "waitlist:<entry id>"), which they
+  // pay with Pay or decline with Cancel until offer_expires_at; empty while waiting.
+  std::string booking_id;
+  std::optional<Timestamp> offered_at;
+  std::optional<Timestamp> offer_expires_at;
 };
 
 // One page of a buyer's bookings (Bookings::ListMyBookings).
@@ -170,6 +200,38 @@ class Bookings {
   // seats; returns how many bookings expired. The recurring job kExpireHoldsJob calls it.
   // Errors: kInvalidArgument invalid_limit; storage failures.
   virtual Result<std::int64_t> ExpireHolds(int limit) = 0;
+
+  // ---- The waitlist of a sold-out event (docs/bookings.md, "Waitlist") -------------------------
+  // When seats come back (a cancellation, a lapsed or released hold, more capacity), the first
+  // entry in line whose seats fit is offered them: a held booking is made for that user in the
+  // commit that freed the seats (or, for more capacity, by the recurring kExpireHoldsJob within
+  // a period of it), lasting BookingsOptions::waitlist_offer_ttl, and the offer is e-mailed to
+  // them in the same commit. Each entry is offered once: an offer that lapses or is cancelled
+  // gives its seats to the next in line, and its user may join again at the back.
+
+  // Joins the line for `seats` seats of the event. Errors: kPermissionDenied forbidden (as
+  // Hold); kInvalidArgument invalid_seats (field "seats"); kNotFound event_not_found;
+  // kFailedPrecondition event_not_bookable, event_on_hold, event_started, seats_available (as
+  // many seats are free as asked: hold them instead); kAlreadyExists already_on_waitlist (the
+  // caller is waiting for this event already); kUnavailable pipeline_full.
+  virtual Result<WaitlistEntry> JoinWaitlist(const Principal& user, std::string_view event_id,
+                                             std::int32_t seats) = 0;
+
+  // Leaves the line: the caller's waiting entry is removed (an offer made already is declined
+  // by cancelling its booking). Errors: kNotFound not_on_waitlist (not waiting for this event,
+  // or no such event); kUnavailable pipeline_full.
+  virtual Status LeaveWaitlist(const Principal& user, std::string_view event_id) = 0;
+
+  // The caller's entry for the event: the waiting one with its position, otherwise the latest
+  // offered one. Errors: kNotFound not_on_waitlist (never joined, or left).
+  virtual Result<WaitlistEntry> GetWaitlistEntry(const Principal& user,
+                                                 std::string_view event_id) = 0;
+
+  // Offers the free seats of up to `limit` events whose free seats fit someone waiting (after a
+  // capacity increase, say) to their lines, and returns how many offers it made. The recurring
+  // job kExpireHoldsJob calls it after ExpireHolds. Errors: kInvalidArgument invalid_limit;
+  // storage failures.
+  virtual Result<std::int64_t> ServeWaitlists(int limit) = 0;
 };
 
 }  // namespace eventify

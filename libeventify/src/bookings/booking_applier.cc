@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "bookings/booking_rules.h"
 #include "bookings/seat_batch.h"
 #include "core/status_macros.h"
 #include "eventify/events.h"
@@ -17,44 +18,6 @@ using Kind = BookingOperation::Kind;
 BookingOperation& Op(storage::BatchOperation* base) { return *static_cast<BookingOperation*>(base); }
 
 Status BookingNotFound() { return NotFound("booking_not_found", "there is no such booking"); }
-
-bool IsPublic(EventStatus status) {
-  return status == EventStatus::kApproved || status == EventStatus::kCompleted ||
-         status == EventStatus::kCancelled;
-}
-
-// The event as a new booking finds it: there and public, the caller allowed to book it, the seat
-// count within its limit.
-Status CheckCanBook(const spi::EventSeats* event, const Principal& buyer, std::int32_t seats) {
-  if (event == nullptr || !IsPublic(event->status)) {
-    return NotFound("event_not_found", "there is no such event", "event_id");
-  }
-  const EventRelation relation = buyer.role == Role::kOrganizer && buyer.user_id == event->organizer_id
-                                     ? EventRelation::kOrganizerOfEvent
-                                     : EventRelation::kNone;
-  if (!IsEventActionAllowed(buyer.role, relation, EventAction::kBookEvent)) {
-    return PermissionDenied("forbidden", "your role does not allow this");
-  }
-  if (seats < 1 || seats > event->max_tickets_per_booking) {
-    return InvalidArgument("invalid_seats",
-                           "a booking takes 1 to " +
-                               std::to_string(event->max_tickets_per_booking) + " seats",
-                           "seats");
-  }
-  return Status::Ok();
-}
-
-// Whether the event sells seats at `now`: approved, not on hold, not started.
-Status CheckSells(const spi::EventSeats& event, Timestamp now) {
-  if (event.status != EventStatus::kApproved) {
-    return FailedPrecondition("event_not_bookable", "this event takes no bookings");
-  }
-  if (event.on_hold) return FailedPrecondition("event_on_hold", "this event is on hold");
-  if (event.starts_at <= now) {
-    return FailedPrecondition("event_started", "this event has already started");
-  }
-  return Status::Ok();
-}
 
 AccountRef WalletOf(const Booking& booking) {
   return AccountRef{AccountKind::kUserWallet, booking.user_id, booking.amount.currency};
@@ -79,7 +42,7 @@ Result<ledger::PreparedTransfer> TransferFor(const Booking& booking, bool refund
 class BatchRun {
  public:
   BatchRun(spi::Transaction& tx, storage::BatchContext& context, ledger::TransferClock& clock,
-           Duration hold_ttl, const BookingMail& mail)
+           Duration hold_ttl, const BookingMail& mail, const WaitlistOffers& waitlist)
       : tx_(tx),
         context_(context),
         clock_(clock),
@@ -87,7 +50,9 @@ class BatchRun {
         store_(*tx.store<spi::BookingStore>()),
         hold_ttl_(hold_ttl),
         now_(clock.Now()),
-        seats_(SeatBatch::Of(context, tx, now_)) {}
+        seats_(SeatBatch::Of(context, tx, now_)) {
+    seats_.ServeWaitersWith(WaitlistBatch::Of(context, tx, now_, waitlist));
+  }
 
   Status Run(std::span<storage::BatchOperation* const> operations) {
     EV_RETURN_IF_ERROR(LoadEvents(operations));
@@ -532,7 +497,7 @@ BookingStatus EffectiveStatus(const Booking& booking, Timestamp now) {
 
 Status BookingApplier::ApplyBatch(spi::Transaction& tx, storage::BatchContext& context,
                                   std::span<storage::BatchOperation* const> operations) {
-  BatchRun run(tx, context, clock_, hold_ttl_, mail_);
+  BatchRun run(tx, context, clock_, hold_ttl_, mail_, waitlist_);
   return run.Run(operations);
 }
 

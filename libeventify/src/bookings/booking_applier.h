@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "bookings/booking_mail.h"
+#include "bookings/waitlist_offers.h"
 #include "eventify/accounts.h"
 #include "eventify/bookings.h"
 #include "ledger/transfer_batch.h"
@@ -55,9 +56,11 @@ BookingStatus EffectiveStatus(const Booking& booking, Timestamp now);
 
 class BookingApplier final : public storage::BatchApplier {
  public:
-  // `clock` and `mail` must outlive the applier.
-  BookingApplier(ledger::TransferClock& clock, Duration hold_ttl, const BookingMail& mail)
-      : clock_(clock), hold_ttl_(hold_ttl), mail_(mail) {}
+  // `clock`, `mail` and `waitlist` must outlive the applier. Seats its operations return are
+  // offered to the events' waitlists in the same commit (bookings/waitlist_offers.h).
+  BookingApplier(ledger::TransferClock& clock, Duration hold_ttl, const BookingMail& mail,
+                 const WaitlistOffers& waitlist)
+      : clock_(clock), hold_ttl_(hold_ttl), mail_(mail), waitlist_(waitlist) {}
 
   Status ApplyBatch(spi::Transaction& tx, storage::BatchContext& context,
                     std::span<storage::BatchOperation* const> operations) override;
@@ -66,6 +69,7 @@ class BookingApplier final : public storage::BatchApplier {
   ledger::TransferClock& clock_;
   const Duration hold_ttl_;
   const BookingMail& mail_;
+  const WaitlistOffers& waitlist_;
 };
 
 }  // namespace eventify::bookings

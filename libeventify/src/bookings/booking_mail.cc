@@ -69,6 +69,18 @@ Status BookingMail::AddCancellations(spi::Transaction& tx,
                       });
 }
 
+Status BookingMail::AddWaitlistOffers(spi::Transaction& tx,
+                                      std::span<const Booking> offered) const {
+  return ForEachBuyer(tx, product_name_, offered,
+                      [&](const mail::BookingMailValues& values, const Booking& booking) {
+                        return outbox_->Add(tx,
+                                            mail::WaitlistOfferMail(values, booking.seats,
+                                                                    booking.amount,
+                                                                    booking.hold_expires_at),
+                                            /*send_before=*/std::nullopt);
+                      });
+}
+
 void BookingMail::NotifyCommitted() const { outbox_->NotifyCommitted(); }
 
 }  // namespace eventify::bookings

@@ -35,6 +35,11 @@ class BookingMail {
   // and skipped as AddConfirmations. Errors: storage failures.
   Status AddCancellations(spi::Transaction& tx, std::span<const Booking> cancelled) const;
 
+  // Adds, in `tx`, the offer mail of each held booking in `offered` that a waitlist made for the
+  // first in line: its seats, price and hold_expires_at. Read and skipped as AddConfirmations.
+  // Errors: storage failures.
+  Status AddWaitlistOffers(spi::Transaction& tx, std::span<const Booking> offered) const;
+
   // Wakes the job workers for the mail just committed.
   void NotifyCommitted() const;
 

@@ -7,6 +7,7 @@
 
 #include "bookings/booking_applier.h"
 #include "bookings/ticket_codes.h"
+#include "bookings/waitlist_service.h"
 #include "core/page_cursor.h"
 #include "core/status_macros.h"
 #include "eventify/spi/booking_store.h"
@@ -69,7 +70,9 @@ class BookingsServiceImpl final : public Bookings {
         pipeline_(pipeline),
         codes_(secret_key),
         mail_(std::move(mail), codes_, product_name),
-        applier_(clock, std::chrono::duration_cast<Duration>(options.hold_ttl), mail_) {}
+        offers_{std::chrono::duration_cast<Duration>(options.waitlist_offer_ttl), mail_},
+        applier_(clock, std::chrono::duration_cast<Duration>(options.hold_ttl), mail_, offers_),
+        waitlist_(storage_, clock, pipeline, offers_) {}
 
   Result<Booking> Hold(const Principal& buyer, const BookingRequest& request) override {
     return New(Kind::kHold, buyer, request);
@@ -179,11 +182,31 @@ class BookingsServiceImpl final : public Bookings {
   }
 
   Result<std::int64_t> ExpireHolds(int limit) override {
-    return Sweep(Kind::kExpire, limit, [&](BookingStore& store, BookingOperation& op) -> Status {
-      EV_ASSIGN_OR_RETURN(op.event_ids, store.ListEventsWithLapsedHolds(clock_.Now(), limit));
-      return Status::Ok();
-    });
+    auto expired =
+        Sweep(Kind::kExpire, limit, [&](BookingStore& store, BookingOperation& op) -> Status {
+          EV_ASSIGN_OR_RETURN(op.event_ids, store.ListEventsWithLapsedHolds(clock_.Now(), limit));
+          return Status::Ok();
+        });
+    // The offers of the seats that came back to waitlists, if any.
+    if (expired.ok() && *expired > 0) mail_.NotifyCommitted();
+    return expired;
   }
+
+  Result<WaitlistEntry> JoinWaitlist(const Principal& user, std::string_view event_id,
+                                     std::int32_t seats) override {
+    return waitlist_.Join(user, event_id, seats);
+  }
+
+  Status LeaveWaitlist(const Principal& user, std::string_view event_id) override {
+    return waitlist_.Leave(user, event_id);
+  }
+
+  Result<WaitlistEntry> GetWaitlistEntry(const Principal& user,
+                                         std::string_view event_id) override {
+    return waitlist_.Get(user, event_id);
+  }
+
+  Result<std::int64_t> ServeWaitlists(int limit) override { return waitlist_.Serve(limit); }
 
  private:
   Result<Booking> New(Kind kind, const Principal& buyer, const BookingRequest& request) {
@@ -278,7 +301,9 @@ class BookingsServiceImpl final : public Bookings {
   storage::CommitPipeline& pipeline_;
   const TicketCodes codes_;
   const BookingMail mail_;  // borrows codes_
-  BookingApplier applier_;  // borrows mail_
+  const WaitlistOffers offers_;  // borrows mail_
+  BookingApplier applier_;  // borrows mail_ and offers_
+  WaitlistService waitlist_;  // borrows offers_
 };
 
 }  // namespace
@@ -300,7 +325,12 @@ Status RegisterBookingsJobs(Jobs& jobs, Bookings& bookings) {
     constexpr int kEventsPerRound = 100;
     for (;;) {
       EV_ASSIGN_OR_RETURN(const std::int64_t expired, bookings.ExpireHolds(kEventsPerRound));
-      if (expired == 0) return Status::Ok();
+      if (expired == 0) break;
+    }
+    // Seats no expiry returned (more capacity) go to the waitlists too.
+    for (;;) {
+      EV_ASSIGN_OR_RETURN(const std::int64_t offered, bookings.ServeWaitlists(kEventsPerRound));
+      if (offered == 0) return Status::Ok();
     }
   }));
   return jobs.RegisterHandler(kRefundCancelledEventsJob, [&bookings](const Job&) -> Status {

@@ -42,7 +42,19 @@ Status SeatBatch::Load(std::span<const std::string> event_ids) {
     record.booking.updated_at = now_;
   }
   expired_ += static_cast<std::int64_t>(lapsed.size());
-  return store_.UpdateBookings(lapsed);
+  EV_RETURN_IF_ERROR(store_.UpdateBookings(lapsed));
+  std::unordered_set<std::string> freed;
+  for (const spi::BookingRecord& record : lapsed) {
+    if (freed.insert(record.booking.event_id).second) {
+      EV_RETURN_IF_ERROR(ServeWaiters(*events_.at(record.booking.event_id)));
+    }
+  }
+  return Status::Ok();
+}
+
+Status SeatBatch::ServeWaiters(spi::EventSeats& event) {
+  if (waiters_ == nullptr || Free(event) <= 0) return Status::Ok();
+  return waiters_->Serve(*this, event);
 }
 
 spi::EventSeats* SeatBatch::Find(std::string_view event_id) {
@@ -77,14 +89,17 @@ void SeatBatch::Confirm(spi::EventSeats& event, std::int32_t seats) {
 void SeatBatch::ReleaseHeld(spi::EventSeats& event, std::int32_t seats) {
   event.seats_held -= seats;
   changed_.insert(event.event_id);
+  if (failure_.ok()) failure_ = ServeWaiters(event);
 }
 
 void SeatBatch::ReturnSold(spi::EventSeats& event, std::int32_t seats) {
   event.seats_sold -= seats;
   changed_.insert(event.event_id);
+  if (failure_.ok()) failure_ = ServeWaiters(event);
 }
 
 Status SeatBatch::Finish(spi::Transaction& /*tx*/) {
+  EV_RETURN_IF_ERROR(failure_);
   if (changed_.empty()) return Status::Ok();
   std::vector<spi::EventSeats> rows;
   rows.reserve(changed_.size());

@@ -6,6 +6,7 @@
 #include "eventify/spi/booking_store.h"
 #include "eventify/spi/event_store.h"
 #include "eventify/spi/job_store.h"
+#include "eventify/spi/waitlist_store.h"
 #include "events/events_service.h"
 #include "jobs/job_queue.h"
 #include "jobs/jobs_service.h"
@@ -82,7 +83,7 @@ class EngineImpl final : public Engine {
 constexpr spi::StoreArea kRequiredAreas[] = {
     spi::AccountRepository::kArea, spi::LedgerRepository::kArea, spi::WalletRepository::kArea,
     spi::JobStore::kArea, spi::AccountMaintenanceStore::kArea, spi::EventStore::kArea,
-    spi::BookingStore::kArea};
+    spi::BookingStore::kArea, spi::WaitlistStore::kArea};
 
 }  // namespace
 
@@ -130,6 +131,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   if (options.bookings.hold_ttl.count() <= 0) {
     return InvalidArgument("invalid_bookings_options", "the hold time must be positive",
                            "bookings.hold_ttl");
+  }
+  if (options.bookings.waitlist_offer_ttl.count() <= 0) {
+    return InvalidArgument("invalid_bookings_options", "the waitlist offer time must be positive",
+                           "bookings.waitlist_offer_ttl");
   }
   if (!options.clock) options.clock = std::make_shared<spi::SystemClock>();
   // The queue every area writes its jobs through, in its own transactions; mail goes out as jobs.

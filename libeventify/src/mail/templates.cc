@@ -117,6 +117,33 @@ spi::MailMessage BookingCancellationMail(const BookingMailValues& values, const 
   return mail;
 }
 
+spi::MailMessage WaitlistOfferMail(const BookingMailValues& values, std::int32_t seats,
+                                   const Money& amount, Timestamp pay_before) {
+  const std::string when = UtcMinute(values.starts_at);
+  const std::string until = UtcMinute(pay_before);
+  const std::string held = seats == 1 ? "1 seat is" : fmt::format("{} seats are", seats);
+  const std::string price = amount.minor_units > 0
+                                ? fmt::format("Pay {} from your wallet", FormatMoney(amount))
+                                : std::string("Confirm it (the event is free)");
+  spi::MailMessage mail;
+  mail.to = std::string(values.to);
+  mail.subject = fmt::format("{}: seats for {} are waiting for you", values.product_name,
+                             values.event_title);
+  mail.text = fmt::format(
+      "Hello {},\n\nseats came back for {}, starting {}, and you were next in line: {} held for "
+      "you as booking {}.\n\n{} before {}; after that they go to the next in line.\n",
+      values.full_name, values.event_title, when, held, values.booking_id, price, until);
+  mail.html = HtmlDocument(
+      mail.subject,
+      fmt::format("<p>Hello {},</p>\n"
+                  "<p>seats came back for <strong>{}</strong>, starting {}, and you were next in "
+                  "line: {} held for you as booking {}.</p>\n"
+                  "<p>{} before {}; after that they go to the next in line.</p>\n",
+                  HtmlEscape(values.full_name), HtmlEscape(values.event_title), when, held,
+                  HtmlEscape(values.booking_id), HtmlEscape(price), until));
+  return mail;
+}
+
 std::string HtmlEscape(std::string_view text) {
   std::string out;
   out.reserve(text.size());

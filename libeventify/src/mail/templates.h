@@ -50,6 +50,11 @@ spi::MailMessage BookingConfirmationMail(const BookingMailValues& values,
 // the wallet (0 for a free booking).
 spi::MailMessage BookingCancellationMail(const BookingMailValues& values, const Money& refunded);
 
+// Mailed to the first in a waitlist's line when seats came back: `seats` seats are held for them
+// as booking values.booking_id, costing `amount` (0 when free), payable until `pay_before`.
+spi::MailMessage WaitlistOfferMail(const BookingMailValues& values, std::int32_t seats,
+                                   const Money& amount, Timestamp pay_before);
+
 // Escapes &, <, >, " and ' for HTML text and attribute values.
 std::string HtmlEscape(std::string_view text);
 

@@ -9,6 +9,7 @@
 #include "core/status_macros.h"
 #include "storage/soci/native_statements.h"
 #include "storage/soci/params.h"
+#include "storage/soci/select_rows.h"
 #include "storage/soci/statement.h"
 
 namespace eventify::storage {
@@ -40,30 +41,6 @@ Status ForChunks(std::span<const T> all, Fn&& fn) {
     if (!done.ok()) return done;
   }
   return Status::Ok();
-}
-
-// Runs a SELECT whose columns `row.Exchange` fetches, with the use() elements of `p`, and
-// collects row.Get() of each row.
-template <typename Row, typename Value>
-Status SelectInto(TransactionContext& context, const std::string& query, Params& p,
-                  std::vector<Value>& out) {
-  Row row;
-  Status failed;
-  ForEachRow(
-      context.sql(), query,
-      [&](soci::statement& statement) {
-        row.Exchange(statement);
-        p.Bind(statement);
-      },
-      [&] {
-        Result<Value> value = row.Get();
-        if (value.ok()) {
-          out.push_back(std::move(value).value());
-        } else {
-          failed = value.status();
-        }
-      });
-  return failed;
 }
 
 // ---- Event seats -------------------------------------------------------------------------------

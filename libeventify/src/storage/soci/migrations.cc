@@ -467,6 +467,34 @@ constexpr std::string_view kV9Tickets =
 constexpr std::string_view kV9TicketsEventIndex =
     "CREATE INDEX tickets_event_idx ON tickets (event_id)";
 
+// ---- Version 13: waitlists --------------------------------------------------------------------
+// Users in line for seats of sold-out events (spi/waitlist_store.h). seq numbers an event's
+// entries in the order they joined (the engine assigns it under the event's row lock); the
+// partial unique index keeps one waiting entry per user and event, while offered entries stay as
+// history, so a user whose offer lapsed may join again. booking_id is '' until an offer is made.
+// No foreign keys, as bookings (version 9). This migration depends only on version 8 (events).
+
+constexpr std::string_view kV13WaitlistEntries =
+    "CREATE TABLE waitlist_entries ("
+    " id TEXT PRIMARY KEY,"
+    " event_id TEXT NOT NULL,"
+    " user_id TEXT NOT NULL,"
+    " seq BIGINT NOT NULL CHECK (seq > 0),"
+    " seats INTEGER NOT NULL CHECK (seats > 0),"
+    " status TEXT NOT NULL CHECK (status IN ('waiting', 'offered')),"
+    " booking_id TEXT NOT NULL,"
+    " joined_at BIGINT NOT NULL,"
+    " offered_at BIGINT,"
+    " offer_expires_at BIGINT,"
+    " CONSTRAINT waitlist_entries_event_seq_key UNIQUE (event_id, seq))";
+constexpr std::string_view kV13WaitingKey =
+    "CREATE UNIQUE INDEX waitlist_entries_waiting_key ON waitlist_entries (event_id, user_id)"
+    " WHERE status = 'waiting'";
+constexpr std::string_view kV13UserIndex =
+    "CREATE INDEX waitlist_entries_user_idx ON waitlist_entries (user_id, event_id, seq)";
+constexpr std::string_view kV13LineIndex =
+    "CREATE INDEX waitlist_entries_line_idx ON waitlist_entries (status, event_id, seq)";
+
 long long NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -595,6 +623,10 @@ const std::vector<Migration>& AllMigrations() {
         kV9Tickets, kV9TicketsEventIndex},
        {kV9Bookings, kV9BookingsEventIndex, kV9BookingsLapseIndex, kV9BookingsUserIndex,
         kV9Tickets, kV9TicketsEventIndex}},
+      {13,
+       "waitlists",
+       {kV13WaitlistEntries, kV13WaitingKey, kV13UserIndex, kV13LineIndex},
+       {kV13WaitlistEntries, kV13WaitingKey, kV13UserIndex, kV13LineIndex}},
   };
   return migrations;
 }

@@ -13,6 +13,7 @@
 #include "storage/soci/ledger_repository.h"
 #include "storage/soci/transaction_context.h"
 #include "storage/soci/wallet_repository.h"
+#include "storage/soci/waitlist_store.h"
 
 namespace eventify::storage {
 
@@ -25,7 +26,8 @@ class SociTransaction final : public spi::Transaction {
         jobs_(context),
         account_maintenance_(context),
         events_(context),
-        bookings_(context) {}
+        bookings_(context),
+        waitlist_(context) {}
 
  protected:
   void* FindStore(spi::StoreArea area) override {
@@ -39,6 +41,7 @@ class SociTransaction final : public spi::Transaction {
     }
     if (area == spi::EventStore::kArea) return static_cast<spi::EventStore*>(&events_);
     if (area == spi::BookingStore::kArea) return static_cast<spi::BookingStore*>(&bookings_);
+    if (area == spi::WaitlistStore::kArea) return static_cast<spi::WaitlistStore*>(&waitlist_);
     return nullptr;
   }
 
@@ -50,6 +53,7 @@ class SociTransaction final : public spi::Transaction {
   SociAccountMaintenanceStore account_maintenance_;
   SociEventStore events_;
   SociBookingStore bookings_;
+  SociWaitlistStore waitlist_;
 };
 
 }  // namespace eventify::storage
