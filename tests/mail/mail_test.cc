@@ -244,6 +244,25 @@ BOOST_AUTO_TEST_CASE(the_cancellation_says_what_was_refunded) {
   BOOST_TEST(free.text.find("Nothing was charged, so nothing is refunded.") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(the_waitlist_offer_says_what_is_held_and_until_when) {
+  const mail::BookingMailValues values{"ada@example.com", "Eventify", "Ada", "Talk \"A\"",
+                                       FromMicros(1'800'000'000'000'000), "b-1"};
+  const Timestamp until = FromMicros(1'799'000'000'000'000);  // 2027-01-03 18:13:20 UTC
+  const spi::MailMessage two = mail::WaitlistOfferMail(values, 2, Money{1250, "INR"}, until);
+  BOOST_TEST(two.to == "ada@example.com");
+  BOOST_TEST(two.subject == "Eventify: seats for Talk \"A\" are waiting for you");
+  BOOST_TEST(two.text ==
+             "Hello Ada,\n\nseats came back for Talk \"A\", starting 2027-01-15 08:00 UTC, and you "
+             "were next in line: 2 seats are held for you as booking b-1.\n\nPay INR 12.50 from "
+             "your wallet before 2027-01-03 18:13 UTC; after that they go to the next in line.\n");
+  BOOST_TEST(two.html->find("<strong>Talk &quot;A&quot;</strong>") != std::string::npos);
+  BOOST_TEST(two.html->find("<p>Pay INR 12.50 from your wallet before 2027-01-03 18:13 UTC; "
+                            "after that they go to the next in line.</p>") != std::string::npos);
+  const spi::MailMessage free = mail::WaitlistOfferMail(values, 1, Money{0, "INR"}, until);
+  BOOST_TEST(free.text.find("1 seat is held for you") != std::string::npos);
+  BOOST_TEST(free.text.find("Confirm it (the event is free) before") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(outbox)
