@@ -26,6 +26,7 @@
 #include "media_routes.h"
 #include "router.h"
 #include "shutdown_signals.h"
+#include "waitlist_routes.h"
 #include "wallet_routes.h"
 
 namespace eventify::server {
@@ -82,6 +83,7 @@ int Serve(const std::vector<std::string>& args) {
   AddMediaRoutes(router, **engine);
   AddWalletRoutes(router, **engine);
   AddBookingRoutes(router, **engine);
+  AddWaitlistRoutes(router, **engine);
   AddJobRoutes(router, **engine);
   AddEventRoutes(router, **engine);
 

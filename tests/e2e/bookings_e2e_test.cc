@@ -1,7 +1,8 @@
 // End-to-end test of the bookings HTTP API: the real eventify-server on the backend
 // EVENTIFY_TEST_BACKEND selects, driven over HTTP: an attendee buys (in one step, and by holding
 // then paying), the organizer checks the tickets in (once; a tampered code is refused), the
-// attendee cancels and is refunded, and the ledger audit stays clean.
+// attendee cancels and is refunded, a stranger joins the sold-out event's waitlist and is offered
+// the seats a cancellation returns, and the ledger audit stays clean.
 //
 // The organizer is verified and the event approved over HTTP too. The buyer's wallet is funded
 // through the library on the same database (a second engine, as a second node would be), as a
@@ -222,6 +223,40 @@ BOOST_AUTO_TEST_CASE(buy_check_in_cancel_and_refund_over_http) {
   CheckError(api.Get("/api/v1/bookings?cursor=not-a-cursor", buyer.access), 400,
              "invalid_cursor", "cursor");
   CheckError(api.Get("/api/v1/bookings", ""), 401, "missing_token");
+
+  // The waitlist: joined only once the event is sold out, left, and served when seats come back.
+  const std::string waitlist = "/api/v1/events/" + event_id + "/waitlist";
+  const std::string one = "{\"seats\":1}";
+  CheckError(api.PostJson(waitlist, one, stranger.access),
+             HttpStatusFor(StatusCode::kFailedPrecondition), "seats_available", "seats");
+  const e2e::Reply rest = api.PostJson("/api/v1/bookings/holds", three, buyer.access, Key("hold-2"));
+  BOOST_REQUIRE_EQUAL(rest.status, 201);  // 2 sold + 3 held: sold out
+  const e2e::Reply joined = api.PostJson(waitlist, one, stranger.access);
+  BOOST_TEST_INFO("body " << joined.body);
+  BOOST_REQUIRE_EQUAL(joined.status, 201);
+  BOOST_TEST(joined.Str("/entry/status") == "waiting");
+  BOOST_TEST(joined.Int("/entry/position") == 1);
+  BOOST_TEST(joined.IsNull("/entry/booking_id"));
+  CheckError(api.PostJson(waitlist, one, stranger.access), 409, "already_on_waitlist");
+  CheckError(api.PostJson(waitlist, "{\"seats\":0}", buyer.access), 400, "invalid_seats", "seats");
+  BOOST_TEST(api.Send("DELETE", waitlist, "", "", stranger.access).status == 204);
+  CheckError(api.Get(waitlist, stranger.access), 404, "not_on_waitlist");
+  CheckError(api.Send("DELETE", waitlist, "", "", stranger.access), 404, "not_on_waitlist");
+  BOOST_REQUIRE_EQUAL(api.PostJson(waitlist, one, stranger.access).status, 201);
+  BOOST_REQUIRE_EQUAL(
+      api.PostJson("/api/v1/bookings/" + rest.Str("/booking/id") + "/cancel", "", buyer.access)
+          .status,
+      200);
+  const e2e::Reply offered = api.Get(waitlist, stranger.access);
+  BOOST_TEST_INFO("body " << offered.body);
+  BOOST_REQUIRE_EQUAL(offered.status, 200);
+  BOOST_TEST(offered.Str("/entry/status") == "offered");
+  BOOST_TEST(offered.IsNull("/entry/position"));
+  const e2e::Reply offer = api.Get("/api/v1/bookings/" + offered.Str("/entry/booking_id"),
+                                   stranger.access);
+  BOOST_TEST(offer.Str("/booking/status") == "held");
+  BOOST_TEST(offer.Int("/booking/seats") == 1);
+  BOOST_TEST(offer.Str("/booking/hold_expires_at") == offered.Str("/entry/offer_expires_at"));
 
   const e2e::Reply audit = api.Get("/api/v1/admin/ledger/audit", admin_account.access);
   BOOST_TEST(audit.status == 200);
