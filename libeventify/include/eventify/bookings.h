@@ -7,8 +7,9 @@
 // owner = the event id), commits together with the confirmation and one ticket per seat, or none
 // of it does. BookAndPay does both in one commit. A free event confirms without a transfer. A
 // hold that reached its expiry is expired from that instant on: it can never be paid, reads
-// report it kExpired, and its seats go back to sale when the next hold on the event comes in (or
-// the recurring job kExpireHoldsJob, eventify/jobs.h, sweeps it). The commit that confirms a
+// report it kExpired, and its seats go back to sale (to the event's waitlist first) when the next
+// operation on the event comes in (or the recurring job kExpireHoldsJob, eventify/jobs.h, sweeps
+// it). The commit that confirms a
 // booking also writes its confirmation e-mail, with every ticket code, to the buyer's address
 // through the mail outbox (kSendMailJob; docs/mail.md); the commit of a buyer's cancellation of a
 // confirmed booking writes the cancellation e-mail with the refund.

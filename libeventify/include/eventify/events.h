@@ -213,7 +213,7 @@ enum class EventAction : int {
   kHoldEvent,          // hold, release
   kViewUnlistedEvent,  // a draft, pending, rejected (or any) event that is not public
   kListOwnEvents,
-  kBookEvent,          // hold seats, pay, book and pay (eventify/bookings.h)
+  kBookEvent,          // hold seats, pay, book and pay, join a waitlist (eventify/bookings.h)
   kCheckInTickets,     // admit tickets at the door (eventify/bookings.h)
 };
 

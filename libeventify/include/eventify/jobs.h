@@ -64,7 +64,8 @@ inline constexpr std::string_view kVoidExpiredTransfersJob = "ledger.void_expire
 inline constexpr std::string_view kPurgeExpiredJob = "maintenance.purge_expired";
 // Marks approved events whose end has passed completed (Events::CompleteEndedEvents).
 inline constexpr std::string_view kCompleteEndedEventsJob = "events.complete_ended";
-// Expires held bookings whose hold has lapsed and returns their seats (Bookings::ExpireHolds).
+// Expires held bookings whose hold has lapsed and returns their seats (Bookings::ExpireHolds),
+// then offers free seats to the events' waitlists (Bookings::ServeWaitlists).
 inline constexpr std::string_view kExpireHoldsJob = "bookings.expire_holds";
 // Refunds the confirmed bookings of cancelled events (Bookings::RefundCancelledEvents).
 inline constexpr std::string_view kRefundCancelledEventsJob = "bookings.refund_cancelled";
