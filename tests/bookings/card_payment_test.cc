@@ -2,7 +2,10 @@
 // clock: the hold kept while the charge is in flight (past its own ttl, up to the card bound),
 // the signed callback paying the booking in the commit that posts the top-up, declines, late
 // confirmations left in the wallet, replays and forgeries, and no oversell meanwhile.
+#include <atomic>
 #include <boost/test/unit_test.hpp>
+#include <thread>
+#include <vector>
 
 #include "bookings/bookings_fixture.h"
 #include "eventify/spi/booking_store.h"
@@ -315,6 +318,78 @@ BOOST_AUTO_TEST_CASE(bad_cards_missing_gateways_and_bookings_that_cannot_be_paid
   const Booking free_hold = ValueOrFail(bookings().Hold(ann, Request(free_event, 1, "h3")));
   ExpectError(bookings().PayByCard(ann, free_hold.id, Card("k")), StatusCode::kFailedPrecondition,
               "nothing_to_charge");
+  ExpectCleanAudit();
+}
+
+// Buyers race for few seats, paying by card while others book from their wallets, their callbacks
+// delivered (some declined, some twice) as holds are swept. Boost.Test is not thread-safe: the
+// threads count, the main thread checks.
+BOOST_AUTO_TEST_CASE(card_payments_racing_wallet_buyers_never_oversell) {
+  constexpr int kCapacity = 8;
+  constexpr int kBuyers = 24;
+  const Event event = ApprovedEvent(kCapacity, kTicketPrice, 2);
+  std::vector<Principal> buyers;
+  for (int i = 0; i < kBuyers; ++i) {
+    buyers.push_back(Principal{"racer-" + std::to_string(i), Role::kAttendee, "s"});
+    if (i % 3 == 0) Fund(buyers.back().user_id, 2 * kTicketPrice);
+  }
+  std::atomic<bool> stop{false};
+  std::atomic<int> oversold{0}, unexpected{0}, card_paid{0};
+  std::thread observer([&] {
+    while (!stop.load()) {
+      auto now = events().GetEvent(nullptr, event.id);
+      if (now.ok() && now->seats_sold + now->seats_held > now->capacity) ++oversold;
+      if (!bookings().ExpireHolds(10).ok()) ++unexpected;
+    }
+  });
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kBuyers; ++i) {
+    threads.emplace_back([&, i] {
+      const Principal& buyer = buyers[i];
+      if (i % 3 == 0) {  // from the wallet, in one step
+        auto bought = bookings().BookAndPay(buyer, Request(event, 2, "buy"));
+        if (!bought.ok() && bought.status().reason() != "sold_out") ++unexpected;
+        return;
+      }
+      auto held = bookings().Hold(buyer, Request(event, 1, "hold"));
+      if (!held.ok()) {
+        if (held.status().reason() != "sold_out") ++unexpected;
+        return;
+      }
+      auto paying = bookings().PayByCard(buyer, held->id, Card("card"));
+      if (!paying.ok()) {
+        ++unexpected;
+        return;
+      }
+      const bool decline = i % 4 == 1;
+      const auto state = decline ? spi::ChargeState::kDeclined : spi::ChargeState::kSucceeded;
+      for (int delivery = 0; delivery < 2; ++delivery) {
+        if (!Callback(paying->payment.charge_id, state).ok()) ++unexpected;
+      }
+      auto after = bookings().GetBooking(buyer, held->id);
+      if (!after.ok()) {
+        ++unexpected;
+      } else if (decline != (after->status == BookingStatus::kHeld)) {
+        ++unexpected;
+      } else if (!decline) {
+        if (after->status != BookingStatus::kConfirmed || after->tickets.size() != 1u) {
+          ++unexpected;
+        }
+        ++card_paid;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  stop = true;
+  observer.join();
+
+  BOOST_TEST(oversold.load() == 0);
+  BOOST_TEST(unexpected.load() == 0);
+  const Event final_event = EventNow(event.id);
+  BOOST_TEST(final_event.seats_sold + final_event.seats_held <= kCapacity);
+  // The escrow holds exactly what the sold seats cost, whoever paid them and however.
+  BOOST_TEST(Posted(EscrowOf(event.id)) == final_event.seats_sold * kTicketPrice);
+  BOOST_TEST(card_paid.load() > 0);
   ExpectCleanAudit();
 }
 
