@@ -25,9 +25,11 @@
 #include <vector>
 
 #include "bookings/booking_mail.h"
+#include "bookings/booking_rules.h"
 #include "bookings/waitlist_offers.h"
 #include "eventify/accounts.h"
 #include "eventify/bookings.h"
+#include "eventify/spi/booking_store.h"
 #include "ledger/transfer_batch.h"
 #include "storage/commit_pipeline.h"
 
