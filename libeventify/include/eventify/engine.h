@@ -18,6 +18,7 @@
 #include "eventify/events.h"
 #include "eventify/jobs.h"
 #include "eventify/ledger.h"
+#include "eventify/reviews.h"
 #include "eventify/spi/clock.h"
 #include "eventify/spi/mailer.h"
 #include "eventify/spi/media_store.h"
@@ -136,6 +137,7 @@ class Engine {
   virtual Jobs& jobs() = 0;
   virtual Events& events() = 0;
   virtual Bookings& bookings() = 0;
+  virtual Reviews& reviews() = 0;
   virtual spi::Storage& storage() = 0;
   virtual spi::MediaStore& media_store() = 0;
   virtual const spi::Clock& clock() const = 0;

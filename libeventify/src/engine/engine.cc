@@ -6,12 +6,14 @@
 #include "eventify/spi/booking_store.h"
 #include "eventify/spi/event_store.h"
 #include "eventify/spi/job_store.h"
+#include "eventify/spi/review_store.h"
 #include "events/events_service.h"
 #include "jobs/job_queue.h"
 #include "jobs/jobs_service.h"
 #include "ledger/ledger_service.h"
 #include "ledger/transfer_batch.h"
 #include "mail/mail_jobs.h"
+#include "reviews/reviews_service.h"
 #include "storage/commit_pipeline.h"
 #include "wallets/wallets_service.h"
 
@@ -42,6 +44,7 @@ class EngineImpl final : public Engine {
   // Jobs run the ledger's and the accounts' maintenance, so they come last too.
   void set_jobs(std::unique_ptr<jobs::JobsService> jobs) { jobs_ = std::move(jobs); }
   void set_events(std::unique_ptr<Events> events) { events_ = std::move(events); }
+  void set_reviews(std::unique_ptr<Reviews> reviews) { reviews_ = std::move(reviews); }
   // Bookings share the engine's pipeline and transfer clock with the ledger.
   void set_bookings(std::shared_ptr<const mail::MailJobs> mail, std::string_view secret_key,
                     std::string_view product_name, BookingsOptions options) {
@@ -56,6 +59,7 @@ class EngineImpl final : public Engine {
   Jobs& jobs() override { return *jobs_; }
   Events& events() override { return *events_; }
   Bookings& bookings() override { return *bookings_; }
+  Reviews& reviews() override { return *reviews_; }
   spi::Storage& storage() override { return *storage_; }
   spi::MediaStore& media_store() override { return *media_; }
   const spi::Clock& clock() const override { return *clock_; }
@@ -73,6 +77,7 @@ class EngineImpl final : public Engine {
   std::unique_ptr<Ledger> ledger_;
   std::unique_ptr<Wallets> wallets_;  // destroyed before the ledger it borrows
   std::unique_ptr<Events> events_;
+  std::unique_ptr<Reviews> reviews_;
   std::unique_ptr<Bookings> bookings_;  // destroyed before the pipeline it queues in
   // Declared last: its workers are stopped before anything their handlers use is destroyed.
   std::unique_ptr<jobs::JobsService> jobs_;
@@ -82,7 +87,7 @@ class EngineImpl final : public Engine {
 constexpr spi::StoreArea kRequiredAreas[] = {
     spi::AccountRepository::kArea, spi::LedgerRepository::kArea, spi::WalletRepository::kArea,
     spi::JobStore::kArea, spi::AccountMaintenanceStore::kArea, spi::EventStore::kArea,
-    spi::BookingStore::kArea};
+    spi::BookingStore::kArea, spi::ReviewStore::kArea};
 
 }  // namespace
 
@@ -158,6 +163,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   engine->set_events(events::MakeEventsService(options.storage, options.media_store,
                                                options.clock, options.currency,
                                                std::move(options.events)));
+  engine->set_reviews(reviews::MakeReviewsService(options.storage, options.clock));
   engine->set_bookings(mail, options.secret_key, options.accounts.product_name,
                        std::move(options.bookings));
   auto jobs = jobs::MakeJobsService(options.storage, options.clock, queue, options.jobs);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <span>
 #include <utility>
 
 #include "core/page_cursor.h"
@@ -10,6 +11,7 @@
 #include "eventify/spi/event_store.h"
 #include "events/validation.h"
 #include "media/uploaded_image.h"
+#include "reviews/reviews_service.h"
 
 namespace eventify::events {
 namespace {
@@ -423,14 +425,14 @@ class EventsServiceImpl final : public Events {
 
   Result<Event> GetEvent(const Principal* caller, std::string_view id) override {
     Event event;
-    EV_RETURN_IF_ERROR(Read([&](EventStore& store) -> Status {
-      auto found = store.FindEvent(id, LockMode::kNone);
+    EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadOnly, [&](Transaction& tx) -> Status {
+      auto found = tx.store<EventStore>()->FindEvent(id, LockMode::kNone);
       if (!found.ok()) {
         return found.status().code() == StatusCode::kNotFound ? EventNotFound() : found.status();
       }
       if (!CanSee(caller, *found)) return EventNotFound();
       event = std::move(found).value();
-      return Status::Ok();
+      return reviews::FillRatings(tx, std::span<Event>(&event, 1));
     }));
     return WithCoverUrl(std::move(event));
   }
@@ -535,14 +537,15 @@ class EventsServiceImpl final : public Events {
   Result<Event> Transition(const Principal& caller, std::string_view id, EventAction action,
                            Change&& change) {
     Event result;
-    EV_RETURN_IF_ERROR(Write([&](EventStore& store) -> Status {
+    EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) -> Status {
+      EventStore& store = *tx.store<EventStore>();
       EV_ASSIGN_OR_RETURN(Event event, EventFor(store, caller, id, action));
       const Timestamp now = clock_->Now();
       EV_RETURN_IF_ERROR(change(store, event, now));
       event.updated_at = now;
       EV_RETURN_IF_ERROR(store.UpdateEvent(event));
       result = WithCoverUrl(std::move(event));
-      return Status::Ok();
+      return reviews::FillRatings(tx, std::span<Event>(&result, 1));
     }));
     return result;
   }
@@ -554,9 +557,9 @@ class EventsServiceImpl final : public Events {
     EV_ASSIGN_OR_RETURN(filter.after, DecodePageCursor(cursor));
     filter.limit = limit + 1;
     EventPage page;
-    EV_RETURN_IF_ERROR(Read([&](EventStore& store) -> Status {
-      EV_ASSIGN_OR_RETURN(page.items, store.ListEvents(filter));
-      return Status::Ok();
+    EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadOnly, [&](Transaction& tx) -> Status {
+      EV_ASSIGN_OR_RETURN(page.items, tx.store<EventStore>()->ListEvents(filter));
+      return reviews::FillRatings(tx, page.items);
     }));
     page.next_cursor = TrimPage(page.items, limit, position);
     for (Event& event : page.items) event = WithCoverUrl(std::move(event));

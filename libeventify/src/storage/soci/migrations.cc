@@ -467,6 +467,44 @@ constexpr std::string_view kV9Tickets =
 constexpr std::string_view kV9TicketsEventIndex =
     "CREATE INDEX tickets_event_idx ON tickets (event_id)";
 
+// ---- Version 11: reviews -----------------------------------------------------------------------
+// Reviews of ended events (spi/review_store.h) and the rating totals they add up to. One review per
+// (event, user), removed ones included, so a removed review cannot be written again. The public
+// list reads the partial index of visible reviews (event_id, created_at, id); a holder's booking
+// is found through bookings_user_idx (version 9). The totals (event_ratings, organizer_ratings) are
+// changed in place by the commit that writes a review, under their row locks. No foreign keys, as
+// for bookings. Version 10 belongs to another area; this migration depends only on versions 8 and
+// 9.
+
+constexpr std::string_view kV11Reviews =
+    "CREATE TABLE reviews ("
+    " id TEXT PRIMARY KEY,"
+    " event_id TEXT NOT NULL,"
+    " organizer_id TEXT NOT NULL,"
+    " user_id TEXT NOT NULL,"
+    " rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),"
+    " title TEXT NOT NULL,"
+    " body TEXT NOT NULL,"
+    " created_at BIGINT NOT NULL,"
+    " updated_at BIGINT NOT NULL,"
+    " removed_at BIGINT,"
+    " removed_by TEXT NOT NULL,"
+    " removal_note TEXT NOT NULL,"
+    " CONSTRAINT reviews_event_user_key UNIQUE (event_id, user_id))";
+constexpr std::string_view kV11ReviewsListingIndex =
+    "CREATE INDEX reviews_listing_idx ON reviews (event_id, created_at, id)"
+    " WHERE removed_at IS NULL";
+constexpr std::string_view kV11EventRatings =
+    "CREATE TABLE event_ratings ("
+    " event_id TEXT PRIMARY KEY,"
+    " review_count BIGINT NOT NULL CHECK (review_count >= 0),"
+    " rating_sum BIGINT NOT NULL CHECK (rating_sum >= 0))";
+constexpr std::string_view kV11OrganizerRatings =
+    "CREATE TABLE organizer_ratings ("
+    " organizer_id TEXT PRIMARY KEY,"
+    " review_count BIGINT NOT NULL CHECK (review_count >= 0),"
+    " rating_sum BIGINT NOT NULL CHECK (rating_sum >= 0))";
+
 long long NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -595,6 +633,10 @@ const std::vector<Migration>& AllMigrations() {
         kV9Tickets, kV9TicketsEventIndex},
        {kV9Bookings, kV9BookingsEventIndex, kV9BookingsLapseIndex, kV9BookingsUserIndex,
         kV9Tickets, kV9TicketsEventIndex}},
+      {11,
+       "reviews",
+       {kV11Reviews, kV11ReviewsListingIndex, kV11EventRatings, kV11OrganizerRatings},
+       {kV11Reviews, kV11ReviewsListingIndex, kV11EventRatings, kV11OrganizerRatings}},
   };
   return migrations;
 }
