@@ -9,6 +9,7 @@
 #include "http_errors.h"
 #include "json.h"
 #include "query_params.h"
+#include "review_routes.h"
 
 namespace eventify::server {
 namespace {
@@ -77,6 +78,8 @@ void WriteEvent(JsonWriter& json, const Event& e) {
   json.IntMember("seats_held", e.seats_held);
   json.StringOrNullMember("submitted_at", TimestampOrEmpty(e.submitted_at));
   json.StringOrNullMember("cover_image_url", e.cover_image_url.value_or(""));
+  json.Key("rating");
+  WriteRating(json, e.rating);
   json.StringMember("created_at", FormatTimestamp(e.created_at));
   json.StringMember("updated_at", FormatTimestamp(e.updated_at));
   json.EndObject();

@@ -24,6 +24,7 @@
 #include "health_routes.h"
 #include "http_server.h"
 #include "media_routes.h"
+#include "review_routes.h"
 #include "router.h"
 #include "shutdown_signals.h"
 #include "wallet_routes.h"
@@ -84,6 +85,7 @@ int Serve(const std::vector<std::string>& args) {
   AddBookingRoutes(router, **engine);
   AddJobRoutes(router, **engine);
   AddEventRoutes(router, **engine);
+  AddReviewRoutes(router, **engine);
 
   int exit_code = 0;
   {
