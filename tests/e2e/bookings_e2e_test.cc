@@ -15,10 +15,7 @@
 #include "e2e_client.h"
 #include "eventify/engine.h"
 #include "eventify/spi/clock.h"
-#include "eventify/spi/mailer.h"
-#include "eventify/spi/media_store.h"
 #include "server_process.h"
-#include "support/test_storage.h"
 
 namespace {
 
@@ -41,32 +38,6 @@ httplib::Headers Key(const std::string& key) { return {{"Idempotency-Key", key}}
 // {"event_id": id, "seats": n}
 std::string SeatsBody(const std::string& event_id, int seats) {
   return "{\"event_id\":\"" + event_id + "\",\"seats\":" + std::to_string(seats) + "}";
-}
-
-class NoMail final : public eventify::spi::Mailer {
- public:
-  eventify::Status Send(const eventify::spi::MailMessage&) override {
-    return eventify::Status::Ok();
-  }
-};
-
-// A second engine on the server's database, for what has no HTTP route here.
-std::unique_ptr<eventify::Engine> SetupEngine(e2e::Deployment& deployment) {
-  std::string url = "sqlite:" + (deployment.data_dir() / "eventify.db").string();
-  for (const std::string& flag : deployment.ConfigFlags()) {
-    if (flag.rfind("--database.url=", 0) == 0) url = flag.substr(std::string("--database.url=").size());
-  }
-  eventify::spi::SociStorageOptions storage_options;
-  storage_options.url = url;
-  eventify::EngineOptions options;
-  options.secret_key = std::string(32, 'e');
-  options.storage = eventify::testing::OpenStorageOrFail(storage_options);
-  options.mailer = std::make_shared<NoMail>();
-  options.media_store = eventify::spi::MakeFilesystemMediaStore("/nonexistent-media", "/media/");
-  options.jobs.schedules = {};
-  auto engine = eventify::Engine::Open(std::move(options));
-  BOOST_REQUIRE_MESSAGE(engine.ok(), engine.status().ToString());
-  return std::move(engine).value();
 }
 
 template <typename T>
@@ -123,7 +94,7 @@ BOOST_AUTO_TEST_CASE(buy_check_in_cancel_and_refund_over_http) {
       200);
 
   // The wallet is funded through the library on the same database, as a settled top-up leaves it.
-  auto setup = SetupEngine(deployment);
+  auto setup = e2e::OpenSecondEngine(deployment);
   eventify::TransferRequest funding;
   funding.idempotency_key = "e2e-fund-" + buyer.id;
   funding.kind = eventify::TransferKind::kCredit;

@@ -22,6 +22,8 @@
 #include <thread>
 #include <vector>
 
+#include "eventify/spi/mailer.h"
+#include "eventify/spi/media_store.h"
 #include "support/test_storage.h"
 
 namespace eventify::e2e {
@@ -390,6 +392,33 @@ Account NewAdmin(Deployment& deployment, const std::string& tag) {
   admin.access = login.Str("/access_token");
   admin.refresh = login.Str("/refresh_token");
   return admin;
+}
+
+namespace {
+
+class NoMail final : public spi::Mailer {
+ public:
+  Status Send(const spi::MailMessage&) override { return Status::Ok(); }
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> OpenSecondEngine(Deployment& deployment) {
+  std::string url = "sqlite:" + (deployment.data_dir() / "eventify.db").string();
+  for (const std::string& flag : deployment.ConfigFlags()) {
+    if (flag.rfind("--database.url=", 0) == 0) url = flag.substr(std::string("--database.url=").size());
+  }
+  spi::SociStorageOptions storage_options;
+  storage_options.url = url;
+  EngineOptions options;
+  options.secret_key = std::string(32, 'e');
+  options.storage = testing::OpenStorageOrFail(storage_options);
+  options.mailer = std::make_shared<NoMail>();
+  options.media_store = spi::MakeFilesystemMediaStore("/nonexistent-media", "/media/");
+  options.jobs.schedules = {};
+  auto engine = Engine::Open(std::move(options));
+  BOOST_REQUIRE_MESSAGE(engine.ok(), engine.status().ToString());
+  return std::move(engine).value();
 }
 
 void CheckError(const Reply& reply, int status, const std::string& code, const std::string& field) {

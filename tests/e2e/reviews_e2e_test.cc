@@ -13,10 +13,7 @@
 #include "e2e_client.h"
 #include "eventify/engine.h"
 #include "eventify/spi/event_store.h"
-#include "eventify/spi/mailer.h"
-#include "eventify/spi/media_store.h"
 #include "server_process.h"
-#include "support/test_storage.h"
 
 namespace {
 
@@ -29,32 +26,6 @@ constexpr char kServer[] = EVENTIFY_SERVER_PATH;
 e2e::Deployment& TheDeployment() {
   static e2e::Deployment deployment(kServer);
   return deployment;
-}
-
-class NoMail final : public eventify::spi::Mailer {
- public:
-  eventify::Status Send(const eventify::spi::MailMessage&) override {
-    return eventify::Status::Ok();
-  }
-};
-
-// A second engine on the server's database, for what has no HTTP route.
-std::unique_ptr<eventify::Engine> SetupEngine(e2e::Deployment& deployment) {
-  std::string url = "sqlite:" + (deployment.data_dir() / "eventify.db").string();
-  for (const std::string& flag : deployment.ConfigFlags()) {
-    if (flag.rfind("--database.url=", 0) == 0) url = flag.substr(std::string("--database.url=").size());
-  }
-  eventify::spi::SociStorageOptions storage_options;
-  storage_options.url = url;
-  eventify::EngineOptions options;
-  options.secret_key = std::string(32, 'e');
-  options.storage = eventify::testing::OpenStorageOrFail(storage_options);
-  options.mailer = std::make_shared<NoMail>();
-  options.media_store = eventify::spi::MakeFilesystemMediaStore("/nonexistent-media", "/media/");
-  options.jobs.schedules = {};
-  auto engine = eventify::Engine::Open(std::move(options));
-  BOOST_REQUIRE_MESSAGE(engine.ok(), engine.status().ToString());
-  return std::move(engine).value();
 }
 
 // Moves the event's times into the past, so that it has ended.
@@ -133,7 +104,7 @@ BOOST_AUTO_TEST_CASE(review_edit_list_rate_and_moderate_over_http) {
   const std::string mine = reviews + "/mine";
   CheckError(api.PostJson(reviews, ReviewBody(5, "Great", "Loved it"), ada.access), 422,
              "event_not_ended");
-  auto setup = SetupEngine(deployment);
+  auto setup = e2e::OpenSecondEngine(deployment);
   EndEventNow(*setup, event_id);
 
   // Who and what is refused, with the exact code.
