@@ -57,41 +57,20 @@ BOOST_AUTO_TEST_CASE(buy_check_in_cancel_and_refund_over_http) {
 
   // The organizer is verified and the event approved over HTTP (docs/events-api.md).
   const Account admin_account = e2e::NewAdmin(deployment, "admin");
-  BOOST_REQUIRE_EQUAL(
-      api.PostJson("/api/v1/organizer/profile",
-                   e2e::JsonObject({{"organisation_name", "E2E Events"},
-                                    {"about", "We test"},
-                                    {"contact", "org@example.com"}}),
-                   organizer.access)
-          .status,
-      200);
-  BOOST_REQUIRE_EQUAL(api.PostJson("/api/v1/admin/organizers/" + organizer.id + "/verify", "",
-                                   admin_account.access)
-                          .status,
-                      200);
-  const e2e::Reply category = api.PostJson(
-      "/api/v1/admin/categories", e2e::JsonObject({{"name", "E2E"}}), admin_account.access);
-  BOOST_REQUIRE_EQUAL(category.status, 201);
+  e2e::VerifyOrganizer(api, organizer, admin_account);
+  const std::string category_id = e2e::NewCategory(api, admin_account, "E2E");
   const auto starts_at = std::chrono::time_point_cast<eventify::Duration>(
                              std::chrono::system_clock::now()) +
                          std::chrono::hours(24 * 7);
   const std::string event_body =
       "{\"title\":\"End to end\",\"description\":\"A concert for the tests\",\"category_id\":\"" +
-      category.Str("/category/id") + "\",\"venue\":\"Test Hall\",\"starts_at\":\"" +
+      category_id + "\",\"venue\":\"Test Hall\",\"starts_at\":\"" +
       eventify::FormatTimestamp(starts_at) + "\",\"ends_at\":\"" +
       eventify::FormatTimestamp(starts_at + std::chrono::hours(2)) +
       "\",\"time_zone\":\"Asia/Kolkata\",\"capacity\":5,\"price\":" + std::to_string(kPrice) +
       ",\"attendees_may_cancel\":true,\"max_tickets_per_booking\":3}";
-  const e2e::Reply created = api.PostJson("/api/v1/events", event_body, organizer.access);
-  BOOST_TEST_INFO("body " << created.body);
-  BOOST_REQUIRE_EQUAL(created.status, 201);
-  const std::string event_id = created.Str("/event/id");
-  BOOST_REQUIRE_EQUAL(
-      api.PostJson("/api/v1/events/" + event_id + "/submit", "", organizer.access).status, 200);
-  BOOST_REQUIRE_EQUAL(
-      api.PostJson("/api/v1/admin/events/" + event_id + "/approve", "", admin_account.access)
-          .status,
-      200);
+  const std::string event_id =
+      e2e::NewApprovedEvent(api, organizer, admin_account, event_body);
 
   // The wallet is funded through the library on the same database, as a settled top-up leaves it.
   auto setup = e2e::OpenSecondEngine(deployment);

@@ -394,6 +394,40 @@ Account NewAdmin(Deployment& deployment, const std::string& tag) {
   return admin;
 }
 
+void VerifyOrganizer(Api& api, const Account& organizer, const Account& admin) {
+  BOOST_REQUIRE_EQUAL(
+      api.PostJson("/api/v1/organizer/profile",
+                   JsonObject({{"organisation_name", "E2E Events"},
+                               {"about", "We test"},
+                               {"contact", "org@example.com"}}),
+                   organizer.access)
+          .status,
+      200);
+  BOOST_REQUIRE_EQUAL(
+      api.PostJson("/api/v1/admin/organizers/" + organizer.id + "/verify", "", admin.access).status,
+      200);
+}
+
+std::string NewCategory(Api& api, const Account& admin, const std::string& name) {
+  const Reply category =
+      api.PostJson("/api/v1/admin/categories", JsonObject({{"name", name}}), admin.access);
+  BOOST_REQUIRE_EQUAL(category.status, 201);
+  return category.Str("/category/id");
+}
+
+std::string NewApprovedEvent(Api& api, const Account& organizer, const Account& admin,
+                             const std::string& body) {
+  const Reply created = api.PostJson("/api/v1/events", body, organizer.access);
+  BOOST_TEST_INFO("body " << created.body);
+  BOOST_REQUIRE_EQUAL(created.status, 201);
+  const std::string event_id = created.Str("/event/id");
+  BOOST_REQUIRE_EQUAL(
+      api.PostJson("/api/v1/events/" + event_id + "/submit", "", organizer.access).status, 200);
+  BOOST_REQUIRE_EQUAL(
+      api.PostJson("/api/v1/admin/events/" + event_id + "/approve", "", admin.access).status, 200);
+  return event_id;
+}
+
 namespace {
 
 class NoMail final : public spi::Mailer {

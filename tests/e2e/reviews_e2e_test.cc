@@ -60,37 +60,19 @@ BOOST_AUTO_TEST_CASE(review_edit_list_rate_and_moderate_over_http) {
   const Account stranger = e2e::NewVerifiedAccount(deployment, "stranger");
   const Account admin = e2e::NewAdmin(deployment, "admin");
 
-  BOOST_REQUIRE_EQUAL(
-      api.PostJson("/api/v1/organizer/profile",
-                   e2e::JsonObject({{"organisation_name", "E2E Events"},
-                                    {"about", "We test"},
-                                    {"contact", "org@example.com"}}),
-                   organizer.access)
-          .status,
-      200);
-  BOOST_REQUIRE_EQUAL(
-      api.PostJson("/api/v1/admin/organizers/" + organizer.id + "/verify", "", admin.access).status,
-      200);
-  const e2e::Reply category =
-      api.PostJson("/api/v1/admin/categories", e2e::JsonObject({{"name", "E2E"}}), admin.access);
-  BOOST_REQUIRE_EQUAL(category.status, 201);
+  e2e::VerifyOrganizer(api, organizer, admin);
+  const std::string category_id = e2e::NewCategory(api, admin, "E2E");
   const auto starts_at =
       std::chrono::time_point_cast<eventify::Duration>(std::chrono::system_clock::now()) +
       std::chrono::hours(24 * 7);
   const std::string event_body =
       "{\"title\":\"Reviewed night\",\"description\":\"A free concert\",\"category_id\":\"" +
-      category.Str("/category/id") + "\",\"venue\":\"Test Hall\",\"starts_at\":\"" +
+      category_id + "\",\"venue\":\"Test Hall\",\"starts_at\":\"" +
       eventify::FormatTimestamp(starts_at) + "\",\"ends_at\":\"" +
       eventify::FormatTimestamp(starts_at + std::chrono::hours(2)) +
       "\",\"time_zone\":\"Asia/Kolkata\",\"capacity\":5,\"price\":0}";
-  const e2e::Reply created = api.PostJson("/api/v1/events", event_body, organizer.access);
-  BOOST_REQUIRE_EQUAL(created.status, 201);
-  const std::string event_id = created.Str("/event/id");
-  BOOST_TEST(created.Int("/event/rating/count") == 0);
-  BOOST_REQUIRE_EQUAL(
-      api.PostJson("/api/v1/events/" + event_id + "/submit", "", organizer.access).status, 200);
-  BOOST_REQUIRE_EQUAL(
-      api.PostJson("/api/v1/admin/events/" + event_id + "/approve", "", admin.access).status, 200);
+  const std::string event_id = e2e::NewApprovedEvent(api, organizer, admin, event_body);
+  BOOST_TEST(api.Get("/api/v1/events/" + event_id).Int("/event/rating/count") == 0);
   for (const Account* attendee : {&ada, &bob}) {
     const e2e::Reply booked =
         api.PostJson("/api/v1/bookings", "{\"event_id\":\"" + event_id + "\",\"seats\":1}",
