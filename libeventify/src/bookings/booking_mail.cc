@@ -13,8 +13,8 @@
 namespace eventify::bookings {
 namespace {
 
-// Calls `write(values, booking)` for each booking whose buyer has an account, with the values
-// every booking mail names, reading the buyers and events in `tx` (each event once: a hot event
+// Calls `write(values, booking, event)` for each booking whose buyer has an account, with the
+// values every booking mail names, reading the buyers and events in `tx` (each event once: a hot event
 // fills a batch).
 template <typename Write>
 Status ForEachBuyer(spi::Transaction& tx, std::string_view product_name,
@@ -35,7 +35,7 @@ Status ForEachBuyer(spi::Transaction& tx, std::string_view product_name,
     const Event& shown = event->second;
     const mail::BookingMailValues values{user->email, product_name, user->full_name,
                                          shown.title, shown.starts_at, booking.id};
-    EV_RETURN_IF_ERROR(write(values, booking));
+    EV_RETURN_IF_ERROR(write(values, booking, shown));
   }
   return Status::Ok();
 }
@@ -52,7 +52,8 @@ Status BookingMail::AddConfirmations(spi::Transaction& tx, std::span<const Booki
   std::unordered_map<std::string_view, std::vector<std::string>> codes_of;
   for (const Ticket& ticket : tickets) codes_of[ticket.booking_id].push_back(codes_.Sign(ticket.id));
   return ForEachBuyer(tx, product_name_, confirmed,
-                      [&](const mail::BookingMailValues& values, const Booking& booking) {
+                      [&](const mail::BookingMailValues& values, const Booking& booking,
+                          const Event&) {
                         return outbox_->Add(
                             tx, mail::BookingConfirmationMail(values, codes_of[booking.id]),
                             /*send_before=*/std::nullopt);
@@ -62,10 +63,34 @@ Status BookingMail::AddConfirmations(spi::Transaction& tx, std::span<const Booki
 Status BookingMail::AddCancellations(spi::Transaction& tx,
                                      std::span<const Booking> cancelled) const {
   return ForEachBuyer(tx, product_name_, cancelled,
-                      [&](const mail::BookingMailValues& values, const Booking& booking) {
+                      [&](const mail::BookingMailValues& values, const Booking& booking,
+                          const Event&) {
                         return outbox_->Add(tx,
                                             mail::BookingCancellationMail(values, booking.amount),
                                             /*send_before=*/std::nullopt);
+                      });
+}
+
+Status BookingMail::AddEventCancellations(spi::Transaction& tx,
+                                          std::span<const Booking> refunded) const {
+  return ForEachBuyer(tx, product_name_, refunded,
+                      [&](const mail::BookingMailValues& values, const Booking& booking,
+                          const Event& event) {
+                        return outbox_->Add(
+                            tx, mail::EventCancelledMail(values, booking.amount, event.cancel_note),
+                            /*send_before=*/std::nullopt);
+                      });
+}
+
+Status BookingMail::AddReminders(spi::Transaction& tx, std::span<const Booking> due) const {
+  return ForEachBuyer(tx, product_name_, due,
+                      [&](const mail::BookingMailValues& values, const Booking& booking,
+                          const Event& event) {
+                        return outbox_->Add(
+                            tx,
+                            mail::BookingReminderMail(values, booking.seats,
+                                                      {event.venue, event.online_url}),
+                            /*send_before=*/event.starts_at);
                       });
 }
 

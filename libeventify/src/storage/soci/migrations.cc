@@ -467,6 +467,17 @@ constexpr std::string_view kV9Tickets =
 constexpr std::string_view kV9TicketsEventIndex =
     "CREATE INDEX tickets_event_idx ON tickets (event_id)";
 
+// ---- Version 14: booking reminders ------------------------------------------------------------
+// When the reminder of a confirmed booking was written (Bookings::SendReminders); NULL until then.
+// Confirmed bookings still to remind are found per event through a partial index, which keeps
+// only them. Depends only on version 9 (bookings).
+
+constexpr std::string_view kV14BookingsRemindedAt =
+    "ALTER TABLE bookings ADD COLUMN reminded_at BIGINT";
+constexpr std::string_view kV14BookingsReminderIndex =
+    "CREATE INDEX bookings_reminder_idx ON bookings (event_id) "
+    "WHERE status = 'confirmed' AND reminded_at IS NULL";
+
 long long NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -595,6 +606,10 @@ const std::vector<Migration>& AllMigrations() {
         kV9Tickets, kV9TicketsEventIndex},
        {kV9Bookings, kV9BookingsEventIndex, kV9BookingsLapseIndex, kV9BookingsUserIndex,
         kV9Tickets, kV9TicketsEventIndex}},
+      {14,
+       "booking reminders",
+       {kV14BookingsRemindedAt, kV14BookingsReminderIndex},
+       {kV14BookingsRemindedAt, kV14BookingsReminderIndex}},
   };
   return migrations;
 }
