@@ -15,10 +15,6 @@ namespace {
 
 constexpr char kSubject[] = "your tickets for";
 
-bool Holds(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 }  // namespace
 
 namespace eventify::testing {

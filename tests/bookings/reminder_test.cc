@@ -19,10 +19,6 @@ namespace {
 
 constexpr char kReminder[] = ": reminder, ";
 
-bool Holds(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 // "2027-01-22 08:00 UTC", as the mails show a time.
 std::string Shown(Timestamp at) {
   const std::string rfc3339 = FormatTimestamp(at);

@@ -71,6 +71,11 @@ class KeepingMailer final : public spi::Mailer {
   std::vector<spi::MailMessage> sent_;
 };
 
+// Whether `text` holds `part` (a mail's body, say).
+inline bool Holds(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
 inline const Timestamp kEventsStart = FromMicros(1'800'000'000'000'000);  // a whole hour
 constexpr Duration kDay = std::chrono::hours(24);
 

@@ -12,10 +12,6 @@ using namespace eventify::testing;
 
 namespace {
 
-bool Holds(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 struct ReviewMailFixture : EventsFixture {
   // An organizer with an account (the fixture's principals have none, so they get no mail),
   // whose profile is pending.
