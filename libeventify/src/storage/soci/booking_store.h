@@ -1,6 +1,6 @@
 // SociBookingStore: spi::BookingStore over the bookings and tickets tables of migration 9
-// ("bookings", with the reminder mark of migration 14) and the seat counters of the events table
-// (migration 8).
+// ("bookings", with the reminder mark of migration 14), the seat counters of the events table
+// (migration 8) and the card payments of migration 15 (card_payment_store.cc).
 //
 // Valid only inside the transaction body that received it. Thread-safety: none (see
 // TransactionContext).
@@ -37,6 +37,15 @@ class SociBookingStore final : public spi::BookingStore {
   Result<std::vector<Ticket>> ListTickets(std::span<const std::string> booking_ids) override;
   Result<Ticket> FindTicket(std::string_view id) override;
   Result<bool> MarkCheckedIn(std::string_view id, Timestamp at) override;
+
+  // In card_payment_store.cc.
+  Status InsertCardPayment(const spi::CardPaymentRecord& record) override;
+  Result<spi::CardPaymentRecord> FindCardPayment(std::string_view topup_transfer_id) override;
+  Result<std::vector<spi::CardPaymentRecord>> ListCardPayments(
+      std::string_view booking_id) override;
+  Status UpdateCardPayment(const spi::CardPaymentRecord& record) override;
+  Status SetHoldExpiry(std::string_view booking_id, Timestamp hold_expires_at,
+                       Timestamp now) override;
 
  private:
   TransactionContext& context_;
