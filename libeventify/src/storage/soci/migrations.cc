@@ -505,6 +505,17 @@ constexpr std::string_view kV11OrganizerRatings =
     " review_count BIGINT NOT NULL CHECK (review_count >= 0),"
     " rating_sum BIGINT NOT NULL CHECK (rating_sum >= 0))";
 
+// ---- Version 14: booking reminders ------------------------------------------------------------
+// When the reminder of a confirmed booking was written (Bookings::SendReminders); NULL until then.
+// Confirmed bookings still to remind are found per event through a partial index, which keeps
+// only them. Depends only on version 9 (bookings).
+
+constexpr std::string_view kV14BookingsRemindedAt =
+    "ALTER TABLE bookings ADD COLUMN reminded_at BIGINT";
+constexpr std::string_view kV14BookingsReminderIndex =
+    "CREATE INDEX bookings_reminder_idx ON bookings (event_id) "
+    "WHERE status = 'confirmed' AND reminded_at IS NULL";
+
 // ---- Version 15: card payments of bookings ----------------------------------------------------
 // One row per attempt to pay a held booking by card (spi::BookingStore, "Card payments"), keyed
 // by the pending top-up the card pays; the state words are CardPaymentStateName's.
@@ -659,6 +670,10 @@ const std::vector<Migration>& AllMigrations() {
        "reviews",
        {kV11Reviews, kV11ReviewsListingIndex, kV11EventRatings, kV11OrganizerRatings},
        {kV11Reviews, kV11ReviewsListingIndex, kV11EventRatings, kV11OrganizerRatings}},
+      {14,
+       "booking reminders",
+       {kV14BookingsRemindedAt, kV14BookingsReminderIndex},
+       {kV14BookingsRemindedAt, kV14BookingsReminderIndex}},
       {15,
        "card payments of bookings",
        {kV15CardPayments, kV15CardPaymentsBookingIndex},
