@@ -16,6 +16,7 @@
 #include "eventify/spi/booking_store.h"
 #include "eventify/spi/event_store.h"
 #include "eventify/spi/job_store.h"
+#include "eventify/spi/settlement_store.h"
 #include "eventify/spi/storage.h"
 #include "storage_conformance.h"
 #include "support/test_storage.h"
@@ -23,7 +24,7 @@
 namespace eventify::testing {
 namespace {
 
-// A transaction of its own that hands out the stores of the seven areas it knows, and no other.
+// A transaction of its own that hands out the stores of the eight areas it knows, and no other.
 class LayeredTransaction final : public spi::Transaction {
  public:
   explicit LayeredTransaction(spi::Transaction& below) : below_(below) {}
@@ -39,6 +40,7 @@ class LayeredTransaction final : public spi::Transaction {
     }
     if (area == spi::EventStore::kArea) return below_.store<spi::EventStore>();
     if (area == spi::BookingStore::kArea) return below_.store<spi::BookingStore>();
+    if (area == spi::SettlementStore::kArea) return below_.store<spi::SettlementStore>();
     return nullptr;
   }
 
@@ -63,7 +65,7 @@ class LayeredStorage final : public spi::Storage {
     return area == spi::AccountRepository::kArea || area == spi::LedgerRepository::kArea ||
            area == spi::WalletRepository::kArea || area == spi::JobStore::kArea ||
            area == spi::AccountMaintenanceStore::kArea || area == spi::EventStore::kArea ||
-           area == spi::BookingStore::kArea;
+           area == spi::BookingStore::kArea || area == spi::SettlementStore::kArea;
   }
 
  private:

@@ -215,6 +215,8 @@ enum class EventAction : int {
   kListOwnEvents,
   kBookEvent,          // hold seats, pay, book and pay (eventify/bookings.h)
   kCheckInTickets,     // admit tickets at the door (eventify/bookings.h)
+  kSettleEvent,        // pay the escrow out (eventify/settlements.h)
+  kViewSettlement,     // read an event's settlement (eventify/settlements.h)
 };
 
 // How the caller relates to the event acted on; kNone when there is no event, or it is another's.

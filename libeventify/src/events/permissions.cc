@@ -117,6 +117,8 @@ bool IsEventActionAllowed(Role role, EventRelation relation, EventAction action)
       {EventAction::kListOwnEvents,      false,   true,     true,     false},
       {EventAction::kBookEvent,          true,    true,     false,    false},
       {EventAction::kCheckInTickets,     false,   false,    true,     false},
+      {EventAction::kSettleEvent,        false,   false,    false,    true},
+      {EventAction::kViewSettlement,     false,   false,    true,     true},
   };
   for (const Rule& rule : kTable) {
     if (rule.action != action) continue;

@@ -467,6 +467,32 @@ constexpr std::string_view kV9Tickets =
 constexpr std::string_view kV9TicketsEventIndex =
     "CREATE INDEX tickets_event_idx ON tickets (event_id)";
 
+// ---- Version 10: settlements -------------------------------------------------------------------
+// One row per settled event (spi/settlement_store.h): what its escrow paid out and the ledger
+// transfers that did it. The event's own row gets settled_at, the marker the settlement job reads
+// through a partial index of the approved and completed events not settled yet, so that settled
+// events, however many, cost the job nothing. No foreign key, as on the ledger (version 3).
+// Depends only on version 8 (events); written in the statements both dialects accept.
+
+constexpr std::string_view kV10Settlements =
+    "CREATE TABLE event_settlements ("
+    " event_id TEXT PRIMARY KEY,"
+    " organizer_id TEXT NOT NULL,"
+    " currency TEXT NOT NULL,"
+    " gross BIGINT NOT NULL CHECK (gross >= 0),"
+    " commission BIGINT NOT NULL CHECK (commission >= 0),"
+    " net BIGINT NOT NULL CHECK (net >= 0),"
+    " commission_bps INTEGER NOT NULL CHECK (commission_bps BETWEEN 0 AND 10000),"
+    " settlement_transfer_id TEXT NOT NULL,"
+    " commission_transfer_id TEXT NOT NULL,"
+    " settled_by TEXT NOT NULL,"
+    " settled_at BIGINT NOT NULL,"
+    " CHECK (commission + net = gross))";
+constexpr std::string_view kV10EventsSettledAt = "ALTER TABLE events ADD COLUMN settled_at BIGINT";
+constexpr std::string_view kV10EventsUnsettledIndex =
+    "CREATE INDEX events_unsettled_idx ON events (ends_at, id)"
+    " WHERE settled_at IS NULL AND status IN ('approved', 'completed')";
+
 long long NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -595,6 +621,10 @@ const std::vector<Migration>& AllMigrations() {
         kV9Tickets, kV9TicketsEventIndex},
        {kV9Bookings, kV9BookingsEventIndex, kV9BookingsLapseIndex, kV9BookingsUserIndex,
         kV9Tickets, kV9TicketsEventIndex}},
+      {10,
+       "settlements",
+       {kV10Settlements, kV10EventsSettledAt, kV10EventsUnsettledIndex},
+       {kV10Settlements, kV10EventsSettledAt, kV10EventsUnsettledIndex}},
   };
   return migrations;
 }

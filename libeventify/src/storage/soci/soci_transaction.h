@@ -11,6 +11,7 @@
 #include "storage/soci/event_store.h"
 #include "storage/soci/job_store.h"
 #include "storage/soci/ledger_repository.h"
+#include "storage/soci/settlement_store.h"
 #include "storage/soci/transaction_context.h"
 #include "storage/soci/wallet_repository.h"
 
@@ -25,7 +26,8 @@ class SociTransaction final : public spi::Transaction {
         jobs_(context),
         account_maintenance_(context),
         events_(context),
-        bookings_(context) {}
+        bookings_(context),
+        settlements_(context) {}
 
  protected:
   void* FindStore(spi::StoreArea area) override {
@@ -39,6 +41,9 @@ class SociTransaction final : public spi::Transaction {
     }
     if (area == spi::EventStore::kArea) return static_cast<spi::EventStore*>(&events_);
     if (area == spi::BookingStore::kArea) return static_cast<spi::BookingStore*>(&bookings_);
+    if (area == spi::SettlementStore::kArea) {
+      return static_cast<spi::SettlementStore*>(&settlements_);
+    }
     return nullptr;
   }
 
@@ -50,6 +55,7 @@ class SociTransaction final : public spi::Transaction {
   SociAccountMaintenanceStore account_maintenance_;
   SociEventStore events_;
   SociBookingStore bookings_;
+  SociSettlementStore settlements_;
 };
 
 }  // namespace eventify::storage
