@@ -87,6 +87,11 @@ Result<std::unique_ptr<Engine>> OpenEngine(const ServerConfig& config, WhenMissi
   options.jobs.schedules.push_back({std::string(kExpireHoldsJob), std::chrono::seconds(60)});
   options.jobs.schedules.push_back(
       {std::string(kRefundCancelledEventsJob), std::chrono::seconds(60)});
+  options.settlements = config.settlements;
+  // Due events are settled within a minute, when the operator wants it (docs/settlement.md).
+  if (config.settlement_automatic) {
+    options.jobs.schedules.push_back({std::string(kSettleDueEventsJob), std::chrono::seconds(60)});
+  }
   // payments.gateway accepts only "sandbox" (config.cc).
   options.payment_gateway =
       spi::MakeSandboxPaymentGateway(std::move(webhook_secret).value(), clock);

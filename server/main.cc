@@ -25,6 +25,7 @@
 #include "http_server.h"
 #include "media_routes.h"
 #include "router.h"
+#include "settlement_routes.h"
 #include "shutdown_signals.h"
 #include "wallet_routes.h"
 
@@ -84,6 +85,7 @@ int Serve(const std::vector<std::string>& args) {
   AddBookingRoutes(router, **engine);
   AddJobRoutes(router, **engine);
   AddEventRoutes(router, **engine);
+  AddSettlementRoutes(router, **engine);
 
   int exit_code = 0;
   {

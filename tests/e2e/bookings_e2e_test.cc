@@ -1,16 +1,22 @@
 // End-to-end test of the bookings HTTP API: the real eventify-server on the backend
 // EVENTIFY_TEST_BACKEND selects, driven over HTTP: an attendee buys (in one step, and by holding
 // then paying), the organizer checks the tickets in (once; a tampered code is refused), the
-// attendee cancels and is refunded, and the ledger audit stays clean.
+// attendee cancels and is refunded, the event is settled, and the ledger audit stays clean.
 //
 // The organizer is verified and the event approved over HTTP too. The buyer's wallet is funded
 // through the library on the same database (a second engine, as a second node would be), as a
 // settled top-up would leave it (the top-up itself is e2e_wallet's subject).
+//
+// Settlement needs an event that has ended, and the server's clock is real: the server runs with
+// settlement.delay=1s, and the settled event starts kShortLead after it is created (events must
+// start in the future to be approved and booked) and lasts a second, so the test waits about
+// kShortLead for it, polling the settlement until it is due rather than sleeping a fixed time.
 #define BOOST_TEST_MODULE e2e_bookings
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "e2e_client.h"
 #include "eventify/engine.h"
@@ -30,9 +36,11 @@ using eventify::StatusCode;
 
 constexpr char kServer[] = EVENTIFY_SERVER_PATH;
 constexpr std::int64_t kPrice = 25000;
+// How far ahead of its creation the settled event starts: room to approve and book it first.
+constexpr auto kShortLead = std::chrono::seconds(15);
 
 e2e::Deployment& TheDeployment() {
-  static e2e::Deployment deployment(kServer);
+  static e2e::Deployment deployment(kServer, {"--settlement.delay=1s"});
   return deployment;
 }
 
@@ -75,6 +83,64 @@ T Must(eventify::Result<T> result) {
   return std::move(result).value();
 }
 
+eventify::Timestamp Now() {
+  return std::chrono::time_point_cast<eventify::Duration>(std::chrono::system_clock::now());
+}
+
+// The organizer applies and the admin verifies them, over HTTP (docs/events-api.md).
+void VerifyOrganizer(e2e::Api& api, const Account& organizer, const Account& admin) {
+  BOOST_REQUIRE_EQUAL(
+      api.PostJson("/api/v1/organizer/profile",
+                   e2e::JsonObject({{"organisation_name", "E2E Events"},
+                                    {"about", "We test"},
+                                    {"contact", "org@example.com"}}),
+                   organizer.access)
+          .status,
+      200);
+  BOOST_REQUIRE_EQUAL(
+      api.PostJson("/api/v1/admin/organizers/" + organizer.id + "/verify", "", admin.access)
+          .status,
+      200);
+}
+
+// An event of the organizer's in a new category named `category`, at kPrice a seat, created,
+// submitted and approved over HTTP; returns its id.
+std::string ApprovedEvent(e2e::Api& api, const Account& organizer, const Account& admin,
+                          const std::string& category_name, eventify::Timestamp starts_at,
+                          eventify::Duration length) {
+  const e2e::Reply category = api.PostJson(
+      "/api/v1/admin/categories", e2e::JsonObject({{"name", category_name}}), admin.access);
+  BOOST_REQUIRE_EQUAL(category.status, 201);
+  const std::string event_body =
+      "{\"title\":\"End to end\",\"description\":\"A concert for the tests\",\"category_id\":\"" +
+      category.Str("/category/id") + "\",\"venue\":\"Test Hall\",\"starts_at\":\"" +
+      eventify::FormatTimestamp(starts_at) + "\",\"ends_at\":\"" +
+      eventify::FormatTimestamp(starts_at + length) +
+      "\",\"time_zone\":\"Asia/Kolkata\",\"capacity\":5,\"price\":" + std::to_string(kPrice) +
+      ",\"attendees_may_cancel\":true,\"max_tickets_per_booking\":3}";
+  const e2e::Reply created = api.PostJson("/api/v1/events", event_body, organizer.access);
+  BOOST_TEST_INFO("body " << created.body);
+  BOOST_REQUIRE_EQUAL(created.status, 201);
+  const std::string event_id = created.Str("/event/id");
+  BOOST_REQUIRE_EQUAL(
+      api.PostJson("/api/v1/events/" + event_id + "/submit", "", organizer.access).status, 200);
+  BOOST_REQUIRE_EQUAL(
+      api.PostJson("/api/v1/admin/events/" + event_id + "/approve", "", admin.access).status,
+      200);
+  return event_id;
+}
+
+// Credits the buyer's wallet through the library, as a settled top-up leaves it.
+void Fund(eventify::Engine& setup, const Account& buyer, std::int64_t amount) {
+  eventify::TransferRequest funding;
+  funding.idempotency_key = "e2e-fund-" + buyer.id;
+  funding.kind = eventify::TransferKind::kCredit;
+  funding.from = {eventify::AccountKind::kGatewayClearing, "", "INR"};
+  funding.to = {eventify::AccountKind::kUserWallet, buyer.id, "INR"};
+  funding.amount = {amount, "INR"};
+  Must(setup.ledger().CreateTransfer(funding));
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(buy_check_in_cancel_and_refund_over_http) {
@@ -86,51 +152,14 @@ BOOST_AUTO_TEST_CASE(buy_check_in_cancel_and_refund_over_http) {
 
   // The organizer is verified and the event approved over HTTP (docs/events-api.md).
   const Account admin_account = e2e::NewAdmin(deployment, "admin");
-  BOOST_REQUIRE_EQUAL(
-      api.PostJson("/api/v1/organizer/profile",
-                   e2e::JsonObject({{"organisation_name", "E2E Events"},
-                                    {"about", "We test"},
-                                    {"contact", "org@example.com"}}),
-                   organizer.access)
-          .status,
-      200);
-  BOOST_REQUIRE_EQUAL(api.PostJson("/api/v1/admin/organizers/" + organizer.id + "/verify", "",
-                                   admin_account.access)
-                          .status,
-                      200);
-  const e2e::Reply category = api.PostJson(
-      "/api/v1/admin/categories", e2e::JsonObject({{"name", "E2E"}}), admin_account.access);
-  BOOST_REQUIRE_EQUAL(category.status, 201);
-  const auto starts_at = std::chrono::time_point_cast<eventify::Duration>(
-                             std::chrono::system_clock::now()) +
-                         std::chrono::hours(24 * 7);
-  const std::string event_body =
-      "{\"title\":\"End to end\",\"description\":\"A concert for the tests\",\"category_id\":\"" +
-      category.Str("/category/id") + "\",\"venue\":\"Test Hall\",\"starts_at\":\"" +
-      eventify::FormatTimestamp(starts_at) + "\",\"ends_at\":\"" +
-      eventify::FormatTimestamp(starts_at + std::chrono::hours(2)) +
-      "\",\"time_zone\":\"Asia/Kolkata\",\"capacity\":5,\"price\":" + std::to_string(kPrice) +
-      ",\"attendees_may_cancel\":true,\"max_tickets_per_booking\":3}";
-  const e2e::Reply created = api.PostJson("/api/v1/events", event_body, organizer.access);
-  BOOST_TEST_INFO("body " << created.body);
-  BOOST_REQUIRE_EQUAL(created.status, 201);
-  const std::string event_id = created.Str("/event/id");
-  BOOST_REQUIRE_EQUAL(
-      api.PostJson("/api/v1/events/" + event_id + "/submit", "", organizer.access).status, 200);
-  BOOST_REQUIRE_EQUAL(
-      api.PostJson("/api/v1/admin/events/" + event_id + "/approve", "", admin_account.access)
-          .status,
-      200);
+  VerifyOrganizer(api, organizer, admin_account);
+  const std::string event_id = ApprovedEvent(api, organizer, admin_account, "E2E",
+                                             Now() + std::chrono::hours(24 * 7),
+                                             std::chrono::hours(2));
 
   // The wallet is funded through the library on the same database, as a settled top-up leaves it.
   auto setup = SetupEngine(deployment);
-  eventify::TransferRequest funding;
-  funding.idempotency_key = "e2e-fund-" + buyer.id;
-  funding.kind = eventify::TransferKind::kCredit;
-  funding.from = {eventify::AccountKind::kGatewayClearing, "", "INR"};
-  funding.to = {eventify::AccountKind::kUserWallet, buyer.id, "INR"};
-  funding.amount = {4 * kPrice, "INR"};
-  Must(setup->ledger().CreateTransfer(funding));
+  Fund(*setup, buyer, 4 * kPrice);
 
   const std::string body = SeatsBody(event_id, 2);
 
@@ -224,6 +253,95 @@ BOOST_AUTO_TEST_CASE(buy_check_in_cancel_and_refund_over_http) {
   CheckError(api.Get("/api/v1/bookings", ""), 401, "missing_token");
 
   const e2e::Reply audit = api.Get("/api/v1/admin/ledger/audit", admin_account.access);
+  BOOST_TEST(audit.status == 200);
+  BOOST_TEST(audit.Bool("/clean"));
+}
+
+// The issue's whole journey on an event that ends seconds after it is created: the organizer is
+// verified, the event approved, bought, checked in, one booking cancelled and refunded, and once
+// the event is due the admin settles it: the escrow goes to the organizer's wallet less the 10%
+// commission, exactly once.
+BOOST_AUTO_TEST_CASE(a_short_event_is_bought_checked_in_refunded_and_settled_over_http) {
+  e2e::Deployment& deployment = TheDeployment();
+  e2e::Api api = deployment.api();
+  const Account organizer = e2e::NewVerifiedAccount(deployment, "org-settle", "organizer");
+  const Account buyer = e2e::NewVerifiedAccount(deployment, "buyer-settle");
+  const Account admin = e2e::NewAdmin(deployment, "admin-settle");
+  VerifyOrganizer(api, organizer, admin);
+  const std::string event_id = ApprovedEvent(api, organizer, admin, "E2E settlement",
+                                             Now() + kShortLead, std::chrono::seconds(1));
+  const std::string settle = "/api/v1/admin/events/" + event_id + "/settle";
+  const std::string settlement = "/api/v1/events/" + event_id + "/settlement";
+  CheckError(api.PostJson(settle, "", admin.access),
+             HttpStatusFor(StatusCode::kFailedPrecondition), "event_not_ended");
+  const e2e::Reply early = api.Get(settlement, organizer.access);
+  BOOST_TEST_INFO("body " << early.body);
+  BOOST_REQUIRE_EQUAL(early.status, 200);
+  BOOST_TEST(early.Str("/settlement/status") == "unsettled");
+
+  auto setup = SetupEngine(deployment);
+  Fund(*setup, buyer, 4 * kPrice);
+  const e2e::Reply bought =
+      api.PostJson("/api/v1/bookings", SeatsBody(event_id, 3), buyer.access, Key("settle-3"));
+  BOOST_REQUIRE_EQUAL(bought.status, 201);
+  const e2e::Reply single =
+      api.PostJson("/api/v1/bookings", SeatsBody(event_id, 1), buyer.access, Key("settle-1"));
+  BOOST_REQUIRE_EQUAL(single.status, 201);
+  const e2e::Reply admitted =
+      api.PostJson("/api/v1/events/" + event_id + "/check-ins",
+                   e2e::JsonObject({{"code", bought.Str("/booking/tickets/0/code")}}),
+                   organizer.access);
+  BOOST_REQUIRE_EQUAL(admitted.status, 200);
+  const e2e::Reply cancelled = api.PostJson(
+      "/api/v1/bookings/" + single.Str("/booking/id") + "/cancel", "", buyer.access);
+  BOOST_REQUIRE_EQUAL(cancelled.status, 200);
+  BOOST_TEST(!cancelled.IsNull("/booking/refund_transfer_id"));
+  BOOST_TEST(api.Get("/api/v1/wallet", buyer.access).Int("/wallet/balance") == kPrice);
+
+  // Wait until the event has ended and the second of delay has passed (the server's clock).
+  const auto give_up = std::chrono::steady_clock::now() + kShortLead + std::chrono::seconds(60);
+  std::string status;
+  while (std::chrono::steady_clock::now() < give_up) {
+    status = api.Get(settlement, organizer.access).Str("/settlement/status");
+    if (status == "due") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  BOOST_REQUIRE_EQUAL(status, "due");
+
+  CheckError(api.PostJson(settle, "", organizer.access), 403, "forbidden");
+  const e2e::Reply settled = api.PostJson(settle, "", admin.access);
+  BOOST_TEST_INFO("body " << settled.body);
+  BOOST_REQUIRE_EQUAL(settled.status, 200);
+  BOOST_TEST(settled.Str("/settlement/status") == "settled");
+  BOOST_TEST(settled.Int("/settlement/gross") == 3 * kPrice);
+  BOOST_TEST(settled.Int("/settlement/commission") == 3 * kPrice / 10);
+  BOOST_TEST(settled.Int("/settlement/net") == 3 * kPrice - 3 * kPrice / 10);
+  BOOST_TEST(settled.Int("/settlement/commission_bps") == 1000);
+  BOOST_TEST(settled.Str("/settlement/settled_by") == admin.id);
+  BOOST_TEST(!settled.IsNull("/settlement/settled_at"));
+  const std::string payout = settled.Str("/settlement/settlement_transfer_id");
+
+  // Again: the same settlement, nothing paid twice.
+  const e2e::Reply again = api.PostJson(settle, "", admin.access);
+  BOOST_REQUIRE_EQUAL(again.status, 200);
+  BOOST_TEST(again.Str("/settlement/settlement_transfer_id") == payout);
+  const e2e::Reply read = api.Get(settlement, organizer.access);
+  BOOST_REQUIRE_EQUAL(read.status, 200);
+  BOOST_TEST(read.Str("/settlement/status") == "settled");
+  BOOST_TEST(read.Str("/settlement/commission_transfer_id") ==
+             settled.Str("/settlement/commission_transfer_id"));
+  CheckError(api.Get(settlement, buyer.access), 403, "forbidden");
+  CheckError(api.Get("/api/v1/events/00000000-0000-7000-8000-000000000000/settlement",
+                     admin.access),
+             404, "event_not_found");
+  BOOST_TEST(api.Get("/api/v1/wallet?wallet=organizer", organizer.access)
+                 .Int("/wallet/balance") == 3 * kPrice - 3 * kPrice / 10);
+  BOOST_TEST(api.Get("/api/v1/events/" + event_id).Str("/event/status") == "completed");
+  CheckError(api.PostJson("/api/v1/events/" + event_id + "/cancel",
+                          e2e::JsonObject({{"note", "Too late"}}), organizer.access),
+             HttpStatusFor(StatusCode::kFailedPrecondition), "event_not_approved");
+
+  const e2e::Reply audit = api.Get("/api/v1/admin/ledger/audit", admin.access);
   BOOST_TEST(audit.status == 200);
   BOOST_TEST(audit.Bool("/clean"));
 }
