@@ -346,6 +346,20 @@ BOOST_AUTO_TEST_CASE(a_short_event_is_bought_checked_in_refunded_and_settled_ove
   BOOST_TEST(audit.Bool("/clean"));
 }
 
+BOOST_AUTO_TEST_CASE(bad_settlement_configuration_exits_2_naming_the_key) {
+  const auto& scratch = TheDeployment().scratch();
+  const std::string data = "--data_dir=" + (scratch / "unused").string();
+  for (const std::string flag :
+       {"--settlement.commission_bps=10001", "--settlement.commission_bps=-1",
+        "--settlement.delay=soon", "--settlement.automatic=maybe"}) {
+    const e2e::Completed run = e2e::RunProgram({kServer, flag, data}, {}, scratch);
+    BOOST_TEST_INFO(flag);
+    BOOST_TEST(run.status.code == 2);
+    const std::string key = flag.substr(2, flag.find('=') - 2);
+    BOOST_TEST(run.err.find(key) != std::string::npos, run.err);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(sigterm_stops_the_server_with_exit_code_0) {
   e2e::CheckStopsCleanly(TheDeployment());
 }
