@@ -17,37 +17,20 @@ namespace {
 using spi::SettlementRecord;
 using spi::SettlementStore;
 
-std::string EventId(int n) {
-  const std::string digits = std::to_string(n);
-  return "00000000-0000-7000-9100-" + std::string(12 - digits.size(), '0') + digits;
-}
-
-// Events 1-6, each ending n hours after BaseTime(): 1-3 approved, 4 completed, 5 approved but on
-// hold, 6 cancelled.
+// Events 1-6 (SampleEvent: event n ends 24n + 2 hours after BaseTime()): 1-3 approved, 4
+// completed, 5 approved but on hold, 6 cancelled.
 struct SettlementStoreFixture {
   SettlementStoreFixture() : storage(conformance::OpenStorageUnderTest()) {
     const Status made = Run([&](spi::Transaction& tx) -> Status {
       auto* events = tx.store<spi::EventStore>();
-      Category category{EventId(900), "Talks", true, BaseTime(), BaseTime()};
+      const Category category = SampleCategory(1, "Talks");
       if (Status s = events->InsertCategory(category); !s.ok()) return s;
       for (int n = 1; n <= 6; ++n) {
-        Event event;
-        event.id = EventId(n);
-        event.organizer_id = "organizer";
-        event.title = "Event " + std::to_string(n);
-        event.description = "About it";
-        event.category_id = category.id;
-        event.venue = "Hall";
-        event.starts_at = BaseTime() + std::chrono::hours(n) - std::chrono::minutes(30);
-        event.ends_at = BaseTime() + std::chrono::hours(n);
-        event.time_zone = "UTC";
-        event.capacity = 10;
-        event.price = Money{500, "INR"};
+        Event event = SampleEvent(n, category.id);
         event.status = n == 4   ? EventStatus::kCompleted
                        : n == 6 ? EventStatus::kCancelled
                                 : EventStatus::kApproved;
         event.on_hold = n == 5;
-        event.created_at = event.updated_at = BaseTime();
         if (Status s = events->InsertEvent(event); !s.ok()) return s;
       }
       return Status::Ok();
@@ -55,14 +38,16 @@ struct SettlementStoreFixture {
     BOOST_REQUIRE_MESSAGE(made.ok(), made.ToString());
   }
 
+  static Timestamp EndOf(int n) { return SampleEvent(n, "").ends_at; }
+
   Status Run(const std::function<Status(spi::Transaction&)>& body) {
     return storage->Run(spi::TransactionMode::kReadWrite, body);
   }
 
   static SettlementRecord Record(int n) {
     SettlementRecord record;
-    record.event_id = EventId(n);
-    record.organizer_id = "organizer";
+    record.event_id = IdOf(n);
+    record.organizer_id = "organizer-1";
     record.gross = Money{999, "INR"};
     record.commission = 100;
     record.net = 899;
@@ -85,7 +70,7 @@ BOOST_AUTO_TEST_CASE(a_settlement_is_found_as_written_and_only_once) {
   const Status done = Run([&](spi::Transaction& tx) -> Status {
     auto* store = tx.store<SettlementStore>();
     BOOST_REQUIRE(store != nullptr);
-    const auto before = store->FindSettlement(EventId(1));
+    const auto before = store->FindSettlement(IdOf(1));
     BOOST_TEST((before.status().code() == StatusCode::kNotFound));
     BOOST_TEST(before.status().reason() == "settlement_not_found");
     if (Status s = store->InsertSettlement(Record(1)); !s.ok()) return s;
@@ -96,11 +81,11 @@ BOOST_AUTO_TEST_CASE(a_settlement_is_found_as_written_and_only_once) {
     const Status again = store->InsertSettlement(second);
     BOOST_TEST((again.code() == StatusCode::kAlreadyExists));
     BOOST_TEST(again.reason() == "settlement_exists");
-    auto found = store->FindSettlement(EventId(1));
+    auto found = store->FindSettlement(IdOf(1));
     BOOST_REQUIRE_MESSAGE(found.ok(), found.status().ToString());
     const SettlementRecord expected = Record(1);
     BOOST_TEST(found->event_id == expected.event_id);
-    BOOST_TEST(found->organizer_id == "organizer");
+    BOOST_TEST(found->organizer_id == "organizer-1");
     BOOST_TEST(found->gross.minor_units == 999);
     BOOST_TEST(found->gross.currency == "INR");
     BOOST_TEST(found->commission == 100);
@@ -126,11 +111,10 @@ BOOST_AUTO_TEST_CASE(a_settlement_for_an_unknown_event_is_refused) {
 }
 
 BOOST_AUTO_TEST_CASE(ended_events_not_settled_are_listed_soonest_end_first) {
-  const auto list = [&](int hours, int limit) {
+  const auto list = [&](Timestamp ended_by, int limit) {
     std::vector<std::string> ids;
     const Status done = Run([&](spi::Transaction& tx) -> Status {
-      auto found = tx.store<SettlementStore>()->ListUnsettledEnded(
-          BaseTime() + std::chrono::hours(hours), limit);
+      auto found = tx.store<SettlementStore>()->ListUnsettledEnded(ended_by, limit);
       if (!found.ok()) return found.status();
       ids = *found;
       return Status::Ok();
@@ -138,18 +122,20 @@ BOOST_AUTO_TEST_CASE(ended_events_not_settled_are_listed_soonest_end_first) {
     BOOST_TEST(done.ok(), done.ToString());
     return ids;
   };
-  // Ended by hour 6: 1-4 (5 is on hold, 6 cancelled).
-  BOOST_TEST(list(6, 10) == (std::vector<std::string>{EventId(1), EventId(2), EventId(3),
-                                                      EventId(4)}));
-  BOOST_TEST(list(2, 10) == (std::vector<std::string>{EventId(1), EventId(2)}));  // inclusive
-  BOOST_TEST(list(6, 2) == (std::vector<std::string>{EventId(1), EventId(2)}));
+  // Ended by the end of the 6th: 1-4 (5 is on hold, 6 cancelled).
+  BOOST_TEST(list(EndOf(6), 10) == (std::vector<std::string>{IdOf(1), IdOf(2), IdOf(3),
+                                                      IdOf(4)}));
+  BOOST_TEST(list(EndOf(2), 10) == (std::vector<std::string>{IdOf(1), IdOf(2)}));  // inclusive
+  BOOST_TEST(list(EndOf(2) - std::chrono::microseconds(1), 10) ==
+             (std::vector<std::string>{IdOf(1)}));
+  BOOST_TEST(list(EndOf(6), 2) == (std::vector<std::string>{IdOf(1), IdOf(2)}));
   const Status settled = Run([&](spi::Transaction& tx) -> Status {
     auto* store = tx.store<SettlementStore>();
     if (Status s = store->InsertSettlement(Record(1)); !s.ok()) return s;
     return store->InsertSettlement(Record(4));
   });
   BOOST_REQUIRE_MESSAGE(settled.ok(), settled.ToString());
-  BOOST_TEST(list(6, 10) == (std::vector<std::string>{EventId(2), EventId(3)}));
+  BOOST_TEST(list(EndOf(6), 10) == (std::vector<std::string>{IdOf(2), IdOf(3)}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -386,20 +386,11 @@ Result<std::vector<spi::BookingRecord>> SociBookingStore::FindLapsedHolds(
 Result<std::vector<std::string>> SociBookingStore::ListEventsWithLapsedHolds(Timestamp now,
                                                                             int limit) {
   return context_.Call(Access::kRead, "ListEventsWithLapsedHolds", [&]() -> Result<std::vector<std::string>> {
-    std::vector<std::string> ids;
-    std::string id;
-    long long at = ToMicros(now);
-    ForEachRow(
+    return SelectIdsUpTo(
         context_.sql(),
         "SELECT DISTINCT event_id FROM bookings WHERE status = 'held' AND hold_expires_at <= :at "
         "ORDER BY event_id LIMIT :limit",
-        [&](soci::statement& statement) {
-          statement.exchange(soci::into(id));
-          statement.exchange(soci::use(at));
-          statement.exchange(soci::use(limit));
-        },
-        [&] { ids.push_back(id); });
-    return ids;
+        ToMicros(now), limit);
   });
 }
 
