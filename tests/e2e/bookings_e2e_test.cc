@@ -358,6 +358,12 @@ BOOST_AUTO_TEST_CASE(bad_settlement_configuration_exits_2_naming_the_key) {
     const std::string key = flag.substr(2, flag.find('=') - 2);
     BOOST_TEST(run.err.find(key) != std::string::npos, run.err);
   }
+  const e2e::Completed help = e2e::RunProgram({kServer, "--help"}, {}, scratch);
+  BOOST_TEST(help.status.code == 0);
+  for (const char* key :
+       {"settlement.automatic", "settlement.delay", "settlement.commission_bps"}) {
+    BOOST_TEST(help.out.find(key) != std::string::npos, key);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(sigterm_stops_the_server_with_exit_code_0) {

@@ -180,6 +180,11 @@ BOOST_AUTO_TEST_CASE(an_event_on_hold_is_not_settled_until_released) {
 BOOST_AUTO_TEST_CASE(a_cancelled_event_is_refunded_never_settled) {
   const Event event = SoldEvent(2, 500);
   ValueOrFail(events().CancelEvent(organizer, event.id, "The band is ill"));
+  const Settlement unrefunded = ValueOrFail(settlements().GetSettlement(admin, event.id));
+  BOOST_TEST(unrefunded.status == SettlementStatus::kCancelled);
+  BOOST_TEST(unrefunded.gross.minor_units == 1000);
+  BOOST_TEST(unrefunded.commission.minor_units == 0);
+  BOOST_TEST(unrefunded.net.minor_units == 0);
   RunDueJobs();  // the refunds
   ToDue(event);
   ExpectError(settlements().Settle(admin, event.id), StatusCode::kFailedPrecondition,

@@ -72,7 +72,8 @@ struct Settlement {
   SettlementStatus status = SettlementStatus::kUnsettled;
   Timestamp due_at;  // the event's end plus SettlementsOptions::delay
   // Settled: what was paid out. Otherwise what settling now would pay: the escrow's balance and
-  // its split at today's commission.
+  // its split at today's commission (a cancelled event: the escrow not refunded yet, and no
+  // commission or net, since it is never paid out).
   Money gross;
   Money commission;
   Money net;

@@ -183,8 +183,10 @@ class SettlementsServiceImpl final : public Settlements {
     out.commission = Money{split.commission, currency};
     out.net = Money{split.net, currency};
     out.commission_bps = commission_bps_;
-    if (event.status == EventStatus::kCancelled) {
+    if (event.status == EventStatus::kCancelled) {  // refunded, never paid out
       out.status = SettlementStatus::kCancelled;
+      out.commission.minor_units = 0;
+      out.net.minor_units = 0;
     } else if (!WasApproved(event.status)) {
       out.status = SettlementStatus::kUnsettled;
     } else if (event.on_hold) {
