@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "bookings/booking_applier.h"
+#include "bookings/coupons_service.h"
 #include "bookings/ticket_codes.h"
 #include "core/page_cursor.h"
 #include "core/status_macros.h"
@@ -66,6 +67,7 @@ class BookingsServiceImpl final : public Bookings {
                       std::string_view product_name, BookingsOptions options)
       : storage_(std::move(storage)),
         clock_(clock),
+        coupons_(MakeCouponsService(storage_, clock)),
         pipeline_(pipeline),
         codes_(secret_key),
         mail_(std::move(mail), codes_, product_name),
@@ -178,6 +180,8 @@ class BookingsServiceImpl final : public Bookings {
     return ticket;
   }
 
+  Coupons& coupons() override { return *coupons_; }
+
   Result<std::int64_t> ExpireHolds(int limit) override {
     return Sweep(Kind::kExpire, limit, [&](BookingStore& store, BookingOperation& op) -> Status {
       EV_ASSIGN_OR_RETURN(op.event_ids, store.ListEventsWithLapsedHolds(clock_.Now(), limit));
@@ -188,13 +192,18 @@ class BookingsServiceImpl final : public Bookings {
  private:
   Result<Booking> New(Kind kind, const Principal& buyer, const BookingRequest& request) {
     EV_RETURN_IF_ERROR(CheckClientKey(request.idempotency_key));
+    BookingRequest normalized = request;
+    if (!request.coupon_code.empty()) {
+      EV_ASSIGN_OR_RETURN(normalized.coupon_code,
+                          NormalizeCouponCode(request.coupon_code, "coupon_code"));
+    }
     // Another engine on the same database may take the key between this batch's look-up and
     // its insert (booking_exists): a second pass then replays that booking or refuses the key.
     for (int pass = 0;; ++pass) {
       BookingOperation op;
       op.kind = kind;
       op.buyer = buyer;
-      op.request = request;
+      op.request = normalized;
       op.request_key = buyer.user_id + ":" + request.idempotency_key;
       op.new_id = NewId(clock_.Now());
       const Status status = pipeline_.Execute(applier_, op);
@@ -275,6 +284,7 @@ class BookingsServiceImpl final : public Bookings {
 
   const std::shared_ptr<spi::Storage> storage_;
   ledger::TransferClock& clock_;
+  const std::unique_ptr<Coupons> coupons_;
   storage::CommitPipeline& pipeline_;
   const TicketCodes codes_;
   const BookingMail mail_;  // borrows codes_

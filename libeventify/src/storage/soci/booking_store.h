@@ -1,5 +1,6 @@
 // SociBookingStore: spi::BookingStore over the bookings and tickets tables of migration 9
-// ("bookings") and the seat counters of the events table (migration 8).
+// ("bookings") and the seat counters of the events table (migration 8), and the coupons table of
+// migration 12 with the bookings' coupon columns.
 //
 // Valid only inside the transaction body that received it. Thread-safety: none (see
 // TransactionContext).
@@ -34,6 +35,16 @@ class SociBookingStore final : public spi::BookingStore {
   Result<std::vector<Ticket>> ListTickets(std::span<const std::string> booking_ids) override;
   Result<Ticket> FindTicket(std::string_view id) override;
   Result<bool> MarkCheckedIn(std::string_view id, Timestamp at) override;
+
+  // Coupons: coupon_store.cc.
+  Status InsertCoupon(const Coupon& coupon) override;
+  Status UpdateCoupon(const Coupon& coupon) override;
+  Result<Coupon> FindCoupon(std::string_view id) override;
+  Result<std::vector<Coupon>> ListCoupons(const spi::CouponFilter& filter) override;
+  Result<std::vector<Coupon>> LockCoupons(std::span<const std::string> codes) override;
+  Result<std::vector<spi::CouponUses>> CountCouponUses(std::span<const std::string> coupon_ids,
+                                                       std::span<const std::string> user_ids,
+                                                       Timestamp now) override;
 
  private:
   TransactionContext& context_;

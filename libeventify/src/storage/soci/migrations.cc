@@ -467,6 +467,52 @@ constexpr std::string_view kV9Tickets =
 constexpr std::string_view kV9TicketsEventIndex =
     "CREATE INDEX tickets_event_idx ON tickets (event_id)";
 
+// ---- Version 12: coupons ----------------------------------------------------------------------
+// Coupons (eventify/coupons.h, spi/booking_store.h) and the bookings that use them. code is
+// upper case and unique. A coupon takes off either basis points or a fixed amount, never both.
+// A booking's coupon_id is '' when it uses none; the partial index covers only those that use one,
+// so a booking without a coupon pays no index upkeep for it: the batch counts a coupon's uses by
+// (coupon_id, user_id, status) with the coupon's row locked. Coupons are listed by
+// (created_at, id), an organizer's by (organizer_id, created_at, id). No CHECK on the new
+// bookings columns: the commit path writes them, and the engine keeps discount within the price.
+// This migration depends only on version 9 (bookings); versions 10 and 11 belong to other areas.
+
+constexpr std::string_view kV12Coupons =
+    "CREATE TABLE coupons ("
+    " id TEXT PRIMARY KEY,"
+    " code TEXT NOT NULL,"
+    " event_id TEXT NOT NULL,"
+    " organizer_id TEXT NOT NULL,"
+    " created_by TEXT NOT NULL,"
+    " percent_off_bp INTEGER NOT NULL CHECK (percent_off_bp BETWEEN 0 AND 10000),"
+    " amount_off BIGINT NOT NULL CHECK (amount_off >= 0),"
+    " minimum_purchase BIGINT NOT NULL CHECK (minimum_purchase >= 0),"
+    " valid_from BIGINT NOT NULL,"
+    " valid_until BIGINT NOT NULL,"
+    " total_limit INTEGER NOT NULL CHECK (total_limit > 0),"
+    " per_user_limit INTEGER NOT NULL CHECK (per_user_limit > 0),"
+    " active INTEGER NOT NULL CHECK (active IN (0, 1)),"
+    " deactivated_at BIGINT,"
+    " created_at BIGINT NOT NULL,"
+    " updated_at BIGINT NOT NULL,"
+    " CHECK ((percent_off_bp > 0 AND amount_off = 0) OR (percent_off_bp = 0 AND amount_off > 0)),"
+    " CHECK (valid_until > valid_from),"
+    " CHECK (per_user_limit <= total_limit),"
+    " CONSTRAINT coupons_code_key UNIQUE (code))";
+constexpr std::string_view kV12CouponsListIndex =
+    "CREATE INDEX coupons_list_idx ON coupons (created_at, id)";
+constexpr std::string_view kV12CouponsOrganizerIndex =
+    "CREATE INDEX coupons_organizer_idx ON coupons (organizer_id, created_at, id)";
+constexpr std::string_view kV12BookingsCouponId =
+    "ALTER TABLE bookings ADD COLUMN coupon_id TEXT NOT NULL DEFAULT ''";
+constexpr std::string_view kV12BookingsCouponCode =
+    "ALTER TABLE bookings ADD COLUMN coupon_code TEXT NOT NULL DEFAULT ''";
+constexpr std::string_view kV12BookingsDiscount =
+    "ALTER TABLE bookings ADD COLUMN discount BIGINT NOT NULL DEFAULT 0";
+constexpr std::string_view kV12BookingsCouponIndex =
+    "CREATE INDEX bookings_coupon_idx ON bookings (coupon_id, user_id, status) "
+    "WHERE coupon_id <> ''";
+
 long long NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -595,6 +641,12 @@ const std::vector<Migration>& AllMigrations() {
         kV9Tickets, kV9TicketsEventIndex},
        {kV9Bookings, kV9BookingsEventIndex, kV9BookingsLapseIndex, kV9BookingsUserIndex,
         kV9Tickets, kV9TicketsEventIndex}},
+      {12,
+       "coupons",
+       {kV12Coupons, kV12CouponsListIndex, kV12CouponsOrganizerIndex, kV12BookingsCouponId,
+        kV12BookingsCouponCode, kV12BookingsDiscount, kV12BookingsCouponIndex},
+       {kV12Coupons, kV12CouponsListIndex, kV12CouponsOrganizerIndex, kV12BookingsCouponId,
+        kV12BookingsCouponCode, kV12BookingsDiscount, kV12BookingsCouponIndex}},
   };
   return migrations;
 }
