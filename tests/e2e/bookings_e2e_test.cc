@@ -1,7 +1,8 @@
 // End-to-end test of the bookings HTTP API: the real eventify-server on the backend
 // EVENTIFY_TEST_BACKEND selects, driven over HTTP: an attendee buys (in one step, and by holding
 // then paying), the organizer checks the tickets in (once; a tampered code is refused), the
-// attendee cancels and is refunded, and the ledger audit stays clean.
+// attendee cancels and is refunded, buys again with the organizer's coupon, and the ledger audit
+// stays clean.
 //
 // The organizer is verified and the event approved over HTTP too. The buyer's wallet is funded
 // through the library on the same database (a second engine, as a second node would be), as a
@@ -222,6 +223,59 @@ BOOST_AUTO_TEST_CASE(buy_check_in_cancel_and_refund_over_http) {
   CheckError(api.Get("/api/v1/bookings?cursor=not-a-cursor", buyer.access), 400,
              "invalid_cursor", "cursor");
   CheckError(api.Get("/api/v1/bookings", ""), 401, "missing_token");
+
+  // The organizer makes a coupon for the event; the buyer pays half with it (docs/bookings-api.md,
+  // "Coupons").
+  const auto now = std::chrono::time_point_cast<eventify::Duration>(std::chrono::system_clock::now());
+  const std::string coupon_body =
+      "{\"code\":\"half-e2e\",\"event_id\":\"" + event_id +
+      "\",\"percent_off_bp\":5000,\"valid_from\":\"" +
+      eventify::FormatTimestamp(now - std::chrono::hours(1)) + "\",\"valid_until\":\"" +
+      eventify::FormatTimestamp(now + std::chrono::hours(24)) + "\",\"total_limit\":3}";
+  const e2e::Reply coupon = api.PostJson("/api/v1/coupons", coupon_body, organizer.access);
+  BOOST_TEST_INFO("body " << coupon.body);
+  BOOST_REQUIRE_EQUAL(coupon.status, 201);
+  BOOST_TEST(coupon.Str("/coupon/code") == "HALF-E2E");
+  BOOST_TEST(coupon.Int("/coupon/per_user_limit") == 1);
+  BOOST_TEST(coupon.IsNull("/coupon/amount_off"));
+  CheckError(api.PostJson("/api/v1/coupons", coupon_body, buyer.access), 403, "forbidden");
+  CheckError(api.PostJson("/api/v1/coupons",
+                          "{\"code\":\"BOTH-OFF\",\"event_id\":\"" + event_id +
+                              "\",\"percent_off_bp\":5000,\"amount_off\":10,\"valid_from\":\"" +
+                              eventify::FormatTimestamp(now) + "\",\"valid_until\":\"" +
+                              eventify::FormatTimestamp(now + std::chrono::hours(1)) +
+                              "\",\"total_limit\":3}",
+                          organizer.access),
+             400, "invalid_discount", "percent_off_bp");
+  const std::string with_coupon = "{\"event_id\":\"" + event_id +
+                                  "\",\"seats\":2,\"coupon_code\":\"Half-E2E\"}";
+  const e2e::Reply discounted =
+      api.PostJson("/api/v1/bookings", with_coupon, buyer.access, Key("buy-coupon"));
+  BOOST_TEST_INFO("body " << discounted.body);
+  BOOST_REQUIRE_EQUAL(discounted.status, 201);
+  BOOST_TEST(discounted.Str("/booking/coupon_code") == "HALF-E2E");
+  BOOST_TEST(discounted.Int("/booking/discount") == kPrice);
+  BOOST_TEST(discounted.Int("/booking/amount") == kPrice);
+  BOOST_TEST(api.Get("/api/v1/wallet", buyer.access).Int("/wallet/balance") == kPrice);
+  CheckError(api.PostJson("/api/v1/bookings/holds", with_coupon, buyer.access, Key("again")),
+             HttpStatusFor(StatusCode::kFailedPrecondition), "coupon_user_limit_reached",
+             "coupon_code");
+  CheckError(api.PostJson("/api/v1/bookings/holds",
+                          "{\"event_id\":\"" + event_id + "\",\"seats\":1,\"coupon_code\":\"NOPE\"}",
+                          buyer.access, Key("nope")),
+             404, "coupon_not_found", "coupon_code");
+  const e2e::Reply coupons = api.Get("/api/v1/coupons?event_id=" + event_id, organizer.access);
+  BOOST_REQUIRE_EQUAL(coupons.status, 200);
+  BOOST_REQUIRE_EQUAL(coupons.Count("/items"), 1);
+  BOOST_TEST(coupons.Int("/items/0/uses_paid") == 1);
+  CheckError(api.Get("/api/v1/coupons", buyer.access), 403, "forbidden");
+  const std::string coupon_id = coupon.Str("/coupon/id");
+  CheckError(api.PostJson("/api/v1/coupons/" + coupon_id + "/deactivate", "", stranger.access), 403,
+             "forbidden");
+  const e2e::Reply deactivated =
+      api.PostJson("/api/v1/coupons/" + coupon_id + "/deactivate", "", organizer.access);
+  BOOST_REQUIRE_EQUAL(deactivated.status, 200);
+  BOOST_TEST(!deactivated.Bool("/coupon/active"));
 
   const e2e::Reply audit = api.Get("/api/v1/admin/ledger/audit", admin_account.access);
   BOOST_TEST(audit.status == 200);
