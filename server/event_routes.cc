@@ -293,6 +293,10 @@ void AddEventLifecycleRoutes(Router& router, Accounts& accounts, Events& events)
   router.Add("POST", "/api/v1/events", [&](const ApiRequest& request, const PathParams&) {
     auto principal = Authenticate(accounts, request);
     if (!principal.ok()) return ErrorResponse(principal.status());
+    // A caller whose role may not create events hears so before anything about the body.
+    if (!IsEventActionAllowed(principal->role, EventRelation::kNone, EventAction::kCreateEvent)) {
+      return ErrorResponse(PermissionDenied("forbidden", "your role does not allow this"));
+    }
     auto draft = ReadDraft(request);
     if (!draft.ok()) return ErrorResponse(draft.status());
     return EventResponse(201, events.CreateEvent(*principal, *draft));

@@ -6,7 +6,7 @@
 //                         [--max-transfers M]
 //   eventify-bench booking --database URL --callers N --seconds S [--mode hold|pay]
 //                          [--capacity C] [--warmup 1] [--pool P] [--writers W]
-//                          [--max-bookings M]
+//                          [--max-bookings M] [--job-workers 1]
 
 #include <charconv>
 #include <cstdio>
@@ -35,9 +35,10 @@ constexpr char kUsage[] =
     "\n"
     "usage: eventify-bench booking --database URL --callers N --seconds S [--mode hold|pay]\n"
     "                              [--capacity 1000000] [--warmup 1] [--pool P] [--writers W]\n"
-    "                              [--max-bookings 5000000]\n"
-    "  N buyers book one seat each per call of one hot event: --mode hold holds seats,\n"
-    "  --mode pay books and pays from funded wallets. Prints one line 'booking key=value ...';\n"
+    "                              [--max-bookings 5000000] [--job-workers 1]\n"
+    "  N buyers (each with an account) book one seat each per call of one hot event: --mode\n"
+    "  hold holds seats, --mode pay books and pays from funded wallets, each commit writing the\n"
+    "  confirmation e-mail that --job-workers threads deliver to a no-op mailer. Prints one line 'booking key=value ...';\n"
     "  exit 1 when the audit is not clean, seats were oversold, the escrow does not match the\n"
     "  seats sold or a buyer completed no booking, 2 when the benchmark could not run.\n";
 
@@ -128,6 +129,9 @@ int main(int argc, char** argv) {
              options.capacity <= 1'000'000;
       } else if (flag == "--max-bookings") {
         ok = ParseNumber(value, options.max_bookings) && options.max_bookings >= 1;
+      } else if (flag == "--job-workers") {
+        ok = ParseNumber(value, options.job_workers) && options.job_workers >= 0 &&
+             options.job_workers <= 64;
       } else {
         return false;
       }

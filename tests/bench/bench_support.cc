@@ -180,7 +180,7 @@ AuditOutcome RunAudit(Ledger& ledger) {
 void AuditOutcome::PrintDetails() const { std::fputs(details.c_str(), stdout); }
 
 std::unique_ptr<BenchEngine> OpenBenchEngine(const std::string& database_url, int callers,
-                                             int pool_size, int writers) {
+                                             int pool_size, int writers, int job_workers) {
   auto bench = std::make_unique<BenchEngine>();
   if (bench->media.path().empty()) {
     std::fprintf(stderr, "eventify-bench: cannot create a temporary media directory\n");
@@ -199,6 +199,7 @@ std::unique_ptr<BenchEngine> OpenBenchEngine(const std::string& database_url, in
   options.secret_key = RandomHex(64);
   options.storage = std::move(storage).value();
   options.commit.writers = writers;
+  options.jobs.worker_threads = job_workers;
   options.mailer = std::make_shared<NoopMailer>();
   options.media_store = spi::MakeFilesystemMediaStore(bench->media.path(), "/media/");
   options.clock = std::make_shared<spi::SystemClock>();

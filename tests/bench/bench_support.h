@@ -193,9 +193,10 @@ struct BenchEngine {
 
 // Opens the storage at `database_url` with `pool_size` connections (0: min(callers, 64) on
 // PostgreSQL, min(callers, 4) on SQLite) and an engine on it (the system clock, a no-op mailer);
-// `writers` 0 is the storage's choice. Prints the failure on stderr and returns nullptr when
-// anything cannot be opened.
+// `writers` 0 is the storage's choice; `job_workers` threads run the engine's jobs (the mail
+// outbox delivering to the no-op mailer), none by default. Prints the failure on stderr and
+// returns nullptr when anything cannot be opened.
 std::unique_ptr<BenchEngine> OpenBenchEngine(const std::string& database_url, int callers,
-                                             int pool_size, int writers);
+                                             int pool_size, int writers, int job_workers = 0);
 
 }  // namespace eventify::bench

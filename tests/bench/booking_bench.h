@@ -19,6 +19,9 @@ struct BookingBenchOptions {
   bool pay = false;   // BookAndPay from funded wallets; otherwise holds alone
   int writers = 0;    // 0: the storage's choice (Storage::parallel_writers)
   int pool_size = 0;  // 0: min(callers, 64) on PostgreSQL, min(callers, 4) on SQLite
+  // Engine job threads running meanwhile, delivering each confirmation e-mail (pay mode writes
+  // one per booking in its commit) to a no-op mailer, as a server's workers would.
+  int job_workers = 1;
   // The event's capacity (at most 1000000, the events area's limit): buyers beyond it answer
   // sold_out, counted apart from errors.
   std::int32_t capacity = 1'000'000;

@@ -170,6 +170,8 @@ BOOST_AUTO_TEST_CASE(bad_events_are_refused_with_the_field) {
   BOOST_TEST(long_text.status == 201);
   CheckError(api.PostJson(kEvents, EventBody("X", w.category_id, start, end), w.attendee.access),
              kForbidden, "forbidden");
+  // The role is refused before the body is read: an empty body changes nothing.
+  CheckError(api.PostJson(kEvents, "{}", w.attendee.access), kForbidden, "forbidden");
   CheckError(api.PostJson(kEvents, EventBody("X", w.category_id, start, end)), 401,
              "missing_token");
   CheckError(api.Get(kEvents + "?min_price=cheap"), 400, "invalid_price", "min_price");

@@ -13,31 +13,40 @@
 namespace eventify::bookings {
 namespace {
 
-// Calls `write(values, booking)` for each booking whose buyer has an account, with the values
-// every booking mail names, reading the buyers and events in `tx` (each event once: a hot event
-// fills a batch).
-template <typename Write>
-Status ForEachBuyer(spi::Transaction& tx, std::string_view product_name,
-                    std::span<const Booking> bookings, Write&& write) {
+// The message `make(values, booking)` for each booking whose buyer has an account, with the
+// values every booking mail names, reading the buyers in one call and each event once (a hot
+// event fills a batch) in `tx`.
+template <typename Make>
+Result<std::vector<spi::MailMessage>> MessagesToBuyers(spi::Transaction& tx,
+                                                       std::string_view product_name,
+                                                       std::span<const Booking> bookings,
+                                                       Make&& make) {
+  std::vector<spi::MailMessage> messages;
+  if (bookings.empty()) return messages;
+  std::vector<std::string> buyer_ids;
+  buyer_ids.reserve(bookings.size());
+  for (const Booking& booking : bookings) buyer_ids.push_back(booking.user_id);
+  EV_ASSIGN_OR_RETURN(std::vector<spi::UserRecord> found, tx.accounts().FindUsersByIds(buyer_ids));
+  std::unordered_map<std::string_view, const spi::UserRecord*> buyers;
+  for (const spi::UserRecord& user : found) buyers.emplace(user.id, &user);
   std::unordered_map<std::string, Event> events;
+  messages.reserve(bookings.size());
   for (const Booking& booking : bookings) {
-    auto user = tx.accounts().FindUserById(booking.user_id, spi::LockMode::kNone);
-    if (!user.ok()) {
-      if (user.status().code() == StatusCode::kNotFound) continue;
-      return user.status();
-    }
+    const auto buyer = buyers.find(booking.user_id);
+    if (buyer == buyers.end()) continue;
     auto event = events.find(booking.event_id);
     if (event == events.end()) {
-      EV_ASSIGN_OR_RETURN(Event found, tx.store<spi::EventStore>()->FindEvent(
-                                           booking.event_id, spi::LockMode::kNone));
-      event = events.emplace(booking.event_id, std::move(found)).first;
+      EV_ASSIGN_OR_RETURN(Event read, tx.store<spi::EventStore>()->FindEvent(
+                                          booking.event_id, spi::LockMode::kNone));
+      event = events.emplace(booking.event_id, std::move(read)).first;
     }
+    const spi::UserRecord& user = *buyer->second;
     const Event& shown = event->second;
-    const mail::BookingMailValues values{user->email, product_name, user->full_name,
+    const mail::BookingMailValues values{user.email, product_name, user.full_name,
                                          shown.title, shown.starts_at, booking.id};
-    EV_RETURN_IF_ERROR(write(values, booking));
+    messages.push_back(make(values, booking));
   }
-  return Status::Ok();
+  return messages;
 }
 
 }  // namespace
@@ -51,22 +60,24 @@ Status BookingMail::AddConfirmations(spi::Transaction& tx, std::span<const Booki
   // The codes of each booking's tickets, gathered in one pass (a batch holds many bookings).
   std::unordered_map<std::string_view, std::vector<std::string>> codes_of;
   for (const Ticket& ticket : tickets) codes_of[ticket.booking_id].push_back(codes_.Sign(ticket.id));
-  return ForEachBuyer(tx, product_name_, confirmed,
-                      [&](const mail::BookingMailValues& values, const Booking& booking) {
-                        return outbox_->Add(
-                            tx, mail::BookingConfirmationMail(values, codes_of[booking.id]),
-                            /*send_before=*/std::nullopt);
-                      });
+  EV_ASSIGN_OR_RETURN(
+      const std::vector<spi::MailMessage> messages,
+      MessagesToBuyers(tx, product_name_, confirmed,
+                       [&](const mail::BookingMailValues& values, const Booking& booking) {
+                         return mail::BookingConfirmationMail(values, codes_of[booking.id]);
+                       }));
+  return outbox_->AddAll(tx, messages);
 }
 
 Status BookingMail::AddCancellations(spi::Transaction& tx,
                                      std::span<const Booking> cancelled) const {
-  return ForEachBuyer(tx, product_name_, cancelled,
-                      [&](const mail::BookingMailValues& values, const Booking& booking) {
-                        return outbox_->Add(tx,
-                                            mail::BookingCancellationMail(values, booking.amount),
-                                            /*send_before=*/std::nullopt);
-                      });
+  EV_ASSIGN_OR_RETURN(
+      const std::vector<spi::MailMessage> messages,
+      MessagesToBuyers(tx, product_name_, cancelled,
+                       [&](const mail::BookingMailValues& values, const Booking& booking) {
+                         return mail::BookingCancellationMail(values, booking.amount);
+                       }));
+  return outbox_->AddAll(tx, messages);
 }
 
 void BookingMail::NotifyCommitted() const { outbox_->NotifyCommitted(); }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/status_macros.h"
 #include "eventify/spi/job_store.h"
@@ -28,7 +29,7 @@ Status CheckJobKind(std::string_view kind) {
 JobQueue::JobQueue(std::shared_ptr<spi::Clock> clock, int default_max_attempts)
     : clock_(std::move(clock)), default_max_attempts_(default_max_attempts) {}
 
-Result<Job> JobQueue::Add(spi::Transaction& tx, const JobRequest& request) const {
+Result<Job> JobQueue::Build(const JobRequest& request, Timestamp now) const {
   EV_RETURN_IF_ERROR(CheckJobKind(request.kind));
   if (request.max_attempts < 0 || request.max_attempts > kMaxJobAttempts) {
     return InvalidArgument("invalid_max_attempts", "max_attempts must be 0 (the default) to 100",
@@ -38,7 +39,6 @@ Result<Job> JobQueue::Add(spi::Transaction& tx, const JobRequest& request) const
     return InvalidArgument("invalid_payload", "the payload is text without NUL characters",
                            "payload");
   }
-  const Timestamp now = clock_->Now();
   Job job;
   job.id = NewId(now);
   job.kind = request.kind;
@@ -47,8 +47,28 @@ Result<Job> JobQueue::Add(spi::Transaction& tx, const JobRequest& request) const
   job.max_attempts = request.max_attempts > 0 ? request.max_attempts : default_max_attempts_;
   job.created_at = now;
   job.updated_at = now;
+  return job;
+}
+
+Result<Job> JobQueue::Add(spi::Transaction& tx, const JobRequest& request) const {
+  EV_ASSIGN_OR_RETURN(Job job, Build(request, clock_->Now()));
   EV_RETURN_IF_ERROR(tx.store<spi::JobStore>()->InsertJob(job, request.unique_key));
   return job;
+}
+
+Status JobQueue::AddAll(spi::Transaction& tx, std::span<const JobRequest> requests) const {
+  const Timestamp now = clock_->Now();
+  std::vector<Job> jobs;
+  jobs.reserve(requests.size());
+  for (const JobRequest& request : requests) {
+    if (!request.unique_key.empty()) {
+      return InvalidArgument("invalid_unique_key", "AddAll writes jobs without unique keys",
+                             "unique_key");
+    }
+    EV_ASSIGN_OR_RETURN(Job job, Build(request, now));
+    jobs.push_back(std::move(job));
+  }
+  return tx.store<spi::JobStore>()->InsertJobs(jobs);
 }
 
 void JobQueue::NotifyCommitted() {

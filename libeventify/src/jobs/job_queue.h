@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string_view>
 
 #include "eventify/jobs.h"
@@ -40,6 +41,11 @@ class JobQueue {
   // field), kAlreadyExists (job_exists), storage failures.
   Result<Job> Add(spi::Transaction& tx, const JobRequest& request) const;
 
+  // Adds every request as Add does, in one write (spi::JobStore::InsertJobs): the commit path
+  // mails a whole batch of bookings at once. Requests must not carry a unique_key.
+  // Errors: those of Add, and kInvalidArgument invalid_unique_key (field "unique_key").
+  Status AddAll(spi::Transaction& tx, std::span<const JobRequest> requests) const;
+
   // Wakes one waiting worker: jobs were committed (or retried) and may be due now. Returns at
   // once; without workers (worker_threads 0) it does nothing useful and costs nothing.
   void NotifyCommitted();
@@ -53,6 +59,9 @@ class JobQueue {
   void StopWorkers();
 
  private:
+  // Checks `request` and builds its job as of `now` (a new id).
+  Result<Job> Build(const JobRequest& request, Timestamp now) const;
+
   const std::shared_ptr<spi::Clock> clock_;
   const int default_max_attempts_;
 

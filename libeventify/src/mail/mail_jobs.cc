@@ -6,6 +6,7 @@
 #include <rapidjson/writer.h>
 
 #include <utility>
+#include <vector>
 
 #include "core/status_macros.h"
 #include "crypto/sodium.h"
@@ -75,14 +76,28 @@ MailJobs::MailJobs(std::shared_ptr<jobs::JobQueue> queue, std::shared_ptr<spi::C
       key_(crypto::DeriveKey(secret_key, "eventify/mail-outbox/v1")),
       max_attempts_(max_attempts) {}
 
-Status MailJobs::Add(spi::Transaction& tx, const spi::MailMessage& message,
-                     std::optional<Timestamp> send_before) const {
+JobRequest MailJobs::Request(const spi::MailMessage& message,
+                             std::optional<Timestamp> send_before) const {
   JobRequest request;
   request.kind = std::string(kSendMailJob);
   request.payload = std::string(kSealedPrefix) +
                     crypto::Base64UrlEncode(crypto::Seal(key_, ToJson(message, send_before)));
   request.max_attempts = max_attempts_;
-  return queue_->Add(tx, request).status();
+  return request;
+}
+
+Status MailJobs::Add(spi::Transaction& tx, const spi::MailMessage& message,
+                     std::optional<Timestamp> send_before) const {
+  return queue_->Add(tx, Request(message, send_before)).status();
+}
+
+Status MailJobs::AddAll(spi::Transaction& tx, std::span<const spi::MailMessage> messages) const {
+  std::vector<JobRequest> requests;
+  requests.reserve(messages.size());
+  for (const spi::MailMessage& message : messages) {
+    requests.push_back(Request(message, std::nullopt));
+  }
+  return queue_->AddAll(tx, requests);
 }
 
 void MailJobs::NotifyCommitted() const { queue_->NotifyCommitted(); }

@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,10 @@ class MailJobs {
   Status Add(spi::Transaction& tx, const spi::MailMessage& message,
              std::optional<Timestamp> send_before) const;
 
+  // Adds every message as Add does (without send_before), in one write of the jobs.
+  // Errors: storage failures.
+  Status AddAll(spi::Transaction& tx, std::span<const spi::MailMessage> messages) const;
+
   // Wakes the job workers for the mail just committed (JobQueue::NotifyCommitted).
   void NotifyCommitted() const;
 
@@ -49,6 +54,9 @@ class MailJobs {
   Status Deliver(const Job& job, spi::Mailer& mailer) const;
 
  private:
+  // The kSendMailJob request carrying `message`, sealed.
+  JobRequest Request(const spi::MailMessage& message, std::optional<Timestamp> send_before) const;
+
   const std::shared_ptr<jobs::JobQueue> queue_;
   const std::shared_ptr<spi::Clock> clock_;
   const std::string key_;

@@ -156,6 +156,47 @@ BOOST_AUTO_TEST_CASE(missing_users_are_not_found) {
   EXPECT_OK(status);
 }
 
+BOOST_AUTO_TEST_CASE(find_users_by_ids_reads_those_that_exist_once_each) {
+  spi::UserRecord plain = SampleUser(1);
+  spi::UserRecord full = SampleUser(2);
+  full.role = Role::kAdmin;
+  full.email_verified = true;
+  full.blocked = true;
+  full.avatar_key = "avatars/two.webp";
+  full.updated_at = full.created_at + std::chrono::seconds(3);
+  REQUIRE_OK(Write(*storage, [&](AccountRepository& accounts) -> Status {
+    EV_TEST_RETURN_IF_ERROR(accounts.InsertUser(plain));
+    return accounts.InsertUser(full);
+  }));
+  const std::string missing = "00000000-0000-7000-8000-999999999999";
+  Status status = Read(*storage, [&](AccountRepository& accounts) {
+    const std::vector<std::string> ids = {full.id, missing, plain.id, full.id};
+    auto found = accounts.FindUsersByIds(ids);
+    BOOST_REQUIRE_MESSAGE(found.ok(), found.status().ToString());
+    BOOST_REQUIRE_EQUAL(found->size(), 2u);
+    for (const spi::UserRecord& user : *found) {
+      const spi::UserRecord& want = user.id == full.id ? full : plain;
+      BOOST_TEST_CONTEXT("user " << want.id) {
+        BOOST_TEST(user.id == want.id);
+        BOOST_TEST(user.email == want.email);
+        BOOST_TEST(user.password_hash == want.password_hash);
+        BOOST_TEST(user.full_name == want.full_name);
+        BOOST_TEST(RoleName(user.role) == RoleName(want.role));
+        BOOST_TEST(user.email_verified == want.email_verified);
+        BOOST_TEST(user.blocked == want.blocked);
+        BOOST_TEST((user.avatar_key == want.avatar_key));
+        BOOST_TEST((user.created_at == want.created_at));
+        BOOST_TEST((user.updated_at == want.updated_at));
+      }
+    }
+    auto none = accounts.FindUsersByIds(std::vector<std::string>{});
+    BOOST_REQUIRE(none.ok());
+    BOOST_TEST(none->empty());
+    return Status::Ok();
+  });
+  EXPECT_OK(status);
+}
+
 BOOST_AUTO_TEST_CASE(timestamps_round_trip_exactly_in_64_bits) {
   spi::UserRecord user = SampleUser(1);
   user.created_at = FromMicros(kYear2100Micros);

@@ -136,6 +136,30 @@ BOOST_AUTO_TEST_CASE(a_taken_id_or_unique_key_is_job_exists) {
                     [](JobStore& store) { return store.InsertJob(SampleJob(4), ""); }));
 }
 
+BOOST_AUTO_TEST_CASE(insert_jobs_writes_each_job_as_insert_job_does) {
+  Job first = SampleJob(1);
+  Job second = SampleJob(2, JobStatus::kQueued, 1min);
+  second.max_attempts = 30;
+  second.payload = "sealed:v1:" + std::string(3000, 'x');  // a mail's size
+  const std::vector<Job> jobs = {first, second};
+  REQUIRE_OK(RunJobs(*storage, TransactionMode::kReadWrite,
+                     [&](JobStore& store) { return store.InsertJobs(jobs); }));
+  for (const Job& job : jobs) {
+    auto found = LoadJob(*storage, job.id);
+    BOOST_REQUIRE_MESSAGE(found.ok(), found.status().ToString());
+    CheckSameJob(*found, job);
+  }
+  REQUIRE_OK(RunJobs(*storage, TransactionMode::kReadWrite,
+                     [](JobStore& store) { return store.InsertJobs(std::vector<Job>{}); }));
+  // A taken id fails the call; the transaction that saw it rolls back with it.
+  const std::vector<Job> again = {SampleJob(3), first};
+  const Status taken = RunJobs(*storage, TransactionMode::kReadWrite,
+                               [&](JobStore& store) { return store.InsertJobs(again); });
+  BOOST_TEST(taken.code() == StatusCode::kAlreadyExists);
+  BOOST_TEST(taken.reason() == "job_exists");
+  BOOST_TEST(LoadJob(*storage, SampleJob(3).id).status().reason() == "job_not_found");
+}
+
 BOOST_AUTO_TEST_CASE(missing_jobs_are_job_not_found) {
   const Result<Job> found = LoadJob(*storage, SampleJob(1).id);
   BOOST_TEST(found.status().code() == StatusCode::kNotFound);

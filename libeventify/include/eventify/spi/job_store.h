@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -28,6 +29,16 @@ class JobStore {
   // Stores a new job. A non-empty `unique_key` is unique among all jobs ever stored (until purged).
   // Errors: kAlreadyExists (job_exists) for a taken id or unique key.
   virtual Status InsertJob(const Job& job, std::string_view unique_key) = 0;
+
+  // Stores new jobs without unique keys, as InsertJob does each: the commit path writes the mails
+  // of a whole batch of bookings at once. The default calls InsertJob for each; a store may write
+  // them in one statement. Errors: kAlreadyExists (job_exists) for a taken id.
+  virtual Status InsertJobs(std::span<const Job> jobs) {
+    for (const Job& job : jobs) {
+      if (Status inserted = InsertJob(job, ""); !inserted.ok()) return inserted;
+    }
+    return Status::Ok();
+  }
 
   // Locks and returns up to `limit` jobs that are due at `now`, oldest run_at first: kQueued
   // with run_at <= now, and kRunning with locked_until <= now (a lease that ran out). Rows

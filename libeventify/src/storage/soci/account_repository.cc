@@ -2,10 +2,14 @@
 
 #include <soci/soci.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "core/status_macros.h"
+#include "storage/soci/native_statements.h"
 #include "storage/soci/params.h"
 #include "storage/soci/statement.h"
 
@@ -96,6 +100,22 @@ struct UserFields {
     statement.exchange(soci::into(avatar_key, avatar_indicator));
     statement.exchange(soci::into(created_at));
     statement.exchange(soci::into(updated_at));
+  }
+
+  // The same columns from a native row (native_statements.h: SqliteStatement, PgRow).
+  template <typename Row>
+  void Read(const Row& row) {
+    user.id = row.Text(0);
+    user.email = row.Text(1);
+    user.password_hash = row.Text(2);
+    user.full_name = row.Text(3);
+    role = row.Text(4);
+    email_verified = static_cast<int>(row.Int(5));
+    blocked = static_cast<int>(row.Int(6));
+    avatar_indicator = row.IsNull(7) ? soci::i_null : soci::i_ok;
+    avatar_key = row.IsNull(7) ? std::string() : std::string(row.Text(7));
+    created_at = row.Int(8);
+    updated_at = row.Int(9);
   }
 
   Result<spi::UserRecord> Get() const {
@@ -206,6 +226,45 @@ Result<spi::UserRecord> SociAccountRepository::FindUserWhere(std::string_view op
 Result<spi::UserRecord> SociAccountRepository::FindUserById(std::string_view id,
                                                             spi::LockMode lock) {
   return FindUserWhere("FindUserById", "id", id, lock);
+}
+
+Result<std::vector<spi::UserRecord>> SociAccountRepository::FindUsersByIds(
+    std::span<const std::string> ids) {
+  // The commit path's read (booking mails): a statement kept prepared on the connection
+  // (native_statements.h), stepped once per id on SQLite, one round trip on PostgreSQL.
+  return context_.Call(
+      Access::kRead, "FindUsersByIds", [&]() -> Result<std::vector<spi::UserRecord>> {
+        std::vector<spi::UserRecord> users;
+        std::vector<std::string_view> distinct(ids.begin(), ids.end());
+        std::sort(distinct.begin(), distinct.end());
+        distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+        if (distinct.empty()) return users;
+        auto collect = [&](const auto& row) -> Status {
+          UserFields fields;
+          fields.Read(row);
+          EV_ASSIGN_OR_RETURN(spi::UserRecord user, fields.Get());
+          users.push_back(std::move(user));
+          return Status::Ok();
+        };
+        if (context_.dialect() == Dialect::kSqlite) {
+          static const std::string kQuery =
+              "SELECT " + std::string(kUserColumns) + " FROM users WHERE id = ?";
+          SqliteStatement select = context_.statements().Sqlite(kQuery);
+          for (std::string_view id : distinct) {
+            select.Bind(id);
+            if (select.Step()) EV_RETURN_IF_ERROR(collect(select));
+            select.Reset();
+          }
+          return users;
+        }
+        static const std::string kQuery =
+            "SELECT " + std::string(kUserColumns) + " FROM users WHERE id = ANY($1::text[])";
+        PgArray list;
+        for (std::string_view id : distinct) list.Add(id);
+        const PgResult found = context_.statements().Postgres(kQuery, {list.Finish()});
+        for (int row = 0; row < found.rows(); ++row) EV_RETURN_IF_ERROR(collect(PgRow{found, row}));
+        return users;
+      });
 }
 
 Result<spi::UserRecord> SociAccountRepository::FindUserByEmail(std::string_view email,

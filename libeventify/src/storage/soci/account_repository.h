@@ -17,6 +17,7 @@ class SociAccountRepository final : public spi::AccountRepository {
   Status InsertUser(const spi::UserRecord& user) override;
   Status UpdateUser(const spi::UserRecord& user) override;
   Result<spi::UserRecord> FindUserById(std::string_view id, spi::LockMode lock) override;
+  Result<std::vector<spi::UserRecord>> FindUsersByIds(std::span<const std::string> ids) override;
   Result<spi::UserRecord> FindUserByEmail(std::string_view email, spi::LockMode lock) override;
   Result<std::int64_t> CountUsersWithRole(Role role, spi::LockMode lock) override;
   Result<std::vector<spi::UserRecord>> ListUsers(const spi::UserFilter& filter) override;

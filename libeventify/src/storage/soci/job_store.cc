@@ -2,8 +2,10 @@
 
 #include <soci/soci.h>
 
+#include <optional>
 #include <string>
 
+#include "storage/soci/native_statements.h"
 #include "storage/soci/statement.h"
 
 namespace eventify::storage {
@@ -118,6 +120,70 @@ Status SociJobStore::InsertJob(const Job& job, std::string_view unique_key) {
         soci::use(row.created_at), soci::use(row.updated_at), soci::use(key, key_indicator));
     if (inserted.affected_rows == 1) return Status::Ok();
     return AlreadyExists("job_exists", "a job with this id or unique key already exists");
+  });
+}
+
+Status SociJobStore::InsertJobs(std::span<const Job> jobs) {
+  // The commit path's write (the mails of a batch of bookings): a statement kept prepared on the
+  // connection (native_statements.h), stepped once per job on SQLite; on PostgreSQL the jobs
+  // travel as arrays, one round trip. A taken id shows as a short row count (ON CONFLICT).
+  return context_.Call(Access::kWrite, "InsertJobs", [&]() -> Status {
+    if (jobs.empty()) return Status::Ok();
+    auto locked_until = [](const Job& job) -> std::optional<long long> {
+      if (!job.locked_until) return std::nullopt;
+      return ToMicros(*job.locked_until);
+    };
+    long long inserted = 0;
+    if (context_.dialect() == Dialect::kSqlite) {
+      static const std::string kInsert =
+          "INSERT INTO jobs (" + std::string(kJobColumns) +
+          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+      SqliteStatement insert = context_.statements().Sqlite(kInsert);
+      for (const Job& job : jobs) {
+        insert.Bind(job.id)
+            .Bind(job.kind)
+            .Bind(job.payload)
+            .Bind(JobStatusName(job.status))
+            .Bind(static_cast<long long>(ToMicros(job.run_at)))
+            .Bind(static_cast<long long>(job.attempts))
+            .Bind(static_cast<long long>(job.max_attempts))
+            .Bind(job.last_error)
+            .Bind(job.locked_by)
+            .Bind(locked_until(job))
+            .Bind(static_cast<long long>(ToMicros(job.created_at)))
+            .Bind(static_cast<long long>(ToMicros(job.updated_at)));
+        inserted += insert.Run();
+      }
+    } else {
+      static const std::string kInsert =
+          "INSERT INTO jobs (" + std::string(kJobColumns) +
+          ") SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], "
+          "$6::integer[], $7::integer[], $8::text[], $9::text[], $10::bigint[], $11::bigint[], "
+          "$12::bigint[]) ON CONFLICT DO NOTHING";
+      PgArray ids, kinds, payloads, statuses, run_at, attempts, max_attempts, errors, locked_by,
+          until, created, updated;
+      for (const Job& job : jobs) {
+        ids.Add(job.id);
+        kinds.Add(job.kind);
+        payloads.Add(job.payload);
+        statuses.Add(JobStatusName(job.status));
+        run_at.Add(static_cast<long long>(ToMicros(job.run_at)));
+        attempts.Add(static_cast<long long>(job.attempts));
+        max_attempts.Add(static_cast<long long>(job.max_attempts));
+        errors.Add(job.last_error);
+        locked_by.Add(job.locked_by);
+        until.Add(locked_until(job));
+        created.Add(static_cast<long long>(ToMicros(job.created_at)));
+        updated.Add(static_cast<long long>(ToMicros(job.updated_at)));
+      }
+      const PgResult result = context_.statements().Postgres(
+          kInsert, {ids.Finish(), kinds.Finish(), payloads.Finish(), statuses.Finish(),
+                    run_at.Finish(), attempts.Finish(), max_attempts.Finish(), errors.Finish(),
+                    locked_by.Finish(), until.Finish(), created.Finish(), updated.Finish()});
+      inserted = result.affected_rows();
+    }
+    if (inserted == static_cast<long long>(jobs.size())) return Status::Ok();
+    return AlreadyExists("job_exists", "a job with this id already exists");
   });
 }
 

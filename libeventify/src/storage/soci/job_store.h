@@ -16,6 +16,7 @@ class SociJobStore final : public spi::JobStore {
   explicit SociJobStore(TransactionContext& context) : context_(context) {}
 
   Status InsertJob(const Job& job, std::string_view unique_key) override;
+  Status InsertJobs(std::span<const Job> jobs) override;
   Result<std::vector<Job>> LockDueJobs(Timestamp now, int limit) override;
   Result<Job> FindJob(std::string_view id, spi::LockMode lock) override;
   Status UpdateJob(const Job& job) override;

@@ -459,15 +459,6 @@ std::string Sql(std::initializer_list<std::string_view> parts) {
   return text;
 }
 
-// The columns of a PostgreSQL result row, read like a SQLite statement's.
-struct PgRow {
-  const PgResult& result;
-  int row;
-  std::string_view Text(int column) const { return result.Text(row, column); }
-  long long Int(int column) const { return result.Int(row, column); }
-  bool IsNull(int column) const { return result.IsNull(row, column); }
-};
-
 // Decodes a native row (SqliteStatement, PgRow) through `Fields` (AccountFields, TransferFields)
 // and appends the record; a row that does not decode fails the call with its reason.
 template <typename Fields, typename Row, typename Record>

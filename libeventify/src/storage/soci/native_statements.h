@@ -102,6 +102,15 @@ class PgResult {
   std::unique_ptr<PGresult, void (*)(PGresult*)> result_;
 };
 
+// The columns of a PostgreSQL result row, read like a SQLite statement's.
+struct PgRow {
+  const PgResult& result;
+  int row;
+  std::string_view Text(int column) const { return result.Text(row, column); }
+  long long Int(int column) const { return result.Int(row, column); }
+  bool IsNull(int column) const { return result.IsNull(row, column); }
+};
+
 class NativeStatements {
  public:
   NativeStatements(soci::session& sql, Dialect dialect);
