@@ -62,6 +62,26 @@ ApiResponse BookingResponse(int status, const Result<Booking>& booking) {
   return JsonResponse(status, json.Finish());
 }
 
+// {"booking": Booking, "card_payment": {...}}: 202 while the gateway has not decided the charge,
+// 200 once the booking is confirmed.
+ApiResponse CardPaymentResponse(const Result<BookingCardPayment>& paid) {
+  if (!paid.ok()) return ErrorResponse(NameKeyHeader(paid.status()));
+  JsonWriter json;
+  json.BeginObject().Key("booking");
+  WriteBooking(json, paid->booking);
+  json.Key("card_payment").BeginObject();
+  json.StringOrNullMember("topup_transfer_id", paid->payment.topup_transfer_id);
+  json.StringOrNullMember("charge_id", paid->payment.charge_id);
+  if (paid->payment.topup_transfer_id.empty()) {
+    json.Key("state").Null();
+  } else {
+    json.StringMember("state", CardPaymentStateName(paid->payment.state));
+  }
+  json.EndObject().EndObject();
+  const bool decided = paid->booking.status == BookingStatus::kConfirmed;
+  return JsonResponse(decided ? 200 : 202, json.Finish());
+}
+
 class BookingRoutes {
  public:
   explicit BookingRoutes(Engine& engine)
@@ -93,11 +113,38 @@ class BookingRoutes {
     return BookingResponse(200, bookings_.GetBooking(*principal, params.at(0)));
   }
 
-  // POST /api/v1/bookings/{id}/pay
+  // POST /api/v1/bookings/{id}/pay, without a body or with {"method": "wallet"}: from the
+  // wallet; with {"method": "card", "card_token"} and an Idempotency-Key: by card.
   ApiResponse Pay(const ApiRequest& request, const PathParams& params) {
     auto principal = Authenticate(accounts_, request);
     if (!principal.ok()) return ErrorResponse(principal.status());
-    return BookingResponse(200, bookings_.Pay(*principal, params.at(0)));
+    if (request.body().empty()) return BookingResponse(200, bookings_.Pay(*principal, params.at(0)));
+    auto body = ParseJsonBody(request);
+    if (!body.ok()) return ErrorResponse(body.status());
+    std::optional<std::string> method;
+    std::optional<std::string> card_token;
+    if (Status read = body->Read({Optional("method", method), Optional("card_token", card_token)});
+        !read.ok()) {
+      return ErrorResponse(read);
+    }
+    if (!method || *method == "wallet") {
+      if (card_token) {
+        return ErrorResponse(InvalidArgument(
+            "unexpected_field", "'card_token' goes with \"method\": \"card\"", "card_token"));
+      }
+      return BookingResponse(200, bookings_.Pay(*principal, params.at(0)));
+    }
+    if (*method != "card") {
+      return ErrorResponse(
+          InvalidArgument("invalid_method", "'method' must be \"wallet\" or \"card\"", "method"));
+    }
+    if (!card_token) {
+      return ErrorResponse(InvalidArgument("missing_field", "'card_token' is required", "card_token"));
+    }
+    auto key = IdempotencyKey(request);
+    if (!key.ok()) return ErrorResponse(key.status());
+    CardPaymentRequest card{std::move(*card_token), std::move(key).value()};
+    return CardPaymentResponse(bookings_.PayByCard(*principal, params.at(0), card));
   }
 
   // POST /api/v1/bookings/{id}/cancel

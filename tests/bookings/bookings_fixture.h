@@ -22,6 +22,7 @@ inline std::ostream& operator<<(std::ostream& out, BookingStatus status) {
 namespace eventify::testing {
 
 constexpr std::int64_t kTicketPrice = 500;
+constexpr char kWebhookSecret[] = "bookings-webhook-secret";
 
 // Keeps every message the engine's mail jobs send.
 class KeepingMailer final : public spi::Mailer {
@@ -59,6 +60,8 @@ struct BookingsFixture {
     options.accounts.password_hash_cost = PasswordHashCost::kMinimum;
     options.media_store = spi::MakeFilesystemMediaStore("/nonexistent-media", "/media/");
     options.clock = clock;
+    gateway = spi::MakeSandboxPaymentGateway(kWebhookSecret, clock);
+    options.payment_gateway = gateway;
     options.jobs.schedules = {{std::string(kExpireHoldsJob), std::chrono::seconds(60)},
                               {std::string(kRefundCancelledEventsJob), std::chrono::seconds(60)}};
     auto opened = Engine::Open(std::move(options));
@@ -136,6 +139,8 @@ struct BookingsFixture {
 
   std::shared_ptr<KeepingMailer> mailer = std::make_shared<KeepingMailer>();
   std::shared_ptr<spi::ManualClock> clock;
+  // The sandbox gateway: cards pay bookings (card_payment_test.cc).
+  std::shared_ptr<spi::SandboxPaymentGateway> gateway;
   std::shared_ptr<spi::Storage> storage;
   std::unique_ptr<Engine> engine;
   const Principal admin{"admin-1", Role::kAdmin, "s-admin"};

@@ -6,7 +6,8 @@
 //
 // The organizer is verified and the event approved over HTTP too. The buyer's wallet is funded
 // through the library on the same database (a second engine, as a second node would be), as a
-// settled top-up would leave it (the top-up itself is e2e_wallet's subject).
+// settled top-up would leave it (the top-up itself is e2e_wallet's subject). A hold is also paid
+// by card: the sandbox gateway's signed callback, delivered as the gateway would, confirms it.
 #define BOOST_TEST_MODULE e2e_bookings
 #include <boost/test/unit_test.hpp>
 #include <chrono>
@@ -18,6 +19,7 @@
 #include "eventify/spi/clock.h"
 #include "eventify/spi/mailer.h"
 #include "eventify/spi/media_store.h"
+#include "eventify/spi/payment_gateway.h"
 #include "server_process.h"
 #include "support/test_storage.h"
 
@@ -32,8 +34,12 @@ using eventify::StatusCode;
 constexpr char kServer[] = EVENTIFY_SERVER_PATH;
 constexpr std::int64_t kPrice = 25000;
 
+// Given to the server through EVENTIFY_PAYMENTS_WEBHOOK_SECRET; the tests sign callbacks with it.
+constexpr char kWebhookSecret[] = "e2e-bookings-webhook-secret-0123456789abcdef0123456789";
+
 e2e::Deployment& TheDeployment() {
-  static e2e::Deployment deployment(kServer);
+  static e2e::Deployment deployment(
+      kServer, {}, {std::string("EVENTIFY_PAYMENTS_WEBHOOK_SECRET=") + kWebhookSecret});
   return deployment;
 }
 
@@ -76,35 +82,26 @@ T Must(eventify::Result<T> result) {
   return std::move(result).value();
 }
 
-}  // namespace
-
-BOOST_AUTO_TEST_CASE(buy_check_in_cancel_and_refund_over_http) {
-  e2e::Deployment& deployment = TheDeployment();
-  e2e::Api api = deployment.api();
-  const Account organizer = e2e::NewVerifiedAccount(deployment, "org", "organizer");
-  const Account buyer = e2e::NewVerifiedAccount(deployment, "buyer");
-  const Account stranger = e2e::NewVerifiedAccount(deployment, "stranger");
-
-  // The organizer is verified and the event approved over HTTP (docs/events-api.md).
-  const Account admin_account = e2e::NewAdmin(deployment, "admin");
-  BOOST_REQUIRE_EQUAL(
-      api.PostJson("/api/v1/organizer/profile",
-                   e2e::JsonObject({{"organisation_name", "E2E Events"},
-                                    {"about", "We test"},
-                                    {"contact", "org@example.com"}}),
-                   organizer.access)
-          .status,
-      200);
-  BOOST_REQUIRE_EQUAL(api.PostJson("/api/v1/admin/organizers/" + organizer.id + "/verify", "",
-                                   admin_account.access)
+// An approved event of five seats at kPrice, starting in a week, of `organizer` (verified here),
+// in a new category: all over HTTP (docs/events-api.md).
+std::string ApprovedEvent(e2e::Api& api, const Account& organizer, const Account& admin,
+                          const std::string& category_name) {
+  BOOST_REQUIRE_EQUAL(api.PostJson("/api/v1/organizer/profile",
+                                   e2e::JsonObject({{"organisation_name", "E2E Events"},
+                                                    {"about", "We test"},
+                                                    {"contact", "org@example.com"}}),
+                                   organizer.access)
                           .status,
                       200);
+  BOOST_REQUIRE_EQUAL(
+      api.PostJson("/api/v1/admin/organizers/" + organizer.id + "/verify", "", admin.access).status,
+      200);
   const e2e::Reply category = api.PostJson(
-      "/api/v1/admin/categories", e2e::JsonObject({{"name", "E2E"}}), admin_account.access);
+      "/api/v1/admin/categories", e2e::JsonObject({{"name", category_name}}), admin.access);
   BOOST_REQUIRE_EQUAL(category.status, 201);
-  const auto starts_at = std::chrono::time_point_cast<eventify::Duration>(
-                             std::chrono::system_clock::now()) +
-                         std::chrono::hours(24 * 7);
+  const auto starts_at =
+      std::chrono::time_point_cast<eventify::Duration>(std::chrono::system_clock::now()) +
+      std::chrono::hours(24 * 7);
   const std::string event_body =
       "{\"title\":\"End to end\",\"description\":\"A concert for the tests\",\"category_id\":\"" +
       category.Str("/category/id") + "\",\"venue\":\"Test Hall\",\"starts_at\":\"" +
@@ -115,13 +112,26 @@ BOOST_AUTO_TEST_CASE(buy_check_in_cancel_and_refund_over_http) {
   const e2e::Reply created = api.PostJson("/api/v1/events", event_body, organizer.access);
   BOOST_TEST_INFO("body " << created.body);
   BOOST_REQUIRE_EQUAL(created.status, 201);
-  const std::string event_id = created.Str("/event/id");
+  std::string event_id = created.Str("/event/id");
   BOOST_REQUIRE_EQUAL(
       api.PostJson("/api/v1/events/" + event_id + "/submit", "", organizer.access).status, 200);
   BOOST_REQUIRE_EQUAL(
-      api.PostJson("/api/v1/admin/events/" + event_id + "/approve", "", admin_account.access)
-          .status,
-      200);
+      api.PostJson("/api/v1/admin/events/" + event_id + "/approve", "", admin.access).status, 200);
+
+  return event_id;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(buy_check_in_cancel_and_refund_over_http) {
+  e2e::Deployment& deployment = TheDeployment();
+  e2e::Api api = deployment.api();
+  const Account organizer = e2e::NewVerifiedAccount(deployment, "org", "organizer");
+  const Account buyer = e2e::NewVerifiedAccount(deployment, "buyer");
+  const Account stranger = e2e::NewVerifiedAccount(deployment, "stranger");
+
+  const Account admin_account = e2e::NewAdmin(deployment, "admin");
+  const std::string event_id = ApprovedEvent(api, organizer, admin_account, "E2E");
 
   // The wallet is funded through the library on the same database, as a settled top-up leaves it.
   auto setup = SetupEngine(deployment);
@@ -153,7 +163,8 @@ BOOST_AUTO_TEST_CASE(buy_check_in_cancel_and_refund_over_http) {
 
   // Hold one seat, then pay it.
   const std::string one_seat = SeatsBody(event_id, 1);
-  const e2e::Reply held = api.PostJson("/api/v1/bookings/holds", one_seat, buyer.access, Key("hold-1"));
+  const e2e::Reply held =
+      api.PostJson("/api/v1/bookings/holds", one_seat, buyer.access, Key("hold-1"));
   BOOST_REQUIRE_EQUAL(held.status, 201);
   BOOST_TEST(held.Str("/booking/status") == "held");
   BOOST_TEST(held.Count("/booking/tickets") == 0);
@@ -220,8 +231,8 @@ BOOST_AUTO_TEST_CASE(buy_check_in_cancel_and_refund_over_http) {
   CheckError(api.Get("/api/v1/bookings?limit=0", buyer.access), 400, "invalid_limit", "limit");
   CheckError(api.Get("/api/v1/bookings?limit=101", buyer.access), 400, "invalid_limit", "limit");
   CheckError(api.Get("/api/v1/bookings?limit=ten", buyer.access), 400, "invalid_limit", "limit");
-  CheckError(api.Get("/api/v1/bookings?cursor=not-a-cursor", buyer.access), 400,
-             "invalid_cursor", "cursor");
+  CheckError(api.Get("/api/v1/bookings?cursor=not-a-cursor", buyer.access), 400, "invalid_cursor",
+             "cursor");
   CheckError(api.Get("/api/v1/bookings", ""), 401, "missing_token");
 
   // The organizer makes a coupon for the event; the buyer pays half with it (docs/bookings-api.md,
@@ -278,6 +289,72 @@ BOOST_AUTO_TEST_CASE(buy_check_in_cancel_and_refund_over_http) {
   BOOST_TEST(!deactivated.Bool("/coupon/active"));
 
   const e2e::Reply audit = api.Get("/api/v1/admin/ledger/audit", admin_account.access);
+  BOOST_TEST(audit.status == 200);
+  BOOST_TEST(audit.Bool("/clean"));
+}
+
+BOOST_AUTO_TEST_CASE(a_hold_paid_by_card_is_confirmed_by_the_gateway_s_signed_callback) {
+  e2e::Deployment& deployment = TheDeployment();
+  e2e::Api api = deployment.api();
+  const Account organizer = e2e::NewVerifiedAccount(deployment, "card-org", "organizer");
+  const Account buyer = e2e::NewVerifiedAccount(deployment, "card-buyer");
+  const Account admin = e2e::NewAdmin(deployment, "card-admin");
+  const std::string event_id = ApprovedEvent(api, organizer, admin, "Card");
+
+  const e2e::Reply held =
+      api.PostJson("/api/v1/bookings/holds", SeatsBody(event_id, 2), buyer.access, Key("h"));
+  BOOST_REQUIRE_EQUAL(held.status, 201);
+  const std::string pay = "/api/v1/bookings/" + held.Str("/booking/id") + "/pay";
+  const std::string card = "{\"method\":\"card\",\"card_token\":\"tok_sandbox_success\"}";
+  CheckError(api.PostJson(pay, card, buyer.access), 400, "missing_idempotency_key",
+             "Idempotency-Key");
+  CheckError(api.PostJson(pay, "{\"method\":\"cheque\"}", buyer.access, Key("c")), 400,
+             "invalid_method", "method");
+  CheckError(api.PostJson(pay, "{\"method\":\"card\"}", buyer.access, Key("c")), 400,
+             "missing_field", "card_token");
+  CheckError(api.PostJson(pay, "{\"method\":\"card\",\"card_token\":\"tok_sandbox_decline\"}",
+                          buyer.access, Key("d")),
+             HttpStatusFor(StatusCode::kFailedPrecondition), "card_declined", "card_token");
+
+  const e2e::Reply paying = api.PostJson(pay, card, buyer.access, Key("c"));
+  BOOST_TEST_INFO("body " << paying.body);
+  BOOST_REQUIRE_EQUAL(paying.status, 202);
+  BOOST_TEST(paying.Str("/booking/status") == "held");
+  BOOST_TEST(paying.Str("/card_payment/state") == "pending");
+  const std::string topup_id = paying.Str("/card_payment/topup_transfer_id");
+  const std::string charge_id = paying.Str("/card_payment/charge_id");
+  CheckError(api.PostJson(pay, card, buyer.access, Key("other")),
+             HttpStatusFor(StatusCode::kFailedPrecondition), "payment_in_flight");
+
+  // The gateway's callback, signed as the sandbox signs it, delivered without a bearer token.
+  const std::string payload = "{\"charge_id\":\"" + charge_id + "\",\"reference\":\"" + topup_id +
+                              "\",\"amount\":" + std::to_string(2 * kPrice) +
+                              ",\"currency\":\"INR\",\"state\":\"succeeded\"}";
+  const auto now =
+      std::chrono::time_point_cast<eventify::Duration>(std::chrono::system_clock::now());
+  httplib::Headers forged{{"X-Eventify-Signature", eventify::spi::SignSandboxPayload(
+                                                       "not-the-secret-at-all", payload, now)}};
+  CheckError(api.Send("POST", "/api/v1/payments/callback", payload, "application/json", "", forged),
+             401, "invalid_signature");
+  httplib::Headers signature{
+      {"X-Eventify-Signature", eventify::spi::SignSandboxPayload(kWebhookSecret, payload, now)}};
+  for (int delivery = 0; delivery < 2; ++delivery) {  // gateways redeliver: harmless
+    const e2e::Reply settled =
+        api.Send("POST", "/api/v1/payments/callback", payload, "application/json", "", signature);
+    BOOST_TEST_INFO("body " << settled.body);
+    BOOST_REQUIRE_EQUAL(settled.status, 200);
+    BOOST_TEST(settled.Str("/transfer/status") == "posted");
+  }
+
+  const e2e::Reply paid = api.Get("/api/v1/bookings/" + held.Str("/booking/id"), buyer.access);
+  BOOST_TEST(paid.Str("/booking/status") == "confirmed");
+  BOOST_TEST(paid.Count("/booking/tickets") == 2);
+  const e2e::Reply replay = api.PostJson(pay, card, buyer.access, Key("c"));
+  BOOST_TEST(replay.status == 200);
+  BOOST_TEST(replay.Str("/card_payment/state") == "paid");
+  BOOST_TEST(api.Get("/api/v1/wallet", buyer.access).Int("/wallet/balance") == 0);
+  BOOST_TEST(api.Get("/api/v1/events/" + event_id).Int("/event/seats_sold") == 2);
+  const e2e::Reply audit = api.Get("/api/v1/admin/ledger/audit", admin.access);
   BOOST_TEST(audit.status == 200);
   BOOST_TEST(audit.Bool("/clean"));
 }

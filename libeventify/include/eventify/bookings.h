@@ -46,6 +46,7 @@
 #include <vector>
 
 #include "eventify/accounts.h"
+#include "eventify/card_payments.h"
 #include "eventify/coupons.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
@@ -108,6 +109,15 @@ struct BookingRequest {
 
 struct BookingsOptions {
   std::chrono::seconds hold_ttl{10 * 60};  // how long a hold keeps its seats unpaid
+  // How long a hold paid by card keeps its seats from the start of the charge while the gateway
+  // has not answered (never beyond the top-up's own expiry, WalletsOptions::topup_timeout).
+  std::chrono::seconds card_payment_hold{15 * 60};
+};
+
+// A booking with the card payment that PayByCard started or found.
+struct BookingCardPayment {
+  Booking booking;
+  CardPayment payment;
 };
 
 // One page of a buyer's bookings (Bookings::ListMyBookings).
@@ -145,6 +155,31 @@ class Bookings {
   // booking_cancelled, event_not_bookable, event_on_hold, event_started, insufficient_funds (the
   // hold is kept); kUnavailable pipeline_full.
   virtual Result<Booking> Pay(const Principal& buyer, std::string_view booking_id) = 0;
+
+  // Pays the caller's live hold by card (eventify/card_payments.h): starts a card top-up of the
+  // booking's amount into the caller's wallet and keeps the hold while the charge is in flight,
+  // until min(now + card_payment_hold, the top-up's expiry) and no longer. The gateway's signed
+  // callback (Wallets::HandleGatewayCallback) decides it: a success posts the top-up and, in the
+  // same commit, pays the hold from the wallet as Pay does (payment "paid"), or leaves the money
+  // in the wallet when the hold can no longer be paid ("in_wallet"); a decline voids the top-up
+  // and gives the hold back its expiry from before the payment ("declined"), so the buyer may
+  // retry. Answers the booking (still kHeld while "pending") with the payment. A replay with the
+  // same key and card answers the same payment as it is now; a confirmed booking is returned
+  // unchanged without a charge.
+  // Errors: kInvalidArgument invalid_card_token (field "card_token": malformed, or refused by the
+  // gateway; the payment is "declined"), invalid_idempotency_key; kNotFound booking_not_found;
+  // kFailedPrecondition hold_expired, booking_cancelled, event_not_bookable, event_on_hold,
+  // event_started, nothing_to_charge (a free event: Pay confirms it), payment_in_flight
+  // (another card payment of the booking is pending), booking_confirmed (paid by another call
+  // while this one started),
+  // card_declined (refused at once; the hold keeps its own expiry); kAlreadyExists
+  // idempotency_key_reused (the key was used with another card); kAborted topup_in_progress (a
+  // concurrent call with this key has not recorded the gateway's answer yet; retry);
+  // kUnavailable gateway_unavailable (no gateway configured: nothing is written; or the gateway
+  // did not answer: the payment stays "pending" until the callback or the bound), pipeline_full.
+  virtual Result<BookingCardPayment> PayByCard(const Principal& buyer,
+                                               std::string_view booking_id,
+                                               const CardPaymentRequest& request) = 0;
 
   // The caller's booking with its tickets. Errors: kNotFound booking_not_found.
   virtual Result<Booking> GetBooking(const Principal& buyer, std::string_view booking_id) = 0;

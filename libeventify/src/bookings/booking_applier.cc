@@ -45,18 +45,6 @@ Status CheckCanBook(const spi::EventSeats* event, const Principal& buyer, std::i
   return Status::Ok();
 }
 
-// Whether the event sells seats at `now`: approved, not on hold, not started.
-Status CheckSells(const spi::EventSeats& event, Timestamp now) {
-  if (event.status != EventStatus::kApproved) {
-    return FailedPrecondition("event_not_bookable", "this event takes no bookings");
-  }
-  if (event.on_hold) return FailedPrecondition("event_on_hold", "this event is on hold");
-  if (event.starts_at <= now) {
-    return FailedPrecondition("event_started", "this event has already started");
-  }
-  return Status::Ok();
-}
-
 AccountRef WalletOf(const Booking& booking) {
   return AccountRef{AccountKind::kUserWallet, booking.user_id, booking.amount.currency};
 }
@@ -570,6 +558,17 @@ BookingStatus EffectiveStatus(const Booking& booking, Timestamp now) {
     return BookingStatus::kExpired;
   }
   return booking.status;
+}
+
+Status CheckSells(const spi::EventSeats& event, Timestamp now) {
+  if (event.status != EventStatus::kApproved) {
+    return FailedPrecondition("event_not_bookable", "this event takes no bookings");
+  }
+  if (event.on_hold) return FailedPrecondition("event_on_hold", "this event is on hold");
+  if (event.starts_at <= now) {
+    return FailedPrecondition("event_started", "this event has already started");
+  }
+  return Status::Ok();
 }
 
 Status BookingApplier::ApplyBatch(spi::Transaction& tx, storage::BatchContext& context,

@@ -29,6 +29,7 @@
 #include "bookings/booking_mail.h"
 #include "eventify/accounts.h"
 #include "eventify/bookings.h"
+#include "eventify/spi/booking_store.h"
 #include "ledger/transfer_batch.h"
 #include "storage/commit_pipeline.h"
 
@@ -54,6 +55,10 @@ struct BookingOperation final : storage::BatchOperation {
 
 // The status a reader is shown: a held booking whose hold has lapsed is expired from then on.
 BookingStatus EffectiveStatus(const Booking& booking, Timestamp now);
+
+// Whether the event sells seats at `now`: approved, not on hold, not started.
+// Errors: kFailedPrecondition event_not_bookable, event_on_hold, event_started.
+Status CheckSells(const spi::EventSeats& event, Timestamp now);
 
 class BookingApplier final : public storage::BatchApplier {
  public:

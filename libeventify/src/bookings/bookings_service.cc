@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "bookings/booking_applier.h"
+#include "bookings/card_payments.h"
 #include "bookings/coupons_service.h"
 #include "bookings/ticket_codes.h"
 #include "core/page_cursor.h"
@@ -64,14 +65,21 @@ class BookingsServiceImpl final : public Bookings {
   BookingsServiceImpl(std::shared_ptr<spi::Storage> storage, ledger::TransferClock& clock,
                       storage::CommitPipeline& pipeline,
                       std::shared_ptr<const mail::MailJobs> mail, std::string_view secret_key,
-                      std::string_view product_name, BookingsOptions options)
+                      std::string_view product_name, BookingsOptions options, Ledger& ledger,
+                      std::shared_ptr<wallets::CardCharges> cards,
+                      std::chrono::seconds topup_timeout)
       : storage_(std::move(storage)),
         clock_(clock),
         coupons_(MakeCouponsService(storage_, clock)),
         pipeline_(pipeline),
         codes_(secret_key),
         mail_(std::move(mail), codes_, product_name),
-        applier_(clock, std::chrono::duration_cast<Duration>(options.hold_ttl), mail_) {}
+        applier_(clock, std::chrono::duration_cast<Duration>(options.hold_ttl), mail_),
+        card_payments_({storage_, &clock, &ledger, cards, &applier_, &mail_,
+                        std::chrono::duration_cast<Duration>(options.card_payment_hold),
+                        std::chrono::duration_cast<Duration>(topup_timeout)}) {
+    cards->set_settler(&card_payments_);
+  }
 
   Result<Booking> Hold(const Principal& buyer, const BookingRequest& request) override {
     return New(Kind::kHold, buyer, request);
@@ -83,6 +91,14 @@ class BookingsServiceImpl final : public Bookings {
 
   Result<Booking> Pay(const Principal& buyer, std::string_view booking_id) override {
     return OnBooking(Kind::kPay, buyer, booking_id);
+  }
+
+  Result<BookingCardPayment> PayByCard(const Principal& buyer, std::string_view booking_id,
+                                       const CardPaymentRequest& request) override {
+    EV_RETURN_IF_ERROR(CheckClientKey(request.idempotency_key));
+    EV_ASSIGN_OR_RETURN(BookingCardPayment paid, card_payments_.Pay(buyer, booking_id, request));
+    EV_ASSIGN_OR_RETURN(paid.booking, WithTickets(std::move(paid.booking)));
+    return paid;
   }
 
   Result<Booking> GetBooking(const Principal& buyer, std::string_view booking_id) override {
@@ -289,6 +305,7 @@ class BookingsServiceImpl final : public Bookings {
   const TicketCodes codes_;
   const BookingMail mail_;  // borrows codes_
   BookingApplier applier_;  // borrows mail_
+  CardPayments card_payments_;  // borrows applier_ and mail_
 };
 
 }  // namespace
@@ -299,10 +316,13 @@ std::unique_ptr<Bookings> MakeBookingsService(std::shared_ptr<spi::Storage> stor
                                               std::shared_ptr<const mail::MailJobs> mail,
                                               std::string_view secret_key,
                                               std::string_view product_name,
-                                              BookingsOptions options) {
+                                              BookingsOptions options, Ledger& ledger,
+                                              std::shared_ptr<wallets::CardCharges> cards,
+                                              std::chrono::seconds topup_timeout) {
   return std::make_unique<BookingsServiceImpl>(std::move(storage), clock, pipeline,
                                                std::move(mail), secret_key, product_name,
-                                               std::move(options));
+                                               std::move(options), ledger, std::move(cards),
+                                               topup_timeout);
 }
 
 Status RegisterBookingsJobs(Jobs& jobs, Bookings& bookings) {

@@ -43,11 +43,15 @@ class EngineImpl final : public Engine {
   void set_jobs(std::unique_ptr<jobs::JobsService> jobs) { jobs_ = std::move(jobs); }
   void set_events(std::unique_ptr<Events> events) { events_ = std::move(events); }
   // Bookings share the engine's pipeline and transfer clock with the ledger.
+  // Bookings paid by card settle through `cards`, shared with the wallets.
   void set_bookings(std::shared_ptr<const mail::MailJobs> mail, std::string_view secret_key,
-                    std::string_view product_name, BookingsOptions options) {
+                    std::string_view product_name, BookingsOptions options,
+                    std::shared_ptr<wallets::CardCharges> cards,
+                    std::chrono::seconds topup_timeout) {
     bookings_ = bookings::MakeBookingsService(storage_, *transfer_clock_, *pipeline_,
                                               std::move(mail), secret_key, product_name,
-                                              std::move(options));
+                                              std::move(options), *ledger_, std::move(cards),
+                                              topup_timeout);
   }
 
   Accounts& accounts() override { return *accounts_; }
@@ -131,6 +135,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
     return InvalidArgument("invalid_bookings_options", "the hold time must be positive",
                            "bookings.hold_ttl");
   }
+  if (options.bookings.card_payment_hold.count() <= 0) {
+    return InvalidArgument("invalid_bookings_options", "the card payment hold must be positive",
+                           "bookings.card_payment_hold");
+  }
   if (!options.clock) options.clock = std::make_shared<spi::SystemClock>();
   // The queue every area writes its jobs through, in its own transactions; mail goes out as jobs.
   auto queue = std::make_shared<jobs::JobQueue>(options.clock, options.jobs.max_attempts);
@@ -147,11 +155,15 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   auto accounts = accounts::MakeAccountsService(std::move(deps));
   auto engine = std::make_unique<EngineImpl>(options.storage, options.media_store,
                                              options.clock, std::move(accounts), options.commit);
+  // Card charges of wallet top-ups and of bookings paid by card, settled by one callback.
+  auto cards = std::make_shared<wallets::CardCharges>(engine->ledger(), options.storage,
+                                                      options.clock,
+                                                      std::move(options.payment_gateway));
   wallets::WalletsDependencies wallet_deps;
   wallet_deps.ledger = &engine->ledger();
   wallet_deps.storage = options.storage;
   wallet_deps.clock = options.clock;
-  wallet_deps.gateway = std::move(options.payment_gateway);
+  wallet_deps.charges = cards;
   wallet_deps.currency = options.currency;
   wallet_deps.options = options.wallets;
   engine->set_wallets(wallets::MakeWalletsService(std::move(wallet_deps)));
@@ -159,7 +171,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
                                                options.clock, options.currency,
                                                std::move(options.events)));
   engine->set_bookings(mail, options.secret_key, options.accounts.product_name,
-                       std::move(options.bookings));
+                       std::move(options.bookings), cards, options.wallets.topup_timeout);
   auto jobs = jobs::MakeJobsService(options.storage, options.clock, queue, options.jobs);
   if (Status builtin = jobs::RegisterBuiltinJobs(*jobs, engine->ledger(), options.storage,
                                                  options.clock, options.jobs);

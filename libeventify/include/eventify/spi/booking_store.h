@@ -70,6 +70,17 @@ struct CouponFilter {
   int limit = 20;
 };
 
+// A card payment of a booking (eventify/card_payments.h) as stored. Written only while the
+// booking's event row is locked, as bookings are.
+struct CardPaymentRecord {
+  CardPayment payment;  // charge_id unused: the wallets area keeps it (spi/wallet_repository.h)
+  std::string event_id;
+  std::string user_id;  // the buyer
+  std::string client_key;  // the client's idempotency key of the attempt (CardPaymentRequest)
+  // The booking's hold_expires_at before this payment extended it; a decline gives it back.
+  Timestamp hold_expires_before;
+};
+
 class BookingStore {
  public:
   static constexpr StoreArea kArea{"bookings"};
@@ -140,6 +151,20 @@ class BookingStore {
   virtual Result<std::vector<CouponUses>> CountCouponUses(std::span<const std::string> coupon_ids,
                                                           std::span<const std::string> user_ids,
                                                           Timestamp now) = 0;
+
+  // Card payments (table booking_card_payments of migration 15).
+  // Errors: kAlreadyExists (card_payment_exists) for a taken top-up transfer id.
+  virtual Status InsertCardPayment(const CardPaymentRecord& record) = 0;
+  // Errors: kNotFound (card_payment_not_found).
+  virtual Result<CardPaymentRecord> FindCardPayment(std::string_view topup_transfer_id) = 0;
+  // The card payments of a booking, oldest first (created_at, then top-up transfer id).
+  virtual Result<std::vector<CardPaymentRecord>> ListCardPayments(std::string_view booking_id) = 0;
+  // Writes state and updated_at. Errors: kNotFound (card_payment_not_found).
+  virtual Status UpdateCardPayment(const CardPaymentRecord& record) = 0;
+  // Writes the booking's hold_expires_at and updated_at (= now): a card payment keeps a hold
+  // longer, a decline gives it its expiry back. Errors: kNotFound (booking_not_found).
+  virtual Status SetHoldExpiry(std::string_view booking_id, Timestamp hold_expires_at,
+                               Timestamp now) = 0;
 };
 
 }  // namespace eventify::spi

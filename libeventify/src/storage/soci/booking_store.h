@@ -1,6 +1,7 @@
 // SociBookingStore: spi::BookingStore over the bookings and tickets tables of migration 9
-// ("bookings") and the seat counters of the events table (migration 8), and the coupons table of
-// migration 12 with the bookings' coupon columns.
+// ("bookings"), the seat counters of the events table (migration 8), the card payments of
+// migration 15 (card_payment_store.cc), and the coupons table of migration 12 with the bookings'
+// coupon columns (coupon_store.cc).
 //
 // Valid only inside the transaction body that received it. Thread-safety: none (see
 // TransactionContext).
@@ -45,6 +46,15 @@ class SociBookingStore final : public spi::BookingStore {
   Result<std::vector<spi::CouponUses>> CountCouponUses(std::span<const std::string> coupon_ids,
                                                        std::span<const std::string> user_ids,
                                                        Timestamp now) override;
+
+  // In card_payment_store.cc.
+  Status InsertCardPayment(const spi::CardPaymentRecord& record) override;
+  Result<spi::CardPaymentRecord> FindCardPayment(std::string_view topup_transfer_id) override;
+  Result<std::vector<spi::CardPaymentRecord>> ListCardPayments(
+      std::string_view booking_id) override;
+  Status UpdateCardPayment(const spi::CardPaymentRecord& record) override;
+  Status SetHoldExpiry(std::string_view booking_id, Timestamp hold_expires_at,
+                       Timestamp now) override;
 
  private:
   TransactionContext& context_;

@@ -513,6 +513,28 @@ constexpr std::string_view kV12BookingsCouponIndex =
     "CREATE INDEX bookings_coupon_idx ON bookings (coupon_id, user_id, status) "
     "WHERE coupon_id <> ''";
 
+// ---- Version 15: card payments of bookings ----------------------------------------------------
+// One row per attempt to pay a held booking by card (spi::BookingStore, "Card payments"), keyed
+// by the pending top-up the card pays; the state words are CardPaymentStateName's.
+// hold_expires_before keeps the hold's expiry from before the attempt extended it, for a decline
+// to give back. A booking's attempts by (booking_id, created_at). No foreign keys, as bookings
+// (version 9). This migration depends only on version 9 (bookings).
+
+constexpr std::string_view kV15CardPayments =
+    "CREATE TABLE booking_card_payments ("
+    " topup_transfer_id TEXT PRIMARY KEY,"
+    " booking_id TEXT NOT NULL,"
+    " event_id TEXT NOT NULL,"
+    " user_id TEXT NOT NULL,"
+    " client_key TEXT NOT NULL,"
+    " state TEXT NOT NULL CHECK (state IN ('pending', 'paid', 'in_wallet', 'declined')),"
+    " hold_expires_before BIGINT NOT NULL,"
+    " created_at BIGINT NOT NULL,"
+    " updated_at BIGINT NOT NULL)";
+constexpr std::string_view kV15CardPaymentsBookingIndex =
+    "CREATE INDEX booking_card_payments_booking_idx ON booking_card_payments (booking_id, "
+    "created_at)";
+
 long long NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -647,6 +669,10 @@ const std::vector<Migration>& AllMigrations() {
         kV12BookingsCouponCode, kV12BookingsDiscount, kV12BookingsCouponIndex},
        {kV12Coupons, kV12CouponsListIndex, kV12CouponsOrganizerIndex, kV12BookingsCouponId,
         kV12BookingsCouponCode, kV12BookingsDiscount, kV12BookingsCouponIndex}},
+      {15,
+       "card payments of bookings",
+       {kV15CardPayments, kV15CardPaymentsBookingIndex},
+       {kV15CardPayments, kV15CardPaymentsBookingIndex}},
   };
   return migrations;
 }
