@@ -72,6 +72,7 @@ struct ServerConfig {
 
   AccountsOptions accounts;
   WalletsOptions wallets;
+  BookingsOptions bookings;  // the server sets reminder_lead only
 };
 
 // One `--name[=value]` from the command line. value is empty for a bare flag such as --help.

@@ -11,7 +11,9 @@
 // the recurring job kExpireHoldsJob, eventify/jobs.h, sweeps it). The commit that confirms a
 // booking also writes its confirmation e-mail, with every ticket code, to the buyer's address
 // through the mail outbox (kSendMailJob; docs/mail.md); the commit of a buyer's cancellation of a
-// confirmed booking writes the cancellation e-mail with the refund.
+// confirmed booking writes the cancellation e-mail with the refund, the commit that refunds a
+// booking of a cancelled event the event's cancellation with the refund, and the commit that
+// claims a booking's reminder (SendReminders) the reminder.
 //
 // No oversell: seats_sold + seats_held never exceeds an event's capacity, whatever the
 // concurrency and on every backend. Holds and payments go through the engine's commit pipeline,
@@ -109,6 +111,9 @@ struct BookingRequest {
 
 struct BookingsOptions {
   std::chrono::seconds hold_ttl{10 * 60};  // how long a hold keeps its seats unpaid
+  // How long before its event's start a confirmed booking gets its reminder (SendReminders);
+  // positive.
+  std::chrono::seconds reminder_lead{24 * 60 * 60};
   // How long a hold paid by card keeps its seats from the start of the charge while the gateway
   // has not answered (never beyond the top-up's own expiry, WalletsOptions::topup_timeout).
   std::chrono::seconds card_payment_hold{15 * 60};
@@ -205,7 +210,10 @@ class Bookings {
 
   // Refunds up to `limit` confirmed bookings of cancelled events (as Cancel does) and returns how
   // many. The recurring job kRefundCancelledEventsJob calls it, so cancelling an event
-  // (Events::CancelEvent) refunds every paid booking within a period of the job.
+  // (Events::CancelEvent) refunds every paid booking within a period of the job. The commit of
+  // each refund writes its buyer's mail: the event is cancelled, the reason given, the amount
+  // refunded to the wallet (once per booking: a booking is refunded once). Holds of a cancelled
+  // event are not touched: nothing was paid, Pay refuses them (event_not_bookable) and they lapse.
   // Errors: kInvalidArgument invalid_limit; storage failures.
   virtual Result<std::int64_t> RefundCancelledEvents(int limit) = 0;
 
@@ -218,6 +226,17 @@ class Bookings {
   // (the message says when).
   virtual Result<Ticket> CheckIn(const Principal& organizer, std::string_view event_id,
                                  std::string_view code) = 0;
+
+  // Writes the reminder e-mail of up to `limit` confirmed bookings due one and returns how many
+  // it wrote, all in one transaction. A booking is due a reminder once its event (approved, not
+  // cancelled) starts within BookingsOptions::reminder_lead and has not started; it gets one
+  // exactly once, however many processes call this at once and across restarts (the claim and
+  // the mail commit together). A booking confirmed less than reminder_lead before its event's
+  // start gets none (its confirmation came within the window); a cancelled booking gets none. A
+  // reminder whose mail could not leave before the event started is not sent (docs/mail.md).
+  // The recurring job kSendRemindersJob calls it until it returns 0.
+  // Errors: kInvalidArgument invalid_limit (field "limit": not positive); storage failures.
+  virtual Result<std::int64_t> SendReminders(int limit) = 0;
 
   // Expires up to `limit` events' worth of held bookings whose hold has lapsed and returns their
   // seats; returns how many bookings expired. The recurring job kExpireHoldsJob calls it.

@@ -113,8 +113,9 @@ class BatchRun {
 
  private:
   // The confirmation mail of each booking confirmed by this batch and still confirmed at its end
-  // (a Cancel later in the batch may have cancelled it), and the cancellation mail of each
-  // confirmed booking its buyer cancelled.
+  // (a Cancel later in the batch may have cancelled it), the cancellation mail of each
+  // confirmed booking its buyer cancelled, and the event's cancellation with the refund to each
+  // buyer of a booking refunded because its event was cancelled.
   Status MailConfirmations() {
     std::vector<Booking> confirmed;
     for (const std::string& id : confirmed_ids_) {
@@ -126,8 +127,11 @@ class BatchRun {
     if (!confirmed.empty()) EV_RETURN_IF_ERROR(mail_.AddConfirmations(tx_, confirmed, tickets_));
     std::vector<Booking> cancelled;
     for (const std::string& id : refunded_ids_) cancelled.push_back(bookings_.at(id).booking);
-    if (cancelled.empty()) return Status::Ok();
-    return mail_.AddCancellations(tx_, cancelled);
+    if (!cancelled.empty()) EV_RETURN_IF_ERROR(mail_.AddCancellations(tx_, cancelled));
+    std::vector<Booking> refunded;
+    for (const std::string& id : event_refunded_ids_) refunded.push_back(bookings_.at(id).booking);
+    if (refunded.empty()) return Status::Ok();
+    return mail_.AddEventCancellations(tx_, refunded);
   }
 
   // Locks every event the batch touches (which expires their lapsed holds).
@@ -525,6 +529,7 @@ class BatchRun {
         return Status::Ok();
       }
       ++op.count;
+      event_refunded_ids_.push_back(id);
     }
     return Status::Ok();
   }
@@ -549,6 +554,7 @@ class BatchRun {
   std::vector<Ticket> tickets_;
   std::vector<std::string> confirmed_ids_;  // bookings confirmed by this batch, in order
   std::vector<std::string> refunded_ids_;   // confirmed bookings their buyers cancelled
+  std::vector<std::string> event_refunded_ids_;  // refunded because their event was cancelled
 };
 
 }  // namespace

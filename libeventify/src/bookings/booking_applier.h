@@ -14,7 +14,8 @@
 //
 // Each booking the batch confirms (paid or free, by Pay or BookAndPay) gets its confirmation
 // mail with its ticket codes through BookingMail, in the batch's transaction; each confirmed
-// booking its buyer cancels (Cancel) gets its cancellation mail the same way.
+// booking its buyer cancels (Cancel) gets its cancellation mail the same way, and each one
+// refunded because its event was cancelled (kRefund) the event's cancellation with the refund.
 //
 // Thread-safety: ApplyBatch runs on the pipeline's writer threads, one batch at a time per
 // thread; the applier keeps no state between batches and may serve several writers at once.

@@ -77,7 +77,8 @@ class BookingsServiceImpl final : public Bookings {
         applier_(clock, std::chrono::duration_cast<Duration>(options.hold_ttl), mail_),
         card_payments_({storage_, &clock, &ledger, cards, &applier_, &mail_,
                         std::chrono::duration_cast<Duration>(options.card_payment_hold),
-                        std::chrono::duration_cast<Duration>(topup_timeout)}) {
+                        std::chrono::duration_cast<Duration>(topup_timeout)}),
+        reminder_lead_(std::chrono::duration_cast<Duration>(options.reminder_lead)) {
     cards->set_settler(&card_payments_);
   }
 
@@ -198,6 +199,23 @@ class BookingsServiceImpl final : public Bookings {
 
   Coupons& coupons() override { return *coupons_; }
 
+  // The claim and the mails commit together: a booking's reminder is written exactly once.
+  Result<std::int64_t> SendReminders(int limit) override {
+    if (limit <= 0) return InvalidArgument("invalid_limit", "limit must be positive", "limit");
+    std::int64_t sent = 0;
+    EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) -> Status {
+      EV_ASSIGN_OR_RETURN(auto claimed, tx.store<BookingStore>()->ClaimDueReminders(
+                                            clock_.Now(), reminder_lead_, limit));
+      std::vector<Booking> due;
+      for (spi::BookingRecord& record : claimed) due.push_back(std::move(record.booking));
+      sent = static_cast<std::int64_t>(due.size());
+      if (due.empty()) return Status::Ok();
+      return mail_.AddReminders(tx, due);
+    }));
+    if (sent > 0) mail_.NotifyCommitted();
+    return sent;
+  }
+
   Result<std::int64_t> ExpireHolds(int limit) override {
     return Sweep(Kind::kExpire, limit, [&](BookingStore& store, BookingOperation& op) -> Status {
       EV_ASSIGN_OR_RETURN(op.event_ids, store.ListEventsWithLapsedHolds(clock_.Now(), limit));
@@ -306,6 +324,7 @@ class BookingsServiceImpl final : public Bookings {
   const BookingMail mail_;  // borrows codes_
   BookingApplier applier_;  // borrows mail_
   CardPayments card_payments_;  // borrows applier_ and mail_
+  const Duration reminder_lead_;
 };
 
 }  // namespace
@@ -333,12 +352,20 @@ Status RegisterBookingsJobs(Jobs& jobs, Bookings& bookings) {
       if (expired == 0) return Status::Ok();
     }
   }));
-  return jobs.RegisterHandler(kRefundCancelledEventsJob, [&bookings](const Job&) -> Status {
-    constexpr int kBookingsPerRound = 500;
+  EV_RETURN_IF_ERROR(
+      jobs.RegisterHandler(kRefundCancelledEventsJob, [&bookings](const Job&) -> Status {
+        constexpr int kBookingsPerRound = 500;
+        for (;;) {
+          EV_ASSIGN_OR_RETURN(const std::int64_t refunded,
+                              bookings.RefundCancelledEvents(kBookingsPerRound));
+          if (refunded == 0) return Status::Ok();
+        }
+      }));
+  return jobs.RegisterHandler(kSendRemindersJob, [&bookings](const Job&) -> Status {
+    constexpr int kRemindersPerRound = 200;
     for (;;) {
-      EV_ASSIGN_OR_RETURN(const std::int64_t refunded,
-                          bookings.RefundCancelledEvents(kBookingsPerRound));
-      if (refunded == 0) return Status::Ok();
+      EV_ASSIGN_OR_RETURN(const std::int64_t sent, bookings.SendReminders(kRemindersPerRound));
+      if (sent == 0) return Status::Ok();
     }
   });
 }

@@ -135,6 +135,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
     return InvalidArgument("invalid_bookings_options", "the hold time must be positive",
                            "bookings.hold_ttl");
   }
+  if (options.bookings.reminder_lead.count() <= 0) {
+    return InvalidArgument("invalid_bookings_options", "the reminder lead time must be positive",
+                           "bookings.reminder_lead");
+  }
   if (options.bookings.card_payment_hold.count() <= 0) {
     return InvalidArgument("invalid_bookings_options", "the card payment hold must be positive",
                            "bookings.card_payment_hold");
@@ -168,7 +172,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   wallet_deps.options = options.wallets;
   engine->set_wallets(wallets::MakeWalletsService(std::move(wallet_deps)));
   engine->set_events(events::MakeEventsService(options.storage, options.media_store,
-                                               options.clock, options.currency,
+                                               options.clock, options.currency, mail,
+                                               options.accounts.product_name,
                                                std::move(options.events)));
   engine->set_bookings(mail, options.secret_key, options.accounts.product_name,
                        std::move(options.bookings), cards, options.wallets.topup_timeout);

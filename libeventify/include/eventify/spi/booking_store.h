@@ -118,6 +118,22 @@ class BookingStore {
   // Up to `limit` ids of confirmed bookings of cancelled events.
   virtual Result<std::vector<std::string>> ListBookingsToRefund(int limit) = 0;
 
+  // Claims up to `limit` bookings due a reminder (Bookings::SendReminders) and returns them: the
+  // confirmed bookings not reminded yet, of approved events starting after `now` and at most
+  // `lead` after it, that were confirmed at least `lead` before their event's start (a booking
+  // confirmed within the window got its confirmation mail then and gets no reminder), taken
+  // soonest event first, then by booking id, and returned in no particular order. Marks each as
+  // reminded at `now` in this transaction, so a booking is claimed once: it is never returned
+  // again once this transaction commits, and again when it rolls back. A booking claimed by a
+  // concurrent transaction that has not committed yet is skipped, never returned by both
+  // (PostgreSQL: the rows are locked FOR UPDATE SKIP LOCKED and the mark is conditional; SQLite
+  // serialises writers). Read-write transactions only. The reminder mark is the only booking
+  // column written without the event's row lock; no other write touches it.
+  // Errors: kAborted (reminder_claimed) when a row was claimed by another transaction after all
+  // (Storage::Run retries the body); storage failures.
+  virtual Result<std::vector<BookingRecord>> ClaimDueReminders(Timestamp now, Duration lead,
+                                                               int limit) = 0;
+
   // Errors: kAlreadyExists (ticket_exists) for a taken id or (booking, seat).
   virtual Status InsertTickets(std::span<const Ticket> tickets) = 0;
   // The tickets of the bookings among `booking_ids`, by booking and seat.

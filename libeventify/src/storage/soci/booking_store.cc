@@ -395,6 +395,68 @@ Result<std::vector<std::string>> SociBookingStore::ListBookingsToRefund(int limi
   });
 }
 
+// The candidates are read with the partial index bookings_reminder_idx (migration 14) per event
+// of the window. On PostgreSQL they are locked FOR UPDATE SKIP LOCKED: a row another claimer holds
+// is skipped, and a row it claimed and committed meanwhile is re-checked and left out. The mark
+// is conditional all the same, so a claim that finds a row taken aborts (and Run retries) rather
+// than mail it twice.
+Result<std::vector<spi::BookingRecord>> SociBookingStore::ClaimDueReminders(Timestamp now,
+                                                                           Duration lead,
+                                                                           int limit) {
+  return context_.Call(
+      Access::kWrite, "ClaimDueReminders", [&]() -> Result<std::vector<spi::BookingRecord>> {
+        const long long at = ToMicros(now);
+        const long long lead_micros = lead.count();
+        std::vector<std::string> ids;
+        {
+          Params p(context_.dialect());
+          std::string query =
+              "SELECT b.id FROM bookings b JOIN events e ON e.id = b.event_id "
+              "WHERE b.status = 'confirmed' AND b.reminded_at IS NULL AND e.status = 'approved'";
+          query += " AND e.starts_at > " + p.Add(at);
+          query += " AND e.starts_at <= " + p.Add(at + lead_micros);
+          query += " AND b.confirmed_at <= e.starts_at - " + p.Add(lead_micros);
+          query += " ORDER BY e.starts_at, b.id LIMIT " + p.Add(static_cast<long long>(limit));
+          if (context_.dialect() == Dialect::kPostgresql) query += " FOR UPDATE OF b SKIP LOCKED";
+          std::string id;
+          ForEachRow(
+              context_.sql(), query,
+              [&](soci::statement& statement) {
+                statement.exchange(soci::into(id));
+                p.Bind(statement);
+              },
+              [&] { ids.push_back(id); });
+        }
+        long long marked = 0;
+        const Status mark = ForChunks(std::span<const std::string>(ids),
+                                      [&](std::span<const std::string> chunk) {
+          Params p(context_.dialect());
+          std::string query = "UPDATE bookings SET reminded_at = " + p.Add(at);
+          query += " WHERE id IN " + InList(p, chunk);
+          query += " AND status = 'confirmed' AND reminded_at IS NULL";
+          marked += ExecuteBound(context_.sql(), query, [&](soci::statement& statement) {
+                      p.Bind(statement);
+                    }).affected_rows;
+          return Status::Ok();
+        });
+        if (!mark.ok()) return mark;
+        if (marked != static_cast<long long>(ids.size())) {
+          return Aborted("reminder_claimed", "another transaction claimed a reminder first");
+        }
+        std::vector<spi::BookingRecord> out;
+        const Status read = ForChunks(std::span<const std::string>(ids),
+                                      [&](std::span<const std::string> chunk) {
+          Params p(context_.dialect());
+          return SelectInto<BookingRow>(context_,
+                                        "SELECT " + std::string(kBookingColumns) +
+                                            " FROM bookings WHERE id IN " + InList(p, chunk),
+                                        p, out);
+        });
+        if (!read.ok()) return read;
+        return out;
+      });
+}
+
 Status SociBookingStore::InsertTickets(std::span<const Ticket> tickets) {
   return context_.Call(
       Access::kWrite, "InsertTickets",

@@ -1,7 +1,7 @@
 // SociBookingStore: spi::BookingStore over the bookings and tickets tables of migration 9
-// ("bookings"), the seat counters of the events table (migration 8), the card payments of
-// migration 15 (card_payment_store.cc), and the coupons table of migration 12 with the bookings'
-// coupon columns (coupon_store.cc).
+// ("bookings", with the reminder mark of migration 14), the seat counters of the events table
+// (migration 8), the card payments of migration 15 (card_payment_store.cc), and the coupons table
+// of migration 12 with the bookings' coupon columns (coupon_store.cc).
 //
 // Valid only inside the transaction body that received it. Thread-safety: none (see
 // TransactionContext).
@@ -31,6 +31,8 @@ class SociBookingStore final : public spi::BookingStore {
                                                           Timestamp now) override;
   Result<std::vector<std::string>> ListEventsWithLapsedHolds(Timestamp now, int limit) override;
   Result<std::vector<std::string>> ListBookingsToRefund(int limit) override;
+  Result<std::vector<spi::BookingRecord>> ClaimDueReminders(Timestamp now, Duration lead,
+                                                            int limit) override;
 
   Status InsertTickets(std::span<const Ticket> tickets) override;
   Result<std::vector<Ticket>> ListTickets(std::span<const std::string> booking_ids) override;

@@ -513,6 +513,17 @@ constexpr std::string_view kV12BookingsCouponIndex =
     "CREATE INDEX bookings_coupon_idx ON bookings (coupon_id, user_id, status) "
     "WHERE coupon_id <> ''";
 
+// ---- Version 14: booking reminders ------------------------------------------------------------
+// When the reminder of a confirmed booking was written (Bookings::SendReminders); NULL until then.
+// Confirmed bookings still to remind are found per event through a partial index, which keeps
+// only them. Depends only on version 9 (bookings).
+
+constexpr std::string_view kV14BookingsRemindedAt =
+    "ALTER TABLE bookings ADD COLUMN reminded_at BIGINT";
+constexpr std::string_view kV14BookingsReminderIndex =
+    "CREATE INDEX bookings_reminder_idx ON bookings (event_id) "
+    "WHERE status = 'confirmed' AND reminded_at IS NULL";
+
 // ---- Version 15: card payments of bookings ----------------------------------------------------
 // One row per attempt to pay a held booking by card (spi::BookingStore, "Card payments"), keyed
 // by the pending top-up the card pays; the state words are CardPaymentStateName's.
@@ -669,6 +680,11 @@ const std::vector<Migration>& AllMigrations() {
         kV12BookingsCouponCode, kV12BookingsDiscount, kV12BookingsCouponIndex},
        {kV12Coupons, kV12CouponsListIndex, kV12CouponsOrganizerIndex, kV12BookingsCouponId,
         kV12BookingsCouponCode, kV12BookingsDiscount, kV12BookingsCouponIndex}},
+      {14,
+       "booking reminders",
+       {kV14BookingsRemindedAt, kV14BookingsReminderIndex},
+       {kV14BookingsRemindedAt, kV14BookingsReminderIndex}},
+
       {15,
        "card payments of bookings",
        {kV15CardPayments, kV15CardPaymentsBookingIndex},
