@@ -37,6 +37,8 @@ void WriteBooking(JsonWriter& json, const Booking& booking) {
   json.IntMember("seats", booking.seats);
   json.IntMember("amount", booking.amount.minor_units);
   json.StringMember("currency", booking.amount.currency);
+  json.StringOrNullMember("coupon_code", booking.coupon_code);
+  json.IntMember("discount", booking.discount.minor_units);
   json.StringMember("idempotency_key", booking.idempotency_key);
   json.StringMember("hold_expires_at", FormatTimestamp(booking.hold_expires_at));
   json.StringOrNullMember("payment_transfer_id", booking.payment_transfer_id);
@@ -60,15 +62,36 @@ ApiResponse BookingResponse(int status, const Result<Booking>& booking) {
   return JsonResponse(status, json.Finish());
 }
 
+// {"booking": Booking, "card_payment": {...}}: 202 while the gateway has not decided the charge,
+// 200 once the booking is confirmed.
+ApiResponse CardPaymentResponse(const Result<BookingCardPayment>& paid) {
+  if (!paid.ok()) return ErrorResponse(NameKeyHeader(paid.status()));
+  JsonWriter json;
+  json.BeginObject().Key("booking");
+  WriteBooking(json, paid->booking);
+  json.Key("card_payment").BeginObject();
+  json.StringOrNullMember("topup_transfer_id", paid->payment.topup_transfer_id);
+  json.StringOrNullMember("charge_id", paid->payment.charge_id);
+  if (paid->payment.topup_transfer_id.empty()) {
+    json.Key("state").Null();
+  } else {
+    json.StringMember("state", CardPaymentStateName(paid->payment.state));
+  }
+  json.EndObject().EndObject();
+  const bool decided = paid->booking.status == BookingStatus::kConfirmed;
+  return JsonResponse(decided ? 200 : 202, json.Finish());
+}
+
 class BookingRoutes {
  public:
   explicit BookingRoutes(Engine& engine)
       : accounts_(engine.accounts()), bookings_(engine.bookings()) {}
 
-  // POST /api/v1/bookings/holds {event_id, seats} with Idempotency-Key.
+  // POST /api/v1/bookings/holds {event_id, seats, coupon_code?} with Idempotency-Key.
   ApiResponse Hold(const ApiRequest& request) { return New(request, /*pay_now=*/false); }
 
-  // POST /api/v1/bookings {event_id, seats} with Idempotency-Key: hold and pay in one step.
+  // POST /api/v1/bookings {event_id, seats, coupon_code?} with Idempotency-Key: hold and pay in
+  // one step.
   ApiResponse BookAndPay(const ApiRequest& request) { return New(request, /*pay_now=*/true); }
 
   // GET /api/v1/bookings?cursor=&limit=: the caller's own bookings, newest first.
@@ -90,11 +113,38 @@ class BookingRoutes {
     return BookingResponse(200, bookings_.GetBooking(*principal, params.at(0)));
   }
 
-  // POST /api/v1/bookings/{id}/pay
+  // POST /api/v1/bookings/{id}/pay, without a body or with {"method": "wallet"}: from the
+  // wallet; with {"method": "card", "card_token"} and an Idempotency-Key: by card.
   ApiResponse Pay(const ApiRequest& request, const PathParams& params) {
     auto principal = Authenticate(accounts_, request);
     if (!principal.ok()) return ErrorResponse(principal.status());
-    return BookingResponse(200, bookings_.Pay(*principal, params.at(0)));
+    if (request.body().empty()) return BookingResponse(200, bookings_.Pay(*principal, params.at(0)));
+    auto body = ParseJsonBody(request);
+    if (!body.ok()) return ErrorResponse(body.status());
+    std::optional<std::string> method;
+    std::optional<std::string> card_token;
+    if (Status read = body->Read({Optional("method", method), Optional("card_token", card_token)});
+        !read.ok()) {
+      return ErrorResponse(read);
+    }
+    if (!method || *method == "wallet") {
+      if (card_token) {
+        return ErrorResponse(InvalidArgument(
+            "unexpected_field", "'card_token' goes with \"method\": \"card\"", "card_token"));
+      }
+      return BookingResponse(200, bookings_.Pay(*principal, params.at(0)));
+    }
+    if (*method != "card") {
+      return ErrorResponse(
+          InvalidArgument("invalid_method", "'method' must be \"wallet\" or \"card\"", "method"));
+    }
+    if (!card_token) {
+      return ErrorResponse(InvalidArgument("missing_field", "'card_token' is required", "card_token"));
+    }
+    auto key = IdempotencyKey(request);
+    if (!key.ok()) return ErrorResponse(key.status());
+    CardPaymentRequest card{std::move(*card_token), std::move(key).value()};
+    return CardPaymentResponse(bookings_.PayByCard(*principal, params.at(0), card));
   }
 
   // POST /api/v1/bookings/{id}/cancel
@@ -132,13 +182,16 @@ class BookingRoutes {
     if (!body.ok()) return ErrorResponse(body.status());
     BookingRequest booking;
     std::int64_t seats = 0;
-    Status read = body->Read({Required("event_id", booking.event_id), Required("seats", seats)});
+    std::optional<std::string> coupon_code;
+    Status read = body->Read({Required("event_id", booking.event_id), Required("seats", seats),
+                              Optional("coupon_code", coupon_code)});
     if (!read.ok()) return ErrorResponse(read);
     // Out of range counts reach the library as 0, which it refuses as invalid_seats.
     booking.seats = seats < 1 || seats > std::numeric_limits<std::int32_t>::max()
                         ? 0
                         : static_cast<std::int32_t>(seats);
     booking.idempotency_key = std::move(key).value();
+    booking.coupon_code = coupon_code.value_or("");
     return BookingResponse(201, pay_now ? bookings_.BookAndPay(*principal, booking)
                                         : bookings_.Hold(*principal, booking));
   }

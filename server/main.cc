@@ -17,6 +17,7 @@
 #include "accounts_routes.h"
 #include "admin_cli.h"
 #include "booking_routes.h"
+#include "coupon_routes.h"
 #include "job_routes.h"
 #include "config.h"
 #include "engine_setup.h"
@@ -83,6 +84,7 @@ int Serve(const std::vector<std::string>& args) {
   AddMediaRoutes(router, **engine);
   AddWalletRoutes(router, **engine);
   AddBookingRoutes(router, **engine);
+  AddCouponRoutes(router, **engine);
   AddJobRoutes(router, **engine);
   AddEventRoutes(router, **engine);
   AddSettlementRoutes(router, **engine);

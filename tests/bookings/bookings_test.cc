@@ -59,6 +59,13 @@ BOOST_AUTO_TEST_CASE(the_engine_refuses_a_hold_time_that_is_not_positive) {
               "invalid_bookings_options", "bookings.hold_ttl");
 }
 
+BOOST_AUTO_TEST_CASE(the_engine_refuses_a_card_payment_hold_that_is_not_positive) {
+  EngineOptions options = MinimalOptions(OpenFreshStorage());
+  options.bookings.card_payment_hold = std::chrono::seconds(0);
+  ExpectError(Engine::Open(std::move(options)), StatusCode::kInvalidArgument,
+              "invalid_bookings_options", "bookings.card_payment_hold");
+}
+
 BOOST_FIXTURE_TEST_SUITE(bookings, BookingsFixture)
 
 BOOST_AUTO_TEST_CASE(a_hold_reserves_seats_and_paying_it_issues_tickets_and_moves_the_money) {

@@ -1,11 +1,13 @@
 // End-to-end test of the bookings HTTP API: the real eventify-server on the backend
 // EVENTIFY_TEST_BACKEND selects, driven over HTTP: an attendee buys (in one step, and by holding
 // then paying), the organizer checks the tickets in (once; a tampered code is refused), the
-// attendee cancels and is refunded, the event is settled, and the ledger audit stays clean.
+// attendee cancels and is refunded, buys again with the organizer's coupon, an event is settled,
+// and the ledger audit stays clean.
 //
 // The organizer is verified and the event approved over HTTP too. The buyer's wallet is funded
 // through the library on the same database (a second engine, as a second node would be), as a
-// settled top-up would leave it (the top-up itself is e2e_wallet's subject).
+// settled top-up would leave it (the top-up itself is e2e_wallet's subject). A hold is also paid
+// by card: the sandbox gateway's signed callback, delivered as the gateway would, confirms it.
 //
 // Settlement needs an event that has ended, and the server's clock is real: the server runs with
 // settlement.delay=1s, and the settled event starts kShortLead after it is created (events must
@@ -23,6 +25,7 @@
 #include "eventify/spi/clock.h"
 #include "eventify/spi/mailer.h"
 #include "eventify/spi/media_store.h"
+#include "eventify/spi/payment_gateway.h"
 #include "server_process.h"
 #include "support/test_storage.h"
 
@@ -39,8 +42,13 @@ constexpr std::int64_t kPrice = 25000;
 // How far ahead of its creation the settled event starts: room to approve and book it first.
 constexpr auto kShortLead = std::chrono::seconds(15);
 
+// Given to the server through EVENTIFY_PAYMENTS_WEBHOOK_SECRET; the tests sign callbacks with it.
+constexpr char kWebhookSecret[] = "e2e-bookings-webhook-secret-0123456789abcdef0123456789";
+
 e2e::Deployment& TheDeployment() {
-  static e2e::Deployment deployment(kServer, {"--settlement.delay=1s"});
+  static e2e::Deployment deployment(
+      kServer, {"--settlement.delay=1s"},
+      {std::string("EVENTIFY_PAYMENTS_WEBHOOK_SECRET=") + kWebhookSecret});
   return deployment;
 }
 
@@ -141,6 +149,14 @@ void Fund(eventify::Engine& setup, const Account& buyer, std::int64_t amount) {
   Must(setup.ledger().CreateTransfer(funding));
 }
 
+// An event of the organizer's (verified here) starting in a week and lasting two hours.
+std::string ApprovedEvent(e2e::Api& api, const Account& organizer, const Account& admin,
+                          const std::string& category_name) {
+  VerifyOrganizer(api, organizer, admin);
+  return ApprovedEvent(api, organizer, admin, category_name, Now() + std::chrono::hours(24 * 7),
+                       std::chrono::hours(2));
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(buy_check_in_cancel_and_refund_over_http) {
@@ -181,7 +197,8 @@ BOOST_AUTO_TEST_CASE(buy_check_in_cancel_and_refund_over_http) {
 
   // Hold one seat, then pay it.
   const std::string one_seat = SeatsBody(event_id, 1);
-  const e2e::Reply held = api.PostJson("/api/v1/bookings/holds", one_seat, buyer.access, Key("hold-1"));
+  const e2e::Reply held =
+      api.PostJson("/api/v1/bookings/holds", one_seat, buyer.access, Key("hold-1"));
   BOOST_REQUIRE_EQUAL(held.status, 201);
   BOOST_TEST(held.Str("/booking/status") == "held");
   BOOST_TEST(held.Count("/booking/tickets") == 0);
@@ -248,9 +265,62 @@ BOOST_AUTO_TEST_CASE(buy_check_in_cancel_and_refund_over_http) {
   CheckError(api.Get("/api/v1/bookings?limit=0", buyer.access), 400, "invalid_limit", "limit");
   CheckError(api.Get("/api/v1/bookings?limit=101", buyer.access), 400, "invalid_limit", "limit");
   CheckError(api.Get("/api/v1/bookings?limit=ten", buyer.access), 400, "invalid_limit", "limit");
-  CheckError(api.Get("/api/v1/bookings?cursor=not-a-cursor", buyer.access), 400,
-             "invalid_cursor", "cursor");
+  CheckError(api.Get("/api/v1/bookings?cursor=not-a-cursor", buyer.access), 400, "invalid_cursor",
+             "cursor");
   CheckError(api.Get("/api/v1/bookings", ""), 401, "missing_token");
+
+  // The organizer makes a coupon for the event; the buyer pays half with it (docs/bookings-api.md,
+  // "Coupons").
+  const auto now = std::chrono::time_point_cast<eventify::Duration>(std::chrono::system_clock::now());
+  const std::string coupon_body =
+      "{\"code\":\"half-e2e\",\"event_id\":\"" + event_id +
+      "\",\"percent_off_bp\":5000,\"valid_from\":\"" +
+      eventify::FormatTimestamp(now - std::chrono::hours(1)) + "\",\"valid_until\":\"" +
+      eventify::FormatTimestamp(now + std::chrono::hours(24)) + "\",\"total_limit\":3}";
+  const e2e::Reply coupon = api.PostJson("/api/v1/coupons", coupon_body, organizer.access);
+  BOOST_TEST_INFO("body " << coupon.body);
+  BOOST_REQUIRE_EQUAL(coupon.status, 201);
+  BOOST_TEST(coupon.Str("/coupon/code") == "HALF-E2E");
+  BOOST_TEST(coupon.Int("/coupon/per_user_limit") == 1);
+  BOOST_TEST(coupon.IsNull("/coupon/amount_off"));
+  CheckError(api.PostJson("/api/v1/coupons", coupon_body, buyer.access), 403, "forbidden");
+  CheckError(api.PostJson("/api/v1/coupons",
+                          "{\"code\":\"BOTH-OFF\",\"event_id\":\"" + event_id +
+                              "\",\"percent_off_bp\":5000,\"amount_off\":10,\"valid_from\":\"" +
+                              eventify::FormatTimestamp(now) + "\",\"valid_until\":\"" +
+                              eventify::FormatTimestamp(now + std::chrono::hours(1)) +
+                              "\",\"total_limit\":3}",
+                          organizer.access),
+             400, "invalid_discount", "percent_off_bp");
+  const std::string with_coupon = "{\"event_id\":\"" + event_id +
+                                  "\",\"seats\":2,\"coupon_code\":\"Half-E2E\"}";
+  const e2e::Reply discounted =
+      api.PostJson("/api/v1/bookings", with_coupon, buyer.access, Key("buy-coupon"));
+  BOOST_TEST_INFO("body " << discounted.body);
+  BOOST_REQUIRE_EQUAL(discounted.status, 201);
+  BOOST_TEST(discounted.Str("/booking/coupon_code") == "HALF-E2E");
+  BOOST_TEST(discounted.Int("/booking/discount") == kPrice);
+  BOOST_TEST(discounted.Int("/booking/amount") == kPrice);
+  BOOST_TEST(api.Get("/api/v1/wallet", buyer.access).Int("/wallet/balance") == kPrice);
+  CheckError(api.PostJson("/api/v1/bookings/holds", with_coupon, buyer.access, Key("again")),
+             HttpStatusFor(StatusCode::kFailedPrecondition), "coupon_user_limit_reached",
+             "coupon_code");
+  CheckError(api.PostJson("/api/v1/bookings/holds",
+                          "{\"event_id\":\"" + event_id + "\",\"seats\":1,\"coupon_code\":\"NOPE\"}",
+                          buyer.access, Key("nope")),
+             404, "coupon_not_found", "coupon_code");
+  const e2e::Reply coupons = api.Get("/api/v1/coupons?event_id=" + event_id, organizer.access);
+  BOOST_REQUIRE_EQUAL(coupons.status, 200);
+  BOOST_REQUIRE_EQUAL(coupons.Count("/items"), 1);
+  BOOST_TEST(coupons.Int("/items/0/uses_paid") == 1);
+  CheckError(api.Get("/api/v1/coupons", buyer.access), 403, "forbidden");
+  const std::string coupon_id = coupon.Str("/coupon/id");
+  CheckError(api.PostJson("/api/v1/coupons/" + coupon_id + "/deactivate", "", stranger.access), 403,
+             "forbidden");
+  const e2e::Reply deactivated =
+      api.PostJson("/api/v1/coupons/" + coupon_id + "/deactivate", "", organizer.access);
+  BOOST_REQUIRE_EQUAL(deactivated.status, 200);
+  BOOST_TEST(!deactivated.Bool("/coupon/active"));
 
   const e2e::Reply audit = api.Get("/api/v1/admin/ledger/audit", admin_account.access);
   BOOST_TEST(audit.status == 200);
@@ -341,6 +411,72 @@ BOOST_AUTO_TEST_CASE(a_short_event_is_bought_checked_in_refunded_and_settled_ove
                           e2e::JsonObject({{"note", "Too late"}}), organizer.access),
              HttpStatusFor(StatusCode::kFailedPrecondition), "event_not_approved");
 
+  const e2e::Reply audit = api.Get("/api/v1/admin/ledger/audit", admin.access);
+  BOOST_TEST(audit.status == 200);
+  BOOST_TEST(audit.Bool("/clean"));
+}
+
+BOOST_AUTO_TEST_CASE(a_hold_paid_by_card_is_confirmed_by_the_gateway_s_signed_callback) {
+  e2e::Deployment& deployment = TheDeployment();
+  e2e::Api api = deployment.api();
+  const Account organizer = e2e::NewVerifiedAccount(deployment, "card-org", "organizer");
+  const Account buyer = e2e::NewVerifiedAccount(deployment, "card-buyer");
+  const Account admin = e2e::NewAdmin(deployment, "card-admin");
+  const std::string event_id = ApprovedEvent(api, organizer, admin, "Card");
+
+  const e2e::Reply held =
+      api.PostJson("/api/v1/bookings/holds", SeatsBody(event_id, 2), buyer.access, Key("h"));
+  BOOST_REQUIRE_EQUAL(held.status, 201);
+  const std::string pay = "/api/v1/bookings/" + held.Str("/booking/id") + "/pay";
+  const std::string card = "{\"method\":\"card\",\"card_token\":\"tok_sandbox_success\"}";
+  CheckError(api.PostJson(pay, card, buyer.access), 400, "missing_idempotency_key",
+             "Idempotency-Key");
+  CheckError(api.PostJson(pay, "{\"method\":\"cheque\"}", buyer.access, Key("c")), 400,
+             "invalid_method", "method");
+  CheckError(api.PostJson(pay, "{\"method\":\"card\"}", buyer.access, Key("c")), 400,
+             "missing_field", "card_token");
+  CheckError(api.PostJson(pay, "{\"method\":\"card\",\"card_token\":\"tok_sandbox_decline\"}",
+                          buyer.access, Key("d")),
+             HttpStatusFor(StatusCode::kFailedPrecondition), "card_declined", "card_token");
+
+  const e2e::Reply paying = api.PostJson(pay, card, buyer.access, Key("c"));
+  BOOST_TEST_INFO("body " << paying.body);
+  BOOST_REQUIRE_EQUAL(paying.status, 202);
+  BOOST_TEST(paying.Str("/booking/status") == "held");
+  BOOST_TEST(paying.Str("/card_payment/state") == "pending");
+  const std::string topup_id = paying.Str("/card_payment/topup_transfer_id");
+  const std::string charge_id = paying.Str("/card_payment/charge_id");
+  CheckError(api.PostJson(pay, card, buyer.access, Key("other")),
+             HttpStatusFor(StatusCode::kFailedPrecondition), "payment_in_flight");
+
+  // The gateway's callback, signed as the sandbox signs it, delivered without a bearer token.
+  const std::string payload = "{\"charge_id\":\"" + charge_id + "\",\"reference\":\"" + topup_id +
+                              "\",\"amount\":" + std::to_string(2 * kPrice) +
+                              ",\"currency\":\"INR\",\"state\":\"succeeded\"}";
+  const auto now =
+      std::chrono::time_point_cast<eventify::Duration>(std::chrono::system_clock::now());
+  httplib::Headers forged{{"X-Eventify-Signature", eventify::spi::SignSandboxPayload(
+                                                       "not-the-secret-at-all", payload, now)}};
+  CheckError(api.Send("POST", "/api/v1/payments/callback", payload, "application/json", "", forged),
+             401, "invalid_signature");
+  httplib::Headers signature{
+      {"X-Eventify-Signature", eventify::spi::SignSandboxPayload(kWebhookSecret, payload, now)}};
+  for (int delivery = 0; delivery < 2; ++delivery) {  // gateways redeliver: harmless
+    const e2e::Reply settled =
+        api.Send("POST", "/api/v1/payments/callback", payload, "application/json", "", signature);
+    BOOST_TEST_INFO("body " << settled.body);
+    BOOST_REQUIRE_EQUAL(settled.status, 200);
+    BOOST_TEST(settled.Str("/transfer/status") == "posted");
+  }
+
+  const e2e::Reply paid = api.Get("/api/v1/bookings/" + held.Str("/booking/id"), buyer.access);
+  BOOST_TEST(paid.Str("/booking/status") == "confirmed");
+  BOOST_TEST(paid.Count("/booking/tickets") == 2);
+  const e2e::Reply replay = api.PostJson(pay, card, buyer.access, Key("c"));
+  BOOST_TEST(replay.status == 200);
+  BOOST_TEST(replay.Str("/card_payment/state") == "paid");
+  BOOST_TEST(api.Get("/api/v1/wallet", buyer.access).Int("/wallet/balance") == 0);
+  BOOST_TEST(api.Get("/api/v1/events/" + event_id).Int("/event/seats_sold") == 2);
   const e2e::Reply audit = api.Get("/api/v1/admin/ledger/audit", admin.access);
   BOOST_TEST(audit.status == 200);
   BOOST_TEST(audit.Bool("/clean"));

@@ -35,6 +35,8 @@ BOOST_AUTO_TEST_CASE(permission_table_matches_the_documented_one) {
       {A::kListOwnEvents, false, true, true, false},
       {A::kBookEvent, true, true, false, false},
       {A::kCheckInTickets, false, false, true, false},
+      {A::kManageEventCoupons, false, false, true, true},
+      {A::kManagePlatformCoupons, false, false, false, true},
       {A::kSettleEvent, false, false, false, true},
       {A::kViewSettlement, false, false, true, true},
   };

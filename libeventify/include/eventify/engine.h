@@ -128,10 +128,10 @@ class Engine {
  public:
   // Errors: kInvalidArgument (secret_key_too_short, missing_storage, missing_mailer,
   // missing_media_store, invalid_currency, invalid_commit_options, invalid_throttle_options,
-  // invalid_jobs_options, invalid_bookings_options: a hold_ttl that is not positive,
-  // invalid_settlements_options: a negative delay or a commission outside 0-10000 basis points),
-  // kFailedPrecondition (storage_lacks_area: the storage does not Support a store the engine
-  // needs, named in the message; field "storage").
+  // invalid_jobs_options, invalid_bookings_options: a hold_ttl, card_payment_hold or
+  // reminder_lead that is not positive, invalid_settlements_options: a negative delay or a
+  // commission outside 0-10000 basis points), kFailedPrecondition (storage_lacks_area: the storage
+  // does not Support a store the engine needs, named in the message; field "storage").
   static Result<std::unique_ptr<Engine>> Open(EngineOptions options);
 
   virtual ~Engine() = default;

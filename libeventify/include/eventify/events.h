@@ -215,8 +215,10 @@ enum class EventAction : int {
   kListOwnEvents,
   kBookEvent,          // hold seats, pay, book and pay (eventify/bookings.h)
   kCheckInTickets,     // admit tickets at the door (eventify/bookings.h)
-  kSettleEvent,        // pay the escrow out (eventify/settlements.h)
-  kViewSettlement,     // read an event's settlement (eventify/settlements.h)
+  kManageEventCoupons,     // create, list, deactivate coupons of this event (eventify/coupons.h)
+  kManagePlatformCoupons,  // coupons valid for every event; list every coupon
+  kSettleEvent,            // pay the escrow out (eventify/settlements.h)
+  kViewSettlement,         // read an event's settlement (eventify/settlements.h)
 };
 
 // How the caller relates to the event acted on; kNone when there is no event, or it is another's.

@@ -6,6 +6,8 @@
 #include <utility>
 
 #include "bookings/booking_applier.h"
+#include "bookings/card_payments.h"
+#include "bookings/coupons_service.h"
 #include "bookings/ticket_codes.h"
 #include "core/page_cursor.h"
 #include "core/status_macros.h"
@@ -63,13 +65,22 @@ class BookingsServiceImpl final : public Bookings {
   BookingsServiceImpl(std::shared_ptr<spi::Storage> storage, ledger::TransferClock& clock,
                       storage::CommitPipeline& pipeline,
                       std::shared_ptr<const mail::MailJobs> mail, std::string_view secret_key,
-                      std::string_view product_name, BookingsOptions options)
+                      std::string_view product_name, BookingsOptions options, Ledger& ledger,
+                      std::shared_ptr<wallets::CardCharges> cards,
+                      std::chrono::seconds topup_timeout)
       : storage_(std::move(storage)),
         clock_(clock),
+        coupons_(MakeCouponsService(storage_, clock)),
         pipeline_(pipeline),
         codes_(secret_key),
         mail_(std::move(mail), codes_, product_name),
-        applier_(clock, std::chrono::duration_cast<Duration>(options.hold_ttl), mail_) {}
+        applier_(clock, std::chrono::duration_cast<Duration>(options.hold_ttl), mail_),
+        card_payments_({storage_, &clock, &ledger, cards, &applier_, &mail_,
+                        std::chrono::duration_cast<Duration>(options.card_payment_hold),
+                        std::chrono::duration_cast<Duration>(topup_timeout)}),
+        reminder_lead_(std::chrono::duration_cast<Duration>(options.reminder_lead)) {
+    cards->set_settler(&card_payments_);
+  }
 
   Result<Booking> Hold(const Principal& buyer, const BookingRequest& request) override {
     return New(Kind::kHold, buyer, request);
@@ -81,6 +92,14 @@ class BookingsServiceImpl final : public Bookings {
 
   Result<Booking> Pay(const Principal& buyer, std::string_view booking_id) override {
     return OnBooking(Kind::kPay, buyer, booking_id);
+  }
+
+  Result<BookingCardPayment> PayByCard(const Principal& buyer, std::string_view booking_id,
+                                       const CardPaymentRequest& request) override {
+    EV_RETURN_IF_ERROR(CheckClientKey(request.idempotency_key));
+    EV_ASSIGN_OR_RETURN(BookingCardPayment paid, card_payments_.Pay(buyer, booking_id, request));
+    EV_ASSIGN_OR_RETURN(paid.booking, WithTickets(std::move(paid.booking)));
+    return paid;
   }
 
   Result<Booking> GetBooking(const Principal& buyer, std::string_view booking_id) override {
@@ -178,6 +197,25 @@ class BookingsServiceImpl final : public Bookings {
     return ticket;
   }
 
+  Coupons& coupons() override { return *coupons_; }
+
+  // The claim and the mails commit together: a booking's reminder is written exactly once.
+  Result<std::int64_t> SendReminders(int limit) override {
+    if (limit <= 0) return InvalidArgument("invalid_limit", "limit must be positive", "limit");
+    std::int64_t sent = 0;
+    EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) -> Status {
+      EV_ASSIGN_OR_RETURN(auto claimed, tx.store<BookingStore>()->ClaimDueReminders(
+                                            clock_.Now(), reminder_lead_, limit));
+      std::vector<Booking> due;
+      for (spi::BookingRecord& record : claimed) due.push_back(std::move(record.booking));
+      sent = static_cast<std::int64_t>(due.size());
+      if (due.empty()) return Status::Ok();
+      return mail_.AddReminders(tx, due);
+    }));
+    if (sent > 0) mail_.NotifyCommitted();
+    return sent;
+  }
+
   Result<std::int64_t> ExpireHolds(int limit) override {
     return Sweep(Kind::kExpire, limit, [&](BookingStore& store, BookingOperation& op) -> Status {
       EV_ASSIGN_OR_RETURN(op.event_ids, store.ListEventsWithLapsedHolds(clock_.Now(), limit));
@@ -188,13 +226,18 @@ class BookingsServiceImpl final : public Bookings {
  private:
   Result<Booking> New(Kind kind, const Principal& buyer, const BookingRequest& request) {
     EV_RETURN_IF_ERROR(CheckClientKey(request.idempotency_key));
+    BookingRequest normalized = request;
+    if (!request.coupon_code.empty()) {
+      EV_ASSIGN_OR_RETURN(normalized.coupon_code,
+                          NormalizeCouponCode(request.coupon_code, "coupon_code"));
+    }
     // Another engine on the same database may take the key between this batch's look-up and
     // its insert (booking_exists): a second pass then replays that booking or refuses the key.
     for (int pass = 0;; ++pass) {
       BookingOperation op;
       op.kind = kind;
       op.buyer = buyer;
-      op.request = request;
+      op.request = normalized;
       op.request_key = buyer.user_id + ":" + request.idempotency_key;
       op.new_id = NewId(clock_.Now());
       const Status status = pipeline_.Execute(applier_, op);
@@ -275,10 +318,13 @@ class BookingsServiceImpl final : public Bookings {
 
   const std::shared_ptr<spi::Storage> storage_;
   ledger::TransferClock& clock_;
+  const std::unique_ptr<Coupons> coupons_;
   storage::CommitPipeline& pipeline_;
   const TicketCodes codes_;
   const BookingMail mail_;  // borrows codes_
   BookingApplier applier_;  // borrows mail_
+  CardPayments card_payments_;  // borrows applier_ and mail_
+  const Duration reminder_lead_;
 };
 
 }  // namespace
@@ -289,10 +335,13 @@ std::unique_ptr<Bookings> MakeBookingsService(std::shared_ptr<spi::Storage> stor
                                               std::shared_ptr<const mail::MailJobs> mail,
                                               std::string_view secret_key,
                                               std::string_view product_name,
-                                              BookingsOptions options) {
+                                              BookingsOptions options, Ledger& ledger,
+                                              std::shared_ptr<wallets::CardCharges> cards,
+                                              std::chrono::seconds topup_timeout) {
   return std::make_unique<BookingsServiceImpl>(std::move(storage), clock, pipeline,
                                                std::move(mail), secret_key, product_name,
-                                               std::move(options));
+                                               std::move(options), ledger, std::move(cards),
+                                               topup_timeout);
 }
 
 Status RegisterBookingsJobs(Jobs& jobs, Bookings& bookings) {
@@ -303,12 +352,20 @@ Status RegisterBookingsJobs(Jobs& jobs, Bookings& bookings) {
       if (expired == 0) return Status::Ok();
     }
   }));
-  return jobs.RegisterHandler(kRefundCancelledEventsJob, [&bookings](const Job&) -> Status {
-    constexpr int kBookingsPerRound = 500;
+  EV_RETURN_IF_ERROR(
+      jobs.RegisterHandler(kRefundCancelledEventsJob, [&bookings](const Job&) -> Status {
+        constexpr int kBookingsPerRound = 500;
+        for (;;) {
+          EV_ASSIGN_OR_RETURN(const std::int64_t refunded,
+                              bookings.RefundCancelledEvents(kBookingsPerRound));
+          if (refunded == 0) return Status::Ok();
+        }
+      }));
+  return jobs.RegisterHandler(kSendRemindersJob, [&bookings](const Job&) -> Status {
+    constexpr int kRemindersPerRound = 200;
     for (;;) {
-      EV_ASSIGN_OR_RETURN(const std::int64_t refunded,
-                          bookings.RefundCancelledEvents(kBookingsPerRound));
-      if (refunded == 0) return Status::Ok();
+      EV_ASSIGN_OR_RETURN(const std::int64_t sent, bookings.SendReminders(kRemindersPerRound));
+      if (sent == 0) return Status::Ok();
     }
   });
 }

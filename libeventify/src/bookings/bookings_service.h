@@ -1,6 +1,6 @@
 // The bookings area (eventify/bookings.h): holds, payments and tickets over spi::BookingStore,
-// applied through the engine's commit pipeline (bookings/booking_applier.h), and the handler of
-// the recurring job that expires lapsed holds.
+// applied through the engine's commit pipeline (bookings/booking_applier.h), and the handlers of
+// the recurring jobs that expire lapsed holds, refund cancelled events and send reminders.
 //
 // Thread-safety: as Bookings.
 #pragma once
@@ -14,22 +14,29 @@
 #include "ledger/transfer_batch.h"
 #include "mail/mail_jobs.h"
 #include "storage/commit_pipeline.h"
+#include "wallets/card_charges.h"
 
 namespace eventify::bookings {
 
 // `storage` must Support spi::BookingStore::kArea (Engine::Open checks it). `clock` and `pipeline`
 // are the engine's, shared with the ledger so that seats and money commit together; both must
 // outlive the service. Ticket codes are signed with a key derived from `secret_key`. Booking mail
-// goes through `mail` (the engine's outbox), its subjects naming `product_name`.
+// goes through `mail` (the engine's outbox), its subjects naming `product_name`. Cards are
+// charged through `cards` (the engine's, shared with the wallets), whose settler the service
+// becomes, for top-ups that expire after `topup_timeout`; `ledger` is borrowed and must outlive
+// the service.
 std::unique_ptr<Bookings> MakeBookingsService(std::shared_ptr<spi::Storage> storage,
                                               ledger::TransferClock& clock,
                                               storage::CommitPipeline& pipeline,
                                               std::shared_ptr<const mail::MailJobs> mail,
                                               std::string_view secret_key,
                                               std::string_view product_name,
-                                              BookingsOptions options);
+                                              BookingsOptions options, Ledger& ledger,
+                                              std::shared_ptr<wallets::CardCharges> cards,
+                                              std::chrono::seconds topup_timeout);
 
-// Registers the handlers of kExpireHoldsJob and kRefundCancelledEventsJob. `bookings` must outlive `jobs`' workers.
+// Registers the handlers of kExpireHoldsJob, kRefundCancelledEventsJob and kSendRemindersJob.
+// `bookings` must outlive `jobs`' workers.
 Status RegisterBookingsJobs(Jobs& jobs, Bookings& bookings);
 
 }  // namespace eventify::bookings

@@ -45,11 +45,15 @@ class EngineImpl final : public Engine {
   void set_jobs(std::unique_ptr<jobs::JobsService> jobs) { jobs_ = std::move(jobs); }
   void set_events(std::unique_ptr<Events> events) { events_ = std::move(events); }
   // Bookings share the engine's pipeline and transfer clock with the ledger.
+  // Bookings paid by card settle through `cards`, shared with the wallets.
   void set_bookings(std::shared_ptr<const mail::MailJobs> mail, std::string_view secret_key,
-                    std::string_view product_name, BookingsOptions options) {
+                    std::string_view product_name, BookingsOptions options,
+                    std::shared_ptr<wallets::CardCharges> cards,
+                    std::chrono::seconds topup_timeout) {
     bookings_ = bookings::MakeBookingsService(storage_, *transfer_clock_, *pipeline_,
                                               std::move(mail), secret_key, product_name,
-                                              std::move(options));
+                                              std::move(options), *ledger_, std::move(cards),
+                                              topup_timeout);
   }
 
   // Settlements move escrow money with the engine's transfer clock.
@@ -140,6 +144,14 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
     return InvalidArgument("invalid_bookings_options", "the hold time must be positive",
                            "bookings.hold_ttl");
   }
+  if (options.bookings.reminder_lead.count() <= 0) {
+    return InvalidArgument("invalid_bookings_options", "the reminder lead time must be positive",
+                           "bookings.reminder_lead");
+  }
+  if (options.bookings.card_payment_hold.count() <= 0) {
+    return InvalidArgument("invalid_bookings_options", "the card payment hold must be positive",
+                           "bookings.card_payment_hold");
+  }
   if (Status settlements = settlements::ValidateSettlementsOptions(options.settlements);
       !settlements.ok()) {
     return settlements;
@@ -160,19 +172,24 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   auto accounts = accounts::MakeAccountsService(std::move(deps));
   auto engine = std::make_unique<EngineImpl>(options.storage, options.media_store,
                                              options.clock, std::move(accounts), options.commit);
+  // Card charges of wallet top-ups and of bookings paid by card, settled by one callback.
+  auto cards = std::make_shared<wallets::CardCharges>(engine->ledger(), options.storage,
+                                                      options.clock,
+                                                      std::move(options.payment_gateway));
   wallets::WalletsDependencies wallet_deps;
   wallet_deps.ledger = &engine->ledger();
   wallet_deps.storage = options.storage;
   wallet_deps.clock = options.clock;
-  wallet_deps.gateway = std::move(options.payment_gateway);
+  wallet_deps.charges = cards;
   wallet_deps.currency = options.currency;
   wallet_deps.options = options.wallets;
   engine->set_wallets(wallets::MakeWalletsService(std::move(wallet_deps)));
   engine->set_events(events::MakeEventsService(options.storage, options.media_store,
-                                               options.clock, options.currency,
+                                               options.clock, options.currency, mail,
+                                               options.accounts.product_name,
                                                std::move(options.events)));
   engine->set_bookings(mail, options.secret_key, options.accounts.product_name,
-                       std::move(options.bookings));
+                       std::move(options.bookings), cards, options.wallets.topup_timeout);
   engine->set_settlements(options.settlements);
   auto jobs = jobs::MakeJobsService(options.storage, options.clock, queue, options.jobs);
   if (Status builtin = jobs::RegisterBuiltinJobs(*jobs, engine->ledger(), options.storage,

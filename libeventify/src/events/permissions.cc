@@ -103,22 +103,24 @@ bool IsEventActionAllowed(Role role, EventRelation relation, EventAction action)
     bool attendee, organizer, own_organizer, admin;
   };
   static constexpr Rule kTable[] = {
-      //                                 attendee organizer own-event admin
-      {EventAction::kApplyAsOrganizer,   false,   true,     true,     false},
-      {EventAction::kReviewOrganizers,   false,   false,    false,    true},
-      {EventAction::kManageCategories,   false,   false,    false,    true},
-      {EventAction::kCreateEvent,        false,   true,     true,     false},
-      {EventAction::kEditEvent,          false,   false,    true,     false},
-      {EventAction::kSubmitEvent,        false,   false,    true,     false},
-      {EventAction::kReviewEvents,       false,   false,    false,    true},
-      {EventAction::kCancelEvent,        false,   false,    true,     true},
-      {EventAction::kHoldEvent,          false,   false,    false,    true},
-      {EventAction::kViewUnlistedEvent,  false,   false,    true,     true},
-      {EventAction::kListOwnEvents,      false,   true,     true,     false},
-      {EventAction::kBookEvent,          true,    true,     false,    false},
-      {EventAction::kCheckInTickets,     false,   false,    true,     false},
-      {EventAction::kSettleEvent,        false,   false,    false,    true},
-      {EventAction::kViewSettlement,     false,   false,    true,     true},
+      //                                    attendee organizer own-event admin
+      {EventAction::kApplyAsOrganizer,      false,   true,     true,     false},
+      {EventAction::kReviewOrganizers,      false,   false,    false,    true},
+      {EventAction::kManageCategories,      false,   false,    false,    true},
+      {EventAction::kCreateEvent,           false,   true,     true,     false},
+      {EventAction::kEditEvent,             false,   false,    true,     false},
+      {EventAction::kSubmitEvent,           false,   false,    true,     false},
+      {EventAction::kReviewEvents,          false,   false,    false,    true},
+      {EventAction::kCancelEvent,           false,   false,    true,     true},
+      {EventAction::kHoldEvent,             false,   false,    false,    true},
+      {EventAction::kViewUnlistedEvent,     false,   false,    true,     true},
+      {EventAction::kListOwnEvents,         false,   true,     true,     false},
+      {EventAction::kBookEvent,             true,    true,     false,    false},
+      {EventAction::kCheckInTickets,        false,   false,    true,     false},
+      {EventAction::kManageEventCoupons,    false,   false,    true,     true},
+      {EventAction::kManagePlatformCoupons, false,   false,    false,    true},
+      {EventAction::kSettleEvent,           false,   false,    false,    true},
+      {EventAction::kViewSettlement,        false,   false,    true,     true},
   };
   for (const Rule& rule : kTable) {
     if (rule.action != action) continue;

@@ -9,6 +9,7 @@
 #include "core/page_cursor.h"
 #include "core/status_macros.h"
 #include "crypto/sodium.h"
+#include "ledger/pending_transfers.h"
 #include "ledger/transfer_batch.h"
 #include "ledger/transfer_rules.h"
 #include "storage/commit_pipeline.h"
@@ -26,24 +27,6 @@ using spi::TransferRecord;
 constexpr int kMaxUnbalancedReported = 100;
 
 Status TransferNotFound() { return NotFound("transfer_not_found", "no such transfer"); }
-
-// Locks both accounts of a transfer, always in id order so that two transactions moving money
-// between the same pair in opposite directions cannot deadlock.
-Status LockPair(LedgerRepository& repo, LedgerAccountRecord& from, LedgerAccountRecord& to) {
-  const bool from_first = from.id < to.id;
-  LedgerAccountRecord& first = from_first ? from : to;
-  LedgerAccountRecord& second = from_first ? to : from;
-  EV_ASSIGN_OR_RETURN(first, repo.FindAccountById(first.id, LockMode::kForUpdate));
-  EV_ASSIGN_OR_RETURN(second, repo.FindAccountById(second.id, LockMode::kForUpdate));
-  return Status::Ok();
-}
-
-Status LockTransferAccounts(LedgerRepository& repo, const TransferRecord& transfer,
-                            LedgerAccountRecord& from, LedgerAccountRecord& to) {
-  from.id = transfer.from_account_id;
-  to.id = transfer.to_account_id;
-  return LockPair(repo, from, to);
-}
 
 spi::Keyset TransferPosition(const spi::TransferRow& row) {
   return spi::Keyset{row.transfer.created_at, row.transfer.id};
@@ -147,7 +130,8 @@ class LedgerServiceImpl final : public Ledger {
         EV_ASSIGN_OR_RETURN(TransferRecord transfer, repo.FindTransfer(id, LockMode::kForUpdate));
         if (!IsExpired(transfer)) return Status::Ok();  // posted, voided or extended meanwhile
         LedgerAccountRecord from, to;
-        EV_RETURN_IF_ERROR(VoidInTransaction(repo, transfer, VoidCause::kExpired, "", from, to));
+        EV_RETURN_IF_ERROR(VoidLockedTransfer(repo, transfer, VoidCause::kExpired, "", clock_->Now(),
+                                              from, to));
         did_void = true;
         return Status::Ok();
       }));
@@ -317,84 +301,20 @@ class LedgerServiceImpl final : public Ledger {
     return IsExpiredAt(transfer, clock_->Now());
   }
 
-  // Posts or voids a pending transfer. A hold found expired is voided instead, and the caller
-  // learns transfer_expired: an expired hold can never be posted.
+  // Posts or voids a pending transfer (pending_transfers.h). A hold found expired is voided
+  // instead, and the caller learns transfer_expired: an expired hold can never be posted.
   Result<Transfer> Resolve(std::string_view transfer_id, TransferStatus target,
                            VoidCause void_cause, std::string_view void_note) {
-    Transfer result;
-    Status outcome;
+    Resolution resolution;
     Status status = storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
-      outcome = Status::Ok();
-      auto& repo = tx.ledger();
-      EV_ASSIGN_OR_RETURN(TransferRecord transfer,
-                          repo.FindTransfer(transfer_id, LockMode::kForUpdate));
-      LedgerAccountRecord from, to;
-      if (transfer.status == target) {  // already done: idempotent
-        EV_ASSIGN_OR_RETURN(from, repo.FindAccountById(transfer.from_account_id, LockMode::kNone));
-        EV_ASSIGN_OR_RETURN(to, repo.FindAccountById(transfer.to_account_id, LockMode::kNone));
-        result = ToTransfer(transfer, RefOf(from), RefOf(to), clock_->Now());
-        return Status::Ok();
-      }
-      if (transfer.status != TransferStatus::kPending) {
-        if (transfer.status == TransferStatus::kPosted) {
-          outcome = FailedPrecondition("transfer_posted", "the transfer is already posted");
-        } else if (transfer.void_cause == VoidCause::kExpired) {
-          outcome = FailedPrecondition("transfer_expired", "the hold expired and was released");
-        } else {
-          outcome = FailedPrecondition(
-              "transfer_voided",
-              fmt::format("the transfer was voided ({})", VoidCauseName(transfer.void_cause)));
-        }
-        return Status::Ok();
-      }
-      if (IsExpired(transfer)) {
-        // An expired hold is voided as expired: posting it is refused, voiding it is done.
-        EV_RETURN_IF_ERROR(VoidInTransaction(repo, transfer, VoidCause::kExpired, "", from, to));
-        if (target == TransferStatus::kPosted) {
-          outcome = FailedPrecondition("transfer_expired", "the hold expired and was released");
-        }
-      } else if (target == TransferStatus::kVoided) {
-        EV_RETURN_IF_ERROR(VoidInTransaction(repo, transfer, void_cause, void_note, from, to));
-      } else {
-        EV_RETURN_IF_ERROR(LockTransferAccounts(repo, transfer, from, to));
-        const Timestamp now = clock_->Now();
-        from.pending_debits -= transfer.amount;
-        to.pending_credits -= transfer.amount;
-        EV_ASSIGN_OR_RETURN(auto entries, Post(from, to, transfer, now));
-        transfer.status = TransferStatus::kPosted;
-        transfer.resolved_at = now;
-        EV_RETURN_IF_ERROR(repo.UpdateTransferStatus(transfer));
-        EV_RETURN_IF_ERROR(repo.InsertEntries(entries));
-        EV_RETURN_IF_ERROR(repo.UpdateAccountBalances(from));
-        EV_RETURN_IF_ERROR(repo.UpdateAccountBalances(to));
-      }
-      result = ToTransfer(transfer, RefOf(from), RefOf(to), clock_->Now());
+      EV_ASSIGN_OR_RETURN(resolution, ResolvePending(tx.ledger(), transfer_id, target, void_cause,
+                                                     void_note, clock_->Now()));
       return Status::Ok();
     });
     if (status.reason() == "transfer_not_found") return TransferNotFound();
     if (!status.ok()) return status;
-    if (!outcome.ok()) return outcome;
-    return result;
-  }
-
-  // Releases the hold of a locked pending transfer and marks it voided; an expiry is dated when
-  // the hold lapsed, as readers saw it from then on.
-  Status VoidInTransaction(LedgerRepository& repo, TransferRecord& transfer, VoidCause cause,
-                           std::string_view note, LedgerAccountRecord& from,
-                           LedgerAccountRecord& to) {
-    EV_RETURN_IF_ERROR(LockTransferAccounts(repo, transfer, from, to));
-    const Timestamp now = clock_->Now();
-    from.pending_debits -= transfer.amount;
-    to.pending_credits -= transfer.amount;
-    from.updated_at = to.updated_at = now;
-    transfer.status = TransferStatus::kVoided;
-    transfer.void_cause = cause;
-    transfer.void_note = std::string(note);
-    transfer.resolved_at =
-        cause == VoidCause::kExpired && transfer.expires_at ? *transfer.expires_at : now;
-    EV_RETURN_IF_ERROR(repo.UpdateTransferStatus(transfer));
-    EV_RETURN_IF_ERROR(repo.UpdateAccountBalances(from));
-    return repo.UpdateAccountBalances(to);
+    if (!resolution.outcome.ok()) return resolution.outcome;
+    return resolution.transfer;
   }
 
   const std::shared_ptr<spi::Storage> storage_;

@@ -2,16 +2,12 @@
 
 #include <fmt/format.h>
 
-#include <functional>
-
 #include "core/status_macros.h"
-#include "crypto/sodium.h"
 
 namespace eventify::wallets {
 namespace {
 
 constexpr std::size_t kMaxClientKeyLength = 200;
-constexpr std::size_t kMaxCardTokenLength = 200;
 // Withdrawals are bounded by the balance; this only keeps absurd inputs out.
 constexpr std::int64_t kMaxWithdrawalAmount = 1'000'000'000'000LL;
 
@@ -61,13 +57,7 @@ class WalletsServiceImpl final : public Wallets {
     EV_ASSIGN_OR_RETURN(const AccountRef wallet, WalletOf(principal, request.wallet));
     EV_RETURN_IF_ERROR(CheckAmount(request.amount, deps_.options.max_topup_amount));
     EV_RETURN_IF_ERROR(CheckClientKey(request.idempotency_key));
-    if (request.card_token.empty() || request.card_token.size() > kMaxCardTokenLength ||
-        !IsPrintableAscii(request.card_token)) {
-      return InvalidArgument("invalid_card_token", "the card token is not valid", "card_token");
-    }
-    if (!deps_.gateway) {
-      return Unavailable("gateway_unavailable", "no payment gateway is configured");
-    }
+    EV_RETURN_IF_ERROR(charges().CheckCardToken(request.card_token));
     TransferRequest hold;
     hold.idempotency_key = ScopedKey("topup", principal, request.idempotency_key);
     hold.kind = TransferKind::kCredit;
@@ -78,64 +68,14 @@ class WalletsServiceImpl final : public Wallets {
     hold.pending_timeout = deps_.options.topup_timeout;
     // The card is part of the request (another card with the same key is a reused key), but only
     // a digest of its token reaches the ledger.
-    hold.fingerprint = "card_token:" + crypto::Sha256Hex(request.card_token);
+    hold.fingerprint = CardCharges::CardFingerprint(request.card_token);
     EV_ASSIGN_OR_RETURN(const Transfer transfer, ledger().CreateTransfer(hold));
-    // Whoever records the charge first starts it; every other call with this key (a retry, a
-    // concurrent duplicate) answers from what the first one recorded. A hold that ended before
-    // any charge was recorded (a crash right after it was created, then its expiry) is not
-    // charged any more.
-    bool claimed = false;
-    if (transfer.status == TransferStatus::kPending) {
-      EV_ASSIGN_OR_RETURN(claimed, ClaimCharge(transfer.id));
-    }
-    if (!claimed) return Replay(transfer);
-
-    // The gateway treats a repeated reference as the same charge.
-    auto charge = deps_.gateway->StartCharge(
-        spi::ChargeRequest{transfer.id, hold.amount, request.card_token});
-    if (!charge.ok()) {
-      if (charge.status().code() == StatusCode::kInvalidArgument) {
-        return Refuse(transfer, spi::TopUpChargeState::kInvalidCardToken, "", charge.status());
-      }
-      // The charge may have been taken before the answer was lost: the hold stays, and the
-      // gateway's callback or the expiry decides it.
-      EV_RETURN_IF_ERROR(RecordCharge(transfer.id, spi::TopUpChargeState::kGatewayUnavailable, ""));
-      return GatewayUnavailable();
-    }
-    if (charge->state == spi::ChargeState::kDeclined) {
-      return Refuse(transfer, spi::TopUpChargeState::kCardDeclined, charge->charge_id,
-                    CardDeclined());
-    }
-    EV_RETURN_IF_ERROR(
-        RecordCharge(transfer.id, spi::TopUpChargeState::kAccepted, charge->charge_id));
-    if (charge->state == spi::ChargeState::kSucceeded) {
-      EV_ASSIGN_OR_RETURN(Transfer posted, ledger().PostPending(transfer.id));
-      return TopUp{std::move(posted), charge->charge_id};
-    }
-    return TopUp{transfer, charge->charge_id};
+    return charges().Charge(transfer, request.card_token);
   }
 
   Result<Transfer> HandleGatewayCallback(std::string_view payload,
                                          std::string_view signature) override {
-    if (!deps_.gateway) {
-      return Unavailable("gateway_unavailable", "no payment gateway is configured");
-    }
-    EV_ASSIGN_OR_RETURN(const spi::ChargeEvent event,
-                        deps_.gateway->VerifyCallback(payload, signature));
-    auto transfer = ledger().GetTransfer(event.reference);
-    if (!transfer.ok()) {
-      if (transfer.status().code() == StatusCode::kNotFound || !IsValidId(event.reference)) {
-        return NotFound("transfer_not_found", "the callback names no known top-up");
-      }
-      return transfer.status();
-    }
-    if (transfer->kind != TransferKind::kCredit ||
-        transfer->from.kind != AccountKind::kGatewayClearing || !(transfer->amount == event.amount)) {
-      return CallbackMismatch("the callback does not match the top-up it names");
-    }
-    EV_RETURN_IF_ERROR(MatchCharge(transfer->id, event.charge_id));
-    if (event.state == spi::ChargeState::kSucceeded) return ledger().PostPending(transfer->id);
-    return ledger().VoidPending(transfer->id, VoidCause::kCardDeclined, "");
+    return charges().HandleCallback(payload, signature);
   }
 
   Result<Transfer> RequestWithdrawal(const Principal& principal,
@@ -202,6 +142,7 @@ class WalletsServiceImpl final : public Wallets {
 
  private:
   Ledger& ledger() { return *deps_.ledger; }
+  CardCharges& charges() { return *deps_.charges; }
 
   Result<AccountRef> WalletOf(const Principal& principal, WalletKind wallet) const {
     if (wallet == WalletKind::kOrganizer) {
@@ -218,125 +159,12 @@ class WalletsServiceImpl final : public Wallets {
     return fmt::format("{}:{}:{}", operation, principal.user_id, key);
   }
 
-  static Status CardDeclined() {
-    return FailedPrecondition("card_declined", "the card was declined", "card_token");
-  }
-
-  static Status GatewayUnavailable() {
-    return Unavailable("gateway_unavailable",
-                       "the payment gateway did not answer; the top-up stays pending until the "
-                       "gateway confirms it or it expires");
-  }
-
-  static Status CallbackMismatch(std::string message) {
-    return InvalidArgument("callback_mismatch", std::move(message), "payload");
-  }
-
   static Status NoSuchWithdrawal() { return NotFound("transfer_not_found", "no such withdrawal"); }
 
   static Status AlreadyVoided(const Transfer& withdrawal) {
     return FailedPrecondition("transfer_voided",
                               fmt::format("the withdrawal was already voided ({})",
                                           VoidCauseName(withdrawal.void_cause)));
-  }
-
-  // Inserts the top-up's charge record; true when this call did, and so may start the charge.
-  Result<bool> ClaimCharge(const std::string& transfer_id) {
-    const Timestamp now = deps_.clock->Now();
-    bool inserted = false;
-    EV_RETURN_IF_ERROR(
-        deps_.storage->Run(spi::TransactionMode::kReadWrite, [&](spi::Transaction& tx) {
-          EV_ASSIGN_OR_RETURN(inserted,
-                              tx.wallets().InsertTopUpCharge(
-                                  {transfer_id, spi::TopUpChargeState::kCharging, "", now, now}));
-          return Status::Ok();
-        }));
-    return inserted;
-  }
-
-  // Runs `change` on the locked charge record of a top-up and writes it back.
-  // Errors: kNotFound topup_charge_not_found, and what `change` returns.
-  Status UpdateCharge(const std::string& transfer_id,
-                      const std::function<Status(spi::TopUpChargeRecord&)>& change) {
-    return deps_.storage->Run(spi::TransactionMode::kReadWrite, [&](spi::Transaction& tx) {
-      auto& repo = tx.wallets();
-      EV_ASSIGN_OR_RETURN(spi::TopUpChargeRecord record,
-                          repo.FindTopUpCharge(transfer_id, spi::LockMode::kForUpdate));
-      EV_RETURN_IF_ERROR(change(record));
-      record.updated_at = deps_.clock->Now();
-      return repo.UpdateTopUpCharge(record);
-    });
-  }
-
-  // Records the gateway's answer to the charge; a charge id a callback recorded first is kept.
-  Status RecordCharge(const std::string& transfer_id, spi::TopUpChargeState state,
-                      const std::string& charge_id) {
-    return UpdateCharge(transfer_id, [&](spi::TopUpChargeRecord& record) {
-      record.state = state;
-      if (record.charge_id.empty()) record.charge_id = charge_id;
-      return Status::Ok();
-    });
-  }
-
-  // A callback must name the charge its top-up started; one whose id was never learnt (the
-  // gateway did not answer) takes the id of the first signed callback.
-  Status MatchCharge(const std::string& transfer_id, const std::string& charge_id) {
-    const Status matched = UpdateCharge(transfer_id, [&](spi::TopUpChargeRecord& record) {
-      if (record.charge_id.empty()) record.charge_id = charge_id;
-      if (record.charge_id != charge_id) {
-        return CallbackMismatch("the callback names another charge than the top-up started");
-      }
-      return Status::Ok();
-    });
-    if (matched.reason() == "topup_charge_not_found") {
-      return CallbackMismatch("no charge was started for the top-up the callback names");
-    }
-    return matched;
-  }
-
-  // The gateway refused the charge at once: the refusal is recorded (replays repeat it), then
-  // the hold is voided with the refusal as its cause.
-  Result<TopUp> Refuse(const Transfer& transfer, spi::TopUpChargeState state,
-                       const std::string& charge_id, Status failure) {
-    EV_RETURN_IF_ERROR(RecordCharge(transfer.id, state, charge_id));
-    const VoidCause cause = state == spi::TopUpChargeState::kInvalidCardToken
-                                ? VoidCause::kInvalidCardToken
-                                : VoidCause::kCardDeclined;
-    auto voided = ledger().VoidPending(transfer.id, cause, "");
-    if (!voided.ok()) return voided.status();
-    return failure;
-  }
-
-  // The answer to a call that did not start the charge: the first call's, as recorded.
-  Result<TopUp> Replay(const Transfer& transfer) {
-    spi::TopUpChargeRecord record;
-    const Status found =
-        deps_.storage->Run(spi::TransactionMode::kReadOnly, [&](spi::Transaction& tx) {
-          EV_ASSIGN_OR_RETURN(record,
-                              tx.wallets().FindTopUpCharge(transfer.id, spi::LockMode::kNone));
-          return Status::Ok();
-        });
-    // No charge was ever started: the hold ended without one (it expired).
-    if (found.reason() == "topup_charge_not_found") return TopUp{transfer, ""};
-    EV_RETURN_IF_ERROR(found);
-    switch (record.state) {
-      case spi::TopUpChargeState::kCharging:
-        if (transfer.status == TransferStatus::kPending) {
-          return Aborted("topup_in_progress",
-                         "the first request with this idempotency key has not finished; retry it "
-                         "later");
-        }
-        break;
-      case spi::TopUpChargeState::kAccepted:
-        break;
-      case spi::TopUpChargeState::kCardDeclined:
-        return CardDeclined();
-      case spi::TopUpChargeState::kInvalidCardToken:
-        return InvalidArgument("invalid_card_token", "the card token is not valid", "card_token");
-      case spi::TopUpChargeState::kGatewayUnavailable:
-        return GatewayUnavailable();
-    }
-    return TopUp{transfer, record.charge_id};
   }
 
   Status CheckWithdrawal(const Principal& admin, std::string_view transfer_id) {

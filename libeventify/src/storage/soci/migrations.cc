@@ -493,6 +493,85 @@ constexpr std::string_view kV10EventsUnsettledIndex =
     "CREATE INDEX events_unsettled_idx ON events (ends_at, id)"
     " WHERE settled_at IS NULL AND status IN ('approved', 'completed')";
 
+// ---- Version 12: coupons ----------------------------------------------------------------------
+// Coupons (eventify/coupons.h, spi/booking_store.h) and the bookings that use them. code is
+// upper case and unique. A coupon takes off either basis points or a fixed amount, never both.
+// A booking's coupon_id is '' when it uses none; the partial index covers only those that use one,
+// so a booking without a coupon pays no index upkeep for it: the batch counts a coupon's uses by
+// (coupon_id, user_id, status) with the coupon's row locked. Coupons are listed by
+// (created_at, id), an organizer's by (organizer_id, created_at, id). No CHECK on the new
+// bookings columns: the commit path writes them, and the engine keeps discount within the price.
+// This migration depends only on version 9 (bookings); versions 10 and 11 belong to other areas.
+
+constexpr std::string_view kV12Coupons =
+    "CREATE TABLE coupons ("
+    " id TEXT PRIMARY KEY,"
+    " code TEXT NOT NULL,"
+    " event_id TEXT NOT NULL,"
+    " organizer_id TEXT NOT NULL,"
+    " created_by TEXT NOT NULL,"
+    " percent_off_bp INTEGER NOT NULL CHECK (percent_off_bp BETWEEN 0 AND 10000),"
+    " amount_off BIGINT NOT NULL CHECK (amount_off >= 0),"
+    " minimum_purchase BIGINT NOT NULL CHECK (minimum_purchase >= 0),"
+    " valid_from BIGINT NOT NULL,"
+    " valid_until BIGINT NOT NULL,"
+    " total_limit INTEGER NOT NULL CHECK (total_limit > 0),"
+    " per_user_limit INTEGER NOT NULL CHECK (per_user_limit > 0),"
+    " active INTEGER NOT NULL CHECK (active IN (0, 1)),"
+    " deactivated_at BIGINT,"
+    " created_at BIGINT NOT NULL,"
+    " updated_at BIGINT NOT NULL,"
+    " CHECK ((percent_off_bp > 0 AND amount_off = 0) OR (percent_off_bp = 0 AND amount_off > 0)),"
+    " CHECK (valid_until > valid_from),"
+    " CHECK (per_user_limit <= total_limit),"
+    " CONSTRAINT coupons_code_key UNIQUE (code))";
+constexpr std::string_view kV12CouponsListIndex =
+    "CREATE INDEX coupons_list_idx ON coupons (created_at, id)";
+constexpr std::string_view kV12CouponsOrganizerIndex =
+    "CREATE INDEX coupons_organizer_idx ON coupons (organizer_id, created_at, id)";
+constexpr std::string_view kV12BookingsCouponId =
+    "ALTER TABLE bookings ADD COLUMN coupon_id TEXT NOT NULL DEFAULT ''";
+constexpr std::string_view kV12BookingsCouponCode =
+    "ALTER TABLE bookings ADD COLUMN coupon_code TEXT NOT NULL DEFAULT ''";
+constexpr std::string_view kV12BookingsDiscount =
+    "ALTER TABLE bookings ADD COLUMN discount BIGINT NOT NULL DEFAULT 0";
+constexpr std::string_view kV12BookingsCouponIndex =
+    "CREATE INDEX bookings_coupon_idx ON bookings (coupon_id, user_id, status) "
+    "WHERE coupon_id <> ''";
+
+// ---- Version 14: booking reminders ------------------------------------------------------------
+// When the reminder of a confirmed booking was written (Bookings::SendReminders); NULL until then.
+// Confirmed bookings still to remind are found per event through a partial index, which keeps
+// only them. Depends only on version 9 (bookings).
+
+constexpr std::string_view kV14BookingsRemindedAt =
+    "ALTER TABLE bookings ADD COLUMN reminded_at BIGINT";
+constexpr std::string_view kV14BookingsReminderIndex =
+    "CREATE INDEX bookings_reminder_idx ON bookings (event_id) "
+    "WHERE status = 'confirmed' AND reminded_at IS NULL";
+
+// ---- Version 15: card payments of bookings ----------------------------------------------------
+// One row per attempt to pay a held booking by card (spi::BookingStore, "Card payments"), keyed
+// by the pending top-up the card pays; the state words are CardPaymentStateName's.
+// hold_expires_before keeps the hold's expiry from before the attempt extended it, for a decline
+// to give back. A booking's attempts by (booking_id, created_at). No foreign keys, as bookings
+// (version 9). This migration depends only on version 9 (bookings).
+
+constexpr std::string_view kV15CardPayments =
+    "CREATE TABLE booking_card_payments ("
+    " topup_transfer_id TEXT PRIMARY KEY,"
+    " booking_id TEXT NOT NULL,"
+    " event_id TEXT NOT NULL,"
+    " user_id TEXT NOT NULL,"
+    " client_key TEXT NOT NULL,"
+    " state TEXT NOT NULL CHECK (state IN ('pending', 'paid', 'in_wallet', 'declined')),"
+    " hold_expires_before BIGINT NOT NULL,"
+    " created_at BIGINT NOT NULL,"
+    " updated_at BIGINT NOT NULL)";
+constexpr std::string_view kV15CardPaymentsBookingIndex =
+    "CREATE INDEX booking_card_payments_booking_idx ON booking_card_payments (booking_id, "
+    "created_at)";
+
 long long NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -625,6 +704,20 @@ const std::vector<Migration>& AllMigrations() {
        "settlements",
        {kV10Settlements, kV10EventsSettledAt, kV10EventsUnsettledIndex},
        {kV10Settlements, kV10EventsSettledAt, kV10EventsUnsettledIndex}},
+      {12,
+       "coupons",
+       {kV12Coupons, kV12CouponsListIndex, kV12CouponsOrganizerIndex, kV12BookingsCouponId,
+        kV12BookingsCouponCode, kV12BookingsDiscount, kV12BookingsCouponIndex},
+       {kV12Coupons, kV12CouponsListIndex, kV12CouponsOrganizerIndex, kV12BookingsCouponId,
+        kV12BookingsCouponCode, kV12BookingsDiscount, kV12BookingsCouponIndex}},
+      {14,
+       "booking reminders",
+       {kV14BookingsRemindedAt, kV14BookingsReminderIndex},
+       {kV14BookingsRemindedAt, kV14BookingsReminderIndex}},
+      {15,
+       "card payments of bookings",
+       {kV15CardPayments, kV15CardPaymentsBookingIndex},
+       {kV15CardPayments, kV15CardPaymentsBookingIndex}},
   };
   return migrations;
 }
