@@ -90,6 +90,11 @@ Result<std::unique_ptr<Engine>> OpenEngine(const ServerConfig& config, WhenMissi
       {std::string(kRefundCancelledEventsJob), std::chrono::seconds(60)});
   // Reminders leave within a minute of their window opening (docs/mail.md).
   options.jobs.schedules.push_back({std::string(kSendRemindersJob), std::chrono::seconds(60)});
+  options.settlements = config.settlements;
+  // Due events are settled within a minute, when the operator wants it (docs/settlement.md).
+  if (config.settlement_automatic) {
+    options.jobs.schedules.push_back({std::string(kSettleDueEventsJob), std::chrono::seconds(60)});
+  }
   // payments.gateway accepts only "sandbox" (config.cc).
   options.payment_gateway =
       spi::MakeSandboxPaymentGateway(std::move(webhook_secret).value(), clock);

@@ -110,20 +110,6 @@ ApiResponse EventPageResponse(const Result<EventPage>& page) {
   return PageResponse(page->items, page->next_cursor, WriteEvent);
 }
 
-// A timestamp member of a body. Errors: those of Read, invalid_timestamp (with the field).
-Status ReadTimestampField(const JsonObject& body, std::string_view name, Timestamp& out) {
-  std::string text;
-  if (Status read = body.Read({Required(name, text)}); !read.ok()) return read;
-  auto parsed = ParseTimestamp(text);
-  if (!parsed.ok()) {
-    return InvalidArgument(std::string(parsed.status().reason()),
-                           "'" + std::string(name) + "': " + parsed.status().message(),
-                           std::string(name));
-  }
-  out = *parsed;
-  return Status::Ok();
-}
-
 // The body of POST /events and PUT /events/{id}: the whole event (docs/events-api.md).
 Result<EventDraft> ReadDraft(const ApiRequest& request) {
   auto body = ParseJsonBody(request);

@@ -17,6 +17,7 @@
 #include "accounts_routes.h"
 #include "admin_cli.h"
 #include "booking_routes.h"
+#include "coupon_routes.h"
 #include "job_routes.h"
 #include "config.h"
 #include "engine_setup.h"
@@ -26,6 +27,7 @@
 #include "media_routes.h"
 #include "review_routes.h"
 #include "router.h"
+#include "settlement_routes.h"
 #include "shutdown_signals.h"
 #include "wallet_routes.h"
 
@@ -83,8 +85,10 @@ int Serve(const std::vector<std::string>& args) {
   AddMediaRoutes(router, **engine);
   AddWalletRoutes(router, **engine);
   AddBookingRoutes(router, **engine);
+  AddCouponRoutes(router, **engine);
   AddJobRoutes(router, **engine);
   AddEventRoutes(router, **engine);
+  AddSettlementRoutes(router, **engine);
   AddReviewRoutes(router, **engine);
 
   int exit_code = 0;

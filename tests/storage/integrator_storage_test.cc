@@ -17,6 +17,7 @@
 #include "eventify/spi/event_store.h"
 #include "eventify/spi/job_store.h"
 #include "eventify/spi/review_store.h"
+#include "eventify/spi/settlement_store.h"
 #include "eventify/spi/storage.h"
 #include "storage_conformance.h"
 #include "support/test_storage.h"
@@ -40,6 +41,7 @@ class LayeredTransaction final : public spi::Transaction {
     }
     if (area == spi::EventStore::kArea) return below_.store<spi::EventStore>();
     if (area == spi::BookingStore::kArea) return below_.store<spi::BookingStore>();
+    if (area == spi::SettlementStore::kArea) return below_.store<spi::SettlementStore>();
     if (area == spi::ReviewStore::kArea) return below_.store<spi::ReviewStore>();
     return nullptr;
   }
@@ -65,7 +67,8 @@ class LayeredStorage final : public spi::Storage {
     return area == spi::AccountRepository::kArea || area == spi::LedgerRepository::kArea ||
            area == spi::WalletRepository::kArea || area == spi::JobStore::kArea ||
            area == spi::AccountMaintenanceStore::kArea || area == spi::EventStore::kArea ||
-           area == spi::BookingStore::kArea || area == spi::ReviewStore::kArea;
+           area == spi::BookingStore::kArea || area == spi::SettlementStore::kArea ||
+           area == spi::ReviewStore::kArea;
   }
 
  private:

@@ -20,10 +20,16 @@
 // many per commit: a batch locks each event it touches once, counts seats in memory in arrival
 // order, and writes each event's counters once, in the same commit as the bookings and the money.
 //
+// Coupons (eventify/coupons.h): a Hold or BookAndPay may name one; it is checked and its use
+// reserved with the hold, in the same batch that counts seats, and the booking records its code
+// and the discount. The discount lowers what goes into the event's escrow, so the organizer's
+// revenue bears it, and the platform's commission is computed on what was paid. A booking the
+// coupon makes free confirms without a transfer, as on a free event.
+//
 // Idempotency: every Hold and BookAndPay carries the client's key. A retry with the same key and
-// the same event and seats returns that booking as it is now, never a second one; the same key
-// with another event or seat count is refused (kAlreadyExists idempotency_key_reused). Keys are
-// per buyer. Paying a confirmed booking again returns it unchanged.
+// the same event, seats and coupon code returns that booking as it is now, never a second one;
+// the same key with another event, seat count or coupon is refused (kAlreadyExists
+// idempotency_key_reused). Keys are per buyer. Paying a confirmed booking again returns it unchanged.
 //
 // A booking is visible to its buyer only: another caller's booking id answers kNotFound
 // booking_not_found, as an unknown id does. Who may book and who checks tickets in is the events
@@ -43,6 +49,7 @@
 
 #include "eventify/accounts.h"
 #include "eventify/card_payments.h"
+#include "eventify/coupons.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
 
@@ -77,7 +84,11 @@ struct Booking {
   std::string user_id;  // the buyer
   std::string idempotency_key;  // the client's key, as given
   std::int32_t seats = 0;
-  Money amount;  // seats x the event's ticket price, in the platform currency; 0 when free
+  // What the buyer pays: seats x the event's ticket price minus the discount, in the platform
+  // currency; 0 when free (the event is, or the coupon takes it all).
+  Money amount;
+  std::string coupon_code;  // the coupon it uses (upper case); empty when none
+  Money discount;           // what the coupon took off; 0 when none
   BookingStatus status = BookingStatus::kHeld;
   Timestamp hold_expires_at;  // a held booking cannot be paid from this instant on
   std::string payment_transfer_id;  // the ledger transfer that paid it; empty when free or unpaid
@@ -94,6 +105,8 @@ struct BookingRequest {
   std::int32_t seats = 1;
   // The client's key for this booking: 1-200 printable ASCII characters, unique per buyer.
   std::string idempotency_key;
+  // A coupon's code (any case; eventify/coupons.h), or empty for none.
+  std::string coupon_code;
 };
 
 struct BookingsOptions {
@@ -129,6 +142,11 @@ class Bookings {
   //   kNotFound event_not_found (unknown, or not public); kFailedPrecondition event_not_bookable
   //   (not approved: cancelled, completed...), event_on_hold, event_started, sold_out (fewer
   //   seats left than asked); kAlreadyExists idempotency_key_reused; kUnavailable pipeline_full.
+  //   With a coupon code, all with field "coupon_code": kInvalidArgument invalid_coupon_code
+  //   (malformed); kNotFound coupon_not_found; kFailedPrecondition coupon_inactive,
+  //   coupon_not_yet_valid, coupon_expired, coupon_not_for_event, coupon_minimum_not_met,
+  //   coupon_exhausted (total limit reached by paid bookings and live holds),
+  //   coupon_user_limit_reached (the buyer's limit, counted the same way).
 
   // Holds seats for BookingsOptions::hold_ttl; the booking is kHeld.
   virtual Result<Booking> Hold(const Principal& buyer, const BookingRequest& request) = 0;
@@ -224,6 +242,9 @@ class Bookings {
   // seats; returns how many bookings expired. The recurring job kExpireHoldsJob calls it.
   // Errors: kInvalidArgument invalid_limit; storage failures.
   virtual Result<std::int64_t> ExpireHolds(int limit) = 0;
+
+  // The coupons' management (eventify/coupons.h); valid while this object lives.
+  virtual Coupons& coupons() = 0;
 };
 
 }  // namespace eventify

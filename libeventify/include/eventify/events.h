@@ -230,8 +230,12 @@ enum class EventAction : int {
   kListOwnEvents,
   kBookEvent,          // hold seats, pay, book and pay (eventify/bookings.h)
   kCheckInTickets,     // admit tickets at the door (eventify/bookings.h)
-  kWriteReview,        // write, edit and delete one's own review (eventify/reviews.h)
-  kModerateReviews,    // remove anyone's review (eventify/reviews.h)
+  kManageEventCoupons,     // create, list, deactivate coupons of this event (eventify/coupons.h)
+  kManagePlatformCoupons,  // coupons valid for every event; list every coupon
+  kSettleEvent,            // pay the escrow out (eventify/settlements.h)
+  kViewSettlement,         // read an event's settlement (eventify/settlements.h)
+  kWriteReview,            // write, edit and delete one's own review (eventify/reviews.h)
+  kModerateReviews,        // remove anyone's review (eventify/reviews.h)
 };
 
 // How the caller relates to the event acted on; kNone when there is no event, or it is another's.
@@ -336,7 +340,8 @@ class Events {
 
   // The event's organizer or an admin cancels an approved event; `note` 1-1000 characters, shown
   // to attendees. Refunds come with bookings. Errors: kNotFound (event_not_found),
-  // kFailedPrecondition (event_not_approved), kInvalidArgument (invalid_note).
+  // kFailedPrecondition (event_not_approved: also a completed or settled one, whose escrow is
+  // paid out; eventify/settlements.h), kInvalidArgument (invalid_note).
   virtual Result<Event> CancelEvent(const Principal& caller, std::string_view id,
                                     std::string_view note) = 0;
 

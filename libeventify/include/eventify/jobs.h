@@ -26,7 +26,9 @@
 // kVoidExpiredTransfersJob and kPurgeExpiredJob. It also handles kCompleteEndedEventsJob,
 // kExpireHoldsJob, kRefundCancelledEventsJob and kSendRemindersJob, which a host that wants
 // events completed, lapsed holds swept, cancelled events refunded and reminders sent on time adds
-// to the schedules (the server does, every minute).
+// to the schedules (the server does, every minute), and kSettleDueEventsJob, which a host that
+// wants due events settled without an admin adds (the server does when settlement.automatic is
+// on).
 //
 // Who runs the jobs: JobsOptions::worker_threads threads of the engine, or, with zero, the host
 // calling RunDueJobs (tests do, on a spi::ManualClock). Due times come from the engine's clock.
@@ -70,6 +72,8 @@ inline constexpr std::string_view kExpireHoldsJob = "bookings.expire_holds";
 inline constexpr std::string_view kRefundCancelledEventsJob = "bookings.refund_cancelled";
 // Writes the reminder e-mails of confirmed bookings whose event is near (Bookings::SendReminders).
 inline constexpr std::string_view kSendRemindersJob = "bookings.send_reminders";
+// Settles every event whose settlement is due (Settlements::SettleDueEvents, eventify/settlements.h).
+inline constexpr std::string_view kSettleDueEventsJob = "events.settle_due";
 // One e-mail written by the engine (the transactional outbox), with JobsOptions::mail_max_attempts.
 inline constexpr std::string_view kSendMailJob = "mail.send";
 

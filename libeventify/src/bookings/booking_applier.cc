@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "bookings/coupon_batch.h"
 #include "bookings/seat_batch.h"
 #include "core/status_macros.h"
 #include "eventify/events.h"
@@ -80,6 +81,7 @@ class BatchRun {
   Status Run(std::span<storage::BatchOperation* const> operations) {
     EV_RETURN_IF_ERROR(LoadEvents(operations));
     EV_RETURN_IF_ERROR(LoadBookings(operations));
+    EV_RETURN_IF_ERROR(LoadCoupons(operations));
     EV_RETURN_IF_ERROR(LoadPayments(operations));
     for (storage::BatchOperation* base : operations) {
       BookingOperation& op = Op(base);
@@ -203,6 +205,22 @@ class BatchRun {
     bookings_.insert_or_assign(std::move(id), std::move(record));
   }
 
+  // Locks the coupons the new bookings name and counts their uses, after the events (the same
+  // order in every batch). A batch without coupon codes leaves coupons_ null and reads nothing.
+  Status LoadCoupons(std::span<storage::BatchOperation* const> operations) {
+    std::vector<std::string> codes, users;
+    for (storage::BatchOperation* base : operations) {
+      BookingOperation& op = Op(base);
+      if (op.request.coupon_code.empty()) continue;
+      if (op.kind != Kind::kHold && op.kind != Kind::kBookAndPay) continue;
+      codes.push_back(op.request.coupon_code);
+      users.push_back(op.buyer.user_id);
+    }
+    if (codes.empty()) return Status::Ok();
+    coupons_ = &CouponBatch::Of(context_, tx_, now_);
+    return coupons_->Load(codes, users);
+  }
+
   // Prepares every payment and refund the batch may stage and loads them into the batch's
   // TransferBatch at once. A refund is prepared for a held booking too: a Pay queued before the
   // Cancel in this batch may confirm it.
@@ -266,6 +284,13 @@ class BatchRun {
     booking.idempotency_key = op.request.idempotency_key;
     booking.seats = op.request.seats;
     booking.amount = Money{event.price.minor_units * op.request.seats, event.price.currency};
+    booking.discount = Money{0, event.price.currency};
+    const Coupon* coupon = coupons_ ? coupons_->Find(op.request.coupon_code) : nullptr;
+    if (coupon != nullptr) {
+      booking.coupon_code = coupon->code;
+      booking.discount.minor_units = CouponDiscount(*coupon, booking.amount.minor_units);
+      booking.amount.minor_units -= booking.discount.minor_units;
+    }
     booking.status = BookingStatus::kHeld;
     booking.hold_expires_at = now_ + hold_ttl_;
     booking.created_at = booking.updated_at = now_;
@@ -309,7 +334,8 @@ class BatchRun {
   Status ApplyNew(BookingOperation& op) {
     if (auto known = id_by_key_.find(op.request_key); known != id_by_key_.end()) {
       const Booking& existing = bookings_.at(known->second).booking;
-      if (existing.event_id != op.request.event_id || existing.seats != op.request.seats) {
+      if (existing.event_id != op.request.event_id || existing.seats != op.request.seats ||
+          existing.coupon_code != op.request.coupon_code) {
         op.outcome = AlreadyExists("idempotency_key_reused",
                                    "this idempotency key was used for another booking",
                                    "idempotency_key");
@@ -325,6 +351,17 @@ class BatchRun {
     if (!op.outcome.ok()) return Status::Ok();
     op.outcome = CheckSells(*event, now_);
     if (!op.outcome.ok()) return Status::Ok();
+    const Coupon* coupon = nullptr;
+    if (!op.request.coupon_code.empty()) {
+      auto applies = coupons_->Check(op.request.coupon_code, event->event_id, op.buyer.user_id,
+                                     event->price.minor_units * op.request.seats);
+      if (!applies.ok() && applies.status().code() == StatusCode::kInternal) {
+        return applies.status();
+      }
+      op.outcome = applies.status();
+      if (!op.outcome.ok()) return Status::Ok();
+      coupon = coupons_->Find(op.request.coupon_code);
+    }
     if (SeatBatch::Free(*event) < op.request.seats) {
       op.outcome = FailedPrecondition("sold_out", "fewer seats are left than asked for", "seats");
       return Status::Ok();
@@ -341,7 +378,8 @@ class BatchRun {
       Confirm(booking, *paid);
     }
     if (!op.outcome.ok()) return Status::Ok();
-    spi::BookingRecord record{booking, op.request_key};
+    spi::BookingRecord record{booking, op.request_key, coupon ? coupon->id : std::string()};
+    if (coupon != nullptr) coupons_->Take(*coupon, op.buyer.user_id);
     record.booking.tickets.clear();
     inserts_.push_back(record);
     op.result = booking;
@@ -459,6 +497,9 @@ class BatchRun {
     } else {
       seats_.ReleaseHeld(event, booking.seats);
     }
+    if (coupons_ != nullptr && !record.coupon_id.empty()) {
+      coupons_->Release(record.coupon_id, booking.user_id);
+    }
     booking.status = BookingStatus::kCancelled;
     booking.cancelled_at = now_;
     booking.updated_at = now_;
@@ -502,6 +543,7 @@ class BatchRun {
   const Timestamp now_;
   SeatBatch& seats_;
   ledger::TransferBatch* transfers_ = nullptr;
+  CouponBatch* coupons_ = nullptr;  // when a new booking of the batch names a coupon
   // Every transfer loaded, by idempotency key (owned by the operations).
   std::unordered_map<std::string, const ledger::PreparedTransfer*> prepared_;
   std::unordered_map<std::string, spi::BookingRecord> bookings_;  // by id, as changed so far

@@ -7,6 +7,7 @@
 
 #include "bookings/booking_applier.h"
 #include "bookings/card_payments.h"
+#include "bookings/coupons_service.h"
 #include "bookings/ticket_codes.h"
 #include "core/page_cursor.h"
 #include "core/status_macros.h"
@@ -69,6 +70,7 @@ class BookingsServiceImpl final : public Bookings {
                       std::chrono::seconds topup_timeout)
       : storage_(std::move(storage)),
         clock_(clock),
+        coupons_(MakeCouponsService(storage_, clock)),
         pipeline_(pipeline),
         codes_(secret_key),
         mail_(std::move(mail), codes_, product_name),
@@ -195,6 +197,8 @@ class BookingsServiceImpl final : public Bookings {
     return ticket;
   }
 
+  Coupons& coupons() override { return *coupons_; }
+
   // The claim and the mails commit together: a booking's reminder is written exactly once.
   Result<std::int64_t> SendReminders(int limit) override {
     if (limit <= 0) return InvalidArgument("invalid_limit", "limit must be positive", "limit");
@@ -222,13 +226,18 @@ class BookingsServiceImpl final : public Bookings {
  private:
   Result<Booking> New(Kind kind, const Principal& buyer, const BookingRequest& request) {
     EV_RETURN_IF_ERROR(CheckClientKey(request.idempotency_key));
+    BookingRequest normalized = request;
+    if (!request.coupon_code.empty()) {
+      EV_ASSIGN_OR_RETURN(normalized.coupon_code,
+                          NormalizeCouponCode(request.coupon_code, "coupon_code"));
+    }
     // Another engine on the same database may take the key between this batch's look-up and
     // its insert (booking_exists): a second pass then replays that booking or refuses the key.
     for (int pass = 0;; ++pass) {
       BookingOperation op;
       op.kind = kind;
       op.buyer = buyer;
-      op.request = request;
+      op.request = normalized;
       op.request_key = buyer.user_id + ":" + request.idempotency_key;
       op.new_id = NewId(clock_.Now());
       const Status status = pipeline_.Execute(applier_, op);
@@ -309,6 +318,7 @@ class BookingsServiceImpl final : public Bookings {
 
   const std::shared_ptr<spi::Storage> storage_;
   ledger::TransferClock& clock_;
+  const std::unique_ptr<Coupons> coupons_;
   storage::CommitPipeline& pipeline_;
   const TicketCodes codes_;
   const BookingMail mail_;  // borrows codes_

@@ -7,6 +7,7 @@
 #include "eventify/spi/event_store.h"
 #include "eventify/spi/job_store.h"
 #include "eventify/spi/review_store.h"
+#include "eventify/spi/settlement_store.h"
 #include "events/events_service.h"
 #include "jobs/job_queue.h"
 #include "jobs/jobs_service.h"
@@ -14,6 +15,7 @@
 #include "ledger/transfer_batch.h"
 #include "mail/mail_jobs.h"
 #include "reviews/reviews_service.h"
+#include "settlements/settlements_service.h"
 #include "storage/commit_pipeline.h"
 #include "wallets/wallets_service.h"
 
@@ -57,12 +59,18 @@ class EngineImpl final : public Engine {
                                               topup_timeout);
   }
 
+  // Settlements move escrow money with the engine's transfer clock.
+  void set_settlements(SettlementsOptions options) {
+    settlements_ = settlements::MakeSettlementsService(storage_, *transfer_clock_, options);
+  }
+
   Accounts& accounts() override { return *accounts_; }
   Ledger& ledger() override { return *ledger_; }
   Wallets& wallets() override { return *wallets_; }
   Jobs& jobs() override { return *jobs_; }
   Events& events() override { return *events_; }
   Bookings& bookings() override { return *bookings_; }
+  Settlements& settlements() override { return *settlements_; }
   Reviews& reviews() override { return *reviews_; }
   spi::Storage& storage() override { return *storage_; }
   spi::MediaStore& media_store() override { return *media_; }
@@ -83,6 +91,7 @@ class EngineImpl final : public Engine {
   std::unique_ptr<Events> events_;
   std::unique_ptr<Reviews> reviews_;
   std::unique_ptr<Bookings> bookings_;  // destroyed before the pipeline it queues in
+  std::unique_ptr<Settlements> settlements_;
   // Declared last: its workers are stopped before anything their handlers use is destroyed.
   std::unique_ptr<jobs::JobsService> jobs_;
 };
@@ -91,7 +100,7 @@ class EngineImpl final : public Engine {
 constexpr spi::StoreArea kRequiredAreas[] = {
     spi::AccountRepository::kArea, spi::LedgerRepository::kArea, spi::WalletRepository::kArea,
     spi::JobStore::kArea, spi::AccountMaintenanceStore::kArea, spi::EventStore::kArea,
-    spi::BookingStore::kArea, spi::ReviewStore::kArea};
+    spi::BookingStore::kArea, spi::SettlementStore::kArea, spi::ReviewStore::kArea};
 
 }  // namespace
 
@@ -148,6 +157,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
     return InvalidArgument("invalid_bookings_options", "the card payment hold must be positive",
                            "bookings.card_payment_hold");
   }
+  if (Status settlements = settlements::ValidateSettlementsOptions(options.settlements);
+      !settlements.ok()) {
+    return settlements;
+  }
   if (!options.clock) options.clock = std::make_shared<spi::SystemClock>();
   // The queue every area writes its jobs through, in its own transactions; mail goes out as jobs.
   auto queue = std::make_shared<jobs::JobQueue>(options.clock, options.jobs.max_attempts);
@@ -183,6 +196,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   engine->set_reviews(reviews::MakeReviewsService(options.storage, options.clock));
   engine->set_bookings(mail, options.secret_key, options.accounts.product_name,
                        std::move(options.bookings), cards, options.wallets.topup_timeout);
+  engine->set_settlements(options.settlements);
   auto jobs = jobs::MakeJobsService(options.storage, options.clock, queue, options.jobs);
   if (Status builtin = jobs::RegisterBuiltinJobs(*jobs, engine->ledger(), options.storage,
                                                  options.clock, options.jobs);
@@ -196,6 +210,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
     return handler;
   }
   if (Status handler = bookings::RegisterBookingsJobs(*jobs, engine->bookings()); !handler.ok()) {
+    return handler;
+  }
+  if (Status handler = settlements::RegisterSettlementJobs(*jobs, engine->settlements());
+      !handler.ok()) {
     return handler;
   }
   jobs->Start();

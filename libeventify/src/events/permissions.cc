@@ -104,22 +104,26 @@ bool IsEventActionAllowed(Role role, EventRelation relation, EventAction action)
     bool attendee, organizer, own_organizer, admin, holder;
   };
   static constexpr Rule kTable[] = {
-      //                                 attendee organizer own-event admin  holder
-      {EventAction::kApplyAsOrganizer,   false,   true,     true,     false, false},
-      {EventAction::kReviewOrganizers,   false,   false,    false,    true,  false},
-      {EventAction::kManageCategories,   false,   false,    false,    true,  false},
-      {EventAction::kCreateEvent,        false,   true,     true,     false, false},
-      {EventAction::kEditEvent,          false,   false,    true,     false, false},
-      {EventAction::kSubmitEvent,        false,   false,    true,     false, false},
-      {EventAction::kReviewEvents,       false,   false,    false,    true,  false},
-      {EventAction::kCancelEvent,        false,   false,    true,     true,  false},
-      {EventAction::kHoldEvent,          false,   false,    false,    true,  false},
-      {EventAction::kViewUnlistedEvent,  false,   false,    true,     true,  false},
-      {EventAction::kListOwnEvents,      false,   true,     true,     false, false},
-      {EventAction::kBookEvent,          true,    true,     false,    false, false},
-      {EventAction::kCheckInTickets,     false,   false,    true,     false, false},
-      {EventAction::kWriteReview,        false,   false,    false,    false, true},
-      {EventAction::kModerateReviews,    false,   false,    false,    true,  false},
+      //                                    attendee organizer own-event admin  holder
+      {EventAction::kApplyAsOrganizer,      false,   true,     true,     false, false},
+      {EventAction::kReviewOrganizers,      false,   false,    false,    true,  false},
+      {EventAction::kManageCategories,      false,   false,    false,    true,  false},
+      {EventAction::kCreateEvent,           false,   true,     true,     false, false},
+      {EventAction::kEditEvent,             false,   false,    true,     false, false},
+      {EventAction::kSubmitEvent,           false,   false,    true,     false, false},
+      {EventAction::kReviewEvents,          false,   false,    false,    true,  false},
+      {EventAction::kCancelEvent,           false,   false,    true,     true,  false},
+      {EventAction::kHoldEvent,             false,   false,    false,    true,  false},
+      {EventAction::kViewUnlistedEvent,     false,   false,    true,     true,  false},
+      {EventAction::kListOwnEvents,         false,   true,     true,     false, false},
+      {EventAction::kBookEvent,             true,    true,     false,    false, false},
+      {EventAction::kCheckInTickets,        false,   false,    true,     false, false},
+      {EventAction::kManageEventCoupons,    false,   false,    true,     true,  false},
+      {EventAction::kManagePlatformCoupons, false,   false,    false,    true,  false},
+      {EventAction::kSettleEvent,           false,   false,    false,    true,  false},
+      {EventAction::kViewSettlement,        false,   false,    true,     true,  false},
+      {EventAction::kWriteReview,           false,   false,    false,    false, true},
+      {EventAction::kModerateReviews,       false,   false,    false,    true,  false},
   };
   for (const Rule& rule : kTable) {
     if (rule.action != action) continue;

@@ -114,7 +114,8 @@ bool SociStorage::Supports(spi::StoreArea area) const {
   return area == spi::AccountRepository::kArea || area == spi::LedgerRepository::kArea ||
          area == spi::WalletRepository::kArea || area == spi::JobStore::kArea ||
          area == spi::AccountMaintenanceStore::kArea || area == spi::EventStore::kArea ||
-         area == spi::BookingStore::kArea || area == spi::ReviewStore::kArea;
+         area == spi::BookingStore::kArea || area == spi::SettlementStore::kArea ||
+         area == spi::ReviewStore::kArea;
 }
 
 Status SociStorage::Run(spi::TransactionMode mode,

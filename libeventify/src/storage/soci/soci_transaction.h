@@ -12,6 +12,7 @@
 #include "storage/soci/job_store.h"
 #include "storage/soci/ledger_repository.h"
 #include "storage/soci/review_store.h"
+#include "storage/soci/settlement_store.h"
 #include "storage/soci/transaction_context.h"
 #include "storage/soci/wallet_repository.h"
 
@@ -27,6 +28,7 @@ class SociTransaction final : public spi::Transaction {
         account_maintenance_(context),
         events_(context),
         bookings_(context),
+        settlements_(context),
         reviews_(context) {}
 
  protected:
@@ -41,6 +43,9 @@ class SociTransaction final : public spi::Transaction {
     }
     if (area == spi::EventStore::kArea) return static_cast<spi::EventStore*>(&events_);
     if (area == spi::BookingStore::kArea) return static_cast<spi::BookingStore*>(&bookings_);
+    if (area == spi::SettlementStore::kArea) {
+      return static_cast<spi::SettlementStore*>(&settlements_);
+    }
     if (area == spi::ReviewStore::kArea) return static_cast<spi::ReviewStore*>(&reviews_);
     return nullptr;
   }
@@ -53,6 +58,7 @@ class SociTransaction final : public spi::Transaction {
   SociAccountMaintenanceStore account_maintenance_;
   SociEventStore events_;
   SociBookingStore bookings_;
+  SociSettlementStore settlements_;
   SociReviewStore reviews_;
 };
 
