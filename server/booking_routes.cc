@@ -37,6 +37,8 @@ void WriteBooking(JsonWriter& json, const Booking& booking) {
   json.IntMember("seats", booking.seats);
   json.IntMember("amount", booking.amount.minor_units);
   json.StringMember("currency", booking.amount.currency);
+  json.StringOrNullMember("coupon_code", booking.coupon_code);
+  json.IntMember("discount", booking.discount.minor_units);
   json.StringMember("idempotency_key", booking.idempotency_key);
   json.StringMember("hold_expires_at", FormatTimestamp(booking.hold_expires_at));
   json.StringOrNullMember("payment_transfer_id", booking.payment_transfer_id);
@@ -85,10 +87,11 @@ class BookingRoutes {
   explicit BookingRoutes(Engine& engine)
       : accounts_(engine.accounts()), bookings_(engine.bookings()) {}
 
-  // POST /api/v1/bookings/holds {event_id, seats} with Idempotency-Key.
+  // POST /api/v1/bookings/holds {event_id, seats, coupon_code?} with Idempotency-Key.
   ApiResponse Hold(const ApiRequest& request) { return New(request, /*pay_now=*/false); }
 
-  // POST /api/v1/bookings {event_id, seats} with Idempotency-Key: hold and pay in one step.
+  // POST /api/v1/bookings {event_id, seats, coupon_code?} with Idempotency-Key: hold and pay in
+  // one step.
   ApiResponse BookAndPay(const ApiRequest& request) { return New(request, /*pay_now=*/true); }
 
   // GET /api/v1/bookings?cursor=&limit=: the caller's own bookings, newest first.
@@ -179,13 +182,16 @@ class BookingRoutes {
     if (!body.ok()) return ErrorResponse(body.status());
     BookingRequest booking;
     std::int64_t seats = 0;
-    Status read = body->Read({Required("event_id", booking.event_id), Required("seats", seats)});
+    std::optional<std::string> coupon_code;
+    Status read = body->Read({Required("event_id", booking.event_id), Required("seats", seats),
+                              Optional("coupon_code", coupon_code)});
     if (!read.ok()) return ErrorResponse(read);
     // Out of range counts reach the library as 0, which it refuses as invalid_seats.
     booking.seats = seats < 1 || seats > std::numeric_limits<std::int32_t>::max()
                         ? 0
                         : static_cast<std::int32_t>(seats);
     booking.idempotency_key = std::move(key).value();
+    booking.coupon_code = coupon_code.value_or("");
     return BookingResponse(201, pay_now ? bookings_.BookAndPay(*principal, booking)
                                         : bookings_.Hold(*principal, booking));
   }

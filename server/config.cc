@@ -454,6 +454,18 @@ const std::vector<KeySpec>& Keys() {
         "wallets.max_topup_amount", "largest top-up, in minor units of the currency",
         [](C& c) -> std::int64_t& { return c.wallets.max_topup_amount; }, 1,
         std::numeric_limits<std::int64_t>::max()));
+    k.push_back(SecondsKey(
+        "bookings.reminder_lead", "how long before an event its attendees get their reminder",
+        [](C& c) -> std::chrono::seconds& { return c.bookings.reminder_lead; }, 1));
+    k.push_back(BoolKey("settlement.automatic",
+                        "settle due events with a job every minute (else admins settle them)",
+                        &C::settlement_automatic));
+    k.push_back(SecondsKey(
+        "settlement.delay", "an event is due for settlement this long after its end",
+        [](C& c) -> std::chrono::seconds& { return c.settlements.delay; }, 0));
+    k.push_back(IntKey(
+        "settlement.commission_bps", "platform commission in basis points (1000 = 10%)",
+        [](C& c) -> std::int32_t& { return c.settlements.commission_bps; }, 0, 10000));
     return k;
   }();
   return keys;

@@ -72,6 +72,11 @@ struct ServerConfig {
 
   AccountsOptions accounts;
   WalletsOptions wallets;
+  BookingsOptions bookings;  // the server sets reminder_lead only
+  // When ended events are due for settlement and the commission (eventify/settlements.h); the
+  // server schedules the settlement job only when settlement_automatic is on.
+  SettlementsOptions settlements;
+  bool settlement_automatic = false;
 };
 
 // One `--name[=value]` from the command line. value is empty for a bare flag such as --help.

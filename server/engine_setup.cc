@@ -76,6 +76,7 @@ Result<std::unique_ptr<Engine>> OpenEngine(const ServerConfig& config, WhenMissi
   options.accounts = config.accounts;
   options.currency = config.currency;
   options.wallets = config.wallets;
+  options.bookings.reminder_lead = config.bookings.reminder_lead;
   options.jobs.worker_threads = config.jobs_worker_threads;
   options.jobs.mail_max_attempts = config.jobs_mail_max_attempts;
   options.jobs.backoff = config.jobs_backoff;
@@ -87,6 +88,13 @@ Result<std::unique_ptr<Engine>> OpenEngine(const ServerConfig& config, WhenMissi
   options.jobs.schedules.push_back({std::string(kExpireHoldsJob), std::chrono::seconds(60)});
   options.jobs.schedules.push_back(
       {std::string(kRefundCancelledEventsJob), std::chrono::seconds(60)});
+  // Reminders leave within a minute of their window opening (docs/mail.md).
+  options.jobs.schedules.push_back({std::string(kSendRemindersJob), std::chrono::seconds(60)});
+  options.settlements = config.settlements;
+  // Due events are settled within a minute, when the operator wants it (docs/settlement.md).
+  if (config.settlement_automatic) {
+    options.jobs.schedules.push_back({std::string(kSettleDueEventsJob), std::chrono::seconds(60)});
+  }
   // payments.gateway accepts only "sandbox" (config.cc).
   options.payment_gateway =
       spi::MakeSandboxPaymentGateway(std::move(webhook_secret).value(), clock);

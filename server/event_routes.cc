@@ -9,6 +9,7 @@
 #include "http_errors.h"
 #include "json.h"
 #include "query_params.h"
+#include "review_routes.h"
 
 namespace eventify::server {
 namespace {
@@ -77,6 +78,8 @@ void WriteEvent(JsonWriter& json, const Event& e) {
   json.IntMember("seats_held", e.seats_held);
   json.StringOrNullMember("submitted_at", TimestampOrEmpty(e.submitted_at));
   json.StringOrNullMember("cover_image_url", e.cover_image_url.value_or(""));
+  json.Key("rating");
+  WriteRating(json, e.rating);
   json.StringMember("created_at", FormatTimestamp(e.created_at));
   json.StringMember("updated_at", FormatTimestamp(e.updated_at));
   json.EndObject();
@@ -105,20 +108,6 @@ ApiResponse EventResponse(int status, const Result<Event>& e) {
 ApiResponse EventPageResponse(const Result<EventPage>& page) {
   if (!page.ok()) return ErrorResponse(page.status());
   return PageResponse(page->items, page->next_cursor, WriteEvent);
-}
-
-// A timestamp member of a body. Errors: those of Read, invalid_timestamp (with the field).
-Status ReadTimestampField(const JsonObject& body, std::string_view name, Timestamp& out) {
-  std::string text;
-  if (Status read = body.Read({Required(name, text)}); !read.ok()) return read;
-  auto parsed = ParseTimestamp(text);
-  if (!parsed.ok()) {
-    return InvalidArgument(std::string(parsed.status().reason()),
-                           "'" + std::string(name) + "': " + parsed.status().message(),
-                           std::string(name));
-  }
-  out = *parsed;
-  return Status::Ok();
 }
 
 // The body of POST /events and PUT /events/{id}: the whole event (docs/events-api.md).

@@ -81,4 +81,17 @@ Status ReadBoolQuery(const ApiRequest& request, std::string_view name, std::opti
   return Status::Ok();
 }
 
+Status ReadTimestampField(const JsonObject& body, std::string_view name, Timestamp& out) {
+  std::string text;
+  if (Status read = body.Read({Required(name, text)}); !read.ok()) return read;
+  auto parsed = ParseTimestamp(text);
+  if (!parsed.ok()) {
+    return InvalidArgument(std::string(parsed.status().reason()),
+                           "'" + std::string(name) + "': " + parsed.status().message(),
+                           std::string(name));
+  }
+  out = *parsed;
+  return Status::Ok();
+}
+
 }  // namespace eventify::server

@@ -9,6 +9,7 @@
 
 #include "api.h"
 #include "eventify/status.h"
+#include "eventify/types.h"
 #include "json.h"
 
 namespace eventify::server {
@@ -24,6 +25,10 @@ ApiResponse ErrorResponse(int http_status, std::string_view code, std::string_vi
 // Errors: kUnsupportedMediaType (unsupported_media_type) unless Content-Type is application/json;
 // kInvalidArgument (invalid_body) for an empty body, and those of JsonObject::Parse.
 Result<JsonObject> ParseJsonBody(const ApiRequest& request);
+
+// A required timestamp member of a body (RFC 3339). Errors: those of JsonObject::Read,
+// invalid_timestamp (with the field).
+Status ReadTimestampField(const JsonObject& body, std::string_view name, Timestamp& out);
 
 // The reply of a list route: 200 {"items": [...], "next_cursor": string or null}, each item
 // written by `write_item(json, item)`.

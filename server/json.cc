@@ -201,6 +201,10 @@ JsonWriter& JsonWriter::Int(std::int64_t value) {
   impl_->writer.Int64(value);
   return *this;
 }
+JsonWriter& JsonWriter::Double(double value) {
+  impl_->writer.Double(value);
+  return *this;
+}
 JsonWriter& JsonWriter::Null() {
   impl_->writer.Null();
   return *this;

@@ -93,6 +93,7 @@ class JsonWriter {
   JsonWriter& String(std::string_view value);
   JsonWriter& Bool(bool value);
   JsonWriter& Int(std::int64_t value);
+  JsonWriter& Double(double value);  // finite values only
   JsonWriter& Null();
 
   // Shorthands for a key and its value; distinct names avoid const char* turning into bool.

@@ -17,6 +17,7 @@
 #include "accounts_routes.h"
 #include "admin_cli.h"
 #include "booking_routes.h"
+#include "coupon_routes.h"
 #include "job_routes.h"
 #include "config.h"
 #include "engine_setup.h"
@@ -24,7 +25,9 @@
 #include "health_routes.h"
 #include "http_server.h"
 #include "media_routes.h"
+#include "review_routes.h"
 #include "router.h"
+#include "settlement_routes.h"
 #include "shutdown_signals.h"
 #include "waitlist_routes.h"
 #include "wallet_routes.h"
@@ -83,9 +86,12 @@ int Serve(const std::vector<std::string>& args) {
   AddMediaRoutes(router, **engine);
   AddWalletRoutes(router, **engine);
   AddBookingRoutes(router, **engine);
+  AddCouponRoutes(router, **engine);
   AddWaitlistRoutes(router, **engine);
   AddJobRoutes(router, **engine);
   AddEventRoutes(router, **engine);
+  AddSettlementRoutes(router, **engine);
+  AddReviewRoutes(router, **engine);
 
   int exit_code = 0;
   {

@@ -4,7 +4,6 @@
 
 #include <boost/test/unit_test.hpp>
 #include <memory>
-#include <mutex>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -24,38 +23,25 @@ namespace eventify::testing {
 constexpr std::int64_t kTicketPrice = 500;
 constexpr char kWebhookSecret[] = "bookings-webhook-secret";
 
-// Keeps every message the engine's mail jobs send.
-class KeepingMailer final : public spi::Mailer {
- public:
-  Status Send(const spi::MailMessage& message) override {
-    std::lock_guard lock(mu_);
-    sent_.push_back(message);
-    return Status::Ok();
-  }
-  // The messages to `to` whose subject holds `subject_part`.
-  std::vector<spi::MailMessage> To(const std::string& to, const std::string& subject_part) {
-    std::lock_guard lock(mu_);
-    std::vector<spi::MailMessage> found;
-    for (const auto& message : sent_) {
-      if (message.to == to && message.subject.find(subject_part) != std::string::npos) {
-        found.push_back(message);
-      }
-    }
-    return found;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<spi::MailMessage> sent_;
-};
-
 struct BookingsFixture {
-  BookingsFixture() {
+  BookingsFixture() : BookingsFixture(OpenFreshStorage()) {}
+
+  // On `on`, a new database (the engine migrates it).
+  explicit BookingsFixture(std::shared_ptr<spi::Storage> on) {
     clock = std::make_shared<spi::ManualClock>(kEventsStart);
-    storage = OpenFreshStorage();
+    storage = std::move(on);
+    engine = OpenEngine(storage);
+    ValueOrFail(events().ApplyAsOrganizer(organizer, {"Org", "We run events", "org@example.com"}));
+    ValueOrFail(events().VerifyOrganizer(admin, organizer.user_id));
+    category = ValueOrFail(events().CreateCategory(admin, "Concerts"));
+  }
+
+  // An engine on `on` with this fixture's clock, mailer and options: a second process on the
+  // same database, or this one restarted.
+  std::unique_ptr<Engine> OpenEngine(std::shared_ptr<spi::Storage> on) {
     EngineOptions options;
     options.secret_key = std::string(32, 's');
-    options.storage = storage;
+    options.storage = std::move(on);
     options.mailer = mailer;
     options.accounts.password_hash_cost = PasswordHashCost::kMinimum;
     options.media_store = spi::MakeFilesystemMediaStore("/nonexistent-media", "/media/");
@@ -66,10 +52,7 @@ struct BookingsFixture {
                               {std::string(kRefundCancelledEventsJob), std::chrono::seconds(60)}};
     auto opened = Engine::Open(std::move(options));
     BOOST_REQUIRE_MESSAGE(opened.ok(), opened.status().ToString());
-    engine = std::move(opened).value();
-    ValueOrFail(events().ApplyAsOrganizer(organizer, {"Org", "We run events", "org@example.com"}));
-    ValueOrFail(events().VerifyOrganizer(admin, organizer.user_id));
-    category = ValueOrFail(events().CreateCategory(admin, "Concerts"));
+    return std::move(opened).value();
   }
 
   Events& events() { return engine->events(); }

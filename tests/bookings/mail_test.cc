@@ -1,6 +1,7 @@
 // The booking mails: the confirmation, written through the outbox in the commit that confirms
 // the booking (paid or free, by BookAndPay or Pay), carrying every ticket code, none for a refused
-// payment; and the cancellation of a paid booking by its buyer, with the refund.
+// payment; the cancellation of a paid booking by its buyer, with the refund; and the event's
+// cancellation, written in the commit that refunds each booking of a cancelled event.
 #include <boost/test/unit_test.hpp>
 
 #include <string>
@@ -13,10 +14,6 @@ using namespace eventify::testing;
 namespace {
 
 constexpr char kSubject[] = "your tickets for";
-
-bool Holds(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 }  // namespace
 
@@ -147,6 +144,61 @@ BOOST_AUTO_TEST_CASE(releasing_a_hold_or_a_refused_cancellation_mails_nothing) {
               "event_started");
   RunDueJobs();
   BOOST_TEST(mailer->To("carol@example.com", "booking cancelled for").empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_cancelled_event_mails_each_attendee_the_refund_in_the_refunds_commit) {
+  const Principal carol = RegisteredAttendee("carol@example.com", "Carol");
+  const Principal dave = RegisteredAttendee("dave@example.com", "Dave");
+  const Principal erin = RegisteredAttendee("erin@example.com", "Erin");
+  const Event event = ApprovedEvent(10, kTicketPrice, 4, "Jazz & <blues>");
+  for (const Principal* buyer : {&carol, &dave, &erin}) Fund(buyer->user_id, 10 * kTicketPrice);
+  const Booking two = ValueOrFail(bookings().BookAndPay(carol, Request(event, 2, "k1")));
+  const Booking one = ValueOrFail(bookings().BookAndPay(dave, Request(event, 1, "k1")));
+  ValueOrFail(bookings().Hold(erin, Request(event, 1, "k1")));  // a live hold: nothing paid
+  RunDueJobs();  // this period's refund job runs now, before the event is cancelled
+  ValueOrFail(events().CancelEvent(organizer, event.id, "The hall <flooded> & closed"));
+  RunDueJobs();  // the mail comes with the refund, not with the cancellation
+  BOOST_TEST(mailer->To("carol@example.com", "is cancelled").empty());
+
+  BOOST_TEST(ValueOrFail(bookings().RefundCancelledEvents(10)) == 2);
+  BOOST_TEST(ValueOrFail(bookings().RefundCancelledEvents(10)) == 0);  // refunded once
+  RunDueJobs();
+  const auto mails = mailer->To("carol@example.com", "is cancelled");
+  BOOST_TEST_REQUIRE(mails.size() == 1u);
+  const spi::MailMessage& mail = mails.front();
+  BOOST_TEST(mail.subject == "Eventify: Jazz & <blues> is cancelled");
+  BOOST_TEST(mail.text == "Hello Carol,\n\nthe event Jazz & <blues>, which was to start " +
+                              FormatTimestamp(event.starts_at).substr(0, 10) + " " +
+                              FormatTimestamp(event.starts_at).substr(11, 5) +
+                              " UTC, is cancelled.\n\nThe reason given: The hall <flooded> & "
+                              "closed\n\nYour booking " + two.id +
+                              " is cancelled with it: its tickets no longer admit. INR 10.00 was "
+                              "refunded to your wallet.\n");
+  const std::string& html = mail.html.value();
+  BOOST_TEST(Holds(html, "<strong>Jazz &amp; &lt;blues&gt;</strong>"));
+  BOOST_TEST(Holds(html, "The reason given: The hall &lt;flooded&gt; &amp; closed"));
+  BOOST_TEST(!Holds(html, "<flooded>"));
+  BOOST_TEST(Posted(WalletOf(carol.user_id)) == 10 * kTicketPrice);
+
+  const auto daves = mailer->To("dave@example.com", "is cancelled");
+  BOOST_TEST_REQUIRE(daves.size() == 1u);
+  BOOST_TEST(Holds(daves.front().text, one.id));
+  BOOST_TEST(Holds(daves.front().text, "INR 5.00 was refunded to your wallet."));
+  BOOST_TEST(mailer->To("erin@example.com", "cancelled").empty());  // the holder: none
+  BOOST_TEST(mailer->To("carol@example.com", "booking cancelled for").empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_cancelled_free_event_says_nothing_was_charged_and_the_job_mails_too) {
+  const Principal carol = RegisteredAttendee("carol@example.com", "Carol");
+  const Event event = ApprovedEvent(10, /*price=*/0);
+  ValueOrFail(bookings().BookAndPay(carol, Request(event, 1, "k1")));
+  ValueOrFail(events().CancelEvent(admin, event.id, "Speaker ill"));
+  clock->Advance(std::chrono::seconds(60));  // the refund job's next period
+  RunDueJobs();  // refunds (and writes the mail)
+  RunDueJobs();  // sends it
+  const auto mails = mailer->To("carol@example.com", "is cancelled");
+  BOOST_TEST_REQUIRE(mails.size() == 1u);
+  BOOST_TEST(Holds(mails.front().text, "Nothing was charged, so nothing is refunded."));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -8,6 +8,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <set>
 #include <string>
@@ -42,6 +43,9 @@ BOOST_AUTO_TEST_CASE(a_line_served_while_seats_come_and_go_never_oversells) {
   std::vector<std::vector<std::string>> failures(users.size());
   std::atomic<bool> stop{false};
   std::atomic<int> oversold_reads{0}, sweeps_failed{0};
+  // The sellers cancel once every waiter has tried to join, so that seats come back while people
+  // wait whatever the scheduling (else all could cancel before anyone joined).
+  std::atomic<int> join_attempts{0};
   std::thread sweeper([&] {
     while (!stop.load()) {
       if (!bookings().ExpireHolds(10).ok()) ++sweeps_failed;
@@ -63,10 +67,15 @@ BOOST_AUTO_TEST_CASE(a_line_served_while_seats_come_and_go_never_oversells) {
         if (!status.ok()) failures[i].push_back(std::string(status.reason()));
       };
       if (i < kSellers) {  // every other seller cancels: two seats come back
+        const auto give_up = std::chrono::steady_clock::now() + 30s;
+        while (join_attempts.load() < kWaiting && std::chrono::steady_clock::now() < give_up) {
+          std::this_thread::yield();
+        }
         if (i % 2 == 0) fail(bookings().Cancel(user, seller_bookings[i]).status());
       } else if (i < kSellers + kWaiting) {  // join, wait for an offer, then act on it
         const std::int32_t seats = 1 + i % 2;
         auto joined = bookings().JoinWaitlist(user, event.id, seats);
+        ++join_attempts;
         if (!joined.ok()) {
           fail(joined.status());
           // Seats were free at that instant: book them as anyone would.

@@ -2,26 +2,30 @@
 // EVENTIFY_TEST_BACKEND selects, driven over HTTP: an attendee buys (in one step, and by holding
 // then paying), the organizer checks the tickets in (once; a tampered code is refused), the
 // attendee cancels and is refunded, a stranger joins the sold-out event's waitlist and is offered
-// the seats a cancellation returns, and the ledger audit stays clean.
+// the seats a cancellation returns, the buyer buys again with the organizer's coupon, an event is
+// settled, and the ledger audit stays clean.
 //
 // The organizer is verified and the event approved over HTTP too. The buyer's wallet is funded
 // through the library on the same database (a second engine, as a second node would be), as a
 // settled top-up would leave it (the top-up itself is e2e_wallet's subject). A hold is also paid
 // by card: the sandbox gateway's signed callback, delivered as the gateway would, confirms it.
+//
+// Settlement needs an event that has ended, and the server's clock is real: the server runs with
+// settlement.delay=1s, and the settled event starts kShortLead after it is created (events must
+// start in the future to be approved and booked) and lasts a second, so the test waits about
+// kShortLead for it, polling the settlement until it is due rather than sleeping a fixed time.
 #define BOOST_TEST_MODULE e2e_bookings
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "e2e_client.h"
 #include "eventify/engine.h"
 #include "eventify/spi/clock.h"
-#include "eventify/spi/mailer.h"
-#include "eventify/spi/media_store.h"
 #include "eventify/spi/payment_gateway.h"
 #include "server_process.h"
-#include "support/test_storage.h"
 
 namespace {
 
@@ -33,13 +37,16 @@ using eventify::StatusCode;
 
 constexpr char kServer[] = EVENTIFY_SERVER_PATH;
 constexpr std::int64_t kPrice = 25000;
+// How far ahead of its creation the settled event starts: room to approve and book it first.
+constexpr auto kShortLead = std::chrono::seconds(15);
 
 // Given to the server through EVENTIFY_PAYMENTS_WEBHOOK_SECRET; the tests sign callbacks with it.
 constexpr char kWebhookSecret[] = "e2e-bookings-webhook-secret-0123456789abcdef0123456789";
 
 e2e::Deployment& TheDeployment() {
   static e2e::Deployment deployment(
-      kServer, {}, {std::string("EVENTIFY_PAYMENTS_WEBHOOK_SECRET=") + kWebhookSecret});
+      kServer, {"--settlement.delay=1s"},
+      {std::string("EVENTIFY_PAYMENTS_WEBHOOK_SECRET=") + kWebhookSecret});
   return deployment;
 }
 
@@ -50,75 +57,49 @@ std::string SeatsBody(const std::string& event_id, int seats) {
   return "{\"event_id\":\"" + event_id + "\",\"seats\":" + std::to_string(seats) + "}";
 }
 
-class NoMail final : public eventify::spi::Mailer {
- public:
-  eventify::Status Send(const eventify::spi::MailMessage&) override {
-    return eventify::Status::Ok();
-  }
-};
-
-// A second engine on the server's database, for what has no HTTP route here.
-std::unique_ptr<eventify::Engine> SetupEngine(e2e::Deployment& deployment) {
-  std::string url = "sqlite:" + (deployment.data_dir() / "eventify.db").string();
-  for (const std::string& flag : deployment.ConfigFlags()) {
-    if (flag.rfind("--database.url=", 0) == 0) url = flag.substr(std::string("--database.url=").size());
-  }
-  eventify::spi::SociStorageOptions storage_options;
-  storage_options.url = url;
-  eventify::EngineOptions options;
-  options.secret_key = std::string(32, 'e');
-  options.storage = eventify::testing::OpenStorageOrFail(storage_options);
-  options.mailer = std::make_shared<NoMail>();
-  options.media_store = eventify::spi::MakeFilesystemMediaStore("/nonexistent-media", "/media/");
-  options.jobs.schedules = {};
-  auto engine = eventify::Engine::Open(std::move(options));
-  BOOST_REQUIRE_MESSAGE(engine.ok(), engine.status().ToString());
-  return std::move(engine).value();
-}
-
 template <typename T>
 T Must(eventify::Result<T> result) {
   BOOST_REQUIRE_MESSAGE(result.ok(), result.status().ToString());
   return std::move(result).value();
 }
 
-// An approved event of five seats at kPrice, starting in a week, of `organizer` (verified here),
-// in a new category: all over HTTP (docs/events-api.md).
+eventify::Timestamp Now() {
+  return std::chrono::time_point_cast<eventify::Duration>(std::chrono::system_clock::now());
+}
+
+// An event of the organizer's in a new category named `category_name`, at kPrice a seat, created,
+// submitted and approved over HTTP; returns its id.
 std::string ApprovedEvent(e2e::Api& api, const Account& organizer, const Account& admin,
-                          const std::string& category_name) {
-  BOOST_REQUIRE_EQUAL(api.PostJson("/api/v1/organizer/profile",
-                                   e2e::JsonObject({{"organisation_name", "E2E Events"},
-                                                    {"about", "We test"},
-                                                    {"contact", "org@example.com"}}),
-                                   organizer.access)
-                          .status,
-                      200);
-  BOOST_REQUIRE_EQUAL(
-      api.PostJson("/api/v1/admin/organizers/" + organizer.id + "/verify", "", admin.access).status,
-      200);
-  const e2e::Reply category = api.PostJson(
-      "/api/v1/admin/categories", e2e::JsonObject({{"name", category_name}}), admin.access);
-  BOOST_REQUIRE_EQUAL(category.status, 201);
-  const auto starts_at =
-      std::chrono::time_point_cast<eventify::Duration>(std::chrono::system_clock::now()) +
-      std::chrono::hours(24 * 7);
+                          const std::string& category_name, eventify::Timestamp starts_at,
+                          eventify::Duration length) {
+  const std::string category_id = e2e::NewCategory(api, admin, category_name);
   const std::string event_body =
       "{\"title\":\"End to end\",\"description\":\"A concert for the tests\",\"category_id\":\"" +
-      category.Str("/category/id") + "\",\"venue\":\"Test Hall\",\"starts_at\":\"" +
+      category_id + "\",\"venue\":\"Test Hall\",\"starts_at\":\"" +
       eventify::FormatTimestamp(starts_at) + "\",\"ends_at\":\"" +
-      eventify::FormatTimestamp(starts_at + std::chrono::hours(2)) +
+      eventify::FormatTimestamp(starts_at + length) +
       "\",\"time_zone\":\"Asia/Kolkata\",\"capacity\":5,\"price\":" + std::to_string(kPrice) +
       ",\"attendees_may_cancel\":true,\"max_tickets_per_booking\":3}";
-  const e2e::Reply created = api.PostJson("/api/v1/events", event_body, organizer.access);
-  BOOST_TEST_INFO("body " << created.body);
-  BOOST_REQUIRE_EQUAL(created.status, 201);
-  std::string event_id = created.Str("/event/id");
-  BOOST_REQUIRE_EQUAL(
-      api.PostJson("/api/v1/events/" + event_id + "/submit", "", organizer.access).status, 200);
-  BOOST_REQUIRE_EQUAL(
-      api.PostJson("/api/v1/admin/events/" + event_id + "/approve", "", admin.access).status, 200);
+  return e2e::NewApprovedEvent(api, organizer, admin, event_body);
+}
 
-  return event_id;
+// Credits the buyer's wallet through the library, as a settled top-up leaves it.
+void Fund(eventify::Engine& setup, const Account& buyer, std::int64_t amount) {
+  eventify::TransferRequest funding;
+  funding.idempotency_key = "e2e-fund-" + buyer.id;
+  funding.kind = eventify::TransferKind::kCredit;
+  funding.from = {eventify::AccountKind::kGatewayClearing, "", "INR"};
+  funding.to = {eventify::AccountKind::kUserWallet, buyer.id, "INR"};
+  funding.amount = {amount, "INR"};
+  Must(setup.ledger().CreateTransfer(funding));
+}
+
+// An event of the organizer's (verified here) starting in a week and lasting two hours.
+std::string ApprovedEvent(e2e::Api& api, const Account& organizer, const Account& admin,
+                          const std::string& category_name) {
+  e2e::VerifyOrganizer(api, organizer, admin);
+  return ApprovedEvent(api, organizer, admin, category_name, Now() + std::chrono::hours(24 * 7),
+                       std::chrono::hours(2));
 }
 
 }  // namespace
@@ -130,18 +111,16 @@ BOOST_AUTO_TEST_CASE(buy_check_in_cancel_and_refund_over_http) {
   const Account buyer = e2e::NewVerifiedAccount(deployment, "buyer");
   const Account stranger = e2e::NewVerifiedAccount(deployment, "stranger");
 
+  // The organizer is verified and the event approved over HTTP (docs/events-api.md).
   const Account admin_account = e2e::NewAdmin(deployment, "admin");
-  const std::string event_id = ApprovedEvent(api, organizer, admin_account, "E2E");
+  e2e::VerifyOrganizer(api, organizer, admin_account);
+  const std::string event_id = ApprovedEvent(api, organizer, admin_account, "E2E",
+                                             Now() + std::chrono::hours(24 * 7),
+                                             std::chrono::hours(2));
 
   // The wallet is funded through the library on the same database, as a settled top-up leaves it.
-  auto setup = SetupEngine(deployment);
-  eventify::TransferRequest funding;
-  funding.idempotency_key = "e2e-fund-" + buyer.id;
-  funding.kind = eventify::TransferKind::kCredit;
-  funding.from = {eventify::AccountKind::kGatewayClearing, "", "INR"};
-  funding.to = {eventify::AccountKind::kUserWallet, buyer.id, "INR"};
-  funding.amount = {4 * kPrice, "INR"};
-  Must(setup->ledger().CreateTransfer(funding));
+  auto setup = e2e::OpenSecondEngine(deployment);
+  Fund(*setup, buyer, 4 * kPrice);
 
   const std::string body = SeatsBody(event_id, 2);
 
@@ -269,7 +248,149 @@ BOOST_AUTO_TEST_CASE(buy_check_in_cancel_and_refund_over_http) {
   BOOST_TEST(offer.Int("/booking/seats") == 1);
   BOOST_TEST(offer.Str("/booking/hold_expires_at") == offered.Str("/entry/offer_expires_at"));
 
+  // The organizer makes a coupon for the event; the buyer pays half with it (docs/bookings-api.md,
+  // "Coupons").
+  const auto now = std::chrono::time_point_cast<eventify::Duration>(std::chrono::system_clock::now());
+  const std::string coupon_body =
+      "{\"code\":\"half-e2e\",\"event_id\":\"" + event_id +
+      "\",\"percent_off_bp\":5000,\"valid_from\":\"" +
+      eventify::FormatTimestamp(now - std::chrono::hours(1)) + "\",\"valid_until\":\"" +
+      eventify::FormatTimestamp(now + std::chrono::hours(24)) + "\",\"total_limit\":3}";
+  const e2e::Reply coupon = api.PostJson("/api/v1/coupons", coupon_body, organizer.access);
+  BOOST_TEST_INFO("body " << coupon.body);
+  BOOST_REQUIRE_EQUAL(coupon.status, 201);
+  BOOST_TEST(coupon.Str("/coupon/code") == "HALF-E2E");
+  BOOST_TEST(coupon.Int("/coupon/per_user_limit") == 1);
+  BOOST_TEST(coupon.IsNull("/coupon/amount_off"));
+  CheckError(api.PostJson("/api/v1/coupons", coupon_body, buyer.access), 403, "forbidden");
+  CheckError(api.PostJson("/api/v1/coupons",
+                          "{\"code\":\"BOTH-OFF\",\"event_id\":\"" + event_id +
+                              "\",\"percent_off_bp\":5000,\"amount_off\":10,\"valid_from\":\"" +
+                              eventify::FormatTimestamp(now) + "\",\"valid_until\":\"" +
+                              eventify::FormatTimestamp(now + std::chrono::hours(1)) +
+                              "\",\"total_limit\":3}",
+                          organizer.access),
+             400, "invalid_discount", "percent_off_bp");
+  const std::string with_coupon = "{\"event_id\":\"" + event_id +
+                                  "\",\"seats\":2,\"coupon_code\":\"Half-E2E\"}";
+  const e2e::Reply discounted =
+      api.PostJson("/api/v1/bookings", with_coupon, buyer.access, Key("buy-coupon"));
+  BOOST_TEST_INFO("body " << discounted.body);
+  BOOST_REQUIRE_EQUAL(discounted.status, 201);
+  BOOST_TEST(discounted.Str("/booking/coupon_code") == "HALF-E2E");
+  BOOST_TEST(discounted.Int("/booking/discount") == kPrice);
+  BOOST_TEST(discounted.Int("/booking/amount") == kPrice);
+  BOOST_TEST(api.Get("/api/v1/wallet", buyer.access).Int("/wallet/balance") == kPrice);
+  CheckError(api.PostJson("/api/v1/bookings/holds", with_coupon, buyer.access, Key("again")),
+             HttpStatusFor(StatusCode::kFailedPrecondition), "coupon_user_limit_reached",
+             "coupon_code");
+  CheckError(api.PostJson("/api/v1/bookings/holds",
+                          "{\"event_id\":\"" + event_id + "\",\"seats\":1,\"coupon_code\":\"NOPE\"}",
+                          buyer.access, Key("nope")),
+             404, "coupon_not_found", "coupon_code");
+  const e2e::Reply coupons = api.Get("/api/v1/coupons?event_id=" + event_id, organizer.access);
+  BOOST_REQUIRE_EQUAL(coupons.status, 200);
+  BOOST_REQUIRE_EQUAL(coupons.Count("/items"), 1);
+  BOOST_TEST(coupons.Int("/items/0/uses_paid") == 1);
+  CheckError(api.Get("/api/v1/coupons", buyer.access), 403, "forbidden");
+  const std::string coupon_id = coupon.Str("/coupon/id");
+  CheckError(api.PostJson("/api/v1/coupons/" + coupon_id + "/deactivate", "", stranger.access), 403,
+             "forbidden");
+  const e2e::Reply deactivated =
+      api.PostJson("/api/v1/coupons/" + coupon_id + "/deactivate", "", organizer.access);
+  BOOST_REQUIRE_EQUAL(deactivated.status, 200);
+  BOOST_TEST(!deactivated.Bool("/coupon/active"));
+
   const e2e::Reply audit = api.Get("/api/v1/admin/ledger/audit", admin_account.access);
+  BOOST_TEST(audit.status == 200);
+  BOOST_TEST(audit.Bool("/clean"));
+}
+
+// The issue's whole journey on an event that ends seconds after it is created: the organizer is
+// verified, the event approved, bought, checked in, one booking cancelled and refunded, and once
+// the event is due the admin settles it: the escrow goes to the organizer's wallet less the 10%
+// commission, exactly once.
+BOOST_AUTO_TEST_CASE(a_short_event_is_bought_checked_in_refunded_and_settled_over_http) {
+  e2e::Deployment& deployment = TheDeployment();
+  e2e::Api api = deployment.api();
+  const Account organizer = e2e::NewVerifiedAccount(deployment, "org-settle", "organizer");
+  const Account buyer = e2e::NewVerifiedAccount(deployment, "buyer-settle");
+  const Account admin = e2e::NewAdmin(deployment, "admin-settle");
+  e2e::VerifyOrganizer(api, organizer, admin);
+  const std::string event_id = ApprovedEvent(api, organizer, admin, "E2E settlement",
+                                             Now() + kShortLead, std::chrono::seconds(1));
+  const std::string settle = "/api/v1/admin/events/" + event_id + "/settle";
+  const std::string settlement = "/api/v1/events/" + event_id + "/settlement";
+  CheckError(api.PostJson(settle, "", admin.access),
+             HttpStatusFor(StatusCode::kFailedPrecondition), "event_not_ended");
+  const e2e::Reply early = api.Get(settlement, organizer.access);
+  BOOST_TEST_INFO("body " << early.body);
+  BOOST_REQUIRE_EQUAL(early.status, 200);
+  BOOST_TEST(early.Str("/settlement/status") == "unsettled");
+
+  auto setup = e2e::OpenSecondEngine(deployment);
+  Fund(*setup, buyer, 4 * kPrice);
+  const e2e::Reply bought =
+      api.PostJson("/api/v1/bookings", SeatsBody(event_id, 3), buyer.access, Key("settle-3"));
+  BOOST_REQUIRE_EQUAL(bought.status, 201);
+  const e2e::Reply single =
+      api.PostJson("/api/v1/bookings", SeatsBody(event_id, 1), buyer.access, Key("settle-1"));
+  BOOST_REQUIRE_EQUAL(single.status, 201);
+  const e2e::Reply admitted =
+      api.PostJson("/api/v1/events/" + event_id + "/check-ins",
+                   e2e::JsonObject({{"code", bought.Str("/booking/tickets/0/code")}}),
+                   organizer.access);
+  BOOST_REQUIRE_EQUAL(admitted.status, 200);
+  const e2e::Reply cancelled = api.PostJson(
+      "/api/v1/bookings/" + single.Str("/booking/id") + "/cancel", "", buyer.access);
+  BOOST_REQUIRE_EQUAL(cancelled.status, 200);
+  BOOST_TEST(!cancelled.IsNull("/booking/refund_transfer_id"));
+  BOOST_TEST(api.Get("/api/v1/wallet", buyer.access).Int("/wallet/balance") == kPrice);
+
+  // Wait until the event has ended and the second of delay has passed (the server's clock).
+  const auto give_up = std::chrono::steady_clock::now() + kShortLead + std::chrono::seconds(60);
+  std::string status;
+  while (std::chrono::steady_clock::now() < give_up) {
+    status = api.Get(settlement, organizer.access).Str("/settlement/status");
+    if (status == "due") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  BOOST_REQUIRE_EQUAL(status, "due");
+
+  CheckError(api.PostJson(settle, "", organizer.access), 403, "forbidden");
+  const e2e::Reply settled = api.PostJson(settle, "", admin.access);
+  BOOST_TEST_INFO("body " << settled.body);
+  BOOST_REQUIRE_EQUAL(settled.status, 200);
+  BOOST_TEST(settled.Str("/settlement/status") == "settled");
+  BOOST_TEST(settled.Int("/settlement/gross") == 3 * kPrice);
+  BOOST_TEST(settled.Int("/settlement/commission") == 3 * kPrice / 10);
+  BOOST_TEST(settled.Int("/settlement/net") == 3 * kPrice - 3 * kPrice / 10);
+  BOOST_TEST(settled.Int("/settlement/commission_bps") == 1000);
+  BOOST_TEST(settled.Str("/settlement/settled_by") == admin.id);
+  BOOST_TEST(!settled.IsNull("/settlement/settled_at"));
+  const std::string payout = settled.Str("/settlement/settlement_transfer_id");
+
+  // Again: the same settlement, nothing paid twice.
+  const e2e::Reply again = api.PostJson(settle, "", admin.access);
+  BOOST_REQUIRE_EQUAL(again.status, 200);
+  BOOST_TEST(again.Str("/settlement/settlement_transfer_id") == payout);
+  const e2e::Reply read = api.Get(settlement, organizer.access);
+  BOOST_REQUIRE_EQUAL(read.status, 200);
+  BOOST_TEST(read.Str("/settlement/status") == "settled");
+  BOOST_TEST(read.Str("/settlement/commission_transfer_id") ==
+             settled.Str("/settlement/commission_transfer_id"));
+  CheckError(api.Get(settlement, buyer.access), 403, "forbidden");
+  CheckError(api.Get("/api/v1/events/00000000-0000-7000-8000-000000000000/settlement",
+                     admin.access),
+             404, "event_not_found");
+  BOOST_TEST(api.Get("/api/v1/wallet?wallet=organizer", organizer.access)
+                 .Int("/wallet/balance") == 3 * kPrice - 3 * kPrice / 10);
+  BOOST_TEST(api.Get("/api/v1/events/" + event_id).Str("/event/status") == "completed");
+  CheckError(api.PostJson("/api/v1/events/" + event_id + "/cancel",
+                          e2e::JsonObject({{"note", "Too late"}}), organizer.access),
+             HttpStatusFor(StatusCode::kFailedPrecondition), "event_not_approved");
+
+  const e2e::Reply audit = api.Get("/api/v1/admin/ledger/audit", admin.access);
   BOOST_TEST(audit.status == 200);
   BOOST_TEST(audit.Bool("/clean"));
 }
@@ -338,6 +459,26 @@ BOOST_AUTO_TEST_CASE(a_hold_paid_by_card_is_confirmed_by_the_gateway_s_signed_ca
   const e2e::Reply audit = api.Get("/api/v1/admin/ledger/audit", admin.access);
   BOOST_TEST(audit.status == 200);
   BOOST_TEST(audit.Bool("/clean"));
+}
+
+BOOST_AUTO_TEST_CASE(bad_settlement_configuration_exits_2_naming_the_key) {
+  const auto& scratch = TheDeployment().scratch();
+  const std::string data = "--data_dir=" + (scratch / "unused").string();
+  for (const std::string flag :
+       {"--settlement.commission_bps=10001", "--settlement.commission_bps=-1",
+        "--settlement.delay=soon", "--settlement.automatic=maybe"}) {
+    const e2e::Completed run = e2e::RunProgram({kServer, flag, data}, {}, scratch);
+    BOOST_TEST_INFO(flag);
+    BOOST_TEST(run.status.code == 2);
+    const std::string key = flag.substr(2, flag.find('=') - 2);
+    BOOST_TEST(run.err.find(key) != std::string::npos, run.err);
+  }
+  const e2e::Completed help = e2e::RunProgram({kServer, "--help"}, {}, scratch);
+  BOOST_TEST(help.status.code == 0);
+  for (const char* key :
+       {"settlement.automatic", "settlement.delay", "settlement.commission_bps"}) {
+    BOOST_TEST(help.out.find(key) != std::string::npos, key);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(sigterm_stops_the_server_with_exit_code_0) {

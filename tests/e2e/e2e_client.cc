@@ -22,6 +22,8 @@
 #include <thread>
 #include <vector>
 
+#include "eventify/spi/mailer.h"
+#include "eventify/spi/media_store.h"
 #include "support/test_storage.h"
 
 namespace eventify::e2e {
@@ -390,6 +392,67 @@ Account NewAdmin(Deployment& deployment, const std::string& tag) {
   admin.access = login.Str("/access_token");
   admin.refresh = login.Str("/refresh_token");
   return admin;
+}
+
+void VerifyOrganizer(Api& api, const Account& organizer, const Account& admin) {
+  BOOST_REQUIRE_EQUAL(
+      api.PostJson("/api/v1/organizer/profile",
+                   JsonObject({{"organisation_name", "E2E Events"},
+                               {"about", "We test"},
+                               {"contact", "org@example.com"}}),
+                   organizer.access)
+          .status,
+      200);
+  BOOST_REQUIRE_EQUAL(
+      api.PostJson("/api/v1/admin/organizers/" + organizer.id + "/verify", "", admin.access).status,
+      200);
+}
+
+std::string NewCategory(Api& api, const Account& admin, const std::string& name) {
+  const Reply category =
+      api.PostJson("/api/v1/admin/categories", JsonObject({{"name", name}}), admin.access);
+  BOOST_REQUIRE_EQUAL(category.status, 201);
+  return category.Str("/category/id");
+}
+
+std::string NewApprovedEvent(Api& api, const Account& organizer, const Account& admin,
+                             const std::string& body) {
+  const Reply created = api.PostJson("/api/v1/events", body, organizer.access);
+  BOOST_TEST_INFO("body " << created.body);
+  BOOST_REQUIRE_EQUAL(created.status, 201);
+  const std::string event_id = created.Str("/event/id");
+  BOOST_REQUIRE_EQUAL(
+      api.PostJson("/api/v1/events/" + event_id + "/submit", "", organizer.access).status, 200);
+  BOOST_REQUIRE_EQUAL(
+      api.PostJson("/api/v1/admin/events/" + event_id + "/approve", "", admin.access).status, 200);
+  return event_id;
+}
+
+namespace {
+
+class NoMail final : public spi::Mailer {
+ public:
+  Status Send(const spi::MailMessage&) override { return Status::Ok(); }
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> OpenSecondEngine(Deployment& deployment) {
+  std::string url = "sqlite:" + (deployment.data_dir() / "eventify.db").string();
+  for (const std::string& flag : deployment.ConfigFlags()) {
+    if (flag.rfind("--database.url=", 0) == 0) url = flag.substr(std::string("--database.url=").size());
+  }
+  spi::SociStorageOptions storage_options;
+  storage_options.url = url;
+  EngineOptions options;
+  options.secret_key = std::string(32, 'e');
+  options.storage = testing::OpenStorageOrFail(storage_options);
+  options.mailer = std::make_shared<NoMail>();
+  options.media_store = spi::MakeFilesystemMediaStore("/nonexistent-media", "/media/");
+  options.jobs.schedules = {};
+  auto engine = Engine::Open(std::move(options));
+  BOOST_REQUIRE_MESSAGE(engine.ok(), engine.status().ToString());
+  return std::move(engine).value();
 }
 
 void CheckError(const Reply& reply, int status, const std::string& code, const std::string& field) {

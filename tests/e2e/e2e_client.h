@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "eventify/engine.h"
 #include "server_process.h"
 
 namespace eventify::e2e {
@@ -175,6 +176,21 @@ void CheckStopsCleanly(Deployment& deployment);
 
 // Creates an admin with `eventify-server admin create` and logs in, with kPassword.
 Account NewAdmin(Deployment& deployment, const std::string& tag);
+
+// Over HTTP, each step required to succeed (BOOST_REQUIRE): the organizer submits a profile and
+// the admin verifies it.
+void VerifyOrganizer(Api& api, const Account& organizer, const Account& admin);
+// The admin creates a category; returns its id.
+std::string NewCategory(Api& api, const Account& admin, const std::string& name);
+// The organizer creates the event of `body` (POST /api/v1/events), submits it, and the admin
+// approves it; returns its id.
+std::string NewApprovedEvent(Api& api, const Account& organizer, const Account& admin,
+                             const std::string& body);
+
+// A second engine on the deployment's database, as a second node would be, for what has no HTTP
+// route (funding a wallet, moving an event into the past). It runs no recurring jobs and sends no
+// mail. Fails the test (BOOST_REQUIRE) when it does not open.
+std::unique_ptr<Engine> OpenSecondEngine(Deployment& deployment);
 
 // Checks a failure: the status, error.code, the common error shape, an X-Request-Id, and
 // error.field when `field` is given.

@@ -5,7 +5,11 @@
 #define BOOST_TEST_MODULE e2e_events
 #include <boost/test/unit_test.hpp>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
+#include <thread>
 
 #include "e2e_client.h"
 #include "eventify/status.h"
@@ -37,6 +41,27 @@ std::string In(std::chrono::hours from_now) {
   return eventify::FormatTimestamp(
       std::chrono::time_point_cast<eventify::Duration>(std::chrono::system_clock::now()) +
       from_now);
+}
+
+// Waits until the outbox folder holds a mail to `email` with `subject` (the server's job worker
+// sends it after the commit); false after ten seconds (a hang guard, no timing assertion).
+bool OutboxHasMail(const std::filesystem::path& outbox, const std::string& email,
+                   const std::string& subject) {
+  const std::string suffix = "-" + email + ".eml";
+  const std::string header = "\r\nSubject: " + subject + "\r\n";
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < until) {
+    std::error_code ignored;
+    for (const auto& entry : std::filesystem::directory_iterator(outbox, ignored)) {
+      if (!entry.path().filename().string().ends_with(suffix)) continue;
+      std::ifstream in(entry.path(), std::ios::binary);
+      std::ostringstream contents;
+      contents << in.rdbuf();
+      if (contents.str().find(header) != std::string::npos) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
 }
 
 // The JSON body of an event, in person in Paris, two tickets per booking at most.
@@ -116,6 +141,8 @@ BOOST_AUTO_TEST_CASE(organizer_is_verified_before_submitting_events) {
   BOOST_TEST(verified.Str("/profile/status") == "verified");
   BOOST_TEST(api.Get("/api/v1/organizer/profile", w.organizer.access).Str("/profile/status") ==
              "verified");
+  BOOST_TEST(OutboxHasMail(TheDeployment().outbox(), w.organizer.email,
+                           "Eventify: your organizer profile is verified"));
   CheckError(api.PostJson("/api/v1/admin/categories", e2e::JsonObject({{"name", "MEETUPS"}}),
                           w.admin.access),
              kConflict, "category_exists", "name");

@@ -7,8 +7,10 @@
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "eventify/engine.h"
 #include "eventify/events.h"
@@ -43,6 +45,36 @@ class DiscardingMailer final : public spi::Mailer {
  public:
   Status Send(const spi::MailMessage&) override { return Status::Ok(); }
 };
+
+// Keeps every message the engine's mail jobs send.
+class KeepingMailer final : public spi::Mailer {
+ public:
+  Status Send(const spi::MailMessage& message) override {
+    std::lock_guard lock(mu_);
+    sent_.push_back(message);
+    return Status::Ok();
+  }
+  // The messages to `to` whose subject holds `subject_part`.
+  std::vector<spi::MailMessage> To(const std::string& to, const std::string& subject_part) {
+    std::lock_guard lock(mu_);
+    std::vector<spi::MailMessage> found;
+    for (const auto& message : sent_) {
+      if (message.to == to && message.subject.find(subject_part) != std::string::npos) {
+        found.push_back(message);
+      }
+    }
+    return found;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<spi::MailMessage> sent_;
+};
+
+// Whether `text` holds `part` (a mail's body, say).
+inline bool Holds(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 inline const Timestamp kEventsStart = FromMicros(1'800'000'000'000'000);  // a whole hour
 constexpr Duration kDay = std::chrono::hours(24);
@@ -81,7 +113,8 @@ struct EventsFixture {
     EngineOptions options;
     options.secret_key = std::string(32, 's');
     options.storage = storage;
-    options.mailer = std::make_shared<DiscardingMailer>();
+    options.mailer = mailer;
+    options.accounts.password_hash_cost = PasswordHashCost::kMinimum;
     options.media_store = media;
     options.clock = clock;
     options.events.cover_max_bytes = 1024;
@@ -101,6 +134,9 @@ struct EventsFixture {
   }
 
   Events& events() { return engine->events(); }
+
+  // Runs every job due now (the engine has no job workers here), mail among them.
+  void RunDueJobs() { ValueOrFail(engine->jobs().RunDueJobs(100)); }
 
   void Verify(const Principal& who) {
     ValueOrFail(events().ApplyAsOrganizer(who, {"Org " + who.user_id, "We run events",
@@ -151,6 +187,7 @@ struct EventsFixture {
     BOOST_REQUIRE_MESSAGE(written.ok(), written.ToString());
   }
 
+  std::shared_ptr<KeepingMailer> mailer = std::make_shared<KeepingMailer>();
   std::filesystem::path media_dir;
   std::shared_ptr<spi::MediaStore> media;
   std::shared_ptr<spi::ManualClock> clock;

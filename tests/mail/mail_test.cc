@@ -263,6 +263,53 @@ BOOST_AUTO_TEST_CASE(the_waitlist_offer_says_what_is_held_and_until_when) {
   BOOST_TEST(free.text.find("Confirm it (the event is free) before") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(review_mails_escape_the_organisation_the_cause_and_the_note) {
+  const mail::OrganizerMailValues values{"ada@example.com", "Eventify", "Ada", "Ada & <Co>"};
+  const spi::MailMessage mail =
+      mail::OrganizerRejectedMail(values, "its contact could not be verified", "Call <b>us</b>");
+  BOOST_TEST(mail.subject == "Eventify: your organizer profile was not verified");
+  BOOST_TEST(mail.text ==
+             "Hello Ada,\n\nyour organizer profile for Ada & <Co> was not verified: its contact "
+             "could not be verified.\n\nThe reviewer's note: Call <b>us</b>\n\nYou may correct "
+             "your profile and submit it again.\n");
+  BOOST_TEST(*mail.html ==
+             "<!DOCTYPE html>\n"
+             "<html>\n"
+             "<head><meta charset=\"utf-8\"><title>Eventify: your organizer profile was not "
+             "verified</title></head>\n"
+             "<body>\n"
+             "<p>Hello Ada,</p>\n"
+             "<p>your organizer profile for <strong>Ada &amp; &lt;Co&gt;</strong> was not "
+             "verified: its contact could not be verified.</p>\n"
+             "<p>The reviewer&#39;s note: Call &lt;b&gt;us&lt;/b&gt;</p>\n"
+             "<p>You may correct your profile and submit it again.</p>\n"
+             "</body>\n"
+             "</html>\n");
+  const spi::MailMessage bare = mail::OrganizerRejectedMail(values, "the profile is incomplete", "");
+  BOOST_TEST(bare.text.find("note") == std::string::npos);  // no note, no paragraph
+}
+
+BOOST_AUTO_TEST_CASE(the_reminder_names_the_place_and_escapes_it) {
+  const mail::BookingMailValues values{"ada@example.com", "Eventify", "Ada", "Talk <1>",
+                                       FromMicros(1'800'000'000'000'000), "b-1"};
+  const spi::MailMessage online =
+      mail::BookingReminderMail(values, 1, {"", "https://meet.example/a?b=1&c=2"});
+  BOOST_TEST(online.subject == "Eventify: reminder, Talk <1> starts 2027-01-15 08:00 UTC");
+  BOOST_TEST(online.text ==
+             "Hello Ada,\n\na reminder: Talk <1> starts 2027-01-15 08:00 UTC.\n\nOnline: "
+             "https://meet.example/a?b=1&c=2\n\nYour booking b-1 holds 1 ticket. Show each "
+             "ticket's code (in your confirmation mail and under your bookings) at the door.\n");
+  BOOST_TEST(online.html->find("<p>Online: https://meet.example/a?b=1&amp;c=2</p>") !=
+             std::string::npos);
+  BOOST_TEST(online.html->find("<strong>Talk &lt;1&gt;</strong>") != std::string::npos);
+  const spi::MailMessage cancelled =
+      mail::EventCancelledMail(values, Money{1250, "INR"}, "Storm <warning>");
+  BOOST_TEST(cancelled.subject == "Eventify: Talk <1> is cancelled");
+  BOOST_TEST(cancelled.html->find("<p>The reason given: Storm &lt;warning&gt;</p>") !=
+             std::string::npos);
+  BOOST_TEST(cancelled.text.find("INR 12.50 was refunded to your wallet.") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(outbox)

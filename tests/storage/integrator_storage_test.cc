@@ -16,6 +16,8 @@
 #include "eventify/spi/booking_store.h"
 #include "eventify/spi/event_store.h"
 #include "eventify/spi/job_store.h"
+#include "eventify/spi/review_store.h"
+#include "eventify/spi/settlement_store.h"
 #include "eventify/spi/storage.h"
 #include "eventify/spi/waitlist_store.h"
 #include "storage_conformance.h"
@@ -40,6 +42,8 @@ class LayeredTransaction final : public spi::Transaction {
     }
     if (area == spi::EventStore::kArea) return below_.store<spi::EventStore>();
     if (area == spi::BookingStore::kArea) return below_.store<spi::BookingStore>();
+    if (area == spi::SettlementStore::kArea) return below_.store<spi::SettlementStore>();
+    if (area == spi::ReviewStore::kArea) return below_.store<spi::ReviewStore>();
     if (area == spi::WaitlistStore::kArea) return below_.store<spi::WaitlistStore>();
     return nullptr;
   }
@@ -65,7 +69,9 @@ class LayeredStorage final : public spi::Storage {
     return area == spi::AccountRepository::kArea || area == spi::LedgerRepository::kArea ||
            area == spi::WalletRepository::kArea || area == spi::JobStore::kArea ||
            area == spi::AccountMaintenanceStore::kArea || area == spi::EventStore::kArea ||
-           area == spi::BookingStore::kArea || area == spi::WaitlistStore::kArea;
+           area == spi::BookingStore::kArea || area == spi::SettlementStore::kArea ||
+           area == spi::ReviewStore::kArea ||
+           area == spi::WaitlistStore::kArea;
   }
 
  private:

@@ -12,17 +12,25 @@
 // it). The commit that confirms a
 // booking also writes its confirmation e-mail, with every ticket code, to the buyer's address
 // through the mail outbox (kSendMailJob; docs/mail.md); the commit of a buyer's cancellation of a
-// confirmed booking writes the cancellation e-mail with the refund.
+// confirmed booking writes the cancellation e-mail with the refund, the commit that refunds a
+// booking of a cancelled event the event's cancellation with the refund, and the commit that
+// claims a booking's reminder (SendReminders) the reminder.
 //
 // No oversell: seats_sold + seats_held never exceeds an event's capacity, whatever the
 // concurrency and on every backend. Holds and payments go through the engine's commit pipeline,
 // many per commit: a batch locks each event it touches once, counts seats in memory in arrival
 // order, and writes each event's counters once, in the same commit as the bookings and the money.
 //
+// Coupons (eventify/coupons.h): a Hold or BookAndPay may name one; it is checked and its use
+// reserved with the hold, in the same batch that counts seats, and the booking records its code
+// and the discount. The discount lowers what goes into the event's escrow, so the organizer's
+// revenue bears it, and the platform's commission is computed on what was paid. A booking the
+// coupon makes free confirms without a transfer, as on a free event.
+//
 // Idempotency: every Hold and BookAndPay carries the client's key. A retry with the same key and
-// the same event and seats returns that booking as it is now, never a second one; the same key
-// with another event or seat count is refused (kAlreadyExists idempotency_key_reused). Keys are
-// per buyer. Paying a confirmed booking again returns it unchanged.
+// the same event, seats and coupon code returns that booking as it is now, never a second one;
+// the same key with another event, seat count or coupon is refused (kAlreadyExists
+// idempotency_key_reused). Keys are per buyer. Paying a confirmed booking again returns it unchanged.
 //
 // A booking is visible to its buyer only: another caller's booking id answers kNotFound
 // booking_not_found, as an unknown id does. Who may book and who checks tickets in is the events
@@ -45,6 +53,7 @@
 
 #include "eventify/accounts.h"
 #include "eventify/card_payments.h"
+#include "eventify/coupons.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
 
@@ -79,7 +88,11 @@ struct Booking {
   std::string user_id;  // the buyer
   std::string idempotency_key;  // the client's key, as given
   std::int32_t seats = 0;
-  Money amount;  // seats x the event's ticket price, in the platform currency; 0 when free
+  // What the buyer pays: seats x the event's ticket price minus the discount, in the platform
+  // currency; 0 when free (the event is, or the coupon takes it all).
+  Money amount;
+  std::string coupon_code;  // the coupon it uses (upper case); empty when none
+  Money discount;           // what the coupon took off; 0 when none
   BookingStatus status = BookingStatus::kHeld;
   Timestamp hold_expires_at;  // a held booking cannot be paid from this instant on
   std::string payment_transfer_id;  // the ledger transfer that paid it; empty when free or unpaid
@@ -96,12 +109,17 @@ struct BookingRequest {
   std::int32_t seats = 1;
   // The client's key for this booking: 1-200 printable ASCII characters, unique per buyer.
   std::string idempotency_key;
+  // A coupon's code (any case; eventify/coupons.h), or empty for none.
+  std::string coupon_code;
 };
 
 struct BookingsOptions {
   std::chrono::seconds hold_ttl{10 * 60};  // how long a hold keeps its seats unpaid
   // How long the hold offered to the first in a waitlist's line keeps its seats unpaid.
   std::chrono::seconds waitlist_offer_ttl{10 * 60};
+  // How long before its event's start a confirmed booking gets its reminder (SendReminders);
+  // positive.
+  std::chrono::seconds reminder_lead{24 * 60 * 60};
   // How long a hold paid by card keeps its seats from the start of the charge while the gateway
   // has not answered (never beyond the top-up's own expiry, WalletsOptions::topup_timeout).
   std::chrono::seconds card_payment_hold{15 * 60};
@@ -155,6 +173,11 @@ class Bookings {
   //   kNotFound event_not_found (unknown, or not public); kFailedPrecondition event_not_bookable
   //   (not approved: cancelled, completed...), event_on_hold, event_started, sold_out (fewer
   //   seats left than asked); kAlreadyExists idempotency_key_reused; kUnavailable pipeline_full.
+  //   With a coupon code, all with field "coupon_code": kInvalidArgument invalid_coupon_code
+  //   (malformed); kNotFound coupon_not_found; kFailedPrecondition coupon_inactive,
+  //   coupon_not_yet_valid, coupon_expired, coupon_not_for_event, coupon_minimum_not_met,
+  //   coupon_exhausted (total limit reached by paid bookings and live holds),
+  //   coupon_user_limit_reached (the buyer's limit, counted the same way).
 
   // Holds seats for BookingsOptions::hold_ttl; the booking is kHeld.
   virtual Result<Booking> Hold(const Principal& buyer, const BookingRequest& request) = 0;
@@ -218,7 +241,10 @@ class Bookings {
 
   // Refunds up to `limit` confirmed bookings of cancelled events (as Cancel does) and returns how
   // many. The recurring job kRefundCancelledEventsJob calls it, so cancelling an event
-  // (Events::CancelEvent) refunds every paid booking within a period of the job.
+  // (Events::CancelEvent) refunds every paid booking within a period of the job. The commit of
+  // each refund writes its buyer's mail: the event is cancelled, the reason given, the amount
+  // refunded to the wallet (once per booking: a booking is refunded once). Holds of a cancelled
+  // event are not touched: nothing was paid, Pay refuses them (event_not_bookable) and they lapse.
   // Errors: kInvalidArgument invalid_limit; storage failures.
   virtual Result<std::int64_t> RefundCancelledEvents(int limit) = 0;
 
@@ -232,10 +258,24 @@ class Bookings {
   virtual Result<Ticket> CheckIn(const Principal& organizer, std::string_view event_id,
                                  std::string_view code) = 0;
 
+  // Writes the reminder e-mail of up to `limit` confirmed bookings due one and returns how many
+  // it wrote, all in one transaction. A booking is due a reminder once its event (approved, not
+  // cancelled) starts within BookingsOptions::reminder_lead and has not started; it gets one
+  // exactly once, however many processes call this at once and across restarts (the claim and
+  // the mail commit together). A booking confirmed less than reminder_lead before its event's
+  // start gets none (its confirmation came within the window); a cancelled booking gets none. A
+  // reminder whose mail could not leave before the event started is not sent (docs/mail.md).
+  // The recurring job kSendRemindersJob calls it until it returns 0.
+  // Errors: kInvalidArgument invalid_limit (field "limit": not positive); storage failures.
+  virtual Result<std::int64_t> SendReminders(int limit) = 0;
+
   // Expires up to `limit` events' worth of held bookings whose hold has lapsed and returns their
   // seats; returns how many bookings expired. The recurring job kExpireHoldsJob calls it.
   // Errors: kInvalidArgument invalid_limit; storage failures.
   virtual Result<std::int64_t> ExpireHolds(int limit) = 0;
+
+  // The coupons' management (eventify/coupons.h); valid while this object lives.
+  virtual Coupons& coupons() = 0;
 
   // ---- The waitlist of a sold-out event (docs/bookings.md, "Waitlist") -------------------------
   // When seats come back (a cancellation, a lapsed or released hold, more capacity), the first

@@ -18,6 +18,8 @@
 #include "eventify/events.h"
 #include "eventify/jobs.h"
 #include "eventify/ledger.h"
+#include "eventify/reviews.h"
+#include "eventify/settlements.h"
 #include "eventify/spi/clock.h"
 #include "eventify/spi/mailer.h"
 #include "eventify/spi/media_store.h"
@@ -114,6 +116,9 @@ struct EngineOptions {
   EventsOptions events;
   // How long a hold keeps its seats (eventify/bookings.h).
   BookingsOptions bookings;
+  // When an ended event is due for settlement and the platform's commission
+  // (eventify/settlements.h).
+  SettlementsOptions settlements;
   // Background jobs: worker threads (0: the host calls Jobs::RunDueJobs, and no mail leaves until
   // it does: the mailer is called only from mail jobs), leases, retries, the attempts of a mail
   // and the recurring schedules (eventify/jobs.h).
@@ -124,10 +129,10 @@ class Engine {
  public:
   // Errors: kInvalidArgument (secret_key_too_short, missing_storage, missing_mailer,
   // missing_media_store, invalid_currency, invalid_commit_options, invalid_throttle_options,
-  // invalid_jobs_options, invalid_bookings_options: a hold_ttl or card_payment_hold that is not
-  // positive),
-  // kFailedPrecondition (storage_lacks_area: the storage does not Support a store the engine
-  // needs, named in the message; field "storage").
+  // invalid_jobs_options, invalid_bookings_options: a hold_ttl, card_payment_hold or
+  // reminder_lead that is not positive, invalid_settlements_options: a negative delay or a
+  // commission outside 0-10000 basis points), kFailedPrecondition (storage_lacks_area: the storage
+  // does not Support a store the engine needs, named in the message; field "storage").
   static Result<std::unique_ptr<Engine>> Open(EngineOptions options);
 
   virtual ~Engine() = default;
@@ -137,6 +142,8 @@ class Engine {
   virtual Jobs& jobs() = 0;
   virtual Events& events() = 0;
   virtual Bookings& bookings() = 0;
+  virtual Settlements& settlements() = 0;
+  virtual Reviews& reviews() = 0;
   virtual spi::Storage& storage() = 0;
   virtual spi::MediaStore& media_store() = 0;
   virtual const spi::Clock& clock() const = 0;

@@ -13,6 +13,8 @@
 // Times are UTC Timestamps; each event also names the IANA time zone its times are shown in
 // ("Europe/Paris"), checked against the host's time-zone database (EventsOptions::zoneinfo_dir).
 //
+// Every event returned carries its rating (Event::rating): the count and sum of its visible reviews.
+//
 // Obtained from Engine::events(); owned by the Engine and valid while it lives.
 // Thread-safety: every member function may be called concurrently from any number of threads.
 // Calls block on storage, so never call them on a network I/O thread.
@@ -84,6 +86,17 @@ struct Category {
   bool listed = true;  // an unlisted category takes no new events and is hidden from the public
   Timestamp created_at;
   Timestamp updated_at;
+};
+
+// ---- Ratings ---------------------------------------------------------------------------------
+
+// What the reviews of an event, or of every event of one organizer, add up to (eventify/reviews.h):
+// how many visible reviews there are and the sum of their stars, both exact integers kept in the
+// commit of every review, edit and removal. The average is sum / count (no reviews: count 0).
+struct Rating {
+  std::int64_t count = 0;
+  std::int64_t sum = 0;
+  double average() const { return count == 0 ? 0.0 : static_cast<double>(sum) / count; }
 };
 
 // ---- Events ----------------------------------------------------------------------------------
@@ -174,6 +187,8 @@ struct Event {
   // the engine from the media store on every event it returns). Empty when there is none.
   std::optional<std::string> cover_image_key;
   std::optional<std::string> cover_image_url;
+  // The event's reviews (eventify/reviews.h), filled on every event the engine returns.
+  Rating rating;
   Timestamp created_at;
   Timestamp updated_at;
 };
@@ -215,10 +230,19 @@ enum class EventAction : int {
   kListOwnEvents,
   kBookEvent,          // hold seats, pay, book and pay, join a waitlist (eventify/bookings.h)
   kCheckInTickets,     // admit tickets at the door (eventify/bookings.h)
+  kManageEventCoupons,     // create, list, deactivate coupons of this event (eventify/coupons.h)
+  kManagePlatformCoupons,  // coupons valid for every event; list every coupon
+  kSettleEvent,            // pay the escrow out (eventify/settlements.h)
+  kViewSettlement,         // read an event's settlement (eventify/settlements.h)
+  kWriteReview,            // write, edit and delete one's own review (eventify/reviews.h)
+  kModerateReviews,        // remove anyone's review (eventify/reviews.h)
 };
 
 // How the caller relates to the event acted on; kNone when there is no event, or it is another's.
-enum class EventRelation : int { kNone, kOrganizerOfEvent };
+// kHolderOfConfirmedBooking: the caller (not the event's organizer) holds a confirmed booking of
+// it; holding one only ever adds what the table's "holder" column grants to what the role alone
+// may do.
+enum class EventRelation : int { kNone, kOrganizerOfEvent, kHolderOfConfirmedBooking };
 
 // The single permission table of the events area.
 bool IsEventActionAllowed(Role role, EventRelation relation, EventAction action);
@@ -316,7 +340,8 @@ class Events {
 
   // The event's organizer or an admin cancels an approved event; `note` 1-1000 characters, shown
   // to attendees. Refunds come with bookings. Errors: kNotFound (event_not_found),
-  // kFailedPrecondition (event_not_approved), kInvalidArgument (invalid_note).
+  // kFailedPrecondition (event_not_approved: also a completed or settled one, whose escrow is
+  // paid out; eventify/settlements.h), kInvalidArgument (invalid_note).
   virtual Result<Event> CancelEvent(const Principal& caller, std::string_view id,
                                     std::string_view note) = 0;
 

@@ -24,9 +24,11 @@
 // (JobsOptions::schedules) with a unique key naming the period, so that however many processes
 // share the database, each period's job exists once. The engine's own schedules are
 // kVoidExpiredTransfersJob and kPurgeExpiredJob. It also handles kCompleteEndedEventsJob,
-// kExpireHoldsJob and kRefundCancelledEventsJob, which a host that wants events completed,
-// lapsed holds swept and cancelled events refunded on time adds to the schedules (the server
-// does, every minute).
+// kExpireHoldsJob, kRefundCancelledEventsJob and kSendRemindersJob, which a host that wants
+// events completed, lapsed holds swept, cancelled events refunded and reminders sent on time adds
+// to the schedules (the server does, every minute), and kSettleDueEventsJob, which a host that
+// wants due events settled without an admin adds (the server does when settlement.automatic is
+// on).
 //
 // Who runs the jobs: JobsOptions::worker_threads threads of the engine, or, with zero, the host
 // calling RunDueJobs (tests do, on a spi::ManualClock). Due times come from the engine's clock.
@@ -69,6 +71,10 @@ inline constexpr std::string_view kCompleteEndedEventsJob = "events.complete_end
 inline constexpr std::string_view kExpireHoldsJob = "bookings.expire_holds";
 // Refunds the confirmed bookings of cancelled events (Bookings::RefundCancelledEvents).
 inline constexpr std::string_view kRefundCancelledEventsJob = "bookings.refund_cancelled";
+// Writes the reminder e-mails of confirmed bookings whose event is near (Bookings::SendReminders).
+inline constexpr std::string_view kSendRemindersJob = "bookings.send_reminders";
+// Settles every event whose settlement is due (Settlements::SettleDueEvents, eventify/settlements.h).
+inline constexpr std::string_view kSettleDueEventsJob = "events.settle_due";
 // One e-mail written by the engine (the transactional outbox), with JobsOptions::mail_max_attempts.
 inline constexpr std::string_view kSendMailJob = "mail.send";
 
@@ -125,8 +131,8 @@ struct JobsOptions {
   std::chrono::seconds max_backoff{60 * 60};
   std::chrono::seconds keep_finished{7 * 24 * 3600};  // succeeded and dead jobs are kept this long
   // The recurring jobs; the engine registers the handlers of the built-in kinds (those two and
-  // kCompleteEndedEventsJob, kExpireHoldsJob and kRefundCancelledEventsJob, which the host
-  // schedules when it wants them).
+  // kCompleteEndedEventsJob, kExpireHoldsJob, kRefundCancelledEventsJob and kSendRemindersJob,
+  // which the host schedules when it wants them).
   std::vector<JobSchedule> schedules = {
       {std::string(kVoidExpiredTransfersJob), std::chrono::seconds(60)},
       {std::string(kPurgeExpiredJob), std::chrono::seconds(3600)}};

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "bookings/booking_rules.h"
+#include "bookings/coupon_batch.h"
 #include "bookings/seat_batch.h"
 #include "core/status_macros.h"
 #include "eventify/events.h"
@@ -57,6 +58,7 @@ class BatchRun {
   Status Run(std::span<storage::BatchOperation* const> operations) {
     EV_RETURN_IF_ERROR(LoadEvents(operations));
     EV_RETURN_IF_ERROR(LoadBookings(operations));
+    EV_RETURN_IF_ERROR(LoadCoupons(operations));
     EV_RETURN_IF_ERROR(LoadPayments(operations));
     for (storage::BatchOperation* base : operations) {
       BookingOperation& op = Op(base);
@@ -88,8 +90,9 @@ class BatchRun {
 
  private:
   // The confirmation mail of each booking confirmed by this batch and still confirmed at its end
-  // (a Cancel later in the batch may have cancelled it), and the cancellation mail of each
-  // confirmed booking its buyer cancelled.
+  // (a Cancel later in the batch may have cancelled it), the cancellation mail of each
+  // confirmed booking its buyer cancelled, and the event's cancellation with the refund to each
+  // buyer of a booking refunded because its event was cancelled.
   Status MailConfirmations() {
     std::vector<Booking> confirmed;
     for (const std::string& id : confirmed_ids_) {
@@ -101,8 +104,11 @@ class BatchRun {
     if (!confirmed.empty()) EV_RETURN_IF_ERROR(mail_.AddConfirmations(tx_, confirmed, tickets_));
     std::vector<Booking> cancelled;
     for (const std::string& id : refunded_ids_) cancelled.push_back(bookings_.at(id).booking);
-    if (cancelled.empty()) return Status::Ok();
-    return mail_.AddCancellations(tx_, cancelled);
+    if (!cancelled.empty()) EV_RETURN_IF_ERROR(mail_.AddCancellations(tx_, cancelled));
+    std::vector<Booking> refunded;
+    for (const std::string& id : event_refunded_ids_) refunded.push_back(bookings_.at(id).booking);
+    if (refunded.empty()) return Status::Ok();
+    return mail_.AddEventCancellations(tx_, refunded);
   }
 
   // Locks every event the batch touches (which expires their lapsed holds).
@@ -176,6 +182,22 @@ class BatchRun {
     bookings_.insert_or_assign(std::move(id), std::move(record));
   }
 
+  // Locks the coupons the new bookings name and counts their uses, after the events (the same
+  // order in every batch). A batch without coupon codes leaves coupons_ null and reads nothing.
+  Status LoadCoupons(std::span<storage::BatchOperation* const> operations) {
+    std::vector<std::string> codes, users;
+    for (storage::BatchOperation* base : operations) {
+      BookingOperation& op = Op(base);
+      if (op.request.coupon_code.empty()) continue;
+      if (op.kind != Kind::kHold && op.kind != Kind::kBookAndPay) continue;
+      codes.push_back(op.request.coupon_code);
+      users.push_back(op.buyer.user_id);
+    }
+    if (codes.empty()) return Status::Ok();
+    coupons_ = &CouponBatch::Of(context_, tx_, now_);
+    return coupons_->Load(codes, users);
+  }
+
   // Prepares every payment and refund the batch may stage and loads them into the batch's
   // TransferBatch at once. A refund is prepared for a held booking too: a Pay queued before the
   // Cancel in this batch may confirm it.
@@ -239,6 +261,13 @@ class BatchRun {
     booking.idempotency_key = op.request.idempotency_key;
     booking.seats = op.request.seats;
     booking.amount = Money{event.price.minor_units * op.request.seats, event.price.currency};
+    booking.discount = Money{0, event.price.currency};
+    const Coupon* coupon = coupons_ ? coupons_->Find(op.request.coupon_code) : nullptr;
+    if (coupon != nullptr) {
+      booking.coupon_code = coupon->code;
+      booking.discount.minor_units = CouponDiscount(*coupon, booking.amount.minor_units);
+      booking.amount.minor_units -= booking.discount.minor_units;
+    }
     booking.status = BookingStatus::kHeld;
     booking.hold_expires_at = now_ + hold_ttl_;
     booking.created_at = booking.updated_at = now_;
@@ -282,7 +311,8 @@ class BatchRun {
   Status ApplyNew(BookingOperation& op) {
     if (auto known = id_by_key_.find(op.request_key); known != id_by_key_.end()) {
       const Booking& existing = bookings_.at(known->second).booking;
-      if (existing.event_id != op.request.event_id || existing.seats != op.request.seats) {
+      if (existing.event_id != op.request.event_id || existing.seats != op.request.seats ||
+          existing.coupon_code != op.request.coupon_code) {
         op.outcome = AlreadyExists("idempotency_key_reused",
                                    "this idempotency key was used for another booking",
                                    "idempotency_key");
@@ -298,6 +328,17 @@ class BatchRun {
     if (!op.outcome.ok()) return Status::Ok();
     op.outcome = CheckSells(*event, now_);
     if (!op.outcome.ok()) return Status::Ok();
+    const Coupon* coupon = nullptr;
+    if (!op.request.coupon_code.empty()) {
+      auto applies = coupons_->Check(op.request.coupon_code, event->event_id, op.buyer.user_id,
+                                     event->price.minor_units * op.request.seats);
+      if (!applies.ok() && applies.status().code() == StatusCode::kInternal) {
+        return applies.status();
+      }
+      op.outcome = applies.status();
+      if (!op.outcome.ok()) return Status::Ok();
+      coupon = coupons_->Find(op.request.coupon_code);
+    }
     if (SeatBatch::Free(*event) < op.request.seats) {
       op.outcome = FailedPrecondition("sold_out", "fewer seats are left than asked for", "seats");
       return Status::Ok();
@@ -314,7 +355,8 @@ class BatchRun {
       Confirm(booking, *paid);
     }
     if (!op.outcome.ok()) return Status::Ok();
-    spi::BookingRecord record{booking, op.request_key};
+    spi::BookingRecord record{booking, op.request_key, coupon ? coupon->id : std::string()};
+    if (coupon != nullptr) coupons_->Take(*coupon, op.buyer.user_id);
     record.booking.tickets.clear();
     inserts_.push_back(record);
     op.result = booking;
@@ -432,6 +474,9 @@ class BatchRun {
     } else {
       seats_.ReleaseHeld(event, booking.seats);
     }
+    if (coupons_ != nullptr && !record.coupon_id.empty()) {
+      coupons_->Release(record.coupon_id, booking.user_id);
+    }
     booking.status = BookingStatus::kCancelled;
     booking.cancelled_at = now_;
     booking.updated_at = now_;
@@ -461,6 +506,7 @@ class BatchRun {
         return Status::Ok();
       }
       ++op.count;
+      event_refunded_ids_.push_back(id);
     }
     return Status::Ok();
   }
@@ -474,6 +520,7 @@ class BatchRun {
   const Timestamp now_;
   SeatBatch& seats_;
   ledger::TransferBatch* transfers_ = nullptr;
+  CouponBatch* coupons_ = nullptr;  // when a new booking of the batch names a coupon
   // Every transfer loaded, by idempotency key (owned by the operations).
   std::unordered_map<std::string, const ledger::PreparedTransfer*> prepared_;
   std::unordered_map<std::string, spi::BookingRecord> bookings_;  // by id, as changed so far
@@ -484,6 +531,7 @@ class BatchRun {
   std::vector<Ticket> tickets_;
   std::vector<std::string> confirmed_ids_;  // bookings confirmed by this batch, in order
   std::vector<std::string> refunded_ids_;   // confirmed bookings their buyers cancelled
+  std::vector<std::string> event_refunded_ids_;  // refunded because their event was cancelled
 };
 
 }  // namespace

@@ -7,12 +7,15 @@
 //
 // The rules, in the order they are checked for a new booking: a replayed idempotency key; the
 // event exists and is public (event_not_found); the permission table (forbidden); the seat count
-// (invalid_seats); the event sells (event_not_bookable, event_on_hold, event_started); seats are
-// free (sold_out); then, when paying, the money (insufficient_funds...).
+// (invalid_seats); the event sells (event_not_bookable, event_on_hold, event_started); the
+// coupon, when one is named (bookings/coupon_batch.h: coupon_not_found...
+// coupon_user_limit_reached); seats are free (sold_out); then, when paying, the money
+// (insufficient_funds...).
 //
 // Each booking the batch confirms (paid or free, by Pay or BookAndPay) gets its confirmation
 // mail with its ticket codes through BookingMail, in the batch's transaction; each confirmed
-// booking its buyer cancels (Cancel) gets its cancellation mail the same way.
+// booking its buyer cancels (Cancel) gets its cancellation mail the same way, and each one
+// refunded because its event was cancelled (kRefund) the event's cancellation with the refund.
 //
 // Thread-safety: ApplyBatch runs on the pipeline's writer threads, one batch at a time per
 // thread; the applier keeps no state between batches and may serve several writers at once.
@@ -40,7 +43,7 @@ struct BookingOperation final : storage::BatchOperation {
   enum class Kind { kHold, kBookAndPay, kPay, kCancel, kRefund, kExpire };
   Kind kind = Kind::kHold;
   Principal buyer;
-  BookingRequest request;   // kHold, kBookAndPay
+  BookingRequest request;   // kHold, kBookAndPay; its coupon_code upper case (or empty)
   std::string request_key;  // kHold, kBookAndPay: "<user id>:<client key>"
   std::string new_id;       // kHold, kBookAndPay: the id of the booking if one is made
   std::string booking_id;   // kPay, kCancel

@@ -13,8 +13,8 @@
 namespace eventify::bookings {
 namespace {
 
-// The message `make(values, booking)` for each booking whose buyer has an account, with the
-// values every booking mail names, reading the buyers in one call and each event once (a hot
+// The message `make(values, booking, event)` for each booking whose buyer has an account, with
+// the values every booking mail names, reading the buyers in one call and each event once (a hot
 // event fills a batch) in `tx`.
 template <typename Make>
 Result<std::vector<spi::MailMessage>> MessagesToBuyers(spi::Transaction& tx,
@@ -44,7 +44,7 @@ Result<std::vector<spi::MailMessage>> MessagesToBuyers(spi::Transaction& tx,
     const Event& shown = event->second;
     const mail::BookingMailValues values{user.email, product_name, user.full_name,
                                          shown.title, shown.starts_at, booking.id};
-    messages.push_back(make(values, booking));
+    messages.push_back(make(values, booking, shown));
   }
   return messages;
 }
@@ -63,7 +63,8 @@ Status BookingMail::AddConfirmations(spi::Transaction& tx, std::span<const Booki
   EV_ASSIGN_OR_RETURN(
       const std::vector<spi::MailMessage> messages,
       MessagesToBuyers(tx, product_name_, confirmed,
-                       [&](const mail::BookingMailValues& values, const Booking& booking) {
+                       [&](const mail::BookingMailValues& values, const Booking& booking,
+                           const Event&) {
                          return mail::BookingConfirmationMail(values, codes_of[booking.id]);
                        }));
   return outbox_->AddAll(tx, messages);
@@ -74,7 +75,8 @@ Status BookingMail::AddCancellations(spi::Transaction& tx,
   EV_ASSIGN_OR_RETURN(
       const std::vector<spi::MailMessage> messages,
       MessagesToBuyers(tx, product_name_, cancelled,
-                       [&](const mail::BookingMailValues& values, const Booking& booking) {
+                       [&](const mail::BookingMailValues& values, const Booking& booking,
+                           const Event&) {
                          return mail::BookingCancellationMail(values, booking.amount);
                        }));
   return outbox_->AddAll(tx, messages);
@@ -85,11 +87,41 @@ Status BookingMail::AddWaitlistOffers(spi::Transaction& tx,
   EV_ASSIGN_OR_RETURN(
       const std::vector<spi::MailMessage> messages,
       MessagesToBuyers(tx, product_name_, offered,
-                       [&](const mail::BookingMailValues& values, const Booking& booking) {
+                       [&](const mail::BookingMailValues& values, const Booking& booking,
+                           const Event&) {
                          return mail::WaitlistOfferMail(values, booking.seats, booking.amount,
                                                         booking.hold_expires_at);
                        }));
   return outbox_->AddAll(tx, messages);
+}
+
+Status BookingMail::AddEventCancellations(spi::Transaction& tx,
+                                          std::span<const Booking> refunded) const {
+  EV_ASSIGN_OR_RETURN(
+      const std::vector<spi::MailMessage> messages,
+      MessagesToBuyers(tx, product_name_, refunded,
+                       [&](const mail::BookingMailValues& values, const Booking& booking,
+                           const Event& event) {
+                         return mail::EventCancelledMail(values, booking.amount, event.cancel_note);
+                       }));
+  return outbox_->AddAll(tx, messages);
+}
+
+Status BookingMail::AddReminders(spi::Transaction& tx, std::span<const Booking> due) const {
+  std::vector<Timestamp> starts;  // each message's send_before, in the order of the messages
+  EV_ASSIGN_OR_RETURN(
+      const std::vector<spi::MailMessage> messages,
+      MessagesToBuyers(tx, product_name_, due,
+                       [&](const mail::BookingMailValues& values, const Booking& booking,
+                           const Event& event) {
+                         starts.push_back(event.starts_at);
+                         return mail::BookingReminderMail(values, booking.seats,
+                                                          {event.venue, event.online_url});
+                       }));
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    EV_RETURN_IF_ERROR(outbox_->Add(tx, messages[i], /*send_before=*/starts[i]));
+  }
+  return Status::Ok();
 }
 
 void BookingMail::NotifyCommitted() const { outbox_->NotifyCommitted(); }

@@ -1,5 +1,6 @@
 // BookingMail: the e-mails of the bookings area, written through the mail outbox
-// (mail/mail_jobs.h) in the transaction that confirms the booking, so a confirmation and its mail
+// (mail/mail_jobs.h) in the transaction of the change they announce (a confirmation, a
+// cancellation, a refund of a cancelled event, a reminder's claim), so a change and its mail
 // commit together or not at all (docs/mail.md).
 //
 // Thread-safety: immutable after construction; any number of pipeline writers may use one.
@@ -39,6 +40,18 @@ class BookingMail {
   // first in line: its seats, price and hold_expires_at. Read and skipped as AddConfirmations.
   // Errors: storage failures.
   Status AddWaitlistOffers(spi::Transaction& tx, std::span<const Booking> offered) const;
+
+  // Adds, in `tx`, the mail of each booking in `refunded` that was refunded because its event was
+  // cancelled (Bookings::RefundCancelledEvents): the event is cancelled, the reason given, its
+  // tickets no longer admit, and what was refunded. Read and skipped as AddConfirmations.
+  // Errors: storage failures.
+  Status AddEventCancellations(spi::Transaction& tx, std::span<const Booking> refunded) const;
+
+  // Adds, in `tx`, the reminder of each confirmed booking in `due` (Bookings::SendReminders): the
+  // event's title, start and place, and the number of tickets. A reminder is not sent once its
+  // event has started (the mail job's send_before). Read and skipped as AddConfirmations.
+  // Errors: storage failures.
+  Status AddReminders(spi::Transaction& tx, std::span<const Booking> due) const;
 
   // Wakes the job workers for the mail just committed.
   void NotifyCommitted() const;

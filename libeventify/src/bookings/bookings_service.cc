@@ -7,6 +7,7 @@
 
 #include "bookings/booking_applier.h"
 #include "bookings/card_payments.h"
+#include "bookings/coupons_service.h"
 #include "bookings/ticket_codes.h"
 #include "bookings/waitlist_service.h"
 #include "core/page_cursor.h"
@@ -70,6 +71,7 @@ class BookingsServiceImpl final : public Bookings {
                       std::chrono::seconds topup_timeout)
       : storage_(std::move(storage)),
         clock_(clock),
+        coupons_(MakeCouponsService(storage_, clock)),
         pipeline_(pipeline),
         codes_(secret_key),
         mail_(std::move(mail), codes_, product_name),
@@ -78,7 +80,8 @@ class BookingsServiceImpl final : public Bookings {
         waitlist_(storage_, clock, pipeline, offers_),
         card_payments_({storage_, &clock, &ledger, cards, &applier_, &mail_,
                         std::chrono::duration_cast<Duration>(options.card_payment_hold),
-                        std::chrono::duration_cast<Duration>(topup_timeout)}) {
+                        std::chrono::duration_cast<Duration>(topup_timeout)}),
+        reminder_lead_(std::chrono::duration_cast<Duration>(options.reminder_lead)) {
     cards->set_settler(&card_payments_);
   }
 
@@ -197,6 +200,25 @@ class BookingsServiceImpl final : public Bookings {
     return ticket;
   }
 
+  Coupons& coupons() override { return *coupons_; }
+
+  // The claim and the mails commit together: a booking's reminder is written exactly once.
+  Result<std::int64_t> SendReminders(int limit) override {
+    if (limit <= 0) return InvalidArgument("invalid_limit", "limit must be positive", "limit");
+    std::int64_t sent = 0;
+    EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) -> Status {
+      EV_ASSIGN_OR_RETURN(auto claimed, tx.store<BookingStore>()->ClaimDueReminders(
+                                            clock_.Now(), reminder_lead_, limit));
+      std::vector<Booking> due;
+      for (spi::BookingRecord& record : claimed) due.push_back(std::move(record.booking));
+      sent = static_cast<std::int64_t>(due.size());
+      if (due.empty()) return Status::Ok();
+      return mail_.AddReminders(tx, due);
+    }));
+    if (sent > 0) mail_.NotifyCommitted();
+    return sent;
+  }
+
   Result<std::int64_t> ExpireHolds(int limit) override {
     auto expired =
         Sweep(Kind::kExpire, limit, [&](BookingStore& store, BookingOperation& op) -> Status {
@@ -227,13 +249,18 @@ class BookingsServiceImpl final : public Bookings {
  private:
   Result<Booking> New(Kind kind, const Principal& buyer, const BookingRequest& request) {
     EV_RETURN_IF_ERROR(CheckClientKey(request.idempotency_key));
+    BookingRequest normalized = request;
+    if (!request.coupon_code.empty()) {
+      EV_ASSIGN_OR_RETURN(normalized.coupon_code,
+                          NormalizeCouponCode(request.coupon_code, "coupon_code"));
+    }
     // Another engine on the same database may take the key between this batch's look-up and
     // its insert (booking_exists): a second pass then replays that booking or refuses the key.
     for (int pass = 0;; ++pass) {
       BookingOperation op;
       op.kind = kind;
       op.buyer = buyer;
-      op.request = request;
+      op.request = normalized;
       op.request_key = buyer.user_id + ":" + request.idempotency_key;
       op.new_id = NewId(clock_.Now());
       const Status status = pipeline_.Execute(applier_, op);
@@ -314,6 +341,7 @@ class BookingsServiceImpl final : public Bookings {
 
   const std::shared_ptr<spi::Storage> storage_;
   ledger::TransferClock& clock_;
+  const std::unique_ptr<Coupons> coupons_;
   storage::CommitPipeline& pipeline_;
   const TicketCodes codes_;
   const BookingMail mail_;  // borrows codes_
@@ -321,6 +349,7 @@ class BookingsServiceImpl final : public Bookings {
   BookingApplier applier_;  // borrows mail_ and offers_
   WaitlistService waitlist_;  // borrows offers_
   CardPayments card_payments_;  // borrows applier_ and mail_
+  const Duration reminder_lead_;
 };
 
 }  // namespace
@@ -353,12 +382,20 @@ Status RegisterBookingsJobs(Jobs& jobs, Bookings& bookings) {
       if (offered == 0) return Status::Ok();
     }
   }));
-  return jobs.RegisterHandler(kRefundCancelledEventsJob, [&bookings](const Job&) -> Status {
-    constexpr int kBookingsPerRound = 500;
+  EV_RETURN_IF_ERROR(
+      jobs.RegisterHandler(kRefundCancelledEventsJob, [&bookings](const Job&) -> Status {
+        constexpr int kBookingsPerRound = 500;
+        for (;;) {
+          EV_ASSIGN_OR_RETURN(const std::int64_t refunded,
+                              bookings.RefundCancelledEvents(kBookingsPerRound));
+          if (refunded == 0) return Status::Ok();
+        }
+      }));
+  return jobs.RegisterHandler(kSendRemindersJob, [&bookings](const Job&) -> Status {
+    constexpr int kRemindersPerRound = 200;
     for (;;) {
-      EV_ASSIGN_OR_RETURN(const std::int64_t refunded,
-                          bookings.RefundCancelledEvents(kBookingsPerRound));
-      if (refunded == 0) return Status::Ok();
+      EV_ASSIGN_OR_RETURN(const std::int64_t sent, bookings.SendReminders(kRemindersPerRound));
+      if (sent == 0) return Status::Ok();
     }
   });
 }

@@ -1,6 +1,6 @@
 // The bookings area (eventify/bookings.h): holds, payments and tickets over spi::BookingStore,
-// applied through the engine's commit pipeline (bookings/booking_applier.h), and the handler of
-// the recurring job that expires lapsed holds.
+// applied through the engine's commit pipeline (bookings/booking_applier.h), and the handlers of
+// the recurring jobs that expire lapsed holds, refund cancelled events and send reminders.
 //
 // Thread-safety: as Bookings.
 #pragma once
@@ -35,7 +35,8 @@ std::unique_ptr<Bookings> MakeBookingsService(std::shared_ptr<spi::Storage> stor
                                               std::shared_ptr<wallets::CardCharges> cards,
                                               std::chrono::seconds topup_timeout);
 
-// Registers the handlers of kExpireHoldsJob and kRefundCancelledEventsJob. `bookings` must outlive `jobs`' workers.
+// Registers the handlers of kExpireHoldsJob, kRefundCancelledEventsJob and kSendRemindersJob.
+// `bookings` must outlive `jobs`' workers.
 Status RegisterBookingsJobs(Jobs& jobs, Bookings& bookings);
 
 }  // namespace eventify::bookings

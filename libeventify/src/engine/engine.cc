@@ -6,6 +6,8 @@
 #include "eventify/spi/booking_store.h"
 #include "eventify/spi/event_store.h"
 #include "eventify/spi/job_store.h"
+#include "eventify/spi/review_store.h"
+#include "eventify/spi/settlement_store.h"
 #include "eventify/spi/waitlist_store.h"
 #include "events/events_service.h"
 #include "jobs/job_queue.h"
@@ -13,6 +15,8 @@
 #include "ledger/ledger_service.h"
 #include "ledger/transfer_batch.h"
 #include "mail/mail_jobs.h"
+#include "reviews/reviews_service.h"
+#include "settlements/settlements_service.h"
 #include "storage/commit_pipeline.h"
 #include "wallets/wallets_service.h"
 
@@ -43,6 +47,7 @@ class EngineImpl final : public Engine {
   // Jobs run the ledger's and the accounts' maintenance, so they come last too.
   void set_jobs(std::unique_ptr<jobs::JobsService> jobs) { jobs_ = std::move(jobs); }
   void set_events(std::unique_ptr<Events> events) { events_ = std::move(events); }
+  void set_reviews(std::unique_ptr<Reviews> reviews) { reviews_ = std::move(reviews); }
   // Bookings share the engine's pipeline and transfer clock with the ledger.
   // Bookings paid by card settle through `cards`, shared with the wallets.
   void set_bookings(std::shared_ptr<const mail::MailJobs> mail, std::string_view secret_key,
@@ -55,12 +60,19 @@ class EngineImpl final : public Engine {
                                               topup_timeout);
   }
 
+  // Settlements move escrow money with the engine's transfer clock.
+  void set_settlements(SettlementsOptions options) {
+    settlements_ = settlements::MakeSettlementsService(storage_, *transfer_clock_, options);
+  }
+
   Accounts& accounts() override { return *accounts_; }
   Ledger& ledger() override { return *ledger_; }
   Wallets& wallets() override { return *wallets_; }
   Jobs& jobs() override { return *jobs_; }
   Events& events() override { return *events_; }
   Bookings& bookings() override { return *bookings_; }
+  Settlements& settlements() override { return *settlements_; }
+  Reviews& reviews() override { return *reviews_; }
   spi::Storage& storage() override { return *storage_; }
   spi::MediaStore& media_store() override { return *media_; }
   const spi::Clock& clock() const override { return *clock_; }
@@ -78,7 +90,9 @@ class EngineImpl final : public Engine {
   std::unique_ptr<Ledger> ledger_;
   std::unique_ptr<Wallets> wallets_;  // destroyed before the ledger it borrows
   std::unique_ptr<Events> events_;
+  std::unique_ptr<Reviews> reviews_;
   std::unique_ptr<Bookings> bookings_;  // destroyed before the pipeline it queues in
+  std::unique_ptr<Settlements> settlements_;
   // Declared last: its workers are stopped before anything their handlers use is destroyed.
   std::unique_ptr<jobs::JobsService> jobs_;
 };
@@ -87,7 +101,8 @@ class EngineImpl final : public Engine {
 constexpr spi::StoreArea kRequiredAreas[] = {
     spi::AccountRepository::kArea, spi::LedgerRepository::kArea, spi::WalletRepository::kArea,
     spi::JobStore::kArea, spi::AccountMaintenanceStore::kArea, spi::EventStore::kArea,
-    spi::BookingStore::kArea, spi::WaitlistStore::kArea};
+    spi::BookingStore::kArea, spi::SettlementStore::kArea, spi::ReviewStore::kArea,
+    spi::WaitlistStore::kArea};
 
 }  // namespace
 
@@ -136,6 +151,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
     return InvalidArgument("invalid_bookings_options", "the hold time must be positive",
                            "bookings.hold_ttl");
   }
+  if (options.bookings.reminder_lead.count() <= 0) {
+    return InvalidArgument("invalid_bookings_options", "the reminder lead time must be positive",
+                           "bookings.reminder_lead");
+  }
   if (options.bookings.waitlist_offer_ttl.count() <= 0) {
     return InvalidArgument("invalid_bookings_options", "the waitlist offer time must be positive",
                            "bookings.waitlist_offer_ttl");
@@ -143,6 +162,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   if (options.bookings.card_payment_hold.count() <= 0) {
     return InvalidArgument("invalid_bookings_options", "the card payment hold must be positive",
                            "bookings.card_payment_hold");
+  }
+  if (Status settlements = settlements::ValidateSettlementsOptions(options.settlements);
+      !settlements.ok()) {
+    return settlements;
   }
   if (!options.clock) options.clock = std::make_shared<spi::SystemClock>();
   // The queue every area writes its jobs through, in its own transactions; mail goes out as jobs.
@@ -173,10 +196,13 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   wallet_deps.options = options.wallets;
   engine->set_wallets(wallets::MakeWalletsService(std::move(wallet_deps)));
   engine->set_events(events::MakeEventsService(options.storage, options.media_store,
-                                               options.clock, options.currency,
+                                               options.clock, options.currency, mail,
+                                               options.accounts.product_name,
                                                std::move(options.events)));
+  engine->set_reviews(reviews::MakeReviewsService(options.storage, options.clock));
   engine->set_bookings(mail, options.secret_key, options.accounts.product_name,
                        std::move(options.bookings), cards, options.wallets.topup_timeout);
+  engine->set_settlements(options.settlements);
   auto jobs = jobs::MakeJobsService(options.storage, options.clock, queue, options.jobs);
   if (Status builtin = jobs::RegisterBuiltinJobs(*jobs, engine->ledger(), options.storage,
                                                  options.clock, options.jobs);
@@ -190,6 +216,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
     return handler;
   }
   if (Status handler = bookings::RegisterBookingsJobs(*jobs, engine->bookings()); !handler.ok()) {
+    return handler;
+  }
+  if (Status handler = settlements::RegisterSettlementJobs(*jobs, engine->settlements());
+      !handler.ok()) {
     return handler;
   }
   jobs->Start();

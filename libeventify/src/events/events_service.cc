@@ -2,14 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <span>
 #include <utility>
 
 #include "core/page_cursor.h"
 #include "core/status_macros.h"
 #include "crypto/sodium.h"
 #include "eventify/spi/event_store.h"
+#include "events/event_mail.h"
 #include "events/validation.h"
 #include "media/uploaded_image.h"
+#include "reviews/reviews_service.h"
 
 namespace eventify::events {
 namespace {
@@ -126,11 +129,13 @@ void ApplyDraft(Event& event, const EventDraft& draft) {
 class EventsServiceImpl final : public Events {
  public:
   EventsServiceImpl(std::shared_ptr<spi::Storage> storage, std::shared_ptr<spi::MediaStore> media,
-                    std::shared_ptr<spi::Clock> clock, std::string currency, EventsOptions options)
+                    std::shared_ptr<spi::Clock> clock, std::string currency, EventMail mail,
+                    EventsOptions options)
       : storage_(std::move(storage)),
         media_(std::move(media)),
         clock_(std::move(clock)),
         currency_(std::move(currency)),
+        mail_(std::move(mail)),
         options_(std::move(options)) {}
 
   // ---- Organizers ----
@@ -361,7 +366,8 @@ class EventsServiceImpl final : public Events {
                         event.reject_cause.reset();
                         event.review_note.clear();
                         return Status::Ok();
-                      });
+                      },
+                      kMailOrganizer);
   }
 
   Result<Event> RejectEvent(const Principal& admin, std::string_view id, EventRejectCause cause,
@@ -375,7 +381,8 @@ class EventsServiceImpl final : public Events {
                         event.reject_cause = cause;
                         event.review_note = normalized;
                         return Status::Ok();
-                      });
+                      },
+                      kMailOrganizer);
   }
 
   Result<Event> CancelEvent(const Principal& caller, std::string_view id,
@@ -423,14 +430,14 @@ class EventsServiceImpl final : public Events {
 
   Result<Event> GetEvent(const Principal* caller, std::string_view id) override {
     Event event;
-    EV_RETURN_IF_ERROR(Read([&](EventStore& store) -> Status {
-      auto found = store.FindEvent(id, LockMode::kNone);
+    EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadOnly, [&](Transaction& tx) -> Status {
+      auto found = tx.store<EventStore>()->FindEvent(id, LockMode::kNone);
       if (!found.ok()) {
         return found.status().code() == StatusCode::kNotFound ? EventNotFound() : found.status();
       }
       if (!CanSee(caller, *found)) return EventNotFound();
       event = std::move(found).value();
-      return Status::Ok();
+      return reviews::FillRatings(tx, std::span<Event>(&event, 1));
     }));
     return WithCoverUrl(std::move(event));
   }
@@ -529,21 +536,28 @@ class EventsServiceImpl final : public Events {
     return Status::Ok();
   }
 
+  // Whether a transition mails the event's organizer (EventMail::AddEventReviewed).
+  static constexpr bool kMailOrganizer = true;
+
   // Loads the event for `action`, lets `change(store, event, now)` check and change it, and
-  // stores it with updated_at = now.
+  // stores it with updated_at = now; with `mail_organizer`, the organizer's mail about the
+  // review commits with it.
   template <typename Change>
   Result<Event> Transition(const Principal& caller, std::string_view id, EventAction action,
-                           Change&& change) {
+                           Change&& change, bool mail_organizer = false) {
     Event result;
-    EV_RETURN_IF_ERROR(Write([&](EventStore& store) -> Status {
+    EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) -> Status {
+      EventStore& store = *tx.store<EventStore>();
       EV_ASSIGN_OR_RETURN(Event event, EventFor(store, caller, id, action));
       const Timestamp now = clock_->Now();
       EV_RETURN_IF_ERROR(change(store, event, now));
       event.updated_at = now;
       EV_RETURN_IF_ERROR(store.UpdateEvent(event));
+      if (mail_organizer) EV_RETURN_IF_ERROR(mail_.AddEventReviewed(tx, event));
       result = WithCoverUrl(std::move(event));
-      return Status::Ok();
+      return reviews::FillRatings(tx, std::span<Event>(&result, 1));
     }));
+    if (mail_organizer) mail_.NotifyCommitted();
     return result;
   }
 
@@ -554,9 +568,9 @@ class EventsServiceImpl final : public Events {
     EV_ASSIGN_OR_RETURN(filter.after, DecodePageCursor(cursor));
     filter.limit = limit + 1;
     EventPage page;
-    EV_RETURN_IF_ERROR(Read([&](EventStore& store) -> Status {
-      EV_ASSIGN_OR_RETURN(page.items, store.ListEvents(filter));
-      return Status::Ok();
+    EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadOnly, [&](Transaction& tx) -> Status {
+      EV_ASSIGN_OR_RETURN(page.items, tx.store<EventStore>()->ListEvents(filter));
+      return reviews::FillRatings(tx, page.items);
     }));
     page.next_cursor = TrimPage(page.items, limit, position);
     for (Event& event : page.items) event = WithCoverUrl(std::move(event));
@@ -572,7 +586,8 @@ class EventsServiceImpl final : public Events {
       EV_ASSIGN_OR_RETURN(normalized, NormalizeNote(note, *cause == OrganizerRejectCause::kOther));
     }
     OrganizerProfile result;
-    EV_RETURN_IF_ERROR(Write([&](EventStore& store) -> Status {
+    EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) -> Status {
+      EventStore& store = *tx.store<EventStore>();
       EV_ASSIGN_OR_RETURN(result, store.FindOrganizerProfile(user_id, LockMode::kForUpdate));
       if (result.status != OrganizerStatus::kPending) {
         return FailedPrecondition("profile_not_pending", "the profile is not pending review");
@@ -583,8 +598,10 @@ class EventsServiceImpl final : public Events {
       result.review_note = normalized;
       result.reviewed_at = now;
       result.updated_at = now;
-      return store.PutOrganizerProfile(result);
+      EV_RETURN_IF_ERROR(store.PutOrganizerProfile(result));
+      return mail_.AddOrganizerReviewed(tx, result);
     }));
+    mail_.NotifyCommitted();
     return result;
   }
 
@@ -604,6 +621,7 @@ class EventsServiceImpl final : public Events {
   const std::shared_ptr<spi::MediaStore> media_;
   const std::shared_ptr<spi::Clock> clock_;
   const std::string currency_;
+  const EventMail mail_;
   const EventsOptions options_;
 };
 
@@ -612,10 +630,11 @@ class EventsServiceImpl final : public Events {
 std::unique_ptr<Events> MakeEventsService(std::shared_ptr<spi::Storage> storage,
                                           std::shared_ptr<spi::MediaStore> media,
                                           std::shared_ptr<spi::Clock> clock, std::string currency,
-                                          EventsOptions options) {
-  return std::make_unique<EventsServiceImpl>(std::move(storage), std::move(media),
-                                             std::move(clock), std::move(currency),
-                                             std::move(options));
+                                          std::shared_ptr<const mail::MailJobs> mail,
+                                          std::string_view product_name, EventsOptions options) {
+  return std::make_unique<EventsServiceImpl>(
+      std::move(storage), std::move(media), std::move(clock), std::move(currency),
+      EventMail(std::move(mail), product_name), std::move(options));
 }
 
 Status RegisterEventsJobs(Jobs& jobs, Events& events) {

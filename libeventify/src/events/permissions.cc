@@ -99,33 +99,42 @@ Result<EventRejectCause> ParseEventRejectCause(std::string_view name) {
 bool IsEventActionAllowed(Role role, EventRelation relation, EventAction action) {
   struct Rule {
     EventAction action;
-    // attendee; organizer of another's event (or of none); organizer of this event; admin
-    bool attendee, organizer, own_organizer, admin;
+    // attendee; organizer of another's event (or of none); organizer of this event; admin;
+    // holder of a confirmed booking of this event (added to what the role alone may do)
+    bool attendee, organizer, own_organizer, admin, holder;
   };
   static constexpr Rule kTable[] = {
-      //                                 attendee organizer own-event admin
-      {EventAction::kApplyAsOrganizer,   false,   true,     true,     false},
-      {EventAction::kReviewOrganizers,   false,   false,    false,    true},
-      {EventAction::kManageCategories,   false,   false,    false,    true},
-      {EventAction::kCreateEvent,        false,   true,     true,     false},
-      {EventAction::kEditEvent,          false,   false,    true,     false},
-      {EventAction::kSubmitEvent,        false,   false,    true,     false},
-      {EventAction::kReviewEvents,       false,   false,    false,    true},
-      {EventAction::kCancelEvent,        false,   false,    true,     true},
-      {EventAction::kHoldEvent,          false,   false,    false,    true},
-      {EventAction::kViewUnlistedEvent,  false,   false,    true,     true},
-      {EventAction::kListOwnEvents,      false,   true,     true,     false},
-      {EventAction::kBookEvent,          true,    true,     false,    false},
-      {EventAction::kCheckInTickets,     false,   false,    true,     false},
+      //                                    attendee organizer own-event admin  holder
+      {EventAction::kApplyAsOrganizer,      false,   true,     true,     false, false},
+      {EventAction::kReviewOrganizers,      false,   false,    false,    true,  false},
+      {EventAction::kManageCategories,      false,   false,    false,    true,  false},
+      {EventAction::kCreateEvent,           false,   true,     true,     false, false},
+      {EventAction::kEditEvent,             false,   false,    true,     false, false},
+      {EventAction::kSubmitEvent,           false,   false,    true,     false, false},
+      {EventAction::kReviewEvents,          false,   false,    false,    true,  false},
+      {EventAction::kCancelEvent,           false,   false,    true,     true,  false},
+      {EventAction::kHoldEvent,             false,   false,    false,    true,  false},
+      {EventAction::kViewUnlistedEvent,     false,   false,    true,     true,  false},
+      {EventAction::kListOwnEvents,         false,   true,     true,     false, false},
+      {EventAction::kBookEvent,             true,    true,     false,    false, false},
+      {EventAction::kCheckInTickets,        false,   false,    true,     false, false},
+      {EventAction::kManageEventCoupons,    false,   false,    true,     true,  false},
+      {EventAction::kManagePlatformCoupons, false,   false,    false,    true,  false},
+      {EventAction::kSettleEvent,           false,   false,    false,    true,  false},
+      {EventAction::kViewSettlement,        false,   false,    true,     true,  false},
+      {EventAction::kWriteReview,           false,   false,    false,    false, true},
+      {EventAction::kModerateReviews,       false,   false,    false,    true,  false},
   };
   for (const Rule& rule : kTable) {
     if (rule.action != action) continue;
+    const bool holder = relation == EventRelation::kHolderOfConfirmedBooking && rule.holder;
     switch (role) {
       case Role::kAttendee:
-        return rule.attendee;
+        return rule.attendee || holder;
       case Role::kOrganizer:
-        return relation == EventRelation::kOrganizerOfEvent ? rule.own_organizer
-                                                            : rule.organizer;
+        return (relation == EventRelation::kOrganizerOfEvent ? rule.own_organizer
+                                                             : rule.organizer) ||
+               holder;
       case Role::kAdmin:
         return rule.admin;
     }

@@ -13,7 +13,29 @@ namespace {
 using accounts::ScanUtf8;
 using accounts::Trim;
 
-// Trims and checks 1..max_chars characters; `multiline` lets line breaks and tabs through.
+bool IsZoneChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '+' || c == '-';
+}
+
+bool IsWordByte(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+
+bool IsWebUrl(std::string_view url) {
+  for (std::string_view scheme : {"https://", "http://"}) {
+    if (url.size() > scheme.size() && url.substr(0, scheme.size()) == scheme) {
+      return std::none_of(url.begin(), url.end(), [](char c) {
+        return static_cast<unsigned char>(c) <= 0x20 || c == 0x7F;
+      });
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 Result<std::string> NormalizeText(std::string_view text, std::size_t max_chars, bool multiline,
                                   const char* reason, const char* message, const char* field) {
   const std::string_view trimmed = Trim(text);
@@ -38,29 +60,6 @@ Result<std::string> NormalizeText(std::string_view text, std::size_t max_chars, 
   if (!ok) return InvalidArgument(reason, message, field);
   return std::string(trimmed);
 }
-
-bool IsZoneChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '+' || c == '-';
-}
-
-bool IsWordByte(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         static_cast<unsigned char>(c) >= 0x80;
-}
-
-bool IsWebUrl(std::string_view url) {
-  for (std::string_view scheme : {"https://", "http://"}) {
-    if (url.size() > scheme.size() && url.substr(0, scheme.size()) == scheme) {
-      return std::none_of(url.begin(), url.end(), [](char c) {
-        return static_cast<unsigned char>(c) <= 0x20 || c == 0x7F;
-      });
-    }
-  }
-  return false;
-}
-
-}  // namespace
 
 Result<OrganizerApplication> NormalizeApplication(const OrganizerApplication& application) {
   OrganizerApplication out;

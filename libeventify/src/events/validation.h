@@ -16,6 +16,12 @@ namespace eventify::events {
 inline constexpr std::size_t kMaxNoteChars = 1000;
 inline constexpr std::size_t kMaxSearchBytes = 200;
 
+// Trims `text` and checks that it is valid UTF-8 of 1..max_chars characters without control
+// characters; `multiline` lets line breaks and tabs through. The error is kInvalidArgument
+// `reason` with `message`, naming `field`.
+Result<std::string> NormalizeText(std::string_view text, std::size_t max_chars, bool multiline,
+                                  const char* reason, const char* message, const char* field);
+
 // Trims each field. Errors: invalid_organisation_name, invalid_about, invalid_contact.
 Result<OrganizerApplication> NormalizeApplication(const OrganizerApplication& application);
 

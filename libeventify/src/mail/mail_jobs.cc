@@ -118,7 +118,7 @@ Status MailJobs::Deliver(const Job& job, spi::Mailer& mailer) const {
   if (mail.send_before && clock_->Now() >= *mail.send_before) {
     return Status(StatusCode::kOk, "mail_expired",
                   fmt::format("not sent: it was worth sending only before {} (its one-time code "
-                              "had expired)",
+                              "had expired, or the event it reminds of had started)",
                               FormatTimestamp(*mail.send_before)));
   }
   return mailer.Send(mail.message);

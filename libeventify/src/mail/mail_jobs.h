@@ -34,8 +34,9 @@ class MailJobs {
            std::string_view secret_key, int max_attempts);
 
   // Writes `message` as a kSendMailJob job, due now, in `tx`. A message with `send_before` (a
-  // one-time code's expiry) is not sent once that time has passed: its job then succeeds without
-  // sending, with a note in last_error. Call NotifyCommitted after the commit.
+  // one-time code's expiry, the start of the event a reminder is about) is not sent once that
+  // time has passed: its job then succeeds without sending, with a note in last_error. Call
+  // NotifyCommitted after the commit.
   // Errors: storage failures.
   Status Add(spi::Transaction& tx, const spi::MailMessage& message,
              std::optional<Timestamp> send_before) const;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <vector>
+
 namespace eventify::mail {
 namespace {
 
@@ -46,6 +48,49 @@ spi::MailMessage CodeMail(const CodeMailValues& values, const CodeMailWording& w
                   HtmlEscape(values.full_name), HtmlEscape(wording.purpose),
                   HtmlEscape(values.code), values.expires_in_minutes, HtmlEscape(wording.closing)));
   return mail;
+}
+
+// What a booking's refund sentence says.
+std::string RefundSentence(const Money& refunded) {
+  return refunded.minor_units > 0
+             ? fmt::format("{} was refunded to your wallet.", FormatMoney(refunded))
+             : std::string("Nothing was charged, so nothing is refunded.");
+}
+
+// One paragraph of a mail, as plain text and as HTML (escaped already).
+struct Paragraph {
+  std::string text;
+  std::string html;
+};
+
+// A paragraph of fixed wording (escaped for the HTML part all the same).
+Paragraph Plain(std::string text) {
+  std::string html = HtmlEscape(text);
+  return {std::move(text), std::move(html)};
+}
+
+// "Hello <name>," and the paragraphs, in both parts.
+spi::MailMessage ParagraphMail(std::string_view to, std::string subject,
+                               std::string_view full_name,
+                               const std::vector<Paragraph>& paragraphs) {
+  spi::MailMessage mail;
+  mail.to = std::string(to);
+  mail.subject = std::move(subject);
+  mail.text = fmt::format("Hello {},\n", full_name);
+  std::string body = fmt::format("<p>Hello {},</p>\n", HtmlEscape(full_name));
+  for (const Paragraph& paragraph : paragraphs) {
+    mail.text += "\n" + paragraph.text + "\n";
+    body += "<p>" + paragraph.html + "</p>\n";
+  }
+  mail.html = HtmlDocument(mail.subject, body);
+  return mail;
+}
+
+// The reviewer's note, when there is one.
+void AddNote(std::vector<Paragraph>& paragraphs, std::string_view note) {
+  if (note.empty()) return;
+  constexpr std::string_view kNote = "The reviewer's note: ";
+  paragraphs.push_back({fmt::format("{}{}", kNote, note), HtmlEscape(kNote) + HtmlEscape(note)});
 }
 
 }  // namespace
@@ -94,10 +139,7 @@ spi::MailMessage BookingConfirmationMail(const BookingMailValues& values,
 
 spi::MailMessage BookingCancellationMail(const BookingMailValues& values, const Money& refunded) {
   const std::string when = UtcMinute(values.starts_at);
-  const std::string refund =
-      refunded.minor_units > 0
-          ? fmt::format("{} was refunded to your wallet.", FormatMoney(refunded))
-          : std::string("Nothing was charged, so nothing is refunded.");
+  const std::string refund = RefundSentence(refunded);
   spi::MailMessage mail;
   mail.to = std::string(values.to);
   mail.subject = fmt::format("{}: booking cancelled for {}", values.product_name,
@@ -142,6 +184,107 @@ spi::MailMessage WaitlistOfferMail(const BookingMailValues& values, std::int32_t
                   HtmlEscape(values.full_name), HtmlEscape(values.event_title), when, held,
                   HtmlEscape(values.booking_id), HtmlEscape(price), until));
   return mail;
+}
+
+spi::MailMessage EventCancelledMail(const BookingMailValues& values, const Money& refunded,
+                                    std::string_view cancel_note) {
+  const std::string when = UtcMinute(values.starts_at);
+  std::vector<Paragraph> paragraphs;
+  paragraphs.push_back(
+      {fmt::format("the event {}, which was to start {}, is cancelled.", values.event_title, when),
+       fmt::format("the event <strong>{}</strong>, which was to start {}, is cancelled.",
+                   HtmlEscape(values.event_title), when)});
+  if (!cancel_note.empty()) {
+    paragraphs.push_back({fmt::format("The reason given: {}", cancel_note),
+                          fmt::format("The reason given: {}", HtmlEscape(cancel_note))});
+  }
+  paragraphs.push_back(Plain(fmt::format(
+      "Your booking {} is cancelled with it: its tickets no longer admit. {}", values.booking_id,
+      RefundSentence(refunded))));
+  return ParagraphMail(values.to,
+                       fmt::format("{}: {} is cancelled", values.product_name, values.event_title),
+                       values.full_name, paragraphs);
+}
+
+spi::MailMessage BookingReminderMail(const BookingMailValues& values, std::int32_t seats,
+                                     const ReminderPlace& place) {
+  const std::string when = UtcMinute(values.starts_at);
+  std::vector<Paragraph> paragraphs;
+  paragraphs.push_back({fmt::format("a reminder: {} starts {}.", values.event_title, when),
+                        fmt::format("a reminder: <strong>{}</strong> starts {}.",
+                                    HtmlEscape(values.event_title), when)});
+  if (!place.venue.empty()) {
+    paragraphs.push_back({fmt::format("Where: {}", place.venue),
+                          fmt::format("Where: {}", HtmlEscape(place.venue))});
+  }
+  if (!place.online_url.empty()) {
+    paragraphs.push_back({fmt::format("Online: {}", place.online_url),
+                          fmt::format("Online: {}", HtmlEscape(place.online_url))});
+  }
+  const std::string tickets = seats == 1 ? "1 ticket" : fmt::format("{} tickets", seats);
+  paragraphs.push_back(Plain(fmt::format(
+      "Your booking {} holds {}. Show each ticket's code (in your confirmation mail and under "
+      "your bookings) at the door.",
+      values.booking_id, tickets)));
+  return ParagraphMail(
+      values.to,
+      fmt::format("{}: reminder, {} starts {}", values.product_name, values.event_title, when),
+      values.full_name, paragraphs);
+}
+
+spi::MailMessage OrganizerVerifiedMail(const OrganizerMailValues& values) {
+  return ParagraphMail(
+      values.to, fmt::format("{}: your organizer profile is verified", values.product_name),
+      values.full_name,
+      {{fmt::format("your organizer profile for {} is verified.", values.organisation_name),
+        fmt::format("your organizer profile for <strong>{}</strong> is verified.",
+                    HtmlEscape(values.organisation_name))},
+       Plain("You can now create events and submit them for approval.")});
+}
+
+spi::MailMessage OrganizerRejectedMail(const OrganizerMailValues& values, std::string_view cause,
+                                       std::string_view note) {
+  std::vector<Paragraph> paragraphs;
+  paragraphs.push_back(
+      {fmt::format("your organizer profile for {} was not verified: {}.", values.organisation_name,
+                   cause),
+       fmt::format("your organizer profile for <strong>{}</strong> was not verified: {}.",
+                   HtmlEscape(values.organisation_name), HtmlEscape(cause))});
+  AddNote(paragraphs, note);
+  paragraphs.push_back(Plain("You may correct your profile and submit it again."));
+  return ParagraphMail(values.to,
+                       fmt::format("{}: your organizer profile was not verified",
+                                   values.product_name),
+                       values.full_name, paragraphs);
+}
+
+spi::MailMessage EventApprovedMail(const EventMailValues& values) {
+  const std::string when = UtcMinute(values.starts_at);
+  return ParagraphMail(
+      values.to, fmt::format("{}: {} is approved", values.product_name, values.event_title),
+      values.full_name,
+      {{fmt::format("your event {}, starting {}, is approved: it is listed and takes bookings.",
+                    values.event_title, when),
+        fmt::format("your event <strong>{}</strong>, starting {}, is approved: it is listed and "
+                    "takes bookings.",
+                    HtmlEscape(values.event_title), when)}});
+}
+
+spi::MailMessage EventRejectedMail(const EventMailValues& values, std::string_view cause,
+                                   std::string_view note) {
+  const std::string when = UtcMinute(values.starts_at);
+  std::vector<Paragraph> paragraphs;
+  paragraphs.push_back(
+      {fmt::format("your event {}, starting {}, was not approved: {}.", values.event_title, when,
+                   cause),
+       fmt::format("your event <strong>{}</strong>, starting {}, was not approved: {}.",
+                   HtmlEscape(values.event_title), when, HtmlEscape(cause))});
+  AddNote(paragraphs, note);
+  paragraphs.push_back(Plain("You may edit the event and submit it again."));
+  return ParagraphMail(values.to,
+                       fmt::format("{}: {} was not approved", values.product_name,
+                                   values.event_title),
+                       values.full_name, paragraphs);
 }
 
 std::string HtmlEscape(std::string_view text) {

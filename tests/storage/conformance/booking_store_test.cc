@@ -1,6 +1,6 @@
 // The contract of spi::BookingStore (spi/booking_store.h) that every storage serving the
 // "bookings" area must keep: seat counters of event rows, bookings by id, request key and lapse,
-// tickets and their one-time check-in.
+// reminders claimed once, tickets and their one-time check-in.
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -56,6 +56,17 @@ struct BookingStoreFixture {
 
   Status Run(const std::function<Status(spi::Transaction&)>& body) {
     return storage->Run(spi::TransactionMode::kReadWrite, body);
+  }
+
+  void SetEventStatus(const std::string& id, EventStatus status) {
+    const Status set = Run([&](spi::Transaction& tx) -> Status {
+      auto* events = tx.store<spi::EventStore>();
+      auto event = events->FindEvent(id, spi::LockMode::kForUpdate);
+      if (!event.ok()) return event.status();
+      event->status = status;
+      return events->UpdateEvent(*event);
+    });
+    BOOST_REQUIRE_MESSAGE(set.ok(), set.ToString());
   }
 
   static BookingRecord Record(int n, const std::string& event_id, BookingStatus status,
@@ -259,6 +270,51 @@ BOOST_AUTO_TEST_CASE(confirmed_bookings_of_cancelled_events_are_listed_for_refun
     return Status::Ok();
   });
   BOOST_TEST(done.ok(), done.ToString());
+}
+
+BOOST_AUTO_TEST_CASE(due_reminders_are_claimed_once_and_only_in_their_window) {
+  // Both events start a day after BaseTime(); with a day's lead the window opens at BaseTime().
+  const Duration lead = std::chrono::hours(24);
+  auto confirmed = [](int n, const std::string& event_id, Timestamp at) {
+    BookingRecord record = Record(n, event_id, BookingStatus::kConfirmed, BaseTime());
+    record.booking.confirmed_at = at;
+    return record;
+  };
+  std::vector<BookingRecord> rows = {
+      confirmed(1, Id(1), BaseTime() - std::chrono::hours(1)),     // due
+      confirmed(2, Id(1), BaseTime() + std::chrono::minutes(30)),  // confirmed within the window
+      Record(3, Id(1), BookingStatus::kHeld, BaseTime() + std::chrono::hours(2)),
+      Record(4, Id(2), BookingStatus::kCancelled, BaseTime()),
+      confirmed(5, Id(2), BaseTime() - std::chrono::hours(2)),     // due
+      confirmed(6, Id(2), BaseTime() - std::chrono::hours(2)),     // due
+  };
+  BOOST_REQUIRE(Run([&](spi::Transaction& tx) {
+                  return tx.store<BookingStore>()->InsertBookings(rows);
+                }).ok());
+  // Claims in a transaction of its own; `keep` false rolls it back.
+  auto claim = [&](Timestamp now, int limit, bool keep = true) {
+    std::vector<std::string> ids;
+    const Status done = Run([&](spi::Transaction& tx) -> Status {
+      auto claimed = tx.store<BookingStore>()->ClaimDueReminders(now, lead, limit);
+      if (!claimed.ok()) return claimed.status();
+      for (const BookingRecord& record : *claimed) ids.push_back(record.booking.id);
+      return keep ? Status::Ok() : FailedPrecondition("rolled_back", "the test rolls back");
+    });
+    BOOST_TEST((done.ok() || !keep), done.ToString());
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+  const Timestamp now = BaseTime() + std::chrono::hours(1);
+  BOOST_TEST(claim(BaseTime() - std::chrono::minutes(1), 10).empty());  // before the window
+  BOOST_TEST((claim(now, 10, /*keep=*/false) == std::vector<std::string>{Id(101), Id(105), Id(106)}));
+  // Event 2 is cancelled: its bookings are not due; the rolled-back claim left them unclaimed.
+  SetEventStatus(Id(2), EventStatus::kCancelled);
+  BOOST_TEST((claim(now, 10) == std::vector<std::string>{Id(101)}));
+  SetEventStatus(Id(2), EventStatus::kApproved);
+  BOOST_TEST((claim(now, 1) == std::vector<std::string>{Id(105)}));  // by id at one start
+  BOOST_TEST((claim(now, 10) == std::vector<std::string>{Id(106)}));
+  BOOST_TEST(claim(now, 10).empty());  // claimed once
+  BOOST_TEST(claim(BaseTime() + std::chrono::hours(24), 10).empty());  // started
 }
 
 BOOST_AUTO_TEST_CASE(tickets_are_listed_by_booking_and_admitted_once) {

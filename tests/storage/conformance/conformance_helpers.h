@@ -8,6 +8,7 @@
 #include <ostream>
 #include <string>
 
+#include "eventify/events.h"
 #include "eventify/spi/storage.h"
 #include "eventify/status.h"
 #include "storage_conformance.h"
@@ -22,6 +23,44 @@ namespace eventify::testing {
 
 // 2025-11-24T00:00:00Z, a plausible "now" for records.
 inline Timestamp BaseTime() { return FromMicros(1'763'942'400'000'000LL); }
+
+// A UUID-shaped id unique per `n`.
+inline std::string IdOf(int n) {
+  const std::string digits = std::to_string(n);
+  return "00000000-0000-7000-8000-" + std::string(12 - digits.size(), '0') + digits;
+}
+
+// A listed category, and an approved event n days after BaseTime() lasting two hours, priced
+// 1000 x n.
+inline Category SampleCategory(int n, const std::string& name) {
+  Category c;
+  c.id = IdOf(900 + n);
+  c.name = name;
+  c.listed = true;
+  c.created_at = BaseTime();
+  c.updated_at = BaseTime();
+  return c;
+}
+
+inline Event SampleEvent(int n, const std::string& category_id) {
+  Event e;
+  e.id = IdOf(n);
+  e.organizer_id = "organizer-1";
+  e.title = "Event " + std::to_string(n);
+  e.description = "A description";
+  e.category_id = category_id;
+  e.venue = "Somewhere";
+  e.starts_at = BaseTime() + std::chrono::hours(24 * n);
+  e.ends_at = e.starts_at + std::chrono::hours(2);
+  e.time_zone = "UTC";
+  e.capacity = 10;
+  e.price = Money{1000 * n, "INR"};
+  e.max_tickets_per_booking = 2;
+  e.status = EventStatus::kApproved;
+  e.created_at = BaseTime() + std::chrono::seconds(n);
+  e.updated_at = e.created_at;
+  return e;
+}
 
 // A user with a unique id and e-mail derived from `n`.
 inline spi::UserRecord SampleUser(int n) {

@@ -32,41 +32,6 @@ Status RunStore(spi::Storage& storage, TransactionMode mode, const StoreBody& bo
   });
 }
 
-std::string IdOf(int n) {
-  const std::string digits = std::to_string(n);
-  return "00000000-0000-7000-8000-" + std::string(12 - digits.size(), '0') + digits;
-}
-
-Category SampleCategory(int n, const std::string& name) {
-  Category c;
-  c.id = IdOf(900 + n);
-  c.name = name;
-  c.listed = true;
-  c.created_at = BaseTime();
-  c.updated_at = BaseTime();
-  return c;
-}
-
-Event SampleEvent(int n, const std::string& category_id) {
-  Event e;
-  e.id = IdOf(n);
-  e.organizer_id = "organizer-1";
-  e.title = "Event " + std::to_string(n);
-  e.description = "A description";
-  e.category_id = category_id;
-  e.venue = "Somewhere";
-  e.starts_at = BaseTime() + std::chrono::hours(24 * n);
-  e.ends_at = e.starts_at + std::chrono::hours(2);
-  e.time_zone = "UTC";
-  e.capacity = 10;
-  e.price = Money{1000 * n, "INR"};
-  e.max_tickets_per_booking = 2;
-  e.status = EventStatus::kApproved;
-  e.created_at = BaseTime() + std::chrono::seconds(n);
-  e.updated_at = e.created_at;
-  return e;
-}
-
 struct EventStoreFixture {
   EventStoreFixture() : storage(conformance::OpenStorageUnderTest()) {
     BOOST_REQUIRE(storage->Supports(EventStore::kArea));

@@ -9,6 +9,8 @@
 #include "eventify/spi/event_store.h"
 #include "eventify/spi/job_store.h"
 #include "eventify/spi/ledger_repository.h"
+#include "eventify/spi/review_store.h"
+#include "eventify/spi/settlement_store.h"
 #include "eventify/spi/wallet_repository.h"
 
 namespace eventify::conformance {
@@ -28,7 +30,7 @@ std::shared_ptr<spi::Storage> OpenStorageUnderTest() {
   for (const spi::StoreArea area :
        {spi::AccountRepository::kArea, spi::LedgerRepository::kArea, spi::WalletRepository::kArea,
         spi::JobStore::kArea, spi::AccountMaintenanceStore::kArea, spi::EventStore::kArea,
-        spi::BookingStore::kArea}) {
+        spi::BookingStore::kArea, spi::SettlementStore::kArea, spi::ReviewStore::kArea}) {
     BOOST_REQUIRE_MESSAGE(storage->Supports(area), "the storage does not serve the area '"
                                                        << std::string(area.name())
                                                        << "' the suite checks");

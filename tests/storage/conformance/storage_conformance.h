@@ -2,7 +2,7 @@
 // checks. The suite (the Boost.Test cases of eventify::storage_conformance) checks what every
 // spi::Storage must do, through the public SPI only: the guarantees of spi/storage.h and the
 // contract of each store the engine needs (accounts, ledger, wallets, jobs,
-// accounts.maintenance). A test program links
+// accounts.maintenance, events, bookings, reviews). A test program links
 // eventify::storage_conformance, defines BOOST_TEST_MODULE in one source file, and defines
 // MakeStorageUnderTest below exactly once (docs/storage-integrators.md has an example).
 //

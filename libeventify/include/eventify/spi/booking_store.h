@@ -8,6 +8,9 @@
 // counters only while it holds the event's row lock (LockEventSeats), so the booking rows need no
 // locks of their own. Statuses are stored by BookingStatusName; Timestamps to the microsecond.
 //
+// It also keeps the coupons bookings use (eventify/coupons.h), whose limits are counted in the
+// same batches as the seats.
+//
 // Thread-safety: as every store, it belongs to the thread running the transaction body.
 #pragma once
 
@@ -47,6 +50,24 @@ struct EventSeats {
 struct BookingRecord {
   Booking booking;  // tickets unused
   std::string request_key;
+  std::string coupon_id;  // the coupon booking.coupon_code names; empty when none
+};
+
+// How many bookings use a coupon: confirmed ones (paid) and held ones whose hold is live at the
+// instant asked about. user_id is empty in a count of every buyer.
+struct CouponUses {
+  std::string coupon_id;
+  std::string user_id;
+  std::int64_t paid = 0;
+  std::int64_t held = 0;
+};
+
+// Which coupons ListCoupons returns; empty strings filter nothing.
+struct CouponFilter {
+  std::string organizer_id;
+  std::string event_id;
+  std::optional<Keyset> before;  // only those strictly older (created_at, id)
+  int limit = 20;
 };
 
 // A card payment of a booking (eventify/card_payments.h) as stored. Written only while the
@@ -97,6 +118,22 @@ class BookingStore {
   // Up to `limit` ids of confirmed bookings of cancelled events.
   virtual Result<std::vector<std::string>> ListBookingsToRefund(int limit) = 0;
 
+  // Claims up to `limit` bookings due a reminder (Bookings::SendReminders) and returns them: the
+  // confirmed bookings not reminded yet, of approved events starting after `now` and at most
+  // `lead` after it, that were confirmed at least `lead` before their event's start (a booking
+  // confirmed within the window got its confirmation mail then and gets no reminder), taken
+  // soonest event first, then by booking id, and returned in no particular order. Marks each as
+  // reminded at `now` in this transaction, so a booking is claimed once: it is never returned
+  // again once this transaction commits, and again when it rolls back. A booking claimed by a
+  // concurrent transaction that has not committed yet is skipped, never returned by both
+  // (PostgreSQL: the rows are locked FOR UPDATE SKIP LOCKED and the mark is conditional; SQLite
+  // serialises writers). Read-write transactions only. The reminder mark is the only booking
+  // column written without the event's row lock; no other write touches it.
+  // Errors: kAborted (reminder_claimed) when a row was claimed by another transaction after all
+  // (Storage::Run retries the body); storage failures.
+  virtual Result<std::vector<BookingRecord>> ClaimDueReminders(Timestamp now, Duration lead,
+                                                               int limit) = 0;
+
   // Errors: kAlreadyExists (ticket_exists) for a taken id or (booking, seat).
   virtual Status InsertTickets(std::span<const Ticket> tickets) = 0;
   // The tickets of the bookings among `booking_ids`, by booking and seat.
@@ -106,6 +143,30 @@ class BookingStore {
   // Sets checked_in_at = at when it is still empty; true when it was (the ticket is admitted by
   // this call), false when another call admitted it first. Errors: kNotFound (ticket_not_found).
   virtual Result<bool> MarkCheckedIn(std::string_view id, Timestamp at) = 0;
+
+  // ---- Coupons (eventify/coupons.h; table coupons, migration 12) ----
+  // A booking's use of a coupon is the booking row itself (BookingRecord::coupon_id): the engine
+  // writes a booking that uses a coupon only while it holds the coupon's row lock (LockCoupons),
+  // so counting the bookings under that lock is exact.
+
+  // Errors: kAlreadyExists (coupon_code_taken) for a taken id or code. uses_* are not stored.
+  virtual Status InsertCoupon(const Coupon& coupon) = 0;
+  // Overwrites active, deactivated_at and updated_at. Errors: kNotFound (coupon_not_found).
+  virtual Status UpdateCoupon(const Coupon& coupon) = 0;
+  // Errors: kNotFound (coupon_not_found).
+  virtual Result<Coupon> FindCoupon(std::string_view id) = 0;
+  // Newest first (created_at DESC, id DESC), at most filter.limit.
+  virtual Result<std::vector<Coupon>> ListCoupons(const CouponFilter& filter) = 0;
+  // Locks the rows of the coupons among `codes` (upper case) that exist (kForUpdate, in code
+  // order, so concurrent lockers cannot deadlock) and returns them; unknown codes are left out.
+  // Read-write transactions only.
+  virtual Result<std::vector<Coupon>> LockCoupons(std::span<const std::string> codes) = 0;
+  // The uses of each coupon among `coupon_ids` that has any: per coupon (user_id empty) when
+  // `user_ids` is empty, otherwise per coupon and buyer among `user_ids`. A held booking counts
+  // while now < hold_expires_at, whatever its stored status says of expiry.
+  virtual Result<std::vector<CouponUses>> CountCouponUses(std::span<const std::string> coupon_ids,
+                                                          std::span<const std::string> user_ids,
+                                                          Timestamp now) = 0;
 
   // Card payments (table booking_card_payments of migration 15).
   // Errors: kAlreadyExists (card_payment_exists) for a taken top-up transfer id.

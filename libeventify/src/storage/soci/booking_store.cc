@@ -9,39 +9,13 @@
 #include "core/status_macros.h"
 #include "storage/soci/native_statements.h"
 #include "storage/soci/params.h"
-#include "storage/soci/select_rows.h"
+#include "storage/soci/row_queries.h"
 #include "storage/soci/statement.h"
 
 namespace eventify::storage {
 namespace {
 
 using Access = TransactionContext::Access;
-
-// Rows per multi-row INSERT and ids per IN list: far below SQLite's 32766 and PostgreSQL's 65535
-// bound values.
-constexpr std::size_t kChunk = 500;
-
-Status BadRow(const char* table) { return Internal(std::string("a ") + table + " row is invalid"); }
-
-// "(?, ?, ...)" binding every id of `ids` in `p`.
-std::string InList(Params& p, std::span<const std::string> ids) {
-  std::string list = "(";
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) list += ", ";
-    list += p.Add(ids[i]);
-  }
-  return list + ")";
-}
-
-// Calls `fn(chunk)` for consecutive slices of at most kChunk elements; stops at a failure.
-template <typename T, typename Fn>
-Status ForChunks(std::span<const T> all, Fn&& fn) {
-  for (std::size_t at = 0; at < all.size(); at += kChunk) {
-    const Status done = fn(all.subspan(at, std::min(kChunk, all.size() - at)));
-    if (!done.ok()) return done;
-  }
-  return Status::Ok();
-}
 
 // ---- Event seats -------------------------------------------------------------------------------
 
@@ -90,7 +64,7 @@ struct SeatRow {
 constexpr std::string_view kBookingColumns =
     "id, event_id, user_id, request_key, client_key, seats, amount, currency, status, "
     "hold_expires_at, payment_transfer_id, refund_transfer_id, confirmed_at, cancelled_at, "
-    "created_at, updated_at";
+    "created_at, updated_at, coupon_id, coupon_code, discount";
 
 struct BookingRow {
   spi::BookingRecord record;
@@ -103,6 +77,7 @@ struct BookingRow {
   soci::indicator cancelled_indicator = soci::i_null;
   long long created_at = 0;
   long long updated_at = 0;
+  long long discount = 0;
 
   void Exchange(soci::statement& statement) {
     Booking& b = record.booking;
@@ -122,6 +97,9 @@ struct BookingRow {
     statement.exchange(soci::into(cancelled_at, cancelled_indicator));
     statement.exchange(soci::into(created_at));
     statement.exchange(soci::into(updated_at));
+    statement.exchange(soci::into(record.coupon_id));
+    statement.exchange(soci::into(b.coupon_code));
+    statement.exchange(soci::into(discount));
   }
 
   Result<spi::BookingRecord> Get() const {
@@ -137,14 +115,10 @@ struct BookingRow {
     if (cancelled_indicator == soci::i_ok) out.booking.cancelled_at = FromMicros(cancelled_at);
     out.booking.created_at = FromMicros(created_at);
     out.booking.updated_at = FromMicros(updated_at);
+    out.booking.discount = Money{discount, out.booking.amount.currency};
     return out;
   }
 };
-
-std::optional<long long> MicrosOf(const std::optional<Timestamp>& at) {
-  if (!at) return std::nullopt;
-  return ToMicros(*at);
-}
 
 // ---- Tickets -----------------------------------------------------------------------------------
 
@@ -223,7 +197,7 @@ Status SociBookingStore::InsertBookings(std::span<const spi::BookingRecord> book
             "INSERT INTO bookings (" + std::string(kBookingColumns) + ") ";
         if (context_.dialect() == Dialect::kSqlite) {
           static const std::string kInsert =
-              kInsertColumns + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+              kInsertColumns + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
           SqliteStatement insert = context_.statements().Sqlite(kInsert);
           for (const spi::BookingRecord& record : bookings) {
             const Booking& b = record.booking;
@@ -243,6 +217,9 @@ Status SociBookingStore::InsertBookings(std::span<const spi::BookingRecord> book
                 .Bind(MicrosOf(b.cancelled_at))
                 .Bind(static_cast<long long>(ToMicros(b.created_at)))
                 .Bind(static_cast<long long>(ToMicros(b.updated_at)))
+                .Bind(record.coupon_id)
+                .Bind(b.coupon_code)
+                .Bind(static_cast<long long>(b.discount.minor_units))
                 .Run();
           }
           return Status::Ok();
@@ -251,8 +228,9 @@ Status SociBookingStore::InsertBookings(std::span<const spi::BookingRecord> book
             kInsertColumns +
             "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
             "$6::integer[], $7::bigint[], $8::text[], $9::text[], $10::bigint[], $11::text[], "
-            "$12::text[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[])";
-        PgArray columns[16];
+            "$12::text[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[], $17::text[], "
+            "$18::text[], $19::bigint[])";
+        PgArray columns[19];
         for (const spi::BookingRecord& record : bookings) {
           const Booking& b = record.booking;
           columns[0].Add(b.id);
@@ -271,6 +249,9 @@ Status SociBookingStore::InsertBookings(std::span<const spi::BookingRecord> book
           columns[13].Add(MicrosOf(b.cancelled_at));
           columns[14].Add(static_cast<long long>(ToMicros(b.created_at)));
           columns[15].Add(static_cast<long long>(ToMicros(b.updated_at)));
+          columns[16].Add(record.coupon_id);
+          columns[17].Add(b.coupon_code);
+          columns[18].Add(static_cast<long long>(b.discount.minor_units));
         }
         std::vector<std::string> parameters;
         for (PgArray& column : columns) parameters.push_back(column.Finish());
@@ -363,20 +344,11 @@ Result<std::vector<spi::BookingRecord>> SociBookingStore::FindLapsedHolds(
 Result<std::vector<std::string>> SociBookingStore::ListEventsWithLapsedHolds(Timestamp now,
                                                                             int limit) {
   return context_.Call(Access::kRead, "ListEventsWithLapsedHolds", [&]() -> Result<std::vector<std::string>> {
-    std::vector<std::string> ids;
-    std::string id;
-    long long at = ToMicros(now);
-    ForEachRow(
+    return SelectIdsUpTo(
         context_.sql(),
         "SELECT DISTINCT event_id FROM bookings WHERE status = 'held' AND hold_expires_at <= :at "
         "ORDER BY event_id LIMIT :limit",
-        [&](soci::statement& statement) {
-          statement.exchange(soci::into(id));
-          statement.exchange(soci::use(at));
-          statement.exchange(soci::use(limit));
-        },
-        [&] { ids.push_back(id); });
-    return ids;
+        ToMicros(now), limit);
   });
 }
 
@@ -412,6 +384,68 @@ Result<std::vector<std::string>> SociBookingStore::ListBookingsToRefund(int limi
         [&] { ids.push_back(id); });
     return ids;
   });
+}
+
+// The candidates are read with the partial index bookings_reminder_idx (migration 14) per event
+// of the window. On PostgreSQL they are locked FOR UPDATE SKIP LOCKED: a row another claimer holds
+// is skipped, and a row it claimed and committed meanwhile is re-checked and left out. The mark
+// is conditional all the same, so a claim that finds a row taken aborts (and Run retries) rather
+// than mail it twice.
+Result<std::vector<spi::BookingRecord>> SociBookingStore::ClaimDueReminders(Timestamp now,
+                                                                           Duration lead,
+                                                                           int limit) {
+  return context_.Call(
+      Access::kWrite, "ClaimDueReminders", [&]() -> Result<std::vector<spi::BookingRecord>> {
+        const long long at = ToMicros(now);
+        const long long lead_micros = lead.count();
+        std::vector<std::string> ids;
+        {
+          Params p(context_.dialect());
+          std::string query =
+              "SELECT b.id FROM bookings b JOIN events e ON e.id = b.event_id "
+              "WHERE b.status = 'confirmed' AND b.reminded_at IS NULL AND e.status = 'approved'";
+          query += " AND e.starts_at > " + p.Add(at);
+          query += " AND e.starts_at <= " + p.Add(at + lead_micros);
+          query += " AND b.confirmed_at <= e.starts_at - " + p.Add(lead_micros);
+          query += " ORDER BY e.starts_at, b.id LIMIT " + p.Add(static_cast<long long>(limit));
+          if (context_.dialect() == Dialect::kPostgresql) query += " FOR UPDATE OF b SKIP LOCKED";
+          std::string id;
+          ForEachRow(
+              context_.sql(), query,
+              [&](soci::statement& statement) {
+                statement.exchange(soci::into(id));
+                p.Bind(statement);
+              },
+              [&] { ids.push_back(id); });
+        }
+        long long marked = 0;
+        const Status mark = ForChunks(std::span<const std::string>(ids),
+                                      [&](std::span<const std::string> chunk) {
+          Params p(context_.dialect());
+          std::string query = "UPDATE bookings SET reminded_at = " + p.Add(at);
+          query += " WHERE id IN " + InList(p, chunk);
+          query += " AND status = 'confirmed' AND reminded_at IS NULL";
+          marked += ExecuteBound(context_.sql(), query, [&](soci::statement& statement) {
+                      p.Bind(statement);
+                    }).affected_rows;
+          return Status::Ok();
+        });
+        if (!mark.ok()) return mark;
+        if (marked != static_cast<long long>(ids.size())) {
+          return Aborted("reminder_claimed", "another transaction claimed a reminder first");
+        }
+        std::vector<spi::BookingRecord> out;
+        const Status read = ForChunks(std::span<const std::string>(ids),
+                                      [&](std::span<const std::string> chunk) {
+          Params p(context_.dialect());
+          return SelectInto<BookingRow>(context_,
+                                        "SELECT " + std::string(kBookingColumns) +
+                                            " FROM bookings WHERE id IN " + InList(p, chunk),
+                                        p, out);
+        });
+        if (!read.ok()) return read;
+        return out;
+      });
 }
 
 Status SociBookingStore::InsertTickets(std::span<const Ticket> tickets) {

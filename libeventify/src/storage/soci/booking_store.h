@@ -1,6 +1,7 @@
 // SociBookingStore: spi::BookingStore over the bookings and tickets tables of migration 9
-// ("bookings"), the seat counters of the events table (migration 8) and the card payments of
-// migration 15 (card_payment_store.cc).
+// ("bookings", with the reminder mark of migration 14), the seat counters of the events table
+// (migration 8), the card payments of migration 15 (card_payment_store.cc), and the coupons table
+// of migration 12 with the bookings' coupon columns (coupon_store.cc).
 //
 // Valid only inside the transaction body that received it. Thread-safety: none (see
 // TransactionContext).
@@ -30,11 +31,23 @@ class SociBookingStore final : public spi::BookingStore {
                                                           Timestamp now) override;
   Result<std::vector<std::string>> ListEventsWithLapsedHolds(Timestamp now, int limit) override;
   Result<std::vector<std::string>> ListBookingsToRefund(int limit) override;
+  Result<std::vector<spi::BookingRecord>> ClaimDueReminders(Timestamp now, Duration lead,
+                                                            int limit) override;
 
   Status InsertTickets(std::span<const Ticket> tickets) override;
   Result<std::vector<Ticket>> ListTickets(std::span<const std::string> booking_ids) override;
   Result<Ticket> FindTicket(std::string_view id) override;
   Result<bool> MarkCheckedIn(std::string_view id, Timestamp at) override;
+
+  // Coupons: coupon_store.cc.
+  Status InsertCoupon(const Coupon& coupon) override;
+  Status UpdateCoupon(const Coupon& coupon) override;
+  Result<Coupon> FindCoupon(std::string_view id) override;
+  Result<std::vector<Coupon>> ListCoupons(const spi::CouponFilter& filter) override;
+  Result<std::vector<Coupon>> LockCoupons(std::span<const std::string> codes) override;
+  Result<std::vector<spi::CouponUses>> CountCouponUses(std::span<const std::string> coupon_ids,
+                                                       std::span<const std::string> user_ids,
+                                                       Timestamp now) override;
 
   // In card_payment_store.cc.
   Status InsertCardPayment(const spi::CardPaymentRecord& record) override;

@@ -467,6 +467,116 @@ constexpr std::string_view kV9Tickets =
 constexpr std::string_view kV9TicketsEventIndex =
     "CREATE INDEX tickets_event_idx ON tickets (event_id)";
 
+// ---- Version 10: settlements -------------------------------------------------------------------
+// One row per settled event (spi/settlement_store.h): what its escrow paid out and the ledger
+// transfers that did it. The event's own row gets settled_at, the marker the settlement job reads
+// through a partial index of the approved and completed events not settled yet, so that settled
+// events, however many, cost the job nothing. No foreign key, as on the ledger (version 3).
+// Depends only on version 8 (events); written in the statements both dialects accept.
+
+constexpr std::string_view kV10Settlements =
+    "CREATE TABLE event_settlements ("
+    " event_id TEXT PRIMARY KEY,"
+    " organizer_id TEXT NOT NULL,"
+    " currency TEXT NOT NULL,"
+    " gross BIGINT NOT NULL CHECK (gross >= 0),"
+    " commission BIGINT NOT NULL CHECK (commission >= 0),"
+    " net BIGINT NOT NULL CHECK (net >= 0),"
+    " commission_bps INTEGER NOT NULL CHECK (commission_bps BETWEEN 0 AND 10000),"
+    " settlement_transfer_id TEXT NOT NULL,"
+    " commission_transfer_id TEXT NOT NULL,"
+    " settled_by TEXT NOT NULL,"
+    " settled_at BIGINT NOT NULL,"
+    " CHECK (commission + net = gross))";
+constexpr std::string_view kV10EventsSettledAt = "ALTER TABLE events ADD COLUMN settled_at BIGINT";
+constexpr std::string_view kV10EventsUnsettledIndex =
+    "CREATE INDEX events_unsettled_idx ON events (ends_at, id)"
+    " WHERE settled_at IS NULL AND status IN ('approved', 'completed')";
+
+// ---- Version 11: reviews -----------------------------------------------------------------------
+// Reviews of ended events (spi/review_store.h) and the rating totals they add up to. One review per
+// (event, user), removed ones included, so a removed review cannot be written again. The public
+// list reads the partial index of visible reviews (event_id, created_at, id); a holder's booking
+// is found through bookings_user_idx (version 9). The totals (event_ratings, organizer_ratings) are
+// changed in place by the commit that writes a review, under their row locks. No foreign keys, as
+// for bookings. Version 10 belongs to another area; this migration depends only on versions 8 and
+// 9.
+
+constexpr std::string_view kV11Reviews =
+    "CREATE TABLE reviews ("
+    " id TEXT PRIMARY KEY,"
+    " event_id TEXT NOT NULL,"
+    " organizer_id TEXT NOT NULL,"
+    " user_id TEXT NOT NULL,"
+    " rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),"
+    " title TEXT NOT NULL,"
+    " body TEXT NOT NULL,"
+    " created_at BIGINT NOT NULL,"
+    " updated_at BIGINT NOT NULL,"
+    " removed_at BIGINT,"
+    " removed_by TEXT NOT NULL,"
+    " removal_note TEXT NOT NULL,"
+    " CONSTRAINT reviews_event_user_key UNIQUE (event_id, user_id))";
+constexpr std::string_view kV11ReviewsListingIndex =
+    "CREATE INDEX reviews_listing_idx ON reviews (event_id, created_at, id)"
+    " WHERE removed_at IS NULL";
+constexpr std::string_view kV11EventRatings =
+    "CREATE TABLE event_ratings ("
+    " event_id TEXT PRIMARY KEY,"
+    " review_count BIGINT NOT NULL CHECK (review_count >= 0),"
+    " rating_sum BIGINT NOT NULL CHECK (rating_sum >= 0))";
+constexpr std::string_view kV11OrganizerRatings =
+    "CREATE TABLE organizer_ratings ("
+    " organizer_id TEXT PRIMARY KEY,"
+    " review_count BIGINT NOT NULL CHECK (review_count >= 0),"
+    " rating_sum BIGINT NOT NULL CHECK (rating_sum >= 0))";
+
+// ---- Version 12: coupons ----------------------------------------------------------------------
+// Coupons (eventify/coupons.h, spi/booking_store.h) and the bookings that use them. code is
+// upper case and unique. A coupon takes off either basis points or a fixed amount, never both.
+// A booking's coupon_id is '' when it uses none; the partial index covers only those that use one,
+// so a booking without a coupon pays no index upkeep for it: the batch counts a coupon's uses by
+// (coupon_id, user_id, status) with the coupon's row locked. Coupons are listed by
+// (created_at, id), an organizer's by (organizer_id, created_at, id). No CHECK on the new
+// bookings columns: the commit path writes them, and the engine keeps discount within the price.
+// This migration depends only on version 9 (bookings); versions 10 and 11 belong to other areas.
+
+constexpr std::string_view kV12Coupons =
+    "CREATE TABLE coupons ("
+    " id TEXT PRIMARY KEY,"
+    " code TEXT NOT NULL,"
+    " event_id TEXT NOT NULL,"
+    " organizer_id TEXT NOT NULL,"
+    " created_by TEXT NOT NULL,"
+    " percent_off_bp INTEGER NOT NULL CHECK (percent_off_bp BETWEEN 0 AND 10000),"
+    " amount_off BIGINT NOT NULL CHECK (amount_off >= 0),"
+    " minimum_purchase BIGINT NOT NULL CHECK (minimum_purchase >= 0),"
+    " valid_from BIGINT NOT NULL,"
+    " valid_until BIGINT NOT NULL,"
+    " total_limit INTEGER NOT NULL CHECK (total_limit > 0),"
+    " per_user_limit INTEGER NOT NULL CHECK (per_user_limit > 0),"
+    " active INTEGER NOT NULL CHECK (active IN (0, 1)),"
+    " deactivated_at BIGINT,"
+    " created_at BIGINT NOT NULL,"
+    " updated_at BIGINT NOT NULL,"
+    " CHECK ((percent_off_bp > 0 AND amount_off = 0) OR (percent_off_bp = 0 AND amount_off > 0)),"
+    " CHECK (valid_until > valid_from),"
+    " CHECK (per_user_limit <= total_limit),"
+    " CONSTRAINT coupons_code_key UNIQUE (code))";
+constexpr std::string_view kV12CouponsListIndex =
+    "CREATE INDEX coupons_list_idx ON coupons (created_at, id)";
+constexpr std::string_view kV12CouponsOrganizerIndex =
+    "CREATE INDEX coupons_organizer_idx ON coupons (organizer_id, created_at, id)";
+constexpr std::string_view kV12BookingsCouponId =
+    "ALTER TABLE bookings ADD COLUMN coupon_id TEXT NOT NULL DEFAULT ''";
+constexpr std::string_view kV12BookingsCouponCode =
+    "ALTER TABLE bookings ADD COLUMN coupon_code TEXT NOT NULL DEFAULT ''";
+constexpr std::string_view kV12BookingsDiscount =
+    "ALTER TABLE bookings ADD COLUMN discount BIGINT NOT NULL DEFAULT 0";
+constexpr std::string_view kV12BookingsCouponIndex =
+    "CREATE INDEX bookings_coupon_idx ON bookings (coupon_id, user_id, status) "
+    "WHERE coupon_id <> ''";
+
 // ---- Version 13: waitlists --------------------------------------------------------------------
 // Users in line for seats of sold-out events (spi/waitlist_store.h). seq numbers an event's
 // entries in the order they joined (the engine assigns it under the event's row lock); the
@@ -494,6 +604,18 @@ constexpr std::string_view kV13UserIndex =
     "CREATE INDEX waitlist_entries_user_idx ON waitlist_entries (user_id, event_id, seq)";
 constexpr std::string_view kV13LineIndex =
     "CREATE INDEX waitlist_entries_line_idx ON waitlist_entries (status, event_id, seq)";
+
+// ---- Version 14: booking reminders ------------------------------------------------------------
+// When the reminder of a confirmed booking was written (Bookings::SendReminders); NULL until then.
+// Confirmed bookings still to remind are found per event through a partial index, which keeps
+// only them. Depends only on version 9 (bookings).
+
+constexpr std::string_view kV14BookingsRemindedAt =
+    "ALTER TABLE bookings ADD COLUMN reminded_at BIGINT";
+constexpr std::string_view kV14BookingsReminderIndex =
+    "CREATE INDEX bookings_reminder_idx ON bookings (event_id) "
+    "WHERE status = 'confirmed' AND reminded_at IS NULL";
+
 // ---- Version 15: card payments of bookings ----------------------------------------------------
 // One row per attempt to pay a held booking by card (spi::BookingStore, "Card payments"), keyed
 // by the pending top-up the card pays; the state words are CardPaymentStateName's.
@@ -644,10 +766,28 @@ const std::vector<Migration>& AllMigrations() {
         kV9Tickets, kV9TicketsEventIndex},
        {kV9Bookings, kV9BookingsEventIndex, kV9BookingsLapseIndex, kV9BookingsUserIndex,
         kV9Tickets, kV9TicketsEventIndex}},
+      {10,
+       "settlements",
+       {kV10Settlements, kV10EventsSettledAt, kV10EventsUnsettledIndex},
+       {kV10Settlements, kV10EventsSettledAt, kV10EventsUnsettledIndex}},
+      {11,
+       "reviews",
+       {kV11Reviews, kV11ReviewsListingIndex, kV11EventRatings, kV11OrganizerRatings},
+       {kV11Reviews, kV11ReviewsListingIndex, kV11EventRatings, kV11OrganizerRatings}},
+      {12,
+       "coupons",
+       {kV12Coupons, kV12CouponsListIndex, kV12CouponsOrganizerIndex, kV12BookingsCouponId,
+        kV12BookingsCouponCode, kV12BookingsDiscount, kV12BookingsCouponIndex},
+       {kV12Coupons, kV12CouponsListIndex, kV12CouponsOrganizerIndex, kV12BookingsCouponId,
+        kV12BookingsCouponCode, kV12BookingsDiscount, kV12BookingsCouponIndex}},
       {13,
        "waitlists",
        {kV13WaitlistEntries, kV13WaitingKey, kV13UserIndex, kV13LineIndex},
        {kV13WaitlistEntries, kV13WaitingKey, kV13UserIndex, kV13LineIndex}},
+      {14,
+       "booking reminders",
+       {kV14BookingsRemindedAt, kV14BookingsReminderIndex},
+       {kV14BookingsRemindedAt, kV14BookingsReminderIndex}},
       {15,
        "card payments of bookings",
        {kV15CardPayments, kV15CardPaymentsBookingIndex},

@@ -114,7 +114,9 @@ bool SociStorage::Supports(spi::StoreArea area) const {
   return area == spi::AccountRepository::kArea || area == spi::LedgerRepository::kArea ||
          area == spi::WalletRepository::kArea || area == spi::JobStore::kArea ||
          area == spi::AccountMaintenanceStore::kArea || area == spi::EventStore::kArea ||
-         area == spi::BookingStore::kArea || area == spi::WaitlistStore::kArea;
+         area == spi::BookingStore::kArea || area == spi::SettlementStore::kArea ||
+         area == spi::ReviewStore::kArea ||
+         area == spi::WaitlistStore::kArea;
 }
 
 Status SociStorage::Run(spi::TransactionMode mode,

@@ -11,6 +11,8 @@
 #include "storage/soci/event_store.h"
 #include "storage/soci/job_store.h"
 #include "storage/soci/ledger_repository.h"
+#include "storage/soci/review_store.h"
+#include "storage/soci/settlement_store.h"
 #include "storage/soci/transaction_context.h"
 #include "storage/soci/wallet_repository.h"
 #include "storage/soci/waitlist_store.h"
@@ -27,6 +29,8 @@ class SociTransaction final : public spi::Transaction {
         account_maintenance_(context),
         events_(context),
         bookings_(context),
+        settlements_(context),
+        reviews_(context),
         waitlist_(context) {}
 
  protected:
@@ -41,6 +45,10 @@ class SociTransaction final : public spi::Transaction {
     }
     if (area == spi::EventStore::kArea) return static_cast<spi::EventStore*>(&events_);
     if (area == spi::BookingStore::kArea) return static_cast<spi::BookingStore*>(&bookings_);
+    if (area == spi::SettlementStore::kArea) {
+      return static_cast<spi::SettlementStore*>(&settlements_);
+    }
+    if (area == spi::ReviewStore::kArea) return static_cast<spi::ReviewStore*>(&reviews_);
     if (area == spi::WaitlistStore::kArea) return static_cast<spi::WaitlistStore*>(&waitlist_);
     return nullptr;
   }
@@ -53,6 +61,8 @@ class SociTransaction final : public spi::Transaction {
   SociAccountMaintenanceStore account_maintenance_;
   SociEventStore events_;
   SociBookingStore bookings_;
+  SociSettlementStore settlements_;
+  SociReviewStore reviews_;
   SociWaitlistStore waitlist_;
 };
 

@@ -17,6 +17,7 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace eventify::storage {
 
@@ -66,6 +67,23 @@ long long ForEachRow(soci::session& sql, const std::string& query, Bind&& bind, 
     ++rows;
   }
   return rows;
+}
+
+// The values of a query's one text column, `at` and `limit` bound in that order (a list of ids
+// up to a time, at most `limit` of them).
+inline std::vector<std::string> SelectIdsUpTo(soci::session& sql, const std::string& query,
+                                              long long at, int limit) {
+  std::vector<std::string> ids;
+  std::string id;
+  ForEachRow(
+      sql, query,
+      [&](soci::statement& statement) {
+        statement.exchange(soci::into(id));
+        statement.exchange(soci::use(at));
+        statement.exchange(soci::use(limit));
+      },
+      [&] { ids.push_back(id); });
+  return ids;
 }
 
 }  // namespace eventify::storage

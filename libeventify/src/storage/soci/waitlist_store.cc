@@ -8,7 +8,7 @@
 
 #include "core/status_macros.h"
 #include "storage/soci/params.h"
-#include "storage/soci/select_rows.h"
+#include "storage/soci/row_queries.h"
 #include "storage/soci/statement.h"
 
 namespace eventify::storage {
@@ -62,11 +62,6 @@ struct EntryRow {
     return out;
   }
 };
-
-std::optional<long long> MicrosOf(const std::optional<Timestamp>& at) {
-  if (!at) return std::nullopt;
-  return ToMicros(*at);
-}
 
 }  // namespace
 
