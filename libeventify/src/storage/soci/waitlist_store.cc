@@ -172,22 +172,13 @@ Result<std::vector<spi::WaitlistRecord>> SociWaitlistStore::ListWaiting(std::str
 
 Result<std::vector<std::string>> SociWaitlistStore::ListEventsToServe(Timestamp now, int limit) {
   return context_.Call(Access::kRead, "ListEventsToServe", [&]() -> Result<std::vector<std::string>> {
-    std::vector<std::string> ids;
-    std::string id;
-    long long at = ToMicros(now);
-    ForEachRow(
+    return SelectIdsUpTo(
         context_.sql(),
         "SELECT DISTINCT e.id FROM events e JOIN waitlist_entries w ON w.event_id = e.id "
         "WHERE w.status = 'waiting' AND e.status = 'approved' AND e.on_hold = 0 "
         "AND e.starts_at > :at AND w.seats <= e.capacity - e.seats_sold - e.seats_held "
         "ORDER BY e.id LIMIT :limit",
-        [&](soci::statement& statement) {
-          statement.exchange(soci::into(id));
-          statement.exchange(soci::use(at));
-          statement.exchange(soci::use(limit));
-        },
-        [&] { ids.push_back(id); });
-    return ids;
+        ToMicros(now), limit);
   });
 }
 
