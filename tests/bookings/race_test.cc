@@ -176,7 +176,10 @@ BOOST_AUTO_TEST_CASE(hundreds_of_buyers_racing_for_the_last_seats_never_oversell
     }
   }
   BOOST_TEST(sold_out > 0);          // 480 seats were asked for 60
-  BOOST_TEST(refused_coupons > 0);   // 80 buyers and their twins asked for 19 uses
+  // How many coupon requests were refused depends on the scheduling (when the seats run out
+  // first, the event refuses them as sold_out): reported, not asserted. The refusals themselves are
+  // asserted exactly in coupons_test.cc; here the limits are, below.
+  BOOST_TEST_MESSAGE("coupon requests refused by their limits: " << refused_coupons);
 
   std::int64_t seats = 0, amount = 0;
   std::map<std::string, std::int64_t> spent;
