@@ -463,6 +463,7 @@ BOOST_AUTO_TEST_CASE(a_hold_paid_by_card_is_confirmed_by_the_gateway_s_signed_ca
   const e2e::Reply replay = api.PostJson(pay, card, buyer.access, Key("c"));
   BOOST_TEST(replay.status == 200);
   BOOST_TEST(replay.Str("/card_payment/state") == "paid");
+  BOOST_TEST(replay.Str("/card_payment/charge_id") == charge_id);
   BOOST_TEST(api.Get("/api/v1/wallet", buyer.access).Int("/wallet/balance") == 0);
   BOOST_TEST(api.Get("/api/v1/events/" + event_id).Int("/event/seats_sold") == 2);
   const e2e::Reply audit = api.Get("/api/v1/admin/ledger/audit", admin.access);
