@@ -2,10 +2,15 @@
 
 #include <soci/soci.h>
 
+#include <algorithm>
+#include <iterator>
 #include <optional>
 #include <string>
+#include <tuple>
 
+#include "core/status_macros.h"
 #include "storage/soci/native_statements.h"
+#include "storage/soci/row_queries.h"
 #include "storage/soci/statement.h"
 
 namespace eventify::storage {
@@ -129,10 +134,6 @@ Status SociJobStore::InsertJobs(std::span<const Job> jobs) {
   // travel as arrays, one round trip. A taken id shows as a short row count (ON CONFLICT).
   return context_.Call(Access::kWrite, "InsertJobs", [&]() -> Status {
     if (jobs.empty()) return Status::Ok();
-    auto locked_until = [](const Job& job) -> std::optional<long long> {
-      if (!job.locked_until) return std::nullopt;
-      return ToMicros(*job.locked_until);
-    };
     long long inserted = 0;
     if (context_.dialect() == Dialect::kSqlite) {
       static const std::string kInsert =
@@ -149,7 +150,7 @@ Status SociJobStore::InsertJobs(std::span<const Job> jobs) {
             .Bind(static_cast<long long>(job.max_attempts))
             .Bind(job.last_error)
             .Bind(job.locked_by)
-            .Bind(locked_until(job))
+            .Bind(MicrosOf(job.locked_until))
             .Bind(static_cast<long long>(ToMicros(job.created_at)))
             .Bind(static_cast<long long>(ToMicros(job.updated_at)));
         inserted += insert.Run();
@@ -172,7 +173,7 @@ Status SociJobStore::InsertJobs(std::span<const Job> jobs) {
         max_attempts.Add(static_cast<long long>(job.max_attempts));
         errors.Add(job.last_error);
         locked_by.Add(job.locked_by);
-        until.Add(locked_until(job));
+        until.Add(MicrosOf(job.locked_until));
         created.Add(static_cast<long long>(ToMicros(job.created_at)));
         updated.Add(static_cast<long long>(ToMicros(job.updated_at)));
       }
@@ -188,22 +189,34 @@ Status SociJobStore::InsertJobs(std::span<const Job> jobs) {
 }
 
 Result<std::vector<Job>> SociJobStore::LockDueJobs(Timestamp now, int limit) {
+  // Two reads, each along its index in the order wanted, merged: queued jobs by jobs_due_idx and
+  // lapsed leases by jobs_lease_idx. One query with an OR of the two made both backends collect
+  // and sort every due job for each claim, which grew with the backlog.
   return context_.Call(Access::kWrite, "LockDueJobs", [&]() -> Result<std::vector<Job>> {
     long long at = ToMicros(now);
-    long long lease_at = at;
     const std::string lock =
         context_.dialect() == Dialect::kPostgresql ? " FOR UPDATE SKIP LOCKED" : "";
-    return SelectJobs(context_,
-                      "SELECT " + std::string(kJobColumns) +
-                          " FROM jobs WHERE (status = 'queued' AND run_at <= :at) OR "
-                          "(status = 'running' AND locked_until <= :lease_at) "
-                          "ORDER BY run_at, id LIMIT :limit" +
-                          lock,
-                      [&](soci::statement& statement) {
-                        statement.exchange(soci::use(at));
-                        statement.exchange(soci::use(lease_at));
-                        statement.exchange(soci::use(limit));
-                      });
+    auto select = [&](std::string_view condition) {
+      return SelectJobs(context_,
+                        "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE " +
+                            std::string(condition) + " ORDER BY run_at, id LIMIT :limit" + lock,
+                        [&](soci::statement& statement) {
+                          statement.exchange(soci::use(at));
+                          statement.exchange(soci::use(limit));
+                        });
+    };
+    EV_ASSIGN_OR_RETURN(std::vector<Job> due, select("status = 'queued' AND run_at <= :at"));
+    EV_ASSIGN_OR_RETURN(std::vector<Job> lapsed,
+                        select("status = 'running' AND locked_until <= :at"));
+    const auto by_due = [](const Job& a, const Job& b) {
+      return std::tie(a.run_at, a.id) < std::tie(b.run_at, b.id);
+    };
+    const std::size_t queued = due.size();
+    std::move(lapsed.begin(), lapsed.end(), std::back_inserter(due));
+    std::inplace_merge(due.begin(), due.begin() + static_cast<std::ptrdiff_t>(queued), due.end(),
+                       by_due);
+    if (due.size() > static_cast<std::size_t>(limit)) due.resize(static_cast<std::size_t>(limit));
+    return due;
   });
 }
 
@@ -221,6 +234,24 @@ Result<Job> SociJobStore::FindJob(std::string_view id, spi::LockMode lock) {
   });
 }
 
+Result<std::vector<Job>> SociJobStore::FindJobs(std::span<const std::string> ids,
+                                                spi::LockMode lock) {
+  return context_.Call(Access::kRead, "FindJobs", [&]() -> Result<std::vector<Job>> {
+    std::vector<Job> found;
+    EV_RETURN_IF_ERROR(ForChunks(ids, [&](std::span<const std::string> chunk) -> Status {
+      Params p(context_.dialect());
+      const std::string query = "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE id IN " +
+                                InList(p, chunk) + std::string(context_.LockClause(lock));
+      EV_ASSIGN_OR_RETURN(std::vector<Job> rows,
+                          SelectJobs(context_, query,
+                                     [&](soci::statement& statement) { p.Bind(statement); }));
+      std::move(rows.begin(), rows.end(), std::back_inserter(found));
+      return Status::Ok();
+    }));
+    return found;
+  });
+}
+
 Status SociJobStore::UpdateJob(const Job& job) {
   return context_.Call(Access::kWrite, "UpdateJob", [&]() -> Status {
     JobRow row = JobRow::From(job);
@@ -235,6 +266,60 @@ Status SociJobStore::UpdateJob(const Job& job) {
         soci::use(row.updated_at), soci::use(row.job.id));
     if (updated.affected_rows == 0) return JobNotFound();
     return Status::Ok();
+  });
+}
+
+Status SociJobStore::UpdateJobs(std::span<const Job> jobs) {
+  // A worker's claim and the outcomes of its batch: a statement kept prepared on the connection,
+  // stepped once per job on SQLite; one UPDATE over arrays on PostgreSQL.
+  return context_.Call(Access::kWrite, "UpdateJobs", [&]() -> Status {
+    if (jobs.empty()) return Status::Ok();
+    long long updated = 0;
+    if (context_.dialect() == Dialect::kSqlite) {
+      static const std::string kUpdate =
+          "UPDATE jobs SET status = ?, run_at = ?, attempts = ?, max_attempts = ?, "
+          "last_error = ?, locked_by = ?, locked_until = ?, updated_at = ? WHERE id = ?";
+      SqliteStatement update = context_.statements().Sqlite(kUpdate);
+      for (const Job& job : jobs) {
+        update.Bind(JobStatusName(job.status))
+            .Bind(static_cast<long long>(ToMicros(job.run_at)))
+            .Bind(static_cast<long long>(job.attempts))
+            .Bind(static_cast<long long>(job.max_attempts))
+            .Bind(job.last_error)
+            .Bind(job.locked_by)
+            .Bind(MicrosOf(job.locked_until))
+            .Bind(static_cast<long long>(ToMicros(job.updated_at)))
+            .Bind(job.id);
+        updated += update.Run();
+      }
+    } else {
+      static const std::string kUpdate =
+          "UPDATE jobs AS j SET status = u.status, run_at = u.run_at, attempts = u.attempts, "
+          "max_attempts = u.max_attempts, last_error = u.last_error, locked_by = u.locked_by, "
+          "locked_until = u.locked_until, updated_at = u.updated_at FROM unnest($1::text[], "
+          "$2::text[], $3::bigint[], $4::integer[], $5::integer[], $6::text[], $7::text[], "
+          "$8::bigint[], $9::bigint[]) AS u(id, status, run_at, attempts, max_attempts, "
+          "last_error, locked_by, locked_until, updated_at) WHERE j.id = u.id";
+      PgArray ids, statuses, run_at, attempts, max_attempts, errors, locked_by, until, at;
+      for (const Job& job : jobs) {
+        ids.Add(job.id);
+        statuses.Add(JobStatusName(job.status));
+        run_at.Add(static_cast<long long>(ToMicros(job.run_at)));
+        attempts.Add(static_cast<long long>(job.attempts));
+        max_attempts.Add(static_cast<long long>(job.max_attempts));
+        errors.Add(job.last_error);
+        locked_by.Add(job.locked_by);
+        until.Add(MicrosOf(job.locked_until));
+        at.Add(static_cast<long long>(ToMicros(job.updated_at)));
+      }
+      const PgResult result = context_.statements().Postgres(
+          kUpdate, {ids.Finish(), statuses.Finish(), run_at.Finish(), attempts.Finish(),
+                    max_attempts.Finish(), errors.Finish(), locked_by.Finish(), until.Finish(),
+                    at.Finish()});
+      updated = result.affected_rows();
+    }
+    if (updated == static_cast<long long>(jobs.size())) return Status::Ok();
+    return JobNotFound();
   });
 }
 
