@@ -1,9 +1,11 @@
 // Conformance: the ledger store's contract (spi/ledger_repository.h) row by row — accounts created
 // once, 64-bit balances, transfers and their idempotency keys, entries, the expiry sweep —
 // through the public SPI only, on the storage the factory hook gives (storage_conformance.h).
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "eventify/spi/ledger_repository.h"
@@ -143,6 +145,80 @@ BOOST_AUTO_TEST_CASE(writes_are_refused_in_read_only_transactions) {
   BOOST_TEST(!status.ok());
   EXPECT_OK(ReadLedger(*storage, [&](LedgerRepository& ledger) {
     BOOST_TEST(ledger.ListAccounts()->empty());
+    return Status::Ok();
+  }));
+}
+
+BOOST_AUTO_TEST_CASE(find_accounts_reads_the_accounts_of_many_refs_at_once) {
+  // More escrows than one IN list holds (500), an escrow in another currency and a wallet whose
+  // owner id is an event's.
+  std::vector<spi::LedgerAccountRecord> proposed;
+  for (int n = 0; n < 520; ++n) {
+    proposed.push_back(ProposedAccount(n, AccountKind::kEscrow, "event-" + std::to_string(n)));
+  }
+  proposed.push_back(ProposedAccount(600, AccountKind::kEscrow, "event-1", "USD"));
+  proposed.push_back(ProposedAccount(601, AccountKind::kUserWallet, "event-2"));
+  const auto ids = EnsureAccounts(*storage, proposed);
+  REQUIRE_OK(WriteLedger(*storage, [&](LedgerRepository& ledger) -> Status {
+    for (const auto& [n, posted] : {std::pair{1, kFiveBillion}, std::pair{520, std::int64_t{7}}}) {
+      auto account = ledger.FindAccountById(ids[n], LockMode::kForUpdate);
+      if (!account.ok()) return account.status();
+      account->posted = posted;
+      account->pending_credits = 3;
+      EV_TEST_RETURN_IF_ERROR(ledger.UpdateAccountBalances(*account));
+    }
+    return Status::Ok();
+  }));
+  auto sorted_ids = [](const std::vector<spi::LedgerAccountRecord>& accounts) {
+    std::vector<std::string> out;
+    for (const auto& account : accounts) out.push_back(account.id);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+
+  EXPECT_OK(ReadLedger(*storage, [&](LedgerRepository& ledger) -> Status {
+    auto none = ledger.FindAccounts({});
+    BOOST_REQUIRE_MESSAGE(none.ok(), none.status().ToString());
+    BOOST_TEST(none->empty());
+
+    // Found, missing and repeated refs; the wallet only by its own kind.
+    const std::vector<AccountRef> refs = {{AccountKind::kEscrow, "event-1", "INR"},
+                                          {AccountKind::kEscrow, "event-2", "INR"},
+                                          {AccountKind::kEscrow, "event-1", "INR"},
+                                          {AccountKind::kEscrow, "no-event", "INR"},
+                                          {AccountKind::kEscrow, "event-1", "USD"},
+                                          {AccountKind::kUserWallet, "event-2", "INR"},
+                                          {AccountKind::kOrganizerWallet, "event-2", "INR"}};
+    auto found = ledger.FindAccounts(refs);
+    BOOST_REQUIRE_MESSAGE(found.ok(), found.status().ToString());
+    BOOST_TEST(sorted_ids(*found) ==
+               (std::vector<std::string>{ids[1], ids[2], ids[520], ids[521]}));
+    for (const spi::LedgerAccountRecord& account : *found) {
+      BOOST_TEST_CONTEXT("account " << account.id) {
+        const std::size_t n = std::find(ids.begin(), ids.end(), account.id) - ids.begin();
+        BOOST_REQUIRE(n < proposed.size());
+        BOOST_TEST((account.kind == proposed[n].kind));
+        BOOST_TEST(account.owner_id == proposed[n].owner_id);
+        BOOST_TEST(account.currency == proposed[n].currency);
+        BOOST_TEST(account.posted == (n == 1 ? kFiveBillion : n == 520 ? 7 : 0));
+        BOOST_TEST(account.pending_credits == (n == 1 || n == 520 ? 3 : 0));
+        BOOST_TEST(account.pending_debits == 0);
+        BOOST_TEST((account.created_at == BaseTime()));
+      }
+    }
+    // The SPI's default (FindAccount per ref) finds the same accounts.
+    auto by_default = ledger.LedgerRepository::FindAccounts(refs);
+    BOOST_REQUIRE_MESSAGE(by_default.ok(), by_default.status().ToString());
+    BOOST_TEST(sorted_ids(*by_default) == sorted_ids(*found));
+
+    // Every escrow of the 520, across IN lists.
+    std::vector<AccountRef> escrows;
+    for (int n = 519; n >= 0; --n) {
+      escrows.push_back({AccountKind::kEscrow, "event-" + std::to_string(n), "INR"});
+    }
+    auto all = ledger.FindAccounts(escrows);
+    BOOST_REQUIRE_MESSAGE(all.ok(), all.status().ToString());
+    BOOST_TEST(sorted_ids(*all) == std::vector<std::string>(ids.begin(), ids.begin() + 520));
     return Status::Ok();
   }));
 }

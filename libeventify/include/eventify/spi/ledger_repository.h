@@ -10,9 +10,12 @@
 // Thread-safety: as spi::Transaction — owned by the thread running the body.
 #pragma once
 
+#include <algorithm>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "eventify/ledger.h"
@@ -120,6 +123,23 @@ class LedgerRepository {
   // Errors: kNotFound account_not_found.
   virtual Result<LedgerAccountRecord> FindAccount(const AccountRef& ref, LockMode lock) = 0;
   virtual Result<LedgerAccountRecord> FindAccountById(std::string_view id, LockMode lock) = 0;
+  // The accounts of those of `refs` that exist, unlocked, each once, in no particular order (a
+  // ref without an account adds nothing): a page of an organizer's events reads its escrow
+  // accounts at once. The default calls FindAccount for each; a store reads them in one query.
+  virtual Result<std::vector<LedgerAccountRecord>> FindAccounts(std::span<const AccountRef> refs) {
+    std::vector<LedgerAccountRecord> found;
+    for (const AccountRef& ref : refs) {
+      Result<LedgerAccountRecord> account = FindAccount(ref, LockMode::kNone);
+      if (!account.ok()) {
+        if (account.status().code() != StatusCode::kNotFound) return account.status();
+        continue;
+      }
+      const bool seen = std::any_of(found.begin(), found.end(),
+                                    [&](const auto& other) { return other.id == account->id; });
+      if (!seen) found.push_back(std::move(account).value());
+    }
+    return found;
+  }
   // Writes posted, pending_debits, pending_credits and updated_at. Errors: kNotFound.
   virtual Status UpdateAccountBalances(const LedgerAccountRecord& account) = 0;
 

@@ -20,6 +20,7 @@
 #include "core/status_macros.h"
 #include "storage/soci/native_statements.h"
 #include "storage/soci/params.h"
+#include "storage/soci/row_queries.h"
 #include "storage/soci/statement.h"
 
 namespace eventify::storage {
@@ -384,6 +385,37 @@ Result<spi::LedgerAccountRecord> SociLedgerRepository::FindAccountWhere(std::str
     const std::string where = std::string(column) + " = " + p.Add(value);
     return SelectAccount(context_, where, p, lock);
   });
+}
+
+// One statement per kind and currency among `refs` (and per kChunk owners), along the unique
+// index of refs (ledger_accounts_ref_key): kind, then owner_id IN (...), then currency. Each owner
+// is listed once, so each account is read once.
+Result<std::vector<spi::LedgerAccountRecord>> SociLedgerRepository::FindAccounts(
+    std::span<const AccountRef> refs) {
+  return context_.Call(
+      Access::kRead, "FindAccounts", [&]() -> Result<std::vector<spi::LedgerAccountRecord>> {
+        std::map<std::pair<std::string_view, std::string_view>, std::vector<std::string>> owners;
+        for (const AccountRef& ref : refs) {
+          owners[{AccountKindName(ref.kind), ref.currency}].push_back(ref.owner_id);
+        }
+        std::vector<spi::LedgerAccountRecord> accounts;
+        for (auto& [kind_and_currency, ids] : owners) {
+          std::sort(ids.begin(), ids.end());
+          ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+          EV_RETURN_IF_ERROR(
+              ForChunks(std::span<const std::string>(ids), [&](std::span<const std::string> chunk) {
+                Params p(context_.dialect());
+                std::string where = "kind = " + p.Add(kind_and_currency.first);
+                where += " AND owner_id IN " + InList(p, chunk);
+                where += " AND currency = " + p.Add(kind_and_currency.second);
+                return CollectRows<AccountFields>(context_.sql(),
+                                                  "SELECT " + std::string(kAccountColumns) +
+                                                      " FROM ledger_accounts WHERE " + where,
+                                                  p, &accounts);
+              }));
+        }
+        return accounts;
+      });
 }
 
 Status SociLedgerRepository::UpdateAccountBalances(const spi::LedgerAccountRecord& account) {

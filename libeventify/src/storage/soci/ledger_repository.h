@@ -11,6 +11,7 @@
 // TransactionContext).
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,9 @@ class SociLedgerRepository final : public spi::LedgerRepository {
   // Errors: kNotFound account_not_found.
   Result<spi::LedgerAccountRecord> FindAccountById(std::string_view id,
                                                    spi::LockMode lock) override;
+  // One statement per kind and currency among `refs` (per 500 owners): a page of events is one.
+  Result<std::vector<spi::LedgerAccountRecord>> FindAccounts(
+      std::span<const AccountRef> refs) override;
   // Errors: kNotFound account_not_found. Negative pending totals break a CHECK (kInternal).
   Status UpdateAccountBalances(const spi::LedgerAccountRecord& account) override;
 
