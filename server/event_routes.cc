@@ -90,11 +90,12 @@ void WriteEvent(JsonWriter& json, const Event& e) {
   json.EndObject();
 }
 
-// An event of the organizer's own list: the event object and its settlement, the amounts in the
-// event's currency (`null` while not settled).
+// An event of the organizer's own list: the event object, its revenue and its settlement, the
+// amounts in the event's currency (the settlement's `null` while not settled).
 void WriteOwnEvent(JsonWriter& json, const Event& e) {
   json.BeginObject();
   WriteEventMembers(json, e);
+  json.IntMember("revenue", e.revenue.value_or(Money{}).minor_units);
   const auto& s = e.settlement;
   json.Key("settlement").BeginObject();
   json.BoolMember("settled", s.has_value());

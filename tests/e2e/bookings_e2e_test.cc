@@ -327,6 +327,15 @@ BOOST_AUTO_TEST_CASE(a_short_event_is_bought_checked_in_refunded_and_settled_ove
   BOOST_TEST_INFO("body " << early.body);
   BOOST_REQUIRE_EQUAL(early.status, 200);
   BOOST_TEST(early.Str("/settlement/status") == "unsettled");
+  // The revenue in the organizer's own list (this organizer's only event).
+  auto own_revenue = [&] {
+    const e2e::Reply own = api.Get("/api/v1/organizer/events", organizer.access);
+    BOOST_TEST_INFO("body " << own.body);
+    BOOST_REQUIRE_EQUAL(own.status, 200);
+    BOOST_REQUIRE_EQUAL(own.Str("/items/0/id"), event_id);
+    return own.Int("/items/0/revenue");
+  };
+  BOOST_TEST(own_revenue() == 0);
 
   auto setup = e2e::OpenSecondEngine(deployment);
   Fund(*setup, buyer, 4 * kPrice);
@@ -336,6 +345,7 @@ BOOST_AUTO_TEST_CASE(a_short_event_is_bought_checked_in_refunded_and_settled_ove
   const e2e::Reply single =
       api.PostJson("/api/v1/bookings", SeatsBody(event_id, 1), buyer.access, Key("settle-1"));
   BOOST_REQUIRE_EQUAL(single.status, 201);
+  BOOST_TEST(own_revenue() == 4 * kPrice);
   const e2e::Reply admitted =
       api.PostJson("/api/v1/events/" + event_id + "/check-ins",
                    e2e::JsonObject({{"code", bought.Str("/booking/tickets/0/code")}}),
@@ -346,6 +356,7 @@ BOOST_AUTO_TEST_CASE(a_short_event_is_bought_checked_in_refunded_and_settled_ove
   BOOST_REQUIRE_EQUAL(cancelled.status, 200);
   BOOST_TEST(!cancelled.IsNull("/booking/refund_transfer_id"));
   BOOST_TEST(api.Get("/api/v1/wallet", buyer.access).Int("/wallet/balance") == kPrice);
+  BOOST_TEST(own_revenue() == 3 * kPrice);  // collected and not refunded
 
   // Wait until the event has ended and the second of delay has passed (the server's clock).
   const auto give_up = std::chrono::steady_clock::now() + kShortLead + std::chrono::seconds(60);
@@ -394,6 +405,8 @@ BOOST_AUTO_TEST_CASE(a_short_event_is_bought_checked_in_refunded_and_settled_ove
   BOOST_TEST(own.Int("/items/0/settlement/gross") == 3 * kPrice);
   BOOST_TEST(own.Int("/items/0/settlement/commission") == 3 * kPrice / 10);
   BOOST_TEST(own.Int("/items/0/settlement/net") == 3 * kPrice - 3 * kPrice / 10);
+  BOOST_TEST(own.Int("/items/0/revenue") == 3 * kPrice);  // the escrow is empty: it was paid out
+  BOOST_TEST(api.Get("/api/v1/events/" + event_id).body.find("\"revenue\"") == std::string::npos);
   BOOST_TEST(api.Get("/api/v1/events/" + event_id).Str("/event/status") == "completed");
   CheckError(api.PostJson("/api/v1/events/" + event_id + "/cancel",
                           e2e::JsonObject({{"note", "Too late"}}), organizer.access),

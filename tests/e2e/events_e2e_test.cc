@@ -280,6 +280,7 @@ BOOST_AUTO_TEST_CASE(event_is_rejected_resubmitted_approved_listed_and_cancelled
   BOOST_TEST(mine.IsNull("/items/0/settlement/settled_at"));
   BOOST_TEST(mine.IsNull("/items/0/settlement/net"));
   BOOST_TEST(mine.IsNull("/items/0/settlement/commission"));
+  BOOST_TEST(mine.Int("/items/0/revenue") == 0);  // nothing sold: no escrow account
   BOOST_TEST(api.Get(event).body.find("\"settlement\"") == std::string::npos);
 
   // A cover image, served from the media store.

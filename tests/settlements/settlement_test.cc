@@ -72,6 +72,7 @@ BOOST_AUTO_TEST_CASE(pays_the_escrow_out_from_a_day_after_the_end) {
   BOOST_TEST(before.settlement_transfer_id.empty());
   BOOST_TEST(!before.settled_at.has_value());
   BOOST_TEST(!OwnEvent(event.id).settlement.has_value());
+  BOOST_TEST((OwnEvent(event.id).revenue == Money{999, "INR"}));  // what the escrow holds
 
   ToDue(event);
   BOOST_TEST(ValueOrFail(settlements().GetSettlement(admin, event.id)).status ==
@@ -97,7 +98,10 @@ BOOST_AUTO_TEST_CASE(pays_the_escrow_out_from_a_day_after_the_end) {
   BOOST_TEST((listed.settlement->gross == Money{999, "INR"}));
   BOOST_TEST((listed.settlement->commission == Money{100, "INR"}));
   BOOST_TEST((listed.settlement->net == Money{899, "INR"}));
+  // The escrow is empty now; the revenue stays what was collected, the settlement's gross.
+  BOOST_TEST((listed.revenue == Money{999, "INR"}));
   BOOST_TEST(!ValueOrFail(events().GetEvent(&organizer, event.id)).settlement.has_value());
+  BOOST_TEST(!ValueOrFail(events().GetEvent(&organizer, event.id)).revenue.has_value());
 
   const Transfer payout = ValueOrFail(ledger().GetTransfer(settled.settlement_transfer_id));
   BOOST_TEST((payout.kind == TransferKind::kSettlement));
@@ -133,15 +137,20 @@ BOOST_AUTO_TEST_CASE(only_what_is_left_after_refunds_is_settled) {
   const Event event = ApprovedEvent(10, 1000);
   Fund(ann.user_id, 10'000);
   Fund(bob.user_id, 10'000);
+  BOOST_TEST((OwnEvent(event.id).revenue == Money{0, "INR"}));  // no escrow account yet
   ValueOrFail(bookings().BookAndPay(ann, Request(event, 2, "a")));
+  BOOST_TEST((OwnEvent(event.id).revenue == Money{2000, "INR"}));
   const Booking bobs = ValueOrFail(bookings().BookAndPay(bob, Request(event, 1, "b")));
+  BOOST_TEST((OwnEvent(event.id).revenue == Money{3000, "INR"}));
   ValueOrFail(bookings().Cancel(bob, bobs.id));  // refunded before the start
+  BOOST_TEST((OwnEvent(event.id).revenue == Money{2000, "INR"}));
   ToDue(event);
   const Settlement settled = ValueOrFail(settlements().Settle(admin, event.id));
   BOOST_TEST(settled.gross.minor_units == 2000);
   BOOST_TEST(settled.commission.minor_units == 200);
   BOOST_TEST(settled.net.minor_units == 1800);
   BOOST_TEST(Posted(WalletOf(bob.user_id)) == 10'000);
+  BOOST_TEST((OwnEvent(event.id).revenue == settled.gross));
   ExpectCleanAudit();
 }
 
@@ -149,9 +158,13 @@ BOOST_AUTO_TEST_CASE(an_event_with_nothing_in_escrow_is_settled_without_transfer
   const Event free_event = ApprovedEvent(10, 0, 4, "Free talk");
   ValueOrFail(bookings().BookAndPay(ann, Request(free_event, 2, "free")));
   const Event unsold = ApprovedEvent(10, 500, 4, "Nobody came");
+  // No escrow account: nothing was collected.
+  BOOST_TEST((OwnEvent(free_event.id).revenue == Money{0, "INR"}));
+  BOOST_TEST((OwnEvent(unsold.id).revenue == Money{0, "INR"}));
   ToDue(unsold);  // both end at the same time
   for (const Event* event : {&free_event, &unsold}) {
     const Settlement settled = ValueOrFail(settlements().Settle(admin, event->id));
+    BOOST_TEST((OwnEvent(event->id).revenue == Money{0, "INR"}));
     BOOST_TEST(settled.status == SettlementStatus::kSettled);
     BOOST_TEST(settled.gross.minor_units == 0);
     BOOST_TEST(settled.commission.minor_units == 0);
@@ -194,7 +207,9 @@ BOOST_AUTO_TEST_CASE(a_cancelled_event_is_refunded_never_settled) {
   BOOST_TEST(unrefunded.gross.minor_units == 1000);
   BOOST_TEST(unrefunded.commission.minor_units == 0);
   BOOST_TEST(unrefunded.net.minor_units == 0);
+  BOOST_TEST((OwnEvent(event.id).revenue == Money{1000, "INR"}));
   RunDueJobs();  // the refunds
+  BOOST_TEST((OwnEvent(event.id).revenue == Money{0, "INR"}));
   ToDue(event);
   ExpectError(settlements().Settle(admin, event.id), StatusCode::kFailedPrecondition,
               "event_cancelled");

@@ -37,7 +37,8 @@ struct SettlementsFixture : BookingsFixture {
   }
   static AccountRef Revenue() { return {AccountKind::kPlatformRevenue, "", "INR"}; }
 
-  // `id` as the organizer's own list shows it (Events::ListOwnEvents), which carries settlements.
+  // `id` as the organizer's own list shows it (Events::ListOwnEvents), which carries revenue and
+  // settlements.
   Event OwnEvent(const std::string& id) {
     const EventPage page = ValueOrFail(events().ListOwnEvents(organizer, std::nullopt, "", 100));
     for (const Event& event : page.items) {

@@ -198,6 +198,12 @@ struct Event {
   std::optional<std::string> cover_image_url;
   // The event's reviews (eventify/reviews.h), filled on every event the engine returns.
   Rating rating;
+  // Only Events::ListOwnEvents fills it (every other call leaves it empty): what the event has
+  // collected and not refunded, in its price's currency. That is the posted balance of its escrow
+  // account (eventify/ledger.h: paid bookings move money in, refunds out) plus what its
+  // settlement paid out of the escrow, so that it stays the same once settled (then it equals
+  // settlement->gross). Zero for an event nobody paid for (a free one has no escrow account).
+  std::optional<Money> revenue;
   // Only Events::ListOwnEvents fills it (every other call leaves it empty): what the event's
   // settlement paid out once it is settled, empty while it is not.
   std::optional<EventSettlementSummary> settlement;
@@ -373,8 +379,9 @@ class Events {
   // invalid_date_range: field "starts_from").
   virtual Result<EventPage> ListEvents(const EventQuery& query) = 0;
 
-  // The caller's own events, newest created first, of one status or all, each with its
-  // settlement once settled (Event::settlement; the page's settlements are read at once).
+  // The caller's own events, newest created first, of one status or all, each with its revenue
+  // (Event::revenue) and its settlement once settled (Event::settlement). The page's escrow
+  // accounts are read in one query, and its settlements in another, whatever its size.
   // Errors: kInvalidArgument (invalid_limit, invalid_cursor).
   virtual Result<EventPage> ListOwnEvents(const Principal& organizer,
                                           std::optional<EventStatus> status,

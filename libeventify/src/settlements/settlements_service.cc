@@ -1,6 +1,8 @@
 #include "settlements/settlements_service.h"
 
 #include <array>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -327,22 +329,40 @@ std::unique_ptr<Settlements> MakeSettlementsService(std::shared_ptr<spi::Storage
   return std::make_unique<SettlementsServiceImpl>(std::move(storage), clock, options);
 }
 
-Status FillSettlements(Transaction& tx, std::span<Event> events) {
-  for (Event& event : events) event.settlement.reset();
-  if (events.empty()) return Status::Ok();
+// Revenue is the escrow's posted balance plus the settlement's gross: nothing but settlement
+// pays out of an escrow (refunds return what a booking paid, which is then not collected), so the
+// sum is the money collected and not refunded before and after settlement alike.
+Status FillRevenueAndSettlements(Transaction& tx, std::span<Event> events) {
+  std::unordered_map<std::string_view, Event*> by_id;
   std::vector<std::string> ids;
+  std::vector<AccountRef> escrows;
   ids.reserve(events.size());
-  for (const Event& event : events) ids.push_back(event.id);
+  escrows.reserve(events.size());
+  for (Event& event : events) {
+    event.settlement.reset();
+    event.revenue = Money{0, event.price.currency};
+    by_id.emplace(event.id, &event);
+    ids.push_back(event.id);
+    escrows.push_back(EscrowOf(event));
+  }
+  if (events.empty()) return Status::Ok();
   EV_ASSIGN_OR_RETURN(const auto records,
                       tx.store<spi::SettlementStore>()->FindSettlements(ids));
   for (const spi::SettlementRecord& record : records) {
-    for (Event& event : events) {
-      if (event.id != record.event_id) continue;
-      const std::string& currency = record.gross.currency;
-      event.settlement = EventSettlementSummary{record.settled_at, record.gross,
-                                                Money{record.commission, currency},
-                                                Money{record.net, currency}};
-    }
+    const auto found = by_id.find(record.event_id);
+    if (found == by_id.end()) continue;
+    Event& event = *found->second;
+    const std::string& currency = record.gross.currency;
+    event.settlement =
+        EventSettlementSummary{record.settled_at, record.gross, Money{record.commission, currency},
+                               Money{record.net, currency}};
+    event.revenue->minor_units += record.gross.minor_units;
+  }
+  EV_ASSIGN_OR_RETURN(const auto accounts, tx.ledger().FindAccounts(escrows));
+  for (const spi::LedgerAccountRecord& account : accounts) {
+    const auto found = by_id.find(account.owner_id);
+    if (account.kind != AccountKind::kEscrow || found == by_id.end()) continue;
+    found->second->revenue->minor_units += account.posted;
   }
   return Status::Ok();
 }

@@ -27,10 +27,11 @@ std::unique_ptr<Settlements> MakeSettlementsService(std::shared_ptr<spi::Storage
                                                     ledger::TransferClock& clock,
                                                     SettlementsOptions options);
 
-// Sets Event::settlement of each of `events` from its settlement, or clears it (not settled),
-// reading the settlements of them all in one query of `tx`'s spi::SettlementStore.
-// Errors: storage failures.
-Status FillSettlements(spi::Transaction& tx, std::span<Event> events);
+// Sets Event::revenue of each of `events` (its escrow's posted balance plus its settlement's
+// gross) and Event::settlement from its settlement, or clears the latter (not settled). Reads the
+// settlements of them all in one query of `tx`'s spi::SettlementStore and their escrow accounts
+// in one of its spi::LedgerRepository (FindAccounts). Errors: storage failures.
+Status FillRevenueAndSettlements(spi::Transaction& tx, std::span<Event> events);
 
 // Registers the handler of kSettleDueEventsJob. `settlements` must outlive `jobs`' workers.
 Status RegisterSettlementJobs(Jobs& jobs, Settlements& settlements);
