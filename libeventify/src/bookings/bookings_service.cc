@@ -13,6 +13,7 @@
 #include "core/page_cursor.h"
 #include "core/status_macros.h"
 #include "eventify/spi/booking_store.h"
+#include "events/visibility.h"
 #include "ledger/transfer_rules.h"
 
 namespace eventify {
@@ -323,14 +324,8 @@ class BookingsServiceImpl final : public Bookings {
     EV_ASSIGN_OR_RETURN(auto locked, tx.store<BookingStore>()->LockEventSeats(std::span(&id, 1)));
     if (locked.empty()) return NotFound("event_not_found", "there is no such event");
     const spi::EventSeats* event = &locked.front();
-    const bool is_public = event->status == EventStatus::kApproved ||
-                           event->status == EventStatus::kCompleted ||
-                           event->status == EventStatus::kCancelled;
-    const EventRelation relation =
-        caller.role == Role::kOrganizer && caller.user_id == event->organizer_id
-            ? EventRelation::kOrganizerOfEvent
-            : EventRelation::kNone;
-    if (!is_public && relation == EventRelation::kNone) {
+    const EventRelation relation = events::RelationTo(caller, event->organizer_id);
+    if (!events::IsPublic(event->status) && relation == EventRelation::kNone) {
       return NotFound("event_not_found", "there is no such event");
     }
     if (!IsEventActionAllowed(caller.role, relation, EventAction::kCheckInTickets)) {

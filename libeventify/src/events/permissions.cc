@@ -1,9 +1,11 @@
 // The names of the events area's enums and its permission table: the one place that says who may
-// do what with organizers, categories and events (docs/events-api.md shows the same table).
+// do what with organizers, categories and events (docs/events-api.md shows the same table), and
+// who sees which event (events/visibility.h).
 #include <array>
 #include <utility>
 
 #include "eventify/events.h"
+#include "events/visibility.h"
 
 namespace eventify {
 namespace {
@@ -142,4 +144,24 @@ bool IsEventActionAllowed(Role role, EventRelation relation, EventAction action)
   return false;
 }
 
+namespace events {
+
+bool IsPublic(EventStatus status) {
+  return status == EventStatus::kApproved || status == EventStatus::kCompleted ||
+         status == EventStatus::kCancelled;
+}
+
+EventRelation RelationTo(const Principal& caller, std::string_view organizer_id) {
+  return caller.role == Role::kOrganizer && !organizer_id.empty() && caller.user_id == organizer_id
+             ? EventRelation::kOrganizerOfEvent
+             : EventRelation::kNone;
+}
+
+bool MaySee(const Principal* caller, std::string_view organizer_id, EventStatus status) {
+  if (IsPublic(status)) return true;
+  return caller != nullptr && IsEventActionAllowed(caller->role, RelationTo(*caller, organizer_id),
+                                                   EventAction::kViewUnlistedEvent);
+}
+
+}  // namespace events
 }  // namespace eventify

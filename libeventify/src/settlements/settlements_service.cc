@@ -10,6 +10,7 @@
 #include "eventify/spi/event_store.h"
 #include "eventify/spi/ledger_repository.h"
 #include "eventify/spi/settlement_store.h"
+#include "events/visibility.h"
 
 namespace eventify {
 namespace {
@@ -53,11 +54,6 @@ using spi::TransactionMode;
 
 Status EventNotFound() { return NotFound("event_not_found", "there is no such event"); }
 
-bool IsPublic(EventStatus status) {
-  return status == EventStatus::kApproved || status == EventStatus::kCompleted ||
-         status == EventStatus::kCancelled;
-}
-
 bool WasApproved(EventStatus status) {
   return status == EventStatus::kApproved || status == EventStatus::kCompleted;
 }
@@ -66,14 +62,9 @@ bool WasApproved(EventStatus status) {
 // not see is not found. A null caller is the engine's own job.
 Status CheckAccess(const Principal* caller, const Event& event, EventAction action) {
   if (caller == nullptr) return Status::Ok();
-  const EventRelation relation =
-      caller->role == Role::kOrganizer && caller->user_id == event.organizer_id
-          ? EventRelation::kOrganizerOfEvent
-          : EventRelation::kNone;
-  const bool may_see = IsPublic(event.status) || relation == EventRelation::kOrganizerOfEvent ||
-                       IsEventActionAllowed(caller->role, relation, EventAction::kViewUnlistedEvent);
-  if (!may_see) return EventNotFound();
-  if (!IsEventActionAllowed(caller->role, relation, action)) {
+  if (!events::MaySee(caller, event.organizer_id, event.status)) return EventNotFound();
+  if (!IsEventActionAllowed(caller->role, events::RelationTo(*caller, event.organizer_id),
+                            action)) {
     return PermissionDenied("forbidden", "your role does not allow this");
   }
   return Status::Ok();
