@@ -54,6 +54,11 @@ Status NotPayable(BookingStatus status) {
   return FailedPrecondition("hold_expired", "the hold has expired; book again");
 }
 
+Status PaymentInFlight() {
+  return FailedPrecondition("payment_in_flight",
+                            "a card payment of this booking is waiting for the gateway");
+}
+
 const CardPaymentRecord* PendingOf(const std::vector<CardPaymentRecord>& payments) {
   for (const CardPaymentRecord& payment : payments) {
     if (payment.payment.state == CardPaymentState::kPending) return &payment;
@@ -76,10 +81,7 @@ Status CheckLinkable(const Booking& booking, const spi::EventSeats& event,
   }
   if (status != BookingStatus::kHeld) return NotPayable(status);
   EV_RETURN_IF_ERROR(CheckSells(event, now));
-  if (PendingOf(payments) != nullptr) {
-    return FailedPrecondition("payment_in_flight",
-                              "a card payment of this booking is waiting for the gateway");
-  }
+  if (PendingOf(payments) != nullptr) return PaymentInFlight();
   return Status::Ok();
 }
 
@@ -121,10 +123,7 @@ Result<BookingCardPayment> CardPayments::Pay(const Principal& buyer, std::string
   const bool replay = pending != nullptr && pending->client_key == request.idempotency_key;
   if (!replay) {
     if (booking.status != BookingStatus::kHeld) return NotPayable(booking.status);
-    if (pending != nullptr) {
-      return FailedPrecondition("payment_in_flight",
-                                "a card payment of this booking is waiting for the gateway");
-    }
+    if (pending != nullptr) return PaymentInFlight();
   }
   EV_ASSIGN_OR_RETURN(const Transfer topup, CreateTopUp(booking, request));
   if (!HasPayment(payments, topup.id)) {
