@@ -1,6 +1,5 @@
 #include "bookings/bookings_service.h"
 
-#include <array>
 #include <functional>
 #include <unordered_map>
 #include <utility>
@@ -10,6 +9,7 @@
 #include "bookings/coupons_service.h"
 #include "bookings/ticket_codes.h"
 #include "bookings/waitlist_service.h"
+#include "core/enum_names.h"
 #include "core/page_cursor.h"
 #include "core/status_macros.h"
 #include "eventify/spi/booking_store.h"
@@ -19,7 +19,7 @@
 namespace eventify {
 namespace {
 
-constexpr std::array<std::pair<BookingStatus, std::string_view>, 4> kBookingStatuses{{
+constexpr EnumNames<BookingStatus, 4> kBookingStatuses{{
     {BookingStatus::kHeld, "held"},
     {BookingStatus::kConfirmed, "confirmed"},
     {BookingStatus::kExpired, "expired"},
@@ -29,18 +29,12 @@ constexpr std::array<std::pair<BookingStatus, std::string_view>, 4> kBookingStat
 }  // namespace
 
 std::string_view BookingStatusName(BookingStatus status) {
-  for (const auto& [known, name] : kBookingStatuses) {
-    if (known == status) return name;
-  }
-  return "invalid";
+  return NameIn(kBookingStatuses, status);
 }
 
 Result<BookingStatus> ParseBookingStatus(std::string_view name) {
-  for (const auto& [status, known] : kBookingStatuses) {
-    if (known == name) return status;
-  }
-  return InvalidArgument("invalid_status", "status must be held, confirmed, expired or cancelled",
-                         "status");
+  return ParseIn(kBookingStatuses, name, "invalid_status",
+                 "status must be held, confirmed, expired or cancelled", "status");
 }
 
 namespace bookings {

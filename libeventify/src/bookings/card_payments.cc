@@ -1,10 +1,10 @@
 #include "bookings/card_payments.h"
 
 #include <algorithm>
-#include <array>
 #include <utility>
 
 #include "bookings/seat_batch.h"
+#include "core/enum_names.h"
 #include "core/status_macros.h"
 #include "eventify/spi/booking_store.h"
 #include "ledger/pending_transfers.h"
@@ -12,7 +12,7 @@
 namespace eventify {
 namespace {
 
-constexpr std::array<std::pair<CardPaymentState, std::string_view>, 4> kCardPaymentStates{{
+constexpr EnumNames<CardPaymentState, 4> kCardPaymentStates{{
     {CardPaymentState::kPending, "pending"},
     {CardPaymentState::kPaid, "paid"},
     {CardPaymentState::kInWallet, "in_wallet"},
@@ -22,18 +22,12 @@ constexpr std::array<std::pair<CardPaymentState, std::string_view>, 4> kCardPaym
 }  // namespace
 
 std::string_view CardPaymentStateName(CardPaymentState state) {
-  for (const auto& [known, name] : kCardPaymentStates) {
-    if (known == state) return name;
-  }
-  return "invalid";
+  return NameIn(kCardPaymentStates, state);
 }
 
 Result<CardPaymentState> ParseCardPaymentState(std::string_view name) {
-  for (const auto& [state, known] : kCardPaymentStates) {
-    if (known == name) return state;
-  }
-  return InvalidArgument("invalid_state", "state must be pending, paid, in_wallet or declined",
-                         "state");
+  return ParseIn(kCardPaymentStates, name, "invalid_state",
+                 "state must be pending, paid, in_wallet or declined", "state");
 }
 
 namespace bookings {

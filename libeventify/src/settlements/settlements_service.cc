@@ -1,9 +1,9 @@
 #include "settlements/settlements_service.h"
 
-#include <array>
 #include <utility>
 #include <vector>
 
+#include "core/enum_names.h"
 #include "core/status_macros.h"
 #include "eventify/events.h"
 #include "eventify/ledger.h"
@@ -15,7 +15,7 @@
 namespace eventify {
 namespace {
 
-constexpr std::array<std::pair<SettlementStatus, std::string_view>, 5> kSettlementStatuses{{
+constexpr EnumNames<SettlementStatus, 5> kSettlementStatuses{{
     {SettlementStatus::kUnsettled, "unsettled"},
     {SettlementStatus::kDue, "due"},
     {SettlementStatus::kSettled, "settled"},
@@ -28,10 +28,7 @@ constexpr std::int64_t kBasisPoints = 10'000;
 }  // namespace
 
 std::string_view SettlementStatusName(SettlementStatus status) {
-  for (const auto& [known, name] : kSettlementStatuses) {
-    if (known == status) return name;
-  }
-  return "invalid";
+  return NameIn(kSettlementStatuses, status);
 }
 
 // commission = ceil(gross x bps / 10000), computed as whole ten-thousands plus the remainder's
