@@ -7,6 +7,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include "eventify/events.h"
 #include "eventify/spi/storage.h"
@@ -24,10 +25,12 @@ namespace eventify::testing {
 // 2025-11-24T00:00:00Z, a plausible "now" for records.
 inline Timestamp BaseTime() { return FromMicros(1'763'942'400'000'000LL); }
 
-// A UUID-shaped id unique per `n`.
-inline std::string IdOf(int n) {
+// A UUID-shaped id unique per `n`, whose text order is the order of n; `group` (four hex digits)
+// keeps the ids of one kind of record apart from another's.
+inline std::string IdOf(long long n, std::string_view group = "8000") {
   const std::string digits = std::to_string(n);
-  return "00000000-0000-7000-8000-" + std::string(12 - digits.size(), '0') + digits;
+  return "00000000-0000-7000-" + std::string(group) + "-" + std::string(12 - digits.size(), '0') +
+         digits;
 }
 
 // A listed category, and an approved event n days after BaseTime() lasting two hours, priced
@@ -65,8 +68,7 @@ inline Event SampleEvent(int n, const std::string& category_id) {
 // A user with a unique id and e-mail derived from `n`.
 inline spi::UserRecord SampleUser(int n) {
   spi::UserRecord user;
-  user.id = "00000000-0000-7000-8000-" + std::string(12 - std::to_string(n).size(), '0') +
-            std::to_string(n);
+  user.id = IdOf(n);
   user.email = "user" + std::to_string(n) + "@example.com";
   user.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA";
   user.full_name = "User " + std::to_string(n);

@@ -23,10 +23,7 @@ namespace {
 
 using spi::ReviewStore;
 
-std::string Id(int n) {
-  const std::string digits = std::to_string(n);
-  return "00000000-0000-7000-a000-" + std::string(12 - digits.size(), '0') + digits;
-}
+std::string Id(int n) { return IdOf(n, "a000"); }
 
 struct ReviewStoreFixture {
   ReviewStoreFixture() : storage(conformance::OpenStorageUnderTest()) {}

@@ -29,7 +29,7 @@ namespace {
 using spi::WaitlistRecord;
 using spi::WaitlistStore;
 
-std::string EventId(int n) { return "00000000-0000-7000-9100-00000000000" + std::to_string(n); }
+std::string EventId(int n) { return IdOf(n, "9100"); }
 
 // Events 1-4 of 4 seats starting a day after BaseTime(): 1 has 1 seat free, 2 none, 3 is
 // cancelled with 3 free, 4 is on hold with 4 free.
