@@ -124,6 +124,16 @@ inline Result<spi::UserRecord> LoadUser(spi::Storage& storage, const std::string
     if (!ev_test_body_.ok()) return ev_test_body_;   \
   } while (false)
 
+// `lhs = value of expr`, or returns the expression's status from the enclosing transaction body.
+#define EV_TEST_ASSIGN_OR_RETURN(lhs, expr)                    \
+  auto EV_TEST_CONCAT(ev_test_result_, __LINE__) = (expr);     \
+  if (!EV_TEST_CONCAT(ev_test_result_, __LINE__).ok()) {       \
+    return EV_TEST_CONCAT(ev_test_result_, __LINE__).status(); \
+  }                                                            \
+  lhs = std::move(EV_TEST_CONCAT(ev_test_result_, __LINE__)).value()
+#define EV_TEST_CONCAT_INNER(a, b) a##b
+#define EV_TEST_CONCAT(a, b) EV_TEST_CONCAT_INNER(a, b)
+
 #define EXPECT_OK(expr)                                                    \
   do {                                                                     \
     const ::eventify::Status ev_test_status_ = (expr);                     \
