@@ -200,7 +200,8 @@ std::unique_ptr<BenchEngine> OpenBenchEngine(const std::string& database_url, in
   options.storage = std::move(storage).value();
   options.commit.writers = writers;
   options.jobs.worker_threads = job_workers;
-  options.mailer = std::make_shared<NoopMailer>();
+  bench->mailer = std::make_shared<NoopMailer>();
+  options.mailer = bench->mailer;
   options.media_store = spi::MakeFilesystemMediaStore(bench->media.path(), "/media/");
   options.clock = std::make_shared<spi::SystemClock>();
   options.currency = "INR";

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -30,9 +31,18 @@ namespace eventify::bench {
 
 using SteadyClock = std::chrono::steady_clock;
 
+// Delivers nowhere and counts what it was handed, so that a benchmark can tell whether the
+// mail outbox kept up with the commits that wrote it.
 class NoopMailer final : public spi::Mailer {
  public:
-  Status Send(const spi::MailMessage&) override { return Status::Ok(); }
+  Status Send(const spi::MailMessage&) override {
+    sent_.fetch_add(1, std::memory_order_relaxed);
+    return Status::Ok();
+  }
+  std::int64_t sent() const { return sent_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::int64_t> sent_{0};
 };
 
 // A temporary directory removed when this object goes away.
@@ -188,6 +198,7 @@ Status FundWallets(Ledger& ledger, const std::vector<std::string>& owners,
 struct BenchEngine {
   TempDirectory media;
   int pool_size = 0;  // database connections
+  std::shared_ptr<NoopMailer> mailer;  // the engine's
   std::unique_ptr<Engine> engine;
 };
 

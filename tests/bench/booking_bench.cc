@@ -140,6 +140,8 @@ int RunBookingBench(const BookingBenchOptions& options) {
         };
       });
   if (!ran) return 2;
+  // Read at once: the job workers go on delivering while the results are gathered.
+  const std::int64_t mails_sent = bench->mailer->sent();
 
   // ---- Results -------------------------------------------------------------------------------
   const RunSummary summary = Summarize(results, schedule, options.seconds);
@@ -159,7 +161,7 @@ int RunBookingBench(const BookingBenchOptions& options) {
       "booking backend=%s callers=%d mode=%s pool=%d writers=%d seconds=%.2f bookings=%lld "
       "bps=%.1f p50_ms=%.3f p99_ms=%.3f max_ms=%.1f errors=%lld sold_out=%lld "
       "slowest_caller_ops=%lld fastest_caller_ops=%lld idle_callers=%d capacity=%d sold=%d "
-      "held=%d seats=%s escrow=%s audit=%s\n",
+      "held=%d mails_sent=%lld seats=%s escrow=%s audit=%s\n",
       backend.c_str(), options.callers, options.pay ? "pay" : "hold", pool_size,
       options.writers > 0 ? options.writers : engine->storage().parallel_writers(),
       summary.elapsed, static_cast<long long>(summary.ops),
@@ -168,7 +170,7 @@ int RunBookingBench(const BookingBenchOptions& options) {
       static_cast<long long>(summary.errors), static_cast<long long>(summary.expected_failures),
       static_cast<long long>(summary.slowest), static_cast<long long>(summary.fastest),
       summary.idle, after->capacity, after->seats_sold, after->seats_held,
-      seats_ok ? "ok" : "OVERSOLD", escrow_ok ? "ok" : "MISMATCH", audit.word.c_str());
+      static_cast<long long>(mails_sent), seats_ok ? "ok" : "OVERSOLD", escrow_ok ? "ok" : "MISMATCH", audit.word.c_str());
   summary.PrintErrors();
   audit.PrintDetails();
   if (summary.idle > 0) {

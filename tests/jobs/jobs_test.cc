@@ -264,6 +264,10 @@ BOOST_AUTO_TEST_CASE(bad_jobs_options_are_refused) {
   auto opened = Engine::Open(std::move(options));
   BOOST_TEST(opened.status().reason() == "invalid_jobs_options");
   BOOST_TEST(opened.status().field() == "jobs");
+  EngineOptions batch = JobsEngineOptions(storage, clock);
+  batch.jobs.worker_batch_max = batch.jobs.worker_batch - 1;
+  auto small_max = Engine::Open(std::move(batch));
+  BOOST_TEST(small_max.status().reason() == "invalid_jobs_options");
   for (const int mail_max_attempts : {0, 101}) {
     EngineOptions mail = JobsEngineOptions(storage, clock);
     mail.jobs.mail_max_attempts = mail_max_attempts;
@@ -271,6 +275,94 @@ BOOST_AUTO_TEST_CASE(bad_jobs_options_are_refused) {
     BOOST_TEST(refused.status().reason() == "invalid_jobs_options");
     BOOST_TEST((refused.status().code() == StatusCode::kInvalidArgument));
   }
+}
+
+BOOST_AUTO_TEST_CASE(a_batch_hands_back_the_jobs_it_did_not_start_within_half_the_lease) {
+  // Each run takes half the lease (5 minutes), so the batch starts one job and hands back the
+  // others: queued as they were, the attempt not counted, no lease kept.
+  std::vector<std::string> ran;
+  BOOST_REQUIRE(jobs()
+                    .RegisterHandler("test.slow",
+                                     [&](const Job& job) {
+                                       ran.push_back(job.id);
+                                       clock->Advance(150s);
+                                       return Status::Ok();
+                                     })
+                    .ok());
+  std::map<std::string, Job> enqueued;  // by id; jobs due at one instant are claimed by id
+  for (int i = 0; i < 3; ++i) {
+    const Job job = EnqueueOrFail("test.slow");
+    enqueued.emplace(job.id, job);
+  }
+  BOOST_TEST(RunDueOrFail(jobs()) == 1);
+  BOOST_TEST_REQUIRE(ran.size() == 1u);
+  BOOST_TEST(ran.front() == enqueued.begin()->first);
+  BOOST_TEST(GetJobOrFail(jobs(), ran.front()).status == JobStatus::kSucceeded);
+  for (const auto& [id, handed_back] : enqueued) {
+    if (id == ran.front()) continue;
+    const Job job = GetJobOrFail(jobs(), id);
+    BOOST_TEST(job.status == JobStatus::kQueued);
+    BOOST_TEST(job.attempts == 0);
+    BOOST_TEST(job.locked_by.empty());
+    BOOST_TEST(!job.locked_until.has_value());
+    BOOST_TEST((job.run_at == handed_back.run_at));
+  }
+  BOOST_TEST(RunDueOrFail(jobs()) == 1);
+  BOOST_TEST(RunDueOrFail(jobs()) == 1);
+  std::vector<std::string> ids;
+  for (const auto& [id, job] : enqueued) ids.push_back(id);
+  BOOST_TEST(ran == ids, boost::test_tools::per_element());
+  BOOST_TEST(GetJobOrFail(jobs(), ids.back()).attempts == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_worker_with_a_backlog_claims_twice_as_many_while_its_claims_come_back_full) {
+  // 100 jobs due in a minute, so that the worker of the second engine below finds none before
+  // its handler is registered; then one more, due now, wakes it when the minute has passed.
+  constexpr int kJobs = 101;
+  for (int i = 1; i < kJobs; ++i) {
+    JobRequest request;
+    request.kind = "test.backlog";
+    request.run_at = clock->Now() + 1min;
+    BOOST_REQUIRE(jobs().Enqueue(request).ok());
+  }
+  // A second engine on the same storage runs them on one worker; all jobs of a claim share its
+  // lease, and each run moves the clock, so the leases tell the claims apart.
+  std::mutex mu;
+  std::map<Timestamp, int> claim_sizes;  // lease end -> jobs run under it
+  int runs = 0;
+  EngineOptions options = JobsEngineOptions(storage, clock);
+  options.jobs.worker_threads = 1;
+  options.jobs.worker_batch = 2;
+  options.jobs.worker_batch_max = 64;
+  options.jobs.poll_interval = 1h;
+  std::unique_ptr<Engine> worker = OpenJobsEngineOrFail(std::move(options));
+  BOOST_REQUIRE(worker->jobs()
+                    .RegisterHandler("test.backlog",
+                                     [&](const Job& job) {
+                                       std::lock_guard lock(mu);
+                                       ++claim_sizes[*job.locked_until];
+                                       ++runs;
+                                       clock->Advance(1ms);
+                                       return Status::Ok();
+                                     })
+                    .ok());
+  clock->Advance(1min);
+  JobRequest last;
+  last.kind = "test.backlog";
+  BOOST_REQUIRE(worker->jobs().Enqueue(last).ok());
+  const auto deadline = std::chrono::steady_clock::now() + 60s;  // a hang guard only
+  for (;;) {
+    {
+      std::lock_guard lock(mu);
+      if (runs == kJobs) break;
+    }
+    BOOST_REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline, "the jobs did not all run");
+    std::this_thread::sleep_for(5ms);
+  }
+  worker.reset();
+  std::vector<int> sizes;
+  for (const auto& [lease_end, size] : claim_sizes) sizes.push_back(size);
+  BOOST_TEST(sizes == (std::vector<int>{2, 4, 8, 16, 32, 39}), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(an_expired_pending_transfer_is_voided_by_the_scheduled_job) {

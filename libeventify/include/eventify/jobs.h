@@ -119,7 +119,12 @@ struct JobSchedule {
 struct JobsOptions {
   // Engine threads that run due jobs. 0: none; the host calls Jobs::RunDueJobs itself.
   int worker_threads = 0;
-  int worker_batch = 16;  // jobs a worker claims at once
+  // Jobs a worker claims at once. While claims come back full (a backlog, say the mails of
+  // thousands of bookings a second), each next claim takes twice as many, up to
+  // worker_batch_max, so that the claims and outcomes, each one write transaction, keep up with
+  // the commits that add jobs; the first claim that is not full goes back to worker_batch.
+  int worker_batch = 16;
+  int worker_batch_max = 1024;
   // How long a worker with nothing to do waits before it looks again (real time).
   std::chrono::milliseconds poll_interval{1000};
   std::chrono::seconds lease{5 * 60};  // a claimed job is retried when not done by then
@@ -157,7 +162,10 @@ class Jobs {
 
   // Claims up to `limit` due jobs and runs them one after another on the calling thread, after
   // enqueueing the recurring jobs whose period has begun and recording the failure of jobs whose
-  // lease ran out. Returns how many jobs were run.
+  // lease ran out; their outcomes are recorded together, in one transaction, at the end. Once
+  // half the lease has passed since the claim, the jobs not started yet are handed back (queued,
+  // in their place, the attempt not counted), so that no lease runs out under a slow batch.
+  // Returns how many jobs were run.
   // Errors: kInvalidArgument (invalid_limit) when `limit` is not positive; storage failures.
   virtual Result<int> RunDueJobs(int limit) = 0;
 

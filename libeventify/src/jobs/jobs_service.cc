@@ -101,8 +101,17 @@ class JobsServiceImpl final : public JobsService {
     if (limit <= 0) return InvalidArgument("invalid_limit", "limit must be positive", "limit");
     EnqueueScheduled();
     EV_ASSIGN_OR_RETURN(std::vector<Job> claimed, Claim(limit));
-    for (const Job& job : claimed) EV_RETURN_IF_ERROR(Finish(job, RunHandler(job)));
-    return static_cast<int>(claimed.size());
+    if (claimed.empty()) return 0;
+    // Every lease of the batch ends at claimed_at + lease (Claim): start no job after half of it.
+    const Timestamp start_until = *claimed.front().locked_until - options_.lease / 2;
+    std::vector<Status> outcomes;
+    outcomes.reserve(claimed.size());
+    for (const Job& job : claimed) {
+      if (!outcomes.empty() && clock_->Now() >= start_until) break;
+      outcomes.push_back(RunHandler(job));
+    }
+    EV_RETURN_IF_ERROR(Finish(claimed, outcomes));
+    return static_cast<int>(outcomes.size());
   }
 
   Result<JobPage> ListJobs(const Principal& admin, JobStatus status, std::string_view cursor,
@@ -221,10 +230,9 @@ class JobsServiceImpl final : public JobsService {
           job.locked_until = now + options_.lease;
           job.updated_at = now;
         }
-        EV_RETURN_IF_ERROR(store.UpdateJob(job));
         if (job.status == JobStatus::kRunning) claimed.push_back(job);
       }
-      return Status::Ok();
+      return store.UpdateJobs(due);
     }));
     return claimed;
   }
@@ -249,27 +257,54 @@ class JobsServiceImpl final : public JobsService {
     }
   }
 
-  // Records the outcome of an attempt, unless the lease was lost meanwhile (another worker took
-  // the job after it ran out): then that worker's attempt decides.
-  Status Finish(const Job& claimed, const Status& outcome) {
+  // Records the outcomes of a claimed batch in one transaction (outcomes[i] is claimed[i]'s; the
+  // jobs past the end of `outcomes` were not started and go back to the queue as they were),
+  // each unless its lease was lost meanwhile (another worker took the job after it ran out): then
+  // that worker's attempt decides. A process that dies before this commit runs the batch again
+  // once the leases run out (at least once, docs/jobs.md).
+  Status Finish(const std::vector<Job>& claimed, const std::vector<Status>& outcomes) {
+    if (claimed.empty()) return Status::Ok();
+    std::map<std::string_view, std::size_t> index_of;  // into claimed and outcomes
+    std::vector<std::string> ids;
+    ids.reserve(claimed.size());
+    for (std::size_t i = 0; i < claimed.size(); ++i) {
+      index_of[claimed[i].id] = i;
+      ids.push_back(claimed[i].id);
+    }
     return WithJobStore(*storage_, TransactionMode::kReadWrite, [&](JobStore& store) {
-      EV_ASSIGN_OR_RETURN(Job job, store.FindJob(claimed.id, spi::LockMode::kForUpdate));
-      if (job.status != JobStatus::kRunning || job.locked_by != worker_id_ ||
-          job.attempts != claimed.attempts) {
-        return Status::Ok();
-      }
+      EV_ASSIGN_OR_RETURN(std::vector<Job> current, store.FindJobs(ids, spi::LockMode::kForUpdate));
       const Timestamp now = clock_->Now();
-      if (outcome.ok()) {
-        // An OK status with a message is a note: why a job that succeeded did nothing.
-        if (!outcome.message().empty()) job.last_error = outcome.message();
-        job.status = JobStatus::kSucceeded;
-        job.locked_by.clear();
-        job.locked_until.reset();
-        job.updated_at = now;
-      } else {
-        RecordFailure(job, now, outcome.ToString());
+      std::vector<Job> finished;
+      finished.reserve(current.size());
+      for (Job& job : current) {
+        const std::size_t i = index_of.at(job.id);
+        if (job.status != JobStatus::kRunning || job.locked_by != worker_id_ ||
+            job.attempts != claimed[i].attempts) {
+          continue;
+        }
+        if (i >= outcomes.size()) {
+          job.status = JobStatus::kQueued;
+          --job.attempts;
+          job.locked_by.clear();
+          job.locked_until.reset();
+          job.updated_at = now;
+          finished.push_back(std::move(job));
+          continue;
+        }
+        const Status& outcome = outcomes[i];
+        if (outcome.ok()) {
+          // An OK status with a message is a note: why a job that succeeded did nothing.
+          if (!outcome.message().empty()) job.last_error = outcome.message();
+          job.status = JobStatus::kSucceeded;
+          job.locked_by.clear();
+          job.locked_until.reset();
+          job.updated_at = now;
+        } else {
+          RecordFailure(job, now, outcome.ToString());
+        }
+        finished.push_back(std::move(job));
       }
-      return store.UpdateJob(job);
+      return store.UpdateJobs(finished);
     });
   }
 
@@ -277,13 +312,16 @@ class JobsServiceImpl final : public JobsService {
   // when a job was committed meanwhile, else after the poll interval (jobs of other processes,
   // retries coming due).
   void WorkerLoop() {
+    int limit = options_.worker_batch;
     for (;;) {
       const std::uint64_t seen = queue_->Notifications();
-      const Result<int> ran = RunDueJobs(options_.worker_batch);
-      if (ran.ok() && *ran == options_.worker_batch) {
+      const Result<int> ran = RunDueJobs(limit);
+      if (ran.ok() && *ran == limit) {
+        limit = std::min(limit * 2, options_.worker_batch_max);
         if (!queue_->WaitForWork(seen, Duration::zero())) return;
         continue;
       }
+      limit = options_.worker_batch;
       if (!queue_->WaitForWork(seen, options_.poll_interval)) return;
     }
   }
@@ -311,7 +349,7 @@ std::unique_ptr<JobsService> MakeJobsService(std::shared_ptr<spi::Storage> stora
 
 Status ValidateJobsOptions(const JobsOptions& options) {
   bool valid = options.worker_threads >= 0 && options.worker_batch > 0 &&
-               options.poll_interval.count() > 0 && options.lease.count() > 0 &&
+               options.worker_batch_max >= options.worker_batch && options.poll_interval.count() > 0 && options.lease.count() > 0 &&
                options.max_attempts >= 1 && options.max_attempts <= kMaxJobAttempts &&
                options.mail_max_attempts >= 1 && options.mail_max_attempts <= kMaxJobAttempts &&
                options.backoff.count() >= 0 && options.max_backoff >= options.backoff &&
@@ -323,7 +361,7 @@ Status ValidateJobsOptions(const JobsOptions& options) {
   return InvalidArgument("invalid_jobs_options",
                          "worker threads must not be negative; batch, poll interval, lease, "
                          "attempts (up to 100), retention and schedule periods must be positive, "
-                         "and the backoff at most its maximum",
+                         "and the batch and the backoff at most their maximums",
                          "jobs");
 }
 

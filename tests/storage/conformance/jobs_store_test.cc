@@ -3,6 +3,7 @@
 // skipped, listings by status, the purge of finished jobs — and the account-maintenance store's
 // (spi/account_maintenance_store.h), through the public SPI only, on the storage the factory hook
 // gives (storage_conformance.h).
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <future>
@@ -200,6 +201,60 @@ BOOST_AUTO_TEST_CASE(update_overwrites_every_mutable_column) {
   found = LoadJob(*storage, job.id);
   BOOST_REQUIRE_MESSAGE(found.ok(), found.status().ToString());
   CheckSameJob(*found, changed);
+}
+
+BOOST_AUTO_TEST_CASE(find_jobs_reads_those_that_exist_and_update_jobs_writes_each) {
+  const std::vector<Job> jobs = {SampleJob(1), SampleJob(2), SampleJob(3)};
+  InsertAll(*storage, jobs);
+  std::vector<Job> found;
+  const std::vector<std::string> wanted = {jobs[2].id, SampleJob(9).id, jobs[0].id};
+  REQUIRE_OK(RunJobs(*storage, TransactionMode::kReadWrite, [&](JobStore& store) -> Status {
+    auto read = store.FindJobs(wanted, LockMode::kForUpdate);
+    if (!read.ok()) return read.status();
+    found = std::move(read).value();
+    return Status::Ok();
+  }));
+  std::sort(found.begin(), found.end(), [](const Job& a, const Job& b) { return a.id < b.id; });
+  BOOST_REQUIRE(found.size() == 2u);
+  CheckSameJob(found[0], jobs[0]);
+  CheckSameJob(found[1], jobs[2]);
+
+  std::vector<Job> changed = {jobs[0], jobs[2]};
+  changed[0].status = JobStatus::kRunning;
+  changed[0].attempts = 1;
+  changed[0].locked_by = "worker-1";
+  changed[0].locked_until = BaseTime() + 5min;
+  changed[0].updated_at = BaseTime() + 1s;
+  changed[1].status = JobStatus::kDead;
+  changed[1].run_at = BaseTime() + 1h;
+  changed[1].attempts = 5;
+  changed[1].max_attempts = 7;
+  changed[1].last_error = "gave up";
+  changed[1].updated_at = BaseTime() + 2s;
+  REQUIRE_OK(RunJobs(*storage, TransactionMode::kReadWrite,
+                     [&](JobStore& store) { return store.UpdateJobs(changed); }));
+  for (const Job& job : changed) {
+    auto loaded = LoadJob(*storage, job.id);
+    BOOST_REQUIRE_MESSAGE(loaded.ok(), loaded.status().ToString());
+    CheckSameJob(*loaded, job);
+  }
+  auto untouched = LoadJob(*storage, jobs[1].id);
+  BOOST_REQUIRE_MESSAGE(untouched.ok(), untouched.status().ToString());
+  CheckSameJob(*untouched, jobs[1]);
+
+  // A missing job fails the call; the transaction that saw it rolls back with it.
+  Job again = changed[0];
+  again.last_error = "not kept";
+  const std::vector<Job> with_missing = {again, SampleJob(9)};
+  const Status missing = RunJobs(*storage, TransactionMode::kReadWrite,
+                                 [&](JobStore& store) { return store.UpdateJobs(with_missing); });
+  BOOST_TEST(missing.code() == StatusCode::kNotFound);
+  BOOST_TEST(missing.reason() == "job_not_found");
+  auto kept = LoadJob(*storage, again.id);
+  BOOST_REQUIRE_MESSAGE(kept.ok(), kept.status().ToString());
+  CheckSameJob(*kept, changed[0]);
+  REQUIRE_OK(RunJobs(*storage, TransactionMode::kReadWrite,
+                     [](JobStore& store) { return store.UpdateJobs(std::vector<Job>{}); }));
 }
 
 BOOST_AUTO_TEST_CASE(due_jobs_are_queued_ones_due_and_running_ones_whose_lease_ran_out) {

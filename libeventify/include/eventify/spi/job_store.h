@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -50,9 +51,35 @@ class JobStore {
   // Errors: kNotFound (job_not_found).
   virtual Result<Job> FindJob(std::string_view id, LockMode lock) = 0;
 
+  // The jobs of `ids` that exist, in no particular order (missing ids are left out): a worker
+  // records the outcomes of a claimed batch at once. The default calls FindJob for each; a store
+  // may read them in one statement.
+  virtual Result<std::vector<Job>> FindJobs(std::span<const std::string> ids, LockMode lock) {
+    std::vector<Job> found;
+    for (const std::string& id : ids) {
+      Result<Job> job = FindJob(id, lock);
+      if (job.ok()) {
+        found.push_back(std::move(job).value());
+      } else if (job.status().code() != StatusCode::kNotFound) {
+        return job.status();
+      }
+    }
+    return found;
+  }
+
   // Overwrites every mutable column (status, run_at, attempts, max_attempts, last_error,
   // locked_by, locked_until, updated_at). Errors: kNotFound (job_not_found).
   virtual Status UpdateJob(const Job& job) = 0;
+
+  // UpdateJob for each of `jobs` (a claimed batch, or the outcomes of one). The default calls
+  // UpdateJob for each; a store may write them in one statement. Errors: kNotFound
+  // (job_not_found) when one of them does not exist.
+  virtual Status UpdateJobs(std::span<const Job> jobs) {
+    for (const Job& job : jobs) {
+      if (Status updated = UpdateJob(job); !updated.ok()) return updated;
+    }
+    return Status::Ok();
+  }
 
   // Jobs of one status, newest (greatest id) first, with ids below `before_id` when not empty.
   virtual Result<std::vector<Job>> ListJobs(JobStatus status, std::string_view before_id,

@@ -19,7 +19,10 @@ class SociJobStore final : public spi::JobStore {
   Status InsertJobs(std::span<const Job> jobs) override;
   Result<std::vector<Job>> LockDueJobs(Timestamp now, int limit) override;
   Result<Job> FindJob(std::string_view id, spi::LockMode lock) override;
+  Result<std::vector<Job>> FindJobs(std::span<const std::string> ids,
+                                    spi::LockMode lock) override;
   Status UpdateJob(const Job& job) override;
+  Status UpdateJobs(std::span<const Job> jobs) override;
   Result<std::vector<Job>> ListJobs(JobStatus status, std::string_view before_id,
                                     int limit) override;
   Result<std::int64_t> DeleteFinishedJobs(Timestamp before) override;

@@ -2,7 +2,8 @@
 // (declared in eventify/backends/soci.h), which also migrates the schema.
 //
 // How it keeps the guarantees of spi::Storage:
-//  - SQLite: read-write transactions take an in-process writer mutex and start with
+//  - SQLite: read-write transactions take an in-process writer lock (in arrival order, so that a
+//    job worker gets its turn between the commit pipeline's batches) and start with
 //    BEGIN IMMEDIATE (which also excludes other processes), so writers never interleave and
 //    LockMode::kForUpdate needs no row locks. Read-only transactions use a deferred BEGIN and,
 //    thanks to WAL, read one snapshot without blocking the writer.
@@ -16,9 +17,9 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string_view>
 
+#include "core/fair_mutex.h"
 #include "eventify/spi/storage.h"
 #include "storage/soci/session_pool.h"
 
@@ -43,7 +44,7 @@ class SociStorage final : public spi::Storage {
   const std::unique_ptr<SessionPool> pool_;
   const int schema_version_;
   const int max_attempts_;
-  std::mutex writer_mutex_;  // SQLite only: one read-write transaction at a time
+  core::FairMutex writer_mutex_;  // SQLite only: one read-write transaction at a time
 };
 
 }  // namespace eventify::storage
