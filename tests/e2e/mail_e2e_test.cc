@@ -151,7 +151,14 @@ BOOST_AUTO_TEST_CASE(with_the_mail_server_down_registration_succeeds_and_the_cod
       api.PostJson("/api/v1/auth/verify-email",
                    e2e::JsonObject({{"email", email}, {"code", CodeIn(mail.parts.at(0).body)}}));
   BOOST_TEST(verified.status == 200);
-  const e2e::Reply done = api.Get("/api/v1/admin/jobs/" + id, admin.access);
+  // The worker records the outcome after the mail server took the message: wait for that commit
+  // (a hang guard only).
+  e2e::Reply done = api.Get("/api/v1/admin/jobs/" + id, admin.access);
+  for (const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+       done.Str("/job/status") == "running" && std::chrono::steady_clock::now() < deadline;
+       done = api.Get("/api/v1/admin/jobs/" + id, admin.access)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   BOOST_TEST(done.Str("/job/status") == "succeeded", done.body);
   // Delivered once: the job is done, and one message to the address arrived.
   int arrived = 0;

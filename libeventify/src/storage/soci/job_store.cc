@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "core/status_macros.h"
 #include "storage/soci/native_statements.h"
@@ -23,8 +24,8 @@ Status JobNotFound() { return NotFound("job_not_found", "no such job"); }
 // The columns of the jobs table a new job fills (the payload lives in job_payloads, written once:
 // migration 16), and the SELECT of a whole job that JobRow::BindInto reads.
 constexpr std::string_view kJobColumns =
-    "id, kind, status, run_at, attempts, max_attempts, last_error, locked_by, locked_until, "
-    "created_at, updated_at";
+    "id, kind, created_at, status, run_at, attempts, max_attempts, last_error, locked_by, "
+    "locked_until, updated_at";
 constexpr std::string_view kSelectJobs =
     "SELECT j.id, j.kind, p.payload, j.status, j.run_at, j.attempts, j.max_attempts, "
     "j.last_error, j.locked_by, j.locked_until, j.created_at, j.updated_at FROM jobs j JOIN "
@@ -110,6 +111,43 @@ Result<std::vector<Job>> SelectJobs(TransactionContext& context, const std::stri
   return jobs;
 }
 
+// The columns a claim or an outcome rewrites, in kJobColumns' order from status on, bound to a
+// native SQLite statement.
+SqliteStatement& BindMutableColumns(SqliteStatement& statement, const Job& job) {
+  return statement.Bind(JobStatusName(job.status))
+      .Bind(static_cast<long long>(ToMicros(job.run_at)))
+      .Bind(static_cast<long long>(job.attempts))
+      .Bind(static_cast<long long>(job.max_attempts))
+      .Bind(job.last_error)
+      .Bind(job.locked_by)
+      .Bind(MicrosOf(job.locked_until))
+      .Bind(static_cast<long long>(ToMicros(job.updated_at)));
+}
+
+// The same columns of many jobs as PostgreSQL arrays (text, bigint, integer, integer, text, text,
+// bigint, bigint).
+struct MutableColumnArrays {
+  PgArray status, run_at, attempts, max_attempts, last_error, locked_by, locked_until, updated_at;
+
+  void Add(const Job& job) {
+    status.Add(JobStatusName(job.status));
+    run_at.Add(static_cast<long long>(ToMicros(job.run_at)));
+    attempts.Add(static_cast<long long>(job.attempts));
+    max_attempts.Add(static_cast<long long>(job.max_attempts));
+    last_error.Add(job.last_error);
+    locked_by.Add(job.locked_by);
+    locked_until.Add(MicrosOf(job.locked_until));
+    updated_at.Add(static_cast<long long>(ToMicros(job.updated_at)));
+  }
+  // Appends the eight arrays to `parameters`.
+  void FinishInto(std::vector<std::string>& parameters) {
+    for (PgArray* array : {&status, &run_at, &attempts, &max_attempts, &last_error, &locked_by,
+                           &locked_until, &updated_at}) {
+      parameters.push_back(array->Finish());
+    }
+  }
+};
+
 }  // namespace
 
 Status SociJobStore::InsertJob(const Job& job, std::string_view unique_key) {
@@ -121,13 +159,13 @@ Status SociJobStore::InsertJob(const Job& job, std::string_view unique_key) {
     const Executed inserted = Execute(
         context_.sql(),
         "INSERT INTO jobs (" + std::string(kJobColumns) +
-            ", unique_key) VALUES (:id, :kind, :status, :run_at, :attempts, :max_attempts, "
-            ":last_error, :locked_by, :locked_until, :created_at, :updated_at, :unique_key) "
+            ", unique_key) VALUES (:id, :kind, :created_at, :status, :run_at, :attempts, "
+            ":max_attempts, :last_error, :locked_by, :locked_until, :updated_at, :unique_key) "
             "ON CONFLICT DO NOTHING",
-        soci::use(row.job.id), soci::use(row.job.kind), soci::use(row.status),
-        soci::use(row.run_at), soci::use(row.job.attempts), soci::use(row.job.max_attempts),
-        soci::use(row.job.last_error), soci::use(row.job.locked_by),
-        soci::use(row.locked_until, row.locked_until_indicator), soci::use(row.created_at),
+        soci::use(row.job.id), soci::use(row.job.kind), soci::use(row.created_at),
+        soci::use(row.status), soci::use(row.run_at), soci::use(row.job.attempts),
+        soci::use(row.job.max_attempts), soci::use(row.job.last_error),
+        soci::use(row.job.locked_by), soci::use(row.locked_until, row.locked_until_indicator),
         soci::use(row.updated_at), soci::use(key, key_indicator));
     if (inserted.affected_rows == 1) {
       Execute(context_.sql(), "INSERT INTO job_payloads (job_id, payload) VALUES (:id, :payload)",
@@ -155,50 +193,32 @@ Status SociJobStore::InsertJobs(std::span<const Job> jobs) {
       SqliteStatement insert_payload = context_.statements().Sqlite(kInsertPayload);
       for (const Job& job : jobs) {
         insert_payload.Bind(job.id).Bind(job.payload).Run();
-        insert.Bind(job.id)
-            .Bind(job.kind)
-            .Bind(JobStatusName(job.status))
-            .Bind(static_cast<long long>(ToMicros(job.run_at)))
-            .Bind(static_cast<long long>(job.attempts))
-            .Bind(static_cast<long long>(job.max_attempts))
-            .Bind(job.last_error)
-            .Bind(job.locked_by)
-            .Bind(MicrosOf(job.locked_until))
-            .Bind(static_cast<long long>(ToMicros(job.created_at)))
-            .Bind(static_cast<long long>(ToMicros(job.updated_at)));
-        inserted += insert.Run();
+        insert.Bind(job.id).Bind(job.kind).Bind(static_cast<long long>(ToMicros(job.created_at)));
+        inserted += BindMutableColumns(insert, job).Run();
       }
     } else {
       static const std::string kInsert =
           "INSERT INTO jobs (" + std::string(kJobColumns) +
-          ") SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], "
-          "$5::integer[], $6::integer[], $7::text[], $8::text[], $9::bigint[], $10::bigint[], "
-          "$11::bigint[]) ON CONFLICT DO NOTHING";
+          ") SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], "
+          "$6::integer[], $7::integer[], $8::text[], $9::text[], $10::bigint[], $11::bigint[]) "
+          "ON CONFLICT DO NOTHING";
       static const std::string kInsertPayloads =
           "INSERT INTO job_payloads (job_id, payload) SELECT * FROM unnest($1::text[], "
           "$2::text[]) ON CONFLICT DO NOTHING";
-      PgArray ids, kinds, payloads, statuses, run_at, attempts, max_attempts, errors, locked_by,
-          until, created, updated;
+      PgArray ids, kinds, payloads, created;
+      MutableColumnArrays mutable_columns;
       for (const Job& job : jobs) {
         ids.Add(job.id);
         kinds.Add(job.kind);
         payloads.Add(job.payload);
-        statuses.Add(JobStatusName(job.status));
-        run_at.Add(static_cast<long long>(ToMicros(job.run_at)));
-        attempts.Add(static_cast<long long>(job.attempts));
-        max_attempts.Add(static_cast<long long>(job.max_attempts));
-        errors.Add(job.last_error);
-        locked_by.Add(job.locked_by);
-        until.Add(MicrosOf(job.locked_until));
         created.Add(static_cast<long long>(ToMicros(job.created_at)));
-        updated.Add(static_cast<long long>(ToMicros(job.updated_at)));
+        mutable_columns.Add(job);
       }
       const std::string id_list = ids.Finish();
       context_.statements().Postgres(kInsertPayloads, {id_list, payloads.Finish()});
-      const PgResult result = context_.statements().Postgres(
-          kInsert, {id_list, kinds.Finish(), statuses.Finish(), run_at.Finish(),
-                    attempts.Finish(), max_attempts.Finish(), errors.Finish(), locked_by.Finish(),
-                    until.Finish(), created.Finish(), updated.Finish()});
+      std::vector<std::string> parameters = {id_list, kinds.Finish(), created.Finish()};
+      mutable_columns.FinishInto(parameters);
+      const PgResult result = context_.statements().Postgres(kInsert, parameters);
       inserted = result.affected_rows();
     }
     if (inserted == static_cast<long long>(jobs.size())) return Status::Ok();
@@ -298,18 +318,7 @@ Status SociJobStore::UpdateJobs(std::span<const Job> jobs) {
           "UPDATE jobs SET status = ?, run_at = ?, attempts = ?, max_attempts = ?, "
           "last_error = ?, locked_by = ?, locked_until = ?, updated_at = ? WHERE id = ?";
       SqliteStatement update = context_.statements().Sqlite(kUpdate);
-      for (const Job& job : jobs) {
-        update.Bind(JobStatusName(job.status))
-            .Bind(static_cast<long long>(ToMicros(job.run_at)))
-            .Bind(static_cast<long long>(job.attempts))
-            .Bind(static_cast<long long>(job.max_attempts))
-            .Bind(job.last_error)
-            .Bind(job.locked_by)
-            .Bind(MicrosOf(job.locked_until))
-            .Bind(static_cast<long long>(ToMicros(job.updated_at)))
-            .Bind(job.id);
-        updated += update.Run();
-      }
+      for (const Job& job : jobs) updated += BindMutableColumns(update, job).Bind(job.id).Run();
     } else {
       static const std::string kUpdate =
           "UPDATE jobs AS j SET status = u.status, run_at = u.run_at, attempts = u.attempts, "
@@ -318,22 +327,15 @@ Status SociJobStore::UpdateJobs(std::span<const Job> jobs) {
           "$2::text[], $3::bigint[], $4::integer[], $5::integer[], $6::text[], $7::text[], "
           "$8::bigint[], $9::bigint[]) AS u(id, status, run_at, attempts, max_attempts, "
           "last_error, locked_by, locked_until, updated_at) WHERE j.id = u.id";
-      PgArray ids, statuses, run_at, attempts, max_attempts, errors, locked_by, until, at;
+      PgArray ids;
+      MutableColumnArrays mutable_columns;
       for (const Job& job : jobs) {
         ids.Add(job.id);
-        statuses.Add(JobStatusName(job.status));
-        run_at.Add(static_cast<long long>(ToMicros(job.run_at)));
-        attempts.Add(static_cast<long long>(job.attempts));
-        max_attempts.Add(static_cast<long long>(job.max_attempts));
-        errors.Add(job.last_error);
-        locked_by.Add(job.locked_by);
-        until.Add(MicrosOf(job.locked_until));
-        at.Add(static_cast<long long>(ToMicros(job.updated_at)));
+        mutable_columns.Add(job);
       }
-      const PgResult result = context_.statements().Postgres(
-          kUpdate, {ids.Finish(), statuses.Finish(), run_at.Finish(), attempts.Finish(),
-                    max_attempts.Finish(), errors.Finish(), locked_by.Finish(), until.Finish(),
-                    at.Finish()});
+      std::vector<std::string> parameters = {ids.Finish()};
+      mutable_columns.FinishInto(parameters);
+      const PgResult result = context_.statements().Postgres(kUpdate, parameters);
       updated = result.affected_rows();
     }
     if (updated == static_cast<long long>(jobs.size())) return Status::Ok();
