@@ -6,6 +6,7 @@
 #include <chrono>
 #include <string>
 
+#include "storage/soci/chat_schema.h"
 #include "storage/soci/statement.h"
 
 namespace eventify::storage {
@@ -792,6 +793,12 @@ const std::vector<Migration>& AllMigrations() {
        "card payments of bookings",
        {kV15CardPayments, kV15CardPaymentsBookingIndex},
        {kV15CardPayments, kV15CardPaymentsBookingIndex}},
+      {16,
+       "chat",
+       {kV16ChatConversations, kV16ChatConversationsUserA, kV16ChatConversationsUserB,
+        kV16ChatConversationsEvent, kV16ChatMessages, kV16ChatReadMarks},
+       {kV16ChatConversations, kV16ChatConversationsUserA, kV16ChatConversationsUserB,
+        kV16ChatConversationsEvent, kV16ChatMessages, kV16ChatReadMarks}},
   };
   return migrations;
 }
