@@ -27,11 +27,6 @@ using spi::ChatStore;
 using spi::ConversationRecord;
 using spi::MessageRecord;
 
-std::string Id(int n) {
-  const std::string digits = std::to_string(n);
-  return "00000000-0000-7000-b000-" + std::string(12 - digits.size(), '0') + digits;
-}
-
 struct ChatStoreFixture {
   ChatStoreFixture() : storage(conformance::OpenStorageUnderTest()) {}
 
@@ -45,7 +40,7 @@ struct ChatStoreFixture {
 
   static ConversationRecord Direct(int n, const std::string& a, const std::string& b) {
     ConversationRecord c;
-    c.id = Id(n);
+    c.id = IdOf(n);
     c.kind = ConversationKind::kDirect;
     c.key = "direct:" + a + ":" + b;
     c.user_a = a;
@@ -55,7 +50,7 @@ struct ChatStoreFixture {
   }
   static ConversationRecord Room(int n, const std::string& event_id, const std::string& organizer) {
     ConversationRecord c;
-    c.id = Id(n);
+    c.id = IdOf(n);
     c.kind = ConversationKind::kEventRoom;
     c.key = "event:" + event_id;
     c.event_id = event_id;
@@ -67,7 +62,7 @@ struct ChatStoreFixture {
                            const std::string& sender) {
     MessageRecord r;
     Message& m = r.message;
-    m.id = Id(1000 + n);
+    m.id = IdOf(1000 + n);
     m.conversation_id = conversation;
     m.seq = seq;
     m.sender_id = sender;
@@ -103,7 +98,7 @@ struct ChatStoreFixture {
                                          std::pair{"u2", BookingStatus::kCancelled}}) {
         spi::BookingRecord record;
         Booking& b = record.booking;
-        b.id = Id(500 + ++n);
+        b.id = IdOf(500 + ++n);
         b.event_id = event.id;
         b.user_id = user;
         b.idempotency_key = "key";
@@ -142,7 +137,7 @@ BOOST_AUTO_TEST_CASE(conversations_are_found_by_id_and_key_unique_and_locked_in_
   BOOST_TEST(taken_id.reason() == "conversation_exists");
 
   REQUIRE_OK(Run([&](ChatStore& store) -> Status {
-    auto direct = store.FindConversation(Id(2));
+    auto direct = store.FindConversation(IdOf(2));
     BOOST_REQUIRE_MESSAGE(direct.ok(), direct.status().ToString());
     BOOST_TEST((direct->kind == ConversationKind::kDirect));
     BOOST_TEST(direct->key == "direct:a:b");
@@ -153,35 +148,35 @@ BOOST_AUTO_TEST_CASE(conversations_are_found_by_id_and_key_unique_and_locked_in_
     auto room = store.FindConversationByKey("event:event-x");
     BOOST_REQUIRE(room.ok());
     BOOST_TEST((room->kind == ConversationKind::kEventRoom));
-    BOOST_TEST(room->id == Id(1));
+    BOOST_TEST(room->id == IdOf(1));
     BOOST_TEST(room->event_id == "event-x");
     BOOST_TEST(room->user_a == "org");
     BOOST_TEST(room->user_b == "");
-    BOOST_TEST(store.FindConversation(Id(9)).status().reason() == "conversation_not_found");
+    BOOST_TEST(store.FindConversation(IdOf(9)).status().reason() == "conversation_not_found");
     BOOST_TEST(store.FindConversationByKey("direct:x:y").status().reason() ==
                "conversation_not_found");
-    const std::vector<std::string> ids = {Id(2), Id(9), Id(1), Id(2)};
+    const std::vector<std::string> ids = {IdOf(2), IdOf(9), IdOf(1), IdOf(2)};
     auto locked = store.LockConversations(ids);
     BOOST_REQUIRE(locked.ok());
     BOOST_REQUIRE(locked->size() == 2u);
-    BOOST_TEST((*locked)[0].id == Id(1));
-    BOOST_TEST((*locked)[1].id == Id(2));
+    BOOST_TEST((*locked)[0].id == IdOf(1));
+    BOOST_TEST((*locked)[1].id == IdOf(2));
     return Status::Ok();
   }));
 }
 
 BOOST_AUTO_TEST_CASE(messages_are_unique_found_and_listed_by_sequence_number) {
   std::vector<MessageRecord> batch;
-  for (int n = 1; n <= 5; ++n) batch.push_back(Msg(n, Id(1), n, n % 2 ? "a" : "b"));
+  for (int n = 1; n <= 5; ++n) batch.push_back(Msg(n, IdOf(1), n, n % 2 ? "a" : "b"));
   batch[1].message.kind = MessageKind::kAnnouncement;
   batch[2].message.reply_to_id = batch[0].message.id;
-  batch.push_back(Msg(6, Id(2), 1, "a"));
+  batch.push_back(Msg(6, IdOf(2), 1, "a"));
   REQUIRE_OK(Run([&](ChatStore& store) { return store.InsertMessages(batch); }));
 
   for (const MessageRecord& clash :
-       {Msg(7, Id(1), 3, "c"),                                  // (conversation, seq) taken
-        [&] { MessageRecord r = Msg(8, Id(1), 9, "c"); r.request_key = "a:k1"; return r; }(),
-        [&] { MessageRecord r = Msg(9, Id(1), 10, "c"); r.message.id = Id(1001); return r; }()}) {
+       {Msg(7, IdOf(1), 3, "c"),                                  // (conversation, seq) taken
+        [&] { MessageRecord r = Msg(8, IdOf(1), 9, "c"); r.request_key = "a:k1"; return r; }(),
+        [&] { MessageRecord r = Msg(9, IdOf(1), 10, "c"); r.message.id = IdOf(1001); return r; }()}) {
     const std::vector<MessageRecord> one = {clash};
     const Status refused = Run([&](ChatStore& store) { return store.InsertMessages(one); });
     BOOST_TEST(refused.code() == StatusCode::kAlreadyExists);
@@ -189,19 +184,19 @@ BOOST_AUTO_TEST_CASE(messages_are_unique_found_and_listed_by_sequence_number) {
   }
 
   REQUIRE_OK(Run([&](ChatStore& store) -> Status {
-    const std::vector<std::string> ids = {Id(1002), Id(1003), Id(4444)};
+    const std::vector<std::string> ids = {IdOf(1002), IdOf(1003), IdOf(4444)};
     auto found = store.FindMessages(ids);
     BOOST_REQUIRE(found.ok());
     BOOST_REQUIRE(found->size() == 2u);
     std::map<std::string, Message> by_id;
     for (const MessageRecord& r : *found) by_id[r.message.id] = r.message;
-    BOOST_TEST((by_id[Id(1002)].kind == MessageKind::kAnnouncement));
-    BOOST_TEST(by_id[Id(1002)].sender_id == "b");
-    BOOST_TEST(by_id[Id(1003)].reply_to_id == Id(1001));
-    BOOST_TEST(by_id[Id(1003)].text == "message 3");
-    BOOST_TEST(by_id[Id(1003)].idempotency_key == "k3");
-    BOOST_TEST(by_id[Id(1003)].seq == 3);
-    BOOST_TEST((by_id[Id(1003)].created_at == BaseTime() + std::chrono::seconds(3)));
+    BOOST_TEST((by_id[IdOf(1002)].kind == MessageKind::kAnnouncement));
+    BOOST_TEST(by_id[IdOf(1002)].sender_id == "b");
+    BOOST_TEST(by_id[IdOf(1003)].reply_to_id == IdOf(1001));
+    BOOST_TEST(by_id[IdOf(1003)].text == "message 3");
+    BOOST_TEST(by_id[IdOf(1003)].idempotency_key == "k3");
+    BOOST_TEST(by_id[IdOf(1003)].seq == 3);
+    BOOST_TEST((by_id[IdOf(1003)].created_at == BaseTime() + std::chrono::seconds(3)));
 
     const std::vector<std::string> keys = {"a:k5", "b:k5", "a:k6"};
     auto by_key = store.FindMessagesByRequestKey(keys);
@@ -211,65 +206,65 @@ BOOST_AUTO_TEST_CASE(messages_are_unique_found_and_listed_by_sequence_number) {
       BOOST_TEST((r.request_key == "a:k5" || r.request_key == "a:k6"));
     }
 
-    const std::vector<std::string> conversations = {Id(1), Id(2), Id(3)};
+    const std::vector<std::string> conversations = {IdOf(1), IdOf(2), IdOf(3)};
     auto last = store.LastSequences(conversations);
     BOOST_REQUIRE(last.ok());
     std::map<std::string, std::int64_t> last_of(last->begin(), last->end());
     BOOST_TEST(last_of.size() == 2u);
-    BOOST_TEST(last_of[Id(1)] == 5);
-    BOOST_TEST(last_of[Id(2)] == 1);
+    BOOST_TEST(last_of[IdOf(1)] == 5);
+    BOOST_TEST(last_of[IdOf(2)] == 1);
 
-    auto newest = store.ListMessagesBefore(Id(1), std::nullopt, 2);
+    auto newest = store.ListMessagesBefore(IdOf(1), std::nullopt, 2);
     BOOST_REQUIRE(newest.ok());
     BOOST_REQUIRE(newest->size() == 2u);
     BOOST_TEST((*newest)[0].seq == 5);
     BOOST_TEST((*newest)[1].seq == 4);
-    auto older = store.ListMessagesBefore(Id(1), 4, 10);
+    auto older = store.ListMessagesBefore(IdOf(1), 4, 10);
     BOOST_REQUIRE(older.ok());
     BOOST_REQUIRE(older->size() == 3u);
     BOOST_TEST((*older)[0].seq == 3);
     BOOST_TEST((*older)[2].seq == 1);
-    auto after = store.ListMessagesAfter(Id(1), 2, 2);
+    auto after = store.ListMessagesAfter(IdOf(1), 2, 2);
     BOOST_REQUIRE(after.ok());
     BOOST_REQUIRE(after->size() == 2u);
     BOOST_TEST((*after)[0].seq == 3);
     BOOST_TEST((*after)[1].seq == 4);
-    BOOST_TEST(store.ListMessagesAfter(Id(1), 5, 10)->empty());
+    BOOST_TEST(store.ListMessagesAfter(IdOf(1), 5, 10)->empty());
     return Status::Ok();
   }));
 }
 
 BOOST_AUTO_TEST_CASE(marks_only_move_forward_and_delivered_never_trails_read) {
   REQUIRE_OK(Run([&](ChatStore& store) -> Status {
-    auto none = store.FindMarks(Id(1), "a");
+    auto none = store.FindMarks(IdOf(1), "a");
     BOOST_REQUIRE(none.ok());
     BOOST_TEST(none->read_seq == 0);
     BOOST_TEST(none->delivered_seq == 0);
     BOOST_TEST(none->user_id == "a");
 
     const Timestamp t1 = BaseTime() + std::chrono::seconds(1);
-    auto delivered = store.AdvanceMarks(Id(1), "a", 0, 5, t1);
+    auto delivered = store.AdvanceMarks(IdOf(1), "a", 0, 5, t1);
     BOOST_REQUIRE(delivered.ok());
     BOOST_TEST(delivered->read_seq == 0);
     BOOST_TEST(delivered->delivered_seq == 5);
     BOOST_TEST((delivered->updated_at == t1));
     const Timestamp t2 = BaseTime() + std::chrono::seconds(2);
-    auto read = store.AdvanceMarks(Id(1), "a", 3, 3, t2);
+    auto read = store.AdvanceMarks(IdOf(1), "a", 3, 3, t2);
     BOOST_TEST(read->read_seq == 3);
     BOOST_TEST(read->delivered_seq == 5);
     BOOST_TEST((read->updated_at == t2));
     // Backwards changes nothing, not even the time.
-    auto back = store.AdvanceMarks(Id(1), "a", 1, 1, BaseTime() + std::chrono::seconds(3));
+    auto back = store.AdvanceMarks(IdOf(1), "a", 1, 1, BaseTime() + std::chrono::seconds(3));
     BOOST_TEST(back->read_seq == 3);
     BOOST_TEST(back->delivered_seq == 5);
     BOOST_TEST((back->updated_at == t2));
     // Reading past what was delivered moves both.
-    auto past = store.AdvanceMarks(Id(1), "a", 8, 0, BaseTime() + std::chrono::seconds(4));
+    auto past = store.AdvanceMarks(IdOf(1), "a", 8, 0, BaseTime() + std::chrono::seconds(4));
     BOOST_TEST(past->read_seq == 8);
     BOOST_TEST(past->delivered_seq == 8);
-    EV_TEST_RETURN_IF_ERROR(store.AdvanceMarks(Id(1), "b", 2, 2, t1).status());
-    EV_TEST_RETURN_IF_ERROR(store.AdvanceMarks(Id(2), "c", 2, 2, t1).status());
-    auto marks = store.ListMarks(Id(1));
+    EV_TEST_RETURN_IF_ERROR(store.AdvanceMarks(IdOf(1), "b", 2, 2, t1).status());
+    EV_TEST_RETURN_IF_ERROR(store.AdvanceMarks(IdOf(2), "c", 2, 2, t1).status());
+    auto marks = store.ListMarks(IdOf(1));
     BOOST_REQUIRE(marks.ok());
     BOOST_REQUIRE(marks->size() == 2u);
     BOOST_TEST((*marks)[0].user_id == "a");
@@ -316,31 +311,31 @@ BOOST_AUTO_TEST_CASE(unread_counts_cover_direct_conversations_and_the_rooms_of_m
     EV_TEST_RETURN_IF_ERROR(store.InsertConversation(Room(2, event_id, "u3")));
     EV_TEST_RETURN_IF_ERROR(store.InsertConversation(Direct(3, "u2", "u3")));
     std::vector<MessageRecord> batch;
-    batch.push_back(Msg(1, Id(1), 1, "u2"));
-    batch.push_back(Msg(2, Id(1), 2, "u1"));
-    batch.push_back(Msg(3, Id(1), 3, "u2"));
-    batch.push_back(Msg(4, Id(2), 1, "u3"));
-    batch.push_back(Msg(5, Id(2), 2, "u1"));
-    batch.push_back(Msg(6, Id(2), 3, "u3"));
-    batch.push_back(Msg(7, Id(3), 1, "u3"));
+    batch.push_back(Msg(1, IdOf(1), 1, "u2"));
+    batch.push_back(Msg(2, IdOf(1), 2, "u1"));
+    batch.push_back(Msg(3, IdOf(1), 3, "u2"));
+    batch.push_back(Msg(4, IdOf(2), 1, "u3"));
+    batch.push_back(Msg(5, IdOf(2), 2, "u1"));
+    batch.push_back(Msg(6, IdOf(2), 3, "u3"));
+    batch.push_back(Msg(7, IdOf(3), 1, "u3"));
     EV_TEST_RETURN_IF_ERROR(store.InsertMessages(batch));
-    return store.AdvanceMarks(Id(2), "u1", 1, 1, BaseTime()).status();
+    return store.AdvanceMarks(IdOf(2), "u1", 1, 1, BaseTime()).status();
   }));
   REQUIRE_OK(Run([&](ChatStore& store) -> Status {
-    BOOST_TEST(*store.CountUnread(Id(1), "u1", 0) == 2);
-    BOOST_TEST(*store.CountUnread(Id(1), "u1", 1) == 1);
-    BOOST_TEST(*store.CountUnread(Id(2), "u1", 1) == 1);
+    BOOST_TEST(*store.CountUnread(IdOf(1), "u1", 0) == 2);
+    BOOST_TEST(*store.CountUnread(IdOf(1), "u1", 1) == 1);
+    BOOST_TEST(*store.CountUnread(IdOf(2), "u1", 1) == 1);
     using Counts = std::vector<std::pair<std::string, std::int64_t>>;
     // u1: the direct conversation, and the room through the confirmed booking, after its mark.
     auto u1 = store.CountUnreadByConversation("u1");
     BOOST_REQUIRE(u1.ok());
-    BOOST_TEST((*u1 == Counts{{Id(1), 2}, {Id(2), 1}}));
+    BOOST_TEST((*u1 == Counts{{IdOf(1), 2}, {IdOf(2), 1}}));
     // u2's booking is cancelled: the room is not theirs.
     auto u2 = store.CountUnreadByConversation("u2");
-    BOOST_TEST((*u2 == Counts{{Id(1), 1}, {Id(3), 1}}));
+    BOOST_TEST((*u2 == Counts{{IdOf(1), 1}, {IdOf(3), 1}}));
     // u3 organizes the room's event.
     auto u3 = store.CountUnreadByConversation("u3");
-    BOOST_TEST((*u3 == Counts{{Id(2), 1}}));
+    BOOST_TEST((*u3 == Counts{{IdOf(2), 1}}));
     BOOST_TEST(store.CountUnreadByConversation("nobody")->empty());
     return Status::Ok();
   }));
@@ -356,14 +351,14 @@ BOOST_AUTO_TEST_CASE(locked_conversations_keep_sequence_numbers_unique_under_con
     threads.emplace_back([&, w] {
       for (int i = 0; i < kEach; ++i) {
         const Status written = Run([&](ChatStore& store) -> Status {
-          const std::vector<std::string> ids = {Id(1)};
+          const std::vector<std::string> ids = {IdOf(1)};
           auto locked = store.LockConversations(ids);
           if (!locked.ok()) return locked.status();
           auto last = store.LastSequences(ids);
           if (!last.ok()) return last.status();
           const std::int64_t next = last->empty() ? 1 : last->front().second + 1;
           const std::vector<MessageRecord> one = {
-              Msg(w * 100 + i, Id(1), next, "w" + std::to_string(w))};
+              Msg(w * 100 + i, IdOf(1), next, "w" + std::to_string(w))};
           return store.InsertMessages(one);
         });
         if (!written.ok()) ++failures;
@@ -373,7 +368,7 @@ BOOST_AUTO_TEST_CASE(locked_conversations_keep_sequence_numbers_unique_under_con
   for (std::thread& t : threads) t.join();
   BOOST_TEST(failures == 0);
   REQUIRE_OK(Run([&](ChatStore& store) -> Status {
-    const std::vector<std::string> ids = {Id(1)};
+    const std::vector<std::string> ids = {IdOf(1)};
     auto last = store.LastSequences(ids);
     BOOST_REQUIRE(last.ok());
     BOOST_REQUIRE(last->size() == 1u);

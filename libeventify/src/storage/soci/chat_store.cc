@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/status_macros.h"
 #include "storage/soci/native_statements.h"
 #include "storage/soci/params.h"
 #include "storage/soci/row_queries.h"
@@ -114,6 +115,19 @@ struct MarkRow {
     return out;
   }
 };
+
+// The marks "SELECT ... FROM chat_read_marks" + `tail` finds.
+Result<std::vector<spi::ReadMark>> SelectMarks(TransactionContext& context,
+                                               const std::string& tail, Params& p) {
+  std::vector<spi::ReadMark> out;
+  const Status read = SelectInto<MarkRow>(
+      context,
+      "SELECT conversation_id, user_id, read_seq, delivered_seq, updated_at FROM chat_read_marks" +
+          tail,
+      p, out);
+  if (!read.ok()) return read;
+  return out;
+}
 
 // The conversations "SELECT kConversationColumns FROM chat_conversations" + `tail` finds.
 Result<std::vector<spi::ConversationRecord>> SelectConversations(TransactionContext& context,
@@ -455,14 +469,9 @@ Result<spi::ReadMark> SociChatStore::FindMarks(std::string_view conversation_id,
                                                std::string_view user_id) {
   return context_.Call(Access::kRead, "FindMarks", [&]() -> Result<spi::ReadMark> {
     Params p(context_.dialect());
-    std::string query =
-        "SELECT conversation_id, user_id, read_seq, delivered_seq, updated_at FROM "
-        "chat_read_marks WHERE conversation_id = " +
-        p.Add(conversation_id);
-    query += " AND user_id = " + p.Add(user_id);
-    std::vector<spi::ReadMark> found;
-    const Status read = SelectInto<MarkRow>(context_, query, p, found);
-    if (!read.ok()) return read;
+    std::string tail = " WHERE conversation_id = " + p.Add(conversation_id);
+    tail += " AND user_id = " + p.Add(user_id);
+    EV_ASSIGN_OR_RETURN(auto found, SelectMarks(context_, tail, p));
     if (!found.empty()) return found.front();
     spi::ReadMark none;
     none.conversation_id = std::string(conversation_id);
@@ -475,14 +484,9 @@ Result<spi::ReadMark> SociChatStore::FindMarks(std::string_view conversation_id,
 Result<std::vector<spi::ReadMark>> SociChatStore::ListMarks(std::string_view conversation_id) {
   return context_.Call(Access::kRead, "ListMarks", [&]() -> Result<std::vector<spi::ReadMark>> {
     Params p(context_.dialect());
-    const std::string query =
-        "SELECT conversation_id, user_id, read_seq, delivered_seq, updated_at FROM "
-        "chat_read_marks WHERE conversation_id = " +
-        p.Add(conversation_id) + " ORDER BY user_id";
-    std::vector<spi::ReadMark> found;
-    const Status read = SelectInto<MarkRow>(context_, query, p, found);
-    if (!read.ok()) return read;
-    return found;
+    return SelectMarks(context_, " WHERE conversation_id = " + p.Add(conversation_id) +
+                                     " ORDER BY user_id",
+                       p);
   });
 }
 
