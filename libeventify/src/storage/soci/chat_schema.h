@@ -1,4 +1,4 @@
-// The chat area's tables (migration 16, "chat"; spi/chat_store.h), kept out of migrations.cc
+// The chat area's tables (migration 17, "chat"; spi/chat_store.h), kept out of migrations.cc
 // to keep that file readable. Portable between SQLite and PostgreSQL.
 //
 // A conversation's key is unique ("direct:<a>:<b>" with a < b, or "event:<event id>"), so one pair
@@ -8,7 +8,7 @@
 // member's marks are one row per (conversation, user), created on the first receipt. Event-room
 // membership is not stored: it is read from bookings (bookings_user_idx, version 9) and the room's
 // organizer (user_a). No foreign keys, as on the other commit-path tables (version 3): messages
-// are written many per commit. Depends only on version 9 (bookings); versions 10-15 belong to
+// are written many per commit. Depends only on version 9 (bookings); versions 10-16 belong to
 // other areas.
 #pragma once
 
@@ -16,7 +16,7 @@
 
 namespace eventify::storage {
 
-constexpr std::string_view kV16ChatConversations =
+constexpr std::string_view kV17ChatConversations =
     "CREATE TABLE chat_conversations ("
     " id TEXT PRIMARY KEY,"
     " kind TEXT NOT NULL CHECK (kind IN ('direct', 'event_room')),"
@@ -26,14 +26,14 @@ constexpr std::string_view kV16ChatConversations =
     " user_b TEXT NOT NULL,"
     " created_at BIGINT NOT NULL,"
     " CONSTRAINT chat_conversations_key_key UNIQUE (conversation_key))";
-constexpr std::string_view kV16ChatConversationsUserA =
+constexpr std::string_view kV17ChatConversationsUserA =
     "CREATE INDEX chat_conversations_user_a_idx ON chat_conversations (user_a)";
-constexpr std::string_view kV16ChatConversationsUserB =
+constexpr std::string_view kV17ChatConversationsUserB =
     "CREATE INDEX chat_conversations_user_b_idx ON chat_conversations (user_b)";
-constexpr std::string_view kV16ChatConversationsEvent =
+constexpr std::string_view kV17ChatConversationsEvent =
     "CREATE INDEX chat_conversations_event_idx ON chat_conversations (event_id)"
     " WHERE kind = 'event_room'";
-constexpr std::string_view kV16ChatMessages =
+constexpr std::string_view kV17ChatMessages =
     "CREATE TABLE chat_messages ("
     " id TEXT PRIMARY KEY,"
     " conversation_id TEXT NOT NULL,"
@@ -47,7 +47,7 @@ constexpr std::string_view kV16ChatMessages =
     " created_at BIGINT NOT NULL,"
     " CONSTRAINT chat_messages_seq_key UNIQUE (conversation_id, seq),"
     " CONSTRAINT chat_messages_request_key_key UNIQUE (request_key))";
-constexpr std::string_view kV16ChatReadMarks =
+constexpr std::string_view kV17ChatReadMarks =
     "CREATE TABLE chat_read_marks ("
     " conversation_id TEXT NOT NULL,"
     " user_id TEXT NOT NULL,"

@@ -1,5 +1,5 @@
 // SociChatStore: spi::ChatStore over the chat_conversations, chat_messages and chat_read_marks
-// tables of migration 16 ("chat"), reading the users of migration 1, the events of migration 8
+// tables of migration 17 ("chat"), reading the users of migration 1, the events of migration 8
 // and the bookings of migration 9 for the chat rules.
 //
 // Valid only inside the transaction body that received it. Thread-safety: none (see

@@ -20,11 +20,17 @@ using Access = TransactionContext::Access;
 
 Status JobNotFound() { return NotFound("job_not_found", "no such job"); }
 
+// The columns of the jobs table a new job fills (the payload lives in job_payloads, written once:
+// migration 16), and the SELECT of a whole job that JobRow::BindInto reads.
 constexpr std::string_view kJobColumns =
-    "id, kind, payload, status, run_at, attempts, max_attempts, last_error, locked_by, "
-    "locked_until, created_at, updated_at";
+    "id, kind, status, run_at, attempts, max_attempts, last_error, locked_by, locked_until, "
+    "created_at, updated_at";
+constexpr std::string_view kSelectJobs =
+    "SELECT j.id, j.kind, p.payload, j.status, j.run_at, j.attempts, j.max_attempts, "
+    "j.last_error, j.locked_by, j.locked_until, j.created_at, j.updated_at FROM jobs j JOIN "
+    "job_payloads p ON p.job_id = j.id";
 
-// One jobs row as bound for SELECTs of kJobColumns and for the writes; statuses are stored by
+// One job as bound for kSelectJobs and for the writes; statuses are stored by
 // their public names (JobStatusName), which the CHECK constraint of the table lists.
 struct JobRow {
   Job job;
@@ -79,7 +85,7 @@ struct JobRow {
   }
 };
 
-// Runs a SELECT of kJobColumns and collects its rows; `bind_uses` exchanges the use() elements.
+// Runs a kSelectJobs query and collects its rows; `bind_uses` exchanges the use() elements.
 template <typename BindUses>
 Result<std::vector<Job>> SelectJobs(TransactionContext& context, const std::string& query,
                                     BindUses&& bind_uses) {
@@ -115,14 +121,18 @@ Status SociJobStore::InsertJob(const Job& job, std::string_view unique_key) {
     const Executed inserted = Execute(
         context_.sql(),
         "INSERT INTO jobs (" + std::string(kJobColumns) +
-            ", unique_key) VALUES (:id, :kind, :payload, :status, :run_at, :attempts, "
-            ":max_attempts, :last_error, :locked_by, :locked_until, :created_at, :updated_at, "
-            ":unique_key) ON CONFLICT DO NOTHING",
-        soci::use(row.job.id), soci::use(row.job.kind), soci::use(row.job.payload),
-        soci::use(row.status), soci::use(row.run_at), soci::use(row.job.attempts),
-        soci::use(row.job.max_attempts), soci::use(row.job.last_error),
-        soci::use(row.job.locked_by), soci::use(row.locked_until, row.locked_until_indicator),
-        soci::use(row.created_at), soci::use(row.updated_at), soci::use(key, key_indicator));
+            ", unique_key) VALUES (:id, :kind, :status, :run_at, :attempts, :max_attempts, "
+            ":last_error, :locked_by, :locked_until, :created_at, :updated_at, :unique_key) "
+            "ON CONFLICT DO NOTHING",
+        soci::use(row.job.id), soci::use(row.job.kind), soci::use(row.status),
+        soci::use(row.run_at), soci::use(row.job.attempts), soci::use(row.job.max_attempts),
+        soci::use(row.job.last_error), soci::use(row.job.locked_by),
+        soci::use(row.locked_until, row.locked_until_indicator), soci::use(row.created_at),
+        soci::use(row.updated_at), soci::use(key, key_indicator));
+    if (inserted.affected_rows == 1) {
+      Execute(context_.sql(), "INSERT INTO job_payloads (job_id, payload) VALUES (:id, :payload)",
+              soci::use(row.job.id), soci::use(row.job.payload));
+    }
     if (inserted.affected_rows == 1) return Status::Ok();
     return AlreadyExists("job_exists", "a job with this id or unique key already exists");
   });
@@ -138,12 +148,15 @@ Status SociJobStore::InsertJobs(std::span<const Job> jobs) {
     if (context_.dialect() == Dialect::kSqlite) {
       static const std::string kInsert =
           "INSERT INTO jobs (" + std::string(kJobColumns) +
-          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+      static const std::string kInsertPayload =
+          "INSERT INTO job_payloads (job_id, payload) VALUES (?, ?) ON CONFLICT DO NOTHING";
       SqliteStatement insert = context_.statements().Sqlite(kInsert);
+      SqliteStatement insert_payload = context_.statements().Sqlite(kInsertPayload);
       for (const Job& job : jobs) {
+        insert_payload.Bind(job.id).Bind(job.payload).Run();
         insert.Bind(job.id)
             .Bind(job.kind)
-            .Bind(job.payload)
             .Bind(JobStatusName(job.status))
             .Bind(static_cast<long long>(ToMicros(job.run_at)))
             .Bind(static_cast<long long>(job.attempts))
@@ -158,9 +171,12 @@ Status SociJobStore::InsertJobs(std::span<const Job> jobs) {
     } else {
       static const std::string kInsert =
           "INSERT INTO jobs (" + std::string(kJobColumns) +
-          ") SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], "
-          "$6::integer[], $7::integer[], $8::text[], $9::text[], $10::bigint[], $11::bigint[], "
-          "$12::bigint[]) ON CONFLICT DO NOTHING";
+          ") SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], "
+          "$5::integer[], $6::integer[], $7::text[], $8::text[], $9::bigint[], $10::bigint[], "
+          "$11::bigint[]) ON CONFLICT DO NOTHING";
+      static const std::string kInsertPayloads =
+          "INSERT INTO job_payloads (job_id, payload) SELECT * FROM unnest($1::text[], "
+          "$2::text[]) ON CONFLICT DO NOTHING";
       PgArray ids, kinds, payloads, statuses, run_at, attempts, max_attempts, errors, locked_by,
           until, created, updated;
       for (const Job& job : jobs) {
@@ -177,10 +193,12 @@ Status SociJobStore::InsertJobs(std::span<const Job> jobs) {
         created.Add(static_cast<long long>(ToMicros(job.created_at)));
         updated.Add(static_cast<long long>(ToMicros(job.updated_at)));
       }
+      const std::string id_list = ids.Finish();
+      context_.statements().Postgres(kInsertPayloads, {id_list, payloads.Finish()});
       const PgResult result = context_.statements().Postgres(
-          kInsert, {ids.Finish(), kinds.Finish(), payloads.Finish(), statuses.Finish(),
-                    run_at.Finish(), attempts.Finish(), max_attempts.Finish(), errors.Finish(),
-                    locked_by.Finish(), until.Finish(), created.Finish(), updated.Finish()});
+          kInsert, {id_list, kinds.Finish(), statuses.Finish(), run_at.Finish(),
+                    attempts.Finish(), max_attempts.Finish(), errors.Finish(), locked_by.Finish(),
+                    until.Finish(), created.Finish(), updated.Finish()});
       inserted = result.affected_rows();
     }
     if (inserted == static_cast<long long>(jobs.size())) return Status::Ok();
@@ -195,11 +213,11 @@ Result<std::vector<Job>> SociJobStore::LockDueJobs(Timestamp now, int limit) {
   return context_.Call(Access::kWrite, "LockDueJobs", [&]() -> Result<std::vector<Job>> {
     long long at = ToMicros(now);
     const std::string lock =
-        context_.dialect() == Dialect::kPostgresql ? " FOR UPDATE SKIP LOCKED" : "";
+        context_.dialect() == Dialect::kPostgresql ? " FOR UPDATE OF j SKIP LOCKED" : "";
     auto select = [&](std::string_view condition) {
       return SelectJobs(context_,
-                        "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE " +
-                            std::string(condition) + " ORDER BY run_at, id LIMIT :limit" + lock,
+                        std::string(kSelectJobs) + " WHERE " + std::string(condition) +
+                            " ORDER BY j.run_at, j.id LIMIT :limit" + lock,
                         [&](soci::statement& statement) {
                           statement.exchange(soci::use(at));
                           statement.exchange(soci::use(limit));
@@ -225,7 +243,7 @@ Result<Job> SociJobStore::FindJob(std::string_view id, spi::LockMode lock) {
     std::string key(id);
     Result<std::vector<Job>> found =
         SelectJobs(context_,
-                   "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE id = :id" +
+                   std::string(kSelectJobs) + " WHERE j.id = :id" +
                        std::string(context_.LockClause(lock)),
                    [&](soci::statement& statement) { statement.exchange(soci::use(key)); });
     if (!found.ok()) return found.status();
@@ -240,8 +258,8 @@ Result<std::vector<Job>> SociJobStore::FindJobs(std::span<const std::string> ids
     std::vector<Job> found;
     EV_RETURN_IF_ERROR(ForChunks(ids, [&](std::span<const std::string> chunk) -> Status {
       Params p(context_.dialect());
-      const std::string query = "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE id IN " +
-                                InList(p, chunk) + std::string(context_.LockClause(lock));
+      const std::string query = std::string(kSelectJobs) + " WHERE j.id IN " + InList(p, chunk) +
+                                std::string(context_.LockClause(lock));
       EV_ASSIGN_OR_RETURN(std::vector<Job> rows,
                           SelectJobs(context_, query,
                                      [&](soci::statement& statement) { p.Bind(statement); }));
@@ -329,8 +347,8 @@ Result<std::vector<Job>> SociJobStore::ListJobs(JobStatus status, std::string_vi
     std::string status_text(JobStatusName(status));
     std::string before(before_id);
     const std::string query =
-        "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE status = :status" +
-        (before.empty() ? "" : " AND id < :before") + " ORDER BY id DESC LIMIT :limit";
+        std::string(kSelectJobs) + " WHERE j.status = :status" +
+        (before.empty() ? "" : " AND j.id < :before") + " ORDER BY j.id DESC LIMIT :limit";
     return SelectJobs(context_, query, [&](soci::statement& statement) {
       statement.exchange(soci::use(status_text));
       if (!before.empty()) statement.exchange(soci::use(before));
@@ -342,10 +360,15 @@ Result<std::vector<Job>> SociJobStore::ListJobs(JobStatus status, std::string_vi
 Result<std::int64_t> SociJobStore::DeleteFinishedJobs(Timestamp before) {
   return context_.Call(Access::kWrite, "DeleteFinishedJobs", [&]() -> Result<std::int64_t> {
     long long at = ToMicros(before);
+    long long jobs_at = at;
+    Execute(context_.sql(),
+            "DELETE FROM job_payloads WHERE job_id IN (SELECT id FROM jobs WHERE status IN "
+            "('succeeded', 'dead') AND updated_at < :before)",
+            soci::use(at));
     const Executed deleted = Execute(context_.sql(),
                                      "DELETE FROM jobs WHERE status IN ('succeeded', 'dead') "
                                      "AND updated_at < :before",
-                                     soci::use(at));
+                                     soci::use(jobs_at));
     return static_cast<std::int64_t>(deleted.affected_rows);
   });
 }
