@@ -2,6 +2,8 @@
 // and conversations of others refused.
 #include <boost/test/unit_test.hpp>
 
+#include <thread>
+
 #include "chat/chat_fixture.h"
 
 namespace eventify::testing {
@@ -24,6 +26,22 @@ BOOST_AUTO_TEST_CASE(an_attendee_and_the_organizer_of_an_event_they_booked_share
   // The same pair, either way round and again: the same conversation.
   BOOST_TEST(ValueOrFail(chat().OpenDirect(organizer, ann.user_id)).id == from_ann.id);
   BOOST_TEST(ValueOrFail(chat().OpenDirect(ann, organizer.user_id)).id == from_ann.id);
+}
+
+BOOST_AUTO_TEST_CASE(both_of_a_pair_opening_at_once_get_one_conversation) {
+  BookedEvent({ann});
+  std::vector<std::string> ids(8);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      auto opened = i % 2 ? chat().OpenDirect(ann, organizer.user_id)
+                          : chat().OpenDirect(organizer, ann.user_id);
+      ids[i] = opened.ok() ? opened->id : opened.status().ToString();
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const std::string& id : ids) BOOST_TEST(id == ids.front());
+  BOOST_TEST(ValueOrFail(chat().OpenDirect(ann, organizer.user_id)).id == ids.front());
 }
 
 BOOST_AUTO_TEST_CASE(an_organizer_may_start_with_the_holder_of_a_booking_of_their_event) {
