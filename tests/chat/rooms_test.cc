@@ -30,19 +30,10 @@ BOOST_AUTO_TEST_CASE(an_approved_event_has_one_room_for_its_organizer_and_confir
 BOOST_AUTO_TEST_CASE(only_an_approved_or_completed_event_has_a_room) {
   ExpectError(chat().OpenEventRoom(organizer, NewId(clock->Now())), Code::kNotFound,
               "event_not_found");
-  EventDraft d;
-  d.title = "Still a draft";
-  d.description = "Not submitted";
-  d.category_id = category.id;
-  d.venue = "Somewhere";
-  d.starts_at = clock->Now() + 7 * kDay;
-  d.ends_at = d.starts_at + std::chrono::hours(2);
-  d.time_zone = "Asia/Kolkata";
-  d.capacity = 5;
-  d.price_minor_units = 0;
-  d.max_tickets_per_booking = 1;
-  const Event draft = ValueOrFail(events().CreateEvent(organizer, d));
-  ExpectError(chat().OpenEventRoom(organizer, draft.id), Code::kFailedPrecondition,
+  // A cancelled event (its bookings refunded) has no room to open.
+  const Event cancelled = FreeEvent();
+  ValueOrFail(events().CancelEvent(organizer, cancelled.id, "The venue flooded"));
+  ExpectError(chat().OpenEventRoom(organizer, cancelled.id), Code::kFailedPrecondition,
               "event_room_unavailable");
 }
 

@@ -96,18 +96,7 @@ struct ChatStoreFixture {
       int n = 0;
       for (const auto& [user, status] : {std::pair{"u1", BookingStatus::kConfirmed},
                                          std::pair{"u2", BookingStatus::kCancelled}}) {
-        spi::BookingRecord record;
-        Booking& b = record.booking;
-        b.id = IdOf(500 + ++n);
-        b.event_id = event.id;
-        b.user_id = user;
-        b.idempotency_key = "key";
-        b.seats = 1;
-        b.amount = Money{0, "INR"};
-        b.status = status;
-        b.hold_expires_at = b.created_at = b.updated_at = BaseTime();
-        record.request_key = b.user_id + ":key";
-        rows.push_back(record);
+        rows.push_back(SampleBooking(IdOf(500 + ++n), event.id, user, status));
       }
       return tx.store<spi::BookingStore>()->InsertBookings(rows);
     }));
