@@ -455,6 +455,18 @@ const std::vector<KeySpec>& Keys() {
         [](C& c) -> std::int64_t& { return c.wallets.max_topup_amount; }, 1,
         std::numeric_limits<std::int64_t>::max()));
     k.push_back(SecondsKey(
+        "bookings.hold_ttl", "how long a hold keeps its seats unpaid",
+        [](C& c) -> std::chrono::seconds& { return c.bookings.hold_ttl; }, 1));
+    k.push_back(SecondsKey(
+        "bookings.waitlist_offer_ttl",
+        "how long the hold offered to the first in a waitlist keeps its seats unpaid",
+        [](C& c) -> std::chrono::seconds& { return c.bookings.waitlist_offer_ttl; }, 1));
+    k.push_back(SecondsKey(
+        "bookings.card_payment_hold",
+        "how long a hold paid by card keeps its seats while the gateway has not answered "
+        "(never past the top-up's expiry, wallets.topup_timeout)",
+        [](C& c) -> std::chrono::seconds& { return c.bookings.card_payment_hold; }, 1));
+    k.push_back(SecondsKey(
         "bookings.reminder_lead", "how long before an event its attendees get their reminder",
         [](C& c) -> std::chrono::seconds& { return c.bookings.reminder_lead; }, 1));
     k.push_back(BoolKey("settlement.automatic",

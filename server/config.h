@@ -72,7 +72,7 @@ struct ServerConfig {
 
   AccountsOptions accounts;
   WalletsOptions wallets;
-  BookingsOptions bookings;  // the server sets reminder_lead only
+  BookingsOptions bookings;
   // When ended events are due for settlement and the commission (eventify/settlements.h); the
   // server schedules the settlement job only when settlement_automatic is on.
   SettlementsOptions settlements;

@@ -76,7 +76,7 @@ Result<std::unique_ptr<Engine>> OpenEngine(const ServerConfig& config, WhenMissi
   options.accounts = config.accounts;
   options.currency = config.currency;
   options.wallets = config.wallets;
-  options.bookings.reminder_lead = config.bookings.reminder_lead;
+  options.bookings = config.bookings;
   options.jobs.worker_threads = config.jobs_worker_threads;
   options.jobs.mail_max_attempts = config.jobs_mail_max_attempts;
   options.jobs.backoff = config.jobs_backoff;

@@ -51,8 +51,8 @@ void WriteCategory(JsonWriter& json, const Category& c) {
   json.EndObject();
 }
 
-void WriteEvent(JsonWriter& json, const Event& e) {
-  json.BeginObject();
+// The members of an event object, without its braces.
+void WriteEventMembers(JsonWriter& json, const Event& e) {
   json.StringMember("id", e.id);
   json.StringMember("organizer_id", e.organizer_id);
   json.StringMember("title", e.title);
@@ -82,6 +82,31 @@ void WriteEvent(JsonWriter& json, const Event& e) {
   WriteRating(json, e.rating);
   json.StringMember("created_at", FormatTimestamp(e.created_at));
   json.StringMember("updated_at", FormatTimestamp(e.updated_at));
+}
+
+void WriteEvent(JsonWriter& json, const Event& e) {
+  json.BeginObject();
+  WriteEventMembers(json, e);
+  json.EndObject();
+}
+
+// An event of the organizer's own list: the event object and its settlement, the amounts in the
+// event's currency (`null` while not settled).
+void WriteOwnEvent(JsonWriter& json, const Event& e) {
+  json.BeginObject();
+  WriteEventMembers(json, e);
+  const auto& s = e.settlement;
+  json.Key("settlement").BeginObject();
+  json.BoolMember("settled", s.has_value());
+  json.OptionalTimestampMember("settled_at",
+                               s ? std::optional<Timestamp>(s->settled_at) : std::nullopt);
+  json.OptionalIntMember("gross", s ? std::optional<std::int64_t>(s->gross.minor_units)
+                                    : std::nullopt);
+  json.OptionalIntMember("commission", s ? std::optional<std::int64_t>(s->commission.minor_units)
+                                         : std::nullopt);
+  json.OptionalIntMember("net",
+                         s ? std::optional<std::int64_t>(s->net.minor_units) : std::nullopt);
+  json.EndObject();
   json.EndObject();
 }
 
@@ -358,8 +383,10 @@ void AddEventLifecycleRoutes(Router& router, Accounts& accounts, Events& events)
     }
     int limit = kDefaultLimit;
     if (Status read = ReadLimit(request, limit); !read.ok()) return ErrorResponse(read);
-    return EventPageResponse(
-        events.ListOwnEvents(*principal, status, request.query("cursor").value_or(""), limit));
+    const auto page =
+        events.ListOwnEvents(*principal, status, request.query("cursor").value_or(""), limit);
+    if (!page.ok()) return ErrorResponse(page.status());
+    return PageResponse(page->items, page->next_cursor, WriteOwnEvent);
   });
 }
 

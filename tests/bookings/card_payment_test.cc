@@ -99,6 +99,8 @@ BOOST_AUTO_TEST_CASE(a_signed_success_pays_the_hold_with_tickets_money_in_escrow
   BOOST_TEST(replay.booking.status == BookingStatus::kConfirmed);
   BOOST_TEST(replay.booking.tickets.size() == 2u);
   BOOST_TEST((replay.payment.state == CardPaymentState::kPaid));
+  BOOST_TEST(replay.payment.charge_id == paying.payment.charge_id);
+  BOOST_TEST(replay.payment.topup_transfer_id == topup.id);
   BOOST_TEST(Posted(EscrowOf(event.id)) == 1000);
   BOOST_TEST(ValueOrFail(bookings().GetBooking(buyer, held.id)).tickets.size() == 2u);
   RunDueJobs();

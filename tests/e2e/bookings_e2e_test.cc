@@ -385,6 +385,15 @@ BOOST_AUTO_TEST_CASE(a_short_event_is_bought_checked_in_refunded_and_settled_ove
              404, "event_not_found");
   BOOST_TEST(api.Get("/api/v1/wallet?wallet=organizer", organizer.access)
                  .Int("/wallet/balance") == 3 * kPrice - 3 * kPrice / 10);
+  // The organizer's own list carries the settlement (the newest event first: this one).
+  const e2e::Reply own = api.Get("/api/v1/organizer/events?status=completed", organizer.access);
+  BOOST_REQUIRE_EQUAL(own.status, 200);
+  BOOST_REQUIRE_EQUAL(own.Str("/items/0/id"), event_id);
+  BOOST_TEST(own.Bool("/items/0/settlement/settled"));
+  BOOST_TEST(own.Str("/items/0/settlement/settled_at") == settled.Str("/settlement/settled_at"));
+  BOOST_TEST(own.Int("/items/0/settlement/gross") == 3 * kPrice);
+  BOOST_TEST(own.Int("/items/0/settlement/commission") == 3 * kPrice / 10);
+  BOOST_TEST(own.Int("/items/0/settlement/net") == 3 * kPrice - 3 * kPrice / 10);
   BOOST_TEST(api.Get("/api/v1/events/" + event_id).Str("/event/status") == "completed");
   CheckError(api.PostJson("/api/v1/events/" + event_id + "/cancel",
                           e2e::JsonObject({{"note", "Too late"}}), organizer.access),
@@ -454,6 +463,7 @@ BOOST_AUTO_TEST_CASE(a_hold_paid_by_card_is_confirmed_by_the_gateway_s_signed_ca
   const e2e::Reply replay = api.PostJson(pay, card, buyer.access, Key("c"));
   BOOST_TEST(replay.status == 200);
   BOOST_TEST(replay.Str("/card_payment/state") == "paid");
+  BOOST_TEST(replay.Str("/card_payment/charge_id") == charge_id);
   BOOST_TEST(api.Get("/api/v1/wallet", buyer.access).Int("/wallet/balance") == 0);
   BOOST_TEST(api.Get("/api/v1/events/" + event_id).Int("/event/seats_sold") == 2);
   const e2e::Reply audit = api.Get("/api/v1/admin/ledger/audit", admin.access);

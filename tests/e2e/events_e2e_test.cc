@@ -276,6 +276,11 @@ BOOST_AUTO_TEST_CASE(event_is_rejected_resubmitted_approved_listed_and_cancelled
   const e2e::Reply mine = api.Get("/api/v1/organizer/events?status=approved", w.organizer.access);
   BOOST_REQUIRE_EQUAL(mine.status, 200);
   BOOST_TEST(mine.Str("/items/0/id") == id);
+  BOOST_TEST(!mine.Bool("/items/0/settlement/settled"));
+  BOOST_TEST(mine.IsNull("/items/0/settlement/settled_at"));
+  BOOST_TEST(mine.IsNull("/items/0/settlement/net"));
+  BOOST_TEST(mine.IsNull("/items/0/settlement/commission"));
+  BOOST_TEST(api.Get(event).body.find("\"settlement\"") == std::string::npos);
 
   // A cover image, served from the media store.
   const std::string png = e2e::TinyPng();

@@ -71,6 +71,7 @@ BOOST_AUTO_TEST_CASE(pays_the_escrow_out_from_a_day_after_the_end) {
   BOOST_TEST(before.net.minor_units == 899);
   BOOST_TEST(before.settlement_transfer_id.empty());
   BOOST_TEST(!before.settled_at.has_value());
+  BOOST_TEST(!OwnEvent(event.id).settlement.has_value());
 
   ToDue(event);
   BOOST_TEST(ValueOrFail(settlements().GetSettlement(admin, event.id)).status ==
@@ -89,6 +90,14 @@ BOOST_AUTO_TEST_CASE(pays_the_escrow_out_from_a_day_after_the_end) {
   BOOST_TEST(Posted(EscrowOf(event.id)) == 0);
   BOOST_TEST(Posted(OrganizerWallet()) == 899);
   BOOST_TEST(Posted(Revenue()) == 100);
+  // The organizer's own list shows what was paid out; other reads of the event do not carry it.
+  const Event listed = OwnEvent(event.id);
+  BOOST_REQUIRE(listed.settlement.has_value());
+  BOOST_TEST(listed.settlement->settled_at == *settled.settled_at);
+  BOOST_TEST((listed.settlement->gross == Money{999, "INR"}));
+  BOOST_TEST((listed.settlement->commission == Money{100, "INR"}));
+  BOOST_TEST((listed.settlement->net == Money{899, "INR"}));
+  BOOST_TEST(!ValueOrFail(events().GetEvent(&organizer, event.id)).settlement.has_value());
 
   const Transfer payout = ValueOrFail(ledger().GetTransfer(settled.settlement_transfer_id));
   BOOST_TEST((payout.kind == TransferKind::kSettlement));

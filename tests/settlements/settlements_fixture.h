@@ -37,6 +37,16 @@ struct SettlementsFixture : BookingsFixture {
   }
   static AccountRef Revenue() { return {AccountKind::kPlatformRevenue, "", "INR"}; }
 
+  // `id` as the organizer's own list shows it (Events::ListOwnEvents), which carries settlements.
+  Event OwnEvent(const std::string& id) {
+    const EventPage page = ValueOrFail(events().ListOwnEvents(organizer, std::nullopt, "", 100));
+    for (const Event& event : page.items) {
+      if (event.id == id) return event;
+    }
+    BOOST_FAIL("the organizer's list lacks the event " + id);
+    return {};
+  }
+
   // Transfers of `kind` in the whole ledger.
   std::size_t CountTransfers(TransferKind kind) {
     TransferQuery query;

@@ -158,6 +158,15 @@ struct EventDraft {
   std::int64_t max_tickets_per_booking = 1;
 };
 
+// What an event's settlement paid out (eventify/settlements.h has the whole Settlement), as the
+// organizer's own list shows it (Events::ListOwnEvents).
+struct EventSettlementSummary {
+  Timestamp settled_at;
+  Money gross;       // what the escrow held: the paid bookings less their refunds
+  Money commission;  // to the platform
+  Money net;         // to the organizer's wallet
+};
+
 struct Event {
   std::string id;
   std::string organizer_id;
@@ -189,6 +198,9 @@ struct Event {
   std::optional<std::string> cover_image_url;
   // The event's reviews (eventify/reviews.h), filled on every event the engine returns.
   Rating rating;
+  // Only Events::ListOwnEvents fills it (every other call leaves it empty): what the event's
+  // settlement paid out once it is settled, empty while it is not.
+  std::optional<EventSettlementSummary> settlement;
   Timestamp created_at;
   Timestamp updated_at;
 };
@@ -361,7 +373,8 @@ class Events {
   // invalid_date_range: field "starts_from").
   virtual Result<EventPage> ListEvents(const EventQuery& query) = 0;
 
-  // The caller's own events, newest created first, of one status or all.
+  // The caller's own events, newest created first, of one status or all, each with its
+  // settlement once settled (Event::settlement; the page's settlements are read at once).
   // Errors: kInvalidArgument (invalid_limit, invalid_cursor).
   virtual Result<EventPage> ListOwnEvents(const Principal& organizer,
                                           std::optional<EventStatus> status,

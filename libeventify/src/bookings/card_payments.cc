@@ -7,6 +7,7 @@
 #include "bookings/seat_batch.h"
 #include "core/status_macros.h"
 #include "eventify/spi/booking_store.h"
+#include "eventify/spi/wallet_repository.h"
 #include "ledger/pending_transfers.h"
 
 namespace eventify {
@@ -105,6 +106,18 @@ Result<BookingCardPayment> CardPayments::Pay(const Principal& buyer, std::string
     if (found.empty() || found.front().booking.user_id != buyer.user_id) return BookingNotFound();
     booking = std::move(found.front().booking);
     EV_ASSIGN_OR_RETURN(payments, store->ListCardPayments(id));
+    // A paid booking is answered with its latest card payment, whose charge id the wallets area
+    // keeps (spi/booking_store.h); none when the charge was never started.
+    if (booking.status == BookingStatus::kConfirmed && !payments.empty()) {
+      CardPayment& latest = payments.back().payment;
+      auto charge =
+          tx.wallets().FindTopUpCharge(latest.topup_transfer_id, spi::LockMode::kNone);
+      if (charge.ok()) {
+        latest.charge_id = charge->charge_id;
+      } else if (charge.status().reason() != "topup_charge_not_found") {
+        return charge.status();
+      }
+    }
     return Status::Ok();
   }));
   booking.status = EffectiveStatus(booking, deps_.clock->Now());

@@ -13,6 +13,7 @@
 #include "events/validation.h"
 #include "media/uploaded_image.h"
 #include "reviews/reviews_service.h"
+#include "settlements/settlements_service.h"
 
 namespace eventify::events {
 namespace {
@@ -478,8 +479,9 @@ class EventsServiceImpl final : public Events {
     filter.order = EventFilter::Order::kNewestCreated;
     filter.organizer_id = organizer.user_id;
     filter.status = status;
-    return Page(filter, cursor, limit,
-                [](const Event& e) { return spi::Keyset{e.created_at, e.id}; });
+    return Page(
+        filter, cursor, limit, [](const Event& e) { return spi::Keyset{e.created_at, e.id}; },
+        /*with_settlements=*/true);
   }
 
   Result<EventPage> ListPendingEvents(const Principal& admin, std::string_view cursor,
@@ -561,15 +563,17 @@ class EventsServiceImpl final : public Events {
     return result;
   }
 
+  // `with_settlements`: each event carries its settlement (the organizer's own list).
   template <typename Position>
   Result<EventPage> Page(EventFilter& filter, std::string_view cursor, int limit,
-                         Position&& position) {
+                         Position&& position, bool with_settlements = false) {
     EV_RETURN_IF_ERROR(CheckPageLimit(limit));
     EV_ASSIGN_OR_RETURN(filter.after, DecodePageCursor(cursor));
     filter.limit = limit + 1;
     EventPage page;
     EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadOnly, [&](Transaction& tx) -> Status {
       EV_ASSIGN_OR_RETURN(page.items, tx.store<EventStore>()->ListEvents(filter));
+      if (with_settlements) EV_RETURN_IF_ERROR(settlements::FillSettlements(tx, page.items));
       return reviews::FillRatings(tx, page.items);
     }));
     page.next_cursor = TrimPage(page.items, limit, position);

@@ -327,6 +327,26 @@ std::unique_ptr<Settlements> MakeSettlementsService(std::shared_ptr<spi::Storage
   return std::make_unique<SettlementsServiceImpl>(std::move(storage), clock, options);
 }
 
+Status FillSettlements(Transaction& tx, std::span<Event> events) {
+  for (Event& event : events) event.settlement.reset();
+  if (events.empty()) return Status::Ok();
+  std::vector<std::string> ids;
+  ids.reserve(events.size());
+  for (const Event& event : events) ids.push_back(event.id);
+  EV_ASSIGN_OR_RETURN(const auto records,
+                      tx.store<spi::SettlementStore>()->FindSettlements(ids));
+  for (const spi::SettlementRecord& record : records) {
+    for (Event& event : events) {
+      if (event.id != record.event_id) continue;
+      const std::string& currency = record.gross.currency;
+      event.settlement = EventSettlementSummary{record.settled_at, record.gross,
+                                                Money{record.commission, currency},
+                                                Money{record.net, currency}};
+    }
+  }
+  return Status::Ok();
+}
+
 Status RegisterSettlementJobs(Jobs& jobs, Settlements& settlements) {
   return jobs.RegisterHandler(kSettleDueEventsJob, [&settlements](const Job&) -> Status {
     constexpr int kEventsPerRound = 100;

@@ -6,7 +6,9 @@
 #pragma once
 
 #include <memory>
+#include <span>
 
+#include "eventify/events.h"
 #include "eventify/jobs.h"
 #include "eventify/settlements.h"
 #include "eventify/spi/storage.h"
@@ -24,6 +26,11 @@ Status ValidateSettlementsOptions(const SettlementsOptions& options);
 std::unique_ptr<Settlements> MakeSettlementsService(std::shared_ptr<spi::Storage> storage,
                                                     ledger::TransferClock& clock,
                                                     SettlementsOptions options);
+
+// Sets Event::settlement of each of `events` from its settlement, or clears it (not settled),
+// reading the settlements of them all in one query of `tx`'s spi::SettlementStore.
+// Errors: storage failures.
+Status FillSettlements(spi::Transaction& tx, std::span<Event> events);
 
 // Registers the handler of kSettleDueEventsJob. `settlements` must outlive `jobs`' workers.
 Status RegisterSettlementJobs(Jobs& jobs, Settlements& settlements);

@@ -3,6 +3,7 @@
 // ended events not settled yet.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -95,6 +96,49 @@ BOOST_AUTO_TEST_CASE(a_settlement_is_found_as_written_and_only_once) {
     BOOST_TEST(found->commission_transfer_id == "transfer-fee-1");
     BOOST_TEST(found->settled_by == "admin");
     BOOST_TEST((found->settled_at == expected.settled_at));
+    return Status::Ok();
+  });
+  BOOST_TEST(done.ok(), done.ToString());
+}
+
+BOOST_AUTO_TEST_CASE(the_settlements_of_many_events_are_found_at_once) {
+  const Status done = Run([&](spi::Transaction& tx) -> Status {
+    auto* store = tx.store<SettlementStore>();
+    auto none = store->FindSettlements({});
+    BOOST_REQUIRE_MESSAGE(none.ok(), none.status().ToString());
+    BOOST_TEST(none->empty());
+    SettlementRecord fourth = Record(4);
+    fourth.gross = Money{0, "INR"};
+    fourth.commission = 0;
+    fourth.net = 0;
+    fourth.settlement_transfer_id.clear();
+    fourth.commission_transfer_id.clear();
+    fourth.settled_by.clear();
+    for (const SettlementRecord& record : {Record(1), Record(3), fourth}) {
+      if (Status s = store->InsertSettlement(record); !s.ok()) return s;
+    }
+    // Settled, unsettled, unknown and repeated ids together.
+    const std::vector<std::string> ids = {IdOf(4), IdOf(2), "no-such-event", IdOf(1), IdOf(1),
+                                          IdOf(5)};
+    auto found = store->FindSettlements(ids);
+    BOOST_REQUIRE_MESSAGE(found.ok(), found.status().ToString());
+    std::vector<std::string> found_ids;
+    for (const SettlementRecord& record : *found) found_ids.push_back(record.event_id);
+    std::sort(found_ids.begin(), found_ids.end());
+    BOOST_TEST(found_ids == (std::vector<std::string>{IdOf(1), IdOf(4)}));
+    for (const SettlementRecord& record : *found) {
+      const SettlementRecord expected = record.event_id == IdOf(4) ? fourth : Record(1);
+      BOOST_TEST_INFO(record.event_id);
+      BOOST_TEST(record.organizer_id == expected.organizer_id);
+      BOOST_TEST((record.gross == expected.gross));
+      BOOST_TEST(record.commission == expected.commission);
+      BOOST_TEST(record.net == expected.net);
+      BOOST_TEST(record.commission_bps == expected.commission_bps);
+      BOOST_TEST(record.settlement_transfer_id == expected.settlement_transfer_id);
+      BOOST_TEST(record.commission_transfer_id == expected.commission_transfer_id);
+      BOOST_TEST(record.settled_by == expected.settled_by);
+      BOOST_TEST((record.settled_at == expected.settled_at));
+    }
     return Status::Ok();
   });
   BOOST_TEST(done.ok(), done.ToString());

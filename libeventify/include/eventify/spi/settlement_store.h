@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,11 @@ class SettlementStore {
   virtual Status InsertSettlement(const SettlementRecord& record) = 0;
   // Errors: kNotFound settlement_not_found.
   virtual Result<SettlementRecord> FindSettlement(std::string_view event_id) = 0;
+  // The settlements of those of `event_ids` that are settled, in no particular order; an id that
+  // is unsettled or unknown has none. One query for them all (a page of an organizer's events
+  // reads its settlements at once): implementations never query per id.
+  virtual Result<std::vector<SettlementRecord>> FindSettlements(
+      std::span<const std::string> event_ids) = 0;
   // Up to `limit` ids of events that are approved or completed, not on hold, not settled, and
   // whose ends_at <= ended_by; soonest end first (then by id). Implementations read an index of
   // the unsettled events, so settled ones cost nothing.

@@ -3,8 +3,10 @@
 #include <soci/soci.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "storage/soci/params.h"
 #include "storage/soci/statement.h"
 
 namespace eventify::storage {
@@ -14,6 +16,42 @@ using Access = TransactionContext::Access;
 
 Status SettlementExists() {
   return AlreadyExists("settlement_exists", "this event is settled already");
+}
+
+// The settlements whose event ids `where` selects, with its values bound from `params`.
+std::vector<spi::SettlementRecord> SelectSettlements(soci::session& sql, std::string_view where,
+                                                     Params& params) {
+  std::vector<spi::SettlementRecord> out;
+  spi::SettlementRecord record;
+  long long gross = 0, commission = 0, net = 0, settled_at = 0;
+  ForEachRow(
+      sql,
+      "SELECT event_id, organizer_id, currency, gross, commission, net, commission_bps, "
+      "settlement_transfer_id, commission_transfer_id, settled_by, settled_at "
+      "FROM event_settlements WHERE " +
+          std::string(where),
+      [&](soci::statement& statement) {
+        statement.exchange(soci::into(record.event_id));
+        statement.exchange(soci::into(record.organizer_id));
+        statement.exchange(soci::into(record.gross.currency));
+        statement.exchange(soci::into(gross));
+        statement.exchange(soci::into(commission));
+        statement.exchange(soci::into(net));
+        statement.exchange(soci::into(record.commission_bps));
+        statement.exchange(soci::into(record.settlement_transfer_id));
+        statement.exchange(soci::into(record.commission_transfer_id));
+        statement.exchange(soci::into(record.settled_by));
+        statement.exchange(soci::into(settled_at));
+        params.Bind(statement);
+      },
+      [&] {
+        record.gross.minor_units = gross;
+        record.commission = commission;
+        record.net = net;
+        record.settled_at = FromMicros(settled_at);
+        out.push_back(record);
+      });
+  return out;
 }
 
 }  // namespace
@@ -61,36 +99,29 @@ Status SociSettlementStore::InsertSettlement(const spi::SettlementRecord& record
 
 Result<spi::SettlementRecord> SociSettlementStore::FindSettlement(std::string_view event_id) {
   return context_.Call(Access::kRead, "FindSettlement", [&]() -> Result<spi::SettlementRecord> {
-    spi::SettlementRecord record;
-    long long gross = 0, commission = 0, net = 0, settled_at = 0;
-    std::string id(event_id);
-    const long long rows = ForEachRow(
-        context_.sql(),
-        "SELECT event_id, organizer_id, currency, gross, commission, net, commission_bps, "
-        "settlement_transfer_id, commission_transfer_id, settled_by, settled_at "
-        "FROM event_settlements WHERE event_id = :id",
-        [&](soci::statement& statement) {
-          statement.exchange(soci::into(record.event_id));
-          statement.exchange(soci::into(record.organizer_id));
-          statement.exchange(soci::into(record.gross.currency));
-          statement.exchange(soci::into(gross));
-          statement.exchange(soci::into(commission));
-          statement.exchange(soci::into(net));
-          statement.exchange(soci::into(record.commission_bps));
-          statement.exchange(soci::into(record.settlement_transfer_id));
-          statement.exchange(soci::into(record.commission_transfer_id));
-          statement.exchange(soci::into(record.settled_by));
-          statement.exchange(soci::into(settled_at));
-          statement.exchange(soci::use(id));
-        },
-        [] {});
-    if (rows == 0) return NotFound("settlement_not_found", "this event is not settled");
-    record.gross.minor_units = gross;
-    record.commission = commission;
-    record.net = net;
-    record.settled_at = FromMicros(settled_at);
-    return record;
+    Params params(context_.dialect());
+    const std::string where = "event_id = " + params.Add(event_id);
+    std::vector<spi::SettlementRecord> found = SelectSettlements(context_.sql(), where, params);
+    if (found.empty()) return NotFound("settlement_not_found", "this event is not settled");
+    return std::move(found.front());
   });
+}
+
+// One statement whatever the page's size: `event_id IN (...)` over the primary key.
+Result<std::vector<spi::SettlementRecord>> SociSettlementStore::FindSettlements(
+    std::span<const std::string> event_ids) {
+  return context_.Call(
+      Access::kRead, "FindSettlements", [&]() -> Result<std::vector<spi::SettlementRecord>> {
+        if (event_ids.empty()) return std::vector<spi::SettlementRecord>{};
+        Params params(context_.dialect());
+        std::string where = "event_id IN (";
+        for (std::size_t i = 0; i < event_ids.size(); ++i) {
+          if (i > 0) where += ", ";
+          where += params.Add(event_ids[i]);
+        }
+        where += ")";
+        return SelectSettlements(context_.sql(), where, params);
+      });
 }
 
 // Reads the partial index events_unsettled_idx (ends_at, id), whose condition the WHERE repeats

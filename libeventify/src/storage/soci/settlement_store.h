@@ -16,6 +16,8 @@ class SociSettlementStore final : public spi::SettlementStore {
 
   Status InsertSettlement(const spi::SettlementRecord& record) override;
   Result<spi::SettlementRecord> FindSettlement(std::string_view event_id) override;
+  Result<std::vector<spi::SettlementRecord>> FindSettlements(
+      std::span<const std::string> event_ids) override;
   Result<std::vector<std::string>> ListUnsettledEnded(Timestamp ended_by, int limit) override;
 
  private:
