@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "eventify/events.h"
+#include "eventify/spi/booking_store.h"
 #include "eventify/spi/storage.h"
 #include "eventify/status.h"
 #include "storage_conformance.h"
@@ -85,6 +86,24 @@ inline spi::SessionRecord SampleSession(const std::string& id, const std::string
   session.created_at = BaseTime();
   session.expires_at = BaseTime() + std::chrono::hours(24 * 30);
   return session;
+}
+
+// A free one-seat booking `id` of `event_id` by `user_id` in `status`, made at BaseTime() with the
+// client key "key".
+inline spi::BookingRecord SampleBooking(const std::string& id, const std::string& event_id,
+                                        const std::string& user_id, BookingStatus status) {
+  spi::BookingRecord record;
+  Booking& b = record.booking;
+  b.id = id;
+  b.event_id = event_id;
+  b.user_id = user_id;
+  b.idempotency_key = "key";
+  b.seats = 1;
+  b.amount = Money{0, "INR"};
+  b.status = status;
+  b.hold_expires_at = b.created_at = b.updated_at = BaseTime();
+  record.request_key = b.user_id + ":key";
+  return record;
 }
 
 // The fixture of most conformance test cases: a new, empty storage from the factory hook.
