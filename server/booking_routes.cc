@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -186,10 +185,7 @@ class BookingRoutes {
     Status read = body->Read({Required("event_id", booking.event_id), Required("seats", seats),
                               Optional("coupon_code", coupon_code)});
     if (!read.ok()) return ErrorResponse(read);
-    // Out of range counts reach the library as 0, which it refuses as invalid_seats.
-    booking.seats = seats < 1 || seats > std::numeric_limits<std::int32_t>::max()
-                        ? 0
-                        : static_cast<std::int32_t>(seats);
+    booking.seats = PositiveInt32OrZero(seats);  // out of range: invalid_seats
     booking.idempotency_key = std::move(key).value();
     booking.coupon_code = coupon_code.value_or("");
     return BookingResponse(201, pay_now ? bookings_.BookAndPay(*principal, booking)

@@ -79,7 +79,7 @@ Result<CouponRequest> ReadCouponRequest(const JsonObject& body) {
   r.amount_off = amount.value_or(0);
   r.minimum_purchase = minimum.value_or(0);
   r.total_limit = ToInt32(total, 0);
-  r.per_user_limit = ToInt32(per_user.value_or(1), 0);
+  if (per_user) r.per_user_limit = ToInt32(*per_user, 0);  // else the library's default
   return r;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <limits>
 #include <string>
 
 namespace eventify::server {
@@ -79,6 +80,12 @@ Status ReadBoolQuery(const ApiRequest& request, std::string_view name, std::opti
   }
   out = *text == "true";
   return Status::Ok();
+}
+
+std::int32_t PositiveInt32OrZero(std::int64_t value) {
+  return value < 1 || value > std::numeric_limits<std::int32_t>::max()
+             ? 0
+             : static_cast<std::int32_t>(value);
 }
 
 Status ReadTimestampField(const JsonObject& body, std::string_view name, Timestamp& out) {

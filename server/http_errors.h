@@ -3,6 +3,7 @@
 // shares (content type, body shape).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,10 @@ Result<JsonObject> ParseJsonBody(const ApiRequest& request);
 // A required timestamp member of a body (RFC 3339). Errors: those of JsonObject::Read,
 // invalid_timestamp (with the field).
 Status ReadTimestampField(const JsonObject& body, std::string_view name, Timestamp& out);
+
+// A count read from a body (seats, a rating) as the library's 32-bit int: a value outside
+// 1..INT32_MAX becomes 0, which the library refuses with its own code and field.
+std::int32_t PositiveInt32OrZero(std::int64_t value);
 
 // The reply of a list route: 200 {"items": [...], "next_cursor": string or null}, each item
 // written by `write_item(json, item)`.

@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <limits>
 #include <memory>
 #include <string>
 
@@ -55,8 +54,7 @@ Result<ReviewDraft> ReadDraft(const ApiRequest& request) {
   Status read = body->Read({Required("rating", rating), Required("title", draft.title),
                             RequiredText("text", draft.text, kMaxTextBytes)});
   if (!read.ok()) return read;
-  // Out of range counts reach the library as 0, which it refuses as invalid_rating.
-  draft.rating = rating < 1 || rating > std::numeric_limits<int>::max() ? 0 : static_cast<int>(rating);
+  draft.rating = PositiveInt32OrZero(rating);  // out of range: invalid_rating
   return draft;
 }
 

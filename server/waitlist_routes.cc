@@ -1,7 +1,6 @@
 #include "waitlist_routes.h"
 
 #include <cstdint>
-#include <limits>
 #include <memory>
 #include <string>
 
@@ -47,11 +46,9 @@ class WaitlistRoutes {
     std::int64_t seats = 0;
     Status read = body->Read({Required("seats", seats)});
     if (!read.ok()) return ErrorResponse(read);
-    // Out of range counts reach the library as 0, which it refuses as invalid_seats.
-    const std::int32_t asked = seats < 1 || seats > std::numeric_limits<std::int32_t>::max()
-                                   ? 0
-                                   : static_cast<std::int32_t>(seats);
-    return EntryResponse(201, bookings_.JoinWaitlist(*principal, params.at(0), asked));
+    // Out of range: invalid_seats.
+    return EntryResponse(
+        201, bookings_.JoinWaitlist(*principal, params.at(0), PositiveInt32OrZero(seats)));
   }
 
   // DELETE /api/v1/events/{id}/waitlist

@@ -59,10 +59,11 @@ struct BookingsFixture {
   Bookings& bookings() { return engine->bookings(); }
   Ledger& ledger() { return engine->ledger(); }
 
-  // An approved event starting in a week.
-  Event ApprovedEvent(std::int32_t capacity = 10, std::int64_t price = kTicketPrice,
-                      std::int32_t max_per_booking = 4,
-                      const std::string& title = "Open air concert") {
+  // A valid draft of an event in the fixture's category starting in a week and lasting three
+  // hours, that attendees may cancel.
+  EventDraft SampleDraft(std::int32_t capacity = 10, std::int64_t price = kTicketPrice,
+                         std::int32_t max_per_booking = 4,
+                         const std::string& title = "Open air concert") const {
     EventDraft d;
     d.title = title;
     d.description = "Music in the park";
@@ -75,10 +76,29 @@ struct BookingsFixture {
     d.price_minor_units = price;
     d.attendees_may_cancel = true;
     d.max_tickets_per_booking = max_per_booking;
-    const Event created = ValueOrFail(events().CreateEvent(organizer, d));
+    return d;
+  }
+
+  // `draft` created by the organizer, submitted and approved.
+  Event Approved(const EventDraft& draft) {
+    const Event created = ValueOrFail(events().CreateEvent(organizer, draft));
     ValueOrFail(events().SubmitEvent(organizer, created.id));
     return ValueOrFail(events().ApproveEvent(admin, created.id));
   }
+
+  // An approved event starting in a week.
+  Event ApprovedEvent(std::int32_t capacity = 10, std::int64_t price = kTicketPrice,
+                      std::int32_t max_per_booking = 4,
+                      const std::string& title = "Open air concert") {
+    return Approved(SampleDraft(capacity, price, max_per_booking, title));
+  }
+
+  // An event `by` (an organizer) created and never submitted: unlisted, only its organizer and
+  // admins see it. Five seats at 100, one a booking.
+  Event UnlistedEvent(const Principal& by, const std::string& title = "Draft") {
+    return ValueOrFail(events().CreateEvent(by, SampleDraft(5, 100, 1, title)));
+  }
+  Event UnlistedEvent() { return UnlistedEvent(organizer); }
 
   // An attendee with an account (the principals below have none, so they get no mail).
   Principal RegisteredAttendee(const std::string& email, const std::string& full_name) {

@@ -256,18 +256,7 @@ BOOST_AUTO_TEST_CASE(bad_requests_and_events_that_do_not_sell_get_exact_errors) 
               "event_not_found", "event_id");
 
   // A draft is not public: it does not exist for buyers.
-  EventDraft draft;
-  draft.title = "Draft";
-  draft.description = "Not yet";
-  draft.category_id = category.id;
-  draft.venue = "Somewhere";
-  draft.starts_at = clock->Now() + kDay;
-  draft.ends_at = draft.starts_at + 1h;
-  draft.time_zone = "Asia/Kolkata";
-  draft.capacity = 5;
-  draft.price_minor_units = 100;
-  draft.max_tickets_per_booking = 1;
-  const Event unlisted = ValueOrFail(events().CreateEvent(organizer, draft));
+  const Event unlisted = UnlistedEvent();
   ExpectError(bookings().Hold(ann, Request(unlisted, 1, "k")), StatusCode::kNotFound,
               "event_not_found", "event_id");
 

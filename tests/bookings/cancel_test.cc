@@ -57,21 +57,11 @@ BOOST_AUTO_TEST_CASE(cancelling_a_hold_releases_it_without_money) {
 BOOST_AUTO_TEST_CASE(cancellation_follows_the_event_policy_and_its_start) {
   Fund(ann.user_id, 5000);
   const Event strict = [&] {
-    EventDraft d;
-    d.title = "No refunds gala";
-    d.description = "Tickets are final";
-    d.category_id = category.id;
-    d.venue = "Hall 1";
+    EventDraft d = SampleDraft(10, kTicketPrice, 2, "No refunds gala");
     d.starts_at = clock->Now() + 2 * kDay;
     d.ends_at = d.starts_at + 2h;
-    d.time_zone = "Asia/Kolkata";
-    d.capacity = 10;
-    d.price_minor_units = kTicketPrice;
     d.attendees_may_cancel = false;
-    d.max_tickets_per_booking = 2;
-    const Event created = ValueOrFail(events().CreateEvent(organizer, d));
-    ValueOrFail(events().SubmitEvent(organizer, created.id));
-    return ValueOrFail(events().ApproveEvent(admin, created.id));
+    return Approved(d);
   }();
   const Booking strict_booking = ValueOrFail(bookings().BookAndPay(ann, Request(strict, 1, "s")));
   ExpectError(bookings().Cancel(ann, strict_booking.id), StatusCode::kFailedPrecondition,

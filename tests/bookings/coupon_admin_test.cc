@@ -25,21 +25,6 @@ struct CouponAdminFixture : BookingsFixture {
     r.per_user_limit = 2;
     return r;
   }
-  // A draft event of `by`, starting in a week.
-  Event Draft(const Principal& by, const std::string& title) {
-    EventDraft d;
-    d.title = title;
-    d.description = "Not yet";
-    d.category_id = category.id;
-    d.venue = "Hall";
-    d.starts_at = clock->Now() + 7 * kDay;
-    d.ends_at = d.starts_at + 2h;
-    d.time_zone = "Asia/Kolkata";
-    d.capacity = 5;
-    d.price_minor_units = 100;
-    d.max_tickets_per_booking = 1;
-    return ValueOrFail(events().CreateEvent(by, d));
-  }
 };
 
 }  // namespace
@@ -58,7 +43,7 @@ BOOST_AUTO_TEST_CASE(an_organizer_creates_coupons_for_their_own_events_only) {
   BOOST_TEST((coupon.created_at == clock->Now()));
 
   // A draft of theirs is fine; another organizer's public event is forbidden, a draft unknown.
-  const Event draft = Draft(organizer, "Draft");
+  const Event draft = UnlistedEvent();
   ValueOrFail(coupons().CreateCoupon(organizer, Terms("DRAFT-1", draft.id)));
   ExpectError(coupons().CreateCoupon(other_organizer, Terms("THEIRS", event.id)),
               StatusCode::kPermissionDenied, "forbidden");
@@ -133,7 +118,7 @@ BOOST_AUTO_TEST_CASE(lists_show_what_the_caller_manages_newest_first) {
   const Principal second{"organizer-3", Role::kOrganizer, "s-org3"};
   ValueOrFail(events().ApplyAsOrganizer(second, {"Org3", "We too", "org3@example.com"}));
   ValueOrFail(events().VerifyOrganizer(admin, second.user_id));
-  const Event theirs = Draft(second, "Theirs");
+  const Event theirs = UnlistedEvent(second, "Theirs");
 
   const Coupon a = ValueOrFail(coupons().CreateCoupon(organizer, Terms("MINE-A", mine.id)));
   clock->Advance(1s);

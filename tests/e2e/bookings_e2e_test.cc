@@ -63,24 +63,19 @@ T Must(eventify::Result<T> result) {
   return std::move(result).value();
 }
 
-eventify::Timestamp Now() {
-  return std::chrono::time_point_cast<eventify::Duration>(std::chrono::system_clock::now());
-}
+using e2e::Now;
 
-// An event of the organizer's in a new category named `category_name`, at kPrice a seat, created,
+// An event of the organizer's (verified here) in a new category named `category_name`, at kPrice
+// a seat, starting at `starts_at` (a week from now unless given) and lasting `length`, created,
 // submitted and approved over HTTP; returns its id.
 std::string ApprovedEvent(e2e::Api& api, const Account& organizer, const Account& admin,
-                          const std::string& category_name, eventify::Timestamp starts_at,
-                          eventify::Duration length) {
+                          const std::string& category_name,
+                          eventify::Timestamp starts_at = Now() + std::chrono::hours(24 * 7),
+                          eventify::Duration length = std::chrono::hours(2)) {
+  e2e::VerifyOrganizer(api, organizer, admin);
   const std::string category_id = e2e::NewCategory(api, admin, category_name);
-  const std::string event_body =
-      "{\"title\":\"End to end\",\"description\":\"A concert for the tests\",\"category_id\":\"" +
-      category_id + "\",\"venue\":\"Test Hall\",\"starts_at\":\"" +
-      eventify::FormatTimestamp(starts_at) + "\",\"ends_at\":\"" +
-      eventify::FormatTimestamp(starts_at + length) +
-      "\",\"time_zone\":\"Asia/Kolkata\",\"capacity\":5,\"price\":" + std::to_string(kPrice) +
-      ",\"attendees_may_cancel\":true,\"max_tickets_per_booking\":3}";
-  return e2e::NewApprovedEvent(api, organizer, admin, event_body);
+  return e2e::NewApprovedEvent(
+      api, organizer, admin, e2e::EventBody("End to end", category_id, starts_at, length, kPrice));
 }
 
 // Credits the buyer's wallet through the library, as a settled top-up leaves it.
@@ -94,14 +89,6 @@ void Fund(eventify::Engine& setup, const Account& buyer, std::int64_t amount) {
   Must(setup.ledger().CreateTransfer(funding));
 }
 
-// An event of the organizer's (verified here) starting in a week and lasting two hours.
-std::string ApprovedEvent(e2e::Api& api, const Account& organizer, const Account& admin,
-                          const std::string& category_name) {
-  e2e::VerifyOrganizer(api, organizer, admin);
-  return ApprovedEvent(api, organizer, admin, category_name, Now() + std::chrono::hours(24 * 7),
-                       std::chrono::hours(2));
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(buy_check_in_cancel_and_refund_over_http) {
@@ -113,10 +100,7 @@ BOOST_AUTO_TEST_CASE(buy_check_in_cancel_and_refund_over_http) {
 
   // The organizer is verified and the event approved over HTTP (docs/events-api.md).
   const Account admin_account = e2e::NewAdmin(deployment, "admin");
-  e2e::VerifyOrganizer(api, organizer, admin_account);
-  const std::string event_id = ApprovedEvent(api, organizer, admin_account, "E2E",
-                                             Now() + std::chrono::hours(24 * 7),
-                                             std::chrono::hours(2));
+  const std::string event_id = ApprovedEvent(api, organizer, admin_account, "E2E");
 
   // The wallet is funded through the library on the same database, as a settled top-up leaves it.
   auto setup = e2e::OpenSecondEngine(deployment);
@@ -250,7 +234,7 @@ BOOST_AUTO_TEST_CASE(buy_check_in_cancel_and_refund_over_http) {
 
   // The organizer makes a coupon for the event; the buyer pays half with it (docs/bookings-api.md,
   // "Coupons").
-  const auto now = std::chrono::time_point_cast<eventify::Duration>(std::chrono::system_clock::now());
+  const auto now = Now();
   const std::string coupon_body =
       "{\"code\":\"half-e2e\",\"event_id\":\"" + event_id +
       "\",\"percent_off_bp\":5000,\"valid_from\":\"" +
@@ -301,9 +285,7 @@ BOOST_AUTO_TEST_CASE(buy_check_in_cancel_and_refund_over_http) {
   BOOST_REQUIRE_EQUAL(deactivated.status, 200);
   BOOST_TEST(!deactivated.Bool("/coupon/active"));
 
-  const e2e::Reply audit = api.Get("/api/v1/admin/ledger/audit", admin_account.access);
-  BOOST_TEST(audit.status == 200);
-  BOOST_TEST(audit.Bool("/clean"));
+  e2e::CheckCleanAudit(api, admin_account);
 }
 
 // The issue's whole journey on an event that ends seconds after it is created: the organizer is
@@ -316,7 +298,6 @@ BOOST_AUTO_TEST_CASE(a_short_event_is_bought_checked_in_refunded_and_settled_ove
   const Account organizer = e2e::NewVerifiedAccount(deployment, "org-settle", "organizer");
   const Account buyer = e2e::NewVerifiedAccount(deployment, "buyer-settle");
   const Account admin = e2e::NewAdmin(deployment, "admin-settle");
-  e2e::VerifyOrganizer(api, organizer, admin);
   const std::string event_id = ApprovedEvent(api, organizer, admin, "E2E settlement",
                                              Now() + kShortLead, std::chrono::seconds(1));
   const std::string settle = "/api/v1/admin/events/" + event_id + "/settle";
@@ -412,9 +393,7 @@ BOOST_AUTO_TEST_CASE(a_short_event_is_bought_checked_in_refunded_and_settled_ove
                           e2e::JsonObject({{"note", "Too late"}}), organizer.access),
              HttpStatusFor(StatusCode::kFailedPrecondition), "event_not_approved");
 
-  const e2e::Reply audit = api.Get("/api/v1/admin/ledger/audit", admin.access);
-  BOOST_TEST(audit.status == 200);
-  BOOST_TEST(audit.Bool("/clean"));
+  e2e::CheckCleanAudit(api, admin);
 }
 
 BOOST_AUTO_TEST_CASE(a_hold_paid_by_card_is_confirmed_by_the_gateway_s_signed_callback) {
@@ -454,8 +433,7 @@ BOOST_AUTO_TEST_CASE(a_hold_paid_by_card_is_confirmed_by_the_gateway_s_signed_ca
   const std::string payload = "{\"charge_id\":\"" + charge_id + "\",\"reference\":\"" + topup_id +
                               "\",\"amount\":" + std::to_string(2 * kPrice) +
                               ",\"currency\":\"INR\",\"state\":\"succeeded\"}";
-  const auto now =
-      std::chrono::time_point_cast<eventify::Duration>(std::chrono::system_clock::now());
+  const auto now = Now();
   httplib::Headers forged{{"X-Eventify-Signature", eventify::spi::SignSandboxPayload(
                                                        "not-the-secret-at-all", payload, now)}};
   CheckError(api.Send("POST", "/api/v1/payments/callback", payload, "application/json", "", forged),
@@ -479,9 +457,7 @@ BOOST_AUTO_TEST_CASE(a_hold_paid_by_card_is_confirmed_by_the_gateway_s_signed_ca
   BOOST_TEST(replay.Str("/card_payment/charge_id") == charge_id);
   BOOST_TEST(api.Get("/api/v1/wallet", buyer.access).Int("/wallet/balance") == 0);
   BOOST_TEST(api.Get("/api/v1/events/" + event_id).Int("/event/seats_sold") == 2);
-  const e2e::Reply audit = api.Get("/api/v1/admin/ledger/audit", admin.access);
-  BOOST_TEST(audit.status == 200);
-  BOOST_TEST(audit.Bool("/clean"));
+  e2e::CheckCleanAudit(api, admin);
 }
 
 BOOST_AUTO_TEST_CASE(bad_settlement_configuration_exits_2_naming_the_key) {

@@ -415,6 +415,16 @@ std::string NewCategory(Api& api, const Account& admin, const std::string& name)
   return category.Str("/category/id");
 }
 
+std::string EventBody(const std::string& title, const std::string& category_id, Timestamp starts_at,
+                      Duration length, std::int64_t price) {
+  return "{\"title\":\"" + title +
+         "\",\"description\":\"A concert for the tests\",\"category_id\":\"" + category_id +
+         "\",\"venue\":\"Test Hall\",\"starts_at\":\"" + FormatTimestamp(starts_at) +
+         "\",\"ends_at\":\"" + FormatTimestamp(starts_at + length) +
+         "\",\"time_zone\":\"Asia/Kolkata\",\"capacity\":5,\"price\":" + std::to_string(price) +
+         ",\"attendees_may_cancel\":true,\"max_tickets_per_booking\":3}";
+}
+
 std::string NewApprovedEvent(Api& api, const Account& organizer, const Account& admin,
                              const std::string& body) {
   const Reply created = api.PostJson("/api/v1/events", body, organizer.access);
@@ -427,6 +437,14 @@ std::string NewApprovedEvent(Api& api, const Account& organizer, const Account& 
       api.PostJson("/api/v1/admin/events/" + event_id + "/approve", "", admin.access).status, 200);
   return event_id;
 }
+
+void CheckCleanAudit(Api& api, const Account& admin) {
+  const Reply audit = api.Get("/api/v1/admin/ledger/audit", admin.access);
+  BOOST_TEST(audit.status == 200);
+  BOOST_TEST(audit.Bool("/clean"));
+}
+
+Timestamp Now() { return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()); }
 
 namespace {
 

@@ -182,10 +182,21 @@ Account NewAdmin(Deployment& deployment, const std::string& tag);
 void VerifyOrganizer(Api& api, const Account& organizer, const Account& admin);
 // The admin creates a category; returns its id.
 std::string NewCategory(Api& api, const Account& admin, const std::string& name);
+// The body of POST /api/v1/events: an in-person event titled `title` in `category_id` at "Test
+// Hall", starting at `starts_at` and lasting `length`, five seats at `price` each (0: free) that
+// attendees may cancel, up to three a booking.
+std::string EventBody(const std::string& title, const std::string& category_id, Timestamp starts_at,
+                      Duration length, std::int64_t price);
 // The organizer creates the event of `body` (POST /api/v1/events), submits it, and the admin
 // approves it; returns its id.
 std::string NewApprovedEvent(Api& api, const Account& organizer, const Account& admin,
                              const std::string& body);
+
+// The admin's ledger audit over HTTP answers 200 and finds the ledger clean (BOOST_TEST).
+void CheckCleanAudit(Api& api, const Account& admin);
+
+// The wall clock now, at the library's resolution: what the server reads as now.
+Timestamp Now();
 
 // A second engine on the deployment's database, as a second node would be, for what has no HTTP
 // route (funding a wallet, moving an event into the past). It runs no recurring jobs and sends no

@@ -38,9 +38,7 @@ e2e::Deployment& TheDeployment() {
 }
 
 std::string In(std::chrono::hours from_now) {
-  return eventify::FormatTimestamp(
-      std::chrono::time_point_cast<eventify::Duration>(std::chrono::system_clock::now()) +
-      from_now);
+  return eventify::FormatTimestamp(e2e::Now() + from_now);
 }
 
 // Waits until the outbox folder holds a mail to `email` with `subject` (the server's job worker

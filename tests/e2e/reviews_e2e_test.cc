@@ -35,8 +35,7 @@ void EndEventNow(eventify::Engine& engine, const std::string& event_id) {
         auto* events = tx.store<eventify::spi::EventStore>();
         auto event = events->FindEvent(event_id, eventify::spi::LockMode::kForUpdate);
         if (!event.ok()) return event.status();
-        const auto now =
-            std::chrono::time_point_cast<eventify::Duration>(std::chrono::system_clock::now());
+        const auto now = e2e::Now();
         event->starts_at = now - std::chrono::hours(3);
         event->ends_at = now - std::chrono::hours(1);
         return events->UpdateEvent(*event);
@@ -62,16 +61,10 @@ BOOST_AUTO_TEST_CASE(review_edit_list_rate_and_moderate_over_http) {
 
   e2e::VerifyOrganizer(api, organizer, admin);
   const std::string category_id = e2e::NewCategory(api, admin, "E2E");
-  const auto starts_at =
-      std::chrono::time_point_cast<eventify::Duration>(std::chrono::system_clock::now()) +
-      std::chrono::hours(24 * 7);
-  const std::string event_body =
-      "{\"title\":\"Reviewed night\",\"description\":\"A free concert\",\"category_id\":\"" +
-      category_id + "\",\"venue\":\"Test Hall\",\"starts_at\":\"" +
-      eventify::FormatTimestamp(starts_at) + "\",\"ends_at\":\"" +
-      eventify::FormatTimestamp(starts_at + std::chrono::hours(2)) +
-      "\",\"time_zone\":\"Asia/Kolkata\",\"capacity\":5,\"price\":0}";
-  const std::string event_id = e2e::NewApprovedEvent(api, organizer, admin, event_body);
+  const std::string event_id = e2e::NewApprovedEvent(
+      api, organizer, admin,
+      e2e::EventBody("Reviewed night", category_id, e2e::Now() + std::chrono::hours(24 * 7),
+                     std::chrono::hours(2), /*price=*/0));
   BOOST_TEST(api.Get("/api/v1/events/" + event_id).Int("/event/rating/count") == 0);
   for (const Account* attendee : {&ada, &bob}) {
     const e2e::Reply booked =

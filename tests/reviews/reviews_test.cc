@@ -158,16 +158,7 @@ BOOST_AUTO_TEST_CASE(a_cancelled_event_is_not_reviewed) {
 BOOST_AUTO_TEST_CASE(unknown_and_unlisted_events_are_not_found) {
   ExpectError(reviews().WriteReview(ann, "no-such-event", Draft(5)), StatusCode::kNotFound,
               "event_not_found");
-  EventDraft d;
-  d.title = "Secret draft";
-  d.description = "Not public";
-  d.category_id = category.id;
-  d.venue = "Somewhere";
-  d.starts_at = clock->Now() + kDay;
-  d.ends_at = d.starts_at + std::chrono::hours(1);
-  d.time_zone = "UTC";
-  d.capacity = 5;
-  const Event draft = ValueOrFail(events().CreateEvent(organizer, d));
+  const Event draft = UnlistedEvent();
   ExpectError(reviews().WriteReview(ann, draft.id, Draft(5)), StatusCode::kNotFound,
               "event_not_found");
   ExpectError(reviews().ListEventReviews(draft.id, "", 10), StatusCode::kNotFound,

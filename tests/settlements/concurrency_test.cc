@@ -16,16 +16,7 @@ namespace eventify::testing {
 namespace {
 
 struct TwoEnginesFixture : SettlementsFixture {
-  TwoEnginesFixture() {
-    EngineOptions options;
-    options.secret_key = std::string(32, 's');
-    options.storage = storage;
-    options.mailer = std::make_shared<DiscardingMailer>();
-    options.media_store = spi::MakeFilesystemMediaStore("/nonexistent-media", "/media/");
-    options.clock = clock;
-    options.jobs.schedules = {};
-    second = ValueOrFail(Engine::Open(std::move(options)));
-  }
+  TwoEnginesFixture() : second(OpenEngine(storage)) {}
 
   Settlements& On(int n) { return n % 2 == 0 ? engine->settlements() : second->settlements(); }
 

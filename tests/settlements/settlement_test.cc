@@ -262,21 +262,12 @@ BOOST_AUTO_TEST_CASE(who_may_settle_and_read) {
               "event_not_found");
 
   // A draft: another organizer does not see it; an admin cannot settle it.
-  EventDraft draft;
-  draft.title = "Draft";
-  draft.description = "Not yet";
-  draft.category_id = category.id;
-  draft.venue = "Hall";
-  draft.starts_at = clock->Now() + kDay;
-  draft.ends_at = draft.starts_at + std::chrono::hours(1);
-  draft.time_zone = "UTC";
-  draft.capacity = 5;
-  const Event created = ValueOrFail(events().CreateEvent(organizer, draft));
+  const Event created = UnlistedEvent();
   ExpectError(settlements().GetSettlement(other_organizer, created.id), StatusCode::kNotFound,
               "event_not_found");
   BOOST_TEST(ValueOrFail(settlements().GetSettlement(organizer, created.id)).status ==
              SettlementStatus::kUnsettled);
-  clock->Set(draft.ends_at + 2 * kDay);
+  clock->Set(created.ends_at + 2 * kDay);
   ExpectError(settlements().Settle(admin, created.id), StatusCode::kFailedPrecondition,
               "event_not_settleable");
 }

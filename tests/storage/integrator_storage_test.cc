@@ -14,6 +14,7 @@
 
 #include "eventify/spi/account_maintenance_store.h"
 #include "eventify/spi/booking_store.h"
+#include "eventify/spi/chat_store.h"
 #include "eventify/spi/event_store.h"
 #include "eventify/spi/job_store.h"
 #include "eventify/spi/review_store.h"
@@ -26,7 +27,7 @@
 namespace eventify::testing {
 namespace {
 
-// A transaction of its own that hands out the stores of the eight areas it knows, and no other.
+// A transaction of its own that hands out the stores of the eleven areas it knows, and no other.
 class LayeredTransaction final : public spi::Transaction {
  public:
   explicit LayeredTransaction(spi::Transaction& below) : below_(below) {}
@@ -45,6 +46,7 @@ class LayeredTransaction final : public spi::Transaction {
     if (area == spi::SettlementStore::kArea) return below_.store<spi::SettlementStore>();
     if (area == spi::ReviewStore::kArea) return below_.store<spi::ReviewStore>();
     if (area == spi::WaitlistStore::kArea) return below_.store<spi::WaitlistStore>();
+    if (area == spi::ChatStore::kArea) return below_.store<spi::ChatStore>();
     return nullptr;
   }
 
@@ -71,7 +73,7 @@ class LayeredStorage final : public spi::Storage {
            area == spi::AccountMaintenanceStore::kArea || area == spi::EventStore::kArea ||
            area == spi::BookingStore::kArea || area == spi::SettlementStore::kArea ||
            area == spi::ReviewStore::kArea ||
-           area == spi::WaitlistStore::kArea;
+           area == spi::WaitlistStore::kArea || area == spi::ChatStore::kArea;
   }
 
  private:

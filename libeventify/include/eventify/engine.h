@@ -1,7 +1,8 @@
 // Engine: the root object of libeventify. It is opened from EngineOptions, owns the domain
-// services (accounts, the ledger, wallets and events now; chat later) and shares the injected services
-// (storage, mailer, media store, clock) with them. There are no globals: two engines in one
-// process are independent, which is how the tests run several "nodes" side by side.
+// services (accounts, the ledger, wallets, events, bookings, reviews, chat) and shares the
+// injected services (storage, mailer, media store, clock) with them. There are no globals: two
+// engines in one process are independent, which is how the tests run several "nodes" side by
+// side.
 //
 // Ownership: Engine::Open hands the engine over as a unique_ptr; services returned by accessors
 // are owned by the engine and valid while it lives. Injected services are shared_ptrs and may be
@@ -15,6 +16,7 @@
 
 #include "eventify/accounts.h"
 #include "eventify/bookings.h"
+#include "eventify/chat.h"
 #include "eventify/events.h"
 #include "eventify/jobs.h"
 #include "eventify/ledger.h"
@@ -144,6 +146,7 @@ class Engine {
   virtual Bookings& bookings() = 0;
   virtual Settlements& settlements() = 0;
   virtual Reviews& reviews() = 0;
+  virtual Chat& chat() = 0;
   virtual spi::Storage& storage() = 0;
   virtual spi::MediaStore& media_store() = 0;
   virtual const spi::Clock& clock() const = 0;

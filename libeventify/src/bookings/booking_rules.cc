@@ -3,25 +3,16 @@
 #include <string>
 
 #include "eventify/events.h"
+#include "events/visibility.h"
 
 namespace eventify::bookings {
-namespace {
-
-bool IsPublic(EventStatus status) {
-  return status == EventStatus::kApproved || status == EventStatus::kCompleted ||
-         status == EventStatus::kCancelled;
-}
-
-}  // namespace
 
 Status CheckCanBook(const spi::EventSeats* event, const Principal& buyer, std::int32_t seats) {
-  if (event == nullptr || !IsPublic(event->status)) {
+  if (event == nullptr || !events::IsPublic(event->status)) {
     return NotFound("event_not_found", "there is no such event", "event_id");
   }
-  const EventRelation relation = buyer.role == Role::kOrganizer && buyer.user_id == event->organizer_id
-                                     ? EventRelation::kOrganizerOfEvent
-                                     : EventRelation::kNone;
-  if (!IsEventActionAllowed(buyer.role, relation, EventAction::kBookEvent)) {
+  if (!IsEventActionAllowed(buyer.role, events::RelationTo(buyer, event->organizer_id),
+                            EventAction::kBookEvent)) {
     return PermissionDenied("forbidden", "your role does not allow this");
   }
   if (seats < 1 || seats > event->max_tickets_per_booking) {

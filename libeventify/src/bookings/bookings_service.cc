@@ -1,6 +1,5 @@
 #include "bookings/bookings_service.h"
 
-#include <array>
 #include <functional>
 #include <unordered_map>
 #include <utility>
@@ -10,15 +9,17 @@
 #include "bookings/coupons_service.h"
 #include "bookings/ticket_codes.h"
 #include "bookings/waitlist_service.h"
+#include "core/enum_names.h"
 #include "core/page_cursor.h"
 #include "core/status_macros.h"
 #include "eventify/spi/booking_store.h"
+#include "events/visibility.h"
 #include "ledger/transfer_rules.h"
 
 namespace eventify {
 namespace {
 
-constexpr std::array<std::pair<BookingStatus, std::string_view>, 4> kBookingStatuses{{
+constexpr EnumNames<BookingStatus, 4> kBookingStatuses{{
     {BookingStatus::kHeld, "held"},
     {BookingStatus::kConfirmed, "confirmed"},
     {BookingStatus::kExpired, "expired"},
@@ -28,18 +29,12 @@ constexpr std::array<std::pair<BookingStatus, std::string_view>, 4> kBookingStat
 }  // namespace
 
 std::string_view BookingStatusName(BookingStatus status) {
-  for (const auto& [known, name] : kBookingStatuses) {
-    if (known == status) return name;
-  }
-  return "invalid";
+  return NameIn(kBookingStatuses, status);
 }
 
 Result<BookingStatus> ParseBookingStatus(std::string_view name) {
-  for (const auto& [status, known] : kBookingStatuses) {
-    if (known == name) return status;
-  }
-  return InvalidArgument("invalid_status", "status must be held, confirmed, expired or cancelled",
-                         "status");
+  return ParseIn(kBookingStatuses, name, "invalid_status",
+                 "status must be held, confirmed, expired or cancelled", "status");
 }
 
 namespace bookings {
@@ -323,14 +318,8 @@ class BookingsServiceImpl final : public Bookings {
     EV_ASSIGN_OR_RETURN(auto locked, tx.store<BookingStore>()->LockEventSeats(std::span(&id, 1)));
     if (locked.empty()) return NotFound("event_not_found", "there is no such event");
     const spi::EventSeats* event = &locked.front();
-    const bool is_public = event->status == EventStatus::kApproved ||
-                           event->status == EventStatus::kCompleted ||
-                           event->status == EventStatus::kCancelled;
-    const EventRelation relation =
-        caller.role == Role::kOrganizer && caller.user_id == event->organizer_id
-            ? EventRelation::kOrganizerOfEvent
-            : EventRelation::kNone;
-    if (!is_public && relation == EventRelation::kNone) {
+    const EventRelation relation = events::RelationTo(caller, event->organizer_id);
+    if (!events::IsPublic(event->status) && relation == EventRelation::kNone) {
       return NotFound("event_not_found", "there is no such event");
     }
     if (!IsEventActionAllowed(caller.role, relation, EventAction::kCheckInTickets)) {

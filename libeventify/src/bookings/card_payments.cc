@@ -1,10 +1,10 @@
 #include "bookings/card_payments.h"
 
 #include <algorithm>
-#include <array>
 #include <utility>
 
 #include "bookings/seat_batch.h"
+#include "core/enum_names.h"
 #include "core/status_macros.h"
 #include "eventify/spi/booking_store.h"
 #include "eventify/spi/wallet_repository.h"
@@ -13,7 +13,7 @@
 namespace eventify {
 namespace {
 
-constexpr std::array<std::pair<CardPaymentState, std::string_view>, 4> kCardPaymentStates{{
+constexpr EnumNames<CardPaymentState, 4> kCardPaymentStates{{
     {CardPaymentState::kPending, "pending"},
     {CardPaymentState::kPaid, "paid"},
     {CardPaymentState::kInWallet, "in_wallet"},
@@ -23,18 +23,12 @@ constexpr std::array<std::pair<CardPaymentState, std::string_view>, 4> kCardPaym
 }  // namespace
 
 std::string_view CardPaymentStateName(CardPaymentState state) {
-  for (const auto& [known, name] : kCardPaymentStates) {
-    if (known == state) return name;
-  }
-  return "invalid";
+  return NameIn(kCardPaymentStates, state);
 }
 
 Result<CardPaymentState> ParseCardPaymentState(std::string_view name) {
-  for (const auto& [state, known] : kCardPaymentStates) {
-    if (known == name) return state;
-  }
-  return InvalidArgument("invalid_state", "state must be pending, paid, in_wallet or declined",
-                         "state");
+  return ParseIn(kCardPaymentStates, name, "invalid_state",
+                 "state must be pending, paid, in_wallet or declined", "state");
 }
 
 namespace bookings {
@@ -53,6 +47,11 @@ Status NotPayable(BookingStatus status) {
     return FailedPrecondition("booking_cancelled", "this booking was cancelled");
   }
   return FailedPrecondition("hold_expired", "the hold has expired; book again");
+}
+
+Status PaymentInFlight() {
+  return FailedPrecondition("payment_in_flight",
+                            "a card payment of this booking is waiting for the gateway");
 }
 
 const CardPaymentRecord* PendingOf(const std::vector<CardPaymentRecord>& payments) {
@@ -77,10 +76,7 @@ Status CheckLinkable(const Booking& booking, const spi::EventSeats& event,
   }
   if (status != BookingStatus::kHeld) return NotPayable(status);
   EV_RETURN_IF_ERROR(CheckSells(event, now));
-  if (PendingOf(payments) != nullptr) {
-    return FailedPrecondition("payment_in_flight",
-                              "a card payment of this booking is waiting for the gateway");
-  }
+  if (PendingOf(payments) != nullptr) return PaymentInFlight();
   return Status::Ok();
 }
 
@@ -134,10 +130,7 @@ Result<BookingCardPayment> CardPayments::Pay(const Principal& buyer, std::string
   const bool replay = pending != nullptr && pending->client_key == request.idempotency_key;
   if (!replay) {
     if (booking.status != BookingStatus::kHeld) return NotPayable(booking.status);
-    if (pending != nullptr) {
-      return FailedPrecondition("payment_in_flight",
-                                "a card payment of this booking is waiting for the gateway");
-    }
+    if (pending != nullptr) return PaymentInFlight();
   }
   EV_ASSIGN_OR_RETURN(const Transfer topup, CreateTopUp(booking, request));
   if (!HasPayment(payments, topup.id)) {

@@ -8,6 +8,7 @@
 #include "eventify/events.h"
 #include "eventify/spi/booking_store.h"
 #include "eventify/spi/event_store.h"
+#include "events/visibility.h"
 
 namespace eventify::bookings {
 namespace {
@@ -16,16 +17,7 @@ using spi::BookingStore;
 using spi::Transaction;
 using spi::TransactionMode;
 
-bool IsPublic(EventStatus status) {
-  return status == EventStatus::kApproved || status == EventStatus::kCompleted ||
-         status == EventStatus::kCancelled;
-}
-
-EventRelation RelationTo(const Principal& caller, const std::string& organizer_id) {
-  return caller.role == Role::kOrganizer && !organizer_id.empty() && caller.user_id == organizer_id
-             ? EventRelation::kOrganizerOfEvent
-             : EventRelation::kNone;
-}
+using events::RelationTo;
 
 // Whether the caller manages any coupons at all (an organizer of their events, an admin).
 bool ManagesCoupons(const Principal& caller) {
@@ -151,10 +143,8 @@ class CouponsService final : public Coupons {
     }
     const EventRelation relation = RelationTo(caller, found->organizer_id);
     if (!IsEventActionAllowed(caller.role, relation, EventAction::kManageEventCoupons)) {
-      const bool visible = IsPublic(found->status) ||
-                           IsEventActionAllowed(caller.role, relation,
-                                                EventAction::kViewUnlistedEvent);
-      return visible ? Forbidden() : not_found();
+      return events::MaySee(&caller, found->organizer_id, found->status) ? Forbidden()
+                                                                         : not_found();
     }
     if (found->status == EventStatus::kCancelled || found->status == EventStatus::kCompleted) {
       return FailedPrecondition("event_not_bookable", "this event takes no bookings");

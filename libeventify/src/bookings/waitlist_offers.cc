@@ -15,8 +15,7 @@ WaitlistBatch& WaitlistBatch::Of(storage::BatchContext& context, spi::Transactio
 }
 
 WaitlistBatch::WaitlistBatch(spi::Transaction& tx, Timestamp now, const WaitlistOffers& offers)
-    : tx_(tx),
-      now_(now),
+    : now_(now),
       offers_config_(offers),
       bookings_(*tx.store<spi::BookingStore>()),
       waitlist_(*tx.store<spi::WaitlistStore>()) {}
@@ -69,8 +68,13 @@ Status WaitlistBatch::Offer(SeatBatch& seats, spi::EventSeats& event,
   entry.offered_at = now_;
   entry.offer_expires_at = booking.hold_expires_at;
   EV_RETURN_IF_ERROR(waitlist_.UpdateEntry(record));
-  ++offers_;
-  return offers_config_.mail.AddWaitlistOffers(tx_, std::span(&booking, 1));
+  offered_.push_back(std::move(booking));
+  return Status::Ok();
+}
+
+Status WaitlistBatch::Finish(spi::Transaction& tx) {
+  if (offered_.empty()) return Status::Ok();
+  return offers_config_.mail.AddWaitlistOffers(tx, offered_);
 }
 
 }  // namespace eventify::bookings

@@ -7,10 +7,12 @@
 //
 //   free = capacity - sold - held; for the event's waiting entries by seq whose seats <= free:
 //     if they still fit: a held booking for that user (request key "waitlist:<entry id>", so
-//     each entry is offered once), SeatBatch::Hold, the entry marked offered, the offer mail;
+//     each entry is offered once), SeatBatch::Hold, the entry marked offered;
 //
 // every write made at once in the batch's transaction, so a later operation of the batch (a
-// hold, a second Serve) sees the seats taken and the entry gone from the line. An offer is an
+// hold, a second Serve) sees the seats taken and the entry gone from the line. The offer mails
+// of the whole batch are written by Finish, in one call (as the booking applier writes its
+// confirmation mails), in the same transaction. An offer is an
 // ordinary held booking: paid with Pay, declined with Cancel, and when it lapses SeatBatch::Load
 // expires it and serves the next in line.
 //
@@ -22,6 +24,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "bookings/booking_mail.h"
 #include "bookings/seat_batch.h"
@@ -53,22 +56,22 @@ class WaitlistBatch final : public storage::BatchContext::Part, public SeatWaite
   void Joined(std::string_view event_id) { fits_none_up_to_.erase(std::string(event_id)); }
 
   // Offers made in this batch so far.
-  std::int64_t offers() const { return offers_; }
+  std::int64_t offers() const { return static_cast<std::int64_t>(offered_.size()); }
 
-  // Everything was written as it happened.
-  Status Finish(spi::Transaction& /*tx*/) override { return Status::Ok(); }
+  // Writes the offer mail of every offer made in this batch (the rest was written as it
+  // happened).
+  Status Finish(spi::Transaction& tx) override;
 
  private:
   Status Offer(SeatBatch& seats, spi::EventSeats& event, spi::WaitlistRecord& record);
 
-  spi::Transaction& tx_;
   const Timestamp now_;
   const WaitlistOffers& offers_config_;
   spi::BookingStore& bookings_;
   spi::WaitlistStore& waitlist_;
   // By event: no waiting entry asks for this many free seats or fewer (as Serve last found).
   std::unordered_map<std::string, std::int32_t> fits_none_up_to_;
-  std::int64_t offers_ = 0;
+  std::vector<Booking> offered_;  // the offers made in this batch, in order
 };
 
 }  // namespace eventify::bookings

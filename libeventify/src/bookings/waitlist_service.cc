@@ -1,6 +1,5 @@
 #include "bookings/waitlist_service.h"
 
-#include <array>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -9,13 +8,14 @@
 
 #include "bookings/booking_rules.h"
 #include "bookings/seat_batch.h"
+#include "core/enum_names.h"
 #include "core/status_macros.h"
 #include "eventify/spi/waitlist_store.h"
 
 namespace eventify {
 namespace {
 
-constexpr std::array<std::pair<WaitlistStatus, std::string_view>, 2> kWaitlistStatuses{{
+constexpr EnumNames<WaitlistStatus, 2> kWaitlistStatuses{{
     {WaitlistStatus::kWaiting, "waiting"},
     {WaitlistStatus::kOffered, "offered"},
 }};
@@ -23,17 +23,12 @@ constexpr std::array<std::pair<WaitlistStatus, std::string_view>, 2> kWaitlistSt
 }  // namespace
 
 std::string_view WaitlistStatusName(WaitlistStatus status) {
-  for (const auto& [known, name] : kWaitlistStatuses) {
-    if (known == status) return name;
-  }
-  return "invalid";
+  return NameIn(kWaitlistStatuses, status);
 }
 
 Result<WaitlistStatus> ParseWaitlistStatus(std::string_view name) {
-  for (const auto& [status, known] : kWaitlistStatuses) {
-    if (known == name) return status;
-  }
-  return InvalidArgument("invalid_status", "status must be waiting or offered", "status");
+  return ParseIn(kWaitlistStatuses, name, "invalid_status", "status must be waiting or offered",
+                 "status");
 }
 
 namespace bookings {

@@ -2,8 +2,10 @@
 
 #include "accounts/accounts_service.h"
 #include "bookings/bookings_service.h"
+#include "chat/chat_service.h"
 #include "eventify/spi/account_maintenance_store.h"
 #include "eventify/spi/booking_store.h"
+#include "eventify/spi/chat_store.h"
 #include "eventify/spi/event_store.h"
 #include "eventify/spi/job_store.h"
 #include "eventify/spi/review_store.h"
@@ -60,6 +62,9 @@ class EngineImpl final : public Engine {
                                               topup_timeout);
   }
 
+  // Chat writes its messages through the engine's pipeline.
+  void set_chat() { chat_ = chat::MakeChatService(storage_, clock_, *pipeline_); }
+
   // Settlements move escrow money with the engine's transfer clock.
   void set_settlements(SettlementsOptions options) {
     settlements_ = settlements::MakeSettlementsService(storage_, *transfer_clock_, options);
@@ -73,6 +78,7 @@ class EngineImpl final : public Engine {
   Bookings& bookings() override { return *bookings_; }
   Settlements& settlements() override { return *settlements_; }
   Reviews& reviews() override { return *reviews_; }
+  Chat& chat() override { return *chat_; }
   spi::Storage& storage() override { return *storage_; }
   spi::MediaStore& media_store() override { return *media_; }
   const spi::Clock& clock() const override { return *clock_; }
@@ -93,6 +99,7 @@ class EngineImpl final : public Engine {
   std::unique_ptr<Reviews> reviews_;
   std::unique_ptr<Bookings> bookings_;  // destroyed before the pipeline it queues in
   std::unique_ptr<Settlements> settlements_;
+  std::unique_ptr<Chat> chat_;  // destroyed before the pipeline it queues in
   // Declared last: its workers are stopped before anything their handlers use is destroyed.
   std::unique_ptr<jobs::JobsService> jobs_;
 };
@@ -102,7 +109,7 @@ constexpr spi::StoreArea kRequiredAreas[] = {
     spi::AccountRepository::kArea, spi::LedgerRepository::kArea, spi::WalletRepository::kArea,
     spi::JobStore::kArea, spi::AccountMaintenanceStore::kArea, spi::EventStore::kArea,
     spi::BookingStore::kArea, spi::SettlementStore::kArea, spi::ReviewStore::kArea,
-    spi::WaitlistStore::kArea};
+    spi::WaitlistStore::kArea, spi::ChatStore::kArea};
 
 }  // namespace
 
@@ -203,6 +210,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   engine->set_bookings(mail, options.secret_key, options.accounts.product_name,
                        std::move(options.bookings), cards, options.wallets.topup_timeout);
   engine->set_settlements(options.settlements);
+  engine->set_chat();
   auto jobs = jobs::MakeJobsService(options.storage, options.clock, queue, options.jobs);
   if (Status builtin = jobs::RegisterBuiltinJobs(*jobs, engine->ledger(), options.storage,
                                                  options.clock, options.jobs);

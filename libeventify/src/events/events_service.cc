@@ -11,6 +11,7 @@
 #include "eventify/spi/event_store.h"
 #include "events/event_mail.h"
 #include "events/validation.h"
+#include "events/visibility.h"
 #include "media/uploaded_image.h"
 #include "reviews/reviews_service.h"
 #include "settlements/settlements_service.h"
@@ -27,25 +28,6 @@ using spi::TransactionMode;
 Status Forbidden() { return PermissionDenied("forbidden", "your role does not allow this"); }
 Status EventNotFound() { return NotFound("event_not_found", "there is no such event"); }
 
-// Approved, completed and cancelled events are public; the others only their organizer's and
-// admins' to see.
-bool IsPublic(EventStatus status) {
-  return status == EventStatus::kApproved || status == EventStatus::kCompleted ||
-         status == EventStatus::kCancelled;
-}
-
-EventRelation RelationTo(const Principal& caller, const Event& event) {
-  return caller.role == Role::kOrganizer && caller.user_id == event.organizer_id
-             ? EventRelation::kOrganizerOfEvent
-             : EventRelation::kNone;
-}
-
-bool CanSee(const Principal* caller, const Event& event) {
-  if (IsPublic(event.status)) return true;
-  return caller != nullptr && IsEventActionAllowed(caller->role, RelationTo(*caller, event),
-                                                   EventAction::kViewUnlistedEvent);
-}
-
 bool MayActOnAny(const Principal& caller, EventAction action) {
   return IsEventActionAllowed(caller.role, EventRelation::kNone, action);
 }
@@ -59,8 +41,10 @@ Result<Event> EventFor(EventStore& store, const Principal& caller, std::string_v
     if (found.status().code() == StatusCode::kNotFound) return EventNotFound();
     return found.status();
   }
-  if (!CanSee(&caller, *found)) return EventNotFound();
-  if (!IsEventActionAllowed(caller.role, RelationTo(caller, *found), action)) return Forbidden();
+  if (!MaySee(&caller, found->organizer_id, found->status)) return EventNotFound();
+  if (!IsEventActionAllowed(caller.role, RelationTo(caller, found->organizer_id), action)) {
+    return Forbidden();
+  }
   return found;
 }
 
@@ -436,7 +420,7 @@ class EventsServiceImpl final : public Events {
       if (!found.ok()) {
         return found.status().code() == StatusCode::kNotFound ? EventNotFound() : found.status();
       }
-      if (!CanSee(caller, *found)) return EventNotFound();
+      if (!MaySee(caller, found->organizer_id, found->status)) return EventNotFound();
       event = std::move(found).value();
       return reviews::FillRatings(tx, std::span<Event>(&event, 1));
     }));

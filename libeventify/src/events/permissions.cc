@@ -1,47 +1,27 @@
 // The names of the events area's enums and its permission table: the one place that says who may
-// do what with organizers, categories and events (docs/events-api.md shows the same table).
-#include <array>
-#include <utility>
-
+// do what with organizers, categories and events (docs/events-api.md shows the same table), and
+// who sees which event (events/visibility.h).
+#include "core/enum_names.h"
 #include "eventify/events.h"
+#include "events/visibility.h"
 
 namespace eventify {
 namespace {
 
-// Looks `value` up in a table of {enum, name} pairs.
-template <typename Enum, std::size_t N>
-std::string_view NameIn(const std::array<std::pair<Enum, std::string_view>, N>& names,
-                        Enum value) {
-  for (const auto& [e, name] : names) {
-    if (e == value) return name;
-  }
-  return "invalid";
-}
-
-template <typename Enum, std::size_t N>
-Result<Enum> ParseIn(const std::array<std::pair<Enum, std::string_view>, N>& names,
-                     std::string_view name, const char* reason, const char* message,
-                     const char* field) {
-  for (const auto& [e, known] : names) {
-    if (known == name) return e;
-  }
-  return InvalidArgument(reason, message, field);
-}
-
-constexpr std::array<std::pair<OrganizerStatus, std::string_view>, 3> kOrganizerStatuses{{
+constexpr EnumNames<OrganizerStatus, 3> kOrganizerStatuses{{
     {OrganizerStatus::kPending, "pending"},
     {OrganizerStatus::kVerified, "verified"},
     {OrganizerStatus::kRejected, "rejected"},
 }};
 
-constexpr std::array<std::pair<OrganizerRejectCause, std::string_view>, 4> kOrganizerCauses{{
+constexpr EnumNames<OrganizerRejectCause, 4> kOrganizerCauses{{
     {OrganizerRejectCause::kIncompleteProfile, "incomplete_profile"},
     {OrganizerRejectCause::kUnverifiableContact, "unverifiable_contact"},
     {OrganizerRejectCause::kNotAnOrganizer, "not_an_organizer"},
     {OrganizerRejectCause::kOther, "other"},
 }};
 
-constexpr std::array<std::pair<EventStatus, std::string_view>, 6> kEventStatuses{{
+constexpr EnumNames<EventStatus, 6> kEventStatuses{{
     {EventStatus::kDraft, "draft"},
     {EventStatus::kPendingApproval, "pending_approval"},
     {EventStatus::kApproved, "approved"},
@@ -50,7 +30,7 @@ constexpr std::array<std::pair<EventStatus, std::string_view>, 6> kEventStatuses
     {EventStatus::kCompleted, "completed"},
 }};
 
-constexpr std::array<std::pair<EventRejectCause, std::string_view>, 5> kEventCauses{{
+constexpr EnumNames<EventRejectCause, 5> kEventCauses{{
     {EventRejectCause::kIncompleteDetails, "incomplete_details"},
     {EventRejectCause::kMisleadingContent, "misleading_content"},
     {EventRejectCause::kWrongCategory, "wrong_category"},
@@ -142,4 +122,24 @@ bool IsEventActionAllowed(Role role, EventRelation relation, EventAction action)
   return false;
 }
 
+namespace events {
+
+bool IsPublic(EventStatus status) {
+  return status == EventStatus::kApproved || status == EventStatus::kCompleted ||
+         status == EventStatus::kCancelled;
+}
+
+EventRelation RelationTo(const Principal& caller, std::string_view organizer_id) {
+  return caller.role == Role::kOrganizer && !organizer_id.empty() && caller.user_id == organizer_id
+             ? EventRelation::kOrganizerOfEvent
+             : EventRelation::kNone;
+}
+
+bool MaySee(const Principal* caller, std::string_view organizer_id, EventStatus status) {
+  if (IsPublic(status)) return true;
+  return caller != nullptr && IsEventActionAllowed(caller->role, RelationTo(*caller, organizer_id),
+                                                   EventAction::kViewUnlistedEvent);
+}
+
+}  // namespace events
 }  // namespace eventify

@@ -1,8 +1,8 @@
 // The stable names of the ledger's and the wallets' enums: used in the database, in JSON and in
 // messages.
-#include <array>
-#include <utility>
+#include <string>
 
+#include "core/enum_names.h"
 #include "eventify/ledger.h"
 #include "eventify/spi/wallet_repository.h"
 
@@ -10,23 +10,18 @@ namespace eventify {
 namespace {
 
 template <typename Enum, std::size_t N>
-std::string_view NameOf(const std::array<std::pair<Enum, std::string_view>, N>& table, Enum value) {
-  for (const auto& [e, name] : table) {
-    if (e == value) return name;
-  }
-  return "unknown";
+std::string_view NameOf(const EnumNames<Enum, N>& table, Enum value) {
+  return NameIn(table, value, "unknown");
 }
 
 template <typename Enum, std::size_t N>
-Result<Enum> Parse(const std::array<std::pair<Enum, std::string_view>, N>& table,
-                   std::string_view name, const char* what, const char* field) {
-  for (const auto& [e, n] : table) {
-    if (n == name) return e;
-  }
-  return InvalidArgument(std::string("invalid_") + field, std::string("unknown ") + what, field);
+Result<Enum> Parse(const EnumNames<Enum, N>& table, std::string_view name, const char* what,
+                   const char* field) {
+  return ParseIn(table, name, std::string("invalid_") + field, std::string("unknown ") + what,
+                 field);
 }
 
-constexpr std::array<std::pair<AccountKind, std::string_view>, 6> kAccountKinds{{
+constexpr EnumNames<AccountKind, 6> kAccountKinds{{
     {AccountKind::kUserWallet, "user_wallet"},
     {AccountKind::kOrganizerWallet, "organizer_wallet"},
     {AccountKind::kPlatformRevenue, "platform_revenue"},
@@ -35,7 +30,7 @@ constexpr std::array<std::pair<AccountKind, std::string_view>, 6> kAccountKinds{
     {AccountKind::kWithdrawalsPayable, "withdrawals_payable"},
 }};
 
-constexpr std::array<std::pair<TransferKind, std::string_view>, 6> kTransferKinds{{
+constexpr EnumNames<TransferKind, 6> kTransferKinds{{
     {TransferKind::kCredit, "credit"},
     {TransferKind::kDebit, "debit"},
     {TransferKind::kRefund, "refund"},
@@ -44,13 +39,13 @@ constexpr std::array<std::pair<TransferKind, std::string_view>, 6> kTransferKind
     {TransferKind::kSettlement, "settlement"},
 }};
 
-constexpr std::array<std::pair<TransferStatus, std::string_view>, 3> kTransferStatuses{{
+constexpr EnumNames<TransferStatus, 3> kTransferStatuses{{
     {TransferStatus::kPending, "pending"},
     {TransferStatus::kPosted, "posted"},
     {TransferStatus::kVoided, "voided"},
 }};
 
-constexpr std::array<std::pair<VoidCause, std::string_view>, 7> kVoidCauses{{
+constexpr EnumNames<VoidCause, 7> kVoidCauses{{
     {VoidCause::kNone, ""},
     {VoidCause::kVoided, "voided"},
     {VoidCause::kExpired, "expired"},
@@ -60,7 +55,7 @@ constexpr std::array<std::pair<VoidCause, std::string_view>, 7> kVoidCauses{{
     {VoidCause::kInvalidCardToken, "invalid_card_token"},
 }};
 
-constexpr std::array<std::pair<spi::TopUpChargeState, std::string_view>, 5> kTopUpChargeStates{{
+constexpr EnumNames<spi::TopUpChargeState, 5> kTopUpChargeStates{{
     {spi::TopUpChargeState::kCharging, "charging"},
     {spi::TopUpChargeState::kAccepted, "accepted"},
     {spi::TopUpChargeState::kCardDeclined, "card_declined"},

@@ -139,51 +139,38 @@ spi::MailMessage BookingConfirmationMail(const BookingMailValues& values,
 
 spi::MailMessage BookingCancellationMail(const BookingMailValues& values, const Money& refunded) {
   const std::string when = UtcMinute(values.starts_at);
-  const std::string refund = RefundSentence(refunded);
-  spi::MailMessage mail;
-  mail.to = std::string(values.to);
-  mail.subject = fmt::format("{}: booking cancelled for {}", values.product_name,
-                             values.event_title);
-  mail.text = fmt::format(
-      "Hello {},\n\nyour booking {} for {}, starting {}, is cancelled: its tickets no longer "
-      "admit.\n\n{}\n",
-      values.full_name, values.booking_id, values.event_title, when, refund);
-  mail.html = HtmlDocument(
-      mail.subject,
-      fmt::format("<p>Hello {},</p>\n"
-                  "<p>your booking {} for <strong>{}</strong>, starting {}, is cancelled: its "
-                  "tickets no longer admit.</p>\n"
-                  "<p>{}</p>\n",
-                  HtmlEscape(values.full_name), HtmlEscape(values.booking_id),
-                  HtmlEscape(values.event_title), when, HtmlEscape(refund)));
-  return mail;
+  return ParagraphMail(
+      values.to,
+      fmt::format("{}: booking cancelled for {}", values.product_name, values.event_title),
+      values.full_name,
+      {{fmt::format("your booking {} for {}, starting {}, is cancelled: its tickets no longer "
+                    "admit.",
+                    values.booking_id, values.event_title, when),
+        fmt::format("your booking {} for <strong>{}</strong>, starting {}, is cancelled: its "
+                    "tickets no longer admit.",
+                    HtmlEscape(values.booking_id), HtmlEscape(values.event_title), when)},
+       Plain(RefundSentence(refunded))});
 }
 
 spi::MailMessage WaitlistOfferMail(const BookingMailValues& values, std::int32_t seats,
                                    const Money& amount, Timestamp pay_before) {
   const std::string when = UtcMinute(values.starts_at);
-  const std::string until = UtcMinute(pay_before);
   const std::string held = seats == 1 ? "1 seat is" : fmt::format("{} seats are", seats);
   const std::string price = amount.minor_units > 0
                                 ? fmt::format("Pay {} from your wallet", FormatMoney(amount))
                                 : std::string("Confirm it (the event is free)");
-  spi::MailMessage mail;
-  mail.to = std::string(values.to);
-  mail.subject = fmt::format("{}: seats for {} are waiting for you", values.product_name,
-                             values.event_title);
-  mail.text = fmt::format(
-      "Hello {},\n\nseats came back for {}, starting {}, and you were next in line: {} held for "
-      "you as booking {}.\n\n{} before {}; after that they go to the next in line.\n",
-      values.full_name, values.event_title, when, held, values.booking_id, price, until);
-  mail.html = HtmlDocument(
-      mail.subject,
-      fmt::format("<p>Hello {},</p>\n"
-                  "<p>seats came back for <strong>{}</strong>, starting {}, and you were next in "
-                  "line: {} held for you as booking {}.</p>\n"
-                  "<p>{} before {}; after that they go to the next in line.</p>\n",
-                  HtmlEscape(values.full_name), HtmlEscape(values.event_title), when, held,
-                  HtmlEscape(values.booking_id), HtmlEscape(price), until));
-  return mail;
+  return ParagraphMail(
+      values.to,
+      fmt::format("{}: seats for {} are waiting for you", values.product_name, values.event_title),
+      values.full_name,
+      {{fmt::format("seats came back for {}, starting {}, and you were next in line: {} held for "
+                    "you as booking {}.",
+                    values.event_title, when, held, values.booking_id),
+        fmt::format("seats came back for <strong>{}</strong>, starting {}, and you were next in "
+                    "line: {} held for you as booking {}.",
+                    HtmlEscape(values.event_title), when, held, HtmlEscape(values.booking_id))},
+       Plain(fmt::format("{} before {}; after that they go to the next in line.", price,
+                         UtcMinute(pay_before)))});
 }
 
 spi::MailMessage EventCancelledMail(const BookingMailValues& values, const Money& refunded,

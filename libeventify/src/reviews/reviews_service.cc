@@ -9,6 +9,7 @@
 #include "eventify/spi/event_store.h"
 #include "eventify/spi/review_store.h"
 #include "events/validation.h"
+#include "events/visibility.h"
 
 namespace eventify::reviews {
 namespace {
@@ -47,10 +48,7 @@ Result<Event> PublicEvent(EventStore& events, std::string_view id) {
   if (!found.ok()) {
     return found.status().code() == StatusCode::kNotFound ? EventNotFound() : found.status();
   }
-  if (found->status != EventStatus::kApproved && found->status != EventStatus::kCompleted &&
-      found->status != EventStatus::kCancelled) {
-    return EventNotFound();
-  }
+  if (!events::IsPublic(found->status)) return EventNotFound();
   return found;
 }
 
@@ -195,7 +193,7 @@ class ReviewsServiceImpl final : public Reviews {
       return FailedPrecondition("event_cancelled", "a cancelled event cannot be reviewed");
     }
     EventRelation relation = EventRelation::kNone;
-    if (author.role == Role::kOrganizer && author.user_id == event.organizer_id) {
+    if (events::RelationTo(author, event.organizer_id) == EventRelation::kOrganizerOfEvent) {
       relation = EventRelation::kOrganizerOfEvent;
     } else if (author.role != Role::kAdmin) {
       EV_ASSIGN_OR_RETURN(const bool holds, store.HoldsConfirmedBooking(event.id, author.user_id));

@@ -1,22 +1,23 @@
 #include "settlements/settlements_service.h"
 
-#include <array>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "core/enum_names.h"
 #include "core/status_macros.h"
 #include "eventify/events.h"
 #include "eventify/ledger.h"
 #include "eventify/spi/event_store.h"
 #include "eventify/spi/ledger_repository.h"
 #include "eventify/spi/settlement_store.h"
+#include "events/visibility.h"
 
 namespace eventify {
 namespace {
 
-constexpr std::array<std::pair<SettlementStatus, std::string_view>, 5> kSettlementStatuses{{
+constexpr EnumNames<SettlementStatus, 5> kSettlementStatuses{{
     {SettlementStatus::kUnsettled, "unsettled"},
     {SettlementStatus::kDue, "due"},
     {SettlementStatus::kSettled, "settled"},
@@ -29,10 +30,7 @@ constexpr std::int64_t kBasisPoints = 10'000;
 }  // namespace
 
 std::string_view SettlementStatusName(SettlementStatus status) {
-  for (const auto& [known, name] : kSettlementStatuses) {
-    if (known == status) return name;
-  }
-  return "invalid";
+  return NameIn(kSettlementStatuses, status);
 }
 
 // commission = ceil(gross x bps / 10000), computed as whole ten-thousands plus the remainder's
@@ -55,11 +53,6 @@ using spi::TransactionMode;
 
 Status EventNotFound() { return NotFound("event_not_found", "there is no such event"); }
 
-bool IsPublic(EventStatus status) {
-  return status == EventStatus::kApproved || status == EventStatus::kCompleted ||
-         status == EventStatus::kCancelled;
-}
-
 bool WasApproved(EventStatus status) {
   return status == EventStatus::kApproved || status == EventStatus::kCompleted;
 }
@@ -68,14 +61,9 @@ bool WasApproved(EventStatus status) {
 // not see is not found. A null caller is the engine's own job.
 Status CheckAccess(const Principal* caller, const Event& event, EventAction action) {
   if (caller == nullptr) return Status::Ok();
-  const EventRelation relation =
-      caller->role == Role::kOrganizer && caller->user_id == event.organizer_id
-          ? EventRelation::kOrganizerOfEvent
-          : EventRelation::kNone;
-  const bool may_see = IsPublic(event.status) || relation == EventRelation::kOrganizerOfEvent ||
-                       IsEventActionAllowed(caller->role, relation, EventAction::kViewUnlistedEvent);
-  if (!may_see) return EventNotFound();
-  if (!IsEventActionAllowed(caller->role, relation, action)) {
+  if (!events::MaySee(caller, event.organizer_id, event.status)) return EventNotFound();
+  if (!IsEventActionAllowed(caller->role, events::RelationTo(*caller, event.organizer_id),
+                            action)) {
     return PermissionDenied("forbidden", "your role does not allow this");
   }
   return Status::Ok();

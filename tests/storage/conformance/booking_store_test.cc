@@ -20,10 +20,7 @@ namespace {
 using spi::BookingRecord;
 using spi::BookingStore;
 
-std::string Id(int n) {
-  const std::string digits = std::to_string(n);
-  return "00000000-0000-7000-9000-" + std::string(12 - digits.size(), '0') + digits;
-}
+std::string Id(int n) { return IdOf(n, "9000"); }
 
 struct BookingStoreFixture {
   BookingStoreFixture() : storage(conformance::OpenStorageUnderTest()) {

@@ -7,8 +7,10 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include "eventify/events.h"
+#include "eventify/spi/booking_store.h"
 #include "eventify/spi/storage.h"
 #include "eventify/status.h"
 #include "storage_conformance.h"
@@ -24,10 +26,12 @@ namespace eventify::testing {
 // 2025-11-24T00:00:00Z, a plausible "now" for records.
 inline Timestamp BaseTime() { return FromMicros(1'763'942'400'000'000LL); }
 
-// A UUID-shaped id unique per `n`.
-inline std::string IdOf(int n) {
+// A UUID-shaped id unique per `n`, whose text order is the order of n; `group` (four hex digits)
+// keeps the ids of one kind of record apart from another's.
+inline std::string IdOf(long long n, std::string_view group = "8000") {
   const std::string digits = std::to_string(n);
-  return "00000000-0000-7000-8000-" + std::string(12 - digits.size(), '0') + digits;
+  return "00000000-0000-7000-" + std::string(group) + "-" + std::string(12 - digits.size(), '0') +
+         digits;
 }
 
 // A listed category, and an approved event n days after BaseTime() lasting two hours, priced
@@ -65,8 +69,7 @@ inline Event SampleEvent(int n, const std::string& category_id) {
 // A user with a unique id and e-mail derived from `n`.
 inline spi::UserRecord SampleUser(int n) {
   spi::UserRecord user;
-  user.id = "00000000-0000-7000-8000-" + std::string(12 - std::to_string(n).size(), '0') +
-            std::to_string(n);
+  user.id = IdOf(n);
   user.email = "user" + std::to_string(n) + "@example.com";
   user.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA";
   user.full_name = "User " + std::to_string(n);
@@ -83,6 +86,24 @@ inline spi::SessionRecord SampleSession(const std::string& id, const std::string
   session.created_at = BaseTime();
   session.expires_at = BaseTime() + std::chrono::hours(24 * 30);
   return session;
+}
+
+// A free one-seat booking `id` of `event_id` by `user_id` in `status`, made at BaseTime() with the
+// client key "key".
+inline spi::BookingRecord SampleBooking(const std::string& id, const std::string& event_id,
+                                        const std::string& user_id, BookingStatus status) {
+  spi::BookingRecord record;
+  Booking& b = record.booking;
+  b.id = id;
+  b.event_id = event_id;
+  b.user_id = user_id;
+  b.idempotency_key = "key";
+  b.seats = 1;
+  b.amount = Money{0, "INR"};
+  b.status = status;
+  b.hold_expires_at = b.created_at = b.updated_at = BaseTime();
+  record.request_key = b.user_id + ":key";
+  return record;
 }
 
 // The fixture of most conformance test cases: a new, empty storage from the factory hook.
@@ -121,6 +142,16 @@ inline Result<spi::UserRecord> LoadUser(spi::Storage& storage, const std::string
     const ::eventify::Status ev_test_body_ = (expr); \
     if (!ev_test_body_.ok()) return ev_test_body_;   \
   } while (false)
+
+// `lhs = value of expr`, or returns the expression's status from the enclosing transaction body.
+#define EV_TEST_ASSIGN_OR_RETURN(lhs, expr)                    \
+  auto EV_TEST_CONCAT(ev_test_result_, __LINE__) = (expr);     \
+  if (!EV_TEST_CONCAT(ev_test_result_, __LINE__).ok()) {       \
+    return EV_TEST_CONCAT(ev_test_result_, __LINE__).status(); \
+  }                                                            \
+  lhs = std::move(EV_TEST_CONCAT(ev_test_result_, __LINE__)).value()
+#define EV_TEST_CONCAT_INNER(a, b) a##b
+#define EV_TEST_CONCAT(a, b) EV_TEST_CONCAT_INNER(a, b)
 
 #define EXPECT_OK(expr)                                                    \
   do {                                                                     \

@@ -16,10 +16,7 @@ namespace {
 
 using spi::BookingStore;
 
-std::string CouponId(int n) {
-  const std::string digits = std::to_string(n);
-  return "00000000-0000-7000-a000-" + std::string(12 - digits.size(), '0') + digits;
-}
+std::string CouponId(int n) { return IdOf(n, "a000"); }
 
 struct CouponStoreFixture {
   CouponStoreFixture() : storage(conformance::OpenStorageUnderTest()) {}

@@ -39,7 +39,7 @@ Status RunJobs(spi::Storage& storage, TransactionMode mode, const JobsBody& body
 Job SampleJob(int n, JobStatus status = JobStatus::kQueued, Duration run_in = 0s) {
   const std::string digits = std::to_string(n);
   Job job;
-  job.id = "00000000-0000-7000-8000-" + std::string(12 - digits.size(), '0') + digits;
+  job.id = IdOf(n);
   job.kind = "conformance.sample";
   job.payload = R"({"n":)" + digits + "}";
   job.status = status;

@@ -34,10 +34,7 @@ inline Status ReadLedger(spi::Storage& storage, const LedgerBody& body) {
 }
 
 // A canonical UUID-shaped id whose text order is the order of n.
-inline std::string TestId(long long n) {
-  const std::string digits = std::to_string(n);
-  return "00000000-0000-7000-8000-" + std::string(12 - digits.size(), '0') + digits;
-}
+inline std::string TestId(long long n) { return IdOf(n); }
 
 inline Timestamp At(int seconds) { return BaseTime() + std::chrono::seconds(seconds); }
 

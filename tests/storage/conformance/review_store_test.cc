@@ -23,10 +23,7 @@ namespace {
 
 using spi::ReviewStore;
 
-std::string Id(int n) {
-  const std::string digits = std::to_string(n);
-  return "00000000-0000-7000-a000-" + std::string(12 - digits.size(), '0') + digits;
-}
+std::string Id(int n) { return IdOf(n, "a000"); }
 
 struct ReviewStoreFixture {
   ReviewStoreFixture() : storage(conformance::OpenStorageUnderTest()) {}
@@ -182,18 +179,7 @@ BOOST_AUTO_TEST_CASE(only_a_confirmed_booking_of_that_event_makes_a_holder) {
         {"expired", BookingStatus::kExpired}};
     int n = 0;
     for (const auto& [user, status] : kinds) {
-      spi::BookingRecord record;
-      Booking& b = record.booking;
-      b.id = Id(100 + ++n);
-      b.event_id = "event-a";
-      b.user_id = user;
-      b.idempotency_key = "key";
-      b.seats = 1;
-      b.amount = Money{0, "INR"};
-      b.status = status;
-      b.hold_expires_at = b.created_at = b.updated_at = BaseTime();
-      record.request_key = b.user_id + ":key";
-      rows.push_back(record);
+      rows.push_back(SampleBooking(Id(100 + ++n), "event-a", user, status));
     }
     return tx.store<spi::BookingStore>()->InsertBookings(rows);
   }));

@@ -13,23 +13,13 @@
 #include "eventify/spi/waitlist_store.h"
 #include "storage_conformance.h"
 
-// `lhs = value of expr`, or returns the expression's status from the transaction body.
-#define WAITLIST_ASSIGN_OR_RETURN(lhs, expr)                                   \
-  auto WAITLIST_CONCAT(waitlist_result_, __LINE__) = (expr);                  \
-  if (!WAITLIST_CONCAT(waitlist_result_, __LINE__).ok()) {                    \
-    return WAITLIST_CONCAT(waitlist_result_, __LINE__).status();              \
-  }                                                                           \
-  lhs = std::move(WAITLIST_CONCAT(waitlist_result_, __LINE__)).value()
-#define WAITLIST_CONCAT_INNER(a, b) a##b
-#define WAITLIST_CONCAT(a, b) WAITLIST_CONCAT_INNER(a, b)
-
 namespace eventify::testing {
 namespace {
 
 using spi::WaitlistRecord;
 using spi::WaitlistStore;
 
-std::string EventId(int n) { return "00000000-0000-7000-9100-00000000000" + std::to_string(n); }
+std::string EventId(int n) { return IdOf(n, "9100"); }
 
 // Events 1-4 of 4 seats starting a day after BaseTime(): 1 has 1 seat free, 2 none, 3 is
 // cancelled with 3 free, 4 is on hold with 4 free.
@@ -57,7 +47,7 @@ struct WaitlistStoreFixture {
         event.created_at = event.updated_at = BaseTime();
         EV_TEST_RETURN_IF_ERROR(events->InsertEvent(event));
       }
-      WAITLIST_ASSIGN_OR_RETURN(auto locked, tx.store<spi::BookingStore>()->LockEventSeats(
+      EV_TEST_ASSIGN_OR_RETURN(auto locked, tx.store<spi::BookingStore>()->LockEventSeats(
                                                 std::vector<std::string>{EventId(1), EventId(2)}));
       locked[0].seats_sold = 3;
       locked[1].seats_sold = 2;
@@ -100,16 +90,16 @@ BOOST_AUTO_TEST_CASE(entries_are_written_read_by_user_and_counted_in_line) {
   const Status done = Run([&](spi::Transaction& tx) -> Status {
     auto* store = tx.store<WaitlistStore>();
     BOOST_REQUIRE(store != nullptr);
-    WAITLIST_ASSIGN_OR_RETURN(const std::int64_t none, store->LastSeq(EventId(2)));
+    EV_TEST_ASSIGN_OR_RETURN(const std::int64_t none, store->LastSeq(EventId(2)));
     BOOST_TEST(none == 0);
     for (const WaitlistRecord& record :
          {Waiting(2, 1, "ann", 2), Waiting(2, 2, "bob", 1), Waiting(2, 3, "cid", 3),
           Waiting(1, 1, "ann", 1)}) {
       EV_TEST_RETURN_IF_ERROR(store->InsertEntry(record));
     }
-    WAITLIST_ASSIGN_OR_RETURN(const std::int64_t last, store->LastSeq(EventId(2)));
+    EV_TEST_ASSIGN_OR_RETURN(const std::int64_t last, store->LastSeq(EventId(2)));
     BOOST_TEST(last == 3);
-    WAITLIST_ASSIGN_OR_RETURN(auto anns, store->FindUserEntries(EventId(2), "ann"));
+    EV_TEST_ASSIGN_OR_RETURN(auto anns, store->FindUserEntries(EventId(2), "ann"));
     BOOST_TEST_REQUIRE(anns.size() == 1u);
     const WaitlistEntry& entry = anns.front().entry;
     BOOST_TEST(anns.front().seq == 1);
@@ -120,7 +110,7 @@ BOOST_AUTO_TEST_CASE(entries_are_written_read_by_user_and_counted_in_line) {
     BOOST_TEST(entry.booking_id.empty());
     BOOST_TEST(!entry.offered_at.has_value());
     BOOST_TEST(!entry.offer_expires_at.has_value());
-    WAITLIST_ASSIGN_OR_RETURN(const std::int64_t third, store->CountWaitingUpTo(EventId(2), 3));
+    EV_TEST_ASSIGN_OR_RETURN(const std::int64_t third, store->CountWaitingUpTo(EventId(2), 3));
     BOOST_TEST(third == 3);
 
     // Offered: the entry keeps its row with the booking, and leaves the count of those waiting.
@@ -130,11 +120,11 @@ BOOST_AUTO_TEST_CASE(entries_are_written_read_by_user_and_counted_in_line) {
     offered.entry.offered_at = BaseTime() + std::chrono::minutes(1);
     offered.entry.offer_expires_at = BaseTime() + std::chrono::minutes(11);
     EV_TEST_RETURN_IF_ERROR(store->UpdateEntry(offered));
-    WAITLIST_ASSIGN_OR_RETURN(const std::int64_t after, store->CountWaitingUpTo(EventId(2), 3));
+    EV_TEST_ASSIGN_OR_RETURN(const std::int64_t after, store->CountWaitingUpTo(EventId(2), 3));
     BOOST_TEST(after == 2);
     // A user whose entry was offered waits again with a new entry; newest first.
     EV_TEST_RETURN_IF_ERROR(store->InsertEntry(Waiting(2, 4, "ann", 1)));
-    WAITLIST_ASSIGN_OR_RETURN(auto again, store->FindUserEntries(EventId(2), "ann"));
+    EV_TEST_ASSIGN_OR_RETURN(auto again, store->FindUserEntries(EventId(2), "ann"));
     BOOST_TEST_REQUIRE(again.size() == 2u);
     BOOST_TEST(again[0].seq == 4);
     BOOST_TEST(again[1].entry.booking_id == "booking-1");
@@ -143,7 +133,7 @@ BOOST_AUTO_TEST_CASE(entries_are_written_read_by_user_and_counted_in_line) {
     BOOST_TEST((again[1].entry.offer_expires_at == BaseTime() + std::chrono::minutes(11)));
 
     EV_TEST_RETURN_IF_ERROR(store->DeleteEntry(EventId(2) + "-2"));
-    WAITLIST_ASSIGN_OR_RETURN(auto bobs, store->FindUserEntries(EventId(2), "bob"));
+    EV_TEST_ASSIGN_OR_RETURN(auto bobs, store->FindUserEntries(EventId(2), "bob"));
     BOOST_TEST(bobs.empty());
     const Status gone = store->DeleteEntry(EventId(2) + "-2");
     BOOST_TEST((gone.code() == StatusCode::kNotFound));
@@ -181,27 +171,27 @@ BOOST_AUTO_TEST_CASE(the_line_is_by_seq_filtered_by_seats_and_served_events_are_
           Waiting(4, 1, "ann", 1)}) {
       EV_TEST_RETURN_IF_ERROR(store->InsertEntry(record));
     }
-    WAITLIST_ASSIGN_OR_RETURN(auto fit_one, store->ListWaiting(EventId(1), 0, 1, 2));
+    EV_TEST_ASSIGN_OR_RETURN(auto fit_one, store->ListWaiting(EventId(1), 0, 1, 2));
     BOOST_TEST((Users(fit_one) == std::vector<std::string>{"bob", "cid"}));
-    WAITLIST_ASSIGN_OR_RETURN(auto after, store->ListWaiting(EventId(1), 2, 2, 10));
+    EV_TEST_ASSIGN_OR_RETURN(auto after, store->ListWaiting(EventId(1), 2, 2, 10));
     BOOST_TEST((Users(after) == std::vector<std::string>{"cid", "dee"}));
-    WAITLIST_ASSIGN_OR_RETURN(auto all, store->ListWaiting(EventId(1), 0, 4, 10));
+    EV_TEST_ASSIGN_OR_RETURN(auto all, store->ListWaiting(EventId(1), 0, 4, 10));
     BOOST_TEST((Users(all) == std::vector<std::string>{"ann", "bob", "cid", "dee"}));
 
     // Event 1 has a seat free and someone waiting for one; 2 is full; 3 is cancelled; 4 is on
     // hold; none has started yet.
-    WAITLIST_ASSIGN_OR_RETURN(auto served, store->ListEventsToServe(BaseTime(), 10));
+    EV_TEST_ASSIGN_OR_RETURN(auto served, store->ListEventsToServe(BaseTime(), 10));
     BOOST_TEST((served == std::vector<std::string>{EventId(1)}));
-    WAITLIST_ASSIGN_OR_RETURN(auto started,
+    EV_TEST_ASSIGN_OR_RETURN(auto started,
                              store->ListEventsToServe(BaseTime() + std::chrono::hours(24), 10));
     BOOST_TEST(started.empty());
     // Once those who fit are offered, only entries asking for more than is free are left.
     for (const char* user : {"bob", "cid", "dee"}) {
-      WAITLIST_ASSIGN_OR_RETURN(auto mine, store->FindUserEntries(EventId(1), user));
+      EV_TEST_ASSIGN_OR_RETURN(auto mine, store->FindUserEntries(EventId(1), user));
       mine.front().entry.status = WaitlistStatus::kOffered;
       EV_TEST_RETURN_IF_ERROR(store->UpdateEntry(mine.front()));
     }
-    WAITLIST_ASSIGN_OR_RETURN(auto none, store->ListEventsToServe(BaseTime(), 10));
+    EV_TEST_ASSIGN_OR_RETURN(auto none, store->ListEventsToServe(BaseTime(), 10));
     BOOST_TEST(none.empty());
     return Status::Ok();
   });

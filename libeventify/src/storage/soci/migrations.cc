@@ -6,6 +6,7 @@
 #include <chrono>
 #include <string>
 
+#include "storage/soci/chat_schema.h"
 #include "storage/soci/statement.h"
 
 namespace eventify::storage {
@@ -817,6 +818,12 @@ const std::vector<Migration>& AllMigrations() {
         kV16DueIndex, kV16LeaseIndex},
        {kV16JobPayloads, kV16CopyPayloads, kV16DropPayload, kV16DropDueIndex, kV16DropLeaseIndex,
         kV16DueIndex, kV16LeaseIndex}},
+      {17,
+       "chat",
+       {kV17ChatConversations, kV17ChatConversationsUserA, kV17ChatConversationsUserB,
+        kV17ChatConversationsEvent, kV17ChatMessages, kV17ChatReadMarks},
+       {kV17ChatConversations, kV17ChatConversationsUserA, kV17ChatConversationsUserB,
+        kV17ChatConversationsEvent, kV17ChatMessages, kV17ChatReadMarks}},
   };
   return migrations;
 }

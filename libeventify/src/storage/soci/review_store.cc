@@ -6,7 +6,9 @@
 #include <utility>
 #include <vector>
 
+#include "core/status_macros.h"
 #include "storage/soci/params.h"
+#include "storage/soci/row_queries.h"
 #include "storage/soci/statement.h"
 
 namespace eventify::storage {
@@ -57,22 +59,33 @@ struct ReviewRow {
   }
 };
 
+// A row of event_ratings: the event's id and its totals.
+struct RatingRow {
+  std::string event_id;
+  long long count = 0;
+  long long sum = 0;
+
+  void Exchange(soci::statement& statement) {
+    statement.exchange(soci::into(event_id));
+    statement.exchange(soci::into(count));
+    statement.exchange(soci::into(sum));
+  }
+
+  std::pair<std::string, Rating> Get() const { return {event_id, Rating{count, sum}}; }
+};
+
 // The reviews "SELECT kReviewColumns FROM reviews r" + `tail` finds, `tail` bound by `p`.
-std::vector<Review> SelectReviews(TransactionContext& context, const std::string& tail,
-                                  Params& p) {
+Result<std::vector<Review>> SelectReviews(TransactionContext& context, const std::string& tail,
+                                          Params& p) {
   std::vector<Review> reviews;
-  ReviewRow row;
-  ForEachRow(
-      context.sql(), "SELECT " + std::string(kReviewColumns) + " FROM reviews r" + tail,
-      [&](soci::statement& statement) {
-        row.Exchange(statement);
-        p.Bind(statement);
-      },
-      [&] { reviews.push_back(row.Get()); });
+  EV_RETURN_IF_ERROR((SelectInto<ReviewRow>(
+      context, "SELECT " + std::string(kReviewColumns) + " FROM reviews r" + tail, p, reviews)));
   return reviews;
 }
 
-Result<Review> FirstOrNotFound(std::vector<Review> reviews) {
+// The first review `tail` finds, or review_not_found.
+Result<Review> FirstOrNotFound(TransactionContext& context, const std::string& tail, Params& p) {
+  EV_ASSIGN_OR_RETURN(std::vector<Review> reviews, SelectReviews(context, tail, p));
   if (reviews.empty()) return ReviewNotFound();
   return std::move(reviews.front());
 }
@@ -174,7 +187,7 @@ Result<Review> SociReviewStore::FindReview(std::string_view id, spi::LockMode lo
   return context_.Call(Access::kRead, "FindReview", [&]() -> Result<Review> {
     Params p(context_.dialect());
     const std::string tail = " WHERE r.id = " + p.Add(id) + std::string(context_.LockClause(lock));
-    return FirstOrNotFound(SelectReviews(context_, tail, p));
+    return FirstOrNotFound(context_, tail, p);
   });
 }
 
@@ -185,7 +198,7 @@ Result<Review> SociReviewStore::FindUserReview(std::string_view event_id, std::s
     std::string tail = " WHERE r.event_id = " + p.Add(event_id);
     tail += " AND r.user_id = " + p.Add(user_id);
     tail += context_.LockClause(lock);
-    return FirstOrNotFound(SelectReviews(context_, tail, p));
+    return FirstOrNotFound(context_, tail, p);
   });
 }
 
@@ -217,27 +230,14 @@ Result<std::vector<std::pair<std::string, Rating>>> SociReviewStore::FindEventRa
       Access::kRead, "FindEventRatings",
       [&]() -> Result<std::vector<std::pair<std::string, Rating>>> {
         std::vector<std::pair<std::string, Rating>> out;
-        if (event_ids.empty()) return out;
-        Params p(context_.dialect());
-        std::string query =
-            "SELECT event_id, review_count, rating_sum FROM event_ratings WHERE event_id IN (";
-        for (std::size_t i = 0; i < event_ids.size(); ++i) {
-          if (i > 0) query += ", ";
-          query += p.Add(event_ids[i]);
-        }
-        query += ")";
-        std::string id;
-        long long count = 0;
-        long long sum = 0;
-        ForEachRow(
-            context_.sql(), query,
-            [&](soci::statement& statement) {
-              statement.exchange(soci::into(id));
-              statement.exchange(soci::into(count));
-              statement.exchange(soci::into(sum));
-              p.Bind(statement);
-            },
-            [&] { out.emplace_back(id, Rating{count, sum}); });
+        EV_RETURN_IF_ERROR(ForChunks(event_ids, [&](std::span<const std::string> chunk) {
+          Params p(context_.dialect());
+          return SelectInto<RatingRow>(
+              context_,
+              "SELECT event_id, review_count, rating_sum FROM event_ratings WHERE event_id IN " +
+                  InList(p, chunk),
+              p, out);
+        }));
         return out;
       });
 }

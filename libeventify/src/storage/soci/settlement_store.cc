@@ -6,7 +6,9 @@
 #include <utility>
 #include <vector>
 
+#include "core/status_macros.h"
 #include "storage/soci/params.h"
+#include "storage/soci/row_queries.h"
 #include "storage/soci/statement.h"
 
 namespace eventify::storage {
@@ -18,41 +20,43 @@ Status SettlementExists() {
   return AlreadyExists("settlement_exists", "this event is settled already");
 }
 
-// The settlements whose event ids `where` selects, with its values bound from `params`.
-std::vector<spi::SettlementRecord> SelectSettlements(soci::session& sql, std::string_view where,
-                                                     Params& params) {
-  std::vector<spi::SettlementRecord> out;
+// The columns of event_settlements as fetched, and the record they make.
+struct SettlementRow {
   spi::SettlementRecord record;
-  long long gross = 0, commission = 0, net = 0, settled_at = 0;
-  ForEachRow(
-      sql,
-      "SELECT event_id, organizer_id, currency, gross, commission, net, commission_bps, "
-      "settlement_transfer_id, commission_transfer_id, settled_by, settled_at "
-      "FROM event_settlements WHERE " +
-          std::string(where),
-      [&](soci::statement& statement) {
-        statement.exchange(soci::into(record.event_id));
-        statement.exchange(soci::into(record.organizer_id));
-        statement.exchange(soci::into(record.gross.currency));
-        statement.exchange(soci::into(gross));
-        statement.exchange(soci::into(commission));
-        statement.exchange(soci::into(net));
-        statement.exchange(soci::into(record.commission_bps));
-        statement.exchange(soci::into(record.settlement_transfer_id));
-        statement.exchange(soci::into(record.commission_transfer_id));
-        statement.exchange(soci::into(record.settled_by));
-        statement.exchange(soci::into(settled_at));
-        params.Bind(statement);
-      },
-      [&] {
-        record.gross.minor_units = gross;
-        record.commission = commission;
-        record.net = net;
-        record.settled_at = FromMicros(settled_at);
-        out.push_back(record);
-      });
-  return out;
-}
+  long long gross = 0;
+  long long commission = 0;
+  long long net = 0;
+  long long settled_at = 0;
+
+  void Exchange(soci::statement& statement) {
+    statement.exchange(soci::into(record.event_id));
+    statement.exchange(soci::into(record.organizer_id));
+    statement.exchange(soci::into(record.gross.currency));
+    statement.exchange(soci::into(gross));
+    statement.exchange(soci::into(commission));
+    statement.exchange(soci::into(net));
+    statement.exchange(soci::into(record.commission_bps));
+    statement.exchange(soci::into(record.settlement_transfer_id));
+    statement.exchange(soci::into(record.commission_transfer_id));
+    statement.exchange(soci::into(record.settled_by));
+    statement.exchange(soci::into(settled_at));
+  }
+
+  spi::SettlementRecord Get() const {
+    spi::SettlementRecord out = record;
+    out.gross.minor_units = gross;
+    out.commission = commission;
+    out.net = net;
+    out.settled_at = FromMicros(settled_at);
+    return out;
+  }
+};
+
+// Followed by the condition on event_id.
+constexpr std::string_view kSelectSettlements =
+    "SELECT event_id, organizer_id, currency, gross, commission, net, commission_bps, "
+    "settlement_transfer_id, commission_transfer_id, settled_by, settled_at "
+    "FROM event_settlements WHERE ";
 
 }  // namespace
 
@@ -99,28 +103,28 @@ Status SociSettlementStore::InsertSettlement(const spi::SettlementRecord& record
 
 Result<spi::SettlementRecord> SociSettlementStore::FindSettlement(std::string_view event_id) {
   return context_.Call(Access::kRead, "FindSettlement", [&]() -> Result<spi::SettlementRecord> {
-    Params params(context_.dialect());
-    const std::string where = "event_id = " + params.Add(event_id);
-    std::vector<spi::SettlementRecord> found = SelectSettlements(context_.sql(), where, params);
+    Params p(context_.dialect());
+    std::vector<spi::SettlementRecord> found;
+    EV_RETURN_IF_ERROR((SelectInto<SettlementRow>(
+        context_, std::string(kSelectSettlements) + "event_id = " + p.Add(event_id), p, found)));
     if (found.empty()) return NotFound("settlement_not_found", "this event is not settled");
     return std::move(found.front());
   });
 }
 
-// One statement whatever the page's size: `event_id IN (...)` over the primary key.
+// `event_id IN (...)` over the primary key: one statement per kChunk ids (a page is one).
 Result<std::vector<spi::SettlementRecord>> SociSettlementStore::FindSettlements(
     std::span<const std::string> event_ids) {
   return context_.Call(
       Access::kRead, "FindSettlements", [&]() -> Result<std::vector<spi::SettlementRecord>> {
-        if (event_ids.empty()) return std::vector<spi::SettlementRecord>{};
-        Params params(context_.dialect());
-        std::string where = "event_id IN (";
-        for (std::size_t i = 0; i < event_ids.size(); ++i) {
-          if (i > 0) where += ", ";
-          where += params.Add(event_ids[i]);
-        }
-        where += ")";
-        return SelectSettlements(context_.sql(), where, params);
+        std::vector<spi::SettlementRecord> out;
+        EV_RETURN_IF_ERROR(ForChunks(event_ids, [&](std::span<const std::string> chunk) {
+          Params p(context_.dialect());
+          return SelectInto<SettlementRow>(
+              context_, std::string(kSelectSettlements) + "event_id IN " + InList(p, chunk), p,
+              out);
+        }));
+        return out;
       });
 }
 

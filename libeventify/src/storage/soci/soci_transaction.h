@@ -8,6 +8,7 @@
 #include "eventify/spi/storage.h"
 #include "storage/soci/account_repository.h"
 #include "storage/soci/booking_store.h"
+#include "storage/soci/chat_store.h"
 #include "storage/soci/event_store.h"
 #include "storage/soci/job_store.h"
 #include "storage/soci/ledger_repository.h"
@@ -31,7 +32,8 @@ class SociTransaction final : public spi::Transaction {
         bookings_(context),
         settlements_(context),
         reviews_(context),
-        waitlist_(context) {}
+        waitlist_(context),
+        chat_(context) {}
 
  protected:
   void* FindStore(spi::StoreArea area) override {
@@ -50,6 +52,7 @@ class SociTransaction final : public spi::Transaction {
     }
     if (area == spi::ReviewStore::kArea) return static_cast<spi::ReviewStore*>(&reviews_);
     if (area == spi::WaitlistStore::kArea) return static_cast<spi::WaitlistStore*>(&waitlist_);
+    if (area == spi::ChatStore::kArea) return static_cast<spi::ChatStore*>(&chat_);
     return nullptr;
   }
 
@@ -64,6 +67,7 @@ class SociTransaction final : public spi::Transaction {
   SociSettlementStore settlements_;
   SociReviewStore reviews_;
   SociWaitlistStore waitlist_;
+  SociChatStore chat_;
 };
 
 }  // namespace eventify::storage

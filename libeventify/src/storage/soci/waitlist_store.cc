@@ -51,7 +51,7 @@ struct EntryRow {
   Result<spi::WaitlistRecord> Get() const {
     spi::WaitlistRecord out = record;
     auto parsed = ParseWaitlistStatus(status);
-    if (!parsed.ok()) return Internal("a waitlist_entries row is invalid");
+    if (!parsed.ok()) return BadRow("waitlist_entries");
     out.seq = seq;
     out.entry.status = *parsed;
     out.entry.joined_at = FromMicros(joined_at);

@@ -1,0 +1,209 @@
+// Chat: durable messaging between users — one-on-one conversations and event rooms, text
+// messages ordered per conversation, history by cursor, read and delivered receipts, and unread
+// counts. This is the library's messaging model only: no network stack, no presence, no typing.
+// What a transport delivers to connected clients is built on it later (docs/chat.md).
+//
+// One-on-one ("direct") conversations. A pair of users has at most one: OpenDirect returns the
+// same conversation to either of them, however often and concurrently it is called. Who may
+// START one with whom (the caller is the starter; the rule reads both accounts as they are now):
+//   1. nobody with themselves (self_conversation), and nobody while either account is blocked
+//      (user_blocked) — blocked users talk with no one;
+//   2. an admin with anyone;
+//   3. an organizer and an attendee, in either direction, when the attendee holds a CONFIRMED
+//      booking (paid or free, not cancelled, not an unpaid hold) of an event that organizer
+//      organizes, whatever the event's state now (an ended event counts);
+//   anything else is refused (conversation_not_allowed). "Attendee" here means the holder of the
+//   booking, whatever their role (an organizer may book another's event).
+// Once a conversation exists, either participant may open it again and write in it without the
+// start rule being checked again (an admin's attendee may answer; a refunded buyer keeps the
+// thread), except that nothing is written while either of the two is blocked (user_blocked).
+//
+// Event rooms. Each approved event has one room, made the first time a member opens it
+// (OpenEventRoom) while the event is approved or completed. Its members are the event's organizer
+// and the users who hold a confirmed booking of it NOW: membership is read from the bookings at
+// every call, so a cancellation or refund takes the room away in the very commit that cancels,
+// and a new confirmed booking grants it in the commit that confirms (docs/chat.md says why it is
+// not a copy kept beside the bookings). Admins are not members. The organizer may post
+// announcements (MessageKind::kAnnouncement); members cannot reply to one (a message whose
+// reply_to_id names an announcement is refused for anyone but the organizer:
+// announcement_read_only), though they talk among themselves with ordinary messages.
+//
+// Messages: text of 1-kMaxMessageChars characters (after trimming surrounding whitespace; valid
+// UTF-8, line breaks and tabs allowed, no other control characters). Send returns only once the
+// message is durably committed, written through the engine's commit pipeline many per commit.
+// Every message gets the next sequence number of its conversation (1, 2, 3 ... without gaps, in
+// commit order), which orders the conversation and is the position a client resumes from
+// (MessagesAfter). The sender's idempotency key makes a resend after a lost answer harmless: the
+// same key with the same conversation, kind, text and reply returns the message first stored,
+// never a second one; the same key with anything else is refused (idempotency_key_reused). Keys
+// are per sender.
+//
+// Receipts and unread counts. Each member has a read mark and a delivered mark per conversation:
+// sequence numbers that only ever move forward (read implies delivered). A message is unread for
+// a member when it was sent by someone else after the member's read mark. Counts are computed
+// from the committed messages and marks when asked, so they are exact whatever the concurrency.
+//
+// Visibility: a conversation is visible to its members only; anyone else gets not_a_member (an
+// unknown id conversation_not_found).
+//
+// Obtained from Engine::chat(); owned by the Engine and valid while it lives.
+// Thread-safety: every member function may be called concurrently from any number of threads.
+// Calls block on storage (Send until its commit is durable), so never call them on a network I/O
+// thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "eventify/accounts.h"
+#include "eventify/status.h"
+#include "eventify/types.h"
+
+namespace eventify {
+
+inline constexpr std::size_t kMaxMessageChars = 4000;
+
+enum class ConversationKind : int { kDirect, kEventRoom };
+std::string_view ConversationKindName(ConversationKind kind);  // "direct", "event_room"
+
+enum class MessageKind : int { kText, kAnnouncement };
+std::string_view MessageKindName(MessageKind kind);  // "text", "announcement"
+
+struct Conversation {
+  std::string id;
+  ConversationKind kind = ConversationKind::kDirect;
+  std::vector<std::string> participants;  // kDirect: the two user ids, sorted; kEventRoom: empty
+  std::string event_id;                   // kEventRoom: the event; empty otherwise
+  std::string organizer_id;               // kEventRoom: the event's organizer; empty otherwise
+  std::int64_t last_seq = 0;              // the newest message's sequence number; 0 when none
+  // The caller's view.
+  std::int64_t read_seq = 0;       // their read mark
+  std::int64_t delivered_seq = 0;  // their delivered mark
+  std::int64_t unread = 0;         // messages of others after their read mark
+  Timestamp created_at;
+};
+
+// What a sender writes.
+struct NewMessage {
+  MessageKind kind = MessageKind::kText;
+  std::string text;
+  std::string reply_to_id;      // a message of the same conversation; empty when none
+  std::string idempotency_key;  // 1-200 printable ASCII characters, chosen by the client
+};
+
+struct Message {
+  std::string id;
+  std::string conversation_id;
+  std::int64_t seq = 0;  // 1, 2, 3 ... within the conversation
+  std::string sender_id;
+  MessageKind kind = MessageKind::kText;
+  std::string text;  // trimmed
+  std::string reply_to_id;
+  std::string idempotency_key;  // the sender's key, as given
+  Timestamp created_at;
+};
+
+struct MessagePage {
+  std::vector<Message> items;  // newest first (seq descending)
+  std::string next_cursor;     // empty when there is nothing older
+};
+
+// A member's marks in one conversation.
+struct Receipt {
+  std::string user_id;
+  std::int64_t read_seq = 0;
+  std::int64_t delivered_seq = 0;
+  Timestamp updated_at;
+};
+
+struct ConversationUnread {
+  std::string conversation_id;
+  std::int64_t unread = 0;
+};
+
+struct UnreadCounts {
+  std::int64_t total = 0;                        // the sum over every conversation of the user
+  std::vector<ConversationUnread> conversations;  // those with unread messages, by id
+};
+
+class Chat {
+ public:
+  virtual ~Chat() = default;
+
+  // Errors every call below may return besides its own: kPermissionDenied forbidden (the caller
+  // has no account: the operator's principal, a deleted user).
+
+  // The direct conversation of the caller and `other_user_id`, made if there is none (the rule
+  // above decides whether the caller may start it).
+  // Errors: kInvalidArgument self_conversation (field "user_id"); kNotFound user_not_found (field
+  // "user_id"); kPermissionDenied user_blocked, conversation_not_allowed.
+  virtual Result<Conversation> OpenDirect(const Principal& caller,
+                                          std::string_view other_user_id) = 0;
+
+  // The room of `event_id`, made if there is none yet.
+  // Errors: kNotFound event_not_found; kFailedPrecondition event_room_unavailable (the event is
+  // not approved or completed: a draft, pending, rejected or cancelled event has no room to
+  // open); kPermissionDenied not_a_member.
+  virtual Result<Conversation> OpenEventRoom(const Principal& caller, std::string_view event_id) = 0;
+
+  // A conversation of the caller's, with their marks and unread count.
+  // Errors: kNotFound conversation_not_found; kPermissionDenied not_a_member.
+  virtual Result<Conversation> GetConversation(const Principal& caller,
+                                               std::string_view conversation_id) = 0;
+
+  // Writes a message and returns it once durable (a resend with the same key: the stored one).
+  // Errors: checked before anything is read: kInvalidArgument empty_message (field "text"),
+  // message_too_long (field "text"), invalid_text (field "text": not UTF-8, or control
+  // characters), invalid_idempotency_key (field "idempotency_key"), invalid_kind (field "kind");
+  // then, in the commit: kAlreadyExists idempotency_key_reused; kNotFound conversation_not_found;
+  // kPermissionDenied not_a_member, user_blocked (the sender or, in a direct conversation, the
+  // other participant), forbidden (an announcement by anyone but the room's organizer);
+  // kFailedPrecondition not_an_event_room (an announcement in a direct conversation); kNotFound
+  // message_not_found (field "reply_to_id": no such message in this conversation);
+  // kPermissionDenied announcement_read_only; kUnavailable pipeline_full.
+  virtual Result<Message> Send(const Principal& sender, std::string_view conversation_id,
+                               const NewMessage& message) = 0;
+
+  // History, newest first: `limit` messages older than `cursor` (empty: from the newest; otherwise
+  // a next_cursor this call returned for this conversation).
+  // Errors: kInvalidArgument invalid_limit (1-100), invalid_cursor; kNotFound
+  // conversation_not_found; kPermissionDenied not_a_member.
+  virtual Result<MessagePage> History(const Principal& caller, std::string_view conversation_id,
+                                      std::string_view cursor, int limit) = 0;
+
+  // Up to `limit` messages with a sequence number above `after_seq`, oldest first: what a client
+  // that saw everything up to `after_seq` missed.
+  // Errors: kInvalidArgument invalid_limit (1-100), invalid_position (field "after_seq": negative);
+  // kNotFound conversation_not_found; kPermissionDenied not_a_member.
+  virtual Result<std::vector<Message>> MessagesAfter(const Principal& caller,
+                                                     std::string_view conversation_id,
+                                                     std::int64_t after_seq, int limit) = 0;
+
+  // The caller has read everything up to and including `message_id` (their read mark moves there
+  // unless it is already further; so does their delivered mark). Returns their marks.
+  // Errors: kNotFound conversation_not_found, message_not_found (field "message_id": not a
+  // message of this conversation); kPermissionDenied not_a_member.
+  virtual Result<Receipt> MarkRead(const Principal& caller, std::string_view conversation_id,
+                                   std::string_view message_id) = 0;
+
+  // A connection of the caller received everything up to `message_id` (their delivered mark
+  // moves there unless it is already further). Returns their marks. Errors: as MarkRead.
+  virtual Result<Receipt> MarkDelivered(const Principal& caller, std::string_view conversation_id,
+                                        std::string_view message_id) = 0;
+
+  // The marks of the conversation's members that have any, by user id (what "read" and
+  // "delivered" ticks are drawn from). Errors: kNotFound conversation_not_found;
+  // kPermissionDenied not_a_member.
+  virtual Result<std::vector<Receipt>> ListReceipts(const Principal& caller,
+                                                    std::string_view conversation_id) = 0;
+
+  // The caller's unread messages per conversation and in total, over every conversation they
+  // are a member of now.
+  virtual Result<UnreadCounts> GetUnreadCounts(const Principal& caller) = 0;
+};
+
+}  // namespace eventify

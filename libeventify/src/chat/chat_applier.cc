@@ -1,0 +1,209 @@
+#include "chat/chat_applier.h"
+
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "chat/chat_rules.h"
+#include "core/status_macros.h"
+#include "eventify/spi/chat_store.h"
+
+namespace eventify::chat {
+namespace {
+
+MessageOperation& Op(storage::BatchOperation* base) {
+  return *static_cast<MessageOperation*>(base);
+}
+
+// Whether a resend asks for what the stored message is.
+bool SameRequest(const MessageOperation& op, const Message& stored) {
+  return stored.conversation_id == op.conversation_id && stored.kind == op.message.kind &&
+         stored.text == op.message.text && stored.reply_to_id == op.message.reply_to_id;
+}
+
+Status KeyReused() {
+  return AlreadyExists("idempotency_key_reused",
+                       "this idempotency key was used for another message", "idempotency_key");
+}
+
+// Everything one run of ApplyBatch reads and writes.
+class BatchRun {
+ public:
+  BatchRun(spi::ChatStore& store, Timestamp now) : store_(store), now_(now) {}
+
+  Status Run(std::span<storage::BatchOperation* const> operations) {
+    EV_RETURN_IF_ERROR(LoadConversations(operations));
+    EV_RETURN_IF_ERROR(LoadRequests(operations));
+    EV_RETURN_IF_ERROR(LoadUsers(operations));
+    EV_RETURN_IF_ERROR(LoadHolders(operations));
+    EV_RETURN_IF_ERROR(LoadReplies(operations));
+    for (storage::BatchOperation* base : operations) Apply(Op(base));
+    if (inserts_.empty()) return Status::Ok();
+    return store_.InsertMessages(inserts_);
+  }
+
+ private:
+  // Locks the conversations first, so that everything read after sees what the batches before
+  // this one committed into them (a resend racing its original on another writer included).
+  Status LoadConversations(std::span<storage::BatchOperation* const> operations) {
+    std::vector<std::string> ids;
+    for (storage::BatchOperation* base : operations) ids.push_back(Op(base).conversation_id);
+    EV_ASSIGN_OR_RETURN(auto locked, store_.LockConversations(ids));
+    std::vector<std::string> found;
+    for (spi::ConversationRecord& record : locked) {
+      found.push_back(record.id);
+      conversations_.emplace(record.id, std::move(record));
+    }
+    EV_ASSIGN_OR_RETURN(auto sequences, store_.LastSequences(found));
+    for (const auto& [id, seq] : sequences) last_seq_[id] = seq;
+    return Status::Ok();
+  }
+
+  Status LoadRequests(std::span<storage::BatchOperation* const> operations) {
+    std::vector<std::string> keys;
+    for (storage::BatchOperation* base : operations) keys.push_back(Op(base).request_key);
+    EV_ASSIGN_OR_RETURN(auto stored, store_.FindMessagesByRequestKey(keys));
+    for (spi::MessageRecord& record : stored) {
+      by_key_.emplace(record.request_key, std::move(record.message));
+    }
+    return Status::Ok();
+  }
+
+  // The senders, and the other participant of each direct conversation written into.
+  Status LoadUsers(std::span<storage::BatchOperation* const> operations) {
+    std::set<std::string> ids;
+    for (storage::BatchOperation* base : operations) {
+      const MessageOperation& op = Op(base);
+      ids.insert(op.sender_id);
+      auto conversation = conversations_.find(op.conversation_id);
+      if (conversation != conversations_.end() &&
+          conversation->second.kind == ConversationKind::kDirect) {
+        ids.insert(conversation->second.user_a);
+        ids.insert(conversation->second.user_b);
+      }
+    }
+    const std::vector<std::string> list(ids.begin(), ids.end());
+    EV_ASSIGN_OR_RETURN(auto users, store_.FindChatUsers(list));
+    for (spi::ChatUser& user : users) users_.emplace(user.id, std::move(user));
+    return Status::Ok();
+  }
+
+  // Which senders into event rooms (other than the organizers) hold confirmed bookings.
+  Status LoadHolders(std::span<storage::BatchOperation* const> operations) {
+    std::set<std::string> events, senders;
+    for (storage::BatchOperation* base : operations) {
+      const MessageOperation& op = Op(base);
+      auto conversation = conversations_.find(op.conversation_id);
+      if (conversation == conversations_.end()) continue;
+      const spi::ConversationRecord& room = conversation->second;
+      if (room.kind != ConversationKind::kEventRoom || room.user_a == op.sender_id) continue;
+      events.insert(room.event_id);
+      senders.insert(op.sender_id);
+    }
+    if (events.empty()) return Status::Ok();
+    const std::vector<std::string> event_list(events.begin(), events.end());
+    const std::vector<std::string> sender_list(senders.begin(), senders.end());
+    EV_ASSIGN_OR_RETURN(auto pairs, store_.FindConfirmedHolders(event_list, sender_list));
+    holders_.insert(pairs.begin(), pairs.end());
+    return Status::Ok();
+  }
+
+  Status LoadReplies(std::span<storage::BatchOperation* const> operations) {
+    std::vector<std::string> ids;
+    for (storage::BatchOperation* base : operations) {
+      if (!Op(base).message.reply_to_id.empty()) ids.push_back(Op(base).message.reply_to_id);
+    }
+    if (ids.empty()) return Status::Ok();
+    EV_ASSIGN_OR_RETURN(auto found, store_.FindMessages(ids));
+    for (spi::MessageRecord& record : found) {
+      std::string id = record.message.id;
+      by_id_.emplace(std::move(id), std::move(record.message));
+    }
+    return Status::Ok();
+  }
+
+  void Apply(MessageOperation& op) {
+    if (auto stored = by_key_.find(op.request_key); stored != by_key_.end()) {
+      if (!SameRequest(op, stored->second)) {
+        op.outcome = KeyReused();
+        return;
+      }
+      op.result = stored->second;
+      op.outcome = Status::Ok();
+      return;
+    }
+    op.outcome = Check(op);
+    if (!op.outcome.ok()) return;
+    Message& m = op.result;
+    m.id = op.new_id;
+    m.conversation_id = op.conversation_id;
+    m.seq = ++last_seq_[op.conversation_id];
+    m.sender_id = op.sender_id;
+    m.kind = op.message.kind;
+    m.text = op.message.text;
+    m.reply_to_id = op.message.reply_to_id;
+    m.idempotency_key = op.message.idempotency_key;
+    m.created_at = now_;
+    inserts_.push_back(spi::MessageRecord{m, op.request_key});
+    by_key_.emplace(op.request_key, m);  // a resend later in this batch gets this message
+    by_id_.emplace(m.id, m);             // and a reply later in this batch finds it
+  }
+
+  Status Check(const MessageOperation& op) const {
+    auto found = conversations_.find(op.conversation_id);
+    if (found == conversations_.end()) return ConversationNotFound();
+    const spi::ConversationRecord& conversation = found->second;
+    auto sender = users_.find(op.sender_id);
+    if (sender == users_.end()) return Forbidden();
+    const bool holder = holders_.count({conversation.event_id, op.sender_id}) > 0;
+    if (!IsMember(conversation, op.sender_id, holder)) return NotAMember();
+    if (sender->second.blocked) return UserBlocked();
+    const bool is_room = conversation.kind == ConversationKind::kEventRoom;
+    if (!is_room) {
+      auto other = users_.find(OtherParticipant(conversation, op.sender_id));
+      if (other != users_.end() && other->second.blocked) return UserBlocked();
+    }
+    const bool organizer = is_room && conversation.user_a == op.sender_id;
+    if (op.message.kind == MessageKind::kAnnouncement) {
+      if (!is_room) {
+        return FailedPrecondition("not_an_event_room",
+                                  "announcements are posted in event rooms only", "kind");
+      }
+      if (!organizer) return Forbidden();
+    }
+    if (!op.message.reply_to_id.empty()) {
+      auto replied = by_id_.find(op.message.reply_to_id);
+      if (replied == by_id_.end() || replied->second.conversation_id != op.conversation_id) {
+        return MessageNotFound("reply_to_id");
+      }
+      if (replied->second.kind == MessageKind::kAnnouncement && !organizer) {
+        return PermissionDenied("announcement_read_only", "announcements cannot be replied to");
+      }
+    }
+    return Status::Ok();
+  }
+
+  spi::ChatStore& store_;
+  const Timestamp now_;
+  std::unordered_map<std::string, spi::ConversationRecord> conversations_;
+  std::unordered_map<std::string, std::int64_t> last_seq_;
+  std::unordered_map<std::string, Message> by_key_;
+  std::unordered_map<std::string, Message> by_id_;
+  std::unordered_map<std::string, spi::ChatUser> users_;
+  std::set<std::pair<std::string, std::string>> holders_;  // (event id, user id)
+  std::vector<spi::MessageRecord> inserts_;
+};
+
+}  // namespace
+
+Status ChatApplier::ApplyBatch(spi::Transaction& tx, storage::BatchContext& /*context*/,
+                               std::span<storage::BatchOperation* const> operations) {
+  spi::ChatStore* store = tx.store<spi::ChatStore>();
+  if (store == nullptr) return Internal("the storage has no chat store");
+  BatchRun run(*store, clock_.Now());
+  return run.Run(operations);
+}
+
+}  // namespace eventify::chat

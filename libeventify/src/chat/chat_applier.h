@@ -1,0 +1,53 @@
+// ChatApplier: the chat area's applier of the commit pipeline (storage/commit_pipeline.h). It
+// writes messages many per commit: a batch locks each conversation it writes into once (in id
+// order), reads each one's newest sequence number once, numbers the messages in memory in arrival
+// order and inserts them all with one statement, so a message is acknowledged only once durable
+// and a conversation's numbers have no gaps and no duplicates under any number of writers.
+//
+// Every rule is checked against rows read once per batch, whatever its size: the senders' and
+// direct participants' accounts (blocked or not), the confirmed bookings that make senders
+// members of event rooms, the messages replied to, and the idempotency keys already used. The
+// rules, in the order they are checked for each message (eventify/chat.h): a replayed key
+// (the stored message, or idempotency_key_reused); the conversation exists
+// (conversation_not_found); the sender has an account (forbidden) and is a member
+// (not_a_member); nobody involved is blocked (user_blocked); an announcement is the room
+// organizer's (not_an_event_room, forbidden); a reply names a message of the conversation
+// (message_not_found) that is not an announcement, unless the sender is the organizer
+// (announcement_read_only).
+//
+// Thread-safety: ApplyBatch runs on the pipeline's writer threads, one batch at a time per
+// thread; the applier keeps no state between batches and may serve several writers at once.
+#pragma once
+
+#include <string>
+
+#include "eventify/chat.h"
+#include "eventify/spi/clock.h"
+#include "storage/commit_pipeline.h"
+
+namespace eventify::chat {
+
+// One Send waiting in the pipeline.
+struct MessageOperation final : storage::BatchOperation {
+  std::string sender_id;
+  std::string conversation_id;
+  NewMessage message;       // its text normalized
+  std::string request_key;  // "<sender id>:<idempotency key>"
+  std::string new_id;       // the id the message gets if it is written
+
+  Message result;  // when OK: the message written, or the stored one a resend names
+};
+
+class ChatApplier final : public storage::BatchApplier {
+ public:
+  // `clock` (the creation time of messages) must outlive the applier.
+  explicit ChatApplier(const spi::Clock& clock) : clock_(clock) {}
+
+  Status ApplyBatch(spi::Transaction& tx, storage::BatchContext& context,
+                    std::span<storage::BatchOperation* const> operations) override;
+
+ private:
+  const spi::Clock& clock_;
+};
+
+}  // namespace eventify::chat

@@ -1,0 +1,59 @@
+// The chat area's tables (migration 17, "chat"; spi/chat_store.h), kept out of migrations.cc
+// to keep that file readable. Portable between SQLite and PostgreSQL.
+//
+// A conversation's key is unique ("direct:<a>:<b>" with a < b, or "event:<event id>"), so one pair
+// of users or one event never gets two. Messages are numbered per conversation: (conversation_id,
+// seq) is unique and is also the index every history page, resume and unread count reads; the
+// request key ("<sender>:<idempotency key>") is unique, so a resend finds the stored message. A
+// member's marks are one row per (conversation, user), created on the first receipt. Event-room
+// membership is not stored: it is read from bookings (bookings_user_idx, version 9) and the room's
+// organizer (user_a). No foreign keys, as on the other commit-path tables (version 3): messages
+// are written many per commit. Depends only on version 9 (bookings); versions 10-16 belong to
+// other areas.
+#pragma once
+
+#include <string_view>
+
+namespace eventify::storage {
+
+constexpr std::string_view kV17ChatConversations =
+    "CREATE TABLE chat_conversations ("
+    " id TEXT PRIMARY KEY,"
+    " kind TEXT NOT NULL CHECK (kind IN ('direct', 'event_room')),"
+    " conversation_key TEXT NOT NULL,"
+    " event_id TEXT NOT NULL,"
+    " user_a TEXT NOT NULL,"
+    " user_b TEXT NOT NULL,"
+    " created_at BIGINT NOT NULL,"
+    " CONSTRAINT chat_conversations_key_key UNIQUE (conversation_key))";
+constexpr std::string_view kV17ChatConversationsUserA =
+    "CREATE INDEX chat_conversations_user_a_idx ON chat_conversations (user_a)";
+constexpr std::string_view kV17ChatConversationsUserB =
+    "CREATE INDEX chat_conversations_user_b_idx ON chat_conversations (user_b)";
+constexpr std::string_view kV17ChatConversationsEvent =
+    "CREATE INDEX chat_conversations_event_idx ON chat_conversations (event_id)"
+    " WHERE kind = 'event_room'";
+constexpr std::string_view kV17ChatMessages =
+    "CREATE TABLE chat_messages ("
+    " id TEXT PRIMARY KEY,"
+    " conversation_id TEXT NOT NULL,"
+    " seq BIGINT NOT NULL CHECK (seq > 0),"
+    " sender_id TEXT NOT NULL,"
+    " kind TEXT NOT NULL CHECK (kind IN ('text', 'announcement')),"
+    " body TEXT NOT NULL,"
+    " reply_to TEXT NOT NULL,"
+    " client_key TEXT NOT NULL,"
+    " request_key TEXT NOT NULL,"
+    " created_at BIGINT NOT NULL,"
+    " CONSTRAINT chat_messages_seq_key UNIQUE (conversation_id, seq),"
+    " CONSTRAINT chat_messages_request_key_key UNIQUE (request_key))";
+constexpr std::string_view kV17ChatReadMarks =
+    "CREATE TABLE chat_read_marks ("
+    " conversation_id TEXT NOT NULL,"
+    " user_id TEXT NOT NULL,"
+    " read_seq BIGINT NOT NULL CHECK (read_seq >= 0),"
+    " delivered_seq BIGINT NOT NULL CHECK (delivered_seq >= read_seq),"
+    " updated_at BIGINT NOT NULL,"
+    " PRIMARY KEY (conversation_id, user_id))";
+
+}  // namespace eventify::storage

@@ -1,0 +1,547 @@
+#include "storage/soci/chat_store.h"
+
+#include <soci/soci.h>
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/status_macros.h"
+#include "storage/soci/native_statements.h"
+#include "storage/soci/params.h"
+#include "storage/soci/row_queries.h"
+#include "storage/soci/statement.h"
+
+namespace eventify::storage {
+namespace {
+
+using Access = TransactionContext::Access;
+
+Status ConversationNotFound() {
+  return NotFound("conversation_not_found", "there is no such conversation");
+}
+
+constexpr std::string_view kConversationColumns =
+    "id, kind, conversation_key, event_id, user_a, user_b, created_at";
+
+struct ConversationRow {
+  spi::ConversationRecord record;
+  std::string kind;
+  long long created_at = 0;
+
+  void Exchange(soci::statement& statement) {
+    statement.exchange(soci::into(record.id));
+    statement.exchange(soci::into(kind));
+    statement.exchange(soci::into(record.key));
+    statement.exchange(soci::into(record.event_id));
+    statement.exchange(soci::into(record.user_a));
+    statement.exchange(soci::into(record.user_b));
+    statement.exchange(soci::into(created_at));
+  }
+
+  Result<spi::ConversationRecord> Get() const {
+    spi::ConversationRecord out = record;
+    if (kind == ConversationKindName(ConversationKind::kDirect)) {
+      out.kind = ConversationKind::kDirect;
+    } else if (kind == ConversationKindName(ConversationKind::kEventRoom)) {
+      out.kind = ConversationKind::kEventRoom;
+    } else {
+      return BadRow("chat_conversations");
+    }
+    out.created_at = FromMicros(created_at);
+    return out;
+  }
+};
+
+constexpr std::string_view kMessageColumns =
+    "id, conversation_id, seq, sender_id, kind, body, reply_to, client_key, request_key, "
+    "created_at";
+
+struct MessageRow {
+  spi::MessageRecord record;
+  long long seq = 0;
+  std::string kind;
+  long long created_at = 0;
+
+  void Exchange(soci::statement& statement) {
+    Message& m = record.message;
+    statement.exchange(soci::into(m.id));
+    statement.exchange(soci::into(m.conversation_id));
+    statement.exchange(soci::into(seq));
+    statement.exchange(soci::into(m.sender_id));
+    statement.exchange(soci::into(kind));
+    statement.exchange(soci::into(m.text));
+    statement.exchange(soci::into(m.reply_to_id));
+    statement.exchange(soci::into(m.idempotency_key));
+    statement.exchange(soci::into(record.request_key));
+    statement.exchange(soci::into(created_at));
+  }
+
+  Result<spi::MessageRecord> Get() const {
+    spi::MessageRecord out = record;
+    if (kind == MessageKindName(MessageKind::kText)) {
+      out.message.kind = MessageKind::kText;
+    } else if (kind == MessageKindName(MessageKind::kAnnouncement)) {
+      out.message.kind = MessageKind::kAnnouncement;
+    } else {
+      return BadRow("chat_messages");
+    }
+    out.message.seq = seq;
+    out.message.created_at = FromMicros(created_at);
+    return out;
+  }
+};
+
+struct MarkRow {
+  spi::ReadMark mark;
+  long long read_seq = 0;
+  long long delivered_seq = 0;
+  long long updated_at = 0;
+
+  void Exchange(soci::statement& statement) {
+    statement.exchange(soci::into(mark.conversation_id));
+    statement.exchange(soci::into(mark.user_id));
+    statement.exchange(soci::into(read_seq));
+    statement.exchange(soci::into(delivered_seq));
+    statement.exchange(soci::into(updated_at));
+  }
+
+  Result<spi::ReadMark> Get() const {
+    spi::ReadMark out = mark;
+    out.read_seq = read_seq;
+    out.delivered_seq = delivered_seq;
+    out.updated_at = FromMicros(updated_at);
+    return out;
+  }
+};
+
+// The marks "SELECT ... FROM chat_read_marks" + `tail` finds.
+Result<std::vector<spi::ReadMark>> SelectMarks(TransactionContext& context,
+                                               const std::string& tail, Params& p) {
+  std::vector<spi::ReadMark> out;
+  const Status read = SelectInto<MarkRow>(
+      context,
+      "SELECT conversation_id, user_id, read_seq, delivered_seq, updated_at FROM chat_read_marks" +
+          tail,
+      p, out);
+  if (!read.ok()) return read;
+  return out;
+}
+
+// The conversations "SELECT kConversationColumns FROM chat_conversations" + `tail` finds.
+Result<std::vector<spi::ConversationRecord>> SelectConversations(TransactionContext& context,
+                                                                 const std::string& tail,
+                                                                 Params& p) {
+  std::vector<spi::ConversationRecord> out;
+  const Status read = SelectInto<ConversationRow>(
+      context, "SELECT " + std::string(kConversationColumns) + " FROM chat_conversations" + tail,
+      p, out);
+  if (!read.ok()) return read;
+  return out;
+}
+
+Result<spi::ConversationRecord> FirstConversation(
+    Result<std::vector<spi::ConversationRecord>> found) {
+  if (!found.ok()) return found.status();
+  if (found->empty()) return ConversationNotFound();
+  return std::move(found->front());
+}
+
+// The messages "SELECT kMessageColumns FROM chat_messages WHERE <column> IN (...)" finds, for
+// every value of `values`, in chunks.
+Result<std::vector<spi::MessageRecord>> SelectMessagesIn(TransactionContext& context,
+                                                         const char* column,
+                                                         std::span<const std::string> values) {
+  std::vector<spi::MessageRecord> out;
+  const Status read = ForChunks(values, [&](std::span<const std::string> chunk) {
+    Params p(context.dialect());
+    const std::string query = "SELECT " + std::string(kMessageColumns) +
+                              " FROM chat_messages WHERE " + column + " IN " + InList(p, chunk);
+    return SelectInto<MessageRow>(context, query, p, out);
+  });
+  if (!read.ok()) return read;
+  return out;
+}
+
+std::vector<Message> MessagesOf(std::vector<spi::MessageRecord> records) {
+  std::vector<Message> out;
+  out.reserve(records.size());
+  for (spi::MessageRecord& record : records) out.push_back(std::move(record.message));
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<spi::ChatUser>> SociChatStore::FindChatUsers(std::span<const std::string> ids) {
+  return context_.Call(Access::kRead, "FindChatUsers", [&]() -> Result<std::vector<spi::ChatUser>> {
+    std::vector<spi::ChatUser> out;
+    const Status read = ForChunks(ids, [&](std::span<const std::string> chunk) -> Status {
+      Params p(context_.dialect());
+      const std::string query =
+          "SELECT id, role, blocked FROM users WHERE id IN " + InList(p, chunk);
+      std::string id, role;
+      int blocked = 0;
+      Status failed;
+      ForEachRow(
+          context_.sql(), query,
+          [&](soci::statement& statement) {
+            statement.exchange(soci::into(id));
+            statement.exchange(soci::into(role));
+            statement.exchange(soci::into(blocked));
+            p.Bind(statement);
+          },
+          [&] {
+            Result<Role> parsed = ParseRole(role);
+            if (!parsed.ok()) {
+              failed = BadRow("users");
+              return;
+            }
+            out.push_back(spi::ChatUser{id, *parsed, blocked != 0});
+          });
+      return failed;
+    });
+    if (!read.ok()) return read;
+    return out;
+  });
+}
+
+Result<bool> SociChatStore::HoldsBookingOfOrganizer(std::string_view holder_id,
+                                                    std::string_view organizer_id) {
+  return context_.Call(Access::kRead, "HoldsBookingOfOrganizer", [&]() -> Result<bool> {
+    std::string holder(holder_id);
+    std::string organizer(organizer_id);
+    std::string found;
+    const Executed row = Execute(context_.sql(),
+                                 "SELECT b.id FROM bookings b JOIN events e ON e.id = b.event_id"
+                                 " WHERE b.user_id = :holder AND b.status = 'confirmed'"
+                                 " AND e.organizer_id = :organizer LIMIT 1",
+                                 soci::into(found), soci::use(holder), soci::use(organizer));
+    return row.got_row;
+  });
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> SociChatStore::FindConfirmedHolders(
+    std::span<const std::string> event_ids, std::span<const std::string> user_ids) {
+  using Pairs = std::vector<std::pair<std::string, std::string>>;
+  return context_.Call(Access::kRead, "FindConfirmedHolders", [&]() -> Result<Pairs> {
+    Pairs out;
+    if (event_ids.empty() || user_ids.empty()) return out;
+    // Chunked by users; the events of one batch are few (at most one per conversation written).
+    const Status read = ForChunks(user_ids, [&](std::span<const std::string> users) -> Status {
+      return ForChunks(event_ids, [&](std::span<const std::string> events) -> Status {
+        Params p(context_.dialect());
+        std::string query = "SELECT DISTINCT event_id, user_id FROM bookings WHERE user_id IN " +
+                            InList(p, users);
+        query += " AND event_id IN " + InList(p, events);
+        query += " AND status = 'confirmed'";
+        std::string event, user;
+        ForEachRow(
+            context_.sql(), query,
+            [&](soci::statement& statement) {
+              statement.exchange(soci::into(event));
+              statement.exchange(soci::into(user));
+              p.Bind(statement);
+            },
+            [&] { out.emplace_back(event, user); });
+        return Status::Ok();
+      });
+    });
+    if (!read.ok()) return read;
+    return out;
+  });
+}
+
+Status SociChatStore::InsertConversation(const spi::ConversationRecord& conversation) {
+  return context_.Call(
+      Access::kWrite, "InsertConversation",
+      [&]() -> Status {
+        spi::ConversationRecord c = conversation;
+        std::string kind(ConversationKindName(c.kind));
+        long long created_at = ToMicros(c.created_at);
+        Execute(context_.sql(),
+                "INSERT INTO chat_conversations (" + std::string(kConversationColumns) +
+                    ") VALUES (:id, :kind, :conversation_key, :event_id, :user_a, :user_b,"
+                    " :created_at)",
+                soci::use(c.id), soci::use(kind), soci::use(c.key), soci::use(c.event_id),
+                soci::use(c.user_a), soci::use(c.user_b), soci::use(created_at));
+        return Status::Ok();
+      },
+      {.unique = AlreadyExists("conversation_exists", "this conversation exists already")});
+}
+
+Result<spi::ConversationRecord> SociChatStore::FindConversation(std::string_view id) {
+  return context_.Call(Access::kRead, "FindConversation", [&]() -> Result<spi::ConversationRecord> {
+    Params p(context_.dialect());
+    return FirstConversation(SelectConversations(context_, " WHERE id = " + p.Add(id), p));
+  });
+}
+
+Result<spi::ConversationRecord> SociChatStore::FindConversationByKey(std::string_view key) {
+  return context_.Call(
+      Access::kRead, "FindConversationByKey", [&]() -> Result<spi::ConversationRecord> {
+        Params p(context_.dialect());
+        return FirstConversation(
+            SelectConversations(context_, " WHERE conversation_key = " + p.Add(key), p));
+      });
+}
+
+Result<std::vector<spi::ConversationRecord>> SociChatStore::LockConversations(
+    std::span<const std::string> ids) {
+  using Records = std::vector<spi::ConversationRecord>;
+  return context_.Call(Access::kWrite, "LockConversations", [&]() -> Result<Records> {
+    std::vector<std::string> sorted(ids.begin(), ids.end());
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    Records out;
+    const Status read = ForChunks(std::span<const std::string>(sorted),
+                                  [&](std::span<const std::string> chunk) -> Status {
+                                    Params p(context_.dialect());
+                                    const std::string tail =
+                                        " WHERE id IN " + InList(p, chunk) + " ORDER BY id" +
+                                        std::string(context_.LockClause(spi::LockMode::kForUpdate));
+                                    auto found = SelectConversations(context_, tail, p);
+                                    if (!found.ok()) return found.status();
+                                    for (auto& record : *found) out.push_back(std::move(record));
+                                    return Status::Ok();
+                                  });
+    if (!read.ok()) return read;
+    return out;
+  });
+}
+
+Result<std::vector<std::pair<std::string, std::int64_t>>> SociChatStore::LastSequences(
+    std::span<const std::string> ids) {
+  using Pairs = std::vector<std::pair<std::string, std::int64_t>>;
+  return context_.Call(Access::kRead, "LastSequences", [&]() -> Result<Pairs> {
+    Pairs out;
+    const Status read = ForChunks(ids, [&](std::span<const std::string> chunk) -> Status {
+      Params p(context_.dialect());
+      const std::string query =
+          "SELECT conversation_id, MAX(seq) FROM chat_messages WHERE conversation_id IN " +
+          InList(p, chunk) + " GROUP BY conversation_id";
+      std::string id;
+      long long seq = 0;
+      ForEachRow(
+          context_.sql(), query,
+          [&](soci::statement& statement) {
+            statement.exchange(soci::into(id));
+            statement.exchange(soci::into(seq));
+            p.Bind(statement);
+          },
+          [&] { out.emplace_back(id, seq); });
+      return Status::Ok();
+    });
+    if (!read.ok()) return read;
+    return out;
+  });
+}
+
+// The commit path: prepared once per connection (native_statements.h); SQLite steps one row at a
+// time, PostgreSQL inserts the whole batch from arrays in one round trip.
+Status SociChatStore::InsertMessages(std::span<const spi::MessageRecord> messages) {
+  return context_.Call(
+      Access::kWrite, "InsertMessages",
+      [&]() -> Status {
+        if (messages.empty()) return Status::Ok();
+        static const std::string kInsertColumns =
+            "INSERT INTO chat_messages (" + std::string(kMessageColumns) + ") ";
+        if (context_.dialect() == Dialect::kSqlite) {
+          static const std::string kInsert =
+              kInsertColumns + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+          SqliteStatement insert = context_.statements().Sqlite(kInsert);
+          for (const spi::MessageRecord& record : messages) {
+            const Message& m = record.message;
+            insert.Bind(m.id)
+                .Bind(m.conversation_id)
+                .Bind(static_cast<long long>(m.seq))
+                .Bind(m.sender_id)
+                .Bind(MessageKindName(m.kind))
+                .Bind(m.text)
+                .Bind(m.reply_to_id)
+                .Bind(m.idempotency_key)
+                .Bind(record.request_key)
+                .Bind(static_cast<long long>(ToMicros(m.created_at)))
+                .Run();
+          }
+          return Status::Ok();
+        }
+        static const std::string kInsert =
+            kInsertColumns +
+            "SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], "
+            "$6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[])";
+        PgArray columns[10];
+        for (const spi::MessageRecord& record : messages) {
+          const Message& m = record.message;
+          columns[0].Add(m.id);
+          columns[1].Add(m.conversation_id);
+          columns[2].Add(static_cast<long long>(m.seq));
+          columns[3].Add(m.sender_id);
+          columns[4].Add(MessageKindName(m.kind));
+          columns[5].Add(m.text);
+          columns[6].Add(m.reply_to_id);
+          columns[7].Add(m.idempotency_key);
+          columns[8].Add(record.request_key);
+          columns[9].Add(static_cast<long long>(ToMicros(m.created_at)));
+        }
+        std::vector<std::string> parameters;
+        for (PgArray& column : columns) parameters.push_back(column.Finish());
+        context_.statements().Postgres(kInsert, parameters);
+        return Status::Ok();
+      },
+      {.unique = AlreadyExists("message_exists",
+                               "a message with this id, key or sequence number exists")});
+}
+
+Result<std::vector<spi::MessageRecord>> SociChatStore::FindMessages(
+    std::span<const std::string> ids) {
+  return context_.Call(Access::kRead, "FindMessages", [&] {
+    return SelectMessagesIn(context_, "id", ids);
+  });
+}
+
+Result<std::vector<spi::MessageRecord>> SociChatStore::FindMessagesByRequestKey(
+    std::span<const std::string> keys) {
+  return context_.Call(Access::kRead, "FindMessagesByRequestKey", [&] {
+    return SelectMessagesIn(context_, "request_key", keys);
+  });
+}
+
+Result<std::vector<Message>> SociChatStore::ListMessagesBefore(
+    std::string_view conversation_id, std::optional<std::int64_t> before_seq, int limit) {
+  return context_.Call(Access::kRead, "ListMessagesBefore", [&]() -> Result<std::vector<Message>> {
+    Params p(context_.dialect());
+    std::string query = "SELECT " + std::string(kMessageColumns) +
+                        " FROM chat_messages WHERE conversation_id = " + p.Add(conversation_id);
+    if (before_seq) query += " AND seq < " + p.Add(static_cast<long long>(*before_seq));
+    query += " ORDER BY seq DESC LIMIT " + p.Add(static_cast<long long>(limit));
+    std::vector<spi::MessageRecord> records;
+    const Status read = SelectInto<MessageRow>(context_, query, p, records);
+    if (!read.ok()) return read;
+    return MessagesOf(std::move(records));
+  });
+}
+
+Result<std::vector<Message>> SociChatStore::ListMessagesAfter(std::string_view conversation_id,
+                                                              std::int64_t after_seq, int limit) {
+  return context_.Call(Access::kRead, "ListMessagesAfter", [&]() -> Result<std::vector<Message>> {
+    Params p(context_.dialect());
+    std::string query = "SELECT " + std::string(kMessageColumns) +
+                        " FROM chat_messages WHERE conversation_id = " + p.Add(conversation_id);
+    query += " AND seq > " + p.Add(static_cast<long long>(after_seq));
+    query += " ORDER BY seq LIMIT " + p.Add(static_cast<long long>(limit));
+    std::vector<spi::MessageRecord> records;
+    const Status read = SelectInto<MessageRow>(context_, query, p, records);
+    if (!read.ok()) return read;
+    return MessagesOf(std::move(records));
+  });
+}
+
+// One upsert that only ever raises each mark (CASE rather than GREATEST/MAX: the two databases
+// spell the scalar maximum differently), then the row as it is now.
+Result<spi::ReadMark> SociChatStore::AdvanceMarks(std::string_view conversation_id,
+                                                  std::string_view user_id, std::int64_t read_seq,
+                                                  std::int64_t delivered_seq, Timestamp at) {
+  return context_.Call(Access::kWrite, "AdvanceMarks", [&]() -> Result<spi::ReadMark> {
+    std::string conversation(conversation_id);
+    std::string user(user_id);
+    long long read = read_seq;
+    long long delivered = std::max(delivered_seq, read_seq);
+    long long stamp = ToMicros(at);
+    Execute(context_.sql(),
+            "INSERT INTO chat_read_marks (conversation_id, user_id, read_seq, delivered_seq,"
+            " updated_at) VALUES (:conversation, :user, :read_seq, :delivered_seq, :at)"
+            " ON CONFLICT (conversation_id, user_id) DO UPDATE SET"
+            " read_seq = CASE WHEN excluded.read_seq > chat_read_marks.read_seq"
+            " THEN excluded.read_seq ELSE chat_read_marks.read_seq END,"
+            " delivered_seq = CASE WHEN excluded.delivered_seq > chat_read_marks.delivered_seq"
+            " THEN excluded.delivered_seq ELSE chat_read_marks.delivered_seq END,"
+            " updated_at = CASE WHEN excluded.read_seq > chat_read_marks.read_seq"
+            " OR excluded.delivered_seq > chat_read_marks.delivered_seq"
+            " THEN excluded.updated_at ELSE chat_read_marks.updated_at END",
+            soci::use(conversation), soci::use(user), soci::use(read), soci::use(delivered),
+            soci::use(stamp));
+    return FindMarks(conversation_id, user_id);
+  });
+}
+
+Result<spi::ReadMark> SociChatStore::FindMarks(std::string_view conversation_id,
+                                               std::string_view user_id) {
+  return context_.Call(Access::kRead, "FindMarks", [&]() -> Result<spi::ReadMark> {
+    Params p(context_.dialect());
+    std::string tail = " WHERE conversation_id = " + p.Add(conversation_id);
+    tail += " AND user_id = " + p.Add(user_id);
+    EV_ASSIGN_OR_RETURN(auto found, SelectMarks(context_, tail, p));
+    if (!found.empty()) return found.front();
+    spi::ReadMark none;
+    none.conversation_id = std::string(conversation_id);
+    none.user_id = std::string(user_id);
+    none.updated_at = FromMicros(0);
+    return none;
+  });
+}
+
+Result<std::vector<spi::ReadMark>> SociChatStore::ListMarks(std::string_view conversation_id) {
+  return context_.Call(Access::kRead, "ListMarks", [&]() -> Result<std::vector<spi::ReadMark>> {
+    Params p(context_.dialect());
+    return SelectMarks(context_, " WHERE conversation_id = " + p.Add(conversation_id) +
+                                     " ORDER BY user_id",
+                       p);
+  });
+}
+
+Result<std::int64_t> SociChatStore::CountUnread(std::string_view conversation_id,
+                                                std::string_view user_id,
+                                                std::int64_t after_seq) {
+  return context_.Call(Access::kRead, "CountUnread", [&]() -> Result<std::int64_t> {
+    std::string conversation(conversation_id);
+    std::string user(user_id);
+    long long after = after_seq;
+    long long count = 0;
+    Execute(context_.sql(),
+            "SELECT COUNT(*) FROM chat_messages WHERE conversation_id = :conversation"
+            " AND seq > :after AND sender_id <> :user",
+            soci::into(count), soci::use(conversation), soci::use(after), soci::use(user));
+    return count;
+  });
+}
+
+// The user's conversations: direct ones through the user_a and user_b indexes, rooms they
+// organize through user_a, rooms of events they hold a confirmed booking of through
+// bookings_user_idx; then each one's messages after the read mark through (conversation_id, seq).
+Result<std::vector<std::pair<std::string, std::int64_t>>> SociChatStore::CountUnreadByConversation(
+    std::string_view user_id) {
+  using Pairs = std::vector<std::pair<std::string, std::int64_t>>;
+  return context_.Call(Access::kRead, "CountUnreadByConversation", [&]() -> Result<Pairs> {
+    Params p(context_.dialect());
+    std::string query =
+        "SELECT m.conversation_id, COUNT(*) FROM chat_messages m JOIN ("
+        "SELECT id FROM chat_conversations WHERE user_a = " +
+        p.Add(user_id);
+    query += " UNION SELECT id FROM chat_conversations WHERE user_b = " + p.Add(user_id);
+    query +=
+        " UNION SELECT c.id FROM bookings b JOIN chat_conversations c ON c.event_id = b.event_id"
+        " AND c.kind = 'event_room' WHERE b.user_id = " +
+        p.Add(user_id);
+    query += " AND b.status = 'confirmed') mine ON mine.id = m.conversation_id";
+    query +=
+        " LEFT JOIN chat_read_marks r ON r.conversation_id = m.conversation_id AND r.user_id = " +
+        p.Add(user_id);
+    query += " WHERE m.seq > COALESCE(r.read_seq, 0) AND m.sender_id <> " + p.Add(user_id);
+    query += " GROUP BY m.conversation_id ORDER BY m.conversation_id";
+    Pairs out;
+    std::string id;
+    long long count = 0;
+    ForEachRow(
+        context_.sql(), query,
+        [&](soci::statement& statement) {
+          statement.exchange(soci::into(id));
+          statement.exchange(soci::into(count));
+          p.Bind(statement);
+        },
+        [&] { out.emplace_back(id, count); });
+    return out;
+  });
+}
+
+}  // namespace eventify::storage
