@@ -399,15 +399,19 @@ Result<std::vector<spi::LedgerAccountRecord>> SociLedgerRepository::FindAccounts
           owners[{AccountKindName(ref.kind), ref.currency}].push_back(ref.owner_id);
         }
         std::vector<spi::LedgerAccountRecord> accounts;
-        for (auto& [kind_and_currency, ids] : owners) {
+        for (auto& [key, owner_ids] : owners) {
+          // Plain names for the lambda below: clang 14 cannot capture structured bindings.
+          const std::string_view kind = key.first;
+          const std::string_view currency = key.second;
+          std::vector<std::string>& ids = owner_ids;
           std::sort(ids.begin(), ids.end());
           ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
           EV_RETURN_IF_ERROR(
               ForChunks(std::span<const std::string>(ids), [&](std::span<const std::string> chunk) {
                 Params p(context_.dialect());
-                std::string where = "kind = " + p.Add(kind_and_currency.first);
+                std::string where = "kind = " + p.Add(kind);
                 where += " AND owner_id IN " + InList(p, chunk);
-                where += " AND currency = " + p.Add(kind_and_currency.second);
+                where += " AND currency = " + p.Add(currency);
                 return CollectRows<AccountFields>(context_.sql(),
                                                   "SELECT " + std::string(kAccountColumns) +
                                                       " FROM ledger_accounts WHERE " + where,
