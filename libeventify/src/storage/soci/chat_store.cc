@@ -562,8 +562,9 @@ Result<std::vector<std::string>> SociChatStore::ListContacts(std::string_view us
       return rooms;
     };
     std::string query = "SELECT DISTINCT contact FROM (";
-    query += "SELECT user_b AS contact FROM chat_conversations WHERE kind = 'direct' AND user_a = " +
-             p.Add(user_id);
+    query +=
+        "SELECT user_b AS contact FROM chat_conversations WHERE kind = 'direct' AND user_a = " +
+        p.Add(user_id);
     query += " UNION SELECT user_a FROM chat_conversations WHERE kind = 'direct' AND user_b = " +
              p.Add(user_id);
     query += " UNION SELECT user_a FROM chat_conversations WHERE kind = 'event_room'"
