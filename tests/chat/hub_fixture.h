@@ -29,7 +29,7 @@ struct HubFixture : ChatFixture {
           });
       BOOST_REQUIRE_MESSAGE(updated.ok(), updated.ToString());
     }
-    hub = Hub::Create(engine->chat(), engine->accounts(), storage, clock, recording, options);
+    hub = Hub::Create(*engine, recording, options);
   }
   ~HubFixture() { hub.reset(); }
 

@@ -26,17 +26,15 @@
 // Threads: the hub owns one worker thread that handles all inbound work in arrival order
 // (storage calls included) and calls the transport; HubInbound calls only queue. No transport
 // thread ever waits on storage. Created with Hub::Create; destroying the hub finishes the queued
-// work, closes the open connections (kCloseShuttingDown) and joins the worker. Every public
+// work, closes the open connections (kCloseShuttingDown) and joins the worker; destroy it before
+// the engine. Every public
 // member may be called from any thread.
 #pragma once
 
 #include <chrono>
 #include <memory>
 
-#include "eventify/accounts.h"
-#include "eventify/chat.h"
-#include "eventify/spi/clock.h"
-#include "eventify/spi/storage.h"
+#include "eventify/engine.h"
 #include "eventify/spi/transport.h"
 
 namespace eventify {
@@ -48,17 +46,14 @@ struct HubOptions {
 
 class Hub : public spi::HubInbound {
  public:
-  // `chat` and `accounts` (usually an Engine's) must outlive the hub; `storage` (which must
-  // Support spi::ChatStore::kArea: the one the engine was opened with), `clock` and `transport`
-  // are shared with it.
-  static std::unique_ptr<Hub> Create(Chat& chat, Accounts& accounts,
-                                     std::shared_ptr<spi::Storage> storage,
-                                     std::shared_ptr<spi::Clock> clock,
-                                     std::shared_ptr<spi::Transport> transport,
+  // A hub over the engine's chat, accounts, storage and clock; `engine` must outlive it, the
+  // transport is shared with it.
+  static std::unique_ptr<Hub> Create(Engine& engine, std::shared_ptr<spi::Transport> transport,
                                      HubOptions options = {});
 
   // Blocks until everything queued before the call has been handled and its frames handed to
-  // the transport (for tests and orderly shutdown).
+  // the transport (for tests and orderly shutdown). Never call it from Transport::Send or
+  // Transport::Close: they run on the worker it would wait for.
   virtual void Flush() = 0;
 };
 

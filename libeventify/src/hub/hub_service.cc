@@ -32,13 +32,11 @@ struct OnlineMember {
 
 class HubService final : public Hub {
  public:
-  HubService(Chat& chat, Accounts& accounts, std::shared_ptr<spi::Storage> storage,
-             std::shared_ptr<spi::Clock> clock, std::shared_ptr<spi::Transport> transport,
-             HubOptions options)
-      : chat_(chat),
-        accounts_(accounts),
-        storage_(std::move(storage)),
-        clock_(std::move(clock)),
+  HubService(Engine& engine, std::shared_ptr<spi::Transport> transport, HubOptions options)
+      : chat_(engine.chat()),
+        accounts_(engine.accounts()),
+        storage_(engine.storage()),
+        clock_(engine.clock()),
         transport_(std::move(transport)),
         options_(options) {}
 
@@ -80,7 +78,7 @@ class HubService final : public Hub {
     std::set<ConnectionId>& mine = by_user_[user_id];
     const bool came_online = mine.empty();
     mine.insert(connection);
-    const Timestamp now = clock_->Now();
+    const Timestamp now = clock_.Now();
     if (came_online) last_seen_[user_id] = now;
     // The new connection learns which of its contacts are online; the contacts learn that the
     // user came online when this is the user's first connection.
@@ -103,7 +101,7 @@ class HubService final : public Hub {
     mine->second.erase(connection);
     if (!mine->second.empty()) return;  // still online through another connection
     by_user_.erase(mine);
-    const Timestamp now = clock_->Now();
+    const Timestamp now = clock_.Now();
     last_seen_[user_id] = now;
     const std::string frame = hub::UserStatusFrame(user_id, false, now);
     for (const std::string& contact : Contacts(user_id)) {
@@ -117,7 +115,7 @@ class HubService final : public Hub {
   std::vector<std::string> Contacts(const std::string& user_id) {
     std::vector<std::string> out;
     const Status read =
-        storage_->Run(spi::TransactionMode::kReadOnly, [&](spi::Transaction& tx) -> Status {
+        storage_.Run(spi::TransactionMode::kReadOnly, [&](spi::Transaction& tx) -> Status {
           EV_ASSIGN_OR_RETURN(out, tx.store<spi::ChatStore>()->ListContacts(user_id));
           return Status::Ok();
         });
@@ -153,7 +151,7 @@ class HubService final : public Hub {
       case hub::ClientFrameType::kTyping:
         return Typing(connection, session, frame);
       case hub::ClientFrameType::kPing:
-        return transport_->Send(connection, hub::PongFrame(clock_->Now(), frame.ref));
+        return transport_->Send(connection, hub::PongFrame(clock_.Now(), frame.ref));
     }
   }
 
@@ -216,7 +214,7 @@ class HubService final : public Hub {
                           frame.ref));
     }
     const std::string& user_id = session.principal.user_id;
-    const Timestamp now = clock_->Now();
+    const Timestamp now = clock_.Now();
     auto [last, first] = typing_.try_emplace({user_id, frame.conversation_id}, now);
     if (!first) {
       if (now - last->second < options_.typing_interval) return;  // throttled: dropped
@@ -238,7 +236,7 @@ class HubService final : public Hub {
                                           const std::string& except, bool with_unread) {
     std::vector<OnlineMember> out;
     const Status read =
-        storage_->Run(spi::TransactionMode::kReadOnly, [&](spi::Transaction& tx) -> Status {
+        storage_.Run(spi::TransactionMode::kReadOnly, [&](spi::Transaction& tx) -> Status {
           spi::ChatStore& store = *tx.store<spi::ChatStore>();
           EV_ASSIGN_OR_RETURN(const spi::ConversationRecord record,
                               store.FindConversation(conversation_id));
@@ -287,8 +285,8 @@ class HubService final : public Hub {
 
   Chat& chat_;
   Accounts& accounts_;
-  std::shared_ptr<spi::Storage> storage_;
-  std::shared_ptr<spi::Clock> clock_;
+  spi::Storage& storage_;
+  const spi::Clock& clock_;
   std::shared_ptr<spi::Transport> transport_;
   const HubOptions options_;
 
@@ -303,12 +301,9 @@ class HubService final : public Hub {
 
 }  // namespace
 
-std::unique_ptr<Hub> Hub::Create(Chat& chat, Accounts& accounts,
-                                 std::shared_ptr<spi::Storage> storage,
-                                 std::shared_ptr<spi::Clock> clock,
-                                 std::shared_ptr<spi::Transport> transport, HubOptions options) {
-  return std::make_unique<HubService>(chat, accounts, std::move(storage), std::move(clock),
-                                      std::move(transport), options);
+std::unique_ptr<Hub> Hub::Create(Engine& engine, std::shared_ptr<spi::Transport> transport,
+                                 HubOptions options) {
+  return std::make_unique<HubService>(engine, std::move(transport), options);
 }
 
 }  // namespace eventify
