@@ -330,6 +330,27 @@ BOOST_AUTO_TEST_CASE(unread_counts_cover_direct_conversations_and_the_rooms_of_m
   }));
 }
 
+BOOST_AUTO_TEST_CASE(contacts_are_the_other_participants_and_the_co_members_of_rooms) {
+  SeedPeople();
+  using Ids = std::vector<std::string>;
+  REQUIRE_OK(Run([&](ChatStore& store) -> Status {
+    // Before the room exists, the booking alone makes no contact.
+    EV_TEST_RETURN_IF_ERROR(store.InsertConversation(Direct(1, "u1", "u2")));
+    BOOST_TEST((*store.ListContacts("u1") == Ids{"u2"}));
+    BOOST_TEST((*store.ListContacts("u3")).empty());
+    EV_TEST_RETURN_IF_ERROR(store.InsertConversation(Room(2, event_id, "u3")));
+    EV_TEST_RETURN_IF_ERROR(store.InsertConversation(Direct(3, "u2", "u3")));
+    // u1: the direct partner and the room's organizer (through the confirmed booking).
+    BOOST_TEST((*store.ListContacts("u1") == Ids{"u2", "u3"}));
+    // u2's booking is cancelled: only the two direct partners.
+    BOOST_TEST((*store.ListContacts("u2") == Ids{"u1", "u3"}));
+    // u3 organizes the room: its confirmed holder u1, and the direct partner u2.
+    BOOST_TEST((*store.ListContacts("u3") == Ids{"u1", "u2"}));
+    BOOST_TEST(store.ListContacts("nobody")->empty());
+    return Status::Ok();
+  }));
+}
+
 BOOST_AUTO_TEST_CASE(locked_conversations_keep_sequence_numbers_unique_under_concurrent_writers) {
   REQUIRE_OK(Run([&](ChatStore& store) { return store.InsertConversation(Direct(1, "a", "b")); }));
   constexpr int kWriters = 8;

@@ -143,6 +143,15 @@ class ChatStore {
   // others after the user's read mark; conversations with none are left out. One statement.
   virtual Result<std::vector<std::pair<std::string, std::int64_t>>> CountUnreadByConversation(
       std::string_view user_id) = 0;
+
+  // ---- Contacts (presence) ----
+
+  // The users who share a conversation with `user_id` now, sorted, each once, without the user:
+  // the other participant of each of their direct conversations, and, for each event room they
+  // are a member of (as the event's organizer or the holder of a confirmed booking), the room's
+  // organizer and the holders of a confirmed booking of its event. Only rooms that exist count.
+  // One statement.
+  virtual Result<std::vector<std::string>> ListContacts(std::string_view user_id) = 0;
 };
 
 }  // namespace eventify::spi

@@ -544,4 +544,45 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> SociChatStore::CountUn
   });
 }
 
+Result<std::vector<std::string>> SociChatStore::ListContacts(std::string_view user_id) {
+  using Ids = std::vector<std::string>;
+  return context_.Call(Access::kRead, "ListContacts", [&]() -> Result<Ids> {
+    Params p(context_.dialect());
+    // The events whose rooms the user is a member of: as the organizer, or through a confirmed
+    // booking. Written twice (once per use) so that each placeholder is bound once.
+    auto my_room_events = [&] {
+      std::string rooms =
+          "SELECT event_id FROM chat_conversations WHERE kind = 'event_room' AND user_a = " +
+          p.Add(user_id);
+      rooms +=
+          " UNION SELECT c.event_id FROM bookings b JOIN chat_conversations c"
+          " ON c.event_id = b.event_id AND c.kind = 'event_room' WHERE b.status = 'confirmed'"
+          " AND b.user_id = " +
+          p.Add(user_id);
+      return rooms;
+    };
+    std::string query = "SELECT DISTINCT contact FROM (";
+    query +=
+        "SELECT user_b AS contact FROM chat_conversations WHERE kind = 'direct' AND user_a = " +
+        p.Add(user_id);
+    query += " UNION SELECT user_a FROM chat_conversations WHERE kind = 'direct' AND user_b = " +
+             p.Add(user_id);
+    query += " UNION SELECT user_a FROM chat_conversations WHERE kind = 'event_room'"
+             " AND event_id IN (" + my_room_events() + ")";
+    query += " UNION SELECT user_id FROM bookings WHERE status = 'confirmed' AND event_id IN (" +
+             my_room_events() + ")";
+    query += ") contacts WHERE contact <> " + p.Add(user_id) + " ORDER BY contact";
+    Ids out;
+    std::string id;
+    ForEachRow(
+        context_.sql(), query,
+        [&](soci::statement& statement) {
+          statement.exchange(soci::into(id));
+          p.Bind(statement);
+        },
+        [&] { out.push_back(id); });
+    return out;
+  });
+}
+
 }  // namespace eventify::storage

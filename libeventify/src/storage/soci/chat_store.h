@@ -49,6 +49,7 @@ class SociChatStore final : public spi::ChatStore {
                                    std::int64_t after_seq) override;
   Result<std::vector<std::pair<std::string, std::int64_t>>> CountUnreadByConversation(
       std::string_view user_id) override;
+  Result<std::vector<std::string>> ListContacts(std::string_view user_id) override;
 
  private:
   TransactionContext& context_;

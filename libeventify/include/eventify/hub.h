@@ -1,0 +1,60 @@
+// Hub: the real-time side of chat (eventify/chat.h). It tracks sessions (a connection's user, its
+// subscriptions) and routes events to connections through an integrator's spi::Transport; the
+// transport reports connections and inbound frames through spi::HubInbound, which the Hub
+// implements. docs/protocol.md lists every frame, the handshake order, errors and close reasons.
+//
+// Channels, as in the original's two sockets:
+//   - a notification channel per user, which every open connection of the user receives:
+//     `new_message` (with the conversation's unread count for that user), `message_read`,
+//     `user_status_update`;
+//   - a room channel per conversation, which the connections that joined it receive: `message`,
+//     `typing`. A connection joins a conversation only when its user is a member (the chat
+//     rules: a participant of a direct conversation, a room's organizer or the holder of a
+//     confirmed booking); otherwise it gets an `error` frame with the chat's code (not_a_member,
+//     conversation_not_found).
+// Identity comes only from the access token verified when the connection opened; a `user_id` in
+// a frame is ignored.
+//
+// Messages are written through Chat::Send (durable before anything is routed); `message` and
+// `new_message` go out only after the commit. Read marks through Chat::MarkRead; when the read
+// mark moved, the other members get `message_read`. Typing is never stored: forwarded to the
+// room channel at most once per HubOptions::typing_interval per user and conversation, the rest
+// dropped. Presence: a user is online while at least one of their connections is open;
+// `user_status_update` goes to their contacts only (users sharing a conversation with them, read
+// in one query), and last seen is kept in memory only (lost when the hub stops).
+//
+// Threads: the hub owns one worker thread that handles all inbound work in arrival order
+// (storage calls included) and calls the transport; HubInbound calls only queue. No transport
+// thread ever waits on storage. Created with Hub::Create; destroying the hub finishes the queued
+// work, closes the open connections (kCloseShuttingDown) and joins the worker; destroy it before
+// the engine. Every public
+// member may be called from any thread.
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include "eventify/engine.h"
+#include "eventify/spi/transport.h"
+
+namespace eventify {
+
+struct HubOptions {
+  // At most one `typing` frame is forwarded per user and conversation within this interval.
+  std::chrono::milliseconds typing_interval{2000};
+};
+
+class Hub : public spi::HubInbound {
+ public:
+  // A hub over the engine's chat, accounts, storage and clock; `engine` must outlive it, the
+  // transport is shared with it.
+  static std::unique_ptr<Hub> Create(Engine& engine, std::shared_ptr<spi::Transport> transport,
+                                     HubOptions options = {});
+
+  // Blocks until everything queued before the call has been handled and its frames handed to
+  // the transport (for tests and orderly shutdown). Never call it from Transport::Send or
+  // Transport::Close: they run on the worker it would wait for.
+  virtual void Flush() = 0;
+};
+
+}  // namespace eventify

@@ -1,0 +1,253 @@
+#include "hub/frames.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <array>
+#include <utility>
+
+namespace eventify::hub {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+Status Invalid(std::string reason, std::string message, std::string field = {}) {
+  return Status(StatusCode::kInvalidArgument, std::move(reason), std::move(message),
+                std::move(field));
+}
+
+void Str(Writer& w, std::string_view key, std::string_view value) {
+  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+}
+void Int(Writer& w, std::string_view key, std::int64_t value) {
+  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+  w.Int64(value);
+}
+void Bool(Writer& w, std::string_view key, bool value) {
+  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+  w.Bool(value);
+}
+void Ref(Writer& w, const std::string& ref) {
+  if (!ref.empty()) Str(w, "ref", ref);
+}
+
+template <typename Body>
+std::string Frame(std::string_view type, Body&& body) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  Str(w, "type", type);
+  body(w);
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+void WriteMessage(Writer& w, const Message& m) {
+  w.Key("message");
+  w.StartObject();
+  Str(w, "id", m.id);
+  Str(w, "conversation_id", m.conversation_id);
+  Int(w, "seq", m.seq);
+  Str(w, "sender_id", m.sender_id);
+  Str(w, "kind", MessageKindName(m.kind));
+  Str(w, "text", m.text);
+  Str(w, "reply_to_id", m.reply_to_id);
+  Str(w, "created_at", FormatTimestamp(m.created_at));
+  w.EndObject();
+}
+
+// Reads the string member `name` into *out (left as it is when absent or null).
+Status StringMember(const rapidjson::Value& object, const char* name, bool required,
+                    std::string* out) {
+  auto it = object.FindMember(name);
+  if (it == object.MemberEnd() || it->value.IsNull()) {
+    if (required) return Invalid("missing_field", std::string("`") + name + "` is required", name);
+    return Status::Ok();
+  }
+  if (!it->value.IsString()) {
+    return Invalid("invalid_field", std::string("`") + name + "` must be a string", name);
+  }
+  out->assign(it->value.GetString(), it->value.GetStringLength());
+  if (required && out->empty()) {
+    return Invalid("missing_field", std::string("`") + name + "` is required", name);
+  }
+  return Status::Ok();
+}
+
+constexpr std::array<std::pair<std::string_view, ClientFrameType>, 6> kTypes = {{
+    {"join", ClientFrameType::kJoin},
+    {"leave", ClientFrameType::kLeave},
+    {"message", ClientFrameType::kMessage},
+    {"read", ClientFrameType::kRead},
+    {"typing", ClientFrameType::kTyping},
+    {"ping", ClientFrameType::kPing},
+}};
+
+Status Fill(const rapidjson::Value& doc, ClientFrame& frame) {
+  const bool needs_conversation = frame.type != ClientFrameType::kPing;
+  if (Status s = StringMember(doc, "conversation_id", needs_conversation, &frame.conversation_id);
+      !s.ok()) {
+    return s;
+  }
+  switch (frame.type) {
+    case ClientFrameType::kRead:
+      return StringMember(doc, "message_id", true, &frame.message_id);
+    case ClientFrameType::kTyping: {
+      auto it = doc.FindMember("is_typing");
+      if (it == doc.MemberEnd() || it->value.IsNull()) return Status::Ok();
+      if (!it->value.IsBool())
+        return Invalid("invalid_field", "`is_typing` must be a boolean", "is_typing");
+      frame.is_typing = it->value.GetBool();
+      return Status::Ok();
+    }
+    case ClientFrameType::kMessage: {
+      // The text's own rules (empty, too long) are Chat::Send's; here only its JSON type.
+      if (Status s = StringMember(doc, "text", false, &frame.message.text); !s.ok()) return s;
+      if (Status s = StringMember(doc, "idempotency_key", false, &frame.message.idempotency_key);
+          !s.ok()) {
+        return s;
+      }
+      if (Status s = StringMember(doc, "reply_to_id", false, &frame.message.reply_to_id); !s.ok()) {
+        return s;
+      }
+      std::string kind;
+      if (Status s = StringMember(doc, "kind", false, &kind); !s.ok()) return s;
+      if (kind.empty() || kind == MessageKindName(MessageKind::kText)) {
+        frame.message.kind = MessageKind::kText;
+      } else if (kind == MessageKindName(MessageKind::kAnnouncement)) {
+        frame.message.kind = MessageKind::kAnnouncement;
+      } else {
+        return Invalid("invalid_kind", "`kind` must be text or announcement", "kind");
+      }
+      return Status::Ok();
+    }
+    default:
+      return Status::Ok();
+  }
+}
+
+}  // namespace
+
+Result<ClientFrame> ParseClientFrame(std::string_view text, std::string* ref) {
+  rapidjson::Document doc;
+  doc.Parse(text.data(), text.size());
+  if (doc.HasParseError() || !doc.IsObject()) {
+    return Invalid("invalid_frame", "a frame is one JSON object");
+  }
+  if (Status s = StringMember(doc, "ref", false, ref); !s.ok()) return s;
+  std::string type;
+  if (Status s = StringMember(doc, "type", true, &type); !s.ok()) {
+    return Invalid("invalid_frame", "a frame needs a string `type`", "type");
+  }
+  ClientFrame frame;
+  frame.ref = *ref;
+  bool known = false;
+  for (const auto& [name, value] : kTypes) {
+    if (name == type) {
+      frame.type = value;
+      known = true;
+    }
+  }
+  if (!known) return Invalid("unknown_type", "unknown frame type", "type");
+  if (Status s = Fill(doc, frame); !s.ok()) return s;
+  return frame;
+}
+
+std::string ReadyFrame(const std::string& user_id, Role role) {
+  return Frame("ready", [&](Writer& w) {
+    Str(w, "user_id", user_id);
+    Str(w, "role", RoleName(role));
+  });
+}
+
+std::string ErrorFrame(const Status& status, const std::string& ref) {
+  return Frame("error", [&](Writer& w) {
+    Str(w, "code", status.reason());
+    if (!status.field().empty()) Str(w, "field", status.field());
+    Str(w, "message", status.message());
+    Ref(w, ref);
+  });
+}
+
+std::string JoinedFrame(const Conversation& c, const std::string& ref) {
+  return Frame("joined", [&](Writer& w) {
+    Str(w, "conversation_id", c.id);
+    Str(w, "kind", ConversationKindName(c.kind));
+    Int(w, "last_seq", c.last_seq);
+    Int(w, "read_seq", c.read_seq);
+    Int(w, "unread", c.unread);
+    Ref(w, ref);
+  });
+}
+
+std::string LeftFrame(const std::string& conversation_id, const std::string& ref) {
+  return Frame("left", [&](Writer& w) {
+    Str(w, "conversation_id", conversation_id);
+    Ref(w, ref);
+  });
+}
+
+std::string SentFrame(const Message& message, const std::string& ref) {
+  return Frame("sent", [&](Writer& w) {
+    WriteMessage(w, message);
+    Ref(w, ref);
+  });
+}
+
+std::string MessageFrame(const Message& message) {
+  return Frame("message", [&](Writer& w) { WriteMessage(w, message); });
+}
+
+std::string NewMessageFrame(const Message& message, std::int64_t unread) {
+  return Frame("new_message", [&](Writer& w) {
+    Str(w, "conversation_id", message.conversation_id);
+    WriteMessage(w, message);
+    Int(w, "unread", unread);
+  });
+}
+
+std::string ReadMarkedFrame(const std::string& conversation_id, const Receipt& receipt,
+                            const std::string& ref) {
+  return Frame("read_marked", [&](Writer& w) {
+    Str(w, "conversation_id", conversation_id);
+    Int(w, "read_seq", receipt.read_seq);
+    Int(w, "delivered_seq", receipt.delivered_seq);
+    Ref(w, ref);
+  });
+}
+
+std::string MessageReadFrame(const std::string& conversation_id, const Receipt& receipt) {
+  return Frame("message_read", [&](Writer& w) {
+    Str(w, "conversation_id", conversation_id);
+    Str(w, "user_id", receipt.user_id);
+    Int(w, "read_seq", receipt.read_seq);
+  });
+}
+
+std::string TypingFrame(const std::string& conversation_id, const std::string& user_id,
+                        bool is_typing) {
+  return Frame("typing", [&](Writer& w) {
+    Str(w, "conversation_id", conversation_id);
+    Str(w, "user_id", user_id);
+    Bool(w, "is_typing", is_typing);
+  });
+}
+
+std::string UserStatusFrame(const std::string& user_id, bool online, Timestamp last_seen) {
+  return Frame("user_status_update", [&](Writer& w) {
+    Str(w, "user_id", user_id);
+    Bool(w, "is_online", online);
+    Str(w, "last_seen", FormatTimestamp(last_seen));
+  });
+}
+
+std::string PongFrame(Timestamp now, const std::string& ref) {
+  return Frame("pong", [&](Writer& w) {
+    Str(w, "timestamp", FormatTimestamp(now));
+    Ref(w, ref);
+  });
+}
+
+}  // namespace eventify::hub

@@ -1,0 +1,51 @@
+// The hub's JSON frames (docs/protocol.md): parsing what a client sends, writing what it receives.
+// Pure functions over strings; no state.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "eventify/chat.h"
+#include "eventify/status.h"
+#include "eventify/types.h"
+
+namespace eventify::hub {
+
+enum class ClientFrameType { kJoin, kLeave, kMessage, kRead, kTyping, kPing };
+
+// A client's frame, its fields as the type needs them. Any other member (a `user_id`, say) is
+// ignored.
+struct ClientFrame {
+  ClientFrameType type = ClientFrameType::kPing;
+  std::string ref;  // the client's correlation string, echoed in the answer; may be empty
+  std::string conversation_id;
+  std::string message_id;  // kRead
+  NewMessage message;      // kMessage
+  bool is_typing = true;   // kTyping
+};
+
+// Errors (kInvalidArgument): invalid_frame (not a JSON object, or no string `type`: field "type"
+// when the type is missing), unknown_type (field "type"), missing_field (field: the name; a
+// required string member absent, empty or not a string), invalid_field (field: the name; a
+// member of the wrong JSON type). `ref` is filled in whenever the frame had one, even on error,
+// so that the error can echo it.
+Result<ClientFrame> ParseClientFrame(std::string_view text, std::string* ref);
+
+// Server frames. Each returns one JSON object as text.
+std::string ReadyFrame(const std::string& user_id, Role role);
+std::string ErrorFrame(const Status& status, const std::string& ref);
+std::string JoinedFrame(const Conversation& conversation, const std::string& ref);
+std::string LeftFrame(const std::string& conversation_id, const std::string& ref);
+std::string SentFrame(const Message& message, const std::string& ref);
+std::string MessageFrame(const Message& message);
+std::string NewMessageFrame(const Message& message, std::int64_t unread);
+std::string ReadMarkedFrame(const std::string& conversation_id, const Receipt& receipt,
+                            const std::string& ref);
+std::string MessageReadFrame(const std::string& conversation_id, const Receipt& receipt);
+std::string TypingFrame(const std::string& conversation_id, const std::string& user_id,
+                        bool is_typing);
+std::string UserStatusFrame(const std::string& user_id, bool online, Timestamp last_seen);
+std::string PongFrame(Timestamp now, const std::string& ref);
+
+}  // namespace eventify::hub

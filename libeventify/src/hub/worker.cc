@@ -1,0 +1,48 @@
+#include "hub/worker.h"
+
+#include <future>
+#include <utility>
+
+namespace eventify::hub {
+
+Worker::Worker() : thread_([this] { Loop(); }) {}
+
+Worker::~Worker() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  ready_.notify_one();
+  thread_.join();
+}
+
+void Worker::Post(std::function<void()> task) {
+  {
+    std::lock_guard lock(mu_);
+    queue_.push_back(std::move(task));
+  }
+  ready_.notify_one();
+}
+
+void Worker::Flush() {
+  std::promise<void> done;
+  std::future<void> finished = done.get_future();
+  Post([&done] { done.set_value(); });
+  finished.wait();
+}
+
+void Worker::Loop() {
+  for (;;) {
+    std::function<void()> task;
+    {
+      std::unique_lock lock(mu_);
+      ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything posted has run
+      task = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    task();
+  }
+}
+
+}  // namespace eventify::hub

@@ -1,0 +1,81 @@
+// The chat fixture with a Hub on a RecordingTransport: accounts that can log in (a real password
+// hash), access tokens from Accounts::Login, and connections opened and fed frames with the
+// hub flushed after each step, so that tests read exactly what was sent.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "accounts/password_hasher.h"
+#include "chat/chat_fixture.h"
+#include "chat/recording_transport.h"
+#include "eventify/hub.h"
+
+namespace eventify::testing {
+
+struct HubFixture : ChatFixture {
+  static constexpr const char* kPassword = "Hub-password-1";
+
+  HubFixture() {
+    const accounts::PasswordHasher hasher(PasswordHashCost::kMinimum);
+    const std::string hash = ValueOrFail(hasher.Hash(kPassword));
+    for (const Principal* who : {&admin, &organizer, &other_organizer, &ann, &bob, &cid, &dee}) {
+      const Status updated =
+          storage->Run(spi::TransactionMode::kReadWrite, [&](spi::Transaction& tx) {
+            auto user = tx.accounts().FindUserById(who->user_id, spi::LockMode::kForUpdate);
+            if (!user.ok()) return user.status();
+            user->password_hash = hash;
+            return tx.accounts().UpdateUser(*user);
+          });
+      BOOST_REQUIRE_MESSAGE(updated.ok(), updated.ToString());
+    }
+    hub = Hub::Create(*engine, recording, options);
+  }
+  ~HubFixture() { hub.reset(); }
+
+  std::string Token(const Principal& who) {
+    return ValueOrFail(
+               engine->accounts().Login(RequestContext{}, who.user_id + "@example.com", kPassword))
+        .access_token;
+  }
+
+  // Opens a connection of `who` with a fresh token; returns its id with its frames taken.
+  spi::ConnectionId Connect(const Principal& who) {
+    const spi::ConnectionId id = next_connection++;
+    hub->OnOpened(id, Token(who));
+    hub->Flush();
+    const std::vector<std::string> first = transport.Take(id);
+    BOOST_REQUIRE(!first.empty());
+    BOOST_REQUIRE_EQUAL(RecordingTransport::Member(first.front(), "type"), "ready");
+    return id;
+  }
+  void Disconnect(spi::ConnectionId id) {
+    hub->OnClosed(id);
+    hub->Flush();
+  }
+  void Frame(spi::ConnectionId id, const std::string& json) {
+    hub->OnFrame(id, json);
+    hub->Flush();
+  }
+  // Joins and takes the `joined` answer (frames sent to the connection before are dropped).
+  void Join(spi::ConnectionId id, const Conversation& conversation) {
+    transport.Take(id);
+    Frame(id, R"({"type":"join","conversation_id":")" + conversation.id + R"("})");
+    const std::vector<std::string> answer = transport.Take(id);
+    BOOST_REQUIRE_EQUAL(answer.size(), 1u);
+    BOOST_REQUIRE_EQUAL(RecordingTransport::Member(answer[0], "type"), "joined");
+  }
+  std::string MessageJson(const Conversation& conversation, const std::string& text,
+                          const std::string& key) {
+    return R"({"type":"message","conversation_id":")" + conversation.id + R"(","text":")" + text +
+           R"(","idempotency_key":")" + key + R"("})";
+  }
+
+  std::shared_ptr<RecordingTransport> recording = std::make_shared<RecordingTransport>();
+  RecordingTransport& transport = *recording;
+  HubOptions options;
+  std::unique_ptr<Hub> hub;
+  spi::ConnectionId next_connection = 1;
+};
+
+}  // namespace eventify::testing
