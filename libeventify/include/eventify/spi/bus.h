@@ -23,7 +23,8 @@
 //     Anything published between the two may be missing. A subscriber that fell behind and had
 //     payloads dropped gets the same pair. (A payload lost on the *publisher's* side, in flight
 //     when its own link broke, cannot be seen by the subscribers; the publisher's listener gets
-//     the pair instead. The hub covers this case with its per-node sequence numbers, docs/bus.md.)
+//     the pair instead. The hub is to catch this case by numbering its payloads per topic,
+//     docs/bus.md.)
 //  3. Order per publisher: payloads one bus instance published reach a subscriber in the order of
 //     the Publish calls (across topics too), with gaps only where payloads were lost.
 //  4. A subscription is in force some time after Subscribe returns (Redis confirms it
@@ -54,10 +55,11 @@
 //
 // ---- How the hub uses them (the wiring, docs/bus.md has the details) ----------------------------
 //
-//   Topics: "c:<conversation_id>" (message committed, read mark moved, typing), and
-//   "p:<user_id>" (presence delta of that user). A node subscribes to c:<id> of every conversation
-//   one of its connected users belongs to, and to p:<id> of every contact of a connected user, and
-//   unsubscribes when the last local user needing it leaves. Each event is published once, however
+//   Topics: "c:<conversation_id>" (message committed, read mark moved, typing), "p:<user_id>"
+//   (presence delta of that user) and "u:<user_id>" (what concerns that user alone: a new
+//   membership, new_event). A node subscribes to u:<id> of each connected user, c:<id> of every
+//   conversation one of them belongs to, and p:<id> of every contact of one, and unsubscribes when
+//   the last local user needing the topic leaves. Each event is published once, however
 //   many members and nodes there are; the broker sends it only to the nodes that subscribed (at
 //   most one copy per node), and each node works out its own recipients (its joined connections,
 //   its online members and their unread counts). The hub also receives its own payloads through
