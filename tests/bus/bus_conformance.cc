@@ -49,10 +49,8 @@ BOOST_FIXTURE_TEST_SUITE(bus_conformance, BusFixture)
 BOOST_AUTO_TEST_CASE(a_payload_reaches_every_subscribed_node_the_publisher_included) {
   BusNode a(harness->MakeBus());
   BusNode b(harness->MakeBus());
-  BOOST_REQUIRE(a.bus->Subscribe("c:1").ok());
-  BOOST_REQUIRE(b.bus->Subscribe("c:1").ok());
-  BOOST_REQUIRE(WaitSubscribed(*b.bus, *a.listener, "c:1"));
-  BOOST_REQUIRE(WaitSubscribed(*b.bus, *b.listener, "c:1"));
+  a.SubscribeAndWait(*b.bus, {"c:1"});
+  b.SubscribeAndWait(*b.bus, {"c:1"});
 
   BOOST_TEST((b.bus->Publish("c:1", "hello").code() == StatusCode::kOk));
   BOOST_TEST((b.bus->Publish("c:1", std::string("bin\0ary", 7)).code() == StatusCode::kOk));
@@ -69,10 +67,8 @@ BOOST_AUTO_TEST_CASE(a_node_receives_only_the_topics_it_subscribes) {
   BusNode a(harness->MakeBus());
   BusNode b(harness->MakeBus());
   BusNode publisher(harness->MakeBus());
-  BOOST_REQUIRE(a.bus->Subscribe("c:1").ok());
-  BOOST_REQUIRE(b.bus->Subscribe("c:2").ok());
-  BOOST_REQUIRE(WaitSubscribed(*publisher.bus, *a.listener, "c:1"));
-  BOOST_REQUIRE(WaitSubscribed(*publisher.bus, *b.listener, "c:2"));
+  a.SubscribeAndWait(*publisher.bus, {"c:1"});
+  b.SubscribeAndWait(*publisher.bus, {"c:2"});
 
   BOOST_REQUIRE(publisher.bus->Publish("c:3", "nobody").ok());
   BOOST_REQUIRE(publisher.bus->Publish("c:2", "for b").ok());
@@ -93,10 +89,7 @@ BOOST_AUTO_TEST_CASE(a_node_receives_only_the_topics_it_subscribes) {
 BOOST_AUTO_TEST_CASE(payloads_of_one_publisher_arrive_in_order_across_topics) {
   BusNode a(harness->MakeBus());
   BusNode b(harness->MakeBus());
-  BOOST_REQUIRE(a.bus->Subscribe("c:odd").ok());
-  BOOST_REQUIRE(a.bus->Subscribe("c:even").ok());
-  BOOST_REQUIRE(WaitSubscribed(*b.bus, *a.listener, "c:odd"));
-  BOOST_REQUIRE(WaitSubscribed(*b.bus, *a.listener, "c:even"));
+  a.SubscribeAndWait(*b.bus, {"c:odd", "c:even"});
 
   constexpr int kCount = 5000;
   for (int i = 0; i < kCount; ++i) {
@@ -120,10 +113,7 @@ BOOST_AUTO_TEST_CASE(payloads_of_one_publisher_arrive_in_order_across_topics) {
 BOOST_AUTO_TEST_CASE(after_unsubscribe_a_topic_stops_arriving) {
   BusNode a(harness->MakeBus());
   BusNode b(harness->MakeBus());
-  BOOST_REQUIRE(a.bus->Subscribe("c:1").ok());
-  BOOST_REQUIRE(a.bus->Subscribe("c:fence").ok());
-  BOOST_REQUIRE(WaitSubscribed(*b.bus, *a.listener, "c:1"));
-  BOOST_REQUIRE(WaitSubscribed(*b.bus, *a.listener, "c:fence"));
+  a.SubscribeAndWait(*b.bus, {"c:1", "c:fence"});
   BOOST_REQUIRE(b.bus->Publish("c:1", "before").ok());
   BOOST_TEST(a.listener->Received("c:1", "before"));
 

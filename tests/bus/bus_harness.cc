@@ -80,6 +80,13 @@ BusNode::BusNode(std::shared_ptr<spi::Bus> made) : bus(std::move(made)) {
 
 BusNode::~BusNode() { bus->Stop(); }
 
+void BusNode::SubscribeAndWait(spi::Bus& publisher, const std::vector<std::string>& topics) {
+  for (const std::string& topic : topics) BOOST_REQUIRE(bus->Subscribe(topic).ok());
+  for (const std::string& topic : topics) {
+    BOOST_REQUIRE_MESSAGE(WaitSubscribed(publisher, *listener, topic), "never subscribed " + topic);
+  }
+}
+
 bool WaitSubscribed(spi::Bus& publisher, RecordingListener& subscriber, const std::string& topic) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   for (int n = 0; std::chrono::steady_clock::now() < deadline; ++n) {

@@ -66,6 +66,9 @@ struct BusNode {
   std::shared_ptr<spi::Bus> bus;
   explicit BusNode(std::shared_ptr<spi::Bus> made);
   ~BusNode();
+  // Subscribes `topics` and waits (WaitSubscribed, probes from `publisher`) until each is in
+  // force; a failure ends the test case.
+  void SubscribeAndWait(spi::Bus& publisher, const std::vector<std::string>& topics);
 };
 
 // Publishes probes on `topic` through `publisher` until `subscriber` receives one: from then on

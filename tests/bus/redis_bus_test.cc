@@ -95,8 +95,7 @@ BOOST_AUTO_TEST_CASE(a_redis_restart_is_reported_and_delivery_resumes) {
   RedisHarness harness;
   BusNode a(harness.MakeBus());
   BusNode b(harness.MakeBus());
-  BOOST_REQUIRE(a.bus->Subscribe("c:1").ok());
-  BOOST_REQUIRE(WaitSubscribed(*b.bus, *a.listener, "c:1"));
+  a.SubscribeAndWait(*b.bus, {"c:1"});
   BOOST_REQUIRE(b.bus->Publish("c:1", "before").ok());
   BOOST_REQUIRE(a.listener->Received("c:1", "before"));
 
