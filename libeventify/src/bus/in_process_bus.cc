@@ -140,14 +140,14 @@ class InProcessBus final : public Bus, private InProcessBroker::Endpoint {
           next = std::move(queue_.front());
           queue_.pop_front();
         } else {
+          // Cleared before the report: what arrives while it runs is queued after it.
           report_loss = true;
+          overflowed_ = false;
         }
       }
       if (report_loss) {
         listener_->OnLinkLost();
         listener_->OnLinkRestored();
-        std::lock_guard lock(mu_);
-        overflowed_ = false;
       } else {
         listener_->OnMessage(next.topic, next.payload);
       }
