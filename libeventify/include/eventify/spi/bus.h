@@ -36,7 +36,8 @@
 // Threads:
 //  - Publish, Subscribe and Unsubscribe may be called from any thread and never wait on the
 //    network: Publish copies the payload into a bounded queue (BusQueueOptions::max_queued) that
-//    the implementation's own thread drains. When the queue is full, Publish refuses the payload
+//    the implementation's own thread drains (the in-process bus hands it straight to the
+//    subscribers' delivery queues instead). When the queue is full, Publish refuses the payload
 //    (kResourceExhausted bus_queue_full) rather than block: the caller treats it as a loss.
 //  - The listener's callbacks run on the bus's own delivery thread, one at a time, never on the
 //    caller of Publish. They must not block (the hub only queues the work for its worker): a slow
@@ -49,9 +50,9 @@
 // after a broker restart is harmless), and reads the total over the live nodes (CountConnections).
 // A node's numbers live under a lease that expires one lease period (the factory's lease_ttl)
 // after its last write or Renew: a node that dies without Leave stops counting once its lease runs
-// out. Calls go to the broker and wait for its
-// answer (a round trip on Redis, bounded by the backend's timeout), so call them from the hub's
-// worker, never from a transport or bus thread. Thread-safe.
+// out. Calls go to the broker and wait for its answer (a round trip on Redis, bounded by the
+// backend's timeout), so call them from the hub's worker, never from a transport or bus thread.
+// Thread-safe.
 //
 // ---- How the hub uses them (the wiring, docs/bus.md has the details) ----------------------------
 //
