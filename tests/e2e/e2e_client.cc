@@ -304,6 +304,7 @@ ServerProcess& Deployment::server() {
 std::vector<std::string> Deployment::ConfigFlags() const {
   std::vector<std::string> flags = {
       "--listen.port=0",
+      "--ws.port=0",
       "--data_dir=" + data_dir().string(),
       "--accounts.password_hash_cost=minimum",
       "--accounts.code_resend_interval=0s",
