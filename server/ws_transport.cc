@@ -365,8 +365,7 @@ struct WsTransport::Impl {
           websocketpp::frame::prepare_header(header, websocketpp::frame::extended_header(size)));
       message->get_raw_payload() = std::move(frame);
       message->set_prepared(true);
-      websocketpp::lib::error_code ignored;  // not open any more: the frame is dropped
-      socket->send(message);
+      socket->send(message);  // an error means the socket is closing: the frame is dropped
     }
   }
 
