@@ -148,7 +148,7 @@ std::optional<std::string> WsClient::Next(int seconds) {
     std::string payload;
     while (TakeFrame(opcode, payload)) {
       if (opcode == 0x1) return payload;
-      if (opcode == 0x9) SendFrame(0xA, payload);  // ping → pong
+      if (opcode == 0x9 && answer_pings_) SendFrame(0xA, payload);  // ping → pong
       if (opcode == 0x8) {
         close_.code = payload.size() >= 2 ? (static_cast<unsigned char>(payload[0]) << 8) |
                                                 static_cast<unsigned char>(payload[1])

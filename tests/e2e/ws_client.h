@@ -1,6 +1,7 @@
 // A small WebSocket client for the end-to-end tests (RFC 6455 over a plain TCP socket), raw
 // enough to do what a library client would not: send oversized or binary frames, flood, stop
-// reading, shrink its receive buffer. It answers the server's pings while it reads.
+// reading, shrink its receive buffer, leave pings unanswered. It answers the server's pings while
+// it reads, unless told not to.
 //
 // Thread-safety: use each object from one thread.
 #pragma once
@@ -46,6 +47,9 @@ class WsClient {
   // `seconds`.
   WsClose WaitClose(int seconds = 10);
 
+  // Whether reading answers the server's pings (true by default); false plays a dead peer.
+  void set_answer_pings(bool answer) { answer_pings_ = answer; }
+
   bool closed() const { return closed_; }
   const WsClose& close_frame() const { return close_; }
 
@@ -58,6 +62,7 @@ class WsClient {
   int fd_ = -1;
   int status_ = 0;
   bool closed_ = false;
+  bool answer_pings_ = true;
   WsClose close_;
   std::string buffer_;
 };

@@ -206,17 +206,64 @@ BOOST_AUTO_TEST_CASE(limits_close_with_their_codes_and_others_stay_served) {
   BOOST_TEST(JsonString(*pong, "/ref") == "still");
 }
 
-BOOST_AUTO_TEST_CASE(sigterm_closes_the_sockets_with_going_away) {
+BOOST_AUTO_TEST_CASE(sigterm_closes_the_sockets_with_going_away_and_a_reconnect_catches_up) {
   e2e::Deployment& deployment = TheDeployment();
+  const Account admin = e2e::NewAdmin(deployment, "ws-admin-2");
   const Account cid = e2e::NewVerifiedAccount(deployment, "ws-cid");
+  const std::string conversation = DirectConversation(deployment, admin, cid);
   auto socket = Authenticated(deployment, "/ws/notifications/", cid);
+  auto sender = Authenticated(deployment, ChatPath(conversation), admin);
+  sender->SendText(MessageFrame(conversation, "before the restart", "r1"));
+  BOOST_REQUIRE(sender->WaitFor("sent").has_value());
+  BOOST_REQUIRE(socket->WaitFor("new_message").has_value());
+
   deployment.Signal(SIGTERM);
   CheckClose(*socket, 1001, "shutting_down");
+  CheckClose(*sender, 1001, "shutting_down");
   std::string log;
   const e2e::ExitStatus status = deployment.Stop(log);
   BOOST_TEST_INFO("stderr: " << log);
   BOOST_TEST(status.exited);
   BOOST_TEST(status.code == 0);
+
+  // The next use starts the server again on the same data: a reconnecting chat socket learns
+  // where the conversation stands and what it has not read.
+  auto again = Authenticated(deployment, ChatPath(conversation), cid);
+  const auto joined = again->WaitFor("joined");
+  BOOST_REQUIRE(joined.has_value());
+  BOOST_TEST(JsonInt(*joined, "/last_seq") == 1);
+  BOOST_TEST(JsonInt(*joined, "/unread") == 1);
+}
+
+// A peer that stops answering pings is closed, and its user goes offline for their contacts; a
+// peer that answers stays open.
+BOOST_AUTO_TEST_CASE(an_unanswered_ping_closes_the_socket_and_feeds_presence) {
+  e2e::Deployment deployment(
+      kServer, {"--ws.ping_interval=1s", "--ws.pong_timeout=1s", "--ws.close_timeout=1s"});
+  const Account admin = e2e::NewAdmin(deployment, "ping-admin");
+  const Account eve = e2e::NewVerifiedAccount(deployment, "ping-eve");
+  DirectConversation(deployment, admin, eve);  // makes them contacts
+
+  auto alive = Authenticated(deployment, "/ws/notifications/", admin);
+  auto dead = Authenticated(deployment, "/ws/notifications/", eve);
+  dead->set_answer_pings(false);
+  const auto online = alive->WaitFor("user_status_update");
+  BOOST_REQUIRE(online.has_value());
+  BOOST_TEST(JsonString(*online, "/user_id") == eve.id);
+  BOOST_TEST(online->find("\"is_online\":true") != std::string::npos, *online);
+  // Reading answers the pings of `alive` meanwhile.
+  const auto offline = alive->WaitFor("user_status_update", 30);
+  BOOST_REQUIRE(offline.has_value());
+  BOOST_TEST(JsonString(*offline, "/user_id") == eve.id);
+  BOOST_TEST(offline->find("\"is_online\":false") != std::string::npos, *offline);
+  CheckClose(*dead, 4410, "pong_timeout");
+
+  alive->SendText(R"({"type":"ping","ref":"alive"})");
+  const auto pong = alive->WaitFor("pong");
+  BOOST_REQUIRE(pong.has_value());
+  BOOST_TEST(JsonString(*pong, "/ref") == "alive");
+  alive.reset();
+  e2e::CheckStopsCleanly(deployment);
 }
 
 // A socket that stops reading is closed once its queue is full; the sender and another reader
