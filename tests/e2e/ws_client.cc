@@ -1,7 +1,5 @@
 #include "ws_client.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <rapidjson/document.h>
 #include <rapidjson/pointer.h>
@@ -14,6 +12,8 @@
 #include <cstdint>
 #include <random>
 #include <stdexcept>
+
+#include "e2e_client.h"
 
 namespace eventify::e2e {
 namespace {
@@ -29,19 +29,7 @@ int RemainingMs(Clock::time_point until) {
 
 WsClient::WsClient(int port, const std::string& path, const std::string& origin,
                    int receive_buffer)
-    : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-  if (fd_ < 0) throw std::runtime_error("socket");
-  if (receive_buffer > 0) {
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof(receive_buffer));
-  }
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
-    ::close(fd_);
-    throw std::runtime_error("connect");
-  }
+    : fd_(ConnectLoopback(port, receive_buffer)) {
   std::string request = "GET " + path +
                         " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
                         "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
