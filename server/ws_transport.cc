@@ -68,6 +68,10 @@ struct Connection {
   int window_frames = 0;
   std::deque<std::string> queued;  // not yet handed to websocketpp
   std::size_t queued_bytes = 0;
+  // A close the hub asked for, made once the frames queued before it have been handed over.
+  bool close_when_drained = false;
+  websocketpp::close::status::value drained_code = 0;
+  std::string drained_reason;
   std::shared_ptr<InFlight> in_flight = std::make_shared<InFlight>();
 };
 
@@ -278,7 +282,7 @@ struct WsTransport::Impl {
     const auto found = by_id.find(id);
     if (found == by_id.end()) return;
     Connection& c = *found->second;
-    if (c.state == State::kClosing) return;
+    if (c.state == State::kClosing || c.close_when_drained) return;
     if (c.state == State::kAuthenticating && !Accepted(c, frame)) return;
     if (c.join_pending && frame.find(kChatJoinRef) != std::string::npos && !Joined(c, frame)) {
       return;
@@ -367,6 +371,7 @@ struct WsTransport::Impl {
       message->set_prepared(true);
       socket->send(message);  // an error means the socket is closing: the frame is dropped
     }
+    if (c.queued.empty() && c.close_when_drained) CloseSocket(c, c.drained_code, c.drained_reason);
   }
 
   // ---- closing --------------------------------------------------------------------------------
@@ -402,20 +407,14 @@ struct WsTransport::Impl {
   }
 
   // Closes once the frames queued so far have been handed to websocketpp (its own queue keeps
-  // their order ahead of the close frame).
+  // their order ahead of the close frame); frames sent after the close are dropped.
   void CloseAfterQueue(Connection& c, websocketpp::close::status::value code,
                        const std::string& reason) {
-    while (!c.queued.empty()) {
-      const std::size_t before = c.queued.size();
-      Pump(c);
-      if (c.queued.size() == before) break;
-    }
-    if (!c.queued.empty()) {
-      // The peer does not read fast enough to take even these: it loses them.
-      CloseSocket(c, ws_close::kSendQueueFull, ws_close::kSendQueueFullReason);
-      return;
-    }
-    CloseSocket(c, code, reason);
+    if (c.state == State::kClosing || c.close_when_drained) return;
+    c.close_when_drained = true;
+    c.drained_code = code;
+    c.drained_reason = reason;
+    Pump(c);
   }
 
   void Closed(Handle handle) {
