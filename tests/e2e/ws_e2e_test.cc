@@ -236,10 +236,11 @@ BOOST_AUTO_TEST_CASE(sigterm_closes_the_sockets_with_going_away_and_a_reconnect_
 }
 
 // A peer that stops answering pings is closed, and its user goes offline for their contacts; a
-// peer that answers stays open.
+// peer that answers stays open. One address may hold ws.max_connections_per_address sockets.
 BOOST_AUTO_TEST_CASE(an_unanswered_ping_closes_the_socket_and_feeds_presence) {
-  e2e::Deployment deployment(
-      kServer, {"--ws.ping_interval=1s", "--ws.pong_timeout=1s", "--ws.close_timeout=1s"});
+  e2e::Deployment deployment(kServer, {"--ws.ping_interval=1s", "--ws.pong_timeout=1s",
+                                       "--ws.close_timeout=1s",
+                                       "--ws.max_connections_per_address=3"});
   const Account admin = e2e::NewAdmin(deployment, "ping-admin");
   const Account eve = e2e::NewVerifiedAccount(deployment, "ping-eve");
   DirectConversation(deployment, admin, eve);  // makes them contacts
@@ -262,6 +263,14 @@ BOOST_AUTO_TEST_CASE(an_unanswered_ping_closes_the_socket_and_feeds_presence) {
   const auto pong = alive->WaitFor("pong");
   BOOST_REQUIRE(pong.has_value());
   BOOST_TEST(JsonString(*pong, "/ref") == "alive");
+
+  // `alive` and two more from 127.0.0.1; the fourth is one too many.
+  WsClient second(deployment.server().ws_port(), "/ws/notifications/");
+  WsClient third(deployment.server().ws_port(), "/ws/notifications/");
+  WsClient fourth(deployment.server().ws_port(), "/ws/notifications/");
+  BOOST_REQUIRE_EQUAL(fourth.status(), 101);
+  CheckClose(fourth, 4409, "too_many_connections_for_address");
+  BOOST_TEST(!second.closed());
   alive.reset();
   e2e::CheckStopsCleanly(deployment);
 }
