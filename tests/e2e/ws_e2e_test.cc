@@ -193,11 +193,14 @@ BOOST_AUTO_TEST_CASE(limits_close_with_their_codes_and_others_stay_served) {
   binary->SendBinary("\x01\x02");
   CheckClose(*binary, 1003, "text_frames_only");
 
-  // ws.max_connections_per_user=3: the witness and two more, then the fourth is closed.
-  auto second = Authenticated(deployment, "/ws/notifications/", bea);
-  auto third = Authenticated(deployment, "/ws/notifications/", bea);
+  // ws.max_connections_per_user=3 (a user none of whose sockets closed: a close is counted once
+  // the server has seen the client's half of the closing handshake).
+  const Account fay = e2e::NewVerifiedAccount(deployment, "ws-fay");
+  auto first = Authenticated(deployment, "/ws/notifications/", fay);
+  auto second = Authenticated(deployment, "/ws/notifications/", fay);
+  auto third = Authenticated(deployment, "/ws/notifications/", fay);
   WsClient fourth(port, "/ws/notifications/");
-  fourth.Authenticate(bea.access);
+  fourth.Authenticate(fay.access);
   CheckClose(fourth, 4409, "too_many_connections_for_user");
 
   witness->SendText(R"({"type":"ping","ref":"still"})");
