@@ -25,7 +25,8 @@ struct LineTransport::Connection {
   std::string input;              // bytes read: at most one line and the start of the next
   std::vector<std::string> writing;  // the lines of the write in flight
   bool opened = false;    // the token line arrived and was reported with OnOpened
-  bool finished = false;  // the socket is closed and OnClosed was reported
+  bool forgotten = false;  // removed from connections_ and reported with OnClosed
+  bool finished = false;   // the socket is closed (and the connection forgotten)
 
   // Guarded by LineTransport::mu_: the hub's worker queues, the I/O thread writes.
   std::deque<std::string> queue;  // lines waiting to be written, each ending in '\n'
@@ -229,6 +230,7 @@ void LineTransport::WriteQueued(const ConnectionPtr& connection) {
 void LineTransport::Linger(const ConnectionPtr& connection) {
   std::error_code ignored;
   connection->socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  Forget(connection);  // nothing more can reach the client: for the hub it is gone
   connection->timer.expires_after(options_.linger);
   connection->timer.async_wait([this, connection](std::error_code error) {
     if (!error) Finish(connection);
@@ -241,10 +243,16 @@ void LineTransport::Finish(const ConnectionPtr& connection) {
   std::error_code ignored;
   connection->socket.close(ignored);
   connection->timer.cancel();
+  Forget(connection);
+}
+
+void LineTransport::Forget(const ConnectionPtr& connection) {
+  if (connection->forgotten) return;
+  connection->forgotten = true;
   {
     std::lock_guard lock(mu_);
     connection->queue.clear();
-    connections_.erase(connection->id);
+    connections_.erase(connection->id);  // Send and Close find nothing from now on
   }
   all_closed_.notify_all();
   // Only a connection the hub was told about is reported closed; the hub waits for this even

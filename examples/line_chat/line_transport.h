@@ -80,7 +80,8 @@ class LineTransport final : public eventify::spi::Transport {
   // line) with "shutting_down". The hub closes the others itself when it is destroyed.
   void Detach();
 
-  // Waits until every connection is closed, or `timeout` passed; true when all are closed.
+  // Waits until every connection is closed or has at least written its close line (it may
+  // still be lingering, see Linger in the .cc), or `timeout` passed; true when none is left.
   bool WaitUntilAllClosed(std::chrono::milliseconds timeout);
 
   // spi::Transport, called by the hub's worker thread.
@@ -98,6 +99,7 @@ class LineTransport final : public eventify::spi::Transport {
   void Discard(const ConnectionPtr& connection);
   void WriteQueued(const ConnectionPtr& connection);
   void Linger(const ConnectionPtr& connection);
+  void Forget(const ConnectionPtr& connection);
   void Finish(const ConnectionPtr& connection);
 
   // Any thread, with mu_ held.
