@@ -7,6 +7,8 @@
 //   eventify-bench booking --database URL --callers N --seconds S [--mode hold|pay]
 //                          [--capacity C] [--warmup 1] [--pool P] [--writers W]
 //                          [--max-bookings M] [--job-workers 1]
+//   eventify-bench chat --database URL --callers S --seconds S [--rooms 50] [--members 10]
+//                       [--window 1] [--warmup 1] [--pool P] [--writers W]
 
 #include <charconv>
 #include <cstdio>
@@ -15,6 +17,7 @@
 #include <string_view>
 
 #include "booking_bench.h"
+#include "chat_bench.h"
 #include "ledger_bench.h"
 
 namespace {
@@ -113,8 +116,27 @@ int main(int argc, char** argv) {
     std::fputs(kUsage, stdout);
     return 0;
   }
-  if (command != "ledger" && command != "booking") {
-    return Usage("unknown benchmark ('ledger' or 'booking')");
+  if (command != "ledger" && command != "booking" && command != "chat") {
+    return Usage("unknown benchmark ('ledger', 'booking' or 'chat')");
+  }
+
+  if (command == "chat") {
+    eventify::bench::ChatBenchOptions options;
+    const int bad = ParseOptions(argc, argv, options, [&](std::string_view flag,
+                                                          const std::string& value, bool& ok) {
+      if (flag == "--rooms") {
+        ok = ParseNumber(value, options.rooms) && options.rooms >= 1 && options.rooms <= 10000;
+      } else if (flag == "--members") {
+        ok = ParseNumber(value, options.members) && options.members >= 2 &&
+             options.members <= 1000;
+      } else if (flag == "--window") {
+        ok = ParseNumber(value, options.window) && options.window >= 1 && options.window <= 1000;
+      } else {
+        return false;
+      }
+      return true;
+    });
+    return bad != 0 ? bad : eventify::bench::RunChatBench(options);
   }
 
   if (command == "booking") {
