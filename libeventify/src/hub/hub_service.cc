@@ -281,6 +281,7 @@ class HubService final : public Hub, private ChatObserver {
           if (!from_here || subscriber != origin) transport_->Send(subscriber, out);
         }
       }
+      const hub::NewMessageFrames notification(message);
       for (const std::string& user : members[message.conversation_id]) {
         auto entry = unread_.find(user);
         if (entry == unread_.end()) continue;
@@ -292,7 +293,7 @@ class HubService final : public Hub, private ChatObserver {
           if (message.sender_id != user) ++e.unread;
         }
         if (message.sender_id != user) {
-          SendTo(by_user_[user], hub::NewMessageFrame(message, e.unread));
+          SendTo(by_user_[user], notification.For(e.unread));
         }
       }
     }
