@@ -69,7 +69,7 @@ bool ParseSeconds(const std::string& text, double& out) {
 // benchmark's own flags and returns false for an unknown one. Returns 0 when all is well, or the
 // exit code of the usage message printed.
 template <typename Options, typename Other>
-int ParseOptions(int argc, char** argv, Options& options, Other&& other) {
+int ParseOptions(int argc, char** argv, Options& options, Other&& other, int min_callers = 1) {
   bool have_callers = false;
   bool have_seconds = false;
   for (int i = 2; i < argc; ++i) {
@@ -85,7 +85,8 @@ int ParseOptions(int argc, char** argv, Options& options, Other&& other) {
     if (flag == "--database") {
       options.database_url = value;
     } else if (flag == "--callers") {
-      ok = ParseNumber(value, options.callers) && options.callers >= 1 && options.callers <= 10000;
+      ok = ParseNumber(value, options.callers) && options.callers >= min_callers &&
+           options.callers <= 10000;
       have_callers = true;
     } else if (flag == "--seconds") {
       ok = ParseSeconds(value, options.seconds) && options.seconds > 0;
@@ -135,7 +136,7 @@ int main(int argc, char** argv) {
         return false;
       }
       return true;
-    });
+    }, /*min_callers=*/0);
     return bad != 0 ? bad : eventify::bench::RunChatBench(options);
   }
 
