@@ -12,6 +12,7 @@
 #include "eventify/hub.h"
 #include "eventify/spi/chat_store.h"
 #include "hub/frames.h"
+#include "hub/recovery.h"
 #include "hub/worker.h"
 
 namespace eventify {
@@ -73,7 +74,8 @@ class HubService final : public Hub {
       return;
     }
     const std::string user_id = principal->user_id;
-    transport_->Send(connection, hub::ReadyFrame(user_id, principal->role));
+    transport_->Send(connection, hub::ReadyFrame(user_id, principal->role,
+                                                 hub::ReadyPosition(chat_, *principal)));
     sessions_[connection] = Session{*std::move(principal), {}};
     std::set<ConnectionId>& mine = by_user_[user_id];
     const bool came_online = mine.empty();
@@ -152,6 +154,13 @@ class HubService final : public Hub {
         return Typing(connection, session, frame);
       case hub::ClientFrameType::kPing:
         return transport_->Send(connection, hub::PongFrame(clock_.Now(), frame.ref));
+      case hub::ClientFrameType::kResume:
+        // The connection is in by_user_ since Open: what commits during the read reaches it live.
+        for (std::string& out : hub::ResumeFrames(chat_, session.principal, frame.after,
+                                                  options_.replay_limit, frame.ref)) {
+          transport_->Send(connection, std::move(out));
+        }
+        return;
     }
   }
 

@@ -232,27 +232,27 @@ BOOST_AUTO_TEST_CASE(marks_only_move_forward_and_delivered_never_trails_read) {
     BOOST_TEST(none->user_id == "a");
 
     const Timestamp t1 = BaseTime() + std::chrono::seconds(1);
-    auto delivered = store.AdvanceMarks(IdOf(1), "a", 0, 5, t1);
+    auto delivered = store.AdvanceMarks(IdOf(1), "a", 0, 5, t1, 1);
     BOOST_REQUIRE(delivered.ok());
     BOOST_TEST(delivered->read_seq == 0);
     BOOST_TEST(delivered->delivered_seq == 5);
     BOOST_TEST((delivered->updated_at == t1));
     const Timestamp t2 = BaseTime() + std::chrono::seconds(2);
-    auto read = store.AdvanceMarks(IdOf(1), "a", 3, 3, t2);
+    auto read = store.AdvanceMarks(IdOf(1), "a", 3, 3, t2, 2);
     BOOST_TEST(read->read_seq == 3);
     BOOST_TEST(read->delivered_seq == 5);
     BOOST_TEST((read->updated_at == t2));
     // Backwards changes nothing, not even the time.
-    auto back = store.AdvanceMarks(IdOf(1), "a", 1, 1, BaseTime() + std::chrono::seconds(3));
+    auto back = store.AdvanceMarks(IdOf(1), "a", 1, 1, BaseTime() + std::chrono::seconds(3), 3);
     BOOST_TEST(back->read_seq == 3);
     BOOST_TEST(back->delivered_seq == 5);
     BOOST_TEST((back->updated_at == t2));
     // Reading past what was delivered moves both.
-    auto past = store.AdvanceMarks(IdOf(1), "a", 8, 0, BaseTime() + std::chrono::seconds(4));
+    auto past = store.AdvanceMarks(IdOf(1), "a", 8, 0, BaseTime() + std::chrono::seconds(4), 4);
     BOOST_TEST(past->read_seq == 8);
     BOOST_TEST(past->delivered_seq == 8);
-    EV_TEST_RETURN_IF_ERROR(store.AdvanceMarks(IdOf(1), "b", 2, 2, t1).status());
-    EV_TEST_RETURN_IF_ERROR(store.AdvanceMarks(IdOf(2), "c", 2, 2, t1).status());
+    EV_TEST_RETURN_IF_ERROR(store.AdvanceMarks(IdOf(1), "b", 2, 2, t1, 5).status());
+    EV_TEST_RETURN_IF_ERROR(store.AdvanceMarks(IdOf(2), "c", 2, 2, t1, 6).status());
     auto marks = store.ListMarks(IdOf(1));
     BOOST_REQUIRE(marks.ok());
     BOOST_REQUIRE(marks->size() == 2u);
@@ -308,7 +308,7 @@ BOOST_AUTO_TEST_CASE(unread_counts_cover_direct_conversations_and_the_rooms_of_m
     batch.push_back(Msg(6, IdOf(2), 3, "u3"));
     batch.push_back(Msg(7, IdOf(3), 1, "u3"));
     EV_TEST_RETURN_IF_ERROR(store.InsertMessages(batch));
-    return store.AdvanceMarks(IdOf(2), "u1", 1, 1, BaseTime()).status();
+    return store.AdvanceMarks(IdOf(2), "u1", 1, 1, BaseTime(), 1).status();
   }));
   REQUIRE_OK(Run([&](ChatStore& store) -> Status {
     BOOST_TEST(*store.CountUnread(IdOf(1), "u1", 0) == 2);
