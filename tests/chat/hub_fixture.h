@@ -16,7 +16,14 @@ namespace eventify::testing {
 struct HubFixture : ChatFixture {
   static constexpr const char* kPassword = "Hub-password-1";
 
-  HubFixture() {
+  HubFixture() { GivePasswordsAndStartHub(); }
+  // On `on`, a new database.
+  explicit HubFixture(std::shared_ptr<spi::Storage> on) : ChatFixture(std::move(on)) {
+    GivePasswordsAndStartHub();
+  }
+  ~HubFixture() { hub.reset(); }
+
+  void GivePasswordsAndStartHub() {
     const accounts::PasswordHasher hasher(PasswordHashCost::kMinimum);
     const std::string hash = ValueOrFail(hasher.Hash(kPassword));
     for (const Principal* who : {&admin, &organizer, &other_organizer, &ann, &bob, &cid, &dee}) {
@@ -31,7 +38,6 @@ struct HubFixture : ChatFixture {
     }
     hub = Hub::Create(*engine, recording, options);
   }
-  ~HubFixture() { hub.reset(); }
 
   std::string Token(const Principal& who) {
     return ValueOrFail(
