@@ -45,16 +45,10 @@ struct RecoveryFixture : HubFixture {
     hub = Hub::Create(*engine, recording, options);
   }
 
-  // Opens a connection of `who`; returns it with the `pos` of its `ready` frame (its other first
-  // frames dropped).
+  // Opens a connection of `who`; returns it with the `pos` of its `ready` frame.
   std::pair<spi::ConnectionId, std::int64_t> ConnectAt(const Principal& who) {
-    const spi::ConnectionId id = next_connection++;
-    hub->OnOpened(id, Token(who));
-    hub->Flush();
-    const std::vector<std::string> first = transport.Take(id);
-    BOOST_REQUIRE(!first.empty());
-    BOOST_REQUIRE_EQUAL(R::Member(first.front(), "type"), "ready");
-    return {id, std::stoll(R::Member(first.front(), "pos"))};
+    const spi::ConnectionId id = Connect(who);
+    return {id, std::stoll(R::Member(last_ready, "pos"))};
   }
   std::vector<std::string> Resume(spi::ConnectionId id, std::int64_t after) {
     Frame(id, R"({"type":"resume","after":)" + std::to_string(after) + R"(,"ref":"re"})");

@@ -397,7 +397,7 @@ class ChatService final : public Chat {
         out = ReceiptOf(now);  // nothing moves: no stream position taken
         return Status::Ok();
       }
-      // The position last (the counter stays locked until the commit): spi/chat_store.h.
+      // The position as late as possible: the counter stays locked until the commit.
       EV_ASSIGN_OR_RETURN(const std::int64_t pos, store.TakePositions(1));
       EV_ASSIGN_OR_RETURN(const spi::ReadMark mark,
                           store.AdvanceMarks(conversation_id, caller.user_id, read_seq, seq,

@@ -16,8 +16,9 @@
 // writing into one conversation queue on its row.
 //
 // The stream position (docs/chat.md, "Stream positions"): one counter for the whole database that
-// every transaction writing messages or moving marks advances once (TakePositions), as its LAST
-// step before the commit. The counter's row stays locked until the commit, so the next
+// every transaction writing messages or moving marks advances once (TakePositions), as late as
+// it can: after its reads and checks, just before its writes. The counter's row stays locked
+// until the commit, so the next
 // transaction gets its positions only once this one is committed: positions are strictly
 // increasing in commit order, whatever the number of writers or engines on the database.
 //
@@ -155,8 +156,8 @@ class ChatStore {
   // ---- The stream (recovery) ----
 
   // Advances the stream counter by `count` (>= 1) and returns the first of the `count` positions
-  // taken (the others follow it). Locks the counter until the transaction ends, so call it last,
-  // just before the commit: a concurrent transaction waits here until this one has committed.
+  // taken (the others follow it). Locks the counter until the transaction ends, so call it as
+  // late as possible: a concurrent transaction waits here until this one has committed.
   // Read-write only.
   virtual Result<std::int64_t> TakePositions(std::int64_t count) = 0;
   // The newest position taken by a committed transaction (0 when none); never locks.
