@@ -24,7 +24,13 @@ inline std::ostream& operator<<(std::ostream& out, MessageKind kind) {
 namespace eventify::testing {
 
 struct ChatFixture : BookingsFixture {
-  ChatFixture() {
+  ChatFixture() { AddAccounts(); }
+  // On `on`, a new database.
+  explicit ChatFixture(std::shared_ptr<spi::Storage> on) : BookingsFixture(std::move(on)) {
+    AddAccounts();
+  }
+
+  void AddAccounts() {
     for (const Principal* who : {&admin, &organizer, &other_organizer, &ann, &bob, &cid, &dee}) {
       AddAccount(*who);
     }

@@ -16,7 +16,14 @@ namespace eventify::testing {
 struct HubFixture : ChatFixture {
   static constexpr const char* kPassword = "Hub-password-1";
 
-  HubFixture() {
+  HubFixture() { GivePasswordsAndStartHub(); }
+  // On `on`, a new database.
+  explicit HubFixture(std::shared_ptr<spi::Storage> on) : ChatFixture(std::move(on)) {
+    GivePasswordsAndStartHub();
+  }
+  ~HubFixture() { hub.reset(); }
+
+  void GivePasswordsAndStartHub() {
     const accounts::PasswordHasher hasher(PasswordHashCost::kMinimum);
     const std::string hash = ValueOrFail(hasher.Hash(kPassword));
     for (const Principal* who : {&admin, &organizer, &other_organizer, &ann, &bob, &cid, &dee}) {
@@ -31,7 +38,6 @@ struct HubFixture : ChatFixture {
     }
     hub = Hub::Create(*engine, recording, options);
   }
-  ~HubFixture() { hub.reset(); }
 
   std::string Token(const Principal& who) {
     return ValueOrFail(
@@ -39,7 +45,8 @@ struct HubFixture : ChatFixture {
         .access_token;
   }
 
-  // Opens a connection of `who` with a fresh token; returns its id with its frames taken.
+  // Opens a connection of `who` with a fresh token; returns its id with its frames taken (its
+  // `ready` frame kept in last_ready).
   spi::ConnectionId Connect(const Principal& who) {
     const spi::ConnectionId id = next_connection++;
     hub->OnOpened(id, Token(who));
@@ -47,6 +54,7 @@ struct HubFixture : ChatFixture {
     const std::vector<std::string> first = transport.Take(id);
     BOOST_REQUIRE(!first.empty());
     BOOST_REQUIRE_EQUAL(RecordingTransport::Member(first.front(), "type"), "ready");
+    last_ready = first.front();
     return id;
   }
   void Disconnect(spi::ConnectionId id) {
@@ -76,6 +84,7 @@ struct HubFixture : ChatFixture {
   HubOptions options;
   std::unique_ptr<Hub> hub;
   spi::ConnectionId next_connection = 1;
+  std::string last_ready;  // the `ready` frame of the last Connect
 };
 
 }  // namespace eventify::testing

@@ -43,6 +43,14 @@
 // a member when it was sent by someone else after the member's read mark. Counts are computed
 // from the committed messages and marks when asked, so they are exact whatever the concurrency.
 //
+// The stream (recovery, docs/chat.md "Stream positions"). Every message and every move of a
+// member's marks takes a position in one stream for the whole database: strictly increasing in
+// commit order (with gaps), also across engines on one PostgreSQL database and across restarts.
+// A user's stream is what happened, after a position, in the conversations they are a member of
+// NOW: messages of others and mark moves of others. StreamAfter reads it back so that a client
+// that saw everything up to a position can catch up, or learns that it must reload through
+// History (resync) when it missed more than it may be sent.
+//
 // Visibility: a conversation is visible to its members only; anyone else gets not_a_member (an
 // unknown id conversation_not_found).
 //
@@ -107,6 +115,7 @@ struct Message {
   std::string reply_to_id;
   std::string idempotency_key;  // the sender's key, as given
   Timestamp created_at;
+  std::int64_t pos = 0;  // its stream position (0 for messages written before schema version 19)
 };
 
 struct MessagePage {
@@ -120,6 +129,7 @@ struct Receipt {
   std::int64_t read_seq = 0;
   std::int64_t delivered_seq = 0;
   Timestamp updated_at;
+  std::int64_t pos = 0;  // the stream position of the last move; 0 when the marks never moved
 };
 
 struct ConversationUnread {
@@ -160,6 +170,34 @@ class ChatObserver {
   // never call back into Chat. Message commits are reported in commit order; marks may be
   // reported concurrently from several threads.
   virtual void OnCommitted(const ChatCommit& commit) = 0;
+};
+
+// The most events one StreamAfter call returns.
+inline constexpr int kMaxStreamLimit = 1000;
+
+enum class StreamEventKind : int { kMessage, kMarks };
+
+// One event of a user's stream.
+struct StreamEvent {
+  StreamEventKind kind = StreamEventKind::kMessage;
+  std::int64_t pos = 0;
+  std::string conversation_id;
+  // kMessage: a message of someone else, and the user's unread count in its conversation as it
+  // stood right after it (counted against the user's read mark now, so the last message of a
+  // conversation in a page carries the conversation's unread count now).
+  Message message;
+  std::int64_t unread = 0;
+  // kMarks: another member's marks as they are now (a member whose marks moved several times
+  // since the position appears once, at the position of the last move).
+  Receipt receipt;
+};
+
+struct StreamPage {
+  std::vector<StreamEvent> events;  // by pos, oldest first; empty when resync
+  std::int64_t position = 0;        // the stream's newest position when it was read
+  // More than the limit happened after the position: nothing is returned, the client reloads
+  // the conversations it shows through GetConversation/History and resumes from `position`.
+  bool resync = false;
 };
 
 class Chat {
@@ -252,6 +290,19 @@ class Chat {
   // Unregisters; returns once no call to that observer is running. Never call it from
   // OnCommitted. An unknown handle is ignored.
   virtual void RemoveObserver(std::uint64_t handle) = 0;
+
+  // The stream's newest position: where a client that has just loaded what it shows resumes
+  // from.
+  virtual Result<std::int64_t> StreamPosition(const Principal& caller) = 0;
+
+  // The events of the caller's stream with a position above `after_pos`, oldest first, when
+  // there are at most `limit` of them; otherwise none and resync. Read in one snapshot, in a
+  // bounded number of statements (docs/chat.md). Errors: kInvalidArgument invalid_limit
+  // (1-kMaxStreamLimit, field "limit"), invalid_position (field "after_pos": negative, or above
+  // the stream's newest position: a position this database never gave, for instance one from a
+  // database restored from an older backup; the client reloads and starts from StreamPosition).
+  virtual Result<StreamPage> StreamAfter(const Principal& caller, std::int64_t after_pos,
+                                         int limit) = 0;
 };
 
 }  // namespace eventify

@@ -15,6 +15,12 @@
 // Identity comes only from the access token verified when the connection opened; a `user_id` in
 // a frame is ignored.
 //
+// Recovery: the durable frames of the notification channel (`new_message`, `message_read`) carry
+// their stream position `pos` (Chat::StreamAfter), and `ready` the stream's newest position. A
+// client that reconnects sends `resume` with the last position it saw and gets what it missed as
+// the same frames, oldest first, then `caught_up`; or `resync_required` when it missed more than
+// HubOptions::replay_limit. Typing and presence are ephemeral: no position, never replayed.
+//
 // Messages are written through Chat::Send (durable before anything is routed); `message` and
 // `new_message` go out only after the commit. Read marks through Chat::MarkRead; when the read
 // mark moved, the other members get `message_read`. Typing is never stored: forwarded to the
@@ -42,6 +48,9 @@ namespace eventify {
 struct HubOptions {
   // At most one `typing` frame is forwarded per user and conversation within this interval.
   std::chrono::milliseconds typing_interval{2000};
+  // A `resume` replays at most this many missed events (1 to kMaxStreamLimit); a client that
+  // missed more gets `resync_required` and reloads through the history API.
+  int replay_limit = 500;
 };
 
 class Hub : public spi::HubInbound {

@@ -41,10 +41,31 @@ class BatchRun {
     EV_RETURN_IF_ERROR(LoadReplies(operations));
     for (storage::BatchOperation* base : operations) Apply(Op(base));
     if (inserts_.empty()) return Status::Ok();
+    EV_RETURN_IF_ERROR(NumberPositions(operations));
     return store_.InsertMessages(inserts_);
   }
 
  private:
+  // Takes the batch's stream positions once everything was read and checked: the counter stays
+  // locked until the commit (spi/chat_store.h), so the other writers wait on it as briefly as
+  // possible. The messages get them in the order they were numbered, and so do the results (a
+  // resend later in the batch included).
+  Status NumberPositions(std::span<storage::BatchOperation* const> operations) {
+    EV_ASSIGN_OR_RETURN(const std::int64_t first,
+                        store_.TakePositions(static_cast<std::int64_t>(inserts_.size())));
+    std::unordered_map<std::string, std::int64_t> pos_of;
+    for (std::size_t i = 0; i < inserts_.size(); ++i) {
+      Message& m = inserts_[i].message;
+      m.pos = first + static_cast<std::int64_t>(i);
+      pos_of.emplace(m.id, m.pos);
+    }
+    for (storage::BatchOperation* base : operations) {
+      Message& result = Op(base).result;
+      if (auto found = pos_of.find(result.id); found != pos_of.end()) result.pos = found->second;
+    }
+    return Status::Ok();
+  }
+
   // Locks the conversations first, so that everything read after sees what the batches before
   // this one committed into them (a resend racing its original on another writer included).
   Status LoadConversations(std::span<storage::BatchOperation* const> operations) {

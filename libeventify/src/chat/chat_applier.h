@@ -2,7 +2,9 @@
 // writes messages many per commit: a batch locks each conversation it writes into once (in id
 // order), reads each one's newest sequence number once, numbers the messages in memory in arrival
 // order and inserts them all with one statement, so a message is acknowledged only once durable
-// and a conversation's numbers have no gaps and no duplicates under any number of writers.
+// and a conversation's numbers have no gaps and no duplicates under any number of writers. Last,
+// it takes one stream position per new message from the stream counter (one statement per
+// batch), which orders the batches by commit (docs/chat.md, "Stream positions").
 //
 // Every rule is checked against rows read once per batch, whatever its size: the senders' and
 // direct participants' accounts (blocked or not), the confirmed bookings that make senders

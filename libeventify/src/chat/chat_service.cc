@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -84,7 +85,54 @@ Result<Conversation> ViewOf(ChatStore& store, const ConversationRecord& record,
 }
 
 Receipt ReceiptOf(const spi::ReadMark& mark) {
-  return Receipt{mark.user_id, mark.read_seq, mark.delivered_seq, mark.updated_at};
+  return Receipt{mark.user_id, mark.read_seq, mark.delivered_seq, mark.updated_at, mark.pos};
+}
+
+Status InvalidPosition(std::string message) {
+  return InvalidArgument("invalid_position", std::move(message), "after_pos");
+}
+
+// For each of `messages` (others' messages by pos, every one of the stream after a position),
+// the unread count of its conversation right after it, against the read mark now: the count now
+// less the messages of the same conversation that came after it, which are all in `messages`
+// (0 when that goes below: the message is at or before the read mark).
+std::vector<std::int64_t> UnreadAfterEach(
+    const std::vector<Message>& messages,
+    const std::vector<std::pair<std::string, std::int64_t>>& counts) {
+  std::unordered_map<std::string, std::int64_t> remaining(counts.begin(), counts.end());
+  std::vector<std::int64_t> out(messages.size(), 0);
+  for (std::size_t i = messages.size(); i-- > 0;) {
+    std::int64_t& left = remaining[messages[i].conversation_id];
+    out[i] = std::max<std::int64_t>(left, 0);
+    --left;
+  }
+  return out;
+}
+
+// The messages (with their unread counts) and marks as one list by pos.
+std::vector<StreamEvent> MergeByPosition(std::vector<Message> messages,
+                                         const std::vector<std::int64_t>& unread,
+                                         std::vector<spi::ReadMark> marks) {
+  std::vector<StreamEvent> out;
+  out.reserve(messages.size() + marks.size());
+  std::size_t m = 0, r = 0;
+  while (m < messages.size() || r < marks.size()) {
+    StreamEvent event;
+    if (r == marks.size() || (m < messages.size() && messages[m].pos < marks[r].pos)) {
+      event.kind = StreamEventKind::kMessage;
+      event.pos = messages[m].pos;
+      event.conversation_id = messages[m].conversation_id;
+      event.unread = unread[m];
+      event.message = std::move(messages[m++]);
+    } else {
+      event.kind = StreamEventKind::kMarks;
+      event.pos = marks[r].pos;
+      event.conversation_id = marks[r].conversation_id;
+      event.receipt = ReceiptOf(marks[r++]);
+    }
+    out.push_back(std::move(event));
+  }
+  return out;
 }
 
 class ChatService final : public Chat {
@@ -270,6 +318,44 @@ class ChatService final : public Chat {
     });
   }
 
+  Result<std::int64_t> StreamPosition(const Principal& caller) override {
+    return Read<std::int64_t>([&](ChatStore& store) -> Result<std::int64_t> {
+      EV_RETURN_IF_ERROR(CallerAccount(store, caller).status());
+      return store.StreamPosition();
+    });
+  }
+
+  Result<StreamPage> StreamAfter(const Principal& caller, std::int64_t after_pos,
+                                 int limit) override {
+    if (limit < 1 || limit > kMaxStreamLimit) {
+      return InvalidArgument("invalid_limit", "the limit must be between 1 and 1000", "limit");
+    }
+    if (after_pos < 0) return InvalidPosition("the position cannot be negative");
+    return Read<StreamPage>([&](ChatStore& store) -> Result<StreamPage> {
+      EV_RETURN_IF_ERROR(CallerAccount(store, caller).status());
+      StreamPage page;
+      EV_ASSIGN_OR_RETURN(page.position, store.StreamPosition());
+      if (after_pos > page.position) {
+        return InvalidPosition("this position is newer than the stream: reload and start again");
+      }
+      if (after_pos == page.position) return page;
+      EV_ASSIGN_OR_RETURN(auto messages,
+                          store.ListStreamMessages(caller.user_id, after_pos, limit + 1));
+      EV_ASSIGN_OR_RETURN(auto marks, store.ListStreamMarks(caller.user_id, after_pos, limit + 1));
+      if (messages.size() + marks.size() > static_cast<std::size_t>(limit)) {
+        page.resync = true;
+        return page;
+      }
+      std::vector<std::int64_t> unread(messages.size(), 0);
+      if (!messages.empty()) {
+        EV_ASSIGN_OR_RETURN(auto counts, store.CountUnreadByConversation(caller.user_id));
+        unread = UnreadAfterEach(messages, counts);
+      }
+      page.events = MergeByPosition(std::move(messages), unread, std::move(marks));
+      return page;
+    });
+  }
+
   Result<UnreadCounts> GetUnreadCounts(const Principal& caller) override {
     return Read<UnreadCounts>([&](ChatStore& store) -> Result<UnreadCounts> {
       EV_RETURN_IF_ERROR(CallerAccount(store, caller).status());
@@ -320,6 +406,7 @@ class ChatService final : public Chat {
     MarkChange change;
     const Status status = storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
       ChatStore& store = *tx.store<ChatStore>();
+      change = MarkChange{};  // the body may run again
       EV_RETURN_IF_ERROR(MemberConversation(store, caller, conversation_id).status());
       const std::string ids[] = {std::string(message_id)};
       EV_ASSIGN_OR_RETURN(auto found, store.FindMessages(ids));
@@ -327,15 +414,22 @@ class ChatService final : public Chat {
         return MessageNotFound("message_id");
       }
       const std::int64_t seq = found.front().message.seq;
-      EV_ASSIGN_OR_RETURN(const spi::ReadMark before, store.FindMarks(conversation_id, caller.user_id));
+      const std::int64_t read_seq = read ? seq : 0;
+      EV_ASSIGN_OR_RETURN(const spi::ReadMark now, store.FindMarks(conversation_id, caller.user_id));
+      if (read_seq <= now.read_seq && seq <= now.delivered_seq) {
+        out = ReceiptOf(now);  // nothing moves: no stream position taken
+        return Status::Ok();
+      }
+      // The position as late as possible: the counter stays locked until the commit.
+      EV_ASSIGN_OR_RETURN(const std::int64_t pos, store.TakePositions(1));
       EV_ASSIGN_OR_RETURN(const spi::ReadMark mark,
-                          store.AdvanceMarks(conversation_id, caller.user_id, read ? seq : 0, seq,
-                                             clock_->Now()));
+                          store.AdvanceMarks(conversation_id, caller.user_id, read_seq, seq,
+                                             clock_->Now(), pos));
       out = ReceiptOf(mark);
       change.conversation_id = std::string(conversation_id);
       change.receipt = ReceiptOf(mark);
-      change.read_moved = mark.read_seq > before.read_seq;
-      change.delivered_moved = mark.delivered_seq > before.delivered_seq;
+      change.read_moved = mark.read_seq > now.read_seq;
+      change.delivered_moved = mark.delivered_seq > now.delivered_seq;
       return Status::Ok();
     });
     if (!status.ok()) return status;

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <charconv>
+#include <optional>
 #include <utility>
 
 namespace eventify::hub {
@@ -56,6 +57,7 @@ void WriteMessage(Writer& w, const Message& m) {
   Str(w, "text", m.text);
   Str(w, "reply_to_id", m.reply_to_id);
   Str(w, "created_at", FormatTimestamp(m.created_at));
+  Int(w, "pos", m.pos);
   w.EndObject();
 }
 
@@ -77,17 +79,19 @@ Status StringMember(const rapidjson::Value& object, const char* name, bool requi
   return Status::Ok();
 }
 
-constexpr std::array<std::pair<std::string_view, ClientFrameType>, 6> kTypes = {{
+constexpr std::array<std::pair<std::string_view, ClientFrameType>, 7> kTypes = {{
     {"join", ClientFrameType::kJoin},
     {"leave", ClientFrameType::kLeave},
     {"message", ClientFrameType::kMessage},
     {"read", ClientFrameType::kRead},
     {"typing", ClientFrameType::kTyping},
     {"ping", ClientFrameType::kPing},
+    {"resume", ClientFrameType::kResume},
 }};
 
 Status Fill(const rapidjson::Value& doc, ClientFrame& frame) {
-  const bool needs_conversation = frame.type != ClientFrameType::kPing;
+  const bool needs_conversation =
+      frame.type != ClientFrameType::kPing && frame.type != ClientFrameType::kResume;
   if (Status s = StringMember(doc, "conversation_id", needs_conversation, &frame.conversation_id);
       !s.ok()) {
     return s;
@@ -95,6 +99,16 @@ Status Fill(const rapidjson::Value& doc, ClientFrame& frame) {
   switch (frame.type) {
     case ClientFrameType::kRead:
       return StringMember(doc, "message_id", true, &frame.message_id);
+    case ClientFrameType::kResume: {
+      // Its range is StreamAfter's (invalid_position); here only that it is an integer.
+      auto it = doc.FindMember("after");
+      if (it == doc.MemberEnd() || it->value.IsNull()) {
+        return Invalid("missing_field", "`after` is required", "after");
+      }
+      if (!it->value.IsInt64()) return Invalid("invalid_field", "`after` must be an integer", "after");
+      frame.after = it->value.GetInt64();
+      return Status::Ok();
+    }
     case ClientFrameType::kTyping: {
       auto it = doc.FindMember("is_typing");
       if (it == doc.MemberEnd() || it->value.IsNull()) return Status::Ok();
@@ -156,10 +170,11 @@ Result<ClientFrame> ParseClientFrame(std::string_view text, std::string* ref) {
   return frame;
 }
 
-std::string ReadyFrame(const std::string& user_id, Role role) {
+std::string ReadyFrame(const std::string& user_id, Role role, std::optional<std::int64_t> pos) {
   return Frame("ready", [&](Writer& w) {
     Str(w, "user_id", user_id);
     Str(w, "role", RoleName(role));
+    if (pos) Int(w, "pos", *pos);
   });
 }
 
@@ -214,6 +229,7 @@ NewMessageFrames::NewMessageFrames(const Message& message) {
   Str(w, "type", "new_message");
   Str(w, "conversation_id", message.conversation_id);
   WriteMessage(w, message);
+  Int(w, "pos", message.pos);
   w.Key("unread");
   w.Int64(0);
   w.EndObject();
@@ -244,6 +260,22 @@ std::string MessageReadFrame(const std::string& conversation_id, const Receipt& 
     Str(w, "conversation_id", conversation_id);
     Str(w, "user_id", receipt.user_id);
     Int(w, "read_seq", receipt.read_seq);
+    Int(w, "delivered_seq", receipt.delivered_seq);
+    Int(w, "pos", receipt.pos);
+  });
+}
+
+std::string CaughtUpFrame(std::int64_t pos, const std::string& ref) {
+  return Frame("caught_up", [&](Writer& w) {
+    Int(w, "pos", pos);
+    Ref(w, ref);
+  });
+}
+
+std::string ResyncRequiredFrame(std::int64_t pos, const std::string& ref) {
+  return Frame("resync_required", [&](Writer& w) {
+    Int(w, "pos", pos);
+    Ref(w, ref);
   });
 }
 

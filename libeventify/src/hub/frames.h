@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -12,7 +13,7 @@
 
 namespace eventify::hub {
 
-enum class ClientFrameType { kJoin, kLeave, kMessage, kRead, kTyping, kPing };
+enum class ClientFrameType { kJoin, kLeave, kMessage, kRead, kTyping, kPing, kResume };
 
 // A client's frame, its fields as the type needs them. Any other member (a `user_id`, say) is
 // ignored.
@@ -23,6 +24,7 @@ struct ClientFrame {
   std::string message_id;  // kRead
   NewMessage message;      // kMessage
   bool is_typing = true;   // kTyping
+  std::int64_t after = 0;  // kResume: the last stream position the client saw
 };
 
 // Errors (kInvalidArgument): invalid_frame (not a JSON object, or no string `type`: field "type"
@@ -33,7 +35,8 @@ struct ClientFrame {
 Result<ClientFrame> ParseClientFrame(std::string_view text, std::string* ref);
 
 // Server frames. Each returns one JSON object as text.
-std::string ReadyFrame(const std::string& user_id, Role role);
+// `pos`: the stream's newest position; left out when it could not be read.
+std::string ReadyFrame(const std::string& user_id, Role role, std::optional<std::int64_t> pos);
 std::string ErrorFrame(const Status& status, const std::string& ref);
 std::string JoinedFrame(const Conversation& conversation, const std::string& ref);
 std::string LeftFrame(const std::string& conversation_id, const std::string& ref);
@@ -57,5 +60,8 @@ std::string TypingFrame(const std::string& conversation_id, const std::string& u
                         bool is_typing);
 std::string UserStatusFrame(const std::string& user_id, bool online, Timestamp last_seen);
 std::string PongFrame(Timestamp now, const std::string& ref);
+// The answers to `resume` after the replayed frames (hub/recovery.h).
+std::string CaughtUpFrame(std::int64_t pos, const std::string& ref);
+std::string ResyncRequiredFrame(std::int64_t pos, const std::string& ref);
 
 }  // namespace eventify::hub

@@ -14,6 +14,7 @@
 #include "eventify/hub.h"
 #include "eventify/spi/chat_store.h"
 #include "hub/frames.h"
+#include "hub/recovery.h"
 #include "hub/worker.h"
 
 namespace eventify {
@@ -93,7 +94,8 @@ class HubService final : public Hub, private ChatObserver {
       return;
     }
     const std::string user_id = principal->user_id;
-    transport_->Send(connection, hub::ReadyFrame(user_id, principal->role));
+    transport_->Send(connection, hub::ReadyFrame(user_id, principal->role,
+                                                 hub::ReadyPosition(chat_, *principal)));
     sessions_[connection] = Session{*std::move(principal), ++last_serial_, {}};
     std::set<ConnectionId>& mine = by_user_[user_id];
     const bool came_online = mine.empty();
@@ -173,6 +175,13 @@ class HubService final : public Hub, private ChatObserver {
         return Typing(connection, session, frame);
       case hub::ClientFrameType::kPing:
         return transport_->Send(connection, hub::PongFrame(clock_.Now(), frame.ref));
+      case hub::ClientFrameType::kResume:
+        // The connection is in by_user_ since Open: what commits during the read reaches it live.
+        for (std::string& out : hub::ResumeFrames(chat_, session.principal, frame.after,
+                                                  options_.replay_limit, frame.ref)) {
+          transport_->Send(connection, std::move(out));
+        }
+        return;
     }
   }
 

@@ -14,100 +14,15 @@
 #include <utility>
 #include <vector>
 
+#include "chat_store_fixture.h"
 #include "conformance_helpers.h"
-#include "eventify/spi/booking_store.h"
 #include "eventify/spi/chat_store.h"
-#include "eventify/spi/event_store.h"
-#include "storage_conformance.h"
 
 namespace eventify::testing {
-namespace {
 
 using spi::ChatStore;
 using spi::ConversationRecord;
 using spi::MessageRecord;
-
-struct ChatStoreFixture {
-  ChatStoreFixture() : storage(conformance::OpenStorageUnderTest()) {}
-
-  Status Run(const std::function<Status(ChatStore&)>& body) {
-    return storage->Run(spi::TransactionMode::kReadWrite, [&](spi::Transaction& tx) -> Status {
-      auto* store = tx.store<ChatStore>();
-      BOOST_REQUIRE(store != nullptr);
-      return body(*store);
-    });
-  }
-
-  static ConversationRecord Direct(int n, const std::string& a, const std::string& b) {
-    ConversationRecord c;
-    c.id = IdOf(n);
-    c.kind = ConversationKind::kDirect;
-    c.key = "direct:" + a + ":" + b;
-    c.user_a = a;
-    c.user_b = b;
-    c.created_at = BaseTime();
-    return c;
-  }
-  static ConversationRecord Room(int n, const std::string& event_id, const std::string& organizer) {
-    ConversationRecord c;
-    c.id = IdOf(n);
-    c.kind = ConversationKind::kEventRoom;
-    c.key = "event:" + event_id;
-    c.event_id = event_id;
-    c.user_a = organizer;
-    c.created_at = BaseTime();
-    return c;
-  }
-  static MessageRecord Msg(int n, const std::string& conversation, std::int64_t seq,
-                           const std::string& sender) {
-    MessageRecord r;
-    Message& m = r.message;
-    m.id = IdOf(1000 + n);
-    m.conversation_id = conversation;
-    m.seq = seq;
-    m.sender_id = sender;
-    m.text = "message " + std::to_string(n);
-    m.idempotency_key = "k" + std::to_string(n);
-    m.created_at = BaseTime() + std::chrono::seconds(n);
-    r.request_key = sender + ":" + m.idempotency_key;
-    return r;
-  }
-
-  // Users u1..u3 (u3 blocked, an organizer), an event of u3 and bookings of it: u1 confirmed,
-  // u2 cancelled.
-  void SeedPeople() {
-    REQUIRE_OK(storage->Run(spi::TransactionMode::kReadWrite, [&](spi::Transaction& tx) -> Status {
-      for (int n : {1, 2, 3}) {
-        spi::UserRecord user = SampleUser(n);
-        user.id = "u" + std::to_string(n);
-        if (n == 3) {
-          user.role = Role::kOrganizer;
-          user.blocked = true;
-        }
-        EV_TEST_RETURN_IF_ERROR(tx.accounts().InsertUser(user));
-      }
-      auto* events = tx.store<spi::EventStore>();
-      const Category category = SampleCategory(1, "Talks");
-      EV_TEST_RETURN_IF_ERROR(events->InsertCategory(category));
-      Event event = SampleEvent(7, category.id);
-      event.organizer_id = "u3";
-      EV_TEST_RETURN_IF_ERROR(events->InsertEvent(event));
-      std::vector<spi::BookingRecord> rows;
-      int n = 0;
-      for (const auto& [user, status] : {std::pair{"u1", BookingStatus::kConfirmed},
-                                         std::pair{"u2", BookingStatus::kCancelled}}) {
-        rows.push_back(SampleBooking(IdOf(500 + ++n), event.id, user, status));
-      }
-      return tx.store<spi::BookingStore>()->InsertBookings(rows);
-    }));
-    event_id = IdOf(7);
-  }
-
-  std::shared_ptr<spi::Storage> storage;
-  std::string event_id;
-};
-
-}  // namespace
 
 BOOST_FIXTURE_TEST_SUITE(chat_store, ChatStoreFixture)
 
@@ -232,27 +147,27 @@ BOOST_AUTO_TEST_CASE(marks_only_move_forward_and_delivered_never_trails_read) {
     BOOST_TEST(none->user_id == "a");
 
     const Timestamp t1 = BaseTime() + std::chrono::seconds(1);
-    auto delivered = store.AdvanceMarks(IdOf(1), "a", 0, 5, t1);
+    auto delivered = store.AdvanceMarks(IdOf(1), "a", 0, 5, t1, 1);
     BOOST_REQUIRE(delivered.ok());
     BOOST_TEST(delivered->read_seq == 0);
     BOOST_TEST(delivered->delivered_seq == 5);
     BOOST_TEST((delivered->updated_at == t1));
     const Timestamp t2 = BaseTime() + std::chrono::seconds(2);
-    auto read = store.AdvanceMarks(IdOf(1), "a", 3, 3, t2);
+    auto read = store.AdvanceMarks(IdOf(1), "a", 3, 3, t2, 2);
     BOOST_TEST(read->read_seq == 3);
     BOOST_TEST(read->delivered_seq == 5);
     BOOST_TEST((read->updated_at == t2));
     // Backwards changes nothing, not even the time.
-    auto back = store.AdvanceMarks(IdOf(1), "a", 1, 1, BaseTime() + std::chrono::seconds(3));
+    auto back = store.AdvanceMarks(IdOf(1), "a", 1, 1, BaseTime() + std::chrono::seconds(3), 3);
     BOOST_TEST(back->read_seq == 3);
     BOOST_TEST(back->delivered_seq == 5);
     BOOST_TEST((back->updated_at == t2));
     // Reading past what was delivered moves both.
-    auto past = store.AdvanceMarks(IdOf(1), "a", 8, 0, BaseTime() + std::chrono::seconds(4));
+    auto past = store.AdvanceMarks(IdOf(1), "a", 8, 0, BaseTime() + std::chrono::seconds(4), 4);
     BOOST_TEST(past->read_seq == 8);
     BOOST_TEST(past->delivered_seq == 8);
-    EV_TEST_RETURN_IF_ERROR(store.AdvanceMarks(IdOf(1), "b", 2, 2, t1).status());
-    EV_TEST_RETURN_IF_ERROR(store.AdvanceMarks(IdOf(2), "c", 2, 2, t1).status());
+    EV_TEST_RETURN_IF_ERROR(store.AdvanceMarks(IdOf(1), "b", 2, 2, t1, 5).status());
+    EV_TEST_RETURN_IF_ERROR(store.AdvanceMarks(IdOf(2), "c", 2, 2, t1, 6).status());
     auto marks = store.ListMarks(IdOf(1));
     BOOST_REQUIRE(marks.ok());
     BOOST_REQUIRE(marks->size() == 2u);
@@ -308,7 +223,7 @@ BOOST_AUTO_TEST_CASE(unread_counts_cover_direct_conversations_and_the_rooms_of_m
     batch.push_back(Msg(6, IdOf(2), 3, "u3"));
     batch.push_back(Msg(7, IdOf(3), 1, "u3"));
     EV_TEST_RETURN_IF_ERROR(store.InsertMessages(batch));
-    return store.AdvanceMarks(IdOf(2), "u1", 1, 1, BaseTime()).status();
+    return store.AdvanceMarks(IdOf(2), "u1", 1, 1, BaseTime(), 1).status();
   }));
   REQUIRE_OK(Run([&](ChatStore& store) -> Status {
     BOOST_TEST(*store.CountUnread(IdOf(1), "u1", 0) == 2);

@@ -15,6 +15,13 @@
 // lock is what makes the numbers gapless and unique under concurrent writers: two transactions
 // writing into one conversation queue on its row.
 //
+// The stream position (docs/chat.md, "Stream positions"): one counter for the whole database that
+// every transaction writing messages or moving marks advances once (TakePositions), as late as
+// it can: after its reads and checks, just before its writes. The counter's row stays locked
+// until the commit, so the next
+// transaction gets its positions only once this one is committed: positions are strictly
+// increasing in commit order, whatever the number of writers or engines on the database.
+//
 // Thread-safety: as every store, it belongs to the thread running the transaction body.
 #pragma once
 
@@ -60,13 +67,15 @@ struct MessageRecord {
   std::string request_key;
 };
 
-// A member's marks; a member without a row has both at 0.
+// A member's marks; a member without a row has both at 0. `pos` is the stream position of the
+// last move (0: never moved, or moved before schema version 19).
 struct ReadMark {
   std::string conversation_id;
   std::string user_id;
   std::int64_t read_seq = 0;
   std::int64_t delivered_seq = 0;
   Timestamp updated_at;
+  std::int64_t pos = 0;
 };
 
 class ChatStore {
@@ -105,7 +114,7 @@ class ChatStore {
   // The highest sequence number of each conversation among `ids` that has messages.
   virtual Result<std::vector<std::pair<std::string, std::int64_t>>> LastSequences(
       std::span<const std::string> ids) = 0;
-  // Inserts every message in as few statements as the database allows.
+  // Inserts every message (with its Message::pos) in as few statements as the database allows.
   // Errors: kAlreadyExists (message_exists) for a taken id, request key or (conversation, seq).
   virtual Status InsertMessages(std::span<const MessageRecord> messages) = 0;
   // The messages among `ids` that exist.
@@ -125,11 +134,11 @@ class ChatStore {
   // ---- Marks and counts ----
 
   // Moves the user's marks forward to `read_seq` and `delivered_seq` where they are below, never
-  // back (a missing row is created), stamping updated_at when either moved; returns the marks as
-  // they are afterwards. Read-write only.
+  // back (a missing row is created), stamping updated_at and pos when either moved; returns the
+  // marks as they are afterwards. Read-write only.
   virtual Result<ReadMark> AdvanceMarks(std::string_view conversation_id, std::string_view user_id,
                                         std::int64_t read_seq, std::int64_t delivered_seq,
-                                        Timestamp at) = 0;
+                                        Timestamp at, std::int64_t pos) = 0;
   // The user's marks (zeros, epoch updated_at, when there is no row).
   virtual Result<ReadMark> FindMarks(std::string_view conversation_id,
                                      std::string_view user_id) = 0;
@@ -148,6 +157,25 @@ class ChatStore {
   // others after the user's read mark; conversations with none are left out. One statement.
   virtual Result<std::vector<std::pair<std::string, std::int64_t>>> CountUnreadByConversation(
       std::string_view user_id) = 0;
+
+  // ---- The stream (recovery) ----
+
+  // Advances the stream counter by `count` (>= 1) and returns the first of the `count` positions
+  // taken (the others follow it). Locks the counter until the transaction ends, so call it as
+  // late as possible: a concurrent transaction waits here until this one has committed.
+  // Read-write only.
+  virtual Result<std::int64_t> TakePositions(std::int64_t count) = 0;
+  // The newest position taken by a committed transaction (0 when none); never locks.
+  virtual Result<std::int64_t> StreamPosition() = 0;
+  // Up to `limit` messages with pos above `after_pos`, sent by others than `user_id`, in the
+  // conversations `user_id` is a member of now (as CountUnreadByConversation), by pos. One
+  // statement, through the (conversation_id, pos) index of each of the user's conversations.
+  virtual Result<std::vector<Message>> ListStreamMessages(std::string_view user_id,
+                                                          std::int64_t after_pos, int limit) = 0;
+  // Up to `limit` marks with pos above `after_pos`, of others than `user_id`, in the same
+  // conversations, by pos. One statement, through the (conversation_id, pos) index of the marks.
+  virtual Result<std::vector<ReadMark>> ListStreamMarks(std::string_view user_id,
+                                                        std::int64_t after_pos, int limit) = 0;
 
   // ---- Contacts (presence) ----
 

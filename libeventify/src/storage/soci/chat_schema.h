@@ -56,4 +56,27 @@ constexpr std::string_view kV17ChatReadMarks =
     " updated_at BIGINT NOT NULL,"
     " PRIMARY KEY (conversation_id, user_id))";
 
+// Version 19, "chat stream positions" (docs/chat.md, "Stream positions"). One counter row that
+// every transaction writing messages or moving marks advances once, as its last step: its row
+// lock orders those transactions, so positions follow commit order on both databases, with any
+// number of writers and engines (a sequence would not: PostgreSQL hands sequence values out in
+// the order transactions ask, not the order they commit). Messages and marks written before this
+// version keep position 0, before every position a client can hold. Each table gets a
+// (conversation_id, pos) index: a user's stream is read per conversation of theirs, each a range
+// scan above the position, so the cost grows with the user's conversations and what they missed,
+// never with the traffic of the whole database.
+constexpr std::string_view kV19ChatStream =
+    "CREATE TABLE chat_stream ("
+    " id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " pos BIGINT NOT NULL CHECK (pos >= 0))";
+constexpr std::string_view kV19ChatStreamRow = "INSERT INTO chat_stream (id, pos) VALUES (1, 0)";
+constexpr std::string_view kV19ChatMessagesPos =
+    "ALTER TABLE chat_messages ADD COLUMN pos BIGINT NOT NULL DEFAULT 0";
+constexpr std::string_view kV19ChatMessagesPosIndex =
+    "CREATE INDEX chat_messages_pos_idx ON chat_messages (conversation_id, pos)";
+constexpr std::string_view kV19ChatReadMarksPos =
+    "ALTER TABLE chat_read_marks ADD COLUMN pos BIGINT NOT NULL DEFAULT 0";
+constexpr std::string_view kV19ChatReadMarksPosIndex =
+    "CREATE INDEX chat_read_marks_pos_idx ON chat_read_marks (conversation_id, pos)";
+
 }  // namespace eventify::storage

@@ -57,13 +57,14 @@ struct ConversationRow {
 
 constexpr std::string_view kMessageColumns =
     "id, conversation_id, seq, sender_id, kind, body, reply_to, client_key, request_key, "
-    "created_at";
+    "created_at, pos";
 
 struct MessageRow {
   spi::MessageRecord record;
   long long seq = 0;
   std::string kind;
   long long created_at = 0;
+  long long pos = 0;
 
   void Exchange(soci::statement& statement) {
     Message& m = record.message;
@@ -77,6 +78,7 @@ struct MessageRow {
     statement.exchange(soci::into(m.idempotency_key));
     statement.exchange(soci::into(record.request_key));
     statement.exchange(soci::into(created_at));
+    statement.exchange(soci::into(pos));
   }
 
   Result<spi::MessageRecord> Get() const {
@@ -90,6 +92,7 @@ struct MessageRow {
     }
     out.message.seq = seq;
     out.message.created_at = FromMicros(created_at);
+    out.message.pos = pos;
     return out;
   }
 };
@@ -99,6 +102,7 @@ struct MarkRow {
   long long read_seq = 0;
   long long delivered_seq = 0;
   long long updated_at = 0;
+  long long pos = 0;
 
   void Exchange(soci::statement& statement) {
     statement.exchange(soci::into(mark.conversation_id));
@@ -106,6 +110,7 @@ struct MarkRow {
     statement.exchange(soci::into(read_seq));
     statement.exchange(soci::into(delivered_seq));
     statement.exchange(soci::into(updated_at));
+    statement.exchange(soci::into(pos));
   }
 
   Result<spi::ReadMark> Get() const {
@@ -113,6 +118,7 @@ struct MarkRow {
     out.read_seq = read_seq;
     out.delivered_seq = delivered_seq;
     out.updated_at = FromMicros(updated_at);
+    out.pos = pos;
     return out;
   }
 };
@@ -123,7 +129,8 @@ Result<std::vector<spi::ReadMark>> SelectMarks(TransactionContext& context,
   std::vector<spi::ReadMark> out;
   const Status read = SelectInto<MarkRow>(
       context,
-      "SELECT conversation_id, user_id, read_seq, delivered_seq, updated_at FROM chat_read_marks" +
+      "SELECT conversation_id, user_id, read_seq, delivered_seq, updated_at, pos"
+      " FROM chat_read_marks" +
           tail,
       p, out);
   if (!read.ok()) return read;
@@ -349,7 +356,7 @@ Status SociChatStore::InsertMessages(std::span<const spi::MessageRecord> message
             "INSERT INTO chat_messages (" + std::string(kMessageColumns) + ") ";
         if (context_.dialect() == Dialect::kSqlite) {
           static const std::string kInsert =
-              kInsertColumns + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+              kInsertColumns + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
           SqliteStatement insert = context_.statements().Sqlite(kInsert);
           for (const spi::MessageRecord& record : messages) {
             const Message& m = record.message;
@@ -363,6 +370,7 @@ Status SociChatStore::InsertMessages(std::span<const spi::MessageRecord> message
                 .Bind(m.idempotency_key)
                 .Bind(record.request_key)
                 .Bind(static_cast<long long>(ToMicros(m.created_at)))
+                .Bind(static_cast<long long>(m.pos))
                 .Run();
           }
           return Status::Ok();
@@ -370,8 +378,8 @@ Status SociChatStore::InsertMessages(std::span<const spi::MessageRecord> message
         static const std::string kInsert =
             kInsertColumns +
             "SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], "
-            "$6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[])";
-        PgArray columns[10];
+            "$6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[])";
+        PgArray columns[11];
         for (const spi::MessageRecord& record : messages) {
           const Message& m = record.message;
           columns[0].Add(m.id);
@@ -384,6 +392,7 @@ Status SociChatStore::InsertMessages(std::span<const spi::MessageRecord> message
           columns[7].Add(m.idempotency_key);
           columns[8].Add(record.request_key);
           columns[9].Add(static_cast<long long>(ToMicros(m.created_at)));
+          columns[10].Add(static_cast<long long>(m.pos));
         }
         std::vector<std::string> parameters;
         for (PgArray& column : columns) parameters.push_back(column.Finish());
@@ -442,16 +451,18 @@ Result<std::vector<Message>> SociChatStore::ListMessagesAfter(std::string_view c
 // spell the scalar maximum differently), then the row as it is now.
 Result<spi::ReadMark> SociChatStore::AdvanceMarks(std::string_view conversation_id,
                                                   std::string_view user_id, std::int64_t read_seq,
-                                                  std::int64_t delivered_seq, Timestamp at) {
+                                                  std::int64_t delivered_seq, Timestamp at,
+                                                  std::int64_t pos) {
   return context_.Call(Access::kWrite, "AdvanceMarks", [&]() -> Result<spi::ReadMark> {
     std::string conversation(conversation_id);
     std::string user(user_id);
     long long read = read_seq;
     long long delivered = std::max(delivered_seq, read_seq);
     long long stamp = ToMicros(at);
+    long long position = pos;
     Execute(context_.sql(),
             "INSERT INTO chat_read_marks (conversation_id, user_id, read_seq, delivered_seq,"
-            " updated_at) VALUES (:conversation, :user, :read_seq, :delivered_seq, :at)"
+            " updated_at, pos) VALUES (:conversation, :user, :read_seq, :delivered_seq, :at, :pos)"
             " ON CONFLICT (conversation_id, user_id) DO UPDATE SET"
             " read_seq = CASE WHEN excluded.read_seq > chat_read_marks.read_seq"
             " THEN excluded.read_seq ELSE chat_read_marks.read_seq END,"
@@ -459,9 +470,12 @@ Result<spi::ReadMark> SociChatStore::AdvanceMarks(std::string_view conversation_
             " THEN excluded.delivered_seq ELSE chat_read_marks.delivered_seq END,"
             " updated_at = CASE WHEN excluded.read_seq > chat_read_marks.read_seq"
             " OR excluded.delivered_seq > chat_read_marks.delivered_seq"
-            " THEN excluded.updated_at ELSE chat_read_marks.updated_at END",
+            " THEN excluded.updated_at ELSE chat_read_marks.updated_at END,"
+            " pos = CASE WHEN excluded.read_seq > chat_read_marks.read_seq"
+            " OR excluded.delivered_seq > chat_read_marks.delivered_seq"
+            " THEN excluded.pos ELSE chat_read_marks.pos END",
             soci::use(conversation), soci::use(user), soci::use(read), soci::use(delivered),
-            soci::use(stamp));
+            soci::use(stamp), soci::use(position));
     return FindMarks(conversation_id, user_id);
   });
 }
@@ -517,24 +531,31 @@ Result<std::int64_t> SociChatStore::CountUnreadThrough(std::string_view conversa
   });
 }
 
-// The user's conversations: direct ones through the user_a and user_b indexes, rooms they
-// organize through user_a, rooms of events they hold a confirmed booking of through
-// bookings_user_idx; then each one's messages after the read mark through (conversation_id, seq).
+// The ids of the conversations `user_id` is a member of now, as a subquery: direct ones through
+// the user_a and user_b indexes, rooms they organize through user_a, rooms of events they hold a
+// confirmed booking of through bookings_user_idx.
+namespace {
+std::string MyConversations(Params& p, std::string_view user_id) {
+  std::string mine = "SELECT id FROM chat_conversations WHERE user_a = " + p.Add(user_id);
+  mine += " UNION SELECT id FROM chat_conversations WHERE user_b = " + p.Add(user_id);
+  mine +=
+      " UNION SELECT c.id FROM bookings b JOIN chat_conversations c ON c.event_id = b.event_id"
+      " AND c.kind = 'event_room' WHERE b.user_id = " +
+      p.Add(user_id);
+  mine += " AND b.status = 'confirmed'";
+  return mine;
+}
+}  // namespace
+
+// The user's conversations (MyConversations), then each one's messages after the read mark
+// through (conversation_id, seq).
 Result<std::vector<std::pair<std::string, std::int64_t>>> SociChatStore::CountUnreadByConversation(
     std::string_view user_id) {
   using Pairs = std::vector<std::pair<std::string, std::int64_t>>;
   return context_.Call(Access::kRead, "CountUnreadByConversation", [&]() -> Result<Pairs> {
     Params p(context_.dialect());
-    std::string query =
-        "SELECT m.conversation_id, COUNT(*) FROM chat_messages m JOIN ("
-        "SELECT id FROM chat_conversations WHERE user_a = " +
-        p.Add(user_id);
-    query += " UNION SELECT id FROM chat_conversations WHERE user_b = " + p.Add(user_id);
-    query +=
-        " UNION SELECT c.id FROM bookings b JOIN chat_conversations c ON c.event_id = b.event_id"
-        " AND c.kind = 'event_room' WHERE b.user_id = " +
-        p.Add(user_id);
-    query += " AND b.status = 'confirmed') mine ON mine.id = m.conversation_id";
+    std::string query = "SELECT m.conversation_id, COUNT(*) FROM chat_messages m JOIN (" +
+                        MyConversations(p, user_id) + ") mine ON mine.id = m.conversation_id";
     query +=
         " LEFT JOIN chat_read_marks r ON r.conversation_id = m.conversation_id AND r.user_id = " +
         p.Add(user_id);
@@ -552,6 +573,61 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> SociChatStore::CountUn
         },
         [&] { out.emplace_back(id, count); });
     return out;
+  });
+}
+
+// The counter's row is locked by the UPDATE until the transaction ends (docs/chat.md).
+Result<std::int64_t> SociChatStore::TakePositions(std::int64_t count) {
+  return context_.Call(Access::kWrite, "TakePositions", [&]() -> Result<std::int64_t> {
+    if (count < 1) return Internal("TakePositions needs a count of at least 1");
+    long long taken = count;
+    long long newest = 0;
+    Execute(context_.sql(), "UPDATE chat_stream SET pos = pos + :count WHERE id = 1",
+            soci::use(taken));
+    const Executed row =
+        Execute(context_.sql(), "SELECT pos FROM chat_stream WHERE id = 1", soci::into(newest));
+    if (!row.got_row) return BadRow("chat_stream");
+    return newest - taken + 1;
+  });
+}
+
+Result<std::int64_t> SociChatStore::StreamPosition() {
+  return context_.Call(Access::kRead, "StreamPosition", [&]() -> Result<std::int64_t> {
+    long long newest = 0;
+    const Executed row =
+        Execute(context_.sql(), "SELECT pos FROM chat_stream WHERE id = 1", soci::into(newest));
+    if (!row.got_row) return BadRow("chat_stream");
+    return newest;
+  });
+}
+
+Result<std::vector<Message>> SociChatStore::ListStreamMessages(std::string_view user_id,
+                                                               std::int64_t after_pos, int limit) {
+  return context_.Call(Access::kRead, "ListStreamMessages", [&]() -> Result<std::vector<Message>> {
+    Params p(context_.dialect());
+    std::string query = "SELECT " + std::string(kMessageColumns) +
+                        " FROM chat_messages WHERE conversation_id IN (" +
+                        MyConversations(p, user_id) + ")";
+    query += " AND pos > " + p.Add(static_cast<long long>(after_pos));
+    query += " AND sender_id <> " + p.Add(user_id);
+    query += " ORDER BY pos LIMIT " + p.Add(static_cast<long long>(limit));
+    std::vector<spi::MessageRecord> records;
+    const Status read = SelectInto<MessageRow>(context_, query, p, records);
+    if (!read.ok()) return read;
+    return MessagesOf(std::move(records));
+  });
+}
+
+Result<std::vector<spi::ReadMark>> SociChatStore::ListStreamMarks(std::string_view user_id,
+                                                                 std::int64_t after_pos,
+                                                                 int limit) {
+  return context_.Call(Access::kRead, "ListStreamMarks", [&]() -> Result<std::vector<spi::ReadMark>> {
+    Params p(context_.dialect());
+    std::string tail = " WHERE conversation_id IN (" + MyConversations(p, user_id) + ")";
+    tail += " AND pos > " + p.Add(static_cast<long long>(after_pos));
+    tail += " AND user_id <> " + p.Add(user_id);
+    tail += " ORDER BY pos LIMIT " + p.Add(static_cast<long long>(limit));
+    return SelectMarks(context_, tail, p);
   });
 }
 

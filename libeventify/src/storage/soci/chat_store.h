@@ -1,5 +1,5 @@
 // SociChatStore: spi::ChatStore over the chat_conversations, chat_messages and chat_read_marks
-// tables of migration 17 ("chat"), reading the users of migration 1, the events of migration 8
+// tables of migration 17 ("chat") and chat_stream of migration 19, reading the users of migration 1, the events of migration 8
 // and the bookings of migration 9 for the chat rules.
 //
 // Valid only inside the transaction body that received it. Thread-safety: none (see
@@ -41,7 +41,7 @@ class SociChatStore final : public spi::ChatStore {
 
   Result<spi::ReadMark> AdvanceMarks(std::string_view conversation_id, std::string_view user_id,
                                      std::int64_t read_seq, std::int64_t delivered_seq,
-                                     Timestamp at) override;
+                                     Timestamp at, std::int64_t pos) override;
   Result<spi::ReadMark> FindMarks(std::string_view conversation_id,
                                   std::string_view user_id) override;
   Result<std::vector<spi::ReadMark>> ListMarks(std::string_view conversation_id) override;
@@ -52,6 +52,12 @@ class SociChatStore final : public spi::ChatStore {
                                           std::int64_t through_seq) override;
   Result<std::vector<std::pair<std::string, std::int64_t>>> CountUnreadByConversation(
       std::string_view user_id) override;
+  Result<std::int64_t> TakePositions(std::int64_t count) override;
+  Result<std::int64_t> StreamPosition() override;
+  Result<std::vector<Message>> ListStreamMessages(std::string_view user_id, std::int64_t after_pos,
+                                                  int limit) override;
+  Result<std::vector<spi::ReadMark>> ListStreamMarks(std::string_view user_id,
+                                                     std::int64_t after_pos, int limit) override;
   Result<std::vector<std::string>> ListContacts(std::string_view user_id) override;
 
  private:

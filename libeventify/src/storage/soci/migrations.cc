@@ -824,6 +824,12 @@ const std::vector<Migration>& AllMigrations() {
         kV17ChatConversationsEvent, kV17ChatMessages, kV17ChatReadMarks},
        {kV17ChatConversations, kV17ChatConversationsUserA, kV17ChatConversationsUserB,
         kV17ChatConversationsEvent, kV17ChatMessages, kV17ChatReadMarks}},
+      {19,
+       "chat stream positions",
+       {kV19ChatStream, kV19ChatStreamRow, kV19ChatMessagesPos, kV19ChatMessagesPosIndex,
+        kV19ChatReadMarksPos, kV19ChatReadMarksPosIndex},
+       {kV19ChatStream, kV19ChatStreamRow, kV19ChatMessagesPos, kV19ChatMessagesPosIndex,
+        kV19ChatReadMarksPos, kV19ChatReadMarksPosIndex}},
   };
   return migrations;
 }
