@@ -824,6 +824,10 @@ const std::vector<Migration>& AllMigrations() {
         kV17ChatConversationsEvent, kV17ChatMessages, kV17ChatReadMarks},
        {kV17ChatConversations, kV17ChatConversationsUserA, kV17ChatConversationsUserB,
         kV17ChatConversationsEvent, kV17ChatMessages, kV17ChatReadMarks}},
+      {18,
+       "chat images",
+       {kV18ChatImageKey, kV18ChatImageType, kV18ChatImageSize, kV18ChatImageSha256},
+       {kV18ChatImageKey, kV18ChatImageType, kV18ChatImageSize, kV18ChatImageSha256}},
   };
   return migrations;
 }
