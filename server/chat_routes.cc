@@ -77,25 +77,14 @@ void WriteReceipt(JsonWriter& json, const Receipt& r) {
   json.EndObject();
 }
 
-// {"<key>": value} written by `write`, or the error.
-template <typename T, typename Write>
-ApiResponse One(int status, std::string_view key, const Result<T>& value, Write&& write) {
-  if (!value.ok()) return ErrorResponse(value.status());
-  JsonWriter json;
-  json.BeginObject().Key(key);
-  write(json, *value);
-  json.EndObject();
-  return JsonResponse(status, json.Finish());
-}
-
 ApiResponse ConversationResponse(const Result<Conversation>& c) {
-  return One(200, "conversation", c, WriteConversation);
+  return ObjectResponse(200, "conversation", c, WriteConversation);
 }
 ApiResponse MessageResponse(const Result<Message>& m) {
-  return One(201, "message", m, WriteMessage);
+  return ObjectResponse(201, "message", m, WriteMessage);
 }
 ApiResponse ReceiptResponse(const Result<Receipt>& r) {
-  return One(200, "receipt", r, WriteReceipt);
+  return ObjectResponse(200, "receipt", r, WriteReceipt);
 }
 
 // ?after_seq=: a non-negative integer is the library's to check; text that is no integer is

@@ -264,38 +264,26 @@ class ChatService final : public Chat {
 
   Result<Message> Send(const Principal& sender, std::string_view conversation_id,
                        const NewMessage& message) override {
-    MessageOperation op;
-    EV_ASSIGN_OR_RETURN(op.message.text, NormalizeMessageText(message.text));
+    EV_ASSIGN_OR_RETURN(std::string text, NormalizeMessageText(message.text));
     EV_RETURN_IF_ERROR(CheckIdempotencyKey(message.idempotency_key));
     if (message.kind != MessageKind::kText && message.kind != MessageKind::kAnnouncement) {
       return InvalidArgument("invalid_kind", "a message is text or an announcement", "kind");
     }
-    op.message.kind = message.kind;
-    op.message.reply_to_id = message.reply_to_id;
-    op.message.idempotency_key = message.idempotency_key;
-    op.sender_id = sender.user_id;
-    op.conversation_id = std::string(conversation_id);
-    op.request_key = sender.user_id + ":" + message.idempotency_key;
-    op.new_id = NewId(clock_->Now());
+    MessageOperation op = Operation(sender, conversation_id, message.kind, std::move(text),
+                                    message.reply_to_id, message.idempotency_key);
     EV_RETURN_IF_ERROR(pipeline_.Execute(applier_, op));
     return WithUrl(*media_, std::move(op.result));
   }
 
   Result<Message> SendImage(const Principal& sender, std::string_view conversation_id,
                             const NewImageMessage& image) override {
-    MessageOperation op;
-    EV_ASSIGN_OR_RETURN(op.message.text, NormalizeCaption(image.caption));
+    EV_ASSIGN_OR_RETURN(std::string caption, NormalizeCaption(image.caption));
     EV_RETURN_IF_ERROR(CheckIdempotencyKey(image.idempotency_key));
     EV_ASSIGN_OR_RETURN(const media::UploadedImage checked,
                         media::CheckUploadedImage(image.bytes, kMaxChatImageBytes, "image",
                                                   "image_too_large"));
-    op.message.kind = MessageKind::kText;
-    op.message.reply_to_id = image.reply_to_id;
-    op.message.idempotency_key = image.idempotency_key;
-    op.sender_id = sender.user_id;
-    op.conversation_id = std::string(conversation_id);
-    op.request_key = sender.user_id + ":" + image.idempotency_key;
-    op.new_id = NewId(clock_->Now());
+    MessageOperation op = Operation(sender, conversation_id, MessageKind::kText,
+                                    std::move(caption), image.reply_to_id, image.idempotency_key);
     op.image = MessageImage{};
     op.image->content_type = std::string(checked.content_type);
     op.image->size_bytes = static_cast<std::int64_t>(image.bytes.size());
@@ -394,6 +382,22 @@ class ChatService final : public Chat {
   }
 
  private:
+  // A send waiting to be queued, its text checked already.
+  MessageOperation Operation(const Principal& sender, std::string_view conversation_id,
+                             MessageKind kind, std::string text, const std::string& reply_to_id,
+                             const std::string& idempotency_key) {
+    MessageOperation op;
+    op.message.kind = kind;
+    op.message.text = std::move(text);
+    op.message.reply_to_id = reply_to_id;
+    op.message.idempotency_key = idempotency_key;
+    op.sender_id = sender.user_id;
+    op.conversation_id = std::string(conversation_id);
+    op.request_key = sender.user_id + ":" + idempotency_key;
+    op.new_id = NewId(clock_->Now());
+    return op;
+  }
+
   // The stored message of `op`'s request key, if any; otherwise checks that the sender may write
   // into the conversation now (the commit checks again). Errors: those of MemberConversation.
   Result<std::optional<Message>> FindUpload(const Principal& sender, const MessageOperation& op) {

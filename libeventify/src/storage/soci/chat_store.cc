@@ -154,6 +154,19 @@ struct ActivityRow {
   }
 };
 
+// A SELECT of the ids of the conversations `user_id` is a member of now: direct ones through the
+// user_a and user_b indexes, rooms they organize through user_a, rooms of events they hold a
+// confirmed booking of through bookings_user_idx.
+std::string MyConversationIds(Params& p, std::string_view user_id) {
+  std::string query = "SELECT id FROM chat_conversations WHERE user_a = " + p.Add(user_id);
+  query += " UNION SELECT id FROM chat_conversations WHERE user_b = " + p.Add(user_id);
+  query +=
+      " UNION SELECT c.id FROM bookings b JOIN chat_conversations c ON c.event_id = b.event_id"
+      " AND c.kind = 'event_room' WHERE b.user_id = " +
+      p.Add(user_id);
+  return query + " AND b.status = 'confirmed'";
+}
+
 // The marks "SELECT ... FROM chat_read_marks" + `tail` finds.
 Result<std::vector<spi::ReadMark>> SelectMarks(TransactionContext& context,
                                                const std::string& tail, Params& p) {
@@ -580,16 +593,8 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> SociChatStore::CountUn
   using Pairs = std::vector<std::pair<std::string, std::int64_t>>;
   return context_.Call(Access::kRead, "CountUnreadByConversation", [&]() -> Result<Pairs> {
     Params p(context_.dialect());
-    std::string query =
-        "SELECT m.conversation_id, COUNT(*) FROM chat_messages m JOIN ("
-        "SELECT id FROM chat_conversations WHERE user_a = " +
-        p.Add(user_id);
-    query += " UNION SELECT id FROM chat_conversations WHERE user_b = " + p.Add(user_id);
-    query +=
-        " UNION SELECT c.id FROM bookings b JOIN chat_conversations c ON c.event_id = b.event_id"
-        " AND c.kind = 'event_room' WHERE b.user_id = " +
-        p.Add(user_id);
-    query += " AND b.status = 'confirmed') mine ON mine.id = m.conversation_id";
+    std::string query = "SELECT m.conversation_id, COUNT(*) FROM chat_messages m JOIN (" +
+                        MyConversationIds(p, user_id) + ") mine ON mine.id = m.conversation_id";
     query +=
         " LEFT JOIN chat_read_marks r ON r.conversation_id = m.conversation_id AND r.user_id = " +
         p.Add(user_id);
@@ -626,15 +631,8 @@ Result<std::vector<spi::ConversationActivity>> SociChatStore::ListConversationsO
         " AS last_seq,"
         " COALESCE((SELECT created_at FROM chat_messages WHERE conversation_id = o.id"
         " ORDER BY seq DESC LIMIT 1), o.created_at) AS activity_at"
-        " FROM chat_conversations o WHERE o.id IN ("
-        "SELECT id FROM chat_conversations WHERE user_a = " +
-        p.Add(user_id);
-    query += " UNION SELECT id FROM chat_conversations WHERE user_b = " + p.Add(user_id);
-    query +=
-        " UNION SELECT e.id FROM bookings b JOIN chat_conversations e ON e.event_id = b.event_id"
-        " AND e.kind = 'event_room' WHERE b.status = 'confirmed' AND b.user_id = " +
-        p.Add(user_id);
-    query += ")) x JOIN chat_conversations c ON c.id = x.id";
+        " FROM chat_conversations o WHERE o.id IN (" +
+        MyConversationIds(p, user_id) + ")) x JOIN chat_conversations c ON c.id = x.id";
     query +=
         " LEFT JOIN chat_read_marks r ON r.conversation_id = c.id AND r.user_id = " +
         p.Add(user_id);
