@@ -201,6 +201,26 @@ BOOST_AUTO_TEST_CASE(concurrent_resends_write_one_message_and_keep_one_object) {
   BOOST_TEST(MessageCount() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(observers_see_the_committed_image_with_its_url) {
+  struct Recording final : ChatObserver {
+    void OnCommitted(const ChatCommit& commit) override {
+      std::lock_guard lock(mutex);
+      for (const Message& m : commit.messages) messages.push_back(m);
+    }
+    std::mutex mutex;
+    std::vector<Message> messages;
+  } observer;
+  const std::uint64_t handle = chat().AddObserver(&observer);
+  const std::string png = Png();
+  const Message m = ValueOrFail(chat().SendImage(ann, direct.id, Image(png, "seen", "hi")));
+  chat().RemoveObserver(handle);
+  std::lock_guard lock(observer.mutex);
+  BOOST_REQUIRE(observer.messages.size() == 1u);
+  BOOST_TEST(observer.messages[0].id == m.id);
+  BOOST_REQUIRE(observer.messages[0].image.has_value());
+  BOOST_TEST(observer.messages[0].image->url == "/media/" + m.image->key);
+}
+
 BOOST_AUTO_TEST_CASE(refused_uploads_leave_no_object) {
   const std::string png = Png();
   // Refused before storing: not a member, no such conversation.

@@ -123,7 +123,7 @@ class ChatService final : public Chat {
         media_(std::move(media)),
         clock_(std::move(clock)),
         pipeline_(pipeline),
-        applier_(*clock_) {}
+        applier_(*clock_, observers_) {}
 
   Result<Conversation> OpenDirect(const Principal& caller,
                                   std::string_view other_user_id) override {
@@ -264,13 +264,8 @@ class ChatService final : public Chat {
 
   Result<Message> Send(const Principal& sender, std::string_view conversation_id,
                        const NewMessage& message) override {
-    EV_ASSIGN_OR_RETURN(std::string text, NormalizeMessageText(message.text));
-    EV_RETURN_IF_ERROR(CheckIdempotencyKey(message.idempotency_key));
-    if (message.kind != MessageKind::kText && message.kind != MessageKind::kAnnouncement) {
-      return InvalidArgument("invalid_kind", "a message is text or an announcement", "kind");
-    }
-    MessageOperation op = Operation(sender, conversation_id, message.kind, std::move(text),
-                                    message.reply_to_id, message.idempotency_key);
+    MessageOperation op;
+    EV_RETURN_IF_ERROR(Prepare(sender, conversation_id, message, op));
     EV_RETURN_IF_ERROR(pipeline_.Execute(applier_, op));
     return WithUrl(*media_, std::move(op.result));
   }
@@ -282,8 +277,9 @@ class ChatService final : public Chat {
     EV_ASSIGN_OR_RETURN(const media::UploadedImage checked,
                         media::CheckUploadedImage(image.bytes, kMaxChatImageBytes, "image",
                                                   "image_too_large"));
-    MessageOperation op = Operation(sender, conversation_id, MessageKind::kText,
-                                    std::move(caption), image.reply_to_id, image.idempotency_key);
+    MessageOperation op;
+    Fill(sender, conversation_id, MessageKind::kText, std::move(caption), image.reply_to_id,
+         image.idempotency_key, op);
     op.image = MessageImage{};
     op.image->content_type = std::string(checked.content_type);
     op.image->size_bytes = static_cast<std::int64_t>(image.bytes.size());
@@ -296,6 +292,9 @@ class ChatService final : public Chat {
       return WithUrl(*media_, std::move(*stored));
     }
     op.image->key = fmt::format("chat/{}/{}.{}", op.conversation_id, op.new_id, checked.extension);
+    // The URL travels with the operation so that the committed message the observers are told
+    // of carries it too; the store keeps only the key.
+    op.image->url = media_->UrlFor(op.image->key);
     EV_RETURN_IF_ERROR(media_->Put(
         op.image->key, spi::MediaObject{op.image->content_type, std::string(image.bytes)}));
     const Status written = pipeline_.Execute(applier_, op);
@@ -306,6 +305,20 @@ class ChatService final : public Chat {
     }
     EV_RETURN_IF_ERROR(written);
     return WithUrl(*media_, std::move(op.result));
+  }
+
+  void SendAsync(const Principal& sender, std::string_view conversation_id,
+                 const NewMessage& message, SendDone done) override {
+    auto op = std::make_unique<MessageOperation>();
+    if (Status prepared = Prepare(sender, conversation_id, message, *op); !prepared.ok()) {
+      return done(prepared);
+    }
+    Status queued = pipeline_.Submit(applier_, std::move(op), [done](storage::BatchOperation& base) {
+      auto& finished = static_cast<MessageOperation&>(base);
+      if (!finished.outcome.ok()) return done(finished.outcome);
+      done(std::move(finished.result));
+    });
+    if (!queued.ok()) done(queued);
   }
 
   Result<MessagePage> History(const Principal& caller, std::string_view conversation_id,
@@ -382,11 +395,10 @@ class ChatService final : public Chat {
   }
 
  private:
-  // A send waiting to be queued, its text checked already.
-  MessageOperation Operation(const Principal& sender, std::string_view conversation_id,
-                             MessageKind kind, std::string text, const std::string& reply_to_id,
-                             const std::string& idempotency_key) {
-    MessageOperation op;
+  // Fills the operation of a send whose text is checked already.
+  void Fill(const Principal& sender, std::string_view conversation_id, MessageKind kind,
+            std::string text, const std::string& reply_to_id, const std::string& idempotency_key,
+            MessageOperation& op) const {
     op.message.kind = kind;
     op.message.text = std::move(text);
     op.message.reply_to_id = reply_to_id;
@@ -395,7 +407,6 @@ class ChatService final : public Chat {
     op.conversation_id = std::string(conversation_id);
     op.request_key = sender.user_id + ":" + idempotency_key;
     op.new_id = NewId(clock_->Now());
-    return op;
   }
 
   // The stored message of `op`'s request key, if any; otherwise checks that the sender may write
@@ -423,9 +434,23 @@ class ChatService final : public Chat {
     return out;
   }
 
+  // The checks made before anything is read, and the operation Send hands the pipeline.
+  Status Prepare(const Principal& sender, std::string_view conversation_id,
+                 const NewMessage& message, MessageOperation& op) const {
+    EV_ASSIGN_OR_RETURN(std::string text, NormalizeMessageText(message.text));
+    EV_RETURN_IF_ERROR(CheckIdempotencyKey(message.idempotency_key));
+    if (message.kind != MessageKind::kText && message.kind != MessageKind::kAnnouncement) {
+      return InvalidArgument("invalid_kind", "a message is text or an announcement", "kind");
+    }
+    Fill(sender, conversation_id, message.kind, std::move(text), message.reply_to_id,
+         message.idempotency_key, op);
+    return Status::Ok();
+  }
+
   Result<Receipt> Mark(const Principal& caller, std::string_view conversation_id,
                        std::string_view message_id, bool read) {
     Result<Receipt> out = ConversationNotFound();
+    MarkChange change;
     const Status status = storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
       ChatStore& store = *tx.store<ChatStore>();
       EV_RETURN_IF_ERROR(MemberConversation(store, caller, conversation_id).status());
@@ -435,21 +460,35 @@ class ChatService final : public Chat {
         return MessageNotFound("message_id");
       }
       const std::int64_t seq = found.front().message.seq;
+      EV_ASSIGN_OR_RETURN(const spi::ReadMark before, store.FindMarks(conversation_id, caller.user_id));
       EV_ASSIGN_OR_RETURN(const spi::ReadMark mark,
                           store.AdvanceMarks(conversation_id, caller.user_id, read ? seq : 0, seq,
                                              clock_->Now()));
       out = ReceiptOf(mark);
+      change.conversation_id = std::string(conversation_id);
+      change.receipt = ReceiptOf(mark);
+      change.read_moved = mark.read_seq > before.read_seq;
+      change.delivered_moved = mark.delivered_seq > before.delivered_seq;
       return Status::Ok();
     });
     if (!status.ok()) return status;
+    if (change.read_moved || change.delivered_moved) {
+      ChatCommit commit;
+      commit.marks.push_back(std::move(change));
+      observers_.Publish(commit);
+    }
     return out;
   }
+
+  std::uint64_t AddObserver(ChatObserver* observer) override { return observers_.Add(observer); }
+  void RemoveObserver(std::uint64_t handle) override { observers_.Remove(handle); }
 
   const std::shared_ptr<spi::Storage> storage_;
   const std::shared_ptr<spi::MediaStore> media_;
   const std::shared_ptr<spi::Clock> clock_;
   storage::CommitPipeline& pipeline_;
-  ChatApplier applier_;
+  ChatObservers observers_;
+  ChatApplier applier_;  // after observers_, which it publishes to
 };
 
 }  // namespace
