@@ -111,25 +111,14 @@ void WriteOwnEvent(JsonWriter& json, const Event& e) {
   json.EndObject();
 }
 
-// {"<key>": value} written by `write`, or the error.
-template <typename T, typename Write>
-ApiResponse One(int status, std::string_view key, const Result<T>& value, Write&& write) {
-  if (!value.ok()) return ErrorResponse(value.status());
-  JsonWriter json;
-  json.BeginObject().Key(key);
-  write(json, *value);
-  json.EndObject();
-  return JsonResponse(status, json.Finish());
-}
-
 ApiResponse ProfileResponse(const Result<OrganizerProfile>& p) {
-  return One(200, "profile", p, WriteProfile);
+  return ObjectResponse(200, "profile", p, WriteProfile);
 }
 ApiResponse CategoryResponse(int status, const Result<Category>& c) {
-  return One(status, "category", c, WriteCategory);
+  return ObjectResponse(status, "category", c, WriteCategory);
 }
 ApiResponse EventResponse(int status, const Result<Event>& e) {
-  return One(status, "event", e, WriteEvent);
+  return ObjectResponse(status, "event", e, WriteEvent);
 }
 ApiResponse EventPageResponse(const Result<EventPage>& page) {
   if (!page.ok()) return ErrorResponse(page.status());

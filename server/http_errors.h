@@ -49,6 +49,19 @@ ApiResponse PageResponse(const std::vector<Item>& items, std::string_view next_c
   return JsonResponse(200, json.Finish());
 }
 
+// The reply of a route returning one object: `status` {"<key>": value written by
+// `write(json, value)`}, or the error.
+template <typename T, typename Write>
+ApiResponse ObjectResponse(int status, std::string_view key, const Result<T>& value,
+                           Write&& write) {
+  if (!value.ok()) return ErrorResponse(value.status());
+  JsonWriter json;
+  json.BeginObject().Key(key);
+  write(json, *value);
+  json.EndObject();
+  return JsonResponse(status, json.Finish());
+}
+
 // Query parameters of list routes. Each leaves `out` alone when the parameter is absent.
 // ?limit=: an integer; its range is the library's to check. Errors: kInvalidArgument
 // (invalid_limit, field "limit").

@@ -18,6 +18,7 @@
 #include "accounts_routes.h"
 #include "admin_cli.h"
 #include "booking_routes.h"
+#include "chat_routes.h"
 #include "coupon_routes.h"
 #include "job_routes.h"
 #include "config.h"
@@ -95,6 +96,7 @@ int Serve(const std::vector<std::string>& args) {
   AddEventRoutes(router, **engine);
   AddSettlementRoutes(router, **engine);
   AddReviewRoutes(router, **engine);
+  AddChatRoutes(router, **engine);
 
   int exit_code = 0;
   {

@@ -44,7 +44,7 @@ struct BookingsFixture {
     options.storage = std::move(on);
     options.mailer = mailer;
     options.accounts.password_hash_cost = PasswordHashCost::kMinimum;
-    options.media_store = spi::MakeFilesystemMediaStore("/nonexistent-media", "/media/");
+    options.media_store = media_store;
     options.clock = clock;
     gateway = spi::MakeSandboxPaymentGateway(kWebhookSecret, clock);
     options.payment_gateway = gateway;
@@ -145,6 +145,9 @@ struct BookingsFixture {
   // The sandbox gateway: cards pay bookings (card_payment_test.cc).
   std::shared_ptr<spi::SandboxPaymentGateway> gateway;
   std::shared_ptr<spi::Storage> storage;
+  // What OpenEngine hands the engine; a suite that stores media swaps it and reopens the engine.
+  std::shared_ptr<spi::MediaStore> media_store =
+      spi::MakeFilesystemMediaStore("/nonexistent-media", "/media/");
   std::unique_ptr<Engine> engine;
   const Principal admin{"admin-1", Role::kAdmin, "s-admin"};
   const Principal organizer{"organizer-1", Role::kOrganizer, "s-org"};

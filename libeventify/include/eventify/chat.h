@@ -38,6 +38,18 @@
 // never a second one; the same key with anything else is refused (idempotency_key_reused). Keys
 // are per sender.
 //
+// Image messages (SendImage): a PNG, JPEG or WebP image of at most kMaxChatImageBytes, checked by
+// its bytes (never by what the client declares), with an optional caption (the text rules above,
+// except that it may be empty). The engine stores the bytes in its MediaStore under a key it
+// chooses ("chat/<conversation id>/<message id>.<png|jpg|webp>") before the message is committed;
+// the message row keeps only the key, the sniffed content type, the size and the SHA-256 of the
+// bytes. The idempotency key rules hold: a resend whose key is already stored stores nothing (the
+// same conversation, caption, reply and image bytes return the stored message; anything else is
+// idempotency_key_reused), and an upload whose message is not written (refused, or a concurrent
+// resend won) has its object removed before the call returns. Only a process that dies between
+// storing the bytes and the commit can leave an object no message names. Image messages are of
+// kind kText: announcements are text only.
+//
 // Receipts and unread counts. Each member has a read mark and a delivered mark per conversation:
 // sequence numbers that only ever move forward (read implies delivered). A message is unread for
 // a member when it was sent by someone else after the member's read mark. Counts are computed
@@ -76,12 +88,37 @@
 namespace eventify {
 
 inline constexpr std::size_t kMaxMessageChars = 4000;
+// The largest image a message may carry, in bytes (5 MiB).
+inline constexpr std::size_t kMaxChatImageBytes = 5 * 1024 * 1024;
 
 enum class ConversationKind : int { kDirect, kEventRoom };
 std::string_view ConversationKindName(ConversationKind kind);  // "direct", "event_room"
 
 enum class MessageKind : int { kText, kAnnouncement };
 std::string_view MessageKindName(MessageKind kind);  // "text", "announcement"
+
+// The image of an image message.
+struct MessageImage {
+  std::string key;           // the object's key in the engine's MediaStore
+  std::string url;           // MediaStore::UrlFor(key): where clients fetch it
+  std::string content_type;  // "image/png", "image/jpeg" or "image/webp", read from the bytes
+  std::int64_t size_bytes = 0;
+  std::string sha256;  // hex SHA-256 of the bytes: what a resend is compared by
+};
+
+struct Message {
+  std::string id;
+  std::string conversation_id;
+  std::int64_t seq = 0;  // 1, 2, 3 ... within the conversation
+  std::string sender_id;
+  MessageKind kind = MessageKind::kText;
+  std::string text;  // trimmed; an image message's caption ("" when none)
+  std::string reply_to_id;
+  std::string idempotency_key;  // the sender's key, as given
+  std::optional<MessageImage> image;  // set for image messages only
+  Timestamp created_at;
+  std::int64_t pos = 0;  // its stream position (0 for messages written before schema version 19)
+};
 
 struct Conversation {
   std::string id;
@@ -94,7 +131,14 @@ struct Conversation {
   std::int64_t read_seq = 0;       // their read mark
   std::int64_t delivered_seq = 0;  // their delivered mark
   std::int64_t unread = 0;         // messages of others after their read mark
+  std::optional<Message> last_message;  // the newest message; none when there is none
+  Timestamp last_activity_at;  // the newest message's created_at, else the conversation's
   Timestamp created_at;
+};
+
+struct ConversationPage {
+  std::vector<Conversation> items;  // newest activity first (last_activity_at, then id, descending)
+  std::string next_cursor;          // empty when there is nothing older
 };
 
 // What a sender writes.
@@ -105,17 +149,13 @@ struct NewMessage {
   std::string idempotency_key;  // 1-200 printable ASCII characters, chosen by the client
 };
 
-struct Message {
-  std::string id;
-  std::string conversation_id;
-  std::int64_t seq = 0;  // 1, 2, 3 ... within the conversation
-  std::string sender_id;
-  MessageKind kind = MessageKind::kText;
-  std::string text;  // trimmed
-  std::string reply_to_id;
-  std::string idempotency_key;  // the sender's key, as given
-  Timestamp created_at;
-  std::int64_t pos = 0;  // its stream position (0 for messages written before schema version 19)
+
+// What a sender of an image writes.
+struct NewImageMessage {
+  std::string_view bytes;       // the image, borrowed for the call
+  std::string caption;          // optional text, as NewMessage::text but may be empty
+  std::string reply_to_id;      // as NewMessage
+  std::string idempotency_key;  // as NewMessage
 };
 
 struct MessagePage {
@@ -220,6 +260,14 @@ class Chat {
   // open); kPermissionDenied not_a_member.
   virtual Result<Conversation> OpenEventRoom(const Principal& caller, std::string_view event_id) = 0;
 
+  // The caller's conversations (direct ones and the rooms they are a member of now), with their
+  // marks, unread counts and last messages, newest activity first: `limit` of them after
+  // `cursor` (empty: from the newest; otherwise a next_cursor this call returned). A conversation
+  // whose activity changes between two pages may be seen twice or not at all on the later page.
+  // Errors: kInvalidArgument invalid_limit (1-100), invalid_cursor.
+  virtual Result<ConversationPage> ListConversations(const Principal& caller,
+                                                     std::string_view cursor, int limit) = 0;
+
   // A conversation of the caller's, with their marks and unread count.
   // Errors: kNotFound conversation_not_found; kPermissionDenied not_a_member.
   virtual Result<Conversation> GetConversation(const Principal& caller,
@@ -237,6 +285,15 @@ class Chat {
   // kPermissionDenied announcement_read_only; kUnavailable pipeline_full.
   virtual Result<Message> Send(const Principal& sender, std::string_view conversation_id,
                                const NewMessage& message) = 0;
+
+  // Writes an image message (the rules above) and returns it once durable.
+  // Errors: checked before anything is read or stored: kInvalidArgument message_too_long,
+  // invalid_text (field "caption"), invalid_idempotency_key, empty_image (field "image");
+  // kPayloadTooLarge image_too_large (field "image": above kMaxChatImageBytes);
+  // kUnsupportedMediaType unsupported_image (field "image": not a PNG, JPEG or WebP); then those
+  // of Send (kind is kText); kUnavailable when the media store fails.
+  virtual Result<Message> SendImage(const Principal& sender, std::string_view conversation_id,
+                                    const NewImageMessage& image) = 0;
 
   // Send without waiting: returns at once and calls `done` exactly once with what Send would
   // have returned. `done` runs on the calling thread when the message is refused before it is

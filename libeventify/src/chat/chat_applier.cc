@@ -17,16 +17,22 @@ MessageOperation& Op(storage::BatchOperation* base) {
   return *static_cast<MessageOperation*>(base);
 }
 
-// Whether a resend asks for what the stored message is.
+}  // namespace
+
 bool SameRequest(const MessageOperation& op, const Message& stored) {
+  const bool same_image = stored.image.has_value() == op.image.has_value() &&
+                          (!op.image || stored.image->sha256 == op.image->sha256);
   return stored.conversation_id == op.conversation_id && stored.kind == op.message.kind &&
-         stored.text == op.message.text && stored.reply_to_id == op.message.reply_to_id;
+         stored.text == op.message.text && stored.reply_to_id == op.message.reply_to_id &&
+         same_image;
 }
 
 Status KeyReused() {
   return AlreadyExists("idempotency_key_reused",
                        "this idempotency key was used for another message", "idempotency_key");
 }
+
+namespace {
 
 // Everything one run of ApplyBatch reads and writes.
 class BatchRun {
@@ -167,6 +173,7 @@ class BatchRun {
     m.text = op.message.text;
     m.reply_to_id = op.message.reply_to_id;
     m.idempotency_key = op.message.idempotency_key;
+    m.image = op.image;
     m.created_at = now_;
     inserts_.push_back(spi::MessageRecord{m, op.request_key});
     op.written = true;

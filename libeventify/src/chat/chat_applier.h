@@ -24,6 +24,7 @@
 // thread; the applier keeps no state between batches and may serve several writers at once.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "eventify/chat.h"
@@ -38,12 +39,20 @@ struct MessageOperation final : storage::BatchOperation {
   std::string sender_id;
   std::string conversation_id;
   NewMessage message;       // its text normalized
+  std::optional<MessageImage> image;  // an image message's image, stored already (no url)
   std::string request_key;  // "<sender id>:<idempotency key>"
   std::string new_id;       // the id the message gets if it is written
 
   Message result;  // when OK: the message written, or the stored one a resend names
   bool written = false;  // this operation wrote `result` (not a resend)
 };
+
+// Whether a resend asks for what the stored message is: the same conversation, kind, text, reply
+// and image bytes (by digest).
+bool SameRequest(const MessageOperation& op, const Message& stored);
+
+// kAlreadyExists idempotency_key_reused (field "idempotency_key").
+Status KeyReused();
 
 class ChatApplier final : public storage::BatchApplier {
  public:

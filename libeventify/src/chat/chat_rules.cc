@@ -32,6 +32,14 @@ Result<std::string> NormalizeMessageText(std::string_view text) {
                                "text");
 }
 
+Result<std::string> NormalizeCaption(std::string_view caption) {
+  if (accounts::Trim(caption).empty()) return std::string();
+  auto text = NormalizeMessageText(caption);
+  if (text.ok()) return text;
+  const Status& s = text.status();
+  return Status(s.code(), std::string(s.reason()), s.message(), "caption");
+}
+
 Status CheckIdempotencyKey(std::string_view key) {
   bool printable = !key.empty() && key.size() <= 200;
   for (const char c : key) printable = printable && c >= 0x21 && c <= 0x7e;

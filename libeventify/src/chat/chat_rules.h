@@ -21,6 +21,10 @@ namespace eventify::chat {
 // empty_message, message_too_long, invalid_text.
 Result<std::string> NormalizeMessageText(std::string_view text);
 
+// An image message's caption: "" when empty or only whitespace, otherwise as
+// NormalizeMessageText. Errors (field "caption"): kInvalidArgument message_too_long, invalid_text.
+Result<std::string> NormalizeCaption(std::string_view caption);
+
 // 1-200 printable ASCII characters. Errors: kInvalidArgument invalid_idempotency_key (field
 // "idempotency_key").
 Status CheckIdempotencyKey(std::string_view key);

@@ -6,12 +6,17 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "chat/chat_applier.h"
 #include "chat/chat_rules.h"
 #include "core/page_cursor.h"
 #include "core/status_macros.h"
+#include "crypto/sodium.h"
 #include "eventify/spi/chat_store.h"
 #include "eventify/spi/event_store.h"
+#include "eventify/spi/media_store.h"
+#include "media/uploaded_image.h"
 
 namespace eventify::chat {
 namespace {
@@ -61,9 +66,19 @@ Result<ConversationRecord> MemberConversation(ChatStore& store, const Principal&
   return found;
 }
 
-// The public view of `record` for `user_id`, with their marks and unread count.
-Result<Conversation> ViewOf(ChatStore& store, const ConversationRecord& record,
-                            const std::string& user_id) {
+// Fills the URL of an image message's image.
+Message WithUrl(const spi::MediaStore& media, Message message) {
+  if (message.image) message.image->url = media.UrlFor(message.image->key);
+  return message;
+}
+
+std::vector<Message> WithUrls(const spi::MediaStore& media, std::vector<Message> messages) {
+  for (Message& m : messages) m = WithUrl(media, std::move(m));
+  return messages;
+}
+
+// The members of the public view of `record` that do not depend on the caller.
+Conversation BaseView(const ConversationRecord& record) {
   Conversation out;
   out.id = record.id;
   out.kind = record.kind;
@@ -74,9 +89,21 @@ Result<Conversation> ViewOf(ChatStore& store, const ConversationRecord& record,
     out.organizer_id = record.user_a;
   }
   out.created_at = record.created_at;
+  out.last_activity_at = record.created_at;
+  return out;
+}
+
+// The public view of `record` for `user_id`, with their marks, unread count and last message.
+Result<Conversation> ViewOf(ChatStore& store, const spi::MediaStore& media,
+                            const ConversationRecord& record, const std::string& user_id) {
+  Conversation out = BaseView(record);
   const std::string ids[] = {record.id};
-  EV_ASSIGN_OR_RETURN(auto last, store.LastSequences(ids));
-  if (!last.empty()) out.last_seq = last.front().second;
+  EV_ASSIGN_OR_RETURN(auto last, store.ListLastMessages(ids));
+  if (!last.empty()) {
+    out.last_seq = last.front().seq;
+    out.last_activity_at = last.front().created_at;
+    out.last_message = WithUrl(media, std::move(last.front()));
+  }
   EV_ASSIGN_OR_RETURN(const spi::ReadMark marks, store.FindMarks(record.id, user_id));
   out.read_seq = marks.read_seq;
   out.delivered_seq = marks.delivered_seq;
@@ -137,9 +164,10 @@ std::vector<StreamEvent> MergeByPosition(std::vector<Message> messages,
 
 class ChatService final : public Chat {
  public:
-  ChatService(std::shared_ptr<spi::Storage> storage, std::shared_ptr<spi::Clock> clock,
-              storage::CommitPipeline& pipeline)
+  ChatService(std::shared_ptr<spi::Storage> storage, std::shared_ptr<spi::MediaStore> media,
+              std::shared_ptr<spi::Clock> clock, storage::CommitPipeline& pipeline)
       : storage_(std::move(storage)),
+        media_(std::move(media)),
         clock_(std::move(clock)),
         pipeline_(pipeline),
         applier_(*clock_, observers_) {}
@@ -162,7 +190,7 @@ class ChatService final : public Chat {
       auto existing = store.FindConversationByKey(key);
       if (existing.ok()) {
         if (me.blocked || other.blocked) return UserBlocked();
-        out = ViewOf(store, *existing, caller.user_id);
+        out = ViewOf(store, *media_, *existing, caller.user_id);
         return out.status();
       }
       if (existing.status().code() != StatusCode::kNotFound) return existing.status();
@@ -179,7 +207,7 @@ class ChatService final : public Chat {
       record.user_b = std::max(me.id, other.id);
       record.created_at = clock_->Now();
       EV_RETURN_IF_ERROR(store.InsertConversation(record));
-      out = ViewOf(store, record, caller.user_id);
+      out = ViewOf(store, *media_, record, caller.user_id);
       return out.status();
     });
     // Two first openings at once: the loser's insert hit the unique key; the winner's is there.
@@ -222,7 +250,7 @@ class ChatService final : public Chat {
       EV_ASSIGN_OR_RETURN(const bool member, IsMemberNow(store, record, caller.user_id));
       if (!member) return NotAMember();
       if (!existing.ok()) EV_RETURN_IF_ERROR(store.InsertConversation(record));
-      out = ViewOf(store, record, caller.user_id);
+      out = ViewOf(store, *media_, record, caller.user_id);
       return out.status();
     });
     if (status.code() == StatusCode::kAlreadyExists) return OpenEventRoom(caller, event_id);
@@ -230,11 +258,54 @@ class ChatService final : public Chat {
     return out;
   }
 
+  Result<ConversationPage> ListConversations(const Principal& caller, std::string_view cursor,
+                                             int limit) override {
+    EV_RETURN_IF_ERROR(CheckPageLimit(limit));
+    EV_ASSIGN_OR_RETURN(const auto position, DecodePageCursor(cursor));
+    std::optional<spi::ActivityPosition> after;
+    if (position) after = spi::ActivityPosition{position->created_at, position->id};
+    return Read<ConversationPage>([&](ChatStore& store) -> Result<ConversationPage> {
+      EV_RETURN_IF_ERROR(CallerAccount(store, caller).status());
+      EV_ASSIGN_OR_RETURN(auto rows, store.ListConversationsOf(caller.user_id, after, limit + 1));
+      ConversationPage page;
+      page.next_cursor = TrimPage(rows, limit, [](const spi::ConversationActivity& row) {
+        return spi::Keyset{row.activity_at, row.conversation.id};
+      });
+      // Three statements per page, whatever its size: the rows, their last messages, and the
+      // caller's unread counts (over all their conversations, one grouped count).
+      std::vector<std::string> with_messages;
+      for (const auto& row : rows) {
+        if (row.last_seq > 0) with_messages.push_back(row.conversation.id);
+      }
+      std::unordered_map<std::string, Message> last;
+      if (!with_messages.empty()) {
+        EV_ASSIGN_OR_RETURN(auto messages, store.ListLastMessages(with_messages));
+        for (Message& m : messages) {
+          std::string id = m.conversation_id;
+          last.emplace(std::move(id), WithUrl(*media_, std::move(m)));
+        }
+      }
+      EV_ASSIGN_OR_RETURN(auto counts, store.CountUnreadByConversation(caller.user_id));
+      const std::unordered_map<std::string, std::int64_t> unread(counts.begin(), counts.end());
+      for (const spi::ConversationActivity& row : rows) {
+        Conversation view = BaseView(row.conversation);
+        view.last_seq = row.last_seq;
+        view.last_activity_at = row.activity_at;
+        view.read_seq = row.read_seq;
+        view.delivered_seq = row.delivered_seq;
+        if (auto it = unread.find(row.conversation.id); it != unread.end()) view.unread = it->second;
+        if (auto it = last.find(row.conversation.id); it != last.end()) view.last_message = it->second;
+        page.items.push_back(std::move(view));
+      }
+      return page;
+    });
+  }
+
   Result<Conversation> GetConversation(const Principal& caller,
                                        std::string_view conversation_id) override {
     return Read<Conversation>([&](ChatStore& store) -> Result<Conversation> {
       EV_ASSIGN_OR_RETURN(auto record, MemberConversation(store, caller, conversation_id));
-      return ViewOf(store, record, caller.user_id);
+      return ViewOf(store, *media_, record, caller.user_id);
     });
   }
 
@@ -243,7 +314,44 @@ class ChatService final : public Chat {
     MessageOperation op;
     EV_RETURN_IF_ERROR(Prepare(sender, conversation_id, message, op));
     EV_RETURN_IF_ERROR(pipeline_.Execute(applier_, op));
-    return op.result;
+    return WithUrl(*media_, std::move(op.result));
+  }
+
+  Result<Message> SendImage(const Principal& sender, std::string_view conversation_id,
+                            const NewImageMessage& image) override {
+    EV_ASSIGN_OR_RETURN(std::string caption, NormalizeCaption(image.caption));
+    EV_RETURN_IF_ERROR(CheckIdempotencyKey(image.idempotency_key));
+    EV_ASSIGN_OR_RETURN(const media::UploadedImage checked,
+                        media::CheckUploadedImage(image.bytes, kMaxChatImageBytes, "image",
+                                                  "image_too_large"));
+    MessageOperation op;
+    Fill(sender, conversation_id, MessageKind::kText, std::move(caption), image.reply_to_id,
+         image.idempotency_key, op);
+    op.image = MessageImage{};
+    op.image->content_type = std::string(checked.content_type);
+    op.image->size_bytes = static_cast<std::int64_t>(image.bytes.size());
+    op.image->sha256 = crypto::Sha256Hex(image.bytes);
+    // Nothing is stored for a resend whose message exists, nor for a caller who may not write
+    // here: both are known before the bytes go anywhere.
+    EV_ASSIGN_OR_RETURN(std::optional<Message> stored, FindUpload(sender, op));
+    if (stored) {
+      if (!SameRequest(op, *stored)) return KeyReused();
+      return WithUrl(*media_, std::move(*stored));
+    }
+    op.image->key = fmt::format("chat/{}/{}.{}", op.conversation_id, op.new_id, checked.extension);
+    // The URL travels with the operation so that the committed message the observers are told
+    // of carries it too; the store keeps only the key.
+    op.image->url = media_->UrlFor(op.image->key);
+    EV_RETURN_IF_ERROR(media_->Put(
+        op.image->key, spi::MediaObject{op.image->content_type, std::string(image.bytes)}));
+    const Status written = pipeline_.Execute(applier_, op);
+    // The object is kept only when the message written names it: a refusal, or a concurrent
+    // resend that committed first, leaves nothing behind.
+    if (!written.ok() || !op.result.image || op.result.image->key != op.image->key) {
+      media_->Remove(op.image->key).IgnoreError();
+    }
+    EV_RETURN_IF_ERROR(written);
+    return WithUrl(*media_, std::move(op.result));
   }
 
   void SendAsync(const Principal& sender, std::string_view conversation_id,
@@ -277,6 +385,7 @@ class ChatService final : public Chat {
       EV_RETURN_IF_ERROR(MemberConversation(store, caller, conversation_id).status());
       MessagePage page;
       EV_ASSIGN_OR_RETURN(page.items, store.ListMessagesBefore(conversation_id, before, limit + 1));
+      page.items = WithUrls(*media_, std::move(page.items));
       page.next_cursor = TrimPage(page.items, limit, [&](const Message& m) {
         return spi::Keyset{FromMicros(m.seq), std::string(conversation_id)};
       });
@@ -293,7 +402,8 @@ class ChatService final : public Chat {
     }
     return Read<std::vector<Message>>([&](ChatStore& store) -> Result<std::vector<Message>> {
       EV_RETURN_IF_ERROR(MemberConversation(store, caller, conversation_id).status());
-      return store.ListMessagesAfter(conversation_id, after_seq, limit);
+      EV_ASSIGN_OR_RETURN(auto messages, store.ListMessagesAfter(conversation_id, after_seq, limit));
+      return WithUrls(*media_, std::move(messages));
     });
   }
 
@@ -370,6 +480,33 @@ class ChatService final : public Chat {
   }
 
  private:
+  // Fills the operation of a send whose text is checked already.
+  void Fill(const Principal& sender, std::string_view conversation_id, MessageKind kind,
+            std::string text, const std::string& reply_to_id, const std::string& idempotency_key,
+            MessageOperation& op) const {
+    op.message.kind = kind;
+    op.message.text = std::move(text);
+    op.message.reply_to_id = reply_to_id;
+    op.message.idempotency_key = idempotency_key;
+    op.sender_id = sender.user_id;
+    op.conversation_id = std::string(conversation_id);
+    op.request_key = sender.user_id + ":" + idempotency_key;
+    op.new_id = NewId(clock_->Now());
+  }
+
+  // The stored message of `op`'s request key, if any; otherwise checks that the sender may write
+  // into the conversation now (the commit checks again). Errors: those of MemberConversation.
+  Result<std::optional<Message>> FindUpload(const Principal& sender, const MessageOperation& op) {
+    return Read<std::optional<Message>>(
+        [&](ChatStore& store) -> Result<std::optional<Message>> {
+          const std::string keys[] = {op.request_key};
+          EV_ASSIGN_OR_RETURN(auto found, store.FindMessagesByRequestKey(keys));
+          if (!found.empty()) return std::optional<Message>(std::move(found.front().message));
+          EV_RETURN_IF_ERROR(MemberConversation(store, sender, op.conversation_id).status());
+          return std::optional<Message>();
+        });
+  }
+
   // Runs `body` in a read-only transaction and returns what it produced.
   template <typename T, typename Body>
   Result<T> Read(Body&& body) {
@@ -385,18 +522,13 @@ class ChatService final : public Chat {
   // The checks made before anything is read, and the operation Send hands the pipeline.
   Status Prepare(const Principal& sender, std::string_view conversation_id,
                  const NewMessage& message, MessageOperation& op) const {
-    EV_ASSIGN_OR_RETURN(op.message.text, NormalizeMessageText(message.text));
+    EV_ASSIGN_OR_RETURN(std::string text, NormalizeMessageText(message.text));
     EV_RETURN_IF_ERROR(CheckIdempotencyKey(message.idempotency_key));
     if (message.kind != MessageKind::kText && message.kind != MessageKind::kAnnouncement) {
       return InvalidArgument("invalid_kind", "a message is text or an announcement", "kind");
     }
-    op.message.kind = message.kind;
-    op.message.reply_to_id = message.reply_to_id;
-    op.message.idempotency_key = message.idempotency_key;
-    op.sender_id = sender.user_id;
-    op.conversation_id = std::string(conversation_id);
-    op.request_key = sender.user_id + ":" + message.idempotency_key;
-    op.new_id = NewId(clock_->Now());
+    Fill(sender, conversation_id, message.kind, std::move(text), message.reply_to_id,
+         message.idempotency_key, op);
     return Status::Ok();
   }
 
@@ -445,6 +577,7 @@ class ChatService final : public Chat {
   void RemoveObserver(std::uint64_t handle) override { observers_.Remove(handle); }
 
   const std::shared_ptr<spi::Storage> storage_;
+  const std::shared_ptr<spi::MediaStore> media_;
   const std::shared_ptr<spi::Clock> clock_;
   storage::CommitPipeline& pipeline_;
   ChatObservers observers_;
@@ -454,9 +587,11 @@ class ChatService final : public Chat {
 }  // namespace
 
 std::unique_ptr<Chat> MakeChatService(std::shared_ptr<spi::Storage> storage,
+                                      std::shared_ptr<spi::MediaStore> media,
                                       std::shared_ptr<spi::Clock> clock,
                                       storage::CommitPipeline& pipeline) {
-  return std::make_unique<ChatService>(std::move(storage), std::move(clock), pipeline);
+  return std::make_unique<ChatService>(std::move(storage), std::move(media), std::move(clock),
+                                       pipeline);
 }
 
 }  // namespace eventify::chat

@@ -9,14 +9,16 @@
 
 #include "eventify/chat.h"
 #include "eventify/spi/clock.h"
+#include "eventify/spi/media_store.h"
 #include "eventify/spi/storage.h"
 #include "storage/commit_pipeline.h"
 
 namespace eventify::chat {
 
 // `storage` must Support spi::ChatStore::kArea and spi::EventStore::kArea (Engine::Open checks
-// it); `pipeline` must outlive the service.
+// it); `media` keeps the images of image messages; `pipeline` must outlive the service.
 std::unique_ptr<Chat> MakeChatService(std::shared_ptr<spi::Storage> storage,
+                                      std::shared_ptr<spi::MediaStore> media,
                                       std::shared_ptr<spi::Clock> clock,
                                       storage::CommitPipeline& pipeline);
 

@@ -63,7 +63,7 @@ class EngineImpl final : public Engine {
   }
 
   // Chat writes its messages through the engine's pipeline.
-  void set_chat() { chat_ = chat::MakeChatService(storage_, clock_, *pipeline_); }
+  void set_chat() { chat_ = chat::MakeChatService(storage_, media_, clock_, *pipeline_); }
 
   // Settlements move escrow money with the engine's transfer clock.
   void set_settlements(SettlementsOptions options) {

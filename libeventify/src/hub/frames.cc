@@ -56,6 +56,17 @@ void WriteMessage(Writer& w, const Message& m) {
   Str(w, "kind", MessageKindName(m.kind));
   Str(w, "text", m.text);
   Str(w, "reply_to_id", m.reply_to_id);
+  w.Key("image");
+  if (m.image) {
+    w.StartObject();
+    Str(w, "key", m.image->key);
+    Str(w, "url", m.image->url);
+    Str(w, "content_type", m.image->content_type);
+    Int(w, "size_bytes", m.image->size_bytes);
+    w.EndObject();
+  } else {
+    w.Null();
+  }
   Str(w, "created_at", FormatTimestamp(m.created_at));
   Int(w, "pos", m.pos);
   w.EndObject();

@@ -3,7 +3,8 @@
 // and (conversation, seq), found by ids and keys, listed both ways by seq; marks that only move
 // forward; what the rules read of users, events and bookings; unread counts per conversation
 // over the user's direct conversations and the rooms of events they organize or hold a confirmed
-// booking of; and sequence numbers that stay unique while many writers lock one conversation.
+// booking of; image fields kept with their messages; each conversation's newest message; a user's
+// conversations by activity; and sequence numbers that stay unique while many writers lock one conversation.
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
@@ -246,6 +247,112 @@ BOOST_AUTO_TEST_CASE(unread_counts_cover_direct_conversations_and_the_rooms_of_m
     auto u3 = store.CountUnreadByConversation("u3");
     BOOST_TEST((*u3 == Counts{{IdOf(2), 1}}));
     BOOST_TEST(store.CountUnreadByConversation("nobody")->empty());
+    return Status::Ok();
+  }));
+}
+
+BOOST_AUTO_TEST_CASE(image_messages_keep_their_image_and_last_messages_are_the_newest) {
+  std::vector<MessageRecord> batch;
+  for (int n = 1; n <= 3; ++n) batch.push_back(Msg(n, IdOf(1), n, "a"));
+  MessageImage image;
+  image.key = "chat/c1/m2.png";
+  image.content_type = "image/png";
+  image.size_bytes = 1234;
+  image.sha256 = std::string(64, 'f');
+  batch[1].message.image = image;
+  batch[1].message.text = "";
+  batch.push_back(Msg(4, IdOf(2), 1, "b"));
+  REQUIRE_OK(Run([&](ChatStore& store) { return store.InsertMessages(batch); }));
+  REQUIRE_OK(Run([&](ChatStore& store) -> Status {
+    auto check = [&](const Message& m) {
+      BOOST_REQUIRE(m.image.has_value());
+      BOOST_TEST(m.image->key == "chat/c1/m2.png");
+      BOOST_TEST(m.image->url == "");  // the engine's to fill
+      BOOST_TEST(m.image->content_type == "image/png");
+      BOOST_TEST(m.image->size_bytes == 1234);
+      BOOST_TEST(m.image->sha256 == std::string(64, 'f'));
+      BOOST_TEST(m.text == "");
+    };
+    const std::vector<std::string> ids = {IdOf(1002)};
+    check(store.FindMessages(ids)->at(0).message);
+    const std::vector<std::string> keys = {"a:k2"};
+    check(store.FindMessagesByRequestKey(keys)->at(0).message);
+    auto before = store.ListMessagesBefore(IdOf(1), std::nullopt, 10);
+    BOOST_REQUIRE(before->size() == 3u);
+    check((*before)[1]);
+    BOOST_TEST(!(*before)[0].image.has_value());
+    auto after = store.ListMessagesAfter(IdOf(1), 1, 1);
+    BOOST_REQUIRE(after->size() == 1u);
+    check((*after)[0]);
+
+    const std::vector<std::string> conversations = {IdOf(1), IdOf(2), IdOf(3)};
+    auto last = store.ListLastMessages(conversations);
+    BOOST_REQUIRE(last.ok());
+    std::map<std::string, Message> by_conversation;
+    for (const Message& m : *last) by_conversation[m.conversation_id] = m;
+    BOOST_TEST(by_conversation.size() == 2u);
+    BOOST_TEST(by_conversation[IdOf(1)].id == IdOf(1003));
+    BOOST_TEST(by_conversation[IdOf(1)].seq == 3);
+    BOOST_TEST(by_conversation[IdOf(2)].id == IdOf(1004));
+    return Status::Ok();
+  }));
+}
+
+BOOST_AUTO_TEST_CASE(a_users_conversations_come_by_activity_then_id_with_their_marks) {
+  SeedPeople();
+  const auto at = [](int seconds) { return BaseTime() + std::chrono::seconds(seconds); };
+  REQUIRE_OK(Run([&](ChatStore& store) -> Status {
+    EV_TEST_RETURN_IF_ERROR(store.InsertConversation(Direct(1, "u1", "u2")));
+    EV_TEST_RETURN_IF_ERROR(store.InsertConversation(Room(2, event_id, "u3")));
+    ConversationRecord quiet = Direct(3, "u1", "u3");
+    quiet.created_at = at(2);  // no message: its activity is its creation, tied with 1's
+    EV_TEST_RETURN_IF_ERROR(store.InsertConversation(quiet));
+    EV_TEST_RETURN_IF_ERROR(store.InsertConversation(Direct(4, "u2", "u3")));
+    std::vector<MessageRecord> batch;
+    batch.push_back(Msg(1, IdOf(1), 1, "u2"));
+    batch.push_back(Msg(2, IdOf(1), 2, "u1"));
+    batch.push_back(Msg(5, IdOf(2), 1, "u3"));
+    EV_TEST_RETURN_IF_ERROR(store.InsertMessages(batch));
+    return store.AdvanceMarks(IdOf(1), "u1", 1, 2, BaseTime()).status();
+  }));
+  REQUIRE_OK(Run([&](ChatStore& store) -> Status {
+    auto ids = [](const std::vector<spi::ConversationActivity>& rows) {
+      std::vector<std::string> out;
+      for (const auto& row : rows) out.push_back(row.conversation.id);
+      return out;
+    };
+    using Ids = std::vector<std::string>;
+    auto u1 = store.ListConversationsOf("u1", std::nullopt, 10);
+    BOOST_REQUIRE_MESSAGE(u1.ok(), u1.status().ToString());
+    BOOST_TEST((ids(*u1) == Ids{IdOf(2), IdOf(3), IdOf(1)}));
+    const spi::ConversationActivity& room = (*u1)[0];
+    BOOST_TEST((room.conversation.kind == ConversationKind::kEventRoom));
+    BOOST_TEST(room.conversation.event_id == event_id);
+    BOOST_TEST(room.last_seq == 1);
+    BOOST_TEST((room.activity_at == at(5)));
+    BOOST_TEST(room.read_seq == 0);
+    const spi::ConversationActivity& quiet = (*u1)[1];
+    BOOST_TEST(quiet.last_seq == 0);
+    BOOST_TEST((quiet.activity_at == at(2)));
+    const spi::ConversationActivity& direct = (*u1)[2];
+    BOOST_TEST(direct.conversation.user_b == "u2");
+    BOOST_TEST(direct.last_seq == 2);
+    BOOST_TEST((direct.activity_at == at(2)));
+    BOOST_TEST(direct.read_seq == 1);
+    BOOST_TEST(direct.delivered_seq == 2);
+
+    // Pages: strictly after a position, ties broken by id.
+    BOOST_TEST((ids(*store.ListConversationsOf("u1", std::nullopt, 2)) == Ids{IdOf(2), IdOf(3)}));
+    BOOST_TEST((ids(*store.ListConversationsOf("u1", spi::ActivityPosition{at(5), IdOf(2)}, 10)) ==
+                Ids{IdOf(3), IdOf(1)}));
+    BOOST_TEST((ids(*store.ListConversationsOf("u1", spi::ActivityPosition{at(2), IdOf(3)}, 10)) ==
+                Ids{IdOf(1)}));
+    BOOST_TEST(store.ListConversationsOf("u1", spi::ActivityPosition{at(2), IdOf(1)}, 10)->empty());
+    // u2's booking is cancelled: its direct conversations only. u3 organizes the room.
+    BOOST_TEST((ids(*store.ListConversationsOf("u2", std::nullopt, 10)) == Ids{IdOf(1), IdOf(4)}));
+    BOOST_TEST((ids(*store.ListConversationsOf("u3", std::nullopt, 10)) ==
+                Ids{IdOf(2), IdOf(3), IdOf(4)}));
+    BOOST_TEST(store.ListConversationsOf("nobody", std::nullopt, 10)->empty());
     return Status::Ok();
   }));
 }

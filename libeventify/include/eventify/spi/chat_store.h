@@ -61,7 +61,9 @@ struct ConversationRecord {
   Timestamp created_at;
 };
 
-// A message as stored; request_key is "<sender id>:<idempotency key>", unique.
+// A message as stored; request_key is "<sender id>:<idempotency key>", unique. An image message
+// keeps its image's key, content type, size and digest; the store never fills image->url (the
+// engine does, from its MediaStore).
 struct MessageRecord {
   Message message;
   std::string request_key;
@@ -76,6 +78,21 @@ struct ReadMark {
   std::int64_t delivered_seq = 0;
   Timestamp updated_at;
   std::int64_t pos = 0;
+};
+
+// One of a user's conversations with what a list of them shows (ListConversationsOf).
+struct ConversationActivity {
+  ConversationRecord conversation;
+  std::int64_t last_seq = 0;  // 0 when it has no message
+  Timestamp activity_at;      // the newest message's created_at, else the conversation's
+  std::int64_t read_seq = 0;  // the user's marks (0 without a row)
+  std::int64_t delivered_seq = 0;
+};
+
+// Where a page of ListConversationsOf starts: strictly after this (activity_at, id).
+struct ActivityPosition {
+  Timestamp activity_at;
+  std::string id;
 };
 
 class ChatStore {
@@ -131,6 +148,9 @@ class ChatStore {
   virtual Result<std::vector<Message>> ListMessagesAfter(std::string_view conversation_id,
                                                          std::int64_t after_seq, int limit) = 0;
 
+  // The newest message of each conversation among `ids` that has messages.
+  virtual Result<std::vector<Message>> ListLastMessages(std::span<const std::string> ids) = 0;
+
   // ---- Marks and counts ----
 
   // Moves the user's marks forward to `read_seq` and `delivered_seq` where they are below, never
@@ -176,6 +196,13 @@ class ChatStore {
   // conversations, by pos. One statement, through the (conversation_id, pos) index of the marks.
   virtual Result<std::vector<ReadMark>> ListStreamMarks(std::string_view user_id,
                                                         std::int64_t after_pos, int limit) = 0;
+
+  // Up to `limit` of the conversations `user_id` is a member of (as CountUnreadByConversation
+  // finds them), ordered by activity_at then id, both descending, only those strictly after
+  // `after` in that order when given. One statement; a conversation's newest message is read
+  // from the (conversation_id, seq) index, never by scanning its messages.
+  virtual Result<std::vector<ConversationActivity>> ListConversationsOf(
+      std::string_view user_id, const std::optional<ActivityPosition>& after, int limit) = 0;
 
   // ---- Contacts (presence) ----
 

@@ -56,6 +56,19 @@ constexpr std::string_view kV17ChatReadMarks =
     " updated_at BIGINT NOT NULL,"
     " PRIMARY KEY (conversation_id, user_id))";
 
+// ---- Version 18: chat images ------------------------------------------------------------------
+// An image message keeps the media key of its image (the bytes live in the engine's MediaStore),
+// the content type read from the bytes, their size and their SHA-256 (what a resend is compared
+// by); '' and 0 for the other messages. Depends only on version 17.
+constexpr std::string_view kV18ChatImageKey =
+    "ALTER TABLE chat_messages ADD COLUMN image_key TEXT NOT NULL DEFAULT ''";
+constexpr std::string_view kV18ChatImageType =
+    "ALTER TABLE chat_messages ADD COLUMN image_type TEXT NOT NULL DEFAULT ''";
+constexpr std::string_view kV18ChatImageSize =
+    "ALTER TABLE chat_messages ADD COLUMN image_size BIGINT NOT NULL DEFAULT 0";
+constexpr std::string_view kV18ChatImageSha256 =
+    "ALTER TABLE chat_messages ADD COLUMN image_sha256 TEXT NOT NULL DEFAULT ''";
+
 // Version 19, "chat stream positions" (docs/chat.md, "Stream positions"). One counter row that
 // every transaction writing messages or moving marks advances once, as its last step: its row
 // lock orders those transactions, so positions follow commit order on both databases, with any

@@ -57,7 +57,7 @@ struct ConversationRow {
 
 constexpr std::string_view kMessageColumns =
     "id, conversation_id, seq, sender_id, kind, body, reply_to, client_key, request_key, "
-    "created_at, pos";
+    "created_at, image_key, image_type, image_size, image_sha256, pos";
 
 struct MessageRow {
   spi::MessageRecord record;
@@ -65,6 +65,8 @@ struct MessageRow {
   std::string kind;
   long long created_at = 0;
   long long pos = 0;
+  MessageImage image;
+  long long image_size = 0;
 
   void Exchange(soci::statement& statement) {
     Message& m = record.message;
@@ -78,6 +80,10 @@ struct MessageRow {
     statement.exchange(soci::into(m.idempotency_key));
     statement.exchange(soci::into(record.request_key));
     statement.exchange(soci::into(created_at));
+    statement.exchange(soci::into(image.key));
+    statement.exchange(soci::into(image.content_type));
+    statement.exchange(soci::into(image_size));
+    statement.exchange(soci::into(image.sha256));
     statement.exchange(soci::into(pos));
   }
 
@@ -93,6 +99,10 @@ struct MessageRow {
     out.message.seq = seq;
     out.message.created_at = FromMicros(created_at);
     out.message.pos = pos;
+    if (!image.key.empty()) {
+      out.message.image = image;
+      out.message.image->size_bytes = image_size;
+    }
     return out;
   }
 };
@@ -122,6 +132,47 @@ struct MarkRow {
     return out;
   }
 };
+
+// A conversation with its activity and the user's marks: the conversation's columns, then
+// last_seq, activity_at, read_seq, delivered_seq.
+struct ActivityRow {
+  ConversationRow conversation;
+  long long last_seq = 0;
+  long long activity_at = 0;
+  long long read_seq = 0;
+  long long delivered_seq = 0;
+
+  void Exchange(soci::statement& statement) {
+    conversation.Exchange(statement);
+    statement.exchange(soci::into(last_seq));
+    statement.exchange(soci::into(activity_at));
+    statement.exchange(soci::into(read_seq));
+    statement.exchange(soci::into(delivered_seq));
+  }
+
+  Result<spi::ConversationActivity> Get() const {
+    spi::ConversationActivity out;
+    EV_ASSIGN_OR_RETURN(out.conversation, conversation.Get());
+    out.last_seq = last_seq;
+    out.activity_at = FromMicros(activity_at);
+    out.read_seq = read_seq;
+    out.delivered_seq = delivered_seq;
+    return out;
+  }
+};
+
+// A SELECT of the ids of the conversations `user_id` is a member of now: direct ones through the
+// user_a and user_b indexes, rooms they organize through user_a, rooms of events they hold a
+// confirmed booking of through bookings_user_idx.
+std::string MyConversationIds(Params& p, std::string_view user_id) {
+  std::string query = "SELECT id FROM chat_conversations WHERE user_a = " + p.Add(user_id);
+  query += " UNION SELECT id FROM chat_conversations WHERE user_b = " + p.Add(user_id);
+  query +=
+      " UNION SELECT c.id FROM bookings b JOIN chat_conversations c ON c.event_id = b.event_id"
+      " AND c.kind = 'event_room' WHERE b.user_id = " +
+      p.Add(user_id);
+  return query + " AND b.status = 'confirmed'";
+}
 
 // The marks "SELECT ... FROM chat_read_marks" + `tail` finds.
 Result<std::vector<spi::ReadMark>> SelectMarks(TransactionContext& context,
@@ -356,10 +407,11 @@ Status SociChatStore::InsertMessages(std::span<const spi::MessageRecord> message
             "INSERT INTO chat_messages (" + std::string(kMessageColumns) + ") ";
         if (context_.dialect() == Dialect::kSqlite) {
           static const std::string kInsert =
-              kInsertColumns + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+              kInsertColumns + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
           SqliteStatement insert = context_.statements().Sqlite(kInsert);
           for (const spi::MessageRecord& record : messages) {
             const Message& m = record.message;
+            const MessageImage image = m.image.value_or(MessageImage{});
             insert.Bind(m.id)
                 .Bind(m.conversation_id)
                 .Bind(static_cast<long long>(m.seq))
@@ -370,6 +422,10 @@ Status SociChatStore::InsertMessages(std::span<const spi::MessageRecord> message
                 .Bind(m.idempotency_key)
                 .Bind(record.request_key)
                 .Bind(static_cast<long long>(ToMicros(m.created_at)))
+                .Bind(image.key)
+                .Bind(image.content_type)
+                .Bind(static_cast<long long>(image.size_bytes))
+                .Bind(image.sha256)
                 .Bind(static_cast<long long>(m.pos))
                 .Run();
           }
@@ -378,10 +434,12 @@ Status SociChatStore::InsertMessages(std::span<const spi::MessageRecord> message
         static const std::string kInsert =
             kInsertColumns +
             "SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], "
-            "$6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[])";
-        PgArray columns[11];
+            "$6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::text[], $12::text[], "
+            "$13::bigint[], $14::text[], $15::bigint[])";
+        PgArray columns[15];
         for (const spi::MessageRecord& record : messages) {
           const Message& m = record.message;
+          const MessageImage image = m.image.value_or(MessageImage{});
           columns[0].Add(m.id);
           columns[1].Add(m.conversation_id);
           columns[2].Add(static_cast<long long>(m.seq));
@@ -392,7 +450,11 @@ Status SociChatStore::InsertMessages(std::span<const spi::MessageRecord> message
           columns[7].Add(m.idempotency_key);
           columns[8].Add(record.request_key);
           columns[9].Add(static_cast<long long>(ToMicros(m.created_at)));
-          columns[10].Add(static_cast<long long>(m.pos));
+          columns[10].Add(image.key);
+          columns[11].Add(image.content_type);
+          columns[12].Add(static_cast<long long>(image.size_bytes));
+          columns[13].Add(image.sha256);
+          columns[14].Add(static_cast<long long>(m.pos));
         }
         std::vector<std::string> parameters;
         for (PgArray& column : columns) parameters.push_back(column.Finish());
@@ -442,6 +504,23 @@ Result<std::vector<Message>> SociChatStore::ListMessagesAfter(std::string_view c
     query += " ORDER BY seq LIMIT " + p.Add(static_cast<long long>(limit));
     std::vector<spi::MessageRecord> records;
     const Status read = SelectInto<MessageRow>(context_, query, p, records);
+    if (!read.ok()) return read;
+    return MessagesOf(std::move(records));
+  });
+}
+
+Result<std::vector<Message>> SociChatStore::ListLastMessages(std::span<const std::string> ids) {
+  return context_.Call(Access::kRead, "ListLastMessages", [&]() -> Result<std::vector<Message>> {
+    std::vector<spi::MessageRecord> records;
+    const Status read = ForChunks(ids, [&](std::span<const std::string> chunk) -> Status {
+      Params p(context_.dialect());
+      const std::string query =
+          "SELECT " + std::string(kMessageColumns) +
+          " FROM chat_messages m WHERE conversation_id IN " + InList(p, chunk) +
+          " AND seq = (SELECT MAX(seq) FROM chat_messages l"
+          " WHERE l.conversation_id = m.conversation_id)";
+      return SelectInto<MessageRow>(context_, query, p, records);
+    });
     if (!read.ok()) return read;
     return MessagesOf(std::move(records));
   });
@@ -531,23 +610,8 @@ Result<std::int64_t> SociChatStore::CountUnreadThrough(std::string_view conversa
   });
 }
 
-// The ids of the conversations `user_id` is a member of now, as a subquery: direct ones through
-// the user_a and user_b indexes, rooms they organize through user_a, rooms of events they hold a
-// confirmed booking of through bookings_user_idx.
-namespace {
-std::string MyConversations(Params& p, std::string_view user_id) {
-  std::string mine = "SELECT id FROM chat_conversations WHERE user_a = " + p.Add(user_id);
-  mine += " UNION SELECT id FROM chat_conversations WHERE user_b = " + p.Add(user_id);
-  mine +=
-      " UNION SELECT c.id FROM bookings b JOIN chat_conversations c ON c.event_id = b.event_id"
-      " AND c.kind = 'event_room' WHERE b.user_id = " +
-      p.Add(user_id);
-  mine += " AND b.status = 'confirmed'";
-  return mine;
-}
-}  // namespace
 
-// The user's conversations (MyConversations), then each one's messages after the read mark
+// The user's conversations (MyConversationIds), then each one's messages after the read mark
 // through (conversation_id, seq).
 Result<std::vector<std::pair<std::string, std::int64_t>>> SociChatStore::CountUnreadByConversation(
     std::string_view user_id) {
@@ -555,7 +619,7 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> SociChatStore::CountUn
   return context_.Call(Access::kRead, "CountUnreadByConversation", [&]() -> Result<Pairs> {
     Params p(context_.dialect());
     std::string query = "SELECT m.conversation_id, COUNT(*) FROM chat_messages m JOIN (" +
-                        MyConversations(p, user_id) + ") mine ON mine.id = m.conversation_id";
+                        MyConversationIds(p, user_id) + ") mine ON mine.id = m.conversation_id";
     query +=
         " LEFT JOIN chat_read_marks r ON r.conversation_id = m.conversation_id AND r.user_id = " +
         p.Add(user_id);
@@ -607,7 +671,7 @@ Result<std::vector<Message>> SociChatStore::ListStreamMessages(std::string_view 
     Params p(context_.dialect());
     std::string query = "SELECT " + std::string(kMessageColumns) +
                         " FROM chat_messages WHERE conversation_id IN (" +
-                        MyConversations(p, user_id) + ")";
+                        MyConversationIds(p, user_id) + ")";
     query += " AND pos > " + p.Add(static_cast<long long>(after_pos));
     query += " AND sender_id <> " + p.Add(user_id);
     query += " ORDER BY pos LIMIT " + p.Add(static_cast<long long>(limit));
@@ -623,11 +687,47 @@ Result<std::vector<spi::ReadMark>> SociChatStore::ListStreamMarks(std::string_vi
                                                                  int limit) {
   return context_.Call(Access::kRead, "ListStreamMarks", [&]() -> Result<std::vector<spi::ReadMark>> {
     Params p(context_.dialect());
-    std::string tail = " WHERE conversation_id IN (" + MyConversations(p, user_id) + ")";
+    std::string tail = " WHERE conversation_id IN (" + MyConversationIds(p, user_id) + ")";
     tail += " AND pos > " + p.Add(static_cast<long long>(after_pos));
     tail += " AND user_id <> " + p.Add(user_id);
     tail += " ORDER BY pos LIMIT " + p.Add(static_cast<long long>(limit));
     return SelectMarks(context_, tail, p);
+  });
+}
+
+// The user's conversations as CountUnreadByConversation finds them; each one's newest sequence
+// number and its creation time through the (conversation_id, seq) index (MAX and ORDER BY seq
+// DESC LIMIT 1 read one index entry), then the page by (activity_at, id) descending.
+Result<std::vector<spi::ConversationActivity>> SociChatStore::ListConversationsOf(
+    std::string_view user_id, const std::optional<spi::ActivityPosition>& after, int limit) {
+  using Rows = std::vector<spi::ConversationActivity>;
+  return context_.Call(Access::kRead, "ListConversationsOf", [&]() -> Result<Rows> {
+    Params p(context_.dialect());
+    std::string query =
+        "SELECT c.id, c.kind, c.conversation_key, c.event_id, c.user_a, c.user_b, c.created_at,"
+        " x.last_seq, x.activity_at, COALESCE(r.read_seq, 0), COALESCE(r.delivered_seq, 0)"
+        " FROM (SELECT o.id AS id,"
+        " COALESCE((SELECT MAX(seq) FROM chat_messages WHERE conversation_id = o.id), 0)"
+        " AS last_seq,"
+        " COALESCE((SELECT created_at FROM chat_messages WHERE conversation_id = o.id"
+        " ORDER BY seq DESC LIMIT 1), o.created_at) AS activity_at"
+        " FROM chat_conversations o WHERE o.id IN (" +
+        MyConversationIds(p, user_id) + ")) x JOIN chat_conversations c ON c.id = x.id";
+    query +=
+        " LEFT JOIN chat_read_marks r ON r.conversation_id = c.id AND r.user_id = " +
+        p.Add(user_id);
+    if (after) {
+      const long long at = ToMicros(after->activity_at);
+      query += " WHERE (x.activity_at < " + p.Add(at);
+      query += " OR (x.activity_at = " + p.Add(at);
+      query += " AND c.id < " + p.Add(after->id) + "))";
+    }
+    query += " ORDER BY x.activity_at DESC, c.id DESC LIMIT " +
+             p.Add(static_cast<long long>(limit));
+    Rows out;
+    const Status read = SelectInto<ActivityRow>(context_, query, p, out);
+    if (!read.ok()) return read;
+    return out;
   });
 }
 

@@ -1,6 +1,5 @@
 // SociChatStore: spi::ChatStore over the chat_conversations, chat_messages and chat_read_marks
-// tables of migration 17 ("chat") and chat_stream of migration 19, reading the users of migration 1, the events of migration 8
-// and the bookings of migration 9 for the chat rules.
+// tables of migration 17 ("chat", with the image columns of migration 18) and chat_stream of migration 19, reading the users of migration 1, the events of migration 8
 //
 // Valid only inside the transaction body that received it. Thread-safety: none (see
 // TransactionContext).
@@ -39,6 +38,8 @@ class SociChatStore final : public spi::ChatStore {
   Result<std::vector<Message>> ListMessagesAfter(std::string_view conversation_id,
                                                  std::int64_t after_seq, int limit) override;
 
+  Result<std::vector<Message>> ListLastMessages(std::span<const std::string> ids) override;
+
   Result<spi::ReadMark> AdvanceMarks(std::string_view conversation_id, std::string_view user_id,
                                      std::int64_t read_seq, std::int64_t delivered_seq,
                                      Timestamp at, std::int64_t pos) override;
@@ -58,6 +59,9 @@ class SociChatStore final : public spi::ChatStore {
                                                   int limit) override;
   Result<std::vector<spi::ReadMark>> ListStreamMarks(std::string_view user_id,
                                                      std::int64_t after_pos, int limit) override;
+  Result<std::vector<spi::ConversationActivity>> ListConversationsOf(
+      std::string_view user_id, const std::optional<spi::ActivityPosition>& after,
+      int limit) override;
   Result<std::vector<std::string>> ListContacts(std::string_view user_id) override;
 
  private:
