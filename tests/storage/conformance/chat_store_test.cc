@@ -313,7 +313,7 @@ BOOST_AUTO_TEST_CASE(a_users_conversations_come_by_activity_then_id_with_their_m
     batch.push_back(Msg(2, IdOf(1), 2, "u1"));
     batch.push_back(Msg(5, IdOf(2), 1, "u3"));
     EV_TEST_RETURN_IF_ERROR(store.InsertMessages(batch));
-    return store.AdvanceMarks(IdOf(1), "u1", 1, 2, BaseTime()).status();
+    return store.AdvanceMarks(IdOf(1), "u1", 1, 2, BaseTime(), 1).status();
   }));
   REQUIRE_OK(Run([&](ChatStore& store) -> Status {
     auto ids = [](const std::vector<spi::ConversationActivity>& rows) {
