@@ -55,6 +55,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -118,6 +119,21 @@ struct Receipt {
   std::int64_t read_seq = 0;
   std::int64_t delivered_seq = 0;
   Timestamp updated_at;
+};
+
+// One acknowledgement for MarkDeliveredBatch: `caller` received `message_id`.
+struct DeliveredAck {
+  Principal caller;
+  std::string conversation_id;
+  std::string message_id;
+};
+
+// What MarkDeliveredBatch did with one acknowledgement.
+struct DeliveredOutcome {
+  Status status;       // what MarkDelivered would have returned for it alone
+  Receipt receipt;     // when ok: the caller's marks in the conversation after the whole batch
+  bool moved = false;  // when ok: the message was beyond the caller's delivered mark before
+  std::string sender_id;  // when ok: who sent the acknowledged message
 };
 
 struct ConversationUnread {
@@ -194,6 +210,16 @@ class Chat {
   // moves there unless it is already further). Returns their marks. Errors: as MarkRead.
   virtual Result<Receipt> MarkDelivered(const Principal& caller, std::string_view conversation_id,
                                         std::string_view message_id) = 0;
+
+  // Many MarkDelivered at once, for any number of callers, in one read-write transaction (the
+  // hub batches its clients' `delivered` acknowledgements so that a busy room does not cost one
+  // transaction per frame): each caller's delivered mark in each conversation moves to the
+  // highest of their acknowledged messages there. Returns one outcome per acknowledgement, in
+  // order; an acknowledgement MarkDelivered would refuse (its codes: forbidden,
+  // conversation_not_found, not_a_member, message_not_found) gets that status and changes
+  // nothing, the others apply. Errors of the whole batch (nothing applied): the storage's.
+  virtual Result<std::vector<DeliveredOutcome>> MarkDeliveredBatch(
+      std::span<const DeliveredAck> acks) = 0;
 
   // The marks of the conversation's members that have any, by user id (what "read" and
   // "delivered" ticks are drawn from). Errors: kNotFound conversation_not_found;
