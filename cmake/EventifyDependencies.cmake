@@ -19,6 +19,9 @@ endif()
 if(EVENTIFY_BUILD_SERVER)
   # The server's own HTTP/1.1 layer runs on standalone Asio (cmake/FindAsio.cmake).
   find_package(Asio 1.18 REQUIRED)
+  # The WebSocket endpoint (server/ws_transport.cc). Debian's config file accepts no version but
+  # exactly 0.8.2 ("0.8" is rejected).
+  find_package(websocketpp CONFIG REQUIRED)
 endif()
 if(EVENTIFY_BUILD_SERVER AND EVENTIFY_BUILD_TESTS)
   # The end-to-end tests' HTTP client. Debian ships cpp-httplib compiled: its pkg-config Cflags

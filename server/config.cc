@@ -270,6 +270,40 @@ KeySpec ChoiceKey(std::string name, std::string help, Access access,
           }};
 }
 
+// A comma-separated list of words (spaces around them ignored); `none` is the empty list.
+template <typename Access>
+KeySpec WordListKey(std::string name, std::string help, Access access) {
+  return {name, help,
+          [=](ServerConfig& config, std::string_view text) -> std::string {
+            std::vector<std::string> words;
+            text = Trim(text);
+            if (Lower(text) != "none") {
+              while (!text.empty()) {
+                const std::size_t comma = text.find(',');
+                const std::string_view word = Trim(text.substr(0, comma));
+                if (word.empty()) return "must be a comma-separated list without empty items";
+                if (word.find_first_of(" \t") != std::string_view::npos) {
+                  return "items must not contain spaces";
+                }
+                words.emplace_back(word);
+                text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+                if (comma != std::string_view::npos && Trim(text).empty()) {
+                  return "must be a comma-separated list without empty items";
+                }
+              }
+            }
+            access(config) = std::move(words);
+            return {};
+          },
+          [=](ServerConfig& config) {
+            std::string shown;
+            for (const std::string& word : access(config)) {
+              shown += (shown.empty() ? "" : ",") + word;
+            }
+            return shown.empty() ? std::string("none") : shown;
+          }};
+}
+
 // The four keys of one throttle rule (see ThrottleRule); `scope` says what it counts.
 template <typename Access>
 void AddThrottleKeys(std::vector<KeySpec>& keys, std::string_view prefix, std::string_view scope,
@@ -290,6 +324,50 @@ void AddThrottleKeys(std::vector<KeySpec>& keys, std::string_view prefix, std::s
       fmt::format("failures are forgotten after this long without one (or after a lock), {}",
                   scope),
       [=](ServerConfig& c) -> std::chrono::seconds& { return rule(c).forget_after; }, 1));
+}
+
+// The WebSocket endpoint's keys (docs/configuration.md, "WebSockets").
+void AddWebSocketKeys(std::vector<KeySpec>& k) {
+  using C = ServerConfig;
+  k.push_back(IntKey(
+      "ws.port", "TCP port of the WebSocket endpoint (on listen.host); 0 picks a free one",
+      [](C& c) -> int& { return c.ws.port; }, 0, 65535));
+  k.push_back(WordListKey(
+      "ws.allowed_origins",
+      "browser origins (scheme://host[:port], comma-separated) allowed to open a socket; * any, "
+      "none no browser (a handshake without Origin is always allowed)",
+      [](C& c) -> std::vector<std::string>& { return c.ws.allowed_origins; }));
+  k.push_back(SecondsKey(
+      "ws.auth_timeout", "time to send the auth frame after the upgrade (else close 4408)",
+      [](C& c) -> std::chrono::seconds& { return c.ws.auth_timeout; }, 1));
+  k.push_back(BytesKey(
+      "ws.max_frame_bytes", "largest message a client may send (else close 1009)",
+      [](C& c) -> std::size_t& { return c.ws.max_frame_bytes; }, 1024, 16ull * 1024 * 1024));
+  k.push_back(IntKey(
+      "ws.max_messages_per_second", "client messages per connection per second (else close 4429)",
+      [](C& c) -> int& { return c.ws.max_messages_per_second; }, 1, 1'000'000));
+  k.push_back(IntKey(
+      "ws.max_connections_per_user", "open sockets per user (else close 4409)",
+      [](C& c) -> int& { return c.ws.max_connections_per_user; }, 1, 1'000'000));
+  k.push_back(IntKey(
+      "ws.max_connections_per_address", "open sockets per client address (else close 4409)",
+      [](C& c) -> int& { return c.ws.max_connections_per_address; }, 1, 10'000'000));
+  k.push_back(BytesKey(
+      "ws.send_queue_max_bytes", "bytes waiting for a slow reader (else close 4413)",
+      [](C& c) -> std::size_t& { return c.ws.send_queue_max_bytes; }, 1024,
+      1024ull * 1024 * 1024));
+  k.push_back(IntKey(
+      "ws.send_queue_max_frames", "frames waiting for a slow reader (else close 4413)",
+      [](C& c) -> int& { return c.ws.send_queue_max_frames; }, 1, 10'000'000));
+  k.push_back(SecondsKey(
+      "ws.ping_interval", "a ping to each socket this often",
+      [](C& c) -> std::chrono::seconds& { return c.ws.ping_interval; }, 1));
+  k.push_back(SecondsKey(
+      "ws.pong_timeout", "a ping not answered by then closes the socket (4410)",
+      [](C& c) -> std::chrono::seconds& { return c.ws.pong_timeout; }, 1));
+  k.push_back(SecondsKey(
+      "ws.close_timeout", "longest closing handshake, and longest wait for them at shutdown",
+      [](C& c) -> std::chrono::seconds& { return c.ws.close_timeout; }, 1));
 }
 
 const std::vector<KeySpec>& Keys() {
@@ -398,6 +476,7 @@ const std::vector<KeySpec>& Keys() {
     k.push_back(IntKey(
         "http.keep_alive_max_requests", "requests served per connection",
         [](C& c) -> int& { return c.http_keep_alive_max_requests; }, 1, 100000));
+    AddWebSocketKeys(k);
     k.push_back(BoolKey("log.requests", "log one line per request to stderr", &C::log_requests));
     k.push_back(HashCostKey());
     k.push_back(BytesKey(
@@ -622,6 +701,9 @@ Result<ServerConfig> LoadConfig(const std::vector<Flag>& flags,
   if (config.jobs_backoff > config.jobs_max_backoff) {
     return ConfigError("jobs.backoff must not be longer than jobs.max_backoff");
   }
+
+  config.ws.host = config.listen_host;
+  config.ws.backlog = config.listen_backlog;
 
   const std::string& dir = config.data_dir;
   if (config.database_url.empty()) config.database_url = "sqlite:" + dir + "/eventify.db";

@@ -21,6 +21,7 @@
 #include "eventify/backends/smtp_mailer.h"
 #include "eventify/engine.h"
 #include "eventify/status.h"
+#include "ws_options.h"
 
 namespace eventify::server {
 
@@ -64,6 +65,9 @@ struct ServerConfig {
   int http_keep_alive_max_requests = 100;
 
   bool log_requests = true;
+
+  // The WebSocket endpoint (ws.* keys); its host and backlog are listen.host and listen.backlog.
+  WsOptions ws;
 
   std::string currency = "INR";              // the platform currency of every wallet
   std::string payments_gateway = "sandbox";  // the only one so far

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@
 #include "config.h"
 #include "engine_setup.h"
 #include "event_routes.h"
+#include "eventify/hub.h"
 #include "health_routes.h"
 #include "http_server.h"
 #include "media_routes.h"
@@ -31,6 +33,7 @@
 #include "shutdown_signals.h"
 #include "waitlist_routes.h"
 #include "wallet_routes.h"
+#include "ws_transport.h"
 
 namespace eventify::server {
 namespace {
@@ -101,10 +104,22 @@ int Serve(const std::vector<std::string>& args) {
       fmt::print(stderr, "eventify-server: {}\n", port.status().message());
       return 1;
     }
-    signals.Start([&http](int signal) {
+    // The chat hub over the WebSocket endpoint (docs/protocol.md, "WebSocket binding").
+    auto ws = std::make_shared<WsTransport>(config->ws);
+    std::string ws_error;
+    const int ws_port = ws->Bind(ws_error);
+    if (ws_port < 0) {
+      fmt::print(stderr, "eventify-server: {}\n", ws_error);
+      return 1;
+    }
+    std::unique_ptr<Hub> hub = Hub::Create(**engine, ws);
+    ws->Start(*hub);
+    signals.Start([&http, ws](int signal) {
       fmt::print(stderr, "eventify-server: signal {} received, stopping\n", signal);
       http.Stop();
+      ws->BeginShutdown();  // stop accepting sockets, close them with going-away
     });
+    fmt::print("eventify-server websockets on ws://{}:{}\n", UrlHost(config->listen_host), ws_port);
     fmt::print("eventify-server listening on http://{}:{}\n", UrlHost(config->listen_host), *port);
     std::fflush(stdout);
 
@@ -113,8 +128,10 @@ int Serve(const std::vector<std::string>& args) {
       fmt::print(stderr, "eventify-server: {}\n", served.message());
       exit_code = 1;
     }
+    ws->Shutdown();  // every socket closed (1001) and reported to the hub
+    hub.reset();     // the hub's queued work done, before the engine goes
   }
-  engine->reset();  // after the last request has finished
+  engine->reset();  // after the last request and the hub have finished
   fmt::print(stderr, "eventify-server: stopped\n");
   return exit_code;
 }

@@ -7,6 +7,8 @@
 //   eventify-bench booking --database URL --callers N --seconds S [--mode hold|pay]
 //                          [--capacity C] [--warmup 1] [--pool P] [--writers W]
 //                          [--max-bookings M] [--job-workers 1]
+//   eventify-bench chat --database URL --callers S --seconds S [--rooms 50] [--members 10]
+//                       [--window 1] [--warmup 1] [--pool P] [--writers W]
 
 #include <charconv>
 #include <cstdio>
@@ -15,6 +17,7 @@
 #include <string_view>
 
 #include "booking_bench.h"
+#include "chat_bench.h"
 #include "ledger_bench.h"
 
 namespace {
@@ -66,7 +69,7 @@ bool ParseSeconds(const std::string& text, double& out) {
 // benchmark's own flags and returns false for an unknown one. Returns 0 when all is well, or the
 // exit code of the usage message printed.
 template <typename Options, typename Other>
-int ParseOptions(int argc, char** argv, Options& options, Other&& other) {
+int ParseOptions(int argc, char** argv, Options& options, Other&& other, int min_callers = 1) {
   bool have_callers = false;
   bool have_seconds = false;
   for (int i = 2; i < argc; ++i) {
@@ -82,7 +85,8 @@ int ParseOptions(int argc, char** argv, Options& options, Other&& other) {
     if (flag == "--database") {
       options.database_url = value;
     } else if (flag == "--callers") {
-      ok = ParseNumber(value, options.callers) && options.callers >= 1 && options.callers <= 10000;
+      ok = ParseNumber(value, options.callers) && options.callers >= min_callers &&
+           options.callers <= 10000;
       have_callers = true;
     } else if (flag == "--seconds") {
       ok = ParseSeconds(value, options.seconds) && options.seconds > 0;
@@ -113,8 +117,27 @@ int main(int argc, char** argv) {
     std::fputs(kUsage, stdout);
     return 0;
   }
-  if (command != "ledger" && command != "booking") {
-    return Usage("unknown benchmark ('ledger' or 'booking')");
+  if (command != "ledger" && command != "booking" && command != "chat") {
+    return Usage("unknown benchmark ('ledger', 'booking' or 'chat')");
+  }
+
+  if (command == "chat") {
+    eventify::bench::ChatBenchOptions options;
+    const int bad = ParseOptions(argc, argv, options, [&](std::string_view flag,
+                                                          const std::string& value, bool& ok) {
+      if (flag == "--rooms") {
+        ok = ParseNumber(value, options.rooms) && options.rooms >= 1 && options.rooms <= 10000;
+      } else if (flag == "--members") {
+        ok = ParseNumber(value, options.members) && options.members >= 2 &&
+             options.members <= 1000;
+      } else if (flag == "--window") {
+        ok = ParseNumber(value, options.window) && options.window >= 1 && options.window <= 1000;
+      } else {
+        return false;
+      }
+      return true;
+    }, /*min_callers=*/0);
+    return bad != 0 ? bad : eventify::bench::RunChatBench(options);
   }
 
   if (command == "booking") {

@@ -180,7 +180,8 @@ AuditOutcome RunAudit(Ledger& ledger) {
 void AuditOutcome::PrintDetails() const { std::fputs(details.c_str(), stdout); }
 
 std::unique_ptr<BenchEngine> OpenBenchEngine(const std::string& database_url, int callers,
-                                             int pool_size, int writers, int job_workers) {
+                                             int pool_size, int writers, int job_workers,
+                                             PasswordHashCost password_hash_cost) {
   auto bench = std::make_unique<BenchEngine>();
   if (bench->media.path().empty()) {
     std::fprintf(stderr, "eventify-bench: cannot create a temporary media directory\n");
@@ -205,6 +206,7 @@ std::unique_ptr<BenchEngine> OpenBenchEngine(const std::string& database_url, in
   options.media_store = spi::MakeFilesystemMediaStore(bench->media.path(), "/media/");
   options.clock = std::make_shared<spi::SystemClock>();
   options.currency = "INR";
+  options.accounts.password_hash_cost = password_hash_cost;
   Result<std::unique_ptr<Engine>> opened = Engine::Open(std::move(options));
   if (!opened.ok()) {
     std::fprintf(stderr, "eventify-bench: cannot open the engine: %s\n",

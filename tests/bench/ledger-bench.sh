@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
-# Runs the ledger benchmark (or, with BENCH=booking, the booking benchmark) on SQLite and on a
+# Runs the ledger benchmark (or, with BENCH=booking or BENCH=chat, the booking or chat benchmark) on SQLite and on a
 # throwaway durable PostgreSQL, for every configuration (callers x mode), BENCH_RUNS times each,
 # and prints every result line and then a summary with the median throughput (transfers or
 # bookings per second) and the median p99 per configuration. Builds nothing.
 #
 #   tests/bench/ledger-bench.sh [path/to/eventify-bench]
 #   BENCH=booking tests/bench/ledger-bench.sh [path/to/eventify-bench]
+#   BENCH=chat tests/bench/ledger-bench.sh [path/to/eventify-bench]
 #
 # Environment (all optional):
-#   BENCH           ledger (default) or booking
+#   BENCH           ledger (default), booking or chat
 #   BENCH_SECONDS   measured seconds per run (default 5)
 #   BENCH_RUNS      runs per configuration (default 3)
 #   BENCH_WARMUP    unmeasured seconds before each run (default 1)
-#   BENCH_CALLERS   caller counts (default "1 8 64 1000"; booking: "1 64 1000")
-#   BENCH_MODES     modes (default "random hot"; booking: "hold pay")
+#   BENCH_CALLERS   caller counts (default "1 8 64 1000"; booking: "1 64 1000"; chat: senders,
+#                   "0" = every member)
+#   BENCH_MODES     modes (default "random hot"; booking: "hold pay"; chat: room shapes
+#                   ROOMSxMEMBERS[wWINDOW], default "50x10w4 1x200w4")
 #   BENCH_BACKENDS  backends (default "sqlite postgresql")
 #
 # Every run gets a fresh database: a new SQLite file (WAL, synchronous=FULL, the engine's
@@ -39,8 +42,12 @@ case $bench in
     callers_list=${BENCH_CALLERS:-"1 64 1000"}
     modes=${BENCH_MODES:-"hold pay"}
     ;;
+  chat)
+    callers_list=${BENCH_CALLERS:-"0"}
+    modes=${BENCH_MODES:-"50x10w4 1x200w4"}
+    ;;
   *)
-    echo "ledger-bench.sh: unknown BENCH $bench (ledger or booking)" >&2
+    echo "ledger-bench.sh: unknown BENCH $bench (ledger, booking or chat)" >&2
     exit 2
     ;;
 esac
@@ -90,6 +97,10 @@ run_one() {
   local out="$work/run.out" mode_flags=()
   if [ "$bench" = booking ]; then
     mode_flags=(--mode "$mode")
+  elif [ "$bench" = chat ]; then
+    local shape=${mode%%w*} window=1
+    [ "$shape" != "$mode" ] && window=${mode#*w}
+    mode_flags=(--rooms "${shape%x*}" --members "${shape#*x}" --window "$window")
   elif [ "$mode" = hot ]; then
     mode_flags=(--hot)
   fi
@@ -168,7 +179,7 @@ done
 echo
 echo "# summary: median over $runs run(s) of ${seconds}s each"
 printf '%-10s %7s %-6s %4s %10s %12s %9s %6s %s\n' \
-  backend callers mode runs "$([ "$bench" = booking ] && echo median_bps || echo median_tps)" \
+  backend callers mode runs "$(case $bench in booking) echo median_bps ;; chat) echo median_mps ;; *) echo median_tps ;; esac)" \
   median_p99_ms errors idle audit
 awk '
   function field(name,   i, kv) {
@@ -181,11 +192,13 @@ awk '
     count[key]++
     if (NF > 4) {
       ok[key]++
-      tps[key, ok[key]] = (field("tps") != "" ? field("tps") : field("bps"))
+      tps[key, ok[key]] = (field("tps") != "" ? field("tps") : \
+                           field("bps") != "" ? field("bps") : field("persisted_per_s"))
       p99[key, ok[key]] = field("p99_ms")
       errors[key] += field("errors") + field("insufficient_funds")
       if (field("idle_callers") + 0 > idle[key] + 0) idle[key] = field("idle_callers")
-      if (field("audit") != "clean") dirty[key] = 1
+      if (field("audit") != "" && field("audit") != "clean") dirty[key] = 1
+      if (field("missing") != "" && field("missing") != "0") dirty[key] = 1
       if (field("seats") != "" && field("seats") != "ok") dirty[key] = 1
       if (field("escrow") != "" && field("escrow") != "ok") dirty[key] = 1
     } else {

@@ -177,6 +177,10 @@ BOOST_AUTO_TEST_CASE(new_messages_and_reads_tell_each_connection_the_users_total
   BOOST_TEST(total_of(a2) == "2");
   BOOST_TEST(total_of(o) == "1");
   const Message third = Send(organizer, room, "again", "k3");  // not through this hub
+  hub->Flush();
+  BOOST_TEST(total_of(a1) == "3");  // routed from the chat's commit like any other
+  BOOST_TEST(total_of(b) == "1");  // his own message is not unread
+  transport.Take(a2);
   // Reading the room up to its newest: every connection of ann learns her new total.
   Frame(a2, R"({"type":"read","conversation_id":")" + room.id + R"(","message_id":")" +
                 third.id + R"("})");

@@ -154,17 +154,24 @@ Reply Api::PutJson(const std::string& path, const std::string& body, const std::
   return Send("PUT", path, body, "application/json", token);
 }
 
-RawConnection::RawConnection(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-  if (fd_ < 0) throw std::runtime_error("socket");
+int ConnectLoopback(int port, int receive_buffer) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw std::runtime_error("socket");
+  if (receive_buffer > 0) {
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof(receive_buffer));
+  }
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<std::uint16_t>(port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
-    ::close(fd_);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    ::close(fd);
     throw std::runtime_error("connect");
   }
+  return fd;
 }
+
+RawConnection::RawConnection(int port) : fd_(ConnectLoopback(port)) {}
 
 RawConnection::~RawConnection() { ::close(fd_); }
 
@@ -304,6 +311,7 @@ ServerProcess& Deployment::server() {
 std::vector<std::string> Deployment::ConfigFlags() const {
   std::vector<std::string> flags = {
       "--listen.port=0",
+      "--ws.port=0",
       "--data_dir=" + data_dir().string(),
       "--accounts.password_hash_cost=minimum",
       "--accounts.code_resend_interval=0s",

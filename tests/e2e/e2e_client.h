@@ -63,6 +63,10 @@ class Api {
   int port_;
 };
 
+// A TCP connection to 127.0.0.1:port (its descriptor), with SO_RCVBUF set before connecting when
+// receive_buffer > 0. Throws std::runtime_error when it cannot connect.
+int ConnectLoopback(int port, int receive_buffer = 0);
+
 // A plain TCP connection to the server, for what an HTTP client library would not send.
 class RawConnection {
  public:

@@ -129,12 +129,14 @@ ServerProcess::ServerProcess(const std::vector<std::string>& argv,
     : out_path_(scratch / "server.out"), err_path_(scratch / "server.err") {
   pid_ = Spawn(argv, env, out_path_, err_path_);
   const std::regex listening(R"(listening on http://[^\s:]+:(\d+))");
+  const std::regex websockets(R"(websockets on ws://[^\s:]+:(\d+))");
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < until) {
     std::smatch match;
     const std::string out = ReadFile(out_path_);
     if (std::regex_search(out, match, listening)) {
       port_ = std::stoi(match[1].str());
+      if (std::regex_search(out, match, websockets)) ws_port_ = std::stoi(match[1].str());
       return;
     }
     if (!running()) break;

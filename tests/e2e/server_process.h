@@ -44,7 +44,8 @@ Completed RunProgram(const std::vector<std::string>& argv, const std::vector<std
                      const std::filesystem::path& scratch,
                      std::chrono::seconds deadline = std::chrono::seconds(60));
 
-// A running eventify-server. The constructor waits for its "listening on http://HOST:PORT" line.
+// A running eventify-server. The constructor waits for its "listening on http://HOST:PORT" line
+// (printed after "websockets on ws://HOST:PORT").
 class ServerProcess {
  public:
   // env: extra "NAME=value" environment entries. Throws std::runtime_error (with the server's
@@ -56,6 +57,7 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   int port() const { return port_; }
+  int ws_port() const { return ws_port_; }  // the WebSocket endpoint's
   bool running();
   void Signal(int signal);
   // Waits up to `deadline` for the exit, then kills it (SIGKILL).
@@ -68,6 +70,7 @@ class ServerProcess {
   pid_t pid_ = -1;
   ExitStatus exit_;  // once the process has been reaped
   int port_ = 0;
+  int ws_port_ = 0;
   std::filesystem::path out_path_;
   std::filesystem::path err_path_;
 };

@@ -102,3 +102,44 @@ BOOST_AUTO_TEST_CASE(help_lists_the_bookings_keys_with_their_defaults) {
     BOOST_TEST(usage.find(line) != std::string::npos, line);
   }
 }
+
+BOOST_AUTO_TEST_CASE(the_websocket_keys_parse_and_share_the_listen_host) {
+  const auto defaults = Load({});
+  BOOST_TEST_REQUIRE(defaults.ok());
+  BOOST_TEST(defaults->ws.port == 8001);
+  BOOST_TEST(defaults->ws.allowed_origins.empty());
+  BOOST_TEST(defaults->ws.host == "127.0.0.1");
+
+  const auto config =
+      Load({F("listen.host", "0.0.0.0"), F("ws.port", "0"),
+            F("ws.allowed_origins", " https://app.example , http://localhost:3000"),
+            F("ws.auth_timeout", "3s"), F("ws.max_frame_bytes", "8KiB"),
+            F("ws.max_messages_per_second", "7"), F("ws.send_queue_max_bytes", "2MiB")},
+           {{"EVENTIFY_WS_MAX_CONNECTIONS_PER_USER", "4"}});
+  BOOST_TEST_REQUIRE(config.ok(), config.status().message());
+  BOOST_TEST(config->ws.host == "0.0.0.0");
+  BOOST_TEST(config->ws.port == 0);
+  BOOST_TEST((config->ws.allowed_origins ==
+              std::vector<std::string>{"https://app.example", "http://localhost:3000"}));
+  BOOST_TEST(config->ws.auth_timeout.count() == 3);
+  BOOST_TEST(config->ws.max_frame_bytes == 8u * 1024);
+  BOOST_TEST(config->ws.max_messages_per_second == 7);
+  BOOST_TEST(config->ws.send_queue_max_bytes == 2u * 1024 * 1024);
+  BOOST_TEST(config->ws.max_connections_per_user == 4);
+
+  const auto none = Load({F("ws.allowed_origins", "none")});
+  BOOST_TEST_REQUIRE(none.ok());
+  BOOST_TEST(none->ws.allowed_origins.empty());
+  const auto empty_item = Load({F("ws.allowed_origins", "https://a.example,,https://b.example")});
+  BOOST_TEST_REQUIRE(!empty_item.ok());
+  BOOST_TEST(empty_item.status().message() ==
+             "invalid value for ws.allowed_origins (--ws.allowed_origins): must be a "
+             "comma-separated list without empty items");
+  const auto zero_rate = Load({F("ws.max_messages_per_second", "0")});
+  BOOST_TEST_REQUIRE(!zero_rate.ok());
+  BOOST_TEST(zero_rate.status().message() ==
+             "invalid value for ws.max_messages_per_second (--ws.max_messages_per_second): must "
+             "be an integer from 1 to 1000000");
+  BOOST_TEST(ConfigUsage().find("default none; env EVENTIFY_WS_ALLOWED_ORIGINS") !=
+             std::string::npos);
+}

@@ -54,6 +54,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -146,6 +148,36 @@ struct UnreadCounts {
   std::vector<ConversationUnread> conversations;  // those with unread messages, by id
 };
 
+// A read or delivered mark that moved forward, as a commit published it.
+struct MarkChange {
+  std::string conversation_id;
+  Receipt receipt;  // the member's marks after the change (receipt.user_id: the member)
+  bool read_moved = false;       // the read mark moved forward
+  bool delivered_moved = false;  // the delivered mark moved forward
+};
+
+// What one commit of this engine's chat changed: the messages it wrote (in sequence order within
+// each conversation; a resend answered with the stored message is not repeated) and the marks
+// it moved.
+struct ChatCommit {
+  std::vector<Message> messages;
+  std::vector<MarkChange> marks;
+};
+
+// Told of every commit of the engine's chat (Chat::AddObserver): how the hub routes messages
+// sent over HTTP as well as over its own connections. Commits of other processes on the same
+// database are not seen (between server processes they travel on the bus).
+class ChatObserver {
+ public:
+  virtual ~ChatObserver() = default;
+  // Called once per commit that wrote a message or moved a mark, after the commit is durable,
+  // on the committing thread (the commit pipeline's writer for messages, the caller of MarkRead
+  // MarkDelivered or MarkDeliveredBatch for marks): it must be quick (hand the commit to another thread) and must
+  // never call back into Chat. Message commits are reported in commit order; marks may be
+  // reported concurrently from several threads.
+  virtual void OnCommitted(const ChatCommit& commit) = 0;
+};
+
 class Chat {
  public:
   virtual ~Chat() = default;
@@ -183,6 +215,15 @@ class Chat {
   // kPermissionDenied announcement_read_only; kUnavailable pipeline_full.
   virtual Result<Message> Send(const Principal& sender, std::string_view conversation_id,
                                const NewMessage& message) = 0;
+
+  // Send without waiting: returns at once and calls `done` exactly once with what Send would
+  // have returned. `done` runs on the calling thread when the message is refused before it is
+  // queued (the checks done before anything is read, pipeline_full), otherwise on the commit
+  // pipeline's writer thread after the commit: it must be quick and must never call back into
+  // Chat. A caller with many messages to write submits them all and lets them share commits.
+  using SendDone = std::function<void(Result<Message>)>;
+  virtual void SendAsync(const Principal& sender, std::string_view conversation_id,
+                         const NewMessage& message, SendDone done) = 0;
 
   // History, newest first: `limit` messages older than `cursor` (empty: from the newest; otherwise
   // a next_cursor this call returned for this conversation).
@@ -230,6 +271,13 @@ class Chat {
   // The caller's unread messages per conversation and in total, over every conversation they
   // are a member of now.
   virtual Result<UnreadCounts> GetUnreadCounts(const Principal& caller) = 0;
+
+  // Registers `observer` for every commit from now on until RemoveObserver; the chat does not own
+  // it. Returns the handle RemoveObserver takes.
+  virtual std::uint64_t AddObserver(ChatObserver* observer) = 0;
+  // Unregisters; returns once no call to that observer is running. Never call it from
+  // OnCommitted. An unknown handle is ignored.
+  virtual void RemoveObserver(std::uint64_t handle) = 0;
 };
 
 }  // namespace eventify

@@ -125,6 +125,7 @@ class BatchRun {
   }
 
   void Apply(MessageOperation& op) {
+    op.written = false;  // the body may run again after a retry
     if (auto stored = by_key_.find(op.request_key); stored != by_key_.end()) {
       if (!SameRequest(op, stored->second)) {
         op.outcome = KeyReused();
@@ -147,6 +148,7 @@ class BatchRun {
     m.idempotency_key = op.message.idempotency_key;
     m.created_at = now_;
     inserts_.push_back(spi::MessageRecord{m, op.request_key});
+    op.written = true;
     by_key_.emplace(op.request_key, m);  // a resend later in this batch gets this message
     by_id_.emplace(m.id, m);             // and a reply later in this batch finds it
   }
@@ -204,6 +206,15 @@ Status ChatApplier::ApplyBatch(spi::Transaction& tx, storage::BatchContext& /*co
   if (store == nullptr) return Internal("the storage has no chat store");
   BatchRun run(*store, clock_.Now());
   return run.Run(operations);
+}
+
+void ChatApplier::Committed(std::span<storage::BatchOperation* const> operations) {
+  ChatCommit commit;
+  for (storage::BatchOperation* base : operations) {
+    const MessageOperation& op = Op(base);
+    if (op.outcome.ok() && op.written) commit.messages.push_back(op.result);
+  }
+  observers_.Publish(commit);
 }
 
 }  // namespace eventify::chat

@@ -15,6 +15,9 @@
 // (message_not_found) that is not an announcement, unless the sender is the organizer
 // (announcement_read_only).
 //
+// After each commit, the messages it wrote (not a resend's stored one) are published to the
+// chat's observers (chat/chat_observers.h), once per batch, in commit order.
+//
 // Thread-safety: ApplyBatch runs on the pipeline's writer threads, one batch at a time per
 // thread; the applier keeps no state between batches and may serve several writers at once.
 #pragma once
@@ -22,6 +25,7 @@
 #include <string>
 
 #include "eventify/chat.h"
+#include "chat/chat_observers.h"
 #include "eventify/spi/clock.h"
 #include "storage/commit_pipeline.h"
 
@@ -36,18 +40,22 @@ struct MessageOperation final : storage::BatchOperation {
   std::string new_id;       // the id the message gets if it is written
 
   Message result;  // when OK: the message written, or the stored one a resend names
+  bool written = false;  // this operation wrote `result` (not a resend)
 };
 
 class ChatApplier final : public storage::BatchApplier {
  public:
-  // `clock` (the creation time of messages) must outlive the applier.
-  explicit ChatApplier(const spi::Clock& clock) : clock_(clock) {}
+  // `clock` (the creation time of messages) and `observers` must outlive the applier.
+  ChatApplier(const spi::Clock& clock, ChatObservers& observers)
+      : clock_(clock), observers_(observers) {}
 
   Status ApplyBatch(spi::Transaction& tx, storage::BatchContext& context,
                     std::span<storage::BatchOperation* const> operations) override;
+  void Committed(std::span<storage::BatchOperation* const> operations) override;
 
  private:
   const spi::Clock& clock_;
+  ChatObservers& observers_;
 };
 
 }  // namespace eventify::chat

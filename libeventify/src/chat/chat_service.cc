@@ -101,7 +101,7 @@ class ChatService final : public Chat {
       : storage_(std::move(storage)),
         clock_(std::move(clock)),
         pipeline_(pipeline),
-        applier_(*clock_) {}
+        applier_(*clock_, observers_) {}
 
   Result<Conversation> OpenDirect(const Principal& caller,
                                   std::string_view other_user_id) override {
@@ -200,20 +200,23 @@ class ChatService final : public Chat {
   Result<Message> Send(const Principal& sender, std::string_view conversation_id,
                        const NewMessage& message) override {
     MessageOperation op;
-    EV_ASSIGN_OR_RETURN(op.message.text, NormalizeMessageText(message.text));
-    EV_RETURN_IF_ERROR(CheckIdempotencyKey(message.idempotency_key));
-    if (message.kind != MessageKind::kText && message.kind != MessageKind::kAnnouncement) {
-      return InvalidArgument("invalid_kind", "a message is text or an announcement", "kind");
-    }
-    op.message.kind = message.kind;
-    op.message.reply_to_id = message.reply_to_id;
-    op.message.idempotency_key = message.idempotency_key;
-    op.sender_id = sender.user_id;
-    op.conversation_id = std::string(conversation_id);
-    op.request_key = sender.user_id + ":" + message.idempotency_key;
-    op.new_id = NewId(clock_->Now());
+    EV_RETURN_IF_ERROR(Prepare(sender, conversation_id, message, op));
     EV_RETURN_IF_ERROR(pipeline_.Execute(applier_, op));
     return op.result;
+  }
+
+  void SendAsync(const Principal& sender, std::string_view conversation_id,
+                 const NewMessage& message, SendDone done) override {
+    auto op = std::make_unique<MessageOperation>();
+    if (Status prepared = Prepare(sender, conversation_id, message, *op); !prepared.ok()) {
+      return done(prepared);
+    }
+    Status queued = pipeline_.Submit(applier_, std::move(op), [done](storage::BatchOperation& base) {
+      auto& finished = static_cast<MessageOperation&>(base);
+      if (!finished.outcome.ok()) return done(finished.outcome);
+      done(std::move(finished.result));
+    });
+    if (!queued.ok()) done(queued);
   }
 
   Result<MessagePage> History(const Principal& caller, std::string_view conversation_id,
@@ -266,7 +269,9 @@ class ChatService final : public Chat {
   Result<std::vector<DeliveredOutcome>> MarkDeliveredBatch(
       std::span<const DeliveredAck> acks) override {
     std::vector<DeliveredOutcome> out(acks.size());
+    ChatCommit commit;
     const Status status = storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
+      commit.marks.clear();
       ChatStore& store = *tx.store<ChatStore>();
       std::vector<std::string> ids;
       for (const DeliveredAck& ack : acks) ids.push_back(ack.message_id);
@@ -304,6 +309,10 @@ class ChatService final : public Chat {
         EV_ASSIGN_OR_RETURN(const spi::ReadMark after,
                             store.AdvanceMarks(first.conversation_id, first.caller.user_id, 0,
                                                highest, now));
+        if (after.delivered_seq > before.delivered_seq) {
+          commit.marks.push_back(MarkChange{first.conversation_id, ReceiptOf(after),
+                                            /*read_moved=*/false, /*delivered_moved=*/true});
+        }
         for (std::size_t i : members) {
           if (!out[i].status.ok()) continue;
           out[i].receipt = ReceiptOf(after);
@@ -313,6 +322,7 @@ class ChatService final : public Chat {
       return Status::Ok();
     });
     if (!status.ok()) return status;
+    if (!commit.marks.empty()) observers_.Publish(commit);
     return out;
   }
 
@@ -353,9 +363,28 @@ class ChatService final : public Chat {
     return out;
   }
 
+  // The checks made before anything is read, and the operation Send hands the pipeline.
+  Status Prepare(const Principal& sender, std::string_view conversation_id,
+                 const NewMessage& message, MessageOperation& op) const {
+    EV_ASSIGN_OR_RETURN(op.message.text, NormalizeMessageText(message.text));
+    EV_RETURN_IF_ERROR(CheckIdempotencyKey(message.idempotency_key));
+    if (message.kind != MessageKind::kText && message.kind != MessageKind::kAnnouncement) {
+      return InvalidArgument("invalid_kind", "a message is text or an announcement", "kind");
+    }
+    op.message.kind = message.kind;
+    op.message.reply_to_id = message.reply_to_id;
+    op.message.idempotency_key = message.idempotency_key;
+    op.sender_id = sender.user_id;
+    op.conversation_id = std::string(conversation_id);
+    op.request_key = sender.user_id + ":" + message.idempotency_key;
+    op.new_id = NewId(clock_->Now());
+    return Status::Ok();
+  }
+
   Result<Receipt> Mark(const Principal& caller, std::string_view conversation_id,
                        std::string_view message_id, bool read) {
     Result<Receipt> out = ConversationNotFound();
+    MarkChange change;
     const Status status = storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
       ChatStore& store = *tx.store<ChatStore>();
       EV_RETURN_IF_ERROR(MemberConversation(store, caller, conversation_id).status());
@@ -365,20 +394,34 @@ class ChatService final : public Chat {
         return MessageNotFound("message_id");
       }
       const std::int64_t seq = found.front().message.seq;
+      EV_ASSIGN_OR_RETURN(const spi::ReadMark before, store.FindMarks(conversation_id, caller.user_id));
       EV_ASSIGN_OR_RETURN(const spi::ReadMark mark,
                           store.AdvanceMarks(conversation_id, caller.user_id, read ? seq : 0, seq,
                                              clock_->Now()));
       out = ReceiptOf(mark);
+      change.conversation_id = std::string(conversation_id);
+      change.receipt = ReceiptOf(mark);
+      change.read_moved = mark.read_seq > before.read_seq;
+      change.delivered_moved = mark.delivered_seq > before.delivered_seq;
       return Status::Ok();
     });
     if (!status.ok()) return status;
+    if (change.read_moved || change.delivered_moved) {
+      ChatCommit commit;
+      commit.marks.push_back(std::move(change));
+      observers_.Publish(commit);
+    }
     return out;
   }
+
+  std::uint64_t AddObserver(ChatObserver* observer) override { return observers_.Add(observer); }
+  void RemoveObserver(std::uint64_t handle) override { observers_.Remove(handle); }
 
   const std::shared_ptr<spi::Storage> storage_;
   const std::shared_ptr<spi::Clock> clock_;
   storage::CommitPipeline& pipeline_;
-  ChatApplier applier_;
+  ChatObservers observers_;
+  ChatApplier applier_;  // after observers_, which it publishes to
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <rapidjson/writer.h>
 
 #include <array>
+#include <charconv>
 #include <utility>
 
 namespace eventify::hub {
@@ -217,11 +218,31 @@ std::string MessageFrame(const Message& message) {
 }
 
 std::string NewMessageFrame(const Message& message, std::int64_t unread) {
-  return Frame("new_message", [&](Writer& w) {
-    Str(w, "conversation_id", message.conversation_id);
-    WriteMessage(w, message);
-    Int(w, "unread", unread);
-  });
+  return NewMessageFrames(message).For(unread);
+}
+
+// The frame up to the value of `unread`, which is written last: each member's frame is that
+// prefix, their count and the closing brace.
+NewMessageFrames::NewMessageFrames(const Message& message) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  Str(w, "type", "new_message");
+  Str(w, "conversation_id", message.conversation_id);
+  WriteMessage(w, message);
+  w.Key("unread");
+  w.Int64(0);
+  w.EndObject();
+  prefix_.assign(buffer.GetString(), buffer.GetSize() - 2);  // without "0}"
+}
+
+std::string NewMessageFrames::For(std::int64_t unread) const {
+  char digits[24];
+  const auto [end, error] = std::to_chars(digits, digits + sizeof digits, unread);
+  std::string out;
+  out.reserve(prefix_.size() + static_cast<std::size_t>(end - digits) + 1);
+  out.append(prefix_).append(digits, end).push_back('}');
+  return out;
 }
 
 std::string ReadMarkedFrame(const std::string& conversation_id, const Receipt& receipt,

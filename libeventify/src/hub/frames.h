@@ -42,6 +42,16 @@ std::string LeftFrame(const std::string& conversation_id, const std::string& ref
 std::string SentFrame(const Message& message, const std::string& ref);
 std::string MessageFrame(const Message& message);
 std::string NewMessageFrame(const Message& message, std::int64_t unread);
+// The `new_message` frames of one message, which differ only in `unread`: the JSON is written
+// once, each member's frame is a copy with their count.
+class NewMessageFrames {
+ public:
+  explicit NewMessageFrames(const Message& message);
+  std::string For(std::int64_t unread) const;
+
+ private:
+  std::string prefix_;
+};
 std::string ReadMarkedFrame(const std::string& conversation_id, const Receipt& receipt,
                             const std::string& ref);
 std::string MessageReadFrame(const std::string& conversation_id, const Receipt& receipt);

@@ -2,7 +2,9 @@
 // worker thread only (every HubInbound call posts a task), so it needs no lock.
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
 #include <tuple>
@@ -26,6 +28,7 @@ using spi::ConnectionId;
 
 struct Session {
   Principal principal;
+  std::uint64_t serial = 0;      // tells this session from a later one reusing its id
   std::set<std::string> joined;  // conversation ids of the room channels it receives
 };
 
@@ -36,13 +39,15 @@ struct PendingDelivery {
   DeliveredAck ack;
 };
 
-// A member of a conversation who has a connection open, with their unread count there.
-struct OnlineMember {
-  std::string user_id;
+// An online user's unread count in one conversation, kept up to date from the commits the hub
+// routes: `unread` counts the messages of others after their read mark up to `counted_seq`.
+// Valid only while the hub saw every message after counted_seq; otherwise it is read again.
+struct UnreadEntry {
+  std::int64_t counted_seq = 0;
   std::int64_t unread = 0;
 };
 
-class HubService final : public Hub {
+class HubService final : public Hub, private ChatObserver {
  public:
   HubService(Engine& engine, std::shared_ptr<spi::Transport> transport, HubOptions options)
       : chat_(engine.chat()),
@@ -52,11 +57,18 @@ class HubService final : public Hub {
         transport_(std::move(transport)),
         options_(options),
         presence_(*transport_, storage_, options_, by_user_) {
+    observer_handle_ = chat_.AddObserver(this);
     ticker_ = std::make_unique<hub::Ticker>(options_.tick_interval, [this] { Tick(); });
   }
 
   ~HubService() override {
     ticker_.reset();  // no tick is posted after this
+    // No new commits reach the worker; the sends in flight finish (their answers are handled).
+    chat_.RemoveObserver(observer_handle_);
+    {
+      std::unique_lock lock(pending_mu_);
+      pending_done_.wait(lock, [&] { return pending_ == 0; });
+    }
     worker_.Post([this] {
       for (const auto& [connection, session] : sessions_) {
         transport_->Close(connection, spi::kCloseShuttingDown);
@@ -80,10 +92,6 @@ class HubService final : public Hub {
       if (sessions_.contains(connection)) presence_.Alive(connection, clock_.Now());
     });
   }
-  void Flush() override {
-    worker_.Flush();
-    worker_.Flush();  // the batch of `delivered` acknowledgements the first round queued
-  }
   void Tick() override {
     // Ticks coalesce: one waiting on the worker is enough however many were asked for.
     if (tick_queued_.exchange(true)) return;
@@ -96,6 +104,15 @@ class HubService final : public Hub {
     worker_.Post([this, frame = hub::NewEventFrame(event)] {
       for (const auto& [connection, session] : sessions_) transport_->Send(connection, frame);
     });
+  }
+  void Flush() override {
+    for (;;) {
+      worker_.Flush();
+      worker_.Flush();  // what the first round queued: a batch of `delivered`, a mark's routing
+      std::unique_lock lock(pending_mu_);
+      if (pending_ == 0) return;
+      pending_done_.wait(lock, [&] { return pending_ == 0; });
+    }
   }
 
  private:
@@ -111,7 +128,7 @@ class HubService final : public Hub {
     }
     const std::string user_id = principal->user_id;
     transport_->Send(connection, hub::ReadyFrame(user_id, principal->role));
-    sessions_[connection] = Session{*std::move(principal), {}};
+    sessions_[connection] = Session{*std::move(principal), ++last_serial_, {}};
     by_user_[user_id].insert(connection);
     presence_.Opened(connection, user_id, clock_.Now());
   }
@@ -126,7 +143,10 @@ class HubService final : public Hub {
     sessions_.erase(found);
     auto mine = by_user_.find(user_id);
     mine->second.erase(connection);
-    if (mine->second.empty()) by_user_.erase(mine);
+    if (mine->second.empty()) {
+      by_user_.erase(mine);
+      unread_.erase(user_id);  // kept for online users only
+    }
     presence_.Closed(connection, user_id, seen, clock_.Now());
   }
 
@@ -186,47 +206,45 @@ class HubService final : public Hub {
     if (fresh) ParticipantJoined(connection, session.principal.user_id, conversation->id);
   }
 
+  // The message goes to the chat without waiting: many are in flight at once and share commits.
+  // The answer (`sent` or `error`) comes back to the worker; the routing to everyone else comes
+  // from the commit itself (OnCommitted), like that of a message sent over HTTP.
   void Send(ConnectionId connection, Session& session, const hub::ClientFrame& frame) {
-    Result<Message> sent = chat_.Send(session.principal, frame.conversation_id, frame.message);
-    if (!sent.ok()) return transport_->Send(connection, hub::ErrorFrame(sent.status(), frame.ref));
-    const Message& message = *sent;
-    transport_->Send(connection, hub::SentFrame(message, frame.ref));
-    // The room channel: every connection that joined it, but the sending one (it has `sent`).
-    auto room = rooms_.find(message.conversation_id);
-    if (room != rooms_.end()) {
-      const std::string out = hub::MessageFrame(message);
-      for (ConnectionId subscriber : room->second) {
-        if (subscriber != connection) transport_->Send(subscriber, out);
-      }
+    std::string key = session.principal.user_id + ":" + frame.message.idempotency_key;
+    sending_[key] = connection;
+    {
+      std::lock_guard lock(pending_mu_);
+      ++pending_;
     }
-    // The notification channel of every other member who is online.
-    std::vector<std::string> notified;
-    for (const OnlineMember& member :
-         OnlineMembers(message.conversation_id, message.sender_id, true)) {
-      SendTo(by_user_[member.user_id], hub::NewMessageFrame(message, member.unread));
-      notified.push_back(member.user_id);
-    }
-    SendUnreadTotals(notified);
+    chat_.SendAsync(session.principal, frame.conversation_id, frame.message,
+                    [this, connection, serial = session.serial, ref = frame.ref,
+                     key = std::move(key)](Result<Message> sent) mutable {
+                      worker_.Post([this, connection, serial, ref = std::move(ref),
+                                    key = std::move(key), sent = std::move(sent)] {
+                        Answer(connection, serial, ref, key, sent);
+                        std::lock_guard lock(pending_mu_);
+                        if (--pending_ == 0) pending_done_.notify_all();
+                      });
+                    });
   }
 
+  void Answer(ConnectionId connection, std::uint64_t serial, const std::string& ref,
+              const std::string& key, const Result<Message>& sent) {
+    auto sending = sending_.find(key);
+    if (sending != sending_.end() && sending->second == connection) sending_.erase(sending);
+    auto session = sessions_.find(connection);
+    if (session == sessions_.end() || session->second.serial != serial) return;  // gone
+    transport_->Send(connection,
+                     sent.ok() ? hub::SentFrame(*sent, ref) : hub::ErrorFrame(sent.status(), ref));
+  }
+
+  // Read marks move through the chat; `message_read` goes out from the commit (OnCommitted).
   void Read(ConnectionId connection, Session& session, const hub::ClientFrame& frame) {
-    Result<Conversation> before = chat_.GetConversation(session.principal, frame.conversation_id);
-    if (!before.ok())
-      return transport_->Send(connection, hub::ErrorFrame(before.status(), frame.ref));
     Result<Receipt> marked =
         chat_.MarkRead(session.principal, frame.conversation_id, frame.message_id);
     if (!marked.ok())
       return transport_->Send(connection, hub::ErrorFrame(marked.status(), frame.ref));
-    Receipt receipt = *std::move(marked);
-    receipt.user_id = session.principal.user_id;
-    transport_->Send(connection, hub::ReadMarkedFrame(frame.conversation_id, receipt, frame.ref));
-    if (receipt.read_seq <= before->read_seq) return;  // the mark did not move
-    SendUnreadTotals({receipt.user_id});
-    const std::string out = hub::MessageReadFrame(frame.conversation_id, receipt);
-    for (const OnlineMember& member :
-         OnlineMembers(frame.conversation_id, receipt.user_id, false)) {
-      SendTo(by_user_[member.user_id], out);
-    }
+    transport_->Send(connection, hub::ReadMarkedFrame(frame.conversation_id, *marked, frame.ref));
   }
 
   void Typing(ConnectionId connection, const Session& session, const hub::ClientFrame& frame) {
@@ -250,50 +268,152 @@ class HubService final : public Hub {
     }
   }
 
-  // ---- Routing helpers ----
+  // ---- Routing what the chat committed ----
 
-  // The members of the conversation with a connection open, but `except`, with their unread
-  // counts when `with_unread`. One read transaction: the conversation, which online users hold a
-  // confirmed booking of its event (one statement for all of them), and each member's marks and
-  // count. On a storage failure nobody: the message itself is durable and history has it.
-  std::vector<OnlineMember> OnlineMembers(const std::string& conversation_id,
-                                          const std::string& except, bool with_unread) {
-    std::vector<OnlineMember> out;
-    const Status read =
-        storage_.Run(spi::TransactionMode::kReadOnly, [&](spi::Transaction& tx) -> Status {
-          spi::ChatStore& store = *tx.store<spi::ChatStore>();
-          EV_ASSIGN_OR_RETURN(const spi::ConversationRecord record,
-                              store.FindConversation(conversation_id));
-          std::set<std::string> members;
-          auto add = [&](const std::string& user) {
-            if (user != except && by_user_.contains(user)) members.insert(user);
-          };
-          add(record.user_a);
-          if (record.kind == ConversationKind::kDirect) {
-            add(record.user_b);
-          } else {
-            std::vector<std::string> online;
-            for (const auto& [user, connections] : by_user_) {
-              if (user != except) online.push_back(user);
-            }
-            const std::string events[] = {record.event_id};
-            EV_ASSIGN_OR_RETURN(auto holders, store.FindConfirmedHolders(events, online));
-            for (const auto& [event, user] : holders) add(user);
+  // ChatObserver, on the committing thread: hand the commit to the worker.
+  void OnCommitted(const ChatCommit& commit) override {
+    worker_.Post([this, commit] {
+      if (!commit.messages.empty()) RouteMessages(commit.messages);
+      for (const MarkChange& change : commit.marks) RouteMark(change);
+    });
+  }
+
+  // One commit's messages: `message` on the room channel (but to the sending connection, which
+  // gets `sent`), `new_message` with the unread count on the notification channel of every other
+  // member who is online. One read transaction for the whole commit (see Prepare).
+  void RouteMessages(const std::vector<Message>& messages) {
+    std::unordered_map<std::string, std::set<std::string>> members;  // conversation -> online
+    // On a storage failure nobody is told: the messages are durable and history has them.
+    if (!Prepare(messages, members, /*with_unread=*/true).ok()) return;
+    std::set<std::string> notified;  // who got a new_message: their totals follow
+    for (const Message& message : messages) {
+      auto room = rooms_.find(message.conversation_id);
+      if (room != rooms_.end()) {
+        ConnectionId origin = 0;
+        bool from_here = false;
+        auto sending = sending_.find(message.sender_id + ":" + message.idempotency_key);
+        if (sending != sending_.end()) {
+          origin = sending->second;
+          from_here = true;
+        }
+        const std::string out = hub::MessageFrame(message);
+        for (ConnectionId subscriber : room->second) {
+          if (!from_here || subscriber != origin) transport_->Send(subscriber, out);
+        }
+      }
+      const hub::NewMessageFrames notification(message);
+      for (const std::string& user : members[message.conversation_id]) {
+        auto entry = unread_.find(user);
+        if (entry == unread_.end()) continue;
+        auto counted = entry->second.find(message.conversation_id);
+        if (counted == entry->second.end()) continue;
+        UnreadEntry& e = counted->second;
+        if (message.seq == e.counted_seq + 1) {
+          e.counted_seq = message.seq;
+          if (message.sender_id != user) ++e.unread;
+        }
+        if (message.sender_id != user) {
+          SendTo(by_user_[user], notification.For(e.unread));
+          notified.insert(user);
+        }
+      }
+    }
+    SendUnreadTotals({notified.begin(), notified.end()});
+  }
+
+  // Reads, in one transaction, what routing `messages` needs that the hub does not hold: the
+  // conversations not seen before (their kind, participants and event never change), which
+  // online users hold a confirmed booking of the rooms' events (read at every commit: a
+  // cancellation takes the room away at once; one statement for all rooms), and the unread
+  // counts of online members the hub cannot carry forward (first seen, or a message it did not
+  // see: sent by another process).
+  Status Prepare(const std::vector<Message>& messages,
+                 std::unordered_map<std::string, std::set<std::string>>& members,
+                 bool with_unread) {
+    // A conversation's messages in one commit have consecutive sequence numbers.
+    std::map<std::string, std::pair<std::int64_t, std::int64_t>> span;  // conversation -> lo, hi
+    for (const Message& m : messages) {
+      auto [it, first] = span.try_emplace(m.conversation_id, m.seq, m.seq);
+      if (!first) {
+        it->second.first = std::min(it->second.first, m.seq);
+        it->second.second = std::max(it->second.second, m.seq);
+      }
+    }
+    return storage_.Run(spi::TransactionMode::kReadOnly, [&](spi::Transaction& tx) -> Status {
+      members.clear();
+      spi::ChatStore& store = *tx.store<spi::ChatStore>();
+      std::vector<std::string> events;
+      for (const auto& [id, seqs] : span) {
+        auto known = conversations_.find(id);
+        if (known == conversations_.end()) {
+          EV_ASSIGN_OR_RETURN(spi::ConversationRecord record, store.FindConversation(id));
+          known = conversations_.emplace(id, std::move(record)).first;
+        }
+        const spi::ConversationRecord& record = known->second;
+        auto add = [&](const std::string& user) {
+          if (by_user_.contains(user)) members[id].insert(user);
+        };
+        add(record.user_a);
+        if (record.kind == ConversationKind::kDirect) {
+          add(record.user_b);
+        } else {
+          events.push_back(record.event_id);
+        }
+      }
+      if (!events.empty()) {
+        std::vector<std::string> online;
+        online.reserve(by_user_.size());
+        for (const auto& [user, connections] : by_user_) online.push_back(user);
+        EV_ASSIGN_OR_RETURN(auto holders, store.FindConfirmedHolders(events, online));
+        std::unordered_map<std::string, std::vector<std::string>> by_event;
+        for (auto& [event, user] : holders) by_event[event].push_back(std::move(user));
+        for (const auto& [id, seqs] : span) {
+          const spi::ConversationRecord& record = conversations_.at(id);
+          if (record.kind != ConversationKind::kEventRoom) continue;
+          for (const std::string& user : by_event[record.event_id]) members[id].insert(user);
+        }
+      }
+      if (!with_unread) return Status::Ok();
+      // The unread entries to read again: none yet, or behind the commit's first message.
+      std::vector<std::pair<std::string, std::string>> stale;  // (conversation, user)
+      for (const auto& [id, users] : members) {
+        for (const std::string& user : users) {
+          auto& mine = unread_[user];
+          auto entry = mine.find(id);
+          if (entry == mine.end() || entry->second.counted_seq < span[id].first - 1) {
+            stale.emplace_back(id, user);
           }
-          for (const std::string& user : members) {
-            OnlineMember member{user, 0};
-            if (with_unread) {
-              EV_ASSIGN_OR_RETURN(const spi::ReadMark marks,
-                                  store.FindMarks(conversation_id, user));
-              EV_ASSIGN_OR_RETURN(member.unread,
-                                  store.CountUnread(conversation_id, user, marks.read_seq));
-            }
-            out.push_back(std::move(member));
-          }
-          return Status::Ok();
-        });
-    if (!read.ok()) out.clear();
-    return out;
+        }
+      }
+      // Counted up to just before the commit: RouteMessages carries it forward message by message.
+      for (const auto& [id, user] : stale) {
+        EV_ASSIGN_OR_RETURN(const spi::ReadMark marks, store.FindMarks(id, user));
+        UnreadEntry entry;
+        entry.counted_seq = span[id].first - 1;
+        EV_ASSIGN_OR_RETURN(entry.unread, store.CountUnreadThrough(id, user, marks.read_seq,
+                                                                   entry.counted_seq));
+        unread_[user][id] = entry;
+      }
+      return Status::Ok();
+    });
+  }
+
+  // A read mark that moved: `message_read` to the conversation's other online members; the
+  // reader's unread count there is read again when next needed.
+  void RouteMark(const MarkChange& change) {
+    if (!change.read_moved) return;
+    const std::string& reader = change.receipt.user_id;
+    SendUnreadTotals({reader});
+    if (auto mine = unread_.find(reader); mine != unread_.end()) {
+      mine->second.erase(change.conversation_id);
+    }
+    const Message probe{.conversation_id = change.conversation_id, .seq = 1};
+    std::unordered_map<std::string, std::set<std::string>> members;
+    if (!Prepare({probe}, members, /*with_unread=*/false).ok()) return;
+    const std::string out = hub::MessageReadFrame(change.conversation_id, change.receipt);
+    for (const std::string& user : members[change.conversation_id]) {
+      if (user != reader) SendTo(by_user_[user], out);
+    }
   }
 
   void SendTo(const std::set<ConnectionId>& connections, const std::string& frame) {
@@ -416,7 +536,19 @@ class HubService final : public Hub {
   const spi::Clock& clock_;
   std::shared_ptr<spi::Transport> transport_;
   const HubOptions options_;
+  std::uint64_t observer_handle_ = 0;
 
+  // Sends in flight (their answers not yet handled): Flush and the destructor wait for them.
+  std::mutex pending_mu_;
+  std::condition_variable pending_done_;
+  std::size_t pending_ = 0;
+
+  // Worker thread only.
+  std::uint64_t last_serial_ = 0;
+  std::unordered_map<std::string, ConnectionId> sending_;  // "<sender>:<key>" -> connection
+  std::unordered_map<std::string, spi::ConversationRecord> conversations_;  // seen so far
+  // Online user -> conversation -> unread count.
+  std::unordered_map<std::string, std::unordered_map<std::string, UnreadEntry>> unread_;
   std::unordered_map<ConnectionId, Session> sessions_;
   std::unordered_map<std::string, std::set<ConnectionId>> by_user_;  // the online users
   std::unordered_map<std::string, std::set<ConnectionId>> rooms_;    // room channel subscribers

@@ -1,6 +1,5 @@
 #include "hub/worker.h"
 
-#include <future>
 #include <utility>
 
 namespace eventify::hub {
@@ -25,10 +24,8 @@ void Worker::Post(std::function<void()> task) {
 }
 
 void Worker::Flush() {
-  std::promise<void> done;
-  std::future<void> finished = done.get_future();
-  Post([&done] { done.set_value(); });
-  finished.wait();
+  std::unique_lock lock(mu_);
+  idle_.wait(lock, [this] { return queue_.empty() && !running_; });
 }
 
 void Worker::Loop() {
@@ -40,8 +37,13 @@ void Worker::Loop() {
       if (queue_.empty()) return;  // stopping, and everything posted has run
       task = std::move(queue_.front());
       queue_.pop_front();
+      running_ = true;
     }
     task();
+    task = nullptr;  // what it captured goes before the worker says it is idle
+    std::lock_guard lock(mu_);
+    running_ = false;
+    if (queue_.empty()) idle_.notify_all();
   }
 }
 

@@ -1,5 +1,6 @@
 // The hub's worker: one thread running queued tasks in the order they were posted. Post never
-// blocks on the tasks; Flush waits for what was posted before it.
+// blocks on the tasks; Flush waits until the worker is idle: nothing queued and nothing running,
+// so tasks that tasks posted have run too (under a steady stream of posts it may wait long).
 //
 // Thread-safety: Post and Flush from any thread; the tasks run on the worker thread only.
 #pragma once
@@ -28,6 +29,8 @@ class Worker {
 
   std::mutex mu_;
   std::condition_variable ready_;
+  std::condition_variable idle_;
+  bool running_ = false;
   std::deque<std::function<void()>> queue_;
   bool stopping_ = false;
   std::thread thread_;

@@ -30,19 +30,36 @@ CommitPipeline::~CommitPipeline() {
   for (std::thread& writer : writers_) writer.join();
 }
 
-Status CommitPipeline::Execute(BatchApplier& applier, BatchOperation& operation) {
-  Item item;
-  item.applier = &applier;
-  item.operation = &operation;
+Status CommitPipeline::Enqueue(Item* item) {
   {
     std::lock_guard lock(mu_);
     if (queue_.size() >= options_.max_queue) {
       return Unavailable("pipeline_full",
                          "too many writes are waiting for the database; retry in a moment");
     }
-    queue_.push_back(&item);
+    queue_.push_back(item);
   }
   work_available_.notify_one();
+  return Status::Ok();
+}
+
+Status CommitPipeline::Submit(BatchApplier& applier, std::unique_ptr<BatchOperation> operation,
+                              Done done) {
+  auto item = std::make_unique<Item>();
+  item->applier = &applier;
+  item->operation = operation.get();
+  item->owned = std::move(operation);
+  item->on_done = std::move(done);
+  Status queued = Enqueue(item.get());
+  if (queued.ok()) item.release();  // the writer deletes it after `done`
+  return queued;
+}
+
+Status CommitPipeline::Execute(BatchApplier& applier, BatchOperation& operation) {
+  Item item;
+  item.applier = &applier;
+  item.operation = &operation;
+  if (Status queued = Enqueue(&item); !queued.ok()) return queued;
   Item* wakes[2];
   {
     std::unique_lock lock(item.mu);
@@ -93,15 +110,46 @@ void CommitPipeline::WriterLoop() {
       HandOnTurn();
     });
     if (!turn_handed_on) HandOnTurn();
-    // Item i wakes items 2i+1 and 2i+2; the writer wakes item 0.
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      for (std::size_t child = 0; child < 2; ++child) {
-        const std::size_t index = 2 * i + 1 + child;
-        batch[i]->wakes[child] = index < batch.size() ? batch[index] : nullptr;
-      }
-    }
-    Wake(batch.front());
+    Finish(batch);
   }
+}
+
+void CommitPipeline::Finish(std::span<Item* const> batch) {
+  // Each applier learns its operations of the batch, in arrival order.
+  std::vector<BatchOperation*> mine;
+  for (std::size_t first = 0; first < batch.size(); ++first) {
+    BatchApplier* applier = batch[first]->applier;
+    bool seen = false;
+    for (std::size_t before = 0; before < first && !seen; ++before) {
+      seen = batch[before]->applier == applier;
+    }
+    if (seen) continue;
+    mine.clear();
+    for (std::size_t i = first; i < batch.size(); ++i) {
+      if (batch[i]->applier == applier) mine.push_back(batch[i]->operation);
+    }
+    applier->Committed(mine);
+  }
+  // Submitted operations: their callbacks, then they are gone. Waiting callers: item i wakes
+  // items 2i+1 and 2i+2 of the waiting ones; the writer wakes the first.
+  std::vector<Item*> waiting;
+  waiting.reserve(batch.size());
+  for (Item* item : batch) {
+    if (item->owned != nullptr) {
+      if (item->on_done) item->on_done(*item->operation);
+      delete item;
+    } else {
+      waiting.push_back(item);
+    }
+  }
+  if (waiting.empty()) return;
+  for (std::size_t i = 0; i < waiting.size(); ++i) {
+    for (std::size_t child = 0; child < 2; ++child) {
+      const std::size_t index = 2 * i + 1 + child;
+      waiting[i]->wakes[child] = index < waiting.size() ? waiting[index] : nullptr;
+    }
+  }
+  Wake(waiting.front());
 }
 
 void CommitPipeline::ApplyBatch(std::span<Item* const> batch,

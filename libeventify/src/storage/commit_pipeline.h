@@ -37,8 +37,17 @@
 // failed COMMIT, and a batch the storage runs again because its COMMIT hit a conflict, may land
 // after a later batch.) On SQLite, whose writes are serialised, one writer is right.
 //
-// Thread-safety: Execute may be called from any number of threads. The destructor drains the
-// queue and joins the writer; no Execute may be running or start once it has begun.
+// Waiting or not. Execute blocks its caller until the commit; Submit hands the operation over and
+// returns, and the writer calls the operation's `done` callback after the commit instead of
+// waking a caller. A caller that has many operations to write and must not block (the chat hub's
+// single worker thread) submits them all at once, so they share commits. After each commit, and
+// before any caller is woken or any `done` is called, the writer tells each applier of the batch
+// which of its operations were in it (BatchApplier::Committed): a domain publishes what it
+// committed from there, once per batch, in commit order.
+//
+// Thread-safety: Execute and Submit may be called from any number of threads. The destructor
+// drains the queue (every submitted operation is applied and its `done` called) and joins the
+// writers; no Execute or Submit may be running or start once it has begun.
 #pragma once
 
 #include <condition_variable>
@@ -114,6 +123,12 @@ class BatchApplier {
   // applier of the batch. Returns a failure only when the whole batch must be rolled back.
   virtual Status ApplyBatch(spi::Transaction& tx, BatchContext& context,
                             std::span<BatchOperation* const> operations) = 0;
+
+  // Called once per batch after it was committed or failed for good (each operation's outcome
+  // says which), with this applier's operations in arrival order, on the writer thread, before
+  // any of their callers is woken. Must be quick and must never call Execute or Submit. The
+  // default does nothing.
+  virtual void Committed(std::span<BatchOperation* const> operations) { (void)operations; }
 };
 
 struct CommitPipelineOptions {
@@ -134,6 +149,14 @@ class CommitPipeline {
   // it). Errors also: kUnavailable pipeline_full.
   Status Execute(BatchApplier& applier, BatchOperation& operation);
 
+  // Queues `operation` for `applier` and returns at once. Once the transaction holding it has
+  // committed durably or failed, the writer calls `done(operation)` with its outcome set, on the
+  // writer thread: `done` must be quick (hand the result to another thread) and must never call
+  // Execute or Submit (the writer would wait for itself). The pipeline owns the operation until
+  // `done` returns. Errors: kUnavailable pipeline_full (then `done` is never called).
+  using Done = std::function<void(BatchOperation& operation)>;
+  Status Submit(BatchApplier& applier, std::unique_ptr<BatchOperation> operation, Done done);
+
  private:
   // A caller's place in the queue. The caller sleeps on its own condition variable (a futex
   // wait, no spinning: spinning waiters would steal the writer's CPU). Waking a batch's callers
@@ -147,9 +170,16 @@ class CommitPipeline {
     std::condition_variable cv;
     bool done = false;
     Item* wakes[2] = {nullptr, nullptr};  // set by the writer before the batch is woken
+    // Submitted (not waited for): the item owns its operation, and the writer calls `on_done`
+    // and deletes the item instead of waking a caller.
+    std::unique_ptr<BatchOperation> owned;
+    Done on_done;
   };
 
   static void Wake(Item* item);
+  Status Enqueue(Item* item);
+  // Tells the appliers, calls the submitted operations' `done`, wakes the waiting callers.
+  static void Finish(std::span<Item* const> batch);
   void WriterLoop();
   // Applies `batch`; calls `hand_on_turn` once, as soon as only the commit remains (or when the
   // batch is done, if it failed).

@@ -314,6 +314,11 @@ BOOST_AUTO_TEST_CASE(unread_counts_cover_direct_conversations_and_the_rooms_of_m
     BOOST_TEST(*store.CountUnread(IdOf(1), "u1", 0) == 2);
     BOOST_TEST(*store.CountUnread(IdOf(1), "u1", 1) == 1);
     BOOST_TEST(*store.CountUnread(IdOf(2), "u1", 1) == 1);
+    // Bounded: u1's unread in the direct conversation right after seq 1, 2 and 3.
+    BOOST_TEST(*store.CountUnreadThrough(IdOf(1), "u1", 0, 1) == 1);
+    BOOST_TEST(*store.CountUnreadThrough(IdOf(1), "u1", 0, 2) == 1);
+    BOOST_TEST(*store.CountUnreadThrough(IdOf(1), "u1", 0, 3) == 2);
+    BOOST_TEST(*store.CountUnreadThrough(IdOf(1), "u1", 3, 2) == 0);
     using Counts = std::vector<std::pair<std::string, std::int64_t>>;
     // u1: the direct conversation, and the room through the confirmed booking, after its mark.
     auto u1 = store.CountUnreadByConversation("u1");

@@ -138,6 +138,11 @@ class ChatStore {
   // Messages of the conversation above `after_seq` not sent by `user_id`.
   virtual Result<std::int64_t> CountUnread(std::string_view conversation_id,
                                            std::string_view user_id, std::int64_t after_seq) = 0;
+  // The same, counting only up to and including `through_seq` (the unread count as it was right
+  // after that message).
+  virtual Result<std::int64_t> CountUnreadThrough(std::string_view conversation_id,
+                                                  std::string_view user_id, std::int64_t after_seq,
+                                                  std::int64_t through_seq) = 0;
   // For every conversation `user_id` is a member of (a participant of a direct conversation, the
   // organizer of a room's event, or the holder of a confirmed booking of it), the messages of
   // others after the user's read mark; conversations with none are left out. One statement.

@@ -3,6 +3,7 @@
 #include <soci/soci.h>
 
 #include <algorithm>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -493,15 +494,25 @@ Result<std::vector<spi::ReadMark>> SociChatStore::ListMarks(std::string_view con
 Result<std::int64_t> SociChatStore::CountUnread(std::string_view conversation_id,
                                                 std::string_view user_id,
                                                 std::int64_t after_seq) {
+  return CountUnreadThrough(conversation_id, user_id, after_seq,
+                            std::numeric_limits<std::int64_t>::max());
+}
+
+Result<std::int64_t> SociChatStore::CountUnreadThrough(std::string_view conversation_id,
+                                                       std::string_view user_id,
+                                                       std::int64_t after_seq,
+                                                       std::int64_t through_seq) {
   return context_.Call(Access::kRead, "CountUnread", [&]() -> Result<std::int64_t> {
     std::string conversation(conversation_id);
     std::string user(user_id);
     long long after = after_seq;
+    long long through = through_seq;
     long long count = 0;
     Execute(context_.sql(),
             "SELECT COUNT(*) FROM chat_messages WHERE conversation_id = :conversation"
-            " AND seq > :after AND sender_id <> :user",
-            soci::into(count), soci::use(conversation), soci::use(after), soci::use(user));
+            " AND seq > :after AND seq <= :through AND sender_id <> :user",
+            soci::into(count), soci::use(conversation), soci::use(after), soci::use(through),
+            soci::use(user));
     return count;
   });
 }

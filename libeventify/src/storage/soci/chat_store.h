@@ -47,6 +47,9 @@ class SociChatStore final : public spi::ChatStore {
   Result<std::vector<spi::ReadMark>> ListMarks(std::string_view conversation_id) override;
   Result<std::int64_t> CountUnread(std::string_view conversation_id, std::string_view user_id,
                                    std::int64_t after_seq) override;
+  Result<std::int64_t> CountUnreadThrough(std::string_view conversation_id,
+                                          std::string_view user_id, std::int64_t after_seq,
+                                          std::int64_t through_seq) override;
   Result<std::vector<std::pair<std::string, std::int64_t>>> CountUnreadByConversation(
       std::string_view user_id) override;
   Result<std::vector<std::string>> ListContacts(std::string_view user_id) override;
