@@ -6,6 +6,11 @@ find_package(fmt CONFIG REQUIRED)
 if(EVENTIFY_WITH_SOCI)
   find_package(SOCI REQUIRED COMPONENTS sqlite3 postgresql)
 endif()
+if(EVENTIFY_WITH_REDIS)
+  # hiredis 0.14: Debian's CMake package file breaks without a version and sets variables only;
+  # pkg-config gives an imported target.
+  pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis>=0.14)
+endif()
 if(EVENTIFY_WITH_SMTP)
   find_package(CURL REQUIRED)
 endif()
