@@ -472,6 +472,13 @@ WsTransport::WsTransport(WsOptions options) : impl_(std::make_shared<Impl>(std::
   endpoint.set_message_handler(
       [impl](Handle h, Endpoint::message_ptr m) { impl->Received(h, std::move(m)); });
   endpoint.set_close_handler([impl](Handle h) { impl->Closed(h); });
+  // A pong shows the peer alive: the hub's heartbeat (HubOptions::heartbeat_timeout) counts it
+  // like a frame, so a client that only answers our pings is not closed for silence.
+  endpoint.set_pong_handler([impl](Handle h, std::string) {
+    const auto found = impl->by_handle.find(h);
+    if (found == impl->by_handle.end() || found->second->state != State::kOpen) return;
+    if (auto* inbound = impl->hub.load()) inbound->OnKeepAlive(found->second->id);
+  });
   endpoint.set_pong_timeout_handler([impl](Handle h, const std::string&) {
     const auto found = impl->by_handle.find(h);
     if (found == impl->by_handle.end()) return;

@@ -1,6 +1,8 @@
 // The chat fixture with a Hub on a RecordingTransport: accounts that can log in (a real password
 // hash), access tokens from Accounts::Login, and connections opened and fed frames with the
-// hub flushed after each step, so that tests read exactly what was sent.
+// hub flushed after each step, so that tests read exactly what was sent. The hub never ticks by
+// itself (timers run when a test calls Tick, on the manual clock) and announces offline at once
+// unless a test restarts it with other options (Restart).
 #pragma once
 
 #include <memory>
@@ -36,7 +38,20 @@ struct HubFixture : ChatFixture {
           });
       BOOST_REQUIRE_MESSAGE(updated.ok(), updated.ToString());
     }
+    options.tick_interval = std::chrono::milliseconds(0);
+    options.offline_grace = std::chrono::milliseconds(0);
     hub = Hub::Create(*engine, recording, options);
+  }
+
+  // A new hub with `with`, on the same transport (the old one closes its connections).
+  void Restart(const HubOptions& with) {
+    hub.reset();
+    hub = Hub::Create(*engine, recording, with);
+  }
+  // Runs the timers at the clock's time now.
+  void Tick() {
+    hub->Tick();
+    hub->Flush();
   }
 
   std::string Token(const Principal& who) {
@@ -65,13 +80,17 @@ struct HubFixture : ChatFixture {
     hub->OnFrame(id, json);
     hub->Flush();
   }
-  // Joins and takes the `joined` answer (frames sent to the connection before are dropped).
+  // Joins and takes the `joined` answer and the `participant_status` of each other user present
+  // there (frames sent to the connection before are dropped).
   void Join(spi::ConnectionId id, const Conversation& conversation) {
     transport.Take(id);
     Frame(id, R"({"type":"join","conversation_id":")" + conversation.id + R"("})");
     const std::vector<std::string> answer = transport.Take(id);
-    BOOST_REQUIRE_EQUAL(answer.size(), 1u);
+    BOOST_REQUIRE(!answer.empty());
     BOOST_REQUIRE_EQUAL(RecordingTransport::Member(answer[0], "type"), "joined");
+    for (std::size_t i = 1; i < answer.size(); ++i) {
+      BOOST_REQUIRE_EQUAL(RecordingTransport::Member(answer[i], "type"), "participant_status");
+    }
   }
   std::string MessageJson(const Conversation& conversation, const std::string& text,
                           const std::string& key) {

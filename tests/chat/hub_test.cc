@@ -103,26 +103,30 @@ BOOST_AUTO_TEST_CASE(a_message_goes_to_the_room_channel_and_to_each_other_member
   BOOST_TEST((transport.TakeTypes(a1) == Types{"sent"}));
   BOOST_TEST(transport.TakeTypes(a2).empty());  // the sender gets no new_message
   const std::vector<std::string> joined = transport.Take(o1);
-  BOOST_REQUIRE_EQUAL(joined.size(), 2u);
+  BOOST_REQUIRE_EQUAL(joined.size(), 3u);
   BOOST_TEST(R::Member(joined[0], "type") == "message");
   BOOST_TEST(R::MessageMember(joined[0], "text") == "first");
   BOOST_TEST(R::MessageMember(joined[0], "seq") == "1");
   BOOST_TEST(R::Member(joined[1], "type") == "new_message");
   BOOST_TEST(R::Member(joined[1], "conversation_id") == direct.id);
   BOOST_TEST(R::Member(joined[1], "unread") == "1");
+  BOOST_TEST(R::Member(joined[2], "type") == "unread_count");
   const std::vector<std::string> other = transport.Take(o2);
-  BOOST_REQUIRE_EQUAL(other.size(), 1u);
+  BOOST_REQUIRE_EQUAL(other.size(), 2u);
   BOOST_TEST(R::Member(other[0], "type") == "new_message");
   BOOST_TEST(R::Member(other[0], "unread") == "1");
+  BOOST_TEST(R::Member(other[1], "type") == "unread_count");
+  BOOST_TEST(R::Member(other[1], "total") == "1");
   BOOST_TEST(transport.TakeTypes(b).empty());
 
   Frame(a2, MessageJson(direct, "second", "k2"));  // from the connection that did not join
   BOOST_TEST((transport.TakeTypes(a2) == Types{"sent"}));
   BOOST_TEST((transport.TakeTypes(a1) == Types{"message"}));  // ann's own joined connection
   const std::vector<std::string> second = transport.Take(o2);
-  BOOST_REQUIRE_EQUAL(second.size(), 1u);
+  BOOST_REQUIRE_EQUAL(second.size(), 2u);
   BOOST_TEST(R::Member(second[0], "unread") == "2");
-  BOOST_TEST((transport.TakeTypes(o1) == Types{"message", "new_message"}));
+  BOOST_TEST(R::Member(second[1], "total") == "2");
+  BOOST_TEST((transport.TakeTypes(o1) == Types{"message", "new_message", "unread_count"}));
   BOOST_TEST(transport.TakeTypes(b).empty());
 }
 
@@ -134,8 +138,8 @@ BOOST_AUTO_TEST_CASE(a_room_message_notifies_the_members_holding_confirmed_booki
   for (spi::ConnectionId x : {b, c, d, o}) transport.Take(x);
   Frame(b, MessageJson(room, "hello room", "k1"));
   BOOST_TEST((transport.TakeTypes(b) == Types{"sent"}));
-  BOOST_TEST((transport.TakeTypes(c) == Types{"new_message"}));
-  BOOST_TEST((transport.TakeTypes(o) == Types{"new_message"}));
+  BOOST_TEST((transport.TakeTypes(c) == Types{"new_message", "unread_count"}));
+  BOOST_TEST((transport.TakeTypes(o) == Types{"new_message", "unread_count"}));
   BOOST_TEST(transport.TakeTypes(d).empty());
 }
 
@@ -149,10 +153,12 @@ BOOST_AUTO_TEST_CASE(reading_moves_the_mark_and_tells_the_other_participant) {
   Frame(a, R"({"type":"read","conversation_id":")" + direct.id + R"(","message_id":")" + two.id +
                R"(","ref":"r"})");
   const std::vector<std::string> ack = transport.Take(a);
-  BOOST_REQUIRE_EQUAL(ack.size(), 1u);
+  BOOST_REQUIRE_EQUAL(ack.size(), 2u);
   BOOST_TEST(R::Member(ack[0], "type") == "read_marked");
   BOOST_TEST(R::Member(ack[0], "read_seq") == "2");
   BOOST_TEST(R::Member(ack[0], "ref") == "r");
+  BOOST_TEST(R::Member(ack[1], "type") == "unread_count");
+  BOOST_TEST(R::Member(ack[1], "total") == "0");
   const std::vector<std::string> told = transport.Take(o);
   BOOST_REQUIRE_EQUAL(told.size(), 1u);
   BOOST_TEST(R::Member(told[0], "type") == "message_read");

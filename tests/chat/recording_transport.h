@@ -1,9 +1,12 @@
 // A spi::Transport for tests: records every frame and close per connection, and reads frames
 // back as JSON. Thread-safe (the hub's worker writes, the test thread reads after Hub::Flush).
+// Hold makes Send wait until Release, which keeps the hub's worker busy while a test queues
+// several inbound calls that must reach it together.
 #pragma once
 
 #include <rapidjson/document.h>
 
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <string>
@@ -17,8 +20,20 @@ namespace eventify::testing {
 class RecordingTransport final : public spi::Transport {
  public:
   void Send(spi::ConnectionId connection, std::string frame) override {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
+    released_.wait(lock, [this] { return !held_; });
     frames_[connection].push_back(std::move(frame));
+  }
+  void Hold() {
+    std::lock_guard lock(mu_);
+    held_ = true;
+  }
+  void Release() {
+    {
+      std::lock_guard lock(mu_);
+      held_ = false;
+    }
+    released_.notify_all();
   }
   void Close(spi::ConnectionId connection, std::string_view reason) override {
     std::lock_guard lock(mu_);
@@ -76,6 +91,8 @@ class RecordingTransport final : public spi::Transport {
   }
 
   std::mutex mu_;
+  std::condition_variable released_;
+  bool held_ = false;
   std::map<spi::ConnectionId, std::vector<std::string>> frames_;
   std::map<spi::ConnectionId, std::string> closes_;
 };

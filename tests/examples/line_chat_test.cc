@@ -53,7 +53,9 @@ struct LineChatFixture {
     transport_options.max_queued_frames = 4;
     transport_options.handshake_timeout = std::chrono::seconds(2);
     transport = std::make_shared<line_chat::LineTransport>(io, transport_options);
-    hub = Hub::Create(*engine, transport);
+    HubOptions hub_options;
+    hub_options.offline_grace = std::chrono::milliseconds(0);  // the closes below are told at once
+    hub = Hub::Create(*engine, transport, hub_options);
     asio::ip::tcp::endpoint bound;
     const std::error_code listening =
         transport->Listen({asio::ip::address_v4::loopback(), 0}, *hub, &bound);

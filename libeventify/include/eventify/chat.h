@@ -77,6 +77,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -172,6 +173,21 @@ struct Receipt {
   std::int64_t pos = 0;  // the stream position of the last move; 0 when the marks never moved
 };
 
+// One acknowledgement for MarkDeliveredBatch: `caller` received `message_id`.
+struct DeliveredAck {
+  Principal caller;
+  std::string conversation_id;
+  std::string message_id;
+};
+
+// What MarkDeliveredBatch did with one acknowledgement.
+struct DeliveredOutcome {
+  Status status;       // what MarkDelivered would have returned for it alone
+  Receipt receipt;     // when ok: the caller's marks in the conversation after the whole batch
+  bool moved = false;  // when ok: the message was beyond the caller's delivered mark before
+  std::string sender_id;  // when ok: who sent the acknowledged message
+};
+
 struct ConversationUnread {
   std::string conversation_id;
   std::int64_t unread = 0;
@@ -206,7 +222,7 @@ class ChatObserver {
   virtual ~ChatObserver() = default;
   // Called once per commit that wrote a message or moved a mark, after the commit is durable,
   // on the committing thread (the commit pipeline's writer for messages, the caller of MarkRead
-  // or MarkDelivered for marks): it must be quick (hand the commit to another thread) and must
+  // MarkDelivered or MarkDeliveredBatch for marks): it must be quick (hand the commit to another thread) and must
   // never call back into Chat. Message commits are reported in commit order; marks may be
   // reported concurrently from several threads.
   virtual void OnCommitted(const ChatCommit& commit) = 0;
@@ -330,6 +346,16 @@ class Chat {
   // moves there unless it is already further). Returns their marks. Errors: as MarkRead.
   virtual Result<Receipt> MarkDelivered(const Principal& caller, std::string_view conversation_id,
                                         std::string_view message_id) = 0;
+
+  // Many MarkDelivered at once, for any number of callers, in one read-write transaction (the
+  // hub batches its clients' `delivered` acknowledgements so that a busy room does not cost one
+  // transaction per frame): each caller's delivered mark in each conversation moves to the
+  // highest of their acknowledged messages there. Returns one outcome per acknowledgement, in
+  // order; an acknowledgement MarkDelivered would refuse (its codes: forbidden,
+  // conversation_not_found, not_a_member, message_not_found) gets that status and changes
+  // nothing, the others apply. Errors of the whole batch (nothing applied): the storage's.
+  virtual Result<std::vector<DeliveredOutcome>> MarkDeliveredBatch(
+      std::span<const DeliveredAck> acks) = 0;
 
   // The marks of the conversation's members that have any, by user id (what "read" and
   // "delivered" ticks are drawn from). Errors: kNotFound conversation_not_found;

@@ -5,13 +5,13 @@
 //
 // Channels, as in the original's two sockets:
 //   - a notification channel per user, which every open connection of the user receives:
-//     `new_message` (with the conversation's unread count for that user), `message_read`,
-//     `user_status_update`;
+//     `new_message` (with the conversation's unread count for that user), `unread_count` (the
+//     user's total), `message_read`, `message_delivered`, `user_status_update`, `new_event`;
 //   - a room channel per conversation, which the connections that joined it receive: `message`,
-//     `typing`. A connection joins a conversation only when its user is a member (the chat
-//     rules: a participant of a direct conversation, a room's organizer or the holder of a
-//     confirmed booking); otherwise it gets an `error` frame with the chat's code (not_a_member,
-//     conversation_not_found).
+//     `typing`, `participant_status`. A connection joins a conversation only when its user is a
+//     member (the chat rules: a participant of a direct conversation, a room's organizer or the
+//     holder of a confirmed booking); otherwise it gets an `error` frame with the chat's code
+//     (not_a_member, conversation_not_found).
 // Identity comes only from the access token verified when the connection opened; a `user_id` in
 // a frame is ignored.
 //
@@ -23,24 +23,36 @@
 //
 // Messages are written through Chat::Send (durable before anything is routed); `message` and
 // `new_message` go out only after the commit. Read marks through Chat::MarkRead; when the read
-// mark moved, the other members get `message_read`. Typing is never stored: forwarded to the
-// room channel at most once per HubOptions::typing_interval per user and conversation, the rest
-// dropped. Presence: a user is online while at least one of their connections is open;
-// `user_status_update` goes to their contacts only (users sharing a conversation with them, read
-// in one query), and last seen is kept in memory only (lost when the hub stops).
+// mark moved, the other members get `message_read`. Delivered marks come from the client's
+// `delivered` acknowledgements, applied many at once (Chat::MarkDeliveredBatch); when a mark
+// moved, the senders of the acknowledged messages get `message_delivered`. Typing is never
+// stored: forwarded to the room channel at most once per HubOptions::typing_interval per user
+// and conversation, the rest dropped.
+//
+// Presence: a user is online while at least one of their connections is open and alive. A
+// connection from which nothing came (no frame, no keep-alive) for HubOptions::heartbeat_timeout
+// is closed (spi::kCloseHeartbeatTimeout). `user_status_update` goes to the user's contacts only
+// (users sharing a conversation with them, read in one query), damped: the user is announced
+// offline only HubOptions::offline_grace after their last connection closed, and not at all if
+// they came back within it. Last seen is kept in memory only (lost when the hub stops).
+//
+// Timers (heartbeat timeouts, offline grace) are measured on the engine's spi::Clock and run on
+// the worker at each Tick: the hub ticks itself every HubOptions::tick_interval of real time, or
+// never when that is zero (tests on a ManualClock call Tick themselves).
 //
 // Threads: the hub owns one worker thread that handles all inbound work in arrival order
-// (storage calls included) and calls the transport; HubInbound calls only queue. No transport
-// thread ever waits on storage. Created with Hub::Create; destroying the hub finishes the queued
-// work, closes the open connections (kCloseShuttingDown) and joins the worker; destroy it before
-// the engine. Every public
-// member may be called from any thread.
+// (storage calls included) and calls the transport; HubInbound calls, Tick and AnnounceEvent
+// only queue. No transport thread ever waits on storage. Created with Hub::Create; destroying the
+// hub stops its ticks, finishes the queued work, closes the open connections
+// (kCloseShuttingDown) and joins the worker; destroy it before the engine. Every public member
+// may be called from any thread.
 #pragma once
 
 #include <chrono>
 #include <memory>
 
 #include "eventify/engine.h"
+#include "eventify/events.h"
 #include "eventify/spi/transport.h"
 
 namespace eventify {
@@ -51,6 +63,14 @@ struct HubOptions {
   // A `resume` replays at most this many missed events (1 to kMaxStreamLimit); a client that
   // missed more gets `resync_required` and reloads through the history API.
   int replay_limit = 500;
+  // A connection from which nothing came for this long (on the engine's clock) is closed with
+  // spi::kCloseHeartbeatTimeout. Clients ping more often (the original's clients: every 30 s).
+  std::chrono::milliseconds heartbeat_timeout{60000};
+  // A user whose last connection closed is announced offline this long afterwards, unless a
+  // connection of theirs opened meanwhile. Zero: at once.
+  std::chrono::milliseconds offline_grace{10000};
+  // How often (real time) the hub runs its timers by itself; zero: never (call Hub::Tick).
+  std::chrono::milliseconds tick_interval{1000};
 };
 
 class Hub : public spi::HubInbound {
@@ -64,6 +84,16 @@ class Hub : public spi::HubInbound {
   // the transport (for tests and orderly shutdown). Never call it from Transport::Send or
   // Transport::Close: they run on the worker it would wait for.
   virtual void Flush() = 0;
+
+  // Runs the timers against the engine's clock now: closes the connections whose heartbeat timed
+  // out, announces offline the users whose grace ended. Only queues the work. The hub calls it
+  // itself every HubOptions::tick_interval; call it when that is zero (tests on a manual clock).
+  virtual void Tick() = 0;
+
+  // The server's announcement of a newly approved event (Events::ApproveEvent succeeded): every
+  // open connection gets `new_event` on its notification channel. Clients can never send one.
+  // Only queues the work.
+  virtual void AnnounceEvent(const Event& event) = 0;
 };
 
 }  // namespace eventify

@@ -1,6 +1,7 @@
 #include "chat/chat_service.h"
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -109,6 +110,12 @@ Result<Conversation> ViewOf(ChatStore& store, const spi::MediaStore& media,
   out.delivered_seq = marks.delivered_seq;
   EV_ASSIGN_OR_RETURN(out.unread, store.CountUnread(record.id, user_id, marks.read_seq));
   return out;
+}
+
+// A failure of the storage itself, as opposed to a rule's refusal of one request.
+bool IsStorageFailure(const Status& status) {
+  return !status.ok() && status.code() != StatusCode::kNotFound &&
+         status.code() != StatusCode::kPermissionDenied;
 }
 
 Receipt ReceiptOf(const spi::ReadMark& mark) {
@@ -415,6 +422,69 @@ class ChatService final : public Chat {
   Result<Receipt> MarkDelivered(const Principal& caller, std::string_view conversation_id,
                                 std::string_view message_id) override {
     return Mark(caller, conversation_id, message_id, /*read=*/false);
+  }
+
+  Result<std::vector<DeliveredOutcome>> MarkDeliveredBatch(
+      std::span<const DeliveredAck> acks) override {
+    std::vector<DeliveredOutcome> out(acks.size());
+    ChatCommit commit;
+    const Status status = storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
+      commit.marks.clear();
+      ChatStore& store = *tx.store<ChatStore>();
+      std::vector<std::string> ids;
+      for (const DeliveredAck& ack : acks) ids.push_back(ack.message_id);
+      EV_ASSIGN_OR_RETURN(auto found, store.FindMessages(ids));  // one statement for all
+      std::map<std::string, const Message*> messages;
+      for (const spi::MessageRecord& record : found) messages[record.message.id] = &record.message;
+      // The acknowledgements per caller and conversation: one membership check and one mark
+      // each, however many messages they acknowledge.
+      std::map<std::pair<std::string, std::string>, std::vector<std::size_t>> groups;
+      for (std::size_t i = 0; i < acks.size(); ++i) {
+        groups[{acks[i].caller.user_id, acks[i].conversation_id}].push_back(i);
+      }
+      const Timestamp now = clock_->Now();
+      for (const auto& [key, members] : groups) {
+        const DeliveredAck& first = acks[members.front()];
+        const Status member =
+            MemberConversation(store, first.caller, first.conversation_id).status();
+        if (IsStorageFailure(member)) return member;
+        std::int64_t highest = 0;
+        for (std::size_t i : members) {
+          auto message = messages.find(acks[i].message_id);
+          if (!member.ok()) {
+            out[i].status = member;
+          } else if (message == messages.end() ||
+                     message->second->conversation_id != acks[i].conversation_id) {
+            out[i].status = MessageNotFound("message_id");
+          } else {
+            out[i].sender_id = message->second->sender_id;
+            highest = std::max(highest, message->second->seq);
+          }
+        }
+        if (highest == 0) continue;
+        EV_ASSIGN_OR_RETURN(const spi::ReadMark before,
+                            store.FindMarks(first.conversation_id, first.caller.user_id));
+        spi::ReadMark after = before;
+        if (highest > before.delivered_seq) {  // it moves: a stream position (chat.h)
+          EV_ASSIGN_OR_RETURN(const std::int64_t pos, store.TakePositions(1));
+          EV_ASSIGN_OR_RETURN(after, store.AdvanceMarks(first.conversation_id,
+                                                        first.caller.user_id, 0, highest, now, pos));
+        }
+        if (after.delivered_seq > before.delivered_seq) {
+          commit.marks.push_back(MarkChange{first.conversation_id, ReceiptOf(after),
+                                            /*read_moved=*/false, /*delivered_moved=*/true});
+        }
+        for (std::size_t i : members) {
+          if (!out[i].status.ok()) continue;
+          out[i].receipt = ReceiptOf(after);
+          out[i].moved = messages[acks[i].message_id]->seq > before.delivered_seq;
+        }
+      }
+      return Status::Ok();
+    });
+    if (!status.ok()) return status;
+    if (!commit.marks.empty()) observers_.Publish(commit);
+    return out;
   }
 
   Result<std::vector<Receipt>> ListReceipts(const Principal& caller,

@@ -90,15 +90,22 @@ Status StringMember(const rapidjson::Value& object, const char* name, bool requi
   return Status::Ok();
 }
 
-constexpr std::array<std::pair<std::string_view, ClientFrameType>, 7> kTypes = {{
+constexpr std::array<std::pair<std::string_view, ClientFrameType>, 8> kTypes = {{
     {"join", ClientFrameType::kJoin},
     {"leave", ClientFrameType::kLeave},
     {"message", ClientFrameType::kMessage},
     {"read", ClientFrameType::kRead},
+    {"delivered", ClientFrameType::kDelivered},
     {"typing", ClientFrameType::kTyping},
     {"ping", ClientFrameType::kPing},
     {"resume", ClientFrameType::kResume},
 }};
+
+// What only the hub sends (the original let any client broadcast new_event to everyone).
+constexpr std::array<std::string_view, 7> kServerOnlyTypes = {
+    "new_event",         "new_message",        "message_read",  "message_delivered",
+    "user_status_update", "participant_status", "unread_count",
+};
 
 Status Fill(const rapidjson::Value& doc, ClientFrame& frame) {
   const bool needs_conversation =
@@ -109,6 +116,7 @@ Status Fill(const rapidjson::Value& doc, ClientFrame& frame) {
   }
   switch (frame.type) {
     case ClientFrameType::kRead:
+    case ClientFrameType::kDelivered:
       return StringMember(doc, "message_id", true, &frame.message_id);
     case ClientFrameType::kResume: {
       // Its range is StreamAfter's (invalid_position); here only that it is an integer.
@@ -176,7 +184,15 @@ Result<ClientFrame> ParseClientFrame(std::string_view text, std::string* ref) {
       known = true;
     }
   }
-  if (!known) return Invalid("unknown_type", "unknown frame type", "type");
+  if (!known) {
+    for (std::string_view server_only : kServerOnlyTypes) {
+      if (server_only == type) {
+        return Status(StatusCode::kPermissionDenied, "server_only",
+                      "only the server sends " + type + " frames", "type");
+      }
+    }
+    return Invalid("unknown_type", "unknown frame type", "type");
+  }
   if (Status s = Fill(doc, frame); !s.ok()) return s;
   return frame;
 }
@@ -311,6 +327,38 @@ std::string PongFrame(Timestamp now, const std::string& ref) {
   return Frame("pong", [&](Writer& w) {
     Str(w, "timestamp", FormatTimestamp(now));
     Ref(w, ref);
+  });
+}
+
+std::string ParticipantStatusFrame(const std::string& conversation_id, const std::string& user_id,
+                                   bool online) {
+  return Frame("participant_status", [&](Writer& w) {
+    Str(w, "conversation_id", conversation_id);
+    Str(w, "user_id", user_id);
+    Bool(w, "is_online", online);
+  });
+}
+
+std::string UnreadCountFrame(std::int64_t total) {
+  return Frame("unread_count", [&](Writer& w) { Int(w, "total", total); });
+}
+
+std::string MessageDeliveredFrame(const std::string& conversation_id, const Receipt& receipt) {
+  return Frame("message_delivered", [&](Writer& w) {
+    Str(w, "conversation_id", conversation_id);
+    Str(w, "user_id", receipt.user_id);
+    Int(w, "delivered_seq", receipt.delivered_seq);
+  });
+}
+
+std::string NewEventFrame(const Event& event) {
+  return Frame("new_event", [&](Writer& w) {
+    Str(w, "event_id", event.id);
+    Str(w, "title", event.title);
+    Str(w, "organizer_id", event.organizer_id);
+    Str(w, "starts_at", FormatTimestamp(event.starts_at));
+    Str(w, "venue", event.venue);
+    Str(w, "image_url", event.cover_image_url.value_or(""));
   });
 }
 

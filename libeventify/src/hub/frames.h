@@ -8,12 +8,13 @@
 #include <string_view>
 
 #include "eventify/chat.h"
+#include "eventify/events.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
 
 namespace eventify::hub {
 
-enum class ClientFrameType { kJoin, kLeave, kMessage, kRead, kTyping, kPing, kResume };
+enum class ClientFrameType { kJoin, kLeave, kMessage, kRead, kDelivered, kTyping, kPing, kResume };
 
 // A client's frame, its fields as the type needs them. Any other member (a `user_id`, say) is
 // ignored.
@@ -21,14 +22,15 @@ struct ClientFrame {
   ClientFrameType type = ClientFrameType::kPing;
   std::string ref;  // the client's correlation string, echoed in the answer; may be empty
   std::string conversation_id;
-  std::string message_id;  // kRead
+  std::string message_id;  // kRead, kDelivered
   NewMessage message;      // kMessage
   bool is_typing = true;   // kTyping
   std::int64_t after = 0;  // kResume: the last stream position the client saw
 };
 
 // Errors (kInvalidArgument): invalid_frame (not a JSON object, or no string `type`: field "type"
-// when the type is missing), unknown_type (field "type"), missing_field (field: the name; a
+// when the type is missing), unknown_type (field "type"); kPermissionDenied server_only (field
+// "type": a type only the hub sends, such as new_event); kInvalidArgument missing_field (field: the name; a
 // required string member absent, empty or not a string), invalid_field (field: the name; a
 // member of the wrong JSON type). `ref` is filled in whenever the frame had one, even on error,
 // so that the error can echo it.
@@ -63,5 +65,10 @@ std::string PongFrame(Timestamp now, const std::string& ref);
 // The answers to `resume` after the replayed frames (hub/recovery.h).
 std::string CaughtUpFrame(std::int64_t pos, const std::string& ref);
 std::string ResyncRequiredFrame(std::int64_t pos, const std::string& ref);
+std::string ParticipantStatusFrame(const std::string& conversation_id, const std::string& user_id,
+                                   bool online);
+std::string UnreadCountFrame(std::int64_t total);
+std::string MessageDeliveredFrame(const std::string& conversation_id, const Receipt& receipt);
+std::string NewEventFrame(const Event& event);
 
 }  // namespace eventify::hub

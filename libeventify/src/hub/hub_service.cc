@@ -1,11 +1,13 @@
 // The Hub (eventify/hub.h): sessions, subscriptions, routing. All state below is touched by the
 // worker thread only (every HubInbound call posts a task), so it needs no lock.
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <mutex>
 #include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -15,6 +17,9 @@
 #include "eventify/spi/chat_store.h"
 #include "hub/frames.h"
 #include "hub/recovery.h"
+#include "hub/presence.h"
+#include "hub/room_presence.h"
+#include "hub/ticker.h"
 #include "hub/worker.h"
 
 namespace eventify {
@@ -26,6 +31,13 @@ struct Session {
   Principal principal;
   std::uint64_t serial = 0;      // tells this session from a later one reusing its id
   std::set<std::string> joined;  // conversation ids of the room channels it receives
+};
+
+// A `delivered` frame waiting for the batch it will be applied with.
+struct PendingDelivery {
+  ConnectionId connection;
+  std::string ref;
+  DeliveredAck ack;
 };
 
 // An online user's unread count in one conversation, kept up to date from the commits the hub
@@ -44,11 +56,14 @@ class HubService final : public Hub, private ChatObserver {
         storage_(engine.storage()),
         clock_(engine.clock()),
         transport_(std::move(transport)),
-        options_(options) {
+        options_(options),
+        presence_(*transport_, storage_, options_, by_user_) {
     observer_handle_ = chat_.AddObserver(this);
+    ticker_ = std::make_unique<hub::Ticker>(options_.tick_interval, [this] { Tick(); });
   }
 
   ~HubService() override {
+    ticker_.reset();  // no tick is posted after this
     // No new commits reach the worker; the sends in flight finish (their answers are handled).
     chat_.RemoveObserver(observer_handle_);
     {
@@ -61,7 +76,7 @@ class HubService final : public Hub, private ChatObserver {
       }
       sessions_.clear();
     });
-    // worker_ is the last member: destroyed first, it runs the task above and stops.
+    // worker_ is destroyed before the rest of the state: it runs the task above and stops.
   }
 
   void OnOpened(ConnectionId connection, std::string access_token) override {
@@ -71,11 +86,30 @@ class HubService final : public Hub, private ChatObserver {
     worker_.Post([this, connection, text = std::move(frame)] { Handle(connection, text); });
   }
   void OnClosed(ConnectionId connection) override {
-    worker_.Post([this, connection] { Close(connection); });
+    worker_.Post([this, connection] { Close(connection, clock_.Now()); });
+  }
+  void OnKeepAlive(ConnectionId connection) override {
+    worker_.Post([this, connection] {
+      if (sessions_.contains(connection)) presence_.Alive(connection, clock_.Now());
+    });
+  }
+  void Tick() override {
+    // Ticks coalesce: one waiting on the worker is enough however many were asked for.
+    if (tick_queued_.exchange(true)) return;
+    worker_.Post([this] {
+      tick_queued_ = false;
+      RunTimers();
+    });
+  }
+  void AnnounceEvent(const Event& event) override {
+    worker_.Post([this, frame = hub::NewEventFrame(event)] {
+      for (const auto& [connection, session] : sessions_) transport_->Send(connection, frame);
+    });
   }
   void Flush() override {
     for (;;) {
       worker_.Flush();
+      worker_.Flush();  // what the first round queued: a batch of `delivered`, a mark's routing
       std::unique_lock lock(pending_mu_);
       if (pending_ == 0) return;
       pending_done_.wait(lock, [&] { return pending_ == 0; });
@@ -97,22 +131,12 @@ class HubService final : public Hub, private ChatObserver {
     transport_->Send(connection, hub::ReadyFrame(user_id, principal->role,
                                                  hub::ReadyPosition(chat_, *principal)));
     sessions_[connection] = Session{*std::move(principal), ++last_serial_, {}};
-    std::set<ConnectionId>& mine = by_user_[user_id];
-    const bool came_online = mine.empty();
-    mine.insert(connection);
-    const Timestamp now = clock_.Now();
-    if (came_online) last_seen_[user_id] = now;
-    // The new connection learns which of its contacts are online; the contacts learn that the
-    // user came online when this is the user's first connection.
-    for (const std::string& contact : Contacts(user_id)) {
-      auto online = by_user_.find(contact);
-      if (online == by_user_.end()) continue;
-      transport_->Send(connection, hub::UserStatusFrame(contact, true, last_seen_[contact]));
-      if (came_online) SendTo(online->second, hub::UserStatusFrame(user_id, true, now));
-    }
+    by_user_[user_id].insert(connection);
+    presence_.Opened(connection, user_id, clock_.Now());
   }
 
-  void Close(ConnectionId connection) {
+  // The connection is gone; `seen` is when it was last known alive.
+  void Close(ConnectionId connection, Timestamp seen) {
     auto found = sessions_.find(connection);
     if (found == sessions_.end()) return;
     const std::string user_id = found->second.principal.user_id;
@@ -121,29 +145,20 @@ class HubService final : public Hub, private ChatObserver {
     sessions_.erase(found);
     auto mine = by_user_.find(user_id);
     mine->second.erase(connection);
-    if (!mine->second.empty()) return;  // still online through another connection
-    by_user_.erase(mine);
-    unread_.erase(user_id);  // kept for online users only
-    const Timestamp now = clock_.Now();
-    last_seen_[user_id] = now;
-    const std::string frame = hub::UserStatusFrame(user_id, false, now);
-    for (const std::string& contact : Contacts(user_id)) {
-      auto online = by_user_.find(contact);
-      if (online != by_user_.end()) SendTo(online->second, frame);
+    if (mine->second.empty()) {
+      by_user_.erase(mine);
+      unread_.erase(user_id);  // kept for online users only
     }
+    presence_.Closed(connection, user_id, seen, clock_.Now());
   }
 
-  // The users sharing a conversation with `user_id` (one query). On a storage failure nobody:
-  // presence is best effort, and the next change sends the state again.
-  std::vector<std::string> Contacts(const std::string& user_id) {
-    std::vector<std::string> out;
-    const Status read =
-        storage_.Run(spi::TransactionMode::kReadOnly, [&](spi::Transaction& tx) -> Status {
-          EV_ASSIGN_OR_RETURN(out, tx.store<spi::ChatStore>()->ListContacts(user_id));
-          return Status::Ok();
-        });
-    if (!read.ok()) out.clear();
-    return out;
+  // The timers: heartbeats that timed out close their connections (the transport's OnClosed
+  // that follows finds nothing left to do), and the offline grace of presence.
+  void RunTimers() {
+    for (ConnectionId connection : presence_.Tick(clock_.Now())) {
+      transport_->Close(connection, spi::kCloseHeartbeatTimeout);
+      Close(connection, presence_.LastAlive(connection));
+    }
   }
 
   // ---- Frames ----
@@ -152,6 +167,7 @@ class HubService final : public Hub, private ChatObserver {
     auto found = sessions_.find(connection);
     if (found == sessions_.end()) return;
     Session& session = found->second;
+    presence_.Alive(connection, clock_.Now());
     std::string ref;
     Result<hub::ClientFrame> parsed = hub::ParseClientFrame(text, &ref);
     if (!parsed.ok()) {
@@ -171,6 +187,8 @@ class HubService final : public Hub, private ChatObserver {
         return Send(connection, session, frame);
       case hub::ClientFrameType::kRead:
         return Read(connection, session, frame);
+      case hub::ClientFrameType::kDelivered:
+        return QueueDelivered(connection, session, frame);
       case hub::ClientFrameType::kTyping:
         return Typing(connection, session, frame);
       case hub::ClientFrameType::kPing:
@@ -191,9 +209,10 @@ class HubService final : public Hub, private ChatObserver {
     if (!conversation.ok()) {
       return transport_->Send(connection, hub::ErrorFrame(conversation.status(), frame.ref));
     }
-    session.joined.insert(conversation->id);
+    const bool fresh = session.joined.insert(conversation->id).second;
     rooms_[conversation->id].insert(connection);
     transport_->Send(connection, hub::JoinedFrame(*conversation, frame.ref));
+    if (fresh) ParticipantJoined(connection, session.principal.user_id, conversation->id);
   }
 
   // The message goes to the chat without waiting: many are in flight at once and share commits.
@@ -275,6 +294,7 @@ class HubService final : public Hub, private ChatObserver {
     std::unordered_map<std::string, std::set<std::string>> members;  // conversation -> online
     // On a storage failure nobody is told: the messages are durable and history has them.
     if (!Prepare(messages, members, /*with_unread=*/true).ok()) return;
+    std::set<std::string> notified;  // who got a new_message: their totals follow
     for (const Message& message : messages) {
       auto room = rooms_.find(message.conversation_id);
       if (room != rooms_.end()) {
@@ -303,9 +323,11 @@ class HubService final : public Hub, private ChatObserver {
         }
         if (message.sender_id != user) {
           SendTo(by_user_[user], notification.For(e.unread));
+          notified.insert(user);
         }
       }
     }
+    SendUnreadTotals({notified.begin(), notified.end()});
   }
 
   // Reads, in one transaction, what routing `messages` needs that the hub does not hold: the
@@ -390,6 +412,7 @@ class HubService final : public Hub, private ChatObserver {
   void RouteMark(const MarkChange& change) {
     if (!change.read_moved) return;
     const std::string& reader = change.receipt.user_id;
+    SendUnreadTotals({reader});
     if (auto mine = unread_.find(reader); mine != unread_.end()) {
       mine->second.erase(change.conversation_id);
     }
@@ -411,6 +434,109 @@ class HubService final : public Hub, private ChatObserver {
     if (room == rooms_.end()) return;
     room->second.erase(connection);
     if (room->second.empty()) rooms_.erase(room);
+    ParticipantLeft(sessions_[connection].principal.user_id, conversation_id);
+  }
+
+  // ---- Delivered receipts ----
+
+  // A client received a message. Acknowledgements wait on the worker until what was queued
+  // before the first of them has run, then apply together (Chat::MarkDeliveredBatch, one
+  // transaction): under load, one commit covers many.
+  void QueueDelivered(ConnectionId connection, const Session& session,
+                      const hub::ClientFrame& frame) {
+    if (pending_deliveries_.empty()) worker_.Post([this] { ApplyDeliveries(); });
+    pending_deliveries_.push_back(
+        PendingDelivery{connection, frame.ref,
+                        DeliveredAck{session.principal, frame.conversation_id, frame.message_id}});
+  }
+
+  // Applies the queued acknowledgements: an `error` frame for each refused one; for each mark
+  // that moved, `message_delivered` to the senders of the acknowledged messages (once per
+  // conversation, recipient and sender).
+  void ApplyDeliveries() {
+    std::vector<PendingDelivery> pending = std::move(pending_deliveries_);
+    pending_deliveries_.clear();
+    std::vector<DeliveredAck> acks;
+    for (const PendingDelivery& p : pending) acks.push_back(p.ack);
+    Result<std::vector<DeliveredOutcome>> outcomes = chat_.MarkDeliveredBatch(acks);
+    std::map<std::tuple<std::string, std::string, std::string>, Receipt> receipts;
+    for (std::size_t i = 0; i < pending.size(); ++i) {
+      const Status status = outcomes.ok() ? (*outcomes)[i].status : outcomes.status();
+      if (!status.ok()) {
+        if (sessions_.contains(pending[i].connection)) {
+          transport_->Send(pending[i].connection, hub::ErrorFrame(status, pending[i].ref));
+        }
+        continue;
+      }
+      const DeliveredOutcome& outcome = (*outcomes)[i];
+      const std::string& recipient = pending[i].ack.caller.user_id;
+      if (!outcome.moved || outcome.sender_id == recipient) continue;
+      Receipt receipt = outcome.receipt;
+      receipt.user_id = recipient;
+      receipts[{pending[i].ack.conversation_id, recipient, outcome.sender_id}] = receipt;
+    }
+    for (const auto& [key, receipt] : receipts) {
+      const auto& [conversation_id, recipient, sender] = key;
+      auto connections = by_user_.find(sender);
+      if (connections != by_user_.end()) {
+        SendTo(connections->second, hub::MessageDeliveredFrame(conversation_id, receipt));
+      }
+    }
+  }
+
+  // ---- unread_count: a user's total over all their conversations ----
+
+  // Each user's total, counted from the committed rows in one read transaction (one statement
+  // per user, spi::ChatStore::CountUnreadByConversation), to every open connection of theirs.
+  // On a storage failure nothing: the next change sends the total again.
+  void SendUnreadTotals(const std::vector<std::string>& users) {
+    if (users.empty()) return;
+    std::vector<std::int64_t> totals;
+    const Status read =
+        storage_.Run(spi::TransactionMode::kReadOnly, [&](spi::Transaction& tx) -> Status {
+          totals.clear();
+          for (const std::string& user : users) {
+            EV_ASSIGN_OR_RETURN(auto counts,
+                                tx.store<spi::ChatStore>()->CountUnreadByConversation(user));
+            std::int64_t total = 0;
+            for (const auto& [conversation, count] : counts) total += count;
+            totals.push_back(total);
+          }
+          return Status::Ok();
+        });
+    if (!read.ok()) return;
+    for (std::size_t i = 0; i < users.size(); ++i) {
+      auto connections = by_user_.find(users[i]);
+      if (connections != by_user_.end()) SendTo(connections->second, hub::UnreadCountFrame(totals[i]));
+    }
+  }
+
+  // ---- participant_status: who is present on a room channel ----
+
+  // The joining connection learns who else is present; the others learn the user is, when this
+  // is the user's first connection there.
+  void ParticipantJoined(ConnectionId connection, const std::string& user_id,
+                         const std::string& conversation_id) {
+    for (const std::string& present : participants_.Present(conversation_id)) {
+      if (present != user_id) {
+        transport_->Send(connection, hub::ParticipantStatusFrame(conversation_id, present, true));
+      }
+    }
+    if (!participants_.Joined(conversation_id, user_id)) return;
+    const std::string out = hub::ParticipantStatusFrame(conversation_id, user_id, true);
+    for (ConnectionId subscriber : rooms_[conversation_id]) {
+      if (subscriber != connection) transport_->Send(subscriber, out);
+    }
+  }
+
+  // A connection of the user left the room channel (or closed); when it was their last there,
+  // the room's remaining connections learn it.
+  void ParticipantLeft(const std::string& user_id, const std::string& conversation_id) {
+    if (!participants_.Left(conversation_id, user_id)) return;
+    auto room = rooms_.find(conversation_id);
+    if (room == rooms_.end()) return;
+    const std::string out = hub::ParticipantStatusFrame(conversation_id, user_id, false);
+    for (ConnectionId subscriber : room->second) transport_->Send(subscriber, out);
   }
 
   Chat& chat_;
@@ -435,10 +561,15 @@ class HubService final : public Hub, private ChatObserver {
   std::unordered_map<ConnectionId, Session> sessions_;
   std::unordered_map<std::string, std::set<ConnectionId>> by_user_;  // the online users
   std::unordered_map<std::string, std::set<ConnectionId>> rooms_;    // room channel subscribers
-  std::unordered_map<std::string, Timestamp> last_seen_;             // in memory only
   std::map<std::pair<std::string, std::string>, Timestamp> typing_;  // (user, conversation)
 
-  hub::Worker worker_;  // last: destroyed first, while the state above is still alive
+  std::vector<PendingDelivery> pending_deliveries_;
+  hub::Presence presence_;
+  hub::RoomPresence participants_;
+  std::atomic<bool> tick_queued_{false};
+
+  hub::Worker worker_;  // destroyed before the state above, which its last tasks still use
+  std::unique_ptr<hub::Ticker> ticker_;  // posts to worker_; stopped first of all
 };
 
 }  // namespace

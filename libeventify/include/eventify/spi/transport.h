@@ -26,6 +26,8 @@ using ConnectionId = std::uint64_t;
 // docs/protocol.md).
 inline constexpr std::string_view kCloseUnauthenticated = "unauthenticated";  // bad token
 inline constexpr std::string_view kCloseShuttingDown = "shutting_down";       // the hub stops
+// Nothing came from the connection (no frame, no keep-alive) for HubOptions::heartbeat_timeout.
+inline constexpr std::string_view kCloseHeartbeatTimeout = "heartbeat_timeout";
 
 // Implemented by the integrator; the hub shares ownership (Hub::Create).
 class Transport {
@@ -61,8 +63,13 @@ class HubInbound {
   virtual void OnOpened(ConnectionId connection, std::string access_token) = 0;
 
   // One text frame the client sent. Frames of a connection that is not open (never opened, or
-  // closed) are ignored.
+  // closed) are ignored. Every frame, even one the hub refuses, shows the connection alive.
   virtual void OnFrame(ConnectionId connection, std::string frame) = 0;
+
+  // The transport's own keep-alive arrived (a WebSocket pong, a TCP protocol's heartbeat line):
+  // the connection is alive, as a `ping` frame would show, without a frame to answer. Ignored for
+  // a connection that is not open.
+  virtual void OnKeepAlive(ConnectionId connection) = 0;
 
   // The connection is gone (the peer closed it, it timed out, or the transport closed it). The
   // id may be reused after this call.
