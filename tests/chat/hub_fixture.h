@@ -40,6 +40,7 @@ struct HubFixture : ChatFixture {
     }
     options.tick_interval = std::chrono::milliseconds(0);
     options.offline_grace = std::chrono::milliseconds(0);
+    options.unread_total_interval = std::chrono::milliseconds(0);  // hub_routing_test: throttled
     hub = Hub::Create(*engine, recording, options);
   }
 

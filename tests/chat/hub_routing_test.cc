@@ -4,6 +4,7 @@
 // a resend is answered but not routed twice; unread counts the hub did not see grow (the
 // recipient was offline) are read again.
 #include <boost/test/unit_test.hpp>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -141,6 +142,39 @@ BOOST_AUTO_TEST_CASE(messages_sent_while_a_member_was_offline_count_in_their_nex
   BOOST_REQUIRE_EQUAL(frames.size(), 1u);
   BOOST_TEST(R::Member(frames[0], "type") == "new_message");
   BOOST_TEST(R::Member(frames[0], "unread") == "4");
+}
+
+BOOST_AUTO_TEST_CASE(unread_totals_after_messages_go_out_at_most_once_per_interval) {
+  HubOptions throttled = options;
+  throttled.unread_total_interval = std::chrono::milliseconds(1000);
+  Restart(throttled);
+  BookedEvent({ann});
+  const Conversation direct = ValueOrFail(chat().OpenDirect(ann, organizer.user_id));
+  const spi::ConnectionId a = Connect(ann), o = Connect(organizer);
+  for (spi::ConnectionId c : {a, o}) transport.Take(c);
+  Frame(o, MessageJson(direct, "one", "k1"));  // the first total: at once
+  BOOST_TEST((transport.TakeTypes(a) == Types{"new_message", "unread_count"}));
+  Frame(o, MessageJson(direct, "two", "k2"));
+  Frame(o, MessageJson(direct, "three", "k3"));
+  BOOST_TEST((transport.TakeTypes(a) == Types{"new_message", "new_message"}));
+  Tick();  // the interval has not passed: still waiting
+  BOOST_TEST(transport.TakeTypes(a).empty());
+  clock->Advance(std::chrono::milliseconds(1000));
+  Tick();
+  const std::vector<std::string> later = transport.Take(a);
+  BOOST_REQUIRE_EQUAL(later.size(), 1u);
+  BOOST_TEST(R::Member(later[0], "type") == "unread_count");
+  BOOST_TEST(R::Member(later[0], "total") == "3");
+  Tick();  // sent: nothing more is due
+  BOOST_TEST(transport.TakeTypes(a).empty());
+  // Reading sends the total at once, whatever the interval.
+  const std::vector<Message> stored = ValueOrFail(chat().MessagesAfter(ann, direct.id, 0, 10));
+  Frame(a, R"({"type":"read","conversation_id":")" + direct.id + R"(","message_id":")" +
+               stored.back().id + R"("})");
+  const std::vector<std::string> read = transport.Take(a);
+  BOOST_REQUIRE_EQUAL(read.size(), 2u);
+  BOOST_TEST(R::Member(read[1], "type") == "unread_count");
+  BOOST_TEST(R::Member(read[1], "total") == "0");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -36,7 +36,7 @@
 // offline only HubOptions::offline_grace after their last connection closed, and not at all if
 // they came back within it. Last seen is kept in memory only (lost when the hub stops).
 //
-// Timers (heartbeat timeouts, offline grace) are measured on the engine's spi::Clock and run on
+// Timers (heartbeat timeouts, offline grace, deferred unread totals) are measured on the engine's spi::Clock and run on
 // the worker at each Tick: the hub ticks itself every HubOptions::tick_interval of real time, or
 // never when that is zero (tests on a ManualClock call Tick themselves).
 //
@@ -71,6 +71,12 @@ struct HubOptions {
   std::chrono::milliseconds offline_grace{10000};
   // How often (real time) the hub runs its timers by itself; zero: never (call Hub::Tick).
   std::chrono::milliseconds tick_interval{1000};
+  // After new messages a user's `unread_count` goes out at most once per this interval (on the
+  // engine's clock), counted when it is sent: the first at once, later ones at the next tick
+  // after the interval. Counting a total reads every conversation of the user, so sending one
+  // per commit to every notified user would cost more than the messages themselves. A move of
+  // the user's own read mark sends it at once. Zero: after every commit.
+  std::chrono::milliseconds unread_total_interval{1000};
 };
 
 class Hub : public spi::HubInbound {

@@ -148,6 +148,8 @@ class HubService final : public Hub, private ChatObserver {
     if (mine->second.empty()) {
       by_user_.erase(mine);
       unread_.erase(user_id);  // kept for online users only
+      totals_sent_at_.erase(user_id);
+      totals_due_.erase(user_id);
     }
     presence_.Closed(connection, user_id, seen, clock_.Now());
   }
@@ -159,6 +161,35 @@ class HubService final : public Hub, private ChatObserver {
       transport_->Close(connection, spi::kCloseHeartbeatTimeout);
       Close(connection, presence_.LastAlive(connection));
     }
+    // Deferred unread totals whose interval has passed.
+    const Timestamp now = clock_.Now();
+    std::vector<std::string> due;
+    for (auto it = totals_due_.begin(); it != totals_due_.end();) {
+      if (now - totals_sent_at_[*it] >= options_.unread_total_interval) {
+        due.push_back(*it);
+        it = totals_due_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    SendUnreadTotals(due);
+  }
+
+  // `unread_count` for users who got new messages: at once for those not told within
+  // HubOptions::unread_total_interval, at a later tick for the others (the newest total then).
+  void QueueUnreadTotals(const std::set<std::string>& users) {
+    const Timestamp now = clock_.Now();
+    std::vector<std::string> now_list;
+    for (const std::string& user : users) {
+      auto sent = totals_sent_at_.find(user);
+      if (sent == totals_sent_at_.end() ||
+          now - sent->second >= options_.unread_total_interval) {
+        now_list.push_back(user);
+      } else {
+        totals_due_.insert(user);
+      }
+    }
+    SendUnreadTotals(now_list);
   }
 
   // ---- Frames ----
@@ -327,7 +358,7 @@ class HubService final : public Hub, private ChatObserver {
         }
       }
     }
-    SendUnreadTotals({notified.begin(), notified.end()});
+    QueueUnreadTotals(notified);
   }
 
   // Reads, in one transaction, what routing `messages` needs that the hub does not hold: the
@@ -491,6 +522,11 @@ class HubService final : public Hub, private ChatObserver {
   // On a storage failure nothing: the next change sends the total again.
   void SendUnreadTotals(const std::vector<std::string>& users) {
     if (users.empty()) return;
+    const Timestamp now = clock_.Now();
+    for (const std::string& user : users) {
+      totals_sent_at_[user] = now;
+      totals_due_.erase(user);
+    }
     std::vector<std::int64_t> totals;
     const Status read =
         storage_.Run(spi::TransactionMode::kReadOnly, [&](spi::Transaction& tx) -> Status {
@@ -559,6 +595,8 @@ class HubService final : public Hub, private ChatObserver {
   // Online user -> conversation -> unread count.
   std::unordered_map<std::string, std::unordered_map<std::string, UnreadEntry>> unread_;
   std::unordered_map<ConnectionId, Session> sessions_;
+  std::unordered_map<std::string, Timestamp> totals_sent_at_;  // last unread_count, per user
+  std::set<std::string> totals_due_;  // users whose unread_count waits for the interval
   std::unordered_map<std::string, std::set<ConnectionId>> by_user_;  // the online users
   std::unordered_map<std::string, std::set<ConnectionId>> rooms_;    // room channel subscribers
   std::map<std::pair<std::string, std::string>, Timestamp> typing_;  // (user, conversation)
