@@ -390,8 +390,9 @@ class HubService final : public Hub, private ChatObserver {
           known = conversations_.emplace(id, std::move(record)).first;
         }
         const spi::ConversationRecord& record = known->second;
+        std::set<std::string>& online_members = members[id];  // clang 14: no binding in a lambda
         auto add = [&](const std::string& user) {
-          if (by_user_.contains(user)) members[id].insert(user);
+          if (by_user_.contains(user)) online_members.insert(user);
         };
         add(record.user_a);
         if (record.kind == ConversationKind::kDirect) {
