@@ -179,6 +179,31 @@ AuditOutcome RunAudit(Ledger& ledger) {
 
 void AuditOutcome::PrintDetails() const { std::fputs(details.c_str(), stdout); }
 
+Status AddBenchUsers(spi::Storage& storage, const std::vector<Principal>& users,
+                     const std::string& password_hash, const std::string& name_prefix) {
+  const Timestamp now = std::chrono::time_point_cast<std::chrono::microseconds>(
+      std::chrono::system_clock::now());
+  for (std::size_t first = 0; first < users.size(); first += 500) {
+    const std::size_t last = std::min(users.size(), first + 500);
+    Status written = storage.Run(spi::TransactionMode::kReadWrite, [&](spi::Transaction& tx) {
+      for (std::size_t i = first; i < last; ++i) {
+        spi::UserRecord user;
+        user.id = users[i].user_id;
+        user.email = users[i].user_id + "@bench.invalid";
+        user.password_hash = password_hash;
+        user.full_name = name_prefix + std::to_string(i);
+        user.role = users[i].role;
+        user.email_verified = true;
+        user.created_at = user.updated_at = now;
+        if (Status inserted = tx.accounts().InsertUser(user); !inserted.ok()) return inserted;
+      }
+      return Status::Ok();
+    });
+    if (!written.ok()) return written;
+  }
+  return Status::Ok();
+}
+
 std::unique_ptr<BenchEngine> OpenBenchEngine(const std::string& database_url, int callers,
                                              int pool_size, int writers, int job_workers,
                                              PasswordHashCost password_hash_cost) {

@@ -194,6 +194,12 @@ AccountRef WalletOf(const std::string& owner);
 Status FundWallets(Ledger& ledger, const std::vector<std::string>& owners,
                    const std::string& key_prefix, int threads, std::int64_t amount);
 
+// Gives every user an account (verified e-mail address "<id>@bench.invalid", the role of the
+// principal, `password_hash`: "!" matches no password), written straight through the storage
+// in transactions of 500. Names are `name_prefix` and the index.
+Status AddBenchUsers(spi::Storage& storage, const std::vector<Principal>& users,
+                     const std::string& password_hash, const std::string& name_prefix);
+
 // An engine on a real database, with the temporary media folder it writes to.
 struct BenchEngine {
   TempDirectory media;

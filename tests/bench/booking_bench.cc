@@ -51,32 +51,6 @@ Result<Event> HotEvent(Events& events, const std::string& run_id, std::int32_t c
   return events.ApproveEvent(admin, created->id);
 }
 
-// Gives every buyer an account (verified e-mail address, no password that signs in), written
-// straight through the storage in transactions of 500, so that each confirmation is mailed as in
-// production: the buyer read, the message sealed and its job written in the booking's commit.
-Status RegisterBuyers(spi::Storage& storage, const std::vector<Principal>& buyers) {
-  const auto now = std::chrono::time_point_cast<std::chrono::microseconds>(
-      std::chrono::system_clock::now());
-  for (std::size_t first = 0; first < buyers.size(); first += 500) {
-    const std::size_t last = std::min(buyers.size(), first + 500);
-    Status written = storage.Run(spi::TransactionMode::kReadWrite, [&](spi::Transaction& tx) {
-      for (std::size_t i = first; i < last; ++i) {
-        spi::UserRecord user;
-        user.id = buyers[i].user_id;
-        user.email = buyers[i].user_id + "@bench.invalid";
-        user.password_hash = "!";  // matches no password
-        user.full_name = "Buyer " + std::to_string(i);
-        user.email_verified = true;
-        user.created_at = user.updated_at = now;
-        if (Status inserted = tx.accounts().InsertUser(user); !inserted.ok()) return inserted;
-      }
-      return Status::Ok();
-    });
-    if (!written.ok()) return written;
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 int RunBookingBench(const BookingBenchOptions& options) {
@@ -103,7 +77,7 @@ int RunBookingBench(const BookingBenchOptions& options) {
     buyers.push_back(Principal{"bench-" + run_id + "-b" + std::to_string(c), Role::kAttendee, ""});
     owners.push_back(buyers.back().user_id);
   }
-  if (Status registered = RegisterBuyers(engine->storage(), buyers); !registered.ok()) {
+  if (Status registered = AddBenchUsers(engine->storage(), buyers, "!", "Buyer "); !registered.ok()) {
     std::fprintf(stderr, "eventify-bench: registering the buyers failed: %s\n",
                  registered.ToString().c_str());
     return 2;

@@ -129,33 +129,6 @@ struct Room {
   std::string conversation_id;
 };
 
-// Users written straight to the store in transactions of 500, all with the password hash of one
-// user registered through Accounts (so each can sign in).
-Status AddUsers(spi::Storage& storage, const std::vector<Principal>& users,
-                const std::string& password_hash) {
-  const Timestamp now = std::chrono::time_point_cast<std::chrono::microseconds>(
-      std::chrono::system_clock::now());
-  for (std::size_t first = 0; first < users.size(); first += 500) {
-    const std::size_t last = std::min(users.size(), first + 500);
-    Status written = storage.Run(spi::TransactionMode::kReadWrite, [&](spi::Transaction& tx) {
-      for (std::size_t i = first; i < last; ++i) {
-        spi::UserRecord user;
-        user.id = users[i].user_id;
-        user.email = users[i].user_id + "@bench.invalid";
-        user.password_hash = password_hash;
-        user.full_name = "Member " + std::to_string(i);
-        user.role = users[i].role;
-        user.email_verified = true;
-        user.created_at = user.updated_at = now;
-        if (Status inserted = tx.accounts().InsertUser(user); !inserted.ok()) return inserted;
-      }
-      return Status::Ok();
-    });
-    if (!written.ok()) return written;
-  }
-  return Status::Ok();
-}
-
 Result<std::string> TemplateHash(Engine& engine, const std::string& run_id) {
   auto registered = engine.accounts().Register(
       {"bench-template-" + run_id + "@bench.invalid", kPassword, "Template", Role::kAttendee});
@@ -241,7 +214,7 @@ int RunChatBench(const ChatBenchOptions& options) {
     }
   }
   Result<std::string> hash = TemplateHash(engine, run_id);
-  Status ready = hash.ok() ? AddUsers(engine.storage(), users, *hash) : hash.status();
+  Status ready = hash.ok() ? AddBenchUsers(engine.storage(), users, *hash, "Member ") : hash.status();
   if (ready.ok()) ready = SetUpRooms(engine, run_id, rooms);
   if (!ready.ok()) {
     std::fprintf(stderr, "eventify-bench: setting up the rooms failed: %s\n",
