@@ -34,7 +34,8 @@
 // is closed (spi::kCloseHeartbeatTimeout). `user_status_update` goes to the user's contacts only
 // (users sharing a conversation with them, read in one query), damped: the user is announced
 // offline only HubOptions::offline_grace after their last connection closed, and not at all if
-// they came back within it. Last seen is kept in memory only (lost when the hub stops).
+// they came back within it. Last seen is kept in memory only (lost when the hub stops). A hub that
+// is one node of several (HubCluster) counts presence over all nodes.
 //
 // Timers (heartbeat timeouts, offline grace, deferred unread totals) are measured on the engine's spi::Clock and run on
 // the worker at each Tick: the hub ticks itself every HubOptions::tick_interval of real time, or
@@ -50,9 +51,11 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
 
 #include "eventify/engine.h"
 #include "eventify/events.h"
+#include "eventify/spi/bus.h"
 #include "eventify/spi/transport.h"
 
 namespace eventify {
@@ -79,12 +82,37 @@ struct HubOptions {
   std::chrono::milliseconds unread_total_interval{1000};
 };
 
+// Several hubs, one per server process ("node"), on one database: what they share besides it
+// (spi/bus.h; docs/bus.md, "How the hub uses them"). Each hub routes what its own engine commits
+// at once, as with one node, and publishes a short note of it on the bus; the other nodes read
+// what the note refers to from storage and route it to their own connections. So a message sent
+// through one node reaches `message`/`new_message` on every node, read marks, delivered receipts,
+// typing and `new_event` too, and presence is counted over all nodes through the directory (a
+// user is online while any node holds a connection of theirs). The bus may lose notes (an
+// outage, a full queue); a hub that may have missed some sends its connections `recover`, and
+// they catch up with `resume` from their last position, which storage always answers.
+struct HubCluster {
+  std::shared_ptr<spi::Bus> bus;  // null: one node, nothing shared
+  // Null: presence counted per node (users connected elsewhere are not seen online).
+  std::shared_ptr<spi::PresenceDirectory> directory;
+  // This node's name on the bus; empty: the directory's node id, or a generated one.
+  std::string node_id;
+  // How often the hub renews its lease in the directory (a third of the directory's lease_ttl).
+  std::chrono::milliseconds renew_interval{5000};
+};
+
 class Hub : public spi::HubInbound {
  public:
   // A hub over the engine's chat, accounts, storage and clock; `engine` must outlive it, the
   // transport is shared with it.
   static std::unique_ptr<Hub> Create(Engine& engine, std::shared_ptr<spi::Transport> transport,
                                      HubOptions options = {});
+  // A hub that is one node of several (HubCluster). It subscribes the bus and starts it (the bus
+  // must not have been started), and on destruction stops it and leaves the directory.
+  // Errors: those of spi::Bus::Subscribe and Start (bus_already_started, bus_stopped).
+  static Result<std::unique_ptr<Hub>> CreateNode(Engine& engine,
+                                                 std::shared_ptr<spi::Transport> transport,
+                                                 HubOptions options, HubCluster cluster);
 
   // Blocks until everything queued before the call has been handled and its frames handed to
   // the transport (for tests and orderly shutdown). Never call it from Transport::Send or

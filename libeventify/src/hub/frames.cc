@@ -102,9 +102,9 @@ constexpr std::array<std::pair<std::string_view, ClientFrameType>, 8> kTypes = {
 }};
 
 // What only the hub sends (the original let any client broadcast new_event to everyone).
-constexpr std::array<std::string_view, 7> kServerOnlyTypes = {
-    "new_event",         "new_message",        "message_read",  "message_delivered",
-    "user_status_update", "participant_status", "unread_count",
+constexpr std::array<std::string_view, 8> kServerOnlyTypes = {
+    "new_event",          "new_message",        "message_read", "message_delivered",
+    "user_status_update", "participant_status", "unread_count", "recover",
 };
 
 Status Fill(const rapidjson::Value& doc, ClientFrame& frame) {
@@ -360,6 +360,10 @@ std::string NewEventFrame(const Event& event) {
     Str(w, "venue", event.venue);
     Str(w, "image_url", event.cover_image_url.value_or(""));
   });
+}
+
+std::string RecoverFrame() {
+  return Frame("recover", [&](Writer& w) { Str(w, "reason", "events_may_be_missing"); });
 }
 
 }  // namespace eventify::hub

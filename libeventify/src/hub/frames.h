@@ -70,5 +70,7 @@ std::string ParticipantStatusFrame(const std::string& conversation_id, const std
 std::string UnreadCountFrame(std::int64_t total);
 std::string MessageDeliveredFrame(const std::string& conversation_id, const Receipt& receipt);
 std::string NewEventFrame(const Event& event);
+// Events may have been missed (another node's notes were lost): the client sends `resume`.
+std::string RecoverFrame();
 
 }  // namespace eventify::hub

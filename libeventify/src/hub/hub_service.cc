@@ -15,6 +15,7 @@
 #include "core/status_macros.h"
 #include "eventify/hub.h"
 #include "eventify/spi/chat_store.h"
+#include "hub/cluster.h"
 #include "hub/frames.h"
 #include "hub/recovery.h"
 #include "hub/presence.h"
@@ -48,28 +49,39 @@ struct UnreadEntry {
   std::int64_t unread = 0;
 };
 
-class HubService final : public Hub, private ChatObserver {
+class HubService final : public Hub, private ChatObserver, private hub::ClusterLink::Receiver {
  public:
-  HubService(Engine& engine, std::shared_ptr<spi::Transport> transport, HubOptions options)
+  HubService(Engine& engine, std::shared_ptr<spi::Transport> transport, HubOptions options,
+             HubCluster cluster)
       : chat_(engine.chat()),
         accounts_(engine.accounts()),
         storage_(engine.storage()),
         clock_(engine.clock()),
         transport_(std::move(transport)),
         options_(options),
-        presence_(*transport_, storage_, options_, by_user_) {
+        presence_(*transport_, storage_, options_, by_user_),
+        cluster_(std::move(cluster), [this](std::function<void()> task) { worker_.Post(std::move(task)); },
+                 *this) {
+    if (cluster_.active()) presence_.SetCluster(&cluster_);
+  }
+
+  // Starts the link to the other nodes, then the routing of commits and the ticks.
+  Status Start() {
+    EV_RETURN_IF_ERROR(cluster_.Start());
     observer_handle_ = chat_.AddObserver(this);
     ticker_ = std::make_unique<hub::Ticker>(options_.tick_interval, [this] { Tick(); });
+    return Status::Ok();
   }
 
   ~HubService() override {
     ticker_.reset();  // no tick is posted after this
     // No new commits reach the worker; the sends in flight finish (their answers are handled).
-    chat_.RemoveObserver(observer_handle_);
+    if (observer_handle_ != 0) chat_.RemoveObserver(observer_handle_);
     {
       std::unique_lock lock(pending_mu_);
       pending_done_.wait(lock, [&] { return pending_ == 0; });
     }
+    cluster_.Stop();  // no bus callback posts after this; this node leaves the directory
     worker_.Post([this] {
       for (const auto& [connection, session] : sessions_) {
         transport_->Close(connection, spi::kCloseShuttingDown);
@@ -104,6 +116,10 @@ class HubService final : public Hub, private ChatObserver {
   void AnnounceEvent(const Event& event) override {
     worker_.Post([this, frame = hub::NewEventFrame(event)] {
       for (const auto& [connection, session] : sessions_) transport_->Send(connection, frame);
+      hub::ClusterEvent note;
+      note.kind = hub::ClusterKind::kNewEvent;
+      note.frame = frame;
+      cluster_.Publish(std::move(note));
     });
   }
   void Flush() override {
@@ -157,6 +173,7 @@ class HubService final : public Hub, private ChatObserver {
   // The timers: heartbeats that timed out close their connections (the transport's OnClosed
   // that follows finds nothing left to do), and the offline grace of presence.
   void RunTimers() {
+    cluster_.RenewIfDue();
     for (ConnectionId connection : presence_.Tick(clock_.Now())) {
       transport_->Close(connection, spi::kCloseHeartbeatTimeout);
       Close(connection, presence_.LastAlive(connection));
@@ -302,8 +319,22 @@ class HubService final : public Hub, private ChatObserver {
       if (now - last->second < options_.typing_interval) return;  // throttled: dropped
       last->second = now;
     }
-    const std::string out = hub::TypingFrame(frame.conversation_id, user_id, frame.is_typing);
-    for (ConnectionId subscriber : rooms_[frame.conversation_id]) {
+    ForwardTyping(frame.conversation_id, user_id, frame.is_typing);
+    hub::ClusterEvent note;
+    note.kind = hub::ClusterKind::kTyping;
+    note.conversation_id = frame.conversation_id;
+    note.user_id = user_id;
+    note.flag = frame.is_typing;
+    cluster_.Publish(std::move(note));
+  }
+
+  // `typing` to the room's connections here, except the typist's.
+  void ForwardTyping(const std::string& conversation_id, const std::string& user_id,
+                     bool is_typing) {
+    auto room = rooms_.find(conversation_id);
+    if (room == rooms_.end()) return;
+    const std::string out = hub::TypingFrame(conversation_id, user_id, is_typing);
+    for (ConnectionId subscriber : room->second) {
       if (sessions_[subscriber].principal.user_id != user_id) transport_->Send(subscriber, out);
     }
   }
@@ -315,6 +346,7 @@ class HubService final : public Hub, private ChatObserver {
     worker_.Post([this, commit] {
       if (!commit.messages.empty()) RouteMessages(commit.messages);
       for (const MarkChange& change : commit.marks) RouteMark(change);
+      if (cluster_.active()) PublishCommit(commit);
     });
   }
 
@@ -444,7 +476,8 @@ class HubService final : public Hub, private ChatObserver {
   void RouteMark(const MarkChange& change) {
     if (!change.read_moved) return;
     const std::string& reader = change.receipt.user_id;
-    SendUnreadTotals({reader});
+    if (by_user_.empty()) return;  // nobody online here
+    if (by_user_.contains(reader)) SendUnreadTotals({reader});
     if (auto mine = unread_.find(reader); mine != unread_.end()) {
       mine->second.erase(change.conversation_id);
     }
@@ -467,6 +500,82 @@ class HubService final : public Hub, private ChatObserver {
     room->second.erase(connection);
     if (room->second.empty()) rooms_.erase(room);
     ParticipantLeft(sessions_[connection].principal.user_id, conversation_id);
+  }
+
+  // ---- Other nodes (HubCluster) ----
+
+  // The note of one commit for the other nodes: the sequence numbers it wrote per conversation
+  // (they read the messages back) and the read marks it moved.
+  void PublishCommit(const ChatCommit& commit) {
+    if (!commit.messages.empty()) {
+      hub::ClusterEvent note;
+      note.kind = hub::ClusterKind::kMessages;
+      for (const Message& m : commit.messages) {
+        if (!note.spans.empty() && note.spans.back().conversation_id == m.conversation_id &&
+            note.spans.back().hi + 1 == m.seq) {
+          note.spans.back().hi = m.seq;
+        } else {
+          note.spans.push_back({m.conversation_id, m.seq, m.seq});
+        }
+      }
+      cluster_.Publish(std::move(note));
+    }
+    for (const MarkChange& change : commit.marks) {
+      if (!change.read_moved) continue;
+      hub::ClusterEvent note;
+      note.kind = hub::ClusterKind::kRead;
+      note.conversation_id = change.conversation_id;
+      note.receipt = change.receipt;
+      cluster_.Publish(std::move(note));
+    }
+  }
+
+  // ClusterLink::Receiver, on the worker: routed here as if this node had committed it.
+  void OnRemote(const hub::ClusterEvent& note) override {
+    switch (note.kind) {
+      case hub::ClusterKind::kMessages:
+        return RouteRemoteMessages(note.spans);
+      case hub::ClusterKind::kRead:
+        return RouteMark(MarkChange{note.conversation_id, note.receipt, /*read_moved=*/true,
+                                    /*delivered_moved=*/false});
+      case hub::ClusterKind::kDelivered:
+        if (auto connections = by_user_.find(note.user_id); connections != by_user_.end()) {
+          SendTo(connections->second, hub::MessageDeliveredFrame(note.conversation_id, note.receipt));
+        }
+        return;
+      case hub::ClusterKind::kTyping:
+        return ForwardTyping(note.conversation_id, note.user_id, note.flag);
+      case hub::ClusterKind::kPresence:
+        return presence_.Remote(note.user_id, note.flag, note.at);
+      case hub::ClusterKind::kNewEvent:
+        for (const auto& [connection, session] : sessions_) transport_->Send(connection, note.frame);
+        return;
+    }
+  }
+
+  // Notes may have been lost: every connection here recovers from its last position.
+  void OnMissed() override {
+    const std::string frame = hub::RecoverFrame();
+    for (const auto& [connection, session] : sessions_) transport_->Send(connection, frame);
+  }
+
+  // Messages another node committed: read back (one read transaction) and routed here.
+  void RouteRemoteMessages(const std::vector<hub::SeqSpan>& spans) {
+    if (by_user_.empty()) return;  // nobody here to tell
+    std::vector<Message> messages;
+    const Status read =
+        storage_.Run(spi::TransactionMode::kReadOnly, [&](spi::Transaction& tx) -> Status {
+          messages.clear();
+          for (const hub::SeqSpan& span : spans) {
+            EV_ASSIGN_OR_RETURN(auto part, tx.store<spi::ChatStore>()->ListMessagesAfter(
+                                               span.conversation_id, span.lo - 1,
+                                               static_cast<int>(span.hi - span.lo + 1)));
+            for (Message& m : part) messages.push_back(std::move(m));
+          }
+          return Status::Ok();
+        });
+    if (!read.ok()) return OnMissed();  // durable all the same: the clients read them back
+    if (!messages.empty()) RouteMessages(messages);
   }
 
   // ---- Delivered receipts ----
@@ -513,6 +622,12 @@ class HubService final : public Hub, private ChatObserver {
       if (connections != by_user_.end()) {
         SendTo(connections->second, hub::MessageDeliveredFrame(conversation_id, receipt));
       }
+      hub::ClusterEvent note;  // the sender may be connected to another node too
+      note.kind = hub::ClusterKind::kDelivered;
+      note.conversation_id = conversation_id;
+      note.user_id = sender;
+      note.receipt = receipt;
+      cluster_.Publish(std::move(note));
     }
   }
 
@@ -606,6 +721,7 @@ class HubService final : public Hub, private ChatObserver {
   hub::Presence presence_;
   hub::RoomPresence participants_;
   std::atomic<bool> tick_queued_{false};
+  hub::ClusterLink cluster_;  // stopped in the destructor, before the worker
 
   hub::Worker worker_;  // destroyed before the state above, which its last tasks still use
   std::unique_ptr<hub::Ticker> ticker_;  // posts to worker_; stopped first of all
@@ -615,7 +731,18 @@ class HubService final : public Hub, private ChatObserver {
 
 std::unique_ptr<Hub> Hub::Create(Engine& engine, std::shared_ptr<spi::Transport> transport,
                                  HubOptions options) {
-  return std::make_unique<HubService>(engine, std::move(transport), options);
+  auto hub = std::make_unique<HubService>(engine, std::move(transport), options, HubCluster{});
+  (void)hub->Start();  // without a bus nothing can fail
+  return hub;
+}
+
+Result<std::unique_ptr<Hub>> Hub::CreateNode(Engine& engine,
+                                             std::shared_ptr<spi::Transport> transport,
+                                             HubOptions options, HubCluster cluster) {
+  auto hub = std::make_unique<HubService>(engine, std::move(transport), options,
+                                          std::move(cluster));
+  EV_RETURN_IF_ERROR(hub->Start());
+  return std::unique_ptr<Hub>(std::move(hub));
 }
 
 }  // namespace eventify

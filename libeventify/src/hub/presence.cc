@@ -5,6 +5,7 @@
 
 #include "core/status_macros.h"
 #include "eventify/spi/chat_store.h"
+#include "hub/cluster.h"
 #include "hub/frames.h"
 
 namespace eventify::hub {
@@ -17,6 +18,9 @@ void Presence::Opened(spi::ConnectionId connection, const std::string& user_id, 
   Alive(connection, now);
   next_heartbeat_scan_ = std::min(next_heartbeat_scan_, now + options_.heartbeat_timeout);
   leaving_.erase(user_id);  // back within the grace: the contacts never learn it was away
+  if (auto mine = online_.find(user_id); mine != online_.end() && mine->second.size() == 1) {
+    WriteCount(user_id);  // the user's first connection here
+  }
   UserState& state = users_[user_id];
   const bool announce = !state.announced_online;
   if (announce) {
@@ -26,12 +30,64 @@ void Presence::Opened(spi::ConnectionId connection, const std::string& user_id, 
   // The new connection learns which of its contacts are online; the contacts learn that the user
   // came online when they had been told otherwise (or nothing).
   const std::string came_online = UserStatusFrame(user_id, true, now);
-  for (const std::string& contact : Contacts(user_id)) {
-    auto known = users_.find(contact);
-    if (known == users_.end() || !known->second.announced_online) continue;
-    transport_.Send(connection, UserStatusFrame(contact, true, known->second.last_seen));
-    if (announce) SendToUser(contact, came_online);
+  const std::vector<std::string> contacts = Contacts(user_id);
+  const std::vector<bool> online = OnlineAmong(contacts);
+  for (std::size_t i = 0; i < contacts.size(); ++i) {
+    if (!online[i]) continue;
+    auto known = users_.find(contacts[i]);
+    const Timestamp since = known == users_.end() ? now : known->second.last_seen;
+    transport_.Send(connection, UserStatusFrame(contacts[i], true, since));
+    if (announce) SendToUser(contacts[i], came_online);
   }
+  if (announce) Publish(user_id, true, now);
+}
+
+void Presence::Remote(const std::string& user_id, bool online, Timestamp at) {
+  if (!online && online_.contains(user_id)) return;  // connected here: still online
+  UserState& state = users_[user_id];
+  if (state.announced_online == online) return;  // told already
+  state.announced_online = online;
+  state.last_seen = at;
+  if (!online) leaving_.erase(user_id);
+  if (online_.empty()) return;  // nobody here to tell
+  const std::string frame = UserStatusFrame(user_id, online, at);
+  for (const std::string& contact : Contacts(user_id)) SendToUser(contact, frame);
+}
+
+std::vector<bool> Presence::OnlineAmong(const std::vector<std::string>& users) {
+  std::vector<bool> out(users.size(), false);
+  if (cluster_ != nullptr && cluster_->directory() != nullptr && !users.empty()) {
+    Result<std::vector<int>> counts = cluster_->directory()->CountConnections(users);
+    if (counts.ok() && counts->size() == users.size()) {
+      for (std::size_t i = 0; i < users.size(); ++i) out[i] = (*counts)[i] > 0;
+      return out;
+    }
+  }
+  for (std::size_t i = 0; i < users.size(); ++i) {
+    auto known = users_.find(users[i]);
+    out[i] = known != users_.end() && known->second.announced_online;
+  }
+  return out;
+}
+
+void Presence::WriteCount(const std::string& user_id) {
+  if (cluster_ == nullptr || cluster_->directory() == nullptr) return;
+  auto mine = online_.find(user_id);
+  const int count = mine == online_.end() ? 0 : static_cast<int>(mine->second.size());
+  const spi::UserConnections numbers[] = {{user_id, count}};
+  // Unreachable: the other nodes see this user as this node last wrote; Renew rewrites nothing
+  // lost, so the next change writes again.
+  (void)cluster_->directory()->SetConnections(numbers);
+}
+
+void Presence::Publish(const std::string& user_id, bool online, Timestamp at) {
+  if (cluster_ == nullptr) return;
+  ClusterEvent event;
+  event.kind = ClusterKind::kPresence;
+  event.user_id = user_id;
+  event.flag = online;
+  event.at = at;
+  cluster_->Publish(std::move(event));
 }
 
 void Presence::Alive(spi::ConnectionId connection, Timestamp now) { alive_[connection] = now; }
@@ -77,9 +133,16 @@ std::vector<spi::ConnectionId> Presence::Tick(Timestamp now) {
 }
 
 void Presence::AnnounceOffline(const std::string& user_id, UserState& state) {
+  if (cluster_ != nullptr && cluster_->directory() != nullptr) {
+    WriteCount(user_id);  // zero: no connection left here
+    const std::string user[] = {user_id};
+    Result<std::vector<int>> total = cluster_->directory()->CountConnections(user);
+    if (total.ok() && !total->empty() && total->front() > 0) return;  // online on another node
+  }
   state.announced_online = false;
   const std::string frame = UserStatusFrame(user_id, false, state.last_seen);
   for (const std::string& contact : Contacts(user_id)) SendToUser(contact, frame);
+  Publish(user_id, false, state.last_seen);
 }
 
 std::vector<std::string> Presence::Contacts(const std::string& user_id) {

@@ -20,6 +20,8 @@
 
 namespace eventify::hub {
 
+class ClusterLink;
+
 using ConnectionsByUser = std::unordered_map<std::string, std::set<spi::ConnectionId>>;
 
 class Presence {
@@ -50,6 +52,12 @@ class Presence {
   // When the connection was last known alive.
   Timestamp LastAlive(spi::ConnectionId connection) const;
 
+  // Shares presence with the other nodes through `cluster` (outlives the Presence; null: this
+  // node alone).
+  void SetCluster(ClusterLink* cluster) { cluster_ = cluster; }
+  // Another node announced `user_id` online or offline (`at`: when, or last seen).
+  void Remote(const std::string& user_id, bool online, Timestamp at);
+
  private:
   struct UserState {
     bool announced_online = false;
@@ -58,6 +66,12 @@ class Presence {
   };
 
   void AnnounceOffline(const std::string& user_id, UserState& state);
+  // Which of `users` are online: the directory's counts over all nodes, or (one node, or the
+  // directory unreachable) what this node announced.
+  std::vector<bool> OnlineAmong(const std::vector<std::string>& users);
+  // Writes this node's count of the user's connections to the directory (when there is one).
+  void WriteCount(const std::string& user_id);
+  void Publish(const std::string& user_id, bool online, Timestamp at);
   // The users sharing a conversation with `user_id` (one query); nobody on a storage failure.
   std::vector<std::string> Contacts(const std::string& user_id);
   void SendToUser(const std::string& user_id, const std::string& frame);
@@ -66,6 +80,7 @@ class Presence {
   spi::Storage& storage_;
   const HubOptions& options_;
   const ConnectionsByUser& online_;
+  ClusterLink* cluster_ = nullptr;
 
   std::unordered_map<std::string, UserState> users_;  // every user seen since the hub started
   // Users whose last connection closed, still announced online: when their grace ends.

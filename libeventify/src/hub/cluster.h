@@ -1,0 +1,75 @@
+// The hub's link to the other nodes (docs/bus.md, "How the hub uses them"): it publishes what
+// this node routed that users on other nodes may need, hands what the other nodes published to
+// the hub's worker, and notices what may have been lost (an outage of the bus, or a gap in a
+// node's numbering), which the hub answers by asking its clients to recover.
+//
+// Threads: Publish, the counters and the Receiver calls belong to the hub's worker. The bus's
+// delivery thread only decodes and posts. Start before the first Publish; Stop (idempotent)
+// before the worker stops: when it returns no bus callback runs.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "eventify/hub.h"
+#include "eventify/spi/bus.h"
+#include "hub/cluster_codec.h"
+
+namespace eventify::hub {
+
+class ClusterLink final : private spi::BusListener {
+ public:
+  class Receiver {
+   public:
+    virtual ~Receiver() = default;
+    // An event another node published (never this node's own), in that node's order.
+    virtual void OnRemote(const ClusterEvent& event) = 0;
+    // Events of other nodes may have been lost (the link was down, or a node's numbering
+    // skipped): what they said must be recovered from storage.
+    virtual void OnMissed() = 0;
+  };
+  using Post = std::function<void(std::function<void()>)>;
+
+  // With no bus in `config` the link is inactive: Publish does nothing.
+  ClusterLink(HubCluster config, Post post, Receiver& receiver);
+  ~ClusterLink() override;
+
+  // Subscribes the hub topic and starts the bus. Errors: those of spi::Bus::Start/Subscribe.
+  Status Start();
+  // Stops the bus and removes this node from the presence directory. Idempotent.
+  void Stop();
+
+  bool active() const { return config_.bus != nullptr; }
+  // The directory, or null when presence is per node.
+  spi::PresenceDirectory* directory() const { return config_.directory.get(); }
+  const std::string& node_id() const { return node_id_; }
+
+  // Numbers and publishes `event` (its origin and seq are set here). A payload the bus refuses
+  // (its queue full) is lost for the other nodes, which see the gap in the numbering.
+  void Publish(ClusterEvent event);
+  // Renews the directory's lease when HubCluster::renew_interval has passed since the last one.
+  void RenewIfDue();
+
+ private:
+  void OnMessage(std::string_view topic, std::string_view payload) override;
+  void OnLinkLost() override;
+  void OnLinkRestored() override;
+  void Receive(const ClusterEvent& event);  // worker
+
+  HubCluster config_;
+  Post post_;
+  Receiver& receiver_;
+  std::string node_id_;
+  bool started_ = false;
+  bool stopped_ = false;
+  // Worker only.
+  std::uint64_t next_seq_ = 0;
+  std::unordered_map<std::string, std::uint64_t> last_seen_;  // origin -> last seq received
+  std::chrono::steady_clock::time_point renewed_at_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace eventify::hub
