@@ -206,7 +206,8 @@ Status AddBenchUsers(spi::Storage& storage, const std::vector<Principal>& users,
 
 std::unique_ptr<BenchEngine> OpenBenchEngine(const std::string& database_url, int callers,
                                              int pool_size, int writers, int job_workers,
-                                             PasswordHashCost password_hash_cost) {
+                                             PasswordHashCost password_hash_cost,
+                                             const std::string& secret_key) {
   auto bench = std::make_unique<BenchEngine>();
   if (bench->media.path().empty()) {
     std::fprintf(stderr, "eventify-bench: cannot create a temporary media directory\n");
@@ -222,7 +223,7 @@ std::unique_ptr<BenchEngine> OpenBenchEngine(const std::string& database_url, in
     return nullptr;
   }
   EngineOptions options;
-  options.secret_key = RandomHex(64);
+  options.secret_key = secret_key.empty() ? RandomHex(64) : secret_key;
   options.storage = std::move(storage).value();
   options.commit.writers = writers;
   options.jobs.worker_threads = job_workers;

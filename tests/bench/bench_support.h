@@ -213,9 +213,11 @@ struct BenchEngine {
 // `writers` 0 is the storage's choice; `job_workers` threads run the engine's jobs (the mail
 // outbox delivering to the no-op mailer), none by default. Prints the failure on stderr and
 // returns nullptr when anything cannot be opened.
-// `password_hash_cost` is the engine's (kMinimum where a benchmark signs many users in).
+// `password_hash_cost` is the engine's (kMinimum where a benchmark signs many users in);
+// `secret_key` signs its tokens (empty: a random one; eventify-load passes the server's).
 std::unique_ptr<BenchEngine> OpenBenchEngine(
     const std::string& database_url, int callers, int pool_size, int writers, int job_workers = 0,
-    PasswordHashCost password_hash_cost = PasswordHashCost::kInteractive);
+    PasswordHashCost password_hash_cost = PasswordHashCost::kInteractive,
+    const std::string& secret_key = "");
 
 }  // namespace eventify::bench
