@@ -45,25 +45,13 @@ void RegisterAccounts(py::module_& m) {
              return Call([&] { return self.Login(From(client_address), email, password); });
            },
            py::arg("email"), py::arg("password"), py::arg("client_address") = "")
-      .def("refresh",
-           [](Accounts& self, const std::string& refresh_token) {
-             return Call([&] { return self.Refresh(refresh_token); });
-           },
+      .def("refresh", Released(&Accounts::Refresh),
            py::arg("refresh_token"))
-      .def("logout",
-           [](Accounts& self, const std::string& refresh_token) {
-             Call([&] { return self.Logout(refresh_token); });
-           },
+      .def("logout", Released(&Accounts::Logout),
            py::arg("refresh_token"))
-      .def("authenticate",
-           [](Accounts& self, const std::string& access_token) {
-             return Call([&] { return self.Authenticate(access_token); });
-           },
+      .def("authenticate", Released(&Accounts::Authenticate),
            py::arg("access_token"))
-      .def("get_profile",
-           [](Accounts& self, const Principal& principal) {
-             return Call([&] { return self.GetProfile(principal); });
-           },
+      .def("get_profile", Released(&Accounts::GetProfile),
            py::arg("principal"))
       .def("create_admin",
            [](Accounts& self, const std::string& email, const std::string& password,

@@ -44,6 +44,13 @@ auto Call(F&& call) {
   }
 }
 
+// A service's member function as a binding: the arguments converted by pybind11 (string_views
+// borrow the Python strings, which the call keeps alive), the call made through Call.
+template <typename S, typename R, typename... A>
+auto Released(R (S::*method)(A...)) {
+  return [method](S& self, A... args) { return Call([&] { return (self.*method)(args...); }); };
+}
+
 // Throws the exception of a failed Result/Status (parsing names given by the caller).
 template <typename T>
 T Value(Result<T> result) {

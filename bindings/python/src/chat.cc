@@ -10,20 +10,11 @@ namespace eventify::python {
 void RegisterChat(py::module_& m) {
   py::class_<Chat, std::unique_ptr<Chat, py::nodelete>>(
       m, "Chat", "Conversations and messages (Engine.chat).")
-      .def("open_direct",
-           [](Chat& self, const Principal& caller, const std::string& other_user_id) {
-             return Call([&] { return self.OpenDirect(caller, other_user_id); });
-           },
+      .def("open_direct", Released(&Chat::OpenDirect),
            py::arg("caller"), py::arg("other_user_id"))
-      .def("open_event_room",
-           [](Chat& self, const Principal& caller, const std::string& event_id) {
-             return Call([&] { return self.OpenEventRoom(caller, event_id); });
-           },
+      .def("open_event_room", Released(&Chat::OpenEventRoom),
            py::arg("caller"), py::arg("event_id"))
-      .def("get_conversation",
-           [](Chat& self, const Principal& caller, const std::string& conversation_id) {
-             return Call([&] { return self.GetConversation(caller, conversation_id); });
-           },
+      .def("get_conversation", Released(&Chat::GetConversation),
            py::arg("caller"), py::arg("conversation_id"))
       .def("list_conversations",
            [](Chat& self, const Principal& caller, int page_size) {

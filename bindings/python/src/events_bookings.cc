@@ -23,15 +23,9 @@ void RegisterEvents(py::module_& m) {
            },
            py::arg("organizer"), py::arg("organisation_name"), py::arg("about"),
            py::arg("contact"))
-      .def("verify_organizer",
-           [](Events& self, const Principal& admin, const std::string& user_id) {
-             return Call([&] { return self.VerifyOrganizer(admin, user_id); });
-           },
+      .def("verify_organizer", Released(&Events::VerifyOrganizer),
            py::arg("admin"), py::arg("user_id"))
-      .def("create_category",
-           [](Events& self, const Principal& admin, const std::string& name) {
-             return Call([&] { return self.CreateCategory(admin, name); });
-           },
+      .def("create_category", Released(&Events::CreateCategory),
            py::arg("admin"), py::arg("name"))
       .def("create_event",
            [](Events& self, const Principal& organizer, const std::string& title,
@@ -61,21 +55,11 @@ void RegisterEvents(py::module_& m) {
            py::arg("time_zone"), py::arg("capacity"), py::arg("price_minor_units") = 0,
            py::arg("venue") = "", py::arg("online_url") = "",
            py::arg("attendees_may_cancel") = false, py::arg("max_tickets_per_booking") = 1)
-      .def("submit_event",
-           [](Events& self, const Principal& organizer, const std::string& event_id) {
-             return Call([&] { return self.SubmitEvent(organizer, event_id); });
-           },
+      .def("submit_event", Released(&Events::SubmitEvent),
            py::arg("organizer"), py::arg("event_id"))
-      .def("approve_event",
-           [](Events& self, const Principal& admin, const std::string& event_id) {
-             return Call([&] { return self.ApproveEvent(admin, event_id); });
-           },
+      .def("approve_event", Released(&Events::ApproveEvent),
            py::arg("admin"), py::arg("event_id"))
-      .def("cancel_event",
-           [](Events& self, const Principal& caller, const std::string& event_id,
-              const std::string& note) {
-             return Call([&] { return self.CancelEvent(caller, event_id, note); });
-           },
+      .def("cancel_event", Released(&Events::CancelEvent),
            py::arg("caller"), py::arg("event_id"), py::arg("note"))
       .def("get_event",
            [](Events& self, const std::string& event_id, const Principal* caller) {
@@ -126,20 +110,11 @@ void RegisterBookings(py::module_& m) {
            },
            py::arg("buyer"), py::arg("event_id"), py::arg("seats"), py::arg("idempotency_key"),
            py::arg("coupon_code") = "")
-      .def("pay",
-           [](Bookings& self, const Principal& buyer, const std::string& booking_id) {
-             return Call([&] { return self.Pay(buyer, booking_id); });
-           },
+      .def("pay", Released(&Bookings::Pay),
            py::arg("buyer"), py::arg("booking_id"))
-      .def("cancel",
-           [](Bookings& self, const Principal& buyer, const std::string& booking_id) {
-             return Call([&] { return self.Cancel(buyer, booking_id); });
-           },
+      .def("cancel", Released(&Bookings::Cancel),
            py::arg("buyer"), py::arg("booking_id"))
-      .def("get_booking",
-           [](Bookings& self, const Principal& buyer, const std::string& booking_id) {
-             return Call([&] { return self.GetBooking(buyer, booking_id); });
-           },
+      .def("get_booking", Released(&Bookings::GetBooking),
            py::arg("buyer"), py::arg("booking_id"))
       .def("list_my_bookings",
            [](Bookings& self, const Principal& buyer, int page_size) {
@@ -148,11 +123,7 @@ void RegisterBookings(py::module_& m) {
              });
            },
            py::arg("buyer"), py::arg("page_size") = 20, py::keep_alive<0, 1>())
-      .def("check_in",
-           [](Bookings& self, const Principal& organizer, const std::string& event_id,
-              const std::string& code) {
-             return Call([&] { return self.CheckIn(organizer, event_id, code); });
-           },
+      .def("check_in", Released(&Bookings::CheckIn),
            py::arg("organizer"), py::arg("event_id"), py::arg("code"));
 }
 
