@@ -5,7 +5,9 @@ namespace eventify::python {
 Pager::Pager(Fetch fetch) : fetch_(std::move(fetch)) { FetchPage(); }
 
 void Pager::FetchPage() {
-  auto [items, next] = fetch_(cursor_);
+  // The fetch runs without the GIL: it reads a copy, never a member another thread may change.
+  const std::string cursor = cursor_;
+  auto [items, next] = fetch_(cursor);
   page_ = std::move(items);
   index_ = 0;
   cursor_ = std::move(next);

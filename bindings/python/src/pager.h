@@ -5,7 +5,9 @@
 //
 // Ownership: the fetch function refers to a service of the engine; the binding keeps the
 // service (and so the engine) alive as long as the pager (py::keep_alive).
-// Thread-safety: like any Python iterator, one thread at a time (the GIL sees to it).
+// Thread-safety: meant for one thread at a time, like any Python iterator. The fetch releases the
+// GIL and reads only its own copy of the cursor, so two threads sharing a pager may be given a page
+// twice but never corrupt it.
 #pragma once
 
 #include <functional>
