@@ -113,6 +113,13 @@ struct MovementRow {
   }
 };
 
+// " AND <column> >= from AND <column> < until".
+std::string InRange(Params& p, std::string_view column, long long from, long long until) {
+  std::string condition = fmt::format(" AND {} >= ", column) + p.Add(from);
+  condition += fmt::format(" AND {} < ", column) + p.Add(until);
+  return condition;
+}
+
 }  // namespace
 
 // The page of events reads events_organizer_idx (organizer_id, ...); the figures of the page are
@@ -125,12 +132,12 @@ Result<std::vector<spi::EventSalesRecord>> SociReportStore::ListEventSales(
         std::vector<spi::EventSalesRecord> page;
         {
           Params p(context_.dialect());
-          std::string sql =
-              "SELECT id, title, status, starts_at, currency FROM events WHERE organizer_id = " +
-              p.Add(query.organizer_id) +
-              " AND status IN ('approved', 'completed', 'cancelled')" +
-              After(p, query.after, "starts_at", "id") + " ORDER BY starts_at, id LIMIT " +
-              p.Add(static_cast<long long>(query.limit));
+          // One Add() per statement: placeholders bind in the order they are added.
+          std::string sql = "SELECT id, title, status, starts_at, currency FROM events WHERE ";
+          sql += "organizer_id = " + p.Add(query.organizer_id);
+          sql += " AND status IN ('approved', 'completed', 'cancelled')";
+          sql += After(p, query.after, "starts_at", "id");
+          sql += " ORDER BY starts_at, id LIMIT " + p.Add(static_cast<long long>(query.limit));
           EV_RETURN_IF_ERROR(SelectInto<EventRow>(context_, sql, p, page));
         }
         if (page.empty()) return page;
@@ -146,8 +153,8 @@ Result<std::vector<spi::EventSalesRecord>> SociReportStore::ListEventSales(
           const std::string sql =
               "SELECT a.owner_id, COALESCE(SUM(t.amount), 0), COUNT(*) FROM ledger_accounts a"
               " JOIN transfers t ON t.to_account_id = a.id WHERE a.kind = 'escrow' AND a.owner_id"
-              " IN " + in + " AND t.kind = 'debit' AND t.status = 'posted' AND t.created_at >= " +
-              p.Add(from) + " AND t.created_at < " + p.Add(until) + " GROUP BY a.owner_id";
+              " IN " + in + " AND t.kind = 'debit' AND t.status = 'posted'" + InRange(p, "t.created_at", from, until) +
+              " GROUP BY a.owner_id";
           EV_RETURN_IF_ERROR(SumPerEvent(context_, sql, p, gross));
         }
         std::map<std::string, Sums> out;  // a: refunds, b: commission
@@ -160,9 +167,8 @@ Result<std::vector<spi::EventSalesRecord>> SociReportStore::ListEventSales(
               " COALESCE(SUM(CASE WHEN t.kind = 'commission' THEN t.amount ELSE 0 END), 0)"
               " FROM ledger_accounts a JOIN transfers t ON t.from_account_id = a.id"
               " WHERE a.kind = 'escrow' AND a.owner_id IN " + in +
-              " AND t.kind IN ('refund', 'commission') AND t.status = 'posted'"
-              " AND t.created_at >= " + p.Add(from) + " AND t.created_at < " + p.Add(until) +
-              " GROUP BY a.owner_id";
+              " AND t.kind IN ('refund', 'commission') AND t.status = 'posted'" +
+              InRange(p, "t.created_at", from, until) + " GROUP BY a.owner_id";
           EV_RETURN_IF_ERROR(SumPerEvent(context_, sql, p, out));
         }
         std::map<std::string, Sums> confirmed;  // a: bookings, b: seats
@@ -171,8 +177,8 @@ Result<std::vector<spi::EventSalesRecord>> SociReportStore::ListEventSales(
           const std::string in = InList(p, ids);
           const std::string sql =
               "SELECT event_id, COUNT(*), COALESCE(SUM(seats), 0) FROM bookings WHERE event_id IN " +
-              in + " AND status = 'confirmed' AND confirmed_at >= " + p.Add(from) +
-              " AND confirmed_at < " + p.Add(until) + " GROUP BY event_id";
+              in + " AND status = 'confirmed'" + InRange(p, "confirmed_at", from, until) +
+              " GROUP BY event_id";
           EV_RETURN_IF_ERROR(SumPerEvent(context_, sql, p, confirmed));
         }
         std::map<std::string, Sums> refunded;  // a: bookings
@@ -181,8 +187,8 @@ Result<std::vector<spi::EventSalesRecord>> SociReportStore::ListEventSales(
           const std::string in = InList(p, ids);
           const std::string sql =
               "SELECT event_id, COUNT(*), COALESCE(SUM(seats), 0) FROM bookings WHERE event_id IN " +
-              in + " AND status = 'cancelled' AND refund_transfer_id <> '' AND cancelled_at >= " +
-              p.Add(from) + " AND cancelled_at < " + p.Add(until) + " GROUP BY event_id";
+              in + " AND status = 'cancelled' AND refund_transfer_id <> ''" +
+              InRange(p, "cancelled_at", from, until) + " GROUP BY event_id";
           EV_RETURN_IF_ERROR(SumPerEvent(context_, sql, p, refunded));
         }
         for (auto& row : page) {
@@ -210,10 +216,9 @@ Result<std::vector<spi::MoneyMovementRecord>> SociReportStore::ListMoneyMovement
             " JOIN ledger_accounts fa ON fa.id = t.from_account_id"
             " JOIN ledger_accounts ta ON ta.id = t.to_account_id"
             " WHERE t.kind IN ('debit', 'refund', 'commission', 'settlement', 'withdrawal')"
-            " AND t.status = 'posted' AND t.created_at >= " +
-            p.Add(static_cast<long long>(ToMicros(query.from))) + " AND t.created_at < " +
-            p.Add(static_cast<long long>(ToMicros(query.until))) +
-            " AND ((t.kind = 'debit' AND ta.kind = 'escrow') OR t.kind = 'withdrawal'"
+            " AND t.status = 'posted'";
+        sql += InRange(p, "t.created_at", ToMicros(query.from), ToMicros(query.until));
+        sql += " AND ((t.kind = 'debit' AND ta.kind = 'escrow') OR t.kind = 'withdrawal'"
             " OR (t.kind IN ('refund', 'commission', 'settlement') AND fa.kind = 'escrow'))";
         sql += After(p, query.after, "t.created_at", "t.id");
         sql += " ORDER BY t.created_at, t.id LIMIT " + p.Add(static_cast<long long>(query.limit));
