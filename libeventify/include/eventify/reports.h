@@ -130,7 +130,8 @@ struct ReportWriterOptions {
 //  XLSX: one sheet: the title and `about` lines, the headings, the rows, the totals; numbers as
 //        numbers (money in minor units), timestamps as text. Constant-memory mode.
 //  PDF:  A4 landscape pages, the title and `about` on the first, the headings on each, money
-//        with two decimals, page numbers, the totals last.
+//        with two decimals, times to the minute in UTC, text cut to its column with "...", page
+//        numbers, the totals last.
 // Errors (from the writer's calls): kInternal when rendering fails; the sink's failures.
 std::unique_ptr<ReportWriter> MakeReportWriter(ReportFormat format, ByteSink& sink,
                                                const ReportWriterOptions& options = {});

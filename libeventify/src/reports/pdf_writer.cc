@@ -1,6 +1,9 @@
 // The PDF report writer: A4 landscape pages drawn with PdfCanvas as rows come, the column
-// headings repeated on each page, money with two decimals.
+// headings repeated on each page, money with two decimals, times to the minute in UTC.
+#include <fmt/chrono.h>
 #include <fmt/format.h>
+
+#include <chrono>
 
 #include <vector>
 
@@ -18,10 +21,10 @@ constexpr double kRowHeight = 12;
 
 double Weight(ReportColumnType type) {
   switch (type) {
-    case ReportColumnType::kText: return 3.0;
-    case ReportColumnType::kTimestamp: return 2.6;
-    case ReportColumnType::kInteger: return 1.2;
-    case ReportColumnType::kMoney: return 1.7;
+    case ReportColumnType::kText: return 2.5;
+    case ReportColumnType::kTimestamp: return 2.7;
+    case ReportColumnType::kInteger: return 1.3;
+    case ReportColumnType::kMoney: return 1.9;
   }
   return 1.0;
 }
@@ -92,8 +95,16 @@ class PdfWriter final : public ReportWriter {
     y_ += kRowHeight;
     for (std::size_t i = 0; i < cells.size(); ++i) {
       const auto* number = std::get_if<std::int64_t>(&cells[i]);
-      const bool money = number != nullptr && columns_[i].type == ReportColumnType::kMoney;
-      Cell(i, money ? MinorUnitsText(*number) : CellText(cells[i]), bold);
+      const auto* at = std::get_if<Timestamp>(&cells[i]);
+      if (number != nullptr && columns_[i].type == ReportColumnType::kMoney) {
+        Cell(i, MinorUnitsText(*number), bold);
+      } else if (at != nullptr) {
+        // For people: to the minute, in UTC (the heading's range says so).
+        Cell(i, fmt::format("{:%Y-%m-%d %H:%M}", std::chrono::floor<std::chrono::minutes>(*at)),
+             bold);
+      } else {
+        Cell(i, CellText(cells[i]), bold);
+      }
     }
   }
 
