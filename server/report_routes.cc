@@ -8,6 +8,7 @@
 #include "authentication.h"
 #include "eventify/reports.h"
 #include "http_errors.h"
+#include "query_params.h"
 
 namespace eventify::server {
 namespace {
@@ -33,26 +34,22 @@ class CappedSink final : public ByteSink {
   std::string body_;
 };
 
-Status ReadTimestampQuery(const ApiRequest& request, std::string_view name, Timestamp& out) {
-  const auto text = request.query(name);
-  if (!text) {
+// A required timestamp parameter. Errors: kInvalidArgument missing_<name>, invalid_timestamp.
+Status ReadRequiredTimestamp(const ApiRequest& request, std::string_view name, Timestamp& out) {
+  std::optional<Timestamp> read;
+  if (Status status = ReadTimestampQuery(request, name, read); !status.ok()) return status;
+  if (!read) {
     return InvalidArgument("missing_" + std::string(name),
                            "'" + std::string(name) + "' is required (RFC 3339)", std::string(name));
   }
-  auto parsed = ParseTimestamp(*text);
-  if (!parsed.ok()) {
-    return InvalidArgument(std::string(parsed.status().reason()),
-                           "'" + std::string(name) + "': " + parsed.status().message(),
-                           std::string(name));
-  }
-  out = *parsed;
+  out = *read;
   return Status::Ok();
 }
 
 // ?from=&until=&format= (format defaults to json).
 Status ReadReportQuery(const ApiRequest& request, ReportRange& range, ReportFormat& format) {
-  if (Status read = ReadTimestampQuery(request, "from", range.from); !read.ok()) return read;
-  if (Status read = ReadTimestampQuery(request, "until", range.until); !read.ok()) return read;
+  if (Status read = ReadRequiredTimestamp(request, "from", range.from); !read.ok()) return read;
+  if (Status read = ReadRequiredTimestamp(request, "until", range.until); !read.ok()) return read;
   format = ReportFormat::kJson;
   if (const auto name = request.query("format")) {
     auto parsed = ParseReportFormat(*name);
@@ -78,39 +75,20 @@ class ReportRoutes {
 
   // GET /api/v1/reports/organizer-sales: the caller's own, or (admins) ?organizer_id=.
   ApiResponse OrganizerSales(const ApiRequest& request) {
-    auto principal = Authenticate(accounts_, request);
-    if (!principal.ok()) return ErrorResponse(principal.status());
-    ReportRange range;
-    ReportFormat format;
-    if (Status read = ReadReportQuery(request, range, format); !read.ok()) {
-      return ErrorResponse(read);
-    }
-    const std::string organizer_id(request.query("organizer_id").value_or(principal->user_id));
-    CappedSink sink;
-    const auto writer = MakeReportWriter(format, sink);
-    const Status done = reports_->OrganizerSales(*principal, organizer_id, range, *writer);
-    if (!done.ok()) return ErrorResponse(done);
-    return Download(sink.Take(), ReportContentType(format),
-                    fmt::format("organizer-sales-{}-{}.{}", DateOf(range.from),
-                                DateOf(range.until), ReportFormatName(format)));
+    return Report(request, "organizer-sales",
+                  [&](const Principal& caller, const ReportRange& range, ReportWriter& out) {
+                    const std::string organizer_id(
+                        request.query("organizer_id").value_or(caller.user_id));
+                    return reports_->OrganizerSales(caller, organizer_id, range, out);
+                  });
   }
 
   // GET /api/v1/reports/financial: admins.
   ApiResponse Financial(const ApiRequest& request) {
-    auto principal = Authenticate(accounts_, request);
-    if (!principal.ok()) return ErrorResponse(principal.status());
-    ReportRange range;
-    ReportFormat format;
-    if (Status read = ReadReportQuery(request, range, format); !read.ok()) {
-      return ErrorResponse(read);
-    }
-    CappedSink sink;
-    const auto writer = MakeReportWriter(format, sink);
-    const Status done = reports_->Financial(*principal, range, *writer);
-    if (!done.ok()) return ErrorResponse(done);
-    return Download(sink.Take(), ReportContentType(format),
-                    fmt::format("financial-{}-{}.{}", DateOf(range.from), DateOf(range.until),
-                                ReportFormatName(format)));
+    return Report(request, "financial",
+                  [&](const Principal& caller, const ReportRange& range, ReportWriter& out) {
+                    return reports_->Financial(caller, range, out);
+                  });
   }
 
   // GET /api/v1/bookings/{id}/ticket.pdf: the buyer's printable tickets.
@@ -125,6 +103,26 @@ class ReportRoutes {
   }
 
  private:
+  // Authenticates, reads ?from=&until=&format=, renders with `render` and answers the download
+  // "<name>-<from date>-<until date>.<format>".
+  template <typename Render>
+  ApiResponse Report(const ApiRequest& request, std::string_view name, Render&& render) {
+    auto principal = Authenticate(accounts_, request);
+    if (!principal.ok()) return ErrorResponse(principal.status());
+    ReportRange range;
+    ReportFormat format;
+    if (Status read = ReadReportQuery(request, range, format); !read.ok()) {
+      return ErrorResponse(read);
+    }
+    CappedSink sink;
+    const auto writer = MakeReportWriter(format, sink);
+    const Status done = render(*principal, range, *writer);
+    if (!done.ok()) return ErrorResponse(done);
+    return Download(sink.Take(), ReportContentType(format),
+                    fmt::format("{}-{}-{}.{}", name, DateOf(range.from), DateOf(range.until),
+                                ReportFormatName(format)));
+  }
+
   Accounts& accounts_;
   std::unique_ptr<Reports> reports_;
 };

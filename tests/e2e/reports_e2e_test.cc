@@ -26,22 +26,6 @@ constexpr std::int64_t kPrice = 25000;
 
 httplib::Headers Key(const std::string& key) { return {{"Idempotency-Key", key}}; }
 
-template <typename T>
-T Must(eventify::Result<T> result) {
-  BOOST_REQUIRE_MESSAGE(result.ok(), result.status().ToString());
-  return std::move(result).value();
-}
-
-void Fund(eventify::Engine& setup, const Account& buyer, std::int64_t amount) {
-  eventify::TransferRequest funding;
-  funding.idempotency_key = "e2e-fund-" + buyer.id;
-  funding.kind = eventify::TransferKind::kCredit;
-  funding.from = {eventify::AccountKind::kGatewayClearing, "", "INR"};
-  funding.to = {eventify::AccountKind::kUserWallet, buyer.id, "INR"};
-  funding.amount = {amount, "INR"};
-  Must(setup.ledger().CreateTransfer(funding));
-}
-
 struct World {
   World()
       : deployment(kServer),
@@ -60,7 +44,7 @@ struct World {
         e2e::EventBody("Report night", category, e2e::Now() + std::chrono::hours(24 * 7),
                        std::chrono::hours(2), kPrice));
     auto setup = e2e::OpenSecondEngine(deployment);
-    Fund(*setup, buyer, 4 * kPrice);
+    e2e::FundWallet(*setup, buyer, 4 * kPrice);
     const e2e::Reply bought = api.PostJson(
         "/api/v1/bookings", "{\"event_id\":\"" + event_id + "\",\"seats\":2}", buyer.access,
         Key("buy-1"));
