@@ -75,12 +75,12 @@ class ReportRoutes {
 
   // GET /api/v1/reports/organizer-sales: the caller's own, or (admins) ?organizer_id=.
   ApiResponse OrganizerSales(const ApiRequest& request) {
-    return Report(request, "organizer-sales",
-                  [&](const Principal& caller, const ReportRange& range, ReportWriter& out) {
-                    const std::string organizer_id(
-                        request.query("organizer_id").value_or(caller.user_id));
-                    return reports_->OrganizerSales(caller, organizer_id, range, out);
-                  });
+    return Report(
+        request, "organizer-sales",
+        [&](const Principal& caller, const ReportRange& range, ReportWriter& out) {
+          const std::string organizer_id(request.query("organizer_id").value_or(caller.user_id));
+          return reports_->OrganizerSales(caller, organizer_id, range, out);
+        });
   }
 
   // GET /api/v1/reports/financial: admins.

@@ -45,9 +45,9 @@ struct World {
                        std::chrono::hours(2), kPrice));
     auto setup = e2e::OpenSecondEngine(deployment);
     e2e::FundWallet(*setup, buyer, 4 * kPrice);
-    const e2e::Reply bought = api.PostJson(
-        "/api/v1/bookings", "{\"event_id\":\"" + event_id + "\",\"seats\":2}", buyer.access,
-        Key("buy-1"));
+    const e2e::Reply bought =
+        api.PostJson("/api/v1/bookings", "{\"event_id\":\"" + event_id + "\",\"seats\":2}",
+                     buyer.access, Key("buy-1"));
     BOOST_REQUIRE_EQUAL(bought.status, 201);
     booking_id = bought.Str("/booking/id");
     until = eventify::FormatTimestamp(e2e::Now() + std::chrono::hours(1));
@@ -78,13 +78,14 @@ BOOST_AUTO_TEST_CASE(an_organizer_downloads_their_sales_in_every_format) {
   const e2e::Reply csv = w.api.Get(kSales + w.Range("csv"), w.organizer.access);
   BOOST_REQUIRE_EQUAL(csv.status, 200);
   BOOST_TEST(csv.Header("Content-Type") == "text/csv; charset=utf-8");
-  BOOST_TEST(csv.Header("Content-Disposition").find("attachment; filename=\"organizer-sales-") == 0u);
+  BOOST_TEST(csv.Header("Content-Disposition").find("attachment; filename=\"organizer-sales-") ==
+             0u);
   const testing::CsvRows rows = testing::ParseCsv(csv.body);
   BOOST_REQUIRE_EQUAL(rows.size(), 3u);  // header, the event, totals
   BOOST_TEST(rows[1][0] == w.event_id);
-  BOOST_TEST(rows[1][5] == "2");                            // seats_sold
-  BOOST_TEST(rows[1][7] == std::to_string(2 * kPrice));     // gross
-  BOOST_TEST(rows[2][10] == std::to_string(2 * kPrice));    // net, in the totals
+  BOOST_TEST(rows[1][5] == "2");                          // seats_sold
+  BOOST_TEST(rows[1][7] == std::to_string(2 * kPrice));   // gross
+  BOOST_TEST(rows[2][10] == std::to_string(2 * kPrice));  // net, in the totals
 
   const e2e::Reply json = w.api.Get(kSales + w.Range("json"), w.organizer.access);
   BOOST_REQUIRE_EQUAL(json.status, 200);
@@ -115,8 +116,9 @@ BOOST_AUTO_TEST_CASE(others_are_refused_and_the_admin_reads_everything) {
   const e2e::Reply own = w.api.Get(kSales + w.Range("json"), w.other.access);
   BOOST_REQUIRE_EQUAL(own.status, 200);
   BOOST_TEST(own.Count("/rows") == 0);
-  CheckError(w.api.Get(kSales + w.Range("json") + "&organizer_id=" + w.organizer.id, w.other.access),
-             403, "forbidden");
+  CheckError(
+      w.api.Get(kSales + w.Range("json") + "&organizer_id=" + w.organizer.id, w.other.access), 403,
+      "forbidden");
   CheckError(w.api.Get(kSales + w.Range("json"), w.buyer.access), 403, "forbidden");
   CheckError(w.api.Get(kFinancial + w.Range("json"), w.organizer.access), 403, "forbidden");
   CheckError(w.api.Get(kFinancial + w.Range("json"), w.buyer.access), 403, "forbidden");
@@ -171,11 +173,11 @@ BOOST_AUTO_TEST_CASE(the_printed_ticket_checks_in_at_the_door) {
 
   CheckError(w.api.Get(path, w.stranger.access), 404, "booking_not_found");
   CheckError(w.api.Get(path), 401, "missing_token");
-  const e2e::Reply held = w.api.PostJson(
-      "/api/v1/bookings/holds", "{\"event_id\":\"" + w.event_id + "\",\"seats\":1}",
-      w.buyer.access, Key("hold-1"));
+  const e2e::Reply held =
+      w.api.PostJson("/api/v1/bookings/holds", "{\"event_id\":\"" + w.event_id + "\",\"seats\":1}",
+                     w.buyer.access, Key("hold-1"));
   BOOST_REQUIRE_EQUAL(held.status, 201);
-  CheckError(w.api.Get("/api/v1/bookings/" + held.Str("/booking/id") + "/ticket.pdf",
-                       w.buyer.access),
-             422, "booking_unpaid");
+  CheckError(
+      w.api.Get("/api/v1/bookings/" + held.Str("/booking/id") + "/ticket.pdf", w.buyer.access), 422,
+      "booking_unpaid");
 }

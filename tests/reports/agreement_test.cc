@@ -51,12 +51,13 @@ BOOST_FIXTURE_TEST_SUITE(agreement, WorldFixture)
 
 BOOST_AUTO_TEST_CASE(organizer_sales_agree_with_the_ledger_in_every_format) {
   const ReportRange range = WholeRange();
-  const std::string csv = ValueOrFail(Sales(organizer, organizer.user_id, ReportFormat::kCsv, range));
+  const std::string csv =
+      ValueOrFail(Sales(organizer, organizer.user_id, ReportFormat::kCsv, range));
   const std::vector<std::string> keys = ReadTable(ReportFormat::kCsv, csv).keys;
   for (ReportFormat format : {ReportFormat::kJson, ReportFormat::kCsv, ReportFormat::kXlsx}) {
     BOOST_TEST_CONTEXT("format " << ReportFormatName(format)) {
-      const ReportTable table = ReadTable(
-          format, ValueOrFail(Sales(organizer, organizer.user_id, format, range)), keys);
+      const ReportTable table =
+          ReadTable(format, ValueOrFail(Sales(organizer, organizer.user_id, format, range)), keys);
       BOOST_TEST(table.rows.size() == 2u);  // a and b; the other organizer's c is not theirs
       Figures sum;
       for (const Event* event : {&a, &b}) {
@@ -108,10 +109,9 @@ BOOST_AUTO_TEST_CASE(organizer_sales_agree_with_the_ledger_in_every_format) {
   BOOST_TEST(text.find("Other's event") == std::string::npos);
   const Figures fa = LedgerFiguresOfEvent(a.id, range);
   const Figures fb = LedgerFiguresOfEvent(b.id, range);
-  for (std::int64_t amount : {fa.gross + fb.gross, fa.refunds + fb.refunds,
-                              fa.commission + fb.commission,
-                              fa.gross + fb.gross - fa.refunds - fb.refunds - fa.commission -
-                                  fb.commission}) {
+  for (std::int64_t amount :
+       {fa.gross + fb.gross, fa.refunds + fb.refunds, fa.commission + fb.commission,
+        fa.gross + fb.gross - fa.refunds - fb.refunds - fa.commission - fb.commission}) {
     BOOST_TEST_INFO("amount " << PdfMoney(amount));
     BOOST_TEST(text.find(PdfMoney(amount)) != std::string::npos);
   }
@@ -131,9 +131,9 @@ BOOST_AUTO_TEST_CASE(a_range_counts_only_what_happened_in_it) {
   BOOST_TEST(LedgerFiguresOfEvent(a.id, before_settlement).commission == 0);
   // After the sales: nothing sold, only the commission.
   const ReportRange after_sales{a.ends_at, clock->Now() + kDay};
-  const ReportTable later = ReadTable(
-      ReportFormat::kJson,
-      ValueOrFail(Sales(organizer, organizer.user_id, ReportFormat::kJson, after_sales)));
+  const ReportTable later =
+      ReadTable(ReportFormat::kJson,
+                ValueOrFail(Sales(organizer, organizer.user_id, ReportFormat::kJson, after_sales)));
   const auto& later_a = later.RowWhere("event_id", a.id);
   BOOST_TEST(later.Number(later_a, "gross") == 0);
   BOOST_TEST(later.Number(later_a, "seats_sold") == 0);
@@ -171,7 +171,8 @@ BOOST_AUTO_TEST_CASE(the_financial_report_agrees_with_the_ledger_in_every_format
     }
   }
   TempDir dir;
-  const auto pdf = dir.Write("financial.pdf", ValueOrFail(Financial(admin, ReportFormat::kPdf, range)));
+  const auto pdf =
+      dir.Write("financial.pdf", ValueOrFail(Financial(admin, ReportFormat::kPdf, range)));
   const std::string text = PdfText(pdf);
   BOOST_TEST(text.find("Financial report") != std::string::npos);
   for (std::int64_t amount : {expected.gross, expected.refunds, expected.commission,
@@ -187,13 +188,13 @@ BOOST_AUTO_TEST_CASE(reports_read_a_page_at_a_time_give_the_same_rows) {
   for (bool financial : {false, true}) {
     StringSink paged;
     const auto writer = MakeReportWriter(ReportFormat::kCsv, paged);
-    const Status done = financial
-                            ? one_row_pages->Financial(admin, range, *writer)
-                            : one_row_pages->OrganizerSales(admin, organizer.user_id, range, *writer);
+    const Status done =
+        financial ? one_row_pages->Financial(admin, range, *writer)
+                  : one_row_pages->OrganizerSales(admin, organizer.user_id, range, *writer);
     BOOST_REQUIRE_MESSAGE(done.ok(), done.ToString());
-    const std::string whole = financial
-                                  ? ValueOrFail(Financial(admin, ReportFormat::kCsv, range))
-                                  : ValueOrFail(Sales(admin, organizer.user_id, ReportFormat::kCsv, range));
+    const std::string whole =
+        financial ? ValueOrFail(Financial(admin, ReportFormat::kCsv, range))
+                  : ValueOrFail(Sales(admin, organizer.user_id, ReportFormat::kCsv, range));
     BOOST_TEST(paged.text() == whole);
   }
 }

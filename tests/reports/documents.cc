@@ -1,13 +1,14 @@
 #include "reports/documents.h"
 
-#include <boost/test/unit_test.hpp>
+#include <sys/wait.h>
+
 #include <algorithm>
 #include <array>
+#include <boost/test/unit_test.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-#include <sys/wait.h>
 
 namespace eventify::testing {
 

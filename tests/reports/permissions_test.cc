@@ -33,8 +33,9 @@ BOOST_FIXTURE_TEST_SUITE(permissions, SalesFixture)
 
 BOOST_AUTO_TEST_CASE(an_organizer_reads_only_their_own_events) {
   const ReportRange range = WholeRange();
-  const ReportTable own = ReadTable(
-      ReportFormat::kJson, ValueOrFail(Sales(organizer, organizer.user_id, ReportFormat::kJson, range)));
+  const ReportTable own =
+      ReadTable(ReportFormat::kJson,
+                ValueOrFail(Sales(organizer, organizer.user_id, ReportFormat::kJson, range)));
   BOOST_TEST(own.rows.size() == 2u);
   for (const auto& row : own.rows) BOOST_TEST(row.at(own.Column("event_id")) != c.id);
   const ReportTable other = ReadTable(
@@ -60,8 +61,9 @@ BOOST_AUTO_TEST_CASE(attendees_read_no_report) {
 
 BOOST_AUTO_TEST_CASE(admins_read_any_organizers_sales_and_the_financial_report) {
   const ReportRange range = WholeRange();
-  const ReportTable table = ReadTable(
-      ReportFormat::kJson, ValueOrFail(Sales(admin, other_organizer.user_id, ReportFormat::kJson, range)));
+  const ReportTable table =
+      ReadTable(ReportFormat::kJson,
+                ValueOrFail(Sales(admin, other_organizer.user_id, ReportFormat::kJson, range)));
   BOOST_TEST(table.rows.size() == 1u);
   BOOST_TEST(Financial(admin, ReportFormat::kCsv, range).ok());
 }

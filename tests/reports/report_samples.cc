@@ -89,23 +89,23 @@ int main(int argc, char** argv) {
                            "registering " + email);
     return Principal{user.id, role, "s-" + user.id};
   };
-  const Principal organizer =
-      registered("grace@example.com", "Grace Hopper", Role::kOrganizer);
+  const Principal organizer = registered("grace@example.com", "Grace Hopper", Role::kOrganizer);
   const Principal other = registered("alan@example.com", "Alan Turing", Role::kOrganizer);
   const Principal ada = registered("ada@example.com", "Ada Lovelace", Role::kAttendee);
   const Principal bob = registered("bob@example.com", "Bob Builder", Role::kAttendee);
   Events& events = engine->events();
   for (const Principal* who : {&organizer, &other}) {
-    Must(events.ApplyAsOrganizer(*who, {"Org " + who->user_id.substr(0, 8), "We run events",
-                                        "org@example.com"}),
+    Must(events.ApplyAsOrganizer(
+             *who, {"Org " + who->user_id.substr(0, 8), "We run events", "org@example.com"}),
          "applying");
     Must(events.VerifyOrganizer(admin, who->user_id), "verifying");
   }
   const std::string category = Must(events.CreateCategory(admin, "Conferences"), "category").id;
   const auto approved = [&](const Principal& by, std::int64_t price, const std::string& title) {
-    const Event draft = Must(events.CreateEvent(by, Draft(category, clock->Now() + std::chrono::hours(24 * 7),
-                                                          price, title)),
-                             "creating " + title);
+    const Event draft =
+        Must(events.CreateEvent(
+                 by, Draft(category, clock->Now() + std::chrono::hours(24 * 7), price, title)),
+             "creating " + title);
     Must(events.SubmitEvent(by, draft.id), "submitting");
     return Must(events.ApproveEvent(admin, draft.id), "approving");
   };

@@ -5,9 +5,9 @@
 namespace eventify::testing {
 
 std::ostream& operator<<(std::ostream& out, const Figures& f) {
-  return out << "{gross " << f.gross << ", refunds " << f.refunds << ", commission "
-             << f.commission << ", settlements " << f.settlements << ", withdrawals "
-             << f.withdrawals << ", transfers " << f.transfers << "}";
+  return out << "{gross " << f.gross << ", refunds " << f.refunds << ", commission " << f.commission
+             << ", settlements " << f.settlements << ", withdrawals " << f.withdrawals
+             << ", transfers " << f.transfers << "}";
 }
 
 ReportsFixture::ReportsFixture() {
@@ -22,8 +22,8 @@ void ReportsFixture::BuildSales() {
   Fund(bob.user_id, 100'000);
   a = ApprovedEvent(10, 500, 4, "=HYPERLINK(\"http://x\"), \"Gala\"");
   b = ApprovedEvent(10, 333, 4, "Beta night");
-  const Event draft_c = ValueOrFail(
-      events().CreateEvent(other_organizer, SampleDraft(10, 700, 4, "Other's event")));
+  const Event draft_c =
+      ValueOrFail(events().CreateEvent(other_organizer, SampleDraft(10, 700, 4, "Other's event")));
   ValueOrFail(events().SubmitEvent(other_organizer, draft_c.id));
   c = ValueOrFail(events().ApproveEvent(admin, draft_c.id));
 
@@ -44,11 +44,10 @@ void ReportsFixture::SettleAndWithdraw() {
   clock->Advance(std::chrono::minutes(1));
   ValueOrFail(settlements().Settle(admin, b.id));
   clock->Advance(std::chrono::minutes(1));
-  const Transfer withdrawal = ValueOrFail(engine->wallets().RequestWithdrawal(
-      organizer, {WalletKind::kOrganizer, 500, "withdraw-1"}));
+  const Transfer withdrawal = ValueOrFail(
+      engine->wallets().RequestWithdrawal(organizer, {WalletKind::kOrganizer, 500, "withdraw-1"}));
   ValueOrFail(engine->wallets().ApproveWithdrawal(admin, withdrawal.id));
-  ValueOrFail(
-      engine->wallets().RequestWithdrawal(ann, {WalletKind::kUser, 100, "withdraw-ann"}));
+  ValueOrFail(engine->wallets().RequestWithdrawal(ann, {WalletKind::kUser, 100, "withdraw-ann"}));
   clock->Advance(std::chrono::minutes(1));
 }
 
@@ -69,11 +68,21 @@ Figures ReportsFixture::LedgerFiguresOfEvent(const std::string& event_id,
     for (const HistoryItem& item : page.items) {
       ++f.transfers;
       switch (item.transfer.kind) {
-        case TransferKind::kDebit: f.gross += item.amount; break;
-        case TransferKind::kRefund: f.refunds -= item.amount; break;
-        case TransferKind::kCommission: f.commission -= item.amount; break;
-        case TransferKind::kSettlement: f.settlements -= item.amount; break;
-        default: BOOST_ERROR("an unexpected transfer touches an escrow"); break;
+        case TransferKind::kDebit:
+          f.gross += item.amount;
+          break;
+        case TransferKind::kRefund:
+          f.refunds -= item.amount;
+          break;
+        case TransferKind::kCommission:
+          f.commission -= item.amount;
+          break;
+        case TransferKind::kSettlement:
+          f.settlements -= item.amount;
+          break;
+        default:
+          BOOST_ERROR("an unexpected transfer touches an escrow");
+          break;
       }
     }
     if (page.next_cursor.empty()) return f;
@@ -99,10 +108,18 @@ Figures ReportsFixture::LedgerFinancialFigures(const ReportRange& range) {
             if (t.to.kind != AccountKind::kEscrow) continue;
             f.gross += amount;
             break;
-          case TransferKind::kRefund: f.refunds += amount; break;
-          case TransferKind::kCommission: f.commission += amount; break;
-          case TransferKind::kSettlement: f.settlements += amount; break;
-          default: f.withdrawals += amount; break;
+          case TransferKind::kRefund:
+            f.refunds += amount;
+            break;
+          case TransferKind::kCommission:
+            f.commission += amount;
+            break;
+          case TransferKind::kSettlement:
+            f.settlements += amount;
+            break;
+          default:
+            f.withdrawals += amount;
+            break;
         }
         ++f.transfers;
       }
@@ -113,9 +130,8 @@ Figures ReportsFixture::LedgerFinancialFigures(const ReportRange& range) {
   return f;
 }
 
-Result<std::string> ReportsFixture::Sales(const Principal& caller,
-                                          const std::string& organizer_id, ReportFormat format,
-                                          const ReportRange& range) {
+Result<std::string> ReportsFixture::Sales(const Principal& caller, const std::string& organizer_id,
+                                          ReportFormat format, const ReportRange& range) {
   StringSink sink;
   const auto writer = MakeReportWriter(format, sink);
   const Status done = reports->OrganizerSales(caller, organizer_id, range, *writer);

@@ -3,7 +3,6 @@
 // by zbarimg, checks the ticket in. Refusals for unpaid, cancelled and other people's bookings
 // and for events that are over or cancelled.
 #include <boost/test/unit_test.hpp>
-
 #include <set>
 #include <string>
 

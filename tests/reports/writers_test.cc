@@ -1,9 +1,8 @@
 // The bundled writers on their own, through the ReportWriter interface: CSV quoting and formula
 // neutralising, bytes passed on as rows come, and a long PDF drawn on several pages that render
 // to pictures with their text.
-#include <boost/test/unit_test.hpp>
-
 #include <array>
+#include <boost/test/unit_test.hpp>
 #include <string>
 #include <vector>
 
@@ -44,8 +43,8 @@ BOOST_AUTO_TEST_CASE(csv_quotes_fields_and_neutralises_formulas) {
   StringSink sink;
   const auto writer = MakeReportWriter(ReportFormat::kCsv, sink);
   BOOST_REQUIRE(writer->Begin(SampleHeading()).ok());
-  const std::vector<std::string> names = {"=1+2", "+SUM(A1)", "-3", "@cmd", "\tx", "plain",
-                                          "a,b", "say \"hi\"", "two\r\nlines"};
+  const std::vector<std::string> names = {"=1+2",  "+SUM(A1)", "-3",         "@cmd",        "\tx",
+                                          "plain", "a,b",      "say \"hi\"", "two\r\nlines"};
   for (const std::string& name : names) {
     const std::array<ReportCell, 3> row{name, std::int64_t{-5}, std::int64_t{-1205}};
     BOOST_REQUIRE(writer->Row(row).ok());
@@ -55,8 +54,8 @@ BOOST_AUTO_TEST_CASE(csv_quotes_fields_and_neutralises_formulas) {
   const CsvRows rows = ParseCsv(sink.text());
   BOOST_REQUIRE_EQUAL(rows.size(), names.size() + 2);
   BOOST_TEST(rows[0] == (std::vector<std::string>{"name", "count", "amount"}));
-  const std::vector<std::string> expected = {"'=1+2", "'+SUM(A1)", "'-3", "'@cmd", "'\tx", "plain",
-                                             "a,b", "say \"hi\"", "two\r\nlines"};
+  const std::vector<std::string> expected = {
+      "'=1+2", "'+SUM(A1)", "'-3", "'@cmd", "'\tx", "plain", "a,b", "say \"hi\"", "two\r\nlines"};
   for (std::size_t i = 0; i < names.size(); ++i) {
     BOOST_TEST(rows[i + 1][0] == expected[i]);
     BOOST_TEST(rows[i + 1][1] == "-5");  // numbers are the report's own: written as they are
@@ -136,10 +135,12 @@ BOOST_AUTO_TEST_CASE(an_xlsx_report_reads_back_with_numbers_as_numbers) {
   BOOST_REQUIRE(writer->Begin(SampleHeading()).ok());
   const std::array<ReportCell, 3> row{std::string("=cmd"), std::int64_t{7}, std::int64_t{-1205}};
   BOOST_REQUIRE(writer->Row(row).ok());
-  const std::array<ReportCell, 3> totals{std::string("Total"), std::int64_t{7}, std::int64_t{-1205}};
+  const std::array<ReportCell, 3> totals{std::string("Total"), std::int64_t{7},
+                                         std::int64_t{-1205}};
   BOOST_REQUIRE(writer->Finish(totals).ok());
   BOOST_TEST(sink.text().substr(0, 2) == "PK");  // a zip archive
-  const ReportTable table = ReadTable(ReportFormat::kXlsx, sink.text(), {"name", "count", "amount"});
+  const ReportTable table =
+      ReadTable(ReportFormat::kXlsx, sink.text(), {"name", "count", "amount"});
   BOOST_REQUIRE_EQUAL(table.rows.size(), 1u);
   // A string cell is never a formula in XLSX, so the text stays as it is.
   BOOST_TEST(table.rows[0] == (std::vector<std::string>{"=cmd", "7", "-1205"}));

@@ -160,8 +160,9 @@ class Reports {
 
   // The organizer's events that ever sold (approved, completed or cancelled), by start time,
   // with their figures over the range, into `out`; columns: event_id, title, starts_at, status,
-  // bookings, seats_sold, refunded_bookings, gross, refunds, commission, net, currency. The totals row
-  // (title "Total") adds them up. Permission and the range are checked before anything is written.
+  // bookings, seats_sold, refunded_bookings, gross, refunds, commission, net, currency. The
+  // totals row (title "Total") adds them up. Permission and the range are checked before
+  // anything is written.
   // Errors: kPermissionDenied forbidden (an attendee; an organizer asking for another's);
   // kInvalidArgument invalid_range (field "until": not after from), invalid_organizer_id (field
   // "organizer_id": empty); the writer's failures; storage failures.
@@ -188,8 +189,7 @@ class Reports {
   // booking_unpaid (held or expired), booking_cancelled, event_cancelled, event_ended (the
   // event's end has passed); kNotFound user_not_found (the holder's account is gone); kInternal
   // when rendering fails; the sink's failures.
-  virtual Status TicketPdf(const Principal& holder, std::string_view booking_id,
-                           ByteSink& out) = 0;
+  virtual Status TicketPdf(const Principal& holder, std::string_view booking_id, ByteSink& out) = 0;
 };
 
 }  // namespace eventify

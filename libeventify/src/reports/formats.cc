@@ -1,16 +1,19 @@
 #include <fmt/format.h>
 
-
 #include "reports/writers.h"
 
 namespace eventify {
 
 std::string_view ReportFormatName(ReportFormat format) {
   switch (format) {
-    case ReportFormat::kJson: return "json";
-    case ReportFormat::kCsv: return "csv";
-    case ReportFormat::kXlsx: return "xlsx";
-    case ReportFormat::kPdf: return "pdf";
+    case ReportFormat::kJson:
+      return "json";
+    case ReportFormat::kCsv:
+      return "csv";
+    case ReportFormat::kXlsx:
+      return "xlsx";
+    case ReportFormat::kPdf:
+      return "pdf";
   }
   return "json";
 }
@@ -25,11 +28,14 @@ Result<ReportFormat> ParseReportFormat(std::string_view name) {
 
 std::string_view ReportContentType(ReportFormat format) {
   switch (format) {
-    case ReportFormat::kJson: return "application/json";
-    case ReportFormat::kCsv: return "text/csv; charset=utf-8";
+    case ReportFormat::kJson:
+      return "application/json";
+    case ReportFormat::kCsv:
+      return "text/csv; charset=utf-8";
     case ReportFormat::kXlsx:
       return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    case ReportFormat::kPdf: return "application/pdf";
+    case ReportFormat::kPdf:
+      return "application/pdf";
   }
   return "application/octet-stream";
 }
@@ -37,10 +43,14 @@ std::string_view ReportContentType(ReportFormat format) {
 std::unique_ptr<ReportWriter> MakeReportWriter(ReportFormat format, ByteSink& sink,
                                                const ReportWriterOptions& options) {
   switch (format) {
-    case ReportFormat::kJson: return reports::MakeJsonWriter(sink);
-    case ReportFormat::kCsv: return reports::MakeCsvWriter(sink);
-    case ReportFormat::kXlsx: return reports::MakeXlsxWriter(sink, options);
-    case ReportFormat::kPdf: return reports::MakePdfWriter(sink);
+    case ReportFormat::kJson:
+      return reports::MakeJsonWriter(sink);
+    case ReportFormat::kCsv:
+      return reports::MakeCsvWriter(sink);
+    case ReportFormat::kXlsx:
+      return reports::MakeXlsxWriter(sink, options);
+    case ReportFormat::kPdf:
+      return reports::MakePdfWriter(sink);
   }
   return reports::MakeJsonWriter(sink);
 }
@@ -50,8 +60,8 @@ namespace reports {
 std::string MinorUnitsText(std::int64_t minor_units) {
   const bool negative = minor_units < 0;
   // Through unsigned arithmetic, so that the most negative value has a magnitude too.
-  const std::uint64_t magnitude =
-      negative ? 0 - static_cast<std::uint64_t>(minor_units) : static_cast<std::uint64_t>(minor_units);
+  const std::uint64_t magnitude = negative ? 0 - static_cast<std::uint64_t>(minor_units)
+                                           : static_cast<std::uint64_t>(minor_units);
   return fmt::format("{}{}.{:02}", negative ? "-" : "", magnitude / 100, magnitude % 100);
 }
 

@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <chrono>
-
 #include <vector>
 
 #include "reports/pdf_canvas.h"
@@ -21,10 +20,14 @@ constexpr double kRowHeight = 12;
 
 double Weight(ReportColumnType type) {
   switch (type) {
-    case ReportColumnType::kText: return 2.5;
-    case ReportColumnType::kTimestamp: return 2.7;
-    case ReportColumnType::kInteger: return 1.3;
-    case ReportColumnType::kMoney: return 1.9;
+    case ReportColumnType::kText:
+      return 2.5;
+    case ReportColumnType::kTimestamp:
+      return 2.7;
+    case ReportColumnType::kInteger:
+      return 1.3;
+    case ReportColumnType::kMoney:
+      return 1.9;
   }
   return 1.0;
 }

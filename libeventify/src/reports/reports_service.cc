@@ -17,9 +17,7 @@
 namespace eventify {
 namespace {
 
-Status Forbidden() {
-  return PermissionDenied("forbidden", "you may not read this report");
-}
+Status Forbidden() { return PermissionDenied("forbidden", "you may not read this report"); }
 
 Status CheckRange(const ReportRange& range) {
   if (range.until <= range.from) {
@@ -88,11 +86,16 @@ struct Classified {
 
 Classified Classify(const spi::MoneyMovementRecord& m) {
   switch (m.kind) {
-    case TransferKind::kDebit: return {"booking", 0, m.to.owner_id, m.from.owner_id};
-    case TransferKind::kRefund: return {"refund", 1, m.from.owner_id, m.to.owner_id};
-    case TransferKind::kCommission: return {"commission", 2, m.from.owner_id, ""};
-    case TransferKind::kSettlement: return {"settlement", 3, m.from.owner_id, m.to.owner_id};
-    default: return {"withdrawal", 4, "", m.from.owner_id};
+    case TransferKind::kDebit:
+      return {"booking", 0, m.to.owner_id, m.from.owner_id};
+    case TransferKind::kRefund:
+      return {"refund", 1, m.from.owner_id, m.to.owner_id};
+    case TransferKind::kCommission:
+      return {"commission", 2, m.from.owner_id, ""};
+    case TransferKind::kSettlement:
+      return {"settlement", 3, m.from.owner_id, m.to.owner_id};
+    default:
+      return {"withdrawal", 4, "", m.from.owner_id};
   }
 }
 
@@ -112,8 +115,8 @@ class ReportsService final : public Reports {
     }
     EV_RETURN_IF_ERROR(CheckRange(range));
     ReportHeading heading = SalesHeading();
-    heading.about = About({{"organizer_id", std::string(organizer_id)}}, range,
-                          engine_.clock().Now());
+    heading.about =
+        About({{"organizer_id", std::string(organizer_id)}}, range, engine_.clock().Now());
     EV_RETURN_IF_ERROR(out.Begin(heading));
 
     std::array<std::int64_t, 7> sums{};  // bookings ... net
@@ -122,35 +125,36 @@ class ReportsService final : public Reports {
                                options_.page_size};
     for (;;) {
       std::vector<spi::EventSalesRecord> page;
-      EV_RETURN_IF_ERROR(engine_.storage().Run(spi::TransactionMode::kReadOnly,
-                                               [&](spi::Transaction& tx) -> Status {
-        EV_ASSIGN_OR_RETURN(page, tx.store<spi::ReportStore>()->ListEventSales(query));
-        return Status::Ok();
-      }));
+      EV_RETURN_IF_ERROR(engine_.storage().Run(
+          spi::TransactionMode::kReadOnly, [&](spi::Transaction& tx) -> Status {
+            EV_ASSIGN_OR_RETURN(page, tx.store<spi::ReportStore>()->ListEventSales(query));
+            return Status::Ok();
+          }));
       for (const spi::EventSalesRecord& r : page) {
         const std::int64_t net = r.gross - r.refunds - r.commission;
-        const std::array<std::int64_t, 7> figures{r.bookings, r.seats_sold, r.refunded_bookings,
-                                                  r.gross,    r.refunds,    r.commission, net};
+        const std::array<std::int64_t, 7> figures{
+            r.bookings, r.seats_sold, r.refunded_bookings, r.gross, r.refunds, r.commission, net};
         for (std::size_t i = 0; i < sums.size(); ++i) sums[i] += figures[i];
         currency = r.currency;
         const std::array<ReportCell, 12> row{
-            r.event_id,   r.title,      r.starts_at,   std::string(EventStatusName(r.status)),
-            figures[0],   figures[1],   figures[2],    figures[3],
-            figures[4],   figures[5],   figures[6],    r.currency};
+            r.event_id, r.title,    r.starts_at, std::string(EventStatusName(r.status)),
+            figures[0], figures[1], figures[2],  figures[3],
+            figures[4], figures[5], figures[6],  r.currency};
         EV_RETURN_IF_ERROR(out.Row(row));
       }
       if (static_cast<int>(page.size()) < query.limit) break;
       query.after = spi::ReportPosition{page.back().starts_at, page.back().event_id};
     }
-    const std::array<ReportCell, 12> totals{
-        std::string(), std::string("Total"), std::string(), std::string(),
-        sums[0],       sums[1],              sums[2],       sums[3],
-        sums[4],       sums[5],              sums[6],       currency};
+    const std::array<ReportCell, 12> totals{std::string(), std::string("Total"),
+                                            std::string(), std::string(),
+                                            sums[0],       sums[1],
+                                            sums[2],       sums[3],
+                                            sums[4],       sums[5],
+                                            sums[6],       currency};
     return out.Finish(totals);
   }
 
-  Status Financial(const Principal& caller, const ReportRange& range,
-                   ReportWriter& out) override {
+  Status Financial(const Principal& caller, const ReportRange& range, ReportWriter& out) override {
     if (caller.role != Role::kAdmin) return Forbidden();
     EV_RETURN_IF_ERROR(CheckRange(range));
     ReportHeading heading = FinancialHeading();
@@ -162,17 +166,17 @@ class ReportsService final : public Reports {
     spi::MoneyMovementQuery query{range.from, range.until, std::nullopt, options_.page_size};
     for (;;) {
       std::vector<spi::MoneyMovementRecord> page;
-      EV_RETURN_IF_ERROR(engine_.storage().Run(spi::TransactionMode::kReadOnly,
-                                               [&](spi::Transaction& tx) -> Status {
-        EV_ASSIGN_OR_RETURN(page, tx.store<spi::ReportStore>()->ListMoneyMovements(query));
-        return Status::Ok();
-      }));
+      EV_RETURN_IF_ERROR(engine_.storage().Run(
+          spi::TransactionMode::kReadOnly, [&](spi::Transaction& tx) -> Status {
+            EV_ASSIGN_OR_RETURN(page, tx.store<spi::ReportStore>()->ListMoneyMovements(query));
+            return Status::Ok();
+          }));
       for (const spi::MoneyMovementRecord& m : page) {
         const Classified c = Classify(m);
-        std::array<ReportCell, 12> row{m.created_at, std::string(c.word), m.transfer_id,
-                                       c.event_id,   c.party_id,          m.reference,
-                                       std::int64_t{0}, std::int64_t{0}, std::int64_t{0},
-                                       std::int64_t{0}, std::int64_t{0}, m.currency};
+        std::array<ReportCell, 12> row{m.created_at,    std::string(c.word), m.transfer_id,
+                                       c.event_id,      c.party_id,          m.reference,
+                                       std::int64_t{0}, std::int64_t{0},     std::int64_t{0},
+                                       std::int64_t{0}, std::int64_t{0},     m.currency};
         row[6 + c.column] = m.amount;
         sums[c.column] += m.amount;
         currency = m.currency;
@@ -181,15 +185,16 @@ class ReportsService final : public Reports {
       if (static_cast<int>(page.size()) < query.limit) break;
       query.after = spi::ReportPosition{page.back().created_at, page.back().transfer_id};
     }
-    const std::array<ReportCell, 12> totals{
-        std::string(), std::string("total"), std::string(), std::string(),
-        std::string(), std::string(),        sums[0],       sums[1],
-        sums[2],       sums[3],              sums[4],       currency};
+    const std::array<ReportCell, 12> totals{std::string(), std::string("total"),
+                                            std::string(), std::string(),
+                                            std::string(), std::string(),
+                                            sums[0],       sums[1],
+                                            sums[2],       sums[3],
+                                            sums[4],       currency};
     return out.Finish(totals);
   }
 
-  Status TicketPdf(const Principal& holder, std::string_view booking_id,
-                   ByteSink& out) override {
+  Status TicketPdf(const Principal& holder, std::string_view booking_id, ByteSink& out) override {
     EV_ASSIGN_OR_RETURN(const Booking booking, engine_.bookings().GetBooking(holder, booking_id));
     switch (booking.status) {
       case BookingStatus::kHeld:
@@ -197,7 +202,8 @@ class ReportsService final : public Reports {
         return FailedPrecondition("booking_unpaid", "this booking is not paid: it has no tickets");
       case BookingStatus::kCancelled:
         return FailedPrecondition("booking_cancelled", "this booking was cancelled");
-      case BookingStatus::kConfirmed: break;
+      case BookingStatus::kConfirmed:
+        break;
     }
     EV_ASSIGN_OR_RETURN(const Event event, engine_.events().GetEvent(&holder, booking.event_id));
     if (event.status == EventStatus::kCancelled) {
@@ -222,8 +228,8 @@ Result<std::unique_ptr<Reports>> Reports::Open(Engine& engine, ReportsOptions op
     return InvalidArgument("invalid_reports_options", "page_size must be 1-10000");
   }
   if (!engine.storage().Supports(spi::ReportStore::kArea)) {
-    return FailedPrecondition("storage_lacks_area",
-                              "the storage has no store of the reports area", "storage");
+    return FailedPrecondition("storage_lacks_area", "the storage has no store of the reports area",
+                              "storage");
   }
   return std::unique_ptr<Reports>(std::make_unique<ReportsService>(engine, std::move(options)));
 }

@@ -49,8 +49,8 @@ class XlsxWriter final : public ReportWriter {
     format_set_bold(bold_);
     columns_ = heading.columns.size();
     for (lxw_col_t c = 0; c < columns_; ++c) {
-      worksheet_set_column(sheet_, c, c, heading.columns[c].type == ReportColumnType::kText ? 30 : 16,
-                           nullptr);
+      worksheet_set_column(sheet_, c, c,
+                           heading.columns[c].type == ReportColumnType::kText ? 30 : 16, nullptr);
     }
     Status written = Text(0, heading.title, bold_);
     for (const auto& [key, value] : heading.about) {

@@ -2,15 +2,15 @@
 // area must keep: an organizer's events that ever sold, a page at a time, with the sums of their
 // escrow transfers and bookings over a range; and the posted money movements over a range,
 // oldest first, a page at a time.
-#include <boost/test/unit_test.hpp>
+#include "eventify/spi/report_store.h"
 
+#include <boost/test/unit_test.hpp>
 #include <string>
 #include <vector>
 
 #include "conformance_helpers.h"
 #include "eventify/spi/booking_store.h"
 #include "eventify/spi/event_store.h"
-#include "eventify/spi/report_store.h"
 #include "ledger_helpers.h"
 #include "storage_conformance.h"
 
@@ -43,7 +43,8 @@ struct ReportStoreFixture : FreshStorage {
       }
       std::vector<spi::BookingRecord> bookings;
       const auto booking = [&](int n, BookingStatus status, int seats, int at) {
-        spi::BookingRecord record = SampleBooking(IdOf(n, "b000"), IdOf(1), "buyer-" + std::to_string(n), status);
+        spi::BookingRecord record =
+            SampleBooking(IdOf(n, "b000"), IdOf(1), "buyer-" + std::to_string(n), status);
         record.request_key = record.booking.user_id + ":key";
         record.booking.seats = seats;
         if (status == BookingStatus::kConfirmed) record.booking.confirmed_at = At(at);
@@ -60,13 +61,13 @@ struct ReportStoreFixture : FreshStorage {
       booking(4, BookingStatus::kHeld, 1, 0);
       return tx.store<spi::BookingStore>()->InsertBookings(bookings);
     }));
-    const std::vector<std::string> ids = EnsureAccounts(
-        *storage, {ProposedAccount(1, AccountKind::kUserWallet, "buyer"),
-                   ProposedAccount(2, AccountKind::kEscrow, IdOf(1)),
-                   ProposedAccount(3, AccountKind::kEscrow, IdOf(2)),
-                   ProposedAccount(4, AccountKind::kEscrow, IdOf(5)),
-                   ProposedAccount(5, AccountKind::kPlatformRevenue, ""),
-                   ProposedAccount(6, AccountKind::kWithdrawalsPayable, "")});
+    const std::vector<std::string> ids =
+        EnsureAccounts(*storage, {ProposedAccount(1, AccountKind::kUserWallet, "buyer"),
+                                  ProposedAccount(2, AccountKind::kEscrow, IdOf(1)),
+                                  ProposedAccount(3, AccountKind::kEscrow, IdOf(2)),
+                                  ProposedAccount(4, AccountKind::kEscrow, IdOf(5)),
+                                  ProposedAccount(5, AccountKind::kPlatformRevenue, ""),
+                                  ProposedAccount(6, AccountKind::kWithdrawalsPayable, "")});
     const std::string &wallet = ids[0], &escrow1 = ids[1], &escrow2 = ids[2], &escrow5 = ids[3],
                       &revenue = ids[4], &payable = ids[5];
     using K = TransferKind;
@@ -140,9 +141,9 @@ BOOST_AUTO_TEST_CASE(a_range_includes_its_start_and_excludes_its_end) {
   const auto sales = Sales({"organizer-1", At(20), At(40), std::nullopt, 10});
   BOOST_REQUIRE_MESSAGE(sales.ok(), sales.status().ToString());
   const spi::EventSalesRecord& first = (*sales)[0];
-  BOOST_TEST(first.gross == 500);      // at 20 s in, at 10 s out
-  BOOST_TEST(first.refunds == 500);    // at 30 s
-  BOOST_TEST(first.commission == 0);   // at 40 s: the end, out
+  BOOST_TEST(first.gross == 500);     // at 20 s in, at 10 s out
+  BOOST_TEST(first.refunds == 500);   // at 30 s
+  BOOST_TEST(first.commission == 0);  // at 40 s: the end, out
   BOOST_TEST(first.bookings == 1);
   BOOST_TEST(first.seats_sold == 1);
   BOOST_TEST(first.refunded_bookings == 1);

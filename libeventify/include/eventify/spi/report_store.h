@@ -38,12 +38,12 @@ struct EventSalesRecord {
   EventStatus status = EventStatus::kDraft;
   Timestamp starts_at;
   std::string currency;
-  std::int64_t bookings = 0;            // confirmed now, confirmed_at in the range
-  std::int64_t seats_sold = 0;          // their seats
-  std::int64_t refunded_bookings = 0;   // cancelled with a refund, cancelled_at in the range
-  std::int64_t gross = 0;       // posted kDebit transfers into the event's escrow
-  std::int64_t refunds = 0;     // posted kRefund transfers out of it
-  std::int64_t commission = 0;  // posted kCommission transfers out of it
+  std::int64_t bookings = 0;           // confirmed now, confirmed_at in the range
+  std::int64_t seats_sold = 0;         // their seats
+  std::int64_t refunded_bookings = 0;  // cancelled with a refund, cancelled_at in the range
+  std::int64_t gross = 0;              // posted kDebit transfers into the event's escrow
+  std::int64_t refunds = 0;            // posted kRefund transfers out of it
+  std::int64_t commission = 0;         // posted kCommission transfers out of it
 };
 
 struct EventSalesQuery {

@@ -71,7 +71,9 @@ Status SumPerEvent(TransactionContext& context, const std::string& query, Params
         statement.exchange(soci::into(b));
         p.Bind(statement);
       },
-      [&] { out[event_id] = Sums{a, b}; });
+      [&] {
+        out[event_id] = Sums{a, b};
+      });
   return Status::Ok();
 }
 
@@ -153,8 +155,9 @@ Result<std::vector<spi::EventSalesRecord>> SociReportStore::ListEventSales(
           const std::string sql =
               "SELECT a.owner_id, COALESCE(SUM(t.amount), 0), COUNT(*) FROM ledger_accounts a"
               " JOIN transfers t ON t.to_account_id = a.id WHERE a.kind = 'escrow' AND a.owner_id"
-              " IN " + in + " AND t.kind = 'debit' AND t.status = 'posted'" + InRange(p, "t.created_at", from, until) +
-              " GROUP BY a.owner_id";
+              " IN " +
+              in + " AND t.kind = 'debit' AND t.status = 'posted'" +
+              InRange(p, "t.created_at", from, until) + " GROUP BY a.owner_id";
           EV_RETURN_IF_ERROR(SumPerEvent(context_, sql, p, gross));
         }
         std::map<std::string, Sums> out;  // a: refunds, b: commission
@@ -166,8 +169,8 @@ Result<std::vector<spi::EventSalesRecord>> SociReportStore::ListEventSales(
               " COALESCE(SUM(CASE WHEN t.kind = 'refund' THEN t.amount ELSE 0 END), 0),"
               " COALESCE(SUM(CASE WHEN t.kind = 'commission' THEN t.amount ELSE 0 END), 0)"
               " FROM ledger_accounts a JOIN transfers t ON t.from_account_id = a.id"
-              " WHERE a.kind = 'escrow' AND a.owner_id IN " + in +
-              " AND t.kind IN ('refund', 'commission') AND t.status = 'posted'" +
+              " WHERE a.kind = 'escrow' AND a.owner_id IN " +
+              in + " AND t.kind IN ('refund', 'commission') AND t.status = 'posted'" +
               InRange(p, "t.created_at", from, until) + " GROUP BY a.owner_id";
           EV_RETURN_IF_ERROR(SumPerEvent(context_, sql, p, out));
         }
@@ -176,7 +179,8 @@ Result<std::vector<spi::EventSalesRecord>> SociReportStore::ListEventSales(
           Params p(context_.dialect());
           const std::string in = InList(p, ids);
           const std::string sql =
-              "SELECT event_id, COUNT(*), COALESCE(SUM(seats), 0) FROM bookings WHERE event_id IN " +
+              "SELECT event_id, COUNT(*), COALESCE(SUM(seats), 0) FROM bookings WHERE event_id "
+              "IN " +
               in + " AND status = 'confirmed'" + InRange(p, "confirmed_at", from, until) +
               " GROUP BY event_id";
           EV_RETURN_IF_ERROR(SumPerEvent(context_, sql, p, confirmed));
@@ -186,7 +190,8 @@ Result<std::vector<spi::EventSalesRecord>> SociReportStore::ListEventSales(
           Params p(context_.dialect());
           const std::string in = InList(p, ids);
           const std::string sql =
-              "SELECT event_id, COUNT(*), COALESCE(SUM(seats), 0) FROM bookings WHERE event_id IN " +
+              "SELECT event_id, COUNT(*), COALESCE(SUM(seats), 0) FROM bookings WHERE event_id "
+              "IN " +
               in + " AND status = 'cancelled' AND refund_transfer_id <> ''" +
               InRange(p, "cancelled_at", from, until) + " GROUP BY event_id";
           EV_RETURN_IF_ERROR(SumPerEvent(context_, sql, p, refunded));
@@ -207,8 +212,7 @@ Result<std::vector<spi::EventSalesRecord>> SociReportStore::ListEventSales(
 Result<std::vector<spi::MoneyMovementRecord>> SociReportStore::ListMoneyMovements(
     const spi::MoneyMovementQuery& query) {
   return context_.Call(
-      Access::kRead, "ListMoneyMovements",
-      [&]() -> Result<std::vector<spi::MoneyMovementRecord>> {
+      Access::kRead, "ListMoneyMovements", [&]() -> Result<std::vector<spi::MoneyMovementRecord>> {
         Params p(context_.dialect());
         std::string sql =
             "SELECT t.id, t.kind, t.created_at, t.amount, t.currency, t.reference, fa.kind,"
@@ -218,7 +222,8 @@ Result<std::vector<spi::MoneyMovementRecord>> SociReportStore::ListMoneyMovement
             " WHERE t.kind IN ('debit', 'refund', 'commission', 'settlement', 'withdrawal')"
             " AND t.status = 'posted'";
         sql += InRange(p, "t.created_at", ToMicros(query.from), ToMicros(query.until));
-        sql += " AND ((t.kind = 'debit' AND ta.kind = 'escrow') OR t.kind = 'withdrawal'"
+        sql +=
+            " AND ((t.kind = 'debit' AND ta.kind = 'escrow') OR t.kind = 'withdrawal'"
             " OR (t.kind IN ('refund', 'commission', 'settlement') AND fa.kind = 'escrow'))";
         sql += After(p, query.after, "t.created_at", "t.id");
         sql += " ORDER BY t.created_at, t.id LIMIT " + p.Add(static_cast<long long>(query.limit));
