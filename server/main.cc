@@ -28,6 +28,7 @@
 #include "health_routes.h"
 #include "http_server.h"
 #include "media_routes.h"
+#include "report_routes.h"
 #include "review_routes.h"
 #include "router.h"
 #include "settlement_routes.h"
@@ -97,6 +98,10 @@ int Serve(const std::vector<std::string>& args) {
   AddSettlementRoutes(router, **engine);
   AddReviewRoutes(router, **engine);
   AddChatRoutes(router, **engine);
+  if (Status reports = AddReportRoutes(router, **engine); !reports.ok()) {
+    fmt::print(stderr, "eventify-server: cannot start: {}\n", reports.ToString());
+    return 1;
+  }
 
   int exit_code = 0;
   {

@@ -11,11 +11,9 @@
 #include "http_errors.h"
 
 namespace eventify::server {
-namespace {
 
-// ?from=, ?until=, ?starts_from=, ?starts_before=: RFC 3339 timestamps when present.
-Status ReadTimestamp(const ApiRequest& request, std::string_view name,
-                     std::optional<Timestamp>& out) {
+Status ReadTimestampQuery(const ApiRequest& request, std::string_view name,
+                          std::optional<Timestamp>& out) {
   const auto text = request.query(name);
   if (!text) return Status::Ok();
   auto parsed = ParseTimestamp(*text);
@@ -28,6 +26,8 @@ Status ReadTimestamp(const ApiRequest& request, std::string_view name,
   out = *parsed;
   return Status::Ok();
 }
+
+namespace {
 
 // ?min_price= and ?max_price=: integers (minor units) when present.
 Status ReadPrice(const ApiRequest& request, std::string_view name,
@@ -60,8 +60,8 @@ Status ReadHistoryQuery(const ApiRequest& request, HistoryQuery& query) {
     if (!parsed.ok()) return parsed.status();
     query.status = *parsed;
   }
-  Status read = ReadTimestamp(request, "from", query.from);
-  if (read.ok()) read = ReadTimestamp(request, "until", query.until);
+  Status read = ReadTimestampQuery(request, "from", query.from);
+  if (read.ok()) read = ReadTimestampQuery(request, "until", query.until);
   if (read.ok()) read = ReadLimit(request, query.limit);
   if (!read.ok()) return read;
   query.cursor = std::string(request.query("cursor").value_or(""));
@@ -73,8 +73,8 @@ Status ReadEventQuery(const ApiRequest& request, EventQuery& query) {
   query.organizer_id = std::string(request.query("organizer").value_or(""));
   query.text = std::string(request.query("text").value_or(""));
   query.cursor = std::string(request.query("cursor").value_or(""));
-  Status read = ReadTimestamp(request, "starts_from", query.starts_from);
-  if (read.ok()) read = ReadTimestamp(request, "starts_before", query.starts_before);
+  Status read = ReadTimestampQuery(request, "starts_from", query.starts_from);
+  if (read.ok()) read = ReadTimestampQuery(request, "starts_before", query.starts_before);
   if (read.ok()) read = ReadPrice(request, "min_price", query.min_price);
   if (read.ok()) read = ReadPrice(request, "max_price", query.max_price);
   if (read.ok()) read = ReadLimit(request, query.limit);

@@ -7,12 +7,22 @@
 // Thread-safety: pure functions of the request.
 #pragma once
 
+#include <optional>
+#include <string_view>
+
 #include "api.h"
 #include "eventify/events.h"
 #include "eventify/ledger.h"
 #include "eventify/status.h"
+#include "eventify/types.h"
 
 namespace eventify::server {
+
+// ?<name>= as an RFC 3339 timestamp, left empty when absent (?from=, ?until=, ?starts_from=, the
+// reports' range).
+// Errors: kInvalidArgument invalid_timestamp (field `name`).
+Status ReadTimestampQuery(const ApiRequest& request, std::string_view name,
+                          std::optional<Timestamp>& out);
 
 // The history filters of /wallet/transactions.
 // Errors: kInvalidArgument invalid_kind, invalid_status, invalid_timestamp

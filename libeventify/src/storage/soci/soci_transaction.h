@@ -12,6 +12,7 @@
 #include "storage/soci/event_store.h"
 #include "storage/soci/job_store.h"
 #include "storage/soci/ledger_repository.h"
+#include "storage/soci/report_store.h"
 #include "storage/soci/review_store.h"
 #include "storage/soci/settlement_store.h"
 #include "storage/soci/transaction_context.h"
@@ -33,7 +34,8 @@ class SociTransaction final : public spi::Transaction {
         settlements_(context),
         reviews_(context),
         waitlist_(context),
-        chat_(context) {}
+        chat_(context),
+        reports_(context) {}
 
  protected:
   void* FindStore(spi::StoreArea area) override {
@@ -53,6 +55,7 @@ class SociTransaction final : public spi::Transaction {
     if (area == spi::ReviewStore::kArea) return static_cast<spi::ReviewStore*>(&reviews_);
     if (area == spi::WaitlistStore::kArea) return static_cast<spi::WaitlistStore*>(&waitlist_);
     if (area == spi::ChatStore::kArea) return static_cast<spi::ChatStore*>(&chat_);
+    if (area == spi::ReportStore::kArea) return static_cast<spi::ReportStore*>(&reports_);
     return nullptr;
   }
 
@@ -68,6 +71,7 @@ class SociTransaction final : public spi::Transaction {
   SociReviewStore reviews_;
   SociWaitlistStore waitlist_;
   SociChatStore chat_;
+  SociReportStore reports_;
 };
 
 }  // namespace eventify::storage
