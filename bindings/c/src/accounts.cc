@@ -14,17 +14,8 @@ void FillUser(eventify_user* out, const User& user) {
   out->created_at = ToMicros(user.created_at);
 }
 
-using OwnedUser = Owned<eventify_user, eventify_user_free>;
-
-// Hands `user` to *out when the caller asked for it.
 eventify_status GiveUser(const Result<User>& user, eventify_user** out) {
-  if (!user.ok()) return Record(user.status());
-  if (out != nullptr) {
-    OwnedUser copy(NewZeroed<eventify_user>());
-    FillUser(copy.get(), *user);
-    *out = copy.release();
-  }
-  return RecordOk();
+  return Give<eventify_user, eventify_user_free>(user, FillUser, out);
 }
 
 Result<Role> ToRole(eventify_role role) {
@@ -41,13 +32,6 @@ RequestContext Context(const char* client_address) {
 }
 
 }  // namespace
-}  // namespace eventify::capi
-
-using eventify::capi::Arg;
-using eventify::capi::Guard;
-using eventify::capi::NullArgument;
-using eventify::capi::Record;
-using eventify::capi::RecordOk;
 
 extern "C" {
 
@@ -80,11 +64,11 @@ eventify_status eventify_register(eventify_engine* engine, const char* email,
   return Guard([&] {
     if (out != nullptr) *out = nullptr;
     if (engine == nullptr) return NullArgument("engine");
-    auto parsed = eventify::capi::ToRole(role);
+    auto parsed = ToRole(role);
     if (!parsed.ok()) return Record(parsed.status());
-    eventify::Registration registration{std::string(Arg(email)), std::string(Arg(password)),
+    Registration registration{std::string(Arg(email)), std::string(Arg(password)),
                                         std::string(Arg(full_name)), *parsed};
-    return eventify::capi::GiveUser(engine->engine->accounts().Register(registration), out);
+    return GiveUser(engine->engine->accounts().Register(registration), out);
   });
 }
 
@@ -94,9 +78,9 @@ eventify_status eventify_create_admin(eventify_engine* engine, const char* email
   return Guard([&] {
     if (out != nullptr) *out = nullptr;
     if (engine == nullptr) return NullArgument("engine");
-    eventify::Registration registration{std::string(Arg(email)), std::string(Arg(password)),
-                                        std::string(Arg(full_name)), eventify::Role::kAdmin};
-    return eventify::capi::GiveUser(engine->engine->accounts().CreateAdmin(registration), out);
+    Registration registration{std::string(Arg(email)), std::string(Arg(password)),
+                                        std::string(Arg(full_name)), Role::kAdmin};
+    return GiveUser(engine->engine->accounts().CreateAdmin(registration), out);
   });
 }
 
@@ -104,7 +88,7 @@ eventify_status eventify_verify_email(eventify_engine* engine, const char* clien
                                       const char* email, const char* code) {
   return Guard([&] {
     if (engine == nullptr) return NullArgument("engine");
-    return Record(engine->engine->accounts().VerifyEmail(eventify::capi::Context(client_address),
+    return Record(engine->engine->accounts().VerifyEmail(Context(client_address),
                                                          Arg(email), Arg(code)));
   });
 }
@@ -114,7 +98,7 @@ eventify_status eventify_resend_verification(eventify_engine* engine, const char
   return Guard([&] {
     if (engine == nullptr) return NullArgument("engine");
     return Record(engine->engine->accounts().ResendVerification(
-        eventify::capi::Context(client_address), Arg(email)));
+        Context(client_address), Arg(email)));
   });
 }
 
@@ -124,8 +108,8 @@ eventify_status eventify_login(eventify_engine* engine, const char* client_addre
     if (out == nullptr) return NullArgument("out");
     *out = nullptr;
     if (engine == nullptr) return NullArgument("engine");
-    eventify::Accounts& accounts = engine->engine->accounts();
-    auto tokens = accounts.Login(eventify::capi::Context(client_address), Arg(email),
+    Accounts& accounts = engine->engine->accounts();
+    auto tokens = accounts.Login(Context(client_address), Arg(email),
                                  Arg(password));
     if (!tokens.ok()) return Record(tokens.status());
     auto principal = accounts.Authenticate(tokens->access_token);
@@ -163,9 +147,11 @@ eventify_status eventify_get_profile(eventify_engine* engine, const eventify_ses
     *out = nullptr;
     if (engine == nullptr) return NullArgument("engine");
     if (session == nullptr) return NullArgument("session");
-    return eventify::capi::GiveUser(engine->engine->accounts().GetProfile(session->principal),
+    return GiveUser(engine->engine->accounts().GetProfile(session->principal),
                                     out);
   });
 }
 
 }  // extern "C"
+
+}  // namespace eventify::capi

@@ -54,13 +54,7 @@ void FillBooking(eventify_booking* out, const Booking& booking) {
 }
 
 eventify_status GiveBooking(const Result<Booking>& booking, eventify_booking** out) {
-  if (!booking.ok()) return Record(booking.status());
-  if (out != nullptr) {
-    Owned<eventify_booking, eventify_booking_free> copy(NewZeroed<eventify_booking>());
-    FillBooking(copy.get(), *booking);
-    *out = copy.release();
-  }
-  return RecordOk();
+  return Give<eventify_booking, eventify_booking_free>(booking, FillBooking, out);
 }
 
 BookingRequest Request(const char* event_id, int seats, const char* idempotency_key,
@@ -70,42 +64,22 @@ BookingRequest Request(const char* event_id, int seats, const char* idempotency_
 }
 
 }  // namespace
-}  // namespace eventify::capi
-
-using eventify::capi::Arg;
-using eventify::capi::Dup;
-using eventify::capi::GiveBooking;
-using eventify::capi::Guard;
-using eventify::capi::NewZeroed;
-using eventify::capi::NullArgument;
-using eventify::capi::Owned;
-using eventify::capi::Record;
-using eventify::capi::RecordOk;
-using eventify::capi::Request;
 
 extern "C" {
 
 void eventify_ticket_free(eventify_ticket* ticket) {
   if (ticket == nullptr) return;
-  eventify::capi::ClearTicket(ticket);
+  ClearTicket(ticket);
   std::free(ticket);
 }
 
 void eventify_booking_free(eventify_booking* booking) {
   if (booking == nullptr) return;
-  eventify::capi::ClearBooking(booking);
+  ClearBooking(booking);
   std::free(booking);
 }
 
-void eventify_booking_list_free(eventify_booking_list* list) {
-  if (list == nullptr) return;
-  if (list->items != nullptr) {
-    for (size_t i = 0; i < list->count; ++i) eventify::capi::ClearBooking(&list->items[i]);
-  }
-  std::free(list->items);
-  std::free(list->next_cursor);
-  std::free(list);
-}
+void eventify_booking_list_free(eventify_booking_list* list) { FreeList(list, ClearBooking); }
 
 eventify_status eventify_book_and_pay(eventify_engine* engine, const eventify_session* buyer,
                                       const char* event_id, int seats,
@@ -177,18 +151,9 @@ eventify_status eventify_list_my_bookings(eventify_engine* engine, const eventif
     *out = nullptr;
     if (engine == nullptr) return NullArgument("engine");
     if (buyer == nullptr) return NullArgument("buyer");
-    auto page = engine->engine->bookings().ListMyBookings(buyer->principal, Arg(cursor), limit);
-    if (!page.ok()) return Record(page.status());
-    Owned<eventify_booking_list, eventify_booking_list_free> list(
-        NewZeroed<eventify_booking_list>());
-    list->items = NewZeroed<eventify_booking>(page->items.size());
-    list->count = page->items.size();
-    for (size_t i = 0; i < page->items.size(); ++i) {
-      eventify::capi::FillBooking(&list->items[i], page->items[i]);
-    }
-    list->next_cursor = Dup(page->next_cursor);
-    *out = list.release();
-    return RecordOk();
+    return GiveList<eventify_booking_list, eventify_booking_list_free>(
+        engine->engine->bookings().ListMyBookings(buyer->principal, Arg(cursor), limit),
+        FillBooking, out);
   });
 }
 
@@ -198,16 +163,12 @@ eventify_status eventify_check_in(eventify_engine* engine, const eventify_sessio
     if (out != nullptr) *out = nullptr;
     if (engine == nullptr) return NullArgument("engine");
     if (organizer == nullptr) return NullArgument("organizer");
-    auto ticket = engine->engine->bookings().CheckIn(organizer->principal, Arg(event_id),
-                                                     Arg(code));
-    if (!ticket.ok()) return Record(ticket.status());
-    if (out != nullptr) {
-      Owned<eventify_ticket, eventify_ticket_free> copy(NewZeroed<eventify_ticket>());
-      eventify::capi::FillTicket(copy.get(), *ticket);
-      *out = copy.release();
-    }
-    return RecordOk();
+    return Give<eventify_ticket, eventify_ticket_free>(
+        engine->engine->bookings().CheckIn(organizer->principal, Arg(event_id), Arg(code)),
+        FillTicket, out);
   });
 }
 
 }  // extern "C"
+
+}  // namespace eventify::capi

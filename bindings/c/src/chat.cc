@@ -25,21 +25,19 @@ void FillMessage(eventify_message* out, const Message& message) {
   out->created_at = ToMicros(message.created_at);
 }
 
+void FillConversation(eventify_conversation* out, const Conversation& conversation) {
+  out->id = Dup(conversation.id);
+  out->kind = Dup(ConversationKindName(conversation.kind));
+  out->event_id = Dup(conversation.event_id);
+  out->last_seq = conversation.last_seq;
+  out->read_seq = conversation.read_seq;
+  out->unread = conversation.unread;
+}
+
 eventify_status GiveConversation(const Result<Conversation>& conversation,
                                  eventify_conversation** out) {
-  if (!conversation.ok()) return Record(conversation.status());
-  if (out != nullptr) {
-    Owned<eventify_conversation, eventify_conversation_free> copy(
-        NewZeroed<eventify_conversation>());
-    copy->id = Dup(conversation->id);
-    copy->kind = Dup(ConversationKindName(conversation->kind));
-    copy->event_id = Dup(conversation->event_id);
-    copy->last_seq = conversation->last_seq;
-    copy->read_seq = conversation->read_seq;
-    copy->unread = conversation->unread;
-    *out = copy.release();
-  }
-  return RecordOk();
+  return Give<eventify_conversation, eventify_conversation_free>(conversation, FillConversation,
+                                                                 out);
 }
 
 // The host's callbacks as a spi::Transport. The hub calls both from its worker thread only.
@@ -60,17 +58,6 @@ class CallbackTransport final : public spi::Transport {
 };
 
 }  // namespace
-}  // namespace eventify::capi
-
-using eventify::capi::Arg;
-using eventify::capi::Dup;
-using eventify::capi::GiveConversation;
-using eventify::capi::Guard;
-using eventify::capi::NewZeroed;
-using eventify::capi::NullArgument;
-using eventify::capi::Owned;
-using eventify::capi::Record;
-using eventify::capi::RecordOk;
 
 extern "C" {
 
@@ -84,19 +71,11 @@ void eventify_conversation_free(eventify_conversation* conversation) {
 
 void eventify_message_free(eventify_message* message) {
   if (message == nullptr) return;
-  eventify::capi::ClearMessage(message);
+  ClearMessage(message);
   std::free(message);
 }
 
-void eventify_message_list_free(eventify_message_list* list) {
-  if (list == nullptr) return;
-  if (list->items != nullptr) {
-    for (size_t i = 0; i < list->count; ++i) eventify::capi::ClearMessage(&list->items[i]);
-  }
-  std::free(list->items);
-  std::free(list->next_cursor);
-  std::free(list);
-}
+void eventify_message_list_free(eventify_message_list* list) { FreeList(list, ClearMessage); }
 
 eventify_status eventify_open_direct(eventify_engine* engine, const eventify_session* caller,
                                      const char* other_user_id, eventify_conversation** out) {
@@ -129,17 +108,12 @@ eventify_status eventify_send_message(eventify_engine* engine, const eventify_se
     if (out != nullptr) *out = nullptr;
     if (engine == nullptr) return NullArgument("engine");
     if (sender == nullptr) return NullArgument("sender");
-    eventify::NewMessage message;
+    NewMessage message;
     message.text = Arg(text);
     message.idempotency_key = Arg(idempotency_key);
-    auto sent = engine->engine->chat().Send(sender->principal, Arg(conversation_id), message);
-    if (!sent.ok()) return Record(sent.status());
-    if (out != nullptr) {
-      Owned<eventify_message, eventify_message_free> copy(NewZeroed<eventify_message>());
-      eventify::capi::FillMessage(copy.get(), *sent);
-      *out = copy.release();
-    }
-    return RecordOk();
+    return Give<eventify_message, eventify_message_free>(
+        engine->engine->chat().Send(sender->principal, Arg(conversation_id), message),
+        FillMessage, out);
   });
 }
 
@@ -151,19 +125,10 @@ eventify_status eventify_chat_history(eventify_engine* engine, const eventify_se
     *out = nullptr;
     if (engine == nullptr) return NullArgument("engine");
     if (caller == nullptr) return NullArgument("caller");
-    auto page = engine->engine->chat().History(caller->principal, Arg(conversation_id),
-                                               Arg(cursor), limit);
-    if (!page.ok()) return Record(page.status());
-    Owned<eventify_message_list, eventify_message_list_free> list(
-        NewZeroed<eventify_message_list>());
-    list->items = NewZeroed<eventify_message>(page->items.size());
-    list->count = page->items.size();
-    for (size_t i = 0; i < page->items.size(); ++i) {
-      eventify::capi::FillMessage(&list->items[i], page->items[i]);
-    }
-    list->next_cursor = Dup(page->next_cursor);
-    *out = list.release();
-    return RecordOk();
+    return GiveList<eventify_message_list, eventify_message_list_free>(
+        engine->engine->chat().History(caller->principal, Arg(conversation_id), Arg(cursor),
+                                       limit),
+        FillMessage, out);
   });
 }
 
@@ -185,12 +150,12 @@ eventify_status eventify_hub_create(eventify_engine* engine, const eventify_tran
     *out = nullptr;
     if (engine == nullptr) return NullArgument("engine");
     if (transport == nullptr || transport->send == nullptr || transport->close == nullptr) {
-      return Record(eventify::InvalidArgument(
+      return Record(InvalidArgument(
           "missing_transport", "the transport needs a send and a close callback", "transport"));
     }
     auto hub = std::make_unique<eventify_hub>();
-    hub->hub = eventify::Hub::Create(
-        *engine->engine, std::make_shared<eventify::capi::CallbackTransport>(*transport));
+    hub->hub = Hub::Create(
+        *engine->engine, std::make_shared<CallbackTransport>(*transport));
     *out = hub.release();
     return RecordOk();
   });
@@ -247,3 +212,5 @@ eventify_status eventify_hub_flush(eventify_hub* hub) {
 }
 
 }  // extern "C"
+
+}  // namespace eventify::capi

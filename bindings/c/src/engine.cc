@@ -64,13 +64,6 @@ eventify_status Open(const eventify_options& options, eventify_engine** out) {
 }
 
 }  // namespace
-}  // namespace eventify::capi
-
-using eventify::capi::Arg;
-using eventify::capi::Guard;
-using eventify::capi::NullArgument;
-using eventify::capi::Record;
-using eventify::capi::RecordOk;
 
 extern "C" {
 
@@ -88,7 +81,7 @@ eventify_status eventify_options_set_database_url(eventify_options* options, con
   return Guard([&] {
     if (options == nullptr) return NullArgument("options");
     if (Arg(url).empty()) {
-      return Record(eventify::InvalidArgument("missing_database_url", "the URL is empty",
+      return Record(InvalidArgument("missing_database_url", "the URL is empty",
                                               "database_url"));
     }
     options->database_url = Arg(url);
@@ -110,7 +103,7 @@ eventify_status eventify_options_set_media_dir(eventify_options* options, const 
   return Guard([&] {
     if (options == nullptr) return NullArgument("options");
     if (Arg(directory).empty()) {
-      return Record(eventify::InvalidArgument("missing_media_dir", "the directory is empty",
+      return Record(InvalidArgument("missing_media_dir", "the directory is empty",
                                               "media_dir"));
     }
     options->media_dir = Arg(directory);
@@ -124,7 +117,7 @@ eventify_status eventify_options_set_mailer(eventify_options* options, eventify_
   return Guard([&] {
     if (options == nullptr) return NullArgument("options");
     if (send == nullptr) {
-      return Record(eventify::InvalidArgument("missing_mailer", "the mail callback is NULL",
+      return Record(InvalidArgument("missing_mailer", "the mail callback is NULL",
                                               "mailer"));
     }
     options->mail_fn = send;
@@ -139,7 +132,7 @@ eventify_status eventify_options_set_outbox_dir(eventify_options* options,
   return Guard([&] {
     if (options == nullptr) return NullArgument("options");
     if (Arg(directory).empty()) {
-      return Record(eventify::InvalidArgument("missing_outbox_dir", "the directory is empty",
+      return Record(InvalidArgument("missing_outbox_dir", "the directory is empty",
                                               "outbox_dir"));
     }
     options->outbox_dir = Arg(directory);
@@ -153,7 +146,7 @@ eventify_status eventify_options_set_job_threads(eventify_options* options, int 
   return Guard([&] {
     if (options == nullptr) return NullArgument("options");
     if (threads < 0) {
-      return Record(eventify::InvalidArgument("invalid_worker_threads",
+      return Record(InvalidArgument("invalid_worker_threads",
                                               "job threads must not be negative", "threads"));
     }
     options->engine.jobs.worker_threads = threads;
@@ -167,16 +160,16 @@ eventify_status eventify_options_set_password_hash_cost(eventify_options* option
     if (options == nullptr) return NullArgument("options");
     switch (cost) {
       case EVENTIFY_PASSWORD_HASH_INTERACTIVE:
-        options->engine.accounts.password_hash_cost = eventify::PasswordHashCost::kInteractive;
+        options->engine.accounts.password_hash_cost = PasswordHashCost::kInteractive;
         return RecordOk();
       case EVENTIFY_PASSWORD_HASH_MODERATE:
-        options->engine.accounts.password_hash_cost = eventify::PasswordHashCost::kModerate;
+        options->engine.accounts.password_hash_cost = PasswordHashCost::kModerate;
         return RecordOk();
       case EVENTIFY_PASSWORD_HASH_MINIMUM:
-        options->engine.accounts.password_hash_cost = eventify::PasswordHashCost::kMinimum;
+        options->engine.accounts.password_hash_cost = PasswordHashCost::kMinimum;
         return RecordOk();
     }
-    return Record(eventify::InvalidArgument("invalid_password_hash_cost",
+    return Record(InvalidArgument("invalid_password_hash_cost",
                                             "not an eventify_password_hash_cost", "cost"));
   });
 }
@@ -194,7 +187,7 @@ eventify_status eventify_options_set_sandbox_gateway(eventify_options* options,
   return Guard([&] {
     if (options == nullptr) return NullArgument("options");
     if (Arg(webhook_secret).empty()) {
-      return Record(eventify::InvalidArgument("missing_webhook_secret", "the secret is empty",
+      return Record(InvalidArgument("missing_webhook_secret", "the secret is empty",
                                               "webhook_secret"));
     }
     options->webhook_secret = Arg(webhook_secret);
@@ -207,7 +200,7 @@ eventify_status eventify_engine_open(const eventify_options* options, eventify_e
     if (out == nullptr) return NullArgument("out");
     *out = nullptr;
     if (options == nullptr) return NullArgument("options");
-    return eventify::capi::Open(*options, out);
+    return Open(*options, out);
   });
 }
 
@@ -232,3 +225,5 @@ eventify_status eventify_engine_run_due_jobs(eventify_engine* engine, int limit,
 }
 
 }  // extern "C"
+
+}  // namespace eventify::capi

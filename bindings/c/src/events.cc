@@ -40,13 +40,7 @@ void FillEvent(eventify_event* out, const Event& event) {
 }
 
 eventify_status GiveEvent(const Result<Event>& event, eventify_event** out) {
-  if (!event.ok()) return Record(event.status());
-  if (out != nullptr) {
-    Owned<eventify_event, eventify_event_free> copy(NewZeroed<eventify_event>());
-    FillEvent(copy.get(), *event);
-    *out = copy.release();
-  }
-  return RecordOk();
+  return Give<eventify_event, eventify_event_free>(event, FillEvent, out);
 }
 
 EventDraft ToDraft(const eventify_event_draft& draft) {
@@ -67,35 +61,16 @@ EventDraft ToDraft(const eventify_event_draft& draft) {
 }
 
 }  // namespace
-}  // namespace eventify::capi
-
-using eventify::capi::Arg;
-using eventify::capi::Dup;
-using eventify::capi::GiveEvent;
-using eventify::capi::Guard;
-using eventify::capi::NewZeroed;
-using eventify::capi::NullArgument;
-using eventify::capi::Owned;
-using eventify::capi::Record;
-using eventify::capi::RecordOk;
 
 extern "C" {
 
 void eventify_event_free(eventify_event* event) {
   if (event == nullptr) return;
-  eventify::capi::ClearEvent(event);
+  ClearEvent(event);
   std::free(event);
 }
 
-void eventify_event_list_free(eventify_event_list* list) {
-  if (list == nullptr) return;
-  if (list->items != nullptr) {
-    for (size_t i = 0; i < list->count; ++i) eventify::capi::ClearEvent(&list->items[i]);
-  }
-  std::free(list->items);
-  std::free(list->next_cursor);
-  std::free(list);
-}
+void eventify_event_list_free(eventify_event_list* list) { FreeList(list, ClearEvent); }
 
 eventify_status eventify_apply_as_organizer(eventify_engine* engine,
                                             const eventify_session* organizer,
@@ -104,7 +79,7 @@ eventify_status eventify_apply_as_organizer(eventify_engine* engine,
   return Guard([&] {
     if (engine == nullptr) return NullArgument("engine");
     if (organizer == nullptr) return NullArgument("organizer");
-    eventify::OrganizerApplication application{std::string(Arg(organisation_name)),
+    OrganizerApplication application{std::string(Arg(organisation_name)),
                                                std::string(Arg(about)),
                                                std::string(Arg(contact))};
     auto profile = engine->engine->events().ApplyAsOrganizer(organizer->principal, application);
@@ -143,7 +118,7 @@ eventify_status eventify_create_event(eventify_engine* engine, const eventify_se
     if (organizer == nullptr) return NullArgument("organizer");
     if (draft == nullptr) return NullArgument("draft");
     return GiveEvent(engine->engine->events().CreateEvent(organizer->principal,
-                                                          eventify::capi::ToDraft(*draft)),
+                                                          ToDraft(*draft)),
                      out);
   });
 }
@@ -188,7 +163,7 @@ eventify_status eventify_get_event(eventify_engine* engine, const eventify_sessi
     if (out == nullptr) return NullArgument("out");
     *out = nullptr;
     if (engine == nullptr) return NullArgument("engine");
-    const eventify::Principal* principal = caller ? &caller->principal : nullptr;
+    const Principal* principal = caller ? &caller->principal : nullptr;
     return GiveEvent(engine->engine->events().GetEvent(principal, Arg(event_id)), out);
   });
 }
@@ -199,7 +174,7 @@ eventify_status eventify_list_events(eventify_engine* engine, const eventify_eve
     if (out == nullptr) return NullArgument("out");
     *out = nullptr;
     if (engine == nullptr) return NullArgument("engine");
-    eventify::EventQuery filter;
+    EventQuery filter;
     if (query != nullptr) {
       filter.category_id = Arg(query->category_id);
       filter.organizer_id = Arg(query->organizer_id);
@@ -207,18 +182,11 @@ eventify_status eventify_list_events(eventify_engine* engine, const eventify_eve
       filter.cursor = Arg(query->cursor);
       if (query->limit != 0) filter.limit = query->limit;
     }
-    auto page = engine->engine->events().ListEvents(filter);
-    if (!page.ok()) return Record(page.status());
-    Owned<eventify_event_list, eventify_event_list_free> list(NewZeroed<eventify_event_list>());
-    list->items = NewZeroed<eventify_event>(page->items.size());
-    list->count = page->items.size();
-    for (size_t i = 0; i < page->items.size(); ++i) {
-      eventify::capi::FillEvent(&list->items[i], page->items[i]);
-    }
-    list->next_cursor = Dup(page->next_cursor);
-    *out = list.release();
-    return RecordOk();
+    return GiveList<eventify_event_list, eventify_event_list_free>(
+        engine->engine->events().ListEvents(filter), FillEvent, out);
   });
 }
 
 }  // extern "C"
+
+}  // namespace eventify::capi

@@ -2,6 +2,9 @@
 // the calling thread's last error, catching every exception at the boundary, and copying C++
 // values into the malloc'd C structs the caller frees with eventify_*_free.
 //
+// The .cc files define the C functions inside namespace eventify::capi (C linkage gives them
+// their plain C names all the same), so that these helpers need no qualification there.
+//
 // Thread-safety: the handles carry the guarantees eventify_c.h writes on them; the helpers are
 // plain functions (the error record is thread_local).
 #pragma once
@@ -87,5 +90,46 @@ struct Freer {
 };
 template <typename T, void (*Free)(T*)>
 using Owned = std::unique_ptr<T, Freer<T, Free>>;
+
+// Hands a copy of `result`'s value, made by `fill` into a zeroed T, to *out when the caller asked
+// for one (out not null), or records the failure.
+template <typename T, void (*Free)(T*), typename Value>
+eventify_status Give(const Result<Value>& result, void (*fill)(T*, const Value&), T** out) {
+  if (!result.ok()) return Record(result.status());
+  if (out != nullptr) {
+    Owned<T, Free> copy(NewZeroed<T>());
+    fill(copy.get(), *result);
+    *out = copy.release();
+  }
+  return RecordOk();
+}
+
+// The list structs (eventify_event_list, eventify_booking_list, ...) share their shape: items,
+// count, next_cursor. GiveList copies a page into one; FreeList frees one, each item's fields with
+// `clear`.
+template <typename List, typename Item>
+void FreeList(List* list, void (*clear)(Item*)) {
+  if (list == nullptr) return;
+  if (list->items != nullptr) {
+    for (std::size_t i = 0; i < list->count; ++i) clear(&list->items[i]);
+  }
+  std::free(list->items);
+  std::free(list->next_cursor);
+  std::free(list);
+}
+
+template <typename List, void (*Free)(List*), typename Item, typename Page>
+eventify_status GiveList(const Result<Page>& page,
+                         void (*fill)(Item*, const typename decltype(Page::items)::value_type&),
+                         List** out) {
+  if (!page.ok()) return Record(page.status());
+  Owned<List, Free> list(NewZeroed<List>());
+  list->items = NewZeroed<Item>(page->items.size());
+  list->count = page->items.size();
+  for (std::size_t i = 0; i < page->items.size(); ++i) fill(&list->items[i], page->items[i]);
+  list->next_cursor = Dup(page->next_cursor);
+  *out = list.release();
+  return RecordOk();
+}
 
 }  // namespace eventify::capi

@@ -37,31 +37,18 @@ void FillHistoryItem(eventify_history_item* out, const HistoryItem& item) {
   out->created_at = ToMicros(item.transfer.created_at);
 }
 
-}  // namespace
-}  // namespace eventify::capi
+void FillTopUp(eventify_topup* out, const TopUp& topup) {
+  out->transfer_id = Dup(topup.transfer.id);
+  out->status = Dup(TransferStatusName(topup.transfer.status));
+  out->charge_id = Dup(topup.charge_id);
+  out->amount = topup.transfer.amount.minor_units;
+}
 
-using eventify::capi::Arg;
-using eventify::capi::Dup;
-using eventify::capi::Guard;
-using eventify::capi::NewZeroed;
-using eventify::capi::NullArgument;
-using eventify::capi::Owned;
-using eventify::capi::Record;
-using eventify::capi::RecordOk;
+}  // namespace
 
 extern "C" {
 
-void eventify_history_free(eventify_history* history) {
-  if (history == nullptr) return;
-  if (history->items != nullptr) {
-    for (size_t i = 0; i < history->count; ++i) {
-      eventify::capi::ClearHistoryItem(&history->items[i]);
-    }
-  }
-  std::free(history->items);
-  std::free(history->next_cursor);
-  std::free(history);
-}
+void eventify_history_free(eventify_history* history) { FreeList(history, ClearHistoryItem); }
 
 void eventify_topup_free(eventify_topup* topup) {
   if (topup == nullptr) return;
@@ -78,7 +65,7 @@ eventify_status eventify_get_balance(eventify_engine* engine, const eventify_ses
     *out = eventify_balance{};
     if (engine == nullptr) return NullArgument("engine");
     if (session == nullptr) return NullArgument("session");
-    auto kind = eventify::capi::ToWalletKind(wallet);
+    auto kind = ToWalletKind(wallet);
     if (!kind.ok()) return Record(kind.status());
     auto balance = engine->engine->wallets().GetBalance(session->principal, *kind);
     if (!balance.ok()) return Record(balance.status());
@@ -100,22 +87,14 @@ eventify_status eventify_wallet_history(eventify_engine* engine, const eventify_
     *out = nullptr;
     if (engine == nullptr) return NullArgument("engine");
     if (session == nullptr) return NullArgument("session");
-    auto kind = eventify::capi::ToWalletKind(wallet);
+    auto kind = ToWalletKind(wallet);
     if (!kind.ok()) return Record(kind.status());
-    eventify::HistoryQuery query;
+    HistoryQuery query;
     query.cursor = Arg(cursor);
     query.limit = limit;
-    auto page = engine->engine->wallets().History(session->principal, *kind, query);
-    if (!page.ok()) return Record(page.status());
-    Owned<eventify_history, eventify_history_free> history(NewZeroed<eventify_history>());
-    history->items = NewZeroed<eventify_history_item>(page->items.size());
-    history->count = page->items.size();
-    for (size_t i = 0; i < page->items.size(); ++i) {
-      eventify::capi::FillHistoryItem(&history->items[i], page->items[i]);
-    }
-    history->next_cursor = Dup(page->next_cursor);
-    *out = history.release();
-    return RecordOk();
+    return GiveList<eventify_history, eventify_history_free>(
+        engine->engine->wallets().History(session->principal, *kind, query), FillHistoryItem,
+        out);
   });
 }
 
@@ -127,21 +106,12 @@ eventify_status eventify_start_topup(eventify_engine* engine, const eventify_ses
     if (out != nullptr) *out = nullptr;
     if (engine == nullptr) return NullArgument("engine");
     if (session == nullptr) return NullArgument("session");
-    auto kind = eventify::capi::ToWalletKind(wallet);
+    auto kind = ToWalletKind(wallet);
     if (!kind.ok()) return Record(kind.status());
-    eventify::TopUpRequest request{*kind, amount, std::string(Arg(card_token)),
+    TopUpRequest request{*kind, amount, std::string(Arg(card_token)),
                                    std::string(Arg(idempotency_key))};
-    auto topup = engine->engine->wallets().StartTopUp(session->principal, request);
-    if (!topup.ok()) return Record(topup.status());
-    if (out != nullptr) {
-      Owned<eventify_topup, eventify_topup_free> copy(NewZeroed<eventify_topup>());
-      copy->transfer_id = Dup(topup->transfer.id);
-      copy->status = Dup(eventify::TransferStatusName(topup->transfer.status));
-      copy->charge_id = Dup(topup->charge_id);
-      copy->amount = topup->transfer.amount.minor_units;
-      *out = copy.release();
-    }
-    return RecordOk();
+    return Give<eventify_topup, eventify_topup_free>(
+        engine->engine->wallets().StartTopUp(session->principal, request), FillTopUp, out);
   });
 }
 
@@ -163,12 +133,12 @@ eventify_status eventify_sandbox_sign_callback(eventify_engine* engine, const ch
     *signature = nullptr;
     if (engine == nullptr) return NullArgument("engine");
     if (!engine->sandbox) {
-      return Record(eventify::FailedPrecondition(
+      return Record(FailedPrecondition(
           "no_sandbox_gateway", "the engine was opened without the sandbox gateway"));
     }
     auto signed_callback = engine->sandbox->SignCallback(
-        Arg(charge_id), succeeded ? eventify::spi::ChargeState::kSucceeded
-                                  : eventify::spi::ChargeState::kDeclined);
+        Arg(charge_id), succeeded ? spi::ChargeState::kSucceeded
+                                  : spi::ChargeState::kDeclined);
     if (!signed_callback.ok()) return Record(signed_callback.status());
     std::unique_ptr<char, decltype(&std::free)> text(Dup(signed_callback->first), &std::free);
     *signature = Dup(signed_callback->second);
@@ -178,3 +148,5 @@ eventify_status eventify_sandbox_sign_callback(eventify_engine* engine, const ch
 }
 
 }  // extern "C"
+
+}  // namespace eventify::capi
