@@ -18,7 +18,8 @@ eventify_status GiveUser(const Result<User>& user, eventify_user** out) {
   return Give<eventify_user, eventify_user_free>(user, FillUser, out);
 }
 
-Result<Role> ToRole(eventify_role role) {
+// `role`: RawEnum of the caller's eventify_role.
+Result<Role> ToRole(int role) {
   switch (role) {
     case EVENTIFY_ROLE_ATTENDEE: return Role::kAttendee;
     case EVENTIFY_ROLE_ORGANIZER: return Role::kOrganizer;
@@ -64,7 +65,7 @@ eventify_status eventify_register(eventify_engine* engine, const char* email,
   return Guard([&] {
     if (out != nullptr) *out = nullptr;
     if (engine == nullptr) return NullArgument("engine");
-    auto parsed = ToRole(role);
+    auto parsed = ToRole(RawEnum(role));
     if (!parsed.ok()) return Record(parsed.status());
     Registration registration{std::string(Arg(email)), std::string(Arg(password)),
                                         std::string(Arg(full_name)), *parsed};

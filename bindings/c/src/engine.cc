@@ -158,7 +158,7 @@ eventify_status eventify_options_set_password_hash_cost(eventify_options* option
                                                         eventify_password_hash_cost cost) {
   return Guard([&] {
     if (options == nullptr) return NullArgument("options");
-    switch (cost) {
+    switch (RawEnum(cost)) {
       case EVENTIFY_PASSWORD_HASH_INTERACTIVE:
         options->engine.accounts.password_hash_cost = PasswordHashCost::kInteractive;
         return RecordOk();

@@ -71,9 +71,10 @@ const char* eventify_last_error_field(void) { return eventify::capi::Last().fiel
 int64_t eventify_last_error_retry_after(void) { return eventify::capi::Last().retry_after; }
 
 const char* eventify_status_name(eventify_status code) {
-  if (code < EVENTIFY_OK || code > EVENTIFY_UNSUPPORTED_MEDIA_TYPE) return "unknown";
+  const int raw = eventify::capi::RawEnum(code);
+  if (raw < EVENTIFY_OK || raw > EVENTIFY_UNSUPPORTED_MEDIA_TYPE) return "unknown";
   // The names are string literals, so NUL-terminated.
-  return eventify::StatusCodeName(static_cast<eventify::StatusCode>(code)).data();
+  return eventify::StatusCodeName(static_cast<eventify::StatusCode>(raw)).data();
 }
 
 void eventify_string_free(char* text) { std::free(text); }

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <new>
@@ -67,6 +68,17 @@ eventify_status Guard(Body&& body) noexcept {
   } catch (...) {
     return Record(Internal("unknown exception"));
   }
+}
+
+// The int a C caller passed for an enum parameter. C lets any int through, and C++ may not even
+// read an enum holding a value beyond the range of its enumerators (UBSan's enum check), so the
+// value is read from the parameter's bytes, and only then compared with the enumerators.
+template <typename Enum>
+int RawEnum(const Enum& value) {
+  static_assert(sizeof(Enum) == sizeof(int), "C enums are int-sized");
+  int raw = 0;
+  std::memcpy(&raw, &value, sizeof raw);
+  return raw;
 }
 
 // A C string argument as a view; NULL is "".

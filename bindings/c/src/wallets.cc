@@ -7,7 +7,8 @@
 namespace eventify::capi {
 namespace {
 
-Result<WalletKind> ToWalletKind(eventify_wallet_kind kind) {
+// `kind`: RawEnum of the caller's eventify_wallet_kind.
+Result<WalletKind> ToWalletKind(int kind) {
   switch (kind) {
     case EVENTIFY_WALLET_USER: return WalletKind::kUser;
     case EVENTIFY_WALLET_ORGANIZER: return WalletKind::kOrganizer;
@@ -65,7 +66,7 @@ eventify_status eventify_get_balance(eventify_engine* engine, const eventify_ses
     *out = eventify_balance{};
     if (engine == nullptr) return NullArgument("engine");
     if (session == nullptr) return NullArgument("session");
-    auto kind = ToWalletKind(wallet);
+    auto kind = ToWalletKind(RawEnum(wallet));
     if (!kind.ok()) return Record(kind.status());
     auto balance = engine->engine->wallets().GetBalance(session->principal, *kind);
     if (!balance.ok()) return Record(balance.status());
@@ -87,7 +88,7 @@ eventify_status eventify_wallet_history(eventify_engine* engine, const eventify_
     *out = nullptr;
     if (engine == nullptr) return NullArgument("engine");
     if (session == nullptr) return NullArgument("session");
-    auto kind = ToWalletKind(wallet);
+    auto kind = ToWalletKind(RawEnum(wallet));
     if (!kind.ok()) return Record(kind.status());
     HistoryQuery query;
     query.cursor = Arg(cursor);
@@ -106,7 +107,7 @@ eventify_status eventify_start_topup(eventify_engine* engine, const eventify_ses
     if (out != nullptr) *out = nullptr;
     if (engine == nullptr) return NullArgument("engine");
     if (session == nullptr) return NullArgument("session");
-    auto kind = ToWalletKind(wallet);
+    auto kind = ToWalletKind(RawEnum(wallet));
     if (!kind.ok()) return Record(kind.status());
     TopUpRequest request{*kind, amount, std::string(Arg(card_token)),
                                    std::string(Arg(idempotency_key))};

@@ -1,5 +1,8 @@
 /* Accounts through the C API: register, the mailed code, verify, login, sessions; the error
  * record; options that the engine refuses. */
+#define _XOPEN_SOURCE 700
+
+#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -137,9 +140,51 @@ static void options_refused(void) {
   eventify_options_free(options);
 }
 
+/* A second engine on the same database whose mails go to an outbox folder as .eml files. */
+static void outbox_mailer(void) {
+  char outbox[300];
+  char email[64];
+  char path[400];
+  eventify_options* options = NULL;
+  eventify_engine* engine = NULL;
+  DIR* dir;
+  struct dirent* entry;
+  int files = 0;
+
+  snprintf(outbox, sizeof outbox, "%s/outbox", test_temp_dir());
+  REQUIRE_OK(eventify_options_new(&options));
+  CHECK_FAILS(eventify_options_set_outbox_dir(options, NULL), EVENTIFY_INVALID_ARGUMENT,
+              "missing_outbox_dir");
+  REQUIRE_OK(eventify_options_set_database_url(options, test_database_url()));
+  REQUIRE_OK(eventify_options_set_secret_key(options, "another-secret-of-32-bytes-or-more!!"));
+  snprintf(path, sizeof path, "%s/media2", test_temp_dir());
+  REQUIRE_OK(eventify_options_set_media_dir(options, path, "/media/"));
+  REQUIRE_OK(eventify_options_set_outbox_dir(options, outbox));
+  REQUIRE_OK(eventify_options_set_password_hash_cost(options, EVENTIFY_PASSWORD_HASH_MINIMUM));
+  REQUIRE_OK(eventify_engine_open(options, &engine));
+  eventify_options_free(options);
+
+  test_email(email, "outbox");
+  REQUIRE_OK(eventify_register(engine, email, "Correct-Horse-9", "Out Box",
+                               EVENTIFY_ROLE_ATTENDEE, NULL));
+  REQUIRE_OK(eventify_engine_run_due_jobs(engine, 16, NULL));
+  dir = opendir(outbox);
+  REQUIRE(dir != NULL);
+  while ((entry = readdir(dir)) != NULL) {
+    const char* dot = strrchr(entry->d_name, '.');
+    if (dot != NULL && strcmp(dot, ".eml") == 0) {
+      ++files;
+    }
+  }
+  closedir(dir);
+  CHECK(files == 1);
+  eventify_engine_free(engine);
+}
+
 void accounts_tests(void) {
   register_verify_login();
   register_errors();
   null_arguments();
   options_refused();
+  outbox_mailer();
 }

@@ -133,6 +133,8 @@ static void direct_conversation_and_hub(void) {
   REQUIRE_OK(eventify_chat_history(test_engine, buyer, direct->id, NULL, 1, &history));
   REQUIRE(history->count == 1);
   CHECK(strlen(history->next_cursor) > 0);
+  eventify_message_list_free(history);
+  history = NULL;
   REQUIRE_OK(eventify_mark_read(test_engine, buyer, direct->id, first->id));
   CHECK_FAILS(eventify_chat_history(test_engine, stranger, direct->id, NULL, 10, &history),
               EVENTIFY_PERMISSION_DENIED, "not_a_member");

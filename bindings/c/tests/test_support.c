@@ -14,6 +14,7 @@ int test_failures = 0;
 eventify_engine* test_engine = NULL;
 
 static char temp_dir[256];
+static char database_url[512];
 static eventify_session* admin = NULL;
 static int counter = 0;
 
@@ -67,7 +68,7 @@ static int remove_entry(const char* path, const struct stat* st, int flag, struc
 
 int test_open_engine(void) {
   const char* backend = getenv("EVENTIFY_TEST_BACKEND");
-  char url[512];
+  char* url = database_url;
   char media[300];
   eventify_options* options = NULL;
   eventify_status status;
@@ -83,9 +84,9 @@ int test_open_engine(void) {
       fprintf(stderr, "EVENTIFY_TEST_PG_URL is not set: run under with-postgres.sh\n");
       return 0;
     }
-    snprintf(url, sizeof url, "%s", pg);
+    snprintf(url, sizeof database_url, "%s", pg);
   } else {
-    snprintf(url, sizeof url, "sqlite:%s/eventify.db", temp_dir);
+    snprintf(url, sizeof database_url, "sqlite:%s/eventify.db", temp_dir);
   }
   snprintf(media, sizeof media, "%s/media", temp_dir);
 
@@ -112,6 +113,9 @@ void test_close_engine(void) {
   test_engine = NULL;
   nftw(temp_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
+
+const char* test_database_url(void) { return database_url; }
+const char* test_temp_dir(void) { return temp_dir; }
 
 void test_run_jobs(void) {
   int ran = 0;

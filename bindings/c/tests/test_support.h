@@ -44,6 +44,9 @@ extern eventify_engine* test_engine;
 int test_open_engine(void);
 void test_close_engine(void);
 void test_run_jobs(void);
+/* The run's database URL and a temporary folder of the run, removed at its end. */
+const char* test_database_url(void);
+const char* test_temp_dir(void);
 
 /* A fresh address "<prefix>-<n>@example.com" into buf (64 bytes). */
 void test_email(char* buf, const char* prefix);
