@@ -26,7 +26,8 @@
  * engine's currency (int64_t).
  *
  * Threads. An engine may be used from any number of threads at once; so may a session (it is read
- * only). Calls block on the database (and on password hashing for register and login), so never
+ * only). A result struct belongs to whoever holds it and is freed once, from any thread, when no
+ * other thread reads it; an options object is used by one thread at a time. Calls block on the database (and on password hashing for register and login), so never
  * make them on a network I/O thread. The last-error functions read the calling thread's own
  * record. Each function below repeats what it blocks on and who owns what. */
 #ifndef EVENTIFY_C_H_
@@ -81,7 +82,8 @@ EVENTIFY_C_API int64_t eventify_last_error_retry_after(void);
  * string is static. Never fails; thread-safe. */
 EVENTIFY_C_API const char* eventify_status_name(eventify_status code);
 
-/* Frees a string the library returned (eventify_sandbox_sign_callback). NULL is ignored. */
+/* Frees a string the library returned (eventify_create_category, eventify_sandbox_sign_callback).
+ * NULL is ignored. Any thread. */
 EVENTIFY_C_API void eventify_string_free(char* text);
 
 /* ---- Opening an engine -------------------------------------------------------------------- */
@@ -118,6 +120,8 @@ typedef enum eventify_password_hash_cost {
  * by one thread at a time. Errors: EVENTIFY_INTERNAL (out of memory). */
 EVENTIFY_C_API eventify_status eventify_options_new(eventify_options** out);
 EVENTIFY_C_API void eventify_options_free(eventify_options* options);
+
+/* The setters copy their strings, never block, and are for the thread that uses the options. */
 
 /* Required. "sqlite:<path>" (created if missing) or "postgresql://user@host:port/dbname". The
  * database is opened and migrated by eventify_engine_open. Errors: EVENTIFY_INVALID_ARGUMENT
@@ -202,7 +206,8 @@ EVENTIFY_C_API void eventify_user_free(eventify_user* user);
  * number of threads; the caller owns it and frees it with eventify_session_free. */
 typedef struct eventify_session eventify_session;
 EVENTIFY_C_API void eventify_session_free(eventify_session* session);
-/* Owned by the session, valid while it lives. Never fail. */
+/* Owned by the session, valid while it lives. Never fail; any thread (a NULL session gives ""
+ * and EVENTIFY_ROLE_ATTENDEE). */
 EVENTIFY_C_API const char* eventify_session_user_id(const eventify_session* session);
 EVENTIFY_C_API eventify_role eventify_session_role(const eventify_session* session);
 /* The session's access token (hand it to eventify_hub_opened) and the refresh token of a login
