@@ -557,7 +557,8 @@ ApiResponse ServerCore::Route(ParsedRequest& request, const RouteMatch& match,
   if (services.cors != nullptr) {
     if (auto preflight = services.cors->Preflight(request)) return std::move(*preflight);
   }
-  const std::string_view pattern = match.index >= 0 ? router.pattern(match.index) : "";
+  const std::string_view pattern =
+      match.index >= 0 ? std::string_view(router.pattern(match.index)) : std::string_view();
   if (RateLimits* limits = services.rate_limits;
       limits != nullptr && !RateLimits::IsExempt(pattern)) {
     if (auto refused =

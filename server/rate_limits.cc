@@ -58,7 +58,7 @@ std::optional<ApiResponse> RateLimits::AdmitAddress(std::string_view address, bo
   if (wait == 0) return std::nullopt;
   ApiResponse response = ErrorResponse(
       429, "rate_limited",
-      fmt::format("too many requests from this address; retry in {} s", wait));
+      "too many requests from this address; retry after the time in Retry-After");
   response.headers.emplace_back("Retry-After", std::to_string(wait));
   return response;
 }
@@ -67,7 +67,7 @@ Status RateLimits::AdmitUser(std::string_view user_id, std::string_view request_
   const std::int64_t wait = Take(fmt::format("user:{}", user_id), config_.per_user, request_id);
   if (wait == 0) return Status::Ok();
   return ResourceExhausted("rate_limited",
-                           fmt::format("too many requests from this user; retry in {} s", wait),
+                           "too many requests from this user; retry after the time in Retry-After",
                            std::chrono::seconds(wait));
 }
 
