@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "eventify/status.h"
+
 namespace eventify::server {
 
 class ApiRequest {
@@ -38,8 +40,23 @@ class ApiRequest {
     authenticated_user_ = std::move(user_id);
   }
 
+  // The request's id (X-Request-Id), set by the server before routing: what its log lines and
+  // its error body carry.
+  const std::string& request_id() const { return request_id_; }
+  void set_request_id(std::string id) { request_id_ = std::move(id); }
+
+  // What the server checks once a request's user is known (the per-user rate limit): called by
+  // Authenticate (authentication.h) after the token checked out; a failure is the route's answer.
+  using UserGate = std::function<Status(std::string_view user_id)>;
+  void set_user_gate(UserGate gate) { user_gate_ = std::move(gate); }
+  Status AdmitUser(std::string_view user_id) const {
+    return user_gate_ ? user_gate_(user_id) : Status::Ok();
+  }
+
  private:
   mutable std::string authenticated_user_;
+  std::string request_id_;
+  UserGate user_gate_;
 };
 
 struct ApiResponse {

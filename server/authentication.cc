@@ -41,7 +41,9 @@ Result<Principal> Authenticate(Accounts& accounts, const ApiRequest& request) {
   auto token = BearerToken(request);
   if (!token.ok()) return token.status();
   auto principal = accounts.Authenticate(*token);
-  if (principal.ok()) request.set_authenticated_user(principal->user_id);
+  if (!principal.ok()) return principal;
+  request.set_authenticated_user(principal->user_id);
+  if (Status admitted = request.AdmitUser(principal->user_id); !admitted.ok()) return admitted;
   return principal;
 }
 

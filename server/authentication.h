@@ -17,8 +17,10 @@ namespace eventify::server {
 Result<std::string_view> BearerToken(const ApiRequest& request);
 
 // The caller of an authenticated route.
-// Errors: those of BearerToken and Accounts::Authenticate. On success the user is noted on the
-// request (ApiRequest::authenticated_user) for the access log.
+// Errors: those of BearerToken and Accounts::Authenticate; kResourceExhausted (rate_limited,
+// with Retry-After) when the user is over the per-user rate limit (ApiRequest::AdmitUser). Once
+// the token checks out the user is noted on the request (ApiRequest::authenticated_user) for the
+// access log.
 Result<Principal> Authenticate(Accounts& accounts, const ApiRequest& request);
 
 }  // namespace eventify::server

@@ -18,8 +18,11 @@
 #include <utility>
 #include <vector>
 
+#include "eventify/backends/redis_bus.h"
 #include "eventify/backends/smtp_mailer.h"
 #include "eventify/engine.h"
+#include "eventify/hub.h"
+#include "eventify/spi/rate_limiter.h"
 #include "eventify/status.h"
 #include "ws_options.h"
 
@@ -28,6 +31,25 @@ namespace eventify::server {
 enum class MailTransport {
   kOutbox,  // .eml files in outbox_dir: the embedded default, nothing else running
   kSmtp,    // the SMTP mailer (eventify::smtp)
+};
+
+// CORS for browser clients on other origins (cors.h; http.cors.* keys). No origin: no CORS.
+struct CorsConfig {
+  std::vector<std::string> allowed_origins;  // scheme://host[:port] each, or "*"
+  bool allow_credentials = false;            // never with "*"
+  std::chrono::seconds max_age{600};         // how long a browser may cache a preflight
+};
+
+// One token bucket rule of the HTTP rate limits (rate_limits.h; http.rate_limit.* keys).
+struct RateRule {
+  bool enabled = true;
+  spi::RateLimit limit;
+};
+
+struct RateLimitsConfig {
+  RateRule per_address{true, {50, 100}};      // every request, by client address
+  RateRule per_user{true, {20, 40}};          // authenticated requests, by user
+  RateRule auth_per_address{true, {0.5, 10}};  // /api/v1/auth/..., by client address (30/m)
 };
 
 struct ServerConfig {
@@ -65,6 +87,16 @@ struct ServerConfig {
   int http_keep_alive_max_requests = 100;
 
   bool log_requests = true;
+
+  CorsConfig cors;
+  RateLimitsConfig rate_limits;
+
+  // Redis (redis.* keys): when redis_host is set, the rate limits are kept there (shared by every
+  // node on it) and /readyz checks it. Empty: none.
+  spi::RedisBusOptions redis{.host = ""};
+
+  // The chat hub (hub.* keys; eventify/hub.h).
+  HubOptions hub;
 
   // The WebSocket endpoint (ws.* keys); its host and backlog are listen.host and listen.backlog.
   WsOptions ws;
@@ -104,6 +136,10 @@ std::optional<std::string> ProcessEnvironment(const std::string& name);
 // Errors: kInvalidArgument (invalid_config) with a message naming the key or flag.
 Result<ServerConfig> LoadConfig(const std::vector<Flag>& flags,
                                 const EnvironmentLookup& environment = ProcessEnvironment);
+
+// Checks an origin as http.cors.allowed_origins takes it: "*", or scheme://host[:port] with
+// scheme http or https, nothing after the port, no trailing slash. Returns what is wrong, or "".
+std::string CheckCorsOrigin(std::string_view origin);
 
 // The option reference printed by --help: every key, its environment variable and its default.
 std::string ConfigUsage();

@@ -196,12 +196,30 @@ ApiResponse ErrorFor(const HttpError& error) {
   return ErrorResponse(error.status, error.code, error.message);
 }
 
-// What every response gets whoever produced it: the request id and, for personal data, no caching.
-void AddCommonHeaders(const RequestHead* head, ApiResponse& response) {
+// The id of a request: its own X-Request-Id when that is sane, else a new one.
+std::string RequestIdFor(const RequestHead* head) {
   const auto incoming = head != nullptr ? head->Header("X-Request-Id") : std::nullopt;
-  response.headers.emplace_back("X-Request-Id", incoming && IsAcceptableRequestId(*incoming)
-                                                    ? std::string(*incoming)
-                                                    : NewRequestId());
+  return incoming && IsAcceptableRequestId(*incoming) ? std::string(*incoming) : NewRequestId();
+}
+
+// Writes the request id into an error body of the common shape, {"error":{...}}, as its last
+// member request_id (the id's characters need no JSON escaping).
+void AddRequestIdToError(std::string_view id, ApiResponse& response) {
+  static constexpr std::string_view kOpening = "{\"error\":{";
+  std::string& body = response.body;
+  if (response.status < 400 || response.content_type != "application/json" ||
+      body.rfind(kOpening, 0) != 0 || body.size() < kOpening.size() + 2 ||
+      body.compare(body.size() - 2, 2, "}}") != 0) {
+    return;
+  }
+  body.insert(body.size() - 2, fmt::format(",\"request_id\":\"{}\"", id));
+}
+
+// What every response gets whoever produced it: the request id (header and error body) and, for
+// personal data, no caching.
+void AddCommonHeaders(const RequestHead* head, std::string_view id, ApiResponse& response) {
+  AddRequestIdToError(id, response);
+  response.headers.emplace_back("X-Request-Id", std::string(id));
   const bool has_cache_control = std::any_of(
       response.headers.begin(), response.headers.end(),
       [](const auto& header) { return HeaderNameEquals(header.first, "Cache-Control"); });
@@ -238,9 +256,10 @@ class HttpConnection;
 
 // The listener's state, shared by its connections (HttpServer::Impl is private to the class).
 struct ServerCore {
-  ServerCore(const ServerConfig& config, const Router& router)
+  ServerCore(const ServerConfig& config, const Router& router, HttpServices services)
       : config(config),
         router(router),
+        services(services),
         limits{config.http_max_header_bytes, config.http_max_body_bytes},
         max_connections(config.http_max_connections),
         workers(static_cast<std::size_t>(config.http_threads)) {}
@@ -249,15 +268,23 @@ struct ServerCore {
   void OnAccepted(const asio::error_code& error, tcp::socket socket);
   void Refuse(tcp::socket socket);
   void BeginStop();
-  // Runs a request on a worker thread: the router's answer, or the refusal of its multipart body,
-  // or 500 when a handler throws. Logs it when log_requests.
+  // Runs a request on a worker thread: a CORS preflight's answer, a rate limit's refusal, the
+  // refusal of its multipart body, the router's answer, or 500 when a handler throws. Counts it
+  // in the metrics and logs it when log_requests.
   ApiResponse Handle(ParsedRequest& request, const std::string& remote,
                      Clock::time_point started) const;
+  ApiResponse Route(ParsedRequest& request, const RouteMatch& match,
+                    const std::string& remote) const;
+  // The metrics and the log line of an answer.
+  void Account(int route, const std::string& remote, const RequestHead* head,
+               const ApiResponse& response, std::string_view user,
+               Clock::time_point started) const;
   void Log(const std::string& remote, const RequestHead* head, const ApiResponse& response,
            std::string_view user, Clock::time_point started) const;
 
   const ServerConfig& config;
   const Router& router;
+  const HttpServices services;
   const HttpLimits limits;
   std::size_t max_connections;
 
@@ -439,11 +466,10 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   // the stream cannot be trusted.
   void RespondError(const HttpError& error) {
     const bool has_head = !parser_.head().method.empty();
+    const RequestHead* head = has_head ? &parser_.head() : nullptr;
     ApiResponse response = ErrorFor(error);
-    AddCommonHeaders(has_head ? &parser_.head() : nullptr, response);
-    if (server_.config.log_requests) {
-      server_.Log(remote_, has_head ? &parser_.head() : nullptr, response, "", Clock::now());
-    }
+    AddCommonHeaders(head, RequestIdFor(head), response);
+    server_.Account(-1, remote_, head, response, "", Clock::now());
     keep_alive_ = false;
     head_request_ = false;
     minor_version_ = 1;
@@ -516,27 +542,53 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
 ApiResponse ServerCore::Handle(ParsedRequest& request, const std::string& remote,
                                Clock::time_point started) const {
-  ApiResponse response;
-  if (auto refused = request.ReadParts()) {
-    response = ErrorFor(*refused);
-  } else {
-    try {
-      response = router.Dispatch(request);
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "eventify-server: exception in {} {}: {}\n", request.head().method,
-                 Printable(request.head().path), e.what());
-      response = ErrorResponse(500, "internal", "internal error");
-    } catch (...) {
-      fmt::print(stderr, "eventify-server: unknown exception in {} {}\n", request.head().method,
-                 Printable(request.head().path));
-      response = ErrorResponse(500, "internal", "internal error");
-    }
-  }
-  AddCommonHeaders(&request.head(), response);
-  if (config.log_requests) {
-    Log(remote, &request.head(), response, request.authenticated_user(), started);
-  }
+  const std::string id = RequestIdFor(&request.head());
+  request.set_request_id(id);
+  const RouteMatch match = router.Find(request);
+  ApiResponse response = Route(request, match, remote);
+  if (services.cors != nullptr) services.cors->Decorate(request, response);
+  AddCommonHeaders(&request.head(), id, response);
+  Account(match.index, remote, &request.head(), response, request.authenticated_user(), started);
   return response;
+}
+
+ApiResponse ServerCore::Route(ParsedRequest& request, const RouteMatch& match,
+                              const std::string& remote) const {
+  if (services.cors != nullptr) {
+    if (auto preflight = services.cors->Preflight(request)) return std::move(*preflight);
+  }
+  const std::string_view pattern =
+      match.index >= 0 ? std::string_view(router.pattern(match.index)) : std::string_view();
+  if (RateLimits* limits = services.rate_limits;
+      limits != nullptr && !RateLimits::IsExempt(pattern)) {
+    if (auto refused =
+            limits->AdmitAddress(remote, RateLimits::IsAuthRoute(pattern), request.request_id())) {
+      return std::move(*refused);
+    }
+    request.set_user_gate([limits, &request](std::string_view user) {
+      return limits->AdmitUser(user, request.request_id());
+    });
+  }
+  if (auto refused = request.ReadParts()) return ErrorFor(*refused);
+  try {
+    return router.Run(match, request);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "eventify-server: id={} exception in {} {}: {}\n", request.request_id(),
+               request.head().method, Printable(request.head().path), e.what());
+  } catch (...) {
+    fmt::print(stderr, "eventify-server: id={} unknown exception in {} {}\n", request.request_id(),
+               request.head().method, Printable(request.head().path));
+  }
+  return ErrorResponse(500, "internal", "internal error");
+}
+
+void ServerCore::Account(int route, const std::string& remote, const RequestHead* head,
+                         const ApiResponse& response, std::string_view user,
+                         Clock::time_point started) const {
+  if (services.metrics != nullptr) {
+    services.metrics->Record(route, response.status, Clock::now() - started);
+  }
+  if (config.log_requests) Log(remote, head, response, user, started);
 }
 
 // One line per request: never the query string or a header value, which may carry secrets.
@@ -598,7 +650,8 @@ void ServerCore::Refuse(tcp::socket socket) {
   ApiResponse response =
       ErrorResponse(503, "too_many_connections", "the server has too many open connections");
   response.headers.emplace_back("Retry-After", "1");
-  AddCommonHeaders(nullptr, response);
+  AddCommonHeaders(nullptr, NewRequestId(), response);
+  if (services.metrics != nullptr) services.metrics->Record(-1, response.status, {});
   const std::string bytes = Serialize(response, false, false, 1);
   asio::error_code ignored;
   socket.non_blocking(true, ignored);
@@ -618,8 +671,10 @@ void ServerCore::BeginStop() {
   for (HttpConnection* connection : open) connection->StopWhenIdle();
 }
 
-HttpServer::HttpServer(const ServerConfig& config, const Router& router)
-    : impl_(std::make_unique<Impl>(config, router)) {}
+HttpServer::HttpServer(const ServerConfig& config, const Router& router, HttpServices services)
+    : impl_(std::make_unique<Impl>(config, router, services)) {
+  if (services.metrics != nullptr) services.metrics->BindRoutes(router);
+}
 
 HttpServer::~HttpServer() { Stop(); }
 

@@ -19,6 +19,7 @@
 #include "admin_cli.h"
 #include "booking_routes.h"
 #include "chat_routes.h"
+#include "cors.h"
 #include "coupon_routes.h"
 #include "job_routes.h"
 #include "config.h"
@@ -29,6 +30,9 @@
 #include "http_server.h"
 #include "media_routes.h"
 #include "report_routes.h"
+#include "metrics.h"
+#include "ops_wiring.h"
+#include "rate_limits.h"
 #include "review_routes.h"
 #include "router.h"
 #include "settlement_routes.h"
@@ -85,8 +89,17 @@ int Serve(const std::vector<std::string>& args) {
     return engine.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
   }
 
+  auto limiter = MakeRateLimiter(*config);
+  if (!limiter.ok()) {
+    fmt::print(stderr, "eventify-server: {}\n", limiter.status().ToString());
+    return 2;
+  }
+  RateLimits rate_limits(config->rate_limits, *limiter);
+  const CorsPolicy cors(config->cors);
+  Metrics metrics;
+
   Router router;
-  AddHealthRoutes(router, **engine);
+  AddHealthRoutes(router, **engine, *config, metrics);
   AddAccountRoutes(router, **engine);
   AddMediaRoutes(router, **engine);
   AddWalletRoutes(router, **engine);
@@ -105,22 +118,29 @@ int Serve(const std::vector<std::string>& args) {
 
   int exit_code = 0;
   {
-    HttpServer http(*config, router);
+    // The hub's traffic is counted by decorators around it (ops_wiring.h).
+    CountingInbound inbound;
+    auto ws = std::make_shared<WsTransport>(config->ws);
+    auto counted = std::make_shared<CountingTransport>(ws);
+    AddServerMetrics(metrics, **engine, *counted, inbound, rate_limits);
+    HttpServer http(*config, router, HttpServices{&cors, &rate_limits, &metrics});
     auto port = http.Bind();
     if (!port.ok()) {
       fmt::print(stderr, "eventify-server: {}\n", port.status().message());
       return 1;
     }
     // The chat hub over the WebSocket endpoint (docs/protocol.md, "WebSocket binding").
-    auto ws = std::make_shared<WsTransport>(config->ws);
     std::string ws_error;
     const int ws_port = ws->Bind(ws_error);
     if (ws_port < 0) {
       fmt::print(stderr, "eventify-server: {}\n", ws_error);
       return 1;
     }
-    std::unique_ptr<Hub> hub = Hub::Create(**engine, ws);
-    ws->Start(*hub);
+    std::unique_ptr<Hub> hub = Hub::Create(**engine, counted, config->hub);
+    inbound.set_hub(*hub);
+    ws->Start(inbound);
+    // Approved events go to every open socket as new_event (until the hub stops).
+    auto announcer = std::make_unique<EventAnnouncer>((*engine)->events(), *hub);
     signals.Start([&http, ws](int signal) {
       fmt::print(stderr, "eventify-server: signal {} received, stopping\n", signal);
       http.Stop();
@@ -135,8 +155,9 @@ int Serve(const std::vector<std::string>& args) {
       fmt::print(stderr, "eventify-server: {}\n", served.message());
       exit_code = 1;
     }
-    ws->Shutdown();  // every socket closed (1001) and reported to the hub
-    hub.reset();     // the hub's queued work done, before the engine goes
+    ws->Shutdown();      // every socket closed (1001) and reported to the hub
+    announcer.reset();  // no approval reaches the hub any more
+    hub.reset();        // the hub's queued work done, before the engine goes
   }
   engine->reset();  // after the last request and the hub have finished
   fmt::print(stderr, "eventify-server: stopped\n");

@@ -23,7 +23,8 @@ std::vector<std::string> SplitPattern(std::string_view pattern) {
 }  // namespace
 
 void Router::Add(std::string_view method, std::string_view pattern, RouteHandler handler) {
-  routes_.push_back(Route{std::string(method), SplitPattern(pattern), std::move(handler)});
+  routes_.push_back(
+      Route{std::string(method), std::string(pattern), SplitPattern(pattern), std::move(handler)});
 }
 
 bool Router::Match(const Route& route, std::string_view path, PathParams& params) {
@@ -53,21 +54,32 @@ bool Router::Match(const Route& route, std::string_view path, PathParams& params
   return start == path.size() + 1;
 }
 
-ApiResponse Router::Dispatch(const ApiRequest& request) const {
+RouteMatch Router::Find(const ApiRequest& request) const {
   const std::string_view method = request.method() == "HEAD" ? "GET" : request.method();
-  PathParams params;
-  std::vector<std::string_view> allowed;
-  for (const Route& route : routes_) {
-    if (!Match(route, request.path(), params)) continue;
-    if (route.method == method) return route.handler(request, params);
-    allowed.push_back(route.method);
+  RouteMatch match;
+  for (std::size_t i = 0; i < routes_.size(); ++i) {
+    const Route& route = routes_[i];
+    if (!Match(route, request.path(), match.params)) continue;
+    if (route.method == method) {
+      match.index = static_cast<int>(i);
+      match.allowed.clear();
+      return match;
+    }
+    match.allowed.push_back(route.method);
   }
-  if (allowed.empty()) {
+  match.params.clear();
+  return match;
+}
+
+ApiResponse Router::Run(const RouteMatch& match, const ApiRequest& request) const {
+  if (match.index >= 0) return routes_[match.index].handler(request, match.params);
+  if (match.allowed.empty()) {
     return ErrorResponse(404, "not_found", fmt::format("no route for {}", request.path()));
   }
+  const std::string_view method = request.method() == "HEAD" ? "GET" : request.method();
   ApiResponse response = ErrorResponse(
       405, "method_not_allowed", fmt::format("{} does not accept {}", request.path(), method));
-  response.headers.emplace_back("Allow", fmt::format("{}", fmt::join(allowed, ", ")));
+  response.headers.emplace_back("Allow", fmt::format("{}", fmt::join(match.allowed, ", ")));
   return response;
 }
 

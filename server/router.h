@@ -16,14 +16,33 @@
 
 namespace eventify::server {
 
+// Which route a request goes to: `index` of the route (0..size()-1), or -1 when none matches,
+// with the methods the path accepts (empty: 404; otherwise 405).
+struct RouteMatch {
+  int index = -1;
+  PathParams params;
+  std::vector<std::string_view> allowed;
+};
+
 class Router {
  public:
   void Add(std::string_view method, std::string_view pattern, RouteHandler handler);
-  ApiResponse Dispatch(const ApiRequest& request) const;
+  ApiResponse Dispatch(const ApiRequest& request) const { return Run(Find(request), request); }
+
+  // The two halves of Dispatch, for a server that looks at the route before running it (rate
+  // limits, metrics by route).
+  RouteMatch Find(const ApiRequest& request) const;
+  ApiResponse Run(const RouteMatch& match, const ApiRequest& request) const;
+
+  // The routes in the order added: their method and pattern as given to Add.
+  int size() const { return static_cast<int>(routes_.size()); }
+  const std::string& method(int index) const { return routes_[index].method; }
+  const std::string& pattern(int index) const { return routes_[index].pattern; }
 
  private:
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;
     RouteHandler handler;
   };

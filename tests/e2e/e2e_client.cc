@@ -95,10 +95,13 @@ bool Reply::HasErrorShape() const {
   if (!error.IsObject()) return false;
   for (const auto& member : error.GetObject()) {
     const std::string name = member.name.GetString();
-    if (name != "code" && name != "message" && name != "field") return false;
+    if (name != "code" && name != "message" && name != "field" && name != "request_id") {
+      return false;
+    }
     if (!member.value.IsString()) return false;
   }
-  return error.HasMember("code") && error.HasMember("message");
+  return error.HasMember("code") && error.HasMember("message") && error.HasMember("request_id") &&
+         Str("/error/request_id") == Header("X-Request-Id");
 }
 
 std::string JsonObject(std::initializer_list<std::pair<std::string, std::string>> members) {
@@ -317,6 +320,14 @@ std::vector<std::string> Deployment::ConfigFlags() const {
       "--accounts.code_resend_interval=0s",
       "--accounts.code_max_sends_per_hour=100",
       "--http.keep_alive_timeout=2s",
+      // The suites send many requests from one address: limits far above them (the operations
+      // suite sets its own).
+      "--http.rate_limit.per_address=100000/s",
+      "--http.rate_limit.per_address_burst=100000",
+      "--http.rate_limit.per_user=100000/s",
+      "--http.rate_limit.per_user_burst=100000",
+      "--http.rate_limit.auth_per_address=100000/s",
+      "--http.rate_limit.auth_per_address_burst=100000",
   };
   if (!database_url_.empty()) flags.push_back("--database.url=" + database_url_);
   flags.insert(flags.end(), extra_flags_.begin(), extra_flags_.end());

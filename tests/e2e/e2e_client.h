@@ -38,7 +38,9 @@ struct Reply {
   std::string Header(const std::string& name) const;
   // error.code of the common error shape, or "<missing>".
   std::string ErrorCode() const { return Str("/error/code"); }
-  // True when the body is exactly {"error":{"code":string,"message":string[,"field":string]}}.
+  // True when the body is exactly
+  // {"error":{"code":string,"message":string[,"field":string],"request_id":string}} and
+  // request_id is the X-Request-Id header's.
   bool HasErrorShape() const;
 };
 

@@ -3,6 +3,7 @@
 // the exact message naming the key and where it came from.
 #define BOOST_TEST_MODULE server_config
 #include "config.h"
+#include "config_loading.h"
 
 #include <boost/test/unit_test.hpp>
 #include <chrono>
@@ -19,17 +20,9 @@ using std::chrono::seconds;
 
 namespace {
 
-using Environment = std::map<std::string, std::string>;
-
-Result<ServerConfig> Load(const std::vector<Flag>& flags, const Environment& environment = {}) {
-  return LoadConfig(flags, [&](const std::string& name) -> std::optional<std::string> {
-    const auto found = environment.find(name);
-    if (found == environment.end()) return std::nullopt;
-    return found->second;
-  });
-}
-
-Flag F(std::string name, std::string value) { return {std::move(name), std::move(value), true}; }
+using testing::Environment;
+using testing::F;
+using testing::Load;
 
 constexpr const char* kDurationRule =
     "must be a duration of at least 1 s and at most 10 years (seconds, or with s/m/h/d)";

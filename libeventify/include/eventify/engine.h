@@ -10,7 +10,9 @@
 // Thread-safety: every member function may be called from any number of threads at once.
 #pragma once
 
+#include <array>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -127,6 +129,21 @@ struct EngineOptions {
   JobsOptions jobs;
 };
 
+// What an engine has done since it opened, for monitoring (eventify-server's /metrics). Each
+// value is read with a relaxed atomic load: exact by itself, the set is not one snapshot.
+struct EngineStats {
+  // Upper bounds of the commit pipeline's batch size buckets (operations per transaction).
+  static constexpr std::array<std::uint64_t, 11> kBatchSizeBounds = {1,  2,   4,   8,   16,  32,
+                                                                     64, 128, 256, 512, 1024};
+  std::uint64_t pipeline_batches = 0;     // transactions of the commit pipeline, done or failed
+  std::uint64_t pipeline_operations = 0;  // operations in them
+  std::uint64_t pipeline_queued = 0;      // operations waiting for a batch now
+  // Batches by size: [i] counts those of more than kBatchSizeBounds[i-1] and at most
+  // kBatchSizeBounds[i] operations; the last, those larger than every bound.
+  std::array<std::uint64_t, kBatchSizeBounds.size() + 1> pipeline_batch_sizes{};
+  JobRunCounts jobs;
+};
+
 class Engine {
  public:
   // Errors: kInvalidArgument (secret_key_too_short, missing_storage, missing_mailer,
@@ -150,6 +167,8 @@ class Engine {
   virtual spi::Storage& storage() = 0;
   virtual spi::MediaStore& media_store() = 0;
   virtual const spi::Clock& clock() const = 0;
+  // Thread-safe and cheap: a few relaxed atomic loads.
+  virtual EngineStats stats() const = 0;
 };
 
 }  // namespace eventify

@@ -276,6 +276,18 @@ struct EventsOptions {
 
 // ---- The service -----------------------------------------------------------------------------
 
+// Told of what the engine's events area did that a host announces elsewhere
+// (Events::AddObserver): eventify-server's chat hub sends `new_event` from OnEventApproved.
+// Changes made by other processes on the same database are not seen.
+class EventsObserver {
+ public:
+  virtual ~EventsObserver() = default;
+  // An event was approved (ApproveEvent committed), with its approved state; on the approving
+  // thread, after the commit. Must be quick (hand it to another thread) and never call back into
+  // Events.
+  virtual void OnEventApproved(const Event& event) = 0;
+};
+
 class Events {
  public:
   virtual ~Events() = default;
@@ -395,6 +407,13 @@ class Events {
   // Marks every approved event whose end is at or before now completed; returns how many. The
   // recurring job kCompleteEndedEventsJob (eventify/jobs.h) calls it.
   virtual Result<std::int64_t> CompleteEndedEvents() = 0;
+
+  // Registers `observer` from now on until RemoveObserver; the service does not own it. Returns
+  // the handle RemoveObserver takes. Thread-safe.
+  virtual std::uint64_t AddObserver(EventsObserver* observer) = 0;
+  // Unregisters; returns once no call to that observer is running. Never call it from the
+  // observer. An unknown handle is ignored.
+  virtual void RemoveObserver(std::uint64_t handle) = 0;
 };
 
 }  // namespace eventify

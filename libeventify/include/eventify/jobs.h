@@ -40,6 +40,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -143,6 +144,12 @@ struct JobsOptions {
       {std::string(kPurgeExpiredJob), std::chrono::seconds(3600)}};
 };
 
+// The attempts an engine's jobs service ran since it opened, by outcome (for monitoring).
+struct JobRunCounts {
+  std::uint64_t succeeded = 0;
+  std::uint64_t failed = 0;  // retried later, or dead when it was the last attempt
+};
+
 class Jobs {
  public:
   // Runs one job; a non-OK status is a failed attempt, its ToString() the job's last_error. An OK
@@ -178,6 +185,10 @@ class Jobs {
   // Admin only. Errors: kPermissionDenied (forbidden), kNotFound (job_not_found),
   // kFailedPrecondition (job_not_dead).
   virtual Result<Job> RetryJob(const Principal& admin, std::string_view id) = 0;
+
+  // Attempts run by this engine (RunDueJobs, by a worker or the host) whose outcome was recorded.
+  // Thread-safe, cheap (relaxed atomic reads).
+  virtual JobRunCounts run_counts() const = 0;
 };
 
 }  // namespace eventify

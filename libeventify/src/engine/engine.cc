@@ -75,6 +75,12 @@ class EngineImpl final : public Engine {
   Wallets& wallets() override { return *wallets_; }
   Jobs& jobs() override { return *jobs_; }
   Events& events() override { return *events_; }
+  EngineStats stats() const override {
+    EngineStats stats;
+    pipeline_->AddStats(stats);
+    stats.jobs = jobs_->run_counts();
+    return stats;
+  }
   Bookings& bookings() override { return *bookings_; }
   Settlements& settlements() override { return *settlements_; }
   Reviews& reviews() override { return *reviews_; }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <map>
+#include <shared_mutex>
 #include <span>
 #include <utility>
 
@@ -339,7 +341,7 @@ class EventsServiceImpl final : public Events {
   }
 
   Result<Event> ApproveEvent(const Principal& admin, std::string_view id) override {
-    return Transition(admin, id, EventAction::kReviewEvents,
+    Result<Event> approved = Transition(admin, id, EventAction::kReviewEvents,
                       [&](EventStore&, Event& event, Timestamp now) -> Status {
                         EV_RETURN_IF_ERROR(CheckPending(event));
                         if (event.starts_at <= now) {
@@ -353,6 +355,22 @@ class EventsServiceImpl final : public Events {
                         return Status::Ok();
                       },
                       kMailOrganizer);
+    if (approved.ok()) {
+      std::shared_lock lock(observers_mu_);
+      for (const auto& [handle, observer] : observers_) observer->OnEventApproved(*approved);
+    }
+    return approved;
+  }
+
+  std::uint64_t AddObserver(EventsObserver* observer) override {
+    std::unique_lock lock(observers_mu_);
+    observers_.emplace(++last_observer_, observer);
+    return last_observer_;
+  }
+
+  void RemoveObserver(std::uint64_t handle) override {
+    std::unique_lock lock(observers_mu_);
+    observers_.erase(handle);
   }
 
   Result<Event> RejectEvent(const Principal& admin, std::string_view id, EventRejectCause cause,
@@ -610,6 +628,10 @@ class EventsServiceImpl final : public Events {
   const std::string currency_;
   const EventMail mail_;
   const EventsOptions options_;
+
+  std::shared_mutex observers_mu_;  // shared while calling them, so RemoveObserver waits for calls
+  std::map<std::uint64_t, EventsObserver*> observers_;
+  std::uint64_t last_observer_ = 0;
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <string>
@@ -111,7 +112,14 @@ class JobsServiceImpl final : public JobsService {
       outcomes.push_back(RunHandler(job));
     }
     EV_RETURN_IF_ERROR(Finish(claimed, outcomes));
+    for (const Status& outcome : outcomes) {
+      (outcome.ok() ? succeeded_ : failed_).fetch_add(1, std::memory_order_relaxed);
+    }
     return static_cast<int>(outcomes.size());
+  }
+
+  JobRunCounts run_counts() const override {
+    return {succeeded_.load(std::memory_order_relaxed), failed_.load(std::memory_order_relaxed)};
   }
 
   Result<JobPage> ListJobs(const Principal& admin, JobStatus status, std::string_view cursor,
@@ -333,6 +341,8 @@ class JobsServiceImpl final : public JobsService {
   const std::string worker_id_;  // in locked_by: identifies this engine's leases
 
   std::mutex mu_;
+  std::atomic<std::uint64_t> succeeded_{0};
+  std::atomic<std::uint64_t> failed_{0};
   std::map<std::string, Handler, std::less<>> handlers_;
   std::map<std::string, Timestamp> enqueued_slots_;  // per scheduled kind, the newest period
   std::vector<std::thread> workers_;

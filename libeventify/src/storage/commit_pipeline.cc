@@ -38,6 +38,7 @@ Status CommitPipeline::Enqueue(Item* item) {
                          "too many writes are waiting for the database; retry in a moment");
     }
     queue_.push_back(item);
+    queued_.store(queue_.size(), std::memory_order_relaxed);
   }
   work_available_.notify_one();
   return Status::Ok();
@@ -89,6 +90,15 @@ void CommitPipeline::HandOnTurn() {
   work_available_.notify_all();
 }
 
+void CommitPipeline::AddStats(EngineStats& stats) const {
+  stats.pipeline_queued = queued_.load(std::memory_order_relaxed);
+  stats.pipeline_batches = batches_.load(std::memory_order_relaxed);
+  stats.pipeline_operations = operations_.load(std::memory_order_relaxed);
+  for (std::size_t i = 0; i < batch_sizes_.size(); ++i) {
+    stats.pipeline_batch_sizes[i] = batch_sizes_[i].load(std::memory_order_relaxed);
+  }
+}
+
 void CommitPipeline::WriterLoop() {
   std::vector<Item*> batch;
   for (;;) {
@@ -102,7 +112,16 @@ void CommitPipeline::WriterLoop() {
         batch.push_back(queue_.front());
         queue_.pop_front();
       }
+      queued_.store(queue_.size(), std::memory_order_relaxed);
     }
+    batches_.fetch_add(1, std::memory_order_relaxed);
+    operations_.fetch_add(batch.size(), std::memory_order_relaxed);
+    std::size_t bucket = 0;
+    while (bucket < EngineStats::kBatchSizeBounds.size() &&
+           batch.size() > EngineStats::kBatchSizeBounds[bucket]) {
+      ++bucket;
+    }
+    batch_sizes_[bucket].fetch_add(1, std::memory_order_relaxed);
     bool turn_handed_on = false;
     ApplyBatch(batch, [&] {
       if (turn_handed_on) return;

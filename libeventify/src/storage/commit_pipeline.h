@@ -50,6 +50,8 @@
 // writers; no Execute or Submit may be running or start once it has begun.
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -61,6 +63,7 @@
 #include <utility>
 #include <vector>
 
+#include "eventify/engine.h"
 #include "eventify/spi/storage.h"
 #include "eventify/status.h"
 
@@ -157,6 +160,9 @@ class CommitPipeline {
   using Done = std::function<void(BatchOperation& operation)>;
   Status Submit(BatchApplier& applier, std::unique_ptr<BatchOperation> operation, Done done);
 
+  // The pipeline's part of EngineStats (pipeline_*). Thread-safe, lock-free.
+  void AddStats(EngineStats& stats) const;
+
  private:
   // A caller's place in the queue. The caller sleeps on its own condition variable (a futex
   // wait, no spinning: spinning waiters would steal the writer's CPU). Waking a batch's callers
@@ -193,6 +199,11 @@ class CommitPipeline {
   std::deque<Item*> queue_;
   bool turn_taken_ = false;  // a writer is taking or applying a batch
   bool stopping_ = false;
+  // Statistics, written by the writers (queued_ under mu_ too), read without the lock.
+  std::atomic<std::uint64_t> queued_{0};
+  std::atomic<std::uint64_t> batches_{0};
+  std::atomic<std::uint64_t> operations_{0};
+  std::array<std::atomic<std::uint64_t>, EngineStats::kBatchSizeBounds.size() + 1> batch_sizes_{};
   std::vector<std::thread> writers_;  // last: start after everything above is ready
 };
 
