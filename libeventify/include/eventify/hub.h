@@ -53,6 +53,7 @@
 
 #include "eventify/engine.h"
 #include "eventify/events.h"
+#include "eventify/export.h"
 #include "eventify/spi/transport.h"
 
 namespace eventify {
@@ -79,7 +80,7 @@ struct HubOptions {
   std::chrono::milliseconds unread_total_interval{1000};
 };
 
-class Hub : public spi::HubInbound {
+class EVENTIFY_EXPORT Hub : public spi::HubInbound {
  public:
   // A hub over the engine's chat, accounts, storage and clock; `engine` must outlive it, the
   // transport is shared with it.
