@@ -26,6 +26,7 @@
 #include "engine_setup.h"
 #include "event_routes.h"
 #include "eventify/hub.h"
+#include "eventify/version.h"
 #include "health_routes.h"
 #include "http_server.h"
 #include "media_routes.h"
@@ -70,7 +71,7 @@ int Serve(const std::vector<std::string>& args) {
       return 0;
     }
     if (flag.name == "version") {
-      fmt::print("eventify-server {}\n", EVENTIFY_VERSION);
+      fmt::print("eventify-server {}\n", EVENTIFY_VERSION_STRING);
       return 0;
     }
   }

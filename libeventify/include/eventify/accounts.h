@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "eventify/export.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
 
@@ -19,8 +20,8 @@ namespace eventify {
 
 enum class Role : int { kAttendee = 0, kOrganizer = 1, kAdmin = 2 };
 
-std::string_view RoleName(Role role);  // "attendee", "organizer", "admin"
-Result<Role> ParseRole(std::string_view name);
+EVENTIFY_EXPORT std::string_view RoleName(Role role);  // "attendee", "organizer", "admin"
+EVENTIFY_EXPORT Result<Role> ParseRole(std::string_view name);
 
 // What a client may see of an account.
 struct User {
@@ -46,7 +47,7 @@ struct Principal {
 // The operator of a command-line program run with the server's own configuration: acts with the
 // admin role without an account of its own. Only for such programs; never build one from what
 // a network client sent.
-Principal OperatorPrincipal();
+EVENTIFY_EXPORT Principal OperatorPrincipal();
 
 // What the host knows of where an unauthenticated request comes from. Guessing (passwords, e-mailed
 // codes) and requests for code e-mails are throttled per client address as well as per account;
@@ -104,9 +105,9 @@ enum class Action : int {
 };
 
 // The single permission table: true when `role` may perform `action`.
-bool IsAllowed(Role role, Action action);
+EVENTIFY_EXPORT bool IsAllowed(Role role, Action action);
 
-class Accounts {
+class EVENTIFY_EXPORT Accounts {
  public:
   virtual ~Accounts() = default;
 

@@ -54,6 +54,7 @@
 #include "eventify/accounts.h"
 #include "eventify/card_payments.h"
 #include "eventify/coupons.h"
+#include "eventify/export.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
 
@@ -63,9 +64,9 @@ namespace eventify {
 //   held --Pay--> confirmed --Cancel (refunded)--> cancelled
 //   held --(hold_expires_at passes)--> expired;  held --Cancel (released)--> cancelled
 enum class BookingStatus : int { kHeld, kConfirmed, kExpired, kCancelled };
-std::string_view BookingStatusName(BookingStatus status);
+EVENTIFY_EXPORT std::string_view BookingStatusName(BookingStatus status);
 // Errors: kInvalidArgument (invalid_status, field "status").
-Result<BookingStatus> ParseBookingStatus(std::string_view name);
+EVENTIFY_EXPORT Result<BookingStatus> ParseBookingStatus(std::string_view name);
 
 // One seat of a confirmed booking.
 struct Ticket {
@@ -129,9 +130,9 @@ struct BookingsOptions {
 //   waiting --seats came back and the entry's seats fit--> offered (a held booking of its own)
 //   waiting --Bookings::LeaveWaitlist--> gone
 enum class WaitlistStatus : int { kWaiting, kOffered };
-std::string_view WaitlistStatusName(WaitlistStatus status);
+EVENTIFY_EXPORT std::string_view WaitlistStatusName(WaitlistStatus status);
 // Errors: kInvalidArgument (invalid_status, field "status").
-Result<WaitlistStatus> ParseWaitlistStatus(std::string_view name);
+EVENTIFY_EXPORT Result<WaitlistStatus> ParseWaitlistStatus(std::string_view name);
 
 // A user's place in the line for seats of a sold-out event (Bookings::JoinWaitlist).
 struct WaitlistEntry {
@@ -162,7 +163,7 @@ struct BookingPage {
   std::string next_cursor;     // empty when there is nothing older
 };
 
-class Bookings {
+class EVENTIFY_EXPORT Bookings {
  public:
   virtual ~Bookings() = default;
 

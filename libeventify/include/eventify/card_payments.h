@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "eventify/export.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
 
@@ -22,9 +23,9 @@ namespace eventify {
 //   pending --success callback, hold lapsed, released or no longer payable--> in_wallet
 //   pending --declined (at once or by callback), or the card token refused--> declined
 enum class CardPaymentState : int { kPending, kPaid, kInWallet, kDeclined };
-std::string_view CardPaymentStateName(CardPaymentState state);
+EVENTIFY_EXPORT std::string_view CardPaymentStateName(CardPaymentState state);
 // Errors: kInvalidArgument (invalid_state, field "state").
-Result<CardPaymentState> ParseCardPaymentState(std::string_view name);
+EVENTIFY_EXPORT Result<CardPaymentState> ParseCardPaymentState(std::string_view name);
 
 struct CardPaymentRequest {
   std::string card_token;  // opaque token of the gateway's client-side form, 1-200 printable ASCII

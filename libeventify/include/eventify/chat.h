@@ -83,6 +83,7 @@
 #include <vector>
 
 #include "eventify/accounts.h"
+#include "eventify/export.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
 
@@ -93,10 +94,11 @@ inline constexpr std::size_t kMaxMessageChars = 4000;
 inline constexpr std::size_t kMaxChatImageBytes = 5 * 1024 * 1024;
 
 enum class ConversationKind : int { kDirect, kEventRoom };
-std::string_view ConversationKindName(ConversationKind kind);  // "direct", "event_room"
+// "direct", "event_room"
+EVENTIFY_EXPORT std::string_view ConversationKindName(ConversationKind kind);
 
 enum class MessageKind : int { kText, kAnnouncement };
-std::string_view MessageKindName(MessageKind kind);  // "text", "announcement"
+EVENTIFY_EXPORT std::string_view MessageKindName(MessageKind kind);  // "text", "announcement"
 
 // The image of an image message.
 struct MessageImage {
@@ -217,7 +219,7 @@ struct ChatCommit {
 // Told of every commit of the engine's chat (Chat::AddObserver): how the hub routes messages
 // sent over HTTP as well as over its own connections. Commits of other processes on the same
 // database are not seen (between server processes they travel on the bus).
-class ChatObserver {
+class EVENTIFY_EXPORT ChatObserver {
  public:
   virtual ~ChatObserver() = default;
   // Called once per commit that wrote a message or moved a mark, after the commit is durable,
@@ -256,7 +258,7 @@ struct StreamPage {
   bool resync = false;
 };
 
-class Chat {
+class EVENTIFY_EXPORT Chat {
  public:
   virtual ~Chat() = default;
 

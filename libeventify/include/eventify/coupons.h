@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "eventify/accounts.h"
+#include "eventify/export.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
 
@@ -80,13 +81,14 @@ struct CouponPage {
 
 // The code in its stored form (upper case). Errors: kInvalidArgument invalid_coupon_code (field
 // `field`) unless 4-32 ASCII letters, digits, '-' or '_'.
-Result<std::string> NormalizeCouponCode(std::string_view code, const char* field = "code");
+EVENTIFY_EXPORT Result<std::string> NormalizeCouponCode(std::string_view code,
+                                                        const char* field = "code");
 
 // What `coupon` takes off a price of `gross` minor units: a percentage rounded down to the minor
 // unit (the buyer pays the odd fraction), or the fixed amount; never more than `gross`.
-std::int64_t CouponDiscount(const Coupon& coupon, std::int64_t gross);
+EVENTIFY_EXPORT std::int64_t CouponDiscount(const Coupon& coupon, std::int64_t gross);
 
-class Coupons {
+class EVENTIFY_EXPORT Coupons {
  public:
   virtual ~Coupons() = default;
 

@@ -20,6 +20,7 @@
 #include "eventify/bookings.h"
 #include "eventify/chat.h"
 #include "eventify/events.h"
+#include "eventify/export.h"
 #include "eventify/jobs.h"
 #include "eventify/ledger.h"
 #include "eventify/reviews.h"
@@ -144,7 +145,7 @@ struct EngineStats {
   JobRunCounts jobs;
 };
 
-class Engine {
+class EVENTIFY_EXPORT Engine {
  public:
   // Errors: kInvalidArgument (secret_key_too_short, missing_storage, missing_mailer,
   // missing_media_store, invalid_currency, invalid_commit_options, invalid_throttle_options,

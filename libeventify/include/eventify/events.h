@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "eventify/accounts.h"
+#include "eventify/export.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
 
@@ -36,9 +37,9 @@ namespace eventify {
 
 // Stored by name (OrganizerStatusName): "pending", "verified", "rejected".
 enum class OrganizerStatus : int { kPending, kVerified, kRejected };
-std::string_view OrganizerStatusName(OrganizerStatus status);
+EVENTIFY_EXPORT std::string_view OrganizerStatusName(OrganizerStatus status);
 // Errors: kInvalidArgument (invalid_status, field "status").
-Result<OrganizerStatus> ParseOrganizerStatus(std::string_view name);
+EVENTIFY_EXPORT Result<OrganizerStatus> ParseOrganizerStatus(std::string_view name);
 
 // Why an admin rejected an organizer profile. Stored by name: "incomplete_profile",
 // "unverifiable_contact", "not_an_organizer", "other".
@@ -48,9 +49,9 @@ enum class OrganizerRejectCause : int {
   kNotAnOrganizer,
   kOther,
 };
-std::string_view OrganizerRejectCauseName(OrganizerRejectCause cause);
+EVENTIFY_EXPORT std::string_view OrganizerRejectCauseName(OrganizerRejectCause cause);
 // Errors: kInvalidArgument (invalid_cause, field "cause").
-Result<OrganizerRejectCause> ParseOrganizerRejectCause(std::string_view name);
+EVENTIFY_EXPORT Result<OrganizerRejectCause> ParseOrganizerRejectCause(std::string_view name);
 
 // What an organizer submits for verification. Every field is trimmed; 1-200 characters
 // (about: 1-5000).
@@ -116,9 +117,9 @@ enum class EventStatus : int {
   kCancelled,
   kCompleted,
 };
-std::string_view EventStatusName(EventStatus status);
+EVENTIFY_EXPORT std::string_view EventStatusName(EventStatus status);
 // Errors: kInvalidArgument (invalid_status, field "status").
-Result<EventStatus> ParseEventStatus(std::string_view name);
+EVENTIFY_EXPORT Result<EventStatus> ParseEventStatus(std::string_view name);
 
 // Why an admin rejected an event. Stored by name: "incomplete_details", "misleading_content",
 // "wrong_category", "policy_violation", "other".
@@ -129,9 +130,9 @@ enum class EventRejectCause : int {
   kPolicyViolation,
   kOther,
 };
-std::string_view EventRejectCauseName(EventRejectCause cause);
+EVENTIFY_EXPORT std::string_view EventRejectCauseName(EventRejectCause cause);
 // Errors: kInvalidArgument (invalid_cause, field "cause").
-Result<EventRejectCause> ParseEventRejectCause(std::string_view name);
+EVENTIFY_EXPORT Result<EventRejectCause> ParseEventRejectCause(std::string_view name);
 
 // What an organizer writes: the whole event, on creation and on every edit. The fields checked,
 // each failure kInvalidArgument with the field named:
@@ -263,7 +264,7 @@ enum class EventAction : int {
 enum class EventRelation : int { kNone, kOrganizerOfEvent, kHolderOfConfirmedBooking };
 
 // The single permission table of the events area.
-bool IsEventActionAllowed(Role role, EventRelation relation, EventAction action);
+EVENTIFY_EXPORT bool IsEventActionAllowed(Role role, EventRelation relation, EventAction action);
 
 // ---- Options and the service ----
 
@@ -288,7 +289,7 @@ class EventsObserver {
   virtual void OnEventApproved(const Event& event) = 0;
 };
 
-class Events {
+class EVENTIFY_EXPORT Events {
  public:
   virtual ~Events() = default;
 

@@ -55,6 +55,7 @@
 
 #include "eventify/engine.h"
 #include "eventify/events.h"
+#include "eventify/export.h"
 #include "eventify/spi/bus.h"
 #include "eventify/spi/transport.h"
 
@@ -101,7 +102,7 @@ struct HubCluster {
   std::chrono::milliseconds renew_interval{5000};
 };
 
-class Hub : public spi::HubInbound {
+class EVENTIFY_EXPORT Hub : public spi::HubInbound {
  public:
   // A hub over the engine's chat, accounts, storage and clock; `engine` must outlive it, the
   // transport is shared with it.

@@ -48,6 +48,7 @@
 #include <vector>
 
 #include "eventify/accounts.h"
+#include "eventify/export.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
 
@@ -56,9 +57,9 @@ namespace eventify {
 // Stored by name (JobStatusName): "queued", "running", "succeeded", "dead".
 enum class JobStatus : int { kQueued, kRunning, kSucceeded, kDead };
 
-std::string_view JobStatusName(JobStatus status);
+EVENTIFY_EXPORT std::string_view JobStatusName(JobStatus status);
 // Errors: kInvalidArgument (invalid_status, field "status").
-Result<JobStatus> ParseJobStatus(std::string_view name);
+EVENTIFY_EXPORT Result<JobStatus> ParseJobStatus(std::string_view name);
 
 // The engine's recurring jobs.
 inline constexpr std::string_view kVoidExpiredTransfersJob = "ledger.void_expired";
@@ -150,7 +151,7 @@ struct JobRunCounts {
   std::uint64_t failed = 0;  // retried later, or dead when it was the last attempt
 };
 
-class Jobs {
+class EVENTIFY_EXPORT Jobs {
  public:
   // Runs one job; a non-OK status is a failed attempt, its ToString() the job's last_error. An OK
   // status with a message (Status(StatusCode::kOk, reason, message)) succeeds and leaves the

@@ -32,6 +32,7 @@
 #include <string_view>
 #include <vector>
 
+#include "eventify/export.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
 
@@ -68,18 +69,20 @@ enum class VoidCause : int {
   kInvalidCardToken = 6,  // "invalid_card_token": the gateway refused the card token
 };
 
-std::string_view AccountKindName(AccountKind kind);  // "user_wallet", "escrow", ...
-Result<AccountKind> ParseAccountKind(std::string_view name);
-std::string_view TransferKindName(TransferKind kind);  // "credit", "debit", ...
-Result<TransferKind> ParseTransferKind(std::string_view name);
-std::string_view TransferStatusName(TransferStatus status);  // "pending", "posted", "voided"
-Result<TransferStatus> ParseTransferStatus(std::string_view name);
-std::string_view VoidCauseName(VoidCause cause);  // "", "voided", "expired", "cancelled", ...
+EVENTIFY_EXPORT std::string_view AccountKindName(AccountKind kind);  // "user_wallet", "escrow", ...
+EVENTIFY_EXPORT Result<AccountKind> ParseAccountKind(std::string_view name);
+EVENTIFY_EXPORT std::string_view TransferKindName(TransferKind kind);  // "credit", "debit", ...
+EVENTIFY_EXPORT Result<TransferKind> ParseTransferKind(std::string_view name);
+// "pending", "posted", "voided"
+EVENTIFY_EXPORT std::string_view TransferStatusName(TransferStatus status);
+EVENTIFY_EXPORT Result<TransferStatus> ParseTransferStatus(std::string_view name);
+// "", "voided", "expired", "cancelled", ...
+EVENTIFY_EXPORT std::string_view VoidCauseName(VoidCause cause);
 // Errors: kInvalidArgument (invalid_void_cause, field "void_cause").
-Result<VoidCause> ParseVoidCause(std::string_view name);
+EVENTIFY_EXPORT Result<VoidCause> ParseVoidCause(std::string_view name);
 
 // True for the kinds whose balance may go below zero (only the gateway clearing account).
-bool MayGoNegative(AccountKind kind);
+EVENTIFY_EXPORT bool MayGoNegative(AccountKind kind);
 
 // Names a ledger account. owner_id is the user id for wallets, the event id for escrow, and
 // empty for the platform-wide accounts (revenue, clearing, withdrawals payable).
@@ -175,7 +178,7 @@ struct AuditReport {
   bool clean() const { return discrepancies.empty(); }
 };
 
-class Ledger {
+class EVENTIFY_EXPORT Ledger {
  public:
   virtual ~Ledger() = default;
 

@@ -36,6 +36,7 @@
 
 #include "eventify/accounts.h"
 #include "eventify/events.h"
+#include "eventify/export.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
 
@@ -78,7 +79,7 @@ struct OrganizerRating {
   Rating rating;  // over the visible reviews of all the organizer's events
 };
 
-class Reviews {
+class EVENTIFY_EXPORT Reviews {
  public:
   virtual ~Reviews() = default;
 

@@ -42,6 +42,7 @@
 #include <string_view>
 
 #include "eventify/accounts.h"
+#include "eventify/export.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
 
@@ -57,14 +58,14 @@ struct SettlementsOptions {
 // Where an event stands. Stored nowhere: derived on every read. Names (SettlementStatusName):
 // "unsettled" (not due yet, or never approved), "due", "settled", "on_hold", "cancelled".
 enum class SettlementStatus : int { kUnsettled, kDue, kSettled, kOnHold, kCancelled };
-std::string_view SettlementStatusName(SettlementStatus status);
+EVENTIFY_EXPORT std::string_view SettlementStatusName(SettlementStatus status);
 
 struct RevenueSplit {
   std::int64_t commission = 0;
   std::int64_t net = 0;
 };
 // The split of `gross` minor units (>= 0) at `commission_bps` (0-10000), commission rounded up.
-RevenueSplit SplitRevenue(std::int64_t gross, std::int32_t commission_bps);
+EVENTIFY_EXPORT RevenueSplit SplitRevenue(std::int64_t gross, std::int32_t commission_bps);
 
 struct Settlement {
   std::string event_id;
@@ -84,7 +85,7 @@ struct Settlement {
   std::string settled_by;  // the admin's user id; empty when the job settled it
 };
 
-class Settlements {
+class EVENTIFY_EXPORT Settlements {
  public:
   virtual ~Settlements() = default;
 

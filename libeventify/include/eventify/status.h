@@ -15,6 +15,8 @@
 #include <utility>
 #include <variant>
 
+#include "eventify/export.h"
+
 namespace eventify {
 
 // Kinds of failure. The numeric values are part of the future C API: append, never renumber.
@@ -35,12 +37,12 @@ enum class StatusCode : int {
 };
 
 // Stable lower-case name of a code ("invalid_argument"), used when a Status has no reason.
-std::string_view StatusCodeName(StatusCode code);
+EVENTIFY_EXPORT std::string_view StatusCodeName(StatusCode code);
 
 // The one table from codes to HTTP status codes; the server uses nothing else.
-int HttpStatusFor(StatusCode code);
+EVENTIFY_EXPORT int HttpStatusFor(StatusCode code);
 
-class [[nodiscard]] Status {
+class [[nodiscard]] EVENTIFY_EXPORT Status {
  public:
   Status() = default;  // OK
   Status(StatusCode code, std::string reason, std::string message, std::string field = {})
@@ -80,18 +82,22 @@ class [[nodiscard]] Status {
 };
 
 // Shorthands for the common codes: reason, message, optional field.
-Status InvalidArgument(std::string reason, std::string message, std::string field = {});
-Status NotFound(std::string reason, std::string message, std::string field = {});
-Status AlreadyExists(std::string reason, std::string message, std::string field = {});
-Status Unauthenticated(std::string reason, std::string message);
-Status PermissionDenied(std::string reason, std::string message);
-Status FailedPrecondition(std::string reason, std::string message, std::string field = {});
-Status ResourceExhausted(std::string reason, std::string message);
+EVENTIFY_EXPORT Status InvalidArgument(std::string reason, std::string message,
+                                       std::string field = {});
+EVENTIFY_EXPORT Status NotFound(std::string reason, std::string message, std::string field = {});
+EVENTIFY_EXPORT Status AlreadyExists(std::string reason, std::string message,
+                                     std::string field = {});
+EVENTIFY_EXPORT Status Unauthenticated(std::string reason, std::string message);
+EVENTIFY_EXPORT Status PermissionDenied(std::string reason, std::string message);
+EVENTIFY_EXPORT Status FailedPrecondition(std::string reason, std::string message,
+                                          std::string field = {});
+EVENTIFY_EXPORT Status ResourceExhausted(std::string reason, std::string message);
 // A throttle: retry_after (at least one second) tells the caller when to try again.
-Status ResourceExhausted(std::string reason, std::string message, std::chrono::seconds retry_after);
-Status Aborted(std::string reason, std::string message);
-Status Unavailable(std::string reason, std::string message);
-Status Internal(std::string message);
+EVENTIFY_EXPORT Status ResourceExhausted(std::string reason, std::string message,
+                                         std::chrono::seconds retry_after);
+EVENTIFY_EXPORT Status Aborted(std::string reason, std::string message);
+EVENTIFY_EXPORT Status Unavailable(std::string reason, std::string message);
+EVENTIFY_EXPORT Status Internal(std::string message);
 
 // A value or the Status explaining why there is none.
 template <typename T>

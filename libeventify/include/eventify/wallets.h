@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "eventify/accounts.h"
+#include "eventify/export.h"
 #include "eventify/ledger.h"
 #include "eventify/status.h"
 
@@ -41,7 +42,7 @@ struct WithdrawalRequest {
   std::string idempotency_key;
 };
 
-class Wallets {
+class EVENTIFY_EXPORT Wallets {
  public:
   virtual ~Wallets() = default;
 

@@ -29,6 +29,7 @@
 #include <memory>
 #include <string>
 
+#include "eventify/export.h"
 #include "eventify/spi/bus.h"
 #include "eventify/status.h"
 
@@ -55,7 +56,7 @@ struct RedisBusOptions {
 // or "port"), invalid_redis_timeout (a timeout or backoff not positive, or reconnect_min above
 // reconnect_max, field "timeout"), invalid_bus_queue (max_queued or max_batch zero, field
 // "max_queued").
-Result<std::shared_ptr<Bus>> MakeRedisBus(RedisBusOptions options);
+EVENTIFY_EXPORT Result<std::shared_ptr<Bus>> MakeRedisBus(RedisBusOptions options);
 
 // A directory for node `node_id` (spi::CheckNodeId), with leases of `lease_ttl`. Connects on first
 // use and again after a failure; each call is one round trip (one Lua script, so a node's numbers
@@ -63,7 +64,7 @@ Result<std::shared_ptr<Bus>> MakeRedisBus(RedisBusOptions options);
 // kInvalidArgument invalid_lease_ttl (not positive, field "lease_ttl"). Its calls fail, besides
 // the errors of spi::PresenceDirectory, with kInternal presence_failed when Redis answers
 // something unexpected (a script refused, e.g. by an ACL).
-Result<std::shared_ptr<PresenceDirectory>> MakeRedisPresenceDirectory(
+EVENTIFY_EXPORT Result<std::shared_ptr<PresenceDirectory>> MakeRedisPresenceDirectory(
     RedisBusOptions options, std::string node_id,
     std::chrono::milliseconds lease_ttl = std::chrono::seconds(15));
 

@@ -23,6 +23,7 @@
 #include <memory>
 #include <string>
 
+#include "eventify/export.h"
 #include "eventify/spi/mailer.h"
 #include "eventify/status.h"
 
@@ -69,6 +70,6 @@ struct SmtpMailerOptions {
 //   smtp_recipient_rejected   the server refused the recipient (RCPT TO)
 //   smtp_failed               any other failure (the message says what curl reported)
 // The password never appears in a message.
-Result<std::shared_ptr<Mailer>> MakeSmtpMailer(SmtpMailerOptions options);
+EVENTIFY_EXPORT Result<std::shared_ptr<Mailer>> MakeSmtpMailer(SmtpMailerOptions options);
 
 }  // namespace eventify::spi

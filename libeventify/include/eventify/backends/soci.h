@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "eventify/export.h"
 #include "eventify/spi/storage.h"
 #include "eventify/status.h"
 
@@ -41,6 +42,6 @@ struct SociStorageOptions {
 // kFailedPrecondition (schema_too_new; database_not_found when create_if_missing is false and
 // the database was never set up: then no file and no table was created), kInternal (a migration
 // failed; nothing of it remains).
-Result<std::shared_ptr<Storage>> OpenSociStorage(const SociStorageOptions& options);
+EVENTIFY_EXPORT Result<std::shared_ptr<Storage>> OpenSociStorage(const SociStorageOptions& options);
 
 }  // namespace eventify::spi

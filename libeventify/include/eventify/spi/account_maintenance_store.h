@@ -7,6 +7,7 @@
 
 #include <cstdint>
 
+#include "eventify/export.h"
 #include "eventify/spi/storage.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
@@ -19,7 +20,7 @@ struct PurgedRows {
   std::int64_t sessions = 0;
 };
 
-class AccountMaintenanceStore {
+class EVENTIFY_EXPORT AccountMaintenanceStore {
  public:
   static constexpr StoreArea kArea{"accounts.maintenance"};
 

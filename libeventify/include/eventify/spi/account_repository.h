@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "eventify/accounts.h"
+#include "eventify/export.h"
 #include "eventify/spi/keyset.h"
 #include "eventify/spi/store_area.h"
 #include "eventify/status.h"
@@ -81,7 +82,7 @@ struct RefreshTokenRecord {
   std::optional<Timestamp> used_at;  // set when exchanged; a second use is a reuse
 };
 
-class AccountRepository {
+class EVENTIFY_EXPORT AccountRepository {
  public:
   static constexpr StoreArea kArea{"accounts"};
 

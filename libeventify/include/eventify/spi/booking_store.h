@@ -23,6 +23,7 @@
 
 #include "eventify/bookings.h"
 #include "eventify/events.h"
+#include "eventify/export.h"
 #include "eventify/spi/keyset.h"
 #include "eventify/spi/storage.h"
 #include "eventify/status.h"
@@ -81,7 +82,7 @@ struct CardPaymentRecord {
   Timestamp hold_expires_before;
 };
 
-class BookingStore {
+class EVENTIFY_EXPORT BookingStore {
  public:
   static constexpr StoreArea kArea{"bookings"};
 

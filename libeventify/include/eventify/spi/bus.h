@@ -87,6 +87,7 @@
 #include <string_view>
 #include <vector>
 
+#include "eventify/export.h"
 #include "eventify/spi/clock.h"
 #include "eventify/status.h"
 
@@ -97,7 +98,7 @@ inline constexpr std::size_t kMaxPayloadSize = 1 << 20;  // 1 MiB
 
 // Implemented by the bus's user (the hub). Every call runs on the bus's delivery thread, one at a
 // time, and must not block.
-class BusListener {
+class EVENTIFY_EXPORT BusListener {
  public:
   virtual ~BusListener() = default;
   // One payload published on `topic`, a topic this node subscribes. Valid for the call only.
@@ -114,7 +115,7 @@ struct BusQueueOptions {
   std::size_t max_queued = 65536;
 };
 
-class Bus {
+class EVENTIFY_EXPORT Bus {
  public:
   virtual ~Bus() = default;
 
@@ -148,7 +149,7 @@ struct UserConnections {
   int connections = 0;  // >= 0; 0 removes the user from this node's numbers
 };
 
-class PresenceDirectory {
+class EVENTIFY_EXPORT PresenceDirectory {
  public:
   virtual ~PresenceDirectory() = default;
 
@@ -178,7 +179,7 @@ class PresenceDirectory {
 
 // Checks a node id for the directories: 1 to 64 characters of [A-Za-z0-9._-].
 // Errors: kInvalidArgument invalid_node_id (field "node_id").
-Status CheckNodeId(std::string_view node_id);
+EVENTIFY_EXPORT Status CheckNodeId(std::string_view node_id);
 
 // ---- The in-process implementation --------------------------------------------------------------
 
@@ -187,19 +188,20 @@ Status CheckNodeId(std::string_view node_id);
 // are read from `clock` (the system clock when null), so tests move them with ManualClock.
 // Thread-safe; the buses and directories made from it keep it alive.
 class InProcessBroker;
-std::shared_ptr<InProcessBroker> MakeInProcessBroker(std::shared_ptr<const Clock> clock = nullptr);
+EVENTIFY_EXPORT std::shared_ptr<InProcessBroker> MakeInProcessBroker(
+    std::shared_ptr<const Clock> clock = nullptr);
 
 // A bus on `broker`. Publish hands the payload to the delivery queue of each subscribed bus at
 // once (under the broker's lock, so order per publisher holds); each bus delivers from its own
 // thread. A listener whose queue is full (options.max_queued) loses the payload and gets
 // OnLinkLost, then OnLinkRestored once its queue has drained. Publish never returns
 // bus_queue_full here: the publisher has nothing to wait for.
-std::shared_ptr<Bus> MakeInProcessBus(std::shared_ptr<InProcessBroker> broker,
-                                      BusQueueOptions options = {});
+EVENTIFY_EXPORT std::shared_ptr<Bus> MakeInProcessBus(std::shared_ptr<InProcessBroker> broker,
+                                                      BusQueueOptions options = {});
 
 // A directory on `broker` for node `node_id` with leases of `lease_ttl`. Never kUnavailable.
 // Errors: invalid_node_id; kInvalidArgument invalid_lease_ttl (not positive, field "lease_ttl").
-Result<std::shared_ptr<PresenceDirectory>> MakeInProcessPresenceDirectory(
+EVENTIFY_EXPORT Result<std::shared_ptr<PresenceDirectory>> MakeInProcessPresenceDirectory(
     std::shared_ptr<InProcessBroker> broker, std::string node_id,
     std::chrono::milliseconds lease_ttl = std::chrono::seconds(15));
 

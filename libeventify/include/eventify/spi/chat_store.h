@@ -35,6 +35,7 @@
 
 #include "eventify/accounts.h"
 #include "eventify/chat.h"
+#include "eventify/export.h"
 #include "eventify/spi/storage.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
@@ -95,7 +96,7 @@ struct ActivityPosition {
   std::string id;
 };
 
-class ChatStore {
+class EVENTIFY_EXPORT ChatStore {
  public:
   static constexpr StoreArea kArea{"chat"};
 

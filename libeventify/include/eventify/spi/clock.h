@@ -6,24 +6,25 @@
 
 #include <atomic>
 
+#include "eventify/export.h"
 #include "eventify/types.h"
 
 namespace eventify::spi {
 
-class Clock {
+class EVENTIFY_EXPORT Clock {
  public:
   virtual ~Clock() = default;
   virtual Timestamp Now() const = 0;
 };
 
 // The operating system's real-time clock.
-class SystemClock final : public Clock {
+class EVENTIFY_EXPORT SystemClock final : public Clock {
  public:
   Timestamp Now() const override;
 };
 
 // A clock that only moves when told to. Thread-safe.
-class ManualClock final : public Clock {
+class EVENTIFY_EXPORT ManualClock final : public Clock {
  public:
   explicit ManualClock(Timestamp start) : micros_(ToMicros(start)) {}
   Timestamp Now() const override { return FromMicros(micros_.load()); }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "eventify/events.h"
+#include "eventify/export.h"
 #include "eventify/spi/keyset.h"
 #include "eventify/spi/storage.h"
 #include "eventify/status.h"
@@ -52,7 +53,7 @@ struct EventFilter {
   int limit = 20;
 };
 
-class EventStore {
+class EVENTIFY_EXPORT EventStore {
  public:
   static constexpr StoreArea kArea{"events"};
 

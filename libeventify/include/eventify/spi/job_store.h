@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "eventify/export.h"
 #include "eventify/jobs.h"
 #include "eventify/spi/storage.h"
 #include "eventify/status.h"
@@ -21,7 +22,7 @@
 
 namespace eventify::spi {
 
-class JobStore {
+class EVENTIFY_EXPORT JobStore {
  public:
   static constexpr StoreArea kArea{"jobs"};
 

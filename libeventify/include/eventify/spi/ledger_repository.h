@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "eventify/export.h"
 #include "eventify/ledger.h"
 #include "eventify/spi/keyset.h"
 #include "eventify/spi/store_area.h"
@@ -114,7 +115,7 @@ struct AccountTotals {
   std::int64_t pending_credits = 0;
 };
 
-class LedgerRepository {
+class EVENTIFY_EXPORT LedgerRepository {
  public:
   static constexpr StoreArea kArea{"ledger"};
 

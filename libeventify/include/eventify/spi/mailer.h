@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "eventify/export.h"
 #include "eventify/status.h"
 
 namespace eventify::spi {
@@ -29,7 +30,7 @@ struct MailMessage {
   std::optional<std::string> html;
 };
 
-class Mailer {
+class EVENTIFY_EXPORT Mailer {
  public:
   virtual ~Mailer() = default;
   // Errors: kInvalidArgument invalid_mail_message when `to` is not one address or `subject` holds
@@ -40,14 +41,14 @@ class Mailer {
 
 // Checks a From value for the bundled mailers: "address" or "Name <address>", printable ASCII,
 // one '@' in the address. Errors: kInvalidArgument invalid_mail_from (field "from").
-Status CheckMailFrom(std::string_view from);
+EVENTIFY_EXPORT Status CheckMailFrom(std::string_view from);
 
 // Writes each message as an RFC 5322 .eml file into `directory` (created if missing), named by
 // time and recipient, so that a developer can read a one-time code without a mail server. The
 // bytes are those the SMTP mailer (eventify/backends/smtp_mailer.h) would send, From included.
 // `from` should pass CheckMailFrom; if it does not, every Send fails with invalid_mail_from.
 // Errors of Send: kUnavailable outbox_unavailable when the folder cannot be written.
-std::shared_ptr<Mailer> MakeOutboxMailer(std::string directory,
-                                         std::string from = "Eventify <no-reply@eventify.invalid>");
+EVENTIFY_EXPORT std::shared_ptr<Mailer> MakeOutboxMailer(
+    std::string directory, std::string from = "Eventify <no-reply@eventify.invalid>");
 
 }  // namespace eventify::spi

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "eventify/export.h"
 #include "eventify/status.h"
 
 namespace eventify::spi {
@@ -17,7 +18,7 @@ struct MediaObject {
   std::string bytes;
 };
 
-class MediaStore {
+class EVENTIFY_EXPORT MediaStore {
  public:
   virtual ~MediaStore() = default;
   // Stores bytes under key, replacing any previous object. Keys are relative paths made of
@@ -34,9 +35,10 @@ class MediaStore {
 
 // Keeps objects as files under `root` (created if missing); UrlFor returns url_prefix + key.
 // Writes go to a temporary file first and are renamed into place, so readers never see half.
-std::shared_ptr<MediaStore> MakeFilesystemMediaStore(std::string root, std::string url_prefix);
+EVENTIFY_EXPORT std::shared_ptr<MediaStore> MakeFilesystemMediaStore(std::string root,
+                                                                     std::string url_prefix);
 
 // True when key is a well-formed media key (see MediaStore::Put).
-bool IsValidMediaKey(std::string_view key);
+EVENTIFY_EXPORT bool IsValidMediaKey(std::string_view key);
 
 }  // namespace eventify::spi

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "eventify/export.h"
 #include "eventify/spi/clock.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
@@ -39,7 +40,7 @@ struct ChargeEvent {
   ChargeState state = ChargeState::kPending;  // kSucceeded or kDeclined
 };
 
-class PaymentGateway {
+class EVENTIFY_EXPORT PaymentGateway {
  public:
   virtual ~PaymentGateway() = default;
 
@@ -62,7 +63,7 @@ class PaymentGateway {
 // Callbacks are JSON {"charge_id","reference","amount","currency","state"} signed as
 // "t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.<payload>' under the webhook secret>", accepted
 // for five minutes either side of t.
-class SandboxPaymentGateway : public PaymentGateway {
+class EVENTIFY_EXPORT SandboxPaymentGateway : public PaymentGateway {
  public:
   // Builds the signed callback the sandbox would send for a charge it accepted, announcing
   // `state` (kSucceeded or kDeclined). Returns {payload, signature}.
@@ -71,11 +72,11 @@ class SandboxPaymentGateway : public PaymentGateway {
                                                                    ChargeState state) = 0;
 };
 
-std::shared_ptr<SandboxPaymentGateway> MakeSandboxPaymentGateway(
+EVENTIFY_EXPORT std::shared_ptr<SandboxPaymentGateway> MakeSandboxPaymentGateway(
     std::string webhook_secret, std::shared_ptr<Clock> clock);
 
 // Signs a payload as the sandbox does; for tests that play the gateway themselves.
-std::string SignSandboxPayload(std::string_view webhook_secret, std::string_view payload,
-                               Timestamp at);
+EVENTIFY_EXPORT std::string SignSandboxPayload(std::string_view webhook_secret,
+                                               std::string_view payload, Timestamp at);
 
 }  // namespace eventify::spi

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "eventify/events.h"
+#include "eventify/export.h"
 #include "eventify/reviews.h"
 #include "eventify/spi/keyset.h"
 #include "eventify/spi/storage.h"
@@ -32,7 +33,7 @@
 
 namespace eventify::spi {
 
-class ReviewStore {
+class EVENTIFY_EXPORT ReviewStore {
  public:
   static constexpr StoreArea kArea{"reviews"};
 

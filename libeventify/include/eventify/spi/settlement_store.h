@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "eventify/export.h"
 #include "eventify/settlements.h"
 #include "eventify/spi/storage.h"
 #include "eventify/status.h"
@@ -38,7 +39,7 @@ struct SettlementRecord {
   Timestamp settled_at;
 };
 
-class SettlementStore {
+class EVENTIFY_EXPORT SettlementStore {
  public:
   static constexpr StoreArea kArea{"settlements"};
 

@@ -46,6 +46,7 @@
 #include <functional>
 #include <string_view>
 
+#include "eventify/export.h"
 #include "eventify/spi/account_repository.h"
 #include "eventify/spi/ledger_repository.h"
 #include "eventify/spi/store_area.h"
@@ -58,7 +59,7 @@ enum class TransactionMode { kReadOnly, kReadWrite };
 
 // ---- Transactions -----------------------------------------------------------------------------
 
-class Transaction {
+class EVENTIFY_EXPORT Transaction {
  public:
   virtual ~Transaction() = default;
 
@@ -80,7 +81,7 @@ class Transaction {
   virtual void* FindStore(StoreArea /*area*/) { return nullptr; }
 };
 
-class Storage {
+class EVENTIFY_EXPORT Storage {
  public:
   virtual ~Storage() = default;
 

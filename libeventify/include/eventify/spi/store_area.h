@@ -6,12 +6,14 @@
 
 #include <string_view>
 
+#include "eventify/export.h"
+
 namespace eventify::spi {
 
 // The identity of an area's store: a stable lower-case name ("accounts", "jobs",
 // "accounts.maintenance"). Each store interface declares its own as
 // `static constexpr StoreArea kArea`; the name never changes once released.
-class StoreArea {
+class EVENTIFY_EXPORT StoreArea {
  public:
   constexpr explicit StoreArea(std::string_view name) : name_(name) {}
   constexpr std::string_view name() const { return name_; }

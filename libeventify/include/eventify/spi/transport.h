@@ -18,6 +18,8 @@
 #include <string>
 #include <string_view>
 
+#include "eventify/export.h"
+
 namespace eventify::spi {
 
 using ConnectionId = std::uint64_t;
@@ -30,7 +32,7 @@ inline constexpr std::string_view kCloseShuttingDown = "shutting_down";       //
 inline constexpr std::string_view kCloseHeartbeatTimeout = "heartbeat_timeout";
 
 // Implemented by the integrator; the hub shares ownership (Hub::Create).
-class Transport {
+class EVENTIFY_EXPORT Transport {
  public:
   virtual ~Transport() = default;
 
@@ -50,7 +52,7 @@ class Transport {
 // Implemented by the hub (eventify::Hub); called by the transport. Every call returns at once: it
 // queues the work for the hub's worker thread, which handles one connection's calls in the order
 // they were made. Thread-safety: callable from any number of transport threads at once.
-class HubInbound {
+class EVENTIFY_EXPORT HubInbound {
  public:
   virtual ~HubInbound() = default;
 

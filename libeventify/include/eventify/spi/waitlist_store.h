@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "eventify/bookings.h"
+#include "eventify/export.h"
 #include "eventify/spi/storage.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
@@ -32,7 +33,7 @@ struct WaitlistRecord {
   std::int64_t seq = 0;
 };
 
-class WaitlistStore {
+class EVENTIFY_EXPORT WaitlistStore {
  public:
   static constexpr StoreArea kArea{"bookings.waitlist"};
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "eventify/export.h"
 #include "eventify/spi/store_area.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
@@ -27,8 +28,9 @@ enum class TopUpChargeState {
                         // decides the top-up
 };
 
-std::string_view TopUpChargeStateName(TopUpChargeState state);  // "charging", "accepted", ...
-Result<TopUpChargeState> ParseTopUpChargeState(std::string_view name);
+// "charging", "accepted", ...
+EVENTIFY_EXPORT std::string_view TopUpChargeStateName(TopUpChargeState state);
+EVENTIFY_EXPORT Result<TopUpChargeState> ParseTopUpChargeState(std::string_view name);
 
 struct TopUpChargeRecord {
   std::string transfer_id;  // the top-up's pending transfer (its reference at the gateway)
@@ -38,7 +40,7 @@ struct TopUpChargeRecord {
   Timestamp updated_at;
 };
 
-class WalletRepository {
+class EVENTIFY_EXPORT WalletRepository {
  public:
   static constexpr StoreArea kArea{"wallets"};
 
