@@ -3,9 +3,10 @@
 #   lib/                      libeventify and one library per backend built (static or shared)
 #   lib/cmake/eventify/       eventifyConfig.cmake, eventifyConfigVersion.cmake, one targets file
 #                             for the core (eventify::eventify) and one per backend
-#                             (eventify::soci, eventify::redis, eventify::smtp), FindSOCI.cmake
+#                             (eventify::soci, eventify::redis, eventify::smtp, eventify::reports),
+#                             FindSOCI.cmake
 #   bin/eventify-server       when the server is built
-# A program finds it with find_package(eventify CONFIG REQUIRED [COMPONENTS soci redis smtp]).
+# A program finds it with find_package(eventify CONFIG REQUIRED [COMPONENTS soci redis smtp reports]).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -25,16 +26,19 @@ install(EXPORT eventifyTargets NAMESPACE eventify::
 # A backend: its library, its header and its own targets file, which the package config file
 # includes when the backend is asked for (or when no component is named).
 set(_eventify_header_soci soci.h)
-set(_eventify_header_redis redis_bus.h)
+set(_eventify_header_redis redis_bus.h redis_rate_limiter.h)
 set(_eventify_header_smtp smtp_mailer.h)
+set(_eventify_header_reports "")  # eventify/reports.h, installed with the core's headers
 set(EVENTIFY_INSTALLED_BACKENDS "")
-foreach(_backend soci redis smtp)
+foreach(_backend soci redis smtp reports)
   if(NOT TARGET eventify_${_backend})
     continue()
   endif()
   list(APPEND EVENTIFY_INSTALLED_BACKENDS ${_backend})
-  install(FILES ${PROJECT_SOURCE_DIR}/libeventify/include/eventify/backends/${_eventify_header_${_backend}}
-          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/eventify/backends)
+  foreach(_header IN LISTS _eventify_header_${_backend})
+    install(FILES ${PROJECT_SOURCE_DIR}/libeventify/include/eventify/backends/${_header}
+            DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/eventify/backends)
+  endforeach()
   install(TARGETS eventify_${_backend} EXPORT eventify-${_backend}Targets
           ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
           LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} NAMELINK_COMPONENT Development

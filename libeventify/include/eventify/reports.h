@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "eventify/accounts.h"
+#include "eventify/export.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
 
@@ -49,7 +50,7 @@ class Engine;
 // ---- Output ----------------------------------------------------------------------------------
 
 // Where a rendered document goes, a chunk at a time, in order.
-class ByteSink {
+class EVENTIFY_EXPORT ByteSink {
  public:
   virtual ~ByteSink() = default;
   // A failure stops the rendering and is returned by the call that renders.
@@ -57,7 +58,7 @@ class ByteSink {
 };
 
 // A ByteSink that appends to a string it owns (small documents, tests).
-class StringSink final : public ByteSink {
+class EVENTIFY_EXPORT StringSink final : public ByteSink {
  public:
   Status Write(std::string_view bytes) override {
     text_.append(bytes);
@@ -71,11 +72,12 @@ class StringSink final : public ByteSink {
 };
 
 enum class ReportFormat : int { kJson, kCsv, kXlsx, kPdf };
-std::string_view ReportFormatName(ReportFormat format);  // "json", "csv", "xlsx", "pdf"
+// "json", "csv", "xlsx", "pdf"
+EVENTIFY_EXPORT std::string_view ReportFormatName(ReportFormat format);
 // Errors: kInvalidArgument invalid_format (field "format").
-Result<ReportFormat> ParseReportFormat(std::string_view name);
+EVENTIFY_EXPORT Result<ReportFormat> ParseReportFormat(std::string_view name);
 // "application/json", "text/csv; charset=utf-8", the XLSX and PDF media types.
-std::string_view ReportContentType(ReportFormat format);
+EVENTIFY_EXPORT std::string_view ReportContentType(ReportFormat format);
 
 // ---- The writer interface ----------------------------------------------------------------------
 
@@ -107,7 +109,7 @@ struct ReportHeading {
 
 // Renders one report: Begin once, Row per row, then Finish once with the totals row; every call
 // has one cell per column. A failed call ends the report (the document is incomplete).
-class ReportWriter {
+class EVENTIFY_EXPORT ReportWriter {
  public:
   virtual ~ReportWriter() = default;
   virtual Status Begin(const ReportHeading& heading) = 0;
@@ -133,8 +135,8 @@ struct ReportWriterOptions {
 //        with two decimals, times to the minute in UTC, text cut to its column with "...", page
 //        numbers, the totals last.
 // Errors (from the writer's calls): kInternal when rendering fails; the sink's failures.
-std::unique_ptr<ReportWriter> MakeReportWriter(ReportFormat format, ByteSink& sink,
-                                               const ReportWriterOptions& options = {});
+EVENTIFY_EXPORT std::unique_ptr<ReportWriter> MakeReportWriter(
+    ReportFormat format, ByteSink& sink, const ReportWriterOptions& options = {});
 
 // ---- The service -----------------------------------------------------------------------------
 
@@ -149,7 +151,7 @@ struct ReportsOptions {
   ReportWriterOptions writer;
 };
 
-class Reports {
+class EVENTIFY_EXPORT Reports {
  public:
   // Errors: kInvalidArgument invalid_reports_options (page_size); kFailedPrecondition
   // storage_lacks_area (the engine's storage does not Support spi::ReportStore; field

@@ -12,6 +12,7 @@
 
 #include <memory>
 
+#include "eventify/export.h"
 #include "eventify/backends/redis_bus.h"
 #include "eventify/spi/rate_limiter.h"
 #include "eventify/status.h"
@@ -21,10 +22,10 @@ namespace eventify::spi {
 // Checks the options (those of MakeRedisBus: invalid_redis_address, invalid_redis_timeout) and
 // connects nothing yet. Take fails with kUnavailable rate_limiter_unavailable while Redis cannot
 // be reached, and kInternal rate_limiter_failed when Redis answers something unexpected.
-Result<std::shared_ptr<RateLimiter>> MakeRedisRateLimiter(RedisBusOptions options);
+EVENTIFY_EXPORT Result<std::shared_ptr<RateLimiter>> MakeRedisRateLimiter(RedisBusOptions options);
 
 // Whether Redis answers: one PING on a new connection, within connect_timeout and timeout.
 // Errors: kInvalidArgument as MakeRedisRateLimiter; kUnavailable redis_unavailable.
-Status PingRedis(const RedisBusOptions& options);
+EVENTIFY_EXPORT Status PingRedis(const RedisBusOptions& options);
 
 }  // namespace eventify::spi

@@ -15,6 +15,7 @@
 #include <memory>
 #include <string_view>
 
+#include "eventify/export.h"
 #include "eventify/spi/clock.h"
 #include "eventify/status.h"
 
@@ -32,7 +33,7 @@ struct RateDecision {
   std::chrono::milliseconds retry_after{0};
 };
 
-class RateLimiter {
+class EVENTIFY_EXPORT RateLimiter {
  public:
   virtual ~RateLimiter() = default;
   // Spends one token of the bucket `key` under `limit` (a key should always be used with the same
@@ -46,10 +47,10 @@ class RateLimiter {
 // Buckets in this process's memory, timed on `clock`. At most `max_keys` buckets are kept: when
 // full, the buckets that have refilled completely (which hold nothing worth keeping) are dropped,
 // and if none has, the oldest half, so memory stays bounded whatever the number of clients.
-std::shared_ptr<RateLimiter> MakeInProcessRateLimiter(std::shared_ptr<const Clock> clock,
-                                                      std::size_t max_keys = 100'000);
+EVENTIFY_EXPORT std::shared_ptr<RateLimiter> MakeInProcessRateLimiter(
+    std::shared_ptr<const Clock> clock, std::size_t max_keys = 100'000);
 
 // The argument checks both implementations share (invalid_rate_limit, invalid_rate_key).
-Status CheckRateLimitArguments(std::string_view key, const RateLimit& limit);
+EVENTIFY_EXPORT Status CheckRateLimitArguments(std::string_view key, const RateLimit& limit);
 
 }  // namespace eventify::spi

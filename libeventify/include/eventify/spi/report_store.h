@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "eventify/export.h"
 #include "eventify/events.h"
 #include "eventify/ledger.h"
 #include "eventify/spi/storage.h"
@@ -76,7 +77,7 @@ struct MoneyMovementQuery {
   int limit = 100;
 };
 
-class ReportStore {
+class EVENTIFY_EXPORT ReportStore {
  public:
   static constexpr StoreArea kArea{"reports"};
 
