@@ -15,6 +15,8 @@ if(EVENTIFY_WITH_SMTP)
   find_package(CURL REQUIRED)
 endif()
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+# libcrypto only (no TLS): the signatures of OpenID Connect ID tokens (docs/dependencies.md).
+find_package(OpenSSL 3.0 REQUIRED COMPONENTS Crypto)
 find_path(RAPIDJSON_INCLUDE_DIR rapidjson/document.h REQUIRED)
 if(NOT TARGET RapidJSON::RapidJSON)
   add_library(RapidJSON::RapidJSON INTERFACE IMPORTED)

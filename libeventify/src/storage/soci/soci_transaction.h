@@ -10,6 +10,7 @@
 #include "storage/soci/booking_store.h"
 #include "storage/soci/chat_store.h"
 #include "storage/soci/event_store.h"
+#include "storage/soci/identity_store.h"
 #include "storage/soci/job_store.h"
 #include "storage/soci/ledger_repository.h"
 #include "storage/soci/review_store.h"
@@ -33,7 +34,8 @@ class SociTransaction final : public spi::Transaction {
         settlements_(context),
         reviews_(context),
         waitlist_(context),
-        chat_(context) {}
+        chat_(context),
+        identities_(context) {}
 
  protected:
   void* FindStore(spi::StoreArea area) override {
@@ -53,6 +55,7 @@ class SociTransaction final : public spi::Transaction {
     if (area == spi::ReviewStore::kArea) return static_cast<spi::ReviewStore*>(&reviews_);
     if (area == spi::WaitlistStore::kArea) return static_cast<spi::WaitlistStore*>(&waitlist_);
     if (area == spi::ChatStore::kArea) return static_cast<spi::ChatStore*>(&chat_);
+    if (area == spi::IdentityStore::kArea) return static_cast<spi::IdentityStore*>(&identities_);
     return nullptr;
   }
 
@@ -68,6 +71,7 @@ class SociTransaction final : public spi::Transaction {
   SociReviewStore reviews_;
   SociWaitlistStore waitlist_;
   SociChatStore chat_;
+  SociIdentityStore identities_;
 };
 
 }  // namespace eventify::storage
