@@ -17,6 +17,7 @@
 #include "eventify/spi/chat_store.h"
 #include "eventify/spi/event_store.h"
 #include "eventify/spi/job_store.h"
+#include "eventify/spi/identity_store.h"
 #include "eventify/spi/review_store.h"
 #include "eventify/spi/settlement_store.h"
 #include "eventify/spi/storage.h"
@@ -27,7 +28,7 @@
 namespace eventify::testing {
 namespace {
 
-// A transaction of its own that hands out the stores of the eleven areas it knows, and no other.
+// A transaction of its own that hands out the stores of the twelve areas it knows, and no other.
 class LayeredTransaction final : public spi::Transaction {
  public:
   explicit LayeredTransaction(spi::Transaction& below) : below_(below) {}
@@ -47,6 +48,7 @@ class LayeredTransaction final : public spi::Transaction {
     if (area == spi::ReviewStore::kArea) return below_.store<spi::ReviewStore>();
     if (area == spi::WaitlistStore::kArea) return below_.store<spi::WaitlistStore>();
     if (area == spi::ChatStore::kArea) return below_.store<spi::ChatStore>();
+    if (area == spi::IdentityStore::kArea) return below_.store<spi::IdentityStore>();
     return nullptr;
   }
 
@@ -73,7 +75,8 @@ class LayeredStorage final : public spi::Storage {
            area == spi::AccountMaintenanceStore::kArea || area == spi::EventStore::kArea ||
            area == spi::BookingStore::kArea || area == spi::SettlementStore::kArea ||
            area == spi::ReviewStore::kArea ||
-           area == spi::WaitlistStore::kArea || area == spi::ChatStore::kArea;
+           area == spi::WaitlistStore::kArea || area == spi::ChatStore::kArea ||
+           area == spi::IdentityStore::kArea;
   }
 
  private:
