@@ -108,16 +108,7 @@ class AccountsServiceImpl final : public AccountsService {
       return Status::Ok();
     });
     if (!found.ok() && found.code() != StatusCode::kNotFound) return found;
-    if (!found.ok()) {
-      hasher_.VerifyAgainstDummy(password);
-      guess.Wrong();
-      return InvalidCredentials();
-    }
-    if (!hasher_.Verify(user.password_hash, password)) {
-      guess.Wrong();
-      return InvalidCredentials();
-    }
-    guess.Right();
+    EV_RETURN_IF_ERROR(SettlePassword(guess, found.ok() ? &user : nullptr, password));
     // State checks come after the password so they reveal nothing to someone without it.
     if (user.blocked) return Blocked();
     if (!user.email_verified) {
@@ -427,12 +418,22 @@ class AccountsServiceImpl final : public AccountsService {
   Status ProvePassword(const RequestContext& context, const UserRecord& user,
                        std::string_view password) override {
     EV_ASSIGN_OR_RETURN(PendingGuess guess, throttle_.BeginGuess("login", user.email, context));
-    if (user.password_hash.empty() || password.size() > kMaxPasswordBytes) {
+    return SettlePassword(guess, password.size() > kMaxPasswordBytes ? nullptr : &user, password);
+  }
+
+  User ToPublicUser(const UserRecord& user) const override { return ToUser(user); }
+
+ private:
+  // Checks `password` against `user`'s and settles `guess` by the verdict. Without a user, or for
+  // an account without a password, a dummy check takes as long and fails.
+  Status SettlePassword(PendingGuess& guess, const UserRecord* user,
+                        std::string_view password) const {
+    if (user == nullptr || user->password_hash.empty()) {
       hasher_.VerifyAgainstDummy(password);
       guess.Wrong();
       return InvalidCredentials();
     }
-    if (!hasher_.Verify(user.password_hash, password)) {
+    if (!hasher_.Verify(user->password_hash, password)) {
       guess.Wrong();
       return InvalidCredentials();
     }
@@ -440,9 +441,6 @@ class AccountsServiceImpl final : public AccountsService {
     return Status::Ok();
   }
 
-  User ToPublicUser(const UserRecord& user) const override { return ToUser(user); }
-
- private:
   Result<SessionRecord> InsertSession(spi::AccountRepository& repo, const UserRecord& user,
                                       Timestamp now) {
     SessionRecord session;
