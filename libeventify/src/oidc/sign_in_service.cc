@@ -4,6 +4,7 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <map>
 
@@ -27,6 +28,7 @@ using spi::TransactionMode;
 using spi::UserRecord;
 
 constexpr std::size_t kRandomBytes = 32;
+constexpr std::chrono::minutes kSweepInterval{1};
 
 // Engine::Open has checked that the storage serves the area.
 IdentityStore& Identities(Transaction& tx) { return *tx.store<IdentityStore>(); }
@@ -119,9 +121,8 @@ class SignInServiceImpl final : public SignIn {
     flow.expires_at = now + options_.flow_ttl;
     request.expires_at = flow.expires_at;
     EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
-      auto& store = Identities(tx);
-      EV_RETURN_IF_ERROR(store.DeleteExpired(now).status());
-      return store.InsertFlow(flow);
+      EV_RETURN_IF_ERROR(SweepExpired(tx, now));
+      return Identities(tx).InsertFlow(flow);
     }));
     const char separator =
         metadata.authorization_endpoint.find('?') == std::string::npos ? '?' : '&';
@@ -270,6 +271,17 @@ class SignInServiceImpl final : public SignIn {
   }
 
  private:
+  // Removes expired flows, nonces and links, at most once per kSweepInterval on this engine, so
+  // that the tables stay small without a delete in every sign-in.
+  Status SweepExpired(Transaction& tx, Timestamp now) {
+    std::int64_t last = last_sweep_micros_.load();
+    if (ToMicros(now) - last < std::chrono::duration_cast<Duration>(kSweepInterval).count() ||
+        !last_sweep_micros_.compare_exchange_strong(last, ToMicros(now))) {
+      return Status::Ok();
+    }
+    return Identities(tx).DeleteExpired(now).status();
+  }
+
   Result<ProviderDirectory*> Find(std::string_view name) {
     const auto found = directories_.find(std::string(name));
     if (found == directories_.end()) {
@@ -319,6 +331,7 @@ class SignInServiceImpl final : public SignIn {
     EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) -> Status {
       result = SignInOutcome{};
       outcome = Status::Ok();
+      EV_RETURN_IF_ERROR(SweepExpired(tx, now));
       auto& store = Identities(tx);
       // A nonce is good for one sign-in: a replayed ID token fails here.
       const Status recorded = store.RecordNonce(claims.issuer, crypto::Sha256Hex(nonce),
@@ -466,6 +479,7 @@ class SignInServiceImpl final : public SignIn {
   const SignInOptions options_;
   const std::string product_name_;
   const std::string code_key_;
+  std::atomic<std::int64_t> last_sweep_micros_{0};
   std::vector<std::string> names_;
   std::map<std::string, std::unique_ptr<ProviderDirectory>, std::less<>> directories_;
 };
