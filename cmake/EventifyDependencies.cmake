@@ -21,6 +21,8 @@ if(EVENTIFY_WITH_REPORTS)
   pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)
 endif()
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+# libcrypto only (no TLS): the signatures of OpenID Connect ID tokens (docs/dependencies.md).
+find_package(OpenSSL 3.0 REQUIRED COMPONENTS Crypto)
 find_path(RAPIDJSON_INCLUDE_DIR rapidjson/document.h REQUIRED)
 if(NOT TARGET RapidJSON::RapidJSON)
   add_library(RapidJSON::RapidJSON INTERFACE IMPORTED)

@@ -7,7 +7,6 @@
 #include "json.h"
 
 namespace eventify::server {
-namespace {
 
 void WriteUser(JsonWriter& json, const User& user) {
   json.BeginObject();
@@ -28,6 +27,8 @@ void WriteUser(JsonWriter& json, const User& user) {
   json.EndObject();
 }
 
+namespace {
+
 ApiResponse UserResponse(int status, const User& user) {
   JsonWriter json;
   json.BeginObject().Key("user");
@@ -47,14 +48,18 @@ ApiResponse FlagResponse(int status, std::string_view key) {
   return JsonResponse(status, json.Finish());
 }
 
+}  // namespace
+
 std::int64_t SecondsFrom(Timestamp now, Timestamp until) {
   return std::max<std::int64_t>(0, std::chrono::floor<std::chrono::seconds>(until - now).count());
 }
 
 // Tokens must not be cached by anything between us and the client (RFC 6749 section 5.1).
-ApiResponse TokenResponse(const TokenPair& pair, Timestamp now) {
+ApiResponse TokenResponse(const TokenPair& pair, Timestamp now,
+                          std::optional<bool> account_created) {
   JsonWriter json;
   json.BeginObject();
+  if (account_created) json.BoolMember("account_created", *account_created);
   json.StringMember("access_token", pair.access_token);
   json.StringMember("token_type", "Bearer");
   json.IntMember("expires_in", SecondsFrom(now, pair.access_expires_at));
@@ -67,6 +72,8 @@ ApiResponse TokenResponse(const TokenPair& pair, Timestamp now) {
   response.headers.emplace_back("Cache-Control", "no-store");
   return response;
 }
+
+namespace {
 
 class AccountRoutes {
  public:

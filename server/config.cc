@@ -134,6 +134,51 @@ void AddWebSocketKeys(std::vector<KeySpec>& k) {
       [](C& c) -> std::chrono::seconds& { return c.ws.close_timeout; }, 1));
 }
 
+// The keys of sign-in with OpenID Connect (docs/configuration.md, "Sign-in providers").
+void AddOidcKeys(std::vector<KeySpec>& k) {
+  using C = ServerConfig;
+  k.push_back(StringKey(
+      "oidc.redirect_base",
+      "public base URL of this server (scheme://host[:port]) for the providers' redirects; unset: "
+      "no code flow",
+      [](C& c) -> std::string& { return c.oidc_redirect_base; }));
+  k.push_back(SecondsKey(
+      "oidc.clock_skew", "tolerated clock difference on an ID token's exp and iat",
+      [](C& c) -> std::chrono::seconds& { return c.sign_in.clock_skew; }, 0));
+  k.push_back(SecondsKey(
+      "oidc.key_refresh_interval",
+      "at most one refetch of a provider's keys this often (for an unknown key id)",
+      [](C& c) -> std::chrono::seconds& { return c.sign_in.key_refresh_interval; }, 0));
+  k.push_back(SecondsKey(
+      "oidc.flow_ttl", "time from the redirect to the provider to its callback",
+      [](C& c) -> std::chrono::seconds& { return c.sign_in.flow_ttl; }, 1));
+  k.push_back(SecondsKey(
+      "oidc.link_ttl", "time an existing account has to prove itself to link an identity",
+      [](C& c) -> std::chrono::seconds& { return c.sign_in.link_ttl; }, 1));
+  for (int slot = 0; slot < kOidcProviderSlots; ++slot) {
+    const std::string prefix = fmt::format("oidc.{}", slot + 1);
+    const auto provider = [slot](C& c) -> OidcProvider& { return c.oidc_slots[slot]; };
+    k.push_back(StringKey(
+        prefix + ".name", "provider name in the sign-in URLs (a-z, 0-9, '-', '_')",
+        [=](C& c) -> std::string& { return provider(c).name; }));
+    k.push_back(StringKey(
+        prefix + ".issuer", "the provider's issuer URL, exactly as its ID tokens name it",
+        [=](C& c) -> std::string& { return provider(c).issuer; }));
+    k.push_back(StringKey(
+        prefix + ".client_id", "our client id at the provider (the audience of its ID tokens)",
+        [=](C& c) -> std::string& { return provider(c).client_id; }));
+    KeySpec secret = StringKey(
+        prefix + ".client_secret", "our client secret for the code flow (file or env only)",
+        [=](C& c) -> std::string& { return provider(c).client_secret; });
+    secret.secret = true;
+    k.push_back(std::move(secret));
+    k.push_back(WordListKey(
+        prefix + ".allowed_domains",
+        "e-mail domains (comma-separated) that may sign in with it; none: any",
+        [=](C& c) -> std::vector<std::string>& { return provider(c).allowed_email_domains; }));
+  }
+}
+
 const std::vector<KeySpec>& Keys() {
   using C = ServerConfig;
   static const std::vector<KeySpec> keys = [] {
@@ -322,9 +367,36 @@ const std::vector<KeySpec>& Keys() {
     k.push_back(IntKey(
         "settlement.commission_bps", "platform commission in basis points (1000 = 10%)",
         [](C& c) -> std::int32_t& { return c.settlements.commission_bps; }, 0, 10000));
+    AddOidcKeys(k);
     return k;
   }();
   return keys;
+}
+
+// The named oidc.<n>.* slots become the engine's providers; a slot with settings but no name,
+// issuer or client id is a mistake. The engine checks the rest (names, duplicates).
+Status AssembleOidcProviders(ServerConfig& config) {
+  std::string base = config.oidc_redirect_base;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  config.sign_in.providers.clear();
+  for (int slot = 0; slot < kOidcProviderSlots; ++slot) {
+    OidcProvider provider = config.oidc_slots[slot];
+    const bool any = !provider.name.empty() || !provider.issuer.empty() ||
+                     !provider.client_id.empty() || !provider.client_secret.empty() ||
+                     !provider.allowed_email_domains.empty();
+    if (!any) continue;
+    if (provider.name.empty() || provider.issuer.empty() || provider.client_id.empty()) {
+      return ConfigError(fmt::format(
+          "oidc.{0}: a provider needs oidc.{0}.name, oidc.{0}.issuer and oidc.{0}.client_id",
+          slot + 1));
+    }
+    for (std::string& domain : provider.allowed_email_domains) domain = Lower(domain);
+    if (!base.empty()) {
+      provider.redirect_uri = fmt::format("{}/api/v1/auth/oidc/{}/callback", base, provider.name);
+    }
+    config.sign_in.providers.push_back(std::move(provider));
+  }
+  return Status::Ok();
 }
 
 const KeySpec* FindKey(std::string_view name) {
@@ -497,6 +569,7 @@ Result<ServerConfig> LoadConfig(const std::vector<Flag>& flags,
   if (config.webhook_secret_file.empty()) config.webhook_secret_file = dir + "/webhook.key";
   if (config.outbox_dir.empty()) config.outbox_dir = dir + "/outbox";
   if (config.media_dir.empty()) config.media_dir = dir + "/media";
+  if (Status providers = AssembleOidcProviders(config); !providers.ok()) return providers;
   return config;
 }
 

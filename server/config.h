@@ -10,6 +10,7 @@
 // Thread-safety: plain values.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -51,6 +52,9 @@ struct RateLimitsConfig {
   RateRule per_user{true, {20, 40}};          // authenticated requests, by user
   RateRule auth_per_address{true, {0.5, 10}};  // /api/v1/auth/..., by client address (30/m)
 };
+
+// OpenID Connect providers the configuration can name: oidc.1.* to oidc.4.*.
+inline constexpr int kOidcProviderSlots = 4;
 
 struct ServerConfig {
   std::string listen_host = "127.0.0.1";
@@ -107,6 +111,13 @@ struct ServerConfig {
   std::string webhook_secret_file;  // default <data_dir>/webhook.key
 
   AccountsOptions accounts;
+  // Sign-in with OpenID Connect (oidc.* keys). The slots are read from the keys; after merging,
+  // the named ones become sign_in.providers, each with the redirect URI
+  // <oidc_redirect_base>/api/v1/auth/oidc/<name>/callback when a base is set. client_secret
+  // comes from the config file or the environment only.
+  std::array<OidcProvider, kOidcProviderSlots> oidc_slots;
+  std::string oidc_redirect_base;
+  SignInOptions sign_in;
   WalletsOptions wallets;
   BookingsOptions bookings;
   // When ended events are due for settlement and the commission (eventify/settlements.h); the

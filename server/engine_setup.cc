@@ -7,6 +7,7 @@
 #include <string>
 #include <system_error>
 
+#include "eventify/backends/curl_http_fetcher.h"
 #include "eventify/backends/smtp_mailer.h"
 #include "eventify/backends/soci.h"
 #include "eventify/spi/clock.h"
@@ -74,6 +75,8 @@ Result<std::unique_ptr<Engine>> OpenEngine(const ServerConfig& config, WhenMissi
   options.mailer = std::move(mailer).value();
   options.media_store = spi::MakeFilesystemMediaStore(config.media_dir, kMediaUrlPrefix);
   options.accounts = config.accounts;
+  options.sign_in = config.sign_in;
+  if (!config.sign_in.providers.empty()) options.http_fetcher = spi::MakeCurlHttpFetcher({});
   options.currency = config.currency;
   options.wallets = config.wallets;
   options.bookings = config.bookings;

@@ -38,6 +38,7 @@
 #include "router.h"
 #include "settlement_routes.h"
 #include "shutdown_signals.h"
+#include "sign_in_routes.h"
 #include "waitlist_routes.h"
 #include "wallet_routes.h"
 #include "ws_transport.h"
@@ -102,6 +103,7 @@ int Serve(const std::vector<std::string>& args) {
   Router router;
   AddHealthRoutes(router, **engine, *config, metrics);
   AddAccountRoutes(router, **engine);
+  AddSignInRoutes(router, **engine);
   AddMediaRoutes(router, **engine);
   AddWalletRoutes(router, **engine);
   AddBookingRoutes(router, **engine);

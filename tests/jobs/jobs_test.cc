@@ -16,6 +16,7 @@
 #include "eventify/spi/booking_store.h"
 #include "eventify/spi/chat_store.h"
 #include "eventify/spi/event_store.h"
+#include "eventify/spi/identity_store.h"
 #include "eventify/spi/job_store.h"
 #include "eventify/spi/waitlist_store.h"
 #include "jobs/jobs_fixture.h"
@@ -243,7 +244,8 @@ BOOST_AUTO_TEST_CASE(the_engine_names_each_area_a_storage_lacks) {
   for (const spi::StoreArea missing :
        {spi::AccountRepository::kArea, spi::LedgerRepository::kArea, spi::WalletRepository::kArea,
         spi::JobStore::kArea, spi::AccountMaintenanceStore::kArea, spi::EventStore::kArea,
-        spi::BookingStore::kArea, spi::WaitlistStore::kArea, spi::ChatStore::kArea}) {
+        spi::BookingStore::kArea, spi::WaitlistStore::kArea, spi::ChatStore::kArea,
+        spi::IdentityStore::kArea}) {
     BOOST_TEST_CONTEXT("area " << missing.name()) {
       BOOST_TEST(storage->Supports(missing));
       auto lacking = std::make_shared<StorageServing>(storage, [&](spi::StoreArea area) {

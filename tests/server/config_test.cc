@@ -136,3 +136,37 @@ BOOST_AUTO_TEST_CASE(the_websocket_keys_parse_and_share_the_listen_host) {
   BOOST_TEST(ConfigUsage().find("default none; env EVENTIFY_WS_ALLOWED_ORIGINS") !=
              std::string::npos);
 }
+
+BOOST_AUTO_TEST_CASE(oidc_slots_become_providers_with_their_redirect_uri) {
+  const auto config = Load({F("oidc.1.name", "corp"), F("oidc.1.issuer", "https://id.example"),
+                            F("oidc.1.client_id", "eventify"),
+                            F("oidc.1.allowed_domains", "Corp.Example,example.org"),
+                            F("oidc.redirect_base", "https://events.example/"),
+                            F("oidc.key_refresh_interval", "0s")},
+                           {{"EVENTIFY_OIDC_1_CLIENT_SECRET", "s3cret"}});
+  BOOST_TEST_REQUIRE(config.ok(), config.status().ToString());
+  BOOST_TEST_REQUIRE(config->sign_in.providers.size() == 1u);
+  const OidcProvider& provider = config->sign_in.providers[0];
+  BOOST_TEST(provider.name == "corp");
+  BOOST_TEST(provider.issuer == "https://id.example");
+  BOOST_TEST(provider.client_id == "eventify");
+  BOOST_TEST(provider.client_secret == "s3cret");
+  BOOST_TEST(provider.redirect_uri == "https://events.example/api/v1/auth/oidc/corp/callback");
+  BOOST_TEST((provider.allowed_email_domains ==
+              std::vector<std::string>{"corp.example", "example.org"}));
+  BOOST_TEST(config->sign_in.key_refresh_interval == seconds(0));
+  const auto none = Load({});
+  BOOST_TEST_REQUIRE(none.ok());
+  BOOST_TEST(none->sign_in.providers.empty());
+}
+
+BOOST_AUTO_TEST_CASE(an_incomplete_oidc_slot_and_a_secret_flag_are_refused) {
+  const auto incomplete = Load({F("oidc.2.issuer", "https://id.example")});
+  BOOST_TEST_REQUIRE(!incomplete.ok());
+  BOOST_TEST(incomplete.status().reason() == "invalid_config");
+  BOOST_TEST(incomplete.status().message() ==
+             "oidc.2: a provider needs oidc.2.name, oidc.2.issuer and oidc.2.client_id");
+  const auto secret_flag = Load({F("oidc.1.client_secret", "s3cret")});
+  BOOST_TEST_REQUIRE(!secret_flag.ok());
+  BOOST_TEST(secret_flag.status().reason() == "invalid_config");
+}

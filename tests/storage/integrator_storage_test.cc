@@ -18,6 +18,7 @@
 #include "eventify/spi/event_store.h"
 #include "eventify/spi/job_store.h"
 #include "eventify/spi/report_store.h"
+#include "eventify/spi/identity_store.h"
 #include "eventify/spi/review_store.h"
 #include "eventify/spi/settlement_store.h"
 #include "eventify/spi/storage.h"
@@ -49,6 +50,7 @@ class LayeredTransaction final : public spi::Transaction {
     if (area == spi::WaitlistStore::kArea) return below_.store<spi::WaitlistStore>();
     if (area == spi::ChatStore::kArea) return below_.store<spi::ChatStore>();
     if (area == spi::ReportStore::kArea) return below_.store<spi::ReportStore>();
+    if (area == spi::IdentityStore::kArea) return below_.store<spi::IdentityStore>();
     return nullptr;
   }
 
@@ -76,7 +78,8 @@ class LayeredStorage final : public spi::Storage {
            area == spi::BookingStore::kArea || area == spi::SettlementStore::kArea ||
            area == spi::ReviewStore::kArea ||
            area == spi::WaitlistStore::kArea || area == spi::ChatStore::kArea ||
-           area == spi::ReportStore::kArea;
+           area == spi::ReportStore::kArea ||
+           area == spi::IdentityStore::kArea;
   }
 
  private:

@@ -25,7 +25,9 @@
 #include "eventify/ledger.h"
 #include "eventify/reviews.h"
 #include "eventify/settlements.h"
+#include "eventify/sign_in.h"
 #include "eventify/spi/clock.h"
+#include "eventify/spi/http_fetcher.h"
 #include "eventify/spi/mailer.h"
 #include "eventify/spi/media_store.h"
 #include "eventify/spi/payment_gateway.h"
@@ -113,8 +115,14 @@ struct EngineOptions {
   // Charges cards for wallet top-ups. Null: top-ups answer gateway_unavailable.
   std::shared_ptr<spi::PaymentGateway> payment_gateway;
 
+  // Reaches the OpenID Connect providers of `sign_in` (eventify::curl_fetcher bundles one,
+  // eventify/backends/curl_http_fetcher.h). Required when sign_in has providers.
+  std::shared_ptr<spi::HttpFetcher> http_fetcher;
+
   std::string currency = "INR";  // the platform currency of every wallet
   AccountsOptions accounts;
+  // Sign-in with OpenID Connect providers (eventify/sign_in.h); none by default.
+  SignInOptions sign_in;
   WalletsOptions wallets;
   CommitOptions commit;
   // Where event time zones are checked (eventify/events.h).
@@ -151,7 +159,9 @@ class EVENTIFY_EXPORT Engine {
   // missing_media_store, invalid_currency, invalid_commit_options, invalid_throttle_options,
   // invalid_jobs_options, invalid_bookings_options: a hold_ttl, card_payment_hold or
   // reminder_lead that is not positive, invalid_settlements_options: a negative delay or a
-  // commission outside 0-10000 basis points), kFailedPrecondition (storage_lacks_area: the storage
+  // commission outside 0-10000 basis points, invalid_sign_in_options: a provider without name,
+  // issuer or client id, a name twice, a non-positive duration; missing_http_fetcher: providers
+  // without EngineOptions::http_fetcher), kFailedPrecondition (storage_lacks_area: the storage
   // does not Support a store the engine needs, named in the message; field "storage").
   static Result<std::unique_ptr<Engine>> Open(EngineOptions options);
 
@@ -165,6 +175,7 @@ class EVENTIFY_EXPORT Engine {
   virtual Settlements& settlements() = 0;
   virtual Reviews& reviews() = 0;
   virtual Chat& chat() = 0;
+  virtual SignIn& sign_in() = 0;
   virtual spi::Storage& storage() = 0;
   virtual spi::MediaStore& media_store() = 0;
   virtual const spi::Clock& clock() const = 0;

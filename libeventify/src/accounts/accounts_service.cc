@@ -36,7 +36,7 @@ Status Blocked() {
   return PermissionDenied("account_blocked", "this account is blocked; contact support");
 }
 
-class AccountsServiceImpl final : public Accounts {
+class AccountsServiceImpl final : public AccountsService {
  public:
   explicit AccountsServiceImpl(AccountsDependencies deps)
       : storage_(std::move(deps.storage)),
@@ -108,16 +108,7 @@ class AccountsServiceImpl final : public Accounts {
       return Status::Ok();
     });
     if (!found.ok() && found.code() != StatusCode::kNotFound) return found;
-    if (!found.ok()) {
-      hasher_.VerifyAgainstDummy(password);
-      guess.Wrong();
-      return InvalidCredentials();
-    }
-    if (!hasher_.Verify(user.password_hash, password)) {
-      guess.Wrong();
-      return InvalidCredentials();
-    }
-    guess.Right();
+    EV_RETURN_IF_ERROR(SettlePassword(guess, found.ok() ? &user : nullptr, password));
     // State checks come after the password so they reveal nothing to someone without it.
     if (user.blocked) return Blocked();
     if (!user.email_verified) {
@@ -142,12 +133,7 @@ class AccountsServiceImpl final : public Accounts {
         current.updated_at = now;
         EV_RETURN_IF_ERROR(repo.UpdateUser(current));
       }
-      SessionRecord session;
-      session.id = NewId(now);
-      session.user_id = current.id;
-      session.created_at = now;
-      session.expires_at = now + options_.session_max_age;
-      EV_RETURN_IF_ERROR(repo.InsertSession(session));
+      EV_ASSIGN_OR_RETURN(const SessionRecord session, InsertSession(repo, current, now));
       EV_ASSIGN_OR_RETURN(pair, IssueTokens(tx, current, session, now));
       return Status::Ok();
     }));
@@ -423,7 +409,49 @@ class AccountsServiceImpl final : public Accounts {
     return page;
   }
 
+  Result<TokenPair> OpenSession(Transaction& tx, const UserRecord& user) override {
+    const Timestamp now = clock_->Now();
+    EV_ASSIGN_OR_RETURN(const SessionRecord session, InsertSession(tx.accounts(), user, now));
+    return IssueTokens(tx, user, session, now);
+  }
+
+  Status ProvePassword(const RequestContext& context, const UserRecord& user,
+                       std::string_view password) override {
+    EV_ASSIGN_OR_RETURN(PendingGuess guess, throttle_.BeginGuess("login", user.email, context));
+    return SettlePassword(guess, password.size() > kMaxPasswordBytes ? nullptr : &user, password);
+  }
+
+  User ToPublicUser(const UserRecord& user) const override { return ToUser(user); }
+
  private:
+  // Checks `password` against `user`'s and settles `guess` by the verdict. Without a user, or for
+  // an account without a password, a dummy check takes as long and fails.
+  Status SettlePassword(PendingGuess& guess, const UserRecord* user,
+                        std::string_view password) const {
+    if (user == nullptr || user->password_hash.empty()) {
+      hasher_.VerifyAgainstDummy(password);
+      guess.Wrong();
+      return InvalidCredentials();
+    }
+    if (!hasher_.Verify(user->password_hash, password)) {
+      guess.Wrong();
+      return InvalidCredentials();
+    }
+    guess.Right();
+    return Status::Ok();
+  }
+
+  Result<SessionRecord> InsertSession(spi::AccountRepository& repo, const UserRecord& user,
+                                      Timestamp now) {
+    SessionRecord session;
+    session.id = NewId(now);
+    session.user_id = user.id;
+    session.created_at = now;
+    session.expires_at = now + options_.session_max_age;
+    EV_RETURN_IF_ERROR(repo.InsertSession(session));
+    return session;
+  }
+
   // The account a one-time code sent to `email` belongs to, locked. An unknown address answers
   // like an address without a code (so that addresses cannot be probed): no account, and
   // `outcome` set to no_pending_code.
@@ -696,7 +724,7 @@ class AccountsServiceImpl final : public Accounts {
 
 }  // namespace
 
-std::unique_ptr<Accounts> MakeAccountsService(AccountsDependencies dependencies) {
+std::unique_ptr<AccountsService> MakeAccountsService(AccountsDependencies dependencies) {
   return std::make_unique<AccountsServiceImpl>(std::move(dependencies));
 }
 

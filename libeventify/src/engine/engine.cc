@@ -7,6 +7,7 @@
 #include "eventify/spi/booking_store.h"
 #include "eventify/spi/chat_store.h"
 #include "eventify/spi/event_store.h"
+#include "eventify/spi/identity_store.h"
 #include "eventify/spi/job_store.h"
 #include "eventify/spi/review_store.h"
 #include "eventify/spi/settlement_store.h"
@@ -17,6 +18,7 @@
 #include "ledger/ledger_service.h"
 #include "ledger/transfer_batch.h"
 #include "mail/mail_jobs.h"
+#include "oidc/sign_in_service.h"
 #include "reviews/reviews_service.h"
 #include "settlements/settlements_service.h"
 #include "storage/commit_pipeline.h"
@@ -50,6 +52,7 @@ class EngineImpl final : public Engine {
   void set_jobs(std::unique_ptr<jobs::JobsService> jobs) { jobs_ = std::move(jobs); }
   void set_events(std::unique_ptr<Events> events) { events_ = std::move(events); }
   void set_reviews(std::unique_ptr<Reviews> reviews) { reviews_ = std::move(reviews); }
+  void set_sign_in(std::unique_ptr<SignIn> sign_in) { sign_in_ = std::move(sign_in); }
   // Bookings share the engine's pipeline and transfer clock with the ledger.
   // Bookings paid by card settle through `cards`, shared with the wallets.
   void set_bookings(std::shared_ptr<const mail::MailJobs> mail, std::string_view secret_key,
@@ -85,6 +88,7 @@ class EngineImpl final : public Engine {
   Settlements& settlements() override { return *settlements_; }
   Reviews& reviews() override { return *reviews_; }
   Chat& chat() override { return *chat_; }
+  SignIn& sign_in() override { return *sign_in_; }
   spi::Storage& storage() override { return *storage_; }
   spi::MediaStore& media_store() override { return *media_; }
   const spi::Clock& clock() const override { return *clock_; }
@@ -103,6 +107,7 @@ class EngineImpl final : public Engine {
   std::unique_ptr<Wallets> wallets_;  // destroyed before the ledger it borrows
   std::unique_ptr<Events> events_;
   std::unique_ptr<Reviews> reviews_;
+  std::unique_ptr<SignIn> sign_in_;  // borrows the accounts service
   std::unique_ptr<Bookings> bookings_;  // destroyed before the pipeline it queues in
   std::unique_ptr<Settlements> settlements_;
   std::unique_ptr<Chat> chat_;  // destroyed before the pipeline it queues in
@@ -115,7 +120,7 @@ constexpr spi::StoreArea kRequiredAreas[] = {
     spi::AccountRepository::kArea, spi::LedgerRepository::kArea, spi::WalletRepository::kArea,
     spi::JobStore::kArea, spi::AccountMaintenanceStore::kArea, spi::EventStore::kArea,
     spi::BookingStore::kArea, spi::SettlementStore::kArea, spi::ReviewStore::kArea,
-    spi::WaitlistStore::kArea, spi::ChatStore::kArea};
+    spi::WaitlistStore::kArea, spi::ChatStore::kArea, spi::IdentityStore::kArea};
 
 }  // namespace
 
@@ -180,6 +185,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
       !settlements.ok()) {
     return settlements;
   }
+  if (Status sign_in = oidc::ValidateSignInOptions(options.sign_in, options.http_fetcher != nullptr);
+      !sign_in.ok()) {
+    return sign_in;
+  }
   if (!options.clock) options.clock = std::make_shared<spi::SystemClock>();
   // The queue every area writes its jobs through, in its own transactions; mail goes out as jobs.
   auto queue = std::make_shared<jobs::JobQueue>(options.clock, options.jobs.max_attempts);
@@ -194,6 +203,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   deps.secret_key = options.secret_key;
   deps.options = options.accounts;
   auto accounts = accounts::MakeAccountsService(std::move(deps));
+  accounts::AccountsInternals& account_internals = *accounts;
   auto engine = std::make_unique<EngineImpl>(options.storage, options.media_store,
                                              options.clock, std::move(accounts), options.commit);
   // Card charges of wallet top-ups and of bookings paid by card, settled by one callback.
@@ -213,6 +223,16 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
                                                options.accounts.product_name,
                                                std::move(options.events)));
   engine->set_reviews(reviews::MakeReviewsService(options.storage, options.clock));
+  oidc::SignInDependencies sign_in_deps;
+  sign_in_deps.storage = options.storage;
+  sign_in_deps.mail = mail;
+  sign_in_deps.clock = options.clock;
+  sign_in_deps.fetcher = std::move(options.http_fetcher);
+  sign_in_deps.accounts = &account_internals;
+  sign_in_deps.secret_key = options.secret_key;
+  sign_in_deps.product_name = options.accounts.product_name;
+  sign_in_deps.options = std::move(options.sign_in);
+  engine->set_sign_in(oidc::MakeSignInService(std::move(sign_in_deps)));
   engine->set_bookings(mail, options.secret_key, options.accounts.product_name,
                        std::move(options.bookings), cards, options.wallets.topup_timeout);
   engine->set_settlements(options.settlements);

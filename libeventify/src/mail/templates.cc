@@ -106,6 +106,12 @@ spi::MailMessage PasswordResetCodeMail(const CodeMailValues& values) {
                            "for this, ignore this message."});
 }
 
+spi::MailMessage LinkIdentityCodeMail(const CodeMailValues& values) {
+  return CodeMail(values, {"code to link a sign-in provider", "code to link a sign-in provider",
+                           "Someone signed in with a provider using this address and asked to "
+                           "link it to your account. If it was not you, ignore this message."});
+}
+
 spi::MailMessage BookingConfirmationMail(const BookingMailValues& values,
                                          std::span<const std::string> ticket_codes) {
   const std::string when = UtcMinute(values.starts_at);

@@ -31,6 +31,9 @@ spi::MailMessage VerificationCodeMail(const CodeMailValues& values);
 // The password reset code.
 spi::MailMessage PasswordResetCodeMail(const CodeMailValues& values);
 
+// The code that links an OpenID Connect identity to an existing account (eventify/sign_in.h).
+spi::MailMessage LinkIdentityCodeMail(const CodeMailValues& values);
+
 // What every booking mail names: the buyer, the booking, and its event.
 struct BookingMailValues {
   std::string_view to;

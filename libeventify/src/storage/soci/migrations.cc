@@ -7,6 +7,7 @@
 #include <string>
 
 #include "storage/soci/chat_schema.h"
+#include "storage/soci/identity_schema.h"
 #include "storage/soci/statement.h"
 
 namespace eventify::storage {
@@ -834,6 +835,12 @@ const std::vector<Migration>& AllMigrations() {
         kV19ChatReadMarksPos, kV19ChatReadMarksPosIndex},
        {kV19ChatStream, kV19ChatStreamRow, kV19ChatMessagesPos, kV19ChatMessagesPosIndex,
         kV19ChatReadMarksPos, kV19ChatReadMarksPosIndex}},
+      {21,
+       "sign-in identities",
+       {kV21Identities, kV21IdentitiesUserIndex, kV21Flows, kV21FlowsExpiryIndex, kV21Nonces,
+        kV21NoncesExpiryIndex, kV21PendingLinks, kV21PendingLinksExpiryIndex},
+       {kV21Identities, kV21IdentitiesUserIndex, kV21Flows, kV21FlowsExpiryIndex, kV21Nonces,
+        kV21NoncesExpiryIndex, kV21PendingLinks, kV21PendingLinksExpiryIndex}},
   };
   return migrations;
 }

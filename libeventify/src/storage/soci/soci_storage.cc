@@ -118,7 +118,8 @@ bool SociStorage::Supports(spi::StoreArea area) const {
          area == spi::BookingStore::kArea || area == spi::SettlementStore::kArea ||
          area == spi::ReviewStore::kArea ||
          area == spi::WaitlistStore::kArea || area == spi::ChatStore::kArea ||
-         area == spi::ReportStore::kArea;
+         area == spi::ReportStore::kArea ||
+         area == spi::IdentityStore::kArea;
 }
 
 Status SociStorage::Run(spi::TransactionMode mode,

@@ -10,6 +10,7 @@
 #include "storage/soci/booking_store.h"
 #include "storage/soci/chat_store.h"
 #include "storage/soci/event_store.h"
+#include "storage/soci/identity_store.h"
 #include "storage/soci/job_store.h"
 #include "storage/soci/ledger_repository.h"
 #include "storage/soci/report_store.h"
@@ -35,7 +36,8 @@ class SociTransaction final : public spi::Transaction {
         reviews_(context),
         waitlist_(context),
         chat_(context),
-        reports_(context) {}
+        reports_(context),
+        identities_(context) {}
 
  protected:
   void* FindStore(spi::StoreArea area) override {
@@ -56,6 +58,7 @@ class SociTransaction final : public spi::Transaction {
     if (area == spi::WaitlistStore::kArea) return static_cast<spi::WaitlistStore*>(&waitlist_);
     if (area == spi::ChatStore::kArea) return static_cast<spi::ChatStore*>(&chat_);
     if (area == spi::ReportStore::kArea) return static_cast<spi::ReportStore*>(&reports_);
+    if (area == spi::IdentityStore::kArea) return static_cast<spi::IdentityStore*>(&identities_);
     return nullptr;
   }
 
@@ -72,6 +75,7 @@ class SociTransaction final : public spi::Transaction {
   SociWaitlistStore waitlist_;
   SociChatStore chat_;
   SociReportStore reports_;
+  SociIdentityStore identities_;
 };
 
 }  // namespace eventify::storage
