@@ -3,10 +3,10 @@
 #   lib/                      libeventify and one library per backend built (static or shared)
 #   lib/cmake/eventify/       eventifyConfig.cmake, eventifyConfigVersion.cmake, one targets file
 #                             for the core (eventify::eventify) and one per backend
-#                             (eventify::soci, eventify::redis, eventify::smtp, eventify::reports),
+#                             (eventify::soci, eventify::redis, eventify::smtp, eventify::reports, eventify::curl_fetcher),
 #                             FindSOCI.cmake
 #   bin/eventify-server       when the server is built
-# A program finds it with find_package(eventify CONFIG REQUIRED [COMPONENTS soci redis smtp reports]).
+# A program finds it with find_package(eventify CONFIG REQUIRED [COMPONENTS soci redis smtp reports curl_fetcher]).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -29,8 +29,9 @@ set(_eventify_header_soci soci.h)
 set(_eventify_header_redis redis_bus.h redis_rate_limiter.h)
 set(_eventify_header_smtp smtp_mailer.h)
 set(_eventify_header_reports "")  # eventify/reports.h, installed with the core's headers
+set(_eventify_header_curl_fetcher curl_http_fetcher.h)
 set(EVENTIFY_INSTALLED_BACKENDS "")
-foreach(_backend soci redis smtp reports)
+foreach(_backend soci redis smtp reports curl_fetcher)
   if(NOT TARGET eventify_${_backend})
     continue()
   endif()

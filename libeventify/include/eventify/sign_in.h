@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "eventify/accounts.h"
+#include "eventify/export.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
 
@@ -84,7 +85,7 @@ struct Identity {
   Timestamp last_used_at;
 };
 
-class SignIn {
+class EVENTIFY_EXPORT SignIn {
  public:
   virtual ~SignIn() = default;
 

@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 
+#include "eventify/export.h"
 #include "eventify/spi/http_fetcher.h"
 
 namespace eventify::spi {
@@ -30,6 +31,6 @@ struct CurlHttpFetcherOptions {
   std::string ca_file;  // PEM bundle to trust instead of the system's; empty: the system's
 };
 
-std::shared_ptr<HttpFetcher> MakeCurlHttpFetcher(const CurlHttpFetcherOptions& options);
+EVENTIFY_EXPORT std::shared_ptr<HttpFetcher> MakeCurlHttpFetcher(const CurlHttpFetcherOptions& options);
 
 }  // namespace eventify::spi

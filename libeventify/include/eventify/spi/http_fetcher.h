@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "eventify/export.h"
 #include "eventify/status.h"
 
 namespace eventify::spi {
@@ -29,7 +30,7 @@ struct HttpFetchResponse {
 
 using FormFields = std::vector<std::pair<std::string, std::string>>;
 
-class HttpFetcher {
+class EVENTIFY_EXPORT HttpFetcher {
  public:
   virtual ~HttpFetcher() = default;
 

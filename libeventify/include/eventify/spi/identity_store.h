@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "eventify/export.h"
 #include "eventify/spi/store_area.h"
 #include "eventify/status.h"
 #include "eventify/types.h"
@@ -52,7 +53,7 @@ struct PendingLinkRecord {
   Timestamp expires_at;
 };
 
-class IdentityStore {
+class EVENTIFY_EXPORT IdentityStore {
  public:
   static constexpr StoreArea kArea{"identities"};
 
