@@ -108,17 +108,9 @@ int RunChatBench(const ChatBenchOptions& options) {
   const std::string run_id = RandomHex(8);
   const auto setup_start = SteadyClock::now();
 
-  std::vector<Room> rooms(static_cast<std::size_t>(options.rooms));
   std::vector<Principal> users;
-  for (int r = 0; r < options.rooms; ++r) {
-    const std::string prefix = "bench-" + run_id + "-r" + std::to_string(r);
-    rooms[r].organizer = Principal{prefix + "-o", Role::kOrganizer, ""};
-    users.push_back(rooms[r].organizer);
-    for (int m = 1; m < members; ++m) {
-      rooms[r].attendees.push_back(Principal{prefix + "-m" + std::to_string(m), Role::kAttendee, ""});
-      users.push_back(rooms[r].attendees.back());
-    }
-  }
+  std::vector<Room> rooms = MakeRooms("bench-" + run_id, options.rooms, members, users);
+
   Result<std::string> hash = TemplateHash(engine, run_id);
   Status ready = hash.ok() ? AddBenchUsers(engine.storage(), users, *hash, "Member ") : hash.status();
   if (ready.ok()) ready = SetUpRooms(engine, run_id, rooms);

@@ -36,6 +36,21 @@ std::string_view TypeOf(std::string_view frame) {
                                        : frame.substr(kPrefix.size(), end - kPrefix.size());
 }
 
+std::vector<Room> MakeRooms(const std::string& prefix, int rooms, int members,
+                            std::vector<Principal>& users) {
+  std::vector<Room> out(static_cast<std::size_t>(rooms));
+  for (int r = 0; r < rooms; ++r) {
+    const std::string room = prefix + "-r" + std::to_string(r);
+    out[r].organizer = Principal{room + "-o", Role::kOrganizer, ""};
+    users.push_back(out[r].organizer);
+    for (int m = 1; m < members; ++m) {
+      out[r].attendees.push_back(Principal{room + "-m" + std::to_string(m), Role::kAttendee, ""});
+      users.push_back(out[r].attendees.back());
+    }
+  }
+  return out;
+}
+
 Result<std::string> TemplateHash(Engine& engine, const std::string& run_id) {
   auto registered = engine.accounts().Register(
       {"bench-template-" + run_id + "@bench.invalid", kPassword, "Template", Role::kAttendee});

@@ -36,6 +36,11 @@ struct Room {
   std::string conversation_id;
 };
 
+// `rooms` rooms of `members` members each (an organizer and members - 1 attendees), their ids
+// "<prefix>-r<room>-o" and "<prefix>-r<room>-m<n>"; every member is appended to `users` too.
+std::vector<Room> MakeRooms(const std::string& prefix, int rooms, int members,
+                            std::vector<Principal>& users);
+
 // The password hash of kPassword at the engine's cost, from an account registered for it (the
 // benchmarks then write many accounts with that hash straight to storage: AddBenchUsers).
 Result<std::string> TemplateHash(Engine& engine, const std::string& run_id);

@@ -46,18 +46,9 @@ int RunSeed(const SeedOptions& options) {
   Engine& engine = *bench->engine;
   const std::string run = bench::RandomHex(8);
 
-  std::vector<Room> rooms(static_cast<std::size_t>(options.rooms));
   std::vector<Principal> users;
-  for (int r = 0; r < options.rooms; ++r) {
-    const std::string prefix = "load-" + run + "-r" + std::to_string(r);
-    rooms[r].organizer = Principal{prefix + "-o", Role::kOrganizer, ""};
-    users.push_back(rooms[r].organizer);
-    for (int m = 1; m < options.members; ++m) {
-      rooms[r].attendees.push_back(
-          Principal{prefix + "-m" + std::to_string(m), Role::kAttendee, ""});
-      users.push_back(rooms[r].attendees.back());
-    }
-  }
+  std::vector<Room> rooms = bench::MakeRooms("load-" + run, options.rooms, options.members, users);
+
   for (int i = 0; i < options.idle_users; ++i) {
     users.push_back(Principal{"load-" + run + "-idle" + std::to_string(i), Role::kAttendee, ""});
   }
