@@ -98,6 +98,9 @@ struct ServerConfig {
   // Redis (redis.* keys): when redis_host is set, the rate limits are kept there (shared by every
   // node on it) and /readyz checks it. Empty: none.
   spi::RedisBusOptions redis{.host = ""};
+  // This server's name among the nodes on one Redis (node.id): the chat hubs of all of them form
+  // one (eventify/hub.h, HubCluster). Empty: "<host name>-<process id>".
+  std::string node_id;
 
   // The chat hub (hub.* keys; eventify/hub.h).
   HubOptions hub;

@@ -119,6 +119,11 @@ void AddOperationsKeys(std::vector<KeySpec>& k) {
   k.push_back(MillisecondsKey(
       "redis.timeout", "time allowed to connect to Redis, and for one round trip",
       [](C& c) -> std::chrono::milliseconds& { return c.redis.timeout; }, 1));
+  k.push_back(StringKey(
+      "node.id",
+      "this server's name among the nodes on one Redis (1-64 of A-Z a-z 0-9 . _ -, unique among "
+      "live nodes)",
+      [](C& c) -> std::string& { return c.node_id; }, "<host name>-<process id>"));
   k.push_back(MillisecondsKey(
       "hub.typing_interval", "at most one typing frame per user and conversation this often",
       [](C& c) -> std::chrono::milliseconds& { return c.hub.typing_interval; }, 0));
@@ -140,6 +145,11 @@ void AddOperationsKeys(std::vector<KeySpec>& k) {
 }
 
 Status CheckOperationsConfig(const ServerConfig& config) {
+  if (!config.node_id.empty() && !spi::CheckNodeId(config.node_id).ok()) {
+    return ConfigError(fmt::format(
+        "invalid value for node.id: '{}': 1 to 64 characters of A-Z a-z 0-9 . _ -",
+        config.node_id));
+  }
   for (const std::string& origin : config.cors.allowed_origins) {
     if (std::string problem = CheckCorsOrigin(origin); !problem.empty()) {
       return ConfigError(

@@ -139,7 +139,13 @@ int Serve(const std::vector<std::string>& args) {
       fmt::print(stderr, "eventify-server: {}\n", ws_error);
       return 1;
     }
-    std::unique_ptr<Hub> hub = Hub::Create(**engine, counted, config->hub);
+    Result<std::unique_ptr<Hub>> made_hub = MakeHub(**engine, counted, *config);
+    if (!made_hub.ok()) {
+      fmt::print(stderr, "eventify-server: cannot start the chat hub: {}\n",
+                 made_hub.status().ToString());
+      return 1;
+    }
+    std::unique_ptr<Hub> hub = *std::move(made_hub);
     inbound.set_hub(*hub);
     ws->Start(inbound);
     // Approved events go to every open socket as new_event (until the hub stops).

@@ -2,6 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include "eventify/backends/redis_bus.h"
 #include "eventify/backends/redis_rate_limiter.h"
 
 namespace eventify::server {
@@ -42,6 +49,35 @@ void EventAnnouncer::OnEventApproved(const Event& event) { hub_.AnnounceEvent(ev
 Result<std::shared_ptr<spi::RateLimiter>> MakeRateLimiter(const ServerConfig& config) {
   if (config.redis.host.empty()) return spi::MakeInProcessRateLimiter(nullptr);
   return spi::MakeRedisRateLimiter(config.redis);
+}
+
+namespace {
+
+// "<host name>-<process id>", with what CheckNodeId refuses replaced by '-'.
+std::string DefaultNodeId() {
+  std::array<char, 256> host{};
+  std::string name = ::gethostname(host.data(), host.size() - 1) == 0 ? host.data() : "";
+  if (name.empty()) name = "node";
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') c = '-';
+  }
+  const std::string pid = "-" + std::to_string(::getpid());
+  name.resize(std::min(name.size(), std::size_t{64} - pid.size()));
+  return name + pid;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Hub>> MakeHub(Engine& engine, std::shared_ptr<spi::Transport> transport,
+                                     const ServerConfig& config) {
+  if (config.redis.host.empty()) return Hub::Create(engine, std::move(transport), config.hub);
+  const std::string node_id = config.node_id.empty() ? DefaultNodeId() : config.node_id;
+  auto bus = spi::MakeRedisBus(config.redis);
+  if (!bus.ok()) return bus.status();
+  auto directory = spi::MakeRedisPresenceDirectory(config.redis, node_id);
+  if (!directory.ok()) return directory.status();
+  HubCluster cluster{.bus = *std::move(bus), .directory = *std::move(directory), .node_id = node_id};
+  return Hub::CreateNode(engine, std::move(transport), config.hub, std::move(cluster));
 }
 
 namespace {

@@ -82,6 +82,14 @@ class EventAnnouncer final : public EventsObserver {
 // Errors: those of MakeRedisRateLimiter (a bad redis.* setting).
 Result<std::shared_ptr<spi::RateLimiter>> MakeRateLimiter(const ServerConfig& config);
 
+// The chat hub over `transport`. With redis.host set, one node of several: its notes go over a
+// Redis bus and presence is counted in Redis (docs/bus.md), under the name node.id (default
+// "<host name>-<process id>"); the other nodes must share the database and the secret key.
+// Else a hub alone in this process.
+// Errors: those of spi::MakeRedisBus, spi::MakeRedisPresenceDirectory and Hub::CreateNode.
+Result<std::unique_ptr<Hub>> MakeHub(Engine& engine, std::shared_ptr<spi::Transport> transport,
+                                     const ServerConfig& config);
+
 // Registers the families read from the engine, the hub's counters and the rate limits
 // (docs/operations.md lists them). All must outlive `metrics`' last Render.
 void AddServerMetrics(Metrics& metrics, const Engine& engine, const CountingTransport& transport,

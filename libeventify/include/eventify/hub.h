@@ -108,7 +108,8 @@ class EVENTIFY_EXPORT Hub : public spi::HubInbound {
   // transport is shared with it.
   static std::unique_ptr<Hub> Create(Engine& engine, std::shared_ptr<spi::Transport> transport,
                                      HubOptions options = {});
-  // A hub that is one node of several (HubCluster). It subscribes the bus and starts it (the bus
+  // A hub that is one node of several (HubCluster). It clears the directory's numbers of its node
+  // id (left by a previous process under that id), subscribes the bus and starts it (the bus
   // must not have been started), and on destruction stops it and leaves the directory.
   // Errors: those of spi::Bus::Subscribe and Start (bus_already_started, bus_stopped).
   static Result<std::unique_ptr<Hub>> CreateNode(Engine& engine,

@@ -22,6 +22,9 @@ ClusterLink::~ClusterLink() { Stop(); }
 
 Status ClusterLink::Start() {
   if (!active()) return Status::Ok();
+  // A node restarted under the same id starts from nothing, not from its previous life's numbers
+  // (on failure they disappear when that lease runs out).
+  if (config_.directory) (void)config_.directory->Leave();
   if (Status subscribed = config_.bus->Subscribe(kClusterTopic); !subscribed.ok()) return subscribed;
   if (Status started = config_.bus->Start(*this); !started.ok()) return started;
   started_ = true;
@@ -43,12 +46,13 @@ void ClusterLink::Publish(ClusterEvent event) {
   (void)config_.bus->Publish(kClusterTopic, EncodeClusterEvent(event));
 }
 
-void ClusterLink::RenewIfDue() {
-  if (!config_.directory) return;
+bool ClusterLink::RenewIfDue() {
+  if (!config_.directory) return false;
   const auto now = std::chrono::steady_clock::now();
-  if (now - renewed_at_ < config_.renew_interval) return;
+  if (now - renewed_at_ < config_.renew_interval) return false;
   renewed_at_ = now;
   (void)config_.directory->Renew();  // on failure, the next tick tries again
+  return true;
 }
 
 void ClusterLink::OnMessage(std::string_view topic, std::string_view payload) {

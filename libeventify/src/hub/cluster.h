@@ -51,8 +51,9 @@ class ClusterLink final : private spi::BusListener {
   // Numbers and publishes `event` (its origin and seq are set here). A payload the bus refuses
   // (its queue full) is lost for the other nodes, which see the gap in the numbering.
   void Publish(ClusterEvent event);
-  // Renews the directory's lease when HubCluster::renew_interval has passed since the last one.
-  void RenewIfDue();
+  // Renews the directory's lease when HubCluster::renew_interval has passed since the last one;
+  // true when it tried (the moment for Presence::Recount as well).
+  bool RenewIfDue();
 
  private:
   void OnMessage(std::string_view topic, std::string_view payload) override;

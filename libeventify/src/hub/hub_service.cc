@@ -173,7 +173,7 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
   // The timers: heartbeats that timed out close their connections (the transport's OnClosed
   // that follows finds nothing left to do), and the offline grace of presence.
   void RunTimers() {
-    cluster_.RenewIfDue();
+    if (cluster_.RenewIfDue()) presence_.Recount(clock_.Now());
     for (ConnectionId connection : presence_.Tick(clock_.Now())) {
       transport_->Close(connection, spi::kCloseHeartbeatTimeout);
       Close(connection, presence_.LastAlive(connection));

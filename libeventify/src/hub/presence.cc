@@ -54,6 +54,22 @@ void Presence::Remote(const std::string& user_id, bool online, Timestamp at) {
   for (const std::string& contact : Contacts(user_id)) SendToUser(contact, frame);
 }
 
+void Presence::Recount(Timestamp now) {
+  if (cluster_ == nullptr || cluster_->directory() == nullptr) return;
+  std::vector<std::string> remote;
+  for (const auto& [user_id, state] : users_) {
+    if (state.announced_online && !online_.contains(user_id) && !leaving_.contains(user_id)) {
+      remote.push_back(user_id);
+    }
+  }
+  if (remote.empty()) return;
+  Result<std::vector<int>> counts = cluster_->directory()->CountConnections(remote);
+  if (!counts.ok() || counts->size() != remote.size()) return;  // next time
+  for (std::size_t i = 0; i < remote.size(); ++i) {
+    if ((*counts)[i] == 0) Remote(remote[i], false, now);
+  }
+}
+
 std::vector<bool> Presence::OnlineAmong(const std::vector<std::string>& users) {
   std::vector<bool> out(users.size(), false);
   if (cluster_ != nullptr && cluster_->directory() != nullptr && !users.empty()) {

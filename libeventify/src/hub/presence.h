@@ -57,6 +57,11 @@ class Presence {
   void SetCluster(ClusterLink* cluster) { cluster_ = cluster; }
   // Another node announced `user_id` online or offline (`at`: when, or last seen).
   void Remote(const std::string& user_id, bool online, Timestamp at);
+  // Counts again, in the directory, the users announced online here through other nodes only,
+  // and announces offline (here, at `now`) those with no connection left anywhere: the users of
+  // a node that died without a word, once its lease ran out. Nothing without a directory, or
+  // when it cannot be reached.
+  void Recount(Timestamp now);
 
  private:
   struct UserState {

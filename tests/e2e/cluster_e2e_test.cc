@@ -1,0 +1,189 @@
+// End to end: two eventify-server processes on one PostgreSQL database and one Redis
+// (tests/support/with-postgres.sh and with-redis.sh) are one chat service. A message sent to one
+// node reaches a socket on the other with its unread count; presence is counted over both nodes;
+// a node killed with SIGKILL loses nothing acknowledged: its sockets reconnect to the other node
+// and resume from where they were; a node started again under the same node.id starts from
+// nothing in the presence directory.
+//
+// The direct conversation is opened through the library on the same database (the hub protocol
+// has no frame that opens one, and the admin may start one with anyone).
+#define BOOST_TEST_MODULE e2e_cluster
+#include <boost/test/unit_test.hpp>
+
+#include <csignal>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "e2e_client.h"
+#include "eventify/accounts.h"
+#include "eventify/chat.h"
+#include "server_process.h"
+#include "ws_client.h"
+
+namespace {
+
+namespace e2e = eventify::e2e;
+using e2e::Account;
+using e2e::JsonInt;
+using e2e::JsonString;
+using e2e::WsClient;
+
+constexpr char kServer[] = EVENTIFY_SERVER_PATH;
+
+std::vector<std::string> NodeFlags(const std::string& node_id) {
+  const char* port = std::getenv("EVENTIFY_TEST_REDIS_PORT");
+  BOOST_REQUIRE_MESSAGE(port != nullptr, "run through tests/support/with-redis.sh");
+  return {"--redis.host=127.0.0.1", std::string("--redis.port=") + port,
+          "--redis.key_prefix=cluster-e2e:", "--node.id=" + node_id,
+          "--hub.offline_grace=0s"};
+}
+
+std::string FlagValue(const e2e::Deployment& deployment, const std::string& name) {
+  std::string value;
+  for (const std::string& flag : deployment.ConfigFlags()) {
+    if (flag.rfind(name, 0) == 0) value = flag.substr(name.size());
+  }
+  return value;
+}
+
+// The second node: the first one's database and secret key (tokens are valid on both), its own
+// ports and data folder.
+std::vector<std::string> SecondNodeFlags(e2e::Deployment& first, const std::string& node_id) {
+  std::vector<std::string> flags = NodeFlags(node_id);
+  const std::string url = FlagValue(first, "--database.url=");
+  BOOST_REQUIRE_MESSAGE(!url.empty(), "the cluster suite runs on PostgreSQL only");
+  flags.push_back("--database.url=" + url);
+  flags.push_back("--secret_key_file=" + (first.data_dir() / "secret.key").string());
+  return flags;
+}
+
+std::string DirectConversation(e2e::Deployment& deployment, const Account& admin,
+                               const Account& user) {
+  auto setup = e2e::OpenSecondEngine(deployment);
+  const eventify::Principal caller{admin.id, eventify::Role::kAdmin, ""};
+  auto conversation = setup->chat().OpenDirect(caller, user.id);
+  BOOST_REQUIRE_MESSAGE(conversation.ok(), conversation.status().ToString());
+  return conversation->id;
+}
+
+std::unique_ptr<WsClient> Authenticated(e2e::Deployment& node, const std::string& path,
+                                        const Account& account) {
+  auto client = std::make_unique<WsClient>(node.server().ws_port(), path);
+  BOOST_REQUIRE_EQUAL(client->status(), 101);
+  client->Authenticate(account.access);
+  const auto ready = client->WaitFor("ready");
+  BOOST_REQUIRE_MESSAGE(ready.has_value(), "no ready frame; close code "
+                                               << client->close_frame().code << " "
+                                               << client->close_frame().reason);
+  return client;
+}
+
+std::string ChatPath(const std::string& conversation_id) {
+  return "/ws/chat/" + conversation_id + "/";
+}
+
+std::string MessageFrame(const std::string& conversation_id, const std::string& text,
+                         const std::string& key) {
+  return e2e::JsonObject({{"type", "message"},
+                          {"conversation_id", conversation_id},
+                          {"text", text},
+                          {"idempotency_key", key},
+                          {"ref", key}});
+}
+
+// The next user_status_update about `user_id`, and whether it says online.
+std::optional<bool> NextStatusOf(WsClient& client, const std::string& user_id) {
+  for (int i = 0; i < 20; ++i) {
+    const auto update = client.WaitFor("user_status_update", 20);
+    if (!update) return std::nullopt;
+    if (JsonString(*update, "/user_id") != user_id) continue;
+    return update->find("\"is_online\":true") != std::string::npos;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(two_nodes_are_one_chat_service_and_a_killed_node_loses_nothing) {
+  e2e::Deployment first(kServer, NodeFlags("node-a"));
+  const Account admin = e2e::NewAdmin(first, "cluster-admin");
+  const Account ann = e2e::NewVerifiedAccount(first, "cluster-ann");
+  const std::string conversation = DirectConversation(first, admin, ann);
+  first.server();  // started, so that its secret key exists for the second node
+  auto second = std::make_unique<e2e::Deployment>(kServer, SecondNodeFlags(first, "node-b"));
+
+  // The admin on node A, Ann on node B.
+  auto admin_notes = Authenticated(first, "/ws/notifications/", admin);
+  auto ann_notes = Authenticated(*second, "/ws/notifications/", ann);
+  // Ann's connection on node B makes her online for the admin on node A.
+  const auto ann_online = NextStatusOf(*admin_notes, ann.id);
+  BOOST_REQUIRE(ann_online.has_value());
+  BOOST_TEST(*ann_online);
+
+  auto admin_chat = Authenticated(first, ChatPath(conversation), admin);
+  BOOST_REQUIRE(admin_chat->WaitFor("joined").has_value());
+  auto ann_chat = Authenticated(*second, ChatPath(conversation), ann);
+  BOOST_REQUIRE(ann_chat->WaitFor("joined").has_value());
+
+  // A to B: the message and Ann's notification with her unread count.
+  admin_chat->SendText(MessageFrame(conversation, "hello from node a", "c1"));
+  const auto sent = admin_chat->WaitFor("sent");
+  BOOST_REQUIRE(sent.has_value());
+  const auto message = ann_chat->WaitFor("message");
+  BOOST_REQUIRE(message.has_value());
+  BOOST_TEST(JsonString(*message, "/message/text") == "hello from node a");
+  BOOST_TEST(JsonInt(*message, "/message/seq") == 1);
+  const auto notified = ann_notes->WaitFor("new_message");
+  BOOST_REQUIRE(notified.has_value());
+  BOOST_TEST(JsonInt(*notified, "/unread_count") == 1);
+
+  // B to A.
+  ann_chat->SendText(MessageFrame(conversation, "hello from node b", "c2"));
+  BOOST_REQUIRE(ann_chat->WaitFor("sent").has_value());
+  const auto answer = admin_chat->WaitFor("message");
+  BOOST_REQUIRE(answer.has_value());
+  BOOST_TEST(JsonString(*answer, "/message/text") == "hello from node b");
+  BOOST_TEST(JsonInt(*answer, "/message/seq") == 2);
+
+  // Node B dies without a word: Ann's sockets end, and once its lease in Redis runs out (15 s)
+  // she is offline for the admin.
+  second->server().Signal(SIGKILL);
+  ann_chat->WaitClose(10);
+  ann_notes->WaitClose(10);
+  const auto ann_offline = NextStatusOf(*admin_notes, ann.id);
+  BOOST_REQUIRE(ann_offline.has_value());
+  BOOST_TEST(!*ann_offline);
+
+  // Meanwhile the admin goes on writing on node A; everything acknowledged is stored.
+  admin_chat->SendText(MessageFrame(conversation, "while b was down", "c3"));
+  BOOST_REQUIRE(admin_chat->WaitFor("sent").has_value());
+
+  // Ann reconnects to node A and catches up: both messages she had not read.
+  auto ann_again = Authenticated(first, ChatPath(conversation), ann);
+  const auto joined = ann_again->WaitFor("joined");
+  BOOST_REQUIRE(joined.has_value());
+  BOOST_TEST(JsonInt(*joined, "/last_seq") == 3);
+  BOOST_TEST(JsonInt(*joined, "/unread") == 2);
+  ann_again.reset();
+
+  // Node B again under the same node.id: it starts from nothing in the directory, and a
+  // message sent on A reaches a socket on the new B.
+  second.reset();
+  second = std::make_unique<e2e::Deployment>(kServer, SecondNodeFlags(first, "node-b"));
+  auto ann_back = Authenticated(*second, ChatPath(conversation), ann);
+  BOOST_REQUIRE(ann_back->WaitFor("joined").has_value());
+  admin_chat->SendText(MessageFrame(conversation, "welcome back", "c4"));
+  BOOST_REQUIRE(admin_chat->WaitFor("sent").has_value());
+  const auto back = ann_back->WaitFor("message");
+  BOOST_REQUIRE(back.has_value());
+  BOOST_TEST(JsonString(*back, "/message/text") == "welcome back");
+  BOOST_TEST(JsonInt(*back, "/message/seq") == 4);
+
+  ann_back.reset();
+  e2e::CheckStopsCleanly(*second);
+  admin_chat.reset();
+  admin_notes.reset();
+  e2e::CheckStopsCleanly(first);
+}
