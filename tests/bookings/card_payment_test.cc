@@ -335,6 +335,11 @@ BOOST_AUTO_TEST_CASE(card_payments_racing_wallet_buyers_never_oversell) {
     buyers.push_back(Principal{"racer-" + std::to_string(i), Role::kAttendee, "s"});
     if (i % 3 == 0) Fund(buyers.back().user_id, 2 * kTicketPrice);
   }
+  // One card buyer holds before the race so that at least one card payment is settled whatever
+  // the threads' timing: the wallet buyers alone ask for twice the capacity.
+  constexpr int kEarlyCardBuyer = 2;
+  const Booking early_hold =
+      ValueOrFail(bookings().Hold(buyers[kEarlyCardBuyer], Request(event, 1, "hold")));
   std::atomic<bool> stop{false};
   std::atomic<int> oversold{0}, unexpected{0}, card_paid{0};
   std::thread observer([&] {
@@ -353,7 +358,8 @@ BOOST_AUTO_TEST_CASE(card_payments_racing_wallet_buyers_never_oversell) {
         if (!bought.ok() && bought.status().reason() != "sold_out") ++unexpected;
         return;
       }
-      auto held = bookings().Hold(buyer, Request(event, 1, "hold"));
+      auto held = i == kEarlyCardBuyer ? Result<Booking>(early_hold)
+                                        : bookings().Hold(buyer, Request(event, 1, "hold"));
       if (!held.ok()) {
         if (held.status().reason() != "sold_out") ++unexpected;
         return;
@@ -391,7 +397,7 @@ BOOST_AUTO_TEST_CASE(card_payments_racing_wallet_buyers_never_oversell) {
   BOOST_TEST(final_event.seats_sold + final_event.seats_held <= kCapacity);
   // The escrow holds exactly what the sold seats cost, whoever paid them and however.
   BOOST_TEST(Posted(EscrowOf(event.id)) == final_event.seats_sold * kTicketPrice);
-  BOOST_TEST(card_paid.load() > 0);
+  BOOST_TEST(card_paid.load() >= 1);  // the early holder's, at least
   ExpectCleanAudit();
 }
 

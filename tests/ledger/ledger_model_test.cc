@@ -300,9 +300,10 @@ BOOST_FIXTURE_TEST_CASE(concurrent_randomized_operations_keep_the_invariants, Le
     if (first_error[slot].empty()) first_error[slot] = what;
     ++unexpected;
   };
-  // An auditor checks the invariants continuously while the workers run.
+  // An auditor checks the invariants continuously while the workers run (at least once, however
+  // the threads are scheduled).
   std::thread auditor([&] {
-    while (!done.load()) {
+    do {
       auto report = ledger().Audit();
       if (!report.ok()) {
         note(kThreads, report.status().ToString());
@@ -310,7 +311,7 @@ BOOST_FIXTURE_TEST_CASE(concurrent_randomized_operations_keep_the_invariants, Le
         note(kThreads, report->discrepancies.front());
       }
       ++audits;
-    }
+    } while (!done.load());
   });
   std::vector<std::thread> workers;
   for (int w = 0; w < kThreads; ++w) {
