@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "eventify/spi/account_maintenance_store.h"
+#include "eventify/spi/admin_store.h"
 #include "eventify/spi/booking_store.h"
 #include "eventify/spi/chat_store.h"
 #include "eventify/spi/event_store.h"
@@ -47,6 +48,7 @@ class LayeredTransaction final : public spi::Transaction {
     if (area == spi::ReviewStore::kArea) return below_.store<spi::ReviewStore>();
     if (area == spi::WaitlistStore::kArea) return below_.store<spi::WaitlistStore>();
     if (area == spi::ChatStore::kArea) return below_.store<spi::ChatStore>();
+    if (area == spi::AdminStore::kArea) return below_.store<spi::AdminStore>();
     return nullptr;
   }
 
@@ -73,7 +75,8 @@ class LayeredStorage final : public spi::Storage {
            area == spi::AccountMaintenanceStore::kArea || area == spi::EventStore::kArea ||
            area == spi::BookingStore::kArea || area == spi::SettlementStore::kArea ||
            area == spi::ReviewStore::kArea ||
-           area == spi::WaitlistStore::kArea || area == spi::ChatStore::kArea;
+           area == spi::WaitlistStore::kArea || area == spi::ChatStore::kArea ||
+           area == spi::AdminStore::kArea;
   }
 
  private:

@@ -1,5 +1,5 @@
 // Engine: the root object of libeventify. It is opened from EngineOptions, owns the domain
-// services (accounts, the ledger, wallets, events, bookings, reviews, chat) and shares the
+// services (accounts, the ledger, wallets, events, bookings, reviews, chat, admin, dashboards) and shares the
 // injected services (storage, mailer, media store, clock) with them. There are no globals: two
 // engines in one process are independent, which is how the tests run several "nodes" side by
 // side.
@@ -15,8 +15,10 @@
 #include <string>
 
 #include "eventify/accounts.h"
+#include "eventify/admin.h"
 #include "eventify/bookings.h"
 #include "eventify/chat.h"
+#include "eventify/dashboards.h"
 #include "eventify/events.h"
 #include "eventify/jobs.h"
 #include "eventify/ledger.h"
@@ -147,6 +149,8 @@ class Engine {
   virtual Settlements& settlements() = 0;
   virtual Reviews& reviews() = 0;
   virtual Chat& chat() = 0;
+  virtual Admin& admin() = 0;
+  virtual Dashboards& dashboards() = 0;
   virtual spi::Storage& storage() = 0;
   virtual spi::MediaStore& media_store() = 0;
   virtual const spi::Clock& clock() const = 0;

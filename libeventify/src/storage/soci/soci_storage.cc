@@ -117,7 +117,8 @@ bool SociStorage::Supports(spi::StoreArea area) const {
          area == spi::AccountMaintenanceStore::kArea || area == spi::EventStore::kArea ||
          area == spi::BookingStore::kArea || area == spi::SettlementStore::kArea ||
          area == spi::ReviewStore::kArea ||
-         area == spi::WaitlistStore::kArea || area == spi::ChatStore::kArea;
+         area == spi::WaitlistStore::kArea || area == spi::ChatStore::kArea ||
+         area == spi::AdminStore::kArea;
 }
 
 Status SociStorage::Run(spi::TransactionMode mode,

@@ -7,6 +7,7 @@
 
 #include "eventify/spi/storage.h"
 #include "storage/soci/account_repository.h"
+#include "storage/soci/admin_store.h"
 #include "storage/soci/booking_store.h"
 #include "storage/soci/chat_store.h"
 #include "storage/soci/event_store.h"
@@ -33,7 +34,8 @@ class SociTransaction final : public spi::Transaction {
         settlements_(context),
         reviews_(context),
         waitlist_(context),
-        chat_(context) {}
+        chat_(context),
+        admin_(context) {}
 
  protected:
   void* FindStore(spi::StoreArea area) override {
@@ -53,6 +55,7 @@ class SociTransaction final : public spi::Transaction {
     if (area == spi::ReviewStore::kArea) return static_cast<spi::ReviewStore*>(&reviews_);
     if (area == spi::WaitlistStore::kArea) return static_cast<spi::WaitlistStore*>(&waitlist_);
     if (area == spi::ChatStore::kArea) return static_cast<spi::ChatStore*>(&chat_);
+    if (area == spi::AdminStore::kArea) return static_cast<spi::AdminStore*>(&admin_);
     return nullptr;
   }
 
@@ -68,6 +71,7 @@ class SociTransaction final : public spi::Transaction {
   SociReviewStore reviews_;
   SociWaitlistStore waitlist_;
   SociChatStore chat_;
+  SociAdminStore admin_;
 };
 
 }  // namespace eventify::storage
