@@ -16,10 +16,12 @@
 #include <vector>
 
 #include "accounts_routes.h"
+#include "admin_routes.h"
 #include "admin_cli.h"
 #include "booking_routes.h"
 #include "chat_routes.h"
 #include "coupon_routes.h"
+#include "dashboard_routes.h"
 #include "job_routes.h"
 #include "config.h"
 #include "engine_setup.h"
@@ -97,6 +99,8 @@ int Serve(const std::vector<std::string>& args) {
   AddSettlementRoutes(router, **engine);
   AddReviewRoutes(router, **engine);
   AddChatRoutes(router, **engine);
+  AddAdminRoutes(router, **engine);
+  AddDashboardRoutes(router, **engine);
 
   int exit_code = 0;
   {
