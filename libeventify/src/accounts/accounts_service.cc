@@ -384,21 +384,21 @@ class AccountsServiceImpl final : public Accounts {
     return MutateUser(
         user_id,
         [&](UserRecord& user, spi::AccountRepository& repo) -> Status {
-      if (user.role != role) {
-        audit = Audit(principal, AuditAction::kChangeRole, user.id, RoleName(user.role),
-                      RoleName(role));
-      }
-      if (user.role == Role::kAdmin && role != Role::kAdmin) {
-        // Locking every admin serialises concurrent demotions: the second one counts again.
-        EV_ASSIGN_OR_RETURN(const std::int64_t admins,
-                            repo.CountUsersWithRole(Role::kAdmin, LockMode::kForUpdate));
-        if (admins <= 1) {
-          return FailedPrecondition("last_admin",
-                                    "this is the only admin; make another user admin first");
-        }
-      }
-      user.role = role;
-      return Status::Ok();
+          if (user.role != role) {
+            audit = Audit(principal, AuditAction::kChangeRole, user.id, RoleName(user.role),
+                          RoleName(role));
+          }
+          if (user.role == Role::kAdmin && role != Role::kAdmin) {
+            // Locking every admin serialises concurrent demotions: the second one counts again.
+            EV_ASSIGN_OR_RETURN(const std::int64_t admins,
+                                repo.CountUsersWithRole(Role::kAdmin, LockMode::kForUpdate));
+            if (admins <= 1) {
+              return FailedPrecondition("last_admin",
+                                        "this is the only admin; make another user admin first");
+            }
+          }
+          user.role = role;
+          return Status::Ok();
         },
         "", &audit);
   }

@@ -69,9 +69,7 @@ class AdminService final : public Admin {
 
 }  // namespace
 
-std::string_view AuditActionName(AuditAction action) {
-  return NameIn(kAuditActionNames, action);
-}
+std::string_view AuditActionName(AuditAction action) { return NameIn(kAuditActionNames, action); }
 
 Result<AuditAction> ParseAuditAction(std::string_view name) {
   return ParseIn(kAuditActionNames, name, "invalid_action", "unknown audit action", "action");

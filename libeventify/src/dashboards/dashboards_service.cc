@@ -1,12 +1,12 @@
 #include "dashboards/dashboards_service.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <map>
 #include <utility>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "core/page_cursor.h"
 #include "core/status_macros.h"
@@ -68,8 +68,7 @@ Result<Month> ParseMonth(std::string_view text, const char* field) {
 MoneyFigures Figures(std::int64_t paid_in, std::int64_t refunds, std::int64_t commission,
                      const std::string& currency) {
   return MoneyFigures{Money{paid_in, currency}, Money{refunds, currency},
-                      Money{commission, currency},
-                      Money{paid_in - refunds - commission, currency}};
+                      Money{commission, currency}, Money{paid_in - refunds - commission, currency}};
 }
 
 class DashboardsService final : public Dashboards {
@@ -82,7 +81,7 @@ class DashboardsService final : public Dashboards {
         currency_(std::move(currency)) {}
 
   Result<EventFigures> GetEventFigures(const Principal& caller,
-                                      std::string_view event_id) override {
+                                       std::string_view event_id) override {
     std::vector<EventFigures> figures;
     EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadOnly, [&](Transaction& tx) -> Status {
       auto event = tx.store<spi::EventStore>()->FindEvent(event_id, LockMode::kNone);
@@ -101,8 +100,8 @@ class DashboardsService final : public Dashboards {
     return std::move(figures.front());
   }
 
-  Result<EventFiguresPage> ListOwnEventFigures(const Principal& organizer,
-                                               std::string_view cursor, int limit) override {
+  Result<EventFiguresPage> ListOwnEventFigures(const Principal& organizer, std::string_view cursor,
+                                               int limit) override {
     if (!IsEventActionAllowed(organizer.role, EventRelation::kNone, EventAction::kListOwnEvents)) {
       return Forbidden();
     }
@@ -118,8 +117,9 @@ class DashboardsService final : public Dashboards {
       filter.limit = limit + 1;
       EV_ASSIGN_OR_RETURN(std::vector<Event> events,
                           tx.store<spi::EventStore>()->ListEvents(filter));
-      next = TrimPage(events, limit,
-                      [](const Event& event) { return spi::Keyset{event.created_at, event.id}; });
+      next = TrimPage(events, limit, [](const Event& event) {
+        return spi::Keyset{event.created_at, event.id};
+      });
       EV_ASSIGN_OR_RETURN(page.items, FiguresOf(tx, events));
       return Status::Ok();
     }));
@@ -136,10 +136,9 @@ class DashboardsService final : public Dashboards {
     EV_ASSIGN_OR_RETURN(const Month until, ParseMonth(range.until, "until"));
     const int months = until.Index() - from.Index();
     if (months <= 0 || months > kMaxSummaryMonths) {
-      return InvalidArgument("invalid_range",
-                             fmt::format("until must be 1 to {} months after from",
-                                         kMaxSummaryMonths),
-                             "until");
+      return InvalidArgument(
+          "invalid_range",
+          fmt::format("until must be 1 to {} months after from", kMaxSummaryMonths), "until");
     }
     OrganizerSummary summary;
     summary.organizer_id = organizer.user_id;
@@ -152,7 +151,8 @@ class DashboardsService final : public Dashboards {
                           store->TopOrganizerEvents(organizer.user_id, currency_, kTopEvents));
       std::vector<Event> events;
       for (const std::string& id : top) {
-        EV_ASSIGN_OR_RETURN(Event event, tx.store<spi::EventStore>()->FindEvent(id, LockMode::kNone));
+        EV_ASSIGN_OR_RETURN(Event event,
+                            tx.store<spi::EventStore>()->FindEvent(id, LockMode::kNone));
         events.push_back(std::move(event));
       }
       EV_ASSIGN_OR_RETURN(summary.top_events, FiguresOf(tx, events));
@@ -196,16 +196,17 @@ class DashboardsService final : public Dashboards {
   Result<PublicOrganizerProfile> GetPublicOrganizer(std::string_view organizer_id) override {
     PublicOrganizerProfile out;
     EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadOnly, [&](Transaction& tx) -> Status {
-      auto profile = tx.store<spi::EventStore>()->FindOrganizerProfile(organizer_id, LockMode::kNone);
+      auto profile =
+          tx.store<spi::EventStore>()->FindOrganizerProfile(organizer_id, LockMode::kNone);
       if (!profile.ok()) {
         return profile.status().code() == StatusCode::kNotFound ? OrganizerNotFound()
                                                                 : profile.status();
       }
       if (profile->status != OrganizerStatus::kVerified) return OrganizerNotFound();
       EV_ASSIGN_OR_RETURN(out.organizer, PublicOf(tx, *profile));
-      EV_ASSIGN_OR_RETURN(const std::vector<Review> reviews,
-                          tx.store<spi::AdminStore>()->ListOrganizerReviews(organizer_id,
-                                                                           kPublicListLength));
+      EV_ASSIGN_OR_RETURN(
+          const std::vector<Review> reviews,
+          tx.store<spi::AdminStore>()->ListOrganizerReviews(organizer_id, kPublicListLength));
       for (const Review& review : reviews) {
         out.recent_reviews.push_back({review.event_id, review.author_name, review.rating,
                                       review.title, review.text, review.created_at});
@@ -271,8 +272,8 @@ class DashboardsService final : public Dashboards {
 namespace dashboards {
 
 std::unique_ptr<Dashboards> MakeDashboardsService(std::shared_ptr<spi::Storage> storage,
-                                                  std::shared_ptr<spi::Clock> clock,
-                                                  Events& events, std::string currency) {
+                                                  std::shared_ptr<spi::Clock> clock, Events& events,
+                                                  std::string currency) {
   return std::make_unique<DashboardsService>(std::move(storage), std::move(clock), events,
                                              std::move(currency));
 }

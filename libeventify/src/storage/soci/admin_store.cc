@@ -83,6 +83,20 @@ void AddFlow(Flows& flows, std::string_view label, long long sum) {
   }
 }
 
+// The flows the labelled sums of `rows` add up to, one per key (set in `key`), in key order.
+template <typename Flows>
+std::vector<Flows> FoldFlows(const std::vector<SumRow>& rows, std::string Flows::*key) {
+  std::map<std::string, Flows> by_key;
+  for (const SumRow& row : rows) {
+    Flows& flows = by_key[row.key];
+    flows.*key = row.key;
+    AddFlow(flows, row.label, row.sum);
+  }
+  std::vector<Flows> out;
+  for (auto& [unused, flows] : by_key) out.push_back(std::move(flows));
+  return out;
+}
+
 }  // namespace
 
 Status SociAdminStore::InsertAuditEntry(const AuditEntry& entry) {
@@ -168,7 +182,8 @@ Result<std::vector<spi::EscrowFlows>> SociAdminStore::SumEscrowFlows(
             const bool in = std::string_view(side) == "to";
             query += std::string("SELECT a.owner_id, ") + (in ? "'in'" : "t.kind") +
                      ", CAST(SUM(t.amount) AS BIGINT) FROM ledger_accounts a JOIN transfers t ON "
-                     "t." + side + "_account_id = a.id WHERE a.kind = 'escrow' AND a.currency = ";
+                     "t." +
+                     side + "_account_id = a.id WHERE a.kind = 'escrow' AND a.currency = ";
             query += p.Add(currency);
             query += " AND a.owner_id IN ";
             query += InList(p, chunk);
@@ -177,15 +192,7 @@ Result<std::vector<spi::EscrowFlows>> SociAdminStore::SumEscrowFlows(
           }
           return SelectInto<SumRow>(context_, query, p, rows);
         }));
-        std::map<std::string, spi::EscrowFlows> by_event;
-        for (const SumRow& row : rows) {
-          spi::EscrowFlows& flows = by_event[row.key];
-          flows.event_id = row.key;
-          AddFlow(flows, row.label, row.sum);
-        }
-        std::vector<spi::EscrowFlows> out;
-        for (auto& [id, flows] : by_event) out.push_back(std::move(flows));
-        return out;
+        return FoldFlows(rows, &spi::EscrowFlows::event_id);
       });
 }
 
@@ -202,8 +209,8 @@ Result<std::vector<spi::MonthFlows>> SociAdminStore::SumOrganizerFlowsByMonth(
           const bool in = std::string_view(side) == "to";
           inner += "SELECT " + month + " AS m, " + (in ? "'in'" : "t.kind") +
                    " AS k, t.amount AS amount FROM events e JOIN ledger_accounts a ON a.kind = "
-                   "'escrow' AND a.owner_id = e.id JOIN transfers t ON t." + side +
-                   "_account_id = a.id WHERE e.organizer_id = ";
+                   "'escrow' AND a.owner_id = e.id JOIN transfers t ON t." +
+                   side + "_account_id = a.id WHERE e.organizer_id = ";
           inner += p.Add(organizer_id);
           inner += " AND a.currency = ";
           inner += p.Add(currency);
@@ -215,43 +222,38 @@ Result<std::vector<spi::MonthFlows>> SociAdminStore::SumOrganizerFlowsByMonth(
         std::vector<SumRow> rows;
         EV_RETURN_IF_ERROR(SelectInto<SumRow>(
             context_,
-            "SELECT m, k, CAST(SUM(amount) AS BIGINT) FROM (" + inner + ") x GROUP BY m, k",
-            p, rows));
-        std::map<std::string, spi::MonthFlows> by_month;
-        for (const SumRow& row : rows) {
-          spi::MonthFlows& flows = by_month[row.key];
-          flows.month = row.key;
-          AddFlow(flows, row.label, row.sum);
-        }
-        std::vector<spi::MonthFlows> out;
-        for (auto& [key, flows] : by_month) out.push_back(std::move(flows));
-        return out;
+            "SELECT m, k, CAST(SUM(amount) AS BIGINT) FROM (" + inner + ") x GROUP BY m, k", p,
+            rows));
+        return FoldFlows(rows, &spi::MonthFlows::month);
       });
 }
 
-Result<std::vector<std::string>> SociAdminStore::TopOrganizerEvents(
-    std::string_view organizer_id, std::string_view currency, int limit) {
-  return context_.Call(Access::kRead, "TopOrganizerEvents", [&]() -> Result<std::vector<std::string>> {
-    Params p(context_.dialect());
-    std::string query =
-        "SELECT e.id FROM events e JOIN ledger_accounts a ON a.kind = 'escrow' AND a.owner_id = "
-        "e.id JOIN transfers t ON t.to_account_id = a.id WHERE e.organizer_id = ";
-    query += p.Add(organizer_id);
-    query += " AND a.currency = ";
-    query += p.Add(currency);
-    query += " AND t.status = 'posted' GROUP BY e.id ORDER BY SUM(t.amount) DESC, e.id LIMIT ";
-    query += p.Add(static_cast<long long>(limit));
-    std::vector<std::string> ids;
-    std::string id;
-    ForEachRow(
-        context_.sql(), query,
-        [&](soci::statement& statement) {
-          statement.exchange(soci::into(id));
-          p.Bind(statement);
-        },
-        [&] { ids.push_back(id); });
-    return ids;
-  });
+Result<std::vector<std::string>> SociAdminStore::TopOrganizerEvents(std::string_view organizer_id,
+                                                                    std::string_view currency,
+                                                                    int limit) {
+  return context_.Call(
+      Access::kRead, "TopOrganizerEvents", [&]() -> Result<std::vector<std::string>> {
+        Params p(context_.dialect());
+        std::string query =
+            "SELECT e.id FROM events e JOIN ledger_accounts a ON a.kind = 'escrow' AND a.owner_id "
+            "= "
+            "e.id JOIN transfers t ON t.to_account_id = a.id WHERE e.organizer_id = ";
+        query += p.Add(organizer_id);
+        query += " AND a.currency = ";
+        query += p.Add(currency);
+        query += " AND t.status = 'posted' GROUP BY e.id ORDER BY SUM(t.amount) DESC, e.id LIMIT ";
+        query += p.Add(static_cast<long long>(limit));
+        std::vector<std::string> ids;
+        std::string id;
+        ForEachRow(
+            context_.sql(), query,
+            [&](soci::statement& statement) {
+              statement.exchange(soci::into(id));
+              p.Bind(statement);
+            },
+            [&] { ids.push_back(id); });
+        return ids;
+      });
 }
 
 // Tickets by tickets_event_idx (event_id); bookings by bookings_event_idx (event_id, status, ...).
@@ -266,12 +268,14 @@ Result<std::vector<spi::EventSeatCounts>> SociAdminStore::CountEventSeats(
               "SELECT event_id, 'checked_in', CAST(COUNT(*) AS BIGINT) FROM tickets WHERE "
               "event_id IN ";
           query += InList(p, chunk);
-          query += " AND checked_in_at IS NOT NULL GROUP BY event_id UNION ALL SELECT event_id, "
-                   "'cancelled', CAST(SUM(seats) AS BIGINT) FROM bookings WHERE event_id IN ";
+          query +=
+              " AND checked_in_at IS NOT NULL GROUP BY event_id UNION ALL SELECT event_id, "
+              "'cancelled', CAST(SUM(seats) AS BIGINT) FROM bookings WHERE event_id IN ";
           query += InList(p, chunk);
-          query += " AND status = 'cancelled' AND confirmed_at IS NOT NULL GROUP BY event_id "
-                   "UNION ALL SELECT event_id, 'held', CAST(SUM(seats) AS BIGINT) FROM bookings "
-                   "WHERE event_id IN ";
+          query +=
+              " AND status = 'cancelled' AND confirmed_at IS NOT NULL GROUP BY event_id "
+              "UNION ALL SELECT event_id, 'held', CAST(SUM(seats) AS BIGINT) FROM bookings "
+              "WHERE event_id IN ";
           query += InList(p, chunk);
           query += " AND status = 'held' AND hold_expires_at > ";
           query += p.Add(static_cast<long long>(ToMicros(now)));
