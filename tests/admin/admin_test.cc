@@ -1,11 +1,11 @@
 // The audit log (Accounts::SetBlocked and SetRole write it, Admin::ListAuditLog reads it) and the
 // queue counts (Admin::GetQueues).
-#include <boost/test/unit_test.hpp>
+#include "eventify/admin.h"
 
+#include <boost/test/unit_test.hpp>
 #include <string>
 #include <vector>
 
-#include "eventify/admin.h"
 #include "settlements/settlements_fixture.h"
 
 namespace eventify {
@@ -126,8 +126,8 @@ BOOST_AUTO_TEST_CASE(count_what_waits_for_an_admin) {
   BOOST_TEST(empty.events_on_hold == 0);
 
   ValueOrFail(events().ApplyAsOrganizer(other_organizer, {"Other", "About", "o@example.com"}));
-  ValueOrFail(events().ApplyAsOrganizer(
-      Principal{"organizer-3", Role::kOrganizer, "s3"}, {"Third", "About", "t@example.com"}));
+  ValueOrFail(events().ApplyAsOrganizer(Principal{"organizer-3", Role::kOrganizer, "s3"},
+                                        {"Third", "About", "t@example.com"}));
   const Event pending = ValueOrFail(events().CreateEvent(organizer, SampleDraft()));
   ValueOrFail(events().SubmitEvent(organizer, pending.id));
   const Event held = ApprovedEvent();

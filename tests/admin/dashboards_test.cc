@@ -1,11 +1,11 @@
 // A small world (two organizers; events sold, refunded, cancelled, held, checked in, settled) in
 // which an event's figures, an organizer's summary, the settlement and the ledger agree to the
 // minor unit; and who may read which figures.
-#include <boost/test/unit_test.hpp>
+#include "eventify/dashboards.h"
 
+#include <boost/test/unit_test.hpp>
 #include <string>
 
-#include "eventify/dashboards.h"
 #include "settlements/settlements_fixture.h"
 
 namespace eventify::testing {
@@ -83,6 +83,17 @@ BOOST_AUTO_TEST_CASE(an_unsettled_event_has_no_commission_and_its_net_is_in_escr
   BOOST_TEST(figures.seats_cancelled == 0);
   ExpectMoney(figures.money, 333, 0, 0, 333);
   BOOST_TEST(Posted(EscrowOf(talk.id)) == figures.money.net.minor_units);
+}
+
+BOOST_AUTO_TEST_CASE(live_holds_count_as_held_until_they_lapse) {
+  const Event fresh = ApprovedEvent(10, 100, 4, "Fresh");
+  ValueOrFail(bookings().Hold(ann, Request(fresh, 3, "ann-fresh")));
+  BOOST_TEST(ValueOrFail(dashboards().GetEventFigures(organizer, fresh.id)).seats_held == 3);
+  clock->Advance(std::chrono::hours(1));  // past the hold's ten minutes; no sweep has run
+  const EventFigures lapsed = ValueOrFail(dashboards().GetEventFigures(organizer, fresh.id));
+  BOOST_TEST(lapsed.seats_held == 0);
+  BOOST_TEST(lapsed.seats_sold == 0);
+  ExpectMoney(lapsed.money, 0, 0, 0, 0);
 }
 
 BOOST_AUTO_TEST_CASE(a_cancelled_event_refunded_everything) {

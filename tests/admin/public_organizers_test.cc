@@ -1,7 +1,6 @@
 // The public directory of verified organizers and an organizer's public page: what anyone may see,
 // and nothing else.
 #include <boost/test/unit_test.hpp>
-
 #include <string>
 
 #include "eventify/dashboards.h"
@@ -61,7 +60,8 @@ BOOST_AUTO_TEST_CASE(the_page_shows_upcoming_events_rating_and_reviews) {
   const Event held = ApprovedEvent(10, 500, 4, "Held");
   ValueOrFail(events().HoldEvent(admin, held.id, "checking"));
 
-  const PublicOrganizerProfile page = ValueOrFail(dashboards().GetPublicOrganizer(organizer.user_id));
+  const PublicOrganizerProfile page =
+      ValueOrFail(dashboards().GetPublicOrganizer(organizer.user_id));
   BOOST_TEST(page.organizer.organisation_name == "Org");
   BOOST_TEST(page.organizer.rating.count == 1);
   BOOST_TEST(page.organizer.rating.sum == 4);
