@@ -108,8 +108,8 @@ class DashboardRoutes {
     if (!principal.ok()) return ErrorResponse(principal.status());
     int limit = 20;
     if (Status read = ReadLimit(request, limit); !read.ok()) return ErrorResponse(read);
-    auto page = dashboards_.ListOwnEventFigures(
-        *principal, request.query("cursor").value_or(""), limit);
+    auto page =
+        dashboards_.ListOwnEventFigures(*principal, request.query("cursor").value_or(""), limit);
     if (!page.ok()) return ErrorResponse(page.status());
     return PageResponse(page->items, page->next_cursor, WriteFigures);
   }

@@ -36,18 +36,6 @@ std::string SeatsBody(const std::string& event_id, int seats) {
   return "{\"event_id\":\"" + event_id + "\",\"seats\":" + std::to_string(seats) + "}";
 }
 
-// Credits the buyer's wallet through the library, as a settled top-up leaves it.
-void Fund(eventify::Engine& setup, const Account& buyer, std::int64_t amount) {
-  eventify::TransferRequest funding;
-  funding.idempotency_key = "e2e-fund-" + buyer.id;
-  funding.kind = eventify::TransferKind::kCredit;
-  funding.from = {eventify::AccountKind::kGatewayClearing, "", "INR"};
-  funding.to = {eventify::AccountKind::kUserWallet, buyer.id, "INR"};
-  funding.amount = {amount, "INR"};
-  const auto funded = setup.ledger().CreateTransfer(funding);
-  BOOST_REQUIRE_MESSAGE(funded.ok(), funded.status().ToString());
-}
-
 // "YYYY-MM" of the server's clock now, and of the month after.
 std::string MonthOf(int months_ahead) {
   const std::time_t now = std::time(nullptr);
@@ -70,9 +58,8 @@ BOOST_AUTO_TEST_CASE(audit_log_and_queues_over_http) {
   const Account ada = e2e::NewVerifiedAccount(deployment, "audit-ada");
   const Account org = e2e::NewVerifiedAccount(deployment, "audit-org", "organizer");
 
-  BOOST_REQUIRE_EQUAL(api.PostJson("/api/v1/admin/users/" + ada.id + "/block", "", admin.access)
-                          .status,
-                      200);
+  BOOST_REQUIRE_EQUAL(
+      api.PostJson("/api/v1/admin/users/" + ada.id + "/block", "", admin.access).status, 200);
   BOOST_REQUIRE_EQUAL(
       api.PostJson("/api/v1/admin/users/" + ada.id + "/unblock", "", admin.access).status, 200);
   BOOST_REQUIRE_EQUAL(api.PutJson("/api/v1/admin/users/" + ada.id + "/role",
@@ -130,7 +117,8 @@ BOOST_AUTO_TEST_CASE(audit_log_and_queues_over_http) {
   BOOST_TEST(queues.Int("/queues/organizers_pending") >= 1);
   BOOST_TEST(queues.Has("/queues/events_pending_approval"));
   BOOST_TEST(queues.Has("/queues/events_on_hold"));
-  CheckError(api.Get("/api/v1/admin/queues", org.access), 403, "forbidden");  // ada was logged out by the block
+  CheckError(api.Get("/api/v1/admin/queues", org.access), 403,
+             "forbidden");  // ada was logged out by the block
 }
 
 BOOST_AUTO_TEST_CASE(event_figures_dashboards_and_public_pages_over_http) {
@@ -149,7 +137,7 @@ BOOST_AUTO_TEST_CASE(event_figures_dashboards_and_public_pages_over_http) {
                      std::chrono::hours(2), kPrice));
 
   auto setup = e2e::OpenSecondEngine(deployment);
-  Fund(*setup, buyer, 10 * kPrice);
+  e2e::FundWallet(*setup, buyer, 10 * kPrice);
   const e2e::Reply kept =
       api.PostJson("/api/v1/bookings", SeatsBody(event_id, 2), buyer.access, Key("dash-2"));
   BOOST_REQUIRE_EQUAL(kept.status, 201);
@@ -184,9 +172,9 @@ BOOST_AUTO_TEST_CASE(event_figures_dashboards_and_public_pages_over_http) {
   CheckError(api.Get(figures, rival.access), 403, "forbidden");
   CheckError(api.Get(figures, buyer.access), 403, "forbidden");
   CheckError(api.Get(figures), 401, "missing_token");
-  CheckError(api.Get("/api/v1/events/00000000-0000-7000-8000-000000000000/figures",
-                     organizer.access),
-             404, "event_not_found");
+  CheckError(
+      api.Get("/api/v1/events/00000000-0000-7000-8000-000000000000/figures", organizer.access), 404,
+      "event_not_found");
 
   const e2e::Reply own = api.Get("/api/v1/organizer/dashboard/events?limit=10", organizer.access);
   BOOST_TEST_INFO("body " << own.body);
@@ -201,8 +189,8 @@ BOOST_AUTO_TEST_CASE(event_figures_dashboards_and_public_pages_over_http) {
   CheckError(api.Get("/api/v1/organizer/dashboard/events?limit=500", organizer.access), 400,
              "invalid_limit", "limit");
 
-  const std::string summary = "/api/v1/organizer/dashboard/summary?from=" + MonthOf(0) +
-                              "&until=" + MonthOf(1);
+  const std::string summary =
+      "/api/v1/organizer/dashboard/summary?from=" + MonthOf(0) + "&until=" + MonthOf(1);
   const e2e::Reply totals = api.Get(summary, organizer.access);
   BOOST_TEST_INFO("body " << totals.body);
   BOOST_REQUIRE_EQUAL(totals.status, 200);
@@ -214,10 +202,10 @@ BOOST_AUTO_TEST_CASE(event_figures_dashboards_and_public_pages_over_http) {
   BOOST_TEST(totals.Str("/summary/top_events/0/event_id") == event_id);
   CheckError(api.Get("/api/v1/organizer/dashboard/summary?until=" + MonthOf(1), organizer.access),
              400, "invalid_month", "from");
-  CheckError(api.Get("/api/v1/organizer/dashboard/summary?from=" + MonthOf(1) + "&until=" +
-                         MonthOf(0),
-                     organizer.access),
-             400, "invalid_range", "until");
+  CheckError(
+      api.Get("/api/v1/organizer/dashboard/summary?from=" + MonthOf(1) + "&until=" + MonthOf(0),
+              organizer.access),
+      400, "invalid_range", "until");
   CheckError(api.Get(summary, buyer.access), 403, "forbidden");
 
   // Public: no token, and nothing private (no contact, no e-mail, no money).

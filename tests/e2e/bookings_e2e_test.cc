@@ -57,12 +57,6 @@ std::string SeatsBody(const std::string& event_id, int seats) {
   return "{\"event_id\":\"" + event_id + "\",\"seats\":" + std::to_string(seats) + "}";
 }
 
-template <typename T>
-T Must(eventify::Result<T> result) {
-  BOOST_REQUIRE_MESSAGE(result.ok(), result.status().ToString());
-  return std::move(result).value();
-}
-
 using e2e::Now;
 
 // An event of the organizer's (verified here) in a new category named `category_name`, at kPrice
@@ -78,16 +72,6 @@ std::string ApprovedEvent(e2e::Api& api, const Account& organizer, const Account
       api, organizer, admin, e2e::EventBody("End to end", category_id, starts_at, length, kPrice));
 }
 
-// Credits the buyer's wallet through the library, as a settled top-up leaves it.
-void Fund(eventify::Engine& setup, const Account& buyer, std::int64_t amount) {
-  eventify::TransferRequest funding;
-  funding.idempotency_key = "e2e-fund-" + buyer.id;
-  funding.kind = eventify::TransferKind::kCredit;
-  funding.from = {eventify::AccountKind::kGatewayClearing, "", "INR"};
-  funding.to = {eventify::AccountKind::kUserWallet, buyer.id, "INR"};
-  funding.amount = {amount, "INR"};
-  Must(setup.ledger().CreateTransfer(funding));
-}
 
 }  // namespace
 
@@ -104,7 +88,7 @@ BOOST_AUTO_TEST_CASE(buy_check_in_cancel_and_refund_over_http) {
 
   // The wallet is funded through the library on the same database, as a settled top-up leaves it.
   auto setup = e2e::OpenSecondEngine(deployment);
-  Fund(*setup, buyer, 4 * kPrice);
+  e2e::FundWallet(*setup, buyer, 4 * kPrice);
 
   const std::string body = SeatsBody(event_id, 2);
 
@@ -319,7 +303,7 @@ BOOST_AUTO_TEST_CASE(a_short_event_is_bought_checked_in_refunded_and_settled_ove
   BOOST_TEST(own_revenue() == 0);
 
   auto setup = e2e::OpenSecondEngine(deployment);
-  Fund(*setup, buyer, 4 * kPrice);
+  e2e::FundWallet(*setup, buyer, 4 * kPrice);
   const e2e::Reply bought =
       api.PostJson("/api/v1/bookings", SeatsBody(event_id, 3), buyer.access, Key("settle-3"));
   BOOST_REQUIRE_EQUAL(bought.status, 201);

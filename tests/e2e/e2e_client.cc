@@ -481,6 +481,17 @@ std::unique_ptr<Engine> OpenSecondEngine(Deployment& deployment) {
   return std::move(engine).value();
 }
 
+void FundWallet(Engine& engine, const Account& account, std::int64_t amount) {
+  TransferRequest funding;
+  funding.idempotency_key = "e2e-fund-" + account.id;
+  funding.kind = TransferKind::kCredit;
+  funding.from = {AccountKind::kGatewayClearing, "", "INR"};
+  funding.to = {AccountKind::kUserWallet, account.id, "INR"};
+  funding.amount = {amount, "INR"};
+  const Result<Transfer> funded = engine.ledger().CreateTransfer(funding);
+  BOOST_REQUIRE_MESSAGE(funded.ok(), funded.status().ToString());
+}
+
 void CheckError(const Reply& reply, int status, const std::string& code, const std::string& field) {
   BOOST_TEST_CONTEXT("body " << reply.body) {
     BOOST_TEST(reply.status == status);

@@ -207,6 +207,11 @@ Timestamp Now();
 // mail. Fails the test (BOOST_REQUIRE) when it does not open.
 std::unique_ptr<Engine> OpenSecondEngine(Deployment& deployment);
 
+// Credits `account`'s wallet with `amount` minor units of INR through `engine` (a second engine),
+// as a settled top-up leaves it (the top-up itself is e2e_wallet's subject). Fails the test
+// (BOOST_REQUIRE) when the transfer is refused.
+void FundWallet(Engine& engine, const Account& account, std::int64_t amount);
+
 // Checks a failure: the status, error.code, the common error shape, an X-Request-Id, and
 // error.field when `field` is given.
 void CheckError(const Reply& reply, int status, const std::string& code,
