@@ -428,6 +428,8 @@ void AddEventReviewRoutes(Router& router, Accounts& accounts, Events& events) {
 
 }  // namespace
 
+void WritePublicEvent(JsonWriter& json, const Event& event) { WriteEvent(json, event); }
+
 void AddEventRoutes(Router& router, Engine& engine) {
   Accounts& accounts = engine.accounts();
   Events& events = engine.events();

@@ -6,9 +6,13 @@
 #pragma once
 
 #include "eventify/engine.h"
+#include "json.h"
 #include "router.h"
 
 namespace eventify::server {
+
+// An event as every event route writes it (without the organizer's revenue and settlement).
+void WritePublicEvent(JsonWriter& json, const Event& event);
 
 // The routes borrow `engine`, which must outlive the router.
 void AddEventRoutes(Router& router, Engine& engine);

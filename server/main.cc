@@ -16,11 +16,13 @@
 #include <vector>
 
 #include "accounts_routes.h"
+#include "admin_routes.h"
 #include "admin_cli.h"
 #include "booking_routes.h"
 #include "chat_routes.h"
 #include "cors.h"
 #include "coupon_routes.h"
+#include "dashboard_routes.h"
 #include "job_routes.h"
 #include "config.h"
 #include "engine_setup.h"
@@ -114,6 +116,8 @@ int Serve(const std::vector<std::string>& args) {
   AddSettlementRoutes(router, **engine);
   AddReviewRoutes(router, **engine);
   AddChatRoutes(router, **engine);
+  AddAdminRoutes(router, **engine);
+  AddDashboardRoutes(router, **engine);
   if (Status reports = AddReportRoutes(router, **engine); !reports.ok()) {
     fmt::print(stderr, "eventify-server: cannot start: {}\n", reports.ToString());
     return 1;

@@ -492,14 +492,14 @@ std::unique_ptr<Engine> OpenSecondEngine(Deployment& deployment) {
   return std::move(engine).value();
 }
 
-void FundWallet(Engine& setup, const Account& buyer, std::int64_t amount) {
+void FundWallet(Engine& engine, const Account& account, std::int64_t amount) {
   TransferRequest funding;
-  funding.idempotency_key = "e2e-fund-" + buyer.id;
+  funding.idempotency_key = "e2e-fund-" + account.id;
   funding.kind = TransferKind::kCredit;
   funding.from = {AccountKind::kGatewayClearing, "", "INR"};
-  funding.to = {AccountKind::kUserWallet, buyer.id, "INR"};
+  funding.to = {AccountKind::kUserWallet, account.id, "INR"};
   funding.amount = {amount, "INR"};
-  const Result<Transfer> funded = setup.ledger().CreateTransfer(funding);
+  const Result<Transfer> funded = engine.ledger().CreateTransfer(funding);
   BOOST_REQUIRE_MESSAGE(funded.ok(), funded.status().ToString());
 }
 

@@ -209,9 +209,10 @@ Timestamp Now();
 // mail. Fails the test (BOOST_REQUIRE) when it does not open.
 std::unique_ptr<Engine> OpenSecondEngine(Deployment& deployment);
 
-// Credits the buyer's wallet through `setup` (OpenSecondEngine), as a settled top-up leaves it
-// (key "e2e-fund-<user id>": once per user). Fails the test when it does not work.
-void FundWallet(Engine& setup, const Account& buyer, std::int64_t amount);
+// Credits `account`'s wallet with `amount` minor units of INR through `engine` (OpenSecondEngine),
+// as a settled top-up leaves it (key "e2e-fund-<user id>": once per user; the top-up itself is
+// e2e_wallet's subject). Fails the test (BOOST_REQUIRE) when the transfer is refused.
+void FundWallet(Engine& engine, const Account& account, std::int64_t amount);
 
 // Checks a failure: the status, error.code, the common error shape, an X-Request-Id, and
 // error.field when `field` is given.

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "eventify/spi/account_maintenance_store.h"
+#include "eventify/spi/admin_store.h"
 #include "eventify/spi/booking_store.h"
 #include "eventify/spi/chat_store.h"
 #include "eventify/spi/event_store.h"
@@ -245,7 +246,7 @@ BOOST_AUTO_TEST_CASE(the_engine_names_each_area_a_storage_lacks) {
        {spi::AccountRepository::kArea, spi::LedgerRepository::kArea, spi::WalletRepository::kArea,
         spi::JobStore::kArea, spi::AccountMaintenanceStore::kArea, spi::EventStore::kArea,
         spi::BookingStore::kArea, spi::WaitlistStore::kArea, spi::ChatStore::kArea,
-        spi::IdentityStore::kArea}) {
+        spi::IdentityStore::kArea, spi::AdminStore::kArea}) {
     BOOST_TEST_CONTEXT("area " << missing.name()) {
       BOOST_TEST(storage->Supports(missing));
       auto lacking = std::make_shared<StorageServing>(storage, [&](spi::StoreArea area) {

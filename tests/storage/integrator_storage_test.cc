@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "eventify/spi/account_maintenance_store.h"
+#include "eventify/spi/admin_store.h"
 #include "eventify/spi/booking_store.h"
 #include "eventify/spi/chat_store.h"
 #include "eventify/spi/event_store.h"
@@ -29,7 +30,7 @@
 namespace eventify::testing {
 namespace {
 
-// A transaction of its own that hands out the stores of the twelve areas it knows, and no other.
+// A transaction of its own that hands out the stores of the fourteen areas it knows, and no other.
 class LayeredTransaction final : public spi::Transaction {
  public:
   explicit LayeredTransaction(spi::Transaction& below) : below_(below) {}
@@ -51,6 +52,7 @@ class LayeredTransaction final : public spi::Transaction {
     if (area == spi::ChatStore::kArea) return below_.store<spi::ChatStore>();
     if (area == spi::ReportStore::kArea) return below_.store<spi::ReportStore>();
     if (area == spi::IdentityStore::kArea) return below_.store<spi::IdentityStore>();
+    if (area == spi::AdminStore::kArea) return below_.store<spi::AdminStore>();
     return nullptr;
   }
 
@@ -79,7 +81,8 @@ class LayeredStorage final : public spi::Storage {
            area == spi::ReviewStore::kArea ||
            area == spi::WaitlistStore::kArea || area == spi::ChatStore::kArea ||
            area == spi::ReportStore::kArea ||
-           area == spi::IdentityStore::kArea;
+           area == spi::IdentityStore::kArea ||
+           area == spi::AdminStore::kArea;
   }
 
  private:

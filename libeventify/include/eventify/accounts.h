@@ -102,6 +102,7 @@ enum class Action : int {
   kManageWithdrawals,
   kAuditLedger,
   kManageJobs,
+  kReadAuditLog,  // the admins' audit log (eventify/admin.h)
 };
 
 // The single permission table: true when `role` may perform `action`.
@@ -196,7 +197,8 @@ class EVENTIFY_EXPORT Accounts {
   virtual Result<User> SetAvatar(const Principal& principal, std::string_view bytes) = 0;
 
   // Admin operations. Errors: kPermissionDenied (forbidden), kNotFound (user_not_found),
-  // kFailedPrecondition (cannot_modify_self).
+  // kFailedPrecondition (cannot_modify_self). SetBlocked and SetRole write an AuditEntry
+  // (eventify/admin.h) in the commit of each change they make.
   virtual Result<User> GetUser(const Principal& principal, std::string_view user_id) = 0;
   virtual Result<User> SetBlocked(const Principal& principal, std::string_view user_id,
                                   bool blocked) = 0;

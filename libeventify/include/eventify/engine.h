@@ -1,8 +1,8 @@
 // Engine: the root object of libeventify. It is opened from EngineOptions, owns the domain
-// services (accounts, the ledger, wallets, events, bookings, reviews, chat) and shares the
-// injected services (storage, mailer, media store, clock) with them. There are no globals: two
-// engines in one process are independent, which is how the tests run several "nodes" side by
-// side.
+// services (accounts, the ledger, wallets, events, bookings, reviews, chat, sign-in, admin,
+// dashboards) and shares the injected services (storage, mailer, media store, clock) with them.
+// There are no globals: two engines in one process are independent, which is how the tests run
+// several "nodes" side by side.
 //
 // Ownership: Engine::Open hands the engine over as a unique_ptr; services returned by accessors
 // are owned by the engine and valid while it lives. Injected services are shared_ptrs and may be
@@ -17,8 +17,10 @@
 #include <string>
 
 #include "eventify/accounts.h"
+#include "eventify/admin.h"
 #include "eventify/bookings.h"
 #include "eventify/chat.h"
+#include "eventify/dashboards.h"
 #include "eventify/events.h"
 #include "eventify/export.h"
 #include "eventify/jobs.h"
@@ -176,6 +178,8 @@ class EVENTIFY_EXPORT Engine {
   virtual Reviews& reviews() = 0;
   virtual Chat& chat() = 0;
   virtual SignIn& sign_in() = 0;
+  virtual Admin& admin() = 0;
+  virtual Dashboards& dashboards() = 0;
   virtual spi::Storage& storage() = 0;
   virtual spi::MediaStore& media_store() = 0;
   virtual const spi::Clock& clock() const = 0;

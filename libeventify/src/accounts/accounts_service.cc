@@ -7,6 +7,8 @@
 #include "core/page_cursor.h"
 #include "core/status_macros.h"
 #include "crypto/sodium.h"
+#include "eventify/admin.h"
+#include "eventify/spi/admin_store.h"
 #include "mail/templates.h"
 #include "media/uploaded_image.h"
 
@@ -347,31 +349,44 @@ class AccountsServiceImpl final : public AccountsService {
                           bool blocked) override {
     if (!IsAllowed(principal.role, Action::kBlockUser)) return Forbidden();
     if (principal.user_id == user_id) return CannotModifySelf();
+    std::optional<AuditEntry> audit;
     return MutateUser(
         user_id,
         [&](UserRecord& user, spi::AccountRepository&) {
+          if (user.blocked != blocked) {
+            audit = Audit(principal, blocked ? AuditAction::kBlockUser : AuditAction::kUnblockUser,
+                          user.id, user.blocked ? "true" : "false", blocked ? "true" : "false");
+          }
           user.blocked = blocked;
           return Status::Ok();
         },
-        blocked ? "blocked" : "");
+        blocked ? "blocked" : "", &audit);
   }
 
   Result<User> SetRole(const Principal& principal, std::string_view user_id, Role role) override {
     if (!IsAllowed(principal.role, Action::kChangeRole)) return Forbidden();
     if (principal.user_id == user_id) return CannotModifySelf();
-    return MutateUser(user_id, [&](UserRecord& user, spi::AccountRepository& repo) -> Status {
-      if (user.role == Role::kAdmin && role != Role::kAdmin) {
-        // Locking every admin serialises concurrent demotions: the second one counts again.
-        EV_ASSIGN_OR_RETURN(const std::int64_t admins,
-                            repo.CountUsersWithRole(Role::kAdmin, LockMode::kForUpdate));
-        if (admins <= 1) {
-          return FailedPrecondition("last_admin",
-                                    "this is the only admin; make another user admin first");
-        }
-      }
-      user.role = role;
-      return Status::Ok();
-    });
+    std::optional<AuditEntry> audit;
+    return MutateUser(
+        user_id,
+        [&](UserRecord& user, spi::AccountRepository& repo) -> Status {
+          if (user.role != role) {
+            audit = Audit(principal, AuditAction::kChangeRole, user.id, RoleName(user.role),
+                          RoleName(role));
+          }
+          if (user.role == Role::kAdmin && role != Role::kAdmin) {
+            // Locking every admin serialises concurrent demotions: the second one counts again.
+            EV_ASSIGN_OR_RETURN(const std::int64_t admins,
+                                repo.CountUsersWithRole(Role::kAdmin, LockMode::kForUpdate));
+            if (admins <= 1) {
+              return FailedPrecondition("last_admin",
+                                        "this is the only admin; make another user admin first");
+            }
+          }
+          user.role = role;
+          return Status::Ok();
+        },
+        "", &audit);
   }
 
   Result<User> FindUserByEmail(const Principal& principal, std::string_view email) override {
@@ -673,20 +688,44 @@ class AccountsServiceImpl final : public AccountsService {
                            std::string(field));
   }
 
+  // An admin's change of `user` by `principal`, for the audit log; its id and time are set by
+  // MutateUser in the change's transaction.
+  static AuditEntry Audit(const Principal& principal, AuditAction action, const std::string& user,
+                          std::string_view from, std::string_view to) {
+    AuditEntry entry;
+    entry.actor_id = principal.user_id;
+    entry.action = action;
+    entry.target_user_id = user;
+    entry.from = std::string(from);
+    entry.to = std::string(to);
+    return entry;
+  }
+
   // Locks the user, applies `change(user, repo)` (which may read more in the same transaction),
   // stamps updated_at and saves; with a revoke reason, also ends every session of the user in the
   // same transaction.
+  // `audit`, when given, is what `change` set it to (nothing when it changed nothing): it is
+  // written in the same commit (eventify/admin.h). `change` runs again when the transaction is
+  // retried, and sets it again.
   template <typename Change>
   Result<User> MutateUser(std::string_view user_id, Change&& change,
-                          std::string_view revoke_reason = "") {
+                          std::string_view revoke_reason = "",
+                          std::optional<AuditEntry>* audit = nullptr) {
     UserRecord user;
     Status status = storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
       auto& repo = tx.accounts();
+      if (audit != nullptr) audit->reset();
       EV_ASSIGN_OR_RETURN(user, repo.FindUserById(user_id, LockMode::kForUpdate));
       EV_RETURN_IF_ERROR(change(user, repo));
       const Timestamp now = clock_->Now();
       user.updated_at = now;
       EV_RETURN_IF_ERROR(repo.UpdateUser(user));
+      if (audit != nullptr && audit->has_value()) {
+        AuditEntry& entry = **audit;
+        entry.id = NewId(now);
+        entry.created_at = now;
+        EV_RETURN_IF_ERROR(tx.store<spi::AdminStore>()->InsertAuditEntry(entry));
+      }
       if (!revoke_reason.empty()) {
         EV_RETURN_IF_ERROR(repo.RevokeSessionsOfUser(user.id, now, revoke_reason).status());
       }

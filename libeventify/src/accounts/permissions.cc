@@ -37,6 +37,7 @@ bool IsAllowed(Role role, Action action) {
       {Action::kManageWithdrawals, false,   false,    true},
       {Action::kAuditLedger,       false,   false,    true},
       {Action::kManageJobs,        false,   false,    true},
+      {Action::kReadAuditLog,      false,   false,    true},
   };
   for (const Rule& rule : kTable) {
     if (rule.action != action) continue;

@@ -1,9 +1,12 @@
 #include "eventify/engine.h"
 
 #include "accounts/accounts_service.h"
+#include "admin/admin_service.h"
 #include "bookings/bookings_service.h"
 #include "chat/chat_service.h"
+#include "dashboards/dashboards_service.h"
 #include "eventify/spi/account_maintenance_store.h"
+#include "eventify/spi/admin_store.h"
 #include "eventify/spi/booking_store.h"
 #include "eventify/spi/chat_store.h"
 #include "eventify/spi/event_store.h"
@@ -65,6 +68,12 @@ class EngineImpl final : public Engine {
                                               topup_timeout);
   }
 
+  // Dashboards list an organizer's upcoming events through the events service.
+  void set_admin_and_dashboards(std::string currency) {
+    admin_ = admin::MakeAdminService(storage_);
+    dashboards_ = dashboards::MakeDashboardsService(storage_, clock_, *events_, std::move(currency));
+  }
+
   // Chat writes its messages through the engine's pipeline.
   void set_chat() { chat_ = chat::MakeChatService(storage_, media_, clock_, *pipeline_); }
 
@@ -89,6 +98,8 @@ class EngineImpl final : public Engine {
   Reviews& reviews() override { return *reviews_; }
   Chat& chat() override { return *chat_; }
   SignIn& sign_in() override { return *sign_in_; }
+  Admin& admin() override { return *admin_; }
+  Dashboards& dashboards() override { return *dashboards_; }
   spi::Storage& storage() override { return *storage_; }
   spi::MediaStore& media_store() override { return *media_; }
   const spi::Clock& clock() const override { return *clock_; }
@@ -111,6 +122,8 @@ class EngineImpl final : public Engine {
   std::unique_ptr<Bookings> bookings_;  // destroyed before the pipeline it queues in
   std::unique_ptr<Settlements> settlements_;
   std::unique_ptr<Chat> chat_;  // destroyed before the pipeline it queues in
+  std::unique_ptr<Admin> admin_;
+  std::unique_ptr<Dashboards> dashboards_;  // destroyed before the events it borrows
   // Declared last: its workers are stopped before anything their handlers use is destroyed.
   std::unique_ptr<jobs::JobsService> jobs_;
 };
@@ -120,7 +133,8 @@ constexpr spi::StoreArea kRequiredAreas[] = {
     spi::AccountRepository::kArea, spi::LedgerRepository::kArea, spi::WalletRepository::kArea,
     spi::JobStore::kArea, spi::AccountMaintenanceStore::kArea, spi::EventStore::kArea,
     spi::BookingStore::kArea, spi::SettlementStore::kArea, spi::ReviewStore::kArea,
-    spi::WaitlistStore::kArea, spi::ChatStore::kArea, spi::IdentityStore::kArea};
+    spi::WaitlistStore::kArea, spi::ChatStore::kArea, spi::IdentityStore::kArea,
+    spi::AdminStore::kArea};
 
 }  // namespace
 
@@ -237,6 +251,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
                        std::move(options.bookings), cards, options.wallets.topup_timeout);
   engine->set_settlements(options.settlements);
   engine->set_chat();
+  engine->set_admin_and_dashboards(options.currency);
   auto jobs = jobs::MakeJobsService(options.storage, options.clock, queue, options.jobs);
   if (Status builtin = jobs::RegisterBuiltinJobs(*jobs, engine->ledger(), options.storage,
                                                  options.clock, options.jobs);

@@ -659,6 +659,28 @@ constexpr std::string_view kV16DueIndex =
 constexpr std::string_view kV16LeaseIndex =
     "CREATE INDEX jobs_lease_idx ON jobs (locked_until) WHERE status = 'running'";
 
+// ---- Version 20: admin audit log --------------------------------------------------------------
+// Every change admins make to accounts (eventify/admin.h), written in the change's commit and never
+// changed: newest first for every user (created_at, id) or for one (target_id, created_at, id).
+// An organizer's public page lists the visible reviews of all its events, newest first, from a
+// partial index like reviews_listing_idx (version 11). Depends only on versions 1 and 11.
+constexpr std::string_view kV20AdminAuditLog =
+    "CREATE TABLE admin_audit_log ("
+    " id TEXT PRIMARY KEY,"
+    " actor_id TEXT NOT NULL,"
+    " action TEXT NOT NULL CHECK (action IN ('block_user', 'unblock_user', 'change_role')),"
+    " target_id TEXT NOT NULL,"
+    " from_value TEXT NOT NULL,"
+    " to_value TEXT NOT NULL,"
+    " created_at BIGINT NOT NULL)";
+constexpr std::string_view kV20AdminAuditLogNewestIndex =
+    "CREATE INDEX admin_audit_log_newest_idx ON admin_audit_log (created_at, id)";
+constexpr std::string_view kV20AdminAuditLogTargetIndex =
+    "CREATE INDEX admin_audit_log_target_idx ON admin_audit_log (target_id, created_at, id)";
+constexpr std::string_view kV20ReviewsOrganizerIndex =
+    "CREATE INDEX reviews_organizer_idx ON reviews (organizer_id, created_at, id)"
+    " WHERE removed_at IS NULL";
+
 long long NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -835,6 +857,12 @@ const std::vector<Migration>& AllMigrations() {
         kV19ChatReadMarksPos, kV19ChatReadMarksPosIndex},
        {kV19ChatStream, kV19ChatStreamRow, kV19ChatMessagesPos, kV19ChatMessagesPosIndex,
         kV19ChatReadMarksPos, kV19ChatReadMarksPosIndex}},
+      {20,
+       "admin audit log",
+       {kV20AdminAuditLog, kV20AdminAuditLogNewestIndex, kV20AdminAuditLogTargetIndex,
+        kV20ReviewsOrganizerIndex},
+       {kV20AdminAuditLog, kV20AdminAuditLogNewestIndex, kV20AdminAuditLogTargetIndex,
+        kV20ReviewsOrganizerIndex}},
       {21,
        "sign-in identities",
        {kV21Identities, kV21IdentitiesUserIndex, kV21Flows, kV21FlowsExpiryIndex, kV21Nonces,

@@ -74,15 +74,6 @@ struct RatingRow {
   std::pair<std::string, Rating> Get() const { return {event_id, Rating{count, sum}}; }
 };
 
-// The reviews "SELECT kReviewColumns FROM reviews r" + `tail` finds, `tail` bound by `p`.
-Result<std::vector<Review>> SelectReviews(TransactionContext& context, const std::string& tail,
-                                          Params& p) {
-  std::vector<Review> reviews;
-  EV_RETURN_IF_ERROR((SelectInto<ReviewRow>(
-      context, "SELECT " + std::string(kReviewColumns) + " FROM reviews r" + tail, p, reviews)));
-  return reviews;
-}
-
 // The first review `tail` finds, or review_not_found.
 Result<Review> FirstOrNotFound(TransactionContext& context, const std::string& tail, Params& p) {
   EV_ASSIGN_OR_RETURN(std::vector<Review> reviews, SelectReviews(context, tail, p));
@@ -113,6 +104,15 @@ void AddToTotals(soci::session& sql, const std::string& table, const std::string
 }
 
 }  // namespace
+
+// The reviews "SELECT kReviewColumns FROM reviews r" + `tail` finds, `tail` bound by `p`.
+Result<std::vector<Review>> SelectReviews(TransactionContext& context, const std::string& tail,
+                                          Params& p) {
+  std::vector<Review> reviews;
+  EV_RETURN_IF_ERROR((SelectInto<ReviewRow>(
+      context, "SELECT " + std::string(kReviewColumns) + " FROM reviews r" + tail, p, reviews)));
+  return reviews;
+}
 
 Result<bool> SociReviewStore::HoldsConfirmedBooking(std::string_view event_id,
                                                     std::string_view user_id) {

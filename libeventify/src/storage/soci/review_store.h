@@ -6,9 +6,16 @@
 #pragma once
 
 #include "eventify/spi/review_store.h"
+#include "storage/soci/params.h"
 #include "storage/soci/transaction_context.h"
 
 namespace eventify::storage {
+
+// The reviews "SELECT <columns> FROM reviews r" + `tail` finds, `tail` bound by `p`, with the
+// author's name from the account as it is now (the admin store lists an organizer's reviews with
+// it too).
+Result<std::vector<Review>> SelectReviews(TransactionContext& context, const std::string& tail,
+                                          Params& p);
 
 class SociReviewStore final : public spi::ReviewStore {
  public:

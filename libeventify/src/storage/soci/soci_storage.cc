@@ -119,7 +119,8 @@ bool SociStorage::Supports(spi::StoreArea area) const {
          area == spi::ReviewStore::kArea ||
          area == spi::WaitlistStore::kArea || area == spi::ChatStore::kArea ||
          area == spi::ReportStore::kArea ||
-         area == spi::IdentityStore::kArea;
+         area == spi::IdentityStore::kArea ||
+         area == spi::AdminStore::kArea;
 }
 
 Status SociStorage::Run(spi::TransactionMode mode,

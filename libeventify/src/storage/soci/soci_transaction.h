@@ -7,6 +7,7 @@
 
 #include "eventify/spi/storage.h"
 #include "storage/soci/account_repository.h"
+#include "storage/soci/admin_store.h"
 #include "storage/soci/booking_store.h"
 #include "storage/soci/chat_store.h"
 #include "storage/soci/event_store.h"
@@ -37,7 +38,8 @@ class SociTransaction final : public spi::Transaction {
         waitlist_(context),
         chat_(context),
         reports_(context),
-        identities_(context) {}
+        identities_(context),
+        admin_(context) {}
 
  protected:
   void* FindStore(spi::StoreArea area) override {
@@ -59,6 +61,7 @@ class SociTransaction final : public spi::Transaction {
     if (area == spi::ChatStore::kArea) return static_cast<spi::ChatStore*>(&chat_);
     if (area == spi::ReportStore::kArea) return static_cast<spi::ReportStore*>(&reports_);
     if (area == spi::IdentityStore::kArea) return static_cast<spi::IdentityStore*>(&identities_);
+    if (area == spi::AdminStore::kArea) return static_cast<spi::AdminStore*>(&admin_);
     return nullptr;
   }
 
@@ -76,6 +79,7 @@ class SociTransaction final : public spi::Transaction {
   SociChatStore chat_;
   SociReportStore reports_;
   SociIdentityStore identities_;
+  SociAdminStore admin_;
 };
 
 }  // namespace eventify::storage

@@ -1,0 +1,85 @@
+#include "admin/admin_service.h"
+
+#include <utility>
+
+#include "core/enum_names.h"
+#include "core/page_cursor.h"
+#include "core/status_macros.h"
+#include "eventify/events.h"
+#include "eventify/spi/admin_store.h"
+
+namespace eventify {
+namespace {
+
+constexpr EnumNames<AuditAction, 3> kAuditActionNames = {{
+    {AuditAction::kBlockUser, "block_user"},
+    {AuditAction::kUnblockUser, "unblock_user"},
+    {AuditAction::kChangeRole, "change_role"},
+}};
+
+Status Forbidden() { return PermissionDenied("forbidden", "your role does not allow this"); }
+
+class AdminService final : public Admin {
+ public:
+  explicit AdminService(std::shared_ptr<spi::Storage> storage) : storage_(std::move(storage)) {}
+
+  Result<AuditPage> ListAuditLog(const Principal& admin, const AuditQuery& query) override {
+    if (!IsAllowed(admin.role, Action::kReadAuditLog)) return Forbidden();
+    EV_RETURN_IF_ERROR(CheckPageLimit(query.limit));
+    EV_ASSIGN_OR_RETURN(const auto before, DecodePageCursor(query.cursor));
+    AuditPage page;
+    EV_RETURN_IF_ERROR(
+        storage_->Run(spi::TransactionMode::kReadOnly, [&](spi::Transaction& tx) -> Status {
+          EV_ASSIGN_OR_RETURN(page.items, tx.store<spi::AdminStore>()->ListAuditEntries(
+                                              query.target_user_id, before, query.limit + 1));
+          return Status::Ok();
+        }));
+    page.next_cursor = TrimPage(page.items, query.limit, [](const AuditEntry& entry) {
+      return spi::Keyset{entry.created_at, entry.id};
+    });
+    return page;
+  }
+
+  Result<AdminQueues> GetQueues(const Principal& admin) override {
+    if (!IsEventActionAllowed(admin.role, EventRelation::kNone, EventAction::kReviewOrganizers) ||
+        !IsEventActionAllowed(admin.role, EventRelation::kNone, EventAction::kReviewEvents)) {
+      return Forbidden();
+    }
+    AdminQueues queues;
+    EV_RETURN_IF_ERROR(
+        storage_->Run(spi::TransactionMode::kReadOnly, [&](spi::Transaction& tx) -> Status {
+          auto* store = tx.store<spi::AdminStore>();
+          EV_ASSIGN_OR_RETURN(queues.organizers_pending,
+                              store->CountOrganizerProfiles(OrganizerStatus::kPending));
+          EV_ASSIGN_OR_RETURN(queues.events_pending_approval,
+                              store->CountEvents(EventStatus::kPendingApproval, std::nullopt));
+          EV_ASSIGN_OR_RETURN(const std::int64_t approved_held,
+                              store->CountEvents(EventStatus::kApproved, true));
+          EV_ASSIGN_OR_RETURN(const std::int64_t completed_held,
+                              store->CountEvents(EventStatus::kCompleted, true));
+          queues.events_on_hold = approved_held + completed_held;
+          return Status::Ok();
+        }));
+    return queues;
+  }
+
+ private:
+  const std::shared_ptr<spi::Storage> storage_;
+};
+
+}  // namespace
+
+std::string_view AuditActionName(AuditAction action) { return NameIn(kAuditActionNames, action); }
+
+Result<AuditAction> ParseAuditAction(std::string_view name) {
+  return ParseIn(kAuditActionNames, name, "invalid_action", "unknown audit action", "action");
+}
+
+namespace admin {
+
+std::unique_ptr<Admin> MakeAdminService(std::shared_ptr<spi::Storage> storage) {
+  return std::make_unique<AdminService>(std::move(storage));
+}
+
+}  // namespace admin
+}  // namespace eventify
