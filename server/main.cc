@@ -149,7 +149,7 @@ int Serve(const std::vector<std::string>& args) {
                  made_hub.status().ToString());
       return 1;
     }
-    std::unique_ptr<Hub> hub = *std::move(made_hub);
+    std::unique_ptr<Hub> hub = std::move(made_hub).value();
     inbound.set_hub(*hub);
     ws->Start(inbound);
     // Approved events go to every open socket as new_event (until the hub stops).

@@ -76,7 +76,9 @@ Result<std::unique_ptr<Hub>> MakeHub(Engine& engine, std::shared_ptr<spi::Transp
   if (!bus.ok()) return bus.status();
   auto directory = spi::MakeRedisPresenceDirectory(config.redis, node_id);
   if (!directory.ok()) return directory.status();
-  HubCluster cluster{.bus = *std::move(bus), .directory = *std::move(directory), .node_id = node_id};
+  HubCluster cluster{.bus = std::move(bus).value(),
+                     .directory = std::move(directory).value(),
+                     .node_id = node_id};
   return Hub::CreateNode(engine, std::move(transport), config.hub, std::move(cluster));
 }
 

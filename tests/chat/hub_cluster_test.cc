@@ -11,8 +11,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <span>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "chat/hub_fixture.h"
@@ -49,6 +51,7 @@ class CountingBus final : public spi::Bus, private spi::BusListener {
   }
   void Stop() override { inner_->Stop(); }
   Status Publish(std::string_view topic, std::string_view payload) override {
+    if (silent) return Status::Ok();  // a dead node's: never leaves it
     ++published;
     return inner_->Publish(topic, payload);
   }
@@ -64,6 +67,7 @@ class CountingBus final : public spi::Bus, private spi::BusListener {
   std::atomic<int> delivered{0};
   std::atomic<int> links_restored{0};
   std::atomic<bool> saw_other_probe{false};
+  std::atomic<bool> silent{false};  // set: publishes nothing (the node died)
 
  private:
   void OnMessage(std::string_view topic, std::string_view payload) override {
@@ -85,6 +89,28 @@ class CountingBus final : public spi::Bus, private spi::BusListener {
   spi::BusListener* listener_ = nullptr;
 };
 
+// A directory that can play a node dying without a word: once `dead`, it writes nothing and
+// renews no lease (its numbers stay until the lease runs out); it still counts.
+class DyingDirectory final : public spi::PresenceDirectory {
+ public:
+  explicit DyingDirectory(std::shared_ptr<spi::PresenceDirectory> inner)
+      : inner_(std::move(inner)) {}
+  std::string_view node_id() const override { return inner_->node_id(); }
+  Status SetConnections(std::span<const spi::UserConnections> counts) override {
+    return dead ? Status::Ok() : inner_->SetConnections(counts);
+  }
+  Result<std::vector<int>> CountConnections(std::span<const std::string> user_ids) override {
+    return inner_->CountConnections(user_ids);
+  }
+  Status Renew() override { return dead ? Status::Ok() : inner_->Renew(); }
+  Status Leave() override { return dead ? Status::Ok() : inner_->Leave(); }
+
+  std::atomic<bool> dead{false};
+
+ private:
+  std::shared_ptr<spi::PresenceDirectory> inner_;
+};
+
 struct ClusterFixture : HubFixture {
   ClusterFixture() {
     BookedEvent({ann});
@@ -104,12 +130,16 @@ struct ClusterFixture : HubFixture {
         directory = ValueOrFail(spi::MakeInProcessPresenceDirectory(broker, node));
       }
       auto counting = std::make_shared<CountingBus>(std::move(inner), node);
-      return std::make_pair(counting, HubCluster{counting, directory, node});
+      auto dying = std::make_shared<DyingDirectory>(std::move(directory));
+      // Renewing (and counting again) on every Tick: the tests decide when.
+      return std::make_tuple(counting, dying,
+                             HubCluster{counting, dying, node, std::chrono::milliseconds(0)});
     };
-    auto [bus1, cluster1] = make("node-1");
-    auto [bus2, cluster2] = make("node-2");
+    auto [bus1, directory1, cluster1] = make("node-1");
+    auto [bus2, directory2, cluster2] = make("node-2");
     counting1 = bus1;
     counting2 = bus2;
+    dying2 = directory2;
     hub = ValueOrFail(Hub::CreateNode(*engine, recording, options, cluster1));
     engine2 = OpenEngine(storage);
     hub2 = ValueOrFail(Hub::CreateNode(*engine2, recording2, options, cluster2));
@@ -178,6 +208,7 @@ struct ClusterFixture : HubFixture {
 
   Conversation direct;
   std::shared_ptr<CountingBus> counting1, counting2;
+  std::shared_ptr<DyingDirectory> dying2;
   std::unique_ptr<Engine> engine2;
   std::shared_ptr<RecordingTransport> recording2 = std::make_shared<RecordingTransport>();
   RecordingTransport& transport2 = *recording2;
@@ -290,6 +321,38 @@ BOOST_AUTO_TEST_CASE(presence_is_counted_over_both_nodes) {
   BOOST_REQUIRE_EQUAL(seen.size(), 1u);
   BOOST_TEST(R::Member(seen[0], "type") == "user_status_update");
   BOOST_TEST(R::Member(seen[0], "is_online") == "false");
+}
+
+// Node 2 dies without a word (nothing published, its lease no longer renewed): once the lease
+// has run out, node 1 counts again and tells its connections that node 2's user is offline, once.
+BOOST_AUTO_TEST_CASE(the_users_of_a_node_that_died_go_offline_when_its_lease_runs_out) {
+  if (OnRedis()) {
+    // Leases run on the manual clock in process; e2e_cluster kills a real node on Redis.
+    BOOST_TEST_MESSAGE("in-process directory only");
+    return;
+  }
+  const spi::ConnectionId a = Connect(ann);
+  Settle();
+  transport.Take(a);
+  Connect2(organizer);
+  Settle();
+  std::vector<std::string> seen = transport.Take(a);
+  BOOST_REQUIRE_EQUAL(seen.size(), 1u);
+  BOOST_TEST(R::Member(seen[0], "is_online") == "true");
+
+  counting2->silent = true;
+  dying2->dead = true;
+  Tick();  // the lease still runs: the organizer is online
+  BOOST_TEST(transport.Take(a).empty());
+  clock->Advance(std::chrono::seconds(16));  // past the lease (15 s)
+  Tick();
+  seen = transport.Take(a);
+  BOOST_REQUIRE_EQUAL(seen.size(), 1u);
+  BOOST_TEST(R::Member(seen[0], "type") == "user_status_update");
+  BOOST_TEST(R::Member(seen[0], "user_id") == organizer.user_id);
+  BOOST_TEST(R::Member(seen[0], "is_online") == "false");
+  Tick();
+  BOOST_TEST(transport.Take(a).empty());  // told once
 }
 
 BOOST_AUTO_TEST_CASE(new_event_reaches_connections_of_every_node) {
