@@ -59,39 +59,10 @@ std::vector<std::string> SecondNodeFlags(e2e::Deployment& first, const std::stri
   return flags;
 }
 
-std::string DirectConversation(e2e::Deployment& deployment, const Account& admin,
-                               const Account& user) {
-  auto setup = e2e::OpenSecondEngine(deployment);
-  const eventify::Principal caller{admin.id, eventify::Role::kAdmin, ""};
-  auto conversation = setup->chat().OpenDirect(caller, user.id);
-  BOOST_REQUIRE_MESSAGE(conversation.ok(), conversation.status().ToString());
-  return conversation->id;
-}
-
-std::unique_ptr<WsClient> Authenticated(e2e::Deployment& node, const std::string& path,
-                                        const Account& account) {
-  auto client = std::make_unique<WsClient>(node.server().ws_port(), path);
-  BOOST_REQUIRE_EQUAL(client->status(), 101);
-  client->Authenticate(account.access);
-  const auto ready = client->WaitFor("ready");
-  BOOST_REQUIRE_MESSAGE(ready.has_value(), "no ready frame; close code "
-                                               << client->close_frame().code << " "
-                                               << client->close_frame().reason);
-  return client;
-}
-
-std::string ChatPath(const std::string& conversation_id) {
-  return "/ws/chat/" + conversation_id + "/";
-}
-
-std::string MessageFrame(const std::string& conversation_id, const std::string& text,
-                         const std::string& key) {
-  return e2e::JsonObject({{"type", "message"},
-                          {"conversation_id", conversation_id},
-                          {"text", text},
-                          {"idempotency_key", key},
-                          {"ref", key}});
-}
+using e2e::Authenticated;
+using e2e::ChatPath;
+using e2e::DirectConversation;
+using e2e::MessageFrame;
 
 // The next user_status_update about `user_id` within `seconds` (each wait), and whether it says
 // online.

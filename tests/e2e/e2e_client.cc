@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "eventify/chat.h"
 #include "eventify/spi/mailer.h"
 #include "eventify/spi/media_store.h"
 #include "support/test_storage.h"
@@ -511,6 +512,40 @@ void CheckError(const Reply& reply, int status, const std::string& code, const s
     BOOST_TEST(!reply.Header("X-Request-Id").empty());
     if (!field.empty()) BOOST_TEST(reply.Str("/error/field") == field);
   }
+}
+
+std::string DirectConversation(Deployment& deployment, const Account& admin, const Account& user) {
+  auto setup = OpenSecondEngine(deployment);
+  const Principal caller{admin.id, Role::kAdmin, ""};
+  auto conversation = setup->chat().OpenDirect(caller, user.id);
+  BOOST_REQUIRE_MESSAGE(conversation.ok(), conversation.status().ToString());
+  return conversation->id;
+}
+
+std::unique_ptr<WsClient> Authenticated(Deployment& deployment, const std::string& path,
+                                        const Account& account) {
+  auto client = std::make_unique<WsClient>(deployment.server().ws_port(), path);
+  BOOST_REQUIRE_EQUAL(client->status(), 101);
+  client->Authenticate(account.access);
+  const auto ready = client->WaitFor("ready");
+  BOOST_REQUIRE_MESSAGE(ready.has_value(), "no ready frame; close code "
+                                               << client->close_frame().code << " "
+                                               << client->close_frame().reason);
+  BOOST_TEST(JsonString(*ready, "/user_id") == account.id);
+  return client;
+}
+
+std::string ChatPath(const std::string& conversation_id) {
+  return "/ws/chat/" + conversation_id + "/";
+}
+
+std::string MessageFrame(const std::string& conversation_id, const std::string& text,
+                         const std::string& key) {
+  return JsonObject({{"type", "message"},
+                     {"conversation_id", conversation_id},
+                     {"text", text},
+                     {"idempotency_key", key},
+                     {"ref", key}});
 }
 
 }  // namespace eventify::e2e

@@ -17,6 +17,7 @@
 
 #include "eventify/engine.h"
 #include "server_process.h"
+#include "ws_client.h"
 
 namespace eventify::e2e {
 
@@ -213,6 +214,23 @@ std::unique_ptr<Engine> OpenSecondEngine(Deployment& deployment);
 // as a settled top-up leaves it (key "e2e-fund-<user id>": once per user; the top-up itself is
 // e2e_wallet's subject). Fails the test (BOOST_REQUIRE) when the transfer is refused.
 void FundWallet(Engine& engine, const Account& account, std::int64_t amount);
+
+// The admin's direct conversation with `user`, opened through a second engine on the deployment's
+// database (the hub protocol has no frame that opens one); returns its id. Fails the test
+// (BOOST_REQUIRE) when it cannot be opened.
+std::string DirectConversation(Deployment& deployment, const Account& admin, const Account& user);
+
+// A WebSocket on `path` of the deployment's server, authenticated as `account`: the upgrade
+// answered 101 and the `ready` frame read (checked to name the account).
+std::unique_ptr<WsClient> Authenticated(Deployment& deployment, const std::string& path,
+                                        const Account& account);
+
+// "/ws/chat/<id>/"
+std::string ChatPath(const std::string& conversation_id);
+
+// A `message` frame for the conversation whose idempotency key and ref are both `key`.
+std::string MessageFrame(const std::string& conversation_id, const std::string& text,
+                         const std::string& key);
 
 // Checks a failure: the status, error.code, the common error shape, an X-Request-Id, and
 // error.field when `field` is given.
