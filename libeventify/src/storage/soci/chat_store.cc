@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <limits>
+#include <span>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -651,6 +653,61 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> SociChatStore::CountUn
           p.Bind(statement);
         },
         [&] { out.emplace_back(id, count); });
+    return out;
+  });
+}
+
+// CountUnreadByConversation for a chunk of users at once: the (conversation, member) pairs of
+// the chunk, each counted as there, summed per member.
+Result<std::vector<std::int64_t>> SociChatStore::CountUnreadTotals(
+    std::span<const std::string> user_ids) {
+  using Totals = std::vector<std::int64_t>;
+  return context_.Call(Access::kRead, "CountUnreadTotals", [&]() -> Result<Totals> {
+    std::unordered_map<std::string, std::int64_t> total_of;
+    const Status read = ForChunks(user_ids, [&](std::span<const std::string> chunk) -> Status {
+      Params p(context_.dialect());
+      auto in_list = [&] {
+        std::string list;
+        for (const std::string& user : chunk) list += (list.empty() ? "" : ", ") + p.Add(user);
+        return list;
+      };
+      std::string query =
+          "SELECT user_id, CAST(SUM(unread) AS BIGINT) FROM (SELECT x.user_id AS user_id,"
+          " x.last_seq - x.read_seq - (SELECT COUNT(*) FROM chat_messages o"
+          " WHERE o.conversation_id = x.id AND o.sender_id = x.user_id AND o.seq > x.read_seq)"
+          " AS unread FROM (SELECT mine.id AS id, mine.user_id AS user_id,"
+          " COALESCE((SELECT MAX(seq) FROM chat_messages WHERE conversation_id = mine.id), 0)"
+          " AS last_seq, COALESCE(r.read_seq, 0) AS read_seq FROM ("
+          "SELECT id, user_a AS user_id FROM chat_conversations WHERE user_a IN (" +
+          in_list() + ")";
+      query += " UNION SELECT id, user_b FROM chat_conversations WHERE user_b IN (" + in_list() +
+               ")";
+      query +=
+          " UNION SELECT c.id, b.user_id FROM bookings b JOIN chat_conversations c"
+          " ON c.event_id = b.event_id AND c.kind = 'event_room' WHERE b.user_id IN (" +
+          in_list() + ") AND b.status = 'confirmed') mine";
+      query +=
+          " LEFT JOIN chat_read_marks r ON r.conversation_id = mine.id"
+          " AND r.user_id = mine.user_id) x) counted WHERE unread > 0 GROUP BY user_id";
+      std::string user;
+      long long total = 0;
+      ForEachRow(
+          context_.sql(), query,
+          [&](soci::statement& statement) {
+            statement.exchange(soci::into(user));
+            statement.exchange(soci::into(total));
+            p.Bind(statement);
+          },
+          [&] { total_of[user] = total; });
+      return Status::Ok();
+    });
+    if (!read.ok()) return read;
+    Totals out;
+    out.reserve(user_ids.size());
+    for (const std::string& user : user_ids) {
+      auto found = total_of.find(user);
+      out.push_back(found == total_of.end() ? 0 : found->second);
+    }
     return out;
   });
 }
