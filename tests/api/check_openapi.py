@@ -3,6 +3,9 @@
 
   check_openapi.py OPENAPI_YAML SERVER_BINARY
 
+under tests/support/with-oidc-provider.sh, whose local OpenID Connect provider the server signs in
+with (EVENTIFY_TEST_OIDC_ISSUER, _CLIENT_ID, _CLIENT_SECRET).
+
 1. Every route the server registers (`eventify-server --print-routes`) is documented, and every
    documented path and method is a route of the server.
 2. Every documented operation answers as documented: a scenario starts the server on a temporary
@@ -38,6 +41,7 @@ import yaml
 PASSWORD = "Correct-Horse-9"
 WEBHOOK_SECRET = "openapi-check-webhook-secret-0123456789abcdef"
 METHODS = ("get", "put", "post", "patch", "delete")
+REDIRECT_BASE = "https://events.example.com"
 
 # Codes every operation of a kind may answer besides those it lists (the document's
 # info.description says so): the body checks of a JSON route, the token checks of an
@@ -184,7 +188,14 @@ class Server:
             "--accounts.code_resend_interval=0s", "--accounts.code_max_sends_per_hour=100",
             "--http.rate_limit.per_address=off", "--http.rate_limit.per_user=off",
             "--http.rate_limit.auth_per_address=off", "--log.requests=false",
+            # An event is due for settlement as soon as it has ended.
+            "--settlement.delay=0s",
+            # The local OpenID provider of support/with-oidc-provider.sh as provider "test".
+            "--oidc.1.name=test", f"--oidc.1.issuer={os.environ['EVENTIFY_TEST_OIDC_ISSUER']}",
+            f"--oidc.1.client_id={os.environ['EVENTIFY_TEST_OIDC_CLIENT_ID']}",
+            f"--oidc.redirect_base={REDIRECT_BASE}",
         ]
+        self.env["EVENTIFY_OIDC_1_CLIENT_SECRET"] = os.environ["EVENTIFY_TEST_OIDC_CLIENT_SECRET"]
         self.process = None
         self.port = None
         self.seen_mail = set()
@@ -261,6 +272,9 @@ def served_routes(server):
 
 def main():
     spec_path, binary = sys.argv[1], sys.argv[2]
+    if "EVENTIFY_TEST_OIDC_ISSUER" not in os.environ:
+        print("run me under tests/support/with-oidc-provider.sh (EVENTIFY_TEST_OIDC_* unset)")
+        return 2
     with open(spec_path, encoding="utf-8") as f:
         spec = yaml.safe_load(f)
     jsonschema.Draft202012Validator.check_schema(

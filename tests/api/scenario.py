@@ -8,6 +8,7 @@ silently turned into an error is noticed.
 import hashlib
 import hmac
 import json
+import os
 import time
 import urllib.error
 import urllib.parse
@@ -130,6 +131,57 @@ def top_up(api, user, amount):
     signed_callback(api, topup)
 
 
+def provider(path, **form):
+    """A test endpoint of the local OpenID provider (tests/support/oidc_provider.py)."""
+    data = urllib.parse.urlencode(form).encode()
+    with urllib.request.urlopen(os.environ["EVENTIFY_TEST_OIDC_ISSUER"] + path, data=data,
+                                timeout=10) as response:
+        return json.loads(response.read())
+
+
+def sign_in(api, ann):
+    """The code flow for a new identity (an account is made), then an ID token with the address
+    of Ann's account: linked once she proves herself, then signing in directly."""
+    call = api.call
+    stamp = time.time_ns()
+    email = f"oidc-{stamp}@example.com"
+    provider("/test/next-user", user=json.dumps({"sub": f"sub-{stamp}", "email": email,
+                                                 "email_verified": True, "name": "Via OIDC"}))
+    start = call("GET", "/api/v1/auth/oidc/{name}/start", "test", expect=302)
+    try:  # the provider signs the user in at once and sends the browser back
+        urllib.request.urlopen(start["authorization_url"], timeout=10)
+        raise RuntimeError("the provider did not redirect")
+    except urllib.error.HTTPError as redirect:
+        back = urllib.parse.urlsplit(redirect.headers["Location"])
+    query = dict(urllib.parse.parse_qsl(back.query))
+    created = call("GET", "/api/v1/auth/oidc/{name}/callback", "test", query=query, expect=200)
+    call("GET", "/api/v1/auth/oidc/{name}/callback", "test", query=query, expect=401)  # spent
+    call("DELETE", "/api/v1/me/identities/{id}", call(
+        "GET", "/api/v1/me/identities", token=created["access_token"],
+        expect=200)["identities"][0]["id"], token=created["access_token"], expect=422)
+
+    def id_token(nonce):
+        claims = {"sub": f"sub-ann-{stamp}", "email": ann["email"], "email_verified": True,
+                  "nonce": nonce}
+        return provider("/test/mint", claims=json.dumps(claims))["token"]
+
+    link = call("POST", "/api/v1/auth/oidc/{name}/id-token", "test", expect=202,
+                body={"id_token": id_token(f"n1-{stamp}"), "nonce": f"n1-{stamp}"})
+    call("POST", "/api/v1/auth/oidc/{name}/id-token", "test", expect=401,
+         body={"id_token": id_token(f"n2-{stamp}"), "nonce": "another"})
+    call("POST", "/api/v1/auth/oidc/link/code", body={"link_token": link["link_token"]},
+         expect=202)
+    call("POST", "/api/v1/auth/oidc/link", expect=400,
+         body={"link_token": link["link_token"], "password": PASSWORD, "code": "123456"})
+    call("POST", "/api/v1/auth/oidc/link", expect=200,
+         body={"link_token": link["link_token"], "password": PASSWORD})
+    call("POST", "/api/v1/auth/oidc/{name}/id-token", "test", expect=200,
+         body={"id_token": id_token(f"n3-{stamp}"), "nonce": f"n3-{stamp}"})
+    identity = call("GET", "/api/v1/me/identities", token=ann["token"],
+                    expect=200)["identities"][0]["id"]
+    call("DELETE", "/api/v1/me/identities/{id}", identity, token=ann["token"], expect=204)
+
+
 def run(checker, server):
     api = Api(checker, server)
     call = api.call
@@ -208,7 +260,8 @@ def run(checker, server):
     carl["token"] = call("POST", "/api/v1/auth/login", expect=200,  # the block ended his sessions
                          body={"email": carl["email"], "password": PASSWORD})["access_token"]
 
-    # Sign-in with OpenID Connect: no provider is configured here.
+    # Sign-in with OpenID Connect, with provider "test" (support/oidc_provider.py).
+    sign_in(api, ann)
     call("GET", "/api/v1/auth/oidc/providers", expect=200)
     call("GET", "/api/v1/auth/oidc/{name}/start", "nobody", expect=404)
     call("GET", "/api/v1/auth/oidc/{name}/callback", "nobody", expect=400)
@@ -219,7 +272,6 @@ def run(checker, server):
     call("POST", "/api/v1/auth/oidc/link", body={"link_token": "x", "password": PASSWORD},
          expect=401)
     call("POST", "/api/v1/auth/oidc/link/code", body={"link_token": "x"}, expect=401)
-    call("GET", "/api/v1/me/identities", token=ann["token"], expect=200)
     call("DELETE", "/api/v1/me/identities/{id}", "0190aaaa-0000-7000-8000-000000000000",
          token=ann["token"], expect=404)
 
@@ -433,7 +485,8 @@ def run(checker, server):
     # Settlement, figures, dashboards, public organizer pages.
     call("GET", "/api/v1/events/{id}/settlement", event, token=org["token"], expect=200)
     call("GET", "/api/v1/events/{id}/settlement", event, token=ann["token"], expect=403)
-    call("POST", "/api/v1/admin/events/{id}/settle", event, token=admin["token"], expect=422)
+    call("POST", "/api/v1/admin/events/{id}/settle", event, token=admin["token"],
+         expect=422)  # not ended
     call("POST", "/api/v1/admin/events/{id}/settle", event, token=org["token"], expect=403)
     call("GET", "/api/v1/events/{id}/figures", event, token=org["token"], expect=200)
     call("GET", "/api/v1/events/{id}/figures", event, token=ann["token"], expect=403)
@@ -547,6 +600,8 @@ def run(checker, server):
          body={"note": "Off topic"}, expect=200)
     call("DELETE", "/api/v1/events/{id}/reviews/mine", soon, token=ann["token"], expect=422)
     call("GET", "/api/v1/organizers/{user_id}/rating", org["id"], expect=200)
+    call("POST", "/api/v1/admin/events/{id}/settle", soon, token=admin["token"], expect=200)
+    call("GET", "/api/v1/events/{id}/settlement", soon, token=admin["token"], expect=200)
 
 
 PLACEHOLDER_ID = "0190aaaa-0000-7000-8000-000000000000"
