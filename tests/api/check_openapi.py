@@ -20,20 +20,17 @@ Exit code 0 when everything agrees; otherwise 1, with one line per disagreement 
 operation.
 """
 
-import hashlib
-import hmac
 import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
 import time
 import traceback
-import urllib.error
-import urllib.parse
-import urllib.request
+import zlib
 
 import jsonschema
 import yaml
@@ -51,9 +48,7 @@ BODY_CODES = {"malformed_json", "invalid_body", "missing_field", "invalid_type",
 
 
 def tiny_png():
-    import struct
-    import zlib
-
+    """A 1x1 greyscale PNG."""
     def chunk(kind, data):
         body = kind + data
         return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
@@ -91,6 +86,16 @@ class Checker:
         self.resolver = jsonschema.RefResolver("", spec)
         self.failures = []
         self.seen = {}  # (METHOD, path template) -> set of statuses answered
+
+    def operations(self):
+        """(METHOD, path template, operation) of every documented operation."""
+        for template, item in self.spec["paths"].items():
+            for method in METHODS:
+                if method in item:
+                    yield method.upper(), template, item[method]
+
+    def parameter_names(self, op):
+        return {self.resolve(parameter)[0]["name"] for parameter in op.get("parameters", [])}
 
     def operation(self, method, template):
         item = self.spec["paths"].get(template)
@@ -251,15 +256,10 @@ class Server:
         raise RuntimeError(f"no e-mail to {email}")
 
 
-def documented_routes(spec):
+def documented_routes(checker):
     """METHOD and pattern of every documented operation, in the server's pattern syntax."""
-    routes = set()
-    for path, item in spec["paths"].items():
-        pattern = re.sub(r"\{[^}]+\}", "{}", path)
-        for method in METHODS:
-            if method in item:
-                routes.add(f"{method.upper()} {pattern}")
-    return routes
+    return {f"{method} " + re.sub(r"\{[^}]+\}", "{}", template)
+            for method, template, _ in checker.operations()}
 
 
 def served_routes(server):
@@ -284,7 +284,7 @@ def main():
     server = Server(binary, scratch)
     try:
         served = served_routes(server)
-        documented = documented_routes(spec)
+        documented = documented_routes(checker)
         for route in sorted(served - documented):
             checker.failures.append(f"{route}: served but not documented")
         for route in sorted(documented - served):
@@ -301,7 +301,7 @@ def main():
         shutil.rmtree(scratch, ignore_errors=True)
     for failure in checker.failures:
         print("FAIL", failure)
-    operations = sum(1 for item in spec["paths"].values() for m in METHODS if m in item)
+    operations = sum(1 for _ in checker.operations())
     calls = sum(len(statuses) for statuses in checker.seen.values())
     print(f"{operations} documented operations, {len(checker.seen)} called, "
           f"{calls} distinct (operation, status) pairs seen")

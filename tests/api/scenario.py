@@ -16,6 +16,9 @@ import urllib.request
 
 from check_openapi import PASSWORD, WEBHOOK_SECRET, Reply, iso, tiny_png
 
+# An id no object has.
+PLACEHOLDER_ID = "0190aaaa-0000-7000-8000-000000000000"
+
 
 class Api:
     def __init__(self, checker, server):
@@ -247,7 +250,7 @@ def run(checker, server):
     call("GET", "/api/v1/admin/users", token=admin["token"], query={"role": "king"}, expect=400)
     call("GET", "/api/v1/admin/users", token=ann["token"], expect=403)
     call("GET", "/api/v1/admin/users/{id}", ann["id"], token=admin["token"], expect=200)
-    call("GET", "/api/v1/admin/users/{id}", "0190aaaa-0000-7000-8000-000000000000",
+    call("GET", "/api/v1/admin/users/{id}", PLACEHOLDER_ID,
          token=admin["token"], expect=404)
     call("POST", "/api/v1/admin/users/{id}/block", carl["id"], token=admin["token"], expect=200)
     call("GET", "/api/v1/me", token=carl["token"], expect=403)
@@ -272,7 +275,7 @@ def run(checker, server):
     call("POST", "/api/v1/auth/oidc/link", body={"link_token": "x", "password": PASSWORD},
          expect=401)
     call("POST", "/api/v1/auth/oidc/link/code", body={"link_token": "x"}, expect=401)
-    call("DELETE", "/api/v1/me/identities/{id}", "0190aaaa-0000-7000-8000-000000000000",
+    call("DELETE", "/api/v1/me/identities/{id}", PLACEHOLDER_ID,
          token=ann["token"], expect=404)
 
     # Wallet.
@@ -317,7 +320,7 @@ def run(checker, server):
          body={"reason": "Bank details missing"}, expect=200)
     call("POST", "/api/v1/admin/withdrawals/{id}/decline", withdrawals[1], token=admin["token"],
          body={"reason": "Too late"}, expect=422)
-    call("POST", "/api/v1/admin/withdrawals/{id}/approve", "0190aaaa-0000-7000-8000-000000000000",
+    call("POST", "/api/v1/admin/withdrawals/{id}/approve", PLACEHOLDER_ID,
          token=admin["token"], expect=404)
 
     # Organizers and categories.
@@ -350,7 +353,7 @@ def run(checker, server):
          body={"name": f"Renamed {time.time_ns()}"}, expect=200)
     call("POST", "/api/v1/admin/categories/{id}/unlist", spare, token=admin["token"], expect=200)
     call("POST", "/api/v1/admin/categories/{id}/relist", spare, token=admin["token"], expect=200)
-    call("POST", "/api/v1/admin/categories/{id}/relist", "0190aaaa-0000-7000-8000-000000000000",
+    call("POST", "/api/v1/admin/categories/{id}/relist", PLACEHOLDER_ID,
          token=admin["token"], expect=404)
     call("GET", "/api/v1/categories", expect=200)
     call("GET", "/api/v1/categories", query={"include_unlisted": "true"}, token=admin["token"],
@@ -436,7 +439,7 @@ def run(checker, server):
     call("POST", "/api/v1/bookings/{id}/pay", card_hold["id"], token=bob["token"], expect=400,
          body={"method": "cash"})
     call("POST", "/api/v1/coupons/{id}/deactivate", coupon["id"], token=org["token"], expect=200)
-    call("POST", "/api/v1/coupons/{id}/deactivate", "0190aaaa-0000-7000-8000-000000000000",
+    call("POST", "/api/v1/coupons/{id}/deactivate", PLACEHOLDER_ID,
          token=org["token"], expect=404)
     bought = call("POST", "/api/v1/bookings", token=bob["token"], expect=201,
                   headers={"Idempotency-Key": api.key()},
@@ -551,7 +554,7 @@ def run(checker, server):
     call("POST", "/api/v1/conversations/{id}/read", direct, token=ann["token"],
          body={"message_id": message["id"]}, expect=200)
     call("POST", "/api/v1/conversations/{id}/read", direct, token=ann["token"],
-         body={"message_id": "0190aaaa-0000-7000-8000-000000000000"}, expect=404)
+         body={"message_id": PLACEHOLDER_ID}, expect=404)
     call("GET", "/api/v1/conversations/{id}/receipts", direct, token=ann["token"], expect=200)
 
     # Admin oversight and jobs.
@@ -567,9 +570,9 @@ def run(checker, server):
         call("GET", "/api/v1/admin/jobs/{id}", jobs[0]["id"], token=admin["token"], expect=200)
         call("POST", "/api/v1/admin/jobs/{id}/retry", jobs[0]["id"], token=admin["token"],
              expect=422)
-    call("GET", "/api/v1/admin/jobs/{id}", "0190aaaa-0000-7000-8000-000000000000",
+    call("GET", "/api/v1/admin/jobs/{id}", PLACEHOLDER_ID,
          token=admin["token"], expect=404)
-    call("POST", "/api/v1/admin/jobs/{id}/retry", "0190aaaa-0000-7000-8000-000000000000",
+    call("POST", "/api/v1/admin/jobs/{id}/retry", PLACEHOLDER_ID,
          token=admin["token"], expect=404)
     call("GET", "/api/v1/admin/ledger/audit", token=admin["token"], expect=200)
 
@@ -604,67 +607,39 @@ def run(checker, server):
     call("GET", "/api/v1/events/{id}/settlement", soon, token=admin["token"], expect=200)
 
 
-PLACEHOLDER_ID = "0190aaaa-0000-7000-8000-000000000000"
-
-
 def generic_sweeps(api):
     """Every authenticated operation without a token (401), every JSON-body operation with a
-    malformed body (400), every paged list with a bad limit (400)."""
-    spec = api.checker.spec
-    token = None
-    for template, item in spec["paths"].items():
-        for method in ("get", "put", "post", "patch", "delete"):
-            if method not in item:
-                continue
-            op = item[method]
-            args = [PLACEHOLDER_ID] * template.count("{")
-            if api.checker.secured(op):
-                api.call(method.upper(), template, *args, expect=401)
-            names = {p.get("name") for p in (api.checker.resolve(p)[0]
-                                             for p in op.get("parameters", []))}
-            if "limit" in names and not api.checker.secured(op):
-                api.call(method.upper(), template, *args, query={"limit": "many"}, expect=400)
-    # The malformed bodies and limits of authenticated operations need a token: an admin's for
-    # the admin routes, an organizer's otherwise (the body is read before the role is checked).
+    malformed body (400), every paged list with a bad limit (400). The last two take a token
+    where the operation needs one: an admin's on the admin routes, an organizer's otherwise (the
+    body and the query are read before the role is checked)."""
+    checker = api.checker
     admin = new_admin(api)
     org = new_user(api, "sweep", "organizer")
-    for template, item in spec["paths"].items():
-        for method in ("get", "put", "post", "patch", "delete"):
-            if method not in item:
-                continue
-            op = item[method]
-            args = [PLACEHOLDER_ID] * template.count("{")
-            if api.checker.secured(op):
-                token = admin["token"] if "/admin/" in template else org["token"]
-            else:
-                token = None
-            if api.checker.json_body(op):
-                broken = b"{\"broken\":"
-                # The gateway's callback checks its signature before the body.
-                headers = signature(broken) if template == "/api/v1/payments/callback" else None
-                api.call(method.upper(), template, *args, token=token, raw=broken,
-                         content_type="application/json", headers=headers, expect=400)
-            names = {p.get("name") for p in (api.checker.resolve(p)[0]
-                                             for p in op.get("parameters", []))}
-            if "limit" in names and api.checker.secured(op):
-                api.call(method.upper(), template, *args, token=token, query={"limit": "many"},
-                         expect=400)
+    for method, template, op in checker.operations():
+        args = [PLACEHOLDER_ID] * template.count("{")
+        token = None
+        if checker.secured(op):
+            api.call(method, template, *args, expect=401)
+            token = admin["token"] if "/admin/" in template else org["token"]
+        if checker.json_body(op):
+            broken = b"{\"broken\":"
+            # The gateway's callback checks its signature before the body.
+            headers = signature(broken) if template == "/api/v1/payments/callback" else None
+            api.call(method, template, *args, token=token, raw=broken,
+                     content_type="application/json", headers=headers, expect=400)
+        if "limit" in checker.parameter_names(op):
+            api.call(method, template, *args, token=token, query={"limit": "many"}, expect=400)
 
 
 def check_coverage(checker):
     """Every documented operation was called; each authenticated one answered its 401 and each
     one reading a JSON body a 400."""
-    for template, item in checker.spec["paths"].items():
-        for method in ("get", "put", "post", "patch", "delete"):
-            if method not in item:
-                continue
-            op = item[method]
-            name = f"{method.upper()} {template}"
-            statuses = checker.seen.get((method.upper(), template), set())
-            documented = {int(s) for s in op["responses"]}
-            if not statuses & documented:
-                checker.failures.append(f"{name}: the scenario never reached it")
-            if checker.secured(op) and 401 not in statuses:
-                checker.failures.append(f"{name}: its 401 was never seen")
-            if checker.json_body(op) and 400 not in statuses:
-                checker.failures.append(f"{name}: a 400 was never seen")
+    for method, template, op in checker.operations():
+        name = f"{method} {template}"
+        statuses = checker.seen.get((method, template), set())
+        if not statuses & {int(status) for status in op["responses"]}:
+            checker.failures.append(f"{name}: the scenario never reached it")
+        if checker.secured(op) and 401 not in statuses:
+            checker.failures.append(f"{name}: its 401 was never seen")
+        if checker.json_body(op) and 400 not in statuses:
+            checker.failures.append(f"{name}: a 400 was never seen")
