@@ -228,13 +228,22 @@ class Server:
         raise RuntimeError("the server did not start:\n" + open(self.err_path).read())
 
     def stop(self):
-        if self.process and self.process.poll() is None:
+        """Stops the server with SIGTERM; returns what is wrong with its stop, or ""."""
+        if self.process is None:
+            return ""
+        if self.process.poll() is None:
             self.process.terminate()
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+                return "the server did not stop within 20 s of SIGTERM"
+        if self.process.returncode != 0:
+            with open(self.err_path, encoding="utf-8", errors="replace") as f:
+                return (f"the server exited {self.process.returncode}; the end of its stderr:\n" +
+                        f.read()[-3000:])
+        return ""
 
     def code_for(self, email):
         """The six-digit code of the next unread e-mail to `email` in the outbox."""
@@ -297,7 +306,9 @@ def main():
             checker.failures.append("the scenario stopped:\n" + traceback.format_exc())
         scenario.check_coverage(checker)
     finally:
-        server.stop()
+        stopped = server.stop()
+        if stopped:
+            checker.failures.append(stopped)
         shutil.rmtree(scratch, ignore_errors=True)
     for failure in checker.failures:
         print("FAIL", failure)
