@@ -610,7 +610,9 @@ def run(checker, server):
 
 def generic_sweeps(api):
     """Every authenticated operation without a token (401), every JSON-body operation with a
-    malformed body (400), every paged list with a bad limit (400). The last two take a token
+    malformed body (400), every paged list with a bad limit (400) and a cursor it did not issue
+    (whatever the document says, as the placeholder ids may be refused first). The last three
+    take a token
     where the operation needs one: an admin's on the admin routes, an organizer's otherwise (the
     body and the query are read before the role is checked)."""
     checker = api.checker
@@ -630,6 +632,8 @@ def generic_sweeps(api):
                      content_type="application/json", headers=headers, expect=400)
         if "limit" in checker.parameter_names(op):
             api.call(method, template, *args, token=token, query={"limit": "many"}, expect=400)
+        if "cursor" in checker.parameter_names(op):
+            api.call(method, template, *args, token=token, query={"cursor": "not-a-cursor"})
 
 
 def check_coverage(checker):
