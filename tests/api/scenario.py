@@ -630,6 +630,12 @@ def generic_sweeps(api):
             headers = signature(broken) if template == "/api/v1/payments/callback" else None
             api.call(method, template, *args, token=token, raw=broken,
                      content_type="application/json", headers=headers, expect=400)
+            # An empty object (each route's missing members, or its own refusal of the
+            # placeholder ids), and a body of another type.
+            api.call(method, template, *args, token=token, raw=b"{}",
+                     content_type="application/json", headers=signature(b"{}"))
+            api.call(method, template, *args, token=token, raw=b"{}", content_type="text/plain",
+                     headers=signature(b"{}"))
         if "limit" in checker.parameter_names(op):
             api.call(method, template, *args, token=token, query={"limit": "many"}, expect=400)
         if "cursor" in checker.parameter_names(op):
