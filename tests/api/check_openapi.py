@@ -40,9 +40,9 @@ WEBHOOK_SECRET = "openapi-check-webhook-secret-0123456789abcdef"
 METHODS = ("get", "put", "post", "patch", "delete")
 REDIRECT_BASE = "https://events.example.com"
 
-# Codes every operation of a kind may answer besides those it lists (the document's
-# info.description says so): the body checks of a JSON route, the token checks of an
-# authenticated one.
+# The body checks every operation with a JSON body may answer besides the codes it lists (the
+# document's info.description says so, and that authenticated ones may answer the token checks:
+# Checker.allowed_codes adds both).
 BODY_CODES = {"malformed_json", "invalid_body", "missing_field", "invalid_type", "field_too_long",
               "out_of_range"}
 
