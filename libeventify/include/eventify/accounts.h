@@ -103,6 +103,7 @@ enum class Action : int {
   kAuditLedger,
   kManageJobs,
   kReadAuditLog,  // the admins' audit log (eventify/admin.h)
+  kReadPlatformMoney,  // the settlement overview, platform revenue, analytics (eventify/admin.h)
 };
 
 // The single permission table: true when `role` may perform `action`.
