@@ -135,22 +135,6 @@ struct EntryRow {
   }
 };
 
-struct EntrySumRow {
-  std::string kind;
-  std::string direction;
-  long long sum = 0;
-  long long count = 0;
-
-  void Exchange(soci::statement& statement) {
-    statement.exchange(soci::into(kind));
-    statement.exchange(soci::into(direction));
-    statement.exchange(soci::into(sum));
-    statement.exchange(soci::into(count));
-  }
-
-  Result<EntrySumRow> Get() const { return *this; }
-};
-
 // A (key, a, b) row of a grouped count.
 struct CountRow {
   std::string key;
@@ -397,22 +381,22 @@ Result<std::vector<spi::AccountEntrySums>> SociAdminStore::SumAccountEntries(
         std::string sql;
         for (const bool in : {true, false}) {
           if (!sql.empty()) sql += " UNION ALL ";
-          sql += std::string("SELECT t.kind, ") + (in ? "'in'" : "'out'") +
+          sql += std::string("SELECT t.kind, ") + (in ? "'in'" : "'out'") + ", t.kind" +
                  ", CAST(SUM(t.amount) AS BIGINT), CAST(COUNT(*) AS BIGINT) FROM transfers t JOIN "
                  "ledger_accounts c ON c.id = t." +
                  (in ? "from" : "to") + "_account_id WHERE 1 = 1";
           sql += EntryConditions(p, filter, in ? "to" : "from");
           sql += " GROUP BY t.kind";
         }
-        std::vector<EntrySumRow> rows;
-        EV_RETURN_IF_ERROR(SelectInto<EntrySumRow>(context_, sql, p, rows));
+        std::vector<EscrowSumRow> rows;
+        EV_RETURN_IF_ERROR(SelectInto<EscrowSumReader>(context_, sql, p, rows));
         std::map<std::string, spi::AccountEntrySums> by_kind;
-        for (const EntrySumRow& row : rows) {
+        for (const EscrowSumRow& row : rows) {
           Result<TransferKind> kind = ParseTransferKind(row.kind);
           if (!kind.ok()) return BadRow("transfers");
           spi::AccountEntrySums& sums = by_kind[row.kind];
           sums.kind = *kind;
-          (row.direction == "in" ? sums.in : sums.out) += row.sum;
+          (row.in ? sums.in : sums.out) += row.sum;
           sums.entries += row.count;
         }
         std::vector<spi::AccountEntrySums> out;

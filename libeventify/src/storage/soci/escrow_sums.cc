@@ -1,31 +1,10 @@
 #include "storage/soci/escrow_sums.h"
 
-#include <soci/soci.h>
-
 #include "storage/soci/row_queries.h"
 #include "storage/soci/statement.h"
 
 namespace eventify::storage {
 namespace {
-
-struct SumRow {
-  EscrowSumRow row;
-  std::string direction;
-
-  void Exchange(soci::statement& statement) {
-    statement.exchange(soci::into(row.key));
-    statement.exchange(soci::into(direction));
-    statement.exchange(soci::into(row.kind));
-    statement.exchange(soci::into(row.sum));
-    statement.exchange(soci::into(row.count));
-  }
-
-  Result<EscrowSumRow> Get() const {
-    EscrowSumRow out = row;
-    out.in = direction == "in";
-    return out;
-  }
-};
 
 // The key's expression and the join it needs.
 std::string KeyExpression(Dialect dialect, EscrowSumKey key) {
@@ -39,6 +18,20 @@ std::string KeyExpression(Dialect dialect, EscrowSumKey key) {
 }
 
 }  // namespace
+
+void EscrowSumReader::Exchange(soci::statement& statement) {
+  statement.exchange(soci::into(row.key));
+  statement.exchange(soci::into(direction));
+  statement.exchange(soci::into(row.kind));
+  statement.exchange(soci::into(row.sum));
+  statement.exchange(soci::into(row.count));
+}
+
+Result<EscrowSumRow> EscrowSumReader::Get() const {
+  EscrowSumRow out = row;
+  out.in = direction == "in";
+  return out;
+}
 
 std::string MonthOf(Dialect dialect, std::string_view column) {
   const std::string c(column);
@@ -66,7 +59,7 @@ Status SumEscrowTransfers(TransactionContext& context, const EscrowSumQuery& que
     sql += " GROUP BY " + (query.key == EscrowSumKey::kNone ? std::string() : key + ", ") +
            "t.kind";
   }
-  return SelectInto<SumRow>(context, sql, p, out);
+  return SelectInto<EscrowSumReader>(context, sql, p, out);
 }
 
 }  // namespace eventify::storage

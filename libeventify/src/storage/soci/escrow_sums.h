@@ -8,6 +8,8 @@
 // Thread-safety: as the TransactionContext it runs on.
 #pragma once
 
+#include <soci/soci.h>
+
 #include <functional>
 #include <map>
 #include <optional>
@@ -49,6 +51,15 @@ struct EscrowSumRow {
   std::string kind;  // TransferKindName of the transfers
   long long sum = 0;
   long long count = 0;
+};
+
+// Reads an EscrowSumRow from the columns (key, 'in' or 'out', kind, sum, count) of a grouped sum.
+struct EscrowSumReader {
+  EscrowSumRow row;
+  std::string direction;
+
+  void Exchange(soci::statement& statement);
+  Result<EscrowSumRow> Get() const;
 };
 
 // Appends the sums of the escrows `query` selects to `out`, in no particular order.
