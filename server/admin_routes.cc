@@ -38,8 +38,8 @@ void WriteQueues(JsonWriter& json, const AdminQueues& queues) {
 void WriteAmountMembers(JsonWriter& json, const EscrowAmounts& amounts) {
   json.IntMember("escrow_balance", amounts.escrow_balance.minor_units);
   json.IntMember("settled", amounts.settled.minor_units);
-  WriteMoneyMembers(json, MoneyFigures{amounts.gross, amounts.refunds, amounts.commission,
-                                       amounts.net});
+  WriteMoneyMembers(json,
+                    MoneyFigures{amounts.gross, amounts.refunds, amounts.commission, amounts.net});
 }
 
 void WriteSettlementLine(JsonWriter& json, const SettlementLine& line) {
@@ -247,8 +247,7 @@ class AdminRoutes {
     query.range = {std::string(request.query("from").value_or("")),
                    std::string(request.query("until").value_or(""))};
     if (Status read = ReadTop(request, query.top); !read.ok()) return ErrorResponse(read);
-    return ObjectResponse(200, "analytics", admin_.GetAnalytics(*principal, query),
-                          WriteAnalytics);
+    return ObjectResponse(200, "analytics", admin_.GetAnalytics(*principal, query), WriteAnalytics);
   }
 
  private:

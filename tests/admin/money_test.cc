@@ -220,8 +220,7 @@ BOOST_AUTO_TEST_CASE(bad_queries_are_refused_with_their_field) {
   refused(admin_area().GetSettlementOverview(admin, overview).status(), "invalid_limit", "limit");
   overview.limit = 20;
   overview.cursor = "not-a-cursor";
-  refused(admin_area().GetSettlementOverview(admin, overview).status(), "invalid_cursor",
-          "cursor");
+  refused(admin_area().GetSettlementOverview(admin, overview).status(), "invalid_cursor", "cursor");
   RevenueQuery revenue;
   revenue.from = kEventsStart;
   revenue.until = kEventsStart;

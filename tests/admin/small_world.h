@@ -46,7 +46,7 @@ struct World : SettlementsFixture {
 };
 
 inline void ExpectMoney(const MoneyFigures& money, std::int64_t gross, std::int64_t refunds,
-                 std::int64_t commission, std::int64_t net) {
+                        std::int64_t commission, std::int64_t net) {
   BOOST_TEST(money.gross.minor_units == gross);
   BOOST_TEST(money.refunds.minor_units == refunds);
   BOOST_TEST(money.commission.minor_units == commission);

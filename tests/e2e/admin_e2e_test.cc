@@ -279,16 +279,15 @@ BOOST_AUTO_TEST_CASE(settlement_overview_revenue_and_analytics_over_http) {
   const e2e::Reply all = api.Get("/api/v1/admin/settlements?limit=100", admin.access);
   BOOST_TEST_INFO("body " << all.body);
   BOOST_REQUIRE_EQUAL(all.status, 200);
-  const std::string line = "{\"event_id\":\"" + event_id +
-                           "\",\"title\":\"Money night\",\"organizer_id\":\"" + organizer.id +
-                           "\",\"event_status\":\"approved\",\"state\":\"unsettled\",\"ends_at\":\"" +
-                           eventify::FormatTimestamp(ends_at) + "\",\"due_at\":\"" +
-                           eventify::FormatTimestamp(ends_at + std::chrono::hours(24)) +
-                           "\",\"settled_at\":null,\"escrow_balance\":" + std::to_string(net) +
-                           ",\"settled\":0,\"gross\":" + std::to_string(3 * kPrice) +
-                           ",\"refunds\":" + std::to_string(kPrice) +
-                           ",\"commission\":1234,\"net\":" + std::to_string(net) +
-                           ",\"currency\":\"INR\"}";
+  const std::string line =
+      "{\"event_id\":\"" + event_id + "\",\"title\":\"Money night\",\"organizer_id\":\"" +
+      organizer.id + "\",\"event_status\":\"approved\",\"state\":\"unsettled\",\"ends_at\":\"" +
+      eventify::FormatTimestamp(ends_at) + "\",\"due_at\":\"" +
+      eventify::FormatTimestamp(ends_at + std::chrono::hours(24)) +
+      "\",\"settled_at\":null,\"escrow_balance\":" + std::to_string(net) +
+      ",\"settled\":0,\"gross\":" + std::to_string(3 * kPrice) +
+      ",\"refunds\":" + std::to_string(kPrice) +
+      ",\"commission\":1234,\"net\":" + std::to_string(net) + ",\"currency\":\"INR\"}";
   BOOST_TEST(all.body.find(line) != std::string::npos);
   BOOST_TEST(all.IsNull("/next_cursor"));
   const int lines = all.Count("/items");
@@ -318,17 +317,16 @@ BOOST_AUTO_TEST_CASE(settlement_overview_revenue_and_analytics_over_http) {
              "state");
   CheckError(api.Get("/api/v1/admin/settlements?limit=101", admin.access), 400, "invalid_limit",
              "limit");
-  CheckError(api.Get("/api/v1/admin/settlements?cursor=nope", admin.access), 400,
-             "invalid_cursor", "cursor");
+  CheckError(api.Get("/api/v1/admin/settlements?cursor=nope", admin.access), 400, "invalid_cursor",
+             "cursor");
 
   // Platform revenue: the commission, exactly, and its totals.
-  const std::string entry =
-      "{\"transfer_id\":\"" + commission->id +
-      "\",\"kind\":\"commission\",\"created_at\":\"" +
-      eventify::FormatTimestamp(commission->created_at) +
-      "\",\"amount\":1234,\"currency\":\"INR\",\"event_id\":\"" + event_id +
-      "\",\"counterparty\":{\"kind\":\"escrow\",\"owner_id\":\"" + event_id +
-      "\"},\"reference\":\"" + event_id + "\"}";
+  const std::string entry = "{\"transfer_id\":\"" + commission->id +
+                            "\",\"kind\":\"commission\",\"created_at\":\"" +
+                            eventify::FormatTimestamp(commission->created_at) +
+                            "\",\"amount\":1234,\"currency\":\"INR\",\"event_id\":\"" + event_id +
+                            "\",\"counterparty\":{\"kind\":\"escrow\",\"owner_id\":\"" + event_id +
+                            "\"},\"reference\":\"" + event_id + "\"}";
   const std::string totals =
       "\"totals\":{\"total\":1234,\"entries\":1,\"currency\":\"INR\",\"by_kind\":[{\"kind\":"
       "\"commission\",\"in\":1234,\"out\":0,\"net\":1234,\"entries\":1}]}}";
@@ -336,8 +334,8 @@ BOOST_AUTO_TEST_CASE(settlement_overview_revenue_and_analytics_over_http) {
   BOOST_TEST(revenue.status == 200);
   BOOST_TEST(revenue.body == "{\"items\":[" + entry + "],\"next_cursor\":null," + totals);
   const e2e::Reply of_event =
-      api.Get("/api/v1/admin/revenue?kind=commission&event=" + event_id + "&from=" +
-                  eventify::FormatTimestamp(commission->created_at),
+      api.Get("/api/v1/admin/revenue?kind=commission&event=" + event_id +
+                  "&from=" + eventify::FormatTimestamp(commission->created_at),
               admin.access);
   BOOST_TEST(of_event.body == "{\"items\":[" + entry + "],\"next_cursor\":null," + totals);
   const e2e::Reply refunds = api.Get("/api/v1/admin/revenue?kind=refund", admin.access);
@@ -352,8 +350,7 @@ BOOST_AUTO_TEST_CASE(settlement_overview_revenue_and_analytics_over_http) {
   CheckError(api.Get("/api/v1/admin/revenue?from=2027-01-01T00:00:00Z&until=2027-01-01T00:00:00Z",
                      admin.access),
              400, "invalid_range", "until");
-  CheckError(api.Get("/api/v1/admin/revenue?limit=0", admin.access), 400, "invalid_limit",
-             "limit");
+  CheckError(api.Get("/api/v1/admin/revenue?limit=0", admin.access), 400, "invalid_limit", "limit");
 
   // Analytics of this month agree with the overview and platform revenue.
   const std::string month = "from=" + MonthOf(0) + "&until=" + MonthOf(1);
@@ -368,32 +365,29 @@ BOOST_AUTO_TEST_CASE(settlement_overview_revenue_and_analytics_over_http) {
   BOOST_TEST(analytics.Int("/analytics/months/0/gross") == all.Int("/totals/gross"));
   BOOST_TEST(analytics.Int("/analytics/months/0/new_users") >= 3);
   BOOST_TEST(analytics.Int("/analytics/months/0/cancellations") >= 1);
-  const std::string revenue_item = "{\"event_id\":\"" + event_id +
-                                   "\",\"title\":\"Money night\",\"organizer_id\":\"" +
-                                   organizer.id + "\",\"category_id\":\"" + category_id +
-                                   "\",\"gross\":" + std::to_string(3 * kPrice) +
-                                   ",\"refunds\":" + std::to_string(kPrice) +
-                                   ",\"commission\":1234,\"net\":" + std::to_string(net) +
-                                   ",\"currency\":\"INR\"}";
+  const std::string revenue_item =
+      "{\"event_id\":\"" + event_id + "\",\"title\":\"Money night\",\"organizer_id\":\"" +
+      organizer.id + "\",\"category_id\":\"" + category_id +
+      "\",\"gross\":" + std::to_string(3 * kPrice) + ",\"refunds\":" + std::to_string(kPrice) +
+      ",\"commission\":1234,\"net\":" + std::to_string(net) + ",\"currency\":\"INR\"}";
   BOOST_TEST(analytics.body.find(revenue_item) != std::string::npos);
-  const std::string seats_item = "{\"event_id\":\"" + event_id +
-                                 "\",\"title\":\"Money night\",\"organizer_id\":\"" +
-                                 organizer.id + "\",\"category_id\":\"" + category_id +
-                                 "\",\"bookings\":1,\"seats_sold\":2}";
+  const std::string seats_item =
+      "{\"event_id\":\"" + event_id + "\",\"title\":\"Money night\",\"organizer_id\":\"" +
+      organizer.id + "\",\"category_id\":\"" + category_id + "\",\"bookings\":1,\"seats_sold\":2}";
   BOOST_TEST(analytics.body.find(seats_item) != std::string::npos);
-  const std::string category = "{\"category_id\":\"" + category_id +
-                               "\",\"name\":\"Money views\",\"gross\":" +
-                               std::to_string(3 * kPrice) + ",\"refunds\":" +
-                               std::to_string(kPrice) + ",\"commission\":1234,\"net\":" +
-                               std::to_string(net) + ",\"currency\":\"INR\"}";
+  const std::string category =
+      "{\"category_id\":\"" + category_id +
+      "\",\"name\":\"Money views\",\"gross\":" + std::to_string(3 * kPrice) +
+      ",\"refunds\":" + std::to_string(kPrice) +
+      ",\"commission\":1234,\"net\":" + std::to_string(net) + ",\"currency\":\"INR\"}";
   BOOST_TEST(analytics.body.find(category) != std::string::npos);
   CheckError(api.Get("/api/v1/admin/analytics?until=" + MonthOf(1), admin.access), 400,
              "invalid_month", "from");
-  CheckError(api.Get("/api/v1/admin/analytics?from=" + MonthOf(1) + "&until=" + MonthOf(0),
-                     admin.access),
-             400, "invalid_range", "until");
-  CheckError(api.Get("/api/v1/admin/analytics?top=many&" + month, admin.access), 400,
-             "invalid_top", "top");
+  CheckError(
+      api.Get("/api/v1/admin/analytics?from=" + MonthOf(1) + "&until=" + MonthOf(0), admin.access),
+      400, "invalid_range", "until");
+  CheckError(api.Get("/api/v1/admin/analytics?top=many&" + month, admin.access), 400, "invalid_top",
+             "top");
   CheckError(api.Get("/api/v1/admin/analytics?top=0&" + month, admin.access), 400, "invalid_top",
              "top");
 

@@ -79,7 +79,7 @@ struct AdminQueues {
   std::int64_t events_on_hold = 0;           // approved or completed events an admin holds
 };
 
-// ---- Money (Action::kReadPlatformMoney) ----------------------------------------------------------
+// ---- Money (Action::kReadPlatformMoney) ---------------------------------------------------------
 // Every amount comes from the ledger's posted transfers, in the platform currency
 // (EngineOptions::currency); an event's escrow is AccountKind::kEscrow, owner = the event id.
 
@@ -137,17 +137,17 @@ struct RevenueEntry {
   std::string transfer_id;
   TransferKind kind = TransferKind::kCommission;
   Timestamp created_at;
-  Money amount;              // + into platform revenue, - out of it
-  AccountRef counterparty;   // the other side (an event's escrow for a commission)
-  std::string event_id;      // the counterparty's owner when it is an escrow, else empty
+  Money amount;             // + into platform revenue, - out of it
+  AccountRef counterparty;  // the other side (an event's escrow for a commission)
+  std::string event_id;     // the counterparty's owner when it is an escrow, else empty
   std::string reference;
 };
 
 struct RevenueKindTotal {
   TransferKind kind = TransferKind::kCommission;
-  Money in;       // into platform revenue
-  Money out;      // out of it (positive)
-  Money net;      // in - out
+  Money in;   // into platform revenue
+  Money out;  // out of it (positive)
+  Money net;  // in - out
   std::int64_t entries = 0;
 };
 
@@ -160,7 +160,7 @@ struct RevenuePage {
   std::int64_t entries = 0;
 };
 
-// ---- Analytics (Action::kReadPlatformMoney) --------------------------------------------------------
+// ---- Analytics (Action::kReadPlatformMoney) -----------------------------------------------------
 
 struct AnalyticsQuery {
   MonthRange range;  // [from, until), "YYYY-MM", at most 36 months
@@ -169,13 +169,13 @@ struct AnalyticsQuery {
 
 // One calendar month (UTC) of the platform.
 struct MonthActivity {
-  std::string month;  // "YYYY-MM"
-  MoneyFigures money;  // of every escrow, by when each transfer was made
-  std::int64_t bookings = 0;         // bookings confirmed in the month (whatever they are now)
+  std::string month;          // "YYYY-MM"
+  MoneyFigures money;         // of every escrow, by when each transfer was made
+  std::int64_t bookings = 0;  // bookings confirmed in the month (whatever they are now)
   std::int64_t seats_booked = 0;
-  std::int64_t cancellations = 0;    // confirmed bookings cancelled in the month
+  std::int64_t cancellations = 0;  // confirmed bookings cancelled in the month
   std::int64_t seats_cancelled = 0;
-  std::int64_t new_users = 0;        // accounts created in the month
+  std::int64_t new_users = 0;  // accounts created in the month
 };
 
 struct CategoryRevenue {
@@ -205,11 +205,11 @@ struct EventSeats {
 
 struct PlatformAnalytics {
   MonthRange range;
-  MoneyFigures money;                // over the range
-  std::vector<MonthActivity> months; // every month of the range, oldest first, zeros included
-  std::vector<CategoryRevenue> categories;    // those with money in the range, by category id
-  std::vector<EventRevenue> top_by_revenue;   // the largest gross first (then by event id)
-  std::vector<EventSeats> top_by_seats;       // the most seats sold first (then by event id)
+  MoneyFigures money;                 // over the range
+  std::vector<MonthActivity> months;  // every month of the range, oldest first, zeros included
+  std::vector<CategoryRevenue> categories;   // those with money in the range, by category id
+  std::vector<EventRevenue> top_by_revenue;  // the largest gross first (then by event id)
+  std::vector<EventSeats> top_by_seats;      // the most seats sold first (then by event id)
 };
 
 class EVENTIFY_EXPORT Admin {

@@ -13,9 +13,9 @@
 
 namespace eventify::admin {
 
-// `storage` must Support spi::AdminStore::kArea, spi::EventStore::kArea and the ledger (Engine::Open
-// checks it). `currency` is the platform currency; `settlement_delay` the settlements'
-// SettlementsOptions::delay; `clock` says when "now" is for the settlement states.
+// `storage` must Support spi::AdminStore::kArea, spi::EventStore::kArea and the ledger
+// (Engine::Open checks it). `currency` is the platform currency; `settlement_delay` the
+// settlements' SettlementsOptions::delay; `clock` says when "now" is for the settlement states.
 std::unique_ptr<Admin> MakeAdminService(std::shared_ptr<spi::Storage> storage,
                                         std::shared_ptr<spi::Clock> clock, std::string currency,
                                         Duration settlement_delay);

@@ -23,8 +23,9 @@ using spi::TransactionMode;
 EscrowAmounts AmountsOf(const spi::EscrowFlows& flows, const std::string& currency) {
   const auto money = [&](std::int64_t amount) { return Money{amount, currency}; };
   const std::int64_t net = flows.paid_in - flows.refunds - flows.commission;
-  return EscrowAmounts{money(net - flows.settlement), money(flows.paid_in), money(flows.refunds),
-                       money(flows.commission),       money(net),           money(flows.settlement)};
+  return EscrowAmounts{
+      money(net - flows.settlement), money(flows.paid_in), money(flows.refunds),
+      money(flows.commission),       money(net),           money(flows.settlement)};
 }
 
 Result<EventHeading> HeadingOf(Transaction& tx, const std::string& event_id) {
@@ -71,9 +72,8 @@ Result<SettlementOverview> MoneyViews::Overview(const SettlementOverviewQuery& q
       line.title = record.title;
       line.organizer_id = record.organizer_id;
       line.event_status = record.status;
-      line.state = settlements::SettlementStatusOf(record.status, record.on_hold,
-                                                   record.settled_at.has_value(), record.ends_at,
-                                                   due_cutoff);
+      line.state = settlements::SettlementStatusOf(
+          record.status, record.on_hold, record.settled_at.has_value(), record.ends_at, due_cutoff);
       line.ends_at = record.ends_at;
       line.due_at = record.ends_at + delay_;
       line.settled_at = record.settled_at;
@@ -98,8 +98,8 @@ Result<RevenuePage> MoneyViews::Revenue(const RevenueQuery& query) const {
   RevenuePage out;
   out.total = Money{0, currency_};
   EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadOnly, [&](Transaction& tx) -> Status {
-    auto account = tx.ledger().FindAccount({AccountKind::kPlatformRevenue, "", currency_},
-                                           LockMode::kNone);
+    auto account =
+        tx.ledger().FindAccount({AccountKind::kPlatformRevenue, "", currency_}, LockMode::kNone);
     if (!account.ok()) {  // never used: nothing to show
       return account.status().code() == StatusCode::kNotFound ? Status::Ok() : account.status();
     }
@@ -171,8 +171,8 @@ Result<PlatformAnalytics> MoneyViews::Analytics(const AnalyticsQuery& query) con
       for (const Category& named : names) {
         if (named.id == category.category_id) revenue.name = named.name;
       }
-      revenue.money = dashboards::FiguresOf(category.paid_in, category.refunds,
-                                            category.commission, currency_);
+      revenue.money =
+          dashboards::FiguresOf(category.paid_in, category.refunds, category.commission, currency_);
       out.categories.push_back(std::move(revenue));
     }
     EV_ASSIGN_OR_RETURN(const std::vector<spi::EscrowFlows> top_flows,

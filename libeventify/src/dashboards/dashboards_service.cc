@@ -117,8 +117,8 @@ class DashboardsService final : public Dashboards {
     std::int64_t paid_in = 0, refunds = 0, commission = 0;
     for (Month month = from; month.Index() < until.Index(); month = month.Next()) {
       const spi::MonthFlows found = by_month[month.Text()];
-      summary.months.push_back(
-          {month.Text(), dashboards::FiguresOf(found.paid_in, found.refunds, found.commission, currency_)});
+      summary.months.push_back({month.Text(), dashboards::FiguresOf(found.paid_in, found.refunds,
+                                                                    found.commission, currency_)});
       paid_in += found.paid_in;
       refunds += found.refunds;
       commission += found.commission;
@@ -203,7 +203,8 @@ class DashboardsService final : public Dashboards {
         figures.seats_checked_in = found.checked_in;
         figures.seats_cancelled = found.cancelled;
       }
-      figures.money = dashboards::FiguresOf(money.paid_in, money.refunds, money.commission, currency_);
+      figures.money =
+          dashboards::FiguresOf(money.paid_in, money.refunds, money.commission, currency_);
       out.push_back(std::move(figures));
     }
     return out;

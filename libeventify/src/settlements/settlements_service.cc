@@ -187,24 +187,29 @@ class SettlementsServiceImpl final : public Settlements {
     return out;
   }
 
-  // Whether the event may be settled at `now`.
+  // Whether the event may be settled at `now`: it is due (SettlementStatusOf), or why not.
   Status CheckDue(const Event& event, Timestamp now) const {
-    if (event.status == EventStatus::kCancelled) {
-      return FailedPrecondition("event_cancelled",
-                                "a cancelled event is refunded to its buyers, never settled");
+    switch (SettlementStatusOf(event.status, event.on_hold, /*settled=*/false, event.ends_at,
+                               now - delay_)) {
+      case SettlementStatus::kDue:
+        return Status::Ok();
+      case SettlementStatus::kCancelled:
+        return FailedPrecondition("event_cancelled",
+                                  "a cancelled event is refunded to its buyers, never settled");
+      case SettlementStatus::kOnHold:
+        return FailedPrecondition("event_on_hold", "this event is on hold");
+      case SettlementStatus::kSettled:
+      case SettlementStatus::kUnsettled:
+        break;
     }
     if (!WasApproved(event.status)) {
       return FailedPrecondition("event_not_settleable", "only an approved event is settled");
     }
-    if (event.on_hold) return FailedPrecondition("event_on_hold", "this event is on hold");
     if (now < event.ends_at) {
       return FailedPrecondition("event_not_ended", "this event has not ended yet");
     }
-    if (now < event.ends_at + delay_) {
-      return FailedPrecondition("settlement_not_due", "this event's settlement is due at " +
-                                                          FormatTimestamp(event.ends_at + delay_));
-    }
-    return Status::Ok();
+    return FailedPrecondition("settlement_not_due", "this event's settlement is due at " +
+                                                        FormatTimestamp(event.ends_at + delay_));
   }
 
   // Settles the event for `admin` (null: the job), or returns its settlement when it has one;
@@ -355,8 +360,7 @@ Status FillRevenueAndSettlements(Transaction& tx, std::span<Event> events) {
   return Status::Ok();
 }
 
-spi::EventSettlementCondition SettlementConditionOf(SettlementStatus status,
-                                                   Timestamp due_cutoff) {
+spi::EventSettlementCondition SettlementConditionOf(SettlementStatus status, Timestamp due_cutoff) {
   spi::EventSettlementCondition condition;
   if (status == SettlementStatus::kCancelled) {
     condition.statuses = {EventStatus::kCancelled};

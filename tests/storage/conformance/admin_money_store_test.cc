@@ -104,15 +104,15 @@ struct MoneyWorld : FreshStorage {
       }
       return Status::Ok();
     }));
-    const std::vector<std::string> accounts =
-        EnsureAccounts(*storage, {ProposedAccount(1, AccountKind::kUserWallet, "buyer"),
-                                  ProposedAccount(2, AccountKind::kEscrow, IdOf(1)),
-                                  ProposedAccount(3, AccountKind::kEscrow, IdOf(2)),
-                                  ProposedAccount(4, AccountKind::kEscrow, IdOf(3)),
-                                  ProposedAccount(5, AccountKind::kEscrow, IdOf(4)),
-                                  ProposedAccount(6, AccountKind::kEscrow, IdOf(5)),
-                                  ProposedAccount(7, AccountKind::kPlatformRevenue, ""),
-                                  ProposedAccount(8, AccountKind::kOrganizerWallet, "organizer-1")});
+    const std::vector<std::string> accounts = EnsureAccounts(
+        *storage, {ProposedAccount(1, AccountKind::kUserWallet, "buyer"),
+                   ProposedAccount(2, AccountKind::kEscrow, IdOf(1)),
+                   ProposedAccount(3, AccountKind::kEscrow, IdOf(2)),
+                   ProposedAccount(4, AccountKind::kEscrow, IdOf(3)),
+                   ProposedAccount(5, AccountKind::kEscrow, IdOf(4)),
+                   ProposedAccount(6, AccountKind::kEscrow, IdOf(5)),
+                   ProposedAccount(7, AccountKind::kPlatformRevenue, ""),
+                   ProposedAccount(8, AccountKind::kOrganizerWallet, "organizer-1")});
     wallet = accounts[0];
     revenue = accounts[6];
     const std::string organizer = accounts[7];
@@ -182,9 +182,9 @@ BOOST_AUTO_TEST_CASE(settlement_events_meet_their_condition_latest_end_first) {
     EV_TEST_RETURN_IF_ERROR(Assign(later, store.ListSettlementEvents(not_due)));
     return Assign(settled_events, store.ListSettlementEvents(settled));
   }));
-  BOOST_TEST(EventIds(all) == (std::vector<std::string>{IdOf(5), IdOf(4), IdOf(3), IdOf(2),
-                                                        IdOf(1)}),
-             boost::test_tools::per_element());
+  BOOST_TEST(
+      EventIds(all) == (std::vector<std::string>{IdOf(5), IdOf(4), IdOf(3), IdOf(2), IdOf(1)}),
+      boost::test_tools::per_element());
   BOOST_TEST(EventIds(page) == (std::vector<std::string>{IdOf(3), IdOf(2)}),
              boost::test_tools::per_element());
   BOOST_TEST(EventIds(due_events) == (std::vector<std::string>{IdOf(3)}),
@@ -248,7 +248,8 @@ BOOST_AUTO_TEST_CASE(an_accounts_entries_are_signed_filtered_paged_and_summed) {
         older, store.ListAccountEntries(all, spi::Keyset{At(11 * kDay), IdOf(200'011)}, 10)));
     EV_TEST_RETURN_IF_ERROR(
         Assign(commissions, store.ListAccountEntries(commission, std::nullopt, 10)));
-    EV_TEST_RETURN_IF_ERROR(Assign(of_event, store.ListAccountEntries(event_one, std::nullopt, 10)));
+    EV_TEST_RETURN_IF_ERROR(
+        Assign(of_event, store.ListAccountEntries(event_one, std::nullopt, 10)));
     EV_TEST_RETURN_IF_ERROR(Assign(none, store.ListAccountEntries(november, std::nullopt, 10)));
     EV_TEST_RETURN_IF_ERROR(Assign(sums, store.SumAccountEntries(all)));
     return Assign(event_sums, store.SumAccountEntries(event_one));
@@ -294,8 +295,7 @@ BOOST_AUTO_TEST_CASE(platform_flows_by_month_category_and_event) {
   std::vector<spi::CategoryFlows> categories;
   std::vector<spi::EscrowFlows> top, top_december;
   REQUIRE_OK(Run(*storage, [&](AdminStore& store) -> Status {
-    EV_TEST_RETURN_IF_ERROR(
-        Assign(months, store.SumOrganizerFlowsByMonth("", "INR", from, until)));
+    EV_TEST_RETURN_IF_ERROR(Assign(months, store.SumOrganizerFlowsByMonth("", "INR", from, until)));
     EV_TEST_RETURN_IF_ERROR(Assign(categories, store.SumFlowsByCategory("INR", from, until)));
     EV_TEST_RETURN_IF_ERROR(Assign(top, store.TopEventFlows("INR", from, until, 2)));
     return Assign(top_december, store.TopEventFlows("INR", At(10 * kDay), until, 5));

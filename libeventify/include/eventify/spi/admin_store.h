@@ -20,8 +20,8 @@
 
 #include "eventify/admin.h"
 #include "eventify/events.h"
-#include "eventify/ledger.h"
 #include "eventify/export.h"
+#include "eventify/ledger.h"
 #include "eventify/reviews.h"
 #include "eventify/spi/keyset.h"
 #include "eventify/spi/storage.h"
@@ -132,7 +132,7 @@ struct AccountEntrySums {
 
 // Bookings confirmed and cancelled in one calendar month (UTC).
 struct MonthBookingCounts {
-  std::string month;  // "YYYY-MM"
+  std::string month;                 // "YYYY-MM"
   std::int64_t bookings = 0;         // confirmed_at in the month, whatever they are now
   std::int64_t seats_booked = 0;     // their seats
   std::int64_t cancellations = 0;    // cancelled_at in the month, confirmed before
@@ -206,8 +206,7 @@ class EVENTIFY_EXPORT AdminStore {
                                                                        Timestamp until) = 0;
   // The accounts created (users.created_at) in each month of [from, until); months without any
   // are left out; oldest first.
-  virtual Result<std::vector<MonthCount>> CountNewUsersByMonth(Timestamp from,
-                                                               Timestamp until) = 0;
+  virtual Result<std::vector<MonthCount>> CountNewUsersByMonth(Timestamp from, Timestamp until) = 0;
 
   // Up to query.limit events meeting query.condition, latest end first.
   virtual Result<std::vector<SettlementEventRecord>> ListSettlementEvents(

@@ -154,23 +154,23 @@ struct CountRow {
 
 Result<std::vector<spi::CategoryFlows>> SociAdminStore::SumFlowsByCategory(
     std::string_view currency, Timestamp from, Timestamp until) {
-  return context_.Call(
-      Access::kRead, "SumFlowsByCategory", [&]() -> Result<std::vector<spi::CategoryFlows>> {
-        EscrowSumQuery query;
-        query.key = EscrowSumKey::kCategory;
-        query.currency = std::string(currency);
-        query.from_micros = ToMicros(from);
-        query.until_micros = ToMicros(until);
-        std::vector<EscrowSumRow> rows;
-        EV_RETURN_IF_ERROR(SumEscrowTransfers(context_, query, rows));
-        return FoldEscrowFlows(rows, &spi::CategoryFlows::category_id);
-      });
+  return context_.Call(Access::kRead, "SumFlowsByCategory",
+                       [&]() -> Result<std::vector<spi::CategoryFlows>> {
+                         EscrowSumQuery query;
+                         query.key = EscrowSumKey::kCategory;
+                         query.currency = std::string(currency);
+                         query.from_micros = ToMicros(from);
+                         query.until_micros = ToMicros(until);
+                         std::vector<EscrowSumRow> rows;
+                         EV_RETURN_IF_ERROR(SumEscrowTransfers(context_, query, rows));
+                         return FoldEscrowFlows(rows, &spi::CategoryFlows::category_id);
+                       });
 }
 
 // The largest escrows by their transfers in (transfers_to_history_idx), then their flows.
 Result<std::vector<spi::EscrowFlows>> SociAdminStore::TopEventFlows(std::string_view currency,
-                                                                    Timestamp from,
-                                                                    Timestamp until, int limit) {
+                                                                    Timestamp from, Timestamp until,
+                                                                    int limit) {
   return context_.Call(
       Access::kRead, "TopEventFlows", [&]() -> Result<std::vector<spi::EscrowFlows>> {
         Params p(context_.dialect());
@@ -212,7 +212,7 @@ Result<std::vector<spi::EscrowFlows>> SociAdminStore::TopEventFlows(std::string_
 
 // Every confirmed booking confirmed in the range, grouped by event.
 Result<std::vector<spi::EventSeatsSold>> SociAdminStore::TopEventSeats(Timestamp from,
-                                                                      Timestamp until, int limit) {
+                                                                       Timestamp until, int limit) {
   return context_.Call(
       Access::kRead, "TopEventSeats", [&]() -> Result<std::vector<spi::EventSeatsSold>> {
         Params p(context_.dialect());
@@ -230,11 +230,10 @@ Result<std::vector<spi::EventSeatsSold>> SociAdminStore::TopEventSeats(Timestamp
       });
 }
 
-Result<std::vector<spi::MonthBookingCounts>> SociAdminStore::CountBookingsByMonth(
-    Timestamp from, Timestamp until) {
+Result<std::vector<spi::MonthBookingCounts>> SociAdminStore::CountBookingsByMonth(Timestamp from,
+                                                                                  Timestamp until) {
   return context_.Call(
-      Access::kRead, "CountBookingsByMonth",
-      [&]() -> Result<std::vector<spi::MonthBookingCounts>> {
+      Access::kRead, "CountBookingsByMonth", [&]() -> Result<std::vector<spi::MonthBookingCounts>> {
         Params p(context_.dialect());
         const std::string confirmed = MonthOf(context_.dialect(), "confirmed_at");
         const std::string cancelled = MonthOf(context_.dialect(), "cancelled_at");
@@ -274,7 +273,7 @@ Result<std::vector<spi::MonthBookingCounts>> SociAdminStore::CountBookingsByMont
 
 // From users_newest_idx (created_at, id).
 Result<std::vector<spi::MonthCount>> SociAdminStore::CountNewUsersByMonth(Timestamp from,
-                                                                         Timestamp until) {
+                                                                          Timestamp until) {
   return context_.Call(
       Access::kRead, "CountNewUsersByMonth", [&]() -> Result<std::vector<spi::MonthCount>> {
         Params p(context_.dialect());
@@ -310,7 +309,8 @@ Result<std::vector<spi::SettlementEventRecord>> SociAdminStore::ListSettlementEv
           sql += " OR (ends_at = " + p.Add(at);
           sql += " AND id < " + p.Add(query.before->id) + "))";
         }
-        sql += " ORDER BY ends_at DESC, id DESC LIMIT " + p.Add(static_cast<long long>(query.limit));
+        sql +=
+            " ORDER BY ends_at DESC, id DESC LIMIT " + p.Add(static_cast<long long>(query.limit));
         std::vector<spi::SettlementEventRecord> out;
         EV_RETURN_IF_ERROR(SelectInto<SettlementEventRow>(context_, sql, p, out));
         return out;
@@ -355,8 +355,7 @@ Result<std::vector<spi::AccountEntryRecord>> SociAdminStore::ListAccountEntries(
         std::string sql;
         for (const bool in : {true, false}) {
           if (!sql.empty()) sql += " UNION ALL ";
-          sql += std::string("SELECT t.id AS id, t.kind AS kind, ") +
-                 (in ? "'in'" : "'out'") +
+          sql += std::string("SELECT t.id AS id, t.kind AS kind, ") + (in ? "'in'" : "'out'") +
                  " AS direction, t.created_at AS created_at, t.amount AS amount, t.currency AS "
                  "currency, c.kind AS ckind, c.owner_id AS cowner, t.reference AS reference FROM "
                  "transfers t JOIN ledger_accounts c ON c.id = t." +
@@ -364,9 +363,11 @@ Result<std::vector<spi::AccountEntryRecord>> SociAdminStore::ListAccountEntries(
           sql += EntryConditions(p, filter, in ? "to" : "from");
           if (before) sql += KeysetBefore(p, "t.", *before);
         }
-        sql = "SELECT id, kind, direction, created_at, amount, currency, ckind, cowner, reference"
-              " FROM (" + sql + ") x ORDER BY created_at DESC, id DESC LIMIT " +
-              p.Add(static_cast<long long>(limit));
+        sql =
+            "SELECT id, kind, direction, created_at, amount, currency, ckind, cowner, reference"
+            " FROM (" +
+            sql + ") x ORDER BY created_at DESC, id DESC LIMIT " +
+            p.Add(static_cast<long long>(limit));
         std::vector<spi::AccountEntryRecord> out;
         EV_RETURN_IF_ERROR(SelectInto<EntryRow>(context_, sql, p, out));
         return out;

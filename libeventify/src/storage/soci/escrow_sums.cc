@@ -9,10 +9,14 @@ namespace {
 // The key's expression and the join it needs.
 std::string KeyExpression(Dialect dialect, EscrowSumKey key) {
   switch (key) {
-    case EscrowSumKey::kEvent: return "a.owner_id";
-    case EscrowSumKey::kMonth: return MonthOf(dialect, "t.created_at");
-    case EscrowSumKey::kCategory: return "e.category_id";
-    case EscrowSumKey::kNone: break;
+    case EscrowSumKey::kEvent:
+      return "a.owner_id";
+    case EscrowSumKey::kMonth:
+      return MonthOf(dialect, "t.created_at");
+    case EscrowSumKey::kCategory:
+      return "e.category_id";
+    case EscrowSumKey::kNone:
+      break;
   }
   return "''";
 }
@@ -56,8 +60,8 @@ Status SumEscrowTransfers(TransactionContext& context, const EscrowSumQuery& que
     if (!query.currency.empty()) sql += " AND a.currency = " + p.Add(query.currency);
     if (query.from_micros) sql += " AND t.created_at >= " + p.Add(*query.from_micros);
     if (query.until_micros) sql += " AND t.created_at < " + p.Add(*query.until_micros);
-    sql += " GROUP BY " + (query.key == EscrowSumKey::kNone ? std::string() : key + ", ") +
-           "t.kind";
+    sql +=
+        " GROUP BY " + (query.key == EscrowSumKey::kNone ? std::string() : key + ", ") + "t.kind";
   }
   return SelectInto<EscrowSumReader>(context, sql, p, out);
 }

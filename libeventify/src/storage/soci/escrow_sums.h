@@ -39,9 +39,9 @@ struct EscrowSumQuery {
   // " IN (SELECT id FROM events WHERE ...)", binding its values in `p`; called once per
   // direction, in the order the placeholders appear. Empty: every escrow.
   std::function<std::string(Params& p)> owner_in;
-  std::string currency;                  // empty: every currency
-  std::optional<long long> from_micros;  // created_at >= from
-  std::optional<long long> until_micros; // created_at < until
+  std::string currency;                   // empty: every currency
+  std::optional<long long> from_micros;   // created_at >= from
+  std::optional<long long> until_micros;  // created_at < until
 };
 
 // One group's posted transfers of one direction and kind.
@@ -83,8 +83,7 @@ void AddEscrowSum(Flows& flows, const EscrowSumRow& row) {
 
 // The flows `rows` add up to, one per key (set in `key`), in key order.
 template <typename Flows>
-std::vector<Flows> FoldEscrowFlows(const std::vector<EscrowSumRow>& rows,
-                                   std::string Flows::*key) {
+std::vector<Flows> FoldEscrowFlows(const std::vector<EscrowSumRow>& rows, std::string Flows::*key) {
   std::map<std::string, Flows> by_key;
   for (const EscrowSumRow& row : rows) {
     Flows& flows = by_key[row.key];
