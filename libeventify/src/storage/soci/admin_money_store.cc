@@ -290,8 +290,7 @@ Result<std::vector<spi::MonthCount>> SociAdminStore::CountNewUsersByMonth(Timest
       });
 }
 
-// Approved and completed events by events_end_idx (status, ends_at); settled ones not due by
-// their settled_at.
+// By events_end_idx (status, ends_at), one range per status of the condition.
 Result<std::vector<spi::SettlementEventRecord>> SociAdminStore::ListSettlementEvents(
     const spi::SettlementEventQuery& query) {
   return context_.Call(
