@@ -490,7 +490,7 @@ Result<std::vector<Flag>> ParseFlags(const std::vector<std::string>& args) {
       flags.push_back({body.substr(0, equals), body.substr(equals + 1), true});
       continue;
     }
-    if (body == "help" || body == "version") {
+    if (body == "help" || body == "version" || body == "print-routes") {
       flags.push_back({body, "", false});
       continue;
     }

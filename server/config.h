@@ -136,8 +136,8 @@ struct Flag {
   bool has_value = false;
 };
 
-// Splits arguments into flags: `--name=value`, `--name value`, and the bare flags --help and
-// --version. Errors: kInvalidArgument (usage) for a positional argument or a missing value.
+// Splits arguments into flags: `--name=value`, `--name value`, and the bare flags --help,
+// --version and --print-routes. Errors: kInvalidArgument (usage) for a positional argument or a missing value.
 Result<std::vector<Flag>> ParseFlags(const std::vector<std::string>& args);
 
 using EnvironmentLookup = std::function<std::optional<std::string>(const std::string& name)>;
@@ -146,7 +146,7 @@ using EnvironmentLookup = std::function<std::optional<std::string>(const std::st
 std::optional<std::string> ProcessEnvironment(const std::string& name);
 
 // Builds the configuration from defaults, the config file named by --config (or EVENTIFY_CONFIG),
-// the environment and `flags` (which must not contain --help or --version).
+// the environment and `flags` (which must not contain the bare flags).
 // Errors: kInvalidArgument (invalid_config) with a message naming the key or flag.
 Result<ServerConfig> LoadConfig(const std::vector<Flag>& flags,
                                 const EnvironmentLookup& environment = ProcessEnvironment);

@@ -1,6 +1,7 @@
 // eventify-server: the reference HTTP server of libeventify.
 //
 //   eventify-server [--config PATH] [--KEY=VALUE ...]     serve the HTTP API
+//   eventify-server --print-routes [--config PATH] ...    print METHOD PATTERN of every HTTP route
 //   eventify-server admin create --email E --full-name N  create an admin account
 //   eventify-server admin list [--email T] [--role R]...  list and search users
 //   eventify-server admin set-role --email E --role R     change the role of a user
@@ -51,6 +52,10 @@ namespace {
 void PrintUsage() {
   fmt::print(
       "usage: eventify-server [--config PATH] [--KEY=VALUE ...]\n"
+      "       eventify-server --print-routes [--config PATH] [--KEY=VALUE ...]\n"
+      "           print the HTTP routes this configuration serves, one 'METHOD PATTERN' a line\n"
+      "           ({{}} one path segment, * the rest), and exit; the installation is opened (and\n"
+      "           created when missing) as for serving\n"
       "{}{}\n"
       "Settings, lowest to highest precedence: defaults < config file (key = value lines, '#'\n"
       "comments) < environment EVENTIFY_<KEY> < command line. Sizes take KiB/MiB/GiB, durations\n"
@@ -62,13 +67,42 @@ std::string UrlHost(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
 
+// Every HTTP route of the server, in the order they are matched. The routes borrow all four
+// arguments, which must outlive the router. Errors: those of AddReportRoutes.
+Status AddApiRoutes(Router& router, Engine& engine, const ServerConfig& config,
+                    const Metrics& metrics) {
+  AddHealthRoutes(router, engine, config, metrics);
+  AddAccountRoutes(router, engine);
+  AddSignInRoutes(router, engine);
+  AddMediaRoutes(router, engine);
+  AddWalletRoutes(router, engine);
+  AddBookingRoutes(router, engine);
+  AddCouponRoutes(router, engine);
+  AddWaitlistRoutes(router, engine);
+  AddJobRoutes(router, engine);
+  AddEventRoutes(router, engine);
+  AddSettlementRoutes(router, engine);
+  AddReviewRoutes(router, engine);
+  AddChatRoutes(router, engine);
+  AddAdminRoutes(router, engine);
+  AddDashboardRoutes(router, engine);
+  return AddReportRoutes(router, engine);
+}
+
 int Serve(const std::vector<std::string>& args) {
   auto flags = ParseFlags(args);
   if (!flags.ok()) {
     fmt::print(stderr, "eventify-server: {} (see --help)\n", flags.status().message());
     return 2;
   }
+  bool print_routes = false;
+  std::vector<Flag> config_flags;
   for (const Flag& flag : *flags) {
+    if (flag.name == "print-routes") {
+      print_routes = true;
+      continue;
+    }
+    config_flags.push_back(flag);
     if (flag.name == "help") {
       PrintUsage();
       return 0;
@@ -78,7 +112,7 @@ int Serve(const std::vector<std::string>& args) {
       return 0;
     }
   }
-  auto config = LoadConfig(*flags);
+  auto config = LoadConfig(config_flags);
   if (!config.ok()) {
     fmt::print(stderr, "eventify-server: {}\n", config.status().message());
     return 2;
@@ -103,24 +137,15 @@ int Serve(const std::vector<std::string>& args) {
   Metrics metrics;
 
   Router router;
-  AddHealthRoutes(router, **engine, *config, metrics);
-  AddAccountRoutes(router, **engine);
-  AddSignInRoutes(router, **engine);
-  AddMediaRoutes(router, **engine);
-  AddWalletRoutes(router, **engine);
-  AddBookingRoutes(router, **engine);
-  AddCouponRoutes(router, **engine);
-  AddWaitlistRoutes(router, **engine);
-  AddJobRoutes(router, **engine);
-  AddEventRoutes(router, **engine);
-  AddSettlementRoutes(router, **engine);
-  AddReviewRoutes(router, **engine);
-  AddChatRoutes(router, **engine);
-  AddAdminRoutes(router, **engine);
-  AddDashboardRoutes(router, **engine);
-  if (Status reports = AddReportRoutes(router, **engine); !reports.ok()) {
-    fmt::print(stderr, "eventify-server: cannot start: {}\n", reports.ToString());
+  if (Status added = AddApiRoutes(router, **engine, *config, metrics); !added.ok()) {
+    fmt::print(stderr, "eventify-server: cannot start: {}\n", added.ToString());
     return 1;
+  }
+  if (print_routes) {
+    for (int i = 0; i < router.size(); ++i) {
+      fmt::print("{} {}\n", router.method(i), router.pattern(i));
+    }
+    return 0;
   }
 
   int exit_code = 0;

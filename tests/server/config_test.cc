@@ -1,6 +1,6 @@
 // Unit tests of the server's configuration (server/config.cc): the bookings keys parse into
 // BookingsOptions from flags, the environment and a config file, and a bad value is refused with
-// the exact message naming the key and where it came from.
+// the exact message naming the key and where it came from; the command line's bare flags.
 #define BOOST_TEST_MODULE server_config
 #include "config.h"
 #include "config_loading.h"
@@ -169,4 +169,21 @@ BOOST_AUTO_TEST_CASE(an_incomplete_oidc_slot_and_a_secret_flag_are_refused) {
   const auto secret_flag = Load({F("oidc.1.client_secret", "s3cret")});
   BOOST_TEST_REQUIRE(!secret_flag.ok());
   BOOST_TEST(secret_flag.status().reason() == "invalid_config");
+}
+
+BOOST_AUTO_TEST_CASE(print_routes_is_a_bare_flag_like_help_and_version) {
+  const auto flags = ParseFlags({"--print-routes", "--listen.port", "0", "--help", "--version"});
+  BOOST_TEST_REQUIRE(flags.ok());
+  BOOST_TEST_REQUIRE(flags->size() == 4u);
+  BOOST_TEST((*flags)[0].name == "print-routes");
+  BOOST_TEST(!(*flags)[0].has_value);
+  BOOST_TEST((*flags)[1].name == "listen.port");
+  BOOST_TEST((*flags)[1].value == "0");
+  BOOST_TEST((*flags)[2].name == "help");
+  BOOST_TEST((*flags)[3].name == "version");
+  // Any other option still needs its value.
+  const auto missing = ParseFlags({"--listen.port"});
+  BOOST_TEST_REQUIRE(!missing.ok());
+  BOOST_TEST(missing.status().reason() == "usage");
+  BOOST_TEST(missing.status().message() == "option --listen.port needs a value");
 }

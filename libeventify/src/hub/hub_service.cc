@@ -633,8 +633,8 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
 
   // ---- unread_count: a user's total over all their conversations ----
 
-  // Each user's total, counted from the committed rows in one read transaction (one statement
-  // per user, spi::ChatStore::CountUnreadByConversation), to every open connection of theirs.
+  // Each user's total, counted from the committed rows in one read transaction (a statement per
+  // few hundred users, spi::ChatStore::CountUnreadTotals), to every open connection of theirs.
   // On a storage failure nothing: the next change sends the total again.
   void SendUnreadTotals(const std::vector<std::string>& users) {
     if (users.empty()) return;
@@ -646,14 +646,7 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
     std::vector<std::int64_t> totals;
     const Status read =
         storage_.Run(spi::TransactionMode::kReadOnly, [&](spi::Transaction& tx) -> Status {
-          totals.clear();
-          for (const std::string& user : users) {
-            EV_ASSIGN_OR_RETURN(auto counts,
-                                tx.store<spi::ChatStore>()->CountUnreadByConversation(user));
-            std::int64_t total = 0;
-            for (const auto& [conversation, count] : counts) total += count;
-            totals.push_back(total);
-          }
+          EV_ASSIGN_OR_RETURN(totals, tx.store<spi::ChatStore>()->CountUnreadTotals(users));
           return Status::Ok();
         });
     if (!read.ok()) return;

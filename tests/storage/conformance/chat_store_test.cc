@@ -247,6 +247,45 @@ BOOST_AUTO_TEST_CASE(unread_counts_cover_direct_conversations_and_the_rooms_of_m
     auto u3 = store.CountUnreadByConversation("u3");
     BOOST_TEST((*u3 == Counts{{IdOf(2), 1}}));
     BOOST_TEST(store.CountUnreadByConversation("nobody")->empty());
+    // The totals of many users at once, in the order asked, 0 for none or unknown.
+    const std::vector<std::string> users = {"u3", "nobody", "u1", "u2", "u1"};
+    auto totals = store.CountUnreadTotals(users);
+    BOOST_REQUIRE(totals.ok());
+    BOOST_TEST((*totals == std::vector<std::int64_t>{1, 0, 3, 2, 3}));
+    BOOST_TEST(store.CountUnreadTotals({})->empty());
+    return Status::Ok();
+  }));
+}
+
+// A read mark past the member's own messages, own messages after it, and more users than one
+// statement takes (the bundled storage asks 500 at a time): every total as CountUnreadByConversation
+// sums it.
+BOOST_AUTO_TEST_CASE(unread_totals_take_off_own_messages_after_the_mark_for_many_users) {
+  SeedPeople();
+  REQUIRE_OK(Run([&](ChatStore& store) -> Status {
+    EV_TEST_RETURN_IF_ERROR(store.InsertConversation(Direct(1, "u1", "u2")));
+    std::vector<MessageRecord> batch;
+    const char* senders[] = {"u1", "u2", "u2", "u1", "u2", "u1", "u1", "u2"};
+    for (int seq = 1; seq <= 8; ++seq) batch.push_back(Msg(seq, IdOf(1), seq, senders[seq - 1]));
+    EV_TEST_RETURN_IF_ERROR(store.InsertMessages(batch));
+    EV_TEST_RETURN_IF_ERROR(store.AdvanceMarks(IdOf(1), "u1", 3, 3, BaseTime(), 1).status());
+    return store.AdvanceMarks(IdOf(1), "u2", 6, 6, BaseTime(), 2).status();
+  }));
+  REQUIRE_OK(Run([&](ChatStore& store) -> Status {
+    // u1 read through 3: after it u1 sent 4, 6, 7; u2 sent 5, 8. u2 read through 6: u1 sent 7.
+    BOOST_TEST(*store.CountUnread(IdOf(1), "u1", 3) == 2);
+    BOOST_TEST(*store.CountUnread(IdOf(1), "u2", 6) == 1);
+    BOOST_TEST(*store.CountUnreadThrough(IdOf(1), "u1", 3, 7) == 1);
+    BOOST_TEST(*store.CountUnreadThrough(IdOf(1), "u1", 9, 12) == 0);
+    std::vector<std::string> users;
+    for (int i = 0; i < 1203; ++i) users.push_back(i % 3 == 0 ? "u1" : i % 3 == 1 ? "u2" : "x");
+    auto totals = store.CountUnreadTotals(users);
+    BOOST_REQUIRE(totals.ok());
+    BOOST_REQUIRE(totals->size() == users.size());
+    for (std::size_t i = 0; i < users.size(); ++i) {
+      const std::int64_t expected = users[i] == "u1" ? 2 : users[i] == "u2" ? 1 : 0;
+      BOOST_TEST((*totals)[i] == expected, "user " << i);
+    }
     return Status::Ok();
   }));
 }

@@ -178,6 +178,24 @@ class EVENTIFY_EXPORT ChatStore {
   // others after the user's read mark; conversations with none are left out. One statement.
   virtual Result<std::vector<std::pair<std::string, std::int64_t>>> CountUnreadByConversation(
       std::string_view user_id) = 0;
+  // Each user's total over CountUnreadByConversation, in the order of `user_ids` (0 for a user
+  // with none, or unknown). What the hub sends as `unread_count` to many users at once. The
+  // default asks CountUnreadByConversation once per user; the bundled storage answers a few
+  // hundred users per statement.
+  virtual Result<std::vector<std::int64_t>> CountUnreadTotals(
+      std::span<const std::string> user_ids) {
+    std::vector<std::int64_t> totals;
+    totals.reserve(user_ids.size());
+    for (const std::string& user : user_ids) {
+      Result<std::vector<std::pair<std::string, std::int64_t>>> counts =
+          CountUnreadByConversation(user);
+      if (!counts.ok()) return counts.status();
+      std::int64_t total = 0;
+      for (const auto& entry : *counts) total += entry.second;
+      totals.push_back(total);
+    }
+    return totals;
+  }
 
   // ---- The stream (recovery) ----
 

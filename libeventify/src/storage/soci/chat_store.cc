@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <limits>
+#include <span>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -591,6 +593,11 @@ Result<std::int64_t> SociChatStore::CountUnread(std::string_view conversation_id
                             std::numeric_limits<std::int64_t>::max());
 }
 
+// A conversation's sequence numbers have no gaps (the applier numbers them), so the messages in
+// (after, through] are the newest number up to `through` less `after`, one probe of the
+// (conversation_id, seq) index; the user's own among them are counted through (conversation_id,
+// sender_id, seq) (migration 23). The cost grows with the user's own messages since the mark, not
+// with everyone's: a member who never reads a busy room no longer makes every count scan it.
 Result<std::int64_t> SociChatStore::CountUnreadThrough(std::string_view conversation_id,
                                                        std::string_view user_id,
                                                        std::int64_t after_seq,
@@ -600,31 +607,41 @@ Result<std::int64_t> SociChatStore::CountUnreadThrough(std::string_view conversa
     std::string user(user_id);
     long long after = after_seq;
     long long through = through_seq;
-    long long count = 0;
+    long long newest = 0;
+    long long own = 0;
+    Execute(context_.sql(),
+            "SELECT COALESCE(MAX(seq), 0) FROM chat_messages WHERE conversation_id = :conversation"
+            " AND seq <= :through",
+            soci::into(newest), soci::use(conversation), soci::use(through));
+    if (newest <= after) return 0;
     Execute(context_.sql(),
             "SELECT COUNT(*) FROM chat_messages WHERE conversation_id = :conversation"
-            " AND seq > :after AND seq <= :through AND sender_id <> :user",
-            soci::into(count), soci::use(conversation), soci::use(after), soci::use(through),
-            soci::use(user));
-    return count;
+            " AND sender_id = :user AND seq > :after AND seq <= :through",
+            soci::into(own), soci::use(conversation), soci::use(user), soci::use(after),
+            soci::use(through));
+    return newest - after - own;
   });
 }
 
-
-// The user's conversations (MyConversationIds), then each one's messages after the read mark
-// through (conversation_id, seq).
+// The user's conversations (MyConversationIds), each one's newest sequence number and read mark,
+// less the user's own messages after the mark (as CountUnreadThrough counts).
 Result<std::vector<std::pair<std::string, std::int64_t>>> SociChatStore::CountUnreadByConversation(
     std::string_view user_id) {
   using Pairs = std::vector<std::pair<std::string, std::int64_t>>;
   return context_.Call(Access::kRead, "CountUnreadByConversation", [&]() -> Result<Pairs> {
     Params p(context_.dialect());
-    std::string query = "SELECT m.conversation_id, COUNT(*) FROM chat_messages m JOIN (" +
-                        MyConversationIds(p, user_id) + ") mine ON mine.id = m.conversation_id";
-    query +=
-        " LEFT JOIN chat_read_marks r ON r.conversation_id = m.conversation_id AND r.user_id = " +
+    std::string query =
+        "SELECT id, unread FROM (SELECT x.id AS id, x.last_seq - x.read_seq -"
+        " (SELECT COUNT(*) FROM chat_messages o WHERE o.conversation_id = x.id AND o.sender_id = " +
         p.Add(user_id);
-    query += " WHERE m.seq > COALESCE(r.read_seq, 0) AND m.sender_id <> " + p.Add(user_id);
-    query += " GROUP BY m.conversation_id ORDER BY m.conversation_id";
+    query +=
+        " AND o.seq > x.read_seq) AS unread FROM (SELECT mine.id AS id,"
+        " COALESCE((SELECT MAX(seq) FROM chat_messages WHERE conversation_id = mine.id), 0)"
+        " AS last_seq, COALESCE(r.read_seq, 0) AS read_seq FROM (" +
+        MyConversationIds(p, user_id) + ") mine";
+    query += " LEFT JOIN chat_read_marks r ON r.conversation_id = mine.id AND r.user_id = " +
+             p.Add(user_id);
+    query += ") x) counted WHERE unread > 0 ORDER BY id";
     Pairs out;
     std::string id;
     long long count = 0;
@@ -636,6 +653,61 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> SociChatStore::CountUn
           p.Bind(statement);
         },
         [&] { out.emplace_back(id, count); });
+    return out;
+  });
+}
+
+// CountUnreadByConversation for a chunk of users at once: the (conversation, member) pairs of
+// the chunk, each counted as there, summed per member.
+Result<std::vector<std::int64_t>> SociChatStore::CountUnreadTotals(
+    std::span<const std::string> user_ids) {
+  using Totals = std::vector<std::int64_t>;
+  return context_.Call(Access::kRead, "CountUnreadTotals", [&]() -> Result<Totals> {
+    std::unordered_map<std::string, std::int64_t> total_of;
+    const Status read = ForChunks(user_ids, [&](std::span<const std::string> chunk) -> Status {
+      Params p(context_.dialect());
+      auto in_list = [&] {
+        std::string list;
+        for (const std::string& user : chunk) list += (list.empty() ? "" : ", ") + p.Add(user);
+        return list;
+      };
+      std::string query =
+          "SELECT user_id, CAST(SUM(unread) AS BIGINT) FROM (SELECT x.user_id AS user_id,"
+          " x.last_seq - x.read_seq - (SELECT COUNT(*) FROM chat_messages o"
+          " WHERE o.conversation_id = x.id AND o.sender_id = x.user_id AND o.seq > x.read_seq)"
+          " AS unread FROM (SELECT mine.id AS id, mine.user_id AS user_id,"
+          " COALESCE((SELECT MAX(seq) FROM chat_messages WHERE conversation_id = mine.id), 0)"
+          " AS last_seq, COALESCE(r.read_seq, 0) AS read_seq FROM ("
+          "SELECT id, user_a AS user_id FROM chat_conversations WHERE user_a IN (" +
+          in_list() + ")";
+      query += " UNION SELECT id, user_b FROM chat_conversations WHERE user_b IN (" + in_list() +
+               ")";
+      query +=
+          " UNION SELECT c.id, b.user_id FROM bookings b JOIN chat_conversations c"
+          " ON c.event_id = b.event_id AND c.kind = 'event_room' WHERE b.user_id IN (" +
+          in_list() + ") AND b.status = 'confirmed') mine";
+      query +=
+          " LEFT JOIN chat_read_marks r ON r.conversation_id = mine.id"
+          " AND r.user_id = mine.user_id) x) counted WHERE unread > 0 GROUP BY user_id";
+      std::string user;
+      long long total = 0;
+      ForEachRow(
+          context_.sql(), query,
+          [&](soci::statement& statement) {
+            statement.exchange(soci::into(user));
+            statement.exchange(soci::into(total));
+            p.Bind(statement);
+          },
+          [&] { total_of[user] = total; });
+      return Status::Ok();
+    });
+    if (!read.ok()) return read;
+    Totals out;
+    out.reserve(user_ids.size());
+    for (const std::string& user : user_ids) {
+      auto found = total_of.find(user);
+      out.push_back(found == total_of.end() ? 0 : found->second);
+    }
     return out;
   });
 }

@@ -53,6 +53,8 @@ class SociChatStore final : public spi::ChatStore {
                                           std::int64_t through_seq) override;
   Result<std::vector<std::pair<std::string, std::int64_t>>> CountUnreadByConversation(
       std::string_view user_id) override;
+  Result<std::vector<std::int64_t>> CountUnreadTotals(
+      std::span<const std::string> user_ids) override;
   Result<std::int64_t> TakePositions(std::int64_t count) override;
   Result<std::int64_t> StreamPosition() override;
   Result<std::vector<Message>> ListStreamMessages(std::string_view user_id, std::int64_t after_pos,
