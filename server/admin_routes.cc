@@ -10,6 +10,7 @@
 #include "http_errors.h"
 #include "json.h"
 #include "query_params.h"
+#include "wallet_routes.h"
 
 namespace eventify::server {
 namespace {
@@ -64,10 +65,8 @@ void WriteRevenueEntry(JsonWriter& json, const RevenueEntry& entry) {
   json.IntMember("amount", entry.amount.minor_units);
   json.StringMember("currency", entry.amount.currency);
   json.StringOrNullMember("event_id", entry.event_id);
-  json.Key("counterparty").BeginObject();
-  json.StringMember("kind", AccountKindName(entry.counterparty.kind));
-  json.StringMember("owner_id", entry.counterparty.owner_id);
-  json.EndObject();
+  json.Key("counterparty");
+  WriteAccountRef(json, entry.counterparty);
   json.StringMember("reference", entry.reference);
   json.EndObject();
 }

@@ -21,13 +21,6 @@ namespace {
 
 constexpr char kSignatureHeader[] = "X-Eventify-Signature";
 
-void WriteAccountRef(JsonWriter& json, const AccountRef& account) {
-  json.BeginObject();
-  json.StringMember("kind", AccountKindName(account.kind));
-  json.StringMember("owner_id", account.owner_id);
-  json.EndObject();
-}
-
 void WriteTransfer(JsonWriter& json, const Transfer& transfer) {
   json.BeginObject();
   json.StringMember("id", transfer.id);
@@ -260,6 +253,13 @@ class WalletRoutes {
 };
 
 }  // namespace
+
+void WriteAccountRef(JsonWriter& json, const AccountRef& account) {
+  json.BeginObject();
+  json.StringMember("kind", AccountKindName(account.kind));
+  json.StringMember("owner_id", account.owner_id);
+  json.EndObject();
+}
 
 void AddWalletRoutes(Router& router, Engine& engine) {
   auto routes = std::make_shared<WalletRoutes>(engine);

@@ -4,9 +4,14 @@
 #pragma once
 
 #include "eventify/engine.h"
+#include "eventify/ledger.h"
+#include "json.h"
 #include "router.h"
 
 namespace eventify::server {
+
+// {"kind", "owner_id"}: an account as the wallet and admin routes show one.
+void WriteAccountRef(JsonWriter& json, const AccountRef& account);
 
 // The routes borrow `engine`, which must outlive the router.
 void AddWalletRoutes(Router& router, Engine& engine);
