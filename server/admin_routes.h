@@ -1,5 +1,6 @@
-// The admin oversight HTTP API (GET /api/v1/admin/audit-log, GET /api/v1/admin/queues): wire
-// format only; what is recorded and who may read it are the library's (eventify/admin.h).
+// The admin oversight HTTP API (GET /api/v1/admin/audit-log, /queues, /settlements, /revenue and
+// /analytics): wire format only; what is recorded, every figure and who may read them are the
+// library's (eventify/admin.h).
 // docs/admin-api.md describes each endpoint.
 #pragma once
 

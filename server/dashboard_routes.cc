@@ -13,15 +13,6 @@
 namespace eventify::server {
 namespace {
 
-// The money members, in minor units of `currency`.
-void WriteMoneyMembers(JsonWriter& json, const MoneyFigures& money) {
-  json.IntMember("gross", money.gross.minor_units);
-  json.IntMember("refunds", money.refunds.minor_units);
-  json.IntMember("commission", money.commission.minor_units);
-  json.IntMember("net", money.net.minor_units);
-  json.StringMember("currency", money.gross.currency);
-}
-
 void WriteFigures(JsonWriter& json, const EventFigures& f) {
   json.BeginObject();
   json.StringMember("event_id", f.event_id);
@@ -145,6 +136,14 @@ class DashboardRoutes {
 };
 
 }  // namespace
+
+void WriteMoneyMembers(JsonWriter& json, const MoneyFigures& money) {
+  json.IntMember("gross", money.gross.minor_units);
+  json.IntMember("refunds", money.refunds.minor_units);
+  json.IntMember("commission", money.commission.minor_units);
+  json.IntMember("net", money.net.minor_units);
+  json.StringMember("currency", money.gross.currency);
+}
 
 void AddDashboardRoutes(Router& router, Engine& engine) {
   auto routes = std::make_shared<DashboardRoutes>(engine);

@@ -5,10 +5,16 @@
 // (eventify/dashboards.h). docs/admin-api.md describes each endpoint.
 #pragma once
 
+#include "eventify/dashboards.h"
 #include "eventify/engine.h"
+#include "json.h"
 #include "router.h"
 
 namespace eventify::server {
+
+// The money members of a figure: "gross", "refunds", "commission", "net" in minor units of
+// "currency" (the admins' analytics write them too).
+void WriteMoneyMembers(JsonWriter& json, const MoneyFigures& money);
 
 // The routes borrow `engine`, which must outlive the router.
 void AddDashboardRoutes(Router& router, Engine& engine);

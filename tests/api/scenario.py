@@ -579,6 +579,25 @@ def run(checker, server):
     call("POST", "/api/v1/admin/jobs/{id}/retry", PLACEHOLDER_ID,
          token=admin["token"], expect=404)
     call("GET", "/api/v1/admin/ledger/audit", token=admin["token"], expect=200)
+    # Money views (docs/admin-api.md, "Money").
+    call("GET", "/api/v1/admin/settlements", token=admin["token"], expect=200)
+    call("GET", "/api/v1/admin/settlements", token=admin["token"], query={"state": "due"},
+         expect=200)
+    call("GET", "/api/v1/admin/settlements", token=admin["token"], query={"state": "paid"},
+         expect=400)
+    call("GET", "/api/v1/admin/settlements", token=org["token"], expect=403)
+    call("GET", "/api/v1/admin/revenue", token=admin["token"], expect=200)
+    call("GET", "/api/v1/admin/revenue", token=admin["token"],
+         query={"kind": "commission", "from": "2020-01-01T00:00:00Z"}, expect=200)
+    call("GET", "/api/v1/admin/revenue", token=admin["token"], query={"kind": "gift"}, expect=400)
+    call("GET", "/api/v1/admin/revenue", token=admin["token"], query={"from": "yesterday"},
+         expect=400)
+    call("GET", "/api/v1/admin/analytics", token=admin["token"],
+         query={"from": "2026-01", "until": "2028-01", "top": "3"}, expect=200)
+    call("GET", "/api/v1/admin/analytics", token=admin["token"],
+         query={"from": "2026-13", "until": "2028-01"}, expect=400)
+    call("GET", "/api/v1/admin/analytics", token=ann["token"],
+         query={"from": "2026-01", "until": "2027-01"}, expect=403)
 
     # Reviews of the event that has ended by now.
     time.sleep(max(0.0, soon_ends - time.time()))

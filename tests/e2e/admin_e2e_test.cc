@@ -3,14 +3,16 @@
 // blocked and given roles over HTTP and the audit log read back; an event is booked and a booking
 // cancelled over HTTP (the buyer's wallet funded through the library on the same database, as a
 // settled top-up leaves it) and its figures read by whom may and refused to whom may not; the
-// public organizer pages are read without a token and show nothing private. Every route answers
-// with the exact status, code and field the docs give.
+// public organizer pages are read without a token and show nothing private; the settlement
+// overview, platform revenue and analytics agree with each other and with the ledger. Every route
+// answers with the exact status, code and field the docs give.
 #define BOOST_TEST_MODULE e2e_admin
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <ctime>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "e2e_client.h"
 #include "eventify/engine.h"
@@ -232,5 +234,169 @@ BOOST_AUTO_TEST_CASE(event_figures_dashboards_and_public_pages_over_http) {
   BOOST_TEST(page.body.find("\"revenue\"") == std::string::npos);
   CheckError(api.Get("/api/v1/organizers/" + buyer.id), 404, "organizer_not_found");
   CheckError(api.Get("/api/v1/organizers?limit=0"), 400, "invalid_limit", "limit");
+  e2e::CheckCleanAudit(api, admin);
+}
+
+BOOST_AUTO_TEST_CASE(settlement_overview_revenue_and_analytics_over_http) {
+  e2e::Deployment& deployment = TheDeployment();
+  e2e::Api api = deployment.api();
+  const Account admin = e2e::NewAdmin(deployment, "money-admin");
+  const Account organizer = e2e::NewVerifiedAccount(deployment, "money-org", "organizer");
+  const Account buyer = e2e::NewVerifiedAccount(deployment, "money-buyer");
+  e2e::VerifyOrganizer(api, organizer, admin);
+  const std::string category_id = e2e::NewCategory(api, admin, "Money views");
+  const eventify::Timestamp starts_at = e2e::Now() + std::chrono::hours(24 * 9);
+  const eventify::Timestamp ends_at = starts_at + std::chrono::hours(2);
+  const std::string event_id = e2e::NewApprovedEvent(
+      api, organizer, admin,
+      e2e::EventBody("Money night", category_id, starts_at, std::chrono::hours(2), kPrice));
+  auto setup = e2e::OpenSecondEngine(deployment);
+  e2e::FundWallet(*setup, buyer, 10 * kPrice);
+  BOOST_REQUIRE_EQUAL(
+      api.PostJson("/api/v1/bookings", SeatsBody(event_id, 2), buyer.access, Key("money-2")).status,
+      201);
+  const e2e::Reply dropped =
+      api.PostJson("/api/v1/bookings", SeatsBody(event_id, 1), buyer.access, Key("money-1"));
+  BOOST_REQUIRE_EQUAL(dropped.status, 201);
+  BOOST_REQUIRE_EQUAL(
+      api.PostJson("/api/v1/bookings/" + dropped.Str("/booking/id") + "/cancel", "", buyer.access)
+          .status,
+      200);
+  // Commission taken out of the escrow into platform revenue through the ledger itself (the
+  // event's settlement is a day after its end, beyond this test's clock).
+  eventify::TransferRequest fee;
+  fee.idempotency_key = "e2e-commission-" + event_id;
+  fee.kind = eventify::TransferKind::kCommission;
+  fee.from = {eventify::AccountKind::kEscrow, event_id, "INR"};
+  fee.to = {eventify::AccountKind::kPlatformRevenue, "", "INR"};
+  fee.amount = {1234, "INR"};
+  fee.reference = event_id;
+  const auto commission = setup->ledger().CreateTransfer(fee);
+  BOOST_REQUIRE_MESSAGE(commission.ok(), commission.status().ToString());
+  const std::int64_t net = 2 * kPrice - 1234;
+
+  // The overview: this event's line, and totals that are the sum of every line.
+  const e2e::Reply all = api.Get("/api/v1/admin/settlements?limit=100", admin.access);
+  BOOST_TEST_INFO("body " << all.body);
+  BOOST_REQUIRE_EQUAL(all.status, 200);
+  const std::string line =
+      "{\"event_id\":\"" + event_id + "\",\"title\":\"Money night\",\"organizer_id\":\"" +
+      organizer.id + "\",\"event_status\":\"approved\",\"state\":\"unsettled\",\"ends_at\":\"" +
+      eventify::FormatTimestamp(ends_at) + "\",\"due_at\":\"" +
+      eventify::FormatTimestamp(ends_at + std::chrono::hours(24)) +
+      "\",\"settled_at\":null,\"escrow_balance\":" + std::to_string(net) +
+      ",\"settled\":0,\"gross\":" + std::to_string(3 * kPrice) +
+      ",\"refunds\":" + std::to_string(kPrice) +
+      ",\"commission\":1234,\"net\":" + std::to_string(net) + ",\"currency\":\"INR\"}";
+  BOOST_TEST(all.body.find(line) != std::string::npos);
+  BOOST_TEST(all.IsNull("/next_cursor"));
+  const int lines = all.Count("/items");
+  BOOST_TEST(all.Int("/totals/events") == lines);
+  std::int64_t gross = 0, commission_sum = 0, balance = 0;
+  for (int i = 0; i < lines; ++i) {
+    const std::string item = "/items/" + std::to_string(i);
+    gross += all.Int((item + "/gross").c_str());
+    commission_sum += all.Int((item + "/commission").c_str());
+    balance += all.Int((item + "/escrow_balance").c_str());
+  }
+  BOOST_TEST(all.Int("/totals/gross") == gross);
+  BOOST_TEST(all.Int("/totals/commission") == commission_sum);
+  BOOST_TEST(all.Int("/totals/escrow_balance") == balance);
+  BOOST_TEST(all.Str("/totals/currency") == "INR");
+  const e2e::Reply one = api.Get("/api/v1/admin/settlements?limit=1", admin.access);
+  BOOST_REQUIRE_EQUAL(one.status, 200);
+  BOOST_TEST(one.Count("/items") == 1);
+  BOOST_TEST(one.Int("/totals/gross") == gross);  // the whole filter's, on every page
+  const e2e::Reply settled = api.Get("/api/v1/admin/settlements?state=settled", admin.access);
+  BOOST_TEST(settled.status == 200);
+  BOOST_TEST(settled.body ==
+             "{\"items\":[],\"next_cursor\":null,\"totals\":{\"events\":0,\"escrow_balance\":0,"
+             "\"settled\":0,\"gross\":0,\"refunds\":0,\"commission\":0,\"net\":0,"
+             "\"currency\":\"INR\"}}");
+  CheckError(api.Get("/api/v1/admin/settlements?state=paid", admin.access), 400, "invalid_state",
+             "state");
+  CheckError(api.Get("/api/v1/admin/settlements?limit=101", admin.access), 400, "invalid_limit",
+             "limit");
+  CheckError(api.Get("/api/v1/admin/settlements?cursor=nope", admin.access), 400, "invalid_cursor",
+             "cursor");
+
+  // Platform revenue: the commission, exactly, and its totals.
+  const std::string entry = "{\"transfer_id\":\"" + commission->id +
+                            "\",\"kind\":\"commission\",\"created_at\":\"" +
+                            eventify::FormatTimestamp(commission->created_at) +
+                            "\",\"amount\":1234,\"currency\":\"INR\",\"event_id\":\"" + event_id +
+                            "\",\"counterparty\":{\"kind\":\"escrow\",\"owner_id\":\"" + event_id +
+                            "\"},\"reference\":\"" + event_id + "\"}";
+  const std::string totals =
+      "\"totals\":{\"total\":1234,\"entries\":1,\"currency\":\"INR\",\"by_kind\":[{\"kind\":"
+      "\"commission\",\"in\":1234,\"out\":0,\"net\":1234,\"entries\":1}]}}";
+  const e2e::Reply revenue = api.Get("/api/v1/admin/revenue", admin.access);
+  BOOST_TEST(revenue.status == 200);
+  BOOST_TEST(revenue.body == "{\"items\":[" + entry + "],\"next_cursor\":null," + totals);
+  const e2e::Reply of_event =
+      api.Get("/api/v1/admin/revenue?kind=commission&event=" + event_id +
+                  "&from=" + eventify::FormatTimestamp(commission->created_at),
+              admin.access);
+  BOOST_TEST(of_event.body == "{\"items\":[" + entry + "],\"next_cursor\":null," + totals);
+  const e2e::Reply refunds = api.Get("/api/v1/admin/revenue?kind=refund", admin.access);
+  BOOST_TEST(refunds.status == 200);
+  BOOST_TEST(refunds.body ==
+             "{\"items\":[],\"next_cursor\":null,\"totals\":{\"total\":0,\"entries\":0,"
+             "\"currency\":\"INR\",\"by_kind\":[]}}");
+  CheckError(api.Get("/api/v1/admin/revenue?kind=bonus", admin.access), 400, "invalid_kind",
+             "kind");
+  CheckError(api.Get("/api/v1/admin/revenue?from=yesterday", admin.access), 400,
+             "invalid_timestamp", "from");
+  CheckError(api.Get("/api/v1/admin/revenue?from=2027-01-01T00:00:00Z&until=2027-01-01T00:00:00Z",
+                     admin.access),
+             400, "invalid_range", "until");
+  CheckError(api.Get("/api/v1/admin/revenue?limit=0", admin.access), 400, "invalid_limit", "limit");
+
+  // Analytics of this month agree with the overview and platform revenue.
+  const std::string month = "from=" + MonthOf(0) + "&until=" + MonthOf(1);
+  const e2e::Reply analytics = api.Get("/api/v1/admin/analytics?top=100&" + month, admin.access);
+  BOOST_TEST_INFO("body " << analytics.body);
+  BOOST_REQUIRE_EQUAL(analytics.status, 200);
+  BOOST_TEST(analytics.Str("/analytics/from") == MonthOf(0));
+  BOOST_TEST(analytics.Int("/analytics/gross") == all.Int("/totals/gross"));
+  BOOST_TEST(analytics.Int("/analytics/refunds") == all.Int("/totals/refunds"));
+  BOOST_TEST(analytics.Int("/analytics/commission") == 1234);
+  BOOST_REQUIRE_EQUAL(analytics.Count("/analytics/months"), 1);
+  BOOST_TEST(analytics.Int("/analytics/months/0/gross") == all.Int("/totals/gross"));
+  BOOST_TEST(analytics.Int("/analytics/months/0/new_users") >= 3);
+  BOOST_TEST(analytics.Int("/analytics/months/0/cancellations") >= 1);
+  const std::string revenue_item =
+      "{\"event_id\":\"" + event_id + "\",\"title\":\"Money night\",\"organizer_id\":\"" +
+      organizer.id + "\",\"category_id\":\"" + category_id +
+      "\",\"gross\":" + std::to_string(3 * kPrice) + ",\"refunds\":" + std::to_string(kPrice) +
+      ",\"commission\":1234,\"net\":" + std::to_string(net) + ",\"currency\":\"INR\"}";
+  BOOST_TEST(analytics.body.find(revenue_item) != std::string::npos);
+  const std::string seats_item =
+      "{\"event_id\":\"" + event_id + "\",\"title\":\"Money night\",\"organizer_id\":\"" +
+      organizer.id + "\",\"category_id\":\"" + category_id + "\",\"bookings\":1,\"seats_sold\":2}";
+  BOOST_TEST(analytics.body.find(seats_item) != std::string::npos);
+  const std::string category =
+      "{\"category_id\":\"" + category_id +
+      "\",\"name\":\"Money views\",\"gross\":" + std::to_string(3 * kPrice) +
+      ",\"refunds\":" + std::to_string(kPrice) +
+      ",\"commission\":1234,\"net\":" + std::to_string(net) + ",\"currency\":\"INR\"}";
+  BOOST_TEST(analytics.body.find(category) != std::string::npos);
+  CheckError(api.Get("/api/v1/admin/analytics?until=" + MonthOf(1), admin.access), 400,
+             "invalid_month", "from");
+  CheckError(
+      api.Get("/api/v1/admin/analytics?from=" + MonthOf(1) + "&until=" + MonthOf(0), admin.access),
+      400, "invalid_range", "until");
+  CheckError(api.Get("/api/v1/admin/analytics?top=many&" + month, admin.access), 400, "invalid_top",
+             "top");
+  CheckError(api.Get("/api/v1/admin/analytics?top=0&" + month, admin.access), 400, "invalid_top",
+             "top");
+
+  for (const std::string& route :
+       std::vector<std::string>{"/api/v1/admin/settlements", "/api/v1/admin/revenue",
+                                "/api/v1/admin/analytics?" + month}) {
+    CheckError(api.Get(route, organizer.access), 403, "forbidden");
+    CheckError(api.Get(route, buyer.access), 403, "forbidden");
+    CheckError(api.Get(route), 401, "missing_token");
+  }
   e2e::CheckCleanAudit(api, admin);
 }

@@ -102,7 +102,8 @@ enum class Action : int {
   kManageWithdrawals,
   kAuditLedger,
   kManageJobs,
-  kReadAuditLog,  // the admins' audit log (eventify/admin.h)
+  kReadAuditLog,       // the admins' audit log (eventify/admin.h)
+  kReadPlatformMoney,  // the settlement overview, platform revenue, analytics (eventify/admin.h)
 };
 
 // The single permission table: true when `role` may perform `action`.

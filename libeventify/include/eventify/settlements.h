@@ -59,6 +59,8 @@ struct SettlementsOptions {
 // "unsettled" (not due yet, or never approved), "due", "settled", "on_hold", "cancelled".
 enum class SettlementStatus : int { kUnsettled, kDue, kSettled, kOnHold, kCancelled };
 EVENTIFY_EXPORT std::string_view SettlementStatusName(SettlementStatus status);
+// Errors: kInvalidArgument (invalid_state, field "state").
+EVENTIFY_EXPORT Result<SettlementStatus> ParseSettlementStatus(std::string_view name);
 
 struct RevenueSplit {
   std::int64_t commission = 0;

@@ -38,6 +38,7 @@ bool IsAllowed(Role role, Action action) {
       {Action::kAuditLedger,       false,   false,    true},
       {Action::kManageJobs,        false,   false,    true},
       {Action::kReadAuditLog,      false,   false,    true},
+      {Action::kReadPlatformMoney, false,   false,    true},
   };
   for (const Rule& rule : kTable) {
     if (rule.action != action) continue;

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "admin/money_views.h"
 #include "core/enum_names.h"
 #include "core/page_cursor.h"
 #include "core/status_macros.h"
@@ -21,7 +22,10 @@ Status Forbidden() { return PermissionDenied("forbidden", "your role does not al
 
 class AdminService final : public Admin {
  public:
-  explicit AdminService(std::shared_ptr<spi::Storage> storage) : storage_(std::move(storage)) {}
+  AdminService(std::shared_ptr<spi::Storage> storage, std::shared_ptr<spi::Clock> clock,
+               std::string currency, Duration settlement_delay)
+      : storage_(storage),
+        money_(std::move(storage), std::move(clock), std::move(currency), settlement_delay) {}
 
   Result<AuditPage> ListAuditLog(const Principal& admin, const AuditQuery& query) override {
     if (!IsAllowed(admin.role, Action::kReadAuditLog)) return Forbidden();
@@ -63,8 +67,27 @@ class AdminService final : public Admin {
     return queues;
   }
 
+  Result<SettlementOverview> GetSettlementOverview(const Principal& admin,
+                                                   const SettlementOverviewQuery& query) override {
+    if (!IsAllowed(admin.role, Action::kReadPlatformMoney)) return Forbidden();
+    return money_.Overview(query);
+  }
+
+  Result<RevenuePage> ListPlatformRevenue(const Principal& admin,
+                                          const RevenueQuery& query) override {
+    if (!IsAllowed(admin.role, Action::kReadPlatformMoney)) return Forbidden();
+    return money_.Revenue(query);
+  }
+
+  Result<PlatformAnalytics> GetAnalytics(const Principal& admin,
+                                         const AnalyticsQuery& query) override {
+    if (!IsAllowed(admin.role, Action::kReadPlatformMoney)) return Forbidden();
+    return money_.Analytics(query);
+  }
+
  private:
   const std::shared_ptr<spi::Storage> storage_;
+  const admin::MoneyViews money_;
 };
 
 }  // namespace
@@ -77,8 +100,11 @@ Result<AuditAction> ParseAuditAction(std::string_view name) {
 
 namespace admin {
 
-std::unique_ptr<Admin> MakeAdminService(std::shared_ptr<spi::Storage> storage) {
-  return std::make_unique<AdminService>(std::move(storage));
+std::unique_ptr<Admin> MakeAdminService(std::shared_ptr<spi::Storage> storage,
+                                        std::shared_ptr<spi::Clock> clock, std::string currency,
+                                        Duration settlement_delay) {
+  return std::make_unique<AdminService>(std::move(storage), std::move(clock), std::move(currency),
+                                        settlement_delay);
 }
 
 }  // namespace admin

@@ -1,13 +1,11 @@
 #include "dashboards/dashboards_service.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
-#include <chrono>
 #include <map>
 #include <utility>
 #include <vector>
 
+#include "core/months.h"
 #include "core/page_cursor.h"
 #include "core/status_macros.h"
 #include "eventify/spi/admin_store.h"
@@ -23,7 +21,6 @@ using spi::LockMode;
 using spi::Transaction;
 using spi::TransactionMode;
 
-constexpr int kMaxSummaryMonths = 36;
 constexpr int kTopEvents = 5;
 constexpr int kPublicListLength = 10;
 
@@ -31,44 +28,6 @@ Status Forbidden() { return PermissionDenied("forbidden", "your role does not al
 Status EventNotFound() { return NotFound("event_not_found", "there is no such event"); }
 Status OrganizerNotFound() {
   return NotFound("organizer_not_found", "there is no such verified organizer");
-}
-
-// A "YYYY-MM" month as (year, month); the first instant of it in UTC.
-struct Month {
-  int year = 0;
-  unsigned month = 1;
-
-  Timestamp Start() const {
-    const std::chrono::sys_days day{std::chrono::year{year} / std::chrono::month{month} / 1};
-    return std::chrono::time_point_cast<Duration>(day);
-  }
-  Month Next() const { return month == 12 ? Month{year + 1, 1} : Month{year, month + 1}; }
-  int Index() const { return year * 12 + static_cast<int>(month) - 1; }
-  std::string Text() const { return fmt::format("{:04d}-{:02d}", year, month); }
-};
-
-Result<Month> ParseMonth(std::string_view text, const char* field) {
-  // The number written by the digits text[from, to), or -1 for anything but digits.
-  const auto number = [&](std::size_t from, std::size_t to) {
-    int value = 0;
-    for (std::size_t i = from; i < to; ++i) {
-      if (text[i] < '0' || text[i] > '9') return -1;
-      value = value * 10 + (text[i] - '0');
-    }
-    return value;
-  };
-  const int year = text.size() == 7 && text[4] == '-' ? number(0, 4) : -1;
-  const int month = year >= 0 ? number(5, 7) : -1;
-  if (year < 1970 || month < 1 || month > 12) {
-    return InvalidArgument("invalid_month", "a month is written YYYY-MM", field);
-  }
-  return Month{year, static_cast<unsigned>(month)};
-}
-
-MoneyFigures Figures(std::int64_t paid_in, std::int64_t refunds, std::int64_t commission,
-                     const std::string& currency) {
-  return MoneyFigures{Money{paid_in, currency}, Money{refunds, currency},
-                      Money{commission, currency}, Money{paid_in - refunds - commission, currency}};
 }
 
 class DashboardsService final : public Dashboards {
@@ -132,14 +91,9 @@ class DashboardsService final : public Dashboards {
     if (!IsEventActionAllowed(organizer.role, EventRelation::kNone, EventAction::kListOwnEvents)) {
       return Forbidden();
     }
-    EV_ASSIGN_OR_RETURN(const Month from, ParseMonth(range.from, "from"));
-    EV_ASSIGN_OR_RETURN(const Month until, ParseMonth(range.until, "until"));
-    const int months = until.Index() - from.Index();
-    if (months <= 0 || months > kMaxSummaryMonths) {
-      return InvalidArgument(
-          "invalid_range",
-          fmt::format("until must be 1 to {} months after from", kMaxSummaryMonths), "until");
-    }
+    EV_ASSIGN_OR_RETURN(const Months months, ParseMonthRange(range));
+    const Month from = months.from;
+    const Month until = months.until;
     OrganizerSummary summary;
     summary.organizer_id = organizer.user_id;
     std::vector<spi::MonthFlows> flows;
@@ -163,13 +117,13 @@ class DashboardsService final : public Dashboards {
     std::int64_t paid_in = 0, refunds = 0, commission = 0;
     for (Month month = from; month.Index() < until.Index(); month = month.Next()) {
       const spi::MonthFlows found = by_month[month.Text()];
-      summary.months.push_back(
-          {month.Text(), Figures(found.paid_in, found.refunds, found.commission, currency_)});
+      summary.months.push_back({month.Text(), dashboards::FiguresOf(found.paid_in, found.refunds,
+                                                                    found.commission, currency_)});
       paid_in += found.paid_in;
       refunds += found.refunds;
       commission += found.commission;
     }
-    summary.money = Figures(paid_in, refunds, commission, currency_);
+    summary.money = dashboards::FiguresOf(paid_in, refunds, commission, currency_);
     return summary;
   }
 
@@ -249,7 +203,8 @@ class DashboardsService final : public Dashboards {
         figures.seats_checked_in = found.checked_in;
         figures.seats_cancelled = found.cancelled;
       }
-      figures.money = Figures(money.paid_in, money.refunds, money.commission, currency_);
+      figures.money =
+          dashboards::FiguresOf(money.paid_in, money.refunds, money.commission, currency_);
       out.push_back(std::move(figures));
     }
     return out;
@@ -270,6 +225,12 @@ class DashboardsService final : public Dashboards {
 }  // namespace
 
 namespace dashboards {
+
+MoneyFigures FiguresOf(std::int64_t paid_in, std::int64_t refunds, std::int64_t commission,
+                       const std::string& currency) {
+  return MoneyFigures{Money{paid_in, currency}, Money{refunds, currency},
+                      Money{commission, currency}, Money{paid_in - refunds - commission, currency}};
+}
 
 std::unique_ptr<Dashboards> MakeDashboardsService(std::shared_ptr<spi::Storage> storage,
                                                   std::shared_ptr<spi::Clock> clock, Events& events,

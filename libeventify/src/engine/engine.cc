@@ -69,8 +69,9 @@ class EngineImpl final : public Engine {
   }
 
   // Dashboards list an organizer's upcoming events through the events service.
-  void set_admin_and_dashboards(std::string currency) {
-    admin_ = admin::MakeAdminService(storage_);
+  void set_admin_and_dashboards(std::string currency, std::chrono::seconds settlement_delay) {
+    admin_ = admin::MakeAdminService(storage_, clock_, currency,
+                                     std::chrono::duration_cast<Duration>(settlement_delay));
     dashboards_ = dashboards::MakeDashboardsService(storage_, clock_, *events_, std::move(currency));
   }
 
@@ -251,7 +252,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
                        std::move(options.bookings), cards, options.wallets.topup_timeout);
   engine->set_settlements(options.settlements);
   engine->set_chat();
-  engine->set_admin_and_dashboards(options.currency);
+  engine->set_admin_and_dashboards(options.currency, options.settlements.delay);
   auto jobs = jobs::MakeJobsService(options.storage, options.clock, queue, options.jobs);
   if (Status builtin = jobs::RegisterBuiltinJobs(*jobs, engine->ledger(), options.storage,
                                                  options.clock, options.jobs);

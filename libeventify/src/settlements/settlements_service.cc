@@ -1,5 +1,6 @@
 #include "settlements/settlements_service.h"
 
+#include <algorithm>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -31,6 +32,10 @@ constexpr std::int64_t kBasisPoints = 10'000;
 
 std::string_view SettlementStatusName(SettlementStatus status) {
   return NameIn(kSettlementStatuses, status);
+}
+
+Result<SettlementStatus> ParseSettlementStatus(std::string_view name) {
+  return ParseIn(kSettlementStatuses, name, "invalid_state", "unknown settlement state", "state");
 }
 
 // commission = ceil(gross x bps / 10000), computed as whole ten-thousands plus the remainder's
@@ -173,38 +178,38 @@ class SettlementsServiceImpl final : public Settlements {
     out.commission = Money{split.commission, currency};
     out.net = Money{split.net, currency};
     out.commission_bps = commission_bps_;
-    if (event.status == EventStatus::kCancelled) {  // refunded, never paid out
-      out.status = SettlementStatus::kCancelled;
+    out.status = SettlementStatusOf(event.status, event.on_hold, /*settled=*/false, event.ends_at,
+                                    now - delay_);
+    if (out.status == SettlementStatus::kCancelled) {  // refunded, never paid out
       out.commission.minor_units = 0;
       out.net.minor_units = 0;
-    } else if (!WasApproved(event.status)) {
-      out.status = SettlementStatus::kUnsettled;
-    } else if (event.on_hold) {
-      out.status = SettlementStatus::kOnHold;
-    } else {
-      out.status = now >= out.due_at ? SettlementStatus::kDue : SettlementStatus::kUnsettled;
     }
     return out;
   }
 
-  // Whether the event may be settled at `now`.
+  // Whether the event may be settled at `now`: it is due (SettlementStatusOf), or why not.
   Status CheckDue(const Event& event, Timestamp now) const {
-    if (event.status == EventStatus::kCancelled) {
-      return FailedPrecondition("event_cancelled",
-                                "a cancelled event is refunded to its buyers, never settled");
+    switch (SettlementStatusOf(event.status, event.on_hold, /*settled=*/false, event.ends_at,
+                               now - delay_)) {
+      case SettlementStatus::kDue:
+        return Status::Ok();
+      case SettlementStatus::kCancelled:
+        return FailedPrecondition("event_cancelled",
+                                  "a cancelled event is refunded to its buyers, never settled");
+      case SettlementStatus::kOnHold:
+        return FailedPrecondition("event_on_hold", "this event is on hold");
+      case SettlementStatus::kSettled:
+      case SettlementStatus::kUnsettled:
+        break;
     }
     if (!WasApproved(event.status)) {
       return FailedPrecondition("event_not_settleable", "only an approved event is settled");
     }
-    if (event.on_hold) return FailedPrecondition("event_on_hold", "this event is on hold");
     if (now < event.ends_at) {
       return FailedPrecondition("event_not_ended", "this event has not ended yet");
     }
-    if (now < event.ends_at + delay_) {
-      return FailedPrecondition("settlement_not_due", "this event's settlement is due at " +
-                                                          FormatTimestamp(event.ends_at + delay_));
-    }
-    return Status::Ok();
+    return FailedPrecondition("settlement_not_due", "this event's settlement is due at " +
+                                                        FormatTimestamp(event.ends_at + delay_));
   }
 
   // Settles the event for `admin` (null: the job), or returns its settlement when it has one;
@@ -353,6 +358,43 @@ Status FillRevenueAndSettlements(Transaction& tx, std::span<Event> events) {
     found->second->revenue->minor_units += account.posted;
   }
   return Status::Ok();
+}
+
+spi::EventSettlementCondition SettlementConditionOf(SettlementStatus status, Timestamp due_cutoff) {
+  spi::EventSettlementCondition condition;
+  if (status == SettlementStatus::kCancelled) {
+    condition.statuses = {EventStatus::kCancelled};
+    return condition;
+  }
+  condition.statuses = {EventStatus::kApproved, EventStatus::kCompleted};
+  condition.settled = status == SettlementStatus::kSettled;
+  if (status == SettlementStatus::kSettled) return condition;
+  condition.on_hold = status == SettlementStatus::kOnHold;
+  if (status == SettlementStatus::kDue) condition.ended_by = due_cutoff;
+  if (status == SettlementStatus::kUnsettled) condition.ending_after = due_cutoff;
+  return condition;
+}
+
+spi::EventSettlementCondition AnySettlementCondition() {
+  spi::EventSettlementCondition condition;
+  condition.statuses = {EventStatus::kApproved, EventStatus::kCompleted, EventStatus::kCancelled};
+  return condition;
+}
+
+SettlementStatus SettlementStatusOf(EventStatus status, bool on_hold, bool settled,
+                                    Timestamp ends_at, Timestamp due_cutoff) {
+  const auto meets = [&](const spi::EventSettlementCondition& c) {
+    return std::find(c.statuses.begin(), c.statuses.end(), status) != c.statuses.end() &&
+           (!c.on_hold || *c.on_hold == on_hold) && (!c.settled || *c.settled == settled) &&
+           (!c.ended_by || ends_at <= *c.ended_by) &&
+           (!c.ending_after || ends_at > *c.ending_after);
+  };
+  for (SettlementStatus candidate :
+       {SettlementStatus::kCancelled, SettlementStatus::kSettled, SettlementStatus::kOnHold,
+        SettlementStatus::kDue, SettlementStatus::kUnsettled}) {
+    if (meets(SettlementConditionOf(candidate, due_cutoff))) return candidate;
+  }
+  return SettlementStatus::kUnsettled;
 }
 
 Status RegisterSettlementJobs(Jobs& jobs, Settlements& settlements) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/status_macros.h"
+#include "storage/soci/escrow_sums.h"
 #include "storage/soci/params.h"
 #include "storage/soci/review_store.h"
 #include "storage/soci/row_queries.h"
@@ -47,7 +48,7 @@ struct AuditRow {
   }
 };
 
-// A (key, label, sum) row of the grouped sums below.
+// A (key, label, sum) row of the seat counts below.
 struct SumRow {
   std::string key;
   std::string label;
@@ -61,41 +62,6 @@ struct SumRow {
 
   SumRow Get() const { return *this; }
 };
-
-// The calendar month (UTC) of a microsecond timestamp column, "YYYY-MM".
-std::string MonthOf(Dialect dialect, std::string_view column) {
-  const std::string c(column);
-  if (dialect == Dialect::kSqlite) return "strftime('%Y-%m', " + c + " / 1000000, 'unixepoch')";
-  return "to_char(to_timestamp(" + c + " / 1000000) AT TIME ZONE 'UTC', 'YYYY-MM')";
-}
-
-// Adds a labelled sum to flows: "in" is money into the escrow, a transfer kind money out of it.
-template <typename Flows>
-void AddFlow(Flows& flows, std::string_view label, long long sum) {
-  if (label == "in") {
-    flows.paid_in += sum;
-  } else if (label == TransferKindName(TransferKind::kRefund)) {
-    flows.refunds += sum;
-  } else if (label == TransferKindName(TransferKind::kCommission)) {
-    flows.commission += sum;
-  } else if constexpr (requires { flows.settlement; }) {
-    if (label == TransferKindName(TransferKind::kSettlement)) flows.settlement += sum;
-  }
-}
-
-// The flows the labelled sums of `rows` add up to, one per key (set in `key`), in key order.
-template <typename Flows>
-std::vector<Flows> FoldFlows(const std::vector<SumRow>& rows, std::string Flows::*key) {
-  std::map<std::string, Flows> by_key;
-  for (const SumRow& row : rows) {
-    Flows& flows = by_key[row.key];
-    flows.*key = row.key;
-    AddFlow(flows, row.label, row.sum);
-  }
-  std::vector<Flows> out;
-  for (auto& [unused, flows] : by_key) out.push_back(std::move(flows));
-  return out;
-}
 
 }  // namespace
 
@@ -167,64 +133,41 @@ Result<std::int64_t> SociAdminStore::CountEvents(EventStatus status, std::option
   });
 }
 
-// Each escrow found by ledger_accounts_ref_key (kind, owner_id, currency), its transfers by
-// transfers_to_history_idx and transfers_from_history_idx.
+// Through SumEscrowTransfers (escrow_sums.h), a chunk of ids at a time.
 Result<std::vector<spi::EscrowFlows>> SociAdminStore::SumEscrowFlows(
     std::span<const std::string> event_ids, std::string_view currency) {
   return context_.Call(
       Access::kRead, "SumEscrowFlows", [&]() -> Result<std::vector<spi::EscrowFlows>> {
-        std::vector<SumRow> rows;
+        std::vector<EscrowSumRow> rows;
         EV_RETURN_IF_ERROR(ForChunks(event_ids, [&](std::span<const std::string> chunk) {
-          Params p(context_.dialect());
-          std::string query;
-          for (const char* side : {"to", "from"}) {
-            if (!query.empty()) query += " UNION ALL ";
-            const bool in = std::string_view(side) == "to";
-            query += std::string("SELECT a.owner_id, ") + (in ? "'in'" : "t.kind") +
-                     ", CAST(SUM(t.amount) AS BIGINT) FROM ledger_accounts a JOIN transfers t ON "
-                     "t." +
-                     side + "_account_id = a.id WHERE a.kind = 'escrow' AND a.currency = ";
-            query += p.Add(currency);
-            query += " AND a.owner_id IN ";
-            query += InList(p, chunk);
-            query += std::string(" AND t.status = 'posted' GROUP BY a.owner_id") +
-                     (in ? "" : ", t.kind");
-          }
-          return SelectInto<SumRow>(context_, query, p, rows);
+          EscrowSumQuery query;
+          query.key = EscrowSumKey::kEvent;
+          query.owner_in = [chunk](Params& p) { return " IN " + InList(p, chunk); };
+          query.currency = std::string(currency);
+          return SumEscrowTransfers(context_, query, rows);
         }));
-        return FoldFlows(rows, &spi::EscrowFlows::event_id);
+        return FoldEscrowFlows(rows, &spi::EscrowFlows::event_id);
       });
 }
 
-// The organizer's events by events_organizer_idx, then as SumEscrowFlows.
+// The organizer's events by events_organizer_idx, then as SumEscrowFlows by month.
 Result<std::vector<spi::MonthFlows>> SociAdminStore::SumOrganizerFlowsByMonth(
     std::string_view organizer_id, std::string_view currency, Timestamp from, Timestamp until) {
   return context_.Call(
       Access::kRead, "SumOrganizerFlowsByMonth", [&]() -> Result<std::vector<spi::MonthFlows>> {
-        Params p(context_.dialect());
-        const std::string month = MonthOf(context_.dialect(), "t.created_at");
-        std::string inner;
-        for (const char* side : {"to", "from"}) {
-          if (!inner.empty()) inner += " UNION ALL ";
-          const bool in = std::string_view(side) == "to";
-          inner += "SELECT " + month + " AS m, " + (in ? "'in'" : "t.kind") +
-                   " AS k, t.amount AS amount FROM events e JOIN ledger_accounts a ON a.kind = "
-                   "'escrow' AND a.owner_id = e.id JOIN transfers t ON t." +
-                   side + "_account_id = a.id WHERE e.organizer_id = ";
-          inner += p.Add(organizer_id);
-          inner += " AND a.currency = ";
-          inner += p.Add(currency);
-          inner += " AND t.status = 'posted' AND t.created_at >= ";
-          inner += p.Add(static_cast<long long>(ToMicros(from)));
-          inner += " AND t.created_at < ";
-          inner += p.Add(static_cast<long long>(ToMicros(until)));
+        EscrowSumQuery query;
+        query.key = EscrowSumKey::kMonth;
+        if (!organizer_id.empty()) {
+          query.owner_in = [organizer_id](Params& p) {
+            return " IN (SELECT id FROM events WHERE organizer_id = " + p.Add(organizer_id) + ")";
+          };
         }
-        std::vector<SumRow> rows;
-        EV_RETURN_IF_ERROR(SelectInto<SumRow>(
-            context_,
-            "SELECT m, k, CAST(SUM(amount) AS BIGINT) FROM (" + inner + ") x GROUP BY m, k", p,
-            rows));
-        return FoldFlows(rows, &spi::MonthFlows::month);
+        query.currency = std::string(currency);
+        query.from_micros = ToMicros(from);
+        query.until_micros = ToMicros(until);
+        std::vector<EscrowSumRow> rows;
+        EV_RETURN_IF_ERROR(SumEscrowTransfers(context_, query, rows));
+        return FoldEscrowFlows(rows, &spi::MonthFlows::month);
       });
 }
 

@@ -92,9 +92,9 @@ constexpr std::string_view kV19ChatReadMarksPos =
 constexpr std::string_view kV19ChatReadMarksPosIndex =
     "CREATE INDEX chat_read_marks_pos_idx ON chat_read_marks (conversation_id, pos)";
 
-// Version 23: a member's own messages of a conversation in order, so that an unread count reads
+// Version 22: a member's own messages of a conversation in order, so that an unread count reads
 // the messages the member sent since their read mark, not everyone's (SociChatStore::CountUnread).
-constexpr std::string_view kV23ChatMessagesSenderIndex =
+constexpr std::string_view kV22ChatMessagesSenderIndex =
     "CREATE INDEX chat_messages_sender_idx ON chat_messages (conversation_id, sender_id, seq)";
 
 }  // namespace eventify::storage

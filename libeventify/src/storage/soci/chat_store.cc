@@ -596,7 +596,7 @@ Result<std::int64_t> SociChatStore::CountUnread(std::string_view conversation_id
 // A conversation's sequence numbers have no gaps (the applier numbers them), so the messages in
 // (after, through] are the newest number up to `through` less `after`, one probe of the
 // (conversation_id, seq) index; the user's own among them are counted through (conversation_id,
-// sender_id, seq) (migration 23). The cost grows with the user's own messages since the mark, not
+// sender_id, seq) (migration 22). The cost grows with the user's own messages since the mark, not
 // with everyone's: a member who never reads a busy room no longer makes every count scan it.
 Result<std::int64_t> SociChatStore::CountUnreadThrough(std::string_view conversation_id,
                                                        std::string_view user_id,

@@ -870,8 +870,8 @@ const std::vector<Migration>& AllMigrations() {
         kV21NoncesExpiryIndex, kV21PendingLinks, kV21PendingLinksExpiryIndex},
        {kV21Identities, kV21IdentitiesUserIndex, kV21Flows, kV21FlowsExpiryIndex, kV21Nonces,
         kV21NoncesExpiryIndex, kV21PendingLinks, kV21PendingLinksExpiryIndex}},
-      {23, "chat unread counts by sender", {kV23ChatMessagesSenderIndex},
-       {kV23ChatMessagesSenderIndex}},
+      {22, "chat unread counts by sender", {kV22ChatMessagesSenderIndex},
+       {kV22ChatMessagesSenderIndex}},
       {24, "media objects", {kV24SqliteMediaObjects}, {kV24PostgresMediaObjects}},
   };
   return migrations;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/status_macros.h"
+#include "storage/soci/escrow_sums.h"
 #include "storage/soci/params.h"
 #include "storage/soci/row_queries.h"
 #include "storage/soci/statement.h"
@@ -148,31 +149,15 @@ Result<std::vector<spi::EventSalesRecord>> SociReportStore::ListEventSales(
         const long long from = ToMicros(query.from);
         const long long until = ToMicros(query.until);
 
-        std::map<std::string, Sums> gross;  // a: the payments in
+        // The payments in (kDebit), refunds and commission out, of the page's escrows.
+        std::vector<EscrowSumRow> flows;
         {
-          Params p(context_.dialect());
-          const std::string in = InList(p, ids);
-          const std::string sql =
-              "SELECT a.owner_id, COALESCE(SUM(t.amount), 0), COUNT(*) FROM ledger_accounts a"
-              " JOIN transfers t ON t.to_account_id = a.id WHERE a.kind = 'escrow' AND a.owner_id"
-              " IN " +
-              in + " AND t.kind = 'debit' AND t.status = 'posted'" +
-              InRange(p, "t.created_at", from, until) + " GROUP BY a.owner_id";
-          EV_RETURN_IF_ERROR(SumPerEvent(context_, sql, p, gross));
-        }
-        std::map<std::string, Sums> out;  // a: refunds, b: commission
-        {
-          Params p(context_.dialect());
-          const std::string in = InList(p, ids);
-          const std::string sql =
-              "SELECT a.owner_id,"
-              " COALESCE(SUM(CASE WHEN t.kind = 'refund' THEN t.amount ELSE 0 END), 0),"
-              " COALESCE(SUM(CASE WHEN t.kind = 'commission' THEN t.amount ELSE 0 END), 0)"
-              " FROM ledger_accounts a JOIN transfers t ON t.from_account_id = a.id"
-              " WHERE a.kind = 'escrow' AND a.owner_id IN " +
-              in + " AND t.kind IN ('refund', 'commission') AND t.status = 'posted'" +
-              InRange(p, "t.created_at", from, until) + " GROUP BY a.owner_id";
-          EV_RETURN_IF_ERROR(SumPerEvent(context_, sql, p, out));
+          EscrowSumQuery sums;
+          sums.key = EscrowSumKey::kEvent;
+          sums.owner_in = [&ids](Params& p) { return " IN " + InList(p, ids); };
+          sums.from_micros = from;
+          sums.until_micros = until;
+          EV_RETURN_IF_ERROR(SumEscrowTransfers(context_, sums, flows));
         }
         std::map<std::string, Sums> confirmed;  // a: bookings, b: seats
         {
@@ -196,10 +181,21 @@ Result<std::vector<spi::EventSalesRecord>> SociReportStore::ListEventSales(
               InRange(p, "cancelled_at", from, until) + " GROUP BY event_id";
           EV_RETURN_IF_ERROR(SumPerEvent(context_, sql, p, refunded));
         }
+        std::map<std::string, spi::EventSalesRecord> money;
+        for (const EscrowSumRow& sum : flows) {
+          spi::EventSalesRecord& record = money[sum.key];
+          if (sum.in && sum.kind == TransferKindName(TransferKind::kDebit)) {
+            record.gross += sum.sum;
+          } else if (!sum.in && sum.kind == TransferKindName(TransferKind::kRefund)) {
+            record.refunds += sum.sum;
+          } else if (!sum.in && sum.kind == TransferKindName(TransferKind::kCommission)) {
+            record.commission += sum.sum;
+          }
+        }
         for (auto& row : page) {
-          row.gross = gross[row.event_id].a;
-          row.refunds = out[row.event_id].a;
-          row.commission = out[row.event_id].b;
+          row.gross = money[row.event_id].gross;
+          row.refunds = money[row.event_id].refunds;
+          row.commission = money[row.event_id].commission;
           row.bookings = confirmed[row.event_id].a;
           row.seats_sold = confirmed[row.event_id].b;
           row.refunded_bookings = refunded[row.event_id].a;
