@@ -179,6 +179,29 @@ void AddOidcKeys(std::vector<KeySpec>& k) {
   }
 }
 
+// media.store: the words name a store; unset, it follows the database (docs/configuration.md).
+KeySpec MediaStoreKey() {
+  KeySpec key = ChoiceKey(
+      "media.store",
+      "where uploaded media are kept: filesystem (media_dir, this node only) or database "
+      "(served by every node on it)",
+      [](ServerConfig& c) -> MediaStoreKind& { return c.media_store; },
+      std::vector<std::pair<std::string_view, MediaStoreKind>>{
+          {"filesystem", MediaStoreKind::kFilesystem}, {"database", MediaStoreKind::kDatabase}});
+  const Shower show_choice = key.show;
+  key.show = [show_choice](ServerConfig& config) {
+    if (config.media_store == MediaStoreKind::kByDatabase) {
+      return std::string("database with PostgreSQL, filesystem with SQLite");
+    }
+    return show_choice(config);
+  };
+  return key;
+}
+
+bool IsPostgresUrl(std::string_view url) {
+  return url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
+}
+
 const std::vector<KeySpec>& Keys() {
   using C = ServerConfig;
   static const std::vector<KeySpec> keys = [] {
@@ -258,6 +281,7 @@ const std::vector<KeySpec>& Keys() {
     k.push_back(StringKey(
         "media_dir", "where uploaded media are stored",
         [](C& c) -> std::string& { return c.media_dir; }, "<data_dir>/media"));
+    k.push_back(MediaStoreKey());
     k.push_back(IntKey(
         "http.threads", "worker threads running route handlers",
         [](C& c) -> int& { return c.http_threads; }, 1, 4096));
@@ -569,6 +593,10 @@ Result<ServerConfig> LoadConfig(const std::vector<Flag>& flags,
   if (config.webhook_secret_file.empty()) config.webhook_secret_file = dir + "/webhook.key";
   if (config.outbox_dir.empty()) config.outbox_dir = dir + "/outbox";
   if (config.media_dir.empty()) config.media_dir = dir + "/media";
+  if (config.media_store == MediaStoreKind::kByDatabase) {
+    config.media_store = IsPostgresUrl(config.database_url) ? MediaStoreKind::kDatabase
+                                                            : MediaStoreKind::kFilesystem;
+  }
   if (Status providers = AssembleOidcProviders(config); !providers.ok()) return providers;
   return config;
 }

@@ -34,6 +34,13 @@ enum class MailTransport {
   kSmtp,    // the SMTP mailer (eventify::smtp)
 };
 
+// Where uploaded media (avatars, event covers, chat images) are kept (media.store key).
+enum class MediaStoreKind {
+  kByDatabase,  // unset: kDatabase on PostgreSQL, kFilesystem on SQLite (resolved by LoadConfig)
+  kFilesystem,  // files under media_dir, served by this process only
+  kDatabase,    // rows of the database (media_objects), served by every node on it
+};
+
 // CORS for browser clients on other origins (cors.h; http.cors.* keys). No origin: no CORS.
 struct CorsConfig {
   std::vector<std::string> allowed_origins;  // scheme://host[:port] each, or "*"
@@ -79,6 +86,8 @@ struct ServerConfig {
   // outbox's files too. The password comes from the config file or EVENTIFY_SMTP_PASSWORD only.
   spi::SmtpMailerOptions smtp;
   std::string media_dir;  // default <data_dir>/media
+  // After LoadConfig, kFilesystem or kDatabase (the default follows database_url).
+  MediaStoreKind media_store = MediaStoreKind::kByDatabase;
 
   int http_threads = 16;  // workers running route handlers; sockets are served by one I/O thread
   int http_max_connections = 10000;

@@ -11,6 +11,7 @@
 #include "eventify/backends/smtp_mailer.h"
 #include "eventify/backends/soci.h"
 #include "eventify/spi/clock.h"
+#include "eventify/spi/media_object_store.h"
 #include "eventify/spi/payment_gateway.h"
 #include "media_routes.h"
 #include "secret_key.h"
@@ -47,8 +48,12 @@ Result<std::shared_ptr<spi::Mailer>> OpenMailer(const ServerConfig& config) {
 
 Result<std::unique_ptr<Engine>> OpenEngine(const ServerConfig& config, WhenMissing when_missing) {
   if (when_missing == WhenMissing::kCreate) {
-    for (const std::string* dir : {&config.data_dir, &config.outbox_dir, &config.media_dir}) {
+    for (const std::string* dir : {&config.data_dir, &config.outbox_dir}) {
       Status created = CreateDirectory(*dir);
+      if (!created.ok()) return created;
+    }
+    if (config.media_store == MediaStoreKind::kFilesystem) {
+      Status created = CreateDirectory(config.media_dir);
       if (!created.ok()) return created;
     }
   }
@@ -73,7 +78,13 @@ Result<std::unique_ptr<Engine>> OpenEngine(const ServerConfig& config, WhenMissi
   options.clock = clock;
   options.storage = std::move(storage).value();
   options.mailer = std::move(mailer).value();
-  options.media_store = spi::MakeFilesystemMediaStore(config.media_dir, kMediaUrlPrefix);
+  if (config.media_store == MediaStoreKind::kDatabase) {
+    auto media = spi::MakeStorageMediaStore(options.storage, std::string(kMediaUrlPrefix));
+    if (!media.ok()) return media.status();
+    options.media_store = std::move(media).value();
+  } else {
+    options.media_store = spi::MakeFilesystemMediaStore(config.media_dir, kMediaUrlPrefix);
+  }
   options.accounts = config.accounts;
   options.sign_in = config.sign_in;
   if (!config.sign_in.providers.empty()) options.http_fetcher = spi::MakeCurlHttpFetcher({});

@@ -3,7 +3,8 @@
 // node reaches a socket on the other with its unread count; presence is counted over both nodes;
 // a node killed with SIGKILL loses nothing acknowledged: its sockets reconnect to the other node
 // and resume from where they were; a node started again under the same node.id starts from
-// nothing in the presence directory.
+// nothing in the presence directory. Media uploaded through one node (an avatar, a chat image)
+// are served by the other: on PostgreSQL the nodes keep them in the database (media.store).
 //
 // The direct conversation is opened through the library on the same database (the hub protocol
 // has no frame that opens one, and the admin may start one with anyone).
@@ -12,6 +13,7 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -157,5 +159,54 @@ BOOST_AUTO_TEST_CASE(two_nodes_are_one_chat_service_and_a_killed_node_loses_noth
   e2e::CheckStopsCleanly(*second);
   admin_chat.reset();
   admin_notes.reset();
+  e2e::CheckStopsCleanly(first);
+}
+
+BOOST_AUTO_TEST_CASE(media_uploaded_through_one_node_are_served_by_the_other) {
+  e2e::Deployment first(kServer, NodeFlags("node-a"));
+  const Account admin = e2e::NewAdmin(first, "media-admin");
+  const Account ann = e2e::NewVerifiedAccount(first, "media-ann");
+  const std::string conversation = DirectConversation(first, admin, ann);
+  first.server();
+  e2e::Deployment second(kServer, SecondNodeFlags(first, "node-b"));
+  e2e::Api node_a = first.api();
+  e2e::Api node_b = second.api();
+  const std::string png = e2e::TinyPng();
+
+  // Ann's avatar, uploaded through node A, fetched through node B (whose data folder never saw it).
+  const e2e::Reply avatar = node_a.Send("PUT", "/api/v1/me/avatar", png, "image/png", ann.access);
+  BOOST_REQUIRE_EQUAL(avatar.status, 200);
+  const std::string avatar_url = avatar.Str("/user/avatar_url");
+  BOOST_TEST(avatar_url.rfind("/media/avatars/" + ann.id + "-", 0) == 0u);
+  BOOST_TEST(node_b.Get("/api/v1/me", ann.access).Str("/user/avatar_url") == avatar_url);
+  const e2e::Reply avatar_on_b = node_b.Get(avatar_url);
+  BOOST_TEST(avatar_on_b.status == 200);
+  BOOST_TEST((avatar_on_b.body == png));
+  BOOST_TEST(avatar_on_b.Header("Content-Type") == "image/png");
+  BOOST_TEST(!std::filesystem::exists(second.data_dir() / "media"));
+
+  // A chat image sent through node B (the raw body), fetched through node A.
+  const e2e::Reply image =
+      node_b.Send("POST", "/api/v1/conversations/" + conversation + "/images", png, "image/png",
+                  admin.access, {{"Idempotency-Key", "cluster-image-1"}});
+  BOOST_TEST_INFO("body " << image.body);
+  BOOST_REQUIRE_EQUAL(image.status, 201);
+  const std::string key = image.Str("/message/image/key");
+  BOOST_TEST(key == "chat/" + conversation + "/" + image.Str("/message/id") + ".png");
+  BOOST_TEST(image.Str("/message/image/url") == "/media/" + key);
+  const e2e::Reply image_on_a = node_a.Get("/media/" + key);
+  BOOST_TEST(image_on_a.status == 200);
+  BOOST_TEST((image_on_a.body == png));
+  BOOST_TEST(image_on_a.Header("Content-Type") == "image/png");
+
+  // A new avatar replaces the old one on both nodes: the old object is gone everywhere.
+  const e2e::Reply replaced = node_b.Send("PUT", "/api/v1/me/avatar", png, "image/png", ann.access);
+  BOOST_REQUIRE_EQUAL(replaced.status, 200);
+  const std::string new_url = replaced.Str("/user/avatar_url");
+  BOOST_TEST(new_url != avatar_url);
+  BOOST_TEST(node_a.Get(new_url).status == 200);
+  e2e::CheckError(node_a.Get(avatar_url), 404, "media_not_found");
+
+  e2e::CheckStopsCleanly(second);
   e2e::CheckStopsCleanly(first);
 }

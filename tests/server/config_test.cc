@@ -187,3 +187,32 @@ BOOST_AUTO_TEST_CASE(print_routes_is_a_bare_flag_like_help_and_version) {
   BOOST_TEST(missing.status().reason() == "usage");
   BOOST_TEST(missing.status().message() == "option --listen.port needs a value");
 }
+
+BOOST_AUTO_TEST_CASE(media_store_follows_the_database_unless_set) {
+  const auto sqlite = Load({});
+  BOOST_TEST_REQUIRE(sqlite.ok());
+  BOOST_TEST((sqlite->media_store == MediaStoreKind::kFilesystem));
+  for (const std::string url : {"postgresql://u@localhost:5432/db", "postgres://u@h/db"}) {
+    const auto postgres = Load({F("database.url", url)});
+    BOOST_TEST_REQUIRE(postgres.ok());
+    BOOST_TEST((postgres->media_store == MediaStoreKind::kDatabase), url);
+  }
+  const auto forced = Load({F("database.url", "postgresql://u@h/db"), F("media.store", "filesystem")});
+  BOOST_TEST_REQUIRE(forced.ok());
+  BOOST_TEST((forced->media_store == MediaStoreKind::kFilesystem));
+  const auto from_env = Load({}, {{"EVENTIFY_MEDIA_STORE", "Database"}});
+  BOOST_TEST_REQUIRE(from_env.ok());
+  BOOST_TEST((from_env->media_store == MediaStoreKind::kDatabase));
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_media_store_is_refused_naming_the_key) {
+  const auto config = Load({F("media.store", "s3")});
+  BOOST_TEST_REQUIRE(!config.ok());
+  BOOST_TEST((config.status().code() == StatusCode::kInvalidArgument));
+  BOOST_TEST(config.status().reason() == "invalid_config");
+  BOOST_TEST(config.status().message() ==
+             "invalid value for media.store (--media.store): must be filesystem or database");
+  const std::string usage = ConfigUsage();
+  BOOST_TEST(usage.find("default database with PostgreSQL, filesystem with SQLite; env "
+                        "EVENTIFY_MEDIA_STORE") != std::string::npos);
+}

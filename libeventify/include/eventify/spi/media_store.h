@@ -1,5 +1,9 @@
-// MediaStore: where uploaded bytes (avatars and event covers now; chat images later) live.
-// The database stores only the key, never the bytes.
+// MediaStore: where uploaded bytes (avatars, event covers, chat images) live. The rows that use an
+// object (a user, an event, a message) keep only its key, never the bytes. The engine calls the
+// store outside its transactions: it stores the bytes first, then commits the row naming the key.
+// Two stores come with the library: files under a folder (below), and rows of a storage that
+// serves the "media" area, which every process on that database serves
+// (MakeStorageMediaStore, spi/media_object_store.h).
 //
 // Thread-safety: implementations must accept concurrent calls.
 #pragma once

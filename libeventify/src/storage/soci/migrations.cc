@@ -8,6 +8,7 @@
 
 #include "storage/soci/chat_schema.h"
 #include "storage/soci/identity_schema.h"
+#include "storage/soci/media_schema.h"
 #include "storage/soci/statement.h"
 
 namespace eventify::storage {
@@ -871,6 +872,7 @@ const std::vector<Migration>& AllMigrations() {
         kV21NoncesExpiryIndex, kV21PendingLinks, kV21PendingLinksExpiryIndex}},
       {22, "chat unread counts by sender", {kV22ChatMessagesSenderIndex},
        {kV22ChatMessagesSenderIndex}},
+      {24, "media objects", {kV24SqliteMediaObjects}, {kV24PostgresMediaObjects}},
   };
   return migrations;
 }

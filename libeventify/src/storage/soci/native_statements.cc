@@ -70,6 +70,16 @@ SqliteStatement& SqliteStatement::Bind(const std::optional<long long>& value) {
   return *this;
 }
 
+SqliteStatement& SqliteStatement::BindBlob(std::string_view bytes) {
+  // An empty BLOB is a zero-length BLOB, not NULL: sqlite3_bind_zeroblob says so explicitly.
+  const int rc = bytes.empty()
+                     ? sqlite3_bind_zeroblob(statement_, next_parameter_++, 0)
+                     : sqlite3_bind_blob64(statement_, next_parameter_++, bytes.data(),
+                                           static_cast<sqlite3_uint64>(bytes.size()), SQLITE_STATIC);
+  if (rc != SQLITE_OK) Fail(sqlite3_extended_errcode(db_));
+  return *this;
+}
+
 bool SqliteStatement::Step() {
   const int rc = sqlite3_step(statement_);
   if (rc == SQLITE_ROW) return true;
@@ -89,6 +99,12 @@ std::string_view SqliteStatement::Text(int column) const {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));
   if (text == nullptr) return {};
   return {text, static_cast<std::size_t>(sqlite3_column_bytes(statement_, column))};
+}
+
+std::string_view SqliteStatement::Blob(int column) const {
+  const auto* bytes = static_cast<const char*>(sqlite3_column_blob(statement_, column));
+  if (bytes == nullptr) return {};  // NULL or a zero-length BLOB
+  return {bytes, static_cast<std::size_t>(sqlite3_column_bytes(statement_, column))};
 }
 
 long long SqliteStatement::Int(int column) const {
@@ -232,6 +248,27 @@ PgResult NativeStatements::Postgres(const std::string& text,
                                  values.data(), nullptr, nullptr, 0));
   const ExecStatusType status = PQresultStatus(result.raw());
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(result.raw());
+  return result;
+}
+
+PgResult NativeStatements::PostgresBinary(const std::string& text,
+                                          const std::vector<std::string_view>& parameters) {
+  std::vector<const char*> values;
+  std::vector<int> lengths;
+  std::vector<int> formats(parameters.size(), 1);
+  values.reserve(parameters.size());
+  lengths.reserve(parameters.size());
+  for (std::string_view parameter : parameters) {
+    // libpq reads a binary parameter by its length; a null pointer would mean SQL NULL.
+    values.push_back(parameter.data() != nullptr ? parameter.data() : "");
+    lengths.push_back(static_cast<int>(parameter.size()));
+  }
+  PgResult result(PQexecParams(postgres_, text.c_str(), static_cast<int>(values.size()), nullptr,
+                               values.data(), lengths.data(), formats.data(), /*resultFormat=*/1));
+  const ExecStatusType status = PQresultStatus(result.raw());
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    FailPostgres(postgres_, result.raw());
+  }
   return result;
 }
 

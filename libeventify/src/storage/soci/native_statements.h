@@ -52,6 +52,8 @@ class SqliteStatement {
   SqliteStatement& Bind(std::string_view text);
   SqliteStatement& Bind(long long value);
   SqliteStatement& Bind(const std::optional<long long>& value);  // NULL when empty
+  // The next placeholder, as a BLOB (binary, NUL bytes included). Alive until stepped, as text.
+  SqliteStatement& BindBlob(std::string_view bytes);
 
   // Runs to the next row: true with a row to read, false when done.
   bool Step();
@@ -61,6 +63,8 @@ class SqliteStatement {
   void Reset();
 
   std::string_view Text(int column) const;
+  // A BLOB column's bytes, valid until the statement steps or resets.
+  std::string_view Blob(int column) const;
   long long Int(int column) const;
   bool IsNull(int column) const;
 
@@ -129,6 +133,13 @@ class NativeStatements {
   // server lost or invalidated the prepared statements (DEALLOCATE, DISCARD, a changed table),
   // the call fails and the names are forgotten, so the next transaction prepares them anew.
   PgResult Postgres(const std::string& text, const std::vector<std::string>& parameters);
+
+  // PostgreSQL only: runs `text` once, unprepared, with every parameter and every result column
+  // in binary form, so that bytea travels as raw bytes, neither escaped nor hex-encoded. A text
+  // parameter or column is its bytes as they are; the text must cast each placeholder ($1::text,
+  // $2::bytea) and select no column whose binary form differs from its text (no numbers).
+  // For the few statements that move large binary values (the media objects).
+  PgResult PostgresBinary(const std::string& text, const std::vector<std::string_view>& parameters);
 
   // Called by the storage when a transaction begins on this connection.
   void TransactionBegun() { planner_pinned_ = false; }

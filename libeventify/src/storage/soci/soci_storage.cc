@@ -120,7 +120,7 @@ bool SociStorage::Supports(spi::StoreArea area) const {
          area == spi::WaitlistStore::kArea || area == spi::ChatStore::kArea ||
          area == spi::ReportStore::kArea ||
          area == spi::IdentityStore::kArea ||
-         area == spi::AdminStore::kArea;
+         area == spi::AdminStore::kArea || area == spi::MediaObjectStore::kArea;
 }
 
 Status SociStorage::Run(spi::TransactionMode mode,

@@ -34,8 +34,8 @@ class SociStorage final : public spi::Storage {
   std::string_view backend_name() const override;
   int parallel_writers() const override;
   int schema_version() const override { return schema_version_; }
-  // Every area of SociTransaction: accounts, ledger, wallets, jobs, accounts.maintenance, events,
-  // bookings.
+  // Every area of SociTransaction (accounts, ledger, wallets, jobs, accounts.maintenance, events,
+  // bookings, ..., media).
   bool Supports(spi::StoreArea area) const override;
 
  private:

@@ -14,6 +14,7 @@
 #include "storage/soci/identity_store.h"
 #include "storage/soci/job_store.h"
 #include "storage/soci/ledger_repository.h"
+#include "storage/soci/media_object_store.h"
 #include "storage/soci/report_store.h"
 #include "storage/soci/review_store.h"
 #include "storage/soci/settlement_store.h"
@@ -39,7 +40,8 @@ class SociTransaction final : public spi::Transaction {
         chat_(context),
         reports_(context),
         identities_(context),
-        admin_(context) {}
+        admin_(context),
+        media_(context) {}
 
  protected:
   void* FindStore(spi::StoreArea area) override {
@@ -62,6 +64,9 @@ class SociTransaction final : public spi::Transaction {
     if (area == spi::ReportStore::kArea) return static_cast<spi::ReportStore*>(&reports_);
     if (area == spi::IdentityStore::kArea) return static_cast<spi::IdentityStore*>(&identities_);
     if (area == spi::AdminStore::kArea) return static_cast<spi::AdminStore*>(&admin_);
+    if (area == spi::MediaObjectStore::kArea) {
+      return static_cast<spi::MediaObjectStore*>(&media_);
+    }
     return nullptr;
   }
 
@@ -80,6 +85,7 @@ class SociTransaction final : public spi::Transaction {
   SociReportStore reports_;
   SociIdentityStore identities_;
   SociAdminStore admin_;
+  SociMediaObjectStore media_;
 };
 
 }  // namespace eventify::storage
