@@ -1,4 +1,4 @@
-// SociMediaObjectStore: spi::MediaObjectStore over the media_objects table of migration 24
+// SociMediaObjectStore: spi::MediaObjectStore over the media_objects table of migration 23
 // ("media objects"): one row per key with the content type, the size and the bytes (a BLOB on
 // SQLite, a bytea on PostgreSQL). The bytes are bound and read natively (native_statements.h), so
 // that binary data travels unescaped and NUL bytes survive.

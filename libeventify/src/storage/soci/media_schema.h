@@ -1,4 +1,4 @@
-// The media area's table (migration 24, "media objects"; spi/media_object_store.h), kept out of
+// The media area's table (migration 23, "media objects"; spi/media_object_store.h), kept out of
 // migrations.cc to keep that file readable.
 //
 // One row per media key (spi/media_store.h: at most 200 characters of [a-z0-9._-/]): the content
@@ -14,14 +14,14 @@
 
 namespace eventify::storage {
 
-constexpr std::string_view kV24SqliteMediaObjects =
+constexpr std::string_view kV23SqliteMediaObjects =
     "CREATE TABLE media_objects ("
     " object_key TEXT PRIMARY KEY,"
     " content_type TEXT NOT NULL,"
     " size_bytes BIGINT NOT NULL,"
     " bytes BLOB NOT NULL)";
 
-constexpr std::string_view kV24PostgresMediaObjects =
+constexpr std::string_view kV23PostgresMediaObjects =
     "CREATE TABLE media_objects ("
     " object_key TEXT PRIMARY KEY,"
     " content_type TEXT NOT NULL,"

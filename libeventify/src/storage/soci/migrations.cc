@@ -872,7 +872,7 @@ const std::vector<Migration>& AllMigrations() {
         kV21NoncesExpiryIndex, kV21PendingLinks, kV21PendingLinksExpiryIndex}},
       {22, "chat unread counts by sender", {kV22ChatMessagesSenderIndex},
        {kV22ChatMessagesSenderIndex}},
-      {24, "media objects", {kV24SqliteMediaObjects}, {kV24PostgresMediaObjects}},
+      {23, "media objects", {kV23SqliteMediaObjects}, {kV23PostgresMediaObjects}},
   };
   return migrations;
 }
