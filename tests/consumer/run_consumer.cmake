@@ -1,7 +1,8 @@
 # The steps of the installed-consumer tests (CMakeLists.txt here), run with cmake -P:
 #   -DSTEP=install        cmake --install BUILD_DIR into PREFIX (a fresh folder)
 #   -DSTEP=build_shared   configure SOURCE_DIR as a shared build in BUILD_DIR (tests and examples
-#                         off), build it, then as STEP=install
+#                         off; SHARED_CXX_FLAGS the flags of the build type), build it, then as
+#                         STEP=install
 #   -DSTEP=consume        configure the project CONSUMER_DIR in CONSUMER_BUILD_DIR against PREFIX
 #                         with find_package(eventify CONFIG), build it and run its own tests
 # GENERATOR, BUILD_TYPE, CXX_COMPILER and (optionally) C_COMPILER are those of the enclosing build.
@@ -38,10 +39,12 @@ endif()
 if(STEP STREQUAL "install")
   install_into_prefix()
 elseif(STEP STREQUAL "build_shared")
+  string(TOUPPER "${BUILD_TYPE}" _config)
   run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${BUILD_DIR} -G ${GENERATOR}
       -DCMAKE_BUILD_TYPE=${BUILD_TYPE} -DCMAKE_CXX_COMPILER=${CXX_COMPILER}
       -DBUILD_SHARED_LIBS=ON -DEVENTIFY_INSTALL=ON -DEVENTIFY_BUILD_SERVER=ON
-      -DEVENTIFY_BUILD_TESTS=OFF -DEVENTIFY_BUILD_EXAMPLES=OFF)
+      -DEVENTIFY_BUILD_TESTS=OFF -DEVENTIFY_BUILD_EXAMPLES=OFF
+      "-DCMAKE_CXX_FLAGS_${_config}=${SHARED_CXX_FLAGS}")
   run(${CMAKE_COMMAND} --build ${BUILD_DIR} --parallel 2)
   install_into_prefix()
 elseif(STEP STREQUAL "consume")
