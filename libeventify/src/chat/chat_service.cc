@@ -429,7 +429,8 @@ class ChatService final : public Chat {
     std::vector<DeliveredOutcome> out(acks.size());
     ChatCommit commit;
     const Status status = storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) {
-      commit.marks.clear();
+      commit.marks.clear();  // the body may run again: nothing of an aborted try carries over
+      std::fill(out.begin(), out.end(), DeliveredOutcome{});
       ChatStore& store = *tx.store<ChatStore>();
       std::vector<std::string> ids;
       for (const DeliveredAck& ack : acks) ids.push_back(ack.message_id);

@@ -35,8 +35,15 @@ void Presence::Opened(spi::ConnectionId connection, const std::string& user_id, 
   for (std::size_t i = 0; i < contacts.size(); ++i) {
     if (!online[i]) continue;
     auto known = users_.find(contacts[i]);
-    const Timestamp since = known == users_.end() ? now : known->second.last_seen;
-    transport_.Send(connection, UserStatusFrame(contacts[i], true, since));
+    if (known == users_.end() || !known->second.announced_online) {
+      // Online by the directory's counts before this node heard the contact's own note: take it
+      // as that note now, which tells every contact here (this connection's user among them) and
+      // records it, so that the note itself, when it comes, tells nobody twice and the contact's
+      // going offline later is told.
+      Remote(contacts[i], true, now);
+    } else {
+      transport_.Send(connection, UserStatusFrame(contacts[i], true, known->second.last_seen));
+    }
     if (announce) SendToUser(contacts[i], came_online);
   }
   if (announce) Publish(user_id, true, now);
