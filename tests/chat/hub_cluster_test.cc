@@ -444,6 +444,37 @@ BOOST_AUTO_TEST_CASE(a_gap_in_a_nodes_numbering_asks_clients_to_recover) {
   BOOST_TEST(types == Types{"recover"}, boost::test_tools::per_element());
 }
 
+// Ann's "online" note never reaches node 2: when node 2 sees the gap, its connections recover
+// and their contacts' presence is counted again, so the organizer learns ann is online, and
+// later that she went offline.
+BOOST_AUTO_TEST_CASE(a_lost_presence_note_is_counted_again_after_the_gap) {
+  if (OnRedis()) return;  // the Redis run covers the outage
+  const spi::ConnectionId o = Connect2(organizer);
+  hub->AnnounceEvent(FreeEvent(10));  // node 2 hears node 1's numbering start
+  Settle();
+  BOOST_TEST(transport2.TakeTypes(o) == Types{"new_event"}, boost::test_tools::per_element());
+  counting1->silent = true;  // node 1's next note never leaves it
+  const spi::ConnectionId a = Connect(ann);
+  Settle();
+  BOOST_TEST(transport2.Take(o).empty());
+  counting1->silent = false;
+  Join(a, direct);
+  Frame(a, R"({"type":"typing","conversation_id":")" + direct.id + R"(","is_typing":true})");
+  Settle();
+  const std::vector<std::string> after_gap = transport2.Take(o);
+  BOOST_REQUIRE_EQUAL(after_gap.size(), 2u);
+  BOOST_TEST(R::Member(after_gap[0], "type") == "recover");
+  BOOST_TEST(R::Member(after_gap[1], "type") == "user_status_update");
+  BOOST_TEST(R::Member(after_gap[1], "user_id") == ann.user_id);
+  BOOST_TEST(R::Member(after_gap[1], "is_online") == "true");
+
+  Disconnect(a);
+  Settle();
+  const std::vector<std::string> gone = transport2.Take(o);
+  BOOST_REQUIRE_EQUAL(gone.size(), 1u);
+  BOOST_TEST(R::Member(gone[0], "is_online") == "false");
+}
+
 BOOST_AUTO_TEST_CASE(a_redis_restart_asks_clients_to_recover_and_delivery_resumes) {
   if (!OnRedis()) return;  // an in-process bus has no outage to show
   const spi::ConnectionId a = Connect(ann);

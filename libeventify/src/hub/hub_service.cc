@@ -553,10 +553,12 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
     }
   }
 
-  // Notes may have been lost: every connection here recovers from its last position.
+  // Notes may have been lost: every connection here recovers from its last position, and the
+  // presence of their contacts elsewhere is counted again.
   void OnMissed() override {
     const std::string frame = hub::RecoverFrame();
     for (const auto& [connection, session] : sessions_) transport_->Send(connection, frame);
+    presence_.Resync(clock_.Now());
   }
 
   // Messages another node committed: read back (one read transaction) and routed here.

@@ -1,6 +1,7 @@
 #include "hub/presence.h"
 
 #include <algorithm>
+#include <set>
 #include <utility>
 
 #include "core/status_macros.h"
@@ -74,6 +75,23 @@ void Presence::Recount(Timestamp now) {
   if (!counts.ok() || counts->size() != remote.size()) return;  // next time
   for (std::size_t i = 0; i < remote.size(); ++i) {
     if ((*counts)[i] == 0) Remote(remote[i], false, now);
+  }
+}
+
+void Presence::Resync(Timestamp now) {
+  if (cluster_ == nullptr || cluster_->directory() == nullptr || online_.empty()) return;
+  std::set<std::string> others;  // contacts of local users, not connected here
+  for (const auto& [user_id, connections] : online_) {
+    for (std::string& contact : Contacts(user_id)) {
+      if (!online_.contains(contact)) others.insert(std::move(contact));
+    }
+  }
+  const std::vector<std::string> remote(others.begin(), others.end());
+  if (remote.empty()) return;
+  Result<std::vector<int>> counts = cluster_->directory()->CountConnections(remote);
+  if (!counts.ok() || counts->size() != remote.size()) return;
+  for (std::size_t i = 0; i < remote.size(); ++i) {
+    if ((*counts)[i] > 0) Remote(remote[i], true, now);  // told nothing when told already
   }
 }
 

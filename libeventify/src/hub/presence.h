@@ -31,7 +31,9 @@ class Presence {
            const ConnectionsByUser& online);
 
   // A connection of `user_id` opened (already in the routing table). The connection gets the
-  // status of each contact announced online; the contacts learn the user is online unless they
+  // status of each contact online (by the directory's counts when there is one); a contact online
+  // by the counts whose own note has not reached this node yet is taken as announced then (its
+  // note, when it comes, tells nobody twice). The contacts learn the user is online unless they
   // were never told otherwise (a second connection, or a return within the grace).
   void Opened(spi::ConnectionId connection, const std::string& user_id, Timestamp now);
 
@@ -62,6 +64,13 @@ class Presence {
   // a node that died without a word, once its lease ran out. Nothing without a directory, or
   // when it cannot be reached.
   void Recount(Timestamp now);
+  // Notes may have been lost (the bus link was down, or a gap in a node's numbering): counts
+  // again, in the directory, every contact of the users connected here who is not connected here
+  // too, and announces online (at `now`) those with a connection that this node had not
+  // announced. Only that direction: after a Redis restart the directory holds nothing until the
+  // nodes write their counts again, and a zero then does not mean offline; a lost "offline" is
+  // corrected by Recount. Nothing without a directory, or when it cannot be reached.
+  void Resync(Timestamp now);
 
  private:
   struct UserState {

@@ -72,9 +72,11 @@
 //   p:<id>. Setting before counting means no transition is missed when two nodes change at once;
 //   at worst it is published twice, and deltas are idempotent.
 //
-//   OnLinkLost / OnLinkRestored: once restored, the hub tells its clients to recover from their
-//   last positions (docs/protocol.md, recovery) and re-reads its contacts' presence with
-//   CountConnections; nothing durable was lost, since the bus never carried it alone.
+//   OnLinkLost / OnLinkRestored: once restored (and on a gap in a node's numbering), the hub
+//   tells its clients to recover from their last positions (docs/protocol.md, recovery) and
+//   re-reads its connected users' contacts with CountConnections, announcing online those whose
+//   note it missed; a missed "offline" is found by the periodic recount of the users it holds
+//   online. Nothing durable was lost, since the bus never carried it alone.
 //
 //   Renew every lease_ttl / 3 from the hub's timer; Leave when the hub stops.
 #pragma once
