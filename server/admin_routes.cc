@@ -164,7 +164,7 @@ class AdminRoutes {
 
   // GET /api/v1/admin/audit-log?user=&cursor=&limit=
   ApiResponse AuditLog(const ApiRequest& request) {
-    auto principal = Authenticate(accounts_, request);
+    auto principal = AuthenticateFor(accounts_, request, Action::kReadAuditLog);
     if (!principal.ok()) return ErrorResponse(principal.status());
     AuditQuery query;
     query.target_user_id = std::string(request.query("user").value_or(""));
@@ -184,7 +184,7 @@ class AdminRoutes {
 
   // GET /api/v1/admin/settlements?state=&cursor=&limit=
   ApiResponse Settlements(const ApiRequest& request) {
-    auto principal = Authenticate(accounts_, request);
+    auto principal = AuthenticateFor(accounts_, request, Action::kReadPlatformMoney);
     if (!principal.ok()) return ErrorResponse(principal.status());
     SettlementOverviewQuery query;
     if (const auto state = request.query("state")) {
@@ -211,7 +211,7 @@ class AdminRoutes {
 
   // GET /api/v1/admin/revenue?from=&until=&kind=&event=&cursor=&limit=
   ApiResponse Revenue(const ApiRequest& request) {
-    auto principal = Authenticate(accounts_, request);
+    auto principal = AuthenticateFor(accounts_, request, Action::kReadPlatformMoney);
     if (!principal.ok()) return ErrorResponse(principal.status());
     RevenueQuery query;
     if (const auto kind = request.query("kind")) {
@@ -240,7 +240,7 @@ class AdminRoutes {
 
   // GET /api/v1/admin/analytics?from=YYYY-MM&until=YYYY-MM&top=
   ApiResponse Analytics(const ApiRequest& request) {
-    auto principal = Authenticate(accounts_, request);
+    auto principal = AuthenticateFor(accounts_, request, Action::kReadPlatformMoney);
     if (!principal.ok()) return ErrorResponse(principal.status());
     AnalyticsQuery query;
     query.range = {std::string(request.query("from").value_or("")),

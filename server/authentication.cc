@@ -47,4 +47,12 @@ Result<Principal> Authenticate(Accounts& accounts, const ApiRequest& request) {
   return principal;
 }
 
+Result<Principal> AuthenticateFor(Accounts& accounts, const ApiRequest& request, Action action) {
+  auto principal = Authenticate(accounts, request);
+  if (principal.ok() && !IsAllowed(principal->role, action)) {
+    return PermissionDenied("forbidden", "your role does not allow this");
+  }
+  return principal;
+}
+
 }  // namespace eventify::server

@@ -23,4 +23,10 @@ Result<std::string_view> BearerToken(const ApiRequest& request);
 // access log.
 Result<Principal> Authenticate(Accounts& accounts, const ApiRequest& request);
 
+// The caller of a route that only some roles may call, their role checked before anything about
+// the request: a caller whose role may not do `action` (IsAllowed) hears 403 whatever the
+// parameters say. The library checks the role again.
+// Errors: those of Authenticate; kPermissionDenied (forbidden).
+Result<Principal> AuthenticateFor(Accounts& accounts, const ApiRequest& request, Action action);
+
 }  // namespace eventify::server
