@@ -15,15 +15,15 @@
 
 namespace eventify::dashboards {
 
-// `storage` must Support spi::AdminStore::kArea, spi::EventStore::kArea and spi::ReviewStore::kArea
-// (Engine::Open checks it). `events` lists an organizer's upcoming events and must outlive the
-// service. `clock` decides which holds are live. `currency` is the platform currency, that of
-// every escrow.
 // The figures of an escrow's (or many's) money (eventify/dashboards.h): net = paid_in - refunds -
 // commission, every amount in `currency`.
 MoneyFigures FiguresOf(std::int64_t paid_in, std::int64_t refunds, std::int64_t commission,
                        const std::string& currency);
 
+// `storage` must Support spi::AdminStore::kArea, spi::EventStore::kArea and spi::ReviewStore::kArea
+// (Engine::Open checks it). `events` lists an organizer's upcoming events and must outlive the
+// service. `clock` decides which holds are live. `currency` is the platform currency, that of
+// every escrow.
 std::unique_ptr<Dashboards> MakeDashboardsService(std::shared_ptr<spi::Storage> storage,
                                                   std::shared_ptr<spi::Clock> clock,
                                                   Events& events, std::string currency);
