@@ -39,6 +39,7 @@ struct ChatOptions {
   std::vector<int> rates{10000};      // messages/s sent (all rooms together), one step each
   double step_seconds = 5;
   double drain_seconds = 2;           // after the last step, before missing deliveries are counted
+  int senders = 0;                    // the sockets that send: the first N (rooms.tsv order); 0: all
   int server_pid = 0;                 // read its memory (VmRSS) when set
   int concurrent_handshakes = 256;
 };

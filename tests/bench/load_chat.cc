@@ -181,10 +181,18 @@ class ChatFleet final : public Fleet {
       return StartStep(step_ + 1);
     }
     const auto due = static_cast<std::size_t>(step.rate * elapsed);
-    while (step.sent < due) {
+    const std::size_t senders = options_.senders > 0
+                                    ? std::min<std::size_t>(options_.senders, sockets_.size())
+                                    : sockets_.size();
+    std::size_t closed_in_a_row = 0;  // every sender closed: nothing to send with
+    while (step.sent < due && closed_in_a_row < senders) {
       LoadSocket& socket = *sockets_[cursor_];
-      cursor_ = (cursor_ + 1) % sockets_.size();
-      if (!socket.open()) continue;
+      cursor_ = (cursor_ + 1) % senders;
+      if (!socket.open()) {
+        ++closed_in_a_row;
+        continue;
+      }
+      closed_in_a_row = 0;
       const std::size_t i = socket.index();
       const std::string& conversation = rooms_[targets_[i].room].conversation_id;
       socket.SendText(R"({"type":"message","conversation_id":")" + conversation +

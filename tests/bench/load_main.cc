@@ -15,7 +15,7 @@ constexpr char kUsage[] = R"(usage:
   eventify-load seed    --database URL --secret-key-file FILE --out DIR
                         [--rooms 50] [--members 10] [--idle-users 0] [--buyers 0] [--capacity 100]
   eventify-load chat    --in DIR [--host 127.0.0.1] [--ws-port 8001] [--rates 10000,20000]
-                        [--step-seconds 5] [--drain-seconds 2] [--server-pid PID]
+                        [--step-seconds 5] [--drain-seconds 2] [--senders 0] [--server-pid PID]
   eventify-load idle    --in DIR [--host 127.0.0.1] [--ws-port 8001] [--connections 1000]
                         [--hold-seconds 2] [--server-pid PID]
   eventify-load booking --in DIR [--host 127.0.0.1] [--http-port 8000] [--threads 64]
@@ -140,7 +140,7 @@ int main(int argc, char** argv) {
     if (!Take(flags, "in", o.in) || !Take(flags, "host", o.host) ||
         !Take(flags, "ws-port", o.ws_port) || !Take(flags, "rates", o.rates) ||
         !Take(flags, "step-seconds", o.step_seconds) ||
-        !Take(flags, "drain-seconds", o.drain_seconds) ||
+        !Take(flags, "drain-seconds", o.drain_seconds) || !Take(flags, "senders", o.senders) ||
         !Take(flags, "server-pid", o.server_pid) || !Done(flags, {{"in", &o.in}})) {
       return 2;
     }
