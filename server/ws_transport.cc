@@ -504,6 +504,12 @@ WsTransport::WsTransport(WsOptions options) : impl_(std::make_shared<Impl>(std::
       static_cast<long>(std::chrono::milliseconds(impl->options.close_timeout).count());
   const long pong_ms =
       static_cast<long>(std::chrono::milliseconds(impl->options.pong_timeout).count());
+  // Frames are small and written as they come: no Nagle delay behind the peer's acknowledgement
+  // (the HTTP sockets set it too).
+  endpoint.set_socket_init_handler([](Handle, asio::ip::tcp::socket& socket) {
+    asio::error_code ignored;  // a socket that cannot take it still works, only later
+    socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+  });
   endpoint.set_validate_handler([impl](Handle h) { return impl->Validate(h); });
   endpoint.set_tcp_post_init_handler([impl, close_ms, pong_ms](Handle h) {
     auto socket = impl->endpoint.get_con_from_hdl(h);
