@@ -11,15 +11,14 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdlib>
-#include <mutex>
 #include <span>
 #include <string>
 #include <thread>
 #include <tuple>
 #include <vector>
 
+#include "chat/gate.h"
 #include "chat/hub_fixture.h"
 #include "eventify/backends/redis_bus.h"
 #include "hub/cluster_codec.h"
@@ -73,17 +72,8 @@ class CountingBus final : public spi::Bus, private spi::BusListener {
   std::atomic<bool> silent{false};  // set: publishes nothing (the node died)
 
   // Hold keeps the notes for this node on the bus's thread until Release: a node slow to hear.
-  void Hold() {
-    std::lock_guard lock(gate_mu_);
-    held_ = true;
-  }
-  void Release() {
-    {
-      std::lock_guard lock(gate_mu_);
-      held_ = false;
-    }
-    released_.notify_all();
-  }
+  void Hold() { gate_.Hold(); }
+  void Release() { gate_.Release(); }
 
  private:
   void OnMessage(std::string_view topic, std::string_view payload) override {
@@ -91,10 +81,7 @@ class CountingBus final : public spi::Bus, private spi::BusListener {
       if (payload.substr(kProbe.size()) != name_) saw_other_probe = true;
       return;
     }
-    {
-      std::unique_lock lock(gate_mu_);
-      released_.wait(lock, [this] { return !held_; });
-    }
+    gate_.Pass();
     listener_->OnMessage(topic, payload);
     ++delivered;
   }
@@ -107,9 +94,7 @@ class CountingBus final : public spi::Bus, private spi::BusListener {
   std::shared_ptr<spi::Bus> inner_;
   std::string name_;
   spi::BusListener* listener_ = nullptr;
-  std::mutex gate_mu_;
-  std::condition_variable released_;
-  bool held_ = false;
+  Gate gate_;
 };
 
 // A directory that can play a node dying without a word: once `dead`, it writes nothing and

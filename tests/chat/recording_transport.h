@@ -6,13 +6,13 @@
 
 #include <rapidjson/document.h>
 
-#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "chat/gate.h"
 #include "eventify/spi/transport.h"
 
 namespace eventify::testing {
@@ -20,21 +20,12 @@ namespace eventify::testing {
 class RecordingTransport final : public spi::Transport {
  public:
   void Send(spi::ConnectionId connection, std::string frame) override {
-    std::unique_lock lock(mu_);
-    released_.wait(lock, [this] { return !held_; });
+    gate_.Pass();
+    std::lock_guard lock(mu_);
     frames_[connection].push_back(std::move(frame));
   }
-  void Hold() {
-    std::lock_guard lock(mu_);
-    held_ = true;
-  }
-  void Release() {
-    {
-      std::lock_guard lock(mu_);
-      held_ = false;
-    }
-    released_.notify_all();
-  }
+  void Hold() { gate_.Hold(); }
+  void Release() { gate_.Release(); }
   void Close(spi::ConnectionId connection, std::string_view reason) override {
     std::lock_guard lock(mu_);
     closes_[connection] = std::string(reason);
@@ -90,9 +81,8 @@ class RecordingTransport final : public spi::Transport {
     return "<other>";
   }
 
+  Gate gate_;
   std::mutex mu_;
-  std::condition_variable released_;
-  bool held_ = false;
   std::map<spi::ConnectionId, std::vector<std::string>> frames_;
   std::map<spi::ConnectionId, std::string> closes_;
 };
