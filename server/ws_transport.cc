@@ -16,6 +16,7 @@
 #include <functional>
 #include <future>
 #include <map>
+#include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -182,6 +183,49 @@ struct WsTransport::Impl {
       std::make_shared<Message::con_msg_man_type>();
   std::thread thread;
   std::promise<void> thread_done;
+
+  // The hub's frames and closes on their way to the I/O thread, in the order of the calls. One
+  // post carries everything the hub's worker handed over meanwhile: the I/O thread wakes once per
+  // burst of routing, not once per frame, and a socket's frames of one burst (a message and its
+  // notification) reach websocketpp together and leave in one write.
+  struct HubCall {
+    spi::ConnectionId connection;
+    std::string frame;
+    bool close;  // Transport::Close: `frame` is the reason
+  };
+  std::mutex hub_calls_mutex;
+  std::vector<HubCall> hub_calls;  // guarded by hub_calls_mutex
+  bool hub_calls_posted = false;   // guarded by hub_calls_mutex
+  std::vector<HubCall> hub_calls_taken;  // I/O thread only
+
+  void FromHub(spi::ConnectionId connection, std::string frame, bool close) {
+    bool post;
+    {
+      std::lock_guard<std::mutex> lock(hub_calls_mutex);
+      hub_calls.push_back(HubCall{connection, std::move(frame), close});
+      post = !hub_calls_posted;
+      hub_calls_posted = true;
+    }
+    if (post) asio::post(io, [this] { TakeHubCalls(); });
+  }
+
+  void TakeHubCalls() {
+    {
+      std::lock_guard<std::mutex> lock(hub_calls_mutex);
+      hub_calls_taken.swap(hub_calls);
+      hub_calls_posted = false;
+    }
+    for (HubCall& call : hub_calls_taken) {
+      if (call.close) {
+        CloseForHub(call.connection, call.frame);
+      } else {
+        Deliver(call.connection, std::move(call.frame));
+      }
+    }
+    hub_calls_taken.clear();
+    constexpr std::size_t kKeptCalls = 4096;  // what a burst's vector keeps for the next one
+    if (hub_calls_taken.capacity() > kKeptCalls) std::vector<HubCall>().swap(hub_calls_taken);
+  }
 
   // Touched on the I/O thread only (and by Shutdown once that thread has ended).
   bool shutting_down = false;
@@ -486,7 +530,12 @@ struct WsTransport::Impl {
     shutting_down = true;
     websocketpp::lib::error_code ignored;
     endpoint.stop_listening(ignored);
-    for (auto& [id, c] : by_id) CloseSocket(*c, ws_close::kGoingAway, ws_close::kShuttingDown);
+    // Over a copy: closing a socket already half closed terminates it at once, and its close
+    // handler takes it out of by_id while we would still be walking the map.
+    std::vector<std::shared_ptr<Connection>> open;
+    open.reserve(by_id.size());
+    for (const auto& entry : by_id) open.push_back(entry.second);
+    for (const auto& c : open) CloseSocket(*c, ws_close::kGoingAway, ws_close::kShuttingDown);
   }
 };
 
@@ -504,15 +553,15 @@ WsTransport::WsTransport(WsOptions options) : impl_(std::make_shared<Impl>(std::
       static_cast<long>(std::chrono::milliseconds(impl->options.close_timeout).count());
   const long pong_ms =
       static_cast<long>(std::chrono::milliseconds(impl->options.pong_timeout).count());
-  // Frames are small and written as they come: no Nagle delay behind the peer's acknowledgement
-  // (the HTTP sockets set it too).
-  endpoint.set_socket_init_handler([](Handle, asio::ip::tcp::socket& socket) {
-    asio::error_code ignored;  // a socket that cannot take it still works, only later
-    socket.set_option(asio::ip::tcp::no_delay(true), ignored);
-  });
   endpoint.set_validate_handler([impl](Handle h) { return impl->Validate(h); });
   endpoint.set_tcp_post_init_handler([impl, close_ms, pong_ms](Handle h) {
     auto socket = impl->endpoint.get_con_from_hdl(h);
+    // Frames are small and written as they come: without TCP_NODELAY a frame written while the
+    // previous one is unacknowledged waits for the peer's delayed acknowledgement (up to 40 ms
+    // on Linux). Set here, on the accepted socket: websocketpp's socket-init handler runs on the
+    // socket before accept, where the option cannot be set (it failed silently there).
+    asio::error_code ignored;  // a socket that cannot take it still works, only later
+    socket->get_socket().set_option(asio::ip::tcp::no_delay(true), ignored);
     socket->set_close_handshake_timeout(close_ms);
     socket->set_pong_timeout(pong_ms);
   });
@@ -601,18 +650,12 @@ void WsTransport::Shutdown() {
 
 void WsTransport::Send(spi::ConnectionId connection, std::string frame) {
   if (impl_->stopped.load()) return;
-  Impl* impl = impl_.get();
-  asio::post(impl->io, [impl, connection, frame = std::move(frame)]() mutable {
-    impl->Deliver(connection, std::move(frame));
-  });
+  impl_->FromHub(connection, std::move(frame), false);
 }
 
 void WsTransport::Close(spi::ConnectionId connection, std::string_view reason) {
   if (impl_->stopped.load()) return;
-  Impl* impl = impl_.get();
-  asio::post(impl->io, [impl, connection, reason = std::string(reason)] {
-    impl->CloseForHub(connection, reason);
-  });
+  impl_->FromHub(connection, std::string(reason), true);
 }
 
 }  // namespace eventify::server
