@@ -10,6 +10,7 @@
 #include <websocketpp/config/asio_no_tls.hpp>
 #include <websocketpp/server.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -111,6 +112,7 @@ struct Connection {
   int window_frames = 0;
   FrameQueue queued;  // not yet handed to websocketpp
   std::size_t queued_bytes = 0;
+  bool pump_pending = false;  // in Impl::pump_later: pumped at the end of the hub's burst
   // A close the hub asked for, made once the frames queued before it have been handed over.
   bool close_when_drained = false;
   websocketpp::close::status::value drained_code = 0;
@@ -196,7 +198,6 @@ struct WsTransport::Impl {
   std::mutex hub_calls_mutex;
   std::vector<HubCall> hub_calls;  // guarded by hub_calls_mutex
   bool hub_calls_posted = false;   // guarded by hub_calls_mutex
-  std::vector<HubCall> hub_calls_taken;  // I/O thread only
 
   void FromHub(spi::ConnectionId connection, std::string frame, bool close) {
     bool post;
@@ -206,28 +207,61 @@ struct WsTransport::Impl {
       post = !hub_calls_posted;
       hub_calls_posted = true;
     }
-    if (post) asio::post(io, [this] { TakeHubCalls(); });
+    if (!post) return;
+    try {
+      asio::post(io, [this] { TakeHubCalls(); });
+    } catch (...) {  // out of memory: the next call posts again
+      std::lock_guard<std::mutex> lock(hub_calls_mutex);
+      hub_calls_posted = false;
+      throw;
+    }
   }
 
+  // The burst is moved out first: a handler that throws (Start keeps the loop serving) loses the
+  // rest of its burst, never replays it, and leaves no burst half open.
   void TakeHubCalls() {
+    std::vector<HubCall> calls;
     {
       std::lock_guard<std::mutex> lock(hub_calls_mutex);
-      hub_calls_taken.swap(hub_calls);
+      calls.swap(hub_calls);
       hub_calls_posted = false;
     }
-    for (HubCall& call : hub_calls_taken) {
-      if (call.close) {
-        CloseForHub(call.connection, call.frame);
-      } else {
-        Deliver(call.connection, std::move(call.frame));
+    in_hub_burst = true;
+    try {
+      for (HubCall& call : calls) {
+        if (call.close) {
+          CloseForHub(call.connection, call.frame);
+        } else {
+          Deliver(call.connection, std::move(call.frame));
+        }
       }
+    } catch (...) {
+      in_hub_burst = false;
+      PumpLater();
+      throw;
     }
-    hub_calls_taken.clear();
-    constexpr std::size_t kKeptCalls = 4096;  // what a burst's vector keeps for the next one
-    if (hub_calls_taken.capacity() > kKeptCalls) std::vector<HubCall>().swap(hub_calls_taken);
+    in_hub_burst = false;
+    PumpLater();
+  }
+
+  // The sockets the burst queued frames for, each pumped once with all of them.
+  void PumpLater() {
+    std::vector<spi::ConnectionId> ids;
+    ids.swap(pump_later);
+    for (const spi::ConnectionId id : ids) {
+      if (const auto found = by_id.find(id); found != by_id.end()) found->second->pump_pending = false;
+    }
+    for (const spi::ConnectionId id : ids) {
+      const auto found = by_id.find(id);
+      if (found == by_id.end() || found->second->state == State::kClosing) continue;
+      const std::shared_ptr<Connection> c = found->second;  // Pump may close and forget it
+      Pump(*c);
+    }
   }
 
   // Touched on the I/O thread only (and by Shutdown once that thread has ended).
+  bool in_hub_burst = false;  // in TakeHubCalls: Queue leaves the pump to its end
+  std::vector<spi::ConnectionId> pump_later;
   bool shutting_down = false;
   spi::ConnectionId next_id = 0;
   std::unordered_map<spi::ConnectionId, std::shared_ptr<Connection>> by_id;
@@ -368,7 +402,8 @@ struct WsTransport::Impl {
   void Deliver(spi::ConnectionId id, std::string frame) {
     const auto found = by_id.find(id);
     if (found == by_id.end()) return;
-    Connection& c = *found->second;
+    const std::shared_ptr<Connection> held = found->second;  // a close below may forget it
+    Connection& c = *held;
     if (c.state == State::kClosing || c.close_when_drained) return;
     if (c.state == State::kAuthenticating && !Accepted(c, frame)) return;
     if (c.join_pending && frame.find(kChatJoinRef) != std::string::npos && !Joined(c, frame)) {
@@ -403,6 +438,7 @@ struct WsTransport::Impl {
     if (StringMember(document, "type") != "error") return true;
     const std::string code = StringMember(document, "code");
     Queue(c, frame);
+    Pump(c);  // the error goes out ahead of the close frame (Queue may have left it queued)
     CloseSocket(c, ws_close::kJoinRefused, code.empty() ? std::string("join_refused") : code);
     return false;
   }
@@ -417,27 +453,47 @@ struct WsTransport::Impl {
     }
     c.queued_bytes += frame.size();
     c.queued.push_back(std::move(frame));
-    Pump(c);
+    if (!in_hub_burst) return Pump(c);
+    // The hub's burst may hold more for this socket: they go to websocketpp together at its end.
+    if (!c.pump_pending) {
+      c.pump_pending = true;
+      pump_later.push_back(c.id);
+    }
   }
 
-  // Hands queued frames to websocketpp while little is in flight. Each frame is built ready to
-  // write (a server frame is not masked), with a deleter that takes it off the in-flight count and
-  // asks for the next pump once websocketpp has written it.
+  // Hands queued frames to websocketpp while less than kInFlightBytes are in flight, those of one
+  // pump as one websocketpp message: each frame is framed here (a server frame is not masked) and
+  // the message's payload is the frames back to back, written as they are (prepared, with no
+  // header of its own). websocketpp allocates a message, a shared pointer and write buffers per
+  // message: one per pump instead of one per frame. The deleter takes the bytes off the in-flight
+  // count and asks for the next pump once websocketpp has written them.
   void Pump(Connection& c) {
     auto socket = Socket(c);
     if (!socket) return;
     const std::shared_ptr<InFlight> in_flight = c.in_flight;
     while (!c.queued.empty() && in_flight->bytes.load() < kInFlightBytes) {
-      std::string frame = c.queued.pop_front();
-      c.queued_bytes -= frame.size();
-      const std::size_t size = frame.size();
+      constexpr std::size_t kMaxHeader = 10;
+      std::string wire;
+      wire.reserve(std::min(c.queued_bytes + kMaxHeader * c.queued.size(), kInFlightBytes));
+      std::size_t frames = 0;
+      do {
+        std::string frame = c.queued.pop_front();
+        c.queued_bytes -= frame.size();
+        const websocketpp::frame::basic_header header(websocketpp::frame::opcode::text,
+                                                      frame.size(), true, false);
+        wire += websocketpp::frame::prepare_header(
+            header, websocketpp::frame::extended_header(frame.size()));
+        wire += frame;
+        ++frames;
+      } while (!c.queued.empty() && in_flight->bytes.load() + wire.size() < kInFlightBytes);
+      const std::size_t size = wire.size();
       const spi::ConnectionId id = c.id;
-      in_flight->frames += 1;
+      in_flight->frames += frames;
       in_flight->bytes += size;
       auto* raw = new Message(messages, websocketpp::frame::opcode::text, 0);
-      std::shared_ptr<Message> message(raw, [this, in_flight, size, id](Message* m) {
+      std::shared_ptr<Message> message(raw, [this, in_flight, frames, size, id](Message* m) {
         delete m;
-        in_flight->frames -= 1;
+        in_flight->frames -= frames;
         in_flight->bytes -= size;
         if (!stopped.load() && !in_flight->pump_posted.exchange(true)) {
           asio::post(io, [this, in_flight, id] {
@@ -449,13 +505,9 @@ struct WsTransport::Impl {
           });
         }
       });
-      const websocketpp::frame::basic_header header(websocketpp::frame::opcode::text, size, true,
-                                                    false);
-      message->set_header(
-          websocketpp::frame::prepare_header(header, websocketpp::frame::extended_header(size)));
-      message->get_raw_payload() = std::move(frame);
+      message->get_raw_payload() = std::move(wire);
       message->set_prepared(true);
-      socket->send(message);  // an error means the socket is closing: the frame is dropped
+      socket->send(message);  // an error means the socket is closing: the frames are dropped
     }
     if (c.queued.empty() && c.close_when_drained) CloseSocket(c, c.drained_code, c.drained_reason);
   }
@@ -481,7 +533,8 @@ struct WsTransport::Impl {
   void CloseForHub(spi::ConnectionId id, const std::string& reason) {
     const auto found = by_id.find(id);
     if (found == by_id.end()) return;
-    Connection& c = *found->second;
+    const std::shared_ptr<Connection> held = found->second;  // closing may forget it
+    Connection& c = *held;
     if (reason == spi::kCloseUnauthenticated) {
       // The token's `error` frame is queued ahead: let it go out before the close frame.
       CloseAfterQueue(c, ws_close::kUnauthenticated, reason);
