@@ -43,10 +43,9 @@ using Handle = websocketpp::connection_hdl;
 using Message = websocketpp::config::asio::message_type;
 using Clock = std::chrono::steady_clock;
 
-// The frames and bytes handed to websocketpp for a connection and not yet written to its socket.
-// Each frame's deleter (it runs once websocketpp has written and released it) takes itself off.
+// The bytes handed to websocketpp for a connection and not yet written to its socket. Each
+// message's deleter (it runs once websocketpp has written and released it) takes its bytes off.
 struct InFlight {
-  std::atomic<std::size_t> frames{0};
   std::atomic<std::size_t> bytes{0};
   std::atomic<bool> pump_posted{false};
 };
@@ -78,6 +77,8 @@ class FrameQueue {
     }
     frames_.push_back(std::move(frame));
   }
+  // The i-th frame from the front; requires i < size().
+  const std::string& peek(std::size_t i) const { return frames_[head_ + i]; }
   // Requires !empty().
   std::string pop_front() {
     std::string frame = std::move(frames_[head_++]);
@@ -220,7 +221,8 @@ struct WsTransport::Impl {
   // The burst is moved out first: a handler that throws (Start keeps the loop serving) loses the
   // rest of its burst, never replays it, and leaves no burst half open.
   void TakeHubCalls() {
-    std::vector<HubCall> calls;
+    std::vector<HubCall> calls = std::move(spare_calls);  // its capacity goes to the hub's side
+    calls.clear();
     {
       std::lock_guard<std::mutex> lock(hub_calls_mutex);
       calls.swap(hub_calls);
@@ -242,6 +244,9 @@ struct WsTransport::Impl {
     }
     in_hub_burst = false;
     PumpLater();
+    calls.clear();
+    constexpr std::size_t kKeptCalls = 4096;  // what the spare keeps between bursts
+    if (calls.capacity() <= kKeptCalls) spare_calls = std::move(calls);
   }
 
   // The sockets the burst queued frames for, each pumped once with all of them.
@@ -249,7 +254,8 @@ struct WsTransport::Impl {
     std::vector<spi::ConnectionId> ids;
     ids.swap(pump_later);
     for (const spi::ConnectionId id : ids) {
-      if (const auto found = by_id.find(id); found != by_id.end()) found->second->pump_pending = false;
+      const auto found = by_id.find(id);
+      if (found != by_id.end()) found->second->pump_pending = false;
     }
     for (const spi::ConnectionId id : ids) {
       const auto found = by_id.find(id);
@@ -262,6 +268,7 @@ struct WsTransport::Impl {
   // Touched on the I/O thread only (and by Shutdown once that thread has ended).
   bool in_hub_burst = false;  // in TakeHubCalls: Queue leaves the pump to its end
   std::vector<spi::ConnectionId> pump_later;
+  std::vector<HubCall> spare_calls;  // the last burst's emptied vector
   bool shutting_down = false;
   spi::ConnectionId next_id = 0;
   std::unordered_map<spi::ConnectionId, std::shared_ptr<Connection>> by_id;
@@ -443,7 +450,27 @@ struct WsTransport::Impl {
     return false;
   }
 
+  // Frames go to websocketpp while less than kInFlightBytes are in flight; beyond that they wait
+  // here, bounded by the send-queue limits. In a burst of the hub's calls the frames that fit in
+  // flight are only queued, and pumped together at the burst's end (PumpLater); a frame beyond
+  // the allowance first sends them on, so the limits count the same backlog as when every frame
+  // was pumped as it came.
   void Queue(Connection& c, std::string frame) {
+    if (in_hub_burst) {
+      if (c.in_flight->bytes.load() + c.queued_bytes + frame.size() <= kInFlightBytes) {
+        c.queued_bytes += frame.size();
+        c.queued.push_back(std::move(frame));
+        if (!c.pump_pending) {
+          pump_later.push_back(c.id);
+          c.pump_pending = true;
+        }
+        return;
+      }
+      if (!c.queued.empty()) {
+        Pump(c);
+        if (c.state == State::kClosing) return;
+      }
+    }
     if (c.queued.size() + 1 > static_cast<std::size_t>(options.send_queue_max_frames) ||
         c.queued_bytes + frame.size() > options.send_queue_max_bytes) {
       c.queued.clear();  // never read: only the close frame still matters
@@ -453,12 +480,7 @@ struct WsTransport::Impl {
     }
     c.queued_bytes += frame.size();
     c.queued.push_back(std::move(frame));
-    if (!in_hub_burst) return Pump(c);
-    // The hub's burst may hold more for this socket: they go to websocketpp together at its end.
-    if (!c.pump_pending) {
-      c.pump_pending = true;
-      pump_later.push_back(c.id);
-    }
+    Pump(c);
   }
 
   // Hands queued frames to websocketpp while less than kInFlightBytes are in flight, those of one
@@ -472,11 +494,17 @@ struct WsTransport::Impl {
     if (!socket) return;
     const std::shared_ptr<InFlight> in_flight = c.in_flight;
     while (!c.queued.empty() && in_flight->bytes.load() < kInFlightBytes) {
-      constexpr std::size_t kMaxHeader = 10;
-      std::string wire;
-      wire.reserve(std::min(c.queued_bytes + kMaxHeader * c.queued.size(), kInFlightBytes));
-      std::size_t frames = 0;
+      // The frames this message takes (at least one), sized first so that it is built in place.
+      const std::size_t room = kInFlightBytes - in_flight->bytes.load();
+      std::size_t frames = 0, size = 0;
       do {
+        const std::size_t n = c.queued.peek(frames).size();
+        size += n + (n < 126 ? 2 : n < 65536 ? 4 : 10);  // an unmasked frame's header
+        ++frames;
+      } while (frames < c.queued.size() && size < room);
+      std::string wire;
+      wire.reserve(size);
+      for (std::size_t i = 0; i < frames; ++i) {
         std::string frame = c.queued.pop_front();
         c.queued_bytes -= frame.size();
         const websocketpp::frame::basic_header header(websocketpp::frame::opcode::text,
@@ -484,16 +512,13 @@ struct WsTransport::Impl {
         wire += websocketpp::frame::prepare_header(
             header, websocketpp::frame::extended_header(frame.size()));
         wire += frame;
-        ++frames;
-      } while (!c.queued.empty() && in_flight->bytes.load() + wire.size() < kInFlightBytes);
-      const std::size_t size = wire.size();
+      }
+      size = wire.size();  // the same, counted
       const spi::ConnectionId id = c.id;
-      in_flight->frames += frames;
       in_flight->bytes += size;
       auto* raw = new Message(messages, websocketpp::frame::opcode::text, 0);
-      std::shared_ptr<Message> message(raw, [this, in_flight, frames, size, id](Message* m) {
+      std::shared_ptr<Message> message(raw, [this, in_flight, size, id](Message* m) {
         delete m;
-        in_flight->frames -= frames;
         in_flight->bytes -= size;
         if (!stopped.load() && !in_flight->pump_posted.exchange(true)) {
           asio::post(io, [this, in_flight, id] {
