@@ -314,12 +314,28 @@ struct WsTransport::Impl {
     return !shutting_down;
   }
 
+  // websocketpp keeps the handshake's request and response, header maps included, for the
+  // connection's life: a few hundred bytes per socket from the load tool, a few KiB from a browser
+  // (a dozen headers and cookies). Nothing reads them once the socket is open (websocketpp's open
+  // log has run, its close log reads none of them), so they are emptied here. get_request and
+  // get_response hand out const references to members of the connection: not const objects.
+  template <typename Parser>
+  static void ClearHeaders(const Parser& parsed) {
+    auto& headers = const_cast<Parser&>(parsed);
+    std::vector<std::string> names;
+    names.reserve(headers.get_headers().size());
+    for (const auto& header : headers.get_headers()) names.push_back(header.first);
+    for (const std::string& name : names) headers.remove_header(name);
+  }
+
   void Opened(Handle handle) {
     auto socket = endpoint.get_con_from_hdl(handle);
     auto c = std::make_shared<Connection>();
     c->id = ++next_id;
     c->handle = handle;
     ParsePath(socket->get_resource(), c->conversation_id);
+    ClearHeaders(socket->get_request());
+    ClearHeaders(socket->get_response());
     asio::error_code ec;
     const auto remote = socket->get_raw_socket().remote_endpoint(ec);
     c->address = ec ? std::string("unknown") : remote.address().to_string();
