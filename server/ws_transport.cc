@@ -28,11 +28,13 @@
 namespace eventify::server {
 namespace {
 
-constexpr std::size_t kReadBufferBytes = 2048;
+constexpr std::size_t kReadBufferBytes = 1024;
 
 // websocketpp's asio configuration but for the read buffer that each connection carries inline:
 // 16 KiB by default, which made most of an idle socket's memory. Frames and handshakes longer
-// than the buffer are read in several pieces (websocketpp parses incrementally).
+// than the buffer are read in several pieces (websocketpp parses incrementally); a client's chat
+// frame is a few hundred bytes. 1 KiB against 2 KiB: 1 KiB less per socket, throughput within
+// the noise (docs/performance.md).
 struct WsConfig : websocketpp::config::asio {
   using type = WsConfig;
   static const std::size_t connection_read_buffer_size = kReadBufferBytes;
