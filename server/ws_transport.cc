@@ -79,8 +79,6 @@ class FrameQueue {
     }
     frames_.push_back(std::move(frame));
   }
-  // The i-th frame from the front; requires i < size().
-  const std::string& peek(std::size_t i) const { return frames_[head_ + i]; }
   // Requires !empty().
   std::string pop_front() {
     std::string frame = std::move(frames_[head_++]);
@@ -512,17 +510,12 @@ struct WsTransport::Impl {
     if (!socket) return;
     const std::shared_ptr<InFlight> in_flight = c.in_flight;
     while (!c.queued.empty() && in_flight->bytes.load() < kInFlightBytes) {
-      // The frames this message takes (at least one), sized first so that it is built in place.
+      // The frames this message takes: at least one, then more while it fits in the room left.
       const std::size_t room = kInFlightBytes - in_flight->bytes.load();
-      std::size_t frames = 0, size = 0;
-      do {
-        const std::size_t n = c.queued.peek(frames).size();
-        size += n + (n < 126 ? 2 : n < 65536 ? 4 : 10);  // an unmasked frame's header
-        ++frames;
-      } while (frames < c.queued.size() && size < room);
+      constexpr std::size_t kMaxHeader = 10;  // an unmasked frame's header, at most
       std::string wire;
-      wire.reserve(size);
-      for (std::size_t i = 0; i < frames; ++i) {
+      wire.reserve(std::min(c.queued_bytes + kMaxHeader * c.queued.size(), room));
+      do {
         std::string frame = c.queued.pop_front();
         c.queued_bytes -= frame.size();
         const websocketpp::frame::basic_header header(websocketpp::frame::opcode::text,
@@ -530,8 +523,8 @@ struct WsTransport::Impl {
         wire += websocketpp::frame::prepare_header(
             header, websocketpp::frame::extended_header(frame.size()));
         wire += frame;
-      }
-      size = wire.size();  // the same, counted
+      } while (!c.queued.empty() && wire.size() < room);
+      const std::size_t size = wire.size();
       const spi::ConnectionId id = c.id;
       in_flight->bytes += size;
       auto* raw = new Message(messages, websocketpp::frame::opcode::text, 0);

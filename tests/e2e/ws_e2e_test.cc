@@ -300,7 +300,8 @@ BOOST_AUTO_TEST_CASE(a_replay_larger_than_the_frame_limit_reaches_a_reader) {
   BOOST_REQUIRE(sender->WaitFor("joined").has_value());
   constexpr int kMessages = 12;
   for (int i = 1; i <= kMessages; ++i) {
-    sender->SendText(MessageFrame(conversation, "burst " + std::to_string(i), "b" + std::to_string(i)));
+    const std::string n = std::to_string(i);
+    sender->SendText(MessageFrame(conversation, "burst " + n, "b" + n));
     BOOST_REQUIRE(sender->WaitFor("sent").has_value());
   }
 
