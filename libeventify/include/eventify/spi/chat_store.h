@@ -163,7 +163,8 @@ class EVENTIFY_EXPORT ChatStore {
   // The user's marks (zeros, epoch updated_at, when there is no row).
   virtual Result<ReadMark> FindMarks(std::string_view conversation_id,
                                      std::string_view user_id) = 0;
-  // Every row of marks of the conversation, by user id.
+  // The marks of the conversation's members that have any (a read or delivered mark above 0), by
+  // user id.
   virtual Result<std::vector<ReadMark>> ListMarks(std::string_view conversation_id) = 0;
   // Messages of the conversation above `after_seq` not sent by `user_id`.
   virtual Result<std::int64_t> CountUnread(std::string_view conversation_id,

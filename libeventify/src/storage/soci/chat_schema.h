@@ -5,7 +5,8 @@
 // of users or one event never gets two. Messages are numbered per conversation: (conversation_id,
 // seq) is unique and is also the index every history page, resume and unread count reads; the
 // request key ("<sender>:<idempotency key>") is unique, so a resend finds the stored message. A
-// member's marks are one row per (conversation, user), created on the first receipt. Event-room
+// member's marks are one row per (conversation, user), created on the first receipt (from version
+// 24 also by the member's first message). Event-room
 // membership is not stored: it is read from bookings (bookings_user_idx, version 9) and the room's
 // organizer (user_a). No foreign keys, as on the other commit-path tables (version 3): messages
 // are written many per commit. Depends only on version 9 (bookings); versions 10-16 belong to
@@ -94,7 +95,31 @@ constexpr std::string_view kV19ChatReadMarksPosIndex =
 
 // Version 22: a member's own messages of a conversation in order, so that an unread count reads
 // the messages the member sent since their read mark, not everyone's (SociChatStore::CountUnread).
+// Dropped by version 24.
 constexpr std::string_view kV22ChatMessagesSenderIndex =
     "CREATE INDEX chat_messages_sender_idx ON chat_messages (conversation_id, sender_id, seq)";
+
+// Version 24: unread counts without the sender index. Each member's marks row counts their own
+// messages after their read mark (own_after_read), kept in the transactions that write messages
+// or move the mark (SociChatStore::InsertMessages, AdvanceMarks), so a count is the newest number
+// less the mark less this column: no index per sender. The (conversation_id, sender_id, seq)
+// index of version 22 cost a B-tree leaf page per sender in every commit of a busy room (40% of
+// the pages a SQLite chat commit wrote, docs/performance.md) and goes. A sender gets a marks row
+// (marks at 0) with their first message. The existing rows are counted, then the senders without
+// a row get one, both through the index of version 22 before it is dropped.
+constexpr std::string_view kV24ChatOwnAfterRead =
+    "ALTER TABLE chat_read_marks ADD COLUMN own_after_read BIGINT NOT NULL DEFAULT 0"
+    " CHECK (own_after_read >= 0)";
+constexpr std::string_view kV24CountOwnAfterRead =
+    "UPDATE chat_read_marks SET own_after_read = (SELECT COUNT(*) FROM chat_messages m"
+    " WHERE m.conversation_id = chat_read_marks.conversation_id"
+    " AND m.sender_id = chat_read_marks.user_id AND m.seq > chat_read_marks.read_seq)";
+constexpr std::string_view kV24AddSenderMarks =
+    "INSERT INTO chat_read_marks (conversation_id, user_id, read_seq, delivered_seq, updated_at,"
+    " pos, own_after_read) SELECT m.conversation_id, m.sender_id, 0, 0, 0, 0, COUNT(*)"
+    " FROM chat_messages m WHERE NOT EXISTS (SELECT 1 FROM chat_read_marks r"
+    " WHERE r.conversation_id = m.conversation_id AND r.user_id = m.sender_id)"
+    " GROUP BY m.conversation_id, m.sender_id";
+constexpr std::string_view kV24DropSenderIndex = "DROP INDEX chat_messages_sender_idx";
 
 }  // namespace eventify::storage

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -410,6 +411,92 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> SociChatStore::LastSeq
   });
 }
 
+namespace {
+
+// Each sender's messages in one conversation of a batch: how many, and the lowest number.
+struct OwnMessages {
+  std::string conversation_id;
+  std::string sender_id;
+  long long count = 0;
+  long long first_seq = 0;
+};
+
+std::vector<OwnMessages> GroupBySender(std::span<const spi::MessageRecord> messages) {
+  std::map<std::pair<std::string_view, std::string_view>, OwnMessages> groups;
+  for (const spi::MessageRecord& record : messages) {
+    const Message& m = record.message;
+    OwnMessages& group = groups[{m.conversation_id, m.sender_id}];
+    if (group.count == 0) {
+      group.conversation_id = m.conversation_id;
+      group.sender_id = m.sender_id;
+      group.first_seq = m.seq;
+    }
+    ++group.count;
+    group.first_seq = std::min<long long>(group.first_seq, m.seq);
+  }
+  std::vector<OwnMessages> out;
+  out.reserve(groups.size());
+  for (auto& [key, group] : groups) out.push_back(std::move(group));
+  return out;
+}
+
+// Keeps chat_read_marks.own_after_read (migration 24) counting each sender's own messages after
+// their read mark, in the transaction that writes the messages: a sender's row is created (marks
+// at 0) or its count raised by the batch's messages. A read mark at or past one of the new
+// numbers (possible through this interface, never through Chat, which marks only messages that
+// exist) counts the sender's messages after the mark again instead, the batch's included.
+void CountOwnMessages(TransactionContext& context, std::span<const spi::MessageRecord> messages) {
+  static constexpr std::string_view kRecount =
+      "(SELECT COUNT(*) FROM chat_messages m WHERE m.conversation_id ="
+      " chat_read_marks.conversation_id AND m.sender_id = chat_read_marks.user_id"
+      " AND m.seq > chat_read_marks.read_seq)";
+  const std::vector<OwnMessages> groups = GroupBySender(messages);
+  if (context.dialect() == Dialect::kSqlite) {
+    static const std::string kUpsert =
+        "INSERT INTO chat_read_marks (conversation_id, user_id, read_seq, delivered_seq,"
+        " updated_at, pos, own_after_read) VALUES (?, ?, 0, 0, 0, 0, ?)"
+        " ON CONFLICT (conversation_id, user_id) DO UPDATE SET own_after_read ="
+        " CASE WHEN ? > chat_read_marks.read_seq"
+        " THEN chat_read_marks.own_after_read + excluded.own_after_read ELSE " +
+        std::string(kRecount) + " END";
+    SqliteStatement upsert = context.statements().Sqlite(kUpsert);
+    for (const OwnMessages& group : groups) {
+      upsert.Bind(group.conversation_id)
+          .Bind(group.sender_id)
+          .Bind(group.count)
+          .Bind(group.first_seq)
+          .Run();
+    }
+    return;
+  }
+  // PostgreSQL: the rows that are missing, then every row's count, one statement each.
+  static const std::string kCreate =
+      "INSERT INTO chat_read_marks (conversation_id, user_id, read_seq, delivered_seq,"
+      " updated_at, pos, own_after_read) SELECT c, u, 0, 0, 0, 0, 0"
+      " FROM unnest($1::text[], $2::text[]) AS t(c, u) ON CONFLICT DO NOTHING";
+  static const std::string kRaise =
+      "UPDATE chat_read_marks SET own_after_read = CASE WHEN t.first_seq >"
+      " chat_read_marks.read_seq THEN chat_read_marks.own_after_read + t.n ELSE " +
+      std::string(kRecount) +
+      " END FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[])"
+      " AS t(c, u, n, first_seq)"
+      " WHERE chat_read_marks.conversation_id = t.c AND chat_read_marks.user_id = t.u";
+  PgArray conversations, senders, counts, firsts;
+  for (const OwnMessages& group : groups) {
+    conversations.Add(group.conversation_id);
+    senders.Add(group.sender_id);
+    counts.Add(group.count);
+    firsts.Add(group.first_seq);
+  }
+  std::vector<std::string> parameters = {conversations.Finish(), senders.Finish()};
+  context.statements().Postgres(kCreate, parameters);
+  parameters.push_back(counts.Finish());
+  parameters.push_back(firsts.Finish());
+  context.statements().Postgres(kRaise, parameters);
+}
+
+}  // namespace
+
 // The commit path: prepared once per connection (native_statements.h); SQLite steps one row at a
 // time, PostgreSQL inserts the whole batch from arrays in one round trip.
 Status SociChatStore::InsertMessages(std::span<const spi::MessageRecord> messages) {
@@ -443,6 +530,7 @@ Status SociChatStore::InsertMessages(std::span<const spi::MessageRecord> message
                 .Bind(static_cast<long long>(m.pos))
                 .Run();
           }
+          CountOwnMessages(context_, messages);
           return Status::Ok();
         }
         static const std::string kInsert =
@@ -473,6 +561,7 @@ Status SociChatStore::InsertMessages(std::span<const spi::MessageRecord> message
         std::vector<std::string> parameters;
         for (PgArray& column : columns) parameters.push_back(column.Finish());
         context_.statements().Postgres(kInsert, parameters);
+        CountOwnMessages(context_, messages);
         return Status::Ok();
       },
       {.unique = AlreadyExists("message_exists",
@@ -569,6 +658,17 @@ Result<spi::ReadMark> SociChatStore::AdvanceMarks(std::string_view conversation_
             " THEN excluded.pos ELSE chat_read_marks.pos END",
             soci::use(conversation), soci::use(user), soci::use(read), soci::use(delivered),
             soci::use(stamp), soci::use(position));
+    if (read > 0) {
+      // The member's own messages after the read mark as it is now (migration 24): a range of
+      // the (conversation_id, seq) index above the mark, empty when the member read to the end.
+      // The row is locked by the upsert above, so a batch of messages waits for this count.
+      Execute(context_.sql(),
+              "UPDATE chat_read_marks SET own_after_read = (SELECT COUNT(*) FROM chat_messages m"
+              " WHERE m.conversation_id = chat_read_marks.conversation_id"
+              " AND m.sender_id = chat_read_marks.user_id AND m.seq > chat_read_marks.read_seq)"
+              " WHERE conversation_id = :conversation AND user_id = :user",
+              soci::use(conversation), soci::use(user));
+    }
     return FindMarks(conversation_id, user_id);
   });
 }
@@ -592,8 +692,9 @@ Result<spi::ReadMark> SociChatStore::FindMarks(std::string_view conversation_id,
 Result<std::vector<spi::ReadMark>> SociChatStore::ListMarks(std::string_view conversation_id) {
   return context_.Call(Access::kRead, "ListMarks", [&]() -> Result<std::vector<spi::ReadMark>> {
     Params p(context_.dialect());
-    return SelectMarks(context_, " WHERE conversation_id = " + p.Add(conversation_id) +
-                                     " ORDER BY user_id",
+    return SelectMarks(context_,
+                       " WHERE conversation_id = " + p.Add(conversation_id) +
+                           " AND (read_seq > 0 OR delivered_seq > 0) ORDER BY user_id",
                        p);
   });
 }
@@ -607,49 +708,76 @@ Result<std::int64_t> SociChatStore::CountUnread(std::string_view conversation_id
 
 // A conversation's sequence numbers have no gaps (the applier numbers them), so the messages in
 // (after, through] are the newest number up to `through` less `after`, one probe of the
-// (conversation_id, seq) index; the user's own among them are counted through (conversation_id,
-// sender_id, seq) (migration 22). The cost grows with the user's own messages since the mark, not
-// with everyone's: a member who never reads a busy room no longer makes every count scan it.
+// (conversation_id, seq) index. The user's own among them: when `after` is the user's read mark
+// (what every caller passes), the row's count of own messages after the mark (migration 24) less
+// those after `through`, a range of the same index above `through` (empty when it is the newest);
+// otherwise the own messages in (after, through], counted along that range. One statement reads
+// the newest number, the mark and both counts, so they agree with each other.
 Result<std::int64_t> SociChatStore::CountUnreadThrough(std::string_view conversation_id,
                                                        std::string_view user_id,
                                                        std::int64_t after_seq,
                                                        std::int64_t through_seq) {
   return context_.Call(Access::kRead, "CountUnread", [&]() -> Result<std::int64_t> {
-    std::string conversation(conversation_id);
-    std::string user(user_id);
-    long long after = after_seq;
-    long long through = through_seq;
-    long long newest = 0;
-    long long own = 0;
-    Execute(context_.sql(),
-            "SELECT COALESCE(MAX(seq), 0) FROM chat_messages WHERE conversation_id = :conversation"
-            " AND seq <= :through",
-            soci::into(newest), soci::use(conversation), soci::use(through));
-    if (newest <= after) return 0;
-    Execute(context_.sql(),
-            "SELECT COUNT(*) FROM chat_messages WHERE conversation_id = :conversation"
-            " AND sender_id = :user AND seq > :after AND seq <= :through",
-            soci::into(own), soci::use(conversation), soci::use(user), soci::use(after),
-            soci::use(through));
-    return newest - after - own;
+    // Every placeholder once: a name used twice is not bound twice by every SOCI backend.
+    Params p(context_.dialect());
+    const long long through = through_seq;
+    std::string query =
+        "SELECT COALESCE((SELECT MAX(seq) FROM chat_messages WHERE conversation_id = " +
+        p.Add(conversation_id);
+    query += " AND seq <= " + p.Add(through) + "), 0)";
+    for (const char* column : {"read_seq", "own_after_read"}) {
+      query += std::string(", COALESCE((SELECT ") + column +
+               " FROM chat_read_marks WHERE conversation_id = " + p.Add(conversation_id);
+      query += " AND user_id = " + p.Add(user_id) + "), 0)";
+    }
+    query += ", (SELECT COUNT(*) FROM chat_messages WHERE conversation_id = " +
+             p.Add(conversation_id);
+    query += " AND sender_id = " + p.Add(user_id);
+    query += " AND seq > " + p.Add(through) + ")";
+    long long newest = 0, read_seq = 0, own_after_read = 0, own_after_through = 0;
+    ForEachRow(
+        context_.sql(), query,
+        [&](soci::statement& statement) {
+          statement.exchange(soci::into(newest));
+          statement.exchange(soci::into(read_seq));
+          statement.exchange(soci::into(own_after_read));
+          statement.exchange(soci::into(own_after_through));
+          p.Bind(statement);
+        },
+        [] {});
+    if (newest <= after_seq) return 0;
+    if (after_seq == read_seq) return newest - after_seq - (own_after_read - own_after_through);
+    Params q(context_.dialect());
+    long long own_between = 0;
+    std::string between = "SELECT COUNT(*) FROM chat_messages WHERE conversation_id = " +
+                          q.Add(conversation_id);
+    between += " AND sender_id = " + q.Add(user_id);
+    between += " AND seq > " + q.Add(static_cast<long long>(after_seq));
+    between += " AND seq <= " + q.Add(through);
+    ForEachRow(
+        context_.sql(), between,
+        [&](soci::statement& statement) {
+          statement.exchange(soci::into(own_between));
+          q.Bind(statement);
+        },
+        [] {});
+    return newest - after_seq - own_between;
   });
 }
 
-// The user's conversations (MyConversationIds), each one's newest sequence number and read mark,
-// less the user's own messages after the mark (as CountUnreadThrough counts).
+// The user's conversations (MyConversationIds), each one's newest sequence number less the read
+// mark and the user's own messages after it (the row's own_after_read, migration 24).
 Result<std::vector<std::pair<std::string, std::int64_t>>> SociChatStore::CountUnreadByConversation(
     std::string_view user_id) {
   using Pairs = std::vector<std::pair<std::string, std::int64_t>>;
   return context_.Call(Access::kRead, "CountUnreadByConversation", [&]() -> Result<Pairs> {
     Params p(context_.dialect());
     std::string query =
-        "SELECT id, unread FROM (SELECT x.id AS id, x.last_seq - x.read_seq -"
-        " (SELECT COUNT(*) FROM chat_messages o WHERE o.conversation_id = x.id AND o.sender_id = " +
-        p.Add(user_id);
-    query +=
-        " AND o.seq > x.read_seq) AS unread FROM (SELECT mine.id AS id,"
+        "SELECT id, unread FROM (SELECT x.id AS id, x.last_seq - x.read_seq - x.own AS unread"
+        " FROM (SELECT mine.id AS id,"
         " COALESCE((SELECT MAX(seq) FROM chat_messages WHERE conversation_id = mine.id), 0)"
-        " AS last_seq, COALESCE(r.read_seq, 0) AS read_seq FROM (" +
+        " AS last_seq, COALESCE(r.read_seq, 0) AS read_seq, COALESCE(r.own_after_read, 0) AS own"
+        " FROM (" +
         MyConversationIds(p, user_id) + ") mine";
     query += " LEFT JOIN chat_read_marks r ON r.conversation_id = mine.id AND r.user_id = " +
              p.Add(user_id);
@@ -685,11 +813,11 @@ Result<std::vector<std::int64_t>> SociChatStore::CountUnreadTotals(
       };
       std::string query =
           "SELECT user_id, CAST(SUM(unread) AS BIGINT) FROM (SELECT x.user_id AS user_id,"
-          " x.last_seq - x.read_seq - (SELECT COUNT(*) FROM chat_messages o"
-          " WHERE o.conversation_id = x.id AND o.sender_id = x.user_id AND o.seq > x.read_seq)"
-          " AS unread FROM (SELECT mine.id AS id, mine.user_id AS user_id,"
+          " x.last_seq - x.read_seq - x.own AS unread FROM (SELECT mine.id AS id,"
+          " mine.user_id AS user_id,"
           " COALESCE((SELECT MAX(seq) FROM chat_messages WHERE conversation_id = mine.id), 0)"
-          " AS last_seq, COALESCE(r.read_seq, 0) AS read_seq FROM ("
+          " AS last_seq, COALESCE(r.read_seq, 0) AS read_seq,"
+          " COALESCE(r.own_after_read, 0) AS own FROM ("
           "SELECT id, user_a AS user_id FROM chat_conversations WHERE user_a IN (" +
           in_list() + ")";
       query += " UNION SELECT id, user_b FROM chat_conversations WHERE user_b IN (" + in_list() +

@@ -873,6 +873,10 @@ const std::vector<Migration>& AllMigrations() {
       {22, "chat unread counts by sender", {kV22ChatMessagesSenderIndex},
        {kV22ChatMessagesSenderIndex}},
       {23, "media objects", {kV23SqliteMediaObjects}, {kV23PostgresMediaObjects}},
+      {24,
+       "chat unread counts without the sender index",
+       {kV24ChatOwnAfterRead, kV24CountOwnAfterRead, kV24AddSenderMarks, kV24DropSenderIndex},
+       {kV24ChatOwnAfterRead, kV24CountOwnAfterRead, kV24AddSenderMarks, kV24DropSenderIndex}},
   };
   return migrations;
 }
