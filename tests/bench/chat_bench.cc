@@ -167,6 +167,7 @@ int RunChatBench(const ChatBenchOptions& options) {
   std::fflush(stdout);
 
   // ---- The run -------------------------------------------------------------------------------
+  const EngineStats stats_before = engine.stats();
   const std::int64_t start = NowNanos();
   transport->measure_from = start + static_cast<std::int64_t>(options.warmup_seconds * 1e9);
   transport->measure_until = transport->measure_from + static_cast<std::int64_t>(options.seconds * 1e9);
@@ -206,6 +207,15 @@ int RunChatBench(const ChatBenchOptions& options) {
       static_cast<long long>(stored), static_cast<long long>(missing),
       static_cast<long long>(t.errors));
   if (t.errors > 0) std::printf("# first error: %s\n", t.first_error.c_str());
+  // The pipeline's transactions over the whole run (the warm-up and the final flush included):
+  // how many messages (and receipts) shared a commit.
+  const EngineStats stats_after = engine.stats();
+  const std::uint64_t batches = stats_after.pipeline_batches - stats_before.pipeline_batches;
+  const std::uint64_t operations =
+      stats_after.pipeline_operations - stats_before.pipeline_operations;
+  std::printf("# pipeline: %llu transactions, %.1f operations each on average\n",
+              static_cast<unsigned long long>(batches),
+              batches == 0 ? 0.0 : static_cast<double>(operations) / static_cast<double>(batches));
   hub.reset();
   return ok ? 0 : 1;
 }
