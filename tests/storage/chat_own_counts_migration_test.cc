@@ -48,6 +48,17 @@ BOOST_AUTO_TEST_CASE(migration_24_counts_own_messages_into_the_marks_and_drops_t
   options.url = url;
   auto upgraded = OpenStorageOrFail(options);
   BOOST_TEST(upgraded->schema_version() == storage::NewestSchemaVersion());
+  {
+    // What the migration counted: a's own after a's mark (5), b's row made with all of b's own.
+    auto sql = RawSession(url);
+    long long own_a = -1, own_b = -1, read_b = -1;
+    *sql << "SELECT own_after_read FROM chat_read_marks WHERE user_id = 'a'", soci::into(own_a);
+    *sql << "SELECT own_after_read, read_seq FROM chat_read_marks WHERE user_id = 'b'",
+        soci::into(own_b), soci::into(read_b);
+    BOOST_TEST(own_a == 1);
+    BOOST_TEST(own_b == 3);
+    BOOST_TEST(read_b == 0);
+  }
   REQUIRE_OK(upgraded->Run(spi::TransactionMode::kReadWrite, [&](spi::Transaction& tx) -> Status {
     auto* store = tx.store<spi::ChatStore>();
     // a: others' messages after 3 are 4 and 6; b (no mark): a's 1, 2 and 5.

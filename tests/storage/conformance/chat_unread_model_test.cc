@@ -133,15 +133,17 @@ BOOST_AUTO_TEST_CASE(unread_counts_match_a_model_through_random_messages_and_mar
           auto marks = store.FindMarks(conversation, user);
           BOOST_REQUIRE(marks.ok());
           BOOST_TEST(marks->read_seq == read, "step " << step << " " << user);
-          BOOST_TEST(*store.CountUnread(conversation, user, read) ==
-                         model.Unread(conversation, user, read, newest),
+          auto unread = store.CountUnread(conversation, user, read);
+          BOOST_REQUIRE_MESSAGE(unread.ok(), unread.status().ToString());
+          BOOST_TEST(*unread == model.Unread(conversation, user, read, newest),
                      "step " << step << " " << user << " in " << conversation);
           // Bounds from none to past the newest, from the mark and from other starting points.
           const std::int64_t any = std::uniform_int_distribution<std::int64_t>(0, newest)(rng);
           for (std::int64_t through : {std::int64_t{0}, any, newest / 2, newest, newest + 1}) {
             for (std::int64_t after : {read, std::int64_t{0}, through / 2}) {
-              BOOST_TEST(*store.CountUnreadThrough(conversation, user, after, through) ==
-                             model.Unread(conversation, user, after, through),
+              auto bounded = store.CountUnreadThrough(conversation, user, after, through);
+              BOOST_REQUIRE_MESSAGE(bounded.ok(), bounded.status().ToString());
+              BOOST_TEST(*bounded == model.Unread(conversation, user, after, through),
                          "step " << step << " " << user << " (" << after << ", " << through
                                  << "] in " << conversation);
             }
@@ -169,6 +171,48 @@ BOOST_AUTO_TEST_CASE(unread_counts_match_a_model_through_random_messages_and_mar
       return Status::Ok();
     }));
   }
+}
+
+// A read mark ahead of the newest message (the store takes any number), then messages of the
+// member at and below it and above it, in one batch and in two: only those after the mark are
+// the member's own after it; then the mark moves back and forth over them.
+BOOST_AUTO_TEST_CASE(own_messages_at_or_below_a_mark_ahead_of_them_do_not_count) {
+  REQUIRE_OK(Run([&](spi::ChatStore& store) -> Status {
+    EV_TEST_RETURN_IF_ERROR(store.InsertConversation(Direct(1, "a", "b")));
+    EV_TEST_RETURN_IF_ERROR(store.AdvanceMarks(IdOf(1), "a", 3, 3, BaseTime(), 1).status());
+    EV_TEST_RETURN_IF_ERROR(store.AdvanceMarks(IdOf(1), "b", 2, 2, BaseTime(), 2).status());
+    // a sends 1, 2, 3 (at or below a's mark) and 4; b sends 5.
+    const std::vector<spi::MessageRecord> first = {Msg(1, IdOf(1), 1, "a"), Msg(2, IdOf(1), 2, "a")};
+    EV_TEST_RETURN_IF_ERROR(store.InsertMessages(first));
+    const std::vector<spi::MessageRecord> second = {Msg(3, IdOf(1), 3, "a"), Msg(4, IdOf(1), 4, "a"),
+                                                    Msg(5, IdOf(1), 5, "b")};
+    EV_TEST_RETURN_IF_ERROR(store.InsertMessages(second));
+    auto check = [&](const std::string& user, std::int64_t expected) {
+      auto marks = store.FindMarks(IdOf(1), user);
+      BOOST_REQUIRE(marks.ok());
+      auto unread = store.CountUnread(IdOf(1), user, marks->read_seq);
+      BOOST_REQUIRE_MESSAGE(unread.ok(), unread.status().ToString());
+      BOOST_TEST(*unread == expected, user << " at " << marks->read_seq);
+    };
+    check("a", 1);  // 5
+    check("b", 2);  // 3 and 4; 1 and 2 are at or below b's mark
+    auto totals = store.CountUnreadTotals(std::vector<std::string>{"a", "b"});
+    BOOST_REQUIRE(totals.ok());
+    BOOST_TEST((*totals == std::vector<std::int64_t>{1, 2}));
+    // b's mark to 3 (the short side: one message passed), then a's to 5 (none left after it).
+    EV_TEST_RETURN_IF_ERROR(store.AdvanceMarks(IdOf(1), "b", 3, 3, BaseTime(), 3).status());
+    check("b", 1);
+    EV_TEST_RETURN_IF_ERROR(store.AdvanceMarks(IdOf(1), "a", 5, 5, BaseTime(), 4).status());
+    check("a", 0);
+    // More from both, then b's mark far past most of them (the long side counted afresh).
+    std::vector<spi::MessageRecord> more;
+    for (int seq = 6; seq <= 20; ++seq) more.push_back(Msg(seq, IdOf(1), seq, seq % 3 ? "a" : "b"));
+    EV_TEST_RETURN_IF_ERROR(store.InsertMessages(more));
+    EV_TEST_RETURN_IF_ERROR(store.AdvanceMarks(IdOf(1), "b", 17, 17, BaseTime(), 5).status());
+    check("b", 2);  // 19 and 20 are a's; 18 is b's own
+    check("a", 5);  // b's 6, 9, 12, 15 and 18
+    return Status::Ok();
+  }));
 }
 
 // A member's first message gives the store whatever it keeps for counting; the receipts list still

@@ -682,6 +682,16 @@ Result<spi::ReadMark> SociChatStore::AdvanceMarks(std::string_view conversation_
   return context_.Call(Access::kWrite, "AdvanceMarks", [&]() -> Result<spi::ReadMark> {
     std::string conversation(conversation_id);
     std::string user(user_id);
+    // The row as it was, locked (PostgreSQL; SQLite has one writer): the own count below starts
+    // from it.
+    long long old_read = 0, old_own = 0;
+    const Executed before =
+        Execute(context_.sql(),
+                "SELECT read_seq, own_after_read FROM chat_read_marks WHERE conversation_id ="
+                " :conversation AND user_id = :user" +
+                    std::string(context_.LockClause(spi::LockMode::kForUpdate)),
+                soci::into(old_read), soci::into(old_own), soci::use(conversation),
+                soci::use(user));
     long long read = read_seq;
     long long delivered = std::max(delivered_seq, read_seq);
     long long stamp = ToMicros(at);
@@ -702,16 +712,35 @@ Result<spi::ReadMark> SociChatStore::AdvanceMarks(std::string_view conversation_
             " THEN excluded.pos ELSE chat_read_marks.pos END",
             soci::use(conversation), soci::use(user), soci::use(read), soci::use(delivered),
             soci::use(stamp), soci::use(position));
-    if (read > 0) {
-      // The member's own messages after the read mark as it is now (migration 24): a range of
-      // the (conversation_id, seq) index above the mark, empty when the member read to the end.
-      // The row is locked by the upsert above, so a batch of messages waits for this count.
+    if (before.got_row && read > old_read) {
+      // The member's own messages after the moved read mark (migration 24), counted on the
+      // shorter side of it: those the move passed, taken off the count, or those still after
+      // the new mark, counted afresh (a range of the (conversation_id, seq) index either way,
+      // empty when the member read to the end). The row is locked, so a batch of messages
+      // waits for this count. Without a row the member has sent nothing here: the count is 0.
+      long long newest = 0;
       Execute(context_.sql(),
-              "UPDATE chat_read_marks SET own_after_read = (SELECT COUNT(*) FROM chat_messages m"
-              " WHERE m.conversation_id = chat_read_marks.conversation_id"
-              " AND m.sender_id = chat_read_marks.user_id AND m.seq > chat_read_marks.read_seq)"
+              "SELECT COALESCE(MAX(seq), 0) FROM chat_messages WHERE conversation_id ="
+              " :conversation",
+              soci::into(newest), soci::use(conversation));
+      long long own = 0;
+      if (read - old_read <= newest - read) {
+        Execute(context_.sql(),
+                "SELECT COUNT(*) FROM chat_messages WHERE conversation_id = :conversation"
+                " AND sender_id = :user AND seq > :old_read AND seq <= :read",
+                soci::into(own), soci::use(conversation), soci::use(user), soci::use(old_read),
+                soci::use(read));
+        own = old_own - own;
+      } else {
+        Execute(context_.sql(),
+                "SELECT COUNT(*) FROM chat_messages WHERE conversation_id = :conversation"
+                " AND sender_id = :user AND seq > :read",
+                soci::into(own), soci::use(conversation), soci::use(user), soci::use(read));
+      }
+      Execute(context_.sql(),
+              "UPDATE chat_read_marks SET own_after_read = :own"
               " WHERE conversation_id = :conversation AND user_id = :user",
-              soci::use(conversation), soci::use(user));
+              soci::use(own), soci::use(conversation), soci::use(user));
     }
     return FindMarks(conversation_id, user_id);
   });
