@@ -182,10 +182,11 @@ BOOST_AUTO_TEST_CASE(own_messages_at_or_below_a_mark_ahead_of_them_do_not_count)
     EV_TEST_RETURN_IF_ERROR(store.AdvanceMarks(IdOf(1), "a", 3, 3, BaseTime(), 1).status());
     EV_TEST_RETURN_IF_ERROR(store.AdvanceMarks(IdOf(1), "b", 2, 2, BaseTime(), 2).status());
     // a sends 1, 2, 3 (at or below a's mark) and 4; b sends 5.
-    const std::vector<spi::MessageRecord> first = {Msg(1, IdOf(1), 1, "a"), Msg(2, IdOf(1), 2, "a")};
+    const std::vector<spi::MessageRecord> first = {Msg(1, IdOf(1), 1, "a"),
+                                                   Msg(2, IdOf(1), 2, "a")};
     EV_TEST_RETURN_IF_ERROR(store.InsertMessages(first));
-    const std::vector<spi::MessageRecord> second = {Msg(3, IdOf(1), 3, "a"), Msg(4, IdOf(1), 4, "a"),
-                                                    Msg(5, IdOf(1), 5, "b")};
+    const std::vector<spi::MessageRecord> second = {
+        Msg(3, IdOf(1), 3, "a"), Msg(4, IdOf(1), 4, "a"), Msg(5, IdOf(1), 5, "b")};
     EV_TEST_RETURN_IF_ERROR(store.InsertMessages(second));
     auto check = [&](const std::string& user, std::int64_t expected) {
       auto marks = store.FindMarks(IdOf(1), user);
@@ -220,7 +221,8 @@ BOOST_AUTO_TEST_CASE(own_messages_at_or_below_a_mark_ahead_of_them_do_not_count)
 BOOST_AUTO_TEST_CASE(senders_without_marks_are_not_listed_as_receipts) {
   REQUIRE_OK(Run([&](spi::ChatStore& store) -> Status {
     EV_TEST_RETURN_IF_ERROR(store.InsertConversation(Direct(1, "a", "b")));
-    const std::vector<spi::MessageRecord> batch = {Msg(1, IdOf(1), 1, "a"), Msg(2, IdOf(1), 2, "b")};
+    const std::vector<spi::MessageRecord> batch = {Msg(1, IdOf(1), 1, "a"),
+                                                   Msg(2, IdOf(1), 2, "b")};
     EV_TEST_RETURN_IF_ERROR(store.InsertMessages(batch));
     EV_TEST_RETURN_IF_ERROR(store.AdvanceMarks(IdOf(1), "b", 0, 1, BaseTime(), 1).status());
     auto marks = store.ListMarks(IdOf(1));

@@ -251,8 +251,8 @@ Result<std::vector<spi::MessageRecord>> SelectMessagesIn(TransactionContext& con
     out.push_back(std::move(record));
     return Status::Ok();
   };
-  const std::string select = "SELECT " + std::string(kMessageColumns) + " FROM chat_messages WHERE " +
-                             std::string(column);
+  const std::string select =
+      "SELECT " + std::string(kMessageColumns) + " FROM chat_messages WHERE " + std::string(column);
   if (context.dialect() == Dialect::kSqlite) {
     SqliteStatement statement = context.statements().Sqlite(select + " = ?");
     for (std::string_view value : distinct) {
