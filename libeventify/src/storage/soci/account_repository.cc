@@ -11,6 +11,7 @@
 #include "core/status_macros.h"
 #include "storage/soci/native_statements.h"
 #include "storage/soci/params.h"
+#include "storage/soci/row_queries.h"
 #include "storage/soci/statement.h"
 
 namespace eventify::storage {
@@ -235,9 +236,7 @@ Result<std::vector<spi::UserRecord>> SociAccountRepository::FindUsersByIds(
   return context_.Call(
       Access::kRead, "FindUsersByIds", [&]() -> Result<std::vector<spi::UserRecord>> {
         std::vector<spi::UserRecord> users;
-        std::vector<std::string_view> distinct(ids.begin(), ids.end());
-        std::sort(distinct.begin(), distinct.end());
-        distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+        const std::vector<std::string_view> distinct = DistinctSorted(ids);
         if (distinct.empty()) return users;
         auto collect = [&](const auto& row) -> Status {
           UserFields fields;

@@ -239,9 +239,7 @@ Result<spi::ConversationRecord> FirstConversation(
 Result<std::vector<spi::MessageRecord>> SelectMessagesIn(TransactionContext& context,
                                                          std::string_view column,
                                                          std::span<const std::string> values) {
-  std::vector<std::string_view> distinct(values.begin(), values.end());
-  std::sort(distinct.begin(), distinct.end());
-  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  const std::vector<std::string_view> distinct = DistinctSorted(values);
   std::vector<spi::MessageRecord> out;
   if (distinct.empty()) return out;
   auto collect = [&](const auto& row) -> Status {
@@ -791,8 +789,7 @@ Result<std::int64_t> SociChatStore::CountUnreadThrough(std::string_view conversa
                                                        std::int64_t after_seq,
                                                        std::int64_t through_seq) {
   return context_.Call(Access::kRead, "CountUnread", [&]() -> Result<std::int64_t> {
-    // Every placeholder once: a name used twice is not bound twice by every SOCI backend.
-    Params p(context_.dialect());
+    Params p(context_.dialect());  // placeholders bind by position: each value where it is used
     const long long through = through_seq;
     std::string query =
         "SELECT COALESCE((SELECT MAX(seq) FROM chat_messages WHERE conversation_id = " +
@@ -820,20 +817,15 @@ Result<std::int64_t> SociChatStore::CountUnreadThrough(std::string_view conversa
         [] {});
     if (newest <= after_seq) return 0;
     if (after_seq == read_seq) return newest - after_seq - (own_after_read - own_after_through);
-    Params q(context_.dialect());
+    std::string conversation(conversation_id);
+    std::string user(user_id);
+    long long after = after_seq;
     long long own_between = 0;
-    std::string between = "SELECT COUNT(*) FROM chat_messages WHERE conversation_id = " +
-                          q.Add(conversation_id);
-    between += " AND sender_id = " + q.Add(user_id);
-    between += " AND seq > " + q.Add(static_cast<long long>(after_seq));
-    between += " AND seq <= " + q.Add(through);
-    ForEachRow(
-        context_.sql(), between,
-        [&](soci::statement& statement) {
-          statement.exchange(soci::into(own_between));
-          q.Bind(statement);
-        },
-        [] {});
+    Execute(context_.sql(),
+            "SELECT COUNT(*) FROM chat_messages WHERE conversation_id = :conversation"
+            " AND sender_id = :user AND seq > :after AND seq <= :through",
+            soci::into(own_between), soci::use(conversation), soci::use(user), soci::use(after),
+            soci::use(through));
     return newest - after_seq - own_between;
   });
 }

@@ -347,13 +347,6 @@ Status CollectRows(soci::session& sql, const std::string& query, Params& p,
   return bad_row;
 }
 
-// The distinct values of `values`, sorted.
-std::vector<std::string_view> DistinctSorted(const std::vector<std::string>& values) {
-  std::vector<std::string_view> distinct(values.begin(), values.end());
-  std::sort(distinct.begin(), distinct.end());
-  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-  return distinct;
-}
 
 // An account's (kind, owner_id, currency), compared as a tuple: the canonical order of refs.
 std::tuple<std::string_view, std::string_view, std::string_view> RefKey(

@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "eventify/status.h"
@@ -34,6 +35,14 @@ inline std::string InList(Params& p, std::span<const std::string> ids) {
     list += p.Add(ids[i]);
   }
   return list + ")";
+}
+
+// The distinct values of `values`, sorted: views into `values`.
+inline std::vector<std::string_view> DistinctSorted(std::span<const std::string> values) {
+  std::vector<std::string_view> distinct(values.begin(), values.end());
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  return distinct;
 }
 
 // Calls `fn(chunk)` for consecutive slices of at most kChunk elements; stops at a failure.
