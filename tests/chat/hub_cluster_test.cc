@@ -177,6 +177,16 @@ struct ClusterFixture : HubFixture {
     engine2.reset();
   }
 
+  // The `participant_status` frames among `frames`, as "user_id:is_online"; the rest dropped.
+  static Types Participants(const std::vector<std::string>& frames) {
+    Types out;
+    for (const std::string& frame : frames) {
+      if (R::Member(frame, "type") != "participant_status") continue;
+      out.push_back(R::Member(frame, "user_id") + ":" + R::Member(frame, "is_online"));
+    }
+    return out;
+  }
+
   // Until every note published so far has reached both nodes and both hubs handled it.
   void Settle() {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -209,9 +219,20 @@ struct ClusterFixture : HubFixture {
     hub2->OnFrame(id, json);
     hub2->Flush();
   }
-  void Join2(spi::ConnectionId id, const Conversation& conversation) {
+  // Joins on node 2; returns the frames after `joined` (node 1's answer to node 2's question may
+  // already be among them, or may come later).
+  std::vector<std::string> Join2(spi::ConnectionId id, const Conversation& conversation) {
     Frame2(id, R"({"type":"join","conversation_id":")" + conversation.id + R"("})");
-    BOOST_REQUIRE_EQUAL(R::Member(transport2.Take(id).at(0), "type"), "joined");
+    std::vector<std::string> frames = transport2.Take(id);
+    BOOST_REQUIRE(!frames.empty());
+    BOOST_REQUIRE_EQUAL(R::Member(frames.front(), "type"), "joined");
+    frames.erase(frames.begin());
+    return frames;
+  }
+  // `first`, then what node 2's transport holds for `id` now.
+  std::vector<std::string> AndThen2(std::vector<std::string> first, spi::ConnectionId id) {
+    for (std::string& frame : transport2.Take(id)) first.push_back(std::move(frame));
+    return first;
   }
 
   Conversation direct;
@@ -229,7 +250,7 @@ BOOST_AUTO_TEST_CASE(a_message_sent_through_one_node_reaches_the_other) {
   const spi::ConnectionId a = Connect(ann);
   Join(a, direct);
   const spi::ConnectionId o = Connect2(organizer);
-  Join2(o, direct);
+  (void)Join2(o, direct);
   Settle();
   transport.Take(a);
   transport2.Take(o);
@@ -269,10 +290,12 @@ BOOST_AUTO_TEST_CASE(receipts_and_typing_cross_nodes) {
   const spi::ConnectionId a = Connect(ann);
   Join(a, direct);
   const spi::ConnectionId o = Connect2(organizer);
-  Join2(o, direct);
+  std::vector<std::string> early = Join2(o, direct);
   Settle();  // both nodes have heard both connections
   transport.Take(a);
-  BOOST_TEST(transport2.Take(o).empty());
+  // Node 1's answer to node 2's question: ann is on the room channel there.
+  BOOST_TEST(Participants(AndThen2(std::move(early), o)) == Types{ann.user_id + ":true"},
+             boost::test_tools::per_element());
   Frame(a, MessageJson(direct, "read me", "k1"));
   Settle();
   const std::vector<std::string> theirs = transport2.Take(o);
@@ -392,6 +415,161 @@ BOOST_AUTO_TEST_CASE(the_users_of_a_node_that_died_go_offline_when_its_lease_run
   BOOST_TEST(R::Member(seen[0], "is_online") == "false");
   Tick();
   BOOST_TEST(transport.Take(a).empty());  // told once
+}
+
+// participant_status over both nodes: a room channel's connections on one node see the users
+// joined on the other (those there before them from the answer to their node's question, those
+// after from the delta), and a user is present while a connection of theirs is joined anywhere.
+BOOST_AUTO_TEST_CASE(participant_status_counts_the_room_channels_of_both_nodes) {
+  const spi::ConnectionId a = Connect(ann);
+  Join(a, direct);
+  const spi::ConnectionId o2 = Connect2(organizer);
+  std::vector<std::string> early = Join2(o2, direct);
+  Settle();
+  BOOST_TEST(Participants(transport.Take(a)) == Types{organizer.user_id + ":true"},
+             boost::test_tools::per_element());
+  BOOST_TEST(Participants(AndThen2(std::move(early), o2)) == Types{ann.user_id + ":true"},
+             boost::test_tools::per_element());
+
+  // The organizer's second connection, on node 1: learns ann is there; nobody learns anything.
+  const spi::ConnectionId o1 = Connect(organizer);
+  transport.Take(o1);
+  Frame(o1, R"({"type":"join","conversation_id":")" + direct.id + R"("})");
+  BOOST_TEST(Participants(transport.Take(o1)) == Types{ann.user_id + ":true"},
+             boost::test_tools::per_element());
+  Settle();
+  BOOST_TEST(Participants(transport.Take(a)).empty());
+  BOOST_TEST(Participants(transport2.Take(o2)).empty());
+
+  // The connection on node 2 leaves: still present through node 1.
+  Frame2(o2, R"({"type":"leave","conversation_id":")" + direct.id + R"("})");
+  Settle();
+  BOOST_TEST(Participants(transport.Take(a)).empty());
+  // The one on node 1 leaves too: gone.
+  Frame(o1, R"({"type":"leave","conversation_id":")" + direct.id + R"("})");
+  Settle();
+  BOOST_TEST(Participants(transport.Take(a)) == Types{organizer.user_id + ":false"},
+             boost::test_tools::per_element());
+
+  // Back on node 2, then ann's connection closes: node 2 learns she left.
+  transport2.Take(o2);
+  early = Join2(o2, direct);
+  Settle();
+  BOOST_TEST(Participants(transport.Take(a)) == Types{organizer.user_id + ":true"},
+             boost::test_tools::per_element());
+  // Node 2's first connection there again: ann comes in node 1's answer, after `joined`.
+  BOOST_TEST(Participants(AndThen2(std::move(early), o2)) == Types{ann.user_id + ":true"},
+             boost::test_tools::per_element());
+  Disconnect(a);
+  Settle();
+  BOOST_TEST(Participants(transport2.Take(o2)) == Types{ann.user_id + ":false"},
+             boost::test_tools::per_element());
+}
+
+// Node 2 falls silent (its notes, heartbeats included, never leave it): once node_timeout has
+// passed without a word, node 1 takes it as gone and its user leaves the room; when node 2 is
+// heard again, node 1 asks again and the user is back.
+BOOST_AUTO_TEST_CASE(a_silent_nodes_participants_leave_the_room_and_come_back_with_it) {
+  if (OnRedis()) {
+    BOOST_TEST_MESSAGE("the manual clock runs the silence in process");
+    return;
+  }
+  const spi::ConnectionId a = Connect(ann);
+  Join(a, direct);
+  const spi::ConnectionId o = Connect2(organizer);
+  (void)Join2(o, direct);
+  Settle();
+  BOOST_TEST(Participants(transport.Take(a)) == Types{organizer.user_id + ":true"},
+             boost::test_tools::per_element());
+
+  counting2->silent = true;
+  clock->Advance(std::chrono::seconds(14));
+  Tick();
+  Settle();
+  BOOST_TEST(Participants(transport.Take(a)).empty());  // not silent long enough
+  clock->Advance(std::chrono::seconds(2));  // 16 s: past node_timeout (15 s)
+  Tick();
+  Settle();
+  BOOST_TEST(Participants(transport.Take(a)) == Types{organizer.user_id + ":false"},
+             boost::test_tools::per_element());
+  Tick();
+  Settle();
+  BOOST_TEST(Participants(transport.Take(a)).empty());  // told once
+
+  counting2->silent = false;
+  hub2->Tick();  // its heartbeat: heard again (after a gap in its numbering)
+  Settle();
+  const std::vector<std::string> back = transport.Take(a);
+  BOOST_TEST(Participants(back) == Types{organizer.user_id + ":true"},
+             boost::test_tools::per_element());
+}
+
+// A node that starts again under the same id (its numbering begins anew) holds nothing of its
+// previous life: the users it had on a room channel leave it.
+BOOST_AUTO_TEST_CASE(a_restarted_nodes_previous_participants_leave_the_room) {
+  const spi::ConnectionId a = Connect(ann);
+  Join(a, direct);
+  Settle();
+  transport.Take(a);
+  // A third node: bob on the room channel (nodes trust each other's notes), then its new life.
+  hub::ClusterEvent note;
+  note.kind = hub::ClusterKind::kParticipant;
+  note.origin = "node-3";
+  note.seq = 1;
+  note.conversation_id = direct.id;
+  note.user_id = bob.user_id;
+  note.flag = true;
+  (void)counting1->Publish(hub::kClusterTopic, hub::EncodeClusterEvent(note));
+  Settle();
+  BOOST_TEST(Participants(transport.Take(a)) == Types{bob.user_id + ":true"},
+             boost::test_tools::per_element());
+  hub::ClusterEvent beat;
+  beat.kind = hub::ClusterKind::kHeartbeat;
+  beat.origin = "node-3";
+  beat.seq = 1;
+  (void)counting1->Publish(hub::kClusterTopic, hub::EncodeClusterEvent(beat));
+  Settle();
+  BOOST_TEST(Participants(transport.Take(a)) == Types{bob.user_id + ":false"},
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(the_new_notes_survive_their_encoding_and_bad_ones_are_refused) {
+  hub::ClusterEvent roster;
+  roster.kind = hub::ClusterKind::kRoster;
+  roster.origin = "node-9";
+  roster.seq = 7;
+  roster.conversation_id = "c1";
+  roster.users = {"u1", "u2"};
+  const hub::ClusterEvent back =
+      ValueOrFail(hub::DecodeClusterEvent(hub::EncodeClusterEvent(roster)));
+  BOOST_TEST(back.conversation_id == "c1");
+  BOOST_TEST(back.users == (std::vector<std::string>{"u1", "u2"}),
+             boost::test_tools::per_element());
+  roster.users.clear();  // an empty list is an answer too: nobody there
+  BOOST_TEST(ValueOrFail(hub::DecodeClusterEvent(hub::EncodeClusterEvent(roster))).users.empty());
+
+  hub::ClusterEvent query;
+  query.kind = hub::ClusterKind::kRosterQuery;
+  query.origin = "node-9";
+  query.seq = 8;
+  query.conversation_id = "c1";
+  BOOST_TEST((ValueOrFail(hub::DecodeClusterEvent(hub::EncodeClusterEvent(query))).kind ==
+              hub::ClusterKind::kRosterQuery));
+  hub::ClusterEvent joined = query;
+  joined.kind = hub::ClusterKind::kParticipant;
+  joined.user_id = "u1";
+  joined.flag = true;
+  const hub::ClusterEvent j =
+      ValueOrFail(hub::DecodeClusterEvent(hub::EncodeClusterEvent(joined)));
+  BOOST_TEST(j.user_id == "u1");
+  BOOST_TEST(j.flag);
+
+  for (const char* bad : {"ev1\nn\n1\nq", "ev1\nn\n1\nq\nc1\nu1", "ev1\nn\n1\na\nc1\n",
+                          "ev1\nn\n1\nj\nc1\nu1\n2", "ev1\nn\n1\nh\nx"}) {
+    Result<hub::ClusterEvent> refused = hub::DecodeClusterEvent(bad);
+    BOOST_REQUIRE(!refused.ok());
+    BOOST_TEST(refused.status().reason() == "invalid_cluster_payload");
+  }
 }
 
 BOOST_AUTO_TEST_CASE(new_event_reaches_connections_of_every_node) {

@@ -1,8 +1,9 @@
 // End to end: two eventify-server processes on one PostgreSQL database and one Redis
 // (tests/support/with-postgres.sh and with-redis.sh) are one chat service. A message sent to one
-// node reaches a socket on the other with its unread count; presence is counted over both nodes;
-// a node killed with SIGKILL loses nothing acknowledged: its sockets reconnect to the other node
-// and resume from where they were; a node started again under the same node.id starts from
+// node reaches a socket on the other with its unread count; presence is counted over both nodes,
+// and so is who is on a room channel (participant_status); a node killed with SIGKILL loses
+// nothing acknowledged: its sockets reconnect to the other node and resume from where they were,
+// and its users leave the room channels; a node started again under the same node.id starts from
 // nothing in the presence directory. Media uploaded through one node (an avatar, a chat image)
 // are served by the other: on PostgreSQL the nodes keep them in the database (media.store).
 //
@@ -78,6 +79,19 @@ std::optional<bool> NextStatusOf(WsClient& client, const std::string& user_id, i
   return std::nullopt;
 }
 
+// The next participant_status about `user_id` on a room socket within `seconds` (each wait), and
+// whether it says present.
+std::optional<bool> NextParticipantOf(WsClient& client, const std::string& user_id,
+                                      int seconds = 10) {
+  for (int i = 0; i < 20; ++i) {
+    const auto status = client.WaitFor("participant_status", seconds);
+    if (!status) return std::nullopt;
+    if (JsonString(*status, "/user_id") != user_id) continue;
+    return status->find("\"is_online\":true") != std::string::npos;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(two_nodes_are_one_chat_service_and_a_killed_node_loses_nothing) {
@@ -100,6 +114,14 @@ BOOST_AUTO_TEST_CASE(two_nodes_are_one_chat_service_and_a_killed_node_loses_noth
   BOOST_REQUIRE(admin_chat->WaitFor("joined").has_value());
   auto ann_chat = Authenticated(*second, ChatPath(conversation), ann);
   BOOST_REQUIRE(ann_chat->WaitFor("joined").has_value());
+  // Each room socket sees the other node's participant: Ann from her node's note, the admin in
+  // node A's answer to node B's question.
+  const auto ann_present = NextParticipantOf(*admin_chat, ann.id);
+  BOOST_REQUIRE(ann_present.has_value());
+  BOOST_TEST(*ann_present);
+  const auto admin_present = NextParticipantOf(*ann_chat, admin.id);
+  BOOST_REQUIRE(admin_present.has_value());
+  BOOST_TEST(*admin_present);
 
   // A to B: the message and Ann's notification with her unread count.
   admin_chat->SendText(MessageFrame(conversation, "hello from node a", "c1"));
@@ -129,6 +151,10 @@ BOOST_AUTO_TEST_CASE(two_nodes_are_one_chat_service_and_a_killed_node_loses_noth
   const auto ann_offline = NextStatusOf(*admin_notes, ann.id, 60);
   BOOST_REQUIRE(ann_offline.has_value());
   BOOST_TEST(!*ann_offline);
+  // And she leaves the room channel once node B has been silent for hub's node_timeout (15 s).
+  const auto ann_left = NextParticipantOf(*admin_chat, ann.id, 60);
+  BOOST_REQUIRE(ann_left.has_value());
+  BOOST_TEST(!*ann_left);
 
   // Meanwhile the admin goes on writing on node A; everything acknowledged is stored.
   admin_chat->SendText(MessageFrame(conversation, "while b was down", "c3"));
@@ -148,6 +174,9 @@ BOOST_AUTO_TEST_CASE(two_nodes_are_one_chat_service_and_a_killed_node_loses_noth
   second = std::make_unique<e2e::Deployment>(kServer, SecondNodeFlags(first, "node-b"));
   auto ann_back = Authenticated(*second, ChatPath(conversation), ann);
   BOOST_REQUIRE(ann_back->WaitFor("joined").has_value());
+  const auto ann_returned = NextParticipantOf(*admin_chat, ann.id);
+  BOOST_REQUIRE(ann_returned.has_value());
+  BOOST_TEST(*ann_returned);
   admin_chat->SendText(MessageFrame(conversation, "welcome back", "c4"));
   BOOST_REQUIRE(admin_chat->WaitFor("sent").has_value());
   const auto back = ann_back->WaitFor("message");

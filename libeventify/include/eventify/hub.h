@@ -89,7 +89,8 @@ struct HubOptions {
 // what the note refers to from storage and route it to their own connections. So a message sent
 // through one node reaches `message`/`new_message` on every node, read marks, delivered receipts,
 // typing and `new_event` too, and presence is counted over all nodes through the directory (a
-// user is online while any node holds a connection of theirs). The bus may lose notes (an
+// user is online while any node holds a connection of theirs); `participant_status` counts the
+// room-channel connections of every node that is heard from. The bus may lose notes (an
 // outage, a full queue); a hub that may have missed some sends its connections `recover`, and
 // they catch up with `resume` from their last position, which storage always answers.
 struct HubCluster {
@@ -98,8 +99,13 @@ struct HubCluster {
   std::shared_ptr<spi::PresenceDirectory> directory;
   // This node's name on the bus; empty: the directory's node id, or a generated one.
   std::string node_id;
-  // How often the hub renews its lease in the directory (a third of the directory's lease_ttl).
+  // How often the hub renews its lease in the directory (a third of the directory's lease_ttl),
+  // and tells the other nodes it is alive (measured on the engine's clock).
   std::chrono::milliseconds renew_interval{5000};
+  // A node heard of (any note) and then silent this long, on the engine's clock, is taken as
+  // gone: its users leave the room channels here. Keep it above renew_interval, like the
+  // directory's lease_ttl.
+  std::chrono::milliseconds node_timeout{15000};
 };
 
 class EVENTIFY_EXPORT Hub : public spi::HubInbound {

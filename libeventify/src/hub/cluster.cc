@@ -1,13 +1,15 @@
 #include "hub/cluster.h"
 
 #include <utility>
+#include <vector>
 
 #include "eventify/types.h"
 
 namespace eventify::hub {
 
-ClusterLink::ClusterLink(HubCluster config, Post post, Receiver& receiver)
-    : config_(std::move(config)), post_(std::move(post)), receiver_(receiver) {
+ClusterLink::ClusterLink(HubCluster config, const spi::Clock& clock, Post post,
+                         Receiver& receiver)
+    : config_(std::move(config)), clock_(clock), post_(std::move(post)), receiver_(receiver) {
   if (!config_.node_id.empty()) {
     node_id_ = config_.node_id;
   } else if (config_.directory) {
@@ -55,6 +57,25 @@ bool ClusterLink::RenewIfDue() {
   return true;
 }
 
+void ClusterLink::Heartbeat() {
+  if (!active() || stopped_) return;
+  const Timestamp now = clock_.Now();
+  if (now - beat_at_ >= config_.renew_interval) {
+    beat_at_ = now;
+    ClusterEvent beat;
+    beat.kind = ClusterKind::kHeartbeat;
+    Publish(std::move(beat));
+  }
+  std::vector<std::string> silent;
+  for (const auto& [origin, heard] : heard_) {
+    if (now - heard >= config_.node_timeout && !gone_.contains(origin)) silent.push_back(origin);
+  }
+  for (const std::string& origin : silent) {
+    gone_.insert(origin);
+    receiver_.OnNodeGone(origin);
+  }
+}
+
 void ClusterLink::OnMessage(std::string_view topic, std::string_view payload) {
   if (topic != kClusterTopic) return;
   Result<ClusterEvent> event = DecodeClusterEvent(payload);
@@ -64,12 +85,21 @@ void ClusterLink::OnMessage(std::string_view topic, std::string_view payload) {
 }
 
 void ClusterLink::Receive(const ClusterEvent& event) {
+  heard_[event.origin] = clock_.Now();
+  const bool was_gone = gone_.erase(event.origin) > 0;
   auto [last, first] = last_seen_.try_emplace(event.origin, event.seq);
   if (!first) {
-    // A node's numbering restarts with the node: a lower number is a new life, not a gap.
-    const bool gap = event.seq > last->second + 1;
-    last->second = event.seq;
-    if (gap) receiver_.OnMissed();
+    if (event.seq <= last->second) {
+      // A node's numbering restarts with the node: a number not above the last is a new life,
+      // not a gap, and what the previous life held is gone with it.
+      last->second = event.seq;
+      if (!was_gone) receiver_.OnNodeGone(event.origin);
+    } else {
+      const bool gap = event.seq > last->second + 1;
+      last->second = event.seq;
+      if (gap) receiver_.OnMissed();
+      if (was_gone) receiver_.OnNodeBack(event.origin);
+    }
   }
   receiver_.OnRemote(event);
 }

@@ -1,7 +1,9 @@
 // The hub's link to the other nodes (docs/bus.md, "How the hub uses them"): it publishes what
 // this node routed that users on other nodes may need, hands what the other nodes published to
 // the hub's worker, and notices what may have been lost (an outage of the bus, or a gap in a
-// node's numbering), which the hub answers by asking its clients to recover.
+// node's numbering), which the hub answers by asking its clients to recover. It also keeps
+// which nodes are heard from: each publishes a heartbeat note every renew_interval, and a node
+// silent for node_timeout (or restarted) is reported gone.
 //
 // Threads: Publish, the counters and the Receiver calls belong to the hub's worker. The bus's
 // delivery thread only decodes and posts. Start before the first Publish; Stop (idempotent)
@@ -13,10 +15,12 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <set>
 #include <unordered_map>
 
 #include "eventify/hub.h"
 #include "eventify/spi/bus.h"
+#include "eventify/spi/clock.h"
 #include "hub/cluster_codec.h"
 
 namespace eventify::hub {
@@ -31,11 +35,17 @@ class ClusterLink final : private spi::BusListener {
     // Events of other nodes may have been lost (the link was down, or a node's numbering
     // skipped): what they said must be recovered from storage.
     virtual void OnMissed() = 0;
+    // Node `origin` is gone: silent for HubCluster::node_timeout, or started again (its
+    // numbering began anew). What it said of its connections no longer holds.
+    virtual void OnNodeGone(const std::string& origin) = 0;
+    // A node reported gone for its silence is heard again: what it holds must be asked again.
+    virtual void OnNodeBack(const std::string& origin) = 0;
   };
   using Post = std::function<void(std::function<void()>)>;
 
-  // With no bus in `config` the link is inactive: Publish does nothing.
-  ClusterLink(HubCluster config, Post post, Receiver& receiver);
+  // With no bus in `config` the link is inactive: Publish does nothing. `clock` (the engine's)
+  // measures the heartbeats and the silences; it outlives the link.
+  ClusterLink(HubCluster config, const spi::Clock& clock, Post post, Receiver& receiver);
   ~ClusterLink() override;
 
   // Subscribes the hub topic and starts the bus. Errors: those of spi::Bus::Start/Subscribe.
@@ -54,6 +64,10 @@ class ClusterLink final : private spi::BusListener {
   // Renews the directory's lease when HubCluster::renew_interval has passed since the last one;
   // true when it tried (the moment for Presence::Recount as well).
   bool RenewIfDue();
+  // From the hub's timers: publishes the heartbeat when renew_interval has passed since the last
+  // one, and reports gone (Receiver::OnNodeGone) each node heard from that has been silent for
+  // node_timeout since.
+  void Heartbeat();
 
  private:
   void OnMessage(std::string_view topic, std::string_view payload) override;
@@ -62,6 +76,7 @@ class ClusterLink final : private spi::BusListener {
   void Receive(const ClusterEvent& event);  // worker
 
   HubCluster config_;
+  const spi::Clock& clock_;
   Post post_;
   Receiver& receiver_;
   std::string node_id_;
@@ -70,6 +85,9 @@ class ClusterLink final : private spi::BusListener {
   // Worker only.
   std::uint64_t next_seq_ = 0;
   std::unordered_map<std::string, std::uint64_t> last_seen_;  // origin -> last seq received
+  std::unordered_map<std::string, Timestamp> heard_;          // origin -> when last heard
+  std::set<std::string> gone_;  // origins reported gone for their silence, not heard since
+  Timestamp beat_at_;           // the last heartbeat published
   std::chrono::steady_clock::time_point renewed_at_ = std::chrono::steady_clock::now();
 };
 

@@ -111,6 +111,18 @@ std::string EncodeClusterEvent(const ClusterEvent& event) {
     case ClusterKind::kNewEvent:
       out.Add(event.frame);
       break;
+    case ClusterKind::kParticipant:
+      out.Add(event.conversation_id).Add(event.user_id).Add(event.flag ? "1" : "0");
+      break;
+    case ClusterKind::kRosterQuery:
+      out.Add(event.conversation_id);
+      break;
+    case ClusterKind::kRoster:
+      out.Add(event.conversation_id);
+      for (const std::string& user : event.users) out.Add(user);
+      break;
+    case ClusterKind::kHeartbeat:
+      break;
   }
   return out.Take();
 }
@@ -167,13 +179,14 @@ Result<ClusterEvent> DecodeClusterEvent(std::string_view payload) {
       if (event.kind == ClusterKind::kRead) event.user_id = event.receipt.user_id;
       return event;
     }
-    case 't': {
-      event.kind = ClusterKind::kTyping;
+    case 't':
+    case 'j': {
+      event.kind = (*kind)[0] == 't' ? ClusterKind::kTyping : ClusterKind::kParticipant;
       auto conversation = in.Next();
       auto user = in.Next();
       if (!conversation || conversation->empty() || !user || user->empty() || !flag(event.flag) ||
           !in.AtEnd()) {
-        return Bad("typing");
+        return Bad(event.kind == ClusterKind::kTyping ? "typing" : "participant");
       }
       event.conversation_id = std::string(*conversation);
       event.user_id = std::string(*user);
@@ -195,6 +208,23 @@ Result<ClusterEvent> DecodeClusterEvent(std::string_view payload) {
       if (event.frame.empty()) return Bad("new_event frame");
       return event;
     }
+    case 'q':
+    case 'a': {
+      event.kind = (*kind)[0] == 'q' ? ClusterKind::kRosterQuery : ClusterKind::kRoster;
+      auto conversation = in.Next();
+      if (!conversation || conversation->empty()) return Bad("roster conversation");
+      event.conversation_id = std::string(*conversation);
+      while (!in.AtEnd()) {
+        auto user = in.Next();
+        if (event.kind == ClusterKind::kRosterQuery || !user || user->empty()) return Bad("roster");
+        event.users.emplace_back(*user);
+      }
+      return event;
+    }
+    case 'h':
+      event.kind = ClusterKind::kHeartbeat;
+      if (!in.AtEnd()) return Bad("heartbeat");
+      return event;
     default:
       return Bad("kind");
   }

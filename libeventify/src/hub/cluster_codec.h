@@ -11,6 +11,11 @@
 //   t  conversation, user, 0|1                                            typing
 //   p  user, 0|1, last_seen (µs)                                          presence delta
 //   e  the `new_event` frame itself (the rest of the payload)
+//   j  conversation, user, 0|1   the user's first connection on the origin joined the room
+//                                channel (1), or their last one there left it (0)
+//   q  conversation              who is on the room channel? every other node answers with `a`
+//   a  conversation, user...     the origin's participants of the room channel, all of them
+//   h  (nothing)                 the origin is alive (every HubCluster::renew_interval)
 // Pure functions; no state.
 #pragma once
 
@@ -35,6 +40,10 @@ enum class ClusterKind : char {
   kTyping = 't',
   kPresence = 'p',
   kNewEvent = 'e',
+  kParticipant = 'j',
+  kRosterQuery = 'q',
+  kRoster = 'a',
+  kHeartbeat = 'h',
 };
 
 struct SeqSpan {
@@ -48,10 +57,12 @@ struct ClusterEvent {
   std::string origin;     // the publishing node's id
   std::uint64_t seq = 0;  // per origin: 1, 2, 3 ... (a gap means payloads were lost)
   std::vector<SeqSpan> spans;   // kMessages
-  std::string conversation_id;  // kRead, kDelivered, kTyping
-  std::string user_id;  // kRead: the reader; kDelivered: the sender; kTyping, kPresence: the user
+  std::string conversation_id;  // kRead, kDelivered, kTyping, kParticipant, kRosterQuery, kRoster
+  // kRead: the reader; kDelivered: the sender; kTyping, kPresence, kParticipant: the user
+  std::string user_id;
   Receipt receipt;      // kRead, kDelivered (receipt.user_id: whose marks)
-  bool flag = false;    // kTyping: is_typing; kPresence: online
+  bool flag = false;    // kTyping: is_typing; kPresence: online; kParticipant: present
+  std::vector<std::string> users;  // kRoster
   Timestamp at;         // kPresence: last seen
   std::string frame;    // kNewEvent
 };

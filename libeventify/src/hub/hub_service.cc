@@ -60,8 +60,8 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
         transport_(std::move(transport)),
         options_(options),
         presence_(*transport_, storage_, options_, by_user_),
-        cluster_(std::move(cluster), [this](std::function<void()> task) { worker_.Post(std::move(task)); },
-                 *this) {
+        cluster_(std::move(cluster), clock_,
+                 [this](std::function<void()> task) { worker_.Post(std::move(task)); }, *this) {
     if (cluster_.active()) presence_.SetCluster(&cluster_);
   }
 
@@ -174,6 +174,7 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
   // that follows finds nothing left to do), and the offline grace of presence.
   void RunTimers() {
     if (cluster_.RenewIfDue()) presence_.Recount(clock_.Now());
+    cluster_.Heartbeat();
     for (ConnectionId connection : presence_.Tick(clock_.Now())) {
       transport_->Close(connection, spi::kCloseHeartbeatTimeout);
       Close(connection, presence_.LastAlive(connection));
@@ -550,15 +551,33 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
       case hub::ClusterKind::kNewEvent:
         for (const auto& [connection, session] : sessions_) transport_->Send(connection, note.frame);
         return;
+      case hub::ClusterKind::kParticipant:
+        return TellParticipants(
+            participants_.Remote(note.origin, note.conversation_id, note.user_id, note.flag));
+      case hub::ClusterKind::kRosterQuery:
+        return PublishRoster(note.conversation_id);
+      case hub::ClusterKind::kRoster:
+        return TellParticipants(
+            participants_.Roster(note.origin, note.conversation_id, note.users));
+      case hub::ClusterKind::kHeartbeat:
+        return;  // the link noted that the origin is alive
     }
   }
 
-  // Notes may have been lost: every connection here recovers from its last position, and the
-  // presence of their contacts elsewhere is counted again.
+  // Notes may have been lost: every connection here recovers from its last position, the
+  // presence of their contacts elsewhere is counted again, and the other nodes are asked again
+  // who is on the room channels joined here.
   void OnMissed() override {
     const std::string frame = hub::RecoverFrame();
     for (const auto& [connection, session] : sessions_) transport_->Send(connection, frame);
     presence_.Resync(clock_.Now());
+    for (const std::string& conversation : participants_.Watched()) QueryRoster(conversation);
+  }
+  void OnNodeGone(const std::string& origin) override {
+    TellParticipants(participants_.NodeGone(origin));
+  }
+  void OnNodeBack(const std::string& origin) override {
+    for (const std::string& conversation : participants_.Watched()) QueryRoster(conversation);
   }
 
   // Messages another node committed: read back (one read transaction) and routed here.
@@ -658,10 +677,11 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
     }
   }
 
-  // ---- participant_status: who is present on a room channel ----
+  // ---- participant_status: who is present on a room channel, over every node ----
 
-  // The joining connection learns who else is present; the others learn the user is, when this
-  // is the user's first connection there.
+  // The joining connection learns who else is present; the others learn the user is, when no
+  // connection of theirs was there before. The other nodes hear of the user's first connection
+  // here, and of the first connection here to the conversation, which asks for their lists.
   void ParticipantJoined(ConnectionId connection, const std::string& user_id,
                          const std::string& conversation_id) {
     for (const std::string& present : participants_.Present(conversation_id)) {
@@ -669,21 +689,58 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
         transport_->Send(connection, hub::ParticipantStatusFrame(conversation_id, present, true));
       }
     }
-    if (!participants_.Joined(conversation_id, user_id)) return;
+    const hub::RoomPresence::Joining joining = participants_.Joined(conversation_id, user_id);
+    if (joining.first_in_room) QueryRoster(conversation_id);
+    if (joining.first_here) PublishParticipant(conversation_id, user_id, true);
+    if (!joining.appeared) return;
     const std::string out = hub::ParticipantStatusFrame(conversation_id, user_id, true);
     for (ConnectionId subscriber : rooms_[conversation_id]) {
       if (subscriber != connection) transport_->Send(subscriber, out);
     }
   }
 
-  // A connection of the user left the room channel (or closed); when it was their last there,
-  // the room's remaining connections learn it.
+  // A connection of the user left the room channel (or closed); when it was their last here,
+  // the other nodes hear of it, and the room's remaining connections here learn it unless
+  // another node still has the user there.
   void ParticipantLeft(const std::string& user_id, const std::string& conversation_id) {
-    if (!participants_.Left(conversation_id, user_id)) return;
-    auto room = rooms_.find(conversation_id);
-    if (room == rooms_.end()) return;
-    const std::string out = hub::ParticipantStatusFrame(conversation_id, user_id, false);
-    for (ConnectionId subscriber : room->second) transport_->Send(subscriber, out);
+    const hub::RoomPresence::Leaving leaving = participants_.Left(conversation_id, user_id);
+    if (leaving.last_here) PublishParticipant(conversation_id, user_id, false);
+    if (leaving.vanished) TellParticipants({{conversation_id, user_id, false}});
+  }
+
+  // `participant_status` to the connections joined here to each change's conversation.
+  void TellParticipants(const std::vector<hub::ParticipantChange>& changes) {
+    for (const hub::ParticipantChange& change : changes) {
+      auto room = rooms_.find(change.conversation_id);
+      if (room == rooms_.end()) continue;
+      const std::string out =
+          hub::ParticipantStatusFrame(change.conversation_id, change.user_id, change.present);
+      for (ConnectionId subscriber : room->second) transport_->Send(subscriber, out);
+    }
+  }
+
+  void PublishParticipant(const std::string& conversation_id, const std::string& user_id,
+                          bool present) {
+    hub::ClusterEvent note;
+    note.kind = hub::ClusterKind::kParticipant;
+    note.conversation_id = conversation_id;
+    note.user_id = user_id;
+    note.flag = present;
+    cluster_.Publish(std::move(note));
+  }
+  void QueryRoster(const std::string& conversation_id) {
+    hub::ClusterEvent note;
+    note.kind = hub::ClusterKind::kRosterQuery;
+    note.conversation_id = conversation_id;
+    cluster_.Publish(std::move(note));
+  }
+  // This node's answer to a query: its list, empty too (it replaces whatever the asker holds).
+  void PublishRoster(const std::string& conversation_id) {
+    hub::ClusterEvent note;
+    note.kind = hub::ClusterKind::kRoster;
+    note.conversation_id = conversation_id;
+    note.users = participants_.PresentHere(conversation_id);
+    cluster_.Publish(std::move(note));
   }
 
   Chat& chat_;

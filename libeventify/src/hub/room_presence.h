@@ -1,46 +1,80 @@
-// Who is present on each room channel: the users with at least one connection joined to a
-// conversation, counted per connection so that a user's second tab joining or leaving changes
-// nothing (docs/protocol.md, `participant_status`). Used on the hub's worker thread only.
+// Who is present on each room channel (docs/protocol.md, `participant_status`): the users with at
+// least one connection joined to a conversation, on this node or on another node heard from.
+// Local connections are counted one by one, so that a user's second tab joining or leaving
+// changes nothing. Other nodes' participants are kept per node, from their notes (docs/bus.md,
+// "Room channels"): a delta when a user's first connection there joins or their last leaves, a
+// whole list when asked; and only for the conversations with a connection joined here (nobody
+// else would be told), so a conversation's first local join asks the other nodes for theirs.
+//
+// Pure bookkeeping: the hub sends the frames and the notes. Used on the hub's worker thread only.
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 namespace eventify::hub {
 
+// A user appeared on (present) or disappeared from a conversation's room channel, as its joined
+// connections here see it.
+struct ParticipantChange {
+  std::string conversation_id;
+  std::string user_id;
+  bool present = false;
+};
+
 class RoomPresence {
  public:
-  // A connection of `user_id` joined the conversation; true when the user was not present yet.
-  bool Joined(const std::string& conversation_id, const std::string& user_id) {
-    return ++rooms_[conversation_id][user_id] == 1;
-  }
+  struct Joining {
+    bool first_in_room = false;  // no connection here had joined the conversation: ask the others
+    bool first_here = false;     // the user's first connection here: tell the others
+    bool appeared = false;       // the user was not present anywhere known: tell the room here
+  };
+  // A connection of `user_id` joined the conversation.
+  Joining Joined(const std::string& conversation_id, const std::string& user_id);
 
-  // A connection of `user_id` that had joined left it (or closed); true when it was the user's
-  // last there.
-  bool Left(const std::string& conversation_id, const std::string& user_id) {
-    auto room = rooms_.find(conversation_id);
-    if (room == rooms_.end()) return false;
-    auto user = room->second.find(user_id);
-    if (user == room->second.end() || --user->second > 0) return false;
-    room->second.erase(user);
-    if (room->second.empty()) rooms_.erase(room);
-    return true;
-  }
+  struct Leaving {
+    bool last_here = false;  // the user's last connection here left: tell the others
+    bool vanished = false;   // ... and no other node has them there: tell the room here
+  };
+  // A connection of `user_id` that had joined left it (or closed). The last connection here to
+  // leave a conversation forgets what the other nodes hold there.
+  Leaving Left(const std::string& conversation_id, const std::string& user_id);
 
-  // The users present in the conversation, sorted.
-  std::vector<std::string> Present(const std::string& conversation_id) const {
-    std::vector<std::string> out;
-    auto room = rooms_.find(conversation_id);
-    if (room == rooms_.end()) return out;
-    for (const auto& [user_id, connections] : room->second) out.push_back(user_id);
-    return out;
-  }
+  // The users present in the conversation, here or on another node, sorted.
+  std::vector<std::string> Present(const std::string& conversation_id) const;
+  // The users with a connection joined here, sorted (this node's answer to a query).
+  std::vector<std::string> PresentHere(const std::string& conversation_id) const;
+  // The conversations with a connection joined here.
+  std::vector<std::string> Watched() const;
+
+  // Node `origin`'s delta: the user is (or no longer is) on the room channel there.
+  std::vector<ParticipantChange> Remote(const std::string& origin,
+                                        const std::string& conversation_id,
+                                        const std::string& user_id, bool present);
+  // Node `origin`'s whole list for the conversation, replacing what it said before.
+  std::vector<ParticipantChange> Roster(const std::string& origin,
+                                        const std::string& conversation_id,
+                                        const std::vector<std::string>& users);
+  // Node `origin` is gone: its participants leave every room.
+  std::vector<ParticipantChange> NodeGone(const std::string& origin);
 
  private:
-  // conversation id -> user id -> joined connections
-  std::unordered_map<std::string, std::map<std::string, int>> rooms_;
+  struct Room {
+    std::map<std::string, int> here;                         // user -> joined connections
+    std::map<std::string, std::set<std::string>> elsewhere;  // node -> users present there
+  };
+  static bool Elsewhere(const Room& room, const std::string& user_id);
+  static bool IsPresent(const Room& room, const std::string& user_id) {
+    return room.here.contains(user_id) || Elsewhere(room, user_id);
+  }
+  // Replaces `origin`'s users in `room` and collects what that changed for the room here.
+  static void Replace(const std::string& conversation_id, Room& room, const std::string& origin,
+                      std::set<std::string> users, std::vector<ParticipantChange>& changes);
+
+  std::unordered_map<std::string, Room> rooms_;  // conversations with a connection joined here
 };
 
 }  // namespace eventify::hub
