@@ -102,9 +102,10 @@ struct HubCluster {
   // How often the hub renews its lease in the directory (a third of the directory's lease_ttl),
   // and tells the other nodes it is alive (measured on the engine's clock).
   std::chrono::milliseconds renew_interval{5000};
-  // A node heard of (any note) and then silent this long, on the engine's clock, is taken as
-  // gone: its users leave the room channels here. Keep it above renew_interval, like the
-  // directory's lease_ttl.
+  // A node heard from (any note) and then silent this long, on the engine's clock, is taken as
+  // gone: its users leave the room channels here (a node that stops in order says so at once).
+  // Must be longer than renew_interval; like the directory's lease_ttl, three times it is the
+  // default.
   std::chrono::milliseconds node_timeout{15000};
 };
 
@@ -117,7 +118,9 @@ class EVENTIFY_EXPORT Hub : public spi::HubInbound {
   // A hub that is one node of several (HubCluster). It clears the directory's numbers of its node
   // id (left by a previous process under that id), subscribes the bus and starts it (the bus
   // must not have been started), and on destruction stops it and leaves the directory.
-  // Errors: those of spi::Bus::Subscribe and Start (bus_already_started, bus_stopped).
+  // Errors: kInvalidArgument invalid_node_timeout (HubCluster::node_timeout not longer than
+  // renew_interval, field "node_timeout"); those of spi::Bus::Subscribe and Start
+  // (bus_already_started, bus_stopped).
   static Result<std::unique_ptr<Hub>> CreateNode(Engine& engine,
                                                  std::shared_ptr<spi::Transport> transport,
                                                  HubOptions options, HubCluster cluster);

@@ -2,20 +2,23 @@
 // this node routed that users on other nodes may need, hands what the other nodes published to
 // the hub's worker, and notices what may have been lost (an outage of the bus, or a gap in a
 // node's numbering), which the hub answers by asking its clients to recover. It also keeps
-// which nodes are heard from: each publishes a heartbeat note every renew_interval, and a node
-// silent for node_timeout (or restarted) is reported gone.
+// which nodes are heard from: each publishes a heartbeat note every renew_interval and a farewell
+// when it stops; a node silent for node_timeout, restarted, or saying farewell is reported gone.
+// Silence is not held against the others while this node's own link is down, nor after this
+// node itself did not look for a while (a stall, or the clock jumped).
 //
 // Threads: Publish, the counters and the Receiver calls belong to the hub's worker. The bus's
 // delivery thread only decodes and posts. Start before the first Publish; Stop (idempotent)
-// before the worker stops: when it returns no bus callback runs.
+// before the worker stops: when it returns no bus callback runs. Stop may run on another thread
+// than the worker; Publish after it does nothing.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
-#include <set>
 #include <unordered_map>
 
 #include "eventify/hub.h"
@@ -48,7 +51,9 @@ class ClusterLink final : private spi::BusListener {
   ClusterLink(HubCluster config, const spi::Clock& clock, Post post, Receiver& receiver);
   ~ClusterLink() override;
 
-  // Subscribes the hub topic and starts the bus. Errors: those of spi::Bus::Start/Subscribe.
+  // Subscribes the hub topic and starts the bus. Errors: kInvalidArgument invalid_node_timeout
+  // (node_timeout not above renew_interval, field "node_timeout"); those of
+  // spi::Bus::Start/Subscribe.
   Status Start();
   // Stops the bus and removes this node from the presence directory. Idempotent.
   void Stop();
@@ -68,12 +73,15 @@ class ClusterLink final : private spi::BusListener {
   // one, and reports gone (Receiver::OnNodeGone) each node heard from that has been silent for
   // node_timeout since.
   void Heartbeat();
+  // Worker, before Stop: tells the other nodes this one stops (what it held is gone at once).
+  void Farewell();
 
  private:
   void OnMessage(std::string_view topic, std::string_view payload) override;
   void OnLinkLost() override;
   void OnLinkRestored() override;
   void Receive(const ClusterEvent& event);  // worker
+  void Forget(const std::string& origin);    // worker: its numbering and when it was heard
 
   HubCluster config_;
   const spi::Clock& clock_;
@@ -81,13 +89,17 @@ class ClusterLink final : private spi::BusListener {
   Receiver& receiver_;
   std::string node_id_;
   bool started_ = false;
-  bool stopped_ = false;
+  std::atomic<bool> stopped_{false};
   // Worker only.
   std::uint64_t next_seq_ = 0;
   std::unordered_map<std::string, std::uint64_t> last_seen_;  // origin -> last seq received
-  std::unordered_map<std::string, Timestamp> heard_;          // origin -> when last heard
-  std::set<std::string> gone_;  // origins reported gone for their silence, not heard since
-  Timestamp beat_at_;           // the last heartbeat published
+  // Origins heard from and not gone: when last heard.
+  std::unordered_map<std::string, Timestamp> heard_;
+  // Origins reported gone for their silence, not heard since: when (forgotten after a while).
+  std::unordered_map<std::string, Timestamp> gone_;
+  Timestamp beat_at_;     // the last heartbeat published
+  Timestamp checked_at_;  // the last look for silent nodes
+  bool link_down_ = false;
   std::chrono::steady_clock::time_point renewed_at_ = std::chrono::steady_clock::now();
 };
 

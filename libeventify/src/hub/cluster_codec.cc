@@ -122,6 +122,7 @@ std::string EncodeClusterEvent(const ClusterEvent& event) {
       for (const std::string& user : event.users) out.Add(user);
       break;
     case ClusterKind::kHeartbeat:
+    case ClusterKind::kFarewell:
       break;
   }
   return out.Take();
@@ -222,8 +223,9 @@ Result<ClusterEvent> DecodeClusterEvent(std::string_view payload) {
       return event;
     }
     case 'h':
-      event.kind = ClusterKind::kHeartbeat;
-      if (!in.AtEnd()) return Bad("heartbeat");
+    case 'g':
+      event.kind = (*kind)[0] == 'h' ? ClusterKind::kHeartbeat : ClusterKind::kFarewell;
+      if (!in.AtEnd()) return Bad(event.kind == ClusterKind::kHeartbeat ? "heartbeat" : "farewell");
       return event;
     default:
       return Bad("kind");

@@ -16,6 +16,7 @@
 //   q  conversation              who is on the room channel? every other node answers with `a`
 //   a  conversation, user...     the origin's participants of the room channel, all of them
 //   h  (nothing)                 the origin is alive (every HubCluster::renew_interval)
+//   g  (nothing)                 the origin stops (an orderly shutdown): what it held is gone
 // Pure functions; no state.
 #pragma once
 
@@ -44,6 +45,7 @@ enum class ClusterKind : char {
   kRosterQuery = 'q',
   kRoster = 'a',
   kHeartbeat = 'h',
+  kFarewell = 'g',
 };
 
 struct SeqSpan {

@@ -81,6 +81,9 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
       std::unique_lock lock(pending_mu_);
       pending_done_.wait(lock, [&] { return pending_ == 0; });
     }
+    // The other nodes drop this one's room-channel users now rather than after node_timeout.
+    worker_.Post([this] { cluster_.Farewell(); });
+    worker_.Flush();
     cluster_.Stop();  // no bus callback posts after this; this node leaves the directory
     worker_.Post([this] {
       for (const auto& [connection, session] : sessions_) {
@@ -571,14 +574,12 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
     const std::string frame = hub::RecoverFrame();
     for (const auto& [connection, session] : sessions_) transport_->Send(connection, frame);
     presence_.Resync(clock_.Now());
-    for (const std::string& conversation : participants_.Watched()) QueryRoster(conversation);
+    Requery();
   }
   void OnNodeGone(const std::string& origin) override {
     TellParticipants(participants_.NodeGone(origin));
   }
-  void OnNodeBack(const std::string& origin) override {
-    for (const std::string& conversation : participants_.Watched()) QueryRoster(conversation);
-  }
+  void OnNodeBack(const std::string& /*origin*/) override { Requery(); }
 
   // Messages another node committed: read back (one read transaction) and routed here.
   void RouteRemoteMessages(const std::vector<hub::SeqSpan>& spans) {
@@ -734,6 +735,20 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
     note.conversation_id = conversation_id;
     cluster_.Publish(std::move(note));
   }
+  // After notes may have been lost, once however many losses a burst reports: every room joined
+  // here is asked about again, and this node publishes its own list of each (the other nodes'
+  // question about it may be what was lost).
+  void Requery() {
+    if (requery_queued_) return;
+    requery_queued_ = true;
+    worker_.Post([this] {
+      requery_queued_ = false;
+      for (const std::string& conversation : participants_.Watched()) {
+        QueryRoster(conversation);
+        PublishRoster(conversation);
+      }
+    });
+  }
   // This node's answer to a query: its list, empty too (it replaces whatever the asker holds).
   void PublishRoster(const std::string& conversation_id) {
     hub::ClusterEvent note;
@@ -772,6 +787,7 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
   std::vector<PendingDelivery> pending_deliveries_;
   hub::Presence presence_;
   hub::RoomPresence participants_;
+  bool requery_queued_ = false;
   std::atomic<bool> tick_queued_{false};
   hub::ClusterLink cluster_;  // stopped in the destructor, before the worker
 
