@@ -2,6 +2,7 @@
 
 #include <map>
 #include <set>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -63,7 +64,7 @@ class BatchRun {
   Status NumberPositions(std::span<storage::BatchOperation* const> operations) {
     EV_ASSIGN_OR_RETURN(const std::int64_t first,
                         store_.TakePositions(static_cast<std::int64_t>(inserts_.size())));
-    std::unordered_map<std::string, std::int64_t> pos_of;
+    std::unordered_map<std::string_view, std::int64_t> pos_of;  // views of the ids in inserts_
     for (std::size_t i = 0; i < inserts_.size(); ++i) {
       Message& m = inserts_[i].message;
       m.pos = first + static_cast<std::int64_t>(i);
@@ -95,9 +96,9 @@ class BatchRun {
   Status LoadRequests(std::span<storage::BatchOperation* const> operations) {
     std::vector<std::string> keys;
     for (storage::BatchOperation* base : operations) keys.push_back(Op(base).request_key);
-    EV_ASSIGN_OR_RETURN(auto stored, store_.FindMessagesByRequestKey(keys));
-    for (spi::MessageRecord& record : stored) {
-      by_key_.emplace(record.request_key, std::move(record.message));
+    EV_ASSIGN_OR_RETURN(stored_, store_.FindMessagesByRequestKey(keys));
+    for (const spi::MessageRecord& record : stored_) {
+      by_key_.emplace(record.request_key, &record.message);
     }
     return Status::Ok();
   }
@@ -147,10 +148,10 @@ class BatchRun {
       if (!Op(base).message.reply_to_id.empty()) ids.push_back(Op(base).message.reply_to_id);
     }
     if (ids.empty()) return Status::Ok();
-    EV_ASSIGN_OR_RETURN(auto found, store_.FindMessages(ids));
-    for (spi::MessageRecord& record : found) {
-      std::string id = record.message.id;
-      by_id_.emplace(std::move(id), std::move(record.message));
+    with_replies_ = true;
+    EV_ASSIGN_OR_RETURN(replied_, store_.FindMessages(ids));
+    for (const spi::MessageRecord& record : replied_) {
+      by_id_.emplace(record.message.id, &record.message);
     }
     return Status::Ok();
   }
@@ -158,11 +159,11 @@ class BatchRun {
   void Apply(MessageOperation& op) {
     op.written = false;  // the body may run again after a retry
     if (auto stored = by_key_.find(op.request_key); stored != by_key_.end()) {
-      if (!SameRequest(op, stored->second)) {
+      if (!SameRequest(op, *stored->second)) {
         op.outcome = KeyReused();
         return;
       }
-      op.result = stored->second;
+      op.result = *stored->second;
       op.outcome = Status::Ok();
       return;
     }
@@ -181,8 +182,8 @@ class BatchRun {
     m.created_at = now_;
     inserts_.push_back(spi::MessageRecord{m, op.request_key});
     op.written = true;
-    by_key_.emplace(op.request_key, m);  // a resend later in this batch gets this message
-    by_id_.emplace(m.id, m);             // and a reply later in this batch finds it
+    by_key_.emplace(op.request_key, &m);  // a resend later in this batch gets this message
+    if (with_replies_) by_id_.emplace(m.id, &m);  // and a reply later in this batch finds it
   }
 
   Status Check(const MessageOperation& op) const {
@@ -209,10 +210,10 @@ class BatchRun {
     }
     if (!op.message.reply_to_id.empty()) {
       auto replied = by_id_.find(op.message.reply_to_id);
-      if (replied == by_id_.end() || replied->second.conversation_id != op.conversation_id) {
+      if (replied == by_id_.end() || replied->second->conversation_id != op.conversation_id) {
         return MessageNotFound("reply_to_id");
       }
-      if (replied->second.kind == MessageKind::kAnnouncement && !organizer) {
+      if (replied->second->kind == MessageKind::kAnnouncement && !organizer) {
         return PermissionDenied("announcement_read_only", "announcements cannot be replied to");
       }
     }
@@ -223,8 +224,14 @@ class BatchRun {
   const Timestamp now_;
   std::unordered_map<std::string, spi::ConversationRecord> conversations_;
   std::unordered_map<std::string, std::int64_t> last_seq_;
-  std::unordered_map<std::string, Message> by_key_;
-  std::unordered_map<std::string, Message> by_id_;
+  // The messages a request key or an id names, in this batch or stored before: views into the
+  // operations (their request keys and results, which outlive the run) and into the look-ups'
+  // answers below. Ids only when a message of the batch replies to one.
+  std::vector<spi::MessageRecord> stored_;   // stored messages named by request keys of the batch
+  std::vector<spi::MessageRecord> replied_;  // stored messages replied to
+  bool with_replies_ = false;
+  std::unordered_map<std::string_view, const Message*> by_key_;
+  std::unordered_map<std::string_view, const Message*> by_id_;
   std::unordered_map<std::string, spi::ChatUser> users_;
   std::set<std::pair<std::string, std::string>> holders_;  // (event id, user id)
   std::vector<spi::MessageRecord> inserts_;
