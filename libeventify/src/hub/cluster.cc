@@ -71,7 +71,8 @@ void ClusterLink::Heartbeat() {
   }
   // While this node's link is down, or when it did not look for half a node_timeout (a stall of
   // its own, or the clock jumped), the silence is its own: every node gets a fresh node_timeout.
-  const bool own_silence = checked_at_ != Timestamp{} && now - checked_at_ > config_.node_timeout / 2;
+  const bool own_silence =
+      checked_at_ != Timestamp{} && now - checked_at_ > config_.node_timeout / 2;
   checked_at_ = now;
   if (link_down_ || own_silence) {
     for (auto& [origin, heard] : heard_) heard = now;
@@ -86,9 +87,9 @@ void ClusterLink::Heartbeat() {
     gone_[origin] = now;
     receiver_.OnNodeGone(origin);
   }
-  // A node gone this long is forgotten: heard again, it is a new node (its own link restored
-  // makes it publish what it holds).
-  std::erase_if(gone_, [&](const auto& entry) { return now - entry.second > 10 * config_.node_timeout; });
+  // A node gone this long is forgotten: heard again, it is met as a node already running.
+  std::erase_if(gone_,
+                [&](const auto& entry) { return now - entry.second > 10 * config_.node_timeout; });
 }
 
 void ClusterLink::Farewell() {
@@ -122,7 +123,9 @@ void ClusterLink::Receive(const ClusterEvent& event) {
   const bool was_gone = gone_.erase(event.origin) > 0;
   auto [last, first] = last_seen_.try_emplace(event.origin, event.seq);
   if (first) {
-    if (was_gone) receiver_.OnNodeBack(event.origin);
+    // Gone and heard again, or met in the middle of its numbering (it ran before this node heard
+    // it, or was forgotten): what it holds must be asked. A new node starts at 1 and holds nothing.
+    if (was_gone || event.seq > 1) receiver_.OnNodeBack(event.origin);
   } else if (event.seq <= last->second) {
     // A node's numbering restarts with the node: a number not above the last is a new life, not
     // a gap, and what the previous life held is gone with it.

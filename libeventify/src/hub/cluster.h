@@ -41,7 +41,8 @@ class ClusterLink final : private spi::BusListener {
     // Node `origin` is gone: silent for HubCluster::node_timeout, or started again (its
     // numbering began anew). What it said of its connections no longer holds.
     virtual void OnNodeGone(const std::string& origin) = 0;
-    // A node reported gone for its silence is heard again: what it holds must be asked again.
+    // A node reported gone for its silence is heard again, or a node is first heard in the
+    // middle of its numbering: what it holds must be asked.
     virtual void OnNodeBack(const std::string& origin) = 0;
   };
   using Post = std::function<void(std::function<void()>)>;
