@@ -172,6 +172,8 @@ class AsyncCall {
     BOOST_REQUIRE_MESSAGE(WaitUntilAsleep(std::span<const pid_t>(&tid, 1)) && !done_.load(),
                           "a call did not wait in the pipeline's queue");
   }
+  // Whether the call has returned.
+  bool Done() const { return done_.load(); }
   // The call's outcome. A call still waiting after `limit` fails the test and is abandoned (its
   // thread detached, blocked on its own stack) rather than hanging the program.
   Status Join(std::chrono::milliseconds limit = std::chrono::seconds(20)) {

@@ -566,6 +566,61 @@ BOOST_AUTO_TEST_CASE(with_two_writers_the_next_batch_commits_while_the_one_befor
              "ApplyBatch calls: " << Show(applier.calls()));
 }
 
+// An applier that asks for it (the chat) is finished in the order its batches were applied:
+// the second batch commits while the first one's writer is still held after its commit, but it
+// is told (Committed) and its caller answered only after the first.
+class OrderedApplier final : public storage::BatchApplier {
+ public:
+  Status ApplyBatch(spi::Transaction& tx, storage::BatchContext& context,
+                    std::span<storage::BatchOperation* const> operations) override {
+    return inner_.ApplyBatch(tx, context, operations);
+  }
+  void Committed(std::span<storage::BatchOperation* const> operations) override {
+    std::vector<int> ids;
+    for (storage::BatchOperation* op : operations) ids.push_back(static_cast<TestOp*>(op)->id);
+    std::lock_guard lock(mu_);
+    committed_.push_back(ids);
+  }
+  bool FinishesInOrder() const override { return true; }
+  std::vector<std::vector<int>> committed() {
+    std::lock_guard lock(mu_);
+    return committed_;
+  }
+
+ private:
+  RecordingApplier inner_{/*hold_first=*/false};
+  std::mutex mu_;
+  std::vector<std::vector<int>> committed_;
+};
+
+BOOST_AUTO_TEST_CASE(an_applier_that_asks_is_finished_in_the_order_its_batches_were_applied) {
+  auto slow = std::make_shared<SlowFirstFlushStorage>(storage);
+  OrderedApplier applier;
+  storage::CommitPipeline pipeline(slow, {.max_batch = 1024, .max_queue = 1024, .writers = 2});
+  struct ReleaseSlow {
+    SlowFirstFlushStorage& storage;
+    ~ReleaseSlow() { storage.Release(); }
+  } release{*slow};
+  TestOp first(0), second(1);
+
+  Caller first_caller(pipeline, applier, first);
+  BOOST_REQUIRE_MESSAGE(slow->WaitUntilHolding(), "the first commit never happened");
+  Caller second_caller(pipeline, applier, second);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!RowExists(1) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(1ms);
+  }
+  BOOST_REQUIRE_MESSAGE(RowExists(1), "the second batch never committed");
+  std::this_thread::sleep_for(100ms);  // time enough for its writer to go on, were it allowed
+  BOOST_TEST(!second_caller.Done());
+  BOOST_TEST(applier.committed().empty());
+  slow->Release();
+  BOOST_TEST(first_caller.Join().ok());
+  BOOST_TEST(second_caller.Join().ok());
+  BOOST_TEST((applier.committed() == std::vector<std::vector<int>>{{0}, {1}}),
+             "Committed calls: " << Show(applier.committed()));
+}
+
 // Wake-ups are passed from caller to caller: every caller of a large batch is answered.
 BOOST_AUTO_TEST_CASE(every_caller_of_a_large_batch_is_answered) {
   RecordingApplier applier(/*hold_first=*/true);

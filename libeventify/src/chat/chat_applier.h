@@ -63,6 +63,8 @@ class ChatApplier final : public storage::BatchApplier {
   Status ApplyBatch(spi::Transaction& tx, storage::BatchContext& context,
                     std::span<storage::BatchOperation* const> operations) override;
   void Committed(std::span<storage::BatchOperation* const> operations) override;
+  // The hub routes a conversation's messages, and answers their senders, in sequence order.
+  bool FinishesInOrder() const override { return true; }
 
  private:
   const spi::Clock& clock_;

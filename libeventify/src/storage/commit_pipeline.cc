@@ -103,6 +103,8 @@ void CommitPipeline::WriterLoop() {
   std::vector<Item*> batch;
   for (;;) {
     batch.clear();
+    bool ordered = false;     // the batch holds operations of an applier that FinishesInOrder
+    std::uint64_t ticket = 0;  // then: its number among such batches
     {
       std::unique_lock lock(mu_);
       work_available_.wait(lock, [&] { return (stopping_ || !queue_.empty()) && !turn_taken_; });
@@ -113,6 +115,9 @@ void CommitPipeline::WriterLoop() {
         queue_.pop_front();
       }
       queued_.store(queue_.size(), std::memory_order_relaxed);
+      ordered = std::any_of(batch.begin(), batch.end(),
+                            [](const Item* item) { return item->applier->FinishesInOrder(); });
+      if (ordered) ticket = next_ordered_++;
     }
     batches_.fetch_add(1, std::memory_order_relaxed);
     operations_.fetch_add(batch.size(), std::memory_order_relaxed);
@@ -129,7 +134,23 @@ void CommitPipeline::WriterLoop() {
       HandOnTurn();
     });
     if (!turn_handed_on) HandOnTurn();
+    if (!ordered) {
+      Finish(batch);
+      continue;
+    }
+    // The ordered batches applied before this one are committed or committing (their writers
+    // handed the turn on before this batch was taken): wait for their Finish, never for I/O of
+    // this batch's own.
+    {
+      std::unique_lock lock(finish_mu_);
+      finished_.wait(lock, [&] { return ordered_finished_ == ticket; });
+    }
     Finish(batch);
+    {
+      std::lock_guard lock(finish_mu_);
+      ++ordered_finished_;
+    }
+    finished_.notify_all();
   }
 }
 

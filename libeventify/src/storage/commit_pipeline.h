@@ -35,7 +35,9 @@
 // next one waits for those rows: operations on one account still apply in arrival order. (Two
 // rare exceptions, both after the turn was handed on: operations re-applied one by one after a
 // failed COMMIT, and a batch the storage runs again because its COMMIT hit a conflict, may land
-// after a later batch.) On SQLite, whose writes are serialised, one writer is right.
+// after a later batch.) On SQLite, whose writes are serialised, one writer is right. Batches are
+// finished (appliers told, callers answered) as their writers get there, but those of an applier
+// that asks for it (BatchApplier::FinishesInOrder) in the order they were applied.
 //
 // Waiting or not. Execute blocks its caller until the commit; Submit hands the operation over and
 // returns, and the writer calls the operation's `done` callback after the commit instead of
@@ -132,6 +134,17 @@ class BatchApplier {
   // any of their callers is woken. Must be quick and must never call Execute or Submit. The
   // default does nothing.
   virtual void Committed(std::span<BatchOperation* const> operations) { (void)operations; }
+
+  // True: the batches holding this applier's operations are finished (Committed, then their
+  // callers answered) in the order they were applied, whichever writer ran them, as their
+  // commits completed when they conflict. With several writers a batch applied after another
+  // that conflicts with it commits after it, but its writer may reach Finish first; an applier
+  // whose observers or callers need commit order (the chat: messages of a conversation in
+  // sequence order) asks for this. A batch then waits, after its own commit, until the batches
+  // applied before it that hold such operations are finished. False (the default): batches
+  // finish as their writers get there, so an independent batch is answered while an earlier
+  // one still flushes.
+  virtual bool FinishesInOrder() const { return false; }
 };
 
 struct CommitPipelineOptions {
@@ -199,6 +212,12 @@ class CommitPipeline {
   std::deque<Item*> queue_;
   bool turn_taken_ = false;  // a writer is taking or applying a batch
   bool stopping_ = false;
+  // Batches holding operations of an applier that FinishesInOrder, numbered as they take the
+  // turn (under mu_), and how many of them have finished (under finish_mu_).
+  std::uint64_t next_ordered_ = 0;
+  std::mutex finish_mu_;
+  std::condition_variable finished_;
+  std::uint64_t ordered_finished_ = 0;
   // Statistics, written by the writers (queued_ under mu_ too), read without the lock.
   std::atomic<std::uint64_t> queued_{0};
   std::atomic<std::uint64_t> batches_{0};
