@@ -177,6 +177,19 @@ struct ClusterFixture : HubFixture {
     engine2.reset();
   }
 
+  // Ann on node 1 and the organizer on node 2, both joined to the direct conversation; ann has
+  // seen the organizer arrive.
+  std::pair<spi::ConnectionId, spi::ConnectionId> AnnAndOrganizerInTheRoom() {
+    const spi::ConnectionId a = Connect(ann);
+    Join(a, direct);
+    const spi::ConnectionId o = Connect2(organizer);
+    (void)Join2(o, direct);
+    Settle();
+    BOOST_TEST(Participants(transport.Take(a)) == Types{organizer.user_id + ":true"},
+               boost::test_tools::per_element());
+    return {a, o};
+  }
+
   // The `participant_status` frames among `frames`, as "user_id:is_online"; the rest dropped.
   static Types Participants(const std::vector<std::string>& frames) {
     Types out;
@@ -475,13 +488,7 @@ BOOST_AUTO_TEST_CASE(a_silent_nodes_participants_leave_the_room_and_come_back_wi
     BOOST_TEST_MESSAGE("the manual clock runs the silence in process");
     return;
   }
-  const spi::ConnectionId a = Connect(ann);
-  Join(a, direct);
-  const spi::ConnectionId o = Connect2(organizer);
-  (void)Join2(o, direct);
-  Settle();
-  BOOST_TEST(Participants(transport.Take(a)) == Types{organizer.user_id + ":true"},
-             boost::test_tools::per_element());
+  const auto [a, o] = AnnAndOrganizerInTheRoom();
   auto step = [&] {
     clock->Advance(std::chrono::seconds(5));
     hub2->Tick();
@@ -530,13 +537,7 @@ BOOST_AUTO_TEST_CASE(a_lost_question_is_answered_after_the_gap) {
 
 // A node that stops in order says so: its users leave the rooms on the others at once.
 BOOST_AUTO_TEST_CASE(a_node_that_stops_takes_its_participants_with_it) {
-  const spi::ConnectionId a = Connect(ann);
-  Join(a, direct);
-  const spi::ConnectionId o = Connect2(organizer);
-  (void)Join2(o, direct);
-  Settle();
-  BOOST_TEST(Participants(transport.Take(a)) == Types{organizer.user_id + ":true"},
-             boost::test_tools::per_element());
+  const auto [a, o] = AnnAndOrganizerInTheRoom();
   hub2.reset();
   Types seen;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);

@@ -67,29 +67,28 @@ using e2e::ChatPath;
 using e2e::DirectConversation;
 using e2e::MessageFrame;
 
-// The next user_status_update about `user_id` within `seconds` (each wait), and whether it says
-// online.
-std::optional<bool> NextStatusOf(WsClient& client, const std::string& user_id, int seconds = 10) {
+// The next frame of `type` about `user_id` within `seconds` (each wait), and whether its
+// is_online is true.
+std::optional<bool> NextIsOnline(WsClient& client, const std::string& type,
+                                 const std::string& user_id, int seconds) {
   for (int i = 0; i < 20; ++i) {
-    const auto update = client.WaitFor("user_status_update", seconds);
-    if (!update) return std::nullopt;
-    if (JsonString(*update, "/user_id") != user_id) continue;
-    return update->find("\"is_online\":true") != std::string::npos;
+    const auto frame = client.WaitFor(type, seconds);
+    if (!frame) return std::nullopt;
+    if (JsonString(*frame, "/user_id") != user_id) continue;
+    return frame->find("\"is_online\":true") != std::string::npos;
   }
   return std::nullopt;
 }
 
-// The next participant_status about `user_id` on a room socket within `seconds` (each wait), and
-// whether it says present.
+// The next user_status_update about `user_id`: online or not.
+std::optional<bool> NextStatusOf(WsClient& client, const std::string& user_id, int seconds = 10) {
+  return NextIsOnline(client, "user_status_update", user_id, seconds);
+}
+
+// The next participant_status about `user_id` on a room socket: present or not.
 std::optional<bool> NextParticipantOf(WsClient& client, const std::string& user_id,
                                       int seconds = 10) {
-  for (int i = 0; i < 20; ++i) {
-    const auto status = client.WaitFor("participant_status", seconds);
-    if (!status) return std::nullopt;
-    if (JsonString(*status, "/user_id") != user_id) continue;
-    return status->find("\"is_online\":true") != std::string::npos;
-  }
-  return std::nullopt;
+  return NextIsOnline(client, "participant_status", user_id, seconds);
 }
 
 }  // namespace

@@ -356,6 +356,12 @@ class SlowFirstFlushStorage final : public spi::Storage {
   Gate gate_;
 };
 
+// Lets the held flush go when the test ends, even on a failed REQUIRE, before anything joins.
+struct ReleaseSlowOnExit {
+  SlowFirstFlushStorage& storage;
+  ~ReleaseSlowOnExit() { storage.Release(); }
+};
+
 BOOST_FIXTURE_TEST_SUITE(pipeline, PipelineFixture)
 
 BOOST_AUTO_TEST_CASE(operations_queued_behind_a_batch_are_applied_as_one_batch_in_arrival_order) {
@@ -548,10 +554,7 @@ BOOST_AUTO_TEST_CASE(with_two_writers_the_next_batch_commits_while_the_one_befor
   auto slow = std::make_shared<SlowFirstFlushStorage>(storage);
   RecordingApplier applier(/*hold_first=*/false);
   storage::CommitPipeline pipeline(slow, {.max_batch = 1024, .max_queue = 1024, .writers = 2});
-  struct ReleaseSlow {
-    SlowFirstFlushStorage& storage;
-    ~ReleaseSlow() { storage.Release(); }
-  } release{*slow};
+  ReleaseSlowOnExit release{*slow};
   TestOp first(0), second(1);
 
   Caller first_caller(pipeline, applier, first);
@@ -597,10 +600,7 @@ BOOST_AUTO_TEST_CASE(an_applier_that_asks_is_finished_in_the_order_its_batches_w
   auto slow = std::make_shared<SlowFirstFlushStorage>(storage);
   OrderedApplier applier;
   storage::CommitPipeline pipeline(slow, {.max_batch = 1024, .max_queue = 1024, .writers = 2});
-  struct ReleaseSlow {
-    SlowFirstFlushStorage& storage;
-    ~ReleaseSlow() { storage.Release(); }
-  } release{*slow};
+  ReleaseSlowOnExit release{*slow};
   TestOp first(0), second(1);
 
   Caller first_caller(pipeline, applier, first);
