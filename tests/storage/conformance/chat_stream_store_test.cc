@@ -6,6 +6,7 @@
 // conversations they are a member of now, without their own messages and marks.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <set>
 #include <string>
@@ -179,6 +180,65 @@ BOOST_AUTO_TEST_CASE(a_users_stream_is_others_events_in_their_conversations_by_p
     auto u2 = store.ListStreamMarks("u2", 0, 10);
     BOOST_REQUIRE(u2->size() == 1u);
     BOOST_TEST((*u2)[0].pos == 19);
+    return Status::Ok();
+  }));
+}
+
+// Long conversations (about ninety messages each, past two multiples of 32),
+// batches interleaving three conversations as the commit pipeline writes them, the first
+// messages at position 0 as before migration 19: after every position, the stream is exactly
+// the later messages of others in the user's conversations, in order, and a limit keeps its
+// first ones.
+BOOST_AUTO_TEST_CASE(the_stream_after_any_position_of_long_conversations_is_every_later_message) {
+  SeedPeople();
+  struct Row {
+    int conversation;
+    std::int64_t pos;
+    std::string sender;
+  };
+  std::vector<Row> model;
+  REQUIRE_OK(Run([&](ChatStore& store) -> Status {
+    EV_TEST_RETURN_IF_ERROR(store.InsertConversation(Direct(1, "u1", "u2")));
+    EV_TEST_RETURN_IF_ERROR(store.InsertConversation(Room(2, event_id, "u3")));
+    return store.InsertConversation(Direct(3, "u2", "u3"));
+  }));
+  const std::vector<std::string> senders[] = {{"u1", "u2"}, {"u1", "u3", "u3"}, {"u2", "u3"}};
+  std::int64_t seq[3] = {0, 0, 0};
+  std::int64_t pos = 0;
+  int n = 0;
+  for (int batch = 0; batch < 14; ++batch) {
+    std::vector<MessageRecord> records;
+    const int size = 5 + (batch * 7) % 31;  // 5..35 messages, over the conversations in turn
+    for (int i = 0; i < size; ++i, ++n) {
+      const int c = (n * 5 + batch) % 3;
+      const std::string& sender = senders[c][(n / 3) % senders[c].size()];
+      MessageRecord r = Msg(n, IdOf(c + 1), ++seq[c], sender);
+      r.message.pos = batch == 0 ? 0 : ++pos;  // the first batch as before migration 19
+      model.push_back({c + 1, r.message.pos, sender});
+      records.push_back(std::move(r));
+    }
+    REQUIRE_OK(Run([&](ChatStore& store) { return store.InsertMessages(records); }));
+  }
+  BOOST_TEST_REQUIRE(seq[0] > 64);
+  BOOST_TEST_REQUIRE(seq[1] > 64);
+  REQUIRE_OK(Run([&](ChatStore& store) -> Status {
+    for (std::int64_t after = 0; after <= pos; ++after) {
+      std::vector<std::int64_t> expected;  // u1's conversations are 1 and 2
+      for (const Row& row : model) {
+        if (row.conversation != 3 && row.pos > after && row.sender != "u1") {
+          expected.push_back(row.pos);
+        }
+      }
+      auto all = store.ListStreamMessages("u1", after, 1000);
+      BOOST_REQUIRE(all.ok());
+      BOOST_TEST_INFO("after " << after);
+      BOOST_TEST((PositionsOf(*all) == expected));
+      auto five = store.ListStreamMessages("u1", after, 5);
+      BOOST_REQUIRE(five.ok());
+      expected.resize(std::min<std::size_t>(expected.size(), 5));
+      BOOST_TEST_INFO("after " << after << ", limit 5");
+      BOOST_TEST((PositionsOf(*five) == expected));
+    }
     return Status::Ok();
   }));
 }

@@ -133,6 +133,8 @@ class EVENTIFY_EXPORT ChatStore {
   virtual Result<std::vector<std::pair<std::string, std::int64_t>>> LastSequences(
       std::span<const std::string> ids) = 0;
   // Inserts every message (with its Message::pos) in as few statements as the database allows.
+  // Within a conversation a message's pos grows with its seq (the engine locks the conversation,
+  // numbers after its newest message and takes positions last): ListStreamMessages may rely on it.
   // Errors: kAlreadyExists (message_exists) for a taken id, request key or (conversation, seq).
   virtual Status InsertMessages(std::span<const MessageRecord> messages) = 0;
   // The messages among `ids` that exist.
@@ -209,7 +211,10 @@ class EVENTIFY_EXPORT ChatStore {
   virtual Result<std::int64_t> StreamPosition() = 0;
   // Up to `limit` messages with pos above `after_pos`, sent by others than `user_id`, in the
   // conversations `user_id` is a member of now (as CountUnreadByConversation), by pos. One
-  // statement, through the (conversation_id, pos) index of each of the user's conversations.
+  // statement; the SOCI store finds in each of the user's conversations the newest of its
+  // messages at or below `after_pos` among one in 32 (a partial index) and reads on from there
+  // through the (conversation_id, seq) index, so a read costs the page plus at most 31 rows a
+  // conversation.
   virtual Result<std::vector<Message>> ListStreamMessages(std::string_view user_id,
                                                           std::int64_t after_pos, int limit) = 0;
   // Up to `limit` marks with pos above `after_pos`, of others than `user_id`, in the same

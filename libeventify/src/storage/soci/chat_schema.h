@@ -122,4 +122,21 @@ constexpr std::string_view kV24AddSenderMarks =
     " GROUP BY m.conversation_id, m.sender_id";
 constexpr std::string_view kV24DropSenderIndex = "DROP INDEX chat_messages_sender_idx";
 
+// Version 25: the stream reads positions through one message in 32 of each conversation. Within a
+// conversation a message's pos grows with its seq (the chat applier locks the conversation, numbers
+// its messages after the newest committed one and takes their positions last, in that order;
+// spi/chat_store.h, InsertMessages), so the messages above a position P are the ones after the
+// newest indexed message at or below P, filtered by pos: at most 31 more than the page itself.
+// The full (conversation_id, pos) index of version 19 cost a B-tree leaf per conversation in every
+// commit (a fifth of the pages a SQLite chat commit wrote, docs/performance.md); this one is 32
+// times smaller, its entries carry the seq the read starts after (an index-only look-up), and its
+// predicate is repeated verbatim by the read (kChatPosMarkPredicate), which both databases need to
+// use a partial index.
+constexpr std::string_view kChatPosMarkPredicate = "seq % 32 = 0";
+constexpr std::string_view kV25DropMessagesPosIndex = "DROP INDEX chat_messages_pos_idx";
+constexpr std::string_view kV25MessagesPosMarks =
+    "CREATE INDEX chat_messages_pos_marks_idx ON chat_messages (conversation_id, pos, seq)"
+    " WHERE seq % 32 = 0";
+static_assert(kV25MessagesPosMarks.ends_with(kChatPosMarkPredicate));
+
 }  // namespace eventify::storage

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/status_macros.h"
+#include "storage/soci/chat_schema.h"
 #include "storage/soci/native_statements.h"
 #include "storage/soci/params.h"
 #include "storage/soci/row_queries.h"
@@ -945,13 +946,23 @@ Result<std::int64_t> SociChatStore::StreamPosition() {
 Result<std::vector<Message>> SociChatStore::ListStreamMessages(std::string_view user_id,
                                                                std::int64_t after_pos, int limit) {
   return context_.Call(Access::kRead, "ListStreamMessages", [&]() -> Result<std::vector<Message>> {
+    // Per conversation of the user, `low` is the seq of its newest message at or below the
+    // position that the partial index of migration 25 holds (0 when none); the messages above
+    // the position are among those after `low`, read through the (conversation_id, seq) index.
     Params p(context_.dialect());
+    const long long after = after_pos;
+    // One statement per `+=`: placeholders bind in the order they are added.
     std::string query = "SELECT " + std::string(kMessageColumns) +
-                        " FROM chat_messages WHERE conversation_id IN (" +
-                        MyConversationIds(p, user_id) + ")";
-    query += " AND pos > " + p.Add(static_cast<long long>(after_pos));
-    query += " AND sender_id <> " + p.Add(user_id);
-    query += " ORDER BY pos LIMIT " + p.Add(static_cast<long long>(limit));
+                        " FROM (SELECT o.id AS cid, COALESCE((SELECT k.seq FROM chat_messages k"
+                        " WHERE k.conversation_id = o.id AND k." +
+                        std::string(kChatPosMarkPredicate) + " AND k.pos <= ";
+    query += p.Add(after);
+    query += " ORDER BY k.pos DESC LIMIT 1), 0) AS low FROM chat_conversations o WHERE o.id IN (";
+    query += MyConversationIds(p, user_id) + ")) lo";
+    query += " JOIN chat_messages m ON m.conversation_id = lo.cid AND m.seq > lo.low";
+    query += " WHERE m.pos > " + p.Add(after);
+    query += " AND m.sender_id <> " + p.Add(user_id);
+    query += " ORDER BY m.pos LIMIT " + p.Add(static_cast<long long>(limit));
     std::vector<spi::MessageRecord> records;
     const Status read = SelectInto<MessageRow>(context_, query, p, records);
     if (!read.ok()) return read;

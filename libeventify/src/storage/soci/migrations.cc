@@ -877,6 +877,10 @@ const std::vector<Migration>& AllMigrations() {
        "chat unread counts without the sender index",
        {kV24ChatOwnAfterRead, kV24CountOwnAfterRead, kV24AddSenderMarks, kV24DropSenderIndex},
        {kV24ChatOwnAfterRead, kV24CountOwnAfterRead, kV24AddSenderMarks, kV24DropSenderIndex}},
+      {25,
+       "chat stream positions through one message in 32",
+       {kV25MessagesPosMarks, kV25DropMessagesPosIndex},
+       {kV25MessagesPosMarks, kV25DropMessagesPosIndex}},
   };
   return migrations;
 }
