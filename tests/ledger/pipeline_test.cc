@@ -53,9 +53,13 @@ namespace {
 struct TestOp final : storage::BatchOperation {
   explicit TestOp(int id_, bool poison_ = false, bool reject_ = false)
       : id(id_), poison(poison_), reject(reject_) {}
+  ~TestOp() override {
+    if (on_destroy) on_destroy();
+  }
   const int id;
   const bool poison;  // fails every batch holding it, including the one of itself alone
   const bool reject;  // fails by itself (its own outcome) without failing the batch
+  std::function<void()> on_destroy;
 };
 
 AccountRef RowOf(int op_id) { return Wallet("op-" + std::to_string(op_id)); }
@@ -619,6 +623,57 @@ BOOST_AUTO_TEST_CASE(an_applier_that_asks_is_finished_in_the_order_its_batches_w
   BOOST_TEST(second_caller.Join().ok());
   BOOST_TEST((applier.committed() == std::vector<std::vector<int>>{{0}, {1}}),
              "Committed calls: " << Show(applier.committed()));
+}
+
+// A submitted operation is not deleted by the writer that called its `done`, but by the next
+// Submit, on the submitting thread (whose allocator arena it came from), or by the destructor.
+BOOST_AUTO_TEST_CASE(a_submitted_operation_is_deleted_by_the_next_submit_or_the_destructor) {
+  RecordingApplier applier(/*hold_first=*/false);
+  auto pipeline = std::make_unique<storage::CommitPipeline>(
+      storage, storage::CommitPipelineOptions{.max_batch = 1024, .max_queue = 1024});
+  std::mutex mu;
+  std::condition_variable changed;
+  std::vector<int> done_ids;
+  std::vector<std::pair<int, std::thread::id>> deleted;  // operation, deleting thread
+  auto submit = [&](int id) {
+    auto op = std::make_unique<TestOp>(id);
+    op->on_destroy = [&, id] {
+      std::lock_guard lock(mu);
+      deleted.emplace_back(id, std::this_thread::get_id());
+    };
+    const Status queued =
+        pipeline->Submit(applier, std::move(op), [&](storage::BatchOperation& base) {
+          std::lock_guard lock(mu);
+          done_ids.push_back(static_cast<TestOp&>(base).id);
+          changed.notify_all();
+        });
+    BOOST_REQUIRE_MESSAGE(queued.ok(), queued.ToString());
+  };
+  auto wait_done = [&](std::size_t count) {
+    std::unique_lock lock(mu);
+    return changed.wait_for(lock, 20s, [&] { return done_ids.size() >= count; });
+  };
+
+  submit(0);
+  BOOST_REQUIRE_MESSAGE(wait_done(1), "operation 0 was never done");
+  std::this_thread::sleep_for(50ms);  // time enough for the writer to delete it, were it to
+  {
+    std::lock_guard lock(mu);
+    BOOST_TEST(deleted.empty());
+  }
+  submit(1);  // deletes operation 0, here, before queueing operation 1
+  {
+    std::lock_guard lock(mu);
+    BOOST_REQUIRE(deleted.size() == 1u);
+    BOOST_TEST(deleted[0].first == 0);
+    BOOST_TEST((deleted[0].second == std::this_thread::get_id()));
+  }
+  BOOST_REQUIRE_MESSAGE(wait_done(2), "operation 1 was never done");
+  pipeline.reset();  // the destructor deletes operation 1
+  std::lock_guard lock(mu);
+  BOOST_TEST(deleted.size() == 2u);
+  BOOST_TEST(deleted.back().first == 1);
+  BOOST_TEST((done_ids == std::vector<int>{0, 1}));
 }
 
 // Wake-ups are passed from caller to caller: every caller of a large batch is answered.

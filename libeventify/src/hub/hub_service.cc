@@ -10,6 +10,7 @@
 #include <tuple>
 #include <unordered_map>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "core/status_macros.h"
@@ -17,6 +18,7 @@
 #include "eventify/spi/chat_store.h"
 #include "hub/cluster.h"
 #include "hub/frames.h"
+#include "hub/handoff.h"
 #include "hub/recovery.h"
 #include "hub/presence.h"
 #include "hub/room_presence.h"
@@ -277,15 +279,12 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
       std::lock_guard lock(pending_mu_);
       ++pending_;
     }
+    // On the writer's thread: `ref` and `key` are copied there, so that this callback's own
+    // (made here) are freed here too (hub/handoff.h).
     chat_.SendAsync(session.principal, frame.conversation_id, frame.message,
                     [this, connection, serial = session.serial, ref = frame.ref,
-                     key = std::move(key)](Result<Message> sent) mutable {
-                      worker_.Post([this, connection, serial, ref = std::move(ref),
-                                    key = std::move(key), sent = std::move(sent)] {
-                        Answer(connection, serial, ref, key, sent);
-                        std::lock_guard lock(pending_mu_);
-                        if (--pending_ == 0) pending_done_.notify_all();
-                      });
+                     key = std::move(key)](Result<Message> sent) {
+                      Feed(SendAnswer{connection, serial, ref, key, std::move(sent)});
                     });
   }
 
@@ -346,12 +345,38 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
   // ---- Routing what the chat committed ----
 
   // ChatObserver, on the committing thread: hand the commit to the worker.
-  void OnCommitted(const ChatCommit& commit) override {
-    worker_.Post([this, commit] {
-      if (!commit.messages.empty()) RouteMessages(commit.messages);
-      for (const MarkChange& change : commit.marks) RouteMark(change);
-      if (cluster_.active()) PublishCommit(commit);
-    });
+  void OnCommitted(const ChatCommit& commit) override { Feed(commit); }
+
+  // What the committing thread hands the worker, in the order it happened: a commit to route, and
+  // after it the answers to its messages' senders.
+  struct SendAnswer {
+    ConnectionId connection = 0;
+    std::uint64_t serial = 0;
+    std::string ref;
+    std::string key;
+    Result<Message> sent;
+  };
+  using Fed = std::variant<ChatCommit, SendAnswer>;
+
+  void Feed(Fed fed) {
+    if (fed_.Push(std::move(fed))) worker_.Post([this] { RouteFed(); });
+  }
+
+  void RouteFed() {
+    std::vector<Fed> taken = fed_.Take();
+    for (Fed& fed : taken) {
+      if (const ChatCommit* commit = std::get_if<ChatCommit>(&fed)) {
+        if (!commit->messages.empty()) RouteMessages(commit->messages);
+        for (const MarkChange& change : commit->marks) RouteMark(change);
+        if (cluster_.active()) PublishCommit(*commit);
+        continue;
+      }
+      const SendAnswer& answer = std::get<SendAnswer>(fed);
+      Answer(answer.connection, answer.serial, answer.ref, answer.key, answer.sent);
+      std::lock_guard lock(pending_mu_);
+      if (--pending_ == 0) pending_done_.notify_all();
+    }
+    fed_.GiveBack(std::move(taken));  // destroyed by the committing thread, which made them
   }
 
   // One commit's messages: `message` on the room channel (but to the sending connection, which
@@ -791,6 +816,7 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
   std::atomic<bool> tick_queued_{false};
   hub::ClusterLink cluster_;  // stopped in the destructor, before the worker
 
+  hub::Handoff<Fed> fed_;  // commits and answers from the committing thread (Feed)
   hub::Worker worker_;  // destroyed before the state above, which its last tasks still use
   std::unique_ptr<hub::Ticker> ticker_;  // posts to worker_; stopped first of all
 };

@@ -28,6 +28,28 @@ CommitPipeline::~CommitPipeline() {
   }
   work_available_.notify_all();
   for (std::thread& writer : writers_) writer.join();
+  DeleteBuried();
+}
+
+void CommitPipeline::Bury(std::vector<Item*>& spent) {
+  if (spent.empty()) return;
+  {
+    std::lock_guard lock(buried_mu_);
+    buried_.insert(buried_.end(), spent.begin(), spent.end());
+  }
+  any_buried_.store(true, std::memory_order_release);
+  spent.clear();
+}
+
+void CommitPipeline::DeleteBuried() {
+  if (!any_buried_.load(std::memory_order_acquire)) return;
+  std::vector<Item*> dead;
+  {
+    std::lock_guard lock(buried_mu_);
+    dead.swap(buried_);
+    any_buried_.store(false, std::memory_order_relaxed);
+  }
+  for (Item* item : dead) delete item;
 }
 
 Status CommitPipeline::Enqueue(Item* item) {
@@ -46,13 +68,14 @@ Status CommitPipeline::Enqueue(Item* item) {
 
 Status CommitPipeline::Submit(BatchApplier& applier, std::unique_ptr<BatchOperation> operation,
                               Done done) {
+  DeleteBuried();
   auto item = std::make_unique<Item>();
   item->applier = &applier;
   item->operation = operation.get();
   item->owned = std::move(operation);
   item->on_done = std::move(done);
   Status queued = Enqueue(item.get());
-  if (queued.ok()) item.release();  // the writer deletes it after `done`
+  if (queued.ok()) item.release();  // a later Submit deletes it once `done` was called
   return queued;
 }
 
@@ -101,6 +124,7 @@ void CommitPipeline::AddStats(EngineStats& stats) const {
 
 void CommitPipeline::WriterLoop() {
   std::vector<Item*> batch;
+  std::vector<Item*> spent;
   for (;;) {
     batch.clear();
     bool ordered = false;     // the batch holds operations of an applier that FinishesInOrder
@@ -135,7 +159,8 @@ void CommitPipeline::WriterLoop() {
     });
     if (!turn_handed_on) HandOnTurn();
     if (!ordered) {
-      Finish(batch);
+      Finish(batch, spent);
+      Bury(spent);
       continue;
     }
     // The ordered batches applied before this one are committed or committing (their writers
@@ -145,16 +170,17 @@ void CommitPipeline::WriterLoop() {
       std::unique_lock lock(finish_mu_);
       finished_.wait(lock, [&] { return ordered_finished_ == ticket; });
     }
-    Finish(batch);
+    Finish(batch, spent);
     {
       std::lock_guard lock(finish_mu_);
       ++ordered_finished_;
     }
     finished_.notify_all();
+    Bury(spent);
   }
 }
 
-void CommitPipeline::Finish(std::span<Item* const> batch) {
+void CommitPipeline::Finish(std::span<Item* const> batch, std::vector<Item*>& spent) {
   // Each applier learns its operations of the batch, in arrival order.
   std::vector<BatchOperation*> mine;
   for (std::size_t first = 0; first < batch.size(); ++first) {
@@ -177,7 +203,7 @@ void CommitPipeline::Finish(std::span<Item* const> batch) {
   for (Item* item : batch) {
     if (item->owned != nullptr) {
       if (item->on_done) item->on_done(*item->operation);
-      delete item;
+      spent.push_back(item);
     } else {
       waiting.push_back(item);
     }

@@ -47,6 +47,16 @@
 // which of its operations were in it (BatchApplier::Committed): a domain publishes what it
 // committed from there, once per batch, in commit order.
 //
+// Who frees what (Submit). A submitted operation, its item and its `done` were allocated by the
+// submitting thread; the writer calls `done` and then, instead of deleting them, leaves them for
+// the next Submit, which deletes them on its own thread (all that the writers left, in one go).
+// With glibc's malloc, memory freed by another thread than the one that allocated it goes back
+// under the allocating thread's arena lock, so a writer freeing a thousand operations a batch
+// while the chat hub's worker allocates the next ones made each wait on the other's lock, several
+// thousand times a second (docs/performance.md, "Frees on the thread that allocated"). The
+// operations of the last batches stay until the next Submit or the destructor: at most what the
+// writers finished since the last Submit.
+//
 // Thread-safety: Execute and Submit may be called from any number of threads. The destructor
 // drains the queue (every submitted operation is applied and its `done` called) and joins the
 // writers; no Execute or Submit may be running or start once it has begun.
@@ -197,8 +207,13 @@ class CommitPipeline {
 
   static void Wake(Item* item);
   Status Enqueue(Item* item);
-  // Tells the appliers, calls the submitted operations' `done`, wakes the waiting callers.
-  static void Finish(std::span<Item* const> batch);
+  // Tells the appliers, calls the submitted operations' `done`, wakes the waiting callers; the
+  // submitted items, done with, go to `spent`.
+  static void Finish(std::span<Item* const> batch, std::vector<Item*>& spent);
+  // Leaves `spent` (emptied) for the next Submit to delete.
+  void Bury(std::vector<Item*>& spent);
+  // Deletes what the writers left, on the calling thread.
+  void DeleteBuried();
   void WriterLoop();
   // Applies `batch`; calls `hand_on_turn` once, as soon as only the commit remains (or when the
   // batch is done, if it failed).
@@ -223,6 +238,10 @@ class CommitPipeline {
   std::atomic<std::uint64_t> batches_{0};
   std::atomic<std::uint64_t> operations_{0};
   std::array<std::atomic<std::uint64_t>, EngineStats::kBatchSizeBounds.size() + 1> batch_sizes_{};
+  // Submitted items whose `done` was called, for the next Submit to delete (see above).
+  std::mutex buried_mu_;
+  std::vector<Item*> buried_;
+  std::atomic<bool> any_buried_{false};
   std::vector<std::thread> writers_;  // last: start after everything above is ready
 };
 
