@@ -656,7 +656,9 @@ BOOST_AUTO_TEST_CASE(a_submitted_operation_is_deleted_by_the_next_submit_or_the_
 
   submit(0);
   BOOST_REQUIRE_MESSAGE(wait_done(1), "operation 0 was never done");
-  std::this_thread::sleep_for(50ms);  // time enough for the writer to delete it, were it to
+  // One writer: this returns once the writer finished a later batch, so it is done with 0.
+  TestOp later(100);
+  BOOST_REQUIRE(pipeline->Execute(applier, later).ok());
   {
     std::lock_guard lock(mu);
     BOOST_TEST(deleted.empty());
@@ -669,6 +671,10 @@ BOOST_AUTO_TEST_CASE(a_submitted_operation_is_deleted_by_the_next_submit_or_the_
     BOOST_TEST((deleted[0].second == std::this_thread::get_id()));
   }
   BOOST_REQUIRE_MESSAGE(wait_done(2), "operation 1 was never done");
+  {
+    std::lock_guard lock(mu);
+    BOOST_TEST(deleted.size() == 1u);
+  }
   pipeline.reset();  // the destructor deletes operation 1
   std::lock_guard lock(mu);
   BOOST_TEST(deleted.size() == 2u);

@@ -1,20 +1,24 @@
-// Handoff<T>: values one thread (the producer) hands to another (the consumer) in order, a batch
-// at a time, each destroyed back on the producer's thread.
+// Handoff<T>: values producers hand to one consumer thread in order, a batch at a time, each
+// destroyed back on a producer's thread.
 //
 // Why the last part: with glibc's malloc, memory freed by another thread than the one that
 // allocated it goes back under the allocating thread's arena lock. The hub's worker destroying
 // every answer and commit the pipeline's writer had made (and the writer destroying every
 // operation the worker had made) had each wait on the other's lock several thousand times a
 // second (docs/performance.md, "Frees on the thread that allocated"). Here the consumer gives
-// what it took back, and the producer's next Push destroys it; moving a value between threads
-// frees nothing.
+// back what it took, and the next Push destroys it on the pushing thread: the producer's own
+// when one thread pushes most (the hub's commits and answers come from the pipeline's writer;
+// marks also from the worker and HTTP threads, whose pushes then destroy the writer's values,
+// as before). Moving a value between threads frees nothing; a batch given back while an
+// earlier one still waits is appended to it, so that batch's buffer goes on the consumer.
 //
-// The producer learns from Push whether the consumer must be told (nothing was pending since the
-// consumer's last Take), so one wake-up serves everything pushed until the consumer takes it.
+// The consumer is told once per batch: Push runs `tell` (under the lock, so that a value pushed
+// after it is never handled before the wake-up it rides on) when nothing was pending since the
+// consumer's last Take; one wake-up serves everything pushed until the consumer takes it.
 //
-// Thread-safety: Push from one producer thread at a time; Take and GiveBack from the consumer.
-// What is pushed and never taken, or given back and never destroyed by a Push, goes with the
-// Handoff.
+// Thread-safety: Push from any thread; Take and GiveBack from the consumer. `tell` must not call
+// back into the Handoff. What is pushed and never taken, or given back and never destroyed by a
+// Push, goes with the Handoff.
 #pragma once
 
 #include <mutex>
@@ -26,20 +30,21 @@ namespace eventify::hub {
 template <typename T>
 class Handoff {
  public:
-  // Appends `value`; true when the consumer must be told (it will Take this value). Destroys,
-  // on this thread, what the consumer gave back.
-  bool Push(T value) {
+  // Appends `value` and, when nothing was pending, calls `tell()` to wake the consumer (which
+  // will Take this value). Destroys, on this thread, what the consumer gave back.
+  template <typename Tell>
+  void Push(T value, Tell&& tell) {
     std::vector<T> given_back;
-    bool tell = false;
     {
       std::lock_guard lock(mu_);
       given_back.swap(returned_);
       pending_.push_back(std::move(value));
-      tell = !told_;
-      told_ = true;
+      if (!told_) {
+        tell();
+        told_ = true;
+      }
     }
-    return tell;  // `given_back` goes here, out of the lock
-  }
+  }  // `given_back` goes here, out of the lock
 
   // Everything pushed so far, in order. A Push after this tells again.
   std::vector<T> Take() {

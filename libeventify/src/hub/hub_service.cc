@@ -359,7 +359,7 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
   using Fed = std::variant<ChatCommit, SendAnswer>;
 
   void Feed(Fed fed) {
-    if (fed_.Push(std::move(fed))) worker_.Post([this] { RouteFed(); });
+    fed_.Push(std::move(fed), [this] { worker_.Post([this] { RouteFed(); }); });
   }
 
   void RouteFed() {

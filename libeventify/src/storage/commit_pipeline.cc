@@ -196,7 +196,7 @@ void CommitPipeline::Finish(std::span<Item* const> batch, std::vector<Item*>& sp
     }
     applier->Committed(mine);
   }
-  // Submitted operations: their callbacks, then they are gone. Waiting callers: item i wakes
+  // Submitted operations: their callbacks, then to `spent`. Waiting callers: item i wakes
   // items 2i+1 and 2i+2 of the waiting ones; the writer wakes the first.
   std::vector<Item*> waiting;
   waiting.reserve(batch.size());

@@ -49,7 +49,8 @@
 //
 // Who frees what (Submit). A submitted operation, its item and its `done` were allocated by the
 // submitting thread; the writer calls `done` and then, instead of deleting them, leaves them for
-// the next Submit, which deletes them on its own thread (all that the writers left, in one go).
+// the next Submit, which deletes them on its own thread (all that the writers left, in one go,
+// whoever submitted them: the chat submits from the hub's worker only, which made them all).
 // With glibc's malloc, memory freed by another thread than the one that allocated it goes back
 // under the allocating thread's arena lock, so a writer freeing a thousand operations a batch
 // while the chat hub's worker allocates the next ones made each wait on the other's lock, several
@@ -179,7 +180,9 @@ class CommitPipeline {
   // committed durably or failed, the writer calls `done(operation)` with its outcome set, on the
   // writer thread: `done` must be quick (hand the result to another thread) and must never call
   // Execute or Submit (the writer would wait for itself). The pipeline owns the operation until
-  // `done` returns. Errors: kUnavailable pipeline_full (then `done` is never called).
+  // the next Submit or the destructor deletes it, after `done` (see "Who frees what" above);
+  // Submit first deletes what the writers left, on the calling thread. Errors: kUnavailable
+  // pipeline_full (then `done` is never called).
   using Done = std::function<void(BatchOperation& operation)>;
   Status Submit(BatchApplier& applier, std::unique_ptr<BatchOperation> operation, Done done);
 
@@ -200,7 +203,7 @@ class CommitPipeline {
     bool done = false;
     Item* wakes[2] = {nullptr, nullptr};  // set by the writer before the batch is woken
     // Submitted (not waited for): the item owns its operation, and the writer calls `on_done`
-    // and deletes the item instead of waking a caller.
+    // instead of waking a caller, then buries the item for a later Submit to delete.
     std::unique_ptr<BatchOperation> owned;
     Done on_done;
   };
