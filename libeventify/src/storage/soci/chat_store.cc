@@ -658,13 +658,27 @@ Result<std::vector<Message>> SociChatStore::ListMessagesAfter(std::string_view c
 Result<std::vector<Message>> SociChatStore::ListLastMessages(std::span<const std::string> ids) {
   return context_.Call(Access::kRead, "ListLastMessages", [&]() -> Result<std::vector<Message>> {
     std::vector<spi::MessageRecord> records;
-    const Status read = ForChunks(ids, [&](std::span<const std::string> chunk) -> Status {
+    std::vector<std::string> distinct;
+    for (std::string_view id : DistinctSorted(ids)) distinct.emplace_back(id);
+    const Status read = ForChunks(std::span<const std::string>(distinct),
+                                  [&](std::span<const std::string> chunk) -> Status {
       Params p(context_.dialect());
+      // Each conversation's newest number is the last entry of the (conversation_id, seq) index
+      // (a MAX per id of a VALUES list, as in LastSequences), and its message one probe of the
+      // same index. `seq = (SELECT MAX(seq) ... = m.conversation_id)` evaluated the MAX for
+      // every message of the conversations on both databases: 16.7 ms a conversation of a few
+      // thousand messages on PostgreSQL, 46 ms for two of 6,500 on SQLite.
+      std::string values;
+      for (const std::string& id : chunk) {
+        values += values.empty() ? "(" : ", (";
+        values += p.Add(id) + ")";
+      }
       const std::string query =
           "SELECT " + std::string(kMessageColumns) +
-          " FROM chat_messages m WHERE conversation_id IN " + InList(p, chunk) +
-          " AND seq = (SELECT MAX(seq) FROM chat_messages l"
-          " WHERE l.conversation_id = m.conversation_id)";
+          " FROM (SELECT ids.column1 AS cid, (SELECT MAX(l.seq) FROM chat_messages l"
+          " WHERE l.conversation_id = ids.column1) AS last FROM (VALUES " +
+          values +
+          ") AS ids) x JOIN chat_messages m ON m.conversation_id = x.cid AND m.seq = x.last";
       return SelectInto<MessageRow>(context_, query, p, records);
     });
     if (!read.ok()) return read;
