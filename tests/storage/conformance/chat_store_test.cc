@@ -181,6 +181,15 @@ BOOST_AUTO_TEST_CASE(marks_only_move_forward_and_delivered_never_trails_read) {
 
 BOOST_AUTO_TEST_CASE(the_rules_read_users_organizers_and_confirmed_holders) {
   SeedPeople();
+  // A second confirmed booking of u1 (one pair all the same) and one of u9, never asked for.
+  REQUIRE_OK(storage->Run(spi::TransactionMode::kReadWrite, [&](spi::Transaction& tx) {
+    std::vector<spi::BookingRecord> rows = {
+        SampleBooking(IdOf(601), event_id, "u1", BookingStatus::kConfirmed),
+        SampleBooking(IdOf(602), event_id, "u9", BookingStatus::kConfirmed)};
+    rows[0].booking.idempotency_key = "second";
+    rows[0].request_key = "u1:second";
+    return tx.store<spi::BookingStore>()->InsertBookings(rows);
+  }));
   REQUIRE_OK(Run([&](ChatStore& store) -> Status {
     const std::vector<std::string> ids = {"u1", "u3", "nobody"};
     auto users = store.FindChatUsers(ids);
@@ -205,6 +214,16 @@ BOOST_AUTO_TEST_CASE(the_rules_read_users_organizers_and_confirmed_holders) {
     BOOST_REQUIRE(pairs->size() == 1u);
     BOOST_TEST((*pairs)[0].first == event_id);
     BOOST_TEST((*pairs)[0].second == "u1");
+    // Many users for one event (asked twice), u1 among them twice: still the one pair. (The SOCI
+    // store reads from the event's side then, and from the users' side above.)
+    std::vector<std::string> many = {"u1", "u2", "u3", "u1"};
+    for (int i = 0; i < 40; ++i) many.push_back("x" + std::to_string(i));
+    const std::vector<std::string> one_event = {event_id, event_id};
+    auto from_event = store.FindConfirmedHolders(one_event, many);
+    BOOST_REQUIRE(from_event.ok());
+    BOOST_REQUIRE(from_event->size() == 1u);
+    BOOST_TEST((*from_event)[0].first == event_id);
+    BOOST_TEST((*from_event)[0].second == "u1");
     return Status::Ok();
   }));
 }

@@ -67,6 +67,10 @@ class SociChatStore final : public spi::ChatStore {
   Result<std::vector<std::string>> ListContacts(std::string_view user_id) override;
 
  private:
+  // FindConfirmedHolders on SQLite (chat_store.cc says how).
+  Result<std::vector<std::pair<std::string, std::string>>> SqliteConfirmedHolders(
+      std::span<const std::string> event_ids, std::span<const std::string> user_ids);
+
   TransactionContext& context_;
 };
 
