@@ -189,6 +189,16 @@ struct ActivityRow {
 // A SELECT of the ids of the conversations `user_id` is a member of now: direct ones through the
 // user_a and user_b indexes, rooms they organize through user_a, rooms of events they hold a
 // confirmed booking of through bookings_user_idx.
+// `ids` as the rows of a VALUES list, "(?), (?)": one column, named `column1` on both databases.
+std::string ValuesRows(Params& p, std::span<const std::string> ids) {
+  std::string rows;
+  for (const std::string& id : ids) {
+    rows += rows.empty() ? "(" : ", (";
+    rows += p.Add(id) + ")";
+  }
+  return rows;
+}
+
 std::string MyConversationIds(Params& p, std::string_view user_id, Dialect dialect) {
   std::string query = "SELECT id FROM chat_conversations WHERE user_a = " + p.Add(user_id);
   query += " UNION SELECT id FROM chat_conversations WHERE user_b = " + p.Add(user_id);
@@ -344,28 +354,31 @@ Result<std::vector<std::pair<std::string, std::string>>> SociChatStore::SqliteCo
     return std::binary_search(sorted.begin(), sorted.end(), key);
   };
   constexpr std::size_t kUsersPerEvent = 8;  // below: a user's few bookings beat an event's many
-  if (users.size() <= events.size() * kUsersPerEvent) {
-    SqliteStatement statement = context_.statements().Sqlite(
-        "SELECT DISTINCT event_id FROM bookings WHERE user_id = ? AND +status = 'confirmed'");
-    for (std::string_view user : users) {
-      statement.Bind(user);
+  const bool by_user = users.size() <= events.size() * kUsersPerEvent;
+  // Steps `query` once per key of `keys`, keeping the rows whose value is among `wanted`.
+  auto read = [&](const char* query, const std::vector<std::string_view>& keys,
+                  const std::vector<std::string_view>& wanted) {
+    SqliteStatement statement = context_.statements().Sqlite(query);
+    for (std::string_view key : keys) {
+      statement.Bind(key);
       while (statement.Step()) {
-        const std::string_view event = statement.Text(0);
-        if (asked(events, event)) out.emplace_back(std::string(event), std::string(user));
+        const std::string_view value = statement.Text(0);
+        if (!asked(wanted, value)) continue;
+        if (by_user) {
+          out.emplace_back(std::string(value), std::string(key));
+        } else {
+          out.emplace_back(std::string(key), std::string(value));
+        }
       }
       statement.Reset();
     }
-    return out;
-  }
-  SqliteStatement statement = context_.statements().Sqlite(
-      "SELECT DISTINCT user_id FROM bookings WHERE event_id = ? AND status = 'confirmed'");
-  for (std::string_view event : events) {
-    statement.Bind(event);
-    while (statement.Step()) {
-      const std::string_view user = statement.Text(0);
-      if (asked(users, user)) out.emplace_back(std::string(event), std::string(user));
-    }
-    statement.Reset();
+  };
+  if (by_user) {
+    read("SELECT DISTINCT event_id FROM bookings WHERE user_id = ? AND +status = 'confirmed'",
+         users, events);
+  } else {
+    read("SELECT DISTINCT user_id FROM bookings WHERE event_id = ? AND status = 'confirmed'",
+         events, users);
   }
   return out;
 }
@@ -473,15 +486,10 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> SociChatStore::LastSeq
       // most of the server's CPU in a busy room (docs/performance.md).
       // The ids as a VALUES list (its column is `column1` on both databases), so that a
       // conversation is found by its messages alone, as the contract says.
-      std::string values;
-      for (const std::string& id : chunk) {
-        values += values.empty() ? "(" : ", (";
-        values += p.Add(id) + ")";
-      }
       const std::string query =
           "SELECT DISTINCT id, last FROM (SELECT ids.column1 AS id, (SELECT MAX(m.seq)"
           " FROM chat_messages m WHERE m.conversation_id = ids.column1) AS last"
-          " FROM (VALUES " + values + ") AS ids) AS lasts WHERE last IS NOT NULL";
+          " FROM (VALUES " + ValuesRows(p, chunk) + ") AS ids) AS lasts WHERE last IS NOT NULL";
       std::string id;
       long long seq = 0;
       ForEachRow(
@@ -713,16 +721,11 @@ Result<std::vector<Message>> SociChatStore::ListLastMessages(std::span<const std
       // same index. `seq = (SELECT MAX(seq) ... = m.conversation_id)` evaluated the MAX for
       // every message of the conversations on both databases: 16.7 ms a conversation of a few
       // thousand messages on PostgreSQL, 46 ms for two of 6,500 on SQLite.
-      std::string values;
-      for (const std::string& id : chunk) {
-        values += values.empty() ? "(" : ", (";
-        values += p.Add(id) + ")";
-      }
       const std::string query =
           "SELECT " + std::string(kMessageColumns) +
           " FROM (SELECT ids.column1 AS cid, (SELECT MAX(l.seq) FROM chat_messages l"
           " WHERE l.conversation_id = ids.column1) AS last FROM (VALUES " +
-          values +
+          ValuesRows(p, chunk) +
           ") AS ids) x JOIN chat_messages m ON m.conversation_id = x.cid AND m.seq = x.last";
       return SelectInto<MessageRow>(context_, query, p, records);
     });
