@@ -19,15 +19,22 @@ constexpr char kSubject[] = "your tickets for";
 
 namespace eventify::testing {
 
-// Mail jobs in the jobs table, whatever their status.
-std::size_t MailJobs(BookingsFixture& f) {
-  std::size_t count = 0;
+// The jobs of `kind` in the jobs table (the newest 100 of each status), whatever their status.
+std::vector<Job> JobsOf(BookingsFixture& f, std::string_view kind) {
+  std::vector<Job> found;
   for (JobStatus status :
        {JobStatus::kQueued, JobStatus::kRunning, JobStatus::kSucceeded, JobStatus::kDead}) {
     const JobPage page = ValueOrFail(f.engine->jobs().ListJobs(f.admin, status, "", 100));
-    for (const Job& job : page.items) count += job.kind == kSendMailJob ? 1 : 0;
+    for (const Job& job : page.items) {
+      if (job.kind == kind) found.push_back(job);
+    }
   }
-  return count;
+  return found;
+}
+
+// Mail jobs in the jobs table, of either kind, whatever their status.
+std::size_t MailJobs(BookingsFixture& f) {
+  return JobsOf(f, kSendMailJob).size() + JobsOf(f, kSendConfirmationsJob).size();
 }
 
 }  // namespace eventify::testing
@@ -100,6 +107,93 @@ BOOST_AUTO_TEST_CASE(the_title_is_escaped_in_the_html_part) {
   BOOST_TEST(Holds(html, "Rock &amp; &lt;b&gt;Roll&lt;/b&gt; &quot;live&quot;"));
   BOOST_TEST(!Holds(html, "<b>Roll</b>"));
   BOOST_TEST(Holds(mails.front().text, title));  // the text part keeps it as it is
+}
+
+BOOST_AUTO_TEST_CASE(a_confirmation_is_one_job_naming_the_booking_rendered_when_it_runs) {
+  const Principal carol = RegisteredAttendee("carol@example.com", "Carol");
+  const Event event = ApprovedEvent();
+  Fund(carol.user_id, 10 * kTicketPrice);
+  const Booking booking = ValueOrFail(bookings().BookAndPay(carol, Request(event, 1, "k1")));
+  const std::vector<Job> jobs = JobsOf(*this, kSendConfirmationsJob);
+  BOOST_TEST_REQUIRE(jobs.size() == 1u);
+  BOOST_TEST(JobStatusName(jobs.front().status) == JobStatusName(JobStatus::kQueued));
+  BOOST_TEST(jobs.front().payload == R"({"bookings":[")" + booking.id + R"("]})");
+  BOOST_TEST(jobs.front().max_attempts == 30);  // JobsOptions::mail_max_attempts
+  RunDueJobs();
+  const auto mails = mailer->To("carol@example.com", kSubject);
+  BOOST_TEST_REQUIRE(mails.size() == 1u);
+  BOOST_TEST(Holds(mails.front().text, booking.tickets.front().code));
+  const Job done = ValueOrFail(engine->jobs().GetJob(admin, jobs.front().id));
+  BOOST_TEST(JobStatusName(done.status) == JobStatusName(JobStatus::kSucceeded));
+  BOOST_TEST(done.last_error == "");
+}
+
+BOOST_AUTO_TEST_CASE(a_confirmations_job_hands_the_mails_it_could_not_send_to_the_outbox) {
+  const Principal carol = RegisteredAttendee("carol@example.com", "Carol");
+  const Principal dave = RegisteredAttendee("dave@example.com", "Dave");
+  const Principal erin = RegisteredAttendee("erin@example.com", "Erin");
+  const Event event = ApprovedEvent();
+  std::vector<Booking> booked;
+  for (const Principal* buyer : {&carol, &dave, &erin}) {
+    Fund(buyer->user_id, 10 * kTicketPrice);
+    booked.push_back(ValueOrFail(bookings().BookAndPay(*buyer, Request(event, 1, "k1"))));
+  }
+  RunDueJobs();  // one confirmation each
+  const std::size_t outbox_before = JobsOf(*this, kSendMailJob).size();
+
+  // The three confirmations again in one job, as one commit of three bookings writes them; the
+  // mail server takes the first and then refuses.
+  JobRequest again;
+  again.kind = std::string(kSendConfirmationsJob);
+  again.payload = R"({"bookings":[")" + booked[0].id + R"(",")" + booked[1].id + R"(",")" +
+                  booked[2].id + R"("]})";
+  const Job job = ValueOrFail(engine->jobs().Enqueue(again));
+  mailer->AcceptOnly(1);
+  RunDueJobs();
+  const Job done = ValueOrFail(engine->jobs().GetJob(admin, job.id));
+  BOOST_TEST(JobStatusName(done.status) == JobStatusName(JobStatus::kSucceeded));
+  BOOST_TEST(done.last_error ==
+             "sent 1 of 3 confirmations; the other 2 were written as mail.send jobs after: "
+             "smtp_connection_refused (unavailable): the test refuses");
+  BOOST_TEST(mailer->To("carol@example.com", kSubject).size() == 2u);
+  BOOST_TEST(mailer->To("dave@example.com", kSubject).size() == 1u);
+  BOOST_TEST(mailer->To("erin@example.com", kSubject).size() == 1u);
+  const std::vector<Job> handed = JobsOf(*this, kSendMailJob);
+  BOOST_TEST_REQUIRE(handed.size() == outbox_before + 2);
+  for (const Job& mail : handed) {
+    BOOST_TEST_INFO("job " << mail.id);
+    BOOST_TEST(mail.payload.starts_with("sealed:v1:"));  // sealed like every mail.send payload
+  }
+
+  // The mail server is back: each of the two arrives once, with its own tickets.
+  mailer->AcceptOnly(-1);
+  clock->Advance(std::chrono::seconds(10));  // the first backoff of the refused attempt
+  RunDueJobs();
+  RunDueJobs();
+  for (std::size_t i = 1; i < 3; ++i) {
+    const std::string to = i == 1 ? "dave@example.com" : "erin@example.com";
+    const auto mails = mailer->To(to, kSubject);
+    BOOST_TEST_INFO(to);
+    BOOST_TEST_REQUIRE(mails.size() == 2u);
+    BOOST_TEST(mails[0].text == mails[1].text);
+    BOOST_TEST(Holds(mails[1].text, booked[i].tickets.front().code));
+  }
+  BOOST_TEST(mailer->To("carol@example.com", kSubject).size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_confirmations_job_with_a_malformed_payload_fails_its_attempt) {
+  JobRequest request;
+  request.kind = std::string(kSendConfirmationsJob);
+  request.payload = R"({"bookings":"b1"})";
+  const Job job = ValueOrFail(engine->jobs().Enqueue(request));
+  RunDueJobs();
+  const Job failed = ValueOrFail(engine->jobs().GetJob(admin, job.id));
+  // Retried after the backoff.
+  BOOST_TEST(JobStatusName(failed.status) == JobStatusName(JobStatus::kQueued));
+  BOOST_TEST(failed.attempts == 1);
+  BOOST_TEST(failed.last_error ==
+             R"(internal (internal): the payload of a booking confirmations job is not )"
+             R"({"bookings":[ids]})");
 }
 
 BOOST_AUTO_TEST_CASE(a_refused_payment_leaves_no_mail_job) {

@@ -51,8 +51,18 @@ class KeepingMailer final : public spi::Mailer {
  public:
   Status Send(const spi::MailMessage& message) override {
     std::lock_guard lock(mu_);
+    if (accepting_ == 0) {
+      return Status(StatusCode::kUnavailable, "smtp_connection_refused", "the test refuses");
+    }
+    if (accepting_ > 0) --accepting_;
     sent_.push_back(message);
     return Status::Ok();
+  }
+  // The next `sends` messages are kept, every later one refused (kUnavailable
+  // smtp_connection_refused); -1 (the default): every one kept.
+  void AcceptOnly(int sends) {
+    std::lock_guard lock(mu_);
+    accepting_ = sends;
   }
   // The messages to `to` whose subject holds `subject_part`.
   std::vector<spi::MailMessage> To(const std::string& to, const std::string& subject_part) {
@@ -69,6 +79,7 @@ class KeepingMailer final : public spi::Mailer {
  private:
   std::mutex mu_;
   std::vector<spi::MailMessage> sent_;
+  int accepting_ = -1;
 };
 
 // Whether `text` holds `part` (a mail's body, say).

@@ -18,7 +18,8 @@
 // Mail: the engine writes every e-mail it sends as a kSendMailJob job in the transaction of the
 // change that causes it (the transactional outbox), and the job hands it to the engine's
 // spi::Mailer; a mail server that is down delays mail and fails no request. Its payload is sealed
-// with a key derived from the engine's secret (docs/mail.md, "The outbox").
+// with a key derived from the engine's secret (docs/mail.md, "The outbox"). Booking confirmations
+// are one job per commit instead, rendered when it runs (kSendConfirmationsJob).
 //
 // Recurring work: the engine enqueues one job per kind and period of its schedule
 // (JobsOptions::schedules) with a unique key naming the period, so that however many processes
@@ -79,6 +80,11 @@ inline constexpr std::string_view kSendRemindersJob = "bookings.send_reminders";
 inline constexpr std::string_view kSettleDueEventsJob = "events.settle_due";
 // One e-mail written by the engine (the transactional outbox), with JobsOptions::mail_max_attempts.
 inline constexpr std::string_view kSendMailJob = "mail.send";
+// The confirmation e-mails of the bookings one commit confirmed, written in that commit with the
+// bookings' ids only ({"bookings":["<id>",...]}) and rendered when the job runs: one job per
+// commit, not one per booking. A mail that cannot be sent, and every one after it, is handed to
+// the outbox as a kSendMailJob job of its own (docs/mail.md, "The outbox").
+inline constexpr std::string_view kSendConfirmationsJob = "mail.booking_confirmations";
 
 struct Job {
   std::string id;

@@ -101,7 +101,7 @@ class BatchRun {
         confirmed.push_back(found->second.booking);
       }
     }
-    if (!confirmed.empty()) EV_RETURN_IF_ERROR(mail_.AddConfirmations(tx_, confirmed, tickets_));
+    if (!confirmed.empty()) EV_RETURN_IF_ERROR(mail_.AddConfirmations(tx_, confirmed));
     std::vector<Booking> cancelled;
     for (const std::string& id : refunded_ids_) cancelled.push_back(bookings_.at(id).booking);
     if (!cancelled.empty()) EV_RETURN_IF_ERROR(mail_.AddCancellations(tx_, cancelled));

@@ -1,5 +1,10 @@
 #include "bookings/booking_mail.h"
 
+#include <fmt/format.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -7,6 +12,7 @@
 
 #include "core/status_macros.h"
 #include "eventify/spi/account_repository.h"
+#include "eventify/spi/booking_store.h"
 #include "eventify/spi/event_store.h"
 #include "mail/templates.h"
 
@@ -49,25 +55,103 @@ Result<std::vector<spi::MailMessage>> MessagesToBuyers(spi::Transaction& tx,
   return messages;
 }
 
+// The payload of a kSendConfirmationsJob job: {"bookings":["<id>",...]}.
+std::string ConfirmationsPayload(std::span<const Booking> confirmed) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.StartObject();
+  writer.Key("bookings");
+  writer.StartArray();
+  for (const Booking& booking : confirmed) {
+    writer.String(booking.id.data(), static_cast<rapidjson::SizeType>(booking.id.size()));
+  }
+  writer.EndArray();
+  writer.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+Result<std::vector<std::string>> ConfirmationIds(std::string_view payload) {
+  const Status malformed =
+      Internal(R"(the payload of a booking confirmations job is not {"bookings":[ids]})");
+  rapidjson::Document doc;
+  doc.Parse(payload.data(), payload.size());
+  if (doc.HasParseError() || !doc.IsObject()) return malformed;
+  const auto member = doc.FindMember("bookings");
+  if (member == doc.MemberEnd() || !member->value.IsArray()) return malformed;
+  std::vector<std::string> ids;
+  ids.reserve(member->value.Size());
+  for (const auto& id : member->value.GetArray()) {
+    if (!id.IsString()) return malformed;
+    ids.emplace_back(id.GetString(), id.GetStringLength());
+  }
+  return ids;
+}
+
 }  // namespace
 
 BookingMail::BookingMail(std::shared_ptr<const mail::MailJobs> outbox, const TicketCodes& codes,
                          std::string_view product_name)
     : outbox_(std::move(outbox)), codes_(codes), product_name_(product_name) {}
 
-Status BookingMail::AddConfirmations(spi::Transaction& tx, std::span<const Booking> confirmed,
-                                     std::span<const Ticket> tickets) const {
-  // The codes of each booking's tickets, gathered in one pass (a batch holds many bookings).
-  std::unordered_map<std::string_view, std::vector<std::string>> codes_of;
-  for (const Ticket& ticket : tickets) codes_of[ticket.booking_id].push_back(codes_.Sign(ticket.id));
-  EV_ASSIGN_OR_RETURN(
-      const std::vector<spi::MailMessage> messages,
-      MessagesToBuyers(tx, product_name_, confirmed,
-                       [&](const mail::BookingMailValues& values, const Booking& booking,
-                           const Event&) {
-                         return mail::BookingConfirmationMail(values, codes_of[booking.id]);
-                       }));
-  return outbox_->AddAll(tx, messages);
+Status BookingMail::AddConfirmations(spi::Transaction& tx,
+                                     std::span<const Booking> confirmed) const {
+  if (confirmed.empty()) return Status::Ok();
+  return outbox_->AddRendering(tx, kSendConfirmationsJob, ConfirmationsPayload(confirmed));
+}
+
+Status BookingMail::SendConfirmations(const Job& job, spi::Storage& storage,
+                                      spi::Mailer& mailer) const {
+  EV_ASSIGN_OR_RETURN(const std::vector<std::string> ids, ConfirmationIds(job.payload));
+  std::vector<spi::MailMessage> messages;
+  EV_RETURN_IF_ERROR(
+      storage.Run(spi::TransactionMode::kReadOnly, [&](spi::Transaction& tx) -> Status {
+        spi::BookingStore& store = *tx.store<spi::BookingStore>();
+        EV_ASSIGN_OR_RETURN(const std::vector<spi::BookingRecord> records, store.FindBookings(ids));
+        EV_ASSIGN_OR_RETURN(const std::vector<Ticket> tickets, store.ListTickets(ids));
+        std::unordered_map<std::string_view, const Booking*> by_id;
+        for (const spi::BookingRecord& record : records) {
+          by_id.emplace(record.booking.id, &record.booking);
+        }
+        std::vector<Booking> bookings;  // in the payload's order
+        bookings.reserve(ids.size());
+        for (const std::string& id : ids) {
+          if (const auto found = by_id.find(id); found != by_id.end()) {
+            bookings.push_back(*found->second);
+          }
+        }
+        // Each booking's codes, in seat order (ListTickets answers by booking and seat).
+        std::unordered_map<std::string_view, std::vector<std::string>> codes_of;
+        for (const Ticket& ticket : tickets) {
+          codes_of[ticket.booking_id].push_back(codes_.Sign(ticket.id));
+        }
+        EV_ASSIGN_OR_RETURN(
+            messages,
+            MessagesToBuyers(tx, product_name_, bookings,
+                             [&](const mail::BookingMailValues& values, const Booking& booking,
+                                 const Event&) {
+                               return mail::BookingConfirmationMail(values, codes_of[booking.id]);
+                             }));
+        return Status::Ok();
+      }));
+  std::size_t sent = 0;
+  Status failure;
+  for (; sent < messages.size(); ++sent) {
+    failure = mailer.Send(messages[sent]);
+    if (!failure.ok()) break;
+  }
+  if (sent == messages.size()) return Status::Ok();
+  // The rest become mails of their own, each retried (and, after its attempts, dead) alone.
+  const std::span<const spi::MailMessage> rest(messages.begin() + static_cast<long>(sent),
+                                               messages.end());
+  const Status handed = storage.Run(spi::TransactionMode::kReadWrite, [&](spi::Transaction& tx) {
+    return outbox_->AddAll(tx, rest);
+  });
+  if (!handed.ok()) return failure;
+  outbox_->NotifyCommitted();
+  return Status(StatusCode::kOk, "mail_handed_to_outbox",
+                fmt::format("sent {} of {} confirmations; the other {} were written as {} jobs "
+                            "after: {}",
+                            sent, messages.size(), rest.size(), kSendMailJob, failure.ToString()));
 }
 
 Status BookingMail::AddCancellations(spi::Transaction& tx,

@@ -13,6 +13,8 @@
 
 #include "bookings/ticket_codes.h"
 #include "eventify/bookings.h"
+#include "eventify/jobs.h"
+#include "eventify/spi/mailer.h"
 #include "eventify/spi/storage.h"
 #include "mail/mail_jobs.h"
 
@@ -24,12 +26,24 @@ class BookingMail {
   BookingMail(std::shared_ptr<const mail::MailJobs> outbox, const TicketCodes& codes,
               std::string_view product_name);
 
-  // Adds, in `tx`, the confirmation mail of each booking in `confirmed` with the codes of its
-  // `tickets` (in seat order). The buyer and the event are read in `tx`; a buyer without an
-  // account (the operator) is mailed nothing. Call NotifyCommitted after the commit.
+  // Adds, in `tx`, the confirmation mails of the bookings in `confirmed`: one
+  // kSendConfirmationsJob job naming them, rendered when it runs (SendConfirmations), so that the
+  // commit that confirms a batch of bookings writes one small row for all their mails. Call
+  // NotifyCommitted after the commit.
   // Errors: storage failures.
-  Status AddConfirmations(spi::Transaction& tx, std::span<const Booking> confirmed,
-                          std::span<const Ticket> tickets) const;
+  Status AddConfirmations(spi::Transaction& tx, std::span<const Booking> confirmed) const;
+
+  // The kSendConfirmationsJob handler. Reads the job's bookings, their tickets, their events and
+  // their buyers in one read transaction of `storage`, renders each confirmation (the event's
+  // title and start, the number of tickets, every ticket code in seat order) and sends it
+  // through `mailer`, in the payload's order; a booking not found or whose buyer has no account
+  // (the operator) is mailed nothing. On the first failure of `mailer.Send`, that mail and every
+  // one after it are written as kSendMailJob jobs (sealed, each retried on its own) in one write
+  // transaction, and the job succeeds with a note saying how many were sent; if that write
+  // fails, the job fails and a later attempt sends the first ones again (delivery is at least
+  // once).
+  // Errors: kInternal (a payload that is not {"bookings":[ids]}), storage failures.
+  Status SendConfirmations(const Job& job, spi::Storage& storage, spi::Mailer& mailer) const;
 
   // Adds, in `tx`, the mail of each confirmed booking in `cancelled` that its buyer cancelled
   // (Bookings::Cancel): its tickets no longer admit, and what was refunded to the wallet. Read

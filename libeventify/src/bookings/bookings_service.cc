@@ -56,15 +56,17 @@ Status CheckClientKey(std::string_view key) {
   return Status::Ok();
 }
 
-class BookingsServiceImpl final : public Bookings {
+class BookingsServiceImpl final : public BookingsInternals {
  public:
   BookingsServiceImpl(std::shared_ptr<spi::Storage> storage, ledger::TransferClock& clock,
                       storage::CommitPipeline& pipeline,
-                      std::shared_ptr<const mail::MailJobs> mail, std::string_view secret_key,
+                      std::shared_ptr<const mail::MailJobs> mail,
+                      std::shared_ptr<spi::Mailer> mailer, std::string_view secret_key,
                       std::string_view product_name, BookingsOptions options, Ledger& ledger,
                       std::shared_ptr<wallets::CardCharges> cards,
                       std::chrono::seconds topup_timeout)
       : storage_(std::move(storage)),
+        mailer_(std::move(mailer)),
         clock_(clock),
         coupons_(MakeCouponsService(storage_, clock)),
         pipeline_(pipeline),
@@ -82,6 +84,10 @@ class BookingsServiceImpl final : public Bookings {
 
   Result<Booking> Hold(const Principal& buyer, const BookingRequest& request) override {
     return New(Kind::kHold, buyer, request);
+  }
+
+  Status SendConfirmations(const Job& job) override {
+    return mail_.SendConfirmations(job, *storage_, *mailer_);
   }
 
   Result<Booking> BookAndPay(const Principal& buyer, const BookingRequest& request) override {
@@ -329,6 +335,7 @@ class BookingsServiceImpl final : public Bookings {
   }
 
   const std::shared_ptr<spi::Storage> storage_;
+  const std::shared_ptr<spi::Mailer> mailer_;
   ledger::TransferClock& clock_;
   const std::unique_ptr<Coupons> coupons_;
   storage::CommitPipeline& pipeline_;
@@ -343,22 +350,23 @@ class BookingsServiceImpl final : public Bookings {
 
 }  // namespace
 
-std::unique_ptr<Bookings> MakeBookingsService(std::shared_ptr<spi::Storage> storage,
-                                              ledger::TransferClock& clock,
-                                              storage::CommitPipeline& pipeline,
-                                              std::shared_ptr<const mail::MailJobs> mail,
-                                              std::string_view secret_key,
-                                              std::string_view product_name,
-                                              BookingsOptions options, Ledger& ledger,
-                                              std::shared_ptr<wallets::CardCharges> cards,
-                                              std::chrono::seconds topup_timeout) {
+std::unique_ptr<BookingsInternals> MakeBookingsService(
+    std::shared_ptr<spi::Storage> storage, ledger::TransferClock& clock,
+    storage::CommitPipeline& pipeline, std::shared_ptr<const mail::MailJobs> mail,
+    std::shared_ptr<spi::Mailer> mailer, std::string_view secret_key,
+    std::string_view product_name, BookingsOptions options, Ledger& ledger,
+    std::shared_ptr<wallets::CardCharges> cards, std::chrono::seconds topup_timeout) {
   return std::make_unique<BookingsServiceImpl>(std::move(storage), clock, pipeline,
-                                               std::move(mail), secret_key, product_name,
+                                               std::move(mail), std::move(mailer), secret_key,
+                                               product_name,
                                                std::move(options), ledger, std::move(cards),
                                                topup_timeout);
 }
 
-Status RegisterBookingsJobs(Jobs& jobs, Bookings& bookings) {
+Status RegisterBookingsJobs(Jobs& jobs, BookingsInternals& bookings) {
+  EV_RETURN_IF_ERROR(jobs.RegisterHandler(kSendConfirmationsJob, [&bookings](const Job& job) {
+    return bookings.SendConfirmations(job);
+  }));
   EV_RETURN_IF_ERROR(jobs.RegisterHandler(kExpireHoldsJob, [&bookings](const Job&) -> Status {
     constexpr int kEventsPerRound = 100;
     for (;;) {

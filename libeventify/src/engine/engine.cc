@@ -58,15 +58,18 @@ class EngineImpl final : public Engine {
   void set_sign_in(std::unique_ptr<SignIn> sign_in) { sign_in_ = std::move(sign_in); }
   // Bookings share the engine's pipeline and transfer clock with the ledger.
   // Bookings paid by card settle through `cards`, shared with the wallets.
-  void set_bookings(std::shared_ptr<const mail::MailJobs> mail, std::string_view secret_key,
+  void set_bookings(std::shared_ptr<const mail::MailJobs> mail,
+                    std::shared_ptr<spi::Mailer> mailer, std::string_view secret_key,
                     std::string_view product_name, BookingsOptions options,
                     std::shared_ptr<wallets::CardCharges> cards,
                     std::chrono::seconds topup_timeout) {
     bookings_ = bookings::MakeBookingsService(storage_, *transfer_clock_, *pipeline_,
-                                              std::move(mail), secret_key, product_name,
-                                              std::move(options), *ledger_, std::move(cards),
-                                              topup_timeout);
+                                              std::move(mail), std::move(mailer), secret_key,
+                                              product_name, std::move(options), *ledger_,
+                                              std::move(cards), topup_timeout);
   }
+  // For the registration of the bookings' job handlers.
+  bookings::BookingsInternals& bookings_internals() { return *bookings_; }
 
   // Dashboards list an organizer's upcoming events through the events service.
   void set_admin_and_dashboards(std::string currency, std::chrono::seconds settlement_delay) {
@@ -120,7 +123,7 @@ class EngineImpl final : public Engine {
   std::unique_ptr<Events> events_;
   std::unique_ptr<Reviews> reviews_;
   std::unique_ptr<SignIn> sign_in_;  // borrows the accounts service
-  std::unique_ptr<Bookings> bookings_;  // destroyed before the pipeline it queues in
+  std::unique_ptr<bookings::BookingsInternals> bookings_;  // destroyed before the pipeline it queues in
   std::unique_ptr<Settlements> settlements_;
   std::unique_ptr<Chat> chat_;  // destroyed before the pipeline it queues in
   std::unique_ptr<Admin> admin_;
@@ -248,7 +251,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   sign_in_deps.product_name = options.accounts.product_name;
   sign_in_deps.options = std::move(options.sign_in);
   engine->set_sign_in(oidc::MakeSignInService(std::move(sign_in_deps)));
-  engine->set_bookings(mail, options.secret_key, options.accounts.product_name,
+  engine->set_bookings(mail, options.mailer, options.secret_key, options.accounts.product_name,
                        std::move(options.bookings), cards, options.wallets.topup_timeout);
   engine->set_settlements(options.settlements);
   engine->set_chat();
@@ -265,7 +268,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   if (Status handler = events::RegisterEventsJobs(*jobs, engine->events()); !handler.ok()) {
     return handler;
   }
-  if (Status handler = bookings::RegisterBookingsJobs(*jobs, engine->bookings()); !handler.ok()) {
+  if (Status handler = bookings::RegisterBookingsJobs(*jobs, engine->bookings_internals()); !handler.ok()) {
     return handler;
   }
   if (Status handler = settlements::RegisterSettlementJobs(*jobs, engine->settlements());

@@ -100,6 +100,15 @@ Status MailJobs::AddAll(spi::Transaction& tx, std::span<const spi::MailMessage> 
   return queue_->AddAll(tx, requests);
 }
 
+Status MailJobs::AddRendering(spi::Transaction& tx, std::string_view kind,
+                              std::string payload) const {
+  JobRequest request;
+  request.kind = std::string(kind);
+  request.payload = std::move(payload);
+  request.max_attempts = max_attempts_;
+  return queue_->Add(tx, request).status();
+}
+
 void MailJobs::NotifyCommitted() const { queue_->NotifyCommitted(); }
 
 Status MailJobs::Deliver(const Job& job, spi::Mailer& mailer) const {

@@ -45,6 +45,14 @@ class MailJobs {
   // Errors: storage failures.
   Status AddAll(spi::Transaction& tx, std::span<const spi::MailMessage> messages) const;
 
+  // Writes, in `tx`, a job of `kind` due now with the mail jobs' attempts (mail_max_attempts):
+  // mail that its own handler renders when it runs, from the rows the payload names (the
+  // confirmations of a batch of bookings: kSendConfirmationsJob). The payload is stored as it
+  // is, unsealed: it must name rows, never hold an address or a message. Call NotifyCommitted
+  // after the commit.
+  // Errors: storage failures.
+  Status AddRendering(spi::Transaction& tx, std::string_view kind, std::string payload) const;
+
   // Wakes the job workers for the mail just committed (JobQueue::NotifyCommitted).
   void NotifyCommitted() const;
 
