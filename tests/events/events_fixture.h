@@ -2,6 +2,7 @@
 // category, and helpers that build valid drafts and drive events through their lifecycle.
 #pragma once
 
+#include <functional>
 #include <stdlib.h>
 
 #include <boost/test/unit_test.hpp>
@@ -51,6 +52,7 @@ class KeepingMailer final : public spi::Mailer {
  public:
   Status Send(const spi::MailMessage& message) override {
     std::lock_guard lock(mu_);
+    if (on_send_) on_send_();
     if (accepting_ == 0) {
       return Status(StatusCode::kUnavailable, "smtp_connection_refused", "the test refuses");
     }
@@ -63,6 +65,11 @@ class KeepingMailer final : public spi::Mailer {
   void AcceptOnly(int sends) {
     std::lock_guard lock(mu_);
     accepting_ = sends;
+  }
+  // Called at the start of every Send (a slow mail server, on a manual clock); empty: none.
+  void OnSend(std::function<void()> hook) {
+    std::lock_guard lock(mu_);
+    on_send_ = std::move(hook);
   }
   // The messages to `to` whose subject holds `subject_part`.
   std::vector<spi::MailMessage> To(const std::string& to, const std::string& subject_part) {
@@ -80,6 +87,7 @@ class KeepingMailer final : public spi::Mailer {
   std::mutex mu_;
   std::vector<spi::MailMessage> sent_;
   int accepting_ = -1;
+  std::function<void()> on_send_;
 };
 
 // Whether `text` holds `part` (a mail's body, say).

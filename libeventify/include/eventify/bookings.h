@@ -11,7 +11,8 @@
 // operation on the event comes in (or the recurring job kExpireHoldsJob, eventify/jobs.h, sweeps
 // it). The commit that confirms a
 // booking also writes its confirmation e-mail, with every ticket code, to the buyer's address
-// through the mail outbox (kSendMailJob; docs/mail.md); the commit of a buyer's cancellation of a
+// through the mail outbox (one kSendConfirmationsJob per commit, rendered when it runs;
+// docs/mail.md); the commit of a buyer's cancellation of a
 // confirmed booking writes the cancellation e-mail with the refund, the commit that refunds a
 // booking of a cancelled event the event's cancellation with the refund, and the commit that
 // claims a booking's reminder (SendReminders) the reminder.

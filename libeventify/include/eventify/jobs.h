@@ -137,8 +137,9 @@ struct JobsOptions {
   std::chrono::milliseconds poll_interval{1000};
   std::chrono::seconds lease{5 * 60};  // a claimed job is retried when not done by then
   int max_attempts = 5;
-  // Attempts of each e-mail (kSendMailJob), 1-100: with the default backoff, 30 attempts keep
-  // trying for about 21 hours, so that a mail server down for hours still gets the mail.
+  // Attempts of each e-mail job (kSendMailJob, kSendConfirmationsJob), 1-100: with the default
+  // backoff, 30 attempts keep trying for about 21 hours, so that a mail server down for hours
+  // still gets the mail.
   int mail_max_attempts = 30;
   std::chrono::seconds backoff{10};  // before the 2nd attempt; doubled after each failed one
   std::chrono::seconds max_backoff{60 * 60};

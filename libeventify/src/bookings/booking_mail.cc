@@ -99,8 +99,13 @@ Status BookingMail::AddConfirmations(spi::Transaction& tx,
   return outbox_->AddRendering(tx, kSendConfirmationsJob, ConfirmationsPayload(confirmed));
 }
 
-Status BookingMail::SendConfirmations(const Job& job, spi::Storage& storage,
-                                      spi::Mailer& mailer) const {
+Status BookingMail::SendConfirmations(const Job& job, spi::Storage& storage, spi::Mailer& mailer,
+                                      const ledger::TransferClock& clock) const {
+  const Timestamp started = clock.Now();
+  // Half of what is left of the lease (the worker starts no job after half of it): a slow mail
+  // server must not let the lease run out, or another worker would send them all again.
+  const Timestamp deadline =
+      job.locked_until ? started + (*job.locked_until - started) / 2 : Timestamp::max();
   EV_ASSIGN_OR_RETURN(const std::vector<std::string> ids, ConfirmationIds(job.payload));
   std::vector<spi::MailMessage> messages;
   EV_RETURN_IF_ERROR(
@@ -112,12 +117,13 @@ Status BookingMail::SendConfirmations(const Job& job, spi::Storage& storage,
         for (const spi::BookingRecord& record : records) {
           by_id.emplace(record.booking.id, &record.booking);
         }
-        std::vector<Booking> bookings;  // in the payload's order
+        std::vector<Booking> bookings;  // in the payload's order, each once
         bookings.reserve(ids.size());
         for (const std::string& id : ids) {
-          if (const auto found = by_id.find(id); found != by_id.end()) {
-            bookings.push_back(*found->second);
-          }
+          const auto found = by_id.find(id);
+          if (found == by_id.end()) continue;
+          bookings.push_back(*found->second);
+          by_id.erase(found);
         }
         // Each booking's codes, in seat order (ListTickets answers by booking and seat).
         std::unordered_map<std::string_view, std::vector<std::string>> codes_of;
@@ -136,22 +142,33 @@ Status BookingMail::SendConfirmations(const Job& job, spi::Storage& storage,
   std::size_t sent = 0;
   Status failure;
   for (; sent < messages.size(); ++sent) {
+    if (clock.Now() >= deadline) break;
     failure = mailer.Send(messages[sent]);
     if (!failure.ok()) break;
   }
   if (sent == messages.size()) return Status::Ok();
   // The rest become mails of their own, each retried (and, after its attempts, dead) alone.
-  const std::span<const spi::MailMessage> rest(messages.begin() + static_cast<long>(sent),
-                                               messages.end());
+  const std::span<const spi::MailMessage> rest(
+      messages.begin() + static_cast<std::ptrdiff_t>(sent), messages.end());
   const Status handed = storage.Run(spi::TransactionMode::kReadWrite, [&](spi::Transaction& tx) {
     return outbox_->AddAll(tx, rest);
   });
-  if (!handed.ok()) return failure;
+  const std::string why = failure.ok() ? fmt::format("half of the job's lease had passed ({})",
+                                                     FormatTimestamp(deadline))
+                                       : failure.ToString();
+  if (!handed.ok()) {  // the job is retried: the first `sent` go again (at least once)
+    return Status(failure.ok() ? StatusCode::kUnavailable : failure.code(),
+                  failure.ok() ? std::string("mail_too_slow") : std::string(failure.reason()),
+                  fmt::format("sent {} of {} confirmations, then {}; writing the other {} as {} "
+                              "jobs failed: {}",
+                              sent, messages.size(), why, rest.size(), kSendMailJob,
+                              handed.ToString()));
+  }
   outbox_->NotifyCommitted();
   return Status(StatusCode::kOk, "mail_handed_to_outbox",
                 fmt::format("sent {} of {} confirmations; the other {} were written as {} jobs "
                             "after: {}",
-                            sent, messages.size(), rest.size(), kSendMailJob, failure.ToString()));
+                            sent, messages.size(), rest.size(), kSendMailJob, why));
 }
 
 Status BookingMail::AddCancellations(spi::Transaction& tx,

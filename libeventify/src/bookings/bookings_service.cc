@@ -87,7 +87,7 @@ class BookingsServiceImpl final : public BookingsInternals {
   }
 
   Status SendConfirmations(const Job& job) override {
-    return mail_.SendConfirmations(job, *storage_, *mailer_);
+    return mail_.SendConfirmations(job, *storage_, *mailer_, clock_);
   }
 
   Result<Booking> BookAndPay(const Principal& buyer, const BookingRequest& request) override {

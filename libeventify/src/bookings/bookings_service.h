@@ -31,10 +31,10 @@ class BookingsInternals : public Bookings {
 // are the engine's, shared with the ledger so that seats and money commit together; both must
 // outlive the service. Ticket codes are signed with a key derived from `secret_key`. Booking mail
 // goes through `mail` (the engine's outbox), its subjects naming `product_name`; the
-// confirmations are rendered and sent by the kSendConfirmationsJob handler through `mailer`. Cards are
-// charged through `cards` (the engine's, shared with the wallets), whose settler the service
-// becomes, for top-ups that expire after `topup_timeout`; `ledger` is borrowed and must outlive
-// the service.
+// confirmations are rendered and sent by the kSendConfirmationsJob handler through `mailer`.
+// Cards are charged through `cards` (the engine's, shared with the wallets), whose settler the
+// service becomes, for top-ups that expire after `topup_timeout`; `ledger` is borrowed and must
+// outlive the service.
 std::unique_ptr<BookingsInternals> MakeBookingsService(
     std::shared_ptr<spi::Storage> storage, ledger::TransferClock& clock,
     storage::CommitPipeline& pipeline, std::shared_ptr<const mail::MailJobs> mail,

@@ -123,7 +123,8 @@ class EngineImpl final : public Engine {
   std::unique_ptr<Events> events_;
   std::unique_ptr<Reviews> reviews_;
   std::unique_ptr<SignIn> sign_in_;  // borrows the accounts service
-  std::unique_ptr<bookings::BookingsInternals> bookings_;  // destroyed before the pipeline it queues in
+  // Destroyed before the pipeline it queues in.
+  std::unique_ptr<bookings::BookingsInternals> bookings_;
   std::unique_ptr<Settlements> settlements_;
   std::unique_ptr<Chat> chat_;  // destroyed before the pipeline it queues in
   std::unique_ptr<Admin> admin_;
@@ -268,7 +269,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   if (Status handler = events::RegisterEventsJobs(*jobs, engine->events()); !handler.ok()) {
     return handler;
   }
-  if (Status handler = bookings::RegisterBookingsJobs(*jobs, engine->bookings_internals()); !handler.ok()) {
+  if (Status handler = bookings::RegisterBookingsJobs(*jobs, engine->bookings_internals());
+      !handler.ok()) {
     return handler;
   }
   if (Status handler = settlements::RegisterSettlementJobs(*jobs, engine->settlements());

@@ -1,12 +1,14 @@
 // Mailer: how the engine sends e-mail (verification codes, password resets, later reminders).
 //
-// The engine calls Send() from the outbox job (kSendMailJob, eventify/jobs.h) that the transaction
-// producing the message wrote, so a mail never announces something that was rolled back, and no
-// request waits for the mailer. Send() runs on a job worker thread (or the thread calling
-// Jobs::RunDueJobs), never on a network I/O thread, and may block (SMTP); keep it within a
-// timeout well below JobsOptions::lease. A failure is retried by the job with backoff: Send()
-// itself does not retry, and may be called again for a message it already handed over when the
-// process died before the job was marked done (at-least-once delivery).
+// The engine calls Send() from the outbox job (kSendMailJob, or kSendConfirmationsJob for the
+// confirmations of a commit's bookings; eventify/jobs.h) that the transaction producing the
+// message wrote, so a mail never announces something that was rolled back, and no request waits
+// for the mailer. Send() runs on a job worker thread (or the thread calling Jobs::RunDueJobs),
+// never on a network I/O thread, and may block (SMTP); keep it within a timeout well below
+// JobsOptions::lease (a confirmations job that has spent half its lease hands the mails it has
+// not sent to kSendMailJob jobs). A failure is retried by the job with backoff: Send() itself
+// does not retry, and may be called again for a message it already handed over when the process
+// died before the job was marked done (at-least-once delivery).
 //
 // Thread-safety: implementations must accept concurrent Send() calls.
 #pragma once
