@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "chat/hub_fixture.h"
+#include "hub/frames.h"
 
 namespace eventify::testing {
 namespace {
@@ -178,6 +179,32 @@ BOOST_AUTO_TEST_CASE(unread_totals_after_messages_go_out_at_most_once_per_interv
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// The routed frames of a message are written from one rendering of it (hub::MessageFrames): the
+// same bytes as the frames written one by one, escaping and the image included.
+BOOST_AUTO_TEST_CASE(the_frames_of_a_routed_message_are_those_written_one_by_one) {
+  Message m;
+  m.id = "0190f5a2-7b3c-7def-8123-456789abcdef";
+  m.conversation_id = "c\"1";
+  m.seq = 42;
+  m.sender_id = "u1";
+  m.kind = MessageKind::kAnnouncement;
+  m.text = "caf\u00e9 <b>\n\"quoted\"";
+  m.image = MessageImage{"k", "/media/k", "image/png", 123, "ab"};
+  m.created_at = FromMicros(1'795'989'569'123'456);
+  m.pos = 7;
+  const std::string room = hub::MessageFrame(m);  // written by itself
+  const std::string prefix = R"({"type":"message","message":)";
+  BOOST_TEST_REQUIRE(room.starts_with(prefix + R"({"id":"0190f5a2-)"));
+  const std::string object = room.substr(prefix.size(), room.size() - prefix.size() - 1);
+  BOOST_TEST(object.find(R"("created_at":"2026-11-29T21:59:29.123Z")") != std::string::npos);
+  BOOST_TEST(object.find(R"("conversation_id":"c\"1")") != std::string::npos);
+  const hub::MessageFrames frames(m);
+  BOOST_TEST(frames.Room() == room);
+  BOOST_TEST(frames.For(12345) == R"({"type":"new_message","conversation_id":"c\"1","message":)" +
+                                      object + R"(,"pos":7,"unread":12345})");
+  BOOST_TEST(frames.For(0) == hub::NewMessageFrame(m, 0));
+}
 
 }  // namespace
 }  // namespace eventify::testing

@@ -1,8 +1,12 @@
 #define BOOST_TEST_MODULE core
 #include <boost/test/unit_test.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "eventify/spi/clock.h"
@@ -98,6 +102,42 @@ BOOST_AUTO_TEST_CASE(ids_sort_by_creation_time_and_are_unique) {
   BOOST_TEST(same_instant.size() == 2000u);
 }
 
+// Ids take their random bits from a pool per thread; a forked child must not repeat the bytes
+// left in its parent's pool.
+BOOST_AUTO_TEST_CASE(a_forked_child_makes_other_ids_than_its_parent) {
+  const Timestamp at = FromMicros(1'800'000'000'000'000);
+  NewId(at);  // this thread's pool is filled before the fork
+  int fds[2];
+  BOOST_REQUIRE(pipe(fds) == 0);
+  const pid_t child = fork();
+  BOOST_REQUIRE(child >= 0);
+  constexpr int kIds = 16;
+  if (child == 0) {
+    std::string ids;
+    for (int i = 0; i < kIds; ++i) ids += NewId(at);
+    const bool written = write(fds[1], ids.data(), ids.size()) == static_cast<ssize_t>(ids.size());
+    _exit(written ? 0 : 1);
+  }
+  close(fds[1]);
+  std::set<std::string> ours;
+  for (int i = 0; i < kIds; ++i) ours.insert(NewId(at));
+  std::string theirs;
+  char buffer[256];
+  for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) > 0;) theirs.append(buffer, n);
+  close(fds[0]);
+  int status = 0;
+  BOOST_REQUIRE(waitpid(child, &status, 0) == child);
+  BOOST_TEST(WIFEXITED(status));
+  BOOST_TEST(WEXITSTATUS(status) == 0);
+  BOOST_REQUIRE_EQUAL(theirs.size(), static_cast<std::size_t>(kIds) * 36);
+  for (int i = 0; i < kIds; ++i) {
+    const std::string id = theirs.substr(static_cast<std::size_t>(i) * 36, 36);
+    BOOST_TEST_INFO("child id " << id);
+    BOOST_TEST(IsValidId(id));
+    BOOST_TEST(!ours.contains(id));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(id_validation_rejects_malformed_text) {
   BOOST_TEST(IsValidId("0190f5a2-7b3c-7def-8123-456789abcdef"));
   BOOST_TEST(!IsValidId(""));
@@ -114,6 +154,10 @@ BOOST_AUTO_TEST_SUITE(timestamps)
 BOOST_AUTO_TEST_CASE(format_is_rfc3339_utc_milliseconds) {
   BOOST_TEST(FormatTimestamp(FromMicros(0)) == "1970-01-01T00:00:00.000Z");
   BOOST_TEST(FormatTimestamp(FromMicros(1'795'989'569'123'456)) == "2026-11-29T21:59:29.123Z");
+  BOOST_TEST(FormatTimestamp(FromMicros(951'868'799'999'999)) == "2000-02-29T23:59:59.999Z");
+  BOOST_TEST(FormatTimestamp(FromMicros(-1)) == "1969-12-31T23:59:59.999Z");
+  BOOST_TEST(FormatTimestamp(FromMicros(-62'167'219'200'000'000)) == "0000-01-01T00:00:00.000Z");
+  BOOST_TEST(FormatTimestamp(FromMicros(253'402'300'800'000'000)) == "10000-01-01T00:00:00.000Z");
 }
 
 BOOST_AUTO_TEST_CASE(parse_round_trips_and_honours_offsets) {

@@ -2,7 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <pthread.h>
+
+#include <algorithm>
+#include <atomic>
 #include <charconv>
+#include <cstring>
+#include <mutex>
 
 #include "crypto/sodium.h"
 
@@ -27,17 +33,65 @@ bool ParseDigits(std::string_view text, std::size_t pos, std::size_t count, int&
 
 bool IsHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 
+// The random bits of ids come from the kernel's generator (through libsodium) a pool at a time
+// per thread: randombytes_buf is one getrandom(2) call per use, and every message, booking,
+// ticket and transfer takes an id. A fork empties the pools of the child (pthread_atfork), so it
+// never hands out bytes its parent hands out too.
+std::atomic<std::uint64_t> fork_generation{0};
+
+void TakeRandom(unsigned char* out, std::size_t n) {
+  struct Pool {
+    std::string bytes;
+    std::size_t used = 0;
+    std::uint64_t generation = 0;
+  };
+  static std::once_flag once;
+  std::call_once(once, [] {
+    pthread_atfork(nullptr, nullptr,
+                   [] { fork_generation.fetch_add(1, std::memory_order_relaxed); });
+  });
+  thread_local Pool pool;
+  const std::uint64_t generation = fork_generation.load(std::memory_order_relaxed);
+  if (pool.used + n > pool.bytes.size() || pool.generation != generation) {
+    pool.bytes = crypto::RandomBytes(std::max<std::size_t>(512, n));
+    pool.used = 0;
+    pool.generation = generation;
+  }
+  std::memcpy(out, pool.bytes.data() + pool.used, n);
+  pool.used += n;
+}
+
 }  // namespace
 
+// By hand rather than through fmt: the hub formats every message's time three times (its `sent`,
+// `message` and `new_message` frames), and fmt's parsing of the format string was most of it.
 std::string FormatTimestamp(Timestamp t) {
   const auto day = floor<days>(t);
   const year_month_day ymd{day};
   const hh_mm_ss<Duration> hms{t - day};
   const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(hms.subseconds());
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                     hms.hours().count(), hms.minutes().count(), hms.seconds().count(),
-                     millis.count());
+  const int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) {  // not four digits: as fmt pads them
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", year,
+                       static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                       hms.hours().count(), hms.minutes().count(), hms.seconds().count(),
+                       millis.count());
+  }
+  std::string out = "0000-00-00T00:00:00.000Z";
+  // Writes `value` in the `width` digits ending before `end`.
+  auto put = [&out](std::size_t end, int width, long long value) {
+    for (int i = 0; i < width; ++i, value /= 10) {
+      out[end - 1 - i] = static_cast<char>('0' + value % 10);
+    }
+  };
+  put(4, 4, year);
+  put(7, 2, static_cast<unsigned>(ymd.month()));
+  put(10, 2, static_cast<unsigned>(ymd.day()));
+  put(13, 2, hms.hours().count());
+  put(16, 2, hms.minutes().count());
+  put(19, 2, hms.seconds().count());
+  put(23, 3, millis.count());
+  return out;
 }
 
 Result<Timestamp> ParseTimestamp(std::string_view text) {
@@ -98,13 +152,17 @@ std::string NewId(Timestamp now) {
   for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(millis >> (40 - 8 * i));
   b[6] = static_cast<unsigned char>(0x70 | ((sub_ms >> 8) & 0x0f));
   b[7] = static_cast<unsigned char>(sub_ms & 0xff);
-  const std::string random = crypto::RandomBytes(8);
-  for (int i = 0; i < 8; ++i) b[8 + i] = static_cast<unsigned char>(random[i]);
+  TakeRandom(b + 8, 8);
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
-  const std::string hex =
-      crypto::HexEncode(std::string_view(reinterpret_cast<const char*>(b), sizeof b));
-  return fmt::format("{}-{}-{}-{}-{}", hex.substr(0, 8), hex.substr(8, 4), hex.substr(12, 4),
-                     hex.substr(16, 4), hex.substr(20));
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(36, '-');
+  std::size_t pos = 0;
+  for (unsigned char byte : b) {
+    if (pos == 8 || pos == 13 || pos == 18 || pos == 23) ++pos;  // the dashes
+    id[pos++] = kHex[byte >> 4];
+    id[pos++] = kHex[byte & 0x0f];
+  }
+  return id;
 }
 
 bool IsValidId(std::string_view text) {

@@ -46,8 +46,7 @@ std::string Frame(std::string_view type, Body&& body) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-void WriteMessage(Writer& w, const Message& m) {
-  w.Key("message");
+void WriteMessageObject(Writer& w, const Message& m) {
   w.StartObject();
   Str(w, "id", m.id);
   Str(w, "conversation_id", m.conversation_id);
@@ -70,6 +69,16 @@ void WriteMessage(Writer& w, const Message& m) {
   Str(w, "created_at", FormatTimestamp(m.created_at));
   Int(w, "pos", m.pos);
   w.EndObject();
+}
+
+void WriteMessage(Writer& w, const Message& m) {
+  w.Key("message");
+  WriteMessageObject(w, m);
+}
+
+void RawMessage(Writer& w, const std::string& object) {
+  w.Key("message");
+  w.RawValue(object.data(), object.size(), rapidjson::kObjectType);
 }
 
 // Reads the string member `name` into *out (left as it is when absent or null).
@@ -244,18 +253,22 @@ std::string MessageFrame(const Message& message) {
 }
 
 std::string NewMessageFrame(const Message& message, std::int64_t unread) {
-  return NewMessageFrames(message).For(unread);
+  return MessageFrames(message).For(unread);
 }
 
-// The frame up to the value of `unread`, which is written last: each member's frame is that
-// prefix, their count and the closing brace.
-NewMessageFrames::NewMessageFrames(const Message& message) {
+MessageFrames::MessageFrames(const Message& message) {
+  {
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    WriteMessageObject(w, message);
+    object_.assign(buffer.GetString(), buffer.GetSize());
+  }
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartObject();
   Str(w, "type", "new_message");
   Str(w, "conversation_id", message.conversation_id);
-  WriteMessage(w, message);
+  RawMessage(w, object_);
   Int(w, "pos", message.pos);
   w.Key("unread");
   w.Int64(0);
@@ -263,7 +276,11 @@ NewMessageFrames::NewMessageFrames(const Message& message) {
   prefix_.assign(buffer.GetString(), buffer.GetSize() - 2);  // without "0}"
 }
 
-std::string NewMessageFrames::For(std::int64_t unread) const {
+std::string MessageFrames::Room() const {
+  return Frame("message", [&](Writer& w) { RawMessage(w, object_); });
+}
+
+std::string MessageFrames::For(std::int64_t unread) const {
   char digits[24];
   const auto [end, error] = std::to_chars(digits, digits + sizeof digits, unread);
   std::string out;

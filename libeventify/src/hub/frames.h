@@ -45,15 +45,20 @@ std::string LeftFrame(const std::string& conversation_id, const std::string& ref
 std::string SentFrame(const Message& message, const std::string& ref);
 std::string MessageFrame(const Message& message);
 std::string NewMessageFrame(const Message& message, std::int64_t unread);
-// The `new_message` frames of one message, which differ only in `unread`: the JSON is written
-// once, each member's frame is a copy with their count.
-class NewMessageFrames {
+// The frames one message makes when it is routed: the room channel's `message` and the
+// `new_message` of each member, which differ only in `unread`. The message's JSON is written
+// once; each member's frame is a copy of the prefix with their count.
+class MessageFrames {
  public:
-  explicit NewMessageFrames(const Message& message);
+  explicit MessageFrames(const Message& message);
+  // As MessageFrame(message).
+  std::string Room() const;
+  // As NewMessageFrame(message, unread).
   std::string For(std::int64_t unread) const;
 
  private:
-  std::string prefix_;
+  std::string object_;  // the message's JSON object
+  std::string prefix_;  // the new_message frame up to the value of "unread"
 };
 std::string ReadMarkedFrame(const std::string& conversation_id, const Receipt& receipt,
                             const std::string& ref);

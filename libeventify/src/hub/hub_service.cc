@@ -9,6 +9,7 @@
 #include <string>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -386,40 +387,67 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
     std::unordered_map<std::string, std::set<std::string>> members;  // conversation -> online
     // On a storage failure nobody is told: the messages are durable and history has them.
     if (!Prepare(messages, members, /*with_unread=*/true).ok()) return;
-    std::set<std::string> notified;  // who got a new_message: their totals follow
+    // Who hears of a conversation's messages, looked up once per conversation of the commit
+    // rather than once per message and member (the worker's routing loop is the hot path).
+    struct Member {
+      const std::string* user;
+      UnreadEntry* entry;  // null: no count kept (nothing sent on the notification channel)
+      const std::set<ConnectionId>* connections;
+    };
+    struct Audience {
+      const std::set<ConnectionId>* room = nullptr;  // room channel subscribers, if any
+      std::vector<Member> members;
+    };
+    std::unordered_map<std::string_view, Audience> audiences;
+    std::unordered_set<std::string_view> notified;  // who got a new_message: their totals follow
+    std::string sending_key;
     for (const Message& message : messages) {
-      auto room = rooms_.find(message.conversation_id);
-      if (room != rooms_.end()) {
+      auto [at, first] = audiences.try_emplace(message.conversation_id);
+      Audience& audience = at->second;
+      if (first) {
+        if (auto room = rooms_.find(message.conversation_id); room != rooms_.end()) {
+          audience.room = &room->second;
+        }
+        for (const std::string& user : members[message.conversation_id]) {
+          Member member{&user, nullptr, &by_user_[user]};
+          if (auto mine = unread_.find(user); mine != unread_.end()) {
+            if (auto counted = mine->second.find(message.conversation_id);
+                counted != mine->second.end()) {
+              member.entry = &counted->second;
+            }
+          }
+          audience.members.push_back(member);
+        }
+      }
+      const hub::MessageFrames frames(message);
+      if (audience.room != nullptr) {
         ConnectionId origin = 0;
         bool from_here = false;
-        auto sending = sending_.find(message.sender_id + ":" + message.idempotency_key);
-        if (sending != sending_.end()) {
+        sending_key.assign(message.sender_id).append(":").append(message.idempotency_key);
+        if (auto sending = sending_.find(sending_key); sending != sending_.end()) {
           origin = sending->second;
           from_here = true;
         }
-        const std::string out = hub::MessageFrame(message);
-        for (ConnectionId subscriber : room->second) {
+        const std::string out = frames.Room();
+        for (ConnectionId subscriber : *audience.room) {
           if (!from_here || subscriber != origin) transport_->Send(subscriber, out);
         }
       }
-      const hub::NewMessageFrames notification(message);
-      for (const std::string& user : members[message.conversation_id]) {
-        auto entry = unread_.find(user);
-        if (entry == unread_.end()) continue;
-        auto counted = entry->second.find(message.conversation_id);
-        if (counted == entry->second.end()) continue;
-        UnreadEntry& e = counted->second;
+      for (const Member& member : audience.members) {
+        if (member.entry == nullptr) continue;
+        UnreadEntry& e = *member.entry;
+        const bool own = message.sender_id == *member.user;
         if (message.seq == e.counted_seq + 1) {
           e.counted_seq = message.seq;
-          if (message.sender_id != user) ++e.unread;
+          if (!own) ++e.unread;
         }
-        if (message.sender_id != user) {
-          SendTo(by_user_[user], notification.For(e.unread));
-          notified.insert(user);
+        if (!own) {
+          SendTo(*member.connections, frames.For(e.unread));
+          notified.insert(*member.user);
         }
       }
     }
-    QueueUnreadTotals(notified);
+    QueueUnreadTotals(std::set<std::string>(notified.begin(), notified.end()));
   }
 
   // Reads, in one transaction, what routing `messages` needs that the hub does not hold: the
