@@ -4,11 +4,9 @@
 
 #include <pthread.h>
 
-#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <cstring>
-#include <mutex>
 
 #include "crypto/sodium.h"
 
@@ -36,28 +34,34 @@ bool IsHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 // The random bits of ids come from the kernel's generator (through libsodium) a pool at a time
 // per thread: randombytes_buf is one getrandom(2) call per use, and every message, booking,
 // ticket and transfer takes an id. A fork empties the pools of the child (pthread_atfork), so it
-// never hands out bytes its parent hands out too.
-std::atomic<std::uint64_t> fork_generation{0};
+// never hands out bytes its parent hands out too; where the handler cannot be registered, every
+// call asks the kernel. (A process cloned without fork's handlers, by raw clone(2) or _Fork,
+// would share its parent's pool: the engine does neither.)
+std::atomic<std::uint32_t> fork_generation{0};
 
 void TakeRandom(unsigned char* out, std::size_t n) {
-  struct Pool {
-    std::string bytes;
-    std::size_t used = 0;
-    std::uint64_t generation = 0;
+  struct Pool {  // trivially destructible: usable from any destructor
+    unsigned char bytes[512];
+    std::size_t used = sizeof bytes;
+    std::uint32_t generation = 0;
   };
-  static std::once_flag once;
-  std::call_once(once, [] {
-    pthread_atfork(nullptr, nullptr,
-                   [] { fork_generation.fetch_add(1, std::memory_order_relaxed); });
-  });
+  static const bool pooled = pthread_atfork(nullptr, nullptr, [] {
+                               fork_generation.fetch_add(1, std::memory_order_relaxed);
+                             }) == 0;
   thread_local Pool pool;
-  const std::uint64_t generation = fork_generation.load(std::memory_order_relaxed);
-  if (pool.used + n > pool.bytes.size() || pool.generation != generation) {
-    pool.bytes = crypto::RandomBytes(std::max<std::size_t>(512, n));
+  const std::uint32_t generation = fork_generation.load(std::memory_order_relaxed);
+  if (!pooled || n > sizeof pool.bytes) {
+    const std::string bytes = crypto::RandomBytes(n);
+    std::memcpy(out, bytes.data(), n);
+    return;
+  }
+  if (pool.used + n > sizeof pool.bytes || pool.generation != generation) {
+    const std::string bytes = crypto::RandomBytes(sizeof pool.bytes);
+    std::memcpy(pool.bytes, bytes.data(), sizeof pool.bytes);
     pool.used = 0;
     pool.generation = generation;
   }
-  std::memcpy(out, pool.bytes.data() + pool.used, n);
+  std::memcpy(out, pool.bytes + pool.used, n);
   pool.used += n;
 }
 

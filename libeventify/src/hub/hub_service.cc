@@ -409,7 +409,9 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
           audience.room = &room->second;
         }
         for (const std::string& user : members[message.conversation_id]) {
-          Member member{&user, nullptr, &by_user_[user]};
+          static const std::set<ConnectionId> kOffline;
+          const auto online = by_user_.find(user);
+          Member member{&user, nullptr, online == by_user_.end() ? &kOffline : &online->second};
           if (auto mine = unread_.find(user); mine != unread_.end()) {
             if (auto counted = mine->second.find(message.conversation_id);
                 counted != mine->second.end()) {
