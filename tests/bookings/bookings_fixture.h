@@ -37,9 +37,14 @@ struct BookingsFixture {
   }
 
   // An engine on `on` with this fixture's clock, mailer and options: a second process on the
-  // same database, or this one restarted.
-  std::unique_ptr<Engine> OpenEngine(std::shared_ptr<spi::Storage> on) {
+  // same database, or this one restarted. With `job_workers`, that many job threads that poll
+  // only hourly: they run what a commit of the engine wakes them for.
+  std::unique_ptr<Engine> OpenEngine(std::shared_ptr<spi::Storage> on, int job_workers = 0) {
     EngineOptions options;
+    if (job_workers > 0) {
+      options.jobs.worker_threads = job_workers;
+      options.jobs.poll_interval = std::chrono::hours(1);
+    }
     options.secret_key = std::string(32, 's');
     options.storage = std::move(on);
     options.mailer = mailer;

@@ -4,7 +4,11 @@
 // cancellation, written in the commit that refunds each booking of a cancelled event.
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
+#include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "bookings/bookings_fixture.h"
 
@@ -126,6 +130,35 @@ BOOST_AUTO_TEST_CASE(a_confirmation_is_one_job_naming_the_booking_rendered_when_
   const Job done = ValueOrFail(engine->jobs().GetJob(admin, jobs.front().id));
   BOOST_TEST(JobStatusName(done.status) == JobStatusName(JobStatus::kSucceeded));
   BOOST_TEST(done.last_error == "");
+}
+
+// The applier wakes the job workers once per batch that wrote mail (BookingApplier::Committed),
+// not the callers: a worker that polls hourly still sends a confirmation and a cancellation at
+// once.
+BOOST_AUTO_TEST_CASE(a_job_worker_is_woken_for_the_mail_of_a_committed_batch) {
+  const Principal carol = RegisteredAttendee("carol@example.com", "Carol");
+  const Event event = ApprovedEvent();
+  Fund(carol.user_id, 10 * kTicketPrice);
+  RunDueJobs();  // the verification mail and this period's scheduled jobs, before the worker
+  const std::unique_ptr<Engine> other = OpenEngine(storage, /*job_workers=*/1);
+  // Its worker looks once when it starts, then sleeps until woken: let it have that look first,
+  // so that what it sends below it was woken for.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto wait_for = [&](const std::string& subject) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (mailer->To("carol@example.com", subject).empty()) {
+      BOOST_REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline,
+                            "no mail \"" << subject << "\" within 30 s (a hang guard)");
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  };
+  const Booking booking =
+      ValueOrFail(other->bookings().BookAndPay(carol, Request(event, 1, "k1")));
+  wait_for(kSubject);
+  ValueOrFail(other->bookings().Cancel(carol, booking.id));
+  wait_for("booking cancelled for");
+  BOOST_TEST(mailer->To("carol@example.com", kSubject).size() == 1u);
+  BOOST_TEST(mailer->To("carol@example.com", "booking cancelled for").size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(a_confirmations_job_hands_the_mails_it_could_not_send_to_the_outbox) {

@@ -85,7 +85,9 @@ class BatchRun {
     if (!inserts_.empty()) EV_RETURN_IF_ERROR(store_.InsertBookings(inserts_));
     if (!updates_.empty()) EV_RETURN_IF_ERROR(store_.UpdateBookings(updates_));
     if (!tickets_.empty()) EV_RETURN_IF_ERROR(store_.InsertTickets(tickets_));
-    return MailConfirmations();
+    EV_ASSIGN_OR_RETURN(const bool mailed, MailConfirmations());
+    if (mailed && !operations.empty()) Op(operations.front()).wrote_mail = true;
+    return Status::Ok();
   }
 
  private:
@@ -93,7 +95,8 @@ class BatchRun {
   // (a Cancel later in the batch may have cancelled it), the cancellation mail of each
   // confirmed booking its buyer cancelled, and the event's cancellation with the refund to each
   // buyer of a booking refunded because its event was cancelled.
-  Status MailConfirmations() {
+  // Returns whether any mail was written.
+  Result<bool> MailConfirmations() {
     std::vector<Booking> confirmed;
     for (const std::string& id : confirmed_ids_) {
       auto found = bookings_.find(id);  // absent when its operation failed after confirming
@@ -107,8 +110,8 @@ class BatchRun {
     if (!cancelled.empty()) EV_RETURN_IF_ERROR(mail_.AddCancellations(tx_, cancelled));
     std::vector<Booking> refunded;
     for (const std::string& id : event_refunded_ids_) refunded.push_back(bookings_.at(id).booking);
-    if (refunded.empty()) return Status::Ok();
-    return mail_.AddEventCancellations(tx_, refunded);
+    if (!refunded.empty()) EV_RETURN_IF_ERROR(mail_.AddEventCancellations(tx_, refunded));
+    return !confirmed.empty() || !cancelled.empty() || !refunded.empty();
   }
 
   // Locks every event the batch touches (which expires their lapsed holds).
@@ -547,6 +550,15 @@ Status BookingApplier::ApplyBatch(spi::Transaction& tx, storage::BatchContext& c
                                   std::span<storage::BatchOperation* const> operations) {
   BatchRun run(tx, context, clock_, hold_ttl_, mail_, waitlist_);
   return run.Run(operations);
+}
+
+void BookingApplier::Committed(std::span<storage::BatchOperation* const> operations) {
+  for (storage::BatchOperation* base : operations) {
+    if (static_cast<BookingOperation&>(*base).wrote_mail) {
+      mail_.NotifyCommitted();  // one wake-up for the batch's mail, however many it holds
+      return;
+    }
+  }
 }
 
 }  // namespace eventify::bookings

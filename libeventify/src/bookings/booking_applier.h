@@ -54,6 +54,9 @@ struct BookingOperation final : storage::BatchOperation {
   std::int64_t count = 0;     // kExpire: bookings expired by the batch; kRefund: refunded
   // Scratch of one ApplyBatch run: the payment or refund(s) the operation may stage.
   std::vector<ledger::PreparedTransfer> transfers;
+  // Set on the first operation of a batch that wrote mail (confirmations, cancellations, an
+  // event's refunds): Committed then wakes the job workers once for the whole batch.
+  bool wrote_mail = false;
 };
 
 // The status a reader is shown: a held booking whose hold has lapsed is expired from then on.
@@ -69,6 +72,12 @@ class BookingApplier final : public storage::BatchApplier {
 
   Status ApplyBatch(spi::Transaction& tx, storage::BatchContext& context,
                     std::span<storage::BatchOperation* const> operations) override;
+
+  // Wakes the job workers once when the committed batch wrote mail (BookingOperation::
+  // wrote_mail), rather than each caller after its own operation: a batch of a thousand
+  // bookings writes one confirmations job, and a wake-up per booking made the workers claim
+  // again and again (a write transaction each, on SQLite in turn with the pipeline's writer).
+  void Committed(std::span<storage::BatchOperation* const> operations) override;
 
  private:
   ledger::TransferClock& clock_;

@@ -265,10 +265,7 @@ class BookingsServiceImpl final : public BookingsInternals {
       op.request_key = buyer.user_id + ":" + request.idempotency_key;
       op.new_id = NewId(clock_.Now());
       const Status status = pipeline_.Execute(applier_, op);
-      if (status.ok()) {
-        if (kind == Kind::kBookAndPay) mail_.NotifyCommitted();
-        return WithTickets(std::move(op.result));
-      }
+      if (status.ok()) return WithTickets(std::move(op.result));  // mail: Committed woke them
       if (status.reason() != "booking_exists" || pass > 0) return status;
     }
   }
@@ -279,8 +276,7 @@ class BookingsServiceImpl final : public BookingsInternals {
     op.kind = kind;
     op.buyer = buyer;
     op.booking_id = std::string(booking_id);
-    EV_RETURN_IF_ERROR(pipeline_.Execute(applier_, op));
-    mail_.NotifyCommitted();  // a payment's or a refund's mail, if the batch wrote one
+    EV_RETURN_IF_ERROR(pipeline_.Execute(applier_, op));  // mail: the applier's Committed wakes
     return WithTickets(std::move(op.result));
   }
 
