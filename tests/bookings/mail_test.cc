@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <thread>
@@ -34,6 +35,29 @@ std::vector<Job> JobsOf(BookingsFixture& f, std::string_view kind) {
     }
   }
   return found;
+}
+
+// A paid booking of one seat of `event` for each of `buyers`, each funded first.
+std::vector<Booking> PaidOneEach(BookingsFixture& f, const Event& event,
+                                 std::initializer_list<const Principal*> buyers) {
+  std::vector<Booking> booked;
+  for (const Principal* buyer : buyers) {
+    f.Fund(buyer->user_id, 10 * kTicketPrice);
+    booked.push_back(ValueOrFail(f.bookings().BookAndPay(*buyer, f.Request(event, 1, "k1"))));
+  }
+  return booked;
+}
+
+// A kSendConfirmationsJob job naming `ids`, as a commit of those bookings writes it.
+Job EnqueueConfirmations(BookingsFixture& f, const std::vector<std::string>& ids) {
+  JobRequest request;
+  request.kind = std::string(kSendConfirmationsJob);
+  request.payload = R"({"bookings":[)";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    request.payload += (i == 0 ? "\"" : ",\"") + ids[i] + "\"";
+  }
+  request.payload += "]}";
+  return ValueOrFail(f.engine->jobs().Enqueue(request));
 }
 
 // Mail jobs in the jobs table, of either kind, whatever their status.
@@ -165,22 +189,13 @@ BOOST_AUTO_TEST_CASE(a_confirmations_job_hands_the_mails_it_could_not_send_to_th
   const Principal carol = RegisteredAttendee("carol@example.com", "Carol");
   const Principal dave = RegisteredAttendee("dave@example.com", "Dave");
   const Principal erin = RegisteredAttendee("erin@example.com", "Erin");
-  const Event event = ApprovedEvent();
-  std::vector<Booking> booked;
-  for (const Principal* buyer : {&carol, &dave, &erin}) {
-    Fund(buyer->user_id, 10 * kTicketPrice);
-    booked.push_back(ValueOrFail(bookings().BookAndPay(*buyer, Request(event, 1, "k1"))));
-  }
+  const std::vector<Booking> booked = PaidOneEach(*this, ApprovedEvent(), {&carol, &dave, &erin});
   RunDueJobs();  // one confirmation each
   const std::size_t outbox_before = JobsOf(*this, kSendMailJob).size();
 
   // The three confirmations again in one job, as one commit of three bookings writes them; the
   // mail server takes the first and then refuses.
-  JobRequest again;
-  again.kind = std::string(kSendConfirmationsJob);
-  again.payload = R"({"bookings":[")" + booked[0].id + R"(",")" + booked[1].id + R"(",")" +
-                  booked[2].id + R"("]})";
-  const Job job = ValueOrFail(engine->jobs().Enqueue(again));
+  const Job job = EnqueueConfirmations(*this, {booked[0].id, booked[1].id, booked[2].id});
   mailer->AcceptOnly(1);
   RunDueJobs();
   const Job done = ValueOrFail(engine->jobs().GetJob(admin, job.id));
@@ -216,17 +231,9 @@ BOOST_AUTO_TEST_CASE(a_confirmations_job_hands_the_mails_it_could_not_send_to_th
 BOOST_AUTO_TEST_CASE(a_confirmations_job_past_half_its_lease_hands_the_rest_to_the_outbox) {
   const Principal carol = RegisteredAttendee("carol@example.com", "Carol");
   const Principal dave = RegisteredAttendee("dave@example.com", "Dave");
-  const Event event = ApprovedEvent();
-  std::vector<Booking> booked;
-  for (const Principal* buyer : {&carol, &dave}) {
-    Fund(buyer->user_id, 10 * kTicketPrice);
-    booked.push_back(ValueOrFail(bookings().BookAndPay(*buyer, Request(event, 1, "k1"))));
-  }
+  const std::vector<Booking> booked = PaidOneEach(*this, ApprovedEvent(), {&carol, &dave});
   RunDueJobs();
-  JobRequest again;
-  again.kind = std::string(kSendConfirmationsJob);
-  again.payload = R"({"bookings":[")" + booked[0].id + R"(",")" + booked[1].id + R"("]})";
-  const Job job = ValueOrFail(engine->jobs().Enqueue(again));
+  const Job job = EnqueueConfirmations(*this, {booked[0].id, booked[1].id});
   // A mail server that takes three minutes a mail: after the first, more than half of the
   // five-minute lease (JobsOptions::lease) has passed.
   const Timestamp claimed = clock->Now();
@@ -251,12 +258,8 @@ BOOST_AUTO_TEST_CASE(a_confirmations_job_mails_each_booking_once_and_skips_unkno
   Fund(carol.user_id, 10 * kTicketPrice);
   const Booking booking = ValueOrFail(bookings().BookAndPay(carol, Request(event, 2, "k1")));
   RunDueJobs();
-  JobRequest again;
-  again.kind = std::string(kSendConfirmationsJob);
   const std::string unknown = "0190f5a2-7b3c-7def-8123-456789abcdef";
-  again.payload =
-      R"({"bookings":[")" + booking.id + R"(",")" + unknown + R"(",")" + booking.id + R"("]})";
-  const Job job = ValueOrFail(engine->jobs().Enqueue(again));
+  const Job job = EnqueueConfirmations(*this, {booking.id, unknown, booking.id});
   RunDueJobs();
   const Job done = ValueOrFail(engine->jobs().GetJob(admin, job.id));
   BOOST_TEST(JobStatusName(done.status) == JobStatusName(JobStatus::kSucceeded));
