@@ -4,6 +4,11 @@
 #include <atomic>
 #include <latch>
 #include <cstdio>
+#include <dirent.h>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <unistd.h>
 #include <mutex>
 #include <utility>
 
@@ -241,6 +246,47 @@ std::unique_ptr<BenchEngine> OpenBenchEngine(const std::string& database_url, in
   }
   bench->engine = std::move(opened).value();
   return bench;
+}
+
+ThreadCpu SnapshotThreadCpu() {
+  ThreadCpu cpu;
+  DIR* tasks = opendir("/proc/self/task");
+  if (tasks == nullptr) return cpu;
+  const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+  while (dirent* entry = readdir(tasks)) {
+    if (entry->d_name[0] == '.') continue;
+    std::ifstream stat(std::string("/proc/self/task/") + entry->d_name + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    std::istringstream fields(line.substr(line.rfind(')') + 2));
+    std::string field;
+    double utime = 0;
+    double stime = 0;
+    for (int i = 3; i <= 15 && fields >> field; ++i) {
+      if (i == 14) utime = std::stod(field);
+      if (i == 15) stime = std::stod(field);
+    }
+    cpu[std::stol(entry->d_name)] = (utime + stime) / ticks;
+  }
+  closedir(tasks);
+  return cpu;
+}
+
+void PrintThreadCpu(const ThreadCpu& before, const ThreadCpu& after, std::int64_t ops,
+                    const char* op) {
+  if (after.empty() || ops <= 0) return;
+  double busiest = 0;
+  double all = 0;
+  for (const auto& [tid, seconds] : after) {
+    auto earlier = before.find(tid);
+    const double used = seconds - (earlier == before.end() ? 0.0 : earlier->second);
+    busiest = std::max(busiest, used);
+    all += used;
+  }
+  const double per = 1e6 / static_cast<double>(ops);
+  std::printf("# cpu: busiest thread %.0f ms (%.1f us per %s), all threads %.1f us per %s\n",
+              busiest * 1e3, busiest * per, op, all * per, op);
 }
 
 }  // namespace eventify::bench

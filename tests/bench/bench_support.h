@@ -177,6 +177,15 @@ bool RunCallers(int callers, double warmup_seconds, double seconds, std::int64_t
                 std::string_view expected_reason, std::vector<CallerResult>& results,
                 Schedule& schedule, const std::function<CallerThread(int caller)>& make_caller);
 
+// CPU time (user + system) of each thread of this process, by thread id, from /proc (empty
+// where /proc is missing). Two snapshots around a run tell which thread the run kept busiest.
+using ThreadCpu = std::map<long, double>;  // thread id -> seconds
+ThreadCpu SnapshotThreadCpu();
+// "# cpu: busiest thread X ms (Y us per OP), all threads Z us per OP" for `ops` operations
+// between the two snapshots; nothing when /proc gave nothing.
+void PrintThreadCpu(const ThreadCpu& before, const ThreadCpu& after, std::int64_t ops,
+                    const char* op);
+
 // The ledger audit after a run.
 struct AuditOutcome {
   std::string word;  // "clean", "discrepancies:N" or "failed"

@@ -102,6 +102,8 @@ int RunBookingBench(const BookingBenchOptions& options) {
 
   // ---- The run -------------------------------------------------------------------------------
   Bookings& bookings = engine->bookings();
+  const EngineStats stats_before = engine->stats();
+  const ThreadCpu cpu_before = SnapshotThreadCpu();
   std::vector<CallerResult> results;
   Schedule schedule;
   const bool ran = RunCallers(
@@ -116,6 +118,8 @@ int RunBookingBench(const BookingBenchOptions& options) {
   if (!ran) return 2;
   // Read at once: the job workers go on delivering while the results are gathered.
   const std::int64_t mails_sent = bench->mailer->sent();
+  const EngineStats stats_after = engine->stats();
+  const ThreadCpu cpu_after = SnapshotThreadCpu();
 
   // ---- Results -------------------------------------------------------------------------------
   const RunSummary summary = Summarize(results, schedule, options.seconds);
@@ -147,6 +151,18 @@ int RunBookingBench(const BookingBenchOptions& options) {
       static_cast<long long>(mails_sent), seats_ok ? "ok" : "OVERSOLD", escrow_ok ? "ok" : "MISMATCH", audit.word.c_str());
   summary.PrintErrors();
   audit.PrintDetails();
+  // The pipeline's transactions over the run (the warm-up included): how many bookings (and the
+  // job workers' writes, which do not go through it, are not counted) shared a commit.
+  const std::uint64_t batches = stats_after.pipeline_batches - stats_before.pipeline_batches;
+  const std::uint64_t operations =
+      stats_after.pipeline_operations - stats_before.pipeline_operations;
+  std::printf("# pipeline: %llu transactions, %.1f operations each on average\n",
+              static_cast<unsigned long long>(batches),
+              batches == 0 ? 0.0 : static_cast<double>(operations) / static_cast<double>(batches));
+  // Over the whole run, the warm-up included: per booking sold (the busiest thread is the
+  // pipeline's writer).
+  PrintThreadCpu(cpu_before, cpu_after, stats_after.pipeline_operations -
+                                            stats_before.pipeline_operations, "booking");
   if (summary.idle > 0) {
     std::printf("# %d of %d buyers completed no booking\n", summary.idle, options.callers);
   }
