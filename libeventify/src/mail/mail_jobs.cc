@@ -106,7 +106,8 @@ Status MailJobs::AddRendering(spi::Transaction& tx, std::string_view kind,
   request.kind = std::string(kind);
   request.payload = std::move(payload);
   request.max_attempts = max_attempts_;
-  return queue_->Add(tx, request).status();
+  // AddAll: the job store's batch insert, kept prepared on the commit path.
+  return queue_->AddAll(tx, std::span(&request, 1));
 }
 
 void MailJobs::NotifyCommitted() const { queue_->NotifyCommitted(); }

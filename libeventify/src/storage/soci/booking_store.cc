@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/status_macros.h"
@@ -44,6 +45,23 @@ struct SeatRow {
     statement.exchange(soci::into(may_cancel));
     statement.exchange(soci::into(seats.seats_sold));
     statement.exchange(soci::into(seats.seats_held));
+  }
+
+  // The same columns from a native row (native_statements.h: SqliteStatement, PgRow).
+  template <typename Row>
+  void Read(const Row& row) {
+    seats.event_id = row.Text(0);
+    seats.organizer_id = row.Text(1);
+    status = row.Text(2);
+    on_hold = static_cast<int>(row.Int(3));
+    starts_at = row.Int(4);
+    seats.capacity = static_cast<int>(row.Int(5));
+    price = row.Int(6);
+    seats.price.currency = row.Text(7);
+    seats.max_tickets_per_booking = static_cast<int>(row.Int(8));
+    may_cancel = static_cast<int>(row.Int(9));
+    seats.seats_sold = static_cast<int>(row.Int(10));
+    seats.seats_held = static_cast<int>(row.Int(11));
   }
 
   Result<spi::EventSeats> Get() const {
@@ -102,6 +120,32 @@ struct BookingRow {
     statement.exchange(soci::into(discount));
   }
 
+  template <typename Row>
+  void Read(const Row& row) {
+    Booking& b = record.booking;
+    b.id = row.Text(0);
+    b.event_id = row.Text(1);
+    b.user_id = row.Text(2);
+    record.request_key = row.Text(3);
+    b.idempotency_key = row.Text(4);
+    b.seats = static_cast<int>(row.Int(5));
+    amount = row.Int(6);
+    b.amount.currency = row.Text(7);
+    status = row.Text(8);
+    hold_expires_at = row.Int(9);
+    b.payment_transfer_id = row.Text(10);
+    b.refund_transfer_id = row.Text(11);
+    confirmed_indicator = row.IsNull(12) ? soci::i_null : soci::i_ok;
+    confirmed_at = row.IsNull(12) ? 0 : row.Int(12);
+    cancelled_indicator = row.IsNull(13) ? soci::i_null : soci::i_ok;
+    cancelled_at = row.IsNull(13) ? 0 : row.Int(13);
+    created_at = row.Int(14);
+    updated_at = row.Int(15);
+    record.coupon_id = row.Text(16);
+    b.coupon_code = row.Text(17);
+    discount = row.Int(18);
+  }
+
   Result<spi::BookingRecord> Get() const {
     spi::BookingRecord out = record;
     auto parsed = ParseBookingStatus(status);
@@ -150,37 +194,95 @@ struct TicketRow {
   }
 };
 
+// Rows of `RowType` whose `column` is one of `keys` (each key once; rows in key order on
+// SQLite), through a statement kept prepared on the connection (native_statements.h): stepped
+// once per key on SQLite, one round trip with the keys as an array on PostgreSQL. `select` is
+// "SELECT <columns> FROM <table> WHERE"; `rest` follows the key condition (more conditions with
+// ?/$2 placeholders bound by `bind_rest`, ORDER BY, a lock clause).
+template <typename RowType, typename Value, typename BindRest>
+Status SelectByKeys(TransactionContext& context, std::string_view select, std::string_view column,
+                    std::span<const std::string> keys, std::string_view rest,
+                    const BindRest& bind_rest, std::vector<Value>& out) {
+  const std::vector<std::string_view> distinct = DistinctSorted(keys);
+  if (distinct.empty()) return Status::Ok();
+  auto collect = [&](const auto& native) -> Status {
+    RowType row;
+    row.Read(native);
+    EV_ASSIGN_OR_RETURN(Value value, row.Get());
+    out.push_back(std::move(value));
+    return Status::Ok();
+  };
+  const std::string text = std::string(select) + " " + std::string(column) +
+                           (context.dialect() == Dialect::kSqlite ? " = ?" : " = ANY($1::text[])") +
+                           std::string(rest);
+  if (context.dialect() == Dialect::kSqlite) {
+    SqliteStatement statement = context.statements().Sqlite(text);
+    for (std::string_view key : distinct) {
+      statement.Bind(key);
+      bind_rest(statement);
+      while (statement.Step()) EV_RETURN_IF_ERROR(collect(statement));
+      statement.Reset();
+    }
+    return Status::Ok();
+  }
+  PgArray list;
+  for (std::string_view key : distinct) list.Add(key);
+  std::vector<std::string> parameters{list.Finish()};
+  bind_rest(parameters);
+  const PgResult found = context.statements().Postgres(text, parameters);
+  for (int row = 0; row < found.rows(); ++row) EV_RETURN_IF_ERROR(collect(PgRow{found, row}));
+  return Status::Ok();
+}
+
+// For SelectByKeys without further parameters.
+constexpr auto kNothingMore = [](auto&) {};
+
+const std::string kSelectBookings = "SELECT " + std::string(kBookingColumns) + " FROM bookings WHERE";
+
 }  // namespace
 
 Result<std::vector<spi::EventSeats>> SociBookingStore::LockEventSeats(
     std::span<const std::string> event_ids) {
+  // On the commit path (every batch of bookings): native, and in id order so that two writers
+  // lock shared events in the same order.
   return context_.Call(Access::kWrite, "LockEventSeats", [&]() -> Result<std::vector<spi::EventSeats>> {
+    static const std::string kSelect = "SELECT " + std::string(kSeatColumns) + " FROM events WHERE";
+    const std::string rest =
+        " ORDER BY id" + std::string(context_.LockClause(spi::LockMode::kForUpdate));
     std::vector<spi::EventSeats> out;
-    const Status read = ForChunks(event_ids, [&](std::span<const std::string> chunk) {
-      Params p(context_.dialect());
-      const std::string query = "SELECT " + std::string(kSeatColumns) + " FROM events WHERE id IN " +
-                                InList(p, chunk) + " ORDER BY id" +
-                                std::string(context_.LockClause(spi::LockMode::kForUpdate));
-      return SelectInto<SeatRow>(context_, query, p, out);
-    });
-    if (!read.ok()) return read;
+    EV_RETURN_IF_ERROR(
+        SelectByKeys<SeatRow>(context_, kSelect, "id", event_ids, rest, kNothingMore, out));
     return out;
   });
 }
 
 Status SociBookingStore::UpdateEventSeats(std::span<const spi::EventSeats> events, Timestamp now) {
+  // On the commit path (every batch of bookings): native (native_statements.h).
   return context_.Call(Access::kWrite, "UpdateEventSeats", [&]() -> Status {
-    long long at = ToMicros(now);
+    const long long at = ToMicros(now);
+    const Status missing = NotFound("event_not_found", "there is no such event");
+    if (context_.dialect() == Dialect::kSqlite) {
+      static const std::string kUpdate =
+          "UPDATE events SET seats_sold = ?, seats_held = ?, updated_at = ? WHERE id = ?";
+      SqliteStatement update = context_.statements().Sqlite(kUpdate);
+      for (const spi::EventSeats& event : events) {
+        const long long changed = update.Bind(static_cast<long long>(event.seats_sold))
+                                      .Bind(static_cast<long long>(event.seats_held))
+                                      .Bind(at)
+                                      .Bind(event.event_id)
+                                      .Run();
+        if (changed == 0) return missing;
+      }
+      return Status::Ok();
+    }
     for (const spi::EventSeats& event : events) {
-      int sold = event.seats_sold;
-      int held = event.seats_held;
-      std::string id = event.event_id;
-      const Executed updated =
-          Execute(context_.sql(),
-                  "UPDATE events SET seats_sold = :sold, seats_held = :held, updated_at = :at "
-                  "WHERE id = :id",
-                  soci::use(sold), soci::use(held), soci::use(at), soci::use(id));
-      if (updated.affected_rows == 0) return NotFound("event_not_found", "there is no such event");
+      static const std::string kUpdate =
+          "UPDATE events SET seats_sold = $1::integer, seats_held = $2::integer, "
+          "updated_at = $3::bigint WHERE id = $4::text";
+      const PgResult updated = context_.statements().Postgres(
+          kUpdate, {std::to_string(event.seats_sold), std::to_string(event.seats_held),
+                    std::to_string(at), event.event_id});
+      if (updated.affected_rows() == 0) return missing;
     }
     return Status::Ok();
   });
@@ -290,18 +392,14 @@ Status SociBookingStore::UpdateBookings(std::span<const spi::BookingRecord> book
   });
 }
 
+// FindBookings, FindBookingsByRequestKey and FindLapsedHolds run on the commit path (every batch
+// of bookings, the confirmations job): native (native_statements.h).
 Result<std::vector<spi::BookingRecord>> SociBookingStore::FindBookings(
     std::span<const std::string> ids) {
   return context_.Call(Access::kRead, "FindBookings", [&]() -> Result<std::vector<spi::BookingRecord>> {
     std::vector<spi::BookingRecord> out;
-    const Status read = ForChunks(ids, [&](std::span<const std::string> chunk) {
-      Params p(context_.dialect());
-      return SelectInto<BookingRow>(
-          context_,
-          "SELECT " + std::string(kBookingColumns) + " FROM bookings WHERE id IN " + InList(p, chunk),
-          p, out);
-    });
-    if (!read.ok()) return read;
+    EV_RETURN_IF_ERROR(
+        SelectByKeys<BookingRow>(context_, kSelectBookings, "id", ids, "", kNothingMore, out));
     return out;
   });
 }
@@ -311,15 +409,8 @@ Result<std::vector<spi::BookingRecord>> SociBookingStore::FindBookingsByRequestK
   return context_.Call(
       Access::kRead, "FindBookingsByRequestKey", [&]() -> Result<std::vector<spi::BookingRecord>> {
         std::vector<spi::BookingRecord> out;
-        const Status read = ForChunks(request_keys, [&](std::span<const std::string> chunk) {
-          Params p(context_.dialect());
-          return SelectInto<BookingRow>(context_,
-                                        "SELECT " + std::string(kBookingColumns) +
-                                            " FROM bookings WHERE request_key IN " +
-                                            InList(p, chunk),
-                                        p, out);
-        });
-        if (!read.ok()) return read;
+        EV_RETURN_IF_ERROR(SelectByKeys<BookingRow>(context_, kSelectBookings, "request_key",
+                                                    request_keys, "", kNothingMore, out));
         return out;
       });
 }
@@ -327,16 +418,20 @@ Result<std::vector<spi::BookingRecord>> SociBookingStore::FindBookingsByRequestK
 Result<std::vector<spi::BookingRecord>> SociBookingStore::FindLapsedHolds(
     std::span<const std::string> event_ids, Timestamp now) {
   return context_.Call(Access::kRead, "FindLapsedHolds", [&]() -> Result<std::vector<spi::BookingRecord>> {
+    const long long at = ToMicros(now);
+    const std::string rest = context_.dialect() == Dialect::kSqlite
+                                 ? " AND status = 'held' AND hold_expires_at <= ?"
+                                 : " AND status = 'held' AND hold_expires_at <= $2::bigint";
+    auto bind_at = [&](auto& statement) {
+      if constexpr (std::is_same_v<std::decay_t<decltype(statement)>, SqliteStatement>) {
+        statement.Bind(at);
+      } else {
+        statement.push_back(std::to_string(at));
+      }
+    };
     std::vector<spi::BookingRecord> out;
-    const Status read = ForChunks(event_ids, [&](std::span<const std::string> chunk) {
-      Params p(context_.dialect());
-      std::string query = "SELECT " + std::string(kBookingColumns) +
-                          " FROM bookings WHERE event_id IN " + InList(p, chunk);
-      query += " AND status = 'held' AND hold_expires_at <= " +
-               p.Add(static_cast<long long>(ToMicros(now)));
-      return SelectInto<BookingRow>(context_, query, p, out);
-    });
-    if (!read.ok()) return read;
+    EV_RETURN_IF_ERROR(SelectByKeys<BookingRow>(context_, kSelectBookings, "event_id", event_ids,
+                                                rest, bind_at, out));
     return out;
   });
 }
