@@ -90,6 +90,12 @@ bool JobQueue::WaitForWork(std::uint64_t seen, Duration timeout) {
   return !stopped_;
 }
 
+bool JobQueue::SleepUnlessStopped(Duration duration) {
+  std::unique_lock lock(mu_);
+  wake_.wait_for(lock, duration, [&] { return stopped_; });
+  return !stopped_;
+}
+
 void JobQueue::StopWorkers() {
   {
     std::lock_guard lock(mu_);

@@ -56,6 +56,9 @@ class JobQueue {
   // Returns false once StopWorkers was called.
   std::uint64_t Notifications();
   bool WaitForWork(std::uint64_t seen, Duration timeout);
+  // Waits `duration` (real time), notifications or not. Returns false, at once, once StopWorkers
+  // was called.
+  bool SleepUnlessStopped(Duration duration);
   void StopWorkers();
 
  private:

@@ -57,6 +57,9 @@ Status WithJobStore(spi::Storage& storage, TransactionMode mode, Fn&& fn) {
   return storage.Run(mode, [&](Transaction& tx) { return fn(*tx.store<JobStore>()); });
 }
 
+// How long a worker lets jobs gather after running a batch (WorkerLoop).
+constexpr Duration kGather = std::chrono::milliseconds(20);
+
 class JobsServiceImpl final : public JobsService {
  public:
   JobsServiceImpl(std::shared_ptr<spi::Storage> storage, std::shared_ptr<spi::Clock> clock,
@@ -103,18 +106,9 @@ class JobsServiceImpl final : public JobsService {
     EnqueueScheduled();
     EV_ASSIGN_OR_RETURN(std::vector<Job> claimed, Claim(limit));
     if (claimed.empty()) return 0;
-    // Every lease of the batch ends at claimed_at + lease (Claim): start no job after half of it.
-    const Timestamp start_until = *claimed.front().locked_until - options_.lease / 2;
-    std::vector<Status> outcomes;
-    outcomes.reserve(claimed.size());
-    for (const Job& job : claimed) {
-      if (!outcomes.empty() && clock_->Now() >= start_until) break;
-      outcomes.push_back(RunHandler(job));
-    }
+    const std::vector<Status> outcomes = RunClaimed(claimed);
     EV_RETURN_IF_ERROR(Finish(claimed, outcomes));
-    for (const Status& outcome : outcomes) {
-      (outcome.ok() ? succeeded_ : failed_).fetch_add(1, std::memory_order_relaxed);
-    }
+    Count(outcomes);
     return static_cast<int>(outcomes.size());
   }
 
@@ -223,26 +217,50 @@ class JobsServiceImpl final : public JobsService {
   Result<std::vector<Job>> Claim(int limit) {
     std::vector<Job> claimed;
     EV_RETURN_IF_ERROR(WithJobStore(*storage_, TransactionMode::kReadWrite, [&](JobStore& store) {
-      claimed.clear();
-      const Timestamp now = clock_->Now();
-      EV_ASSIGN_OR_RETURN(std::vector<Job> due, store.LockDueJobs(now, limit));
-      for (Job& job : due) {
-        if (job.status == JobStatus::kRunning) {
-          RecordFailure(
-              job, now,
-              fmt::format("the lease of worker {} ran out before the job finished", job.locked_by));
-        } else {
-          job.status = JobStatus::kRunning;
-          ++job.attempts;
-          job.locked_by = worker_id_;
-          job.locked_until = now + options_.lease;
-          job.updated_at = now;
-        }
-        if (job.status == JobStatus::kRunning) claimed.push_back(job);
-      }
-      return store.UpdateJobs(due);
+      return ClaimIn(store, limit, claimed);
     }));
     return claimed;
+  }
+
+  // Claim's work inside a transaction; `claimed` gets the jobs this worker now holds.
+  Status ClaimIn(JobStore& store, int limit, std::vector<Job>& claimed) {
+    claimed.clear();
+    const Timestamp now = clock_->Now();
+    EV_ASSIGN_OR_RETURN(std::vector<Job> due, store.LockDueJobs(now, limit));
+    for (Job& job : due) {
+      if (job.status == JobStatus::kRunning) {
+        RecordFailure(
+            job, now,
+            fmt::format("the lease of worker {} ran out before the job finished", job.locked_by));
+      } else {
+        job.status = JobStatus::kRunning;
+        ++job.attempts;
+        job.locked_by = worker_id_;
+        job.locked_until = now + options_.lease;
+        job.updated_at = now;
+      }
+      if (job.status == JobStatus::kRunning) claimed.push_back(job);
+    }
+    return store.UpdateJobs(due);
+  }
+
+  // Runs a claimed batch in order; starts no job after half of the batch's lease (every lease of
+  // it ends at claimed_at + lease). outcomes[i] is claimed[i]'s; the rest were not started.
+  std::vector<Status> RunClaimed(const std::vector<Job>& claimed) {
+    const Timestamp start_until = *claimed.front().locked_until - options_.lease / 2;
+    std::vector<Status> outcomes;
+    outcomes.reserve(claimed.size());
+    for (const Job& job : claimed) {
+      if (!outcomes.empty() && clock_->Now() >= start_until) break;
+      outcomes.push_back(RunHandler(job));
+    }
+    return outcomes;
+  }
+
+  void Count(const std::vector<Status>& outcomes) {
+    for (const Status& outcome : outcomes) {
+      (outcome.ok() ? succeeded_ : failed_).fetch_add(1, std::memory_order_relaxed);
+    }
   }
 
   Status RunHandler(const Job& job) {
@@ -272,6 +290,28 @@ class JobsServiceImpl final : public JobsService {
   // once the leases run out (at least once, docs/jobs.md).
   Status Finish(const std::vector<Job>& claimed, const std::vector<Status>& outcomes) {
     if (claimed.empty()) return Status::Ok();
+    return WithJobStore(*storage_, TransactionMode::kReadWrite, [&](JobStore& store) {
+      return FinishIn(store, claimed, outcomes);
+    });
+  }
+
+  // Finish, then Claim of up to `limit` jobs, in one transaction: a worker that keeps finding
+  // work writes once per batch rather than twice (on SQLite each write waits its turn with the
+  // commit pipeline's writer and flushes).
+  Result<std::vector<Job>> FinishAndClaim(const std::vector<Job>& claimed,
+                                          const std::vector<Status>& outcomes, int limit) {
+    std::vector<Job> next;
+    EV_RETURN_IF_ERROR(WithJobStore(*storage_, TransactionMode::kReadWrite, [&](JobStore& store) {
+      EV_RETURN_IF_ERROR(FinishIn(store, claimed, outcomes));
+      return ClaimIn(store, limit, next);
+    }));
+    return next;
+  }
+
+  // Finish's work inside a transaction.
+  Status FinishIn(JobStore& store, const std::vector<Job>& claimed,
+                  const std::vector<Status>& outcomes) {
+    if (claimed.empty()) return Status::Ok();
     std::map<std::string_view, std::size_t> index_of;  // into claimed and outcomes
     std::vector<std::string> ids;
     ids.reserve(claimed.size());
@@ -279,58 +319,80 @@ class JobsServiceImpl final : public JobsService {
       index_of[claimed[i].id] = i;
       ids.push_back(claimed[i].id);
     }
-    return WithJobStore(*storage_, TransactionMode::kReadWrite, [&](JobStore& store) {
-      EV_ASSIGN_OR_RETURN(std::vector<Job> current, store.FindJobs(ids, spi::LockMode::kForUpdate));
-      const Timestamp now = clock_->Now();
-      std::vector<Job> finished;
-      finished.reserve(current.size());
-      for (Job& job : current) {
-        const std::size_t i = index_of.at(job.id);
-        if (job.status != JobStatus::kRunning || job.locked_by != worker_id_ ||
-            job.attempts != claimed[i].attempts) {
-          continue;
-        }
-        if (i >= outcomes.size()) {
-          job.status = JobStatus::kQueued;
-          --job.attempts;
-          job.locked_by.clear();
-          job.locked_until.reset();
-          job.updated_at = now;
-          finished.push_back(std::move(job));
-          continue;
-        }
-        const Status& outcome = outcomes[i];
-        if (outcome.ok()) {
-          // An OK status with a message is a note: why a job that succeeded did nothing.
-          if (!outcome.message().empty()) job.last_error = outcome.message();
-          job.status = JobStatus::kSucceeded;
-          job.locked_by.clear();
-          job.locked_until.reset();
-          job.updated_at = now;
-        } else {
-          RecordFailure(job, now, outcome.ToString());
-        }
-        finished.push_back(std::move(job));
-      }
-      return store.UpdateJobs(finished);
-    });
-  }
-
-  // Runs due jobs until the engine stops: again at once after a full batch (more may be due) or
-  // when a job was committed meanwhile, else after the poll interval (jobs of other processes,
-  // retries coming due).
-  void WorkerLoop() {
-    int limit = options_.worker_batch;
-    for (;;) {
-      const std::uint64_t seen = queue_->Notifications();
-      const Result<int> ran = RunDueJobs(limit);
-      if (ran.ok() && *ran == limit) {
-        limit = std::min(limit * 2, options_.worker_batch_max);
-        if (!queue_->WaitForWork(seen, Duration::zero())) return;
+    EV_ASSIGN_OR_RETURN(std::vector<Job> current, store.FindJobs(ids, spi::LockMode::kForUpdate));
+    const Timestamp now = clock_->Now();
+    std::vector<Job> finished;
+    finished.reserve(current.size());
+    for (Job& job : current) {
+      const std::size_t i = index_of.at(job.id);
+      if (job.status != JobStatus::kRunning || job.locked_by != worker_id_ ||
+          job.attempts != claimed[i].attempts) {
         continue;
       }
-      limit = options_.worker_batch;
-      if (!queue_->WaitForWork(seen, options_.poll_interval)) return;
+      if (i >= outcomes.size()) {
+        job.status = JobStatus::kQueued;
+        --job.attempts;
+        job.locked_by.clear();
+        job.locked_until.reset();
+        job.updated_at = now;
+        finished.push_back(std::move(job));
+        continue;
+      }
+      const Status& outcome = outcomes[i];
+      if (outcome.ok()) {
+        // An OK status with a message is a note: why a job that succeeded did nothing.
+        if (!outcome.message().empty()) job.last_error = outcome.message();
+        job.status = JobStatus::kSucceeded;
+        job.locked_by.clear();
+        job.locked_until.reset();
+        job.updated_at = now;
+      } else {
+        RecordFailure(job, now, outcome.ToString());
+      }
+      finished.push_back(std::move(job));
+    }
+    return store.UpdateJobs(finished);
+  }
+
+  // Runs due jobs until the engine stops. A worker that was waiting claims at once; after a
+  // batch it lets kGather pass, then records the batch's outcomes and claims the next in one
+  // transaction (FinishAndClaim), so that jobs arriving steadily (a confirmations job per commit
+  // of bookings, hundreds a second) cost one write per kGather rather than two per job: on
+  // SQLite each write waits its turn with the commit pipeline's writer and flushes. The batch
+  // limit doubles after a full batch (more may be due). When a claim finds nothing it waits:
+  // again at once if a job was committed since the claim began, else after the poll interval
+  // (jobs of other processes, retries coming due).
+  void WorkerLoop() {
+    int limit = options_.worker_batch;
+    std::vector<Job> claimed;
+    std::uint64_t seen = 0;
+    for (;;) {
+      if (claimed.empty()) {
+        seen = queue_->Notifications();
+        EnqueueScheduled();
+        Result<std::vector<Job>> fresh = Claim(limit);
+        if (fresh.ok()) claimed = std::move(fresh).value();
+      }
+      if (claimed.empty()) {
+        limit = options_.worker_batch;
+        if (!queue_->WaitForWork(seen, options_.poll_interval)) return;
+        continue;
+      }
+      const std::vector<Status> outcomes = RunClaimed(claimed);
+      const bool full = static_cast<int>(outcomes.size()) == limit;
+      limit = full ? std::min(limit * 2, options_.worker_batch_max) : options_.worker_batch;
+      // The jobs committed meanwhile gather (the confirmations of the next batches of bookings),
+      // so that one write records this batch's outcomes and claims many commits' jobs.
+      if (!queue_->SleepUnlessStopped(kGather)) {
+        if (Finish(claimed, outcomes).ok()) Count(outcomes);
+        return;
+      }
+      seen = queue_->Notifications();
+      EnqueueScheduled();
+      Result<std::vector<Job>> next = FinishAndClaim(claimed, outcomes, limit);
+      if (next.ok()) Count(outcomes);
+      claimed = next.ok() ? std::move(next).value() : std::vector<Job>{};
+      if (claimed.empty() && !queue_->WaitForWork(seen, options_.poll_interval)) return;
     }
   }
 
