@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -46,6 +47,16 @@ std::string EnableWal(soci::session& sql, int busy_timeout_ms) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+}
+
+// SQLite keeps statistics of every allocation under one process-wide mutex unless told not to
+// (SQLITE_CONFIG_MEMSTATUS); the commit pipeline's writer slept on that mutex, held by the job
+// workers and the readers, more often than it waited for its own flush (docs/performance.md).
+// Nothing here reads the statistics. SQLite takes the setting only before it is initialised: in a
+// process that used SQLite before opening a storage it is refused and things stay as they were.
+void TurnOffSqliteMemoryStatistics() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite_api::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
 }
 
 void ConfigureSqlite(soci::session& sql, int busy_timeout_ms) {
@@ -94,6 +105,7 @@ SessionPool::Connection::~Connection() = default;
 std::unique_ptr<SessionPool::Connection> SessionPool::Connect() const {
   auto connection = std::make_unique<Connection>();
   if (target_.dialect == Dialect::kSqlite) {
+    TurnOffSqliteMemoryStatistics();
     connection->session = std::make_unique<soci::session>(soci::sqlite3, target_.connect_string);
     ConfigureSqlite(*connection->session, sqlite_busy_timeout_ms_);
   } else {
