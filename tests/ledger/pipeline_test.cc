@@ -19,6 +19,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -571,6 +572,50 @@ BOOST_AUTO_TEST_CASE(with_two_writers_the_next_batch_commits_while_the_one_befor
   BOOST_TEST(first_caller.Join().ok());
   BOOST_TEST((applier.calls() == std::vector<std::vector<int>>{{0}, {1}}),
              "ApplyBatch calls: " << Show(applier.calls()));
+}
+
+// ...unless the batch's applier holds the turn through its commits (the bookings of one hot
+// event, which the next batch would only wait for): then the next batch is taken and applied
+// only once the one before has committed.
+class TurnHoldingApplier final : public storage::BatchApplier {
+ public:
+  Status ApplyBatch(spi::Transaction& tx, storage::BatchContext& context,
+                    std::span<storage::BatchOperation* const> operations) override {
+    return inner_.ApplyBatch(tx, context, operations);
+  }
+  bool HoldsTurnUntilCommitted() const override { return true; }
+  std::vector<std::vector<int>> calls() { return inner_.calls(); }
+
+ private:
+  RecordingApplier inner_{/*hold_first=*/false};
+};
+
+BOOST_AUTO_TEST_CASE(an_applier_that_holds_the_turn_keeps_the_next_batch_until_its_commit) {
+  auto slow = std::make_shared<SlowFirstFlushStorage>(storage);
+  TurnHoldingApplier applier;
+  storage::CommitPipeline pipeline(slow, {.max_batch = 1024, .max_queue = 1024, .writers = 2});
+  ReleaseSlowOnExit release{*slow};
+  TestOp first(0), second(1), third(2);
+
+  Caller first_caller(pipeline, applier, first);
+  BOOST_REQUIRE_MESSAGE(slow->WaitUntilHolding(), "the first commit never happened");
+  Caller second_caller(pipeline, applier, second);
+  Caller third_caller(pipeline, applier, third);
+  std::this_thread::sleep_for(100ms);  // time enough for the idle writer, were it allowed
+  BOOST_TEST((applier.calls() == std::vector<std::vector<int>>{{0}}),
+             "ApplyBatch calls while batch 0 flushed: " << Show(applier.calls()));
+  BOOST_TEST(!second_caller.Done());
+  slow->Release();
+  BOOST_TEST(first_caller.Join().ok());
+  BOOST_TEST(second_caller.Join().ok());
+  BOOST_TEST(third_caller.Join().ok());
+  // Both waited behind batch 0, so they went as one batch (in the order they arrived).
+  auto calls = applier.calls();
+  BOOST_REQUIRE_EQUAL(calls.size(), 2u);
+  std::sort(calls[1].begin(), calls[1].end());
+  BOOST_TEST((calls == std::vector<std::vector<int>>{{0}, {1, 2}}), "ApplyBatch calls: " << Show(calls));
+  BOOST_TEST(RowExists(1));
+  BOOST_TEST(RowExists(2));
 }
 
 // An applier that asks for it (the chat) is finished in the order its batches were applied:

@@ -79,6 +79,10 @@ class BookingApplier final : public storage::BatchApplier {
   // again and again (a write transaction each, on SQLite in turn with the pipeline's writer).
   void Committed(std::span<storage::BatchOperation* const> operations) override;
 
+  // True: every batch locks its events' seats rows (SeatBatch), and bookings come in bursts on
+  // one hot event, so the next batch waits for this one's commit anyway.
+  bool HoldsTurnUntilCommitted() const override { return true; }
+
  private:
   ledger::TransferClock& clock_;
   const Duration hold_ttl_;
