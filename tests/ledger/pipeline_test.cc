@@ -583,7 +583,10 @@ class TurnHoldingApplier final : public storage::BatchApplier {
                     std::span<storage::BatchOperation* const> operations) override {
     return inner_.ApplyBatch(tx, context, operations);
   }
-  bool HoldsTurnUntilCommitted() const override { return true; }
+  bool HoldsTurnUntilCommitted(
+      std::span<storage::BatchOperation* const> /*operations*/) const override {
+    return true;
+  }
   std::vector<std::vector<int>> calls() { return inner_.calls(); }
 
  private:

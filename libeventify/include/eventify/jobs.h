@@ -129,8 +129,9 @@ struct JobsOptions {
   int worker_threads = 0;
   // Jobs a worker claims at once. While claims come back full (a backlog, say the mails of
   // thousands of bookings a second), each next claim takes twice as many, up to
-  // worker_batch_max, so that the claims and outcomes, each one write transaction, keep up with
-  // the commits that add jobs; the first claim that is not full goes back to worker_batch.
+  // worker_batch_max, so that the claims and outcomes (a worker's outcomes and its next claim are
+  // one write transaction, docs/jobs.md) keep up with the commits that add jobs; the first claim
+  // that is not full goes back to worker_batch.
   int worker_batch = 16;
   int worker_batch_max = 1024;
   // How long a worker with nothing to do waits before it looks again (real time).

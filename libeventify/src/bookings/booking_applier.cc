@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <string_view>
 #include <unordered_set>
 
 #include "bookings/booking_rules.h"
@@ -559,6 +560,20 @@ void BookingApplier::Committed(std::span<storage::BatchOperation* const> operati
       return;
     }
   }
+}
+
+bool BookingApplier::HoldsTurnUntilCommitted(
+    std::span<storage::BatchOperation* const> operations) const {
+  std::unordered_set<std::string_view> events;
+  for (storage::BatchOperation* base : operations) {
+    const auto& operation = static_cast<const BookingOperation&>(*base);
+    if (operation.kind != BookingOperation::Kind::kHold &&
+        operation.kind != BookingOperation::Kind::kBookAndPay) {
+      continue;
+    }
+    if (!events.insert(operation.request.event_id).second) return true;
+  }
+  return false;
 }
 
 }  // namespace eventify::bookings

@@ -79,9 +79,10 @@ class BookingApplier final : public storage::BatchApplier {
   // again and again (a write transaction each, on SQLite in turn with the pipeline's writer).
   void Committed(std::span<storage::BatchOperation* const> operations) override;
 
-  // True: every batch locks its events' seats rows (SeatBatch), and bookings come in bursts on
-  // one hot event, so the next batch waits for this one's commit anyway.
-  bool HoldsTurnUntilCommitted() const override { return true; }
+  // True when two of the operations book the same event: a hot event, whose seats row
+  // (SeatBatch locks it) the next batch will most likely want too.
+  bool HoldsTurnUntilCommitted(
+      std::span<storage::BatchOperation* const> operations) const override;
 
  private:
   ledger::TransferClock& clock_;

@@ -92,7 +92,7 @@ bool JobQueue::WaitForWork(std::uint64_t seen, Duration timeout) {
 
 bool JobQueue::SleepUnlessStopped(Duration duration) {
   std::unique_lock lock(mu_);
-  wake_.wait_for(lock, duration, [&] { return stopped_; });
+  stop_.wait_for(lock, duration, [&] { return stopped_; });
   return !stopped_;
 }
 
@@ -102,6 +102,7 @@ void JobQueue::StopWorkers() {
     stopped_ = true;
   }
   wake_.notify_all();
+  stop_.notify_all();
 }
 
 }  // namespace eventify::jobs

@@ -70,6 +70,9 @@ class JobQueue {
 
   std::mutex mu_;
   std::condition_variable wake_;
+  // SleepUnlessStopped waits on its own: a NotifyCommitted (notify_one) must wake a worker
+  // waiting for work, never be spent on one that sleeps through it.
+  std::condition_variable stop_;
   std::uint64_t notifications_ = 0;
   bool stopped_ = false;
 };

@@ -390,9 +390,18 @@ class JobsServiceImpl final : public JobsService {
       seen = queue_->Notifications();
       EnqueueScheduled();
       Result<std::vector<Job>> next = FinishAndClaim(claimed, outcomes, limit);
-      if (next.ok()) Count(outcomes);
-      claimed = next.ok() ? std::move(next).value() : std::vector<Job>{};
-      if (claimed.empty() && !queue_->WaitForWork(seen, options_.poll_interval)) return;
+      if (next.ok()) {
+        Count(outcomes);
+        claimed = std::move(next).value();
+      } else {
+        // The claim's half may be what failed: the outcomes must not wait for the leases.
+        if (Finish(claimed, outcomes).ok()) Count(outcomes);
+        claimed.clear();
+      }
+      if (claimed.empty()) {
+        limit = options_.worker_batch;
+        if (!queue_->WaitForWork(seen, options_.poll_interval)) return;
+      }
     }
   }
 

@@ -129,7 +129,6 @@ void CommitPipeline::WriterLoop() {
     batch.clear();
     bool ordered = false;     // the batch holds operations of an applier that FinishesInOrder
     std::uint64_t ticket = 0;  // then: its number among such batches
-    bool hold_turn = false;    // ... of an applier that HoldsTurnUntilCommitted
     {
       std::unique_lock lock(mu_);
       work_available_.wait(lock, [&] { return (stopping_ || !queue_.empty()) && !turn_taken_; });
@@ -142,9 +141,6 @@ void CommitPipeline::WriterLoop() {
       queued_.store(queue_.size(), std::memory_order_relaxed);
       ordered = std::any_of(batch.begin(), batch.end(),
                             [](const Item* item) { return item->applier->FinishesInOrder(); });
-      hold_turn = std::any_of(batch.begin(), batch.end(), [](const Item* item) {
-        return item->applier->HoldsTurnUntilCommitted();
-      });
       if (ordered) ticket = next_ordered_++;
     }
     batches_.fetch_add(1, std::memory_order_relaxed);
@@ -157,7 +153,7 @@ void CommitPipeline::WriterLoop() {
     batch_sizes_[bucket].fetch_add(1, std::memory_order_relaxed);
     bool turn_handed_on = false;
     ApplyBatch(batch, [&] {
-      if (turn_handed_on || hold_turn) return;
+      if (turn_handed_on) return;
       turn_handed_on = true;
       HandOnTurn();
     });
@@ -244,7 +240,12 @@ void CommitPipeline::ApplyBatch(std::span<Item* const> batch,
         }
         Status finished = context.Finish(tx);
         if (!finished.ok()) return finished;
-        hand_on_turn();  // only the commit remains
+        // Only the commit remains; the writer hands the turn on after it instead when an applier
+        // asks (see HoldsTurnUntilCommitted).
+        const bool hold = std::any_of(groups.begin(), groups.end(), [](const auto& group) {
+          return group.first->HoldsTurnUntilCommitted(group.second);
+        });
+        if (!hold) hand_on_turn();
         return Status::Ok();
       });
   if (committed.ok()) return;

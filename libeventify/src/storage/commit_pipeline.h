@@ -33,7 +33,7 @@
 // commit (the durable flush) remains. So the next batch is applied while the previous one is
 // being flushed, and because the previous batch still holds its row locks until its commit, the
 // next one waits for those rows: operations on one account still apply in arrival order (a batch
-// of an applier whose every batch locks the same hot row keeps the turn through its commit:
+// that locks a hot row the next batch will want keeps the turn through its commit instead:
 // BatchApplier::HoldsTurnUntilCommitted). (Two
 // rare exceptions, both after the turn was handed on: operations re-applied one by one after a
 // failed COMMIT, and a batch the storage runs again because its COMMIT hit a conflict, may land
@@ -159,14 +159,18 @@ class BatchApplier {
   // one still flushes.
   virtual bool FinishesInOrder() const { return false; }
 
-  // True: a batch holding this applier's operations keeps the turn until its commit is done, so
-  // with several writers the next batch is taken only then. For an applier whose every batch
-  // locks the same rows (the bookings of one hot event: its seats row), the next batch would
-  // take operations from the queue only to wait for that lock while this one flushes: batches
-  // half as large, each paying its statements and its commit (PostgreSQL, 64 buyers of one
-  // event: one writer sold a quarter more than two, docs/performance.md). False (the default):
-  // the turn is handed on as soon as only the commit remains.
-  virtual bool HoldsTurnUntilCommitted() const { return false; }
+  // True: the batch holding `operations` (this applier's, in arrival order) keeps the turn until
+  // its commit is done, so with several writers the next batch is taken only then. For a batch
+  // that locks a row the next one will want too (many bookings of one hot event: its seats
+  // row), the next batch would take operations from the queue only to wait for that lock while
+  // this one flushes: batches half as large, each paying its statements and its commit
+  // (PostgreSQL, 64 buyers of one event: a quarter fewer bookings a second,
+  // docs/performance.md). False (the default): the turn is handed on as soon as only the
+  // commit remains. Called on the writer thread.
+  virtual bool HoldsTurnUntilCommitted(std::span<BatchOperation* const> operations) const {
+    (void)operations;
+    return false;
+  }
 };
 
 struct CommitPipelineOptions {

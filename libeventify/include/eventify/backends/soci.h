@@ -9,6 +9,11 @@
 // Ownership: OpenSociStorage returns a shared storage; the engine and the host may both keep it.
 // Thread-safety: OpenSociStorage may be called from any thread; the storage it returns gives every
 // guarantee of spi::Storage (spi/storage.h) to any number of threads.
+//
+// SQLite: the first connection turns SQLite's memory statistics off for the whole process
+// (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0), whose mutex every allocation took), which SQLite
+// accepts only before it is initialised: a host that uses SQLite itself and wants the statistics
+// initialises it first; none may initialise it on another thread while a storage opens.
 #pragma once
 
 #include <memory>

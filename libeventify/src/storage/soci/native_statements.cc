@@ -204,8 +204,9 @@ SqliteStatement NativeStatements::Sqlite(const std::string& text) {
   return SqliteStatement(sqlite_, cached.statement, &cached.in_use);
 }
 
-// The commit path's statements only ever touch rows by key, and a batch is small next to the
-// tables: an index probe per row is always the right plan. PostgreSQL plans a prepared statement
+// The commit path's statements (and the few reads by key that share them, such as FindBookings)
+// only ever touch rows by key, and a batch is small next to the tables: an index probe per row
+// is always the right plan. PostgreSQL plans a prepared statement
 // once for all later runs, from the table statistics of that moment; planned while the tables
 // were still small (a new database, before the first autoanalyze), the plan scans whole tables
 // and keeps scanning them as they grow. So, for this transaction only, sequential scans and
