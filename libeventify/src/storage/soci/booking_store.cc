@@ -185,6 +185,18 @@ struct TicketRow {
     statement.exchange(soci::into(created_at));
   }
 
+  template <typename Row>
+  void Read(const Row& row) {
+    ticket.id = row.Text(0);
+    ticket.booking_id = row.Text(1);
+    ticket.event_id = row.Text(2);
+    ticket.user_id = row.Text(3);
+    ticket.seat = static_cast<int>(row.Int(4));
+    checked_in_indicator = row.IsNull(5) ? soci::i_null : soci::i_ok;
+    checked_in_at = row.IsNull(5) ? 0 : row.Int(5);
+    created_at = row.Int(6);
+  }
+
   Result<Ticket> Get() const {
     Ticket out = ticket;
     out.checked_in_at.reset();
@@ -587,18 +599,13 @@ Status SociBookingStore::InsertTickets(std::span<const Ticket> tickets) {
       {.unique = AlreadyExists("ticket_exists", "a ticket with this id or seat already exists")});
 }
 
+// Read by the confirmations job for every commit of bookings: native, like FindBookings.
 Result<std::vector<Ticket>> SociBookingStore::ListTickets(std::span<const std::string> booking_ids) {
   return context_.Call(Access::kRead, "ListTickets", [&]() -> Result<std::vector<Ticket>> {
+    static const std::string kSelect = "SELECT " + std::string(kTicketColumns) + " FROM tickets WHERE";
     std::vector<Ticket> out;
-    const Status read = ForChunks(booking_ids, [&](std::span<const std::string> chunk) {
-      Params p(context_.dialect());
-      return SelectInto<TicketRow>(context_,
-                                   "SELECT " + std::string(kTicketColumns) +
-                                       " FROM tickets WHERE booking_id IN " + InList(p, chunk) +
-                                       " ORDER BY booking_id, seat",
-                                   p, out);
-    });
-    if (!read.ok()) return read;
+    EV_RETURN_IF_ERROR(SelectByKeys<TicketRow>(context_, kSelect, "booking_id", booking_ids,
+                                               " ORDER BY booking_id, seat", kNothingMore, out));
     return out;
   });
 }
