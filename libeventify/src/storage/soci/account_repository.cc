@@ -12,6 +12,7 @@
 #include "storage/soci/native_statements.h"
 #include "storage/soci/params.h"
 #include "storage/soci/row_queries.h"
+#include "storage/soci/select_by_keys.h"
 #include "storage/soci/statement.h"
 
 namespace eventify::storage {
@@ -231,37 +232,13 @@ Result<spi::UserRecord> SociAccountRepository::FindUserById(std::string_view id,
 
 Result<std::vector<spi::UserRecord>> SociAccountRepository::FindUsersByIds(
     std::span<const std::string> ids) {
-  // The commit path's read (booking mails): a statement kept prepared on the connection
-  // (native_statements.h), stepped once per id on SQLite, one round trip on PostgreSQL.
+  // The commit path's read (booking mails): native (select_by_keys.h).
   return context_.Call(
       Access::kRead, "FindUsersByIds", [&]() -> Result<std::vector<spi::UserRecord>> {
+        static const std::string kSelect =
+            "SELECT " + std::string(kUserColumns) + " FROM users WHERE";
         std::vector<spi::UserRecord> users;
-        const std::vector<std::string_view> distinct = DistinctSorted(ids);
-        if (distinct.empty()) return users;
-        auto collect = [&](const auto& row) -> Status {
-          UserFields fields;
-          fields.Read(row);
-          EV_ASSIGN_OR_RETURN(spi::UserRecord user, fields.Get());
-          users.push_back(std::move(user));
-          return Status::Ok();
-        };
-        if (context_.dialect() == Dialect::kSqlite) {
-          static const std::string kQuery =
-              "SELECT " + std::string(kUserColumns) + " FROM users WHERE id = ?";
-          SqliteStatement select = context_.statements().Sqlite(kQuery);
-          for (std::string_view id : distinct) {
-            select.Bind(id);
-            if (select.Step()) EV_RETURN_IF_ERROR(collect(select));
-            select.Reset();
-          }
-          return users;
-        }
-        static const std::string kQuery =
-            "SELECT " + std::string(kUserColumns) + " FROM users WHERE id = ANY($1::text[])";
-        PgArray list;
-        for (std::string_view id : distinct) list.Add(id);
-        const PgResult found = context_.statements().Postgres(kQuery, {list.Finish()});
-        for (int row = 0; row < found.rows(); ++row) EV_RETURN_IF_ERROR(collect(PgRow{found, row}));
+        EV_RETURN_IF_ERROR(SelectByKeys<UserFields>(context_, kSelect, "id", ids, users));
         return users;
       });
 }

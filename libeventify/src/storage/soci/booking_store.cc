@@ -4,13 +4,13 @@
 
 #include <algorithm>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include "core/status_macros.h"
 #include "storage/soci/native_statements.h"
 #include "storage/soci/params.h"
 #include "storage/soci/row_queries.h"
+#include "storage/soci/select_by_keys.h"
 #include "storage/soci/statement.h"
 
 namespace eventify::storage {
@@ -206,49 +206,6 @@ struct TicketRow {
   }
 };
 
-// Rows of `RowType` whose `column` is one of `keys` (each key once; rows in key order on
-// SQLite), through a statement kept prepared on the connection (native_statements.h): stepped
-// once per key on SQLite, one round trip with the keys as an array on PostgreSQL. `select` is
-// "SELECT <columns> FROM <table> WHERE"; `rest` follows the key condition (more conditions with
-// ?/$2 placeholders bound by `bind_rest`, ORDER BY, a lock clause).
-template <typename RowType, typename Value, typename BindRest>
-Status SelectByKeys(TransactionContext& context, std::string_view select, std::string_view column,
-                    std::span<const std::string> keys, std::string_view rest,
-                    const BindRest& bind_rest, std::vector<Value>& out) {
-  const std::vector<std::string_view> distinct = DistinctSorted(keys);
-  if (distinct.empty()) return Status::Ok();
-  auto collect = [&](const auto& native) -> Status {
-    RowType row;
-    row.Read(native);
-    EV_ASSIGN_OR_RETURN(Value value, row.Get());
-    out.push_back(std::move(value));
-    return Status::Ok();
-  };
-  const std::string text = std::string(select) + " " + std::string(column) +
-                           (context.dialect() == Dialect::kSqlite ? " = ?" : " = ANY($1::text[])") +
-                           std::string(rest);
-  if (context.dialect() == Dialect::kSqlite) {
-    SqliteStatement statement = context.statements().Sqlite(text);
-    for (std::string_view key : distinct) {
-      statement.Bind(key);
-      bind_rest(statement);
-      while (statement.Step()) EV_RETURN_IF_ERROR(collect(statement));
-      statement.Reset();
-    }
-    return Status::Ok();
-  }
-  PgArray list;
-  for (std::string_view key : distinct) list.Add(key);
-  std::vector<std::string> parameters{list.Finish()};
-  bind_rest(parameters);
-  const PgResult found = context.statements().Postgres(text, parameters);
-  for (int row = 0; row < found.rows(); ++row) EV_RETURN_IF_ERROR(collect(PgRow{found, row}));
-  return Status::Ok();
-}
-
-// For SelectByKeys without further parameters.
-constexpr auto kNothingMore = [](auto&) {};
-
 const std::string kSelectBookings = "SELECT " + std::string(kBookingColumns) + " FROM bookings WHERE";
 
 }  // namespace
@@ -263,7 +220,7 @@ Result<std::vector<spi::EventSeats>> SociBookingStore::LockEventSeats(
         " ORDER BY id" + std::string(context_.LockClause(spi::LockMode::kForUpdate));
     std::vector<spi::EventSeats> out;
     EV_RETURN_IF_ERROR(
-        SelectByKeys<SeatRow>(context_, kSelect, "id", event_ids, rest, kNothingMore, out));
+        SelectByKeys<SeatRow>(context_, kSelect, "id", event_ids, out, rest));
     return out;
   });
 }
@@ -411,7 +368,7 @@ Result<std::vector<spi::BookingRecord>> SociBookingStore::FindBookings(
   return context_.Call(Access::kRead, "FindBookings", [&]() -> Result<std::vector<spi::BookingRecord>> {
     std::vector<spi::BookingRecord> out;
     EV_RETURN_IF_ERROR(
-        SelectByKeys<BookingRow>(context_, kSelectBookings, "id", ids, "", kNothingMore, out));
+        SelectByKeys<BookingRow>(context_, kSelectBookings, "id", ids, out));
     return out;
   });
 }
@@ -421,8 +378,8 @@ Result<std::vector<spi::BookingRecord>> SociBookingStore::FindBookingsByRequestK
   return context_.Call(
       Access::kRead, "FindBookingsByRequestKey", [&]() -> Result<std::vector<spi::BookingRecord>> {
         std::vector<spi::BookingRecord> out;
-        EV_RETURN_IF_ERROR(SelectByKeys<BookingRow>(context_, kSelectBookings, "request_key",
-                                                    request_keys, "", kNothingMore, out));
+        EV_RETURN_IF_ERROR(
+            SelectByKeys<BookingRow>(context_, kSelectBookings, "request_key", request_keys, out));
         return out;
       });
 }
@@ -430,20 +387,12 @@ Result<std::vector<spi::BookingRecord>> SociBookingStore::FindBookingsByRequestK
 Result<std::vector<spi::BookingRecord>> SociBookingStore::FindLapsedHolds(
     std::span<const std::string> event_ids, Timestamp now) {
   return context_.Call(Access::kRead, "FindLapsedHolds", [&]() -> Result<std::vector<spi::BookingRecord>> {
-    const long long at = ToMicros(now);
-    const std::string rest = context_.dialect() == Dialect::kSqlite
-                                 ? " AND status = 'held' AND hold_expires_at <= ?"
-                                 : " AND status = 'held' AND hold_expires_at <= $2::bigint";
-    auto bind_at = [&](auto& statement) {
-      if constexpr (std::is_same_v<std::decay_t<decltype(statement)>, SqliteStatement>) {
-        statement.Bind(at);
-      } else {
-        statement.push_back(std::to_string(at));
-      }
-    };
+    const std::string_view rest = context_.dialect() == Dialect::kSqlite
+                                      ? " AND status = 'held' AND hold_expires_at <= ?"
+                                      : " AND status = 'held' AND hold_expires_at <= $2::bigint";
     std::vector<spi::BookingRecord> out;
     EV_RETURN_IF_ERROR(SelectByKeys<BookingRow>(context_, kSelectBookings, "event_id", event_ids,
-                                                rest, bind_at, out));
+                                                out, rest, ToMicros(now)));
     return out;
   });
 }
@@ -604,8 +553,8 @@ Result<std::vector<Ticket>> SociBookingStore::ListTickets(std::span<const std::s
   return context_.Call(Access::kRead, "ListTickets", [&]() -> Result<std::vector<Ticket>> {
     static const std::string kSelect = "SELECT " + std::string(kTicketColumns) + " FROM tickets WHERE";
     std::vector<Ticket> out;
-    EV_RETURN_IF_ERROR(SelectByKeys<TicketRow>(context_, kSelect, "booking_id", booking_ids,
-                                               " ORDER BY booking_id, seat", kNothingMore, out));
+    EV_RETURN_IF_ERROR(SelectByKeys<TicketRow>(context_, kSelect, "booking_id", booking_ids, out,
+                                               " ORDER BY booking_id, seat"));
     return out;
   });
 }

@@ -16,6 +16,7 @@
 #include "storage/soci/native_statements.h"
 #include "storage/soci/params.h"
 #include "storage/soci/row_queries.h"
+#include "storage/soci/select_by_keys.h"
 #include "storage/soci/statement.h"
 
 namespace eventify::storage {
@@ -245,40 +246,15 @@ Result<spi::ConversationRecord> FirstConversation(
   return std::move(found->front());
 }
 
-// The messages whose `column` (a unique one: "id" or "request_key") is among `values`, through
-// statements prepared once per connection, as the commit path reads them for every batch: on
-// SQLite one probe of the column's index per distinct value; on PostgreSQL one round trip with the
-// values as an array. (An IN list of placeholders was parsed and planned again for every batch:
-// on PostgreSQL about 13 ms of each chat batch of 1,000 messages.)
+// The messages whose `column` (a unique one: "id" or "request_key") is among `values`, as the
+// commit path reads them for every batch (select_by_keys.h).
 Result<std::vector<spi::MessageRecord>> SelectMessagesIn(TransactionContext& context,
                                                          std::string_view column,
                                                          std::span<const std::string> values) {
-  const std::vector<std::string_view> distinct = DistinctSorted(values);
+  static const std::string kSelect =
+      "SELECT " + std::string(kMessageColumns) + " FROM chat_messages WHERE";
   std::vector<spi::MessageRecord> out;
-  if (distinct.empty()) return out;
-  auto collect = [&](const auto& row) -> Status {
-    MessageRow fields;
-    fields.Read(row);
-    EV_ASSIGN_OR_RETURN(spi::MessageRecord record, fields.Get());
-    out.push_back(std::move(record));
-    return Status::Ok();
-  };
-  const std::string select =
-      "SELECT " + std::string(kMessageColumns) + " FROM chat_messages WHERE " + std::string(column);
-  if (context.dialect() == Dialect::kSqlite) {
-    SqliteStatement statement = context.statements().Sqlite(select + " = ?");
-    for (std::string_view value : distinct) {
-      statement.Bind(value);
-      if (statement.Step()) EV_RETURN_IF_ERROR(collect(statement));
-      statement.Reset();
-    }
-    return out;
-  }
-  PgArray list;
-  for (std::string_view value : distinct) list.Add(value);
-  const PgResult found =
-      context.statements().Postgres(select + " = ANY($1::text[])", {list.Finish()});
-  for (int row = 0; row < found.rows(); ++row) EV_RETURN_IF_ERROR(collect(PgRow{found, row}));
+  EV_RETURN_IF_ERROR(SelectByKeys<MessageRow>(context, kSelect, column, values, out));
   return out;
 }
 
