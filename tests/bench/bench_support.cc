@@ -248,6 +248,15 @@ std::unique_ptr<BenchEngine> OpenBenchEngine(const std::string& database_url, in
   return bench;
 }
 
+std::uint64_t PrintPipeline(const EngineStats& before, const EngineStats& after) {
+  const std::uint64_t batches = after.pipeline_batches - before.pipeline_batches;
+  const std::uint64_t operations = after.pipeline_operations - before.pipeline_operations;
+  std::printf("# pipeline: %llu transactions, %.1f operations each on average\n",
+              static_cast<unsigned long long>(batches),
+              batches == 0 ? 0.0 : static_cast<double>(operations) / static_cast<double>(batches));
+  return operations;
+}
+
 ThreadCpu SnapshotThreadCpu() {
   ThreadCpu cpu;
   DIR* tasks = opendir("/proc/self/task");

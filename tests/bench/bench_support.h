@@ -177,6 +177,10 @@ bool RunCallers(int callers, double warmup_seconds, double seconds, std::int64_t
                 std::string_view expected_reason, std::vector<CallerResult>& results,
                 Schedule& schedule, const std::function<CallerThread(int caller)>& make_caller);
 
+// "# pipeline: N transactions, M operations each on average" between two EngineStats: how many
+// operations shared a commit. Returns the operations.
+std::uint64_t PrintPipeline(const EngineStats& before, const EngineStats& after);
+
 // CPU time (user + system) of each thread of this process, by thread id, from /proc (empty
 // where /proc is missing). Two snapshots around a run tell which thread the run kept busiest.
 using ThreadCpu = std::map<long, double>;  // thread id -> seconds

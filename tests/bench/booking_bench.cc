@@ -151,18 +151,11 @@ int RunBookingBench(const BookingBenchOptions& options) {
       static_cast<long long>(mails_sent), seats_ok ? "ok" : "OVERSOLD", escrow_ok ? "ok" : "MISMATCH", audit.word.c_str());
   summary.PrintErrors();
   audit.PrintDetails();
-  // The pipeline's transactions over the run (the warm-up included): how many bookings (and the
-  // job workers' writes, which do not go through it, are not counted) shared a commit.
-  const std::uint64_t batches = stats_after.pipeline_batches - stats_before.pipeline_batches;
-  const std::uint64_t operations =
-      stats_after.pipeline_operations - stats_before.pipeline_operations;
-  std::printf("# pipeline: %llu transactions, %.1f operations each on average\n",
-              static_cast<unsigned long long>(batches),
-              batches == 0 ? 0.0 : static_cast<double>(operations) / static_cast<double>(batches));
-  // Over the whole run, the warm-up included: per booking sold (the busiest thread is the
-  // pipeline's writer).
-  PrintThreadCpu(cpu_before, cpu_after, stats_after.pipeline_operations -
-                                            stats_before.pipeline_operations, "booking");
+  // Over the run, the warm-up included: how many bookings shared a commit (the job workers'
+  // writes do not go through the pipeline), and the CPU per booking sold (the busiest thread is
+  // the pipeline's writer).
+  const std::uint64_t operations = PrintPipeline(stats_before, stats_after);
+  PrintThreadCpu(cpu_before, cpu_after, static_cast<std::int64_t>(operations), "booking");
   if (summary.idle > 0) {
     std::printf("# %d of %d buyers completed no booking\n", summary.idle, options.callers);
   }

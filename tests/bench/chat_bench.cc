@@ -209,13 +209,7 @@ int RunChatBench(const ChatBenchOptions& options) {
   if (t.errors > 0) std::printf("# first error: %s\n", t.first_error.c_str());
   // The pipeline's transactions over the whole run (the warm-up and the final flush included):
   // how many messages (and receipts) shared a commit.
-  const EngineStats stats_after = engine.stats();
-  const std::uint64_t batches = stats_after.pipeline_batches - stats_before.pipeline_batches;
-  const std::uint64_t operations =
-      stats_after.pipeline_operations - stats_before.pipeline_operations;
-  std::printf("# pipeline: %llu transactions, %.1f operations each on average\n",
-              static_cast<unsigned long long>(batches),
-              batches == 0 ? 0.0 : static_cast<double>(operations) / static_cast<double>(batches));
+  PrintPipeline(stats_before, engine.stats());
   hub.reset();
   return ok ? 0 : 1;
 }
