@@ -153,10 +153,12 @@ class BatchRun {
   // that their events are locked.
   Status LoadBookings(std::span<storage::BatchOperation* const> operations) {
     const std::vector<std::string> ids = NamedBookings(operations);
-    std::vector<std::string> keys;
+    std::vector<std::pair<std::string, std::string>> keys;
     for (storage::BatchOperation* base : operations) {
       BookingOperation& op = Op(base);
-      if (op.kind == Kind::kHold || op.kind == Kind::kBookAndPay) keys.push_back(op.request_key);
+      if (op.kind == Kind::kHold || op.kind == Kind::kBookAndPay) {
+        keys.emplace_back(op.buyer.user_id, op.request_key);
+      }
     }
     if (!ids.empty()) {
       EV_ASSIGN_OR_RETURN(auto found, store_.FindBookings(ids));

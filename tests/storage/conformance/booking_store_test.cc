@@ -152,7 +152,9 @@ BOOST_AUTO_TEST_CASE(bookings_are_found_by_id_key_and_lapse_and_keys_are_unique)
     BOOST_TEST(!b.cancelled_at.has_value());
     BOOST_TEST(found->front().request_key == "buyer-4:key-4");
 
-    const std::vector<std::string> keys = {"buyer-2:key-2", "buyer-2:key-1"};
+    // By (buyer, request key): another buyer naming the same key finds nothing.
+    const std::vector<std::pair<std::string, std::string>> keys = {
+        {"buyer-2", "buyer-2:key-2"}, {"buyer-2", "buyer-2:key-1"}, {"buyer-3", "buyer-2:key-2"}};
     auto by_key = store->FindBookingsByRequestKey(keys);
     BOOST_REQUIRE(by_key.ok());
     BOOST_REQUIRE(by_key->size() == 1u);
@@ -195,6 +197,23 @@ BOOST_AUTO_TEST_CASE(bookings_are_found_by_id_key_and_lapse_and_keys_are_unique)
   });
   BOOST_TEST((duplicate.code() == StatusCode::kAlreadyExists));
   BOOST_TEST(duplicate.reason() == "booking_exists");
+
+  // The request key is unique per buyer: two buyers may hold one key, each finds their own.
+  const Status shared = Run([&](spi::Transaction& tx) -> Status {
+    auto* store = tx.store<BookingStore>();
+    std::vector<BookingRecord> two = {Record(5, Id(1), BookingStatus::kHeld, now),
+                                      Record(6, Id(1), BookingStatus::kHeld, now)};
+    for (BookingRecord& record : two) record.request_key = "waitlist:shared";
+    if (Status s = store->InsertBookings(two); !s.ok()) return s;
+    const std::vector<std::pair<std::string, std::string>> keys = {
+        {"buyer-6", "waitlist:shared"}};
+    auto found = store->FindBookingsByRequestKey(keys);
+    BOOST_REQUIRE(found.ok());
+    BOOST_REQUIRE(found->size() == 1u);
+    BOOST_TEST(found->front().booking.id == Id(106));
+    return Status::Ok();
+  });
+  BOOST_TEST(shared.ok(), shared.ToString());
 }
 
 BOOST_AUTO_TEST_CASE(a_buyers_bookings_are_listed_newest_first_by_keyset) {

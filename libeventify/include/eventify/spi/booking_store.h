@@ -19,6 +19,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "eventify/bookings.h"
@@ -47,7 +48,8 @@ struct EventSeats {
 };
 
 // A booking row: the public Booking without its tickets, plus the key that makes the client's
-// idempotency key unique per buyer ("<user id>:<client key>").
+// idempotency key unique per buyer ("<user id>:<client key>"; a waitlist offer's is
+// "waitlist:<entry id>"). A buyer (user_id) never has two bookings with one request key.
 struct BookingRecord {
   Booking booking;  // tickets unused
   std::string request_key;
@@ -103,9 +105,9 @@ class EVENTIFY_EXPORT BookingStore {
   virtual Status UpdateBookings(std::span<const BookingRecord> bookings) = 0;
   // The bookings among `ids` that exist, in no particular order.
   virtual Result<std::vector<BookingRecord>> FindBookings(std::span<const std::string> ids) = 0;
-  // The bookings whose request key is among `request_keys`, in no particular order.
+  // The bookings whose (user_id, request_key) is among `keys`, in no particular order.
   virtual Result<std::vector<BookingRecord>> FindBookingsByRequestKey(
-      std::span<const std::string> request_keys) = 0;
+      std::span<const std::pair<std::string, std::string>> keys) = 0;
   // Up to `limit` bookings of `user_id`, newest first (created_at DESC, id DESC), only those
   // strictly older than `before` when it is given (spi/keyset.h).
   virtual Result<std::vector<BookingRecord>> ListUserBookings(std::string_view user_id,

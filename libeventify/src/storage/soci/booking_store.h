@@ -24,7 +24,7 @@ class SociBookingStore final : public spi::BookingStore {
   Status UpdateBookings(std::span<const spi::BookingRecord> bookings) override;
   Result<std::vector<spi::BookingRecord>> FindBookings(std::span<const std::string> ids) override;
   Result<std::vector<spi::BookingRecord>> FindBookingsByRequestKey(
-      std::span<const std::string> request_keys) override;
+      std::span<const std::pair<std::string, std::string>> keys) override;
   Result<std::vector<spi::BookingRecord>> ListUserBookings(
       std::string_view user_id, const std::optional<spi::Keyset>& before, int limit) override;
   Result<std::vector<spi::BookingRecord>> FindLapsedHolds(std::span<const std::string> event_ids,

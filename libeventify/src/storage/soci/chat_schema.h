@@ -7,10 +7,10 @@
 // request key ("<sender>:<idempotency key>") is unique, so a resend finds the stored message. A
 // member's marks are one row per (conversation, user), created on the first receipt (from version
 // 24 also by the member's first message). Event-room
-// membership is not stored: it is read from bookings (bookings_user_idx, version 9) and the room's
-// organizer (user_a). No foreign keys, as on the other commit-path tables (version 3): messages
-// are written many per commit. Depends only on version 9 (bookings); versions 10-16 belong to
-// other areas.
+// membership is not stored: it is read from bookings (by user_id: bookings_user_idx of version 9,
+// the unique (user_id, request_key) from version 26) and the room's organizer (user_a). No foreign
+// keys, as on the other commit-path tables (version 3): messages are written many per commit.
+// Depends only on version 9 (bookings); versions 10-16 belong to other areas.
 #pragma once
 
 #include <string_view>

@@ -189,7 +189,7 @@ struct ActivityRow {
 
 // A SELECT of the ids of the conversations `user_id` is a member of now: direct ones through the
 // user_a and user_b indexes, rooms they organize through user_a, rooms of events they hold a
-// confirmed booking of through bookings_user_idx.
+// confirmed booking of through the bookings' index by buyer (user_id, request_key).
 // `ids` as the rows of a VALUES list, "(?), (?)": one column, named `column1` on both databases.
 std::string ValuesRows(Params& p, std::span<const std::string> ids) {
   std::string rows;
@@ -318,7 +318,7 @@ Result<bool> SociChatStore::HoldsBookingOfOrganizer(std::string_view holder_id,
 // SQLite: one prepared statement stepped per key, from the smaller side. The chat hub asks with
 // every user online on the node (thousands) and the few events of a commit: each event's
 // confirmed bookings through bookings_event_idx, kept when their user was asked for. A
-// membership check asks with one user: that user's bookings through bookings_user_idx. Before,
+// membership check asks with one user: that user's bookings through the index by buyer. Before,
 // one statement with both IN lists, parsed and bound anew at every commit (half its cost) and
 // repeated for every 500 users. (`+status`: see MyConversationIds.)
 Result<std::vector<std::pair<std::string, std::string>>> SociChatStore::SqliteConfirmedHolders(

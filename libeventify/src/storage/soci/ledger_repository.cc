@@ -488,17 +488,6 @@ std::string Sql(std::initializer_list<std::string_view> parts) {
   return text;
 }
 
-// Decodes a native row (SqliteStatement, PgRow) through `Fields` (AccountFields, TransferFields)
-// and appends the record; a row that does not decode fails the call with its reason.
-template <typename Fields, typename Row, typename Record>
-Status AppendNativeRow(const Row& row, std::vector<Record>& records) {
-  Fields fields;
-  fields.Read(row);
-  EV_ASSIGN_OR_RETURN(Record record, fields.Get());
-  records.push_back(std::move(record));
-  return Status::Ok();
-}
-
 // One proposal per ref (the first: the sort is stable), in ref order.
 std::vector<const spi::LedgerAccountRecord*> DistinctRefs(
     const std::vector<spi::LedgerAccountRecord>& proposed) {

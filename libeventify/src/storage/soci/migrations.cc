@@ -6,6 +6,7 @@
 #include <chrono>
 #include <string>
 
+#include "storage/soci/booking_schema.h"
 #include "storage/soci/chat_schema.h"
 #include "storage/soci/identity_schema.h"
 #include "storage/soci/media_schema.h"
@@ -430,27 +431,12 @@ constexpr std::string_view kV8PostgresSearchIndex =
 // foreign keys, as on the ledger's commit path (version 3): bookings are written many per commit.
 // Seat holds lapse by (event_id, status, hold_expires_at) when a batch locks the event, and by
 // (status, hold_expires_at) for the expiry job; a buyer's bookings by (user_id, created_at, id).
+// Version 26 replaces the request key's constraint and bookings_user_idx with one unique index
+// (user_id, request_key) (booking_schema.h).
 // This migration depends only on version 8 (events).
 
-constexpr std::string_view kV9Bookings =
-    "CREATE TABLE bookings ("
-    " id TEXT PRIMARY KEY,"
-    " event_id TEXT NOT NULL,"
-    " user_id TEXT NOT NULL,"
-    " request_key TEXT NOT NULL,"
-    " client_key TEXT NOT NULL,"
-    " seats INTEGER NOT NULL CHECK (seats > 0),"
-    " amount BIGINT NOT NULL CHECK (amount >= 0),"
-    " currency TEXT NOT NULL,"
-    " status TEXT NOT NULL CHECK (status IN ('held', 'confirmed', 'expired', 'cancelled')),"
-    " hold_expires_at BIGINT NOT NULL,"
-    " payment_transfer_id TEXT NOT NULL,"
-    " refund_transfer_id TEXT NOT NULL,"
-    " confirmed_at BIGINT,"
-    " cancelled_at BIGINT,"
-    " created_at BIGINT NOT NULL,"
-    " updated_at BIGINT NOT NULL,"
-    " CONSTRAINT bookings_request_key_key UNIQUE (request_key))";
+// The table is "CREATE TABLE bookings (" kV9BookingColumns " CONSTRAINT bookings_request_key_key
+// UNIQUE (request_key))" (booking_schema.h; built in AllMigrations).
 constexpr std::string_view kV9BookingsEventIndex =
     "CREATE INDEX bookings_event_idx ON bookings (event_id, status, hold_expires_at)";
 constexpr std::string_view kV9BookingsLapseIndex =
@@ -500,7 +486,8 @@ constexpr std::string_view kV10EventsUnsettledIndex =
 // Reviews of ended events (spi/review_store.h) and the rating totals they add up to. One review per
 // (event, user), removed ones included, so a removed review cannot be written again. The public
 // list reads the partial index of visible reviews (event_id, created_at, id); a holder's booking
-// is found through bookings_user_idx (version 9). The totals (event_ratings, organizer_ratings) are
+// is found by user_id (bookings_user_idx of version 9; from version 26 the unique (user_id,
+// request_key)). The totals (event_ratings, organizer_ratings) are
 // changed in place by the commit that writes a review, under their row locks. No foreign keys, as
 // for bookings. Version 10 belongs to another area; this migration depends only on versions 8 and
 // 9.
@@ -754,6 +741,13 @@ const std::vector<Migration>& AllMigrations() {
       "CREATE TABLE events (" + std::string(kV8EventColumns) +
       ", search tsvector GENERATED ALWAYS AS (to_tsvector('simple', title || ' ' ||"
       " description)) STORED)";
+  static const std::string v9_bookings = "CREATE TABLE bookings (" +
+                                         std::string(kV9BookingColumns) +
+                                         " CONSTRAINT bookings_request_key_key UNIQUE (request_key))";
+  static const std::string v26_sqlite_bookings =
+      "CREATE TABLE bookings_v26 (" + std::string(kV9BookingColumns) +
+      std::string(kV26LaterBookingColumns) +
+      " CONSTRAINT bookings_user_request_key_key UNIQUE (user_id, request_key))";
   static const std::vector<Migration> migrations = {
       {1,
        "accounts",
@@ -806,9 +800,9 @@ const std::vector<Migration>& AllMigrations() {
         kV8PostgresSearchIndex}},
       {9,
        "bookings",
-       {kV9Bookings, kV9BookingsEventIndex, kV9BookingsLapseIndex, kV9BookingsUserIndex,
+       {v9_bookings, kV9BookingsEventIndex, kV9BookingsLapseIndex, kV9BookingsUserIndex,
         kV9Tickets, kV9TicketsEventIndex},
-       {kV9Bookings, kV9BookingsEventIndex, kV9BookingsLapseIndex, kV9BookingsUserIndex,
+       {v9_bookings, kV9BookingsEventIndex, kV9BookingsLapseIndex, kV9BookingsUserIndex,
         kV9Tickets, kV9TicketsEventIndex}},
       {10,
        "settlements",
@@ -881,6 +875,12 @@ const std::vector<Migration>& AllMigrations() {
        "chat stream positions through one message in 32",
        {kV25MessagesPosMarks, kV25DropMessagesPosIndex},
        {kV25MessagesPosMarks, kV25DropMessagesPosIndex}},
+      {26,
+       "bookings unique per buyer through one index",
+       {v26_sqlite_bookings, kV26SqliteCopyBookings, kV26SqliteDropBookings,
+        kV26SqliteRenameBookings, kV9BookingsEventIndex, kV9BookingsLapseIndex,
+        kV12BookingsCouponIndex, kV14BookingsReminderIndex},
+       {kV26PostgresUserRequestKey, kV26PostgresDropRequestKey, kV26DropUserIndex}},
   };
   return migrations;
 }

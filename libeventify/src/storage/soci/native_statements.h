@@ -28,6 +28,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/status_macros.h"
 #include "storage/soci/database_failure.h"
 
 namespace soci {
@@ -160,5 +161,17 @@ class NativeStatements {
   std::unordered_map<std::string, std::string> postgres_names_;
   long long postgres_prepared_ = 0;  // names ever used on this connection: never reused
 };
+
+// Decodes a native row (SqliteStatement, PgRow) through `Fields` (a row type with Read(row) and
+// Get(), e.g. the ledger's AccountFields or the booking store's BookingRow) and appends the
+// record; a row that does not decode fails the call with its reason.
+template <typename Fields, typename Row, typename Record>
+Status AppendNativeRow(const Row& row, std::vector<Record>& records) {
+  Fields fields;
+  fields.Read(row);
+  EV_ASSIGN_OR_RETURN(Record record, fields.Get());
+  records.push_back(std::move(record));
+  return Status::Ok();
+}
 
 }  // namespace eventify::storage

@@ -8,6 +8,7 @@
 // Thread-safety: none; on the thread running the transaction body.
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <span>
 #include <string>
@@ -33,13 +34,6 @@ Status SelectByKeys(TransactionContext& context, std::string_view select, std::s
                     std::string_view rest = "", std::optional<long long> bound = std::nullopt) {
   const std::vector<std::string_view> distinct = DistinctSorted(keys);
   if (distinct.empty()) return Status::Ok();
-  auto collect = [&](const auto& native) -> Status {
-    RowType row;
-    row.Read(native);
-    EV_ASSIGN_OR_RETURN(Value value, row.Get());
-    out.push_back(std::move(value));
-    return Status::Ok();
-  };
   const bool sqlite = context.dialect() == Dialect::kSqlite;
   const std::string text = std::string(select) + " " + std::string(column) +
                            (sqlite ? " = ?" : " = ANY($1::text[])") + std::string(rest);
@@ -48,7 +42,7 @@ Status SelectByKeys(TransactionContext& context, std::string_view select, std::s
     for (std::string_view key : distinct) {
       statement.Bind(key);
       if (bound) statement.Bind(*bound);
-      while (statement.Step()) EV_RETURN_IF_ERROR(collect(statement));
+      while (statement.Step()) EV_RETURN_IF_ERROR((AppendNativeRow<RowType>(statement, out)));
       statement.Reset();
     }
     return Status::Ok();
@@ -58,7 +52,48 @@ Status SelectByKeys(TransactionContext& context, std::string_view select, std::s
   std::vector<std::string> parameters{list.Finish()};
   if (bound) parameters.push_back(std::to_string(*bound));
   const PgResult found = context.statements().Postgres(text, parameters);
-  for (int row = 0; row < found.rows(); ++row) EV_RETURN_IF_ERROR(collect(PgRow{found, row}));
+  for (int row = 0; row < found.rows(); ++row) {
+    EV_RETURN_IF_ERROR((AppendNativeRow<RowType>(PgRow{found, row}, out)));
+  }
+  return Status::Ok();
+}
+
+// As SelectByKeys for a key of two columns: the rows whose (first, second) is one of the distinct
+// pairs of `keys`, through an index that leads with both. On PostgreSQL the pairs travel as two
+// arrays of equal length, joined back by unnest.
+template <typename RowType, typename Value>
+Status SelectByKeyPairs(TransactionContext& context, std::string_view select,
+                        std::string_view first, std::string_view second,
+                        std::span<const std::pair<std::string, std::string>> keys,
+                        std::vector<Value>& out) {
+  std::vector<std::pair<std::string_view, std::string_view>> distinct(keys.begin(), keys.end());
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  if (distinct.empty()) return Status::Ok();
+  if (context.dialect() == Dialect::kSqlite) {
+    SqliteStatement statement = context.statements().Sqlite(
+        std::string(select) + " " + std::string(first) + " = ? AND " + std::string(second) +
+        " = ?");
+    for (const auto& [a, b] : distinct) {
+      statement.Bind(a);
+      statement.Bind(b);
+      while (statement.Step()) EV_RETURN_IF_ERROR((AppendNativeRow<RowType>(statement, out)));
+      statement.Reset();
+    }
+    return Status::Ok();
+  }
+  PgArray firsts, seconds;
+  for (const auto& [a, b] : distinct) {
+    firsts.Add(a);
+    seconds.Add(b);
+  }
+  const PgResult found = context.statements().Postgres(
+      std::string(select) + " (" + std::string(first) + ", " + std::string(second) +
+          ") IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+      {firsts.Finish(), seconds.Finish()});
+  for (int row = 0; row < found.rows(); ++row) {
+    EV_RETURN_IF_ERROR((AppendNativeRow<RowType>(PgRow{found, row}, out)));
+  }
   return Status::Ok();
 }
 
