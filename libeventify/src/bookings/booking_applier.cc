@@ -21,6 +21,15 @@ BookingOperation& Op(storage::BatchOperation* base) { return *static_cast<Bookin
 
 Status BookingNotFound() { return NotFound("booking_not_found", "there is no such booking"); }
 
+// A new booking's key within a batch: its buyer and request key (unique together, as in the
+// store), joined by a byte neither contains.
+std::string BuyerKey(std::string_view user_id, std::string_view request_key) {
+  std::string key(user_id);
+  key += '\0';
+  key += request_key;
+  return key;
+}
+
 AccountRef WalletOf(const Booking& booking) {
   return AccountRef{AccountKind::kUserWallet, booking.user_id, booking.amount.currency};
 }
@@ -183,7 +192,7 @@ class BatchRun {
   }
 
   void Remember(spi::BookingRecord record) {
-    id_by_key_[record.request_key] = record.booking.id;
+    id_by_key_[BuyerKey(record.booking.user_id, record.request_key)] = record.booking.id;
     std::string id = record.booking.id;
     bookings_.insert_or_assign(std::move(id), std::move(record));
   }
@@ -214,7 +223,8 @@ class BatchRun {
       switch (op.kind) {
         case Kind::kBookAndPay: {
           const spi::EventSeats* event = seats_.Find(op.request.event_id);
-          if (event == nullptr || id_by_key_.count(op.request_key)) break;
+          if (event == nullptr) break;
+          if (id_by_key_.count(BuyerKey(op.buyer.user_id, op.request_key))) break;
           if (op.request.seats < 1 || op.request.seats > event->max_tickets_per_booking) break;
           Prepare(op, NewBooking(op, *event), /*refund=*/false);
           break;
@@ -315,7 +325,8 @@ class BatchRun {
   }
 
   Status ApplyNew(BookingOperation& op) {
-    if (auto known = id_by_key_.find(op.request_key); known != id_by_key_.end()) {
+    const auto known = id_by_key_.find(BuyerKey(op.buyer.user_id, op.request_key));
+    if (known != id_by_key_.end()) {
       const Booking& existing = bookings_.at(known->second).booking;
       if (existing.event_id != op.request.event_id || existing.seats != op.request.seats ||
           existing.coupon_code != op.request.coupon_code) {
@@ -530,7 +541,7 @@ class BatchRun {
   // Every transfer loaded, by idempotency key (owned by the operations).
   std::unordered_map<std::string, const ledger::PreparedTransfer*> prepared_;
   std::unordered_map<std::string, spi::BookingRecord> bookings_;  // by id, as changed so far
-  std::unordered_map<std::string, std::string> id_by_key_;       // request key -> booking id
+  std::unordered_map<std::string, std::string> id_by_key_;  // BuyerKey -> booking id
   std::unordered_set<std::string> admitted_;  // bookings cancelled in this batch with an admission
   std::vector<spi::BookingRecord> inserts_;
   std::vector<spi::BookingRecord> updates_;

@@ -49,7 +49,8 @@ struct EventSeats {
 
 // A booking row: the public Booking without its tickets, plus the key that makes the client's
 // idempotency key unique per buyer ("<user id>:<client key>"; a waitlist offer's is
-// "waitlist:<entry id>"). A buyer (user_id) never has two bookings with one request key.
+// "waitlist:<entry id>"). A buyer (user_id) never has two bookings with one request key; two
+// buyers may use the same one.
 struct BookingRecord {
   Booking booking;  // tickets unused
   std::string request_key;

@@ -1,15 +1,16 @@
-// Migration 26, "bookings unique per buyer through one index" (spi/booking_store.h), kept out of
-// migrations.cc to keep that file readable.
+// Migrations 26, "bookings unique per buyer through one index", and 27, "lapse index of held
+// bookings only" (spi/booking_store.h), kept out of migrations.cc to keep that file readable.
 //
 // Until version 25 a booking carried two indexes keyed by its buyer: the unique request key
 // ("<user id>:<client key>", version 9) and bookings_user_idx (user_id, created_at, id) for the
 // buyer's list, the reviews' attendance check and chat's event-room membership. Each put every
 // new booking on a leaf page of its own (a buyer's entries sit together, away from other
-// buyers'), so a commit of 32 bookings wrote about 50 pages of the two (docs/performance.md,
-// "One index by buyer"). From version 26 one unique index (user_id, request_key) does both: it
+// buyers'), so the two were about 40% of the pages a SQLite commit of paid bookings wrote
+// (docs/performance.md, "One index by buyer"). From version 26 one unique index (user_id, request_key) does both: it
 // keeps a buyer from having two bookings with one request key (the same rule as before, since a
 // client's request key starts with its buyer's id and a waitlist offer's names its entry), and
-// every query by user_id reads it; the buyer's list sorts the buyer's bookings, which are few.
+// the queries by buyer read it (the buyer's list, chat's membership and contacts, the reviews'
+// attendance; on SQLite from version 27, below); the buyer's list sorts all the buyer's bookings.
 //
 // PostgreSQL swaps the constraint and drops the index in place. SQLite cannot drop a table's
 // UNIQUE constraint, so it rebuilds the table (as version 3 did for the ledger): the table as
@@ -40,9 +41,9 @@ constexpr std::string_view kV9BookingColumns =
     " created_at BIGINT NOT NULL,"
     " updated_at BIGINT NOT NULL,";
 // The columns versions 12 (coupons) and 14 (reminders) added. The rebuilt table of version 26 is
-// "CREATE TABLE bookings_v26 (" kV9BookingColumns kV26LaterBookingColumns " CONSTRAINT
+// "CREATE TABLE bookings_v26 (" kV9BookingColumns kV12V14BookingColumns " CONSTRAINT
 // bookings_user_request_key_key UNIQUE (user_id, request_key))" (built in AllMigrations).
-constexpr std::string_view kV26LaterBookingColumns =
+constexpr std::string_view kV12V14BookingColumns =
     " coupon_id TEXT NOT NULL DEFAULT '',"
     " coupon_code TEXT NOT NULL DEFAULT '',"
     " discount BIGINT NOT NULL DEFAULT 0,"
@@ -66,5 +67,17 @@ constexpr std::string_view kV26PostgresUserRequestKey =
 constexpr std::string_view kV26PostgresDropRequestKey =
     "ALTER TABLE bookings DROP CONSTRAINT bookings_request_key_key";
 constexpr std::string_view kV26DropUserIndex = "DROP INDEX bookings_user_idx";
+
+// Version 27. bookings_lapse_idx (status, hold_expires_at) of version 9 served one question, the
+// held bookings whose hold has lapsed, yet held every booking. SQLite, without statistics, also
+// took it for "this buyer's confirmed bookings" (user_id = ? AND status = 'confirmed', asked by
+// chat's membership and contact queries) and read every confirmed booking of the database. Held
+// bookings only: a paid booking is never in it, and a query on another status cannot choose it.
+// Queries on it say status = 'held' literally (both databases need that to use a partial index);
+// it carries event_id, so the expiry job's list of events reads nothing else.
+constexpr std::string_view kV27DropLapseIndex = "DROP INDEX bookings_lapse_idx";
+constexpr std::string_view kV27LapseIndex =
+    "CREATE INDEX bookings_lapse_idx ON bookings (hold_expires_at, event_id)"
+    " WHERE status = 'held'";
 
 }  // namespace eventify::storage

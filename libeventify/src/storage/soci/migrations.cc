@@ -430,7 +430,8 @@ constexpr std::string_view kV8PostgresSearchIndex =
 // request_key ("<user id>:<client key>") makes a client's idempotency key unique per buyer. No
 // foreign keys, as on the ledger's commit path (version 3): bookings are written many per commit.
 // Seat holds lapse by (event_id, status, hold_expires_at) when a batch locks the event, and by
-// (status, hold_expires_at) for the expiry job; a buyer's bookings by (user_id, created_at, id).
+// (status, hold_expires_at) for the expiry job (held bookings only from version 27); a buyer's
+// bookings by (user_id, created_at, id).
 // Version 26 replaces the request key's constraint and bookings_user_idx with one unique index
 // (user_id, request_key) (booking_schema.h).
 // This migration depends only on version 8 (events).
@@ -746,7 +747,7 @@ const std::vector<Migration>& AllMigrations() {
                                          " CONSTRAINT bookings_request_key_key UNIQUE (request_key))";
   static const std::string v26_sqlite_bookings =
       "CREATE TABLE bookings_v26 (" + std::string(kV9BookingColumns) +
-      std::string(kV26LaterBookingColumns) +
+      std::string(kV12V14BookingColumns) +
       " CONSTRAINT bookings_user_request_key_key UNIQUE (user_id, request_key))";
   static const std::vector<Migration> migrations = {
       {1,
@@ -881,6 +882,10 @@ const std::vector<Migration>& AllMigrations() {
         kV26SqliteRenameBookings, kV9BookingsEventIndex, kV9BookingsLapseIndex,
         kV12BookingsCouponIndex, kV14BookingsReminderIndex},
        {kV26PostgresUserRequestKey, kV26PostgresDropRequestKey, kV26DropUserIndex}},
+      {27,
+       "lapse index of held bookings only",
+       {kV27DropLapseIndex, kV27LapseIndex},
+       {kV27DropLapseIndex, kV27LapseIndex}},
   };
   return migrations;
 }
