@@ -11,9 +11,14 @@
 // guarantee of spi::Storage (spi/storage.h) to any number of threads.
 //
 // SQLite: the first connection turns SQLite's memory statistics off for the whole process
-// (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0), whose mutex every allocation took), which SQLite
-// accepts only before it is initialised: a host that uses SQLite itself and wants the statistics
-// initialises it first; none may initialise it on another thread while a storage opens.
+// (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0), whose mutex every allocation took), turns URI file
+// names on (SQLITE_CONFIG_URI, 1) and registers a VFS named "eventify-gather", which the
+// storage's own connections open their file through (the default VFS, with each commit's log
+// written in a few large writes; not made the default). SQLite accepts the two settings only
+// before it is initialised: a host that uses SQLite itself and wants the statistics, or plain
+// file names that start with "file:", initialises it first (the storage then opens its files
+// through the VFS only if this SQLite was built to read URI names, and by path otherwise); none
+// may initialise it on another thread while a storage opens.
 #pragma once
 
 #include <memory>

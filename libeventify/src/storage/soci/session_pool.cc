@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "storage/soci/native_statements.h"
+#include "storage/soci/wal_gathering_vfs.h"
 
 namespace eventify::storage {
 namespace {
@@ -61,12 +62,15 @@ void TurnOffSqliteMemoryStatistics() {
 
 void ConfigureSqlite(soci::session& sql, int busy_timeout_ms) {
   sql << fmt::format("PRAGMA busy_timeout = {}", std::max(0, busy_timeout_ms));
+  // Every commit syncs the log, before anything is written: the gathering VFS the connection
+  // was opened through (wal_gathering_vfs.h) writes out what it gathered at that sync, and
+  // SQLite publishes a commit's frames to other connections only after it with FULL.
+  sql << "PRAGMA synchronous = FULL";
   const std::string journal_mode = EnableWal(sql, busy_timeout_ms);
   if (journal_mode != "wal") {
     throw std::runtime_error("the SQLite database cannot use write-ahead logging (journal mode " +
                              journal_mode + ")");
   }
-  sql << "PRAGMA synchronous = FULL";
   sql << "PRAGMA foreign_keys = ON";
   // A 64 MiB page cache per connection and memory-mapped reads: a batch of transfers touches
   // pages all over the indexes, and re-reading them through read() was the writer's main cost.
@@ -106,7 +110,8 @@ std::unique_ptr<SessionPool::Connection> SessionPool::Connect() const {
   auto connection = std::make_unique<Connection>();
   if (target_.dialect == Dialect::kSqlite) {
     TurnOffSqliteMemoryStatistics();
-    connection->session = std::make_unique<soci::session>(soci::sqlite3, target_.connect_string);
+    connection->session = std::make_unique<soci::session>(
+        soci::sqlite3, GatheringConnectString(target_.sqlite_path, target_.connect_string));
     ConfigureSqlite(*connection->session, sqlite_busy_timeout_ms_);
   } else {
     connection->session = std::make_unique<soci::session>(soci::postgresql, target_.connect_string);
