@@ -3,8 +3,9 @@
 // commit wrote, in one transaction or across many, larger than what it gathers and larger than
 // its page cache (so SQLite reads back frames it wrote before the commit); a second connection
 // on the default VFS sees each commit as soon as it returns; the file is the one the path names,
-// reserved characters and all. The storage suites run through it too: every SQLite connection
-// the storage opens uses it.
+// reserved characters and all; a rolled-back transaction's frames never overwrite another
+// connection's commit. The storage suites run through it too: every SQLite connection the
+// storage opens uses it.
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -136,6 +137,54 @@ BOOST_AUTO_TEST_CASE(the_gathering_vfs_writes_every_commit_and_others_see_it_at_
   Connection again(path, SQLITE_OPEN_READWRITE);
   BOOST_TEST(again.Text("PRAGMA integrity_check") == "ok");
   BOOST_TEST(RowsIntact(again) == 900);
+  std::filesystem::remove_all(dir);
+}
+
+// A transaction that spilled pages into the log and rolled back leaves frames past the log's end,
+// and the next writer, on another connection, writes its frames there: what the first connection
+// gathered must be written out before it gives up the write lock, never after (after, it would
+// overwrite the second connection's committed frames). Through SQL SQLite's rollback usually
+// reads a page back from the log, which writes the gathered bytes out anyway; so the test
+// gathers a frame's worth of bytes past the log's end itself, through the log's file object,
+// inside a write transaction, as a spill would.
+BOOST_AUTO_TEST_CASE(a_rolled_back_transaction_never_overwrites_another_connections_commit) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("eventify-gather-rollback-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "rollback.db").string();
+  const std::string connect = storage::GatheringConnectString(path, "fallback");
+  BOOST_REQUIRE(connect.starts_with("db=file://"));
+  {
+    Connection gathering(connect.substr(3),
+                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI);
+    BOOST_TEST(gathering.Text("PRAGMA journal_mode = WAL") == "wal");
+    gathering.Exec("PRAGMA synchronous = FULL");
+    gathering.Exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB NOT NULL)");
+    Connection plain(path, SQLITE_OPEN_READWRITE);
+    InsertRows(plain, 0, 10);
+    for (int round = 0; round < 3; ++round) {
+      gathering.Exec("BEGIN IMMEDIATE");  // the write lock
+      sqlite3_file* log = nullptr;
+      BOOST_REQUIRE(sqlite3_file_control(gathering.db, "main", SQLITE_FCNTL_JOURNAL_POINTER,
+                                         &log) == SQLITE_OK);
+      BOOST_REQUIRE(log != nullptr);
+      sqlite3_int64 end = 0;
+      BOOST_REQUIRE(log->pMethods->xFileSize(log, &end) == SQLITE_OK);
+      const std::string frame(4096 + 24, '\x5a');  // where the next commit's first frame goes
+      BOOST_REQUIRE(log->pMethods->xWrite(log, frame.data(), static_cast<int>(frame.size()),
+                                          end) == SQLITE_OK);
+      gathering.Exec("ROLLBACK");
+      const long long base = 10 + round * 20;
+      InsertRows(plain, base, base + 20);
+      // The first connection reads: had it kept the bytes, this would write them out now.
+      BOOST_TEST(gathering.Number("SELECT COUNT(*) FROM t") == base + 20);
+      BOOST_TEST(RowsIntact(gathering) == base + 20);
+    }
+  }
+  Connection again(path, SQLITE_OPEN_READWRITE);
+  BOOST_TEST(again.Text("PRAGMA integrity_check") == "ok");
+  BOOST_TEST(RowsIntact(again) == 70);
   std::filesystem::remove_all(dir);
 }
 

@@ -15,10 +15,11 @@
 // names on (SQLITE_CONFIG_URI, 1) and registers a VFS named "eventify-gather", which the
 // storage's own connections open their file through (the default VFS, with each commit's log
 // written in a few large writes; not made the default). SQLite accepts the two settings only
-// before it is initialised: a host that uses SQLite itself and wants the statistics, or plain
-// file names that start with "file:", initialises it first (the storage then opens its files
-// through the VFS only if this SQLite was built to read URI names, and by path otherwise); none
-// may initialise it on another thread while a storage opens.
+// before it is initialised: a host that uses SQLite itself and wants the statistics initialises
+// it first, and so does one that opens files by plain names starting with "file:" on a SQLite
+// built without SQLITE_USE_URI (Debian's reads such names as URIs anyway); the storage then
+// opens its files through the VFS only if that SQLite reads URI names, and by path otherwise.
+// None may initialise SQLite on another thread while a storage opens.
 #pragma once
 
 #include <memory>

@@ -62,9 +62,9 @@ void TurnOffSqliteMemoryStatistics() {
 
 void ConfigureSqlite(soci::session& sql, int busy_timeout_ms) {
   sql << fmt::format("PRAGMA busy_timeout = {}", std::max(0, busy_timeout_ms));
-  // Every commit syncs the log, before anything is written: the gathering VFS the connection
-  // was opened through (wal_gathering_vfs.h) writes out what it gathered at that sync, and
-  // SQLite publishes a commit's frames to other connections only after it with FULL.
+  // FULL: every commit syncs the log, and only then publishes its frames to other connections.
+  // The gathering VFS the connection was opened through (wal_gathering_vfs.h) relies on that: it
+  // writes out what it gathered at the sync. Set first, before the connection writes anything.
   sql << "PRAGMA synchronous = FULL";
   const std::string journal_mode = EnableWal(sql, busy_timeout_ms);
   if (journal_mode != "wal") {

@@ -9,6 +9,7 @@
 #include <new>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace eventify::storage {
@@ -24,13 +25,30 @@ sqlite3_vfs* base_vfs = nullptr;
 sqlite3_vfs gathering_vfs;
 bool uri_names = false;
 
+// SQLite's lock of the log's writers is slot 0 of the shared-memory locks (WAL_WRITE_LOCK in
+// wal.c, a constant of the file format).
+constexpr int kWriteLockSlot = 0;
+
 // Our file object; the base VFS's own file object follows it in the same allocation.
 struct File {
   sqlite3_file head;  // pMethods: kMethods once the base file is open
   sqlite3_file* real;
   std::vector<char>* gathered;  // the log only; null for every other file
   sqlite3_int64 gathered_at;    // file offset of gathered->front()
+  File* log;       // a database file: its connection's log while that is open
+  File* database;  // a log: its connection's database file
+  const char* name;  // a database file: the name SQLite opened it by (the registry's key)
 };
+
+// The open database files by the name pointer SQLite opened them with. A connection's pager
+// keeps its database's, journal's and log's names in one allocation, so the log finds its own
+// connection's database file through sqlite3_filename_database (two connections to one file
+// have two pointers).
+std::mutex registry_mutex;
+std::unordered_map<const char*, File*>& Registry() {
+  static auto* registry = new std::unordered_map<const char*, File*>();
+  return *registry;
+}
 
 File* Of(sqlite3_file* file) { return reinterpret_cast<File*>(file); }
 sqlite3_file* Real(sqlite3_file* file) { return Of(file)->real; }
@@ -51,6 +69,12 @@ int Flush(File* f) {
 int Close(sqlite3_file* file) {
   File* f = Of(file);
   const int flushed = Flush(f);
+  {
+    std::lock_guard lock(registry_mutex);
+    if (f->database != nullptr) f->database->log = nullptr;
+    if (f->log != nullptr) f->log->database = nullptr;
+    if (f->name != nullptr) Registry().erase(f->name);
+  }
   const int closed = f->real->pMethods->xClose(f->real);
   delete f->gathered;
   f->gathered = nullptr;
@@ -77,6 +101,9 @@ int Write(sqlite3_file* file, const void* in, int n, sqlite3_int64 offset) {
     const char* from = static_cast<const char*>(in);
     bytes.insert(bytes.end(), from, from + n);
   } catch (const std::bad_alloc&) {
+    // What was gathered before is written out; this write is refused and SQLite gives up the
+    // transaction (or retries it).
+    if (const int rc = Flush(f); rc != SQLITE_OK) return rc;
     return SQLITE_IOERR_NOMEM;
   }
   return SQLITE_OK;
@@ -122,8 +149,24 @@ int DeviceCharacteristics(sqlite3_file* file) {
 int ShmMap(sqlite3_file* file, int region, int size, int extend, void volatile** out) {
   return Real(file)->pMethods->xShmMap(Real(file), region, size, extend, out);
 }
+// Before the connection gives up the log's write lock, what it gathered is written out. After a
+// commit nothing is left (the commit synced), but a transaction that spilled pages into the log
+// and then rolled back leaves frames past the log's published end: written now, under the lock,
+// they land where SQLite itself wrote them, and the next writer overwrites them; written later,
+// they would overwrite that writer's committed frames.
 int ShmLock(sqlite3_file* file, int offset, int n, int flags) {
-  return Real(file)->pMethods->xShmLock(Real(file), offset, n, flags);
+  File* f = Of(file);
+  if (offset == kWriteLockSlot && (flags & SQLITE_SHM_UNLOCK) != 0) {
+    File* log = nullptr;
+    {
+      std::lock_guard lock(registry_mutex);
+      log = f->log;
+    }
+    if (log != nullptr) {
+      if (const int rc = Flush(log); rc != SQLITE_OK) return rc;
+    }
+  }
+  return f->real->pMethods->xShmLock(f->real, offset, n, flags);
 }
 void ShmBarrier(sqlite3_file* file) { Real(file)->pMethods->xShmBarrier(Real(file)); }
 int ShmUnmap(sqlite3_file* file, int remove) {
@@ -155,12 +198,38 @@ int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* out, int flags, int*
     if (f->real->pMethods != nullptr) f->real->pMethods->xClose(f->real);
     return rc;
   }
-  if ((flags & SQLITE_OPEN_WAL) != 0) {
+  // Gathering needs writes that cannot tear what is already in the file around them: without
+  // power-safe overwrite SQLite pads the log to sector boundaries and writes the tail of the
+  // padding after the sync, which gathered bytes would hold back past the publication.
+  const int device = f->real->pMethods->xDeviceCharacteristics(f->real);
+  const bool gather = (flags & SQLITE_OPEN_WAL) != 0 && name != nullptr &&
+                      (device & SQLITE_IOCAP_POWERSAFE_OVERWRITE) != 0 &&
+                      (device & SQLITE_IOCAP_SEQUENTIAL) == 0;
+  if (gather) {
     f->gathered = new (std::nothrow) std::vector<char>();
     if (f->gathered == nullptr) {
       f->real->pMethods->xClose(f->real);
       return SQLITE_NOMEM;
     }
+  }
+  {
+    std::lock_guard lock(registry_mutex);
+    if ((flags & SQLITE_OPEN_MAIN_DB) != 0 && name != nullptr) {
+      f->name = name;
+      Registry()[name] = f;
+    } else if (gather) {
+      const auto found = Registry().find(sqlite3_filename_database(name));
+      if (found != Registry().end()) {
+        f->database = found->second;
+        found->second->log = f;
+      }
+    }
+  }
+  // A log whose database file is not known cannot have its bytes written out when the write
+  // lock goes: it is written through unbuffered.
+  if (f->gathered != nullptr && f->database == nullptr) {
+    delete f->gathered;
+    f->gathered = nullptr;
   }
   f->head.pMethods = &kMethods;
   return SQLITE_OK;
@@ -192,15 +261,18 @@ void RegisterGatheringVfs() {
     // URI names anyway.
     const bool configured = sqlite3_config(SQLITE_CONFIG_URI, 1) == SQLITE_OK;
     if (sqlite3_initialize() != SQLITE_OK) return;
-    uri_names = configured || sqlite3_compileoption_used("USE_URI") != 0;
+    // Only over SQLite's own unix VFS, whose files all have the version 3 methods (shared
+    // memory, memory-mapped reads) this VFS forwards; a host that made another VFS the default
+    // keeps it, unbuffered.
     base_vfs = sqlite3_vfs_find(nullptr);
-    if (base_vfs == nullptr) return;
+    if (base_vfs == nullptr || std::string_view(base_vfs->zName) != "unix") return;
     gathering_vfs = *base_vfs;
     gathering_vfs.zName = kName;
     gathering_vfs.szOsFile = static_cast<int>(sizeof(File)) + base_vfs->szOsFile;
     gathering_vfs.xOpen = Open;
     gathering_vfs.pNext = nullptr;
-    if (sqlite3_vfs_register(&gathering_vfs, /*makeDflt=*/0) != SQLITE_OK) uri_names = false;
+    if (sqlite3_vfs_register(&gathering_vfs, /*makeDflt=*/0) != SQLITE_OK) return;
+    uri_names = configured || sqlite3_compileoption_used("USE_URI") != 0;
   });
 }
 

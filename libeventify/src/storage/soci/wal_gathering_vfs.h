@@ -9,12 +9,17 @@
 //
 // Why it is safe: a connection's frames reach other connections only through the log's index,
 // which SQLite updates after the commit's sync of the log when synchronous = FULL, and the
-// storage sets FULL on every connection it opens (session_pool.cc); the VFS flushes what it
+// storage sets FULL on every connection it opens (session_pool.cc). The VFS writes out what it
 // gathered before every sync, read, size, truncation, file control and close of the log, so the
-// connection itself never reads past what it wrote and nothing is durable later than before.
-// Gathered bytes are lost in a crash exactly as unsynced writes are. A connection that turned
-// synchronous below FULL must not use this VFS (SQLite would then publish frames unwritten); only
-// the storage's own connections do, by name.
+// connection itself never reads past what it wrote and nothing is durable later than before;
+// and before the connection gives up the log's write lock (a shared-memory unlock on its
+// database file), so that the frames of a transaction that spilled pages into the log and rolled
+// back land where SQLite wrote them, before the next writer, not over that writer's commit.
+// Gathered bytes are lost in a crash exactly as unsynced writes are. It gathers only over
+// SQLite's unix VFS and on files with power-safe overwrite (without it SQLite pads the log and
+// writes the padding's tail after the sync); otherwise it writes through. A connection that
+// turned synchronous below FULL must not use this VFS (SQLite would then publish frames
+// unwritten); only the storage's own connections do, by name.
 //
 // Memory: what a connection gathers is written out once it reaches 1 MiB (a commit larger than
 // that is written in several pieces); the buffer keeps its capacity while the log is open.
