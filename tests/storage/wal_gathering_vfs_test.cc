@@ -49,6 +49,18 @@ struct Connection {
   sqlite3* db = nullptr;
 };
 
+// A fresh folder under the system's temporary one, removed with the object.
+struct TempFolder {
+  explicit TempFolder(const std::string& name)
+      : path(std::filesystem::temp_directory_path() /
+             (name + "-" + std::to_string(::getpid()))) {
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~TempFolder() { std::filesystem::remove_all(path); }
+  std::filesystem::path path;
+};
+
 // Row `id`'s payload: 3,000 bytes that differ from row to row.
 std::string Payload(long long id) {
   std::string bytes(3000, '\0');
@@ -96,11 +108,8 @@ long long RowsIntact(Connection& reader) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(the_gathering_vfs_writes_every_commit_and_others_see_it_at_once) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("eventify-gather-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  const std::string path = (dir / "a b%c?d#e=f.db").string();
+  const TempFolder dir("eventify-gather");
+  const std::string path = (dir.path / "a b%c?d#e=f.db").string();
   const std::string connect = storage::GatheringConnectString(path, "fallback");
   // This build of SQLite reads URI file names (Debian's has SQLITE_USE_URI; otherwise the
   // storage set SQLITE_CONFIG_URI before SQLite started).
@@ -137,7 +146,6 @@ BOOST_AUTO_TEST_CASE(the_gathering_vfs_writes_every_commit_and_others_see_it_at_
   Connection again(path, SQLITE_OPEN_READWRITE);
   BOOST_TEST(again.Text("PRAGMA integrity_check") == "ok");
   BOOST_TEST(RowsIntact(again) == 900);
-  std::filesystem::remove_all(dir);
 }
 
 // A transaction that spilled pages into the log and rolled back leaves frames past the log's end,
@@ -148,11 +156,8 @@ BOOST_AUTO_TEST_CASE(the_gathering_vfs_writes_every_commit_and_others_see_it_at_
 // gathers a frame's worth of bytes past the log's end itself, through the log's file object,
 // inside a write transaction, as a spill would.
 BOOST_AUTO_TEST_CASE(a_rolled_back_transaction_never_overwrites_another_connections_commit) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("eventify-gather-rollback-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  const std::string path = (dir / "rollback.db").string();
+  const TempFolder dir("eventify-gather-rollback");
+  const std::string path = (dir.path / "rollback.db").string();
   const std::string connect = storage::GatheringConnectString(path, "fallback");
   BOOST_REQUIRE(connect.starts_with("db=file://"));
   {
@@ -185,7 +190,6 @@ BOOST_AUTO_TEST_CASE(a_rolled_back_transaction_never_overwrites_another_connecti
   Connection again(path, SQLITE_OPEN_READWRITE);
   BOOST_TEST(again.Text("PRAGMA integrity_check") == "ok");
   BOOST_TEST(RowsIntact(again) == 70);
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace eventify::testing

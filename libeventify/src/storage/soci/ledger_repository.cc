@@ -21,6 +21,7 @@
 #include "storage/soci/native_statements.h"
 #include "storage/soci/params.h"
 #include "storage/soci/row_queries.h"
+#include "storage/soci/select_by_keys.h"
 #include "storage/soci/statement.h"
 
 namespace eventify::storage {
@@ -517,30 +518,11 @@ Result<std::vector<spi::TransferRecord>> SociLedgerRepository::FindTransfersByKe
     const std::vector<std::string>& keys) {
   return context_.Call(
       Access::kRead, "FindTransfersByKeys", [&]() -> Result<std::vector<spi::TransferRecord>> {
+        static const std::string kSelect =
+            Sql({"SELECT ", kTransferColumns, " FROM transfers WHERE"});
         std::vector<spi::TransferRecord> transfers;
-        const std::vector<std::string_view> distinct = DistinctSorted(keys);
-        if (distinct.empty()) return transfers;
-        auto collect = [&](const auto& row) {
-          return AppendNativeRow<TransferFields>(row, transfers);
-        };
-        if (context_.dialect() == Dialect::kSqlite) {
-          static const std::string kQuery =
-              Sql({"SELECT ", kTransferColumns, " FROM transfers WHERE idempotency_key = ?"});
-          SqliteStatement select = context_.statements().Sqlite(kQuery);
-          for (std::string_view key : distinct) {
-            select.Bind(key);
-            if (select.Step()) EV_RETURN_IF_ERROR(collect(select));
-            select.Reset();
-          }
-          return transfers;
-        }
-        static const std::string kQuery =
-            Sql({"SELECT ", kTransferColumns,
-                 " FROM transfers WHERE idempotency_key = ANY($1::text[])"});
-        PgArray list;
-        for (std::string_view key : distinct) list.Add(key);
-        const PgResult found = context_.statements().Postgres(kQuery, {list.Finish()});
-        for (int row = 0; row < found.rows(); ++row) EV_RETURN_IF_ERROR(collect(PgRow{found, row}));
+        EV_RETURN_IF_ERROR(SelectByKeys<TransferFields>(context_, kSelect, "idempotency_key",
+                                                        keys, transfers));
         return transfers;
       });
 }
@@ -617,10 +599,7 @@ Result<std::vector<spi::LedgerAccountRecord>> SociLedgerRepository::EnsureAccoun
           stored.clear();
           const PgResult found = context_.statements().Postgres(
               context_.LockClause(lock).empty() ? kSelectBase : kSelectLocked, ref_lists);
-          for (int row = 0; row < found.rows(); ++row) {
-            EV_RETURN_IF_ERROR(collect(PgRow{found, row}));
-          }
-          return Status::Ok();
+          return AppendPgRows<AccountFields>(found, stored);
         };
         EV_RETURN_IF_ERROR(read());
         if (stored.size() == refs.size()) return stored;

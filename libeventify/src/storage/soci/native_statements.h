@@ -174,4 +174,13 @@ Status AppendNativeRow(const Row& row, std::vector<Record>& records) {
   return Status::Ok();
 }
 
+// AppendNativeRow for every row of a PostgreSQL result, in order.
+template <typename Fields, typename Record>
+Status AppendPgRows(const PgResult& found, std::vector<Record>& records) {
+  for (int row = 0; row < found.rows(); ++row) {
+    EV_RETURN_IF_ERROR((AppendNativeRow<Fields>(PgRow{found, row}, records)));
+  }
+  return Status::Ok();
+}
+
 }  // namespace eventify::storage

@@ -51,11 +51,7 @@ Status SelectByKeys(TransactionContext& context, std::string_view select, std::s
   for (std::string_view key : distinct) list.Add(key);
   std::vector<std::string> parameters{list.Finish()};
   if (bound) parameters.push_back(std::to_string(*bound));
-  const PgResult found = context.statements().Postgres(text, parameters);
-  for (int row = 0; row < found.rows(); ++row) {
-    EV_RETURN_IF_ERROR((AppendNativeRow<RowType>(PgRow{found, row}, out)));
-  }
-  return Status::Ok();
+  return AppendPgRows<RowType>(context.statements().Postgres(text, parameters), out);
 }
 
 // As SelectByKeys for a key of two columns: the rows whose (first, second) is one of the distinct
@@ -87,14 +83,12 @@ Status SelectByKeyPairs(TransactionContext& context, std::string_view select,
     firsts.Add(a);
     seconds.Add(b);
   }
-  const PgResult found = context.statements().Postgres(
-      std::string(select) + " (" + std::string(first) + ", " + std::string(second) +
-          ") IN (SELECT * FROM unnest($1::text[], $2::text[]))",
-      {firsts.Finish(), seconds.Finish()});
-  for (int row = 0; row < found.rows(); ++row) {
-    EV_RETURN_IF_ERROR((AppendNativeRow<RowType>(PgRow{found, row}, out)));
-  }
-  return Status::Ok();
+  return AppendPgRows<RowType>(
+      context.statements().Postgres(
+          std::string(select) + " (" + std::string(first) + ", " + std::string(second) +
+              ") IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+          {firsts.Finish(), seconds.Finish()}),
+      out);
 }
 
 }  // namespace eventify::storage

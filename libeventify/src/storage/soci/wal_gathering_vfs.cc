@@ -35,6 +35,9 @@ struct File {
   sqlite3_file* real;
   std::vector<char>* gathered;  // the log only; null for every other file
   sqlite3_int64 gathered_at;    // file offset of gathered->front()
+  // A database file and its log point at each other while both are open. Both belong to one
+  // connection, which opens, uses and closes them one call at a time: only the registry below
+  // is shared between connections.
   File* log;       // a database file: its connection's log while that is open
   File* database;  // a log: its connection's database file
   const char* name;  // a database file: the name SQLite opened it by (the registry's key)
@@ -43,7 +46,7 @@ struct File {
 // The open database files by the name pointer SQLite opened them with. A connection's pager
 // keeps its database's, journal's and log's names in one allocation, so the log finds its own
 // connection's database file through sqlite3_filename_database (two connections to one file
-// have two pointers).
+// have two pointers). Guarded by registry_mutex.
 std::mutex registry_mutex;
 std::unordered_map<const char*, File*>& Registry() {
   static auto* registry = new std::unordered_map<const char*, File*>();
@@ -69,11 +72,11 @@ int Flush(File* f) {
 int Close(sqlite3_file* file) {
   File* f = Of(file);
   const int flushed = Flush(f);
-  {
+  if (f->database != nullptr) f->database->log = nullptr;
+  if (f->log != nullptr) f->log->database = nullptr;
+  if (f->name != nullptr) {
     std::lock_guard lock(registry_mutex);
-    if (f->database != nullptr) f->database->log = nullptr;
-    if (f->log != nullptr) f->log->database = nullptr;
-    if (f->name != nullptr) Registry().erase(f->name);
+    Registry().erase(f->name);
   }
   const int closed = f->real->pMethods->xClose(f->real);
   delete f->gathered;
@@ -156,17 +159,12 @@ int ShmMap(sqlite3_file* file, int region, int size, int extend, void volatile**
 // they would overwrite that writer's committed frames.
 int ShmLock(sqlite3_file* file, int offset, int n, int flags) {
   File* f = Of(file);
-  if (offset == kWriteLockSlot && (flags & SQLITE_SHM_UNLOCK) != 0) {
-    File* log = nullptr;
-    {
-      std::lock_guard lock(registry_mutex);
-      log = f->log;
-    }
+  if (offset == kWriteLockSlot && (flags & SQLITE_SHM_UNLOCK) != 0 && f->log != nullptr) {
     // The unlock happens whatever the write-out gives: SQLite does not expect an unlock to
     // fail, and a write lock kept would stop every other writer. Only frames past the log's
     // published end can be left here (a commit's were written at its sync), which the next
     // writer overwrites.
-    if (log != nullptr) static_cast<void>(Flush(log));
+    static_cast<void>(Flush(f->log));
   }
   return f->real->pMethods->xShmLock(f->real, offset, n, flags);
 }
@@ -203,35 +201,30 @@ int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* out, int flags, int*
   // Gathering needs writes that cannot tear what is already in the file around them: without
   // power-safe overwrite SQLite pads the log to sector boundaries and writes the tail of the
   // padding after the sync, which gathered bytes would hold back past the publication.
+  // A log whose database file is not known could not have its bytes written out when the write
+  // lock goes: it is written through unbuffered.
   const int device = f->real->pMethods->xDeviceCharacteristics(f->real);
-  const bool gather = (flags & SQLITE_OPEN_WAL) != 0 && name != nullptr &&
-                      (device & SQLITE_IOCAP_POWERSAFE_OVERWRITE) != 0 &&
-                      (device & SQLITE_IOCAP_SEQUENTIAL) == 0;
-  if (gather) {
+  File* database = nullptr;
+  if ((flags & SQLITE_OPEN_WAL) != 0 && name != nullptr &&
+      (device & SQLITE_IOCAP_POWERSAFE_OVERWRITE) != 0 &&
+      (device & SQLITE_IOCAP_SEQUENTIAL) == 0) {
+    std::lock_guard lock(registry_mutex);
+    const auto found = Registry().find(sqlite3_filename_database(name));
+    if (found != Registry().end()) database = found->second;
+  }
+  if (database != nullptr) {
     f->gathered = new (std::nothrow) std::vector<char>();
     if (f->gathered == nullptr) {
       f->real->pMethods->xClose(f->real);
       return SQLITE_NOMEM;
     }
+    f->database = database;
+    database->log = f;
   }
-  {
+  if ((flags & SQLITE_OPEN_MAIN_DB) != 0 && name != nullptr) {
     std::lock_guard lock(registry_mutex);
-    if ((flags & SQLITE_OPEN_MAIN_DB) != 0 && name != nullptr) {
-      f->name = name;
-      Registry()[name] = f;
-    } else if (gather) {
-      const auto found = Registry().find(sqlite3_filename_database(name));
-      if (found != Registry().end()) {
-        f->database = found->second;
-        found->second->log = f;
-      }
-    }
-  }
-  // A log whose database file is not known cannot have its bytes written out when the write
-  // lock goes: it is written through unbuffered.
-  if (f->gathered != nullptr && f->database == nullptr) {
-    delete f->gathered;
-    f->gathered = nullptr;
+    f->name = name;
+    Registry()[name] = f;
   }
   f->head.pMethods = &kMethods;
   return SQLITE_OK;
