@@ -621,6 +621,36 @@ BOOST_AUTO_TEST_CASE(an_applier_that_holds_the_turn_keeps_the_next_batch_until_i
   BOOST_TEST(RowExists(2));
 }
 
+// ...and the callers of such a batch, calling again as soon as they are answered, go into the
+// next batch with the operations that waited behind it, not into a batch of their own after it.
+BOOST_AUTO_TEST_CASE(the_callers_of_a_batch_that_held_the_turn_are_gathered_into_the_next_one) {
+  auto slow = std::make_shared<SlowFirstFlushStorage>(storage);
+  TurnHoldingApplier applier;
+  // A gap no caller's thread can miss on a busy machine; the test never waits it out.
+  storage::CommitPipeline pipeline(slow, {.max_batch = 1024,
+                                          .max_queue = 1024,
+                                          .writers = 2,
+                                          .gather_gap = std::chrono::seconds(10),
+                                          .gather_at_most = std::chrono::seconds(15)});
+  ReleaseSlowOnExit release{*slow};
+  TestOp first(0), second(1), again(2);
+
+  // Operation 0's caller calls again with operation 2 once answered.
+  AsyncCall first_caller([&] {
+    const Status status = pipeline.Execute(applier, first);
+    return status.ok() ? pipeline.Execute(applier, again) : status;
+  });
+  BOOST_REQUIRE_MESSAGE(slow->WaitUntilHolding(), "the first commit never happened");
+  Caller second_caller(pipeline, applier, second);
+  second_caller.WaitUntilQueued();
+  slow->Release();
+  BOOST_TEST(first_caller.Join().ok());
+  BOOST_TEST(second_caller.Join().ok());
+  BOOST_TEST((applier.calls() == std::vector<std::vector<int>>{{0}, {1, 2}}),
+             "ApplyBatch calls: " << Show(applier.calls()));
+  BOOST_TEST(RowExists(2));
+}
+
 // An applier that asks for it (the chat) is finished in the order its batches were applied:
 // the second batch commits while the first one's writer is still held after its commit, but it
 // is told (Committed) and its caller answered only after the first.

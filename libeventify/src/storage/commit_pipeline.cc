@@ -27,6 +27,7 @@ CommitPipeline::~CommitPipeline() {
     stopping_ = true;
   }
   work_available_.notify_all();
+  arrived_.notify_all();
   for (std::thread& writer : writers_) writer.join();
   DeleteBuried();
 }
@@ -61,8 +62,10 @@ Status CommitPipeline::Enqueue(Item* item) {
     }
     queue_.push_back(item);
     queued_.store(queue_.size(), std::memory_order_relaxed);
+    if (returning_ > 0) --returning_;
   }
   work_available_.notify_one();
+  if (gathering_.load(std::memory_order_relaxed)) arrived_.notify_one();
   return Status::Ok();
 }
 
@@ -104,10 +107,11 @@ void CommitPipeline::Wake(Item* item) {
   item->cv.notify_one();
 }
 
-void CommitPipeline::HandOnTurn() {
+void CommitPipeline::HandOnTurn(std::size_t returning) {
   {
     std::lock_guard lock(mu_);
     turn_taken_ = false;
+    returning_ = returning;
   }
   // Writers wait for work and for the turn on one condition variable: wake them all (a few).
   work_available_.notify_all();
@@ -134,6 +138,7 @@ void CommitPipeline::WriterLoop() {
       work_available_.wait(lock, [&] { return (stopping_ || !queue_.empty()) && !turn_taken_; });
       if (queue_.empty()) return;  // stopping, and everything queued has been taken
       turn_taken_ = true;
+      GatherReturning(lock);
       while (!queue_.empty() && batch.size() < options_.max_batch) {
         batch.push_back(queue_.front());
         queue_.pop_front();
@@ -155,9 +160,12 @@ void CommitPipeline::WriterLoop() {
     ApplyBatch(batch, [&] {
       if (turn_handed_on) return;
       turn_handed_on = true;
-      HandOnTurn();
+      HandOnTurn(0);
     });
-    if (!turn_handed_on) HandOnTurn();
+    if (!turn_handed_on) {
+      HandOnTurn(static_cast<std::size_t>(std::count_if(
+          batch.begin(), batch.end(), [](const Item* item) { return item->owned == nullptr; })));
+    }
     if (!ordered) {
       Finish(batch, spent);
       Bury(spent);
@@ -178,6 +186,22 @@ void CommitPipeline::WriterLoop() {
     finished_.notify_all();
     Bury(spent);
   }
+}
+
+void CommitPipeline::GatherReturning(std::unique_lock<std::mutex>& lock) {
+  if (returning_ == 0) return;
+  const std::chrono::steady_clock::time_point deadline =
+      std::chrono::steady_clock::now() + options_.gather_at_most;
+  gathering_.store(true, std::memory_order_relaxed);
+  while (returning_ > 0 && queue_.size() < options_.gather_below && !stopping_) {
+    const std::size_t seen = queue_.size();
+    const auto until = std::min(deadline, std::chrono::steady_clock::now() + options_.gather_gap);
+    if (!arrived_.wait_until(lock, until, [&] { return queue_.size() != seen || stopping_; })) {
+      break;  // none came back within the gap, or the time is up
+    }
+  }
+  gathering_.store(false, std::memory_order_relaxed);
+  returning_ = 0;
 }
 
 void CommitPipeline::Finish(std::span<Item* const> batch, std::vector<Item*>& spent) {

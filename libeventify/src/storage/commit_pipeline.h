@@ -41,6 +41,17 @@
 // finished (appliers told, callers answered) as their writers get there, but those of an applier
 // that asks for it (BatchApplier::FinishesInOrder) in the order they were applied.
 //
+// Gathering the callers. A batch that held the turn through its commit (above) is answered only
+// after it, and by then the next writer has taken the turn. Its callers, when they call again
+// at once (many buyers of one hot event, each in a loop), would find that batch already taken
+// and wait for the one after: at 64 buyers two batches of 32 took turns, each paying its
+// statements and its commit. So a writer that takes the turn after such a batch waits for
+// those callers while fewer than `gather_below` operations are queued, as long as each next
+// one arrives within `gather_gap` and at most `gather_at_most` in all; callers that do not call
+// again at once (say, over HTTP) cost it one gap. At 64 buyers the batches hold ~63 bookings
+// (docs/performance.md, "Gathering the callers"). Submitted operations have no caller to wait
+// for.
+//
 // Waiting or not. Execute blocks its caller until the commit; Submit hands the operation over and
 // returns, and the writer calls the operation's `done` callback after the commit instead of
 // waking a caller. A caller that has many operations to write and must not block (the chat hub's
@@ -67,6 +78,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -177,6 +189,12 @@ struct CommitPipelineOptions {
   std::size_t max_batch = 1024;   // operations per transaction
   std::size_t max_queue = 65536;  // waiting operations before Execute answers pipeline_full
   int writers = 1;                // batches in flight, each on its own connection
+  // Waiting for the callers of a batch that held the turn ("Gathering the callers" above): a
+  // writer waits while fewer than `gather_below` operations are queued, at most `gather_gap`
+  // for each next arrival and `gather_at_most` in all. A zero gap never waits.
+  std::size_t gather_below = 256;
+  std::chrono::microseconds gather_gap{500};
+  std::chrono::microseconds gather_at_most{2000};
 };
 
 class CommitPipeline {
@@ -236,7 +254,12 @@ class CommitPipeline {
   // Applies `batch`; calls `hand_on_turn` once, as soon as only the commit remains (or when the
   // batch is done, if it failed).
   void ApplyBatch(std::span<Item* const> batch, const std::function<void()>& hand_on_turn);
-  void HandOnTurn();
+  // Frees the turn; `returning` callers of the batch are about to be answered (0 when the turn
+  // is handed on before the commit, when no caller can have been answered yet).
+  void HandOnTurn(std::size_t returning);
+  // With `lock` on mu_ and the turn just taken: waits, as the options say, for the callers
+  // counted by `returning_` to queue their next operations.
+  void GatherReturning(std::unique_lock<std::mutex>& lock);
 
   const std::shared_ptr<spi::Storage> storage_;
   const CommitPipelineOptions options_;
@@ -244,6 +267,12 @@ class CommitPipeline {
   std::condition_variable work_available_;
   std::deque<Item*> queue_;
   bool turn_taken_ = false;  // a writer is taking or applying a batch
+  // The waiting callers of the last batch that held the turn through its commit, less the
+  // operations queued since; a writer taking the turn waits for them (GatherReturning). A
+  // gathering writer sleeps on `arrived_`, which Enqueue notifies while `gathering_` is set.
+  std::size_t returning_ = 0;
+  std::condition_variable arrived_;
+  std::atomic<bool> gathering_{false};
   bool stopping_ = false;
   // Batches holding operations of an applier that FinishesInOrder, numbered as they take the
   // turn (under mu_), and how many of them have finished (under finish_mu_).
