@@ -13,10 +13,20 @@ Status BatchContext::Finish(spi::Transaction& tx) {
   return Status::Ok();
 }
 
+namespace {
+
+CommitPipelineOptions Clamped(CommitPipelineOptions options) {
+  options.max_batch = std::max<std::size_t>(options.max_batch, 1);
+  options.max_queue = std::max<std::size_t>(options.max_queue, 1);
+  options.writers = std::max(options.writers, 1);
+  options.gather_below = std::min(options.gather_below, options.max_batch);
+  return options;
+}
+
+}  // namespace
+
 CommitPipeline::CommitPipeline(std::shared_ptr<spi::Storage> storage, CommitPipelineOptions options)
-    : storage_(std::move(storage)),
-      options_{std::max<std::size_t>(options.max_batch, 1),
-               std::max<std::size_t>(options.max_queue, 1), std::max(options.writers, 1)} {
+    : storage_(std::move(storage)), options_(Clamped(options)) {
   writers_.reserve(static_cast<std::size_t>(options_.writers));
   for (int i = 0; i < options_.writers; ++i) writers_.emplace_back([this] { WriterLoop(); });
 }
@@ -112,6 +122,7 @@ void CommitPipeline::HandOnTurn(std::size_t returning) {
     std::lock_guard lock(mu_);
     turn_taken_ = false;
     returning_ = returning;
+    returning_since_ = std::chrono::steady_clock::now();
   }
   // Writers wait for work and for the turn on one condition variable: wake them all (a few).
   work_available_.notify_all();
@@ -157,14 +168,18 @@ void CommitPipeline::WriterLoop() {
     }
     batch_sizes_[bucket].fetch_add(1, std::memory_order_relaxed);
     bool turn_handed_on = false;
-    ApplyBatch(batch, [&] {
+    const bool held = ApplyBatch(batch, [&] {
       if (turn_handed_on) return;
       turn_handed_on = true;
       HandOnTurn(0);
     });
     if (!turn_handed_on) {
-      HandOnTurn(static_cast<std::size_t>(std::count_if(
-          batch.begin(), batch.end(), [](const Item* item) { return item->owned == nullptr; })));
+      // Held through its commit: its waiting callers are answered next (Finish). A batch that
+      // failed and was re-applied one by one has nobody worth waiting for.
+      HandOnTurn(!held ? 0
+                       : static_cast<std::size_t>(std::count_if(
+                             batch.begin(), batch.end(),
+                             [](const Item* item) { return item->owned == nullptr; })));
     }
     if (!ordered) {
       Finish(batch, spent);
@@ -190,8 +205,9 @@ void CommitPipeline::WriterLoop() {
 
 void CommitPipeline::GatherReturning(std::unique_lock<std::mutex>& lock) {
   if (returning_ == 0) return;
+  // Counted from the hand-on: callers that did not come back by then are not waited for later.
   const std::chrono::steady_clock::time_point deadline =
-      std::chrono::steady_clock::now() + options_.gather_at_most;
+      returning_since_ + options_.gather_at_most;
   gathering_.store(true, std::memory_order_relaxed);
   while (returning_ > 0 && queue_.size() < options_.gather_below && !stopping_) {
     const std::size_t seen = queue_.size();
@@ -242,7 +258,7 @@ void CommitPipeline::Finish(std::span<Item* const> batch, std::vector<Item*>& sp
   Wake(waiting.front());
 }
 
-void CommitPipeline::ApplyBatch(std::span<Item* const> batch,
+bool CommitPipeline::ApplyBatch(std::span<Item* const> batch,
                                 const std::function<void()>& hand_on_turn) {
   // Group by applier, keeping arrival order inside each group.
   std::vector<std::pair<BatchApplier*, std::vector<BatchOperation*>>> groups;
@@ -255,6 +271,7 @@ void CommitPipeline::ApplyBatch(std::span<Item* const> batch,
     }
     it->second.push_back(item->operation);
   }
+  bool held = false;
   const Status committed =
       storage_->Run(spi::TransactionMode::kReadWrite, [&](spi::Transaction& tx) {
         BatchContext context;
@@ -269,13 +286,14 @@ void CommitPipeline::ApplyBatch(std::span<Item* const> batch,
         const bool hold = std::any_of(groups.begin(), groups.end(), [](const auto& group) {
           return group.first->HoldsTurnUntilCommitted(group.second);
         });
+        held = hold;
         if (!hold) hand_on_turn();
         return Status::Ok();
       });
-  if (committed.ok()) return;
+  if (committed.ok()) return held;
   if (batch.size() == 1) {
     batch[0]->operation->outcome = committed;
-    return;
+    return false;
   }
   // The batch failed as a whole: nothing of it was committed. Apply each operation alone so that
   // the one at fault (if any) fails by itself and the others go through.
@@ -289,6 +307,7 @@ void CommitPipeline::ApplyBatch(std::span<Item* const> batch,
     });
     if (!alone.ok()) operation->outcome = alone;
   }
+  return false;
 }
 
 }  // namespace eventify::storage

@@ -46,11 +46,12 @@
 // at once (many buyers of one hot event, each in a loop), would find that batch already taken
 // and wait for the one after: at 64 buyers two batches of 32 took turns, each paying its
 // statements and its commit. So a writer that takes the turn after such a batch waits for
-// those callers while fewer than `gather_below` operations are queued, as long as each next
-// one arrives within `gather_gap` and at most `gather_at_most` in all; callers that do not call
-// again at once (say, over HTTP) cost it one gap. At 64 buyers the batches hold ~63 bookings
-// (docs/performance.md, "Gathering the callers"). Submitted operations have no caller to wait
-// for.
+// those callers while fewer than `gather_below` operations (at most `max_batch`) are queued, as
+// long as each next one arrives within `gather_gap`, and never past `gather_at_most` after
+// that batch handed the turn on. Callers that do not call again at once (say, over HTTP) cost
+// the next batch one gap at most. At 64 buyers the batches hold 63-64 bookings
+// (docs/performance.md, "Gathering the callers"). Submitted operations, and the operations of
+// a batch that failed and was re-applied one by one, have no caller waited for.
 //
 // Waiting or not. Execute blocks its caller until the commit; Submit hands the operation over and
 // returns, and the writer calls the operation's `done` callback after the commit instead of
@@ -190,8 +191,9 @@ struct CommitPipelineOptions {
   std::size_t max_queue = 65536;  // waiting operations before Execute answers pipeline_full
   int writers = 1;                // batches in flight, each on its own connection
   // Waiting for the callers of a batch that held the turn ("Gathering the callers" above): a
-  // writer waits while fewer than `gather_below` operations are queued, at most `gather_gap`
-  // for each next arrival and `gather_at_most` in all. A zero gap never waits.
+  // writer waits while fewer than `gather_below` operations (at most max_batch) are queued, at
+  // most `gather_gap` for each next arrival and until `gather_at_most` after the hand-on. A
+  // zero gap never waits.
   std::size_t gather_below = 256;
   std::chrono::microseconds gather_gap{500};
   std::chrono::microseconds gather_at_most{2000};
@@ -252,8 +254,9 @@ class CommitPipeline {
   void DeleteBuried();
   void WriterLoop();
   // Applies `batch`; calls `hand_on_turn` once, as soon as only the commit remains (or when the
-  // batch is done, if it failed).
-  void ApplyBatch(std::span<Item* const> batch, const std::function<void()>& hand_on_turn);
+  // batch is done, if it failed). True when the batch committed holding the turn
+  // (HoldsTurnUntilCommitted), so that `hand_on_turn` was not called.
+  bool ApplyBatch(std::span<Item* const> batch, const std::function<void()>& hand_on_turn);
   // Frees the turn; `returning` callers of the batch are about to be answered (0 when the turn
   // is handed on before the commit, when no caller can have been answered yet).
   void HandOnTurn(std::size_t returning);
@@ -271,6 +274,7 @@ class CommitPipeline {
   // operations queued since; a writer taking the turn waits for them (GatherReturning). A
   // gathering writer sleeps on `arrived_`, which Enqueue notifies while `gathering_` is set.
   std::size_t returning_ = 0;
+  std::chrono::steady_clock::time_point returning_since_{};  // when returning_ was set
   std::condition_variable arrived_;
   std::atomic<bool> gathering_{false};
   bool stopping_ = false;
