@@ -7,13 +7,13 @@
 // connection's commit. The storage suites run through it too: every SQLite connection the
 // storage opens uses it.
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <string>
 
 #include "storage/soci/wal_gathering_vfs.h"
+#include "support/test_storage.h"
 
 namespace eventify::testing {
 namespace {
@@ -47,18 +47,6 @@ struct Connection {
     return value;
   }
   sqlite3* db = nullptr;
-};
-
-// A fresh folder under the system's temporary one, removed with the object.
-struct TempFolder {
-  explicit TempFolder(const std::string& name)
-      : path(std::filesystem::temp_directory_path() /
-             (name + "-" + std::to_string(::getpid()))) {
-    std::filesystem::remove_all(path);
-    std::filesystem::create_directories(path);
-  }
-  ~TempFolder() { std::filesystem::remove_all(path); }
-  std::filesystem::path path;
 };
 
 // Row `id`'s payload: 3,000 bytes that differ from row to row.
@@ -108,8 +96,7 @@ long long RowsIntact(Connection& reader) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(the_gathering_vfs_writes_every_commit_and_others_see_it_at_once) {
-  const TempFolder dir("eventify-gather");
-  const std::string path = (dir.path / "a b%c?d#e=f.db").string();
+  const std::string path = (FreshTempDirectory() / "a b%c?d#e=f.db").string();
   const std::string connect = storage::GatheringConnectString(path, "fallback");
   // This build of SQLite reads URI file names (Debian's has SQLITE_USE_URI; otherwise the
   // storage set SQLITE_CONFIG_URI before SQLite started).
@@ -156,8 +143,7 @@ BOOST_AUTO_TEST_CASE(the_gathering_vfs_writes_every_commit_and_others_see_it_at_
 // gathers a frame's worth of bytes past the log's end itself, through the log's file object,
 // inside a write transaction, as a spill would.
 BOOST_AUTO_TEST_CASE(a_rolled_back_transaction_never_overwrites_another_connections_commit) {
-  const TempFolder dir("eventify-gather-rollback");
-  const std::string path = (dir.path / "rollback.db").string();
+  const std::string path = (FreshTempDirectory() / "rollback.db").string();
   const std::string connect = storage::GatheringConnectString(path, "fallback");
   BOOST_REQUIRE(connect.starts_with("db=file://"));
   {

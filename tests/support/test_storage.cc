@@ -33,7 +33,7 @@ class TempDirectories {
     std::string pattern =
         (std::filesystem::temp_directory_path() / "eventify-test-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
-      BOOST_FAIL("cannot create a temporary directory for a SQLite test database");
+      BOOST_FAIL("cannot create a temporary directory for a test");
     }
     std::lock_guard lock(mutex_);
     dirs_.emplace_back(pattern);
@@ -108,8 +108,10 @@ std::string_view TestBackend() {
 
 std::string FreshDatabaseUrl() {
   if (TestBackend() == "postgresql") return FreshPostgresUrl();
-  return "sqlite:" + (Temporaries().Create() / "eventify.db").string();
+  return "sqlite:" + (FreshTempDirectory() / "eventify.db").string();
 }
+
+std::filesystem::path FreshTempDirectory() { return Temporaries().Create(); }
 
 std::shared_ptr<spi::Storage> OpenStorageOrFail(const spi::SociStorageOptions& options) {
   Result<std::shared_ptr<spi::Storage>> storage = spi::OpenSociStorage(options);

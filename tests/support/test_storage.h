@@ -10,6 +10,7 @@
 // Boost.Test (BOOST_FAIL / BOOST_REQUIRE), so call them from inside a test case or fixture.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -24,6 +25,9 @@ std::string_view TestBackend();
 
 // The URL of a new, empty database for SociStorageOptions::url.
 std::string FreshDatabaseUrl();
+
+// A new, empty directory under the system's temporary one, removed when the test program exits.
+std::filesystem::path FreshTempDirectory();
 
 // Opens (and so migrates) a new, empty database with default options.
 std::shared_ptr<spi::Storage> OpenFreshStorage();

@@ -3,13 +3,13 @@
 //
 // Until version 25 a booking carried two indexes keyed by its buyer: the unique request key
 // ("<user id>:<client key>", version 9) and bookings_user_idx (user_id, created_at, id) for the
-// buyer's list, the reviews' attendance check and chat's event-room membership. Each put every
-// new booking on a leaf page of its own (a buyer's entries sit together, away from other
-// buyers'), so the two were about 40% of the pages a SQLite commit of paid bookings wrote
-// (docs/performance.md, "One index by buyer"). From version 26 one unique index (user_id, request_key) does both: it
+// buyer's list, the reviews' attendance check and chat's event-room membership. Each put every new
+// booking on a leaf page of its own (a buyer's entries sit together, away from other buyers'), so
+// the two were about 40% of the pages a SQLite commit of paid bookings wrote (docs/performance.md,
+// "One index by buyer"). From version 26 one unique index (user_id, request_key) does both: it
 // keeps a buyer from having two bookings with one request key (the same rule as before, since a
-// client's request key starts with its buyer's id and a waitlist offer's names its entry), and
-// the queries by buyer read it (the buyer's list, chat's membership and contacts, the reviews'
+// client's request key starts with its buyer's id and a waitlist offer's names its entry), and the
+// queries by buyer read it (the buyer's list, chat's membership and contacts, the reviews'
 // attendance; on SQLite from version 27, below); the buyer's list sorts all the buyer's bookings.
 //
 // PostgreSQL swaps the constraint and drops the index in place. SQLite cannot drop a table's
