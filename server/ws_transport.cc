@@ -10,6 +10,8 @@
 #include <websocketpp/config/asio_no_tls.hpp>
 #include <websocketpp/server.hpp>
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -108,7 +110,12 @@ struct Connection {
   std::string user_id;        // from the hub's `ready`
   bool counted_for_user = false;
   std::unique_ptr<asio::steady_timer> auth_timer;
-  std::unique_ptr<asio::steady_timer> ping_timer;
+  std::unique_ptr<asio::steady_timer> ping_timer;  // the next ping, or the deadline of its pong
+  bool awaiting_pong = false;                      // a ping went out and no pong came back yet
+  Clock::time_point ping_sent_at{};
+  // Control frames (our pings, pongs to the peer's), framed, to go out ahead of `queued` at the
+  // next pump; allocated only while one waits.
+  std::unique_ptr<std::string> control;
   Clock::time_point window_start{};
   int window_frames = 0;
   FrameQueue queued;  // not yet handed to websocketpp
@@ -355,20 +362,53 @@ struct WsTransport::Impl {
       if (error || c->state != State::kAwaitingAuth) return;
       CloseSocket(*c, ws_close::kAuthTimeout, ws_close::kAuthTimeoutReason);
     });
-    SchedulePing(c);
+    SchedulePing(c, Clock::now() + options.ping_interval);
   }
 
-  void SchedulePing(const std::shared_ptr<Connection>& c) {
+  // Keep-alive. The endpoint sends its pings itself, through the connection's own queue, instead
+  // of websocketpp's `ping` (and answers the peer's pings itself: PingReceived): websocketpp then
+  // writes nothing of its own while the socket is open, which Write relies on. One timer per
+  // connection: `ws.ping_interval` after the last ping (or the open), a ping; then the pong's
+  // deadline, `ws.pong_timeout` later, where a socket still awaiting it is closed (4410); a
+  // pong moves the timer on to the next ping.
+  void SchedulePing(const std::shared_ptr<Connection>& c, Clock::time_point at) {
     if (!c->ping_timer) c->ping_timer = std::make_unique<asio::steady_timer>(io);
-    c->ping_timer->expires_after(options.ping_interval);
+    c->ping_timer->expires_at(at);
     c->ping_timer->async_wait([this, c](const asio::error_code& error) {
       if (error || c->state == State::kClosing) return;
-      if (auto socket = Socket(*c)) {
-        websocketpp::lib::error_code ignored;
-        socket->ping("", ignored);
+      if (c->awaiting_pong) {
+        CloseSocket(*c, ws_close::kPongTimeout, ws_close::kPongTimeoutReason);
+        return;
       }
-      SchedulePing(c);
+      c->awaiting_pong = true;
+      c->ping_sent_at = Clock::now();
+      SendControl(*c, websocketpp::frame::opcode::ping, {});
+      SchedulePing(c, c->ping_sent_at + options.pong_timeout);
     });
+  }
+
+  void PongReceived(const std::shared_ptr<Connection>& c) {
+    if (!c->awaiting_pong || c->state == State::kClosing) return;
+    c->awaiting_pong = false;
+    SchedulePing(c, std::max(c->ping_sent_at + options.ping_interval, Clock::now()));
+  }
+
+  // A ping from the peer is answered with a pong carrying its payload (RFC 6455 5.5.3).
+  void PingReceived(Connection& c, const std::string& payload) {
+    if (c.state == State::kClosing) return;
+    SendControl(c, websocketpp::frame::opcode::pong, payload);
+  }
+
+  // Queues a control frame (payload at most 125 bytes: websocketpp refuses longer ones from the
+  // peer) ahead of the data frames not yet written, and pumps.
+  void SendControl(Connection& c, websocketpp::frame::opcode::value opcode,
+                   const std::string& payload) {
+    const websocketpp::frame::basic_header header(opcode, payload.size(), true, false);
+    if (!c.control) c.control = std::make_unique<std::string>();
+    *c.control += websocketpp::frame::prepare_header(
+        header, websocketpp::frame::extended_header(payload.size()));
+    *c.control += payload;
+    Pump(c);
   }
 
   // ---- client → hub ---------------------------------------------------------------------------
@@ -509,13 +549,18 @@ struct WsTransport::Impl {
     auto socket = Socket(c);
     if (!socket) return;
     const std::shared_ptr<InFlight> in_flight = c.in_flight;
-    while (!c.queued.empty() && in_flight->bytes.load() < kInFlightBytes) {
-      // The frames this message takes: at least one, then more while it fits in the room left.
+    while ((c.control || !c.queued.empty()) && in_flight->bytes.load() < kInFlightBytes) {
+      // The frames this write takes: the control frames waiting, then data frames (at least
+      // one when there are no control frames) while they fit in the room left.
       const std::size_t room = kInFlightBytes - in_flight->bytes.load();
       constexpr std::size_t kMaxHeader = 10;  // an unmasked frame's header, at most
       std::string wire;
-      wire.reserve(std::min(c.queued_bytes + kMaxHeader * c.queued.size(), room));
-      do {
+      if (c.control) {
+        wire = std::move(*c.control);
+        c.control.reset();
+      }
+      wire.reserve(std::min(wire.size() + c.queued_bytes + kMaxHeader * c.queued.size(), room));
+      while (!c.queued.empty() && (wire.empty() || wire.size() < room)) {
         std::string frame = c.queued.pop_front();
         c.queued_bytes -= frame.size();
         const websocketpp::frame::basic_header header(websocketpp::frame::opcode::text,
@@ -523,29 +568,47 @@ struct WsTransport::Impl {
         wire += websocketpp::frame::prepare_header(
             header, websocketpp::frame::extended_header(frame.size()));
         wire += frame;
-      } while (!c.queued.empty() && wire.size() < room);
-      const std::size_t size = wire.size();
-      const spi::ConnectionId id = c.id;
-      in_flight->bytes += size;
-      auto* raw = new Message(messages, websocketpp::frame::opcode::text, 0);
-      std::shared_ptr<Message> message(raw, [this, in_flight, size, id](Message* m) {
-        delete m;
-        in_flight->bytes -= size;
-        if (!stopped.load() && !in_flight->pump_posted.exchange(true)) {
-          asio::post(io, [this, in_flight, id] {
-            in_flight->pump_posted = false;
-            const auto found = by_id.find(id);
-            if (found != by_id.end() && found->second->state != State::kClosing) {
-              Pump(*found->second);
-            }
-          });
-        }
-      });
-      message->get_raw_payload() = std::move(wire);
-      message->set_prepared(true);
-      socket->send(message);  // an error means the socket is closing: the frames are dropped
+      }
+      Write(*socket, in_flight, c.id, std::move(wire));
     }
     if (c.queued.empty() && c.close_when_drained) CloseSocket(c, c.drained_code, c.drained_reason);
+  }
+
+  // Writes framed bytes to the socket. When nothing of the connection is in websocketpp's hands
+  // (nothing in flight, and websocketpp writes nothing of its own while the socket is open: the
+  // endpoint sends the pings and pongs itself) the bytes go straight to the socket, without
+  // waiting: most writes end there, without the message, shared pointer, write buffers and
+  // completion handlers websocketpp allocates for each (docs/performance.md, "Writes straight to
+  // the socket"). What the socket does not take at once (its buffer is full, or an error that
+  // websocketpp will meet and close on) is handed to websocketpp as one prepared message, behind
+  // which later writes queue, so the order of the bytes is kept.
+  void Write(Endpoint::connection_type& socket, const std::shared_ptr<InFlight>& in_flight,
+             spi::ConnectionId id, std::string wire) {
+    if (in_flight->bytes.load() == 0 && socket.get_state() == websocketpp::session::state::open) {
+      const ssize_t sent = ::send(socket.get_raw_socket().native_handle(), wire.data(),
+                                  wire.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (sent == static_cast<ssize_t>(wire.size())) return;
+      if (sent > 0) wire.erase(0, static_cast<std::size_t>(sent));
+    }
+    const std::size_t size = wire.size();
+    in_flight->bytes += size;
+    auto* raw = new Message(messages, websocketpp::frame::opcode::text, 0);
+    std::shared_ptr<Message> message(raw, [this, in_flight, size, id](Message* m) {
+      delete m;
+      in_flight->bytes -= size;
+      if (!stopped.load() && !in_flight->pump_posted.exchange(true)) {
+        asio::post(io, [this, in_flight, id] {
+          in_flight->pump_posted = false;
+          const auto found = by_id.find(id);
+          if (found != by_id.end() && found->second->state != State::kClosing) {
+            Pump(*found->second);
+          }
+        });
+      }
+    });
+    message->get_raw_payload() = std::move(wire);
+    message->set_prepared(true);
+    socket.send(message);  // an error means the socket is closing: the frames are dropped
   }
 
   // ---- closing --------------------------------------------------------------------------------
@@ -640,10 +703,8 @@ WsTransport::WsTransport(WsOptions options) : impl_(std::make_shared<Impl>(std::
   Impl* impl = impl_.get();
   const long close_ms =
       static_cast<long>(std::chrono::milliseconds(impl->options.close_timeout).count());
-  const long pong_ms =
-      static_cast<long>(std::chrono::milliseconds(impl->options.pong_timeout).count());
   endpoint.set_validate_handler([impl](Handle h) { return impl->Validate(h); });
-  endpoint.set_tcp_post_init_handler([impl, close_ms, pong_ms](Handle h) {
+  endpoint.set_tcp_post_init_handler([impl, close_ms](Handle h) {
     auto socket = impl->endpoint.get_con_from_hdl(h);
     // Frames are small and written as they come: without TCP_NODELAY a frame written while the
     // previous one is unacknowledged waits for the peer's delayed acknowledgement (up to 40 ms
@@ -652,7 +713,6 @@ WsTransport::WsTransport(WsOptions options) : impl_(std::make_shared<Impl>(std::
     asio::error_code ignored;  // a socket that cannot take it still works, only later
     socket->get_socket().set_option(asio::ip::tcp::no_delay(true), ignored);
     socket->set_close_handshake_timeout(close_ms);
-    socket->set_pong_timeout(pong_ms);
   });
   endpoint.set_open_handler([impl](Handle h) { impl->Opened(h); });
   endpoint.set_message_handler(
@@ -662,13 +722,17 @@ WsTransport::WsTransport(WsOptions options) : impl_(std::make_shared<Impl>(std::
   // like a frame, so a client that only answers our pings is not closed for silence.
   endpoint.set_pong_handler([impl](Handle h, std::string) {
     const auto found = impl->by_handle.find(h);
-    if (found == impl->by_handle.end() || found->second->state != State::kOpen) return;
-    if (auto* inbound = impl->hub.load()) inbound->OnKeepAlive(found->second->id);
-  });
-  endpoint.set_pong_timeout_handler([impl](Handle h, const std::string&) {
-    const auto found = impl->by_handle.find(h);
     if (found == impl->by_handle.end()) return;
-    impl->CloseSocket(*found->second, ws_close::kPongTimeout, ws_close::kPongTimeoutReason);
+    const std::shared_ptr<Connection> c = found->second;
+    impl->PongReceived(c);
+    if (c->state != State::kOpen) return;
+    if (auto* inbound = impl->hub.load()) inbound->OnKeepAlive(c->id);
+  });
+  // Answered by the endpoint (false: websocketpp does not answer it itself).
+  endpoint.set_ping_handler([impl](Handle h, std::string payload) {
+    const auto found = impl->by_handle.find(h);
+    if (found != impl->by_handle.end()) impl->PingReceived(*found->second, payload);
+    return false;
   });
 }
 

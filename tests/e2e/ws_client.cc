@@ -136,7 +136,11 @@ std::optional<std::string> WsClient::Next(int seconds) {
     std::string payload;
     while (TakeFrame(opcode, payload)) {
       if (opcode == 0x1) return payload;
-      if (opcode == 0x9 && answer_pings_) SendFrame(0xA, payload);  // ping → pong
+      if (opcode == 0x9) {
+        ++pings_received_;
+        if (answer_pings_) SendFrame(0xA, payload);  // ping → pong
+      }
+      if (opcode == 0xA) pongs_.push_back(payload);
       if (opcode == 0x8) {
         close_.code = payload.size() >= 2 ? (static_cast<unsigned char>(payload[0]) << 8) |
                                                 static_cast<unsigned char>(payload[1])
@@ -150,6 +154,19 @@ std::optional<std::string> WsClient::Next(int seconds) {
     if (closed_) return std::nullopt;
     if (!Fill(RemainingMs(until))) return std::nullopt;
   }
+}
+
+void WsClient::SendPing(const std::string& payload) { SendFrame(0x9, payload); }
+
+std::optional<std::string> WsClient::WaitPong(int seconds) {
+  const auto until = Clock::now() + std::chrono::seconds(seconds);
+  while (pongs_.empty() && !closed_ && Clock::now() < until) {
+    Next(std::max(1, RemainingMs(until) / 1000));
+  }
+  if (pongs_.empty()) return std::nullopt;
+  std::string payload = std::move(pongs_.front());
+  pongs_.erase(pongs_.begin());
+  return payload;
 }
 
 std::optional<std::string> WsClient::WaitFor(const std::string& type, int seconds) {

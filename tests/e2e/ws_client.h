@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace eventify::e2e {
 
@@ -34,6 +35,8 @@ class WsClient {
 
   void SendText(const std::string& text);
   void SendBinary(const std::string& bytes);
+  // A ping frame with `payload` (at most 125 bytes); WaitPong reads its answer.
+  void SendPing(const std::string& payload);
   // {"type":"auth","token":token}
   void Authenticate(const std::string& token);
 
@@ -47,8 +50,14 @@ class WsClient {
   // `seconds`.
   WsClose WaitClose(int seconds = 10);
 
+  // Reads (dropping text frames) until a pong frame arrives; its payload, or nullopt when the
+  // socket closed or `seconds` passed.
+  std::optional<std::string> WaitPong(int seconds = 10);
+
   // Whether reading answers the server's pings (true by default); false plays a dead peer.
   void set_answer_pings(bool answer) { answer_pings_ = answer; }
+  // The server's pings read so far.
+  int pings_received() const { return pings_received_; }
 
   bool closed() const { return closed_; }
   const WsClose& close_frame() const { return close_; }
@@ -63,6 +72,8 @@ class WsClient {
   int status_ = 0;
   bool closed_ = false;
   bool answer_pings_ = true;
+  int pings_received_ = 0;
+  std::vector<std::string> pongs_;  // payloads of the pongs read and not yet taken by WaitPong
   WsClose close_;
   std::string buffer_;
 };

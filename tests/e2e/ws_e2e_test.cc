@@ -230,6 +230,14 @@ BOOST_AUTO_TEST_CASE(an_unanswered_ping_closes_the_socket_and_feeds_presence) {
   BOOST_TEST(JsonString(*offline, "/user_id") == eve.id);
   BOOST_TEST(offline->find("\"is_online\":false") != std::string::npos, *offline);
   CheckClose(*dead, 4410, "pong_timeout");
+  BOOST_TEST(alive->pings_received() >= 1);
+  BOOST_TEST(dead->pings_received() == 1);  // one ping, then its pong's deadline closed it
+
+  // The peer's ping is answered with its payload (RFC 6455 5.5.3).
+  alive->SendPing("are you there");
+  const auto answer = alive->WaitPong();
+  BOOST_REQUIRE(answer.has_value());
+  BOOST_TEST(*answer == "are you there");
 
   alive->SendText(R"({"type":"ping","ref":"alive"})");
   const auto pong = alive->WaitFor("pong");
