@@ -111,16 +111,17 @@ struct Connection {
   bool counted_for_user = false;
   std::unique_ptr<asio::steady_timer> auth_timer;
   std::unique_ptr<asio::steady_timer> ping_timer;  // the next ping, or the deadline of its pong
-  bool awaiting_pong = false;                      // a ping went out and no pong came back yet
   Clock::time_point ping_sent_at{};
-  // Control frames (our pings, pongs to the peer's), framed, to go out ahead of `queued` at the
-  // next pump; allocated only while one waits.
-  std::unique_ptr<std::string> control;
   Clock::time_point window_start{};
   int window_frames = 0;
   FrameQueue queued;  // not yet handed to websocketpp
   std::size_t queued_bytes = 0;
   bool pump_pending = false;  // in Impl::pump_later: pumped at the end of the hub's burst
+  bool awaiting_pong = false;  // a ping went out and no pong came back yet
+  bool ping_due = false;       // our ping, to go out ahead of `queued` at the next pump
+  // The pong owed for the peer's latest ping (its payload), ahead of `queued` at the next pump;
+  // a newer ping replaces it (RFC 6455 5.5.3), so a peer that pings and never reads holds one.
+  std::unique_ptr<std::string> pong_due;
   // A close the hub asked for, made once the frames queued before it have been handed over.
   bool close_when_drained = false;
   websocketpp::close::status::value drained_code = 0;
@@ -376,14 +377,18 @@ struct WsTransport::Impl {
     c->ping_timer->expires_at(at);
     c->ping_timer->async_wait([this, c](const asio::error_code& error) {
       if (error || c->state == State::kClosing) return;
+      // A completion already queued when the timer was moved on (PongReceived in the same turn
+      // of the loop) is stale: the wait set by the move is the one that counts.
+      if (c->ping_timer->expiry() > Clock::now()) return;
       if (c->awaiting_pong) {
         CloseSocket(*c, ws_close::kPongTimeout, ws_close::kPongTimeoutReason);
         return;
       }
       c->awaiting_pong = true;
       c->ping_sent_at = Clock::now();
-      SendControl(*c, websocketpp::frame::opcode::ping, {});
+      c->ping_due = true;
       SchedulePing(c, c->ping_sent_at + options.pong_timeout);
+      Pump(*c);
     });
   }
 
@@ -393,22 +398,20 @@ struct WsTransport::Impl {
     SchedulePing(c, std::max(c->ping_sent_at + options.ping_interval, Clock::now()));
   }
 
-  // A ping from the peer is answered with a pong carrying its payload (RFC 6455 5.5.3).
-  void PingReceived(Connection& c, const std::string& payload) {
+  // A ping from the peer is answered with a pong carrying its payload (RFC 6455 5.5.3; at most
+  // 125 bytes: websocketpp refuses a longer control frame from the peer).
+  void PingReceived(Connection& c, std::string payload) {
     if (c.state == State::kClosing) return;
-    SendControl(c, websocketpp::frame::opcode::pong, payload);
+    c.pong_due = std::make_unique<std::string>(std::move(payload));
+    Pump(c);
   }
 
-  // Queues a control frame (payload at most 125 bytes: websocketpp refuses longer ones from the
-  // peer) ahead of the data frames not yet written, and pumps.
-  void SendControl(Connection& c, websocketpp::frame::opcode::value opcode,
-                   const std::string& payload) {
+  static void AppendFrame(std::string& wire, websocketpp::frame::opcode::value opcode,
+                          const std::string& payload) {
     const websocketpp::frame::basic_header header(opcode, payload.size(), true, false);
-    if (!c.control) c.control = std::make_unique<std::string>();
-    *c.control += websocketpp::frame::prepare_header(
+    wire += websocketpp::frame::prepare_header(
         header, websocketpp::frame::extended_header(payload.size()));
-    *c.control += payload;
-    Pump(c);
+    wire += payload;
   }
 
   // ---- client → hub ---------------------------------------------------------------------------
@@ -539,35 +542,29 @@ struct WsTransport::Impl {
     Pump(c);
   }
 
-  // Hands queued frames to websocketpp while less than kInFlightBytes are in flight, those of one
-  // pump as one websocketpp message: each frame is framed here (a server frame is not masked) and
-  // the message's payload is the frames back to back, written as they are (prepared, with no
-  // header of its own). websocketpp allocates a message, a shared pointer and write buffers per
-  // message: one per pump instead of one per frame. The deleter takes the bytes off the in-flight
-  // count and asks for the next pump once websocketpp has written them.
+  // Writes queued frames (Write) while less than kInFlightBytes are in flight, those of one pump
+  // in one write: each frame is framed here (a server frame is not masked) and the write is the
+  // frames back to back, the pending ping and pong first.
   void Pump(Connection& c) {
     auto socket = Socket(c);
     if (!socket) return;
     const std::shared_ptr<InFlight> in_flight = c.in_flight;
-    while ((c.control || !c.queued.empty()) && in_flight->bytes.load() < kInFlightBytes) {
-      // The frames this write takes: the control frames waiting, then data frames (at least
-      // one when there are no control frames) while they fit in the room left.
+    while ((c.ping_due || c.pong_due || !c.queued.empty()) &&
+           in_flight->bytes.load() < kInFlightBytes) {
+      // The frames this write takes: the control frames due, then data frames while they fit
+      // in the room left (at least one: the room is never 0 here).
       const std::size_t room = kInFlightBytes - in_flight->bytes.load();
       constexpr std::size_t kMaxHeader = 10;  // an unmasked frame's header, at most
       std::string wire;
-      if (c.control) {
-        wire = std::move(*c.control);
-        c.control.reset();
-      }
-      wire.reserve(std::min(wire.size() + c.queued_bytes + kMaxHeader * c.queued.size(), room));
-      while (!c.queued.empty() && (wire.empty() || wire.size() < room)) {
+      wire.reserve(std::min(c.queued_bytes + kMaxHeader * (c.queued.size() + 2), room));
+      if (c.ping_due) AppendFrame(wire, websocketpp::frame::opcode::ping, {});
+      if (c.pong_due) AppendFrame(wire, websocketpp::frame::opcode::pong, *c.pong_due);
+      c.ping_due = false;
+      c.pong_due.reset();
+      while (!c.queued.empty() && wire.size() < room) {
         std::string frame = c.queued.pop_front();
         c.queued_bytes -= frame.size();
-        const websocketpp::frame::basic_header header(websocketpp::frame::opcode::text,
-                                                      frame.size(), true, false);
-        wire += websocketpp::frame::prepare_header(
-            header, websocketpp::frame::extended_header(frame.size()));
-        wire += frame;
+        AppendFrame(wire, websocketpp::frame::opcode::text, frame);
       }
       Write(*socket, in_flight, c.id, std::move(wire));
     }
@@ -619,6 +616,8 @@ struct WsTransport::Impl {
     c.state = State::kClosing;
     c.queued.clear();
     c.queued_bytes = 0;
+    c.ping_due = false;
+    c.pong_due.reset();
     if (c.auth_timer) c.auth_timer->cancel();
     if (c.ping_timer) c.ping_timer->cancel();
     if (auto socket = Socket(c)) {
@@ -731,7 +730,9 @@ WsTransport::WsTransport(WsOptions options) : impl_(std::make_shared<Impl>(std::
   // Answered by the endpoint (false: websocketpp does not answer it itself).
   endpoint.set_ping_handler([impl](Handle h, std::string payload) {
     const auto found = impl->by_handle.find(h);
-    if (found != impl->by_handle.end()) impl->PingReceived(*found->second, payload);
+    if (found == impl->by_handle.end()) return false;
+    const std::shared_ptr<Connection> c = found->second;  // a close below may forget it
+    impl->PingReceived(*c, std::move(payload));
     return false;
   });
 }

@@ -130,7 +130,11 @@ bool WsClient::TakeFrame(int& opcode, std::string& payload) {
 }
 
 std::optional<std::string> WsClient::Next(int seconds) {
-  const auto until = Clock::now() + std::chrono::seconds(seconds);
+  return NextUntil(Clock::now() + std::chrono::seconds(seconds), false);
+}
+
+std::optional<std::string> WsClient::NextUntil(std::chrono::steady_clock::time_point until,
+                                               bool stop_at_pong) {
   for (;;) {
     int opcode = 0;
     std::string payload;
@@ -140,7 +144,10 @@ std::optional<std::string> WsClient::Next(int seconds) {
         ++pings_received_;
         if (answer_pings_) SendFrame(0xA, payload);  // ping → pong
       }
-      if (opcode == 0xA) pongs_.push_back(payload);
+      if (opcode == 0xA) {
+        pongs_.push_back(payload);
+        if (stop_at_pong) return std::nullopt;
+      }
       if (opcode == 0x8) {
         close_.code = payload.size() >= 2 ? (static_cast<unsigned char>(payload[0]) << 8) |
                                                 static_cast<unsigned char>(payload[1])
@@ -160,9 +167,7 @@ void WsClient::SendPing(const std::string& payload) { SendFrame(0x9, payload); }
 
 std::optional<std::string> WsClient::WaitPong(int seconds) {
   const auto until = Clock::now() + std::chrono::seconds(seconds);
-  while (pongs_.empty() && !closed_ && Clock::now() < until) {
-    Next(std::max(1, RemainingMs(until) / 1000));
-  }
+  while (pongs_.empty() && !closed_ && Clock::now() < until) NextUntil(until, true);
   if (pongs_.empty()) return std::nullopt;
   std::string payload = std::move(pongs_.front());
   pongs_.erase(pongs_.begin());

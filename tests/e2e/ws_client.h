@@ -6,6 +6,7 @@
 // Thread-safety: use each object from one thread.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -64,6 +65,9 @@ class WsClient {
 
  private:
   void SendFrame(int opcode, const std::string& payload);
+  // Next, ending early (nullopt) once a pong was read when `stop_at_pong`.
+  std::optional<std::string> NextUntil(std::chrono::steady_clock::time_point until,
+                                       bool stop_at_pong);
   bool Fill(int timeout_ms);  // reads more bytes; false on timeout or end
   // One whole frame from the buffer, if there is one.
   bool TakeFrame(int& opcode, std::string& payload);
