@@ -278,7 +278,9 @@ BOOST_AUTO_TEST_CASE(a_slow_reader_is_closed_and_the_others_keep_being_served) {
   BOOST_REQUIRE(sender->WaitFor("joined").has_value());
 
   const std::string text(3900, 'z');
-  constexpr int kMessages = 400;
+  // ~7.8 MB for the slow reader: more than the kernel buffers (tcp_wmem at most 4 MiB here) and
+  // the endpoint (64 KiB in flight, 64 KiB queued) take.
+  constexpr int kMessages = 2000;
   for (int i = 1; i <= kMessages; ++i) {
     sender->SendText(MessageFrame(conversation, text, "slow-" + std::to_string(i)));
     const auto sent = sender->WaitFor("sent");

@@ -382,7 +382,9 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
 
   // One commit's messages: `message` on the room channel (but to the sending connection, which
   // gets `sent`), `new_message` with the unread count on the notification channel of every other
-  // member who is online. One read transaction for the whole commit (see Prepare).
+  // member who is online, on their connections that did not join the conversation (a joined
+  // one has the message, and its `pos`, in `message`). One read transaction for the whole commit
+  // (see Prepare).
   void RouteMessages(const std::vector<Message>& messages) {
     std::unordered_map<std::string, std::set<std::string>> members;  // conversation -> online
     // On a storage failure nobody is told: the messages are durable and history has them.
@@ -444,8 +446,13 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
           if (!own) ++e.unread;
         }
         if (!own) {
-          SendTo(*member.connections, frames.For(e.unread));
-          notified.insert(*member.user);
+          std::string notice;  // built for the first connection that gets it
+          for (ConnectionId connection : *member.connections) {
+            if (audience.room != nullptr && audience.room->contains(connection)) continue;
+            if (notice.empty()) notice = frames.For(e.unread);
+            transport_->Send(connection, notice);
+          }
+          notified.insert(*member.user);  // their totals follow, joined or not
         }
       }
     }
