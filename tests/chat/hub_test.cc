@@ -132,6 +132,29 @@ BOOST_AUTO_TEST_CASE(a_message_goes_to_the_room_channel_and_to_each_other_member
   BOOST_TEST(transport.TakeTypes(b).empty());
 }
 
+// Joined, a connection has a conversation's messages as `message` only; once it left, as
+// `new_message` again (with the unread count carried on meanwhile).
+BOOST_AUTO_TEST_CASE(a_connection_that_left_the_conversation_is_notified_again) {
+  BookedEvent({ann});
+  const Conversation direct = ValueOrFail(chat().OpenDirect(ann, organizer.user_id));
+  const spi::ConnectionId a = Connect(ann), o = Connect(organizer);
+  Join(o, direct);
+  transport.Take(a);
+  Frame(a, MessageJson(direct, "while joined", "k1"));
+  BOOST_TEST((transport.TakeTypes(o) == Types{"message", "unread_count"}));
+  Frame(o, R"({"type":"leave","conversation_id":")" + direct.id + R"(","ref":"l"})");
+  BOOST_TEST((transport.TakeTypes(o) == Types{"left"}));
+  transport.Take(a);  // its `sent`
+  Frame(a, MessageJson(direct, "after leaving", "k2"));
+  const std::vector<std::string> frames = transport.Take(o);
+  BOOST_REQUIRE_EQUAL(frames.size(), 2u);
+  BOOST_TEST(R::Member(frames[0], "type") == "new_message");
+  BOOST_TEST(R::MessageMember(frames[0], "text") == "after leaving");
+  BOOST_TEST(R::Member(frames[0], "unread") == "2");
+  BOOST_TEST(R::Member(frames[1], "type") == "unread_count");
+  BOOST_TEST(R::Member(frames[1], "total") == "2");
+}
+
 BOOST_AUTO_TEST_CASE(a_room_message_notifies_the_members_holding_confirmed_bookings_only) {
   const Event event = BookedEvent({bob, cid});
   const Conversation room = ValueOrFail(chat().OpenEventRoom(bob, event.id));

@@ -11,6 +11,7 @@
 #define BOOST_TEST_MODULE e2e_ws
 #include <boost/test/unit_test.hpp>
 #include <csignal>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -278,9 +279,11 @@ BOOST_AUTO_TEST_CASE(a_slow_reader_is_closed_and_the_others_keep_being_served) {
   BOOST_REQUIRE(sender->WaitFor("joined").has_value());
 
   const std::string text(3900, 'z');
-  // ~7.8 MB for the slow reader: more than the kernel buffers (tcp_wmem at most 4 MiB here) and
-  // the endpoint (64 KiB in flight, 64 KiB queued) take.
-  constexpr int kMessages = 2000;
+  // Twice what the kernel may buffer for the socket (the largest send buffer, tcp_wmem's third
+  // figure: 4 MiB here), past which the endpoint's own 64 KiB in flight and 64 KiB queued fill.
+  long wmem_min = 0, wmem_default = 0, wmem_max = 4L << 20;
+  std::ifstream("/proc/sys/net/ipv4/tcp_wmem") >> wmem_min >> wmem_default >> wmem_max;
+  const int kMessages = static_cast<int>(2 * wmem_max / static_cast<long>(text.size())) + 1;
   for (int i = 1; i <= kMessages; ++i) {
     sender->SendText(MessageFrame(conversation, text, "slow-" + std::to_string(i)));
     const auto sent = sender->WaitFor("sent");

@@ -5,7 +5,8 @@
 //
 // Channels, as in the original's two sockets:
 //   - a notification channel per user, which every open connection of the user receives:
-//     `new_message` (with the conversation's unread count for that user), `unread_count` (the
+//     `new_message` (with the conversation's unread count for that user; not on a connection
+//     that joined the conversation, which has the message as `message`), `unread_count` (the
 //     user's total), `message_read`, `message_delivered`, `user_status_update`, `new_event`;
 //   - a room channel per conversation, which the connections that joined it receive: `message`,
 //     `typing`, `participant_status`. A connection joins a conversation only when its user is a
@@ -16,7 +17,8 @@
 // a frame is ignored.
 //
 // Recovery: the durable frames of the notification channel (`new_message`, `message_read`) carry
-// their stream position `pos` (Chat::StreamAfter), and `ready` the stream's newest position. A
+// their stream position `pos` (Chat::StreamAfter), and `ready` the stream's newest position; a
+// room channel's `message` carries its message's, inside the message object (`message.pos`). A
 // client that reconnects sends `resume` with the last position it saw and gets what it missed as
 // the same frames, oldest first, then `caught_up`; or `resync_required` when it missed more than
 // HubOptions::replay_limit. Typing and presence are ephemeral: no position, never replayed.

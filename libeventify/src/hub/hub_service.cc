@@ -275,7 +275,7 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
   // from the commit itself (OnCommitted), like that of a message sent over HTTP.
   void Send(ConnectionId connection, Session& session, const hub::ClientFrame& frame) {
     std::string key = session.principal.user_id + ":" + frame.message.idempotency_key;
-    sending_[key] = connection;
+    sending_[key] = Sending{connection, session.serial};
     {
       std::lock_guard lock(pending_mu_);
       ++pending_;
@@ -292,7 +292,10 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
   void Answer(ConnectionId connection, std::uint64_t serial, const std::string& ref,
               const std::string& key, const Result<Message>& sent) {
     auto sending = sending_.find(key);
-    if (sending != sending_.end() && sending->second == connection) sending_.erase(sending);
+    if (sending != sending_.end() && sending->second.connection == connection &&
+        sending->second.serial == serial) {
+      sending_.erase(sending);
+    }
     auto session = sessions_.find(connection);
     if (session == sessions_.end() || session->second.serial != serial) return;  // gone
     transport_->Send(connection,
@@ -401,7 +404,7 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
       std::vector<Member> members;
     };
     std::unordered_map<std::string_view, Audience> audiences;
-    std::unordered_set<std::string_view> notified;  // who got a new_message: their totals follow
+    std::unordered_set<std::string_view> notified;  // members told of a message: totals follow
     std::string sending_key;
     for (const Message& message : messages) {
       auto [at, first] = audiences.try_emplace(message.conversation_id);
@@ -428,9 +431,14 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
         ConnectionId origin = 0;
         bool from_here = false;
         sending_key.assign(message.sender_id).append(":").append(message.idempotency_key);
+        // The sending connection, if it is still the session that sent (an id may be reused
+        // once closed: a later session under it is just another subscriber).
         if (auto sending = sending_.find(sending_key); sending != sending_.end()) {
-          origin = sending->second;
-          from_here = true;
+          const auto session = sessions_.find(sending->second.connection);
+          if (session != sessions_.end() && session->second.serial == sending->second.serial) {
+            origin = sending->second.connection;
+            from_here = true;
+          }
         }
         const std::string out = frames.Room();
         for (ConnectionId subscriber : *audience.room) {
@@ -835,7 +843,11 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
 
   // Worker thread only.
   std::uint64_t last_serial_ = 0;
-  std::unordered_map<std::string, ConnectionId> sending_;  // "<sender>:<key>" -> connection
+  struct Sending {
+    ConnectionId connection;
+    std::uint64_t serial;  // the session's (Session::serial)
+  };
+  std::unordered_map<std::string, Sending> sending_;  // "<sender>:<key>" -> its connection
   std::unordered_map<std::string, spi::ConversationRecord> conversations_;  // seen so far
   // Online user -> conversation -> unread count.
   std::unordered_map<std::string, std::unordered_map<std::string, UnreadEntry>> unread_;
