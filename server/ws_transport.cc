@@ -111,7 +111,6 @@ struct Connection {
   bool counted_for_user = false;
   std::unique_ptr<asio::steady_timer> auth_timer;
   std::unique_ptr<asio::steady_timer> ping_timer;  // the next ping, or the deadline of its pong
-  Clock::time_point ping_sent_at{};
   Clock::time_point window_start{};
   int window_frames = 0;
   FrameQueue queued;  // not yet handed to websocketpp
@@ -385,9 +384,8 @@ struct WsTransport::Impl {
         return;
       }
       c->awaiting_pong = true;
-      c->ping_sent_at = Clock::now();
       c->ping_due = true;
-      SchedulePing(c, c->ping_sent_at + options.pong_timeout);
+      SchedulePing(c, Clock::now() + options.pong_timeout);
       Pump(*c);
     });
   }
@@ -395,7 +393,9 @@ struct WsTransport::Impl {
   void PongReceived(const std::shared_ptr<Connection>& c) {
     if (!c->awaiting_pong || c->state == State::kClosing) return;
     c->awaiting_pong = false;
-    SchedulePing(c, std::max(c->ping_sent_at + options.ping_interval, Clock::now()));
+    // Awaiting a pong, the timer holds its deadline: the ping went out pong_timeout before.
+    const Clock::time_point ping_sent_at = c->ping_timer->expiry() - options.pong_timeout;
+    SchedulePing(c, std::max(ping_sent_at + options.ping_interval, Clock::now()));
   }
 
   // A ping from the peer is answered with a pong carrying its payload (RFC 6455 5.5.3; at most

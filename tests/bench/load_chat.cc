@@ -159,7 +159,7 @@ class ChatFleet final : public Fleet {
  private:
   struct Step {
     int rate = 0;
-    std::size_t sent = 0, acked = 0, delivered = 0, notifications = 0;
+    std::size_t sent = 0, acked = 0, delivered = 0;
     std::vector<std::int64_t> latencies;
   };
 
@@ -264,8 +264,6 @@ class ChatFleet final : public Fleet {
       (void)socket;
       ++total_acked_;
       if (step) ++step->acked;
-    } else if (type == "new_message" && step) {
-      ++step->notifications;
     }
   }
 

@@ -46,8 +46,9 @@ std::string SentFrame(const Message& message, const std::string& ref);
 std::string MessageFrame(const Message& message);
 std::string NewMessageFrame(const Message& message, std::int64_t unread);
 // The frames one message makes when it is routed: the room channel's `message` and the
-// `new_message` of each member's connections that did not join, which differ only in `unread`. The message's JSON is written
-// once; each member's frame is a copy of the prefix with their count.
+// `new_message` of each member's connections that did not join, which differ only in `unread`.
+// The message's JSON is written once; each member's frame is a copy of the prefix with their
+// count.
 class MessageFrames {
  public:
   explicit MessageFrames(const Message& message);
