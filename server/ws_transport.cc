@@ -7,13 +7,19 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include <websocketpp/config/asio_no_tls.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
+#include <websocketpp/concurrency/none.hpp>
+#include <websocketpp/config/core.hpp>
 #include <websocketpp/server.hpp>
 
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -32,35 +38,49 @@ namespace {
 
 constexpr std::size_t kReadBufferBytes = 1024;
 
-// websocketpp's asio configuration but for the read buffer that each connection carries inline:
-// 16 KiB by default, which made most of an idle socket's memory. Frames and handshakes longer
-// than the buffer are read in several pieces (websocketpp parses incrementally); a client's chat
-// frame is a few hundred bytes. 1 KiB against 2 KiB: 1 KiB less per socket, throughput within
-// the noise (docs/performance.md).
-struct WsConfig : websocketpp::config::asio {
+// websocketpp's protocol (handshake, framing, closing handshake) over its iostream transport: the
+// endpoint owns the sockets (Asio, one I/O thread) and feeds each connection's websocketpp state
+// machine the bytes it reads, and websocketpp's writes come back through the connection's write
+// handler to the same socket. websocketpp's Asio transport carried about 2.1 KB more per
+// connection (its socket wrapper, strand and two fixed 1 KiB handler allocators;
+// docs/performance.md, "websocketpp's iostream transport"), and everything runs on the I/O thread,
+// so no locks either. Each connection still carries its read buffer inline: frames and handshakes
+// longer than it are fed in several pieces (websocketpp parses incrementally); a client's chat
+// frame is a few hundred bytes.
+struct WsConfig : websocketpp::config::core {
   using type = WsConfig;
+  using concurrency_type = websocketpp::concurrency::none;
+  using elog_type = websocketpp::log::basic<concurrency_type, websocketpp::log::elevel>;
+  using alog_type = websocketpp::log::basic<concurrency_type, websocketpp::log::alevel>;
+  struct transport_config : websocketpp::config::core::transport_config {
+    using concurrency_type = WsConfig::concurrency_type;
+    using elog_type = WsConfig::elog_type;
+    using alog_type = WsConfig::alog_type;
+    static const bool enable_multithreading = false;
+  };
+  using transport_type = websocketpp::transport::iostream::endpoint<transport_config>;
+  static const bool enable_multithreading = false;
   static const std::size_t connection_read_buffer_size = kReadBufferBytes;
 };
 
 using Endpoint = websocketpp::server<WsConfig>;
 using Handle = websocketpp::connection_hdl;
-using Message = websocketpp::config::asio::message_type;
 using Clock = std::chrono::steady_clock;
 
-// The bytes handed to websocketpp for a connection and not yet written to its socket. Each
-// message's deleter (it runs once websocketpp has written and released it) takes its bytes off.
-struct InFlight {
-  std::atomic<std::size_t> bytes{0};
-  std::atomic<bool> pump_posted{false};
-};
-
-// Frames are handed to websocketpp only while fewer than this many bytes are in flight; the rest
-// wait in the connection's own bounded queue, which can be dropped when the peer is too slow.
+// Frames are written to a connection only while fewer than this many of its bytes are unwritten
+// (taken by neither the socket nor the kernel); the rest wait in the connection's own bounded
+// queue, which can be dropped when the peer is too slow.
 constexpr std::size_t kInFlightBytes = 64 * 1024;
+// The HTTP upgrade must be done this long after the TCP connection was accepted (websocketpp's
+// own default when it owned the sockets).
+constexpr std::chrono::seconds kUpgradeTimeout{5};
+// What a connection keeps of its unwritten-bytes buffer once drained.
+constexpr std::size_t kKeptOutBytes = 4096;
 constexpr std::string_view kChatJoinRef = "chat_socket";
 constexpr std::size_t kMaxTokenBytes = 4096;
 
 enum class State {
+  kUpgrading,       // accepted; the HTTP upgrade is not done yet
   kAwaitingAuth,    // upgraded; its first frame must be the auth frame
   kAuthenticating,  // the hub has the token and has not answered `ready` yet
   kOpen,            // the hub accepted the token
@@ -99,21 +119,34 @@ class FrameQueue {
   std::size_t head_ = 0;  // frames_[0, head_) were taken
 };
 
-struct Connection {
-  spi::ConnectionId id = 0;
+// One accepted TCP connection: its socket, websocketpp's state machine over it, and the
+// endpoint's bookkeeping. Owned by Impl::by_handle from the accept to websocketpp's close (or
+// fail) handler, and by the socket's and timers' pending waits; touched on the I/O thread only.
+struct Connection : std::enable_shared_from_this<Connection> {
+  explicit Connection(asio::ip::tcp::socket s) : socket(std::move(s)) {}
+
+  asio::ip::tcp::socket socket;
+  Endpoint::connection_ptr ws;  // websocketpp's side, fed by the reads of `socket`
+  std::string out;              // written to the connection, not yet taken by the socket
+  bool write_armed = false;     // waiting for the socket to take `out`
+  bool transport_done = false;  // websocketpp ended its side: the socket closes once `out` is out
+  bool tcp_closed = false;      // the socket is closed: nothing more is read or written
+  spi::ConnectionId id = 0;     // from the upgrade on
   Handle handle;
   std::string address;
   std::string conversation_id;  // the chat socket's conversation; empty for notifications
-  State state = State::kAwaitingAuth;
+  State state = State::kUpgrading;
   bool hub_knows = false;     // OnOpened was called: OnClosed is owed
   bool join_pending = false;  // a chat socket waiting for the hub's answer to its join
   std::string user_id;        // from the hub's `ready`
   bool counted_for_user = false;
+  // The upgrade's deadline, then the auth frame's.
   std::unique_ptr<asio::steady_timer> auth_timer;
-  std::unique_ptr<asio::steady_timer> ping_timer;  // the next ping, or the deadline of its pong
+  // The next ping, or the deadline of its pong; once closing, the closing handshake's deadline.
+  std::unique_ptr<asio::steady_timer> ping_timer;
   Clock::time_point window_start{};
   int window_frames = 0;
-  FrameQueue queued;  // not yet handed to websocketpp
+  FrameQueue queued;  // not yet written
   std::size_t queued_bytes = 0;
   bool pump_pending = false;  // in Impl::pump_later: pumped at the end of the hub's burst
   bool awaiting_pong = false;  // a ping went out and no pong came back yet
@@ -125,7 +158,6 @@ struct Connection {
   bool close_when_drained = false;
   websocketpp::close::status::value drained_code = 0;
   std::string drained_reason;
-  std::shared_ptr<InFlight> in_flight = std::make_shared<InFlight>();
 };
 
 // The member `name` of a JSON object as a string; empty when it is not there or not a string.
@@ -188,9 +220,9 @@ struct WsTransport::Impl {
   std::atomic<spi::HubInbound*> hub{nullptr};
   WsOptions options;
   asio::io_context io;
+  asio::ip::tcp::acceptor acceptor{io};
+  asio::steady_timer accept_retry{io};  // after a failed accept (out of descriptors)
   Endpoint endpoint;
-  std::shared_ptr<Message::con_msg_man_type> messages =
-      std::make_shared<Message::con_msg_man_type>();
   std::thread thread;
   std::promise<void> thread_done;
 
@@ -283,10 +315,207 @@ struct WsTransport::Impl {
   std::unordered_map<std::string, int> per_address;
   std::unordered_map<std::string, int> per_user;
 
-  Endpoint::connection_ptr Socket(const Connection& c) {
-    websocketpp::lib::error_code ec;
-    auto socket = endpoint.get_con_from_hdl(c.handle, ec);
-    return ec ? nullptr : socket;
+  // What every read of a socket lands in before websocketpp copies it into the connection's own
+  // buffer: one for the I/O thread, so idle connections hold none.
+  std::array<char, 64 * 1024> read_buffer;
+
+  // ---- sockets ----------------------------------------------------------------------------------
+
+  void Accept() {
+    acceptor.async_accept([this](const asio::error_code& error, asio::ip::tcp::socket socket) {
+      if (error == asio::error::operation_aborted || !acceptor.is_open()) return;
+      if (!error) {
+        Accepted(std::move(socket));
+        Accept();
+        return;
+      }
+      // Out of descriptors, most likely: accepting again at once would spin.
+      accept_retry.expires_after(std::chrono::milliseconds(100));
+      accept_retry.async_wait([this](const asio::error_code& waited) {
+        if (!waited && acceptor.is_open()) Accept();
+      });
+    });
+  }
+
+  void Accepted(asio::ip::tcp::socket socket) {
+    asio::error_code ignored;  // a socket that cannot take an option still works
+    // Frames are small and written as they come: without TCP_NODELAY a frame written while the
+    // previous one is unacknowledged waits for the peer's delayed acknowledgement (up to 40 ms
+    // on Linux).
+    socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+    socket.non_blocking(true, ignored);
+    auto c = std::make_shared<Connection>(std::move(socket));
+    const auto remote = c->socket.remote_endpoint(ignored);
+    c->address = ignored ? std::string("unknown") : remote.address().to_string();
+    c->ws = endpoint.get_connection();
+    if (!c->ws) return;  // closes the socket
+    c->handle = c->ws->get_handle();
+    // websocketpp calls these only from within the calls made to it below, while `c` lives.
+    Connection* raw = c.get();
+    c->ws->set_write_handler([this, raw](Handle, const char* data, std::size_t size) {
+      WriteRaw(*raw, data, size);
+      return websocketpp::lib::error_code();
+    });
+    c->ws->set_shutdown_handler([this, raw](Handle) {
+      TransportDone(*raw);
+      return websocketpp::lib::error_code();
+    });
+    by_handle.emplace(c->handle, c);
+    c->auth_timer = std::make_unique<asio::steady_timer>(io, kUpgradeTimeout);
+    c->auth_timer->async_wait([this, c](const asio::error_code& error) {
+      if (!error && c->state == State::kUpgrading) Drop(*c);
+    });
+    if (shutting_down) {
+      Drop(*c);
+      return;
+    }
+    c->ws->start();  // asks for the handshake's bytes
+    Read(c);
+  }
+
+  void Read(const std::shared_ptr<Connection>& c) {
+    c->socket.async_wait(asio::socket_base::wait_read, [this, c](const asio::error_code& error) {
+      if (error || c->tcp_closed) return;
+      ReadReady(*c);
+    });
+  }
+
+  // Feeds websocketpp everything the socket holds (its handlers run inside read_all), then
+  // waits for more, or ends the connection at the end of the stream or on an error.
+  void ReadReady(Connection& c) {
+    const std::shared_ptr<Connection> held = c.shared_from_this();
+    const Endpoint::connection_ptr ws = c.ws;
+    for (;;) {
+      asio::error_code error;
+      const std::size_t size = c.socket.read_some(asio::buffer(read_buffer), error);
+      if (error == asio::error::would_block || error == asio::error::try_again) break;
+      if (error) {
+        EndTransport(c, error == asio::error::eof);
+        return;
+      }
+      ws->read_all(read_buffer.data(), size);  // less when websocketpp stopped reading: dropped
+      if (c.tcp_closed || c.transport_done) return;
+    }
+    Read(held);
+  }
+
+  // The peer is gone (end of stream, or an error): websocketpp ends its side, and its close (or
+  // fail) handler runs.
+  void EndTransport(Connection& c, bool eof) {
+    const Endpoint::connection_ptr ws = c.ws;
+    if (eof) {
+      ws->eof();  // completes websocketpp's pending read, which ends the connection
+    } else {
+      ws->fatal_error();
+    }
+    if (ws->get_state() != websocketpp::session::state::closed) {
+      ws->terminate(websocketpp::transport::error::make_error_code(
+          websocketpp::transport::error::eof));  // it was not reading
+    }
+  }
+
+  // Closes the socket now, whatever is unwritten, and lets websocketpp end its side.
+  void Drop(Connection& c) {
+    const std::shared_ptr<Connection> held = c.shared_from_this();
+    CloseTcp(c);
+    EndTransport(c, /*eof=*/true);
+  }
+
+  void CloseTcp(Connection& c) {
+    if (c.tcp_closed) return;
+    c.tcp_closed = true;
+    asio::error_code ignored;
+    c.socket.close(ignored);  // cancels the pending waits
+    std::string().swap(c.out);
+    if (c.auth_timer) c.auth_timer->cancel();
+    if (c.ping_timer) c.ping_timer->cancel();
+  }
+
+  // websocketpp's end of the connection (its shutdown handler): the socket closes once what was
+  // written to it is out, or after ws.close_timeout when the peer does not read.
+  void TransportDone(Connection& c) {
+    c.transport_done = true;
+    if (c.out.empty()) {
+      CloseTcp(c);
+      return;
+    }
+    ArmCloseDeadline(c);
+  }
+
+  // The closing handshake's deadline (and, once websocketpp is done, the last write's): past it
+  // the socket is dropped.
+  void ArmCloseDeadline(Connection& c) {
+    if (!c.ping_timer) c.ping_timer = std::make_unique<asio::steady_timer>(io);
+    c.ping_timer->expires_after(options.close_timeout);
+    c.ping_timer->async_wait([this, held = c.shared_from_this()](const asio::error_code& error) {
+      if (!error && !held->tcp_closed) Drop(*held);
+    });
+  }
+
+  // Everything written to a connection, websocketpp's handshake and close frames and the
+  // endpoint's frames alike, goes out in the order written: straight to the socket when nothing
+  // is waiting (most writes end there), else behind what waits, when the socket can take more.
+  void WriteRaw(Connection& c, const char* data, std::size_t size) {
+    if (c.tcp_closed || size == 0) return;
+    if (c.out.empty()) {
+      const ssize_t sent =
+          ::send(c.socket.native_handle(), data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (sent == static_cast<ssize_t>(size)) return;
+      if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        Broken(c);
+        return;
+      }
+      if (sent > 0) {
+        data += sent;
+        size -= static_cast<std::size_t>(sent);
+      }
+    }
+    c.out.append(data, size);
+    if (!c.write_armed) ArmWrite(c);
+  }
+
+  // A write failed (the peer reset the connection): nothing more is written, and the read side,
+  // which sees the same error, ends the connection.
+  void Broken(Connection& c) {
+    std::string().swap(c.out);
+    asio::error_code ignored;
+    c.socket.shutdown(asio::socket_base::shutdown_send, ignored);
+    if (c.transport_done) CloseTcp(c);
+  }
+
+  void ArmWrite(Connection& c) {
+    c.write_armed = true;
+    c.socket.async_wait(asio::socket_base::wait_write,
+                        [this, held = c.shared_from_this()](const asio::error_code& error) {
+                          held->write_armed = false;
+                          if (!error && !held->tcp_closed) Flush(*held);
+                        });
+  }
+
+  // The socket can take more: writes what waits, then the frames queued behind it.
+  void Flush(Connection& c) {
+    std::size_t taken = 0;
+    while (taken < c.out.size()) {
+      const ssize_t sent = ::send(c.socket.native_handle(), c.out.data() + taken,
+                                  c.out.size() - taken, MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (sent < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) break;
+        Broken(c);
+        return;
+      }
+      taken += static_cast<std::size_t>(sent);
+    }
+    c.out.erase(0, taken);
+    if (!c.out.empty()) {
+      ArmWrite(c);
+      return;
+    }
+    if (c.out.capacity() > kKeptOutBytes) std::string().swap(c.out);
+    if (c.transport_done) {
+      CloseTcp(c);
+      return;
+    }
+    Pump(c);
   }
 
   // ---- handshake ----------------------------------------------------------------------------
@@ -336,18 +565,15 @@ struct WsTransport::Impl {
   }
 
   void Opened(Handle handle) {
-    auto socket = endpoint.get_con_from_hdl(handle);
-    auto c = std::make_shared<Connection>();
+    const auto found = by_handle.find(handle);
+    if (found == by_handle.end()) return;
+    const std::shared_ptr<Connection> c = found->second;
     c->id = ++next_id;
-    c->handle = handle;
-    ParsePath(socket->get_resource(), c->conversation_id);
-    ClearHeaders(socket->get_request());
-    ClearHeaders(socket->get_response());
-    asio::error_code ec;
-    const auto remote = socket->get_raw_socket().remote_endpoint(ec);
-    c->address = ec ? std::string("unknown") : remote.address().to_string();
+    c->state = State::kAwaitingAuth;
+    ParsePath(c->ws->get_resource(), c->conversation_id);
+    ClearHeaders(c->ws->get_request());
+    ClearHeaders(c->ws->get_response());
     by_id.emplace(c->id, c);
-    by_handle.emplace(handle, c);
     const int from_address = ++per_address[c->address];
     if (shutting_down) {
       CloseSocket(*c, ws_close::kGoingAway, ws_close::kShuttingDown);
@@ -357,7 +583,7 @@ struct WsTransport::Impl {
       CloseSocket(*c, ws_close::kTooManyConnections, ws_close::kTooManyForAddress);
       return;
     }
-    c->auth_timer = std::make_unique<asio::steady_timer>(io, options.auth_timeout);
+    c->auth_timer->expires_after(options.auth_timeout);  // the upgrade's wait ends, aborted
     c->auth_timer->async_wait([this, c](const asio::error_code& error) {
       if (error || c->state != State::kAwaitingAuth) return;
       CloseSocket(*c, ws_close::kAuthTimeout, ws_close::kAuthTimeoutReason);
@@ -366,8 +592,8 @@ struct WsTransport::Impl {
   }
 
   // Keep-alive. The endpoint sends its pings itself, through the connection's own queue, instead
-  // of websocketpp's `ping` (and answers the peer's pings itself: PingReceived): websocketpp then
-  // writes nothing of its own while the socket is open, which Write relies on. One timer per
+  // of websocketpp's `ping` (which needs its timers: the iostream transport has none), and
+  // answers the peer's pings itself (PingReceived), keeping only the latest. One timer per
   // connection: `ws.ping_interval` after the last ping (or the open), a ping; then the pong's
   // deadline, `ws.pong_timeout` later, where a socket still awaiting it is closed (4410); a
   // pong moves the timer on to the next ping.
@@ -509,14 +735,14 @@ struct WsTransport::Impl {
     return false;
   }
 
-  // Frames go to websocketpp while less than kInFlightBytes are in flight; beyond that they wait
-  // here, bounded by the send-queue limits. In a burst of the hub's calls the frames that fit in
-  // flight are only queued, and pumped together at the burst's end (PumpLater); a frame beyond
-  // the allowance first sends them on, so the limits count the same backlog as when every frame
-  // was pumped as it came.
+  // Frames are written while less than kInFlightBytes of the connection's are unwritten; beyond
+  // that they wait here, bounded by the send-queue limits. In a burst of the hub's calls the
+  // frames that fit are only queued, and pumped together at the burst's end (PumpLater); a frame
+  // beyond the allowance first sends them on, so the limits count the same backlog as when every
+  // frame was pumped as it came.
   void Queue(Connection& c, std::string frame) {
     if (in_hub_burst) {
-      if (c.in_flight->bytes.load() + c.queued_bytes + frame.size() <= kInFlightBytes) {
+      if (c.out.size() + c.queued_bytes + frame.size() <= kInFlightBytes) {
         c.queued_bytes += frame.size();
         c.queued.push_back(std::move(frame));
         if (!c.pump_pending) {
@@ -542,18 +768,16 @@ struct WsTransport::Impl {
     Pump(c);
   }
 
-  // Writes queued frames (Write) while less than kInFlightBytes are in flight, those of one pump
-  // in one write: each frame is framed here (a server frame is not masked) and the write is the
-  // frames back to back, the pending ping and pong first.
+  // Writes queued frames while less than kInFlightBytes of the connection's are unwritten, those
+  // of one pump in one write: each frame is framed here (a server frame is not masked) and the
+  // write is the frames back to back, the pending ping and pong first. Flush pumps again as the
+  // socket takes what waits.
   void Pump(Connection& c) {
-    auto socket = Socket(c);
-    if (!socket) return;
-    const std::shared_ptr<InFlight> in_flight = c.in_flight;
-    while ((c.ping_due || c.pong_due || !c.queued.empty()) &&
-           in_flight->bytes.load() < kInFlightBytes) {
+    if (c.transport_done || c.tcp_closed) return;
+    while ((c.ping_due || c.pong_due || !c.queued.empty()) && c.out.size() < kInFlightBytes) {
       // The frames this write takes: the control frames due, then data frames while they fit
       // in the room left (at least one: the room is never 0 here).
-      const std::size_t room = kInFlightBytes - in_flight->bytes.load();
+      const std::size_t room = kInFlightBytes - c.out.size();
       constexpr std::size_t kMaxHeader = 10;  // an unmasked frame's header, at most
       std::string wire;
       wire.reserve(std::min(c.queued_bytes + kMaxHeader * (c.queued.size() + 2), room));
@@ -566,46 +790,10 @@ struct WsTransport::Impl {
         c.queued_bytes -= frame.size();
         AppendFrame(wire, websocketpp::frame::opcode::text, frame);
       }
-      Write(*socket, in_flight, c.id, std::move(wire));
+      WriteRaw(c, wire.data(), wire.size());
+      if (c.tcp_closed) return;
     }
     if (c.queued.empty() && c.close_when_drained) CloseSocket(c, c.drained_code, c.drained_reason);
-  }
-
-  // Writes framed bytes to the socket. When nothing of the connection is in websocketpp's hands
-  // (nothing in flight, and websocketpp writes nothing of its own while the socket is open: the
-  // endpoint sends the pings and pongs itself) the bytes go straight to the socket, without
-  // waiting: most writes end there, without the message, shared pointer, write buffers and
-  // completion handlers websocketpp allocates for each (docs/performance.md, "Writes straight to
-  // the socket"). What the socket does not take at once (its buffer is full, or an error that
-  // websocketpp will meet and close on) is handed to websocketpp as one prepared message, behind
-  // which later writes queue, so the order of the bytes is kept.
-  void Write(Endpoint::connection_type& socket, const std::shared_ptr<InFlight>& in_flight,
-             spi::ConnectionId id, std::string wire) {
-    if (in_flight->bytes.load() == 0 && socket.get_state() == websocketpp::session::state::open) {
-      const ssize_t sent = ::send(socket.get_raw_socket().native_handle(), wire.data(),
-                                  wire.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-      if (sent == static_cast<ssize_t>(wire.size())) return;
-      if (sent > 0) wire.erase(0, static_cast<std::size_t>(sent));
-    }
-    const std::size_t size = wire.size();
-    in_flight->bytes += size;
-    auto* raw = new Message(messages, websocketpp::frame::opcode::text, 0);
-    std::shared_ptr<Message> message(raw, [this, in_flight, size, id](Message* m) {
-      delete m;
-      in_flight->bytes -= size;
-      if (!stopped.load() && !in_flight->pump_posted.exchange(true)) {
-        asio::post(io, [this, in_flight, id] {
-          in_flight->pump_posted = false;
-          const auto found = by_id.find(id);
-          if (found != by_id.end() && found->second->state != State::kClosing) {
-            Pump(*found->second);
-          }
-        });
-      }
-    });
-    message->get_raw_payload() = std::move(wire);
-    message->set_prepared(true);
-    socket.send(message);  // an error means the socket is closing: the frames are dropped
   }
 
   // ---- closing --------------------------------------------------------------------------------
@@ -620,11 +808,14 @@ struct WsTransport::Impl {
     c.pong_due.reset();
     if (c.auth_timer) c.auth_timer->cancel();
     if (c.ping_timer) c.ping_timer->cancel();
-    if (auto socket = Socket(c)) {
-      websocketpp::lib::error_code ec;
-      socket->close(code, reason, ec);
-      if (ec) socket->terminate(ec);
+    if (c.tcp_closed || c.transport_done) return;
+    websocketpp::lib::error_code ec;
+    c.ws->close(code, reason, ec);  // the close frame is written at once
+    if (ec) {
+      Drop(c);
+      return;
     }
+    if (!c.tcp_closed && !c.transport_done) ArmCloseDeadline(c);
   }
 
   // Called by the hub (Transport::Close), on the I/O thread.
@@ -643,8 +834,8 @@ struct WsTransport::Impl {
     }
   }
 
-  // Closes once the frames queued so far have been handed to websocketpp (its own queue keeps
-  // their order ahead of the close frame); frames sent after the close are dropped.
+  // Closes once the frames queued so far have been written (the close frame goes out behind
+  // them); frames sent after the close are dropped.
   void CloseAfterQueue(Connection& c, websocketpp::close::status::value code,
                        const std::string& reason) {
     if (c.state == State::kClosing || c.close_when_drained) return;
@@ -654,12 +845,15 @@ struct WsTransport::Impl {
     Pump(c);
   }
 
+  // websocketpp's close handler (an upgraded connection ended) and fail handler (the upgrade
+  // failed); its shutdown handler (TransportDone) ran just before.
   void Closed(Handle handle) {
     const auto found = by_handle.find(handle);
     if (found == by_handle.end()) return;
     const std::shared_ptr<Connection> c = found->second;
     by_handle.erase(found);
-    Forget(*c);
+    if (c->id != 0) Forget(*c);
+    c->state = State::kClosing;
   }
 
   void Forget(Connection& c) {
@@ -679,14 +873,21 @@ struct WsTransport::Impl {
 
   void StartClosingAll() {
     shutting_down = true;
-    websocketpp::lib::error_code ignored;
-    endpoint.stop_listening(ignored);
+    asio::error_code ignored;
+    acceptor.close(ignored);
+    accept_retry.cancel();
     // Over a copy: closing a socket already half closed terminates it at once, and its close
-    // handler takes it out of by_id while we would still be walking the map.
-    std::vector<std::shared_ptr<Connection>> open;
-    open.reserve(by_id.size());
-    for (const auto& entry : by_id) open.push_back(entry.second);
-    for (const auto& c : open) CloseSocket(*c, ws_close::kGoingAway, ws_close::kShuttingDown);
+    // handler takes it out of the maps while we would still be walking them.
+    std::vector<std::shared_ptr<Connection>> all;
+    all.reserve(by_handle.size());
+    for (const auto& entry : by_handle) all.push_back(entry.second);
+    for (const auto& c : all) {
+      if (c->state == State::kUpgrading) {
+        Drop(*c);
+      } else {
+        CloseSocket(*c, ws_close::kGoingAway, ws_close::kShuttingDown);
+      }
+    }
   }
 };
 
@@ -695,28 +896,14 @@ WsTransport::WsTransport(WsOptions options) : impl_(std::make_shared<Impl>(std::
   // No access or error log: nothing of a frame (tokens included) or a URL is ever written.
   endpoint.clear_access_channels(websocketpp::log::alevel::all);
   endpoint.clear_error_channels(websocketpp::log::elevel::all);
-  endpoint.init_asio(&impl_->io);
-  endpoint.set_reuse_addr(true);
-  endpoint.set_listen_backlog(impl_->options.backlog);
   endpoint.set_max_message_size(impl_->options.max_frame_bytes);
   Impl* impl = impl_.get();
-  const long close_ms =
-      static_cast<long>(std::chrono::milliseconds(impl->options.close_timeout).count());
   endpoint.set_validate_handler([impl](Handle h) { return impl->Validate(h); });
-  endpoint.set_tcp_post_init_handler([impl, close_ms](Handle h) {
-    auto socket = impl->endpoint.get_con_from_hdl(h);
-    // Frames are small and written as they come: without TCP_NODELAY a frame written while the
-    // previous one is unacknowledged waits for the peer's delayed acknowledgement (up to 40 ms
-    // on Linux). Set here, on the accepted socket: websocketpp's socket-init handler runs on the
-    // socket before accept, where the option cannot be set (it failed silently there).
-    asio::error_code ignored;  // a socket that cannot take it still works, only later
-    socket->get_socket().set_option(asio::ip::tcp::no_delay(true), ignored);
-    socket->set_close_handshake_timeout(close_ms);
-  });
   endpoint.set_open_handler([impl](Handle h) { impl->Opened(h); });
   endpoint.set_message_handler(
       [impl](Handle h, Endpoint::message_ptr m) { impl->Received(h, std::move(m)); });
   endpoint.set_close_handler([impl](Handle h) { impl->Closed(h); });
+  endpoint.set_fail_handler([impl](Handle h) { impl->Closed(h); });
   // A pong shows the peer alive: the hub's heartbeat (HubOptions::heartbeat_timeout) counts it
   // like a frame, so a client that only answers our pings is not closed for silence.
   endpoint.set_pong_handler([impl](Handle h, std::string) {
@@ -740,17 +927,27 @@ WsTransport::WsTransport(WsOptions options) : impl_(std::make_shared<Impl>(std::
 WsTransport::~WsTransport() { Shutdown(); }
 
 int WsTransport::Bind(std::string& error) {
-  websocketpp::lib::error_code ec;
-  impl_->endpoint.listen(impl_->options.host, std::to_string(impl_->options.port), ec);
+  Impl& impl = *impl_;
+  const std::string where = impl.options.host + ":" + std::to_string(impl.options.port);
+  asio::error_code ec;
+  asio::ip::tcp::resolver resolver(impl.io);
+  const auto found = resolver.resolve(impl.options.host, std::to_string(impl.options.port),
+                                      asio::ip::tcp::resolver::passive, ec);
+  if (!ec && found.empty()) ec = asio::error::host_not_found;
+  asio::ip::tcp::acceptor& acceptor = impl.acceptor;
+  if (!ec) acceptor.open(found.begin()->endpoint().protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(found.begin()->endpoint(), ec);
+  if (!ec) acceptor.listen(impl.options.backlog, ec);
   if (ec) {
-    error = "cannot listen for WebSockets on " + impl_->options.host + ":" +
-            std::to_string(impl_->options.port) + ": " + ec.message();
+    asio::error_code ignored;
+    acceptor.close(ignored);
+    error = "cannot listen for WebSockets on " + where + ": " + ec.message();
     return -1;
   }
-  asio::error_code local_ec;
-  const auto local = impl_->endpoint.get_local_endpoint(local_ec);
-  if (local_ec) {
-    error = "cannot read the WebSocket listener's port: " + local_ec.message();
+  const auto local = acceptor.local_endpoint(ec);
+  if (ec) {
+    error = "cannot read the WebSocket listener's port: " + ec.message();
     return -1;
   }
   return local.port();
@@ -759,8 +956,7 @@ int WsTransport::Bind(std::string& error) {
 void WsTransport::Start(spi::HubInbound& hub) {
   Impl* impl = impl_.get();
   impl->hub = &hub;
-  websocketpp::lib::error_code ec;
-  impl->endpoint.start_accept(ec);
+  if (impl->acceptor.is_open()) impl->Accept();
   impl->started = true;
   impl->thread = std::thread([impl] {
     for (;;) {
@@ -796,7 +992,11 @@ void WsTransport::Shutdown() {
     impl->thread.join();
   }
   impl->stopped = true;
-  // Sockets whose closing handshake did not finish: the hub still counts them as open.
+  // Sockets whose closing handshake did not finish: dropped, which ends websocketpp's side too
+  // (its pending read holds the connection) and tells the hub through the close handler.
+  std::vector<std::shared_ptr<Connection>> left;
+  for (const auto& entry : impl->by_handle) left.push_back(entry.second);
+  for (const auto& c : left) impl->Drop(*c);
   while (!impl->by_id.empty()) impl->Forget(*impl->by_id.begin()->second);
   impl->by_handle.clear();
   impl->hub = nullptr;
