@@ -24,7 +24,6 @@
 #include <cstdio>
 #include <functional>
 #include <future>
-#include <map>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -36,7 +35,7 @@
 namespace eventify::server {
 namespace {
 
-constexpr std::size_t kReadBufferBytes = 1024;
+constexpr std::size_t kReadBufferBytes = 256;
 
 // websocketpp's protocol (handshake, framing, closing handshake) over its iostream transport: the
 // endpoint owns the sockets (Asio, one I/O thread) and feeds each connection's websocketpp state
@@ -120,8 +119,8 @@ class FrameQueue {
 };
 
 // One accepted TCP connection: its socket, websocketpp's state machine over it, and the
-// endpoint's bookkeeping. Owned by Impl::by_handle from the accept to websocketpp's close (or
-// fail) handler, and by the socket's and timers' pending waits; touched on the I/O thread only.
+// endpoint's bookkeeping. Owned by Impl::by_id from the accept to websocketpp's close (or fail)
+// handler, and by the socket's and timers' pending waits; touched on the I/O thread only.
 struct Connection : std::enable_shared_from_this<Connection> {
   explicit Connection(asio::ip::tcp::socket s) : socket(std::move(s)) {}
 
@@ -131,8 +130,8 @@ struct Connection : std::enable_shared_from_this<Connection> {
   bool write_armed = false;     // waiting for the socket to take `out`
   bool transport_done = false;  // websocketpp ended its side: the socket closes once `out` is out
   bool tcp_closed = false;      // the socket is closed: nothing more is read or written
-  spi::ConnectionId id = 0;     // from the upgrade on
-  Handle handle;
+  spi::ConnectionId id = 0;
+  bool opened = false;  // upgraded, and counted for its address
   std::string address;
   std::string conversation_id;  // the chat socket's conversation; empty for notifications
   State state = State::kUpgrading;
@@ -142,8 +141,11 @@ struct Connection : std::enable_shared_from_this<Connection> {
   bool counted_for_user = false;
   // The upgrade's deadline, then the auth frame's.
   std::unique_ptr<asio::steady_timer> auth_timer;
-  // The next ping, or the deadline of its pong; once closing, the closing handshake's deadline.
-  std::unique_ptr<asio::steady_timer> ping_timer;
+  // Once closing: the closing handshake's deadline, then the last write's.
+  std::unique_ptr<asio::steady_timer> close_timer;
+  // The tick of the keep-alive wheel (Impl::KeepAliveAt) when the next ping is due, or the
+  // pong's deadline when awaiting_pong.
+  std::int64_t keepalive_tick = 0;
   Clock::time_point window_start{};
   int window_frames = 0;
   FrameQueue queued;  // not yet written
@@ -222,6 +224,13 @@ struct WsTransport::Impl {
   asio::io_context io;
   asio::ip::tcp::acceptor acceptor{io};
   asio::steady_timer accept_retry{io};  // after a failed accept (out of descriptors)
+  // The keep-alive wheel (KeepAliveAt), on the I/O thread.
+  asio::steady_timer wheel_timer{io};
+  const Clock::time_point wheel_epoch = Clock::now();
+  std::int64_t wheel_tick = 0;  // the last tick handled
+  bool wheel_running = false;
+  std::vector<std::vector<spi::ConnectionId>> wheel =
+      std::vector<std::vector<spi::ConnectionId>>(kWheelSlots);
   Endpoint endpoint;
   std::thread thread;
   std::promise<void> thread_done;
@@ -311,7 +320,6 @@ struct WsTransport::Impl {
   bool shutting_down = false;
   spi::ConnectionId next_id = 0;
   std::unordered_map<spi::ConnectionId, std::shared_ptr<Connection>> by_id;
-  std::map<Handle, std::shared_ptr<Connection>, std::owner_less<Handle>> by_handle;
   std::unordered_map<std::string, int> per_address;
   std::unordered_map<std::string, int> per_user;
 
@@ -349,18 +357,9 @@ struct WsTransport::Impl {
     c->address = ignored ? std::string("unknown") : remote.address().to_string();
     c->ws = endpoint.get_connection();
     if (!c->ws) return;  // closes the socket
-    c->handle = c->ws->get_handle();
-    // websocketpp calls these only from within the calls made to it below, while `c` lives.
-    Connection* raw = c.get();
-    c->ws->set_write_handler([this, raw](Handle, const char* data, std::size_t size) {
-      WriteRaw(*raw, data, size);
-      return websocketpp::lib::error_code();
-    });
-    c->ws->set_shutdown_handler([this, raw](Handle) {
-      TransportDone(*raw);
-      return websocketpp::lib::error_code();
-    });
-    by_handle.emplace(c->handle, c);
+    c->id = ++next_id;
+    Hook(*c);
+    by_id.emplace(c->id, c);
     c->auth_timer = std::make_unique<asio::steady_timer>(io, kUpgradeTimeout);
     c->auth_timer->async_wait([this, c](const asio::error_code& error) {
       if (!error && c->state == State::kUpgrading) Drop(*c);
@@ -371,6 +370,41 @@ struct WsTransport::Impl {
     }
     c->ws->start();  // asks for the handshake's bytes
     Read(c);
+  }
+
+  // websocketpp's handlers of one connection, set on the connection itself: each finds its
+  // Connection without a look-up, and the endpoint keeps no map by websocketpp's handle. Each
+  // holds two pointers, which std::function keeps inline. websocketpp calls them only from within
+  // the calls the endpoint makes to it, while the Connection lives.
+  void Hook(Connection& c) {
+    Connection* raw = &c;
+    Endpoint::connection_type& ws = *c.ws;
+    ws.set_write_handler([this, raw](Handle, const char* data, std::size_t size) {
+      WriteRaw(*raw, data, size);
+      return websocketpp::lib::error_code();
+    });
+    ws.set_shutdown_handler([this, raw](Handle) {
+      TransportDone(*raw);
+      return websocketpp::lib::error_code();
+    });
+    ws.set_validate_handler([this, raw](Handle) { return Validate(*raw); });
+    ws.set_open_handler([this, raw](Handle) { Opened(*raw); });
+    ws.set_message_handler(
+        [this, raw](Handle, Endpoint::message_ptr m) { Received(*raw, std::move(m)); });
+    ws.set_close_handler([this, raw](Handle) { Forget(*raw); });  // an upgraded connection
+    ws.set_fail_handler([this, raw](Handle) { Forget(*raw); });   // the upgrade failed
+    // A pong shows the peer alive: the hub's heartbeat (HubOptions::heartbeat_timeout) counts it
+    // like a frame, so a client that only answers our pings is not closed for silence.
+    ws.set_pong_handler([this, raw](Handle, std::string) {
+      PongReceived(*raw);
+      if (raw->state != State::kOpen) return;
+      if (auto* inbound = hub.load()) inbound->OnKeepAlive(raw->id);
+    });
+    // Answered by the endpoint (false: websocketpp does not answer it itself).
+    ws.set_ping_handler([this, raw](Handle, std::string payload) {
+      PingReceived(*raw, std::move(payload));
+      return false;
+    });
   }
 
   void Read(const std::shared_ptr<Connection>& c) {
@@ -428,7 +462,7 @@ struct WsTransport::Impl {
     c.socket.close(ignored);  // cancels the pending waits
     std::string().swap(c.out);
     if (c.auth_timer) c.auth_timer->cancel();
-    if (c.ping_timer) c.ping_timer->cancel();
+    if (c.close_timer) c.close_timer->cancel();
   }
 
   // websocketpp's end of the connection (its shutdown handler): the socket closes once what was
@@ -445,9 +479,9 @@ struct WsTransport::Impl {
   // The closing handshake's deadline (and, once websocketpp is done, the last write's): past it
   // the socket is dropped.
   void ArmCloseDeadline(Connection& c) {
-    if (!c.ping_timer) c.ping_timer = std::make_unique<asio::steady_timer>(io);
-    c.ping_timer->expires_after(options.close_timeout);
-    c.ping_timer->async_wait([this, held = c.shared_from_this()](const asio::error_code& error) {
+    if (!c.close_timer) c.close_timer = std::make_unique<asio::steady_timer>(io);
+    c.close_timer->expires_after(options.close_timeout);
+    c.close_timer->async_wait([this, held = c.shared_from_this()](const asio::error_code& error) {
       if (!error && !held->tcp_closed) Drop(*held);
     });
   }
@@ -528,8 +562,8 @@ struct WsTransport::Impl {
     return false;
   }
 
-  bool Validate(Handle handle) {
-    auto socket = endpoint.get_con_from_hdl(handle);
+  bool Validate(Connection& c) {
+    Endpoint::connection_type* socket = c.ws.get();
     const std::string resource = socket->get_resource();
     std::string conversation_id;
     if (resource.find('?') != std::string::npos) {
@@ -564,16 +598,15 @@ struct WsTransport::Impl {
     for (const std::string& name : names) headers.remove_header(name);
   }
 
-  void Opened(Handle handle) {
-    const auto found = by_handle.find(handle);
-    if (found == by_handle.end()) return;
-    const std::shared_ptr<Connection> c = found->second;
-    c->id = ++next_id;
+  void Opened(Connection& opened) {
+    const std::shared_ptr<Connection> c = opened.shared_from_this();
+    c->opened = true;
     c->state = State::kAwaitingAuth;
     ParsePath(c->ws->get_resource(), c->conversation_id);
     ClearHeaders(c->ws->get_request());
     ClearHeaders(c->ws->get_response());
-    by_id.emplace(c->id, c);
+    // Its URI, host and resource parsed (about 160 bytes): read above for the last time.
+    c->ws->set_uri(nullptr);
     const int from_address = ++per_address[c->address];
     if (shutting_down) {
       CloseSocket(*c, ws_close::kGoingAway, ws_close::kShuttingDown);
@@ -588,40 +621,83 @@ struct WsTransport::Impl {
       if (error || c->state != State::kAwaitingAuth) return;
       CloseSocket(*c, ws_close::kAuthTimeout, ws_close::kAuthTimeoutReason);
     });
-    SchedulePing(c, Clock::now() + options.ping_interval);
+    KeepAliveAt(*c, Clock::now() + options.ping_interval);
   }
 
   // Keep-alive. The endpoint sends its pings itself, through the connection's own queue, instead
   // of websocketpp's `ping` (which needs its timers: the iostream transport has none), and
-  // answers the peer's pings itself (PingReceived), keeping only the latest. One timer per
-  // connection: `ws.ping_interval` after the last ping (or the open), a ping; then the pong's
-  // deadline, `ws.pong_timeout` later, where a socket still awaiting it is closed (4410); a
-  // pong moves the timer on to the next ping.
-  void SchedulePing(const std::shared_ptr<Connection>& c, Clock::time_point at) {
-    if (!c->ping_timer) c->ping_timer = std::make_unique<asio::steady_timer>(io);
-    c->ping_timer->expires_at(at);
-    c->ping_timer->async_wait([this, c](const asio::error_code& error) {
-      if (error || c->state == State::kClosing) return;
-      // A completion already queued when the timer was moved on (PongReceived in the same turn
-      // of the loop) is stale: the wait set by the move is the one that counts.
-      if (c->ping_timer->expiry() > Clock::now()) return;
-      if (c->awaiting_pong) {
-        CloseSocket(*c, ws_close::kPongTimeout, ws_close::kPongTimeoutReason);
+  // answers the peer's pings itself (PingReceived), keeping only the latest. Each connection has
+  // one deadline: `ws.ping_interval` after the last ping (or the open), a ping; then the pong's
+  // deadline, `ws.pong_timeout` later, where a socket still awaiting it is closed (4410); a pong
+  // moves it on to the next ping. The deadlines of every connection share one timer, which
+  // ticks every kTick while the endpoint runs (a timer and its pending wait per connection were
+  // about 290 bytes of each idle socket): the wheel's slot of a tick holds the ids due then, a
+  // deadline more than a turn away waits in its slot for its turn, and an id whose deadline
+  // moved since (or that closed) is dropped when its slot comes.
+  static constexpr std::chrono::milliseconds kTick{250};
+  static constexpr std::int64_t kWheelSlots = 256;  // a turn of 64 s
+
+  std::int64_t TickAt(Clock::time_point at) const {  // the first tick at or after `at`
+    return (std::chrono::duration_cast<std::chrono::milliseconds>(at - wheel_epoch).count() +
+            kTick.count() - 1) / kTick.count();
+  }
+
+  void KeepAliveAt(Connection& c, Clock::time_point at) {
+    c.keepalive_tick = std::max(TickAt(at), wheel_tick + 1);
+    wheel[static_cast<std::size_t>(c.keepalive_tick % kWheelSlots)].push_back(c.id);
+    if (!wheel_running && !shutting_down) {
+      wheel_running = true;
+      NextTick();
+    }
+  }
+
+  void NextTick() {
+    wheel_timer.expires_at(wheel_epoch + kTick * (wheel_tick + 1));
+    wheel_timer.async_wait([this](const asio::error_code& error) {
+      if (error || shutting_down) {
+        wheel_running = false;
         return;
       }
-      c->awaiting_pong = true;
-      c->ping_due = true;
-      SchedulePing(c, Clock::now() + options.pong_timeout);
-      Pump(*c);
+      const std::int64_t now =  // the last tick passed
+          std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - wheel_epoch)
+              .count() / kTick.count();
+      while (wheel_tick < now) KeepAliveTick(++wheel_tick);
+      NextTick();
     });
   }
 
-  void PongReceived(const std::shared_ptr<Connection>& c) {
-    if (!c->awaiting_pong || c->state == State::kClosing) return;
-    c->awaiting_pong = false;
-    // Awaiting a pong, the timer holds its deadline: the ping went out pong_timeout before.
-    const Clock::time_point ping_sent_at = c->ping_timer->expiry() - options.pong_timeout;
-    SchedulePing(c, std::max(ping_sent_at + options.ping_interval, Clock::now()));
+  void KeepAliveTick(std::int64_t tick) {
+    std::vector<spi::ConnectionId>& slot = wheel[static_cast<std::size_t>(tick % kWheelSlots)];
+    std::vector<spi::ConnectionId> due;
+    due.swap(slot);
+    for (const spi::ConnectionId id : due) {
+      const auto found = by_id.find(id);
+      if (found == by_id.end()) continue;
+      const std::shared_ptr<Connection> c = found->second;  // a close below may forget it
+      if (c->state == State::kClosing || c->keepalive_tick < tick) continue;
+      if (c->keepalive_tick > tick) {  // a later turn of the wheel, or moved since
+        if (c->keepalive_tick % kWheelSlots == tick % kWheelSlots) slot.push_back(id);
+        continue;
+      }
+      if (c->awaiting_pong) {
+        CloseSocket(*c, ws_close::kPongTimeout, ws_close::kPongTimeoutReason);
+        continue;
+      }
+      c->awaiting_pong = true;
+      c->ping_due = true;
+      KeepAliveAt(*c, Clock::now() + options.pong_timeout);
+      Pump(*c);
+    }
+    if (slot.empty() && slot.capacity() > 1024) std::vector<spi::ConnectionId>().swap(slot);
+  }
+
+  void PongReceived(Connection& c) {
+    if (!c.awaiting_pong || c.state == State::kClosing) return;
+    c.awaiting_pong = false;
+    // Awaiting a pong, the deadline is the pong's: the ping went out pong_timeout before.
+    const Clock::time_point ping_sent_at =
+        wheel_epoch + kTick * c.keepalive_tick - options.pong_timeout;
+    KeepAliveAt(c, std::max(ping_sent_at + options.ping_interval, Clock::now()));
   }
 
   // A ping from the peer is answered with a pong carrying its payload (RFC 6455 5.5.3; at most
@@ -642,10 +718,8 @@ struct WsTransport::Impl {
 
   // ---- client → hub ---------------------------------------------------------------------------
 
-  void Received(Handle handle, Endpoint::message_ptr message) {
-    const auto found = by_handle.find(handle);
-    if (found == by_handle.end()) return;
-    const std::shared_ptr<Connection> c = found->second;
+  void Received(Connection& received, Endpoint::message_ptr message) {
+    const std::shared_ptr<Connection> c = received.shared_from_this();
     if (c->state == State::kClosing) return;
     if (message->get_opcode() != websocketpp::frame::opcode::text) {
       CloseSocket(*c, ws_close::kUnsupportedData, ws_close::kTextOnly);
@@ -807,7 +881,7 @@ struct WsTransport::Impl {
     c.ping_due = false;
     c.pong_due.reset();
     if (c.auth_timer) c.auth_timer->cancel();
-    if (c.ping_timer) c.ping_timer->cancel();
+    if (c.close_timer) c.close_timer->cancel();
     if (c.tcp_closed || c.transport_done) return;
     websocketpp::lib::error_code ec;
     c.ws->close(code, reason, ec);  // the close frame is written at once
@@ -845,22 +919,16 @@ struct WsTransport::Impl {
     Pump(c);
   }
 
-  // websocketpp's close handler (an upgraded connection ended) and fail handler (the upgrade
-  // failed); its shutdown handler (TransportDone) ran just before.
-  void Closed(Handle handle) {
-    const auto found = by_handle.find(handle);
-    if (found == by_handle.end()) return;
-    const std::shared_ptr<Connection> c = found->second;
-    by_handle.erase(found);
-    if (c->id != 0) Forget(*c);
-    c->state = State::kClosing;
-  }
-
+  // The connection has ended: websocketpp's close handler (an upgraded connection) or fail
+  // handler (the upgrade failed), after its shutdown handler (TransportDone); or Shutdown.
   void Forget(Connection& c) {
+    const std::shared_ptr<Connection> held = c.shared_from_this();
     by_id.erase(c.id);
     if (c.auth_timer) c.auth_timer->cancel();
-    if (c.ping_timer) c.ping_timer->cancel();
-    if (--per_address[c.address] <= 0) per_address.erase(c.address);
+    if (c.opened) {
+      c.opened = false;
+      if (--per_address[c.address] <= 0) per_address.erase(c.address);
+    }
     if (c.counted_for_user) {
       c.counted_for_user = false;
       if (--per_user[c.user_id] <= 0) per_user.erase(c.user_id);
@@ -876,11 +944,12 @@ struct WsTransport::Impl {
     asio::error_code ignored;
     acceptor.close(ignored);
     accept_retry.cancel();
+    wheel_timer.cancel();
     // Over a copy: closing a socket already half closed terminates it at once, and its close
     // handler takes it out of the maps while we would still be walking them.
     std::vector<std::shared_ptr<Connection>> all;
-    all.reserve(by_handle.size());
-    for (const auto& entry : by_handle) all.push_back(entry.second);
+    all.reserve(by_id.size());
+    for (const auto& entry : by_id) all.push_back(entry.second);
     for (const auto& c : all) {
       if (c->state == State::kUpgrading) {
         Drop(*c);
@@ -897,31 +966,7 @@ WsTransport::WsTransport(WsOptions options) : impl_(std::make_shared<Impl>(std::
   endpoint.clear_access_channels(websocketpp::log::alevel::all);
   endpoint.clear_error_channels(websocketpp::log::elevel::all);
   endpoint.set_max_message_size(impl_->options.max_frame_bytes);
-  Impl* impl = impl_.get();
-  endpoint.set_validate_handler([impl](Handle h) { return impl->Validate(h); });
-  endpoint.set_open_handler([impl](Handle h) { impl->Opened(h); });
-  endpoint.set_message_handler(
-      [impl](Handle h, Endpoint::message_ptr m) { impl->Received(h, std::move(m)); });
-  endpoint.set_close_handler([impl](Handle h) { impl->Closed(h); });
-  endpoint.set_fail_handler([impl](Handle h) { impl->Closed(h); });
-  // A pong shows the peer alive: the hub's heartbeat (HubOptions::heartbeat_timeout) counts it
-  // like a frame, so a client that only answers our pings is not closed for silence.
-  endpoint.set_pong_handler([impl](Handle h, std::string) {
-    const auto found = impl->by_handle.find(h);
-    if (found == impl->by_handle.end()) return;
-    const std::shared_ptr<Connection> c = found->second;
-    impl->PongReceived(c);
-    if (c->state != State::kOpen) return;
-    if (auto* inbound = impl->hub.load()) inbound->OnKeepAlive(c->id);
-  });
-  // Answered by the endpoint (false: websocketpp does not answer it itself).
-  endpoint.set_ping_handler([impl](Handle h, std::string payload) {
-    const auto found = impl->by_handle.find(h);
-    if (found == impl->by_handle.end()) return false;
-    const std::shared_ptr<Connection> c = found->second;  // a close below may forget it
-    impl->PingReceived(*c, std::move(payload));
-    return false;
-  });
+  // The handlers are the connections' own (Impl::Hook).
 }
 
 WsTransport::~WsTransport() { Shutdown(); }
@@ -995,10 +1040,9 @@ void WsTransport::Shutdown() {
   // Sockets whose closing handshake did not finish: dropped, which ends websocketpp's side too
   // (its pending read holds the connection) and tells the hub through the close handler.
   std::vector<std::shared_ptr<Connection>> left;
-  for (const auto& entry : impl->by_handle) left.push_back(entry.second);
+  for (const auto& entry : impl->by_id) left.push_back(entry.second);
   for (const auto& c : left) impl->Drop(*c);
   while (!impl->by_id.empty()) impl->Forget(*impl->by_id.begin()->second);
-  impl->by_handle.clear();
   impl->hub = nullptr;
 }
 
