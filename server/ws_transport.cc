@@ -429,6 +429,9 @@ struct WsTransport::Impl {
       }
       ws->read_all(read_buffer.data(), size);  // less when websocketpp stopped reading: dropped
       if (c.tcp_closed || c.transport_done) return;
+      // Less than asked for: the socket held no more. Bytes that come later are a new edge for
+      // the reactor (epoll, edge-triggered), so waiting now misses nothing and saves a read.
+      if (size < read_buffer.size()) break;
     }
     Read(held);
   }
