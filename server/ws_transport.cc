@@ -31,6 +31,8 @@
 #include <vector>
 
 #include "ws_close_codes.h"
+#include "ws_deadline_wheel.h"
+#include "ws_frame_queue.h"
 
 namespace eventify::server {
 namespace {
@@ -86,38 +88,6 @@ enum class State {
   kClosing,         // closed by the server: nothing more is sent or forwarded
 };
 
-// A connection's frames not yet handed to websocketpp, first in first out. Unlike std::deque,
-// which allocates about 600 bytes as it is constructed, it holds nothing while empty: most
-// connections are idle, and most of the time a busy one's frames go straight through.
-class FrameQueue {
- public:
-  bool empty() const { return head_ == frames_.size(); }
-  std::size_t size() const { return frames_.size() - head_; }
-  void push_back(std::string frame) {
-    if (head_ > 0 && head_ * 2 >= frames_.size()) {  // the taken half: drop it before growing
-      frames_.erase(frames_.begin(), frames_.begin() + static_cast<std::ptrdiff_t>(head_));
-      head_ = 0;
-    }
-    frames_.push_back(std::move(frame));
-  }
-  // Requires !empty().
-  std::string pop_front() {
-    std::string frame = std::move(frames_[head_++]);
-    if (empty()) clear();
-    return frame;
-  }
-  void clear() {
-    head_ = 0;
-    frames_.clear();
-    if (frames_.capacity() > kKeptCapacity) std::vector<std::string>().swap(frames_);
-  }
-
- private:
-  static constexpr std::size_t kKeptCapacity = 64;  // what a busy connection keeps when drained
-  std::vector<std::string> frames_;
-  std::size_t head_ = 0;  // frames_[0, head_) were taken
-};
-
 // One accepted TCP connection: its socket, websocketpp's state machine over it, and the
 // endpoint's bookkeeping. Owned by Impl::by_id from the accept to websocketpp's close (or fail)
 // handler, and by the socket's and timers' pending waits; touched on the I/O thread only.
@@ -143,8 +113,8 @@ struct Connection : std::enable_shared_from_this<Connection> {
   std::unique_ptr<asio::steady_timer> auth_timer;
   // Once closing: the closing handshake's deadline, then the last write's.
   std::unique_ptr<asio::steady_timer> close_timer;
-  // The tick of the keep-alive wheel (Impl::KeepAliveAt) when the next ping is due, or the
-  // pong's deadline when awaiting_pong.
+  // The keep-alive wheel's tick (Impl::keepalive) when the next ping is due, or the pong's
+  // deadline when awaiting_pong.
   std::int64_t keepalive_tick = 0;
   Clock::time_point window_start{};
   int window_frames = 0;
@@ -224,13 +194,10 @@ struct WsTransport::Impl {
   asio::io_context io;
   asio::ip::tcp::acceptor acceptor{io};
   asio::steady_timer accept_retry{io};  // after a failed accept (out of descriptors)
-  // The keep-alive wheel (KeepAliveAt), on the I/O thread.
-  asio::steady_timer wheel_timer{io};
-  const Clock::time_point wheel_epoch = Clock::now();
-  std::int64_t wheel_tick = 0;  // the last tick handled
-  bool wheel_running = false;
-  std::vector<std::vector<spi::ConnectionId>> wheel =
-      std::vector<std::vector<spi::ConnectionId>>(kWheelSlots);
+  // Every connection's next ping or pong deadline (KeepAliveAt): ticks of 250 ms, a turn of 64 s.
+  DeadlineWheel keepalive{io, std::chrono::milliseconds(250), 256,
+                          [this](spi::ConnectionId id) { return KeepAliveTick(id); },
+                          [this](spi::ConnectionId id) { KeepAliveDue(id); }};
   Endpoint endpoint;
   std::thread thread;
   std::promise<void> thread_done;
@@ -630,68 +597,29 @@ struct WsTransport::Impl {
   // Keep-alive. The endpoint sends its pings itself, through the connection's own queue, instead
   // of websocketpp's `ping` (which needs its timers: the iostream transport has none), and
   // answers the peer's pings itself (PingReceived), keeping only the latest. Each connection has
-  // one deadline: `ws.ping_interval` after the last ping (or the open), a ping; then the pong's
-  // deadline, `ws.pong_timeout` later, where a socket still awaiting it is closed (4410); a pong
-  // moves it on to the next ping. The deadlines of every connection share one timer, which
-  // ticks every kTick while the endpoint runs (a timer and its pending wait per connection were
-  // about 290 bytes of each idle socket): the wheel's slot of a tick holds the ids due then, a
-  // deadline more than a turn away waits in its slot for its turn, and an id whose deadline
-  // moved since (or that closed) is dropped when its slot comes.
-  static constexpr std::chrono::milliseconds kTick{250};
-  static constexpr std::int64_t kWheelSlots = 256;  // a turn of 64 s
-
-  std::int64_t TickAt(Clock::time_point at) const {  // the first tick at or after `at`
-    return (std::chrono::duration_cast<std::chrono::milliseconds>(at - wheel_epoch).count() +
-            kTick.count() - 1) / kTick.count();
-  }
-
+  // one deadline, on the shared wheel: `ws.ping_interval` after the last ping (or the open), a
+  // ping; then the pong's deadline, `ws.pong_timeout` later, where a socket still awaiting it is
+  // closed (4410); a pong moves it on to the next ping.
   void KeepAliveAt(Connection& c, Clock::time_point at) {
-    c.keepalive_tick = std::max(TickAt(at), wheel_tick + 1);
-    wheel[static_cast<std::size_t>(c.keepalive_tick % kWheelSlots)].push_back(c.id);
-    if (!wheel_running && !shutting_down) {
-      wheel_running = true;
-      NextTick();
-    }
+    c.keepalive_tick = keepalive.Schedule(c.id, at);
   }
 
-  void NextTick() {
-    wheel_timer.expires_at(wheel_epoch + kTick * (wheel_tick + 1));
-    wheel_timer.async_wait([this](const asio::error_code& error) {
-      if (error || shutting_down) {
-        wheel_running = false;
-        return;
-      }
-      const std::int64_t now =  // the last tick passed
-          std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - wheel_epoch)
-              .count() / kTick.count();
-      while (wheel_tick < now) KeepAliveTick(++wheel_tick);
-      NextTick();
-    });
+  std::int64_t KeepAliveTick(spi::ConnectionId id) const {
+    const auto found = by_id.find(id);
+    if (found == by_id.end() || found->second->state == State::kClosing) return -1;
+    return found->second->keepalive_tick;
   }
 
-  void KeepAliveTick(std::int64_t tick) {
-    std::vector<spi::ConnectionId>& slot = wheel[static_cast<std::size_t>(tick % kWheelSlots)];
-    std::vector<spi::ConnectionId> due;
-    due.swap(slot);
-    for (const spi::ConnectionId id : due) {
-      const auto found = by_id.find(id);
-      if (found == by_id.end()) continue;
-      const std::shared_ptr<Connection> c = found->second;  // a close below may forget it
-      if (c->state == State::kClosing || c->keepalive_tick < tick) continue;
-      if (c->keepalive_tick > tick) {  // a later turn of the wheel, or moved since
-        if (c->keepalive_tick % kWheelSlots == tick % kWheelSlots) slot.push_back(id);
-        continue;
-      }
-      if (c->awaiting_pong) {
-        CloseSocket(*c, ws_close::kPongTimeout, ws_close::kPongTimeoutReason);
-        continue;
-      }
-      c->awaiting_pong = true;
-      c->ping_due = true;
-      KeepAliveAt(*c, Clock::now() + options.pong_timeout);
-      Pump(*c);
+  void KeepAliveDue(spi::ConnectionId id) {
+    const std::shared_ptr<Connection> c = by_id.at(id);  // a close below may forget it
+    if (c->awaiting_pong) {
+      CloseSocket(*c, ws_close::kPongTimeout, ws_close::kPongTimeoutReason);
+      return;
     }
-    if (slot.empty() && slot.capacity() > 1024) std::vector<spi::ConnectionId>().swap(slot);
+    c->awaiting_pong = true;
+    c->ping_due = true;
+    KeepAliveAt(*c, Clock::now() + options.pong_timeout);
+    Pump(*c);
   }
 
   void PongReceived(Connection& c) {
@@ -699,7 +627,7 @@ struct WsTransport::Impl {
     c.awaiting_pong = false;
     // Awaiting a pong, the deadline is the pong's: the ping went out pong_timeout before.
     const Clock::time_point ping_sent_at =
-        wheel_epoch + kTick * c.keepalive_tick - options.pong_timeout;
+        keepalive.TimeOf(c.keepalive_tick) - options.pong_timeout;
     KeepAliveAt(c, std::max(ping_sent_at + options.ping_interval, Clock::now()));
   }
 
@@ -947,7 +875,7 @@ struct WsTransport::Impl {
     asio::error_code ignored;
     acceptor.close(ignored);
     accept_retry.cancel();
-    wheel_timer.cancel();
+    keepalive.Stop();
     // Over a copy: closing a socket already half closed terminates it at once, and its close
     // handler takes it out of the maps while we would still be walking them.
     std::vector<std::shared_ptr<Connection>> all;
