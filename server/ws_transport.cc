@@ -300,8 +300,8 @@ struct WsTransport::Impl {
     acceptor.async_accept([this](const asio::error_code& error, asio::ip::tcp::socket socket) {
       if (error == asio::error::operation_aborted || !acceptor.is_open()) return;
       if (!error) {
+        Accept();  // first: a connection that fails below must not stop the listener
         Accepted(std::move(socket));
-        Accept();
         return;
       }
       // Out of descriptors, most likely: accepting again at once would spin.
@@ -318,7 +318,9 @@ struct WsTransport::Impl {
     // previous one is unacknowledged waits for the peer's delayed acknowledgement (up to 40 ms
     // on Linux).
     socket.set_option(asio::ip::tcp::no_delay(true), ignored);
-    socket.non_blocking(true, ignored);
+    asio::error_code error;
+    socket.non_blocking(true, error);  // reads and writes must never wait: the thread is shared
+    if (error) return;  // closes the socket
     auto c = std::make_shared<Connection>(std::move(socket));
     const auto remote = c->socket.remote_endpoint(ignored);
     c->address = ignored ? std::string("unknown") : remote.address().to_string();
@@ -350,6 +352,14 @@ struct WsTransport::Impl {
       WriteRaw(*raw, data, size);
       return websocketpp::lib::error_code();
     });
+    // A frame of websocketpp's own (a close frame: header and payload) in one write.
+    ws.set_vector_write_handler(
+        [this, raw](Handle, const std::vector<websocketpp::transport::buffer>& buffers) {
+          std::string joined;
+          for (const auto& buffer : buffers) joined.append(buffer.buf, buffer.len);
+          WriteRaw(*raw, joined.data(), joined.size());
+          return websocketpp::lib::error_code();
+        });
     ws.set_shutdown_handler([this, raw](Handle) {
       TransportDone(*raw);
       return websocketpp::lib::error_code();
@@ -381,24 +391,25 @@ struct WsTransport::Impl {
     });
   }
 
-  // Feeds websocketpp everything the socket holds (its handlers run inside read_all), then
-  // waits for more, or ends the connection at the end of the stream or on an error.
+  // Feeds websocketpp one read of what the socket holds (its handlers run inside read_all),
+  // then waits again, or ends the connection at the end of the stream or on an error. One read
+  // per turn: a peer that sends faster than websocketpp parses must not keep the thread from
+  // every other socket, the hub's calls and the timers. The wait (Asio re-arms it with
+  // epoll_ctl, which looks at the socket again) comes back at once when bytes are left, behind
+  // whatever else is ready.
   void ReadReady(Connection& c) {
     const std::shared_ptr<Connection> held = c.shared_from_this();
     const Endpoint::connection_ptr ws = c.ws;
-    for (;;) {
-      asio::error_code error;
-      const std::size_t size = c.socket.read_some(asio::buffer(read_buffer), error);
-      if (error == asio::error::would_block || error == asio::error::try_again) break;
-      if (error) {
-        EndTransport(c, error == asio::error::eof);
-        return;
-      }
+    asio::error_code error;
+    const std::size_t size = c.socket.read_some(asio::buffer(read_buffer), error);
+    if (error && error != asio::error::would_block && error != asio::error::try_again &&
+        error != asio::error::interrupted) {
+      EndTransport(c, error == asio::error::eof);
+      return;
+    }
+    if (size > 0) {
       ws->read_all(read_buffer.data(), size);  // less when websocketpp stopped reading: dropped
       if (c.tcp_closed || c.transport_done) return;
-      // Less than asked for: the socket held no more. Bytes that come later are a new edge for
-      // the reactor (epoll, edge-triggered), so waiting now misses nothing and saves a read.
-      if (size < read_buffer.size()) break;
     }
     Read(held);
   }
@@ -446,11 +457,11 @@ struct WsTransport::Impl {
     ArmCloseDeadline(c);
   }
 
-  // The closing handshake's deadline (and, once websocketpp is done, the last write's): past it
-  // the socket is dropped.
+  // The closing handshake's deadline, which is also the last write's: past it the socket is
+  // dropped. Set once: the last write of a close the endpoint started does not move it on.
   void ArmCloseDeadline(Connection& c) {
-    if (!c.close_timer) c.close_timer = std::make_unique<asio::steady_timer>(io);
-    c.close_timer->expires_after(options.close_timeout);
+    if (c.close_timer) return;
+    c.close_timer = std::make_unique<asio::steady_timer>(io, options.close_timeout);
     c.close_timer->async_wait([this, held = c.shared_from_this()](const asio::error_code& error) {
       if (!error && !held->tcp_closed) Drop(*held);
     });
@@ -812,7 +823,6 @@ struct WsTransport::Impl {
     c.ping_due = false;
     c.pong_due.reset();
     if (c.auth_timer) c.auth_timer->cancel();
-    if (c.close_timer) c.close_timer->cancel();
     if (c.tcp_closed || c.transport_done) return;
     websocketpp::lib::error_code ec;
     c.ws->close(code, reason, ec);  // the close frame is written at once
@@ -820,7 +830,7 @@ struct WsTransport::Impl {
       Drop(c);
       return;
     }
-    if (!c.tcp_closed && !c.transport_done) ArmCloseDeadline(c);
+    if (!c.tcp_closed) ArmCloseDeadline(c);
   }
 
   // Called by the hub (Transport::Close), on the I/O thread.
@@ -923,6 +933,8 @@ int WsTransport::Bind(std::string& error) {
   }
   const auto local = acceptor.local_endpoint(ec);
   if (ec) {
+    asio::error_code ignored;
+    acceptor.close(ignored);
     error = "cannot read the WebSocket listener's port: " + ec.message();
     return -1;
   }
