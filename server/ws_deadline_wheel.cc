@@ -15,9 +15,9 @@ DeadlineWheel::DeadlineWheel(asio::io_context& io, std::chrono::milliseconds tic
       slots_(slots) {}
 
 std::int64_t DeadlineWheel::Schedule(Id id, Clock::time_point at) {
-  const std::int64_t ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(at - epoch_).count();
-  const std::int64_t first = (ms + tick_.count() - 1) / tick_.count();  // at or after `at`
+  const std::int64_t since = std::max<std::int64_t>(0, (at - epoch_).count());  // clock units
+  const std::int64_t every = Clock::duration(tick_).count();
+  const std::int64_t first = (since + every - 1) / every;  // the first tick at or after `at`
   const std::int64_t tick = std::max(first, handled_ + 1);
   slots_[static_cast<std::size_t>(tick) % slots_.size()].push_back(id);
   if (!running_ && !stopped_) {
@@ -40,8 +40,7 @@ void DeadlineWheel::Arm() {
       return;
     }
     const std::int64_t passed =  // the last tick whose time has come
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - epoch_).count() /
-        tick_.count();
+        (Clock::now() - epoch_).count() / Clock::duration(tick_).count();
     while (handled_ < passed) Handle(++handled_);
     Arm();
   });
