@@ -429,9 +429,14 @@ struct WsTransport::Impl {
     }
   }
 
-  // Closes the socket now, whatever is unwritten, and lets websocketpp end its side.
+  // Closes the socket now, whatever is unwritten, with a reset (SO_LINGER 0): the kernel keeps
+  // nothing of it for a peer that does not read (a closed socket's unsent bytes would otherwise
+  // wait in the kernel, megabytes of them, for as long as the peer's window stays shut). Then
+  // lets websocketpp end its side.
   void Drop(Connection& c) {
     const std::shared_ptr<Connection> held = c.shared_from_this();
+    asio::error_code ignored;
+    if (!c.tcp_closed) c.socket.set_option(asio::socket_base::linger(true, 0), ignored);
     CloseTcp(c);
     EndTransport(c, /*eof=*/true);
   }

@@ -5,6 +5,8 @@
 #include <rapidjson/pointer.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -51,6 +53,17 @@ WsClient::~WsClient() { ::close(fd_); }
 
 void WsClient::SendFrame(int opcode, const std::string& payload) {
   std::string frame;
+  AppendFrame(frame, opcode, payload);
+  SendBytes(frame);
+}
+
+void WsClient::SendPings(const std::string& payload, int count) {
+  std::string frames;
+  for (int i = 0; i < count; ++i) AppendFrame(frames, 0x9, payload);
+  SendBytes(frames);
+}
+
+void WsClient::AppendFrame(std::string& frame, int opcode, const std::string& payload) {
   frame.push_back(static_cast<char>(0x80 | opcode));
   const std::size_t size = payload.size();
   if (size < 126) {
@@ -65,11 +78,14 @@ void WsClient::SendFrame(int opcode, const std::string& payload) {
       frame.push_back(static_cast<char>((size >> shift) & 0xff));
     }
   }
-  static std::mt19937 random(12345);
+  static thread_local std::mt19937 random(12345);  // clients of one test may send at once
   char mask[4];
   for (char& m : mask) m = static_cast<char>(random() & 0xff);
   frame.append(mask, 4);
   for (std::size_t i = 0; i < size; ++i) frame.push_back(payload[i] ^ mask[i % 4]);
+}
+
+void WsClient::SendBytes(const std::string& frame) {
   std::size_t sent = 0;
   while (sent < frame.size()) {
     const ssize_t n = ::send(fd_, frame.data() + sent, frame.size() - sent, MSG_NOSIGNAL);
@@ -79,6 +95,23 @@ void WsClient::SendFrame(int opcode, const std::string& payload) {
 }
 
 void WsClient::SendText(const std::string& text) { SendFrame(0x1, text); }
+void WsClient::SendClose(int code) {
+  SendFrame(0x8, std::string{static_cast<char>(code >> 8), static_cast<char>(code & 0xff)});
+}
+
+bool WsClient::WaitReset(int seconds) {
+  const auto until = Clock::now() + std::chrono::seconds(seconds);
+  for (;;) {
+    tcp_info info{};
+    socklen_t size = sizeof(info);
+    if (::getsockopt(fd_, IPPROTO_TCP, TCP_INFO, &info, &size) == 0 &&
+        info.tcpi_state == TCP_CLOSE) {
+      return true;
+    }
+    if (Clock::now() >= until) return false;
+    ::usleep(50 * 1000);
+  }
+}
 void WsClient::SendBinary(const std::string& bytes) { SendFrame(0x2, bytes); }
 
 void WsClient::Authenticate(const std::string& token) {

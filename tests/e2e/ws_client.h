@@ -38,8 +38,19 @@ class WsClient {
   void SendBinary(const std::string& bytes);
   // A ping frame with `payload` (at most 125 bytes); WaitPong reads its answer.
   void SendPing(const std::string& payload);
+  // `count` such pings in one write.
+  void SendPings(const std::string& payload, int count);
+  // A masked client frame at the end of `frame`; bytes built so, written as they are.
+  static void AppendFrame(std::string& frame, int opcode, const std::string& payload);
+  void SendBytes(const std::string& bytes);
   // {"type":"auth","token":token}
   void Authenticate(const std::string& token);
+  // A close frame with `code`, without waiting for the answer.
+  void SendClose(int code);
+
+  // Without reading: whether the server reset the connection (TCP_INFO shows it closed, which a
+  // FIN queued behind unread bytes would not), polling for up to `seconds`.
+  bool WaitReset(int seconds);
 
   // The next text frame, waiting up to `seconds`; nullopt when the socket closed (see closed())
   // or the time passed.
