@@ -41,8 +41,19 @@ void DeadlineWheel::Arm() {
     }
     const std::int64_t passed =  // the last tick whose time has come
         (Clock::now() - epoch_).count() / Clock::duration(tick_).count();
-    while (handled_ < passed) Handle(++handled_);
-    Arm();
+    try {
+      while (handled_ < passed && !stopped_) Handle(++handled_);
+    } catch (...) {
+      // `due` threw (out of memory, most likely): the tick's other entries wait for the next
+      // run of the loop, which the wheel must still be armed for.
+      if (!stopped_) Arm();
+      throw;
+    }
+    if (stopped_) {
+      running_ = false;
+    } else {
+      Arm();
+    }
   });
 }
 
@@ -51,16 +62,31 @@ void DeadlineWheel::Handle(std::int64_t tick) {
   std::vector<Id> entries;
   entries.swap(slot);
   const auto turn = static_cast<std::int64_t>(slots_.size());
-  for (const Id id : entries) {
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const Id id = entries[i];
     const std::int64_t deadline = deadline_of_(id);
     if (deadline == tick) {
-      due_(id);
+      try {
+        due_(id);
+      } catch (...) {
+        // This tick again, with the entries not handled yet.
+        slot.insert(slot.end(), entries.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                    entries.end());
+        handled_ = tick - 1;
+        throw;
+      }
     } else if (deadline > tick && deadline % turn == tick % turn) {
       slot.push_back(id);  // a later turn of the wheel
     }  // else closed, or moved to another slot since: that entry counts
   }
-  constexpr std::size_t kKept = 1024;  // what an emptied slot keeps of a burst
-  if (slot.empty() && slot.capacity() > kKept) std::vector<Id>().swap(slot);
+  // The slot keeps the larger of the two buffers (up to a burst's worth), not a new one a tick.
+  constexpr std::size_t kKept = 1024;
+  if (slot.empty() && entries.capacity() <= kKept) {
+    entries.clear();
+    slot.swap(entries);
+  } else if (slot.empty() && slot.capacity() > kKept) {
+    std::vector<Id>().swap(slot);
+  }
 }
 
 }  // namespace eventify::server

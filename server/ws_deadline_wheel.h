@@ -9,7 +9,10 @@
 // value Schedule returns) and answers `deadline_of(id)` when a slot comes, -1 for an id with none
 // any more (closed); an entry whose id's deadline moved since is dropped, and `due(id)` is called
 // for the others. So moving a deadline is one Schedule, and a closed id costs nothing until its
-// slot comes.
+// slot comes. An id may have several entries for its deadline's tick (moved there twice): `due`
+// must move the deadline on, or end it, so that it runs once a tick. When `due` throws, the
+// exception leaves the timer's handler (the owner's loop decides what to do) and the tick's
+// entries not yet handled come again on the next run of the loop; the wheel stays armed.
 //
 // Thread-safety: none; every call, and both callbacks, on the io_context's one thread. Compiled
 // into the C++17 WebSocket target; no third-party header but Asio's.

@@ -14,6 +14,8 @@
 #include <websocketpp/config/core.hpp>
 #include <websocketpp/server.hpp>
 
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -456,10 +458,47 @@ struct WsTransport::Impl {
   void TransportDone(Connection& c) {
     c.transport_done = true;
     if (c.out.empty()) {
-      CloseTcp(c);
+      Finish(c);
       return;
     }
     ArmCloseDeadline(c);
+  }
+
+  // websocketpp is done and everything was handed to the kernel. When the kernel has sent it
+  // all, the socket closes at once. Otherwise the peer has not taken it yet: our FIN goes behind
+  // it, and the socket closes when the peer ends its side, or is reset at the close deadline, so
+  // that the kernel never keeps bytes for a peer that does not read.
+  void Finish(Connection& c) {
+    int unsent = 0;
+    if (::ioctl(c.socket.native_handle(), SIOCOUTQ, &unsent) != 0 || unsent == 0) {
+      CloseTcp(c);
+      return;
+    }
+    asio::error_code ignored;
+    c.socket.shutdown(asio::socket_base::shutdown_send, ignored);
+    ArmCloseDeadline(c);
+    AwaitPeerEnd(c.shared_from_this());
+  }
+
+  // Reads (and drops) what the peer still sends until its end of the stream, then closes; a
+  // reset if the kernel still holds bytes for it.
+  void AwaitPeerEnd(const std::shared_ptr<Connection>& c) {
+    c->socket.async_wait(asio::socket_base::wait_read, [this, c](const asio::error_code& error) {
+      if (error || c->tcp_closed) return;
+      asio::error_code read;
+      c->socket.read_some(asio::buffer(read_buffer), read);
+      if (!read || read == asio::error::would_block || read == asio::error::interrupted) {
+        AwaitPeerEnd(c);
+        return;
+      }
+      int unsent = 0;
+      const bool taken = ::ioctl(c->socket.native_handle(), SIOCOUTQ, &unsent) == 0 && unsent == 0;
+      if (taken) {
+        CloseTcp(*c);
+      } else {
+        Drop(*c);
+      }
+    });
   }
 
   // The closing handshake's deadline, which is also the last write's: past it the socket is
@@ -532,7 +571,7 @@ struct WsTransport::Impl {
     }
     if (c.out.capacity() > kKeptOutBytes) std::string().swap(c.out);
     if (c.transport_done) {
-      CloseTcp(c);
+      Finish(c);
       return;
     }
     Pump(c);
@@ -880,6 +919,7 @@ struct WsTransport::Impl {
       if (--per_user[c.user_id] <= 0) per_user.erase(c.user_id);
     }
     if (c.hub_knows) {
+      c.hub_knows = false;  // told once, whichever way it ends
       if (auto* inbound = hub.load()) inbound->OnClosed(c.id);
     }
     c.state = State::kClosing;

@@ -85,13 +85,14 @@ void WsClient::AppendFrame(std::string& frame, int opcode, const std::string& pa
   for (std::size_t i = 0; i < size; ++i) frame.push_back(payload[i] ^ mask[i % 4]);
 }
 
-void WsClient::SendBytes(const std::string& frame) {
+bool WsClient::SendBytes(const std::string& frame) {
   std::size_t sent = 0;
   while (sent < frame.size()) {
     const ssize_t n = ::send(fd_, frame.data() + sent, frame.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) return;  // the server has gone: reading tells how
+    if (n <= 0) return false;  // the server has gone: reading tells how
     sent += static_cast<std::size_t>(n);
   }
+  return true;
 }
 
 void WsClient::SendText(const std::string& text) { SendFrame(0x1, text); }

@@ -42,7 +42,8 @@ class WsClient {
   void SendPings(const std::string& payload, int count);
   // A masked client frame at the end of `frame`; bytes built so, written as they are.
   static void AppendFrame(std::string& frame, int opcode, const std::string& payload);
-  void SendBytes(const std::string& bytes);
+  // False when the server has gone (the bytes were not all taken).
+  bool SendBytes(const std::string& bytes);
   // {"type":"auth","token":token}
   void Authenticate(const std::string& token);
   // A close frame with `code`, without waiting for the answer.
