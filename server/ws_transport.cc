@@ -1026,7 +1026,8 @@ void WsTransport::Shutdown() {
   }
   impl->stopped = true;
   // Sockets whose closing handshake did not finish: dropped, which ends websocketpp's side too
-  // (its pending read holds the connection) and tells the hub through the close handler.
+  // (a pending read of an upgrade holds websocketpp's connection itself) and tells the hub
+  // through the close handler.
   std::vector<std::shared_ptr<Connection>> left;
   for (const auto& entry : impl->by_id) left.push_back(entry.second);
   for (const auto& c : left) impl->Drop(*c);
