@@ -96,6 +96,8 @@ bool WsClient::SendBytes(const std::string& frame) {
 }
 
 void WsClient::SendText(const std::string& text) { SendFrame(0x1, text); }
+void WsClient::SendBinary(const std::string& bytes) { SendFrame(0x2, bytes); }
+
 void WsClient::SendClose(int code) {
   SendFrame(0x8, std::string{static_cast<char>(code >> 8), static_cast<char>(code & 0xff)});
 }
@@ -113,7 +115,6 @@ bool WsClient::WaitReset(int seconds) {
     ::usleep(50 * 1000);
   }
 }
-void WsClient::SendBinary(const std::string& bytes) { SendFrame(0x2, bytes); }
 
 void WsClient::Authenticate(const std::string& token) {
   rapidjson::StringBuffer buffer;
