@@ -469,8 +469,7 @@ struct WsTransport::Impl {
   // it, and the socket closes when the peer ends its side, or is reset at the close deadline, so
   // that the kernel never keeps bytes for a peer that does not read.
   void Finish(Connection& c) {
-    int unsent = 0;
-    if (::ioctl(c.socket.native_handle(), SIOCOUTQ, &unsent) != 0 || unsent == 0) {
+    if (AllTaken(c)) {
       CloseTcp(c);
       return;
     }
@@ -478,6 +477,13 @@ struct WsTransport::Impl {
     c.socket.shutdown(asio::socket_base::shutdown_send, ignored);
     ArmCloseDeadline(c);
     AwaitPeerEnd(c.shared_from_this());
+  }
+
+  // Whether the kernel has sent all that was written to the socket (SIOCOUTQ: nothing unsent);
+  // true when it cannot tell.
+  static bool AllTaken(Connection& c) {
+    int unsent = 0;
+    return ::ioctl(c.socket.native_handle(), SIOCOUTQ, &unsent) != 0 || unsent == 0;
   }
 
   // Reads (and drops) what the peer still sends until its end of the stream, then closes; a
@@ -491,9 +497,7 @@ struct WsTransport::Impl {
         AwaitPeerEnd(c);
         return;
       }
-      int unsent = 0;
-      const bool taken = ::ioctl(c->socket.native_handle(), SIOCOUTQ, &unsent) == 0 && unsent == 0;
-      if (taken) {
+      if (AllTaken(*c)) {
         CloseTcp(*c);
       } else {
         Drop(*c);
@@ -516,19 +520,7 @@ struct WsTransport::Impl {
   // is waiting (most writes end there), else behind what waits, when the socket can take more.
   void WriteRaw(Connection& c, const char* data, std::size_t size) {
     if (c.tcp_closed || size == 0) return;
-    if (c.out.empty()) {
-      const ssize_t sent =
-          ::send(c.socket.native_handle(), data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
-      if (sent == static_cast<ssize_t>(size)) return;
-      if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-        Broken(c);
-        return;
-      }
-      if (sent > 0) {
-        data += sent;
-        size -= static_cast<std::size_t>(sent);
-      }
-    }
+    if (c.out.empty() && (!SendNow(c, data, size) || size == 0)) return;
     c.out.append(data, size);
     if (!c.write_armed) ArmWrite(c);
   }
@@ -551,20 +543,29 @@ struct WsTransport::Impl {
                         });
   }
 
+  // Sends what the socket takes of `data` without waiting, moving `data` and `size` past it.
+  // False when the socket broke (Broken has run).
+  bool SendNow(Connection& c, const char*& data, std::size_t& size) {
+    while (size > 0) {
+      const ssize_t sent =
+          ::send(c.socket.native_handle(), data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (sent < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return true;
+        Broken(c);
+        return false;
+      }
+      data += sent;
+      size -= static_cast<std::size_t>(sent);
+    }
+    return true;
+  }
+
   // The socket can take more: writes what waits, then the frames queued behind it.
   void Flush(Connection& c) {
-    std::size_t taken = 0;
-    while (taken < c.out.size()) {
-      const ssize_t sent = ::send(c.socket.native_handle(), c.out.data() + taken,
-                                  c.out.size() - taken, MSG_DONTWAIT | MSG_NOSIGNAL);
-      if (sent < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) break;
-        Broken(c);
-        return;
-      }
-      taken += static_cast<std::size_t>(sent);
-    }
-    c.out.erase(0, taken);
+    const char* data = c.out.data();
+    std::size_t size = c.out.size();
+    if (!SendNow(c, data, size)) return;
+    c.out.erase(0, c.out.size() - size);
     if (!c.out.empty()) {
       ArmWrite(c);
       return;
