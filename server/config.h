@@ -63,6 +63,13 @@ struct RateLimitsConfig {
 // OpenID Connect providers the configuration can name: oidc.1.* to oidc.4.*.
 inline constexpr int kOidcProviderSlots = 4;
 
+// The library's Redis options with no host: the server uses Redis only when redis.host is set.
+inline spi::RedisBusOptions NoRedis() {
+  spi::RedisBusOptions options;
+  options.host.clear();
+  return options;
+}
+
 struct ServerConfig {
   std::string listen_host = "127.0.0.1";
   int listen_port = 8000;  // 0: the kernel picks a free port
@@ -106,7 +113,7 @@ struct ServerConfig {
 
   // Redis (redis.* keys): when redis_host is set, the rate limits are kept there (shared by every
   // node on it) and /readyz checks it. Empty: none.
-  spi::RedisBusOptions redis{.host = ""};
+  spi::RedisBusOptions redis = NoRedis();
   // This server's name among the nodes on one Redis (node.id): the chat hubs of all of them form
   // one (eventify/hub.h, HubCluster). Empty: "<host name>-<process id>".
   std::string node_id;

@@ -84,7 +84,9 @@ Result<std::unique_ptr<Hub>> MakeHub(Engine& engine, std::shared_ptr<spi::Transp
 
 namespace {
 
-std::vector<MetricSample> One(double value) { return {MetricSample{"", value}}; }
+std::vector<MetricSample> One(double value) {
+  return {MetricSample{.labels = "", .value = value, .suffix = ""}};
+}
 
 }  // namespace
 
@@ -123,8 +125,8 @@ void AddServerMetrics(Metrics& metrics, const Engine& engine, const CountingTran
                      "Job attempts this process ran, by outcome.", [stats] {
                        const EngineStats s = stats();
                        return std::vector<MetricSample>{
-                           {"outcome=\"succeeded\"", static_cast<double>(s.jobs.succeeded)},
-                           {"outcome=\"failed\"", static_cast<double>(s.jobs.failed)}};
+                           {"outcome=\"succeeded\"", static_cast<double>(s.jobs.succeeded), ""},
+                           {"outcome=\"failed\"", static_cast<double>(s.jobs.failed), ""}};
                      });
   metrics.AddCounter("eventify_http_rate_limited_total",
                      "Requests refused with 429 by the HTTP rate limits.",

@@ -59,10 +59,8 @@ struct WsConfig : websocketpp::config::core {
     using concurrency_type = WsConfig::concurrency_type;
     using elog_type = WsConfig::elog_type;
     using alog_type = WsConfig::alog_type;
-    static const bool enable_multithreading = false;
   };
   using transport_type = websocketpp::transport::iostream::endpoint<transport_config>;
-  static const bool enable_multithreading = false;
   static const std::size_t connection_read_buffer_size = kReadBufferBytes;
 };
 

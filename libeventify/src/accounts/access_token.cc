@@ -57,13 +57,14 @@ Result<AccessClaims> AccessTokenCodec::Verify(std::string_view token, Timestamp 
   rapidjson::Document doc;
   doc.Parse(payload->data(), payload->size());
   if (doc.HasParseError() || !doc.IsObject()) return Invalid();
+  const rapidjson::Value& root = doc;  // const: its iterators compare unambiguously
   auto string_member = [&](const char* name) -> const rapidjson::Value* {
-    auto it = doc.FindMember(name);
-    return it != doc.MemberEnd() && it->value.IsString() ? &it->value : nullptr;
+    auto it = root.FindMember(name);
+    return it != root.MemberEnd() && it->value.IsString() ? &it->value : nullptr;
   };
   auto int_member = [&](const char* name) -> const rapidjson::Value* {
-    auto it = doc.FindMember(name);
-    return it != doc.MemberEnd() && it->value.IsInt64() ? &it->value : nullptr;
+    auto it = root.FindMember(name);
+    return it != root.MemberEnd() && it->value.IsInt64() ? &it->value : nullptr;
   };
   const auto* iss = string_member("iss");
   const auto* sub = string_member("sub");

@@ -76,8 +76,9 @@ Result<std::vector<std::string>> ConfirmationIds(std::string_view payload) {
   rapidjson::Document doc;
   doc.Parse(payload.data(), payload.size());
   if (doc.HasParseError() || !doc.IsObject()) return malformed;
-  const auto member = doc.FindMember("bookings");
-  if (member == doc.MemberEnd() || !member->value.IsArray()) return malformed;
+  const rapidjson::Value& root = doc;  // const: its iterators compare unambiguously
+  const auto member = root.FindMember("bookings");
+  if (member == root.MemberEnd() || !member->value.IsArray()) return malformed;
   std::vector<std::string> ids;
   ids.reserve(member->value.Size());
   for (const auto& id : member->value.GetArray()) {

@@ -273,6 +273,13 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
   // The message goes to the chat without waiting: many are in flight at once and share commits.
   // The answer (`sent` or `error`) comes back to the worker; the routing to everyone else comes
   // from the commit itself (OnCommitted), like that of a message sent over HTTP.
+#if defined(__GNUC__) && !defined(__clang__)
+// g++ 12 warns that moving the answer's Result<Message> (a std::variant) may read its Status
+// uninitialised: a false positive of its -Wmaybe-uninitialized on std::variant's move (GCC bug
+// 80635); the moved-from alternative is always constructed.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
   void Send(ConnectionId connection, Session& session, const hub::ClientFrame& frame) {
     std::string key = session.principal.user_id + ":" + frame.message.idempotency_key;
     sending_[key] = Sending{connection, session.serial};
@@ -288,6 +295,9 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
                       Feed(SendAnswer{connection, serial, ref, key, std::move(sent)});
                     });
   }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
   void Answer(ConnectionId connection, std::uint64_t serial, const std::string& ref,
               const std::string& key, const Result<Message>& sent) {
@@ -555,7 +565,9 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
     if (auto mine = unread_.find(reader); mine != unread_.end()) {
       mine->second.erase(change.conversation_id);
     }
-    const Message probe{.conversation_id = change.conversation_id, .seq = 1};
+    Message probe;
+    probe.conversation_id = change.conversation_id;
+    probe.seq = 1;
     std::unordered_map<std::string, std::set<std::string>> members;
     if (!Prepare({probe}, members, /*with_unread=*/false).ok()) return;
     const std::string out = hub::MessageReadFrame(change.conversation_id, change.receipt);
@@ -634,6 +646,8 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
             participants_.Roster(note.origin, note.conversation_id, note.users));
       case hub::ClusterKind::kHeartbeat:
         return;  // the link noted that the origin is alive
+      case hub::ClusterKind::kFarewell:
+        return;  // the link forgets the origin and calls OnNodeGone; never handed on
     }
   }
 

@@ -46,9 +46,10 @@ Result<OpenedMail> FromJson(std::string_view json) {
   rapidjson::Document doc;
   doc.Parse(json.data(), json.size());
   if (doc.HasParseError() || !doc.IsObject()) return malformed;
+  const rapidjson::Value& root = doc;  // const: its iterators compare unambiguously
   auto string = [&](const char* name) -> std::optional<std::string> {
-    const auto it = doc.FindMember(name);
-    if (it == doc.MemberEnd() || !it->value.IsString()) return std::nullopt;
+    const auto it = root.FindMember(name);
+    if (it == root.MemberEnd() || !it->value.IsString()) return std::nullopt;
     return std::string(it->value.GetString(), it->value.GetStringLength());
   };
   OpenedMail mail;
@@ -60,7 +61,7 @@ Result<OpenedMail> FromJson(std::string_view json) {
   mail.message.subject = std::move(*subject);
   mail.message.text = std::move(*text);
   mail.message.html = string("html");
-  if (const auto it = doc.FindMember("send_before"); it != doc.MemberEnd()) {
+  if (const auto it = root.FindMember("send_before"); it != root.MemberEnd()) {
     if (!it->value.IsInt64()) return malformed;
     mail.send_before = FromMicros(it->value.GetInt64());
   }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
 
 #include "core/status_macros.h"
 #include "crypto/sodium.h"
@@ -107,8 +108,8 @@ Result<IdTokenClaims> VerifyIdToken(ProviderDirectory& directory, std::string_vi
   out.email = StringMember(claims, "email");
   std::transform(out.email.begin(), out.email.end(), out.email.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  const auto verified = claims.FindMember("email_verified");
-  out.email_verified = verified != claims.MemberEnd() &&
+  const auto verified = std::as_const(claims).FindMember("email_verified");
+  out.email_verified = verified != std::as_const(claims).MemberEnd() &&
                        ((verified->value.IsBool() && verified->value.GetBool()) ||
                         (verified->value.IsString() &&
                          std::string_view(verified->value.GetString()) == "true"));

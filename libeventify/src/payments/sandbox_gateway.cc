@@ -95,16 +95,17 @@ class SandboxGateway final : public SandboxPaymentGateway {
     rapidjson::Document doc;
     doc.Parse(payload.data(), payload.size());
     if (doc.HasParseError() || !doc.IsObject()) return Malformed("the callback is not a JSON object");
+    const rapidjson::Value& root = doc;  // const: its iterators compare unambiguously
     auto str = [&](const char* name) -> const char* {
-      auto it = doc.FindMember(name);
-      return it != doc.MemberEnd() && it->value.IsString() ? it->value.GetString() : nullptr;
+      auto it = root.FindMember(name);
+      return it != root.MemberEnd() && it->value.IsString() ? it->value.GetString() : nullptr;
     };
     const char* charge_id = str("charge_id");
     const char* reference = str("reference");
     const char* currency = str("currency");
     const char* state = str("state");
-    auto amount = doc.FindMember("amount");
-    if (!charge_id || !reference || !currency || !state || amount == doc.MemberEnd() ||
+    auto amount = root.FindMember("amount");
+    if (!charge_id || !reference || !currency || !state || amount == root.MemberEnd() ||
         !amount->value.IsInt64()) {
       return Malformed("the callback lacks charge_id, reference, amount, currency or state");
     }
