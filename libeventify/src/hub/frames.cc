@@ -256,24 +256,11 @@ std::string NewMessageFrame(const Message& message, std::int64_t unread) {
   return MessageFrames(message).For(unread);
 }
 
-MessageFrames::MessageFrames(const Message& message) {
-  {
-    rapidjson::StringBuffer buffer;
-    Writer w(buffer);
-    WriteMessageObject(w, message);
-    object_.assign(buffer.GetString(), buffer.GetSize());
-  }
+MessageFrames::MessageFrames(const Message& message) : message_(message) {
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
-  w.StartObject();
-  Str(w, "type", "new_message");
-  Str(w, "conversation_id", message.conversation_id);
-  RawMessage(w, object_);
-  Int(w, "pos", message.pos);
-  w.Key("unread");
-  w.Int64(0);
-  w.EndObject();
-  prefix_.assign(buffer.GetString(), buffer.GetSize() - 2);  // without "0}"
+  WriteMessageObject(w, message);
+  object_.assign(buffer.GetString(), buffer.GetSize());
 }
 
 std::string MessageFrames::Room() const {
@@ -281,6 +268,19 @@ std::string MessageFrames::Room() const {
 }
 
 std::string MessageFrames::For(std::int64_t unread) const {
+  if (prefix_.empty()) {
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    w.StartObject();
+    Str(w, "type", "new_message");
+    Str(w, "conversation_id", message_.conversation_id);
+    RawMessage(w, object_);
+    Int(w, "pos", message_.pos);
+    w.Key("unread");
+    w.Int64(0);
+    w.EndObject();
+    prefix_.assign(buffer.GetString(), buffer.GetSize() - 2);  // without "0}"
+  }
   char digits[24];
   const auto [end, error] = std::to_chars(digits, digits + sizeof digits, unread);
   std::string out;

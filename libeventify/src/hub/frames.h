@@ -48,7 +48,8 @@ std::string NewMessageFrame(const Message& message, std::int64_t unread);
 // The frames one message makes when it is routed: the room channel's `message` and the
 // `new_message` of each member's connections that did not join, which differ only in `unread`.
 // The message's JSON is written once; each member's frame is a copy of the prefix with their
-// count.
+// count. Keeps a reference to `message`, which must outlive it. Not thread-safe (For fills the
+// prefix the first time).
 class MessageFrames {
  public:
   explicit MessageFrames(const Message& message);
@@ -58,8 +59,10 @@ class MessageFrames {
   std::string For(std::int64_t unread) const;
 
  private:
-  std::string object_;  // the message's JSON object
-  std::string prefix_;  // the new_message frame up to the value of "unread"
+  const Message& message_;
+  std::string object_;          // the message's JSON object
+  mutable std::string prefix_;  // the new_message frame up to the value of "unread": made by the
+                                // first For (a room whose members all joined needs none)
 };
 std::string ReadMarkedFrame(const std::string& conversation_id, const Receipt& receipt,
                             const std::string& ref);
