@@ -260,9 +260,10 @@ struct WsTransport::Impl {
     in_hub_burst = false;
     PumpLater();
     calls.clear();
-    // What the spare keeps between bursts (up to 3 MB; it and hub_calls take turns): a burst of
-    // fan-out is thousands of calls, and a vector regrown from nothing at each burst was most of
-    // the hub's page faults (50 rooms of 10 at 20,000 messages/s; docs/performance.md).
+    // What the spare keeps between bursts (up to 3 MiB each for it and hub_calls, which take
+    // turns: 6 MiB for the pair): a burst of fan-out is thousands of calls, and a vector regrown
+    // from nothing at each burst was most of the hub's page faults (50 rooms of 10 at 20,000
+    // messages/s; docs/performance.md).
     constexpr std::size_t kKeptCalls = 65536;
     if (calls.capacity() <= kKeptCalls) spare_calls = std::move(calls);
   }

@@ -53,6 +53,7 @@ std::string NewMessageFrame(const Message& message, std::int64_t unread);
 class MessageFrames {
  public:
   explicit MessageFrames(const Message& message);
+  MessageFrames(Message&&) = delete;  // it would outlive a temporary
   // As MessageFrame(message).
   std::string Room() const;
   // As NewMessageFrame(message, unread).
