@@ -1,5 +1,7 @@
 #include "http_errors.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -75,7 +77,7 @@ Status ReadBoolQuery(const ApiRequest& request, std::string_view name, std::opti
   const auto text = request.query(name);
   if (!text) return Status::Ok();
   if (*text != "true" && *text != "false") {
-    return InvalidArgument("invalid_filter", "'" + std::string(name) + "' must be true or false",
+    return InvalidArgument("invalid_filter", fmt::format("'{}' must be true or false", name),
                            std::string(name));
   }
   out = *text == "true";
@@ -94,7 +96,7 @@ Status ReadTimestampField(const JsonObject& body, std::string_view name, Timesta
   auto parsed = ParseTimestamp(text);
   if (!parsed.ok()) {
     return InvalidArgument(std::string(parsed.status().reason()),
-                           "'" + std::string(name) + "': " + parsed.status().message(),
+                           fmt::format("'{}': {}", name, parsed.status().message()),
                            std::string(name));
   }
   out = *parsed;

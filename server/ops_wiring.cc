@@ -61,7 +61,7 @@ std::string DefaultNodeId() {
   for (char& c : name) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') c = '-';
   }
-  const std::string pid = "-" + std::to_string(::getpid());
+  const std::string pid = fmt::format("-{}", ::getpid());
   name.resize(std::min(name.size(), std::size_t{64} - pid.size()));
   return name + pid;
 }

@@ -40,7 +40,7 @@ Status ReadRequiredTimestamp(const ApiRequest& request, std::string_view name, T
   if (Status status = ReadTimestampQuery(request, name, read); !status.ok()) return status;
   if (!read) {
     return InvalidArgument("missing_" + std::string(name),
-                           "'" + std::string(name) + "' is required (RFC 3339)", std::string(name));
+                           fmt::format("'{}' is required (RFC 3339)", name), std::string(name));
   }
   out = *read;
   return Status::Ok();
