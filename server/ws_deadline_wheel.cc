@@ -79,13 +79,12 @@ void DeadlineWheel::Handle(std::int64_t tick) {
       slot.push_back(id);  // a later turn of the wheel
     }  // else closed, or moved to another slot since: that entry counts
   }
-  // The slot keeps the larger of the two buffers (up to a burst's worth), not a new one a tick.
+  // An emptied slot takes its buffer back rather than allocate one at its next entry, unless a
+  // burst made it larger than kKept (then it is freed with `entries`).
   constexpr std::size_t kKept = 1024;
   if (slot.empty() && entries.capacity() <= kKept) {
     entries.clear();
     slot.swap(entries);
-  } else if (slot.empty() && slot.capacity() > kKept) {
-    std::vector<Id>().swap(slot);
   }
 }
 
