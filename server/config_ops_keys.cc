@@ -137,6 +137,10 @@ void AddOperationsKeys(std::vector<KeySpec>& k) {
       "hub.offline_grace", "a user is announced offline this long after their last socket closed",
       [](C& c) -> std::chrono::milliseconds& { return c.hub.offline_grace; }, 0));
   k.push_back(MillisecondsKey(
+      "hub.session_check_interval",
+      "how often the open sockets' login sessions are checked (0: never; an ended one closes)",
+      [](C& c) -> std::chrono::milliseconds& { return c.hub.session_check_interval; }, 0));
+  k.push_back(MillisecondsKey(
       "hub.tick_interval", "how often the hub runs its timers (heartbeats, offline grace)",
       [](C& c) -> std::chrono::milliseconds& { return c.hub.tick_interval; }, 10));
   k.push_back(MillisecondsKey(

@@ -39,9 +39,14 @@
 // they came back within it. Last seen is kept in memory only (lost when the hub stops). A hub that
 // is one node of several (HubCluster) counts presence over all nodes.
 //
-// Timers (heartbeat timeouts, offline grace, deferred unread totals) are measured on the engine's spi::Clock and run on
-// the worker at each Tick: the hub ticks itself every HubOptions::tick_interval of real time, or
-// never when that is zero (tests on a ManualClock call Tick themselves).
+// Sessions: a connection's identity is checked when it opens, and its login session again every
+// HubOptions::session_check_interval: one that ended meanwhile (logout, block, password change)
+// closes the connection.
+//
+// Timers (heartbeat timeouts, offline grace, deferred unread totals, the session check) are
+// measured on the engine's spi::Clock and run on the worker at each Tick: the hub ticks itself
+// every HubOptions::tick_interval of real time, or never when that is zero (tests on a
+// ManualClock call Tick themselves).
 //
 // Threads: the hub owns one worker thread that handles all inbound work in arrival order
 // (storage calls included) and calls the transport; HubInbound calls, Tick and AnnounceEvent
@@ -72,6 +77,12 @@ struct HubOptions {
   // A connection from which nothing came for this long (on the engine's clock) is closed with
   // spi::kCloseHeartbeatTimeout. Clients ping more often (the original's clients: every 30 s).
   std::chrono::milliseconds heartbeat_timeout{60000};
+  // How often (on the engine's clock, at a tick) the hub reads the login sessions of its open
+  // connections, in one read-only transaction: a connection whose session ended since it opened
+  // (a logout, a blocked account, a password change or reset, a reused refresh token) gets an
+  // `error` frame (account_blocked or session_revoked) and is closed with
+  // spi::kCloseUnauthenticated. Zero: never (a connection keeps the identity it opened with).
+  std::chrono::milliseconds session_check_interval{5000};
   // A user whose last connection closed is announced offline this long afterwards, unless a
   // connection of theirs opened meanwhile. Zero: at once.
   std::chrono::milliseconds offline_grace{10000};

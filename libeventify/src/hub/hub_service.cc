@@ -177,7 +177,7 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
   }
 
   // The timers: heartbeats that timed out close their connections (the transport's OnClosed
-  // that follows finds nothing left to do), and the offline grace of presence.
+  // that follows finds nothing left to do), the offline grace of presence, the session check.
   void RunTimers() {
     if (cluster_.RenewIfDue()) presence_.Recount(clock_.Now());
     cluster_.Heartbeat();
@@ -185,6 +185,7 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
       transport_->Close(connection, spi::kCloseHeartbeatTimeout);
       Close(connection, presence_.LastAlive(connection));
     }
+    CheckSessions();
     // Deferred unread totals whose interval has passed.
     const Timestamp now = clock_.Now();
     std::vector<std::string> due;
@@ -197,6 +198,58 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
       }
     }
     SendUnreadTotals(due);
+  }
+
+  // Every HubOptions::session_check_interval: the login sessions of the open connections, read
+  // in one transaction. A connection whose session ended since it opened is told why, as
+  // Accounts::Authenticate would (account_blocked first), and closed. A failed read is tried
+  // again at the next interval.
+  void CheckSessions() {
+    const Timestamp now = clock_.Now();
+    if (options_.session_check_interval.count() <= 0 || now < next_session_check_) return;
+    next_session_check_ = now + options_.session_check_interval;
+    if (sessions_.empty()) return;
+    std::vector<std::string> ids;
+    ids.reserve(sessions_.size());
+    for (const auto& [connection, session] : sessions_) ids.push_back(session.principal.session_id);
+    std::unordered_set<std::string> live, blocked;  // session ids; user ids
+    const Status read =
+        storage_.Run(spi::TransactionMode::kReadOnly, [&](spi::Transaction& tx) -> Status {
+          live.clear();
+          blocked.clear();
+          EV_ASSIGN_OR_RETURN(auto found, tx.accounts().FindSessionsByIds(ids));
+          for (const spi::SessionRecord& record : found) {
+            if (!record.revoked_at) live.insert(record.id);
+          }
+          std::vector<std::string> ended_users;
+          for (const auto& [connection, session] : sessions_) {
+            if (!live.contains(session.principal.session_id)) {
+              ended_users.push_back(session.principal.user_id);
+            }
+          }
+          if (ended_users.empty()) return Status::Ok();
+          EV_ASSIGN_OR_RETURN(auto users, tx.accounts().FindUsersByIds(ended_users));
+          for (const spi::UserRecord& user : users) {
+            if (user.blocked) blocked.insert(user.id);
+          }
+          return Status::Ok();
+        });
+    if (!read.ok()) return;
+    std::vector<ConnectionId> ended;
+    for (const auto& [connection, session] : sessions_) {
+      if (!live.contains(session.principal.session_id)) ended.push_back(connection);
+    }
+    const Status account_blocked =
+        PermissionDenied("account_blocked", "this account is blocked; contact support");
+    const Status session_revoked =
+        Unauthenticated("session_revoked", "this session has ended; log in again");
+    for (ConnectionId connection : ended) {
+      const bool is_blocked = blocked.contains(sessions_.at(connection).principal.user_id);
+      const Status& why = is_blocked ? account_blocked : session_revoked;
+      transport_->Send(connection, hub::ErrorFrame(why, ""));
+      transport_->Close(connection, spi::kCloseUnauthenticated);
+      Close(connection, presence_.LastAlive(connection));
+    }
   }
 
   // `unread_count` for users who got new messages: at once for those not told within
@@ -335,6 +388,13 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
     if (!first) {
       if (now - last->second < options_.typing_interval) return;  // throttled: dropped
       last->second = now;
+    }
+    // Still a member (a cancelled booking ends it): read once per frame forwarded, which the
+    // interval above bounds.
+    const Result<Conversation> member =
+        chat_.GetConversation(session.principal, frame.conversation_id);
+    if (!member.ok()) {
+      return transport_->Send(connection, hub::ErrorFrame(member.status(), frame.ref));
     }
     ForwardTyping(frame.conversation_id, user_id, frame.is_typing);
     hub::ClusterEvent note;
@@ -857,6 +917,7 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
 
   // Worker thread only.
   std::uint64_t last_serial_ = 0;
+  Timestamp next_session_check_{};  // CheckSessions
   struct Sending {
     ConnectionId connection;
     std::uint64_t serial;  // the session's (Session::serial)

@@ -507,6 +507,48 @@ BOOST_AUTO_TEST_CASE(insert_find_revoke) {
   EXPECT_OK(status);
 }
 
+BOOST_AUTO_TEST_CASE(find_sessions_by_ids_returns_the_existing_ones_once) {
+  const spi::UserRecord user = SampleUser(1);
+  const spi::UserRecord other = SampleUser(2);
+  const spi::SessionRecord live = SampleSession("live", user.id);
+  const spi::SessionRecord ended = SampleSession("ended", other.id);
+  const Timestamp revoked_at = FromMicros(kYear2100Micros);
+  REQUIRE_OK(Write(*storage, [&](AccountRepository& accounts) {
+    EV_TEST_RETURN_IF_ERROR(accounts.InsertUser(user));
+    EV_TEST_RETURN_IF_ERROR(accounts.InsertUser(other));
+    EV_TEST_RETURN_IF_ERROR(accounts.InsertSession(live));
+    EV_TEST_RETURN_IF_ERROR(accounts.InsertSession(ended));
+    return accounts.RevokeSession(ended.id, revoked_at, "logout");
+  }));
+  Status status = Read(*storage, [&](AccountRepository& accounts) {
+    const std::vector<std::string> ids = {"ended", "no-such-session", "live", "ended"};
+    auto found = accounts.FindSessionsByIds(ids);
+    BOOST_REQUIRE_MESSAGE(found.ok(), found.status().ToString());
+    BOOST_REQUIRE_EQUAL(found->size(), 2u);
+    for (const spi::SessionRecord& session : *found) {
+      const spi::SessionRecord& want = session.id == live.id ? live : ended;
+      BOOST_TEST_CONTEXT("session " << want.id) {
+        BOOST_TEST(session.id == want.id);
+        BOOST_TEST(session.user_id == want.user_id);
+        BOOST_TEST((session.created_at == want.created_at));
+        BOOST_TEST((session.expires_at == want.expires_at));
+        if (session.id == live.id) {
+          BOOST_TEST(!session.revoked_at.has_value());
+          BOOST_TEST(session.revoke_reason == "");
+        } else {
+          BOOST_TEST((session.revoked_at == std::optional<Timestamp>(revoked_at)));
+          BOOST_TEST(session.revoke_reason == "logout");
+        }
+      }
+    }
+    auto none = accounts.FindSessionsByIds(std::vector<std::string>{});
+    BOOST_REQUIRE(none.ok());
+    BOOST_TEST(none->empty());
+    return Status::Ok();
+  });
+  EXPECT_OK(status);
+}
+
 BOOST_AUTO_TEST_CASE(revoke_all_sessions_of_a_user_counts_the_live_ones) {
   const spi::UserRecord user = SampleUser(1);
   const spi::UserRecord other = SampleUser(2);

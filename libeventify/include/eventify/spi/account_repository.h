@@ -131,6 +131,24 @@ class EVENTIFY_EXPORT AccountRepository {
   virtual Status InsertSession(const SessionRecord& session) = 0;
   // Errors: kNotFound (session_not_found).
   virtual Result<SessionRecord> FindSession(std::string_view id, LockMode lock) = 0;
+  // The sessions among `ids` that exist, without locks, in no particular order; an id given twice
+  // is returned once. The chat hub checks the sessions of its open sockets with it, every few
+  // seconds. The default calls FindSession for each; a store may read them in one statement.
+  virtual Result<std::vector<SessionRecord>> FindSessionsByIds(std::span<const std::string> ids) {
+    std::vector<SessionRecord> sessions;
+    std::vector<std::string_view> seen;
+    for (const std::string& id : ids) {
+      if (std::find(seen.begin(), seen.end(), id) != seen.end()) continue;
+      seen.push_back(id);
+      Result<SessionRecord> session = FindSession(id, LockMode::kNone);
+      if (session.ok()) {
+        sessions.push_back(std::move(session).value());
+      } else if (session.status().code() != StatusCode::kNotFound) {
+        return session.status();
+      }
+    }
+    return sessions;
+  }
   // Marks the session revoked unless it already is. Unknown ids are ignored.
   virtual Status RevokeSession(std::string_view id, Timestamp at, std::string_view reason) = 0;
   // Revokes every live session of the user; returns how many were revoked.

@@ -429,6 +429,41 @@ Result<spi::SessionRecord> SociAccountRepository::FindSession(std::string_view i
   });
 }
 
+namespace {
+
+// A sessions row from a native row (select_by_keys.h).
+struct SessionFields {
+  spi::SessionRecord session;
+
+  template <typename Row>
+  void Read(const Row& row) {
+    session.id = row.Text(0);
+    session.user_id = row.Text(1);
+    session.created_at = FromMicros(row.Int(2));
+    session.expires_at = FromMicros(row.Int(3));
+    session.revoked_at.reset();
+    if (!row.IsNull(4)) session.revoked_at = FromMicros(row.Int(4));
+    session.revoke_reason = row.Text(5);
+  }
+
+  Result<spi::SessionRecord> Get() const { return session; }
+};
+
+}  // namespace
+
+Result<std::vector<spi::SessionRecord>> SociAccountRepository::FindSessionsByIds(
+    std::span<const std::string> ids) {
+  return context_.Call(
+      Access::kRead, "FindSessionsByIds", [&]() -> Result<std::vector<spi::SessionRecord>> {
+        static const std::string kSelect =
+            "SELECT id, user_id, created_at, expires_at, revoked_at, revoke_reason FROM sessions"
+            " WHERE";
+        std::vector<spi::SessionRecord> sessions;
+        EV_RETURN_IF_ERROR(SelectByKeys<SessionFields>(context_, kSelect, "id", ids, sessions));
+        return sessions;
+      });
+}
+
 Status SociAccountRepository::RevokeSession(std::string_view id, Timestamp at,
                                             std::string_view reason) {
   return context_.Call(Access::kWrite, "RevokeSession", [&]() -> Status {

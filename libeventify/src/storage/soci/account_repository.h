@@ -29,6 +29,8 @@ class SociAccountRepository final : public spi::AccountRepository {
 
   Status InsertSession(const spi::SessionRecord& session) override;
   Result<spi::SessionRecord> FindSession(std::string_view id, spi::LockMode lock) override;
+  Result<std::vector<spi::SessionRecord>> FindSessionsByIds(
+      std::span<const std::string> ids) override;
   Status RevokeSession(std::string_view id, Timestamp at, std::string_view reason) override;
   // Revokes the sessions of the user not revoked yet (expired ones included) and counts them.
   Result<std::int64_t> RevokeSessionsOfUser(std::string_view user_id, Timestamp at,
