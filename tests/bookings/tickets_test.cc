@@ -48,6 +48,24 @@ BOOST_AUTO_TEST_CASE(each_ticket_has_a_distinct_signed_code_that_admits_once) {
   BOOST_TEST(Posted(WalletOf(ann.user_id)) == 5000 - 3 * kTicketPrice);
 }
 
+BOOST_AUTO_TEST_CASE(no_ticket_of_a_cancelled_event_admits_before_or_after_its_refund) {
+  const Event event = ApprovedEvent(10);
+  Fund(ann.user_id, 5000);
+  const Booking booking = ValueOrFail(bookings().BookAndPay(ann, Request(event, 2, "k")));
+  ValueOrFail(events().CancelEvent(organizer, event.id, "The venue flooded"));
+  // The refund job has not run: the booking is still confirmed, the tickets do not admit.
+  BOOST_TEST(ValueOrFail(bookings().GetBooking(ann, booking.id)).status ==
+             BookingStatus::kConfirmed);
+  ExpectError(bookings().CheckIn(organizer, event.id, booking.tickets[0].code),
+              StatusCode::kFailedPrecondition, "event_cancelled");
+  BOOST_TEST(ValueOrFail(bookings().RefundCancelledEvents(16)) == 1);
+  ExpectError(bookings().CheckIn(organizer, event.id, booking.tickets[1].code),
+              StatusCode::kFailedPrecondition, "event_cancelled");
+  const Booking refunded = ValueOrFail(bookings().GetBooking(ann, booking.id));
+  for (const Ticket& ticket : refunded.tickets) BOOST_TEST(!ticket.checked_in_at.has_value());
+  BOOST_TEST(Posted(WalletOf(ann.user_id)) == 5000);
+}
+
 BOOST_AUTO_TEST_CASE(tampered_forged_and_foreign_codes_are_refused_exactly) {
   const Event event = ApprovedEvent(10);
   const Event other = ApprovedEvent(10);

@@ -632,6 +632,24 @@ BOOST_AUTO_TEST_CASE(the_approval_queue_pages_oldest_submission_first) {
   BOOST_TEST(seen == expected, boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(an_event_past_its_end_cannot_be_cancelled_before_the_job_completes_it) {
+  const Event approved = Approved(Draft("Ends soon", 1));
+  clock->Set(approved.ends_at - std::chrono::milliseconds(1));
+  const Event other = Approved(Draft("Cancelled in time", 1));
+  clock->Set(approved.ends_at);  // ended; the completion job has not run
+  ExpectError(events().CancelEvent(organizer, approved.id, "after the fact"),
+              StatusCode::kFailedPrecondition, "event_ended");
+  ExpectError(events().CancelEvent(admin, approved.id, "after the fact"),
+              StatusCode::kFailedPrecondition, "event_ended");
+  const Event still = ValueOrFail(events().GetEvent(&admin, approved.id));
+  BOOST_TEST(still.status == EventStatus::kApproved);
+  BOOST_TEST(still.cancel_note.empty());
+  // One that has not ended yet still can be.
+  clock->Set(other.ends_at - std::chrono::milliseconds(1));
+  BOOST_TEST(ValueOrFail(events().CancelEvent(organizer, other.id, "No venue")).status ==
+             EventStatus::kCancelled);
+}
+
 BOOST_AUTO_TEST_CASE(the_recurring_job_completes_events_once_they_end) {
   const Event ends_first = Approved(Draft("Ends first", 1));   // ends at 1 day + 3 h
   const Event ends_later = Approved(Draft("Ends later", 3));

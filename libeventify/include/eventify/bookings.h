@@ -255,6 +255,7 @@ class EVENTIFY_EXPORT Bookings {
   // Errors: kInvalidArgument invalid_ticket_code (field "code": malformed, or its signature does
   // not match: altered or forged); kNotFound event_not_found, ticket_not_found;
   // kPermissionDenied forbidden (not this event's organizer); kFailedPrecondition
+  // event_cancelled (the event was cancelled: no ticket of it admits, refunded yet or not),
   // ticket_for_another_event, ticket_cancelled (its booking was cancelled), already_checked_in
   // (the message says when).
   virtual Result<Ticket> CheckIn(const Principal& organizer, std::string_view event_id,

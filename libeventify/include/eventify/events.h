@@ -372,7 +372,8 @@ class EVENTIFY_EXPORT Events {
   // The event's organizer or an admin cancels an approved event; `note` 1-1000 characters, shown
   // to attendees. Refunds come with bookings. Errors: kNotFound (event_not_found),
   // kFailedPrecondition (event_not_approved: also a completed or settled one, whose escrow is
-  // paid out; eventify/settlements.h), kInvalidArgument (invalid_note).
+  // paid out; eventify/settlements.h; event_ended: approved, but its end has passed and the
+  // completion job has not marked it yet), kInvalidArgument (invalid_note).
   virtual Result<Event> CancelEvent(const Principal& caller, std::string_view id,
                                     std::string_view note) = 0;
 

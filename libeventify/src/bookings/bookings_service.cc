@@ -175,7 +175,13 @@ class BookingsServiceImpl final : public BookingsInternals {
     EV_ASSIGN_OR_RETURN(const std::string ticket_id, codes_.Verify(code));
     Ticket ticket;
     EV_RETURN_IF_ERROR(storage_->Run(TransactionMode::kReadWrite, [&](Transaction& tx) -> Status {
-      EV_RETURN_IF_ERROR(CheckOrganizerOf(tx, organizer, event_id));
+      EV_ASSIGN_OR_RETURN(const EventStatus status, CheckOrganizerOf(tx, organizer, event_id));
+      // Its paid bookings are refunded by a job within a minute; until then they are still
+      // confirmed, but the tickets no longer admit.
+      if (status == EventStatus::kCancelled) {
+        return FailedPrecondition("event_cancelled",
+                                  "this event was cancelled; its tickets no longer admit");
+      }
       auto* store = tx.store<BookingStore>();
       EV_ASSIGN_OR_RETURN(ticket, store->FindTicket(ticket_id));
       if (ticket.event_id != event_id) {
@@ -314,8 +320,9 @@ class BookingsServiceImpl final : public BookingsInternals {
   // The caller checks tickets in at this event: it is public and theirs (the permission table).
   // The event's row is locked for the rest of the transaction, as every booking write locks it:
   // an admission and a cancellation of the same booking never cross.
-  static Status CheckOrganizerOf(Transaction& tx, const Principal& caller,
-                                 std::string_view event_id) {
+  // The event's status, once the caller is found to be its organizer (or an admin).
+  static Result<EventStatus> CheckOrganizerOf(Transaction& tx, const Principal& caller,
+                                              std::string_view event_id) {
     const std::string id(event_id);
     EV_ASSIGN_OR_RETURN(auto locked, tx.store<BookingStore>()->LockEventSeats(std::span(&id, 1)));
     if (locked.empty()) return NotFound("event_not_found", "there is no such event");
@@ -327,7 +334,7 @@ class BookingsServiceImpl final : public BookingsInternals {
     if (!IsEventActionAllowed(caller.role, relation, EventAction::kCheckInTickets)) {
       return PermissionDenied("forbidden", "your role does not allow this");
     }
-    return Status::Ok();
+    return event->status;
   }
 
   const std::shared_ptr<spi::Storage> storage_;

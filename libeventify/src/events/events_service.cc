@@ -392,10 +392,16 @@ class EventsServiceImpl final : public Events {
                             std::string_view note) override {
     EV_ASSIGN_OR_RETURN(std::string normalized, NormalizeNote(note, /*required=*/true));
     return Transition(caller, id, EventAction::kCancelEvent,
-                      [&](EventStore&, Event& event, Timestamp) -> Status {
+                      [&](EventStore&, Event& event, Timestamp now) -> Status {
                         if (event.status != EventStatus::kApproved) {
                           return FailedPrecondition("event_not_approved",
                                                     "only an approved event can be cancelled");
+                        }
+                        // Ended but not yet marked completed (the job runs every minute): it
+                        // took place, so nothing is refunded.
+                        if (event.ends_at <= now) {
+                          return FailedPrecondition("event_ended",
+                                                    "an event that has ended cannot be cancelled");
                         }
                         event.status = EventStatus::kCancelled;
                         event.cancel_note = normalized;
