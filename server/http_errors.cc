@@ -99,7 +99,7 @@ Status ReadTimestampField(const JsonObject& body, std::string_view name, Timesta
                            fmt::format("'{}': {}", name, parsed.status().message()),
                            std::string(name));
   }
-  out = *parsed;
+  out = ToApiPrecision(*parsed);
   return Status::Ok();
 }
 

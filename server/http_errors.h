@@ -3,6 +3,7 @@
 // shares (content type, body shape).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -27,8 +28,15 @@ ApiResponse ErrorResponse(int http_status, std::string_view code, std::string_vi
 // kInvalidArgument (invalid_body) for an empty body, and those of JsonObject::Parse.
 Result<JsonObject> ParseJsonBody(const ApiRequest& request);
 
-// A required timestamp member of a body (RFC 3339). Errors: those of JsonObject::Read,
-// invalid_timestamp (with the field).
+// The API's timestamps have milliseconds (docs/accounts-api.md, "Conventions"): finer digits a
+// client sends are dropped (towards the past), so that what is stored is what every answer shows
+// and a value read back compares equal to the one stored.
+inline Timestamp ToApiPrecision(Timestamp t) {
+  return std::chrono::floor<std::chrono::milliseconds>(t);
+}
+
+// A required timestamp member of a body (RFC 3339), at the API's precision (ToApiPrecision).
+// Errors: those of JsonObject::Read, invalid_timestamp (with the field).
 Status ReadTimestampField(const JsonObject& body, std::string_view name, Timestamp& out);
 
 // A count read from a body (seats, a rating) as the library's 32-bit int: a value outside

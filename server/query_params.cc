@@ -23,7 +23,7 @@ Status ReadTimestampQuery(const ApiRequest& request, std::string_view name,
     return Status(failure.code(), std::string(failure.reason()),
                   fmt::format("'{}': {}", name, failure.message()), std::string(name));
   }
-  out = *parsed;
+  out = ToApiPrecision(*parsed);
   return Status::Ok();
 }
 
@@ -71,7 +71,13 @@ Status ReadHistoryQuery(const ApiRequest& request, HistoryQuery& query) {
 Status ReadEventQuery(const ApiRequest& request, EventQuery& query) {
   query.category_id = std::string(request.query("category").value_or(""));
   query.organizer_id = std::string(request.query("organizer").value_or(""));
-  query.text = std::string(request.query("text").value_or(""));
+  const auto text = request.query("text");
+  // The library reads an empty text as no search; a `text=` the client sent names none.
+  if (text && text->empty()) {
+    return InvalidArgument("invalid_search",
+                           "the search text is empty: give a word, or leave text out", "text");
+  }
+  query.text = std::string(text.value_or(""));
   query.cursor = std::string(request.query("cursor").value_or(""));
   Status read = ReadTimestampQuery(request, "starts_from", query.starts_from);
   if (read.ok()) read = ReadTimestampQuery(request, "starts_before", query.starts_before);

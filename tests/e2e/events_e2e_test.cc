@@ -201,6 +201,28 @@ BOOST_AUTO_TEST_CASE(bad_events_are_refused_with_the_field) {
              "missing_token");
   CheckError(api.Get(kEvents + "?min_price=cheap"), 400, "invalid_price", "min_price");
   CheckError(api.Get(kEvents + "?text=%21%21"), 400, "invalid_search", "text");
+  CheckError(api.Get(kEvents + "?text="), 400, "invalid_search", "text");
+  // Digits finer than the millisecond are dropped: these two are the same instant.
+  const std::string start_ms = start.substr(0, start.size() - 1);  // without the "Z"
+  CheckError(api.PostJson(kEvents, EventBody("X", w.category_id, start_ms + "1Z", start_ms + "9Z"),
+                          w.organizer.access),
+             400, "end_before_start", "ends_at");
+}
+
+BOOST_AUTO_TEST_CASE(timestamps_are_kept_to_the_millisecond_they_are_shown_with) {
+  e2e::Api api = TheDeployment().api();
+  World& w = TheWorld();
+  const std::string start = In(std::chrono::hours(24 * 31));
+  const std::string end = In(std::chrono::hours(24 * 31 + 2));
+  const std::string start_ms = start.substr(0, start.size() - 1);
+  const std::string end_ms = end.substr(0, end.size() - 1);
+  const e2e::Reply created = api.PostJson(
+      kEvents, EventBody("Fine", w.category_id, start_ms + "4567Z", end_ms + "999Z"),
+      w.organizer.access);
+  BOOST_TEST_INFO("body " << created.body);
+  BOOST_REQUIRE(created.status == 201);
+  BOOST_TEST(created.body.find("\"starts_at\":\"" + start + "\"") != std::string::npos);
+  BOOST_TEST(created.body.find("\"ends_at\":\"" + end + "\"") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(event_is_rejected_resubmitted_approved_listed_and_cancelled) {
