@@ -76,6 +76,11 @@ BOOST_AUTO_TEST_CASE(ranges_and_organizers_are_checked_before_writing) {
               "until");
   ExpectError(SalesRefusal(admin, "", WholeRange()), StatusCode::kInvalidArgument,
               "invalid_organizer_id", "organizer_id");
+  // Whoever asks: an organizer (or an attendee) naming no one is told so, not forbidden.
+  for (const Principal* who : {&organizer, &ann}) {
+    ExpectError(SalesRefusal(*who, "", WholeRange()), StatusCode::kInvalidArgument,
+                "invalid_organizer_id", "organizer_id");
+  }
   ExpectError(Reports::Open(*engine, ReportsOptions{0, {}}), StatusCode::kInvalidArgument,
               "invalid_reports_options");
 }

@@ -167,7 +167,8 @@ class EVENTIFY_EXPORT Reports {
   // anything is written.
   // Errors: kPermissionDenied forbidden (an attendee; an organizer asking for another's);
   // kInvalidArgument invalid_range (field "until": not after from), invalid_organizer_id (field
-  // "organizer_id": empty); the writer's failures; storage failures.
+  // "organizer_id": empty, checked before the permission); the writer's failures; storage
+  // failures.
   virtual Status OrganizerSales(const Principal& caller, std::string_view organizer_id,
                                 const ReportRange& range, ReportWriter& out) = 0;
 

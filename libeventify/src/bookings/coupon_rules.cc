@@ -66,7 +66,7 @@ Status CheckCouponRequest(const CouponRequest& request) {
                            "valid_until");
   }
   if (request.total_limit < 1) {
-    return InvalidArgument("invalid_total_limit", "total_limit must be at least 1",
+    return InvalidArgument("invalid_total_limit", "total_limit must be 1 to 2147483647",
                            "total_limit");
   }
   if (request.per_user_limit < 1 || request.per_user_limit > request.total_limit) {
