@@ -82,6 +82,30 @@ struct RefreshTokenRecord {
   std::optional<Timestamp> used_at;  // set when exchanged; a second use is a reuse
 };
 
+namespace detail {
+
+// What `find` answers for each distinct id of `ids`, in no particular order, leaving out the ids
+// it answers kNotFound for; any other error ends the search. The defaults of the reads by many
+// ids below, for a store that does not read them in one statement.
+template <typename Record, typename Find>
+Result<std::vector<Record>> FindEachDistinct(std::span<const std::string> ids, Find&& find) {
+  std::vector<std::string_view> distinct(ids.begin(), ids.end());
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  std::vector<Record> found;
+  for (std::string_view id : distinct) {
+    Result<Record> one = find(id);
+    if (one.ok()) {
+      found.push_back(std::move(one).value());
+    } else if (one.status().code() != StatusCode::kNotFound) {
+      return one.status();
+    }
+  }
+  return found;
+}
+
+}  // namespace detail
+
 class EVENTIFY_EXPORT AccountRepository {
  public:
   static constexpr StoreArea kArea{"accounts"};
@@ -98,19 +122,8 @@ class EVENTIFY_EXPORT AccountRepository {
   // is returned once. The commit path reads the buyers of a whole batch of bookings with it. The
   // default calls FindUserById for each; a store may read them in one statement.
   virtual Result<std::vector<UserRecord>> FindUsersByIds(std::span<const std::string> ids) {
-    std::vector<UserRecord> users;
-    std::vector<std::string_view> seen;
-    for (const std::string& id : ids) {
-      if (std::find(seen.begin(), seen.end(), id) != seen.end()) continue;
-      seen.push_back(id);
-      Result<UserRecord> user = FindUserById(id, LockMode::kNone);
-      if (user.ok()) {
-        users.push_back(std::move(user).value());
-      } else if (user.status().code() != StatusCode::kNotFound) {
-        return user.status();
-      }
-    }
-    return users;
+    return detail::FindEachDistinct<UserRecord>(
+        ids, [this](std::string_view id) { return FindUserById(id, LockMode::kNone); });
   }
   // `email` must already be normalised. Errors: kNotFound (user_not_found).
   virtual Result<UserRecord> FindUserByEmail(std::string_view email, LockMode lock) = 0;
@@ -135,19 +148,8 @@ class EVENTIFY_EXPORT AccountRepository {
   // is returned once. The chat hub checks the sessions of its open sockets with it, every few
   // seconds. The default calls FindSession for each; a store may read them in one statement.
   virtual Result<std::vector<SessionRecord>> FindSessionsByIds(std::span<const std::string> ids) {
-    std::vector<SessionRecord> sessions;
-    std::vector<std::string_view> seen;
-    for (const std::string& id : ids) {
-      if (std::find(seen.begin(), seen.end(), id) != seen.end()) continue;
-      seen.push_back(id);
-      Result<SessionRecord> session = FindSession(id, LockMode::kNone);
-      if (session.ok()) {
-        sessions.push_back(std::move(session).value());
-      } else if (session.status().code() != StatusCode::kNotFound) {
-        return session.status();
-      }
-    }
-    return sessions;
+    return detail::FindEachDistinct<SessionRecord>(
+        ids, [this](std::string_view id) { return FindSession(id, LockMode::kNone); });
   }
   // Marks the session revoked unless it already is. Unknown ids are ignored.
   virtual Status RevokeSession(std::string_view id, Timestamp at, std::string_view reason) = 0;
