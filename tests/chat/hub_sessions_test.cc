@@ -79,6 +79,17 @@ BOOST_AUTO_TEST_CASE(a_connection_whose_session_ended_is_closed_at_the_next_chec
   BOOST_TEST(transport.CloseReason(again) == "unauthenticated");
 }
 
+BOOST_AUTO_TEST_CASE(a_login_past_its_maximum_age_is_closed_as_expired) {
+  const spi::ConnectionId a = Connect(ann);
+  transport.Take(a);
+  clock->Advance(std::chrono::hours(24 * 90));  // AccountsOptions::session_max_age
+  Frame(a, R"({"type":"ping"})");                // alive: no heartbeat timeout
+  BOOST_TEST(transport.TakeTypes(a) == Types{"pong"});
+  Tick();
+  ExpectOneError(a, "token_expired");
+  BOOST_TEST(transport.CloseReason(a) == "unauthenticated");
+}
+
 BOOST_AUTO_TEST_CASE(a_zero_interval_never_checks) {
   HubOptions never = options;
   never.session_check_interval = milliseconds(0);
@@ -112,12 +123,22 @@ BOOST_AUTO_TEST_CASE(typing_from_a_user_who_lost_the_room_is_refused) {
   ValueOrFail(bookings().Cancel(bob, booking.id));
   clock->Advance(seconds(3));  // past the typing interval: this one would be forwarded
   Frame(b, typing);
-  BOOST_TEST(transport.Take(o).empty());
   const std::vector<std::string> answer = transport.Take(b);
   BOOST_REQUIRE_EQUAL(answer.size(), 1u);
   BOOST_TEST(R::Member(answer[0], "type") == "error");
   BOOST_TEST(R::Member(answer[0], "code") == "not_a_member");
   BOOST_TEST(R::Member(answer[0], "ref") == "t");
+  // No typing reached the room, and bob's connection left its channel.
+  const std::vector<std::string> seen = transport.Take(o);
+  BOOST_REQUIRE_EQUAL(seen.size(), 1u);
+  BOOST_TEST(R::Member(seen[0], "type") == "participant_status");
+  Frame(o, MessageJson(room, "Bob has gone", "o-after"));
+  BOOST_TEST(transport.TakeTypes(o) == Types{"sent"});
+  BOOST_TEST(transport.Take(b).empty());
+  // Typing again is refused as for any connection that has not joined.
+  clock->Advance(seconds(3));
+  Frame(b, typing);
+  ExpectOneError(b, "not_joined");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

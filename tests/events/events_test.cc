@@ -470,6 +470,24 @@ BOOST_AUTO_TEST_CASE(approved_events_change_only_what_buyers_did_not_pay_for) {
   locked([](EventDraft& d) { d.price_minor_units = 1; }, "price");
   locked([](EventDraft& d) { d.attendees_may_cancel = false; }, "attendees_may_cancel");
 
+  // Times compare at the millisecond the API shows: an event stored with finer digits takes back
+  // what a client read of it, and keeps its own.
+  EventDraft fine = Draft("Fine times");
+  fine.starts_at += std::chrono::microseconds(123456);
+  fine.ends_at += std::chrono::microseconds(654321);
+  const Event precise = Approved(fine);
+  EventDraft as_read = fine;
+  as_read.starts_at = std::chrono::floor<std::chrono::milliseconds>(precise.starts_at);
+  as_read.ends_at = std::chrono::floor<std::chrono::milliseconds>(precise.ends_at);
+  as_read.description = "Read back";
+  const Event kept = ValueOrFail(events().UpdateEvent(organizer, precise.id, as_read));
+  BOOST_TEST((kept.starts_at == precise.starts_at));
+  BOOST_TEST((kept.ends_at == precise.ends_at));
+  BOOST_TEST(kept.description == "Read back");
+  as_read.starts_at += std::chrono::milliseconds(1);
+  ExpectError(events().UpdateEvent(organizer, precise.id, as_read),
+              StatusCode::kFailedPrecondition, "field_locked", "starts_at");
+
   EventDraft allowed = same;
   allowed.description = "Now with pizza";
   allowed.venue = "2 Side Street, Pune";

@@ -49,6 +49,7 @@ BOOST_AUTO_TEST_CASE(defaults) {
   BOOST_TEST(config->hub.replay_limit == hub.replay_limit);
   BOOST_TEST(config->hub.heartbeat_timeout.count() == hub.heartbeat_timeout.count());
   BOOST_TEST(config->hub.offline_grace.count() == hub.offline_grace.count());
+  BOOST_TEST(config->hub.session_check_interval.count() == 5000);
   BOOST_TEST(config->hub.tick_interval.count() == hub.tick_interval.count());
   BOOST_TEST(config->hub.unread_total_interval.count() == hub.unread_total_interval.count());
 }
@@ -117,7 +118,8 @@ BOOST_AUTO_TEST_CASE(hub_keys) {
   const auto config =
       Load({F("hub.typing_interval", "500ms"), F("hub.replay_limit", "1000"),
             F("hub.heartbeat_timeout", "90"), F("hub.offline_grace", "0"),
-            F("hub.tick_interval", "250ms"), F("hub.unread_total_interval", "2s")});
+            F("hub.tick_interval", "250ms"), F("hub.unread_total_interval", "2s"),
+            F("hub.session_check_interval", "0")});
   BOOST_TEST_REQUIRE(config.ok(), config.status().message());
   BOOST_TEST(config->hub.typing_interval.count() == 500);
   BOOST_TEST(config->hub.replay_limit == 1000);
@@ -125,6 +127,7 @@ BOOST_AUTO_TEST_CASE(hub_keys) {
   BOOST_TEST(config->hub.offline_grace.count() == 0);
   BOOST_TEST(config->hub.tick_interval.count() == 250);
   BOOST_TEST(config->hub.unread_total_interval.count() == 2000);
+  BOOST_TEST(config->hub.session_check_interval.count() == 0);
   BOOST_TEST(Refusal({F("hub.replay_limit", "1001")}) ==
              "invalid value for hub.replay_limit (--hub.replay_limit): must be an integer from 1 "
              "to 1000");

@@ -453,8 +453,8 @@ EVENTIFY_C_API eventify_status eventify_approve_event(eventify_engine* engine,
                                                       const char* event_id, eventify_event** out);
 /* Its organizer or an admin cancels an approved event; `note` (1-1000 characters) is shown to
  * attendees, whose paid bookings the refund job pays back. Errors: EVENTIFY_NOT_FOUND
- * event_not_found, EVENTIFY_FAILED_PRECONDITION event_not_approved, EVENTIFY_INVALID_ARGUMENT
- * invalid_note. */
+ * event_not_found, EVENTIFY_FAILED_PRECONDITION (event_not_approved, event_ended: its end has
+ * passed), EVENTIFY_INVALID_ARGUMENT invalid_note. */
 EVENTIFY_C_API eventify_status eventify_cancel_event(eventify_engine* engine,
                                                      const eventify_session* caller,
                                                      const char* event_id, const char* note,
@@ -569,7 +569,7 @@ EVENTIFY_C_API eventify_status eventify_list_my_bookings(eventify_engine* engine
 /* The event's organizer admits the ticket whose code was scanned, exactly once. *out (optional)
  * freed with eventify_ticket_free. Errors: EVENTIFY_INVALID_ARGUMENT invalid_ticket_code,
  * EVENTIFY_NOT_FOUND (event_not_found, ticket_not_found), EVENTIFY_PERMISSION_DENIED forbidden,
- * EVENTIFY_FAILED_PRECONDITION (ticket_for_another_event, ticket_cancelled,
+ * EVENTIFY_FAILED_PRECONDITION (event_cancelled, ticket_for_another_event, ticket_cancelled,
  * already_checked_in). */
 EVENTIFY_C_API eventify_status eventify_check_in(eventify_engine* engine,
                                                  const eventify_session* organizer,

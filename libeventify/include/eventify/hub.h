@@ -29,7 +29,9 @@
 // `delivered` acknowledgements, applied many at once (Chat::MarkDeliveredBatch); when a mark
 // moved, the senders of the acknowledged messages get `message_delivered`. Typing is never
 // stored: forwarded to the room channel at most once per HubOptions::typing_interval per user
-// and conversation, the rest dropped.
+// and conversation, the rest dropped; before one is forwarded the hub reads whether its user is
+// still a member (a cancelled booking ends an event room's membership), and a connection whose
+// user is not gets `not_a_member` and leaves the room channel.
 //
 // Presence: a user is online while at least one of their connections is open and alive. A
 // connection from which nothing came (no frame, no keep-alive) for HubOptions::heartbeat_timeout
@@ -79,9 +81,11 @@ struct HubOptions {
   std::chrono::milliseconds heartbeat_timeout{60000};
   // How often (on the engine's clock, at a tick) the hub reads the login sessions of its open
   // connections, in one read-only transaction: a connection whose session ended since it opened
-  // (a logout, a blocked account, a password change or reset, a reused refresh token) gets an
-  // `error` frame (account_blocked or session_revoked) and is closed with
-  // spi::kCloseUnauthenticated. Zero: never (a connection keeps the identity it opened with).
+  // gets an `error` frame and is closed with spi::kCloseUnauthenticated: account_blocked (the
+  // account is blocked), session_revoked (a logout, a password change or reset, a reused
+  // refresh token) or token_expired (the login reached AccountsOptions::session_max_age). So a
+  // connection ends at most this interval plus a tick after its session. Zero: never (a
+  // connection keeps the identity it opened with).
   std::chrono::milliseconds session_check_interval{5000};
   // A user whose last connection closed is announced offline this long afterwards, unless a
   // connection of theirs opened meanwhile. Zero: at once.

@@ -83,12 +83,19 @@ Status FieldLocked(const char* field) {
                             field);
 }
 
+// Whether two times show the same in the API's millisecond (FormatTimestamp): an event stored with
+// finer digits (sent before the server dropped them) is unchanged by the times a client read.
+bool SameMillisecond(Timestamp a, Timestamp b) {
+  return std::chrono::floor<std::chrono::milliseconds>(a) ==
+         std::chrono::floor<std::chrono::milliseconds>(b);
+}
+
 // What an approved event may not change (buyers paid for it); OK when `draft` keeps all of it.
 Status CheckLockedFields(const Event& event, const EventDraft& draft) {
   if (draft.title != event.title) return FieldLocked("title");
   if (draft.category_id != event.category_id) return FieldLocked("category_id");
-  if (draft.starts_at != event.starts_at) return FieldLocked("starts_at");
-  if (draft.ends_at != event.ends_at) return FieldLocked("ends_at");
+  if (!SameMillisecond(draft.starts_at, event.starts_at)) return FieldLocked("starts_at");
+  if (!SameMillisecond(draft.ends_at, event.ends_at)) return FieldLocked("ends_at");
   if (draft.time_zone != event.time_zone) return FieldLocked("time_zone");
   if (draft.price_minor_units != event.price.minor_units) return FieldLocked("price");
   if (draft.attendees_may_cancel != event.attendees_may_cancel) {
@@ -273,6 +280,8 @@ class EventsServiceImpl final : public Events {
                             break;
                           case EventStatus::kApproved:
                             EV_RETURN_IF_ERROR(CheckLockedFields(event, normalized));
+                            normalized.starts_at = event.starts_at;  // to the microsecond
+                            normalized.ends_at = event.ends_at;
                             if (normalized.capacity < event.seats_sold + event.seats_held) {
                               return FailedPrecondition(
                                   "capacity_below_sold",

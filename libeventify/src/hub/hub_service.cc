@@ -14,6 +14,7 @@
 #include <variant>
 #include <vector>
 
+#include "chat/chat_rules.h"
 #include "core/status_macros.h"
 #include "eventify/hub.h"
 #include "eventify/spi/chat_store.h"
@@ -201,25 +202,36 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
   }
 
   // Every HubOptions::session_check_interval: the login sessions of the open connections, read
-  // in one transaction. A connection whose session ended since it opened is told why, as
-  // Accounts::Authenticate would (account_blocked first), and closed. A failed read is tried
-  // again at the next interval.
+  // in one transaction. A connection whose session ended since it opened is told why and closed:
+  // account_blocked (as Accounts::Authenticate, the block first), session_revoked, or
+  // token_expired (the login outlived AccountsOptions::session_max_age, or its row was purged). A
+  // failed read is tried again at the next interval.
   void CheckSessions() {
     const Timestamp now = clock_.Now();
-    if (options_.session_check_interval.count() <= 0 || now < next_session_check_) return;
-    next_session_check_ = now + options_.session_check_interval;
+    const Duration interval = options_.session_check_interval;
+    // (A clock set back by more than the interval checks at once rather than that much later.)
+    if (interval.count() <= 0 ||
+        (now < next_session_check_ && next_session_check_ - now <= interval)) {
+      return;
+    }
+    next_session_check_ = now + interval;
     if (sessions_.empty()) return;
     std::vector<std::string> ids;
     ids.reserve(sessions_.size());
     for (const auto& [connection, session] : sessions_) ids.push_back(session.principal.session_id);
-    std::unordered_set<std::string> live, blocked;  // session ids; user ids
+    std::unordered_set<std::string> live, revoked, blocked;  // session ids; user ids
     const Status read =
         storage_.Run(spi::TransactionMode::kReadOnly, [&](spi::Transaction& tx) -> Status {
           live.clear();
+          revoked.clear();
           blocked.clear();
           EV_ASSIGN_OR_RETURN(auto found, tx.accounts().FindSessionsByIds(ids));
           for (const spi::SessionRecord& record : found) {
-            if (!record.revoked_at) live.insert(record.id);
+            if (record.revoked_at) {
+              revoked.insert(record.id);
+            } else if (record.expires_at > now) {
+              live.insert(record.id);
+            }
           }
           std::vector<std::string> ended_users;
           for (const auto& [connection, session] : sessions_) {
@@ -243,12 +255,15 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
         PermissionDenied("account_blocked", "this account is blocked; contact support");
     const Status session_revoked =
         Unauthenticated("session_revoked", "this session has ended; log in again");
+    const Status login_expired = Unauthenticated("token_expired", "this login has expired");
     for (ConnectionId connection : ended) {
-      const bool is_blocked = blocked.contains(sessions_.at(connection).principal.user_id);
-      const Status& why = is_blocked ? account_blocked : session_revoked;
+      const Principal& principal = sessions_.at(connection).principal;
+      const Status& why = blocked.contains(principal.user_id)     ? account_blocked
+                          : revoked.contains(principal.session_id) ? session_revoked
+                                                                   : login_expired;
       transport_->Send(connection, hub::ErrorFrame(why, ""));
       transport_->Close(connection, spi::kCloseUnauthenticated);
-      Close(connection, presence_.LastAlive(connection));
+      Close(connection, now);  // alive until now, as far as the hub knows
     }
   }
 
@@ -374,7 +389,7 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
     transport_->Send(connection, hub::ReadMarkedFrame(frame.conversation_id, *marked, frame.ref));
   }
 
-  void Typing(ConnectionId connection, const Session& session, const hub::ClientFrame& frame) {
+  void Typing(ConnectionId connection, Session& session, const hub::ClientFrame& frame) {
     if (!session.joined.contains(frame.conversation_id)) {
       return transport_->Send(
           connection,
@@ -384,18 +399,22 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
     }
     const std::string& user_id = session.principal.user_id;
     const Timestamp now = clock_.Now();
-    auto [last, first] = typing_.try_emplace({user_id, frame.conversation_id}, now);
-    if (!first) {
-      if (now - last->second < options_.typing_interval) return;  // throttled: dropped
-      last->second = now;
+    std::pair<std::string, std::string> key{user_id, frame.conversation_id};
+    if (auto last = typing_.find(key);
+        last != typing_.end() && now - last->second < options_.typing_interval) {
+      return;  // throttled: dropped
     }
-    // Still a member (a cancelled booking ends it): read once per frame forwarded, which the
-    // interval above bounds.
-    const Result<Conversation> member =
-        chat_.GetConversation(session.principal, frame.conversation_id);
+    // Still a member: read once per frame forwarded, which the interval above bounds.
+    const Result<bool> member = StillMember(frame.conversation_id, user_id);
     if (!member.ok()) {
       return transport_->Send(connection, hub::ErrorFrame(member.status(), frame.ref));
     }
+    if (!*member) {  // lost the room since joining (a cancelled booking): its channel ends too
+      session.joined.erase(frame.conversation_id);
+      Unsubscribe(frame.conversation_id, connection);
+      return transport_->Send(connection, hub::ErrorFrame(chat::NotAMember(), frame.ref));
+    }
+    typing_[std::move(key)] = now;
     ForwardTyping(frame.conversation_id, user_id, frame.is_typing);
     hub::ClusterEvent note;
     note.kind = hub::ClusterKind::kTyping;
@@ -403,6 +422,36 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
     note.user_id = user_id;
     note.flag = frame.is_typing;
     cluster_.Publish(std::move(note));
+  }
+
+  // Whether `user_id` is a member of `conversation_id` now (chat::IsMember): for an event room
+  // other than its organizer's, one read of whether they hold a confirmed booking; nothing for a
+  // direct conversation, whose participants never change. Errors: storage failures,
+  // conversation_not_found.
+  Result<bool> StillMember(const std::string& conversation_id, const std::string& user_id) {
+    bool member = false;
+    const Status read =
+        storage_.Run(spi::TransactionMode::kReadOnly, [&](spi::Transaction& tx) -> Status {
+          spi::ChatStore& store = *tx.store<spi::ChatStore>();
+          auto known = conversations_.find(conversation_id);
+          if (known == conversations_.end()) {
+            EV_ASSIGN_OR_RETURN(spi::ConversationRecord record,
+                                store.FindConversation(conversation_id));
+            known = conversations_.emplace(conversation_id, std::move(record)).first;
+          }
+          const spi::ConversationRecord& conversation = known->second;
+          bool holder = false;
+          if (conversation.kind == ConversationKind::kEventRoom && conversation.user_a != user_id) {
+            const std::string events[] = {conversation.event_id};
+            const std::string users[] = {user_id};
+            EV_ASSIGN_OR_RETURN(auto pairs, store.FindConfirmedHolders(events, users));
+            holder = !pairs.empty();
+          }
+          member = chat::IsMember(conversation, user_id, holder);
+          return Status::Ok();
+        });
+    if (!read.ok()) return read;
+    return member;
   }
 
   // `typing` to the room's connections here, except the typist's.
