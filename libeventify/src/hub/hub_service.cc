@@ -399,12 +399,13 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
     }
     const std::string& user_id = session.principal.user_id;
     const Timestamp now = clock_.Now();
-    std::pair<std::string, std::string> key{user_id, frame.conversation_id};
-    if (auto last = typing_.find(key);
-        last != typing_.end() && now - last->second < options_.typing_interval) {
-      return;  // throttled: dropped
+    auto [last, first] = typing_.try_emplace({user_id, frame.conversation_id}, now);
+    if (!first) {
+      if (now - last->second < options_.typing_interval) return;  // throttled: dropped
+      last->second = now;
     }
-    // Still a member: read once per frame forwarded, which the interval above bounds.
+    // Still a member: one read per interval, forwarded or not (a failing store is not read
+    // more often).
     const Result<bool> member = StillMember(frame.conversation_id, user_id);
     if (!member.ok()) {
       return transport_->Send(connection, hub::ErrorFrame(member.status(), frame.ref));
@@ -414,7 +415,6 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
       Unsubscribe(frame.conversation_id, connection);
       return transport_->Send(connection, hub::ErrorFrame(chat::NotAMember(), frame.ref));
     }
-    typing_[std::move(key)] = now;
     ForwardTyping(frame.conversation_id, user_id, frame.is_typing);
     hub::ClusterEvent note;
     note.kind = hub::ClusterKind::kTyping;
@@ -435,9 +435,12 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
           spi::ChatStore& store = *tx.store<spi::ChatStore>();
           auto known = conversations_.find(conversation_id);
           if (known == conversations_.end()) {
-            EV_ASSIGN_OR_RETURN(spi::ConversationRecord record,
-                                store.FindConversation(conversation_id));
-            known = conversations_.emplace(conversation_id, std::move(record)).first;
+            Result<spi::ConversationRecord> record = store.FindConversation(conversation_id);
+            if (!record.ok()) {
+              return record.status().code() == StatusCode::kNotFound ? chat::ConversationNotFound()
+                                                                     : record.status();
+            }
+            known = conversations_.emplace(conversation_id, std::move(record).value()).first;
           }
           const spi::ConversationRecord& conversation = known->second;
           bool holder = false;
