@@ -1,6 +1,7 @@
 #include "chat/chat_rules.h"
 
 #include "accounts/validation.h"
+#include "core/status_macros.h"
 #include "events/validation.h"
 
 namespace eventify {
@@ -75,6 +76,18 @@ bool IsMember(const spi::ConversationRecord& conversation, std::string_view user
     return conversation.user_a == user_id || conversation.user_b == user_id;
   }
   return conversation.user_a == user_id || holds_confirmed_booking;
+}
+
+Result<bool> IsMemberNow(spi::ChatStore& store, const spi::ConversationRecord& conversation,
+                         const std::string& user_id) {
+  bool holder = false;
+  if (conversation.kind == ConversationKind::kEventRoom && conversation.user_a != user_id) {
+    const std::string events[] = {conversation.event_id};
+    const std::string users[] = {user_id};
+    EV_ASSIGN_OR_RETURN(auto pairs, store.FindConfirmedHolders(events, users));
+    holder = !pairs.empty();
+  }
+  return IsMember(conversation, user_id, holder);
 }
 
 const std::string& OtherParticipant(const spi::ConversationRecord& conversation,

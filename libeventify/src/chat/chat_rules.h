@@ -46,6 +46,12 @@ Status MayStartDirect(const spi::ChatUser& starter, const spi::ChatUser& other,
 bool IsMember(const spi::ConversationRecord& conversation, std::string_view user_id,
               bool holds_confirmed_booking);
 
+// IsMember now: for an event room other than its organizer's, one read of whether `user_id`
+// holds a confirmed booking of its event; nothing read for a direct conversation, whose
+// participants never change. Errors: storage failures.
+Result<bool> IsMemberNow(spi::ChatStore& store, const spi::ConversationRecord& conversation,
+                         const std::string& user_id);
+
 // The participant of a direct conversation who is not `user_id`.
 const std::string& OtherParticipant(const spi::ConversationRecord& conversation,
                                     std::string_view user_id);

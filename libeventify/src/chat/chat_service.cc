@@ -40,19 +40,6 @@ Result<spi::ChatUser> CallerAccount(ChatStore& store, const Principal& caller) {
   return users.front();
 }
 
-// Whether `user_id` is a member of `conversation` now.
-Result<bool> IsMemberNow(ChatStore& store, const ConversationRecord& conversation,
-                         const std::string& user_id) {
-  bool holder = false;
-  if (conversation.kind == ConversationKind::kEventRoom && conversation.user_a != user_id) {
-    const std::string events[] = {conversation.event_id};
-    const std::string users[] = {user_id};
-    EV_ASSIGN_OR_RETURN(auto pairs, store.FindConfirmedHolders(events, users));
-    holder = !pairs.empty();
-  }
-  return IsMember(conversation, user_id, holder);
-}
-
 // The conversation `id` if the caller (who has an account) is a member of it now.
 Result<ConversationRecord> MemberConversation(ChatStore& store, const Principal& caller,
                                               std::string_view id) {

@@ -424,10 +424,8 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
     cluster_.Publish(std::move(note));
   }
 
-  // Whether `user_id` is a member of `conversation_id` now (chat::IsMember): for an event room
-  // other than its organizer's, one read of whether they hold a confirmed booking; nothing for a
-  // direct conversation, whose participants never change. Errors: storage failures,
-  // conversation_not_found.
+  // Whether `user_id` is a member of `conversation_id` now (chat::IsMemberNow; the conversation
+  // read once, then kept). Errors: storage failures, conversation_not_found.
   Result<bool> StillMember(const std::string& conversation_id, const std::string& user_id) {
     bool member = false;
     const Status read =
@@ -442,15 +440,7 @@ class HubService final : public Hub, private ChatObserver, private hub::ClusterL
             }
             known = conversations_.emplace(conversation_id, std::move(record).value()).first;
           }
-          const spi::ConversationRecord& conversation = known->second;
-          bool holder = false;
-          if (conversation.kind == ConversationKind::kEventRoom && conversation.user_a != user_id) {
-            const std::string events[] = {conversation.event_id};
-            const std::string users[] = {user_id};
-            EV_ASSIGN_OR_RETURN(auto pairs, store.FindConfirmedHolders(events, users));
-            holder = !pairs.empty();
-          }
-          member = chat::IsMember(conversation, user_id, holder);
+          EV_ASSIGN_OR_RETURN(member, chat::IsMemberNow(store, known->second, user_id));
           return Status::Ok();
         });
     if (!read.ok()) return read;
